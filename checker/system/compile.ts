@@ -1,0 +1,215 @@
+/**
+ * Compiles an xstate v5 machine into a flat step table the engine runs without calling xstate: per
+ * control state, the events it accepts in machine order, and per event the candidate transitions in
+ * order (the first whose guard passes is taken, as xstate does). Guards, assign actions and named effect
+ * actions are resolved once to plain functions; at run time they read the slot buffer through views.
+ *
+ * Supported: flat machines (atomic and final top-level states), guarded transitions with or without a
+ * target, `reenter`, entry/exit actions, named and inline guards with params and the `and`/`or`/`not`
+ * combinators, `assign` (object and function form) and named or inline effect actions. Anything else
+ * (nested or parallel states, `always`, `after`, `invoke`, `raise`, `sendTo`, wildcard events) is refused
+ * with a message naming the machine and state, because its meaning under atomic interleaving steps
+ * would be a guess.
+ */
+import { initialTransition, type AnyStateMachine } from 'xstate';
+
+/** Arguments a guard or action receives: xstate's `{ context, event }`. */
+export interface Args {
+  context: Record<string, number>;
+  event: { type: string; choice: number; world: unknown };
+}
+
+export type GuardFn = (args: Args) => boolean;
+
+export type CompiledAction =
+  | { readonly kind: 'assign'; readonly slots: Int32Array; readonly keys: readonly string[]; readonly values: readonly unknown[]; readonly params: unknown }
+  | { readonly kind: 'assignFn'; readonly fn: (args: Args, params: unknown) => Record<string, unknown>; readonly params: unknown }
+  | { readonly kind: 'effect'; readonly name: string; readonly fn: (args: Args, params: unknown) => void; readonly params: unknown };
+
+export interface CompiledTransition {
+  readonly guard: GuardFn | null;
+  /** Target control-state index, or -1 to stay (a targetless transition). */
+  readonly target: number;
+  readonly actions: readonly CompiledAction[];
+  readonly description: string | undefined;
+}
+
+export interface CompiledEvent {
+  /** Index of the event type within the actor (stable across states). */
+  readonly index: number;
+  readonly type: string;
+  readonly transitions: readonly CompiledTransition[];
+}
+
+export interface CompiledState {
+  readonly name: string;
+  readonly final: boolean;
+  readonly events: readonly CompiledEvent[];
+  /** What an actor blocked here waits for, from the state's `meta.waitsFor` (a string or a function). */
+  readonly waitsFor: unknown;
+}
+
+export interface CompiledMachine {
+  readonly id: string;
+  readonly states: readonly CompiledState[];
+  readonly eventTypes: readonly string[];
+  readonly initialState: number;
+  readonly initialContext: Readonly<Record<string, unknown>>;
+  readonly fieldNames: readonly string[];
+}
+
+export class ModelCompileError extends Error {
+  override name = 'ModelCompileError';
+}
+
+type AnyFn = (...a: unknown[]) => unknown;
+interface MachineImpl {
+  guards: Record<string, unknown>;
+  actions: Record<string, unknown>;
+}
+
+/**
+ * @param slotOf maps a context field name to its absolute slot index (for assign targets).
+ */
+export function compileMachine(
+  machine: AnyStateMachine,
+  input: unknown,
+  fieldNames: readonly string[],
+  slotOf: (field: string) => number,
+  where: string,
+): CompiledMachine {
+  const impl = machine.implementations as unknown as MachineImpl;
+  const root = machine.root;
+  const fail = (msg: string): never => {
+    throw new ModelCompileError(`${where}: ${msg}`);
+  };
+  if (root.type !== 'compound') fail(`the machine must have top-level states (found a ${root.type} root)`);
+  for (const k of ['entry', 'exit'] as const) if (root[k].length) fail(`root ${k} actions are not supported`);
+  if (root.transitions.size) fail('root-level `on` transitions are not supported; put them on each state');
+  const nodes = Object.values(root.states);
+  const index = new Map(nodes.map((n, i) => [n, i]));
+  const eventIndex = new Map<string, number>();
+  const eventTypes: string[] = [];
+
+  const compileGuard = (g: unknown, at: string): GuardFn => {
+    if (typeof g === 'string') {
+      const resolved = impl.guards[g];
+      if (resolved === undefined) fail(`${at}: guard '${g}' is not implemented (known: ${Object.keys(impl.guards).join(', ') || 'none'})`);
+      return compileGuard(resolved, at);
+    }
+    if (typeof g === 'function') {
+      const builtin = g as { check?: unknown; guards?: unknown[]; name: string };
+      if (builtin.check !== undefined) {
+        const parts = (builtin.guards ?? []).map((x) => compileGuard(x, at));
+        if (builtin.name === 'not' && parts.length === 1) {
+          const p = parts[0]!;
+          return (a) => !p(a);
+        }
+        if (builtin.name === 'and') return (a) => parts.every((p) => p(a));
+        if (builtin.name === 'or') return (a) => parts.some((p) => p(a));
+        fail(`${at}: guard combinator '${builtin.name}' is not supported (and, or, not are)`);
+      }
+      // A plain guard is called as is (its result is used for truthiness): no wrapper in the hot path.
+      return g as GuardFn;
+    }
+    if (g !== null && typeof g === 'object' && 'type' in g) {
+      const { type, params } = g as { type: string; params?: unknown };
+      const resolved = impl.guards[type];
+      if (typeof resolved !== 'function') fail(`${at}: guard '${type}' is not implemented`);
+      const fn = resolved as AnyFn;
+      if (typeof params === 'function') {
+        const pf = params as AnyFn;
+        return (a) => Boolean(fn(a, pf(a)));
+      }
+      return (a) => Boolean(fn(a, params));
+    }
+    return fail(`${at}: unrecognised guard ${String(g)}`);
+  };
+
+  const compileAssign = (assignment: unknown, params: unknown, at: string): CompiledAction => {
+    if (typeof assignment === 'function') {
+      return { kind: 'assignFn', fn: assignment as (args: Args, p: unknown) => Record<string, unknown>, params };
+    }
+    const obj = assignment as Record<string, unknown>;
+    const keys = Object.keys(obj);
+    for (const k of keys) if (!fieldNames.includes(k)) fail(`${at}: assign to '${k}', which is not a declared field (${fieldNames.join(', ')})`);
+    return { kind: 'assign', slots: Int32Array.from(keys.map(slotOf)), keys, values: keys.map((k) => obj[k]), params };
+  };
+
+  const compileAction = (a: unknown, at: string): CompiledAction => {
+    let name: string | undefined;
+    let params: unknown;
+    let resolved: unknown = a;
+    if (typeof a === 'string') {
+      name = a;
+      resolved = impl.actions[a];
+    } else if (a !== null && typeof a === 'object' && 'type' in a) {
+      name = (a as { type: string }).type;
+      params = (a as { params?: unknown }).params;
+      resolved = impl.actions[name];
+    }
+    if (typeof params === 'function') fail(`${at}: action '${name}' has a params function; pass constant params or read the context inside the action`);
+    if (typeof resolved !== 'function') return fail(`${at}: action '${name ?? String(a)}' is not implemented`);
+    const builtin = resolved as { type?: string; assignment?: unknown; resolve?: unknown; name: string };
+    if (builtin.type === 'xstate.assign') return compileAssign(builtin.assignment, params, at);
+    if (builtin.resolve !== undefined) fail(`${at}: built-in action '${builtin.type ?? builtin.name}' is not supported (only assign and plain effect functions are)`);
+    return { kind: 'effect', name: name ?? (builtin.name || 'effect'), fn: resolved as (args: Args, p: unknown) => void, params };
+  };
+
+  const states: CompiledState[] = nodes.map((node) => {
+    const at = `state '${node.key}'`;
+    if (node.type !== 'atomic' && node.type !== 'final') fail(`${at} is ${node.type}; only flat machines (atomic and final states) are supported`);
+    if (node.always?.length) fail(`${at}: 'always' transitions are not supported`);
+    if (node.after.length) fail(`${at}: delayed ('after') transitions are not supported`);
+    if (node.invoke.length) fail(`${at}: 'invoke' is not supported`);
+    const events: CompiledEvent[] = [];
+    for (const [type, defs] of node.transitions) {
+      if (type === '*' || type.includes('*')) fail(`${at}: wildcard event '${type}' is not supported`);
+      if (type.startsWith('xstate.')) fail(`${at}: event '${type}' is internal to xstate`);
+      let ei = eventIndex.get(type);
+      if (ei === undefined) {
+        ei = eventTypes.length;
+        eventIndex.set(type, ei);
+        eventTypes.push(type);
+      }
+      const transitions = defs.map((def, ti): CompiledTransition => {
+        const tat = `${at}, event '${type}' transition ${ti}`;
+        if (def.target && def.target.length !== 1) fail(`${tat}: exactly one target is supported`);
+        const targetNode = def.target?.[0];
+        if (targetNode && targetNode.parent !== root) fail(`${tat}: the target must be a top-level state`);
+        const target = targetNode ? index.get(targetNode)! : -1;
+        const leaves = targetNode !== undefined && (targetNode !== node || def.reenter);
+        const raw = [...(leaves ? node.exit : []), ...def.actions, ...(leaves ? targetNode.entry : [])];
+        return {
+          guard: def.guard === undefined ? null : compileGuard(def.guard, tat),
+          target,
+          actions: raw.map((a) => compileAction(a, tat)),
+          description: def.description,
+        };
+      });
+      events.push({ index: ei, type, transitions });
+    }
+    if (node.type === 'final' && events.length) fail(`${at} is final but has transitions`);
+    const meta = node.meta as { waitsFor?: unknown } | undefined;
+    return { name: node.key, final: node.type === 'final', events, waitsFor: meta?.waitsFor };
+  });
+
+  let snapshot: { value: unknown; context: Record<string, unknown> };
+  try {
+    [snapshot] = initialTransition(machine, input) as unknown as [typeof snapshot, unknown[]];
+  } catch (e) {
+    return fail(`the machine's initial context could not be computed: ${(e as Error).message}`);
+  }
+  if (typeof snapshot.value !== 'string') fail('the initial state must be a top-level state');
+  const initialState = nodes.findIndex((n) => n.key === snapshot.value);
+  const initialContext = snapshot.context ?? {};
+  const ctxKeys = Object.keys(initialContext);
+  const missing = fieldNames.filter((f) => !ctxKeys.includes(f));
+  const extra = ctxKeys.filter((k) => !fieldNames.includes(k));
+  if (missing.length || extra.length) {
+    fail(`the context keys (${ctxKeys.join(', ') || 'none'}) must match the declared fields (${fieldNames.join(', ') || 'none'})`);
+  }
+  const entry = nodes[initialState]!.entry;
+  if (entry.length) fail(`the initial state '${nodes[initialState]!.key}' has entry actions; the engine starts from the machine's initial context and does not run them`);
+  return { id: machine.id, states, eventTypes, initialState, initialContext, fieldNames };
+}

@@ -1,0 +1,82 @@
+/**
+ * Field domains: every world field and every actor context field is a small integer with a declared
+ * range. The range fixes the field's bit width in the packed state vector (layout.ts), so a value
+ * outside it is a model error that the engine reports with the step that produced it.
+ */
+
+/** A scalar field: an integer in [min, max]. `names` labels the values in traces (an enum). */
+export interface ScalarField {
+  readonly kind: 'scalar';
+  readonly min: number;
+  readonly max: number;
+  /** Initial value (world fields; actor fields take theirs from the machine's context). */
+  readonly init: number;
+  /** Optional display names, indexed by value - min. */
+  readonly names?: readonly string[];
+}
+
+/** A fixed-length array of scalars, exposed to guards and actions as an Int32Array view. */
+export interface ArrayField {
+  readonly kind: 'array';
+  readonly length: number;
+  readonly element: ScalarField;
+  /** Initial values, one per element. */
+  readonly init: readonly number[];
+}
+
+export type FieldSpec = ScalarField | ArrayField;
+export type FieldSpecs = Readonly<Record<string, FieldSpec>>;
+
+function checkRange(min: number, max: number, init: number, what: string): void {
+  if (!Number.isInteger(min) || !Number.isInteger(max) || min > max) {
+    throw new RangeError(`${what}: the range ${min}..${max} is not a range of integers`);
+  }
+  if (max - min > 0x7fffffff) throw new RangeError(`${what}: the range ${min}..${max} is wider than 31 bits`);
+  if (!Number.isInteger(init) || init < min || init > max) {
+    throw new RangeError(`${what}: the initial value ${init} is outside ${min}..${max}`);
+  }
+}
+
+/** An integer field in [min, max]; starts at `init` (default: min). */
+export function int(min: number, max: number, init: number = min): ScalarField {
+  checkRange(min, max, init, 'int()');
+  return { kind: 'scalar', min, max, init };
+}
+
+/** A boolean field stored as 0/1; starts false unless told. */
+export function bool(init: boolean | 0 | 1 = false): ScalarField {
+  return { kind: 'scalar', min: 0, max: 1, init: init ? 1 : 0 };
+}
+
+/**
+ * An enumeration: values are indices into `names` (0 .. names.length - 1), and traces print the names.
+ * Models usually export the matching constants, e.g. `PTE_ABSENT = 0`.
+ */
+export function enumOf<const N extends readonly string[]>(names: N, init: N[number] | number = 0): ScalarField {
+  const start = typeof init === 'number' ? init : names.indexOf(init);
+  if (start < 0) throw new RangeError(`enumOf(): initial value ${String(init)} is not one of ${names.join(', ')}`);
+  checkRange(0, names.length - 1, start, 'enumOf()');
+  return { kind: 'scalar', min: 0, max: names.length - 1, init: start, names };
+}
+
+/** A fixed-length array whose elements share one domain; `init` is one value for all or one per element. */
+export function array(length: number, element: ScalarField, init?: number | readonly number[]): ArrayField {
+  if (!Number.isInteger(length) || length < 1 || length > 4096) {
+    throw new RangeError(`array(): length ${length} must be an integer in 1..4096`);
+  }
+  const values =
+    init === undefined
+      ? new Array<number>(length).fill(element.init)
+      : typeof init === 'number'
+        ? new Array<number>(length).fill(init)
+        : [...init];
+  if (values.length !== length) throw new RangeError(`array(): ${values.length} initial values for length ${length}`);
+  for (const v of values) checkRange(element.min, element.max, v, 'array()');
+  return { kind: 'array', length, element, init: values };
+}
+
+/** How a value of a scalar field reads in a trace: its enum name when it has one. */
+export function formatValue(field: ScalarField, value: number): string {
+  const name = field.names?.[value - field.min];
+  return name ?? String(value);
+}

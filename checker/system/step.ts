@@ -1,0 +1,180 @@
+/**
+ * Stepping: which steps are enabled in a state, and applying one. All work happens in place on one
+ * unpacked slot buffer `S`; guards and actions see it through views. A step is identified by
+ * (actor, event, choice), encoded in 32 bits as a step id.
+ *
+ * Enabled steps come in a fixed order: actor order, then the order in which the actor's current state
+ * lists its events, then choice order. Within one (actor, event, choice) the first transition whose guard
+ * passes is taken, as in xstate; if none passes, that step is not enabled.
+ */
+import type { Args, CompiledEvent, CompiledTransition } from './compile.js';
+import type { CompiledActor, CompiledSystem } from './system.js';
+
+export interface ActorRuntime {
+  readonly actor: CompiledActor;
+  /** The `{ context, event }` object handed to this actor's guards and actions (reused). */
+  readonly args: Args;
+}
+
+export function encodeStep(actor: number, event: number, choice: number): number {
+  return ((actor << 24) | (event << 16) | choice) >>> 0;
+}
+export const stepActor = (id: number): number => id >>> 24;
+export const stepEvent = (id: number): number => (id >>> 16) & 0xff;
+export const stepChoice = (id: number): number => id & 0xffff;
+
+export class Stepper {
+  readonly S: Int32Array;
+  readonly world: Record<string, unknown>;
+  readonly runtimes: readonly ActorRuntime[];
+  private readonly tmp: unknown[] = [];
+
+  constructor(readonly system: CompiledSystem, S?: Int32Array) {
+    this.S = S ?? system.layout.buffer();
+    this.world = system.worldView(this.S);
+    this.runtimes = system.actors.map((actor, i) => ({
+      actor,
+      args: {
+        context: system.contextView[i]!(this.S, actor.ctxBase),
+        event: { type: '', choice: 0, world: this.world },
+      },
+    }));
+  }
+
+  /** Loads an unpacked state into the working buffer. */
+  load(state: Int32Array): void {
+    this.S.set(state);
+  }
+
+  /** The events the actor's current control state accepts, or null when it is final (or out of budget for all). */
+  eventsOf(a: number): readonly CompiledEvent[] | null {
+    const actor = this.runtimes[a]!.actor;
+    const state = actor.machine.states[this.S[actor.stateSlot]!]!;
+    return state.final ? null : state.events;
+  }
+
+  isFinal(a: number): boolean {
+    const actor = this.runtimes[a]!.actor;
+    return actor.machine.states[this.S[actor.stateSlot]!]!.final;
+  }
+
+  /** Number of choices of event `e` for actor `a` in the current state (0 if the budget does not cover it). */
+  choiceCount(a: number, e: CompiledEvent): number {
+    const rt = this.runtimes[a]!;
+    const actor = rt.actor;
+    if (actor.budgetSlot >= 0 && this.S[actor.budgetSlot]! < actor.cost[e.index]!) return 0;
+    const c = actor.choices[e.index]!;
+    if (typeof c === 'number') return c;
+    rt.args.event.type = e.type;
+    rt.args.event.choice = 0;
+    const n = c(rt.args);
+    if (!Number.isInteger(n) || n < 0 || n > 0xffff) {
+      throw new Error(`actor '${actor.name}': choices for '${e.type}' returned ${String(n)}, not a whole number in 0..65535`);
+    }
+    return n;
+  }
+
+  /** The transition (actor a, event e, choice) takes in the current state, or null if it is not enabled. */
+  pick(a: number, e: CompiledEvent, choice: number): CompiledTransition | null {
+    const args = this.runtimes[a]!.args;
+    args.event.type = e.type;
+    args.event.choice = choice;
+    const ts = e.transitions;
+    for (let i = 0; i < ts.length; i++) {
+      const t = ts[i]!;
+      if (t.guard === null || t.guard(args)) return t;
+    }
+    return null;
+  }
+
+  /** Applies transition `t` of actor `a` (picked by `pick` in this same state) to the working buffer. */
+  apply(a: number, e: CompiledEvent, t: CompiledTransition): void {
+    const rt = this.runtimes[a]!;
+    const args = rt.args;
+    const S = this.S;
+    const actions = t.actions;
+    for (let i = 0; i < actions.length; i++) {
+      const act = actions[i]!;
+      if (act.kind === 'effect') {
+        act.fn(args, act.params);
+      } else if (act.kind === 'assign') {
+        const values = act.values;
+        const slots = act.slots;
+        const p = act.params;
+        if (values.length === 1) {
+          const v = values[0];
+          S[slots[0]!] = slotValue(typeof v === 'function' ? (v as AssignFn)(args, p) : v, rt, act.keys[0]!);
+        } else {
+          // xstate evaluates every property of one assign against the same context, then merges.
+          const tmp = this.tmp;
+          for (let k = 0; k < values.length; k++) {
+            const v = values[k];
+            tmp[k] = typeof v === 'function' ? (v as AssignFn)(args, p) : v;
+          }
+          for (let k = 0; k < values.length; k++) S[slots[k]!] = slotValue(tmp[k], rt, act.keys[k]!);
+        }
+      } else {
+        const partial = act.fn(args, act.params);
+        const names = rt.actor.machine.fieldNames;
+        for (const key of Object.keys(partial)) {
+          const k = names.indexOf(key);
+          if (k < 0) throw new Error(`actor '${rt.actor.name}': assign to '${key}', which is not a declared field`);
+          S[rt.actor.ctxBase + k] = slotValue(partial[key], rt, key);
+        }
+      }
+    }
+    const actor = rt.actor;
+    if (t.target >= 0) S[actor.stateSlot] = t.target;
+    if (actor.budgetSlot >= 0) S[actor.budgetSlot] = S[actor.budgetSlot]! - actor.cost[e.index]!;
+  }
+
+  /**
+   * Re-executes step `id` on the current state: picks and applies it, or returns false if it is not
+   * enabled here (used by replay and trace reconstruction).
+   */
+  applyId(id: number): boolean {
+    const a = id >>> 24;
+    const ei = (id >>> 16) & 0xff;
+    const choice = id & 0xffff;
+    const rt = this.runtimes[a];
+    if (!rt) return false;
+    const events = this.eventsOf(a);
+    const e = events?.find((x) => x.index === ei);
+    if (!e) return false;
+    if (choice >= this.choiceCount(a, e)) return false;
+    const t = this.pick(a, e, choice);
+    if (!t) return false;
+    this.apply(a, e, t);
+    return true;
+  }
+
+  /** Every enabled step id in the current state, in the fixed order. Allocates; not for the hot loop. */
+  enabledSteps(): number[] {
+    const out: number[] = [];
+    const saved = Int32Array.from(this.S);
+    for (let a = 0; a < this.runtimes.length; a++) {
+      const events = this.eventsOf(a);
+      if (!events) continue;
+      for (const e of events) {
+        const n = this.choiceCount(a, e);
+        for (let c = 0; c < n; c++) {
+          if (this.pick(a, e, c)) out.push(encodeStep(a, e.index, c));
+        }
+      }
+    }
+    this.S.set(saved);
+    return out;
+  }
+}
+
+type AssignFn = (x: Args, p: unknown) => unknown;
+
+function slotValue(v: unknown, rt: ActorRuntime, key: string): number {
+  if (typeof v === 'number' && (v | 0) === v) return v;
+  return coerce(v, rt, key);
+}
+
+function coerce(v: unknown, rt: ActorRuntime, key: string): number {
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  throw new Error(`actor '${rt.actor.name}': assign ${key} = ${String(v)}, which is not an integer`);
+}

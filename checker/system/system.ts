@@ -1,0 +1,168 @@
+/**
+ * A system: an ordered list of actors over a shared world, plus properties. `compileSystem` turns the
+ * declarative spec into the layout and the flat per-actor step tables the engine runs.
+ *
+ * Slot order (and so the packed layout): world fields in declaration order (arrays element by element),
+ * then per actor in order: its control state, its budget (environment actors), its context fields.
+ */
+import type { ActorKind, ActorSpec, ChoiceCount, Fairness } from './actor.js';
+import { compileMachine, ModelCompileError, type Args, type CompiledMachine } from './compile.js';
+import { int, type FieldSpecs, type ScalarField } from './fields.js';
+import { Layout, type SlotSpec } from './layout.js';
+import { contextViewFactory, worldViewFactory, type ContextViewFactory, type WorldViewFactory } from './views.js';
+import type { Property } from '../properties/property.js';
+
+export interface SystemSpec<W = any> {
+  readonly name: string;
+  /** The shared world: small integers and fixed arrays of them. */
+  readonly world: FieldSpecs;
+  readonly actors: readonly ActorSpec<any, W>[];
+  readonly properties: readonly Property<W>[];
+}
+
+export interface CompiledActor {
+  readonly index: number;
+  readonly name: string;
+  readonly kind: ActorKind;
+  readonly fairness: Fairness;
+  readonly machine: CompiledMachine;
+  readonly spec: ActorSpec;
+  readonly stateSlot: number;
+  /** -1 for thread actors. */
+  readonly budgetSlot: number;
+  readonly ctxBase: number;
+  /** Per event index: number of choices (constant or function of the pre-state). */
+  readonly choices: readonly ChoiceCount[];
+  /** Per event index: budget units a step costs (environment actors). */
+  readonly cost: Int32Array;
+}
+
+export interface CompiledSystem<W = any> {
+  readonly name: string;
+  readonly spec: SystemSpec<W>;
+  readonly layout: Layout;
+  readonly actors: readonly CompiledActor[];
+  readonly properties: readonly Property<W>[];
+  /** The initial state, unpacked. */
+  readonly initial: Int32Array;
+  readonly worldView: WorldViewFactory;
+  readonly contextView: readonly ContextViewFactory[];
+  /** Slot index of each world field's first slot. */
+  readonly worldOffsets: ReadonlyMap<string, number>;
+}
+
+export class SystemDefinitionError extends Error {
+  override name = 'SystemDefinitionError';
+}
+
+/** Identity function that gives a spec its types. */
+export function defineSystem<W>(spec: SystemSpec<W>): SystemSpec<W> {
+  return spec;
+}
+
+const MAX_ACTORS = 255;
+const MAX_EVENTS = 255;
+/** Choices per step are encoded in 16 bits of the step id. */
+export const MAX_CHOICES = 0xffff;
+
+export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
+  const fail = (msg: string): never => {
+    throw new SystemDefinitionError(`system '${spec.name}': ${msg}`);
+  };
+  if (spec.actors.length === 0) fail('it has no actors');
+  if (spec.actors.length > MAX_ACTORS) fail(`it has ${spec.actors.length} actors; at most ${MAX_ACTORS} are supported`);
+  const slots: SlotSpec[] = [];
+  const worldOffsets = new Map<string, number>();
+  for (const [name, field] of Object.entries(spec.world)) {
+    worldOffsets.set(name, slots.length);
+    if (field.kind === 'scalar') slots.push({ name, field });
+    else for (let i = 0; i < field.length; i++) slots.push({ name: `${name}[${i}]`, field: { ...field.element, init: field.init[i]! } });
+  }
+  const names = new Set<string>();
+  const contextViews = new Map<unknown, ContextViewFactory>();
+  const actors: CompiledActor[] = [];
+  const contextView: ContextViewFactory[] = [];
+  const initialValues: number[] = slots.map((s) => s.field.init);
+
+  for (const [index, a] of spec.actors.entries()) {
+    if (names.has(a.name)) fail(`two actors are named '${a.name}'`);
+    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(a.name)) fail(`actor name '${a.name}' must be letters, digits, '_', '.', '-'`);
+    names.add(a.name);
+    const kind = a.kind ?? 'thread';
+    const fairness = a.fairness ?? (kind === 'thread' ? 'weak' : 'none');
+    if (kind === 'environment' && fairness !== 'none') fail(`environment actor '${a.name}' cannot be fair; its budget bounds it`);
+    if (kind === 'environment' && (a.budget === undefined || !Number.isInteger(a.budget) || a.budget < 0)) {
+      fail(`environment actor '${a.name}' needs a budget (a whole number of steps, 0 or more)`);
+    }
+    if (kind === 'thread' && a.budget !== undefined) fail(`thread actor '${a.name}' cannot have a budget; make it an environment actor`);
+    const fieldNames = Object.keys(a.fields);
+    const stateSlot = slots.length;
+    // The state slot's domain is filled in once the machine is compiled; reserve it now.
+    slots.push({ name: `${a.name}@state`, field: int(0, 0) });
+    initialValues.push(0);
+    let budgetSlot = -1;
+    if (kind === 'environment') {
+      budgetSlot = slots.length;
+      slots.push({ name: `${a.name}@budget`, field: int(0, a.budget!, a.budget!) });
+      initialValues.push(a.budget!);
+    }
+    const ctxBase = slots.length;
+    for (const f of fieldNames) {
+      slots.push({ name: `${a.name}.${f}`, field: a.fields[f]! });
+      initialValues.push(a.fields[f]!.init);
+    }
+    let machine: CompiledMachine;
+    try {
+      machine = compileMachine(a.machine, a.input, fieldNames, (f) => ctxBase + fieldNames.indexOf(f), `actor '${a.name}' (machine '${a.machine.id}')`);
+    } catch (e) {
+      if (e instanceof ModelCompileError || e instanceof TypeError) throw new SystemDefinitionError(`system '${spec.name}': ${e.message}`);
+      throw e;
+    }
+    if (machine.eventTypes.length > MAX_EVENTS) fail(`actor '${a.name}' has more than ${MAX_EVENTS} event types`);
+    const stateNames = machine.states.map((s) => s.name);
+    slots[stateSlot] = { name: `${a.name}@state`, field: { kind: 'scalar', min: 0, max: stateNames.length - 1, init: machine.initialState, names: stateNames } };
+    initialValues[stateSlot] = machine.initialState;
+    for (const [k, f] of fieldNames.entries()) {
+      const v = machine.initialContext[f];
+      const dom = a.fields[f]!;
+      const n = typeof v === 'boolean' ? Number(v) : v;
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < dom.min || n > dom.max) {
+        fail(`actor '${a.name}': initial ${f} = ${String(v)} is outside its declared domain ${dom.min}..${dom.max}`);
+      }
+      initialValues[ctxBase + k] = n as number;
+    }
+    for (const key of Object.keys(a.choices ?? {})) {
+      if (!machine.eventTypes.includes(key)) fail(`actor '${a.name}': choices given for '${key}', which no state of the machine accepts`);
+    }
+    const choices = machine.eventTypes.map((t) => a.choices?.[t] ?? 1);
+    for (const c of choices) if (typeof c === 'number' && (!Number.isInteger(c) || c < 0 || c > MAX_CHOICES)) fail(`actor '${a.name}': a choice count must be a whole number up to ${MAX_CHOICES}`);
+    const cost = Int32Array.from(machine.eventTypes.map((t) => a.cost?.[t] ?? (kind === 'environment' ? 1 : 0)));
+    let view = contextViews.get(a.machine);
+    if (!view) {
+      view = contextViewFactory(fieldNames);
+      contextViews.set(a.machine, view);
+    }
+    contextView.push(view);
+    actors.push({ index, name: a.name, kind, fairness, machine, spec: a as ActorSpec, stateSlot, budgetSlot, ctxBase, choices, cost });
+  }
+  const layout = new Layout(slots.map((s, i) => ({ name: s.name, field: { ...s.field, init: initialValues[i]! } as ScalarField })));
+  const propertyNames = new Set<string>();
+  for (const p of spec.properties) {
+    if (propertyNames.has(p.name)) fail(`two properties are named '${p.name}'`);
+    propertyNames.add(p.name);
+  }
+  return {
+    name: spec.name,
+    spec,
+    layout,
+    actors,
+    properties: spec.properties,
+    initial: Int32Array.from(initialValues),
+    worldView: worldViewFactory(spec.world, worldOffsets),
+    contextView,
+    worldOffsets,
+  };
+}
+
+/** Re-export for the step code: the argument shape guards and actions receive. */
+export type { Args };
