@@ -1,0 +1,167 @@
+/**
+ * The visited-state store: every distinct packed state once, with its parent and the step that first
+ * reached it, so a trace is rebuilt by re-execution.
+ *
+ * Records live in chunks of 2^16 states, each record `words` packed words followed by the parent index
+ * and the step id: no state ever moves, and growing never copies the records. The index is an
+ * open-addressing hash table (linear probing) of tagged record numbers, 0 meaning empty, sized a power of
+ * two and doubled at 0.7 load. Lookups compare the full vector, so the set is exact: two states are the
+ * same iff their words are equal. The hash is a 32-bit murmur3 mix of the words; its low bits place the
+ * state and its high bits tag the entry (see findOrInsert).
+ */
+
+const CHUNK_BITS = 16;
+const CHUNK = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK - 1;
+/** Parent of the initial state. */
+export const NO_PARENT = 0xffffffff;
+/** The largest table: 2^31 slots (Int32Array index limit is 2^32 - 1 elements, memory gives out first). */
+const MAX_TABLE_BITS = 31;
+
+export function hashWords(words: Uint32Array, o: number, n: number): number {
+  let h = 0x9747b28c ^ n;
+  for (let i = 0; i < n; i++) {
+    let k = words[o + i]!;
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    h ^= k;
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+export class StateStore {
+  /** Packed words per state. */
+  readonly words: number;
+  /** Record stride: the words, then parent, then step id. */
+  private readonly stride: number;
+  private readonly chunks: Uint32Array[] = [];
+  private table: Uint32Array;
+  private tableMask: number;
+  private count = 0;
+
+  constructor(words: number, initialTableBits = 20) {
+    this.words = words;
+    this.stride = words + 2;
+    this.table = new Uint32Array(1 << initialTableBits);
+    this.tableMask = (1 << initialTableBits) - 1;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Bytes held by the store (records and table), for reports. */
+  get bytes(): number {
+    return this.chunks.length * CHUNK * this.stride * 4 + this.table.length * 4;
+  }
+
+  /**
+   * Finds the state in `vec[o .. o + words)`; inserts it with `parent` and `step` if new.
+   * Returns the new record's index, or `-(index + 1)` for a state already stored.
+   *
+   * A table entry is `(hash & ~mask) | (index + 1)`: the low k bits (k = log2 of the table size) hold the
+   * record number + 1, which fits because the table is never more than 0.7 full, and the high 32 - k bits
+   * are the hash bits the slot position did not use. They act as a tag, so a probe fetches a record (a
+   * cache miss) only when its tag matches: 1 in 2^(32-k) for a different state.
+   */
+  findOrInsert(vec: Uint32Array, o: number, parent: number, step: number): number {
+    const n = this.words;
+    const stride = this.stride;
+    const h = hashWords(vec, o, n);
+    const mask = this.tableMask;
+    const tag = (h & ~mask) >>> 0;
+    let slot = h & mask;
+    const table = this.table;
+    const chunks = this.chunks;
+    for (;;) {
+      const e = table[slot]!;
+      if (e === 0) break;
+      if ((e & ~mask) >>> 0 === tag) {
+        const idx = (e & mask) - 1;
+        const rec = chunks[idx >>> CHUNK_BITS]!;
+        const base = (idx & CHUNK_MASK) * stride;
+        let same = true;
+        for (let i = 0; i < n; i++) {
+          if (rec[base + i] !== vec[o + i]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return -idx - 1;
+      }
+      slot = (slot + 1) & mask;
+    }
+    const idx = this.count;
+    if (idx >= 0x7ffffffe) throw new RangeError('the state store is full (2^31 states)');
+    const c = idx >>> CHUNK_BITS;
+    if (c === chunks.length) chunks.push(new Uint32Array(CHUNK * stride));
+    const rec = chunks[c]!;
+    const base = (idx & CHUNK_MASK) * stride;
+    for (let i = 0; i < n; i++) rec[base + i] = vec[o + i]!;
+    rec[base + n] = parent;
+    rec[base + n + 1] = step;
+    table[slot] = tag | (idx + 1);
+    this.count = idx + 1;
+    if (this.count * 10 > table.length * 7) this.grow();
+    return idx;
+  }
+
+  /** Copies state `idx`'s words into `out[o ..]`. */
+  read(idx: number, out: Uint32Array, o: number): void {
+    const rec = this.chunks[idx >>> CHUNK_BITS]!;
+    const base = (idx & CHUNK_MASK) * this.stride;
+    for (let i = 0; i < this.words; i++) out[o + i] = rec[base + i]!;
+  }
+
+  /** The chunk holding state `idx` and the offset of its words in it (zero-copy access for unpacking). */
+  chunkOf(idx: number): Uint32Array {
+    return this.chunks[idx >>> CHUNK_BITS]!;
+  }
+  offsetOf(idx: number): number {
+    return (idx & CHUNK_MASK) * this.stride;
+  }
+
+  parent(idx: number): number {
+    return this.chunks[idx >>> CHUNK_BITS]![(idx & CHUNK_MASK) * this.stride + this.words]!;
+  }
+
+  step(idx: number): number {
+    return this.chunks[idx >>> CHUNK_BITS]![(idx & CHUNK_MASK) * this.stride + this.words + 1]!;
+  }
+
+  /** The step ids from the initial state to `idx`, in order. */
+  pathTo(idx: number): number[] {
+    const steps: number[] = [];
+    let i = idx;
+    while (i !== 0) {
+      steps.push(this.step(i));
+      i = this.parent(i);
+    }
+    return steps.reverse();
+  }
+
+  private grow(): void {
+    const bits = 32 - Math.clz32(this.table.length - 1) + 1;
+    if (bits > MAX_TABLE_BITS) throw new RangeError('the state table cannot grow past 2^31 slots');
+    const table = new Uint32Array(1 << bits);
+    const mask = table.length - 1;
+    const n = this.words;
+    for (let idx = 0; idx < this.count; idx++) {
+      const rec = this.chunks[idx >>> CHUNK_BITS]!;
+      const h = hashWords(rec, (idx & CHUNK_MASK) * this.stride, n);
+      let slot = h & mask;
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      table[slot] = ((h & ~mask) | (idx + 1)) >>> 0;
+    }
+    this.table = table;
+    this.tableMask = mask;
+  }
+}
