@@ -1,0 +1,113 @@
+/**
+ * `check`: compile a system, explore it with a strategy, run the properties, and return the result as
+ * data with every counterexample rebuilt as a trace. The engine reads no clock and no memory gauge of its
+ * own: callers pass `now` and `memory` probes (the CLI and the package entry point do), so the same inputs
+ * always explore the same states and yield the same bytes apart from `seconds` and `peakMemoryBytes`.
+ */
+import type { BlockedActor } from './properties/deadlock.js';
+import { blockedActors } from './properties/deadlock.js';
+import { SlotStateView } from './properties/property.js';
+import type { BoundReport, CheckResult, Stats, Violation } from './result.js';
+import { explore, type ExploreHooks, type Finding, type StopReason } from './search/explore.js';
+import { strategies, type StrategyName } from './search/registry.js';
+import { compileSystem, type CompiledSystem, type SystemSpec } from './system/system.js';
+import { Stepper } from './system/step.js';
+import { buildTrace } from './trace/trace.js';
+
+export interface CheckOptions {
+  /** Search strategy. Default `bfs` (shortest counterexamples). */
+  readonly strategy?: StrategyName;
+  /** Stop, inconclusive, after storing more than this many states. Default 50,000,000. */
+  readonly maxStates?: number;
+  /** Default true: stop at the first violation. False: report the first violation of every property. */
+  readonly stopAtFirstViolation?: boolean;
+  /** Wall clock in milliseconds, for `stats.seconds`. The checker never reads a clock itself. */
+  readonly now?: () => number;
+  /** Resident memory in bytes, sampled for `stats.peakMemoryBytes`. */
+  readonly memory?: () => number;
+  /** Polled during the run: a reason to stop early (timeout, memory limit, Ctrl-C). */
+  readonly shouldStop?: () => StopReason | null;
+  readonly onProgress?: ExploreHooks['onProgress'];
+}
+
+export interface ResolvedCheckOptions {
+  readonly strategy: StrategyName;
+  readonly maxStates: number;
+  readonly stopAtFirstViolation: boolean;
+}
+
+export const DEFAULT_MAX_STATES = 50_000_000;
+
+/** Partial options in, a complete config out; every default stated once, here. */
+export function resolveCheckOptions(o: CheckOptions = {}): ResolvedCheckOptions {
+  const maxStates = o.maxStates ?? DEFAULT_MAX_STATES;
+  if (!Number.isInteger(maxStates) || maxStates < 1) throw new RangeError(`maxStates must be a positive whole number, not ${maxStates}`);
+  return { strategy: o.strategy ?? 'bfs', maxStates, stopAtFirstViolation: o.stopAtFirstViolation ?? true };
+}
+
+export function check(system: SystemSpec | CompiledSystem, options: CheckOptions = {}): CheckResult {
+  const compiled = 'layout' in system ? system : compileSystem(system);
+  const config = resolveCheckOptions(options);
+  const start = options.now?.() ?? 0;
+  let peak = options.memory?.() ?? 0;
+  const sample = (): void => {
+    if (options.memory) peak = Math.max(peak, options.memory());
+  };
+  const outcome = explore(compiled, {
+    strategy: strategies[config.strategy],
+    maxStates: config.maxStates,
+    stopAtFirstViolation: config.stopAtFirstViolation,
+    hooks: {
+      shouldStop: () => {
+        sample();
+        return options.shouldStop?.() ?? null;
+      },
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    },
+  });
+  sample();
+  const violations = outcome.findings.map((f) => toViolation(compiled, outcome.store.pathTo(f.state), f));
+  const bounds: BoundReport[] = outcome.bounds.map((b) => ({
+    property: b.property.name,
+    limit: b.property.limit,
+    worst: b.worst,
+    trace: buildTrace(compiled, outcome.store.pathTo(b.state)),
+  }));
+  const stats: Stats = {
+    states: outcome.states,
+    transitions: outcome.transitions,
+    terminalStates: outcome.terminalStates,
+    depth: outcome.depth,
+    stateBits: compiled.layout.bits,
+    stateWords: compiled.layout.words,
+    storeBytes: outcome.store.bytes,
+    seconds: options.now ? (options.now() - start) / 1000 : 0,
+    peakMemoryBytes: peak,
+  };
+  const verdict = violations.length ? 'violated' : outcome.stopped ? 'inconclusive' : 'holds';
+  return {
+    system: compiled.name,
+    verdict,
+    strategy: config.strategy,
+    violations,
+    bounds,
+    stats,
+    ...(outcome.stopped && !violations.length ? { inconclusive: outcome.stopped } : {}),
+  };
+}
+
+/** Turns a finding (a state index and maybe a last step) into a violation with its trace. */
+export function toViolation(system: CompiledSystem, path: readonly number[], f: Finding): Violation {
+  const steps = f.step === undefined ? path : [...path, f.step];
+  const trace = buildTrace(system, steps);
+  let blocked: BlockedActor[] | undefined;
+  if (f.kind === 'deadlock') blocked = deadlockAt(system, steps);
+  return { property: f.property, kind: f.kind, message: f.message, trace, ...(blocked ? { blocked } : {}) };
+}
+
+function deadlockAt(system: CompiledSystem, steps: readonly number[]): BlockedActor[] {
+  const stepper = new Stepper(system);
+  stepper.load(system.initial);
+  for (const id of steps) stepper.applyId(id);
+  return blockedActors(system, new SlotStateView(system, stepper.S, stepper.world));
+}

@@ -1,0 +1,25 @@
+/**
+ * faultline's engine, domain-free: define a system of xstate actors over a world of small integers, check
+ * it, get the result as data. Nothing here knows about pages or kernels.
+ */
+export { defineActor } from './system/actor.js';
+export type { ActorKind, ActorSpec, ChoiceCount, Fairness, StepArgs, StepEvent } from './system/actor.js';
+export { array, bool, enumOf, int } from './system/fields.js';
+export type { ArrayField, FieldSpec, FieldSpecs, ScalarField } from './system/fields.js';
+export { compileSystem, defineSystem, SystemDefinitionError } from './system/system.js';
+export type { CompiledSystem, SystemSpec } from './system/system.js';
+export { invariant } from './properties/invariant.js';
+export { nonIncreasing, transitionProperty } from './properties/transition.js';
+export { deadlockFreedom } from './properties/deadlock.js';
+export type { BlockedActor } from './properties/deadlock.js';
+export { bound } from './properties/bound.js';
+export { progress, terminates } from './properties/progress.js';
+export type { ProgressProperty } from './properties/progress.js';
+export type { ActorView, Property, PropertyKind, StateView, StepInfo } from './properties/property.js';
+export { check, DEFAULT_MAX_STATES, resolveCheckOptions } from './check.js';
+export type { CheckOptions, ResolvedCheckOptions } from './check.js';
+export type { BoundReport, CheckResult, Stats, Verdict, Violation } from './result.js';
+export { strategyNames, isStrategyName } from './search/registry.js';
+export type { StrategyName } from './search/registry.js';
+export type { StopReason } from './search/explore.js';
+export type { FieldChange, Trace, TraceStep } from './trace/trace.js';

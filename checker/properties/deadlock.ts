@@ -1,0 +1,41 @@
+/**
+ * Deadlock, defined here and nowhere else: a state with no enabled step in which some thread actor is not
+ * in a final state. Environment actors never count as blocked. The report names, for each blocked thread,
+ * its control state and what it waits for (the state's `meta.waitsFor`: a string, or a function of
+ * `{ context, world }` returning one).
+ */
+import type { CompiledSystem } from '../system/system.js';
+import type { DeadlockProperty, StateView } from './property.js';
+
+export function deadlockFreedom(options: { name?: string; description?: string } = {}): DeadlockProperty {
+  return {
+    kind: 'deadlock',
+    name: options.name ?? 'deadlock',
+    description: options.description ?? 'some thread is not finished and no actor can step',
+  };
+}
+
+export interface BlockedActor {
+  readonly actor: string;
+  readonly state: string;
+  readonly waitsFor: string | undefined;
+}
+
+/** The thread actors not in a final state, or an empty list when a terminal state is a proper end. */
+export function blockedActors(system: CompiledSystem, view: StateView): BlockedActor[] {
+  const out: BlockedActor[] = [];
+  for (const a of system.actors) {
+    if (a.kind !== 'thread') continue;
+    const v = view.actors[a.index]!;
+    if (v.final) continue;
+    const st = a.machine.states.find((s) => s.name === v.state)!;
+    const w = st.waitsFor;
+    const waitsFor = typeof w === 'function' ? String(w({ context: v.context, world: view.world })) : w === undefined ? undefined : String(w);
+    out.push({ actor: a.name, state: v.state, waitsFor });
+  }
+  return out;
+}
+
+export function describeDeadlock(blocked: readonly BlockedActor[]): string {
+  return blocked.map((b) => `${b.actor} is stuck in '${b.state}'${b.waitsFor ? `, waiting for ${b.waitsFor}` : ''}`).join('; ');
+}

@@ -1,0 +1,40 @@
+/**
+ * Progress: no fair cycle in which something stays "in flight" and no progress step happens (a livelock,
+ * an infinite retry). Checked after exhaustive exploration on the explored graph; see liveness.ts.
+ */
+import type { StateView, StepInfo } from './property.js';
+
+export interface ProgressProperty<W = any> {
+  readonly kind: 'progress';
+  readonly name: string;
+  readonly description?: string;
+  /** True while the thing that must finish is still under way (e.g. the syscall has not returned). */
+  readonly inFlight: (s: StateView<W>) => boolean;
+  /** True for a step that counts as progress (e.g. the iterator's count decreased). */
+  readonly progress: (before: StateView<W>, after: StateView<W>, step: StepInfo) => boolean;
+}
+
+export function progress<W = any>(
+  name: string,
+  options: {
+    readonly inFlight: (s: StateView<W>) => boolean;
+    readonly progress: (before: StateView<W>, after: StateView<W>, step: StepInfo) => boolean;
+    readonly description?: string;
+  },
+): ProgressProperty<W> {
+  return { kind: 'progress', name, ...options };
+}
+
+/**
+ * Termination of one actor: it is in flight until it reaches a final state, and no step counts as
+ * progress - so any fair cycle while it is not final is a violation.
+ */
+export function terminates<W = any>(actor: string, options: { name?: string; description?: string } = {}): ProgressProperty<W> {
+  return {
+    kind: 'progress',
+    name: options.name ?? `${actor} terminates`,
+    description: options.description ?? `${actor} eventually reaches a final state`,
+    inFlight: (s) => !s.actor(actor).final,
+    progress: () => false,
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * Properties and the views they read. A property is data (its kind, name and predicate); the engine
+ * runs one monitor per property over the states and steps it explores.
+ */
+import type { CompiledSystem } from '../system/system.js';
+import type { ProgressProperty } from './progress.js';
+
+/** One actor as a property sees it. */
+export interface ActorView<C = Record<string, number>> {
+  readonly name: string;
+  readonly index: number;
+  /** The control state's name. */
+  readonly state: string;
+  readonly final: boolean;
+  /** Remaining budget (environment actors); -1 for threads. */
+  readonly budget: number;
+  readonly context: C;
+}
+
+/** A global state as a property sees it. Views are reused: do not keep them past the call. */
+export interface StateView<W = any> {
+  readonly world: W;
+  readonly actors: readonly ActorView<any>[];
+  /** The actor called `name`; throws if there is none. */
+  actor(name: string): ActorView<any>;
+}
+
+/** The step a transition property is judging. */
+export interface StepInfo {
+  readonly actor: string;
+  readonly actorIndex: number;
+  readonly event: string;
+  readonly choice: number;
+}
+
+export type PropertyKind = 'invariant' | 'transition' | 'deadlock' | 'bound' | 'progress' | 'assertion';
+
+interface Base {
+  readonly name: string;
+  /** One line for `faultline show` and reports. */
+  readonly description?: string;
+}
+
+export interface InvariantProperty<W = any> extends Base {
+  readonly kind: 'invariant';
+  readonly holds: (s: StateView<W>) => boolean;
+  /** A sentence for the violation report, computed on the bad state. */
+  readonly explain?: (s: StateView<W>) => string;
+}
+
+export interface TransitionProperty<W = any> extends Base {
+  readonly kind: 'transition';
+  readonly holds: (before: StateView<W>, after: StateView<W>, step: StepInfo) => boolean;
+  readonly explain?: (before: StateView<W>, after: StateView<W>, step: StepInfo) => string;
+}
+
+export interface DeadlockProperty extends Base {
+  readonly kind: 'deadlock';
+}
+
+export interface BoundProperty<W = any> extends Base {
+  readonly kind: 'bound';
+  readonly value: (s: StateView<W>) => number;
+  readonly limit: number;
+}
+
+export type Property<W = any> =
+  | InvariantProperty<W>
+  | TransitionProperty<W>
+  | DeadlockProperty
+  | BoundProperty<W>
+  | ProgressProperty<W>;
+
+/** A StateView over a slot buffer, built from the system's generated views. */
+export class SlotStateView implements StateView {
+  readonly world: any;
+  readonly actors: readonly ActorView[];
+  private readonly byName: ReadonlyMap<string, ActorView>;
+
+  constructor(system: CompiledSystem, S: Int32Array, world?: unknown) {
+    this.world = world ?? system.worldView(S);
+    this.actors = system.actors.map((a, i) => {
+      const context = system.contextView[i]!(S, a.ctxBase);
+      const states = a.machine.states;
+      const view: ActorView = {
+        name: a.name,
+        index: i,
+        get state() {
+          return states[S[a.stateSlot]!]!.name;
+        },
+        get final() {
+          return states[S[a.stateSlot]!]!.final;
+        },
+        get budget() {
+          return a.budgetSlot >= 0 ? S[a.budgetSlot]! : -1;
+        },
+        context,
+      };
+      return view;
+    });
+    this.byName = new Map(this.actors.map((a) => [a.name, a]));
+  }
+
+  actor(name: string): ActorView {
+    const a = this.byName.get(name);
+    if (!a) throw new Error(`no actor named '${name}' (actors: ${[...this.byName.keys()].join(', ')})`);
+    return a;
+  }
+}

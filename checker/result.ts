@@ -1,0 +1,52 @@
+/** Results are data: what a check found, with no formatting. Formatters live in trace/ and cli/. */
+import type { BlockedActor } from './properties/deadlock.js';
+import type { PropertyKind } from './properties/property.js';
+import type { Trace } from './trace/trace.js';
+
+export type Verdict = 'holds' | 'violated' | 'inconclusive';
+
+export interface Violation {
+  readonly property: string;
+  readonly kind: PropertyKind;
+  readonly message: string;
+  readonly trace: Trace;
+  /** Deadlocks: the blocked threads and what each waits for. */
+  readonly blocked?: readonly BlockedActor[];
+}
+
+export interface BoundReport {
+  readonly property: string;
+  readonly limit: number;
+  /** The largest value any explored state reached. */
+  readonly worst: number;
+  /** A trace to a state with the worst value (a shortest one under bfs). */
+  readonly trace: Trace;
+}
+
+export interface Stats {
+  readonly states: number;
+  /** Every successor generated, including those already seen. */
+  readonly transitions: number;
+  /** States with no enabled step (proper ends and deadlocks alike). */
+  readonly terminalStates: number;
+  readonly depth: number;
+  /** Bits and 32-bit words of one packed state. */
+  readonly stateBits: number;
+  readonly stateWords: number;
+  /** Bytes the state store held at the end (records and hash table). */
+  readonly storeBytes: number;
+  /** Wall-clock seconds and peak resident memory, when the caller supplied a clock and a memory probe. */
+  readonly seconds: number;
+  readonly peakMemoryBytes: number;
+}
+
+export interface CheckResult {
+  readonly system: string;
+  readonly verdict: Verdict;
+  readonly strategy: string;
+  readonly violations: readonly Violation[];
+  readonly bounds: readonly BoundReport[];
+  readonly stats: Stats;
+  /** Why the run is inconclusive (a bound, the timeout, memory, Ctrl-C). */
+  readonly inconclusive?: { readonly reason: string; readonly message: string };
+}

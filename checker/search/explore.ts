@@ -1,0 +1,264 @@
+/**
+ * The exhaustive exploration loop: the engine's hot path. It pops a state from the strategy's frontier,
+ * unpacks it, generates every enabled step in the fixed order, applies each in place, packs the result,
+ * and looks it up in the store. Safety monitors run on every new state (invariants, bounds), on every
+ * generated step (transition properties) and on every terminal state (deadlock). Nothing here allocates
+ * per state; guards and actions read the slot buffer through views.
+ */
+import { blockedActors, describeDeadlock } from '../properties/deadlock.js';
+import type { BoundProperty, InvariantProperty, Property, StepInfo, TransitionProperty } from '../properties/property.js';
+import { SlotStateView } from '../properties/property.js';
+import { NO_PARENT, StateStore } from '../store/stateStore.js';
+import { encodeStep, Stepper } from '../system/step.js';
+import type { CompiledSystem } from '../system/system.js';
+import type { SearchStrategy } from './strategy.js';
+
+export interface ExploreHooks {
+  /** Polled every few thousand states: a reason to stop (timeout, memory, Ctrl-C), or null to go on. */
+  readonly shouldStop?: () => StopReason | null;
+  /** Called with running statistics at the same points. */
+  readonly onProgress?: (p: ProgressSnapshot) => void;
+}
+
+export interface StopReason {
+  readonly reason: 'timeout' | 'memory' | 'interrupted';
+  readonly message: string;
+}
+
+export interface ProgressSnapshot {
+  readonly states: number;
+  readonly transitions: number;
+  readonly depth: number;
+  readonly storeBytes: number;
+}
+
+/** Receives the explored graph, for liveness checking after the search. */
+export interface EdgeSink {
+  beginState(index: number, S: Int32Array): void;
+  edge(target: number, step: number, before: SlotStateView, after: SlotStateView, info: StepInfo): void;
+  endState(index: number): void;
+}
+
+export interface ExploreOptions {
+  readonly strategy: SearchStrategy;
+  /** Stop, inconclusive, once this many distinct states are stored. */
+  readonly maxStates: number;
+  /** Stop at the first violation (default) or collect the first violation of every property. */
+  readonly stopAtFirstViolation: boolean;
+  readonly hooks: ExploreHooks;
+  readonly edges?: EdgeSink;
+}
+
+/** A violation as the search found it: where, not yet a trace. */
+export interface Finding {
+  readonly property: string;
+  readonly kind: Property['kind'] | 'assertion';
+  readonly message: string;
+  /** The state the trace leads to. */
+  readonly state: number;
+  /** A last step taken from `state` (transition properties, assertions), not itself stored. */
+  readonly step?: number;
+}
+
+export interface BoundFinding {
+  readonly property: BoundProperty;
+  /** -Infinity when no state was explored. */
+  readonly worst: number;
+  readonly state: number;
+}
+
+export interface ExploreOutcome {
+  readonly store: StateStore;
+  readonly states: number;
+  readonly transitions: number;
+  readonly terminalStates: number;
+  readonly depth: number;
+  readonly findings: readonly Finding[];
+  readonly bounds: readonly BoundFinding[];
+  /** Why the search ended early, if it did. */
+  readonly stopped: { readonly reason: 'max-states' | StopReason['reason']; readonly message: string } | null;
+}
+
+const POLL_MASK = 0xfff;
+
+export function explore(system: CompiledSystem, options: ExploreOptions): ExploreOutcome {
+  const layout = system.layout;
+  const stepper = new Stepper(system);
+  const S = stepper.S;
+  const pre = layout.buffer();
+  const after = new SlotStateView(system, S, stepper.world);
+  const before = new SlotStateView(system, pre);
+  const W = layout.words;
+  const vec = new Uint32Array(W);
+  const store = new StateStore(W);
+  const frontier = options.strategy.createFrontier(store);
+  const pack = layout.pack;
+  const unpack = layout.unpack;
+  const actors = system.actors;
+  const nActors = actors.length;
+  const edges = options.edges;
+  const nSlots = pre.length;
+
+  const invariants = system.properties.filter((p): p is InvariantProperty => p.kind === 'invariant');
+  const transitionProps = system.properties.filter((p): p is TransitionProperty => p.kind === 'transition');
+  const boundProps = system.properties.filter((p): p is BoundProperty => p.kind === 'bound');
+  const deadlock = system.properties.find((p) => p.kind === 'deadlock');
+  const bounds = boundProps.map((property) => ({ property, worst: -Infinity, state: 0 }));
+  const findings: Finding[] = [];
+  const violated = new Set<string>();
+  let stop = false;
+  const info = { actor: '', actorIndex: 0, event: '', choice: 0 };
+
+  const report = (f: Finding): void => {
+    if (violated.has(f.property)) return;
+    violated.add(f.property);
+    findings.push(f);
+    if (options.stopAtFirstViolation) stop = true;
+  };
+  /** A property predicate that throws is reported as a violation of that property, with the trace. */
+  const threw = (e: unknown): string => `the property threw: ${(e as Error).message}`;
+  /** Runs state properties on the state in S, just stored as `idx`. */
+  const checkState = (idx: number): void => {
+    for (let i = 0; i < invariants.length; i++) {
+      const p = invariants[i]!;
+      if (violated.has(p.name)) continue;
+      try {
+        if (!p.holds(after)) report({ property: p.name, kind: 'invariant', message: p.explain ? p.explain(after) : p.description ?? p.name, state: idx });
+      } catch (e) {
+        report({ property: p.name, kind: 'invariant', message: threw(e), state: idx });
+      }
+    }
+    for (let i = 0; i < bounds.length; i++) {
+      const b = bounds[i]!;
+      let v: number;
+      try {
+        v = b.property.value(after);
+      } catch (e) {
+        report({ property: b.property.name, kind: 'bound', message: threw(e), state: idx });
+        continue;
+      }
+      if (v > b.worst) {
+        b.worst = v;
+        b.state = idx;
+      }
+      if (v > b.property.limit && !violated.has(b.property.name)) {
+        report({ property: b.property.name, kind: 'bound', message: `value ${v} exceeds the limit ${b.property.limit}`, state: idx });
+      }
+    }
+  };
+
+  S.set(system.initial);
+  const bad0 = pack(S, vec, 0);
+  if (bad0 >= 0) throw new Error(`the initial state is invalid: ${layout.describeOverflow(bad0, S)}`);
+  store.findOrInsert(vec, 0, NO_PARENT, 0);
+  checkState(0);
+  frontier.push(0, 0);
+
+  let transitions = 0;
+  let terminal = 0;
+  let maxDepth = 0;
+  let expanded = 0;
+  let stopped: ExploreOutcome['stopped'] = null;
+  const hooks = options.hooks;
+
+  while (!stop) {
+    const idx = frontier.pop();
+    if (idx < 0) break;
+    const depth = frontier.depth;
+    if (depth > maxDepth) maxDepth = depth;
+    unpack(store.chunkOf(idx), store.offsetOf(idx), pre);
+    for (let k = 0; k < nSlots; k++) S[k] = pre[k]!;
+    edges?.beginState(idx, pre);
+    let enabled = 0;
+    for (let a = 0; a < nActors && !stop; a++) {
+      const actor = actors[a]!;
+      const st = actor.machine.states[S[actor.stateSlot]!]!;
+      if (st.final) continue;
+      const events = st.events;
+      for (let ei = 0; ei < events.length && !stop; ei++) {
+        const e = events[ei]!;
+        let n: number;
+        let t;
+        try {
+          n = stepper.choiceCount(a, e);
+        } catch (err) {
+          report({ property: 'assertion', kind: 'assertion', message: (err as Error).message, state: idx });
+          break;
+        }
+        for (let c = 0; c < n; c++) {
+          const stepId = encodeStep(a, e.index, c);
+          try {
+            t = stepper.pick(a, e, c);
+            if (t === null) continue;
+            enabled++;
+            stepper.apply(a, e, t);
+          } catch (err) {
+            enabled++;
+            report({ property: 'assertion', kind: 'assertion', message: `${actor.name}: ${(err as Error).message}`, state: idx, step: stepId });
+            for (let k = 0; k < nSlots; k++) S[k] = pre[k]!;
+            if (stop) break;
+            continue;
+          }
+          const bad = pack(S, vec, 0);
+          if (bad >= 0) {
+            report({ property: 'assertion', kind: 'assertion', message: layout.describeOverflow(bad, S), state: idx, step: stepId });
+            for (let k = 0; k < nSlots; k++) S[k] = pre[k]!;
+            if (stop) break;
+            continue;
+          }
+          transitions++;
+          let r = store.findOrInsert(vec, 0, idx, stepId);
+          if (r >= 0) {
+            checkState(r);
+            frontier.push(r, depth + 1);
+          } else {
+            r = -r - 1;
+          }
+          if (transitionProps.length || edges) {
+            info.actor = actor.name;
+            info.actorIndex = a;
+            info.event = e.type;
+            info.choice = c;
+            for (let i = 0; i < transitionProps.length; i++) {
+              const p = transitionProps[i]!;
+              if (violated.has(p.name)) continue;
+              try {
+                if (!p.holds(before, after, info)) {
+                  report({ property: p.name, kind: 'transition', message: p.explain ? p.explain(before, after, info) : p.description ?? p.name, state: idx, step: stepId });
+                }
+              } catch (e) {
+                report({ property: p.name, kind: 'transition', message: threw(e), state: idx, step: stepId });
+              }
+            }
+            edges?.edge(r, stepId, before, after, info);
+          }
+          for (let k = 0; k < nSlots; k++) S[k] = pre[k]!;
+          if (stop) break;
+        }
+      }
+    }
+    edges?.endState(idx);
+    if (enabled === 0) {
+      terminal++;
+      if (deadlock && !violated.has(deadlock.name)) {
+        const blocked = blockedActors(system, after);
+        if (blocked.length) report({ property: deadlock.name, kind: 'deadlock', message: describeDeadlock(blocked), state: idx });
+      }
+    }
+    expanded++;
+    // More states stored than allowed means some stored state will never be expanded: inconclusive.
+    if (store.size > options.maxStates) {
+      stopped = { reason: 'max-states', message: `bound of ${options.maxStates.toLocaleString('en-US')} states reached at depth ${maxDepth}` };
+      break;
+    }
+    if ((expanded & POLL_MASK) === 0) {
+      const s = hooks.shouldStop?.();
+      if (s) {
+        stopped = s;
+        break;
+      }
+      hooks.onProgress?.({ states: store.size, transitions, depth: maxDepth, storeBytes: store.bytes });
+    }
+  }
+  return { store, states: store.size, transitions, terminalStates: terminal, depth: maxDepth, findings, bounds, stopped };
+}

@@ -1,0 +1,114 @@
+/**
+ * Replay: re-execute a saved schedule step by step and confirm it ends in the violation it claims. It
+ * refuses to be quietly wrong: a step that is not enabled where the trace says it was is a divergence
+ * (the trace no longer fits the model), and a trace that runs to its end without the violation says so.
+ */
+import { blockedActors } from '../properties/deadlock.js';
+import type { BoundProperty, InvariantProperty, ProgressProperty, TransitionProperty } from '../properties/index.js';
+import { SlotStateView } from '../properties/property.js';
+import { Stepper, stepActor, stepChoice, stepEvent } from '../system/step.js';
+import type { CompiledSystem } from '../system/system.js';
+
+export type ReplayOutcome =
+  | { readonly status: 'reproduced'; readonly message: string }
+  | { readonly status: 'no-violation'; readonly message: string }
+  | { readonly status: 'diverged'; readonly step: number; readonly message: string };
+
+export interface ReplayClaim {
+  readonly property: string;
+  readonly kind: string;
+}
+
+/** Maps (actor name, event type, choice) to a step id, or a reason it cannot. */
+export function resolveStep(system: CompiledSystem, actor: string, transition: string, choice: number): number | string {
+  const a = system.actors.find((x) => x.name === actor);
+  if (!a) return `there is no actor '${actor}' (actors: ${system.actors.map((x) => x.name).join(', ')})`;
+  const e = a.machine.eventTypes.indexOf(transition);
+  if (e < 0) return `actor '${actor}' has no transition '${transition}' (transitions: ${a.machine.eventTypes.join(', ')})`;
+  if (!Number.isInteger(choice) || choice < 0 || choice > 0xffff) return `choice ${String(choice)} is not a whole number in 0..65535`;
+  return ((a.index << 24) | (e << 16) | choice) >>> 0;
+}
+
+export function replay(system: CompiledSystem, steps: readonly number[], loop: number | undefined, claim: ReplayClaim): ReplayOutcome {
+  const stepper = new Stepper(system);
+  const S = stepper.S;
+  stepper.load(system.initial);
+  const pre = system.layout.buffer();
+  const before = new SlotStateView(system, pre);
+  const after = new SlotStateView(system, S, stepper.world);
+  const packed = new Uint32Array(system.layout.words);
+  const property = system.properties.find((p) => p.name === claim.property);
+  if (!property && claim.kind !== 'assertion') {
+    return { status: 'diverged', step: 0, message: `the model has no property '${claim.property}' (properties: ${system.properties.map((p) => p.name).join(', ')})` };
+  }
+  if (property && property.kind !== claim.kind) {
+    return { status: 'diverged', step: 0, message: `property '${claim.property}' is a ${property.kind} property in the model, not ${claim.kind}` };
+  }
+  if (loop !== undefined && (!Number.isInteger(loop) || loop < 0 || loop >= steps.length)) {
+    return { status: 'diverged', step: 0, message: `loop index ${loop} is not a step of the trace (0..${steps.length - 1})` };
+  }
+  let loopState: Int32Array | undefined;
+  let progressed = false;
+  for (const [i, id] of steps.entries()) {
+    if (i === loop) loopState = Int32Array.from(S);
+    const a = system.actors[stepActor(id)]!;
+    const name = `${a.name} ${a.machine.eventTypes[stepEvent(id)]}(${stepChoice(id)})`;
+    pre.set(S);
+    const last = i === steps.length - 1;
+    try {
+      if (!stepper.applyId(id)) {
+        return { status: 'diverged', step: i + 1, message: `step ${i + 1} (${name}) is not enabled in state ${a.machine.states[pre[a.stateSlot]!]!.name}: the trace diverges from the model` };
+      }
+    } catch (e) {
+      if (claim.kind === 'assertion' && last) return { status: 'reproduced', message: `step ${i + 1} (${name}) throws: ${(e as Error).message}` };
+      return { status: 'diverged', step: i + 1, message: `step ${i + 1} (${name}) throws: ${(e as Error).message}` };
+    }
+    const bad = system.layout.pack(S, packed, 0);
+    if (bad >= 0) {
+      const msg = system.layout.describeOverflow(bad, S);
+      if (claim.kind === 'assertion' && last) return { status: 'reproduced', message: `step ${i + 1} (${name}): ${msg}` };
+      return { status: 'diverged', step: i + 1, message: `step ${i + 1} (${name}): ${msg}` };
+    }
+    if (loop !== undefined && i >= loop && property?.kind === 'progress') {
+      const info = { actor: a.name, actorIndex: a.index, event: a.machine.eventTypes[stepEvent(id)]!, choice: stepChoice(id) };
+      if ((property as ProgressProperty).progress(before, after, info)) progressed = true;
+    }
+    if (last && property?.kind === 'transition') {
+      const info = { actor: a.name, actorIndex: a.index, event: a.machine.eventTypes[stepEvent(id)]!, choice: stepChoice(id) };
+      if (!(property as TransitionProperty).holds(before, after, info)) return { status: 'reproduced', message: `step ${i + 1} (${name}) violates '${property.name}'` };
+    }
+  }
+  const end = `after ${steps.length} steps`;
+  switch (property?.kind) {
+    case 'invariant':
+      return (property as InvariantProperty).holds(after)
+        ? { status: 'no-violation', message: `${end} invariant '${property.name}' holds: the model no longer has this violation` }
+        : { status: 'reproduced', message: `${end} invariant '${property.name}' is violated` };
+    case 'bound': {
+      const b = property as BoundProperty;
+      const v = b.value(after);
+      return v > b.limit
+        ? { status: 'reproduced', message: `${end} '${b.name}' = ${v} exceeds its limit ${b.limit}` }
+        : { status: 'no-violation', message: `${end} '${b.name}' = ${v} is within its limit ${b.limit}` };
+    }
+    case 'deadlock': {
+      const enabled = stepper.enabledSteps().length;
+      const blocked = blockedActors(system, after);
+      return enabled === 0 && blocked.length
+        ? { status: 'reproduced', message: `${end} no actor can step and ${blocked.map((b) => b.actor).join(', ')} ${blocked.length > 1 ? 'are' : 'is'} not finished` }
+        : { status: 'no-violation', message: `${end} the system is not deadlocked (${enabled} steps enabled)` };
+    }
+    case 'progress': {
+      if (loop === undefined || !loopState) return { status: 'diverged', step: 0, message: 'a progress violation needs a lasso: the trace has no loop' };
+      const p = property as ProgressProperty;
+      for (let k = 0; k < S.length; k++) {
+        if (S[k] !== loopState[k]) return { status: 'no-violation', message: `${end} the state differs from the state before step ${loop + 1}: the loop does not close` };
+      }
+      if (progressed) return { status: 'no-violation', message: `the loop from step ${loop + 1} makes progress` };
+      if (!p.inFlight(after)) return { status: 'no-violation', message: `the loop from step ${loop + 1} closes but '${p.name}' is not in flight` };
+      return { status: 'reproduced', message: `the loop from step ${loop + 1} to step ${steps.length} closes on the same state without progress` };
+    }
+    default:
+      return { status: 'no-violation', message: `${end} nothing threw: the model no longer has this assertion failure` };
+  }
+}
