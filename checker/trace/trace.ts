@@ -1,0 +1,109 @@
+/**
+ * Traces as data. A trace is a list of steps (actor, transition, choice) from the initial state; it is
+ * rebuilt from step ids by re-executing them, so every label and every changed field comes from the model
+ * itself. A lasso (liveness counterexample) marks with `loop` the index of the first step of the cycle:
+ * after the last step the system is back in the state it was in before step `loop`.
+ */
+import { Stepper, stepChoice, stepEvent, stepActor } from '../system/step.js';
+import type { CompiledSystem } from '../system/system.js';
+
+export interface FieldChange {
+  readonly field: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface TraceStep {
+  readonly actor: string;
+  /** The event type (the xstate transition's event). */
+  readonly transition: string;
+  readonly choice: number;
+  /** What the trace prints: the kernel function, e.g. `fault_in_writeable(p0..p2)`. */
+  readonly label: string;
+  /** The fields this step changed (control states and budgets included). */
+  readonly changes: readonly FieldChange[];
+  /** The model assertion this step threw (its effects are then not applied). */
+  readonly error?: string;
+}
+
+export interface Trace {
+  readonly steps: readonly TraceStep[];
+  /** Lassos: index of the step the loop goes back to. */
+  readonly loop?: number;
+  /** The full state before each step and after the last (for ITF-style output): slot name -> value text. */
+  readonly states: readonly Readonly<Record<string, string>>[];
+}
+
+export class TraceDivergence extends Error {
+  override name = 'TraceDivergence';
+  constructor(
+    message: string,
+    readonly stepIndex: number,
+  ) {
+    super(message);
+  }
+}
+
+export function snapshot(system: CompiledSystem, S: Int32Array): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const slot of system.layout.slots) out[slot.name] = system.layout.format(slot.index, S[slot.index]!);
+  return out;
+}
+
+/** The label a trace prints for step (actor a, event, choice) taken from the state in `stepper.S`. */
+export function stepLabel(stepper: Stepper, a: number, eventIndex: number, choice: number): string {
+  const rt = stepper.runtimes[a]!;
+  const actor = rt.actor;
+  const type = actor.machine.eventTypes[eventIndex]!;
+  const events = stepper.eventsOf(a);
+  const e = events?.find((x) => x.index === eventIndex);
+  const t = e ? stepper.pick(a, e, choice) : null;
+  const description = t?.description;
+  if (actor.spec.label) {
+    rt.args.event.type = type;
+    rt.args.event.choice = choice;
+    return actor.spec.label(rt.args, description);
+  }
+  if (description) return description;
+  const n = actor.choices[eventIndex];
+  return n === 1 ? type : `${type}(${choice})`;
+}
+
+/** Re-executes `steps` from the initial state and describes each; throws TraceDivergence if one is not enabled. */
+export function buildTrace(system: CompiledSystem, steps: readonly number[], loop?: number): Trace {
+  const stepper = new Stepper(system);
+  const S = stepper.S;
+  stepper.load(system.initial);
+  const prev = system.layout.buffer();
+  const out: TraceStep[] = [];
+  const states: Record<string, string>[] = [snapshot(system, S)];
+  for (const [i, id] of steps.entries()) {
+    const a = stepActor(id);
+    const actor = system.actors[a];
+    if (!actor) throw new TraceDivergence(`step ${i + 1}: there is no actor #${a}`, i);
+    const label = stepLabel(stepper, a, stepEvent(id), stepChoice(id));
+    prev.set(S);
+    const transition = actor.machine.eventTypes[stepEvent(id)] ?? '?';
+    let ok: boolean;
+    try {
+      ok = stepper.applyId(id);
+    } catch (e) {
+      S.set(prev);
+      out.push({ actor: actor.name, transition, choice: stepChoice(id), label, changes: [], error: (e as Error).message });
+      states.push(snapshot(system, S));
+      if (i !== steps.length - 1) throw new TraceDivergence(`step ${i + 1}: ${actor.name} ${transition} threw: ${(e as Error).message}`, i);
+      break;
+    }
+    if (!ok) {
+      throw new TraceDivergence(`step ${i + 1}: ${actor.name} cannot take ${transition}(${stepChoice(id)}) in state ${actor.machine.states[S[actor.stateSlot]!]!.name}`, i);
+    }
+    const changes: FieldChange[] = [];
+    for (const slot of system.layout.slots) {
+      const k = slot.index;
+      if (prev[k] !== S[k]) changes.push({ field: slot.name, from: system.layout.format(k, prev[k]!), to: system.layout.format(k, S[k]!) });
+    }
+    out.push({ actor: actor.name, transition, choice: stepChoice(id), label, changes });
+    states.push(snapshot(system, S));
+  }
+  return loop === undefined ? { steps: out, states } : { steps: out, loop, states };
+}

@@ -1,0 +1,71 @@
+/**
+ * The JSON form of a counterexample, schema-versioned, that `faultline replay FILE` re-executes:
+ * `{ schema, scenario, variant, params, strategy, seed, violation, steps: [{ actor, transition, choice }],
+ * loop? }`. `loop` (as in Quint's ITF traces) is the index of the first step of a lasso's cycle.
+ */
+import type { Violation } from '../result.js';
+
+export const TRACE_SCHEMA = 'faultline/trace@1';
+
+export interface TraceFile {
+  readonly schema: typeof TRACE_SCHEMA;
+  readonly scenario: string;
+  readonly variant: string;
+  readonly params: Readonly<Record<string, number>>;
+  readonly strategy: string;
+  readonly seed: number | null;
+  readonly violation: { readonly property: string; readonly kind: string; readonly message: string };
+  readonly steps: readonly { readonly actor: string; readonly transition: string; readonly choice: number; readonly label?: string }[];
+  readonly loop?: number;
+}
+
+export function toTraceFile(
+  v: Violation,
+  context: { scenario: string; variant: string; params: Readonly<Record<string, number>>; strategy: string; seed?: number | null },
+): TraceFile {
+  return {
+    schema: TRACE_SCHEMA,
+    scenario: context.scenario,
+    variant: context.variant,
+    params: context.params,
+    strategy: context.strategy,
+    seed: context.seed ?? null,
+    violation: { property: v.property, kind: v.kind, message: v.message },
+    steps: v.trace.steps.map((s) => ({ actor: s.actor, transition: s.transition, choice: s.choice, label: s.label })),
+    ...(v.trace.loop === undefined ? {} : { loop: v.trace.loop }),
+  };
+}
+
+export class TraceFileError extends Error {
+  override name = 'TraceFileError';
+}
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** Validates parsed JSON as a trace file; throws TraceFileError naming the first thing wrong. */
+export function parseTraceFile(data: unknown): TraceFile {
+  const fail = (msg: string): never => {
+    throw new TraceFileError(msg);
+  };
+  if (!isRecord(data)) return fail('the trace file is not a JSON object');
+  if (data.schema !== TRACE_SCHEMA) fail(`unsupported trace schema ${JSON.stringify(data.schema)} (expected "${TRACE_SCHEMA}")`);
+  for (const k of ['scenario', 'variant', 'strategy'] as const) if (typeof data[k] !== 'string') fail(`"${k}" must be a string`);
+  if (!isRecord(data.params)) fail('"params" must be an object of numbers');
+  const params = data.params as Record<string, unknown>;
+  for (const [k, v] of Object.entries(params)) if (typeof v !== 'number' || !Number.isInteger(v)) fail(`param "${k}" must be a whole number`);
+  if (data.seed !== null && data.seed !== undefined && (typeof data.seed !== 'number' || !Number.isInteger(data.seed))) fail('"seed" must be a whole number or null');
+  const v = data.violation;
+  if (!isRecord(v) || typeof v.property !== 'string' || typeof v.kind !== 'string' || typeof v.message !== 'string') {
+    fail('"violation" must be { property, kind, message } strings');
+  }
+  if (!Array.isArray(data.steps)) return fail('"steps" must be an array');
+  data.steps.forEach((s: unknown, i: number) => {
+    if (!isRecord(s) || typeof s.actor !== 'string' || typeof s.transition !== 'string' || typeof s.choice !== 'number' || !Number.isInteger(s.choice)) {
+      fail(`step ${i + 1} must be { actor: string, transition: string, choice: whole number }`);
+    }
+  });
+  if (data.loop !== undefined && (typeof data.loop !== 'number' || !Number.isInteger(data.loop) || data.loop < 0 || data.loop >= data.steps.length)) {
+    fail(`"loop" must be a step index in 0..${data.steps.length - 1}`);
+  }
+  return data as unknown as TraceFile;
+}
