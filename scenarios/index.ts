@@ -1,0 +1,14 @@
+/** The scenario registry: every built-in scenario, in the order `faultline list` shows them. */
+import { retryRing } from './retry-ring.js';
+import type { AnyScenario } from './scenario.js';
+
+export const scenarios: readonly AnyScenario[] = [retryRing as unknown as AnyScenario];
+
+export function findScenario(id: string): AnyScenario | undefined {
+  return scenarios.find((s) => s.id === id);
+}
+
+export { defineScenario, parseTarget, resolveParams, resolveVariant, ScenarioInputError } from './scenario.js';
+export type { AnyScenario, Expectation, ParamSpec, Scenario, VariantSpec } from './scenario.js';
+export { runScenario } from './run.js';
+export type { ScenarioRun } from './run.js';
