@@ -1,0 +1,71 @@
+/**
+ * `faultline replay FILE`: re-execute a saved counterexample and confirm its violation.
+ * Exit 1: reproduced. 0: it runs to the end without the violation (the model changed). 2: the file is
+ * malformed, or a step is not enabled where the trace says it was (the trace diverges from the model).
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { replay, resolveStep } from '../../checker/search/replay.js';
+import { parseTraceFile, TraceFileError, type TraceFile } from '../../checker/trace/traceJson.js';
+import { buildTrace } from '../../checker/trace/trace.js';
+import { formatTraceText } from '../../checker/trace/traceText.js';
+import { UsageError } from '../errors.js';
+import { EXIT, type ExitCode } from '../exitCodes.js';
+import { paramsSuffix } from '../format/common.js';
+import { colors, type CliIo } from '../io.js';
+import { resolveTarget } from '../resolve.js';
+
+export function readTraceFile(path: string, cwd: string): TraceFile {
+  let text: string;
+  try {
+    text = readFileSync(resolve(cwd, path), 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read trace file '${path}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`trace file '${path}' is not valid JSON: ${(e as Error).message}`);
+  }
+  try {
+    return parseTraceFile(data);
+  } catch (e) {
+    if (e instanceof TraceFileError) throw new UsageError(`trace file '${path}': ${e.message}`);
+    throw e;
+  }
+}
+
+export function registerReplay(program: Command, io: CliIo, done: (code: ExitCode) => void): void {
+  program
+    .command('replay')
+    .argument('<file>', 'a JSON trace written by `faultline check --trace FILE`')
+    .description('re-execute a saved counterexample step by step and confirm the same violation')
+    .option('--no-color', 'no colour (also: NO_COLOR=1)')
+    .addHelpText('after', '\nExit codes: 1 reproduced, 0 ran to the end without the violation, 2 malformed or diverging trace.\n\nExample:\n  faultline check retry-ring --trace cex.json; faultline replay cex.json')
+    .action(async (file: string, flags: { color: boolean }) => {
+      const c = colors(io, flags.color);
+      const t = readTraceFile(file, io.cwd);
+      const r = await resolveTarget(`${t.scenario}:${t.variant}`, t.params, io.cwd);
+      const ids: number[] = [];
+      for (const [i, s] of t.steps.entries()) {
+        const id = resolveStep(r.system, s.actor, s.transition, s.choice);
+        if (typeof id === 'string') throw new UsageError(`trace file '${file}' step ${i + 1}: ${id}: the trace does not fit the model`);
+        ids.push(id);
+      }
+      const outcome = replay(r.system, ids, t.loop, t.violation);
+      io.stdout(`${t.scenario}:${t.variant} ${paramsSuffix(r.params)}: ${t.violation.kind} '${t.violation.property}', ${t.steps.length} steps\n`);
+      if (outcome.status === 'diverged') {
+        io.stdout(`${c.red('DIVERGED')}: ${outcome.message}\n`);
+        return done(EXIT.BAD_INPUT);
+      }
+      io.stdout('\n' + formatTraceText(buildTrace(r.system, ids, t.loop), { actors: r.system.actors.map((a) => a.name) }) + '\n\n');
+      if (outcome.status === 'reproduced') {
+        io.stdout(`${c.red.bold('REPRODUCED')}: ${outcome.message}\n`);
+        return done(EXIT.VIOLATED);
+      }
+      io.stdout(`${c.yellow('NOT REPRODUCED')}: ${outcome.message}\n`);
+      done(EXIT.OK);
+    });
+}

@@ -1,0 +1,52 @@
+/** The text report of a check: verdict, the counterexample in CPU columns, property table, statistics. */
+import type { ChalkInstance } from 'chalk';
+import type { CompiledSystem } from '../../checker/index.js';
+import { formatTraceText } from '../../checker/trace/traceText.js';
+import type { ScenarioRun } from '../../scenarios/index.js';
+import { bytes, num, paramsSuffix } from './common.js';
+
+export interface TextOptions {
+  readonly color: ChalkInstance;
+  /** The command that replays the first counterexample (printed last), if any. */
+  readonly replay?: string;
+}
+
+export function statsLine(r: ScenarioRun): string {
+  const s = r.result.stats;
+  const rate = s.seconds > 0 ? `, ${num(Math.round(s.states / s.seconds))} states/s` : '';
+  const mem = s.peakMemoryBytes ? `, peak ${bytes(s.peakMemoryBytes)}` : '';
+  return `${num(s.states)} states, ${num(s.transitions)} transitions, ${num(s.terminalStates)} terminal, depth ${s.depth}; ${s.seconds.toFixed(2)} s${rate}${mem}`;
+}
+
+export function formatRunText(run: ScenarioRun, system: CompiledSystem, o: TextOptions): string {
+  const c = o.color;
+  const r = run.result;
+  const head = `${run.scenario}:${run.variant} ${paramsSuffix(run.params)}`;
+  const out: string[] = [];
+  const verdict = r.verdict === 'holds' ? c.green('holds') : r.verdict === 'violated' ? c.red.bold('VIOLATED') : c.yellow('INCONCLUSIVE');
+  out.push(`${head}: ${verdict}`);
+  if (r.inconclusive) out.push(`  ${r.inconclusive.message}; nothing is proven. Raise the bound or lower the parameters.`);
+  const actors = system.actors.map((a) => a.name);
+  for (const v of r.violations) {
+    out.push('');
+    out.push(c.bold(`${v.kind} '${v.property}' violated: ${v.message}`));
+    out.push('');
+    out.push(formatTraceText(v.trace, { actors }));
+  }
+  out.push('');
+  const violated = new Set(r.violations.map((v) => v.property));
+  const nameWidth = Math.max(...system.properties.map((p) => p.name.length), 8);
+  for (const p of system.properties) {
+    let status: string;
+    if (violated.has(p.name)) status = c.red('violated');
+    else if (r.verdict === 'violated' || r.inconclusive) status = c.dim('not established (search stopped)');
+    else status = c.green('holds');
+    const b = r.bounds.find((x) => x.property === p.name);
+    const worst = b ? `; worst ${b.worst} (limit ${b.limit}) after ${b.trace.steps.length} steps` : '';
+    out.push(`  ${p.name.padEnd(nameWidth)}  ${p.kind.padEnd(10)} ${status}${worst}`);
+  }
+  out.push('');
+  out.push(c.dim(statsLine(run)));
+  if (o.replay) out.push(`Replay: ${o.replay}`);
+  return out.join('\n') + '\n';
+}

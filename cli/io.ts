@@ -1,0 +1,34 @@
+/** Where the CLI writes, and how it learns about the terminal; injected so tests run it in-process. */
+import { Chalk, type ChalkInstance } from 'chalk';
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** stdout / stderr are terminals (colour, progress line). */
+  readonly stdoutIsTTY: boolean;
+  readonly stderrIsTTY: boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  /** Wall clock (ms) and resident memory (bytes): the checker itself reads neither. */
+  readonly now: () => number;
+  readonly memory: () => number;
+}
+
+export function processIo(): CliIo {
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    env: process.env,
+    cwd: process.cwd(),
+    now: () => performance.now(),
+    memory: () => process.memoryUsage().rss,
+  };
+}
+
+/** Colour only on a terminal, never with NO_COLOR set or --no-color. */
+export function colors(io: CliIo, wanted: boolean): ChalkInstance {
+  const on = wanted && io.stdoutIsTTY && !('NO_COLOR' in io.env && io.env.NO_COLOR !== '');
+  return new Chalk({ level: on ? 1 : 0 });
+}

@@ -1,0 +1,47 @@
+/**
+ * Resolving what the user named: a built-in scenario id, or a path to a scenario file of their own
+ * (`./my.scenario.ts` exporting a scenario as default or as `scenario`).
+ */
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { findScenario, parseTarget, scenarios, type AnyScenario } from '../scenarios/index.js';
+import { UsageError } from './errors.js';
+
+const FILE = /\.(m?[jt]s)$/;
+
+export function looksLikeFile(target: string): boolean {
+  return FILE.test(target.split(':')[0] ?? '') || target.startsWith('.') || target.startsWith('/');
+}
+
+/** Splits a target into scenario and variant: `ID[:VARIANT]` or `path/to/file.ts[:VARIANT]`. */
+export async function loadTarget(target: string, cwd: string): Promise<{ scenario: AnyScenario; variant: string | undefined }> {
+  const { id, variant } = parseTarget(target);
+  if (looksLikeFile(id)) return { scenario: await loadScenarioFile(id, cwd), variant };
+  const s = findScenario(id);
+  if (!s) throw new UsageError(`unknown scenario '${id}' (scenarios: ${scenarios.map((x) => x.id).join(', ')}; or a path to a .ts/.js scenario file)`);
+  return { scenario: s, variant };
+}
+
+function isScenario(x: unknown): x is AnyScenario {
+  if (typeof x !== 'object' || x === null) return false;
+  const s = x as Record<string, unknown>;
+  return typeof s.id === 'string' && typeof s.build === 'function' && typeof s.variants === 'object' && typeof s.params === 'object' && typeof s.defaultVariant === 'string';
+}
+
+export async function loadScenarioFile(path: string, cwd: string): Promise<AnyScenario> {
+  const full = isAbsolute(path) ? path : resolve(cwd, path);
+  if (!existsSync(full)) throw new UsageError(`scenario file '${path}' does not exist`);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(full).href)) as Record<string, unknown>;
+  } catch (e) {
+    const msg = (e as Error).message?.split('\n')[0] ?? String(e);
+    throw new UsageError(`scenario file '${path}' failed to load: ${msg}`);
+  }
+  const candidate = isScenario(mod.default) ? mod.default : isScenario(mod.scenario) ? mod.scenario : Object.values(mod).find(isScenario);
+  if (!candidate) {
+    throw new UsageError(`scenario file '${path}' exports no scenario (export default defineScenario({ id, params, variants, defaultVariant, build, ... }))`);
+  }
+  return candidate;
+}

@@ -1,0 +1,81 @@
+/** Parsing and checking the options several commands share; every failure is a UsageError (exit 2). */
+import { isStrategyName, strategyNames, type CheckOptions, type StopReason, type StrategyName } from '../checker/index.js';
+import { UsageError } from './errors.js';
+import type { CliIo } from './io.js';
+import { interrupt } from './interrupt.js';
+
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `k=v` pairs into an object; a malformed pair is bad input. */
+export function parseParamFlags(pairs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of pairs) {
+    const m = /^([A-Za-z_][A-Za-z0-9_-]*)=(.*)$/.exec(p);
+    if (!m) throw new UsageError(`--param expects NAME=VALUE, not '${p}'`);
+    out[m[1]!] = m[2]!;
+  }
+  return out;
+}
+
+export function parsePositiveInt(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const s = raw.replace(/_/g, '');
+  if (!/^\d+$/.test(s) || Number(s) < 1 || !Number.isSafeInteger(Number(s))) throw new UsageError(`${flag} expects a positive whole number, not '${raw}'`);
+  return Number(s);
+}
+
+export function parsePositiveNumber(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || !(n > 0)) throw new UsageError(`${flag} expects a positive number, not '${raw}'`);
+  return n;
+}
+
+export function parseStrategy(raw: string | undefined): StrategyName {
+  if (raw === undefined) return 'bfs';
+  if (!isStrategyName(raw)) throw new UsageError(`unknown strategy '${raw}' (strategies: ${strategyNames.join(', ')})`);
+  return raw;
+}
+
+export const FORMATS = ['text', 'json'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export function parseFormat(raw: string | undefined, allowed: readonly string[] = FORMATS): string {
+  const f = raw ?? 'text';
+  if (!allowed.includes(f)) throw new UsageError(`unknown format '${f}' (formats: ${allowed.join(', ')})`);
+  return f;
+}
+
+export interface RunLimits {
+  readonly maxStates?: string;
+  readonly timeout?: string;
+  readonly maxMemory?: string;
+  readonly strategy?: string;
+}
+
+/** Check options from the shared flags: bounds, strategy, and the clock and memory probes. */
+export function checkOptions(flags: RunLimits, io: CliIo): CheckOptions {
+  const maxStates = parsePositiveInt('--max-states', flags.maxStates);
+  const timeout = parsePositiveNumber('--timeout', flags.timeout);
+  const maxMemory = parsePositiveInt('--max-memory', flags.maxMemory);
+  const start = io.now();
+  const shouldStop = (): StopReason | null => {
+    if (interrupt.requested) return { reason: 'interrupted', message: 'interrupted (Ctrl-C)' };
+    if (timeout !== undefined && io.now() - start > timeout * 1000) {
+      return { reason: 'timeout', message: `timeout of ${timeout} s reached; raise --timeout or lower the parameters` };
+    }
+    if (maxMemory !== undefined && io.memory() > maxMemory * 1024 * 1024) {
+      return { reason: 'memory', message: `memory limit of ${maxMemory} MiB reached; raise --max-memory or lower the parameters` };
+    }
+    return null;
+  };
+  return {
+    strategy: parseStrategy(flags.strategy),
+    ...(maxStates === undefined ? {} : { maxStates }),
+    now: io.now,
+    memory: io.memory,
+    shouldStop,
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * The command-line program: `createProgram()` builds the commander tree over an injected IO, and `runCli`
+ * runs it and returns the exit code. Only this folder prints or chooses exit codes; bad input of any kind
+ * becomes one line on stderr and exit 2, never a stack trace (`--debug` shows it).
+ */
+import { Command, CommanderError } from 'commander';
+import { SystemDefinitionError } from '../checker/index.js';
+import { registerCheck } from './commands/check.js';
+import { registerList } from './commands/list.js';
+import { registerReplay } from './commands/replay.js';
+import { UsageError } from './errors.js';
+import { EXIT, type ExitCode } from './exitCodes.js';
+import { processIo, type CliIo } from './io.js';
+
+/** Commander's own errors as one line: `faultline: unknown option '--x' (did you mean --y?)`. */
+function output(io: CliIo) {
+  return {
+    writeOut: io.stdout,
+    writeErr: io.stderr,
+    outputError: (text: string, write: (s: string) => void) =>
+      write(`faultline: ${text.replace(/^error: /, '').replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)').trimEnd()}\n`),
+  };
+}
+
+export function createProgram(io: CliIo, done: (code: ExitCode) => void): Command {
+  const program = new Command();
+  program
+    .name('faultline')
+    .description('Deterministic model checker for the Linux kernel protocols around user-memory access')
+    .version('0.1.0')
+    .option('--debug', 'show stack traces for errors')
+    .exitOverride()
+    .configureOutput(output(io))
+    .showSuggestionAfterError(true)
+    .addHelpText('after', '\nExit codes: 0 holds / as expected, 1 violated / mismatch, 2 bad input, 3 inconclusive, 130 interrupted.');
+  registerList(program, io, done);
+  registerCheck(program, io, done);
+  registerReplay(program, io, done);
+  for (const cmd of program.commands) cmd.exitOverride().configureOutput(output(io));
+  return program;
+}
+
+/** Runs the CLI on `argv` (without `node` and the script) and resolves to the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let code: number = EXIT.OK;
+  const program = createProgram(io, (c) => {
+    code = c;
+  });
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync(argv.filter((a) => a !== '--debug'), { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Asked-for help and the version exit 0; help shown because no command was given, and everything
+      // else commander rejects, is bad input.
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.OK;
+      return EXIT.BAD_INPUT;
+    }
+    if (e instanceof UsageError || e instanceof SystemDefinitionError) {
+      io.stderr(`faultline: ${e.message}\n`);
+      if (debug && e.stack) io.stderr(e.stack + '\n');
+      return EXIT.BAD_INPUT;
+    }
+    const err = e as Error;
+    io.stderr(`faultline: internal error: ${err?.message ?? String(e)} (this is a bug in faultline; rerun with --debug for the stack)\n`);
+    if (debug && err?.stack) io.stderr(err.stack + '\n');
+    return EXIT.BAD_INPUT;
+  }
+}
