@@ -3,6 +3,8 @@
  * only `stats.seconds` and `stats.peakMemoryBytes` differ between two runs of the same command.
  */
 import type { ScenarioRun } from '../../scenarios/index.js';
+import type { GateReport } from '../../scenarios/gate.js';
+import { toItf } from './itf.js';
 
 export const RESULT_SCHEMA = 'faultline/result@1';
 
@@ -25,9 +27,30 @@ export function runToJson(run: ScenarioRun): unknown {
         steps: v.trace.steps,
         ...(v.trace.loop === undefined ? {} : { loop: v.trace.loop }),
         states: v.trace.states,
+        itf: toItf(v.trace),
       },
     })),
     bounds: r.bounds.map((b) => ({ property: b.property, limit: b.limit, worst: b.worst, steps: b.trace.steps.map((s) => ({ actor: s.actor, transition: s.transition, choice: s.choice })) })),
     stats: r.stats,
+  };
+}
+
+export const GATE_SCHEMA = 'faultline/gate@1';
+
+/** The gate as one JSON object: every entry with its expectation, status and full result. */
+export function gateToJson(report: GateReport): unknown {
+  return {
+    schema: GATE_SCHEMA,
+    counts: report.counts,
+    interrupted: report.interrupted,
+    entries: report.entries.map((e) => ({
+      scenario: e.scenario,
+      variant: e.variant,
+      params: e.params,
+      expected: e.expected,
+      status: e.status,
+      message: e.message,
+      ...(e.run ? { result: runToJson(e.run) } : {}),
+    })),
   };
 }
