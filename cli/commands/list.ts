@@ -3,15 +3,16 @@ import type { Command } from 'commander';
 import { scenarios } from '../../scenarios/index.js';
 import { EXIT, type ExitCode } from '../exitCodes.js';
 import type { CliIo } from '../io.js';
+import { parseFormat } from '../options.js';
 
 export function registerList(program: Command, io: CliIo, done: (code: ExitCode) => void): void {
   program
     .command('list')
     .description('list the built-in scenarios with their variants and sources')
-    .option('-f, --format <format>', 'text or json', 'text')
+    .option('-f, --format <format>', 'output: text, json', 'text')
     .addHelpText('after', '\nExample:\n  faultline list')
     .action((flags: { format: string }) => {
-      if (flags.format === 'json') {
+      if (parseFormat(flags.format, ['text', 'json']) === 'json') {
         const rows = scenarios.map((s) => ({
           id: s.id,
           title: s.title,

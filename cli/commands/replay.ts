@@ -55,7 +55,7 @@ export function registerReplay(program: Command, io: CliIo, done: (code: ExitCod
         ids.push(id);
       }
       const outcome = replay(r.system, ids, t.loop, t.violation);
-      io.stdout(`${t.scenario}:${t.variant} ${paramsSuffix(r.params)}: ${t.violation.kind} '${t.violation.property}', ${t.steps.length} steps\n`);
+      io.stdout(`${t.scenario}:${t.variant}${paramsSuffix(r.params)}: ${t.violation.kind} '${t.violation.property}', ${t.steps.length} steps\n`);
       if (outcome.status === 'diverged') {
         io.stdout(`${c.red('DIVERGED')}: ${outcome.message}\n`);
         return done(EXIT.BAD_INPUT);

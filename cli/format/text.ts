@@ -21,11 +21,12 @@ export function statsLine(r: ScenarioRun): string {
 export function formatRunText(run: ScenarioRun, system: CompiledSystem, o: TextOptions): string {
   const c = o.color;
   const r = run.result;
-  const head = `${run.scenario}:${run.variant} ${paramsSuffix(run.params)}`;
+  const head = `${run.scenario}:${run.variant}${paramsSuffix(run.params)}`;
   const out: string[] = [];
   const verdict = r.verdict === 'holds' ? c.green('holds') : r.verdict === 'violated' ? c.red.bold('VIOLATED') : c.yellow('INCONCLUSIVE');
   out.push(`${head}: ${verdict}`);
-  if (r.inconclusive) out.push(`  ${r.inconclusive.message}; nothing is proven. Raise the bound or lower the parameters.`);
+  if (r.inconclusive?.reason === 'interrupted') out.push(`  ${r.inconclusive.message}: nothing is proven; the statistics so far are below.`);
+  else if (r.inconclusive) out.push(`  ${r.inconclusive.message}; nothing is proven. Raise the bound or lower the parameters.`);
   const actors = system.actors.map((a) => a.name);
   for (const v of r.violations) {
     out.push('');
