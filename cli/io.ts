@@ -7,6 +7,8 @@ export interface CliIo {
   /** stdout / stderr are terminals (colour, progress line). */
   readonly stdoutIsTTY: boolean;
   readonly stderrIsTTY: boolean;
+  /** Terminal width, when stderr is a terminal (default 80). */
+  readonly columns?: number;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   /** Wall clock (ms) and resident memory (bytes): the checker itself reads neither. */
@@ -20,6 +22,7 @@ export function processIo(): CliIo {
     stderr: (t) => process.stderr.write(t),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
+    ...(process.stderr.columns ? { columns: process.stderr.columns } : {}),
     env: process.env,
     cwd: process.cwd(),
     now: () => performance.now(),

@@ -1,10 +1,48 @@
-/** The `faultline` executable. */
-import { interrupt } from './interrupt.js';
-import { runCli } from './program.js';
+/**
+ * The `faultline` executable. The CLI runs in a worker thread (cli/worker.ts) so that this thread stays
+ * idle and can take Ctrl-C while a long, synchronous check runs: the first Ctrl-C raises the interrupt
+ * flag in shared memory, the run stops at its next poll and prints the statistics so far (exit 130); a
+ * second Ctrl-C exits at once.
+ */
+import { Worker } from 'node:worker_threads';
+import { EXIT } from './exitCodes.js';
+import type { WorkerData, WorkerMessage } from './worker.js';
+
+const flag = new SharedArrayBuffer(4);
+const data: WorkerData = {
+  argv: process.argv.slice(2),
+  interrupt: flag,
+  stdoutIsTTY: Boolean(process.stdout.isTTY),
+  stderrIsTTY: Boolean(process.stderr.isTTY),
+  ...(process.stderr.columns ? { columns: process.stderr.columns } : {}),
+};
+// The worker loads TypeScript through tsx as this thread does (worker-boot.mjs registers it there).
+const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: data });
 
 process.on('SIGINT', () => {
-  if (interrupt.requested) process.exit(130);
-  interrupt.requested = true;
+  const f = new Int32Array(flag);
+  if (Atomics.load(f, 0) !== 0) {
+    process.stderr.write('\n');
+    process.exit(EXIT.INTERRUPTED);
+  }
+  Atomics.store(f, 0, 1);
 });
-const code = await runCli(process.argv.slice(2));
-process.exitCode = code;
+// A closed pipe (`faultline list | head -1`) ends the output quietly.
+for (const s of [process.stdout, process.stderr]) s.on('error', () => process.exit(process.exitCode ?? 0));
+
+let exited = false;
+worker.on('message', (m: WorkerMessage) => {
+  if ('exit' in m) {
+    exited = true;
+    process.exitCode = m.exit;
+  } else {
+    (m.fd === 1 ? process.stdout : process.stderr).write(m.text);
+  }
+});
+worker.on('error', (e) => {
+  process.stderr.write(`faultline: internal error: ${e.message} (this is a bug in faultline)\n`);
+  process.exitCode = EXIT.BAD_INPUT;
+});
+worker.on('exit', () => {
+  if (!exited && process.exitCode === undefined) process.exitCode = EXIT.BAD_INPUT;
+});

@@ -39,7 +39,7 @@ export function parseStrategy(raw: string | undefined): StrategyName {
   return raw;
 }
 
-export const FORMATS = ['text', 'json'] as const;
+export const FORMATS = ['text', 'json', 'markdown', 'junit'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export function parseFormat(raw: string | undefined, allowed: readonly string[] = FORMATS): string {
@@ -55,11 +55,42 @@ export interface RunLimits {
   readonly strategy?: string;
 }
 
-/** Check options from the shared flags: bounds, strategy, and the clock and memory probes. */
-export function checkOptions(flags: RunLimits, io: CliIo): CheckOptions {
-  const maxStates = parsePositiveInt('--max-states', flags.maxStates);
-  const timeout = parsePositiveNumber('--timeout', flags.timeout);
-  const maxMemory = parsePositiveInt('--max-memory', flags.maxMemory);
+/** The bounds of a run, parsed once; `--x` wins over its environment variable. */
+export interface Limits {
+  readonly strategy: StrategyName;
+  readonly maxStates?: number;
+  /** Seconds, per run. */
+  readonly timeout?: number;
+  /** MiB of resident memory. */
+  readonly maxMemory?: number;
+}
+
+/** Environment variables that set the defaults of the bound options (flags override them). */
+export const LIMIT_ENV = { maxStates: 'FAULTLINE_MAX_STATES', timeout: 'FAULTLINE_TIMEOUT', maxMemory: 'FAULTLINE_MAX_MEMORY' } as const;
+
+export function parseLimits(flags: RunLimits, io: CliIo): Limits {
+  const from = (flag: string, key: keyof typeof LIMIT_ENV, raw: string | undefined): [string, string | undefined] => {
+    if (raw !== undefined) return [flag, raw];
+    const env = io.env[LIMIT_ENV[key]];
+    return env === undefined || env === '' ? [flag, undefined] : [LIMIT_ENV[key], env];
+  };
+  const maxStates = parsePositiveInt(...from('--max-states', 'maxStates', flags.maxStates));
+  const timeout = parsePositiveNumber(...from('--timeout', 'timeout', flags.timeout));
+  const maxMemory = parsePositiveInt(...from('--max-memory', 'maxMemory', flags.maxMemory));
+  return {
+    strategy: parseStrategy(flags.strategy),
+    ...(maxStates === undefined ? {} : { maxStates }),
+    ...(timeout === undefined ? {} : { timeout }),
+    ...(maxMemory === undefined ? {} : { maxMemory }),
+  };
+}
+
+/**
+ * Check options for one run: the bounds, the clock and memory probes, Ctrl-C, and the progress hook.
+ * Made fresh for every run, so `--timeout` counts from the start of each run.
+ */
+export function runOptions(limits: Limits, io: CliIo, onProgress?: CheckOptions['onProgress']): CheckOptions {
+  const { timeout, maxMemory } = limits;
   const start = io.now();
   const shouldStop = (): StopReason | null => {
     if (interrupt.requested) return { reason: 'interrupted', message: 'interrupted (Ctrl-C)' };
@@ -72,10 +103,16 @@ export function checkOptions(flags: RunLimits, io: CliIo): CheckOptions {
     return null;
   };
   return {
-    strategy: parseStrategy(flags.strategy),
-    ...(maxStates === undefined ? {} : { maxStates }),
+    strategy: limits.strategy,
+    ...(limits.maxStates === undefined ? {} : { maxStates: limits.maxStates }),
     now: io.now,
     memory: io.memory,
     shouldStop,
+    ...(onProgress ? { onProgress } : {}),
   };
+}
+
+/** Check options from the shared flags: bounds, strategy, and the clock and memory probes. */
+export function checkOptions(flags: RunLimits, io: CliIo): CheckOptions {
+  return runOptions(parseLimits(flags, io), io);
 }

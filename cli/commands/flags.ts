@@ -1,0 +1,19 @@
+/** Options several commands share, declared once so their wording and defaults agree. */
+import type { Command } from 'commander';
+import { strategyNames } from '../../checker/index.js';
+import { LIMIT_ENV } from '../options.js';
+
+/** --max-states, --timeout, --max-memory (and --strategy where the command lets the user pick one). */
+export function addLimitFlags(cmd: Command, o: { strategy: boolean; per?: string }): Command {
+  const per = o.per ? ` ${o.per}` : '';
+  if (o.strategy) cmd.option('-s, --strategy <name>', `search strategy: ${strategyNames.join(', ')}`, 'bfs');
+  return cmd
+    .option('--max-states <n>', `stop${per}, inconclusive (exit 3), past this many states (default 50,000,000; env ${LIMIT_ENV.maxStates})`)
+    .option('--timeout <seconds>', `stop${per}, inconclusive (exit 3), after this many seconds (default none; env ${LIMIT_ENV.timeout})`)
+    .option('--max-memory <MiB>', `stop${per}, inconclusive (exit 3), when resident memory passes this (default none; env ${LIMIT_ENV.maxMemory})`);
+}
+
+/** --quiet and --no-color. */
+export function addOutputFlags(cmd: Command): Command {
+  return cmd.option('-q, --quiet', 'no live progress line on stderr (it is only drawn on a terminal anyway)').option('--no-color', 'no colour (also: NO_COLOR=1; colour is only used on a terminal)');
+}
