@@ -2,16 +2,20 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { check, strategyNames } from '../../checker/index.js';
+import { check } from '../../checker/index.js';
 import { toTraceFile } from '../../checker/trace/traceJson.js';
 import type { ScenarioRun } from '../../scenarios/index.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exitCodes.js';
 import { runToJson } from '../format/json.js';
+import { checkJunit } from '../format/junit.js';
+import { formatRunMarkdown } from '../format/markdown.js';
 import { formatRunText } from '../format/text.js';
 import { colors, type CliIo } from '../io.js';
-import { checkOptions, collect, parseFormat, parseParamFlags, type RunLimits } from '../options.js';
+import { collect, FORMATS, parseFormat, parseLimits, parseParamFlags, runOptions, type RunLimits } from '../options.js';
+import { progressLine } from '../progress.js';
 import { resolveTarget } from '../resolve.js';
+import { addLimitFlags, addOutputFlags } from './flags.js';
 
 interface CheckFlags extends RunLimits {
   readonly param: string[];
@@ -19,6 +23,7 @@ interface CheckFlags extends RunLimits {
   readonly trace?: string;
   readonly all?: boolean;
   readonly color: boolean;
+  readonly quiet?: boolean;
 }
 
 export function exitCodeOf(run: ScenarioRun): ExitCode {
@@ -30,29 +35,35 @@ export function exitCodeOf(run: ScenarioRun): ExitCode {
 }
 
 export function registerCheck(program: Command, io: CliIo, done: (code: ExitCode) => void): void {
-  program
+  const cmd = program
     .command('check')
     .argument('<target>', 'a scenario ID[:VARIANT] (see `faultline list`) or a path to your own scenario file')
     .description('check one scenario variant: every interleaving, its properties, a counterexample if one exists')
-    .option('-p, --param <name=value>', 'set a parameter (repeatable; see `faultline show ID`)', collect, [])
-    .option('-s, --strategy <name>', `search strategy: ${strategyNames.join(', ')}`, 'bfs')
-    .option('--max-states <n>', 'stop, inconclusive (exit 3), past this many states (default 50,000,000)')
-    .option('--timeout <seconds>', 'stop, inconclusive (exit 3), after this many seconds (default: none)')
-    .option('--max-memory <MiB>', 'stop, inconclusive (exit 3), when resident memory passes this (default: none)')
-    .option('-f, --format <format>', 'output: text or json', 'text')
+    .option('-p, --param <name=value>', 'set a parameter (repeatable; see `faultline show ID`)', collect, []);
+  addLimitFlags(cmd, { strategy: true })
+    .option('-f, --format <format>', `output: ${FORMATS.join(', ')}`, 'text')
     .option('-t, --trace <file>', 'write the first counterexample as a JSON trace for `faultline replay` (text output writes faultline-<id>-<variant>.trace.json by default)')
-    .option('--all', 'keep going after the first violation and report the first of every property')
-    .option('--no-color', 'no colour (also: NO_COLOR=1)')
+    .option('--all', 'keep going after the first violation and report the first of every property');
+  addOutputFlags(cmd)
     .addHelpText(
       'after',
-      '\nExamples:\n  faultline check retry-ring --param readers=3 --param pages=5\n  faultline check retry-ring:ring --format json --max-states 1000000\n  faultline check ./my-loop.scenario.ts:buggy',
+      '\nExit codes: 0 holds, 1 violated, 2 bad input, 3 inconclusive (a bound or the timeout), 130 interrupted.\n\n' +
+        'Examples:\n  faultline check retry-ring --param readers=3 --param pages=5\n  faultline check retry-ring:ring --format json --max-states 1000000\n' +
+        '  faultline check ./my-loop.scenario.ts:buggy --format markdown >> "$GITHUB_STEP_SUMMARY"',
     )
     .action(async (target: string, flags: CheckFlags) => {
       const format = parseFormat(flags.format);
-      const options = { ...checkOptions(flags, io), stopAtFirstViolation: !flags.all };
+      const limits = parseLimits(flags, io);
       const params = parseParamFlags(flags.param);
       const r = await resolveTarget(target, params, io.cwd);
-      const run: ScenarioRun = { scenario: r.scenario.id, variant: r.variant, params: r.params, result: check(r.system, options) };
+      const progress = progressLine(io, `${r.scenario.id}:${r.variant}`, flags.quiet === true);
+      let result;
+      try {
+        result = check(r.system, { ...runOptions(limits, io, progress.onProgress), stopAtFirstViolation: !flags.all });
+      } finally {
+        progress.stop();
+      }
+      const run: ScenarioRun = { scenario: r.scenario.id, variant: r.variant, params: r.params, result };
       const first = run.result.violations[0];
       let tracePath: string | undefined;
       if (first && (flags.trace !== undefined || format === 'text')) {
@@ -64,12 +75,23 @@ export function registerCheck(program: Command, io: CliIo, done: (code: ExitCode
           throw new UsageError(`cannot write the trace to '${tracePath}': ${(e as Error).message}`);
         }
       }
+      const replay = tracePath ? `faultline replay ${tracePath}` : undefined;
       if (format === 'json') {
         io.stdout(JSON.stringify(runToJson(run), null, 2) + '\n');
+      } else if (format === 'markdown') {
+        io.stdout(formatRunMarkdown(run, r.system, replay ? { replay } : {}));
+      } else if (format === 'junit') {
+        io.stdout(checkJunit(run, r.system, replay ?? `faultline check ${target}${paramFlags(run.params, params)}`));
       } else {
-        const replay = tracePath ? `faultline replay ${tracePath}` : undefined;
         io.stdout(formatRunText(run, r.system, { color: colors(io, flags.color), ...(replay ? { replay } : {}) }));
       }
       done(exitCodeOf(run));
     });
+}
+
+/** The `--param` flags the user gave, to repeat in a reproduce command. */
+function paramFlags(resolved: Readonly<Record<string, number>>, given: Readonly<Record<string, string>>): string {
+  return Object.keys(given)
+    .map((k) => ` --param ${k}=${resolved[k]}`)
+    .join('');
 }
