@@ -1,0 +1,117 @@
+/**
+ * `faultline gate`: every built-in scenario × variant at its default parameters, against its declared
+ * expectation. Exit 1 on any mismatch (or a scenario that does not build), else 3 if any run was
+ * inconclusive, else 0; 130 on Ctrl-C. Scenario files named on the command line replace the built-in
+ * registry, so a project can gate its own models the same way.
+ */
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { runGate, type GateReport } from '../../scenarios/gate.js';
+import { parseTarget, scenarios, type AnyScenario } from '../../scenarios/index.js';
+import { UsageError } from '../errors.js';
+import { EXIT, type ExitCode } from '../exitCodes.js';
+import { gateEntryText, gateSummaryText } from '../format/gateText.js';
+import { gateToJson } from '../format/json.js';
+import { gateJunit } from '../format/junit.js';
+import { formatGateMarkdown } from '../format/markdown.js';
+import { colors, type CliIo } from '../io.js';
+import { loadScenarioFile } from '../load.js';
+import { collect, FORMATS, parseFormat, parseLimits, runOptions, type RunLimits } from '../options.js';
+import { progressLine, type ProgressLine } from '../progress.js';
+import { addLimitFlags, addOutputFlags } from './flags.js';
+
+interface GateFlags extends RunLimits {
+  readonly format?: string;
+  readonly filter: string[];
+  readonly junit?: string;
+  readonly summary?: string;
+  readonly color: boolean;
+  readonly quiet?: boolean;
+}
+
+export function gateExitCode(report: GateReport): ExitCode {
+  if (report.interrupted) return EXIT.INTERRUPTED;
+  if (report.counts.mismatch > 0 || report.counts.error > 0) return EXIT.VIOLATED;
+  if (report.counts.inconclusive > 0) return EXIT.INCONCLUSIVE;
+  return EXIT.OK;
+}
+
+/** `--filter ID` / `--filter ID:VARIANT` (repeatable) into a predicate; unknown names are bad input. */
+export function gateFilter(list: readonly AnyScenario[], filters: readonly string[]): ((scenario: string, variant: string) => boolean) | undefined {
+  if (filters.length === 0) return undefined;
+  const wanted = filters.flatMap((f) => f.split(',')).map((f) => f.trim()).filter((f) => f !== '');
+  if (wanted.length === 0) throw new UsageError(`--filter expects ID or ID:VARIANT (scenarios: ${list.map((s) => s.id).join(', ') || 'none'})`);
+  const picks = wanted.map((f) => {
+    const { id, variant } = parseTarget(f);
+    const s = list.find((x) => x.id === id);
+    if (!s) throw new UsageError(`--filter: unknown scenario '${id}' (scenarios: ${list.map((x) => x.id).join(', ') || 'none'})`);
+    if (variant !== undefined && !Object.hasOwn(s.variants, variant)) {
+      throw new UsageError(`--filter: scenario '${id}' has no variant '${variant}' (variants: ${Object.keys(s.variants).join(', ')})`);
+    }
+    return { id, variant };
+  });
+  return (scenario, variant) => picks.some((p) => p.id === scenario && (p.variant === undefined || p.variant === variant));
+}
+
+function writeReport(io: CliIo, path: string, text: string, append: boolean): void {
+  try {
+    (append ? appendFileSync : writeFileSync)(resolve(io.cwd, path), text);
+  } catch (e) {
+    throw new UsageError(`cannot write '${path}': ${(e as Error).message}`);
+  }
+}
+
+export function registerGate(program: Command, io: CliIo, done: (code: ExitCode) => void): void {
+  const cmd = program
+    .command('gate')
+    .argument('[files...]', 'scenario files to gate instead of the built-in scenarios')
+    .description('run every scenario and variant at its default parameters against its declared expected verdict')
+    .option('-f, --format <format>', `output on stdout: ${FORMATS.join(', ')}`, 'text')
+    .option('--filter <ID[:VARIANT]>', 'only these scenarios or variants (repeatable, or comma-separated)', collect, [])
+    .option('--junit <file>', 'also write the JUnit XML report to this file')
+    .option('--summary <file>', 'also append the Markdown report to this file (e.g. "$GITHUB_STEP_SUMMARY")');
+  addLimitFlags(cmd, { strategy: false, per: 'each run' });
+  addOutputFlags(cmd)
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 every run as expected, 1 a mismatch (or a scenario that does not build), 3 a run inconclusive and\nnothing mismatched, 2 bad input, 130 interrupted.\n\n' +
+        'Examples:\n  faultline gate\n  faultline gate --filter retry-ring --format json\n  faultline gate --junit gate.xml --summary "$GITHUB_STEP_SUMMARY"\n  faultline gate ./models/*.scenario.ts',
+    )
+    .action(async (files: string[], flags: GateFlags) => {
+      const format = parseFormat(flags.format);
+      const limits = parseLimits(flags, io);
+      const list: AnyScenario[] = [];
+      const paths = new Map<AnyScenario, string>();
+      for (const f of files) {
+        const s = await loadScenarioFile(f, io.cwd);
+        if (list.some((x) => x.id === s.id)) throw new UsageError(`two scenario files define the scenario '${s.id}'`);
+        list.push(s);
+        paths.set(s, f);
+      }
+      const registry = files.length ? list : scenarios;
+      const include = gateFilter(registry, flags.filter);
+      const c = colors(io, flags.color);
+      let progress: ProgressLine | undefined;
+      const report = runGate(registry, {
+        ...(include ? { include } : {}),
+        targetOf: (s) => paths.get(s) ?? s.id,
+        options: (scenario, variant) => {
+          progress = progressLine(io, `${scenario}:${variant}`, flags.quiet === true);
+          return runOptions(limits, io, progress.onProgress);
+        },
+        onEntry: (e) => {
+          progress?.stop();
+          if (format === 'text') io.stdout(gateEntryText(e, c));
+        },
+      });
+      if (report.entries.length === 0) throw new UsageError('no scenario variant to gate');
+      if (format === 'text') io.stdout(gateSummaryText(report, c));
+      else if (format === 'json') io.stdout(JSON.stringify(gateToJson(report), null, 2) + '\n');
+      else if (format === 'markdown') io.stdout(formatGateMarkdown(report));
+      else io.stdout(gateJunit(report));
+      if (flags.junit !== undefined) writeReport(io, flags.junit, gateJunit(report), false);
+      if (flags.summary !== undefined) writeReport(io, flags.summary, formatGateMarkdown(report), true);
+      done(gateExitCode(report));
+    });
+}

@@ -1,0 +1,35 @@
+/**
+ * The gate as text: one line per scenario variant as it finishes (so a long gate shows its progress),
+ * the counterexample under every mismatch, and a closing count.
+ */
+import type { ChalkInstance } from 'chalk';
+import { formatTraceText } from '../../checker/trace/traceText.js';
+import type { GateEntry, GateReport } from '../../scenarios/gate.js';
+import { num } from './common.js';
+
+const LABEL = { 'as-expected': 'ok', mismatch: 'MISMATCH', inconclusive: 'INCONCLUSIVE', error: 'ERROR' } as const;
+
+export function gateEntryText(e: GateEntry, c: ChalkInstance): string {
+  const paint = e.status === 'as-expected' ? c.green : e.status === 'inconclusive' ? c.yellow : c.red.bold;
+  const s = e.run?.result.stats;
+  const stats = s ? c.dim(`  [${num(s.states)} states, ${s.seconds.toFixed(2)} s]`) : '';
+  const out = [`${paint(LABEL[e.status].padEnd(12))} ${e.scenario}:${e.variant}  ${e.message}${stats}`];
+  if ((e.status === 'mismatch' || e.status === 'error') && e.run && e.system) {
+    const actors = e.system.actors.map((a) => a.name);
+    for (const v of e.run.result.violations) {
+      out.push('', formatTraceText(v.trace, { actors }).replace(/^/gm, '    '), '', `    Reproduce: faultline check ${e.target}:${e.variant}`, '');
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+export function gateSummaryText(report: GateReport, c: ChalkInstance): string {
+  const k = report.counts;
+  const seconds = report.entries.reduce((t, e) => t + (e.run?.result.stats.seconds ?? 0), 0);
+  const parts = [`${k['as-expected']} as expected`, `${k.mismatch} mismatched`, `${k.inconclusive} inconclusive`];
+  if (k.error) parts.push(`${k.error} failed to build`);
+  const bad = k.mismatch + k.error > 0;
+  const line = `gate: ${parts.join(', ')} (${report.entries.length} run${report.entries.length === 1 ? '' : 's'}, ${seconds.toFixed(2)} s)`;
+  const painted = bad ? c.red.bold(line) : k.inconclusive ? c.yellow(line) : c.green(line);
+  return (report.interrupted ? 'interrupted (Ctrl-C): the remaining scenarios were not run\n' : '') + painted + '\n';
+}
