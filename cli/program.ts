@@ -9,6 +9,7 @@ import { registerCheck } from './commands/check.js';
 import { registerGate } from './commands/gate.js';
 import { registerList } from './commands/list.js';
 import { registerReplay } from './commands/replay.js';
+import { registerSweep } from './commands/sweep.js';
 import { UsageError } from './errors.js';
 import { EXIT, type ExitCode } from './exitCodes.js';
 import { processIo, type CliIo } from './io.js';
@@ -36,6 +37,7 @@ export function createProgram(io: CliIo, done: (code: ExitCode) => void): Comman
     .addHelpText('after', '\nExit codes: 0 holds / as expected, 1 violated / mismatch, 2 bad input, 3 inconclusive, 130 interrupted.');
   registerList(program, io, done);
   registerCheck(program, io, done);
+  registerSweep(program, io, done);
   registerGate(program, io, done);
   registerReplay(program, io, done);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput(output(io));

@@ -1,0 +1,106 @@
+/**
+ * `faultline sweep ID[:VARIANT] --param k=a..b ...`: the verdict at every point of a parameter grid, to
+ * see where a protocol starts to break. Exploratory, so a violation is a result, not a failure: exit 0
+ * unless the input is bad (2), 3 if any point was inconclusive, 130 on Ctrl-C.
+ */
+import type { Command } from 'commander';
+import { check } from '../../checker/index.js';
+import { resolveParams, resolveVariant, ScenarioInputError } from '../../scenarios/index.js';
+import { UsageError } from '../errors.js';
+import { EXIT, type ExitCode } from '../exitCodes.js';
+import { formatSweepText, sweepToJson, type SweepPoint, type SweepReport } from '../format/sweep.js';
+import { colors, type CliIo } from '../io.js';
+import { loadTarget } from '../load.js';
+import { collect, parseFormat, parseLimits, runOptions, type RunLimits } from '../options.js';
+import { progressLine } from '../progress.js';
+import { resolveScenario } from '../resolve.js';
+import { MAX_SWEEP_POINTS, parseSweepGrid } from '../sweepGrid.js';
+import { addLimitFlags, addOutputFlags } from './flags.js';
+
+interface SweepFlags extends RunLimits {
+  readonly param: string[];
+  readonly format?: string;
+  readonly color: boolean;
+  readonly quiet?: boolean;
+}
+
+export const SWEEP_FORMATS = ['text', 'json'] as const;
+
+export function sweepExitCode(r: SweepReport): ExitCode {
+  if (r.interrupted) return EXIT.INTERRUPTED;
+  return r.points.some((p) => p.verdict === 'inconclusive') ? EXIT.INCONCLUSIVE : EXIT.OK;
+}
+
+export function registerSweep(program: Command, io: CliIo, done: (code: ExitCode) => void): void {
+  const cmd = program
+    .command('sweep')
+    .argument('<target>', 'a scenario ID[:VARIANT] or a path to your own scenario file')
+    .description('check a scenario at every point of a parameter grid and print a table of verdicts')
+    .option('-p, --param <name=range>', 'NAME=A..B (a range), NAME=A,B,C (a list) or NAME=V (fixed); repeatable', collect, [])
+    .option('-f, --format <format>', `output: ${SWEEP_FORMATS.join(', ')}`, 'text');
+  addLimitFlags(cmd, { strategy: true, per: 'each point' });
+  addOutputFlags(cmd)
+    .addHelpText(
+      'after',
+      `\nPoints run in a fixed order: the first swept parameter varies slowest. At most ${MAX_SWEEP_POINTS} points;\n` +
+        'combinations the scenario rejects (e.g. capacity > pages) are listed as skipped.\n' +
+        'Exit codes: 0 done (violations are results here, not failures), 2 bad input, 3 a point inconclusive, 130 interrupted.\n\n' +
+        'Examples:\n  faultline sweep retry-ring --param capacity=1..4 --param pages=4\n  faultline sweep retry-ring:ring --param readers=1..3 --param budget=0..2 --format json',
+    )
+    .action(async (target: string, flags: SweepFlags) => {
+      const format = parseFormat(flags.format, SWEEP_FORMATS);
+      const limits = parseLimits(flags, io);
+      const { scenario, variant } = await loadTarget(target, io.cwd);
+      let base: string;
+      try {
+        base = resolveVariant(scenario, variant);
+      } catch (e) {
+        throw e instanceof ScenarioInputError ? new UsageError(e.message) : e;
+      }
+      const grid = parseSweepGrid(scenario, flags.param);
+      const points: SweepPoint[] = [];
+      let interrupted = false;
+      for (const point of grid.points) {
+        let params: Record<string, number>;
+        try {
+          params = resolveParams(scenario, { ...grid.fixed, ...point });
+        } catch (e) {
+          if (!(e instanceof ScenarioInputError)) throw e;
+          const all = { ...Object.fromEntries(Object.entries(scenario.params).map(([k, p]) => [k, p.default])), ...grid.fixed, ...point };
+          points.push({ point, params: all, verdict: 'skipped', reason: e.message.replace(/^scenario '[^']*': /, ''), states: 0, transitions: 0, depth: 0, seconds: 0 });
+          continue;
+        }
+        const r = resolveScenario(scenario, base, params);
+        const progress = progressLine(io, `${scenario.id}:${base} ${Object.entries(point).map(([k, v]) => `${k}=${v}`).join(' ')}`, flags.quiet === true);
+        let result;
+        try {
+          result = check(r.system, runOptions(limits, io, progress.onProgress));
+        } finally {
+          progress.stop();
+        }
+        const s = result.stats;
+        const first = result.violations[0];
+        points.push({
+          point,
+          params,
+          verdict: result.verdict,
+          ...(first ? { property: first.property } : {}),
+          ...(result.inconclusive ? { reason: result.inconclusive.message } : {}),
+          states: s.states,
+          transitions: s.transitions,
+          depth: s.depth,
+          seconds: s.seconds,
+        });
+        if (result.inconclusive?.reason === 'interrupted') {
+          interrupted = true;
+          break;
+        }
+      }
+      if (!interrupted && points.length > 0 && points.every((p) => p.verdict === 'skipped')) {
+        throw new UsageError(`every point of the sweep is rejected by the scenario (${points[0]!.reason})`);
+      }
+      const report: SweepReport = { scenario: scenario.id, variant: base, fixed: grid.fixed, axes: grid.axes, points, interrupted };
+      io.stdout(format === 'json' ? JSON.stringify(sweepToJson(report), null, 2) + '\n' : formatSweepText(report, colors(io, flags.color)));
+      done(sweepExitCode(report));
+    });
+}
