@@ -9,6 +9,7 @@ import { registerCheck } from './commands/check.js';
 import { registerGate } from './commands/gate.js';
 import { registerList } from './commands/list.js';
 import { registerReplay } from './commands/replay.js';
+import { registerShow } from './commands/show.js';
 import { registerSweep } from './commands/sweep.js';
 import { UsageError } from './errors.js';
 import { EXIT, type ExitCode } from './exitCodes.js';
@@ -36,6 +37,7 @@ export function createProgram(io: CliIo, done: (code: ExitCode) => void): Comman
     .showSuggestionAfterError(true)
     .addHelpText('after', '\nExit codes: 0 holds / as expected, 1 violated / mismatch, 2 bad input, 3 inconclusive, 130 interrupted.');
   registerList(program, io, done);
+  registerShow(program, io, done);
   registerCheck(program, io, done);
   registerSweep(program, io, done);
   registerGate(program, io, done);

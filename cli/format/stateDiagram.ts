@@ -1,0 +1,73 @@
+/**
+ * An actor's xstate machine as a Mermaid `stateDiagram-v2`, generated from the compiled machine (states,
+ * final states, events, targets) with guard names read from the raw xstate machine
+ * (`machine.root.states[k].transitions`), whose order the compiled machine keeps state for state, event
+ * for event, transition for transition. A targetless transition is drawn as a self-loop; a final state
+ * gets `--> [*]`; a state's string `meta.waitsFor` becomes a note.
+ */
+import type { AnyStateMachine } from 'xstate';
+import type { CompiledSystem } from '../../checker/index.js';
+import { mermaidText } from '../../checker/trace/traceMermaid.js';
+
+type CompiledActor = CompiledSystem['actors'][number];
+
+const PLAIN_ID = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const RESERVED = new Set(['end', 'state', 'note', 'direction', 'classDef', 'class', 'style', 'as', 'left', 'right', 'of', 'over']);
+
+/** A readable name for an xstate guard: its name, a combinator of names, or `inline` for an anonymous function. */
+export function guardName(g: unknown): string {
+  if (typeof g === 'string') return g;
+  if (typeof g === 'function') {
+    const f = g as { check?: unknown; guards?: unknown[]; name?: string };
+    if (f.check !== undefined && Array.isArray(f.guards)) {
+      const parts = f.guards.map(guardName);
+      if (f.name === 'not') return `not ${parts[0] ?? '?'}`;
+      return parts.length === 1 ? parts[0]! : `(${parts.join(` ${f.name ?? '?'} `)})`;
+    }
+    // An inline guard written as `guard: ({ context }) => ...` is named after the key: say inline instead.
+    return f.name && f.name !== 'guard' ? f.name : 'inline';
+  }
+  if (g !== null && typeof g === 'object' && 'type' in g) return String((g as { type: unknown }).type);
+  return '?';
+}
+
+interface RawTransition {
+  readonly guard?: unknown;
+}
+
+/** Guard names per [state][event type][transition index], from the raw machine. */
+function rawGuards(machine: AnyStateMachine): Map<string, Map<string, (string | undefined)[]>> {
+  const out = new Map<string, Map<string, (string | undefined)[]>>();
+  const root = machine.root as unknown as { states: Record<string, { key: string; transitions: Map<string, RawTransition[]> }> };
+  for (const node of Object.values(root.states ?? {})) {
+    const perEvent = new Map<string, (string | undefined)[]>();
+    for (const [type, defs] of node.transitions ?? new Map()) perEvent.set(type, defs.map((d) => (d.guard === undefined ? undefined : guardName(d.guard))));
+    out.set(node.key, perEvent);
+  }
+  return out;
+}
+
+export function machineStateDiagram(actor: CompiledActor): string {
+  const m = actor.machine;
+  const guards = rawGuards(actor.spec.machine);
+  const ids = m.states.map((s, i) => (PLAIN_ID.test(s.name) && !RESERVED.has(s.name) ? s.name : `s${i}`));
+  const out = ['stateDiagram-v2'];
+  m.states.forEach((s, i) => {
+    if (ids[i] !== s.name) out.push(`  state "${mermaidText(s.name).replace(/"/g, '#quot;')}" as ${ids[i]}`);
+  });
+  out.push(`  [*] --> ${ids[m.initialState]}`);
+  m.states.forEach((s, i) => {
+    for (const e of s.events) {
+      e.transitions.forEach((t, k) => {
+        const g = guards.get(s.name)?.get(e.type)?.[k];
+        const label = mermaidText(g ? `${e.type} [${g}]` : e.type);
+        out.push(`  ${ids[i]} --> ${ids[t.target < 0 ? i : t.target]} : ${label}`);
+      });
+    }
+    if (s.final) out.push(`  ${ids[i]} --> [*]`);
+  });
+  m.states.forEach((s, i) => {
+    if (typeof s.waitsFor === 'string') out.push(`  note right of ${ids[i]} : waits for ${mermaidText(s.waitsFor)}`);
+  });
+  return out.join('\n');
+}
