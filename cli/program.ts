@@ -35,7 +35,14 @@ export function createProgram(io: CliIo, done: (code: ExitCode) => void): Comman
     .exitOverride()
     .configureOutput(output(io))
     .showSuggestionAfterError(true)
-    .addHelpText('after', '\nExit codes: 0 holds / as expected, 1 violated / mismatch, 2 bad input, 3 inconclusive, 130 interrupted.');
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 holds / as expected, 1 violated / mismatch, 2 bad input, 3 inconclusive, 130 interrupted.\n' +
+        'Environment: NO_COLOR, FAULTLINE_MAX_STATES, FAULTLINE_TIMEOUT, FAULTLINE_MAX_MEMORY (defaults of the flags).\n\n' +
+        'Examples:\n  faultline list\n  faultline show retry-ring\n  faultline check retry-ring --param readers=3\n' +
+        '  faultline sweep retry-ring --param capacity=1..4\n  faultline gate --junit gate.xml --summary "$GITHUB_STEP_SUMMARY"\n' +
+        '  faultline replay faultline-peterson-no-turn.trace.json\n\nRun `faultline help COMMAND` for the options of one command.',
+    );
   registerList(program, io, done);
   registerShow(program, io, done);
   registerCheck(program, io, done);
