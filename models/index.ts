@@ -1,0 +1,8 @@
+/**
+ * faultline's models: the simulated kernel substrate (mmu/, iov-iter/) that actors and scenarios are built
+ * on, and the domain property library (properties/). Models import the engine only through
+ * checker/index.ts. Start with models/README.md.
+ */
+export * from './mmu/index.js';
+export * from './iov-iter/index.js';
+export * from './properties/index.js';

@@ -1,0 +1,67 @@
+/**
+ * Folio properties of the stable-pages protocol (kernel-protocols.md H.5): stable pages (P-H1), no pin
+ * after a negative pin check (P-H2), the ext4 rule that a dirty folio has buffers (P-H3), and no false
+ * negative from folio_maybe_dma_pinned() (P-H4).
+ */
+import { invariant, transitionProperty, type Property } from '../../checker/index.js';
+import type { Mmu } from '../mmu/config.js';
+import { BACKING_FILE } from '../mmu/constants.js';
+import { folioMaybeDmaPinned, folioPins } from '../mmu/pins.js';
+import type { MmuWorld } from '../mmu/world.js';
+
+function firstFolio(m: Mmu, bad: (f: number) => boolean): number {
+  for (let f = 0; f < m.folioCount; f++) if (bad(f)) return f;
+  return -1;
+}
+
+/**
+ * P-H1: while a folio of a mapping that needs stable writes is under writeback, its data version equals the
+ * snapshot folio_start_writeback() took. Needs `writeback`, `versions` and `stableWrites`.
+ */
+export function stablePages(m: Mmu, options: { readonly name?: string } = {}): Property<MmuWorld> {
+  if (!m.wbSnapshot) throw new Error('stablePages: the MMU needs writeback: true and versions >= 2');
+  if (!m.stableWrites) throw new Error('stablePages: the mapping does not require stable writes (set stableWrites: true)');
+  const changed = (w: MmuWorld, f: number): boolean => w.folioWriteback![f] === 1 && w.folioVersion![f] !== w.folioWbSnapshot![f];
+  return invariant(options.name ?? 'stable pages', (s) => firstFolio(m, (f) => changed(s.world, f)) < 0, {
+    description: 'a folio under writeback keeps the data its writeback snapshot saw (P-H1)',
+    explain: (s) => {
+      const f = firstFolio(m, (g) => changed(s.world, g));
+      return `folio ${f} changed under writeback: version ${s.world.folioVersion![f]}, snapshot ${s.world.folioWbSnapshot![f]}`;
+    },
+  });
+}
+
+/**
+ * P-H2: no pin appears on a folio whose writeback started after folio_maybe_dma_pinned() said no, until
+ * that writeback ends. Needs `writeback` and `pins`. Read-only pins count too (the model does not tell
+ * pin directions apart); a scenario whose pins never write leaves this property out.
+ */
+export function noPinAfterNegativeCheck(m: Mmu, options: { readonly name?: string } = {}): Property<MmuWorld> {
+  if (!m.wbChecked) throw new Error('noPinAfterNegativeCheck: the MMU needs writeback: true and pins >= 1');
+  const bad = (b: MmuWorld, a: MmuWorld, f: number): boolean => b.folioWbChecked![f] === 1 && a.folioPins![f]! > b.folioPins![f]!;
+  return transitionProperty(options.name ?? 'no pin after a negative pin check', (b, a) => firstFolio(m, (f) => bad(b.world, a.world, f)) < 0, {
+    description: 'after writeback checked folio_maybe_dma_pinned() == false, no new pin until folio_end_writeback() (P-H2)',
+    explain: (b, a) => `folio ${firstFolio(m, (f) => bad(b.world, a.world, f))} was pinned while under writeback that found it unpinned`,
+  });
+}
+
+/** P-H3 (ext4): a dirty file folio has buffers - the fs was told through ->page_mkwrite(). Needs `dirty` and `buffers`. */
+export function dirtyHasBuffers(m: Mmu, options: { readonly name?: string } = {}): Property<MmuWorld> {
+  if (!m.dirty || !m.buffers) throw new Error('dirtyHasBuffers: the MMU needs dirty: true and buffers: true');
+  const bad = (w: MmuWorld, f: number): boolean =>
+    m.backing[m.folioFirstPage[f]!] === BACKING_FILE && w.folioDirty![f] === 1 && w.folioBuffers![f] === 0;
+  return invariant(options.name ?? 'dirty folio has buffers', (s) => firstFolio(m, (f) => bad(s.world, f)) < 0, {
+    description: 'a dirty file folio has buffers: nobody dirtied it behind the filesystem (P-H3)',
+    explain: (s) => `file folio ${firstFolio(m, (f) => bad(s.world, f))} is dirty without buffers (ext4 would BUG/WARN)`,
+  });
+}
+
+/** P-H4: a pinned folio always looks pinned to folio_maybe_dma_pinned() (false positives allowed). Needs `pins`. */
+export function noDmaPinFalseNegative(m: Mmu, options: { readonly name?: string } = {}): Property<MmuWorld> {
+  if (m.pins === 0) throw new Error('noDmaPinFalseNegative: the MMU needs pins >= 1');
+  const bad = (w: MmuWorld, f: number): boolean => folioPins(w, m, f) > 0 && !folioMaybeDmaPinned(w, m, f);
+  return invariant(options.name ?? 'no false negative pin check', (s) => firstFolio(m, (f) => bad(s.world, f)) < 0, {
+    description: 'folio_maybe_dma_pinned() is true for every pinned folio (P-H4)',
+    explain: (s) => `folio ${firstFolio(m, (f) => bad(s.world, f))} is pinned but folio_maybe_dma_pinned() says no`,
+  });
+}
