@@ -71,6 +71,28 @@ export type Property<W = any> =
   | BoundProperty<W>
   | ProgressProperty<W>;
 
+/** One actor's view over a slot buffer: a class, so every property's `s.actors[i].x` sees one shape. */
+class SlotActorView implements ActorView {
+  constructor(
+    readonly name: string,
+    readonly index: number,
+    readonly context: Record<string, number>,
+    private readonly S: Int32Array,
+    private readonly stateSlot: number,
+    private readonly budgetSlot: number,
+    private readonly states: readonly { readonly name: string; readonly final: boolean }[],
+  ) {}
+  get state(): string {
+    return this.states[this.S[this.stateSlot]!]!.name;
+  }
+  get final(): boolean {
+    return this.states[this.S[this.stateSlot]!]!.final;
+  }
+  get budget(): number {
+    return this.budgetSlot >= 0 ? this.S[this.budgetSlot]! : -1;
+  }
+}
+
 /** A StateView over a slot buffer, built from the system's generated views. */
 export class SlotStateView implements StateView {
   readonly world: any;
@@ -79,25 +101,9 @@ export class SlotStateView implements StateView {
 
   constructor(system: CompiledSystem, S: Int32Array, world?: unknown) {
     this.world = world ?? system.worldView(S);
-    this.actors = system.actors.map((a, i) => {
-      const context = system.contextView[i]!(S, a.ctxBase);
-      const states = a.machine.states;
-      const view: ActorView = {
-        name: a.name,
-        index: i,
-        get state() {
-          return states[S[a.stateSlot]!]!.name;
-        },
-        get final() {
-          return states[S[a.stateSlot]!]!.final;
-        },
-        get budget() {
-          return a.budgetSlot >= 0 ? S[a.budgetSlot]! : -1;
-        },
-        context,
-      };
-      return view;
-    });
+    this.actors = system.actors.map(
+      (a, i) => new SlotActorView(a.name, i, system.contextView[i]!(S, a.ctxBase), S, a.stateSlot, a.budgetSlot, a.machine.states),
+    );
     this.byName = new Map(this.actors.map((a) => [a.name, a]));
   }
 

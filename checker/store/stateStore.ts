@@ -149,7 +149,9 @@ export class StateStore {
   }
 
   private grow(): void {
-    const bits = 32 - Math.clz32(this.table.length - 1) + 1;
+    // Quadruple while small (each rehash is a pass of random writes), double past 2^22 slots (16 MiB).
+    const old = 32 - Math.clz32(this.table.length - 1);
+    const bits = old + (old < 22 ? 2 : 1);
     if (bits > MAX_TABLE_BITS) throw new RangeError('the state table cannot grow past 2^31 slots');
     const table = new Uint32Array(1 << bits);
     const mask = table.length - 1;

@@ -79,7 +79,7 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
     else for (let i = 0; i < field.length; i++) slots.push({ name: `${name}[${i}]`, field: { ...field.element, init: field.init[i]! } });
   }
   const names = new Set<string>();
-  const contextViews = new Map<unknown, ContextViewFactory>();
+  const contextViews = new Map<unknown, Map<string, ContextViewFactory>>();
   const actors: CompiledActor[] = [];
   const contextView: ContextViewFactory[] = [];
   const initialValues: number[] = slots.map((s) => s.field.init);
@@ -137,10 +137,15 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
     const choices = machine.eventTypes.map((t) => a.choices?.[t] ?? 1);
     for (const c of choices) if (typeof c === 'number' && (!Number.isInteger(c) || c < 0 || c > MAX_CHOICES)) fail(`actor '${a.name}': a choice count must be a whole number up to ${MAX_CHOICES}`);
     const cost = Int32Array.from(machine.eventTypes.map((t) => a.cost?.[t] ?? (kind === 'environment' ? 1 : 0)));
-    let view = contextViews.get(a.machine);
+    // One view class per machine and field order: actors sharing both share the class (one shape
+    // for the machine's guards), and a different declaration order gets its own offsets.
+    const viewKey = `${fieldNames.join(',')}`;
+    let byFields = contextViews.get(a.machine);
+    if (!byFields) contextViews.set(a.machine, (byFields = new Map()));
+    let view = byFields.get(viewKey);
     if (!view) {
       view = contextViewFactory(fieldNames);
-      contextViews.set(a.machine, view);
+      byFields.set(viewKey, view);
     }
     contextView.push(view);
     actors.push({ index, name: a.name, kind, fairness, machine, spec: a as ActorSpec, stateSlot, budgetSlot, ctxBase, choices, cost });

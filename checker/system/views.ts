@@ -12,6 +12,12 @@ export function assertIdentifier(name: string, what: string): void {
   if (!IDENT.test(name)) throw new TypeError(`${what} '${name}' is not a plain identifier`);
 }
 
+/** A world write that is not an integer: booleans become 0/1, anything else is a model error. */
+function toInt(field: string, v: unknown): number {
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  throw new Error(`world.${field} = ${String(v)} is not an integer`);
+}
+
 export type WorldViewFactory = (S: Int32Array) => Record<string, unknown>;
 export type ContextViewFactory = (S: Int32Array, base: number) => Record<string, number>;
 
@@ -26,13 +32,13 @@ export function worldViewFactory(fields: FieldSpecs, offsets: ReadonlyMap<string
     assertIdentifier(name, 'world field');
     const o = offsets.get(name)!;
     if (spec.kind === 'scalar') {
-      members.push(`get ${name}() { return this.$s[${o}]; }`, `set ${name}(v) { this.$s[${o}] = v; }`);
+      members.push(`get ${name}() { return this.$s[${o}]; }`, `set ${name}(v) { this.$s[${o}] = (v | 0) === v ? v : toInt(${JSON.stringify(name)}, v); }`);
     } else {
       ctor.push(`this.${name} = S.subarray(${o}, ${o + spec.length});`);
     }
   }
   const src = `return class World { constructor(S) { ${ctor.join(' ')} } ${members.join('\n')} }`;
-  const Cls = new Function(src)() as new (S: Int32Array) => Record<string, unknown>;
+  const Cls = new Function('toInt', src)(toInt) as new (S: Int32Array) => Record<string, unknown>;
   return (S) => new Cls(S);
 }
 
