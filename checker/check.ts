@@ -6,11 +6,14 @@
  */
 import type { BlockedActor } from './properties/deadlock.js';
 import { blockedActors } from './properties/deadlock.js';
+import { findFairCycle, MAX_LIVENESS_ACTORS, MAX_PROGRESS_PROPERTIES, ProgressRecorder, stepBetween } from './properties/liveness.js';
+import type { ProgressProperty } from './properties/progress.js';
 import { SlotStateView } from './properties/property.js';
+import type { StateStore } from './store/stateStore.js';
 import type { BoundReport, CheckResult, Stats, Violation } from './result.js';
 import { explore, type ExploreHooks, type Finding, type StopReason } from './search/explore.js';
 import { strategies, type StrategyName } from './search/registry.js';
-import { compileSystem, type CompiledSystem, type SystemSpec } from './system/system.js';
+import { compileSystem, SystemDefinitionError, type CompiledSystem, type SystemSpec } from './system/system.js';
 import { Stepper } from './system/step.js';
 import { buildTrace } from './trace/trace.js';
 
@@ -53,6 +56,14 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
   const sample = (): void => {
     if (options.memory) peak = Math.max(peak, options.memory());
   };
+  const progressProps = compiled.properties.filter((p): p is ProgressProperty => p.kind === 'progress');
+  if (progressProps.length > MAX_PROGRESS_PROPERTIES) {
+    throw new SystemDefinitionError(`system '${compiled.name}': ${progressProps.length} progress properties; at most ${MAX_PROGRESS_PROPERTIES} are supported`);
+  }
+  if (progressProps.length && compiled.actors.length > MAX_LIVENESS_ACTORS) {
+    throw new SystemDefinitionError(`system '${compiled.name}': progress checking supports at most ${MAX_LIVENESS_ACTORS} actors`);
+  }
+  const recorder = progressProps.length ? new ProgressRecorder(progressProps) : undefined;
   const outcome = explore(compiled, {
     strategy: strategies[config.strategy],
     maxStates: config.maxStates,
@@ -64,9 +75,21 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
       },
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     },
+    ...(recorder ? { edges: recorder } : {}),
   });
   sample();
   const violations = outcome.findings.map((f) => toViolation(compiled, outcome.store.pathTo(f.state), f));
+  // Progress needs the whole graph: only after a complete search, and only if it is still undecided.
+  const complete = !outcome.stopped && !(config.stopAtFirstViolation && violations.length);
+  if (recorder && complete) {
+    for (const [bit, p] of progressProps.entries()) {
+      const cycle = findFairCycle(compiled, recorder.edges, bit);
+      if (!cycle) continue;
+      violations.push(lassoViolation(compiled, outcome.store, p, cycle.entry, cycle.edges.map((e, i) => [cycle.sources[i]!, recorder.edges.target(e), recorder.edges.actor(e)] as const)));
+      if (config.stopAtFirstViolation) break;
+    }
+    sample();
+  }
   const bounds: BoundReport[] = outcome.bounds.map((b) => ({
     property: b.property.name,
     limit: b.property.limit,
@@ -93,6 +116,26 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     bounds,
     stats,
     ...(outcome.stopped && !violations.length ? { inconclusive: outcome.stopped } : {}),
+  };
+}
+
+/** A progress violation: the shortest stem to the cycle's entry, then the cycle, as one trace with `loop`. */
+function lassoViolation(
+  system: CompiledSystem,
+  store: StateStore,
+  p: ProgressProperty,
+  entry: number,
+  cycle: readonly (readonly [from: number, to: number, actor: number])[],
+): Violation {
+  const stem = store.pathTo(entry);
+  const loop = cycle.map(([from, to, actor]) => stepBetween(system, store, from, to, actor, p));
+  const trace = buildTrace(system, [...stem, ...loop], stem.length);
+  const actors = [...new Set(trace.steps.slice(stem.length).map((s) => s.actor))];
+  return {
+    property: p.name,
+    kind: 'progress',
+    message: `${p.description ?? p.name}: a fair cycle of ${loop.length} step${loop.length === 1 ? '' : 's'} (${actors.join(', ')}) repeats forever without progress`,
+    trace,
   };
 }
 

@@ -30,11 +30,20 @@ export function progress<W = any>(
  * progress - so any fair cycle while it is not final is a violation.
  */
 export function terminates<W = any>(actor: string, options: { name?: string; description?: string } = {}): ProgressProperty<W> {
+  // Resolve the actor's index once per system (views of one system share their actors array).
+  let actors: unknown = null;
+  let index = -1;
   return {
     kind: 'progress',
     name: options.name ?? `${actor} terminates`,
     description: options.description ?? `${actor} eventually reaches a final state`,
-    inFlight: (s) => !s.actor(actor).final,
+    inFlight: (s) => {
+      if (s.actors !== actors) {
+        index = s.actor(actor).index;
+        actors = s.actors;
+      }
+      return !s.actors[index]!.final;
+    },
     progress: () => false,
   };
 }

@@ -9,7 +9,8 @@ import { blockedActors, describeDeadlock } from '../properties/deadlock.js';
 import type { BoundProperty, InvariantProperty, Property, StepInfo, TransitionProperty } from '../properties/property.js';
 import { SlotStateView } from '../properties/property.js';
 import { NO_PARENT, StateStore } from '../store/stateStore.js';
-import { encodeStep, Stepper } from '../system/step.js';
+import { compileExpand } from '../system/codegen.js';
+import { Stepper } from '../system/step.js';
 import type { CompiledSystem } from '../system/system.js';
 import type { SearchStrategy } from './strategy.js';
 
@@ -34,7 +35,7 @@ export interface ProgressSnapshot {
 
 /** Receives the explored graph, for liveness checking after the search. */
 export interface EdgeSink {
-  beginState(index: number, S: Int32Array): void;
+  beginState(index: number, before: SlotStateView): void;
   edge(target: number, step: number, before: SlotStateView, after: SlotStateView, info: StepInfo): void;
   endState(index: number): void;
 }
@@ -95,9 +96,8 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
   const pack = layout.pack;
   const unpack = layout.unpack;
   const actors = system.actors;
-  const nActors = actors.length;
   const edges = options.edges;
-  const nSlots = pre.length;
+  const copy = layout.copy;
 
   const invariants = system.properties.filter((p): p is InvariantProperty => p.kind === 'invariant');
   const transitionProps = system.properties.filter((p): p is TransitionProperty => p.kind === 'transition');
@@ -105,7 +105,10 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
   const deadlock = system.properties.find((p) => p.kind === 'deadlock');
   const bounds = boundProps.map((property) => ({ property, worst: -Infinity, state: 0 }));
   const findings: Finding[] = [];
+  // violated.has() in the per-state loops is a string-keyed lookup; these flags are what the loops test.
   const violated = new Set<string>();
+  const invariantDone = new Uint8Array(invariants.length);
+  const transitionDone = new Uint8Array(transitionProps.length);
   let stop = false;
   const info = { actor: '', actorIndex: 0, event: '', choice: 0 };
 
@@ -121,7 +124,11 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
   const checkState = (idx: number): void => {
     for (let i = 0; i < invariants.length; i++) {
       const p = invariants[i]!;
-      if (violated.has(p.name)) continue;
+      if (invariantDone[i]) continue;
+      if (violated.has(p.name)) {
+        invariantDone[i] = 1;
+        continue;
+      }
       try {
         if (!p.holds(after)) report({ property: p.name, kind: 'invariant', message: p.explain ? p.explain(after) : p.description ?? p.name, state: idx });
       } catch (e) {
@@ -154,89 +161,80 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
   checkState(0);
   frontier.push(0, 0);
 
+  // The current state being expanded, read by emit/fail.
+  let cur = 0;
+  let curDepth = 0;
   let transitions = 0;
   let terminal = 0;
   let maxDepth = 0;
   let expanded = 0;
   let stopped: ExploreOutcome['stopped'] = null;
   const hooks = options.hooks;
+  const expand = compileExpand(system, stepper);
+
+  /** One enabled step has been applied to S: pack, store, check, restore. */
+  const emit = (stepId: number): boolean => {
+    const bad = pack(S, vec, 0);
+    if (bad >= 0) {
+      report({ property: 'assertion', kind: 'assertion', message: layout.describeOverflow(bad, S), state: cur, step: stepId });
+      copy(S, pre);
+      return stop;
+    }
+    transitions++;
+    let r = store.findOrInsert(vec, 0, cur, stepId);
+    if (r >= 0) {
+      // depth: the largest distance (along the search tree) of any stored state.
+      if (curDepth >= maxDepth) maxDepth = curDepth + 1;
+      checkState(r);
+      frontier.push(r, curDepth + 1);
+    } else {
+      r = -r - 1;
+    }
+    if (transitionProps.length || edges) {
+      const a = stepId >>> 24;
+      const actor = actors[a]!;
+      info.actor = actor.name;
+      info.actorIndex = a;
+      info.event = actor.machine.eventTypes[(stepId >>> 16) & 0xff]!;
+      info.choice = stepId & 0xffff;
+      for (let i = 0; i < transitionProps.length; i++) {
+        const p = transitionProps[i]!;
+        if (transitionDone[i]) continue;
+        if (violated.has(p.name)) {
+          transitionDone[i] = 1;
+          continue;
+        }
+        try {
+          if (!p.holds(before, after, info)) {
+            report({ property: p.name, kind: 'transition', message: p.explain ? p.explain(before, after, info) : p.description ?? p.name, state: cur, step: stepId });
+          }
+        } catch (e) {
+          report({ property: p.name, kind: 'transition', message: threw(e), state: cur, step: stepId });
+        }
+      }
+      edges?.edge(r, stepId, before, after, info);
+    }
+    copy(S, pre);
+    return stop;
+  };
+  /** A guard, choices function or action threw: a model assertion, reported with the step. */
+  const fail = (err: unknown, stepId: number): boolean => {
+    const actor = actors[stepId >>> 24]!;
+    report({ property: 'assertion', kind: 'assertion', message: `${actor.name}: ${(err as Error)?.message ?? String(err)}`, state: cur, step: stepId });
+    copy(S, pre);
+    return stop;
+  };
 
   while (!stop) {
     const idx = frontier.pop();
     if (idx < 0) break;
-    const depth = frontier.depth;
-    if (depth > maxDepth) maxDepth = depth;
+    cur = idx;
+    curDepth = frontier.depth;
     unpack(store.chunkOf(idx), store.offsetOf(idx), pre);
-    for (let k = 0; k < nSlots; k++) S[k] = pre[k]!;
-    edges?.beginState(idx, pre);
-    let enabled = 0;
-    for (let a = 0; a < nActors && !stop; a++) {
-      const actor = actors[a]!;
-      const st = actor.machine.states[S[actor.stateSlot]!]!;
-      if (st.final) continue;
-      const events = st.events;
-      for (let ei = 0; ei < events.length && !stop; ei++) {
-        const e = events[ei]!;
-        let n: number;
-        let t;
-        try {
-          n = stepper.choiceCount(a, e);
-        } catch (err) {
-          report({ property: 'assertion', kind: 'assertion', message: (err as Error).message, state: idx });
-          break;
-        }
-        for (let c = 0; c < n; c++) {
-          const stepId = encodeStep(a, e.index, c);
-          try {
-            t = stepper.pick(a, e, c);
-            if (t === null) continue;
-            enabled++;
-            stepper.apply(a, e, t);
-          } catch (err) {
-            enabled++;
-            report({ property: 'assertion', kind: 'assertion', message: `${actor.name}: ${(err as Error).message}`, state: idx, step: stepId });
-            for (let k = 0; k < nSlots; k++) S[k] = pre[k]!;
-            if (stop) break;
-            continue;
-          }
-          const bad = pack(S, vec, 0);
-          if (bad >= 0) {
-            report({ property: 'assertion', kind: 'assertion', message: layout.describeOverflow(bad, S), state: idx, step: stepId });
-            for (let k = 0; k < nSlots; k++) S[k] = pre[k]!;
-            if (stop) break;
-            continue;
-          }
-          transitions++;
-          let r = store.findOrInsert(vec, 0, idx, stepId);
-          if (r >= 0) {
-            checkState(r);
-            frontier.push(r, depth + 1);
-          } else {
-            r = -r - 1;
-          }
-          if (transitionProps.length || edges) {
-            info.actor = actor.name;
-            info.actorIndex = a;
-            info.event = e.type;
-            info.choice = c;
-            for (let i = 0; i < transitionProps.length; i++) {
-              const p = transitionProps[i]!;
-              if (violated.has(p.name)) continue;
-              try {
-                if (!p.holds(before, after, info)) {
-                  report({ property: p.name, kind: 'transition', message: p.explain ? p.explain(before, after, info) : p.description ?? p.name, state: idx, step: stepId });
-                }
-              } catch (e) {
-                report({ property: p.name, kind: 'transition', message: threw(e), state: idx, step: stepId });
-              }
-            }
-            edges?.edge(r, stepId, before, after, info);
-          }
-          for (let k = 0; k < nSlots; k++) S[k] = pre[k]!;
-          if (stop) break;
-        }
-      }
-    }
+    copy(S, pre);
+    edges?.beginState(idx, before);
+    const enabled = expand(emit, fail);
+    if (enabled < 0) break;
     edges?.endState(idx);
     if (enabled === 0) {
       terminal++;

@@ -1,0 +1,375 @@
+/**
+ * Progress checking on the explored graph (DESIGN.md, "Liveness algorithm").
+ *
+ * For one progress property P: keep the states where P is in flight and the steps between them that are
+ * not progress for P; find the strongly connected components (iterative Tarjan, R. Tarjan, "Depth-first
+ * search and linear graph algorithms", SIAM J. Comput. 1(2), 1972 - no recursion, so millions of states
+ * are fine); keep the non-trivial ones that admit a fair cycle:
+ *
+ *  - weak fairness (WF): every weakly fair actor either steps inside the component or is disabled in some
+ *    state of it. If one is enabled everywhere in the component and never steps, no cycle inside it is
+ *    fair, so the component is dropped.
+ *  - strong fairness (SF): an actor enabled somewhere in the component that never steps inside it can
+ *    only be avoided: remove the states where it is enabled and analyse the sub-components again (the
+ *    Emerson-Lei / Streett refinement, E. A. Emerson and C.-L. Lei, "Modalities for model checking", 1987).
+ *  - environment actors and threads with fairness `none` impose nothing. Their budgets are part of the
+ *    state and every budgeted step spends some, so no cycle contains one: "acts only finitely often"
+ *    needs no filtering at all.
+ *
+ * Inside a component every state and every edge lies on one cycle, so a component that passes these tests
+ * contains a fair cycle, and a fair cycle always lies inside one: the check is exact. The counterexample
+ * is a lasso: the shortest stem (bfs parents) to the component's earliest-found state, then a cycle from
+ * it through every step fairness requires (each fair actor's step, or a state where it is disabled).
+ */
+import type { EdgeSink } from '../search/explore.js';
+import { EdgeStore } from '../store/edges.js';
+import type { StateStore } from '../store/stateStore.js';
+import { Stepper, stepActor } from '../system/step.js';
+import type { CompiledSystem } from '../system/system.js';
+import type { ProgressProperty } from './progress.js';
+import { SlotStateView, type StepInfo } from './property.js';
+
+/** At most this many progress properties per system (one bit each per edge). */
+export const MAX_PROGRESS_PROPERTIES = 8;
+/** Fairness bookkeeping keeps one bit per actor per state. */
+export const MAX_LIVENESS_ACTORS = 32;
+
+/** Records the explored graph during the search: in-flight bits per state, progress bits per edge. */
+export class ProgressRecorder implements EdgeSink {
+  readonly edges = new EdgeStore();
+  private enabled = 0;
+  constructor(private readonly props: readonly ProgressProperty[]) {}
+  beginState(index: number, before: SlotStateView): void {
+    let bits = 0;
+    for (let k = 0; k < this.props.length; k++) if (this.props[k]!.inFlight(before)) bits |= 1 << k;
+    this.edges.begin(index, bits);
+    this.enabled = 0;
+  }
+  edge(target: number, _step: number, before: SlotStateView, after: SlotStateView, info: StepInfo): void {
+    let bits = 0;
+    for (let k = 0; k < this.props.length; k++) if (this.props[k]!.progress(before, after, info)) bits |= 1 << k;
+    this.edges.add(target, info.actorIndex, bits);
+    this.enabled |= 1 << info.actorIndex;
+  }
+  endState(index: number): void {
+    this.edges.end(index, this.enabled);
+  }
+}
+
+/**
+ * The step id of a non-progress step of `actor` from state `from` to state `to` (the edge store keeps no
+ * step ids; the lasso's few edges are re-derived by re-executing `from`'s steps in order).
+ */
+export function stepBetween(system: CompiledSystem, store: StateStore, from: number, to: number, actor: number, prop: ProgressProperty): number {
+  const stepper = new Stepper(system);
+  const pre = system.layout.buffer();
+  system.layout.unpack(store.chunkOf(from), store.offsetOf(from), pre);
+  const target = new Uint32Array(system.layout.words);
+  store.read(to, target, 0);
+  const packed = new Uint32Array(system.layout.words);
+  const before = new SlotStateView(system, pre);
+  const after = new SlotStateView(system, stepper.S, stepper.world);
+  stepper.load(pre);
+  for (const id of stepper.enabledSteps()) {
+    if (stepActor(id) !== actor) continue;
+    stepper.load(pre);
+    stepper.applyId(id);
+    system.layout.pack(stepper.S, packed, 0);
+    if (!packed.every((w, i) => w === target[i])) continue;
+    const a = system.actors[actor]!;
+    const info = { actor: a.name, actorIndex: actor, event: a.machine.eventTypes[(id >>> 16) & 0xff]!, choice: id & 0xffff };
+    if (!prop.progress(before, after, info)) return id;
+  }
+  throw new Error(`internal: no step of actor #${actor} leads from state ${from} to state ${to}`);
+}
+
+/** A fair cycle as edges of the explored graph: the entry state and, per cycle edge, source/edge index. */
+export interface FairCycle {
+  readonly entry: number;
+  /** Edge indices (into EdgeStore) of the cycle, starting and ending at `entry`. */
+  readonly edges: readonly number[];
+  /** Source state of each cycle edge. */
+  readonly sources: readonly number[];
+}
+
+export function findFairCycle(system: CompiledSystem, edges: EdgeStore, bit: number): FairCycle | null {
+  const n = edges.states;
+  const mask = 1 << bit;
+  const { targets, actors, progress, first, count, enabled, inFlight } = edges.raw();
+  let weakMask = 0;
+  let strongMask = 0;
+  for (const a of system.actors) {
+    if (a.fairness === 'weak') weakMask |= 1 << a.index;
+    else if (a.fairness === 'strong') strongMask |= 1 << a.index;
+  }
+  // member[s]: id of the set s belongs to now (0: none). A set's edges are the non-progress edges between
+  // its members; component ids and refinement ids come from the same counter.
+  const member = new Int32Array(n);
+  let nextId = 1;
+  const rootId = nextId++;
+  let inFlightCount = 0;
+  for (let s = 0; s < n; s++) if (inFlight[s]! & mask) inFlightCount++;
+  const initial = new Int32Array(inFlightCount);
+  for (let s = 0, k = 0; s < n; s++) {
+    if (inFlight[s]! & mask) {
+      member[s] = rootId;
+      initial[k++] = s;
+    }
+  }
+  let best = -1;
+  let bestSet = 0;
+  const work: { states: Int32Array; id: number }[] = [{ states: initial, id: rootId }];
+  const tarjan = new Tarjan(n, first, count, targets, progress, mask, member);
+
+  /** Judges one SCC (members in buf[from, to)); called as Tarjan pops it. */
+  const judge = (buf: Int32Array, from: number, to: number, setId: number): void => {
+    if (to - from === 1) {
+      const s = buf[from]!;
+      let selfLoop = false;
+      for (let e = first[s]!, end = e + count[s]!; e < end; e++) if (targets[e] === s && (progress[e]! & mask) === 0) selfLoop = true;
+      if (!selfLoop) {
+        member[s] = 0;
+        return;
+      }
+    }
+    const cid = nextId++;
+    for (let i = from; i < to; i++) member[buf[i]!] = cid;
+    let steps = 0;
+    let enabledSomewhere = 0;
+    let disabledSomewhere = 0;
+    let entry = 0x7fffffff;
+    for (let i = from; i < to; i++) {
+      const s = buf[i]!;
+      if (s < entry) entry = s;
+      const en = enabled[s]!;
+      enabledSomewhere |= en;
+      disabledSomewhere |= ~en;
+      for (let e = first[s]!, end = e + count[s]!; e < end; e++) {
+        if ((progress[e]! & mask) === 0 && member[targets[e]!] === cid) steps |= 1 << actors[e]!;
+      }
+    }
+    void setId;
+    const unfairStrong = strongMask & ~steps & enabledSomewhere;
+    if (unfairStrong) {
+      // Strong fairness: a cycle may only use states where those actors are disabled.
+      let k = 0;
+      for (let i = from; i < to; i++) if (!(enabled[buf[i]!]! & unfairStrong)) k++;
+      const rest = new Int32Array(k);
+      const sub = nextId++;
+      k = 0;
+      for (let i = from; i < to; i++) {
+        const s = buf[i]!;
+        if (enabled[s]! & unfairStrong) member[s] = 0;
+        else {
+          member[s] = sub;
+          rest[k++] = s;
+        }
+      }
+      if (k) work.push({ states: rest, id: sub });
+      return;
+    }
+    // Weak fairness: every weakly fair actor steps inside, or is disabled somewhere inside.
+    if ((weakMask & ~(steps | disabledSomewhere)) !== 0) return;
+    if (best < 0 || entry < best) {
+      best = entry;
+      bestSet = cid;
+    }
+  };
+  while (work.length) {
+    const { states, id } = work.pop()!;
+    tarjan.run(states, id, judge);
+  }
+  if (best < 0) return null;
+  const set = bestSet;
+  const usable = (e: number): boolean => (progress[e]! & mask) === 0 && member[targets[e]!] === set;
+  const fair: number[] = [];
+  for (const a of system.actors) if (a.fairness !== 'none') fair.push(a.index);
+  return cycleThrough(system, edges, best, usable, (s) => member[s] === set, fair);
+}
+
+/**
+ * A cycle from `entry` back to it, inside the component, that takes a step of every fair actor that can
+ * step there and visits a state where each fair actor that cannot is disabled.
+ */
+function cycleThrough(
+  system: CompiledSystem,
+  edges: EdgeStore,
+  entry: number,
+  usable: (e: number) => boolean,
+  inside: (s: number) => boolean,
+  fair: readonly number[],
+): FairCycle {
+  const cycleEdges: number[] = [];
+  const sources: number[] = [];
+  let stepped = 0;
+  let sawDisabled = 0;
+  let cur = entry;
+  const follow = (path: { edges: number[]; sources: number[] }): void => {
+    for (const [i, e] of path.edges.entries()) {
+      cycleEdges.push(e);
+      sources.push(path.sources[i]!);
+      stepped |= 1 << edges.actor(e);
+      sawDisabled |= ~edges.enabled(path.sources[i]!);
+      cur = edges.target(e);
+    }
+    sawDisabled |= ~edges.enabled(cur);
+  };
+  sawDisabled |= ~edges.enabled(entry);
+  for (const a of fair) {
+    const bit = 1 << a;
+    if (stepped & bit || sawDisabled & bit) continue;
+    // Prefer a step of a; if a cannot step inside, reach a state where it is disabled.
+    const toStep = bfs(edges, cur, usable, inside, (s, e) => e >= 0 && edges.actor(e) === a && s >= 0);
+    if (toStep) {
+      follow(toStep);
+      continue;
+    }
+    const toDisabled = bfs(edges, cur, usable, inside, (s) => !(edges.enabled(s) & bit));
+    if (toDisabled) follow(toDisabled);
+  }
+  // Close the loop: at least one step, back to entry.
+  const back = bfs(edges, cur, usable, inside, (s, e) => s === entry && e >= 0, cur === entry && cycleEdges.length === 0);
+  if (!back) throw new Error(`internal: no way back to state ${entry} inside its component (${system.name})`);
+  follow(back);
+  return { entry, edges: cycleEdges, sources };
+}
+
+/**
+ * Breadth-first search inside the component from `from` for the first edge e (into state s) with
+ * goal(s, e); with `atLeastOne`, the start itself does not count. Returns the edges taken, or null.
+ * A goal on an edge is checked when the edge is taken; `goal(s, -1)` checks the start state.
+ */
+function bfs(
+  edges: EdgeStore,
+  from: number,
+  usable: (e: number) => boolean,
+  inside: (s: number) => boolean,
+  goal: (s: number, e: number) => boolean,
+  atLeastOne = true,
+): { edges: number[]; sources: number[] } | null {
+  if (!atLeastOne && goal(from, -1)) return { edges: [], sources: [] };
+  const prevEdge = new Map<number, number>([[from, -1]]);
+  const queue = [from];
+  for (let qi = 0; qi < queue.length; qi++) {
+    const s = queue[qi]!;
+    for (let e = edges.first(s), end = e + edges.count(s); e < end; e++) {
+      if (!usable(e)) continue;
+      const t = edges.target(e);
+      if (!inside(t)) continue;
+      if (goal(t, e)) {
+        const path = [e];
+        let back = s;
+        while (back !== from) {
+          const pe = prevEdge.get(back)!;
+          path.push(pe);
+          back = sourceOf(edges, pe, prevEdge);
+        }
+        path.reverse();
+        return { edges: path, sources: path.map((pe) => sourceOf(edges, pe, prevEdge, from)) };
+      }
+      if (!prevEdge.has(t)) {
+        prevEdge.set(t, e);
+        queue.push(t);
+      }
+    }
+  }
+  return null;
+}
+
+/** The source state of edge `e` on a BFS path: the state whose edge range contains it. */
+function sourceOf(edges: EdgeStore, e: number, prevEdge: Map<number, number>, from?: number): number {
+  for (const s of [...prevEdge.keys(), ...(from === undefined ? [] : [from])]) {
+    const f = edges.first(s);
+    if (e >= f && e < f + edges.count(s)) return s;
+  }
+  throw new Error('internal: edge without a source on the path');
+}
+
+/**
+ * Iterative Tarjan over the members of one set (member[s] === id), following non-progress edges whose
+ * target is in the same set. Arrays are allocated once; each run resets only its own states. Each SCC is
+ * handed to `onComponent` as a window of the Tarjan stack the moment it is complete: nothing is allocated
+ * per component, and the callback may relabel member[] of the component's states (edges into completed
+ * components never affect low-links).
+ */
+class Tarjan {
+  private readonly index: Int32Array;
+  private readonly low: Int32Array;
+  private readonly onStack: Uint8Array;
+  private readonly stack: Int32Array;
+  private readonly callNode: Int32Array;
+  private readonly callEdge: Int32Array;
+
+  constructor(
+    n: number,
+    private readonly first: Uint32Array,
+    private readonly count: Uint32Array,
+    private readonly targets: Uint32Array,
+    private readonly progress: Uint8Array,
+    private readonly mask: number,
+    private readonly member: Int32Array,
+  ) {
+    this.index = new Int32Array(n).fill(-1);
+    this.low = new Int32Array(n);
+    this.onStack = new Uint8Array(n);
+    this.stack = new Int32Array(n);
+    this.callNode = new Int32Array(n);
+    this.callEdge = new Int32Array(n);
+  }
+
+  run(states: Int32Array, id: number, onComponent: (buf: Int32Array, from: number, to: number, id: number) => void): void {
+    const { index, low, onStack, stack, callNode, callEdge, first, count, targets, progress, mask, member } = this;
+    for (let i = 0; i < states.length; i++) index[states[i]!] = -1;
+    let counter = 0;
+    let sp = 0;
+    for (let r = 0; r < states.length; r++) {
+      const root = states[r]!;
+      if (index[root] !== -1 || member[root] !== id) continue;
+      let depth = 0;
+      callNode[0] = root;
+      callEdge[0] = first[root]!;
+      index[root] = low[root] = counter++;
+      stack[sp++] = root;
+      onStack[root] = 1;
+      while (depth >= 0) {
+        const v = callNode[depth]!;
+        const end = first[v]! + count[v]!;
+        let e = callEdge[depth]!;
+        let descended = false;
+        for (; e < end; e++) {
+          if ((progress[e]! & mask) !== 0) continue;
+          const w = targets[e]!;
+          if (member[w] !== id) continue;
+          if (index[w] === -1) {
+            callEdge[depth] = e + 1;
+            index[w] = low[w] = counter++;
+            stack[sp++] = w;
+            onStack[w] = 1;
+            depth++;
+            callNode[depth] = w;
+            callEdge[depth] = first[w]!;
+            descended = true;
+            break;
+          } else if (onStack[w] && index[w]! < low[v]!) {
+            low[v] = index[w]!;
+          }
+        }
+        if (descended) continue;
+        if (low[v] === index[v]) {
+          let k = sp;
+          do {
+            k--;
+            onStack[stack[k]!] = 0;
+          } while (stack[k] !== v);
+          onComponent(stack, k, sp, id);
+          sp = k;
+        }
+        depth--;
+        if (depth >= 0) {
+          const u = callNode[depth]!;
+          if (low[v]! < low[u]!) low[u] = low[v]!;
+        }
+      }
+    }
+  }
+}
