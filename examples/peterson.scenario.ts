@@ -7,19 +7,24 @@
  *   peterson         flag[me] = 1; turn = other; await (!flag[other] || turn == me); CS; flag[me] = 0
  *   no-turn          await (!flag[other]); flag[me] = 1; CS; flag[me] = 0      (both can enter)
  *   no-turn-flag-first  flag[me] = 1; await (!flag[other]); CS; flag[me] = 0   (both can wait forever)
+ *
+ * Starvation freedom ("P0 eventually enters its critical section") holds under weak fairness: once P0 has
+ * set `turn`, P1 can enter at most once more before it blocks on P0's flag (bounded bypass). With the
+ * processes unfair (`peterson-unfair`), P1 can run round its loop forever while P0 never moves from idle.
  */
 import { setup } from 'xstate';
-import { array, bool, deadlockFreedom, defineScenario, int, invariant, type StepEvent, type SystemSpec } from '../index.js';
+import { array, bool, deadlockFreedom, defineScenario, int, invariant, progress, type Fairness, type StepEvent, type SystemSpec } from '../index.js';
 
 export interface LockWorld {
   readonly flag: Int32Array | number[];
   turn: number;
 }
 
-type Variant = 'peterson' | 'no-turn' | 'no-turn-flag-first';
+type Lock = 'peterson' | 'no-turn' | 'no-turn-flag-first';
+type Variant = Lock | 'peterson-unfair';
 type Ev = StepEvent<'raiseFlag' | 'yieldTurn' | 'enter' | 'leave', LockWorld>;
 
-export function lockMachine(variant: Variant) {
+export function lockMachine(variant: Lock) {
   const m = setup({
     types: { context: {} as { me: number }, events: {} as Ev, input: {} as { me: number } },
     guards: {
@@ -78,17 +83,23 @@ export function lockMachine(variant: Variant) {
 }
 
 export function buildLock(variant: Variant): SystemSpec<LockWorld> {
-  const machine = lockMachine(variant);
+  const machine = lockMachine(variant === 'peterson-unfair' ? 'peterson' : variant);
+  const fairness: Fairness = variant === 'peterson-unfair' ? 'none' : 'weak';
   return {
     name: `lock-${variant}`,
     world: { flag: array(2, bool()), turn: int(0, 1) },
-    actors: [0, 1].map((me) => ({ name: `P${me}`, machine, input: { me }, fields: { me: int(me, me) } })),
+    actors: [0, 1].map((me) => ({ name: `P${me}`, machine, input: { me }, fields: { me: int(me, me) }, fairness })),
     properties: [
       invariant<LockWorld>('mutual exclusion', (s) => !(s.actors[0]!.state === 'critical' && s.actors[1]!.state === 'critical'), {
         description: 'never both processes in the critical section',
         explain: () => 'P0 and P1 are both in the critical section',
       }),
       deadlockFreedom(),
+      progress<LockWorld>('P0 not starved', {
+        description: 'P0 eventually enters its critical section',
+        inFlight: (s) => s.actors[0]!.state !== 'critical',
+        progress: (_b, a, step) => step.actorIndex === 0 && a.actors[0]!.state === 'critical',
+      }),
     ],
   };
 }
@@ -100,7 +111,8 @@ export default defineScenario({
   description: 'Two processes loop forever through idle, entry protocol, critical section. Generic engine pin, not a kernel model.',
   params: {},
   variants: {
-    peterson: { description: 'flag, then turn, then wait', expected: { verdict: 'holds' } },
+    peterson: { description: 'flag, then turn, then wait; weakly fair processes', expected: { verdict: 'holds' } },
+    'peterson-unfair': { description: 'the same lock with no fairness: P0 can be starved', expected: { verdict: 'violated', property: 'P0 not starved' } },
     'no-turn': { description: 'check the other flag, then raise ours', expected: { verdict: 'violated', property: 'mutual exclusion' } },
     'no-turn-flag-first': { description: 'raise our flag, then wait for the other to drop', expected: { verdict: 'violated', property: 'deadlock' } },
   },
