@@ -6,7 +6,7 @@
  * bench/peers/, and all three tools report the same state and transition counts.
  */
 import { assign, setup } from 'xstate';
-import { array, bool, bound, deadlockFreedom, int, invariant, type StepEvent, type SystemSpec } from '../checker/index.js';
+import { array, bool, bound, deadlockFreedom, int, invariant, terminates, type StepEvent, type SystemSpec } from '../checker/index.js';
 import { defineScenario } from './scenario.js';
 
 export interface RingWorld {
@@ -110,7 +110,7 @@ export function reclaimMachine() {
 
 type Params = 'readers' | 'pages' | 'capacity' | 'budget' | 'retries';
 
-export function buildRetryRing(p: Readonly<Record<Params, number>>): SystemSpec<RingWorld> {
+export function buildRetryRing(p: Readonly<Record<Params, number>>, withProgress = false): SystemSpec<RingWorld> {
   const reader = readerMachine(p.pages, p.capacity, p.retries);
   const readers = Array.from({ length: p.readers }, (_, r) => ({
     name: `reader${r}`,
@@ -140,6 +140,7 @@ export function buildRetryRing(p: Readonly<Record<Params, number>>): SystemSpec<
         { description: 'no reader retries more than its limit' },
       ),
       deadlockFreedom(),
+      ...(withProgress ? readers.map((r) => terminates<RingWorld>(r.name, { name: `${r.name} returns` })) : []),
     ],
   };
 }
@@ -161,8 +162,9 @@ export const retryRing = defineScenario({
   },
   variants: {
     ring: { description: 'the model as specified', expected: { verdict: 'holds' } },
+    progress: { description: 'the same model plus "every reader returns" (progress, weak fairness)', expected: { verdict: 'holds' } },
   },
   defaultVariant: 'ring',
   validate: (p) => (p.capacity > p.pages ? `capacity (${p.capacity}) cannot exceed pages (${p.pages})` : null),
-  build: (p) => buildRetryRing(p),
+  build: (p, v) => buildRetryRing(p, v === 'progress'),
 });
