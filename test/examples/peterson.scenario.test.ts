@@ -62,7 +62,7 @@ interface BruteCounts {
   states: number;
   transitions: number;
   terminalStates: number;
-  /** Depth of the deepest expanded state. */
+  /** Depth of the deepest stored state (its distance from the initial state along the BFS tree). */
   depth: number;
   /** The first violation found (BFS order) and the length of its trace, if any. */
   violation: { property: string; steps: number } | null;
@@ -80,7 +80,6 @@ function bruteForce(variant: Variant, stopAtFirst: boolean): BruteCounts {
   const stop = (): boolean => stopAtFirst && violation !== null;
   for (let head = 0; head < queue.length && !stop(); head++) {
     const { s, depth: d } = queue[head]!;
-    depth = Math.max(depth, d);
     let enabled = 0;
     for (let me = 0; me < 2 && !stop(); me++) {
       const next = stepOf(variant, s, me);
@@ -90,6 +89,7 @@ function bruteForce(variant: Variant, stopAtFirst: boolean): BruteCounts {
       if (!index.has(key(next))) {
         index.set(key(next), index.size);
         queue.push({ s: next, depth: d + 1 });
+        depth = Math.max(depth, d + 1);
         if (mutexViolated(next) && !violation) violation = { property: 'mutual exclusion', steps: d + 1 };
       }
     }
@@ -147,7 +147,7 @@ const PINNED: Record<Variant, Pinned> = {
     verdict: 'violated',
     property: 'mutual exclusion',
     traceSteps: 4,
-    first: { states: 9, transitions: 12, terminalStates: 0, depth: 3 },
+    first: { states: 9, transitions: 12, terminalStates: 0, depth: 4 },
     all: { states: 9, transitions: 16, terminalStates: 0, depth: 4 },
     dfsFirst: { states: 8, transitions: 8, terminalStates: 0 },
   },
@@ -155,7 +155,7 @@ const PINNED: Record<Variant, Pinned> = {
     verdict: 'violated',
     property: 'deadlock',
     traceSteps: 2,
-    first: { states: 7, transitions: 8, terminalStates: 1, depth: 2 },
+    first: { states: 7, transitions: 8, terminalStates: 1, depth: 3 },
     all: { states: 8, transitions: 12, terminalStates: 1, depth: 3 },
     dfsFirst: { states: 6, transitions: 7, terminalStates: 1 },
   },
