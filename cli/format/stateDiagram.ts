@@ -12,6 +12,14 @@ import { mermaidText } from '../../checker/trace/traceMermaid.js';
 type CompiledActor = CompiledSystem['actors'][number];
 
 const PLAIN_ID = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Text in a state diagram: as in sequence diagrams, plus `:` (a note's text ends its statement at one)
+ * and `--` (read as an arrow), both as entity codes. Checked against Mermaid 11's parser.
+ */
+export function stateText(s: string): string {
+  return mermaidText(s).replace(/:/g, '#58;').replace(/--/g, '-#45;');
+}
 const RESERVED = new Set(['end', 'state', 'note', 'direction', 'classDef', 'class', 'style', 'as', 'left', 'right', 'of', 'over']);
 
 /** A readable name for an xstate guard: its name, a combinator of names, or `inline` for an anonymous function. */
@@ -53,21 +61,21 @@ export function machineStateDiagram(actor: CompiledActor): string {
   const ids = m.states.map((s, i) => (PLAIN_ID.test(s.name) && !RESERVED.has(s.name) ? s.name : `s${i}`));
   const out = ['stateDiagram-v2'];
   m.states.forEach((s, i) => {
-    if (ids[i] !== s.name) out.push(`  state "${mermaidText(s.name).replace(/"/g, '#quot;')}" as ${ids[i]}`);
+    if (ids[i] !== s.name) out.push(`  state "${stateText(s.name).replace(/"/g, '#quot;')}" as ${ids[i]}`);
   });
   out.push(`  [*] --> ${ids[m.initialState]}`);
   m.states.forEach((s, i) => {
     for (const e of s.events) {
       e.transitions.forEach((t, k) => {
         const g = guards.get(s.name)?.get(e.type)?.[k];
-        const label = mermaidText(g ? `${e.type} [${g}]` : e.type);
+        const label = stateText(g ? `${e.type} [${g}]` : e.type);
         out.push(`  ${ids[i]} --> ${ids[t.target < 0 ? i : t.target]} : ${label}`);
       });
     }
     if (s.final) out.push(`  ${ids[i]} --> [*]`);
   });
   m.states.forEach((s, i) => {
-    if (typeof s.waitsFor === 'string') out.push(`  note right of ${ids[i]} : waits for ${mermaidText(s.waitsFor)}`);
+    if (typeof s.waitsFor === 'string') out.push(`  note right of ${ids[i]} : waits for ${stateText(s.waitsFor)}`);
   });
   return out.join('\n');
 }

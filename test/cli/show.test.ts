@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { and, not, setup } from 'xstate';
 import { compileSystem, int } from '../../checker/index.js';
-import { guardName, machineStateDiagram } from '../../cli/format/stateDiagram.js';
+import { guardName, machineStateDiagram, stateText } from '../../cli/format/stateDiagram.js';
 import { runCli } from '../../cli/program.js';
 import { REPO_ROOT } from '../scenarios/allScenarios.js';
 import { fakeIo } from './fakeIo.js';
@@ -57,6 +57,10 @@ describe('machine state diagrams', () => {
         '  note right of s0 : waits for the page lock#59; really',
       ].join('\n'),
     );
+  });
+
+  it('state diagram text escapes what breaks Mermaid 11 there: ; # < > and also : and --', () => {
+    assert.equal(stateText('lock: a --> b; #1'), 'lock#58; a -#45;#gt; b#59; #35;1');
   });
 
   it('guard names: strings, objects with params, named functions', () => {
