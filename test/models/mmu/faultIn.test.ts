@@ -63,7 +63,7 @@ describe('models/mmu/faultIn.ts', () => {
           }
           assert.deepEqual(after[0], after[1], 'plain and engine worlds agree');
         }),
-        { numRuns: 400 },
+        { numRuns: 250 },
       );
     });
   }
