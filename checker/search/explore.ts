@@ -91,7 +91,8 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
   const before = new SlotStateView(system, pre);
   const W = layout.words;
   const vec = new Uint32Array(W);
-  const store = new StateStore(W);
+  // Keyed store (faster, no index of known states) unless the graph is recorded for liveness.
+  const store = new StateStore(W, 22, { keyed: !options.edges, lastWordBits: layout.lastWordBits });
   const frontier = options.strategy.createFrontier(store);
   const pack = layout.pack;
   const unpack = layout.unpack;

@@ -8,6 +8,11 @@
  * two and doubled at 0.7 load. Lookups compare the full vector, so the set is exact: two states are the
  * same iff their words are equal. The hash is a 32-bit murmur3 mix of the words; its low bits place the
  * state and its high bits tag the entry (see findOrInsert).
+ *
+ * Keyed mode (states of one or two words whose last word has a spare bit, and a caller that never needs
+ * the index of a state already stored - safety checking): the table holds the packed words themselves,
+ * the last one + 1 so that 0 still means empty. A lookup of a known state then touches one cache line
+ * instead of two (table, then record); most lookups in a search are of known states.
  */
 
 const CHUNK_BITS = 16;
@@ -15,8 +20,8 @@ const CHUNK = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK - 1;
 /** Parent of the initial state. */
 export const NO_PARENT = 0xffffffff;
-/** The largest table: 2^31 slots (Int32Array index limit is 2^32 - 1 elements, memory gives out first). */
-const MAX_TABLE_BITS = 31;
+/** The largest table: 2^30 slots (1 << 31 is negative in JS; memory gives out long before). */
+const MAX_TABLE_BITS = 30;
 
 export function hashWords(words: Uint32Array, o: number, n: number): number {
   let h = 0x9747b28c ^ n;
@@ -46,12 +51,20 @@ export class StateStore {
   private table: Uint32Array;
   private tableMask: number;
   private count = 0;
+  /** Keyed mode: entries are the state's words (see the file comment); 0 when indexed. */
+  readonly keyed: boolean;
 
-  constructor(words: number, initialTableBits = 20) {
+  /**
+   * @param keyed ask for keyed mode; granted only for 1-2 word states with a spare bit in the last word.
+   * @param lastWordBits bits the layout uses in its last word.
+   */
+  constructor(words: number, initialTableBits = 22, options: { keyed?: boolean; lastWordBits?: number } = {}) {
     this.words = words;
     this.stride = words + 2;
-    this.table = new Uint32Array(1 << initialTableBits);
-    this.tableMask = (1 << initialTableBits) - 1;
+    this.keyed = Boolean(options.keyed) && words <= 2 && (options.lastWordBits ?? 32) < 32;
+    const slots = 1 << initialTableBits;
+    this.table = new Uint32Array(this.keyed ? slots * words : slots);
+    this.tableMask = slots - 1;
   }
 
   get size(): number {
@@ -61,6 +74,11 @@ export class StateStore {
   /** Bytes held by the store (records and table), for reports. */
   get bytes(): number {
     return this.chunks.length * CHUNK * this.stride * 4 + this.table.length * 4;
+  }
+
+  /** Slots in the hash table. */
+  private get slots(): number {
+    return this.tableMask + 1;
   }
 
   /**
@@ -73,6 +91,7 @@ export class StateStore {
    * cache miss) only when its tag matches: 1 in 2^(32-k) for a different state.
    */
   findOrInsert(vec: Uint32Array, o: number, parent: number, step: number): number {
+    if (this.keyed) return this.findOrInsertKeyed(vec, o, parent, step);
     const n = this.words;
     const stride = this.stride;
     const h = hashWords(vec, o, n);
@@ -99,18 +118,64 @@ export class StateStore {
       }
       slot = (slot + 1) & mask;
     }
+    const idx = this.append(vec, o, parent, step);
+    table[slot] = tag | (idx + 1);
+    if (this.count * 10 > this.slots * 7) this.grow();
+    return idx;
+  }
+
+  /**
+   * Keyed mode: as findOrInsert, but a state already stored returns -1 (its index is not kept in the
+   * table). Entries are `words` consecutive table words; the last holds word + 1.
+   */
+  private findOrInsertKeyed(vec: Uint32Array, o: number, parent: number, step: number): number {
+    const n = this.words;
+    const mask = this.tableMask;
+    const table = this.table;
+    const last = vec[o + n - 1]! + 1;
+    let slot = hashWords(vec, o, n) & mask;
+    if (n === 1) {
+      for (;;) {
+        const e = table[slot]!;
+        if (e === 0) {
+          table[slot] = last;
+          break;
+        }
+        if (e === last) return -1;
+        slot = (slot + 1) & mask;
+      }
+    } else {
+      const first = vec[o]!;
+      for (;;) {
+        const e = table[2 * slot + 1]!;
+        if (e === 0) {
+          table[2 * slot] = first;
+          table[2 * slot + 1] = last;
+          break;
+        }
+        if (e === last && table[2 * slot] === first) return -1;
+        slot = (slot + 1) & mask;
+      }
+    }
+    const idx = this.append(vec, o, parent, step);
+    if (this.count * 10 > this.slots * 7) this.grow();
+    return idx;
+  }
+
+  /** Appends a record; returns its index. */
+  private append(vec: Uint32Array, o: number, parent: number, step: number): number {
+    const n = this.words;
+    const stride = this.stride;
     const idx = this.count;
     if (idx >= 0x7ffffffe) throw new RangeError('the state store is full (2^31 states)');
     const c = idx >>> CHUNK_BITS;
-    if (c === chunks.length) chunks.push(new Uint32Array(CHUNK * stride));
-    const rec = chunks[c]!;
+    if (c === this.chunks.length) this.chunks.push(new Uint32Array(CHUNK * stride));
+    const rec = this.chunks[c]!;
     const base = (idx & CHUNK_MASK) * stride;
     for (let i = 0; i < n; i++) rec[base + i] = vec[o + i]!;
     rec[base + n] = parent;
     rec[base + n + 1] = step;
-    table[slot] = tag | (idx + 1);
     this.count = idx + 1;
-    if (this.count * 10 > table.length * 7) this.grow();
     return idx;
   }
 
@@ -149,19 +214,26 @@ export class StateStore {
   }
 
   private grow(): void {
-    // Quadruple while small (each rehash is a pass of random writes), double past 2^22 slots (16 MiB).
-    const old = 32 - Math.clz32(this.table.length - 1);
+    // Quadruple while small (each rehash is a pass of random writes), double past 2^22 slots.
+    const old = 32 - Math.clz32(this.tableMask);
     const bits = old + (old < 22 ? 2 : 1);
-    if (bits > MAX_TABLE_BITS) throw new RangeError('the state table cannot grow past 2^31 slots');
-    const table = new Uint32Array(1 << bits);
-    const mask = table.length - 1;
+    if (bits > MAX_TABLE_BITS) throw new RangeError('the state table cannot grow past 2^30 slots');
     const n = this.words;
+    const mask = (1 << bits) - 1;
+    const table = new Uint32Array(this.keyed ? (mask + 1) * n : mask + 1);
     for (let idx = 0; idx < this.count; idx++) {
       const rec = this.chunks[idx >>> CHUNK_BITS]!;
-      const h = hashWords(rec, (idx & CHUNK_MASK) * this.stride, n);
+      const base = (idx & CHUNK_MASK) * this.stride;
+      const h = hashWords(rec, base, n);
       let slot = h & mask;
-      while (table[slot] !== 0) slot = (slot + 1) & mask;
-      table[slot] = ((h & ~mask) | (idx + 1)) >>> 0;
+      if (!this.keyed) {
+        while (table[slot] !== 0) slot = (slot + 1) & mask;
+        table[slot] = ((h & ~mask) | (idx + 1)) >>> 0;
+      } else {
+        while (table[slot * n + n - 1] !== 0) slot = (slot + 1) & mask;
+        for (let i = 0; i < n - 1; i++) table[slot * n + i] = rec[base + i]!;
+        table[slot * n + n - 1] = rec[base + n - 1]! + 1;
+      }
     }
     this.table = table;
     this.tableMask = mask;

@@ -31,6 +31,8 @@ export class Layout {
   /** Number of 32-bit words per packed state. */
   readonly words: number;
   readonly bits: number;
+  /** Bits used in the last word (a store can use a spare bit there as an "occupied" mark). */
+  readonly lastWordBits: number;
   readonly pack: PackFn;
   readonly unpack: UnpackFn;
   readonly copy: CopyFn;
@@ -54,6 +56,7 @@ export class Layout {
     this.slots = slots;
     this.words = word + 1;
     this.bits = bits;
+    this.lastWordBits = used;
     this.pack = compilePack(slots, this.words);
     this.unpack = compileUnpack(slots);
     this.copy = slots.length <= 512 ? (new Function('to', 'from', slots.map((s) => `to[${s.index}] = from[${s.index}];`).join('\n')) as CopyFn) : (to, from) => to.set(from);
