@@ -29,6 +29,11 @@ export interface MmuOptions {
   readonly vma?: VmaName | readonly VmaName[];
   /** Initial PTE state: one for all pages or one per page. Default 'ABSENT'. */
   readonly pte?: PteName | readonly PteName[];
+  /**
+   * The VMAs never change (no munmap / mprotect actor): the `vma` field's domain shrinks to the range of the
+   * initial values, so a world whose pages share one permission pays 0 bits for it. Default false.
+   */
+  readonly staticVma?: boolean;
   /** Page backing: one for all pages or one per page (static). Default 'anon'. */
   readonly backing?: BackingName | readonly BackingName[];
   /**
@@ -158,6 +163,13 @@ function checkInt(v: number, min: number, max: number, what: string): void {
   if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`defineMmu: ${what} must be a whole number in ${min}..${max}, not ${v}`);
 }
 
+/** The tightest VMA domain covering the initial values, with the matching names. */
+function narrowVma(init: readonly number[]): ScalarField {
+  const lo = Math.min(...init);
+  const hi = Math.max(...init);
+  return { ...int(lo, hi), names: VMA_NAMES.slice(lo, hi + 1) };
+}
+
 /** The domain of the PTE field: a prefix of PTE_NAMES, as long as the features need. */
 function pteDomainSize(o: MmuOptions): number {
   return o.migration ? 6 : o.swap ? 4 : 3;
@@ -219,7 +231,7 @@ export function defineMmu(o: MmuOptions): Mmu {
   if (o.mmapLock) checkInt(owners, 1, 8, 'mmapLock.owners');
 
   const fields: Record<string, ReturnType<typeof array> | ScalarField> = {
-    vma: array(P, enumOf(VMA_NAMES), vmaInit),
+    vma: array(P, o.staticVma ? narrowVma(vmaInit) : enumOf(VMA_NAMES), vmaInit),
     pte: array(P, enumOf(pteNames), pteInit),
   };
   if (capacity > 0) {
