@@ -86,10 +86,12 @@ export function unpinUserPage(w: MmuWorld, m: Mmu, f: number): void {
 }
 
 /**
- * pin_user_page(): turn an existing reference into a pin without a page-table walk (John Hubbard's Aug/Sep
- * 2022 proposal, "mm/gup: introduce pin_user_page()"; kernel-protocols.md H-b). The caller keeps its plain
- * reference; the pin adds its own (folio_ref_add(BIAS) or _pincount++). Not in mainline: the landed
- * design (v6.3) gives non-user-backed iterators neither references nor pins.
+ * pin_user_page() (John Hubbard's proposal: "mm/gup: introduce pin_user_page()", Feb 2022 and again with
+ * "iov_iter: new iov_iter_pin_pages*() routines", Aug/Sep 2022; kernel-protocols.md H-b): a drop-in
+ * replacement for get_page() on a page the caller already holds a reference to. It adds a FOLL_PIN
+ * reference (folio_ref_add(GUP_PIN_COUNTING_BIAS) on a small folio, +1 and _pincount++ on a large one)
+ * without a page-table walk, so no ->page_mkwrite() and no PTE check; the caller's plain reference stays.
+ * Never merged: the landed design (v6.3) gives non-user-backed iterators neither references nor pins.
  */
 export function pinUserPageFromRef(w: MmuWorld, m: Mmu, f: number): void {
   grabFolio(w, m, f, FOLL_PIN);

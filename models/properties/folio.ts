@@ -34,7 +34,8 @@ export function stablePages(m: Mmu, options: { readonly name?: string } = {}): P
 /**
  * P-H2: no pin appears on a folio whose writeback started after folio_maybe_dma_pinned() said no, until
  * that writeback ends. Needs `writeback` and `pins`. Read-only pins count too (the model does not tell
- * pin directions apart); a scenario whose pins never write leaves this property out.
+ * pin directions apart), and so does a GUP-fast pin that its own PTE re-check drops again before anyone
+ * uses it: for GUP-fast races check `stablePages`, which judges what the pin is used for.
  */
 export function noPinAfterNegativeCheck(m: Mmu, options: { readonly name?: string } = {}): Property<MmuWorld> {
   if (!m.wbChecked) throw new Error('noPinAfterNegativeCheck: the MMU needs writeback: true and pins >= 1');

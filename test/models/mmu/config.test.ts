@@ -42,7 +42,7 @@ describe('models/mmu/config.ts', () => {
 
   it('initially resident pages enter the LRU with the highest page most recent', () => {
     const m = defineMmu({ pages: 3, capacity: 3, pte: ['PRESENT_RW', 'ABSENT', 'PRESENT_RO'] });
-    assert.deepEqual((m.fields.lru as { init: number[] }).init, [3, 1, 0]);
+    assert.deepEqual((m.fields.lru as unknown as { init: number[] }).init, [3, 1, 0]);
   });
 
   it('refuses inconsistent options with a message naming them', () => {
