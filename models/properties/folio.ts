@@ -9,8 +9,9 @@ import { BACKING_FILE } from '../mmu/constants.js';
 import { folioMaybeDmaPinned, folioPins } from '../mmu/pins.js';
 import type { MmuWorld } from '../mmu/world.js';
 
-function firstFolio(m: Mmu, bad: (f: number) => boolean): number {
-  for (let f = 0; f < m.folioCount; f++) if (bad(f)) return f;
+/** The first folio for which `bad(w, f)` holds, or -1 (no closure per call: properties run on every state). */
+function firstFolio(m: Mmu, w: MmuWorld, bad: (w: MmuWorld, f: number) => boolean): number {
+  for (let f = 0; f < m.folioCount; f++) if (bad(w, f)) return f;
   return -1;
 }
 
@@ -22,10 +23,10 @@ export function stablePages(m: Mmu, options: { readonly name?: string } = {}): P
   if (!m.wbSnapshot) throw new Error('stablePages: the MMU needs writeback: true and versions >= 2');
   if (!m.stableWrites) throw new Error('stablePages: the mapping does not require stable writes (set stableWrites: true)');
   const changed = (w: MmuWorld, f: number): boolean => w.folioWriteback![f] === 1 && w.folioVersion![f] !== w.folioWbSnapshot![f];
-  return invariant(options.name ?? 'stable pages', (s) => firstFolio(m, (f) => changed(s.world, f)) < 0, {
+  return invariant(options.name ?? 'stable pages', (s) => firstFolio(m, s.world, changed) < 0, {
     description: 'a folio under writeback keeps the data its writeback snapshot saw (P-H1)',
     explain: (s) => {
-      const f = firstFolio(m, (g) => changed(s.world, g));
+      const f = firstFolio(m, s.world, changed);
       return `folio ${f} changed under writeback: version ${s.world.folioVersion![f]}, snapshot ${s.world.folioWbSnapshot![f]}`;
     },
   });
@@ -39,10 +40,13 @@ export function stablePages(m: Mmu, options: { readonly name?: string } = {}): P
  */
 export function noPinAfterNegativeCheck(m: Mmu, options: { readonly name?: string } = {}): Property<MmuWorld> {
   if (!m.wbChecked) throw new Error('noPinAfterNegativeCheck: the MMU needs writeback: true and pins >= 1');
-  const bad = (b: MmuWorld, a: MmuWorld, f: number): boolean => b.folioWbChecked![f] === 1 && a.folioPins![f]! > b.folioPins![f]!;
-  return transitionProperty(options.name ?? 'no pin after a negative pin check', (b, a) => firstFolio(m, (f) => bad(b.world, a.world, f)) < 0, {
+  const first = (b: MmuWorld, a: MmuWorld): number => {
+    for (let f = 0; f < m.folioCount; f++) if (b.folioWbChecked![f] === 1 && a.folioPins![f]! > b.folioPins![f]!) return f;
+    return -1;
+  };
+  return transitionProperty(options.name ?? 'no pin after a negative pin check', (b, a) => first(b.world, a.world) < 0, {
     description: 'after writeback checked folio_maybe_dma_pinned() == false, no new pin until folio_end_writeback() (P-H2)',
-    explain: (b, a) => `folio ${firstFolio(m, (f) => bad(b.world, a.world, f))} was pinned while under writeback that found it unpinned`,
+    explain: (b, a) => `folio ${first(b.world, a.world)} was pinned while under writeback that found it unpinned`,
   });
 }
 
@@ -51,9 +55,9 @@ export function dirtyHasBuffers(m: Mmu, options: { readonly name?: string } = {}
   if (!m.dirty || !m.buffers) throw new Error('dirtyHasBuffers: the MMU needs dirty: true and buffers: true');
   const bad = (w: MmuWorld, f: number): boolean =>
     m.backing[m.folioFirstPage[f]!] === BACKING_FILE && w.folioDirty![f] === 1 && w.folioBuffers![f] === 0;
-  return invariant(options.name ?? 'dirty folio has buffers', (s) => firstFolio(m, (f) => bad(s.world, f)) < 0, {
+  return invariant(options.name ?? 'dirty folio has buffers', (s) => firstFolio(m, s.world, bad) < 0, {
     description: 'a dirty file folio has buffers: nobody dirtied it behind the filesystem (P-H3)',
-    explain: (s) => `file folio ${firstFolio(m, (f) => bad(s.world, f))} is dirty without buffers (ext4 would BUG/WARN)`,
+    explain: (s) => `file folio ${firstFolio(m, s.world, bad)} is dirty without buffers (ext4 would BUG/WARN)`,
   });
 }
 
@@ -61,8 +65,8 @@ export function dirtyHasBuffers(m: Mmu, options: { readonly name?: string } = {}
 export function noDmaPinFalseNegative(m: Mmu, options: { readonly name?: string } = {}): Property<MmuWorld> {
   if (m.pins === 0) throw new Error('noDmaPinFalseNegative: the MMU needs pins >= 1');
   const bad = (w: MmuWorld, f: number): boolean => folioPins(w, m, f) > 0 && !folioMaybeDmaPinned(w, m, f);
-  return invariant(options.name ?? 'no false negative pin check', (s) => firstFolio(m, (f) => bad(s.world, f)) < 0, {
+  return invariant(options.name ?? 'no false negative pin check', (s) => firstFolio(m, s.world, bad) < 0, {
     description: 'folio_maybe_dma_pinned() is true for every pinned folio (P-H4)',
-    explain: (s) => `folio ${firstFolio(m, (f) => bad(s.world, f))} is pinned but folio_maybe_dma_pinned() says no`,
+    explain: (s) => `folio ${firstFolio(m, s.world, bad)} is pinned but folio_maybe_dma_pinned() says no`,
   });
 }
