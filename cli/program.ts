@@ -15,13 +15,19 @@ import { UsageError } from './errors.js';
 import { EXIT, type ExitCode } from './exitCodes.js';
 import { processIo, type CliIo } from './io.js';
 
+/** The commands, for "unknown command" messages. */
+const COMMANDS = 'list, show, check, replay, sweep, gate, help';
+
 /** Commander's own errors as one line: `faultline: unknown option '--x' (did you mean --y?)`. */
 function output(io: CliIo) {
   return {
     writeOut: io.stdout,
     writeErr: io.stderr,
-    outputError: (text: string, write: (s: string) => void) =>
-      write(`faultline: ${text.replace(/^error: /, '').replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)').trimEnd()}\n`),
+    outputError: (text: string, write: (s: string) => void) => {
+      let line = text.replace(/^error: /, '').replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)').trimEnd();
+      if (/^unknown command/.test(line) && !line.includes('did you mean')) line += ` (commands: ${COMMANDS})`;
+      write(`faultline: ${line}\n`);
+    },
   };
 }
 

@@ -35,6 +35,7 @@ function wrap(text: string, width: number, indent: string): string[] {
 }
 
 export function formatTraceText(trace: Trace, options: TraceTextOptions): string {
+  if (trace.steps.length === 0) return '   (no steps: the initial state itself is the counterexample)';
   const maxColumn = options.maxColumn ?? 44;
   const used = new Set(trace.steps.map((s) => s.actor));
   const columns = options.actors.filter((a) => used.has(a));

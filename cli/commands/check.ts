@@ -1,11 +1,10 @@
 /** `faultline check NAME[:VARIANT]`: run one scenario variant and report the verdict. */
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { check } from '../../checker/index.js';
 import { toTraceFile } from '../../checker/trace/traceJson.js';
 import type { ScenarioRun } from '../../scenarios/index.js';
-import { UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exitCodes.js';
 import { runToJson } from '../format/json.js';
 import { checkJunit } from '../format/junit.js';
@@ -13,6 +12,7 @@ import { formatRunMarkdown } from '../format/markdown.js';
 import { formatRunText } from '../format/text.js';
 import { colors, type CliIo } from '../io.js';
 import { collect, FORMATS, parseFormat, parseLimits, parseParamFlags, runOptions, type RunLimits } from '../options.js';
+import { looksLikeFile } from '../load.js';
 import { progressLine } from '../progress.js';
 import { resolveTarget } from '../resolve.js';
 import { addLimitFlags, addOutputFlags } from './flags.js';
@@ -66,13 +66,20 @@ export function registerCheck(program: Command, io: CliIo, done: (code: ExitCode
       const run: ScenarioRun = { scenario: r.scenario.id, variant: r.variant, params: r.params, result };
       const first = run.result.violations[0];
       let tracePath: string | undefined;
+      let traceProblem: string | undefined;
       if (first && (flags.trace !== undefined || format === 'text')) {
-        tracePath = flags.trace ?? `faultline-${run.scenario}-${run.variant}.trace.json`;
-        const file = toTraceFile(first, { scenario: target.split(':')[0]!, variant: run.variant, params: run.params, strategy: run.result.strategy });
+        const path = flags.trace ?? `faultline-${run.scenario}-${run.variant}.trace.json`;
+        const full = resolve(io.cwd, path);
+        // A scenario file is recorded relative to the trace file, so `replay` finds it from anywhere.
+        const id = target.split(':')[0]!;
+        const scenarioRef = looksLikeFile(id) ? relative(dirname(full), resolve(io.cwd, id)) : id;
+        const file = toTraceFile(first, { scenario: scenarioRef, variant: run.variant, params: run.params, strategy: run.result.strategy });
         try {
-          writeFileSync(resolve(io.cwd, tracePath), JSON.stringify(file, null, 2) + '\n');
+          writeFileSync(full, JSON.stringify(file, null, 2) + '\n');
+          tracePath = path;
         } catch (e) {
-          throw new UsageError(`cannot write the trace to '${tracePath}': ${(e as Error).message}`);
+          // The result still stands and is printed; only the trace file is missing.
+          traceProblem = `could not write the trace to '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
         }
       }
       const replay = tracePath ? `faultline replay ${tracePath}` : undefined;
@@ -85,6 +92,7 @@ export function registerCheck(program: Command, io: CliIo, done: (code: ExitCode
       } else {
         io.stdout(formatRunText(run, r.system, { color: colors(io, flags.color), ...(replay ? { replay } : {}) }));
       }
+      if (traceProblem) io.stderr(`faultline: ${traceProblem}; the result above stands\n`);
       done(exitCodeOf(run));
     });
 }

@@ -4,7 +4,7 @@
  * malformed, or a step is not enabled where the trace says it was (the trace diverges from the model).
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { replay, resolveStep } from '../../checker/search/replay.js';
 import { parseTraceFile, TraceFileError, type TraceFile } from '../../checker/trace/traceJson.js';
@@ -14,6 +14,7 @@ import { UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exitCodes.js';
 import { paramsSuffix } from '../format/common.js';
 import { colors, type CliIo } from '../io.js';
+import { looksLikeFile } from '../load.js';
 import { resolveTarget } from '../resolve.js';
 
 export function readTraceFile(path: string, cwd: string): TraceFile {
@@ -47,7 +48,9 @@ export function registerReplay(program: Command, io: CliIo, done: (code: ExitCod
     .action(async (file: string, flags: { color: boolean }) => {
       const c = colors(io, flags.color);
       const t = readTraceFile(file, io.cwd);
-      const r = await resolveTarget(`${t.scenario}:${t.variant}`, t.params, io.cwd);
+      // A scenario file is recorded relative to the trace file's own folder.
+      const base = looksLikeFile(t.scenario) ? dirname(resolve(io.cwd, file)) : io.cwd;
+      const r = await resolveTarget(`${t.scenario}:${t.variant}`, t.params, base);
       const ids: number[] = [];
       for (const [i, s] of t.steps.entries()) {
         const id = resolveStep(r.system, s.actor, s.transition, s.choice);
@@ -55,11 +58,8 @@ export function registerReplay(program: Command, io: CliIo, done: (code: ExitCod
         ids.push(id);
       }
       const outcome = replay(r.system, ids, t.loop, t.violation);
+      if (outcome.status === 'diverged') throw new UsageError(`trace file '${file}' diverges from the model: ${outcome.message}`);
       io.stdout(`${t.scenario}:${t.variant}${paramsSuffix(r.params)}: ${t.violation.kind} '${t.violation.property}', ${t.steps.length} steps\n`);
-      if (outcome.status === 'diverged') {
-        io.stdout(`${c.red('DIVERGED')}: ${outcome.message}\n`);
-        return done(EXIT.BAD_INPUT);
-      }
       io.stdout('\n' + formatTraceText(buildTrace(r.system, ids, t.loop), { actors: r.system.actors.map((a) => a.name) }) + '\n\n');
       if (outcome.status === 'reproduced') {
         io.stdout(`${c.red.bold('REPRODUCED')}: ${outcome.message}\n`);

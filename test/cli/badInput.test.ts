@@ -36,7 +36,7 @@ const CASES: readonly (readonly [name: string, argv: readonly string[], message:
   ['--timeout not a number', ['check', 'retry-ring', '--timeout', 'soon'], /^--timeout expects a positive number, not 'soon'$/],
   ['unknown option', ['check', 'retry-ring', '--frobnicate'], /^unknown option '--frobnicate'$/],
   ['misspelt option', ['check', 'retry-ring', '--max-state', '5'], /^unknown option '--max-state' \(did you mean --max-states\?\)$/],
-  ['unknown command', ['frobnicate'], /^unknown command 'frobnicate'$/],
+  ['unknown command', ['frobnicate'], /^unknown command 'frobnicate' \(commands: list, show, check, replay, sweep, gate, help\)$/],
   ['missing argument of check', ['check'], /^missing required argument 'target'$/],
   ['missing argument of replay', ['replay'], /^missing required argument 'file'$/],
   ['malformed trace JSON', ['replay', `${FIXTURES}/malformed.json`], /^trace file 'test\/cli\/fixtures\/malformed\.json' is not valid JSON: /],
