@@ -1,0 +1,2 @@
+/** The actor library: one xstate machine factory per kernel path or environment agent (models/README.md). */
+export * from './reclaim.js';
