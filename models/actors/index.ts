@@ -1,2 +1,4 @@
 /** The actor library: one xstate machine factory per kernel path or environment agent (models/README.md). */
 export * from './reclaim.js';
+export * from './munmap.js';
+export * from './mprotect.js';

@@ -1,0 +1,111 @@
+/**
+ * Mprotect: the `Mprotect` environment agent of kernel-protocols.md 0.2 / B.3 - another user thread that
+ * changes the protection of part of the buffer a syscall is using. Each call sets one page's VMA
+ * permission: mprotect() -> mprotect_fixup() -> change_protection() under mmap_write_lock(), which
+ * write-protects present PTEs (and migration entries) when write permission goes away; PROT_NONE keeps the
+ * translation and makes every access fail the VMA check (`mprotectPage` of models/mmu/env.ts).
+ *
+ * It acts only finitely often: an environment actor whose budget counts calls. One outcome per (page,
+ * target permission) pair; a call that would not change the page's permission is not offered. With
+ * `mmapOwner` (an MMU built with `mmapLock`) a call is three steps: mmap_write_lock() (queue, take),
+ * the change, mmap_write_unlock(); the budget unit is spent at the lock step.
+ */
+import { setup } from 'xstate';
+import type { ActorSpec, StepEvent } from '../../checker/index.js';
+import type { Mmu } from '../mmu/config.js';
+import { VMA_NAMES, type VmaName } from '../mmu/constants.js';
+import { mprotectPage } from '../mmu/env.js';
+import { mmapWriteLockAcquire, mmapWriteLockable, mmapWriteLockQueue, mmapWriteUnlock } from '../mmu/mmapLock.js';
+import type { MmuWorld } from '../mmu/world.js';
+import { envPageList } from './munmap.js';
+
+export interface MprotectOptions {
+  /** Column name in traces. Default 'mprotect'. */
+  readonly name?: string;
+  /** Calls it may make in one run. */
+  readonly budget: number;
+  /** The pages it may change (default: every page). */
+  readonly pages?: readonly number[];
+  /** The permissions it may set (default: NONE, RO and RW). */
+  readonly to?: readonly VmaName[];
+  /** Its mmap_lock owner index (the MMU needs `mmapLock`); without it a call is one atomic step. */
+  readonly mmapOwner?: number;
+}
+
+/** PROT_* of each VMA permission, for labels. */
+export const PROT_NAMES = ['PROT_NONE', 'PROT_READ', 'PROT_READ|PROT_WRITE'] as const;
+
+type MprotectEvent = StepEvent<'mprotect' | 'mmapWriteLock' | 'mmapLockAcquired' | 'mmapUnlock', MmuWorld>;
+
+function targets(options: MprotectOptions): Int32Array {
+  const to = options.to ?? VMA_NAMES;
+  if (to.length === 0) throw new RangeError('mprotect: no target permissions');
+  return Int32Array.from(to, (v) => {
+    const i = VMA_NAMES.indexOf(v);
+    if (i < 0) throw new RangeError(`mprotect: permission '${v}' is not one of ${VMA_NAMES.join(', ')}`);
+    return i;
+  });
+}
+
+/** The mprotect machine; its context is empty. Choice c = page index c / targets, target c % targets. */
+export function mprotectMachine(m: Mmu, options: MprotectOptions) {
+  const pages = envPageList(m, options.pages, 'mprotect');
+  const to = targets(options);
+  const owner = options.mmapOwner;
+  if (owner !== undefined && (m.mmapOwners === 0 || !Number.isInteger(owner) || owner < 0 || owner >= m.mmapOwners)) {
+    throw new RangeError(`mprotect: mmapOwner ${owner} needs an MMU with mmapLock and an owner index below ${m.mmapOwners}`);
+  }
+  const page = (c: number): number => pages[(c / to.length) | 0]!;
+  const target = (c: number): number => to[c % to.length]!;
+  const change = { guard: 'changes', actions: 'mprotect', description: 'mprotect()' } as const;
+  const s = setup({
+    types: { context: {} as Record<string, never>, events: {} as MprotectEvent },
+    guards: {
+      changes: ({ event }) => event.world.vma[page(event.choice)] !== target(event.choice),
+      lockable: ({ event }) => mmapWriteLockable(event.world, m),
+    },
+    actions: {
+      mprotect: ({ event }) => mprotectPage(event.world, m, page(event.choice), target(event.choice)),
+      lock: ({ event }) => mmapWriteLockQueue(event.world, m, owner!),
+      acquire: ({ event }) => mmapWriteLockAcquire(event.world, m, owner!),
+      unlock: ({ event }) => mmapWriteUnlock(event.world, m, owner!),
+    },
+  });
+  if (owner === undefined) {
+    return s.createMachine({ id: options.name ?? 'mprotect', initial: 'idle', context: {}, states: { idle: { on: { mprotect: change } } } });
+  }
+  return s.createMachine({
+    id: options.name ?? 'mprotect',
+    initial: 'idle',
+    context: {},
+    states: {
+      idle: { on: { mmapWriteLock: { target: 'queued', actions: 'lock', description: 'mmap_write_lock(): queued' } } },
+      queued: {
+        meta: { waitsFor: 'mmap_lock for write' },
+        on: { mmapLockAcquired: { guard: 'lockable', target: 'locked', actions: 'acquire', description: 'mmap_write_lock(): acquired' } },
+      },
+      locked: { on: { mprotect: { actions: 'mprotect', description: change.description, target: 'unlocking' } } },
+      unlocking: { on: { mmapUnlock: { target: 'idle', actions: 'unlock', description: 'mmap_write_unlock()' } } },
+    },
+  });
+}
+
+/** The mprotect actor: an environment with `budget` calls. */
+export function mprotectActor(m: Mmu, options: MprotectOptions): ActorSpec<Record<string, never>, MmuWorld> {
+  const pages = envPageList(m, options.pages, 'mprotect');
+  const to = targets(options);
+  return {
+    name: options.name ?? 'mprotect',
+    kind: 'environment',
+    budget: options.budget,
+    machine: mprotectMachine(m, options),
+    fields: {},
+    choices: { mprotect: pages.length * to.length },
+    cost: options.mmapOwner !== undefined ? { mmapWriteLock: 1, mmapLockAcquired: 0, mprotect: 0, mmapUnlock: 0 } : { mprotect: 1 },
+    label: ({ event }, description) => {
+      if (event.type !== 'mprotect') return description ?? event.type;
+      const p = pages[(event.choice / to.length) | 0]!;
+      return `mprotect(p${p}, ${PROT_NAMES[to[event.choice % to.length]!]})`;
+    },
+  };
+}

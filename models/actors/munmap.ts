@@ -1,0 +1,147 @@
+/**
+ * Munmap: the `Munmap` environment agent of kernel-protocols.md 0.2 / B.3 - another user thread that unmaps
+ * part of the buffer a syscall is copying to or from (Al's dynamic counterexample of B.5: "the pages might
+ * get unmapped right as your function returns"). Each call takes one user page away:
+ * - op 'munmap' (default): munmap() - __do_munmap() / do_vmi_align_munmap() under mmap_write_lock(): the VMA
+ *   goes (vma := NONE) and unmap_region() zaps the PTE (`munmapPage` of models/mmu/env.ts).
+ * - op 'madvDontneed': madvise(MADV_DONTNEED) - zap_page_range_single() under mmap_read_lock(): the VMA
+ *   stays, the PTE goes (`zapPage`), so the next access faults the page back in.
+ * Pins and references stay on the folio (a pinned folio outlives its mapping).
+ *
+ * It acts only finitely often: an environment actor whose budget counts calls. With `mmapOwner` (an owner
+ * index of an MMU built with `mmapLock`), a munmap call is three steps - mmap_write_lock() (queue, then
+ * take it once no reader holds it), the unmap, mmap_write_unlock() - so a fault that needs mmap_lock waits
+ * for it; the call costs its budget unit at the lock step. Without `mmapOwner` a call is one atomic step.
+ * MADV_DONTNEED takes mmap_read_lock(): with `mmapOwner` it is lock, zap, unlock likewise.
+ */
+import { setup } from 'xstate';
+import type { ActorSpec, StepEvent } from '../../checker/index.js';
+import type { Mmu } from '../mmu/config.js';
+import { PTE_ABSENT, VMA_NONE } from '../mmu/constants.js';
+import { munmapPage, zapPage } from '../mmu/env.js';
+import {
+  mmapReadLock,
+  mmapReadLockable,
+  mmapReadUnlock,
+  mmapWriteLockAcquire,
+  mmapWriteLockable,
+  mmapWriteLockQueue,
+  mmapWriteUnlock,
+} from '../mmu/mmapLock.js';
+import type { MmuWorld } from '../mmu/world.js';
+
+export interface MunmapOptions {
+  /** Column name in traces. Default 'munmap'. */
+  readonly name?: string;
+  /** Calls it may make in one run. */
+  readonly budget: number;
+  /** The pages it may unmap, one per call (default: every page). */
+  readonly pages?: readonly number[];
+  /** 'munmap' (default) or 'madvDontneed'. */
+  readonly op?: 'munmap' | 'madvDontneed';
+  /** Its mmap_lock owner index (the MMU needs `mmapLock`); without it a call is one atomic step. */
+  readonly mmapOwner?: number;
+}
+
+type MunmapEvent = StepEvent<'munmap' | 'mmapLock' | 'mmapLockAcquired' | 'mmapUnlock', MmuWorld>;
+
+export function envPageList(m: Mmu, pages: readonly number[] | undefined, who: string): Int32Array {
+  const list = pages ?? Array.from({ length: m.pages }, (_, p) => p);
+  if (list.length === 0) throw new RangeError(`${who}: no pages`);
+  for (const p of list) if (!Number.isInteger(p) || p < 0 || p >= m.pages) throw new RangeError(`${who}: page ${p} is not a page of the MMU (0..${m.pages - 1})`);
+  return Int32Array.from(list);
+}
+
+/** The munmap / MADV_DONTNEED machine; its context is empty. */
+export function munmapMachine(m: Mmu, options: MunmapOptions) {
+  const op = options.op ?? 'munmap';
+  if (op !== 'munmap' && op !== 'madvDontneed') throw new RangeError(`munmap: op '${String(op)}' is not 'munmap' or 'madvDontneed'`);
+  const pages = envPageList(m, options.pages, 'munmap');
+  const owner = options.mmapOwner;
+  if (owner !== undefined && (m.mmapOwners === 0 || !Number.isInteger(owner) || owner < 0 || owner >= m.mmapOwners)) {
+    throw new RangeError(`munmap: mmapOwner ${owner} needs an MMU with mmapLock and an owner index below ${m.mmapOwners}`);
+  }
+  const write = op === 'munmap';
+  const can = (w: MmuWorld, choice: number): boolean => {
+    const p = pages[choice]!;
+    return write ? w.vma[p] !== VMA_NONE : w.pte[p] !== PTE_ABSENT;
+  };
+  // Under mmap_lock the call always completes (an already unmapped page is a no-op, as in the kernel), so
+  // the actor never sits on the lock; as one atomic step it is offered only when it changes something.
+  const apply = (w: MmuWorld, choice: number): void => {
+    const p = pages[choice]!;
+    if (write) munmapPage(w, m, p);
+    else zapPage(w, m, p);
+  };
+  const unmap = { guard: 'mapped', actions: 'unmap', description: write ? 'munmap()' : 'madvise(MADV_DONTNEED)' } as const;
+  const s = setup({
+    types: { context: {} as Record<string, never>, events: {} as MunmapEvent },
+    guards: {
+      mapped: ({ event }) => can(event.world, event.choice),
+      lockable: ({ event }) => (write ? mmapWriteLockable(event.world, m) : mmapReadLockable(event.world, m)),
+    },
+    actions: {
+      unmap: ({ event }) => apply(event.world, event.choice),
+      lock: ({ event }) => {
+        if (write) mmapWriteLockQueue(event.world, m, owner!);
+        else mmapReadLock(event.world, m, owner!);
+      },
+      acquire: ({ event }) => mmapWriteLockAcquire(event.world, m, owner!),
+      unlock: ({ event }) => {
+        if (write) mmapWriteUnlock(event.world, m, owner!);
+        else mmapReadUnlock(event.world, m, owner!);
+      },
+    },
+  });
+  if (owner === undefined) {
+    return s.createMachine({ id: options.name ?? 'munmap', initial: 'idle', context: {}, states: { idle: { on: { munmap: unmap } } } });
+  }
+  if (!write) {
+    return s.createMachine({
+      id: options.name ?? 'munmap',
+      initial: 'idle',
+      context: {},
+      states: {
+        idle: { on: { mmapLock: { guard: 'lockable', target: 'locked', actions: 'lock', description: 'mmap_read_lock()' } } },
+        locked: { on: { munmap: { actions: 'unmap', description: unmap.description, target: 'unlocking' } } },
+        unlocking: { on: { mmapUnlock: { target: 'idle', actions: 'unlock', description: 'mmap_read_unlock()' } } },
+      },
+    });
+  }
+  return s.createMachine({
+    id: options.name ?? 'munmap',
+    initial: 'idle',
+    context: {},
+    states: {
+      idle: { on: { mmapLock: { target: 'queued', actions: 'lock', description: 'mmap_write_lock(): queued' } } },
+      queued: {
+        meta: { waitsFor: 'mmap_lock for write' },
+        on: { mmapLockAcquired: { guard: 'lockable', target: 'locked', actions: 'acquire', description: 'mmap_write_lock(): acquired' } },
+      },
+      locked: { on: { munmap: { actions: 'unmap', description: unmap.description, target: 'unlocking' } } },
+      unlocking: { on: { mmapUnlock: { target: 'idle', actions: 'unlock', description: 'mmap_write_unlock()' } } },
+    },
+  });
+}
+
+/** The munmap actor: an environment with `budget` calls. */
+export function munmapActor(m: Mmu, options: MunmapOptions): ActorSpec<Record<string, never>, MmuWorld> {
+  const pages = envPageList(m, options.pages, 'munmap');
+  const write = (options.op ?? 'munmap') === 'munmap';
+  const locked = options.mmapOwner !== undefined;
+  return {
+    name: options.name ?? 'munmap',
+    kind: 'environment',
+    budget: options.budget,
+    machine: munmapMachine(m, options),
+    fields: {},
+    choices: { munmap: pages.length },
+    // One budget unit per call: at the lock step when the call is three steps, else at the unmap.
+    cost: locked ? { mmapLock: 1, mmapLockAcquired: 0, munmap: 0, mmapUnlock: 0 } : { munmap: 1 },
+    label: ({ event }, description) => {
+      if (event.type !== 'munmap') return description ?? event.type;
+      const p = pages[event.choice]!;
+      return write ? `munmap(p${p})` : `madvise(p${p}, MADV_DONTNEED)`;
+    },
+  };
+}
