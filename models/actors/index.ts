@@ -2,3 +2,7 @@
 export * from './reclaim.js';
 export * from './munmap.js';
 export * from './mprotect.js';
+export * from './signal.js';
+export * from './folioLockHolder.js';
+export * from './uffdHandler.js';
+export * from './archPageFault.js';
