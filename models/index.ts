@@ -7,3 +7,4 @@ export * from './mmu/index.js';
 export * from './iov-iter/index.js';
 export * from './properties/index.js';
 export * from './actors/index.js';
+export * from './btrfs/index.js';

@@ -6,3 +6,5 @@ export * from './signal.js';
 export * from './folioLockHolder.js';
 export * from './uffdHandler.js';
 export * from './archPageFault.js';
+export * from './btrfsSearchIoctl.js';
+export * from './mteRetag.js';

@@ -1,0 +1,2 @@
+/** btrfs protocol fragments: the tree search ioctl's static world (search.ts). */
+export * from './search.js';
