@@ -1,10 +1,12 @@
 /** The scenario registry: every built-in scenario, in the order `faultline list` shows them. */
 import { retryRing } from './retry-ring.js';
+import { mteSubpage } from './mte-subpage.js';
 import { faultRetrySignal } from './fault-retry-signal.js';
 import type { AnyScenario } from './scenario.js';
 
 export const scenarios: readonly AnyScenario[] = [
   retryRing as unknown as AnyScenario,
+  mteSubpage as unknown as AnyScenario,
   faultRetrySignal as unknown as AnyScenario,
 ];
 
