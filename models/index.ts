@@ -8,3 +8,4 @@ export * from './iov-iter/index.js';
 export * from './properties/index.js';
 export * from './actors/index.js';
 export * from './btrfs/index.js';
+export * from './fs/glock.js';

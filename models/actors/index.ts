@@ -8,3 +8,5 @@ export * from './uffdHandler.js';
 export * from './archPageFault.js';
 export * from './btrfsSearchIoctl.js';
 export * from './mteRetag.js';
+export * from './gfs2Read.js';
+export * from './glockContender.js';

@@ -1,0 +1,482 @@
+/**
+ * A buffered read() on gfs2 into a user buffer (fs/gfs2/file.c gfs2_file_read_iter(), buffered case),
+ * the reader T0 of kernel-protocols.md A.3 / B.3 / E.3. The iterator `to` (ITER_DEST, user-backed) is the
+ * user buffer; the file position ki_pos starts at 0, so it is the iterator's consumed count, and the file
+ * has `fileUnits` units (i_size) in the page cache. The lockless IOCB_NOIO attempt that gfs2 makes first
+ * is left out: the model starts where it returned -EAGAIN (the pages were not cached yet).
+ *
+ * faults: 'enabled' - the code up to v5.15 (20f829999c38 .. 00bfe02f4796^):
+ *     gfs2_glock_nq(SH); generic_file_read_iter(); gfs2_glock_dq();
+ *   with page faults enabled during the copy. A copy that meets a non-present page takes the fault:
+ *   handle_mm_fault() -> gfs2_fault(), which takes the same inode glock (gfs2_glock_nq(SH)) - a recursive
+ *   request from the same task, which add_to_queue() traps with BUG() (models/fs/glock.ts) - then
+ *   filemap_fault() maps the page and gfs2_glock_dq() drops the fault's holder; the copy resumes.
+ *
+ * faults: 'disabled' - the fix, in its current form (00bfe02f4796 v5.16; glock dropped rather than
+ *   demoted since e1fa9ea85ce8 v5.18; should_fault_in_pages() after 165d142ffacd / 72382264502d):
+ *     retry: gfs2_glock_nq(&gh);
+ *       pagefault_disable(); ret = generic_file_read_iter(iocb, to); pagefault_enable();
+ *       if (ret <= 0 && ret != -EFAULT) goto out_unlock;
+ *       if (ret > 0) read += ret;
+ *       if (should_fault_in_pages(to, iocb, &prev_count, &window_size)) {
+ *         gfs2_glock_dq(&gh);
+ *         window_size -= fault_in_iov_iter_writeable(to, window_size);
+ *         if (window_size) goto retry; }
+ *     out_unlock: if (gfs2_holder_queued(&gh)) gfs2_glock_dq(&gh);
+ *     return read ? read : ret;
+ *   The copy with faults disabled stops at the first inaccessible unit (inexact: one outcome per allowed
+ *   length, mmu/copy.ts) and filemap_read() turns a short copy into -EFAULT unless something was read.
+ *   Window policies (kernel-protocols.md L `window`):
+ *   - 'shrinking' (the current should_fault_in_pages()): `bigWindow` pages (max(nr_dirtied_pause -
+ *     nr_dirtied, 8), capped at 1 MiB) while the last round made progress (prev_count != count), one
+ *     page when it did not; minus offset_in_page(ki_pos) (kernel-review 2.1: the FILE position's offset).
+ *   - 'whole': the whole remaining buffer every time (the gfs2 v4 RFC, E0 / B1).
+ *   - 'fixed1': one page minus the offset, always (what v5.16 shipped: the inner `int pages` shadowed the
+ *     outer one, kernel-review 2.2).
+ *   Fault-in contract (L `faultInContract`): 'bytesNotFaulted' (cdd591fc86e3: units NOT faulted in, the
+ *   caller keeps window_size - leftover) or 'allOrNothing' (the v4 RFC's iov_iter_fault_in_writeable():
+ *   anything short of the whole window is failure, and the read returns `read ? read : -EFAULT`).
+ *   The fault-in is one atomic step (fault_in_safe_writeable() under mmap_read_lock, one fixup_user_fault()
+ *   per page, LRU evictions included). With a glock, the buffer is a MAP_SHARED mmap of the same file: a
+ *   fault there runs gfs2_fault() (SH) and gfs2_page_mkwrite() (EX), so the fault-in step waits until it
+ *   can get the glock at once (no holder queued) whenever some page of the window needs a fault.
+ *
+ * Context: read (units read so far), efault (the last generic_file_read_iter() returned -EFAULT),
+ * prevCount (prev_count), window (window_size, 0 when not in use). Final states: 'done' (returned `read`,
+ * possibly 0 at EOF) and 'efault' (returned -EFAULT). 'BUG' is the task killed by add_to_queue()'s BUG().
+ */
+import { and, assign, setup } from 'xstate';
+import { bool, int, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { unitAccess } from '../mmu/access.js';
+import type { Mmu } from '../mmu/config.js';
+import { pteResident, ACCESS_FAULT, BLOCKED, FAULT_DONE, FAULT_FLAG_DEFAULT, FAULT_FLAG_WRITE, FAULT_NAMES, FAULT_RETRY, FAULT_WAIT, PTE_PRESENT_RW, VMA_NONE } from '../mmu/constants.js';
+import { handleMmFault, handleMmFaultOutcome } from '../mmu/fault.js';
+import type { MmuWorld } from '../mmu/world.js';
+import { copyToIter, copyToIterChoices, copyToIterResult } from '../iov-iter/copy.js';
+import { faultInIovIterWriteable, faultInIovIterWriteableResult } from '../iov-iter/faultIn.js';
+import { iterConsumed, iterCount, type IovIter } from '../iov-iter/iter.js';
+import {
+  GLOCK_GRANTED,
+  GLOCK_RECURSIVE,
+  glockDq,
+  glockGranted,
+  glockHolder,
+  glockIdle,
+  glockNq,
+  glockNqOutcome,
+  glockWaitsFor,
+  LM_ST_NAMES,
+  type Glock,
+} from '../fs/glock.js';
+
+export type WindowPolicy = 'whole' | 'shrinking' | 'fixed1';
+export type FaultInContract = 'allOrNothing' | 'bytesNotFaulted';
+
+export interface Gfs2GlockUse {
+  readonly glock: Glock;
+  /** The read's own holder (gh, LM_ST_SHARED). */
+  readonly holder: string;
+  /** The holder gfs2_fault() initialises on the same task (faults: 'enabled'). */
+  readonly faultHolder?: string;
+}
+
+export interface Gfs2ReadOptions {
+  /** Column name. Default 'CPU0'. */
+  readonly name?: string;
+  readonly faults: 'enabled' | 'disabled';
+  /** faults 'disabled': the window policy. Default 'shrinking'. */
+  readonly window?: WindowPolicy;
+  /** faults 'disabled': the fault-in contract. Default 'bytesNotFaulted'. */
+  readonly faultInContract?: FaultInContract;
+  /** The big window in pages (max(nr_dirtied_pause - nr_dirtied, 8)). Default 8. */
+  readonly bigWindow?: number;
+  /** i_size in units. Default: the iterator's length. */
+  readonly fileUnits?: number;
+  /** The inode glock; without it the glock steps are left out (a file nobody else locks). */
+  readonly glock?: Gfs2GlockUse;
+}
+
+export interface Gfs2ReadContext {
+  read: number;
+  efault: number;
+  prevCount: number;
+  window: number;
+}
+
+type Ev = StepEvent<
+  'glockNq' | 'glockWait' | 'genericFileReadIter' | 'glockDq' | 'faultInIovIterWriteable' | 'copyToUser' | 'gfs2Fault' | 'handleMmFault' | 'filemapFault',
+  MmuWorld
+>;
+
+/** Everything the read's transitions compute from a pre-state, in one reusable scratch object. */
+interface ReadStep {
+  /** Units this copy step copies. */
+  k: number;
+  /** generic_file_read_iter()'s return: k, 0 (EOF / nothing asked) or -EFAULT (= -1 here). */
+  ret: number;
+  /** should_fault_in_pages(): the window (0 = do not fault in) and the new prev_count. */
+  window: number;
+  prev: number;
+}
+
+/** Static facts of one reader, shared by its guards, actions and label. */
+export class Gfs2Reader {
+  readonly m: Mmu;
+  readonly it: IovIter;
+  readonly faults: 'enabled' | 'disabled';
+  readonly window: WindowPolicy;
+  readonly contract: FaultInContract;
+  readonly bigWindow: number;
+  readonly fileUnits: number;
+  readonly g: Glock | undefined;
+  readonly h: number;
+  readonly fh: number;
+  /** Largest window value. */
+  readonly maxWindow: number;
+  private readonly s: ReadStep = { k: 0, ret: 0, window: 0, prev: 0 };
+
+  constructor(m: Mmu, it: IovIter, o: Gfs2ReadOptions) {
+    if (!it.userBacked || it.dataSource !== 0) throw new RangeError('gfs2 read: the iterator must be a user-backed ITER_DEST (UBUF or IOVEC)');
+    if (o.faults !== 'enabled' && o.faults !== 'disabled') throw new RangeError(`gfs2 read: faults '${String(o.faults)}' is not 'enabled' or 'disabled'`);
+    this.m = m;
+    this.it = it;
+    this.faults = o.faults;
+    this.window = o.window ?? 'shrinking';
+    if (!['whole', 'shrinking', 'fixed1'].includes(this.window)) throw new RangeError(`gfs2 read: window '${this.window}' is not whole, shrinking or fixed1`);
+    this.contract = o.faultInContract ?? 'bytesNotFaulted';
+    if (!['allOrNothing', 'bytesNotFaulted'].includes(this.contract)) throw new RangeError(`gfs2 read: faultInContract '${this.contract}' is not allOrNothing or bytesNotFaulted`);
+    this.bigWindow = o.bigWindow ?? 8;
+    if (!Number.isInteger(this.bigWindow) || this.bigWindow < 1) throw new RangeError(`gfs2 read: bigWindow must be a whole number of pages >= 1, not ${this.bigWindow}`);
+    this.fileUnits = o.fileUnits ?? it.total;
+    if (!Number.isInteger(this.fileUnits) || this.fileUnits < 0) throw new RangeError(`gfs2 read: fileUnits must be a whole number >= 0, not ${this.fileUnits}`);
+    this.g = o.glock?.glock;
+    this.h = o.glock ? glockHolder(o.glock.glock, o.glock.holder) : -1;
+    this.fh = o.glock?.faultHolder !== undefined ? glockHolder(o.glock.glock, o.glock.faultHolder) : -1;
+    if (this.faults === 'enabled' && this.g && this.fh < 0) throw new RangeError('gfs2 read: faults enabled with a glock needs the faultHolder gfs2_fault() uses');
+    const U = m.unitsPerPage;
+    this.maxWindow = this.faults === 'enabled' ? 0 : this.window === 'whole' ? it.total : this.window === 'fixed1' ? U : Math.max(U, this.bigWindow * U);
+  }
+
+  /** Units generic_file_read_iter() may copy now: min(count, i_size - ki_pos). */
+  avail(w: MmuWorld): number {
+    return Math.max(0, Math.min(iterCount(w, this.it), this.fileUnits - iterConsumed(w, this.it)));
+  }
+
+  /** The copy's outcomes (faults disabled: inexact; enabled: one, up to the first inaccessible unit). */
+  copyChoices(w: MmuWorld): number {
+    return this.faults === 'disabled' ? copyToIterChoices(w, this.it, this.avail(w)) : 1;
+  }
+
+  private copied(w: MmuWorld, choice: number): number {
+    const n = this.avail(w);
+    if (this.faults === 'disabled') return copyToIterResult(w, this.it, n, choice);
+    return copyToIterResult(w, this.it, n, copyToIterChoices(w, this.it, n) - 1);
+  }
+
+  /** should_fault_in_pages() after a copy of k units: the window (0: no) and prev_count. */
+  private shouldFaultIn(w: MmuWorld, prevCount: number, k: number, s: ReadStep): void {
+    const count = iterCount(w, this.it) - k;
+    s.prev = prevCount;
+    s.window = 0;
+    if (count === 0) return;
+    const U = this.m.unitsPerPage;
+    const offs = (iterConsumed(w, this.it) + k) % U;
+    if (this.window === 'whole') s.window = count;
+    else if (this.window === 'fixed1') s.window = U - offs;
+    else s.window = (prevCount !== count ? this.bigWindow * U : U) - offs;
+    s.prev = count;
+  }
+
+  /** The faults-disabled read step from this pre-state with this choice. */
+  readStep(w: MmuWorld, ctx: Gfs2ReadContext, choice: number): ReadStep {
+    const s = this.s;
+    const n = this.avail(w);
+    s.k = this.copied(w, choice);
+    s.ret = s.k > 0 ? s.k : n === 0 ? 0 : -1;
+    s.window = 0;
+    s.prev = ctx.prevCount;
+    if (s.ret <= 0 && s.ret !== -1) return s;
+    this.shouldFaultIn(w, ctx.prevCount, s.k, s);
+    return s;
+  }
+
+  /** The faults-enabled copy step: k copied, then done (-2), a fault at the next unit (-3) or -EFAULT (-1). */
+  copyStep(w: MmuWorld): ReadStep {
+    const s = this.s;
+    const n = this.avail(w);
+    s.k = this.copied(w, 0);
+    s.window = 0;
+    if (s.k === n) s.ret = -2;
+    else s.ret = unitAccess(w, this.m, this.it.addrAt[iterConsumed(w, this.it) + s.k]!, true) === ACCESS_FAULT ? -3 : -1;
+    return s;
+  }
+
+  /** The page the faults-enabled copy faults on (the next unit's page). */
+  faultPage(w: MmuWorld): number {
+    return (this.it.addrAt[iterConsumed(w, this.it)]! / this.m.unitsPerPage) | 0;
+  }
+
+  /** handle_mm_fault() outcome for the faulting page (a write fault from a kernel-mode uaccess). */
+  faultOutcome(w: MmuWorld): number {
+    return handleMmFaultOutcome(w, this.m, this.faultPage(w), FAULT_FLAG_DEFAULT | FAULT_FLAG_WRITE);
+  }
+
+  /** Some page of [pos, pos + window) needs a fault (its PTE is not present-writable and its VMA allows it). */
+  windowNeedsFault(w: MmuWorld, window: number): boolean {
+    const it = this.it;
+    const pos = iterConsumed(w, it);
+    const end = Math.min(pos + window, it.total);
+    for (let q = pos; q < end; q++) {
+      const p = (it.addrAt[q]! / this.m.unitsPerPage) | 0;
+      if (w.vma[p] !== VMA_NONE && w.pte[p] !== PTE_PRESENT_RW) return true;
+    }
+    return false;
+  }
+
+  /** The fault-in step can run now: it would not sleep, and the glock is free if a page needs gfs2_fault(). */
+  faultInEnabled(w: MmuWorld, window: number): boolean {
+    if (faultInIovIterWriteableResult(w, this.it, window) === BLOCKED) return false;
+    return !this.g || glockIdle(w, this.g) || !this.windowNeedsFault(w, window);
+  }
+
+  /** window_size after the fault-in: window - leftover, or 0 for an all-or-nothing failure. Pure. */
+  windowAfterFaultIn(w: MmuWorld, window: number): number {
+    const r = faultInIovIterWriteableResult(w, this.it, window);
+    if (this.contract === 'allOrNothing') return r === 0 ? window : 0;
+    return window - r;
+  }
+}
+
+/** The gfs2 buffered read machine. */
+export function gfs2ReadMachine(m: Mmu, it: IovIter, options: Gfs2ReadOptions) {
+  const r = new Gfs2Reader(m, it, options);
+  const g = r.g;
+  const h = r.h;
+  const fh = r.fh;
+  const start = g ? 'lock' : r.faults === 'disabled' ? 'readIter' : 'copy';
+  const afterLock = r.faults === 'disabled' ? 'readIter' : 'copy';
+  const mode = g ? LM_ST_NAMES[g.holderState[h]!] : '';
+  const fmode = g && fh >= 0 ? LM_ST_NAMES[g.holderState[fh]!] : '';
+
+  const states: Record<string, any> = {
+    done: { type: 'final' },
+    efault: { type: 'final' },
+  };
+  if (g) {
+    states.lock = {
+      on: {
+        glockNq: [
+          { guard: 'grantsNow', target: afterLock, actions: 'nq', description: `gfs2_glock_nq(${mode}): granted` },
+          { target: 'glockWait', actions: 'nq', description: `gfs2_glock_nq(${mode}): queued` },
+        ],
+      },
+    };
+    states.glockWait = {
+      meta: { waitsFor: ({ world }: { world: MmuWorld }) => glockWaitsFor(world, g, h) },
+      on: { glockWait: { guard: 'granted', target: afterLock, description: `gfs2_glock_wait(): ${mode} granted` } },
+    };
+    states.unlock = {
+      on: {
+        glockDq: [
+          ...(r.faults === 'disabled' ? [{ guard: 'windowSet', target: 'faultIn', actions: 'dq', description: 'gfs2_glock_dq()' }] : []),
+          { guard: 'failed', target: 'efault', actions: 'dq', description: 'gfs2_glock_dq(); return -EFAULT' },
+          { target: 'done', actions: 'dq', description: 'gfs2_glock_dq(); return read' },
+        ],
+      },
+    };
+  }
+  const leave = (to: string): string => (g ? 'unlock' : to);
+  if (r.faults === 'disabled') {
+    states.readIter = {
+      on: {
+        genericFileReadIter: [
+          { guard: 'readThenFaultIn', target: g ? 'unlock' : 'faultIn', actions: ['afterRead', 'copy'] },
+          { guard: 'readFails', target: leave('efault'), actions: ['afterRead', 'copy'] },
+          { target: leave('done'), actions: ['afterRead', 'copy'] },
+        ],
+      },
+    };
+    states.faultIn = {
+      meta: { waitsFor: g ? ({ world }: { world: MmuWorld }) => `${glockWaitsFor(world, g, fh >= 0 ? fh : h)} for gfs2_fault()` : 'the fault-in' },
+      on: {
+        faultInIovIterWriteable: [
+          { guard: and(['canFaultIn', 'retries']), target: g ? 'lock' : 'readIter', actions: ['faultIn', 'resetWindow'] },
+          { guard: and(['canFaultIn', 'failed']), target: 'efault', actions: ['faultIn', 'resetWindow'] },
+          { guard: 'canFaultIn', target: 'done', actions: ['faultIn', 'resetWindow'] },
+        ],
+      },
+    };
+  } else {
+    states.copy = {
+      on: {
+        copyToUser: [
+          { guard: 'copyFaults', target: 'pageFault', actions: ['afterCopy', 'copy'] },
+          { guard: 'copyFails', target: leave('efault'), actions: ['afterCopy', 'copy'] },
+          { target: leave('done'), actions: ['afterCopy', 'copy'] },
+        ],
+      },
+    };
+    if (g) {
+      states.pageFault = {
+        on: {
+          gfs2Fault: [
+            { guard: 'faultRecursive', target: 'BUG', actions: 'faultNq', description: `gfs2_fault(): gfs2_glock_nq(${fmode}): recursive -> BUG()` },
+            { guard: 'faultGrantsNow', target: 'faultLocked', actions: 'faultNq', description: `gfs2_fault(): gfs2_glock_nq(${fmode}): granted` },
+            { target: 'faultGlockWait', actions: 'faultNq', description: `gfs2_fault(): gfs2_glock_nq(${fmode}): queued` },
+          ],
+        },
+      };
+      states.faultGlockWait = {
+        meta: { waitsFor: ({ world }: { world: MmuWorld }) => `${glockWaitsFor(world, g, fh)} in gfs2_fault(), while holding it in ${mode}` },
+        on: { glockWait: { guard: 'faultGranted', target: 'faultLocked', description: `gfs2_glock_wait(): ${fmode} granted` } },
+      };
+      states.faultLocked = {
+        on: {
+          filemapFault: [
+            { guard: 'faultDone', target: 'copy', actions: ['handleFault', 'faultDq'], description: 'filemap_fault(); gfs2_glock_dq()' },
+            { guard: 'faultCanRun', target: 'unlock', actions: ['faultEfault', 'faultDq'], description: 'filemap_fault() fails; gfs2_glock_dq(); fixup: -EFAULT' },
+          ],
+        },
+      };
+      states.BUG = { meta: { waitsFor: 'nothing: add_to_queue() hit BUG() (recursive glock request) and the task died holding the glock' } };
+    } else {
+      states.pageFault = {
+        on: {
+          handleMmFault: [
+            { guard: 'faultDone', target: 'copy', actions: 'handleFault', description: 'handle_mm_fault()' },
+            { guard: and(['faultCanRun', 'nothingRead']), target: 'efault', actions: 'faultEfault', description: 'handle_mm_fault() fails; fixup: -EFAULT' },
+            { guard: 'faultCanRun', target: 'done', actions: 'faultEfault', description: 'handle_mm_fault() fails; fixup: return read' },
+          ],
+        },
+      };
+    }
+  }
+
+  return setup({
+    types: { context: {} as Gfs2ReadContext, events: {} as Ev },
+    guards: {
+      grantsNow: ({ event }) => glockNqOutcome(event.world, g!, h) === GLOCK_GRANTED,
+      granted: ({ event }) => glockGranted(event.world, g!, h),
+      windowSet: ({ context }) => context.window > 0,
+      nothingRead: ({ context }) => context.read === 0,
+      failed: ({ context }) => context.read === 0 && context.efault === 1,
+      readThenFaultIn: ({ context, event }) => r.readStep(event.world, context, event.choice).window > 0,
+      readFails: ({ context, event }) => {
+        const s = r.readStep(event.world, context, event.choice);
+        return s.ret === -1 && context.read + s.k === 0;
+      },
+      canFaultIn: ({ context, event }) => r.faultInEnabled(event.world, context.window),
+      retries: ({ context, event }) => r.windowAfterFaultIn(event.world, context.window) > 0,
+      copyFaults: ({ event }) => r.copyStep(event.world).ret === -3,
+      copyFails: ({ context, event }) => {
+        const s = r.copyStep(event.world);
+        return s.ret === -1 && context.read + s.k === 0;
+      },
+      faultRecursive: ({ event }) => glockNqOutcome(event.world, g!, fh) === GLOCK_RECURSIVE,
+      faultGrantsNow: ({ event }) => glockNqOutcome(event.world, g!, fh) === GLOCK_GRANTED,
+      faultGranted: ({ event }) => glockGranted(event.world, g!, fh),
+      faultDone: ({ event }) => r.faultOutcome(event.world) === FAULT_DONE,
+      faultCanRun: ({ event }) => {
+        const o = r.faultOutcome(event.world);
+        return o !== FAULT_WAIT && o !== FAULT_RETRY;
+      },
+    },
+    actions: {
+      nq: ({ event }) => {
+        if (glockNq(event.world, g!, h) === GLOCK_RECURSIVE) throw new Error('gfs2 read: its own glock request was recursive');
+      },
+      dq: ({ event }) => glockDq(event.world, g!, h),
+      faultNq: ({ event }) => {
+        glockNq(event.world, g!, fh);
+      },
+      faultDq: ({ event }) => glockDq(event.world, g!, fh),
+      afterRead: assign(({ context, event }) => {
+        const s = r.readStep(event.world, context, event.choice);
+        return { read: context.read + s.k, efault: s.ret === -1 ? 1 : 0, prevCount: s.prev, window: s.window };
+      }),
+      afterCopy: assign(({ context, event }) => {
+        const s = r.copyStep(event.world);
+        return { read: context.read + s.k, efault: s.ret === -1 ? 1 : 0 };
+      }),
+      copy: ({ event }) => {
+        const n = r.avail(event.world);
+        copyToIter(event.world, it, n, r.faults === 'disabled' ? event.choice : copyToIterChoices(event.world, it, n) - 1);
+      },
+      resetWindow: assign({ window: 0 }),
+      faultIn: ({ context, event }) => {
+        faultInIovIterWriteable(event.world, it, context.window);
+      },
+      handleFault: ({ event }) => {
+        handleMmFault(event.world, m, r.faultPage(event.world), FAULT_FLAG_DEFAULT | FAULT_FLAG_WRITE, -1);
+      },
+      faultEfault: assign(({ context }) => ({ efault: 1, read: context.read })),
+    },
+  }).createMachine({ id: options.name ?? 'CPU0', initial: start, context: { read: 0, efault: 0, prevCount: 0, window: 0 }, states });
+}
+
+/** The label of each step, naming the kernel function and what it returned. */
+function readLabel(r: Gfs2Reader) {
+  const U = r.m.unitsPerPage;
+  const units = (n: number): string => (U === 1 ? `${n}` : `${n}u`);
+  return ({ context, event }: { context: Gfs2ReadContext; event: StepEvent<string, MmuWorld> }, description: string | undefined): string => {
+    const w = event.world;
+    switch (event.type) {
+      case 'genericFileReadIter': {
+        const s = r.readStep(w, context, event.choice);
+        const ret = s.ret === -1 ? '-EFAULT' : String(s.ret);
+        const next = s.window === 0 ? '' : r.window === 'whole' ? `; fault in the remaining ${units(s.window)}` : `; should_fault_in_pages(): window ${units(s.window)}`;
+        return `pagefault_disable(); generic_file_read_iter() = ${ret}${next}`;
+      }
+      case 'faultInIovIterWriteable': {
+        const left = faultInIovIterWriteableResult(w, r.it, context.window);
+        // The dry run left its post-state in the iterator's shadow: name the pages it faulted in and evicted.
+        const after = r.it.shadow.world as MmuWorld;
+        const pos = iterConsumed(w, r.it);
+        const faulted = Math.min(context.window - left, iterCount(w, r.it));
+        const first = faulted > 0 ? (r.it.addrAt[pos]! / U) | 0 : 0;
+        const last = faulted > 0 ? (r.it.addrAt[pos + faulted - 1]! / U) | 0 : -1;
+        const evicted: string[] = [];
+        for (let p = 0; p < r.m.pages; p++) {
+          if ((pteResident(w.pte[p]!) || (p >= first && p <= last)) && !pteResident(after.pte[p]!)) evicted.push(`p${p}`);
+        }
+        const range = last < 0 ? '' : first === last ? `p${first} faulted in` : `p${first}..p${last} faulted in`;
+        const what = [range, evicted.length ? `${evicted.join(' ')} evicted by the LRU` : ''].filter(Boolean).join(', ');
+        const after2 = r.windowAfterFaultIn(w, context.window);
+        const ends = after2 > 0 ? '' : `; read() returns ${context.read > 0 ? units(context.read) : context.efault ? '-EFAULT' : '0'}`;
+        if (r.contract === 'allOrNothing') {
+          // The gfs2 v4 RFC's all-or-nothing helper, faulting in the rest of the buffer (size SIZE_MAX).
+          return `iov_iter_fault_in_writeable(to, SIZE_MAX) = ${left === 0 ? '0' : '-EFAULT'}${what ? `: ${what}` : ''}${ends}`;
+        }
+        return `fault_in_iov_iter_writeable(to, ${units(context.window)}) = ${units(left)}${what ? `: ${what}` : ''}${ends}`;
+      }
+      case 'copyToUser': {
+        const s = r.copyStep(w);
+        const at = r.it.addrAt[iterConsumed(w, r.it) + s.k]!;
+        const tail = s.ret === -2 ? '' : s.ret === -3 ? `, #PF at p${(at / U) | 0}` : `, fault at p${(at / U) | 0}: -EFAULT`;
+        return `generic_file_read_iter(): copy_to_user() copies ${units(s.k)}${tail}`;
+      }
+      case 'gfs2Fault':
+        return `handle_mm_fault(p${r.faultPage(w)}) -> ${description ?? 'gfs2_fault()'}`;
+      case 'handleMmFault':
+      case 'filemapFault': {
+        const o = r.faultOutcome(w);
+        return `${description ?? event.type}${o === FAULT_DONE ? '' : ` (${FAULT_NAMES[o]})`}`;
+      }
+      default:
+        return description ?? event.type;
+    }
+  };
+}
+
+/** The reader actor (a thread). */
+export function gfs2ReadActor(m: Mmu, it: IovIter, options: Gfs2ReadOptions): ActorSpec<Gfs2ReadContext, MmuWorld> {
+  const r = new Gfs2Reader(m, it, options);
+  return {
+    name: options.name ?? 'CPU0',
+    machine: gfs2ReadMachine(m, it, options),
+    fields: { read: int(0, it.total), efault: bool(), prevCount: int(0, it.total), window: int(0, r.maxWindow) },
+    ...(options.faults === 'disabled' ? { choices: { genericFileReadIter: ({ event }: { event: StepEvent<string, MmuWorld> }) => r.copyChoices(event.world) } } : {}),
+    label: readLabel(r) as NonNullable<ActorSpec<Gfs2ReadContext, MmuWorld>['label']>,
+  };
+}
+

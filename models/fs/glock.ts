@@ -1,0 +1,274 @@
+/**
+ * A gfs2 glock (fs/gfs2/glock.c) as a world fragment: the holders list `gl_holders` - granted holders
+ * (HIF_HOLDER) first, then waiters in FIFO order - over a static table of holder slots (each slot is one
+ * `struct gfs2_holder`: an owner task and a requested state).
+ *
+ * World fields of a glock with prefix `glock`:
+ *   glockHolders    array(H): the list in order, each entry '-' or a holder slot's name
+ *   glockGranted    0..H: how many entries at the front are granted (HIF_HOLDER)
+ *   glockRecursive  the sticky "BUG() in add_to_queue()" flag (with recursion: 'trap', the default)
+ *
+ * What is modelled, from the kernel text:
+ * - gfs2_glock_nq() -> add_to_queue(): a request whose owner already has a holder on the list (granted or
+ *   waiting) is a recursive request: `trap_recursive:` dumps the glock and calls BUG() (every kernel since
+ *   2.6; v5.16-v5.17 exempted holders with HIF_MAY_DEMOTE, v6.x holders without a meaningful pid, GL_NOPID).
+ *   The request is not queued. Otherwise the holder goes to the tail of the list.
+ * - run_queue() -> do_promote(): waiters are granted in list order while they are compatible with the
+ *   granted holders - SH with SH, DF with DF, EX alone (may_grant(): "if either is EX" the head decides) -
+ *   and promotion stops at the first waiter that is not: a compatible request does NOT barge past an
+ *   incompatible waiter. With no granted holder the first waiter is granted whatever its state (do_xmote()
+ *   changes the lock state first; the DLM round trip is folded into the grant).
+ * - gfs2_glock_dq(): the holder leaves the list and the queue runs again.
+ * - gfs2_holder_queued(): the holder is on the list.
+ * Left out: LM_FLAG_TRY / PRIORITY / NODE_SCOPE holders, GLF_DEMOTE bookkeeping (a remote node's request
+ * is modelled as an EX holder in the same FIFO: while it is pending, new local holders wait behind it, as
+ * run_queue() does not promote while a demote is pending), the glock's cached state after the last dq.
+ *
+ * `recursion: 'queue'` is NOT a kernel: it treats a recursive request like any other (kernel-protocols.md
+ * A.5 assumes this), so that the deadlock the document describes can be shown and compared.
+ */
+import { bool, enumOf, int, invariant, array, type FieldSpecs, type Property, type StateView } from '../../checker/index.js';
+
+/** Lock states (include/linux/lm_interface.h / glock.h values). */
+export const LM_ST_UNLOCKED = 0;
+export const LM_ST_EXCLUSIVE = 1;
+export const LM_ST_DEFERRED = 2;
+export const LM_ST_SHARED = 3;
+export const LM_ST_NAMES = ['UN', 'EX', 'DF', 'SH'] as const;
+export type LmStateName = 'SH' | 'DF' | 'EX';
+
+/** gfs2_glock_nq() outcomes. */
+export const GLOCK_GRANTED = 0;
+export const GLOCK_WAITING = 1;
+/** add_to_queue(): trap_recursive, BUG(). */
+export const GLOCK_RECURSIVE = 2;
+export const GLOCK_NQ_NAMES = ['granted', 'waiting', 'recursive'] as const;
+
+export interface GlockHolderSpec {
+  /** The name traces print for this holder in the list, e.g. 'CPU0.read:SH'. */
+  readonly name: string;
+  /** The task that owns the holder (gh_owner_pid): holders with the same owner make a request recursive. */
+  readonly owner: string;
+  /** The requested state (gh_state). */
+  readonly state: LmStateName;
+}
+
+export interface GlockOptions {
+  /** World field prefix. Default 'glock'. */
+  readonly prefix?: string;
+  /** The name messages use for the glock. Default 'G'. */
+  readonly display?: string;
+  /** The holder slots (1..8). */
+  readonly holders: readonly GlockHolderSpec[];
+  /** 'trap' (default, the kernel): a recursive request sets the BUG flag; 'queue': queued like any other (not a kernel). */
+  readonly recursion?: 'trap' | 'queue';
+}
+
+export interface Glock {
+  readonly prefix: string;
+  readonly display: string;
+  readonly holders: readonly GlockHolderSpec[];
+  /** Per slot: LM_ST_*. */
+  readonly holderState: Int32Array;
+  /** Per slot: owner index (owners numbered in order of first appearance). */
+  readonly holderOwner: Int32Array;
+  readonly trap: boolean;
+  readonly kHolders: string;
+  readonly kGranted: string;
+  /** '' without the trap. */
+  readonly kRecursive: string;
+  readonly fields: FieldSpecs;
+}
+
+type Slots = Record<string, any>;
+
+/** Builds the glock descriptor. */
+export function defineGlock(o: GlockOptions): Glock {
+  const prefix = o.prefix ?? 'glock';
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix)) throw new TypeError(`glock prefix '${prefix}' is not a plain identifier`);
+  const H = o.holders.length;
+  if (H < 1 || H > 8) throw new RangeError(`glock: ${H} holder slots; 1..8 are supported`);
+  const names = o.holders.map((h) => h.name);
+  if (new Set(names).size !== H) throw new RangeError('glock: holder names must be unique');
+  const owners: string[] = [];
+  const holderOwner = Int32Array.from(o.holders, (h) => {
+    if (!owners.includes(h.owner)) owners.push(h.owner);
+    return owners.indexOf(h.owner);
+  });
+  const holderState = Int32Array.from(o.holders, (h) => {
+    const i = LM_ST_NAMES.indexOf(h.state);
+    if (i <= 0) throw new RangeError(`glock: holder '${h.name}' state '${h.state}' is not SH, DF or EX`);
+    return i;
+  });
+  const recursion = o.recursion ?? 'trap';
+  if (recursion !== 'trap' && recursion !== 'queue') throw new RangeError(`glock: recursion '${String(recursion)}' is not 'trap' or 'queue'`);
+  const fields: Record<string, FieldSpecs[string]> = {
+    [`${prefix}Holders`]: array(H, enumOf(['-', ...names])),
+    [`${prefix}Granted`]: int(0, H),
+  };
+  if (recursion === 'trap') fields[`${prefix}Recursive`] = bool();
+  return {
+    prefix,
+    display: o.display ?? 'G',
+    holders: o.holders,
+    holderState,
+    holderOwner,
+    trap: recursion === 'trap',
+    kHolders: `${prefix}Holders`,
+    kGranted: `${prefix}Granted`,
+    kRecursive: recursion === 'trap' ? `${prefix}Recursive` : '',
+    fields,
+  };
+}
+
+/** The slot index of the holder named `name`. */
+export function glockHolder(g: Glock, name: string): number {
+  const i = g.holders.findIndex((h) => h.name === name);
+  if (i < 0) throw new RangeError(`glock '${g.prefix}': no holder named '${name}' (holders: ${g.holders.map((h) => h.name).join(', ')})`);
+  return i;
+}
+
+function list(w: object, g: Glock): ArrayLike<number> & { [i: number]: number } {
+  return (w as Slots)[g.kHolders];
+}
+
+function listLength(w: object, g: Glock): number {
+  const l = list(w, g);
+  let n = 0;
+  while (n < g.holders.length && l[n] !== 0) n++;
+  return n;
+}
+
+/** Granted holders at the front of the list. */
+export function glockGrantedCount(w: object, g: Glock): number {
+  return (w as Slots)[g.kGranted] as number;
+}
+
+/** The list position of holder h, or -1 (gfs2_holder_queued() is `>= 0`). */
+export function glockPosition(w: object, g: Glock, h: number): number {
+  const l = list(w, g);
+  for (let i = 0; i < g.holders.length; i++) if (l[i] === h + 1) return i;
+  return -1;
+}
+
+/** gfs2_holder_queued(gh): the holder is on the list (granted or waiting). */
+export function glockQueued(w: object, g: Glock, h: number): boolean {
+  return glockPosition(w, g, h) >= 0;
+}
+
+/** The holder is granted (HIF_HOLDER). */
+export function glockGranted(w: object, g: Glock, h: number): boolean {
+  const i = glockPosition(w, g, h);
+  return i >= 0 && i < glockGrantedCount(w, g);
+}
+
+/** The glock's current state as the granted holders see it: their state, or UN with none. */
+export function glockState(w: object, g: Glock): number {
+  if (glockGrantedCount(w, g) === 0) return LM_ST_UNLOCKED;
+  return g.holderState[list(w, g)[0]! - 1]!;
+}
+
+/** No holder at all, granted or waiting. */
+export function glockIdle(w: object, g: Glock): boolean {
+  return list(w, g)[0] === 0;
+}
+
+/** The BUG() flag of add_to_queue()'s recursion trap is set. */
+export function glockRecursiveTrapped(w: object, g: Glock): boolean {
+  return g.kRecursive !== '' && (w as Slots)[g.kRecursive] === 1;
+}
+
+/** Another holder of h's owner is on the list: a request by h would be recursive. */
+export function glockRecursiveRequest(w: object, g: Glock, h: number): boolean {
+  const l = list(w, g);
+  const owner = g.holderOwner[h]!;
+  for (let i = 0; i < g.holders.length; i++) {
+    const v = l[i]!;
+    if (v !== 0 && g.holderOwner[v - 1] === owner) return true;
+  }
+  return false;
+}
+
+function compatible(head: number, st: number): boolean {
+  return head === st && st !== LM_ST_EXCLUSIVE;
+}
+
+/** do_promote(): grant waiters in order while they are compatible; stop at the first that is not. */
+function promote(w: object, g: Glock): void {
+  const l = list(w, g);
+  const n = listLength(w, g);
+  let granted = glockGrantedCount(w, g);
+  while (granted < n) {
+    const st = g.holderState[l[granted]! - 1]!;
+    if (granted > 0 && !compatible(g.holderState[l[0]! - 1]!, st)) break;
+    granted++;
+  }
+  (w as Slots)[g.kGranted] = granted;
+}
+
+/** What gfs2_glock_nq(h) would do now: GLOCK_GRANTED, GLOCK_WAITING or GLOCK_RECURSIVE. Pure. */
+export function glockNqOutcome(w: object, g: Glock, h: number): number {
+  if (glockQueued(w, g, h)) throw new Error(`gfs2_glock_nq: holder '${g.holders[h]!.name}' is already queued`);
+  if (g.trap && glockRecursiveRequest(w, g, h)) return GLOCK_RECURSIVE;
+  const n = listLength(w, g);
+  const granted = glockGrantedCount(w, g);
+  if (n === 0) return GLOCK_GRANTED;
+  if (granted === n && compatible(g.holderState[list(w, g)[0]! - 1]!, g.holderState[h]!)) return GLOCK_GRANTED;
+  return GLOCK_WAITING;
+}
+
+/** A request by h would be granted at once (not recursive, nothing waiting, compatible). Pure. */
+export function glockWouldGrant(w: object, g: Glock, h: number): boolean {
+  return !glockQueued(w, g, h) && glockNqOutcome(w, g, h) === GLOCK_GRANTED;
+}
+
+/**
+ * gfs2_glock_nq(h): add_to_queue() then run_queue(). Returns the outcome; a recursive request (with the
+ * trap) sets the BUG flag and queues nothing.
+ */
+export function glockNq(w: object, g: Glock, h: number): number {
+  const o = glockNqOutcome(w, g, h);
+  if (o === GLOCK_RECURSIVE) {
+    (w as Slots)[g.kRecursive] = 1;
+    return o;
+  }
+  const l = list(w, g);
+  l[listLength(w, g)] = h + 1;
+  promote(w, g);
+  return glockGranted(w, g, h) ? GLOCK_GRANTED : GLOCK_WAITING;
+}
+
+/** gfs2_glock_dq(h) of a granted holder: it leaves the list and waiters are promoted. */
+export function glockDq(w: object, g: Glock, h: number): void {
+  const i = glockPosition(w, g, h);
+  const granted = glockGrantedCount(w, g);
+  if (i < 0 || i >= granted) throw new Error(`gfs2_glock_dq: holder '${g.holders[h]!.name}' is not granted`);
+  const l = list(w, g);
+  const H = g.holders.length;
+  for (let j = i; j < H - 1; j++) l[j] = l[j + 1]!;
+  l[H - 1] = 0;
+  (w as Slots)[g.kGranted] = granted - 1;
+  promote(w, g);
+}
+
+/** For `meta.waitsFor`: what holder h waits behind, e.g. "glock (SH) behind CPU1:EX". */
+export function glockWaitsFor(w: object, g: Glock, h: number): string {
+  const l = list(w, g);
+  const i = glockPosition(w, g, h);
+  const ahead: string[] = [];
+  for (let j = 0; j < (i < 0 ? listLength(w, g) : i); j++) ahead.push(g.holders[l[j]! - 1]!.name);
+  const want = LM_ST_NAMES[g.holderState[h]!];
+  return `glock ${g.display} in ${want}${ahead.length ? ` behind ${ahead.join(', ')}` : ''}`;
+}
+
+/**
+ * P-A1, second half (kernel-protocols.md A.5): a task never requests a glock it already holds or waits for
+ * - gfs2 traps it in add_to_queue() with BUG(). Needs the trap.
+ */
+export function noRecursiveGlock(g: Glock, options: { readonly name?: string } = {}): Property {
+  if (!g.trap) throw new Error("noRecursiveGlock: the glock has no recursion trap (recursion: 'queue')");
+  return invariant(options.name ?? 'no recursive glock', (s: StateView) => !glockRecursiveTrapped(s.world, g), {
+    description: `no task requests glock ${g.display} while it already has a holder on it (add_to_queue(): trap_recursive, BUG())`,
+    explain: () => `a task requested glock ${g.display} while holding it: add_to_queue() -> trap_recursive -> BUG()`,
+  });
+}
