@@ -1,12 +1,18 @@
 /** The scenario registry: every built-in scenario, in the order `faultline list` shows them. */
 import { retryRing } from './retry-ring.js';
+import { gfs2MmapDeadlock } from './gfs2-mmap-deadlock.js';
+import { faultInPartial } from './fault-in-partial.js';
+import { faultInWindow } from './fault-in-window.js';
 import { mteSubpage } from './mte-subpage.js';
 import { faultRetrySignal } from './fault-retry-signal.js';
 import type { AnyScenario } from './scenario.js';
 
 export const scenarios: readonly AnyScenario[] = [
   retryRing as unknown as AnyScenario,
+  gfs2MmapDeadlock as unknown as AnyScenario,
+  faultInPartial as unknown as AnyScenario,
   mteSubpage as unknown as AnyScenario,
+  faultInWindow as unknown as AnyScenario,
   faultRetrySignal as unknown as AnyScenario,
 ];
 

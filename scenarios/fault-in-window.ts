@@ -1,0 +1,75 @@
+/**
+ * fault-in-window (kernel-protocols.md E): a nofault-copy + fault-in + retry read loop under memory pressure.
+ * Faulting in a window larger than the resident capacity evicts its own first pages (deterministic LRU, no
+ * adversary), so "fault in the whole buffer, retry" can repeat for ever; gfs2's should_fault_in_pages()
+ * falls back to one page after a round without progress.
+ */
+import { deadlockFreedom, type SystemSpec } from '../checker/index.js';
+import { gfs2ReadActor, type WindowPolicy } from '../models/actors/gfs2Read.js';
+import { reclaimActor } from '../models/actors/reclaim.js';
+import { defineIovIter, defineMmu, iterProgress, residentCapacity } from '../models/index.js';
+import { defineScenario } from './scenario.js';
+
+export type FaultInWindowVariant = 'whole-buffer' | 'shrinking' | 'fixed1';
+type Params = 'pages' | 'capacity' | 'reclaim';
+
+const POLICY: Record<FaultInWindowVariant, WindowPolicy> = { 'whole-buffer': 'whole', shrinking: 'shrinking', fixed1: 'fixed1' };
+
+export function buildFaultInWindow(p: Readonly<Record<Params, number>>, variant: FaultInWindowVariant): SystemSpec {
+  const m = defineMmu({ pages: p.pages, unitsPerPage: 1, capacity: p.capacity, staticVma: true });
+  const to = defineIovIter(m, 'to', { type: 'UBUF', dir: 'DEST', segments: [{ base: 0, len: p.pages }], warn: false });
+  const actors: SystemSpec['actors'][number][] = [gfs2ReadActor(m, to, { faults: 'disabled', window: POLICY[variant] })];
+  if (p.reclaim > 0) actors.push(reclaimActor(m, { budget: p.reclaim }));
+  return {
+    name: `fault-in-window:${variant}`,
+    world: { ...m.fields, ...to.fields },
+    actors,
+    properties: [
+      residentCapacity(m),
+      deadlockFreedom(),
+      iterProgress(to, { actor: 'CPU0', name: 'the read makes progress' }),
+    ],
+  };
+}
+
+export const faultInWindow = defineScenario({
+  id: 'fault-in-window',
+  title: 'fault in the whole buffer under memory pressure: a livelock with no adversary; the shrinking window',
+  source:
+    'David Laight and Andreas Gruenbacher on the gfs2 v4 RFC (Jul 2021: "shrink the fault-in window on each retry until it\'s only one page"); ' +
+    'gfs2 should_fault_in_pages(), 00bfe02f4796 and "gfs2: Fix should_fault_in_pages() logic"',
+  description:
+    'CPU0 runs the gfs2 buffered read loop (no glock contention here, so the glock steps are left out): copy with page faults disabled, ' +
+    'and on a short copy fault the buffer in and retry. The user buffer has `pages` pages, all absent, and at most `capacity` of them ' +
+    'can be resident: faulting in one more evicts the least recently used (deterministic memory pressure). Reclaim may also evict any ' +
+    'buffer page `reclaim` times.\n' +
+    'whole-buffer (E0, the gfs2 v4 RFC): fault in the whole remaining buffer every time. With capacity < pages the fault-in evicts the ' +
+    'first page before the copy can use it, and the loop repeats for ever without an adversary (capacity 2, 3 pages).\n' +
+    'shrinking (E1, gfs2 since v5.16): should_fault_in_pages() faults in 8 pages after a round that made progress and one page after a ' +
+    'round that did not, so the next copy always gets the first page. Holds - the read makes progress, capacity is respected, no ' +
+    'deadlock - for every capacity >= 1 and every reclaim budget up to 3 (pages up to 4), with weak fairness for CPU0 and reclaim ' +
+    'acting finitely often; an unbounded evictor could still take page 0 between every fault-in and copy (E.6).\n' +
+    'fixed1 (what v5.16 shipped, a shadowed variable made the window always one page): holds too, one page per round.',
+  params: {
+    pages: { description: 'pages in the user buffer (W)', default: 3, min: 1, max: 4 },
+    capacity: { description: 'resident capacity in pages (C)', default: 2, min: 1, max: 4 },
+    reclaim: { description: 'reclaim budget (adversarial evictions)', default: 0, min: 0, max: 3 },
+  },
+  variants: {
+    'whole-buffer': {
+      description: 'fault in the whole remaining buffer every round (gfs2 v4 RFC): livelock when capacity < pages, no adversary needed',
+      expected: { verdict: 'violated', property: 'the read makes progress' },
+    },
+    shrinking: {
+      description: 'gfs2 should_fault_in_pages(): 8 pages after progress, 1 page after none; holds for every reclaim budget up to 3',
+      expected: { verdict: 'holds' },
+    },
+    fixed1: {
+      description: 'one page per round (v5.16 as shipped); holds for every reclaim budget up to 3',
+      expected: { verdict: 'holds' },
+    },
+  },
+  defaultVariant: 'whole-buffer',
+  validate: (p) => (p.capacity > p.pages ? `capacity (${p.capacity}) cannot exceed pages (${p.pages})` : null),
+  build: (p, v) => buildFaultInWindow(p, v),
+});
