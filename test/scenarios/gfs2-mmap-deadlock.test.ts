@@ -1,0 +1,102 @@
+/**
+ * gfs2-mmap-deadlock (scenarios/gfs2-mmap-deadlock.ts): the <= v5.15 read traps a recursive glock request
+ * in add_to_queue() (BUG), the document's deadlock needs that trap removed, and the v5.16+ nofault retry
+ * loop holds for every contender and reclaim budget up to the declared bound.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { check } from '../../checker/index.js';
+import { compileSystem } from '../../checker/system/system.js';
+import { formatTraceText } from '../../checker/trace/traceText.js';
+import { findScenario, resolveParams } from '../../scenarios/index.js';
+import { buildGfs2MmapDeadlock } from '../../scenarios/gfs2-mmap-deadlock.js';
+import { assertConformance } from '../checker/conformance.js';
+import { assertGolden } from '../golden/golden.js';
+
+const scenario = findScenario('gfs2-mmap-deadlock')!;
+const defaults = resolveParams(scenario, {}) as { pages: number; requests: number; remote: number; reclaim: number };
+
+function text(system: ReturnType<typeof compileSystem>, trace: Parameters<typeof formatTraceText>[0]): string {
+  return formatTraceText(trace, { actors: system.actors.map((a) => a.name) }) + '\n';
+}
+
+describe('scenarios/gfs2-mmap-deadlock.ts', () => {
+  it('defaults: one page, one remote EX request, reclaim budget 1', () => {
+    assert.deepEqual(defaults, { pages: 1, requests: 1, remote: 1, reclaim: 1 });
+    assert.throws(() => resolveParams(scenario, { requests: '0' }), /remote=1 needs a contender/);
+  });
+
+  it('faults-enabled: gfs2_fault() asks for the glock the read holds: BUG() in add_to_queue(), 3 steps, 8 states', () => {
+    const system = compileSystem(scenario.build(defaults, 'faults-enabled'));
+    const r = check(system);
+    assert.equal(r.verdict, 'violated');
+    const v = r.violations[0]!;
+    assert.equal(v.property, 'no recursive glock');
+    assert.equal(v.message, 'a task requested glock G while holding it: add_to_queue() -> trap_recursive -> BUG()');
+    assert.deepEqual(v.trace.steps.map((s) => s.actor), ['CPU0', 'CPU0', 'CPU0']);
+    assert.deepEqual([r.stats.states, r.stats.transitions], [8, 7]);
+    assertGolden('gfs2-mmap-deadlock-faults-enabled.txt', text(system, v.trace));
+  });
+
+  it('faults-enabled: the BUG leaves the glock held, so CPU1 then hangs behind the dead holder', () => {
+    const r = check(scenario.build(defaults, 'faults-enabled'), { stopAtFirstViolation: false });
+    const d = r.violations.find((x) => x.property === 'deadlock')!;
+    assert.deepEqual(
+      d.blocked?.map((b) => [b.actor, b.state, b.waitsFor]),
+      [
+        ['CPU0', 'BUG', 'nothing: add_to_queue() hit BUG() (recursive glock request) and the task died holding the glock'],
+        ['CPU1', 'waiting', 'glock G in EX behind CPU0:SH'],
+      ],
+    );
+    assert.equal(d.trace.steps.length, 4);
+  });
+
+  it("kernel-protocols.md A.5's deadlock appears only with add_to_queue()'s recursion trap removed (not a kernel)", () => {
+    const system = compileSystem(buildGfs2MmapDeadlock(defaults, 'faults-enabled', 'queue'));
+    const r = check(system);
+    assert.equal(r.verdict, 'violated');
+    const v = r.violations[0]!;
+    assert.equal(v.property, 'deadlock');
+    assert.deepEqual(
+      v.blocked?.map((b) => [b.actor, b.state, b.waitsFor]),
+      [
+        ['CPU0', 'faultGlockWait', 'glock G in SH behind CPU0:SH, CPU1:EX in gfs2_fault(), while holding it in SH'],
+        ['CPU1', 'waiting', 'glock G in EX behind CPU0:SH'],
+      ],
+    );
+    assert.deepEqual(
+      v.trace.steps.map((s) => `${s.actor}: ${s.label}`),
+      [
+        'CPU0: gfs2_glock_nq(SH): granted',
+        'CPU0: generic_file_read_iter(): copy_to_user() copies 0, #PF at p0',
+        'CPU1: gfs2_glock_nq(EX): queued',
+        'CPU0: handle_mm_fault(p0) -> gfs2_fault(): gfs2_glock_nq(SH): queued',
+      ],
+    );
+    assert.deepEqual([r.stats.states, r.stats.transitions], [18, 20]);
+  });
+
+  it('nofault-retry holds at the defaults: 68 states, 93 transitions', () => {
+    const r = check(scenario.build(defaults, 'nofault-retry'));
+    assert.equal(r.verdict, 'holds');
+    assert.deepEqual([r.stats.states, r.stats.transitions, r.stats.terminalStates], [68, 93, 3]);
+  });
+
+  it('nofault-retry holds for every request count up to 3, local or remote, every reclaim budget up to 3, pages up to 2', () => {
+    for (let pages = 1; pages <= 2; pages++) {
+      for (let requests = 0; requests <= 3; requests++) {
+        for (let remote = 0; remote <= (requests ? 1 : 0); remote++) {
+          for (let reclaim = 0; reclaim <= 3; reclaim++) {
+            const r = check(buildGfs2MmapDeadlock({ pages, requests, remote, reclaim }, 'nofault-retry'));
+            assert.equal(r.verdict, 'holds', `pages=${pages} requests=${requests} remote=${remote} reclaim=${reclaim}: ${r.violations[0]?.message}`);
+          }
+        }
+      }
+    }
+  });
+
+  it('conforms to xstate', () => {
+    for (const v of ['faults-enabled', 'nofault-retry'] as const) assertConformance(buildGfs2MmapDeadlock({ pages: 2, requests: 2, remote: 1, reclaim: 2 }, v), { runs: 60, maxSteps: 40 });
+    assertConformance(buildGfs2MmapDeadlock(defaults, 'faults-enabled', 'queue'), { runs: 40, maxSteps: 20 });
+  });
+});
