@@ -10,3 +10,4 @@ export * from './btrfsSearchIoctl.js';
 export * from './mteRetag.js';
 export * from './gfs2Read.js';
 export * from './glockContender.js';
+export * from './migration.js';
