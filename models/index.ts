@@ -9,3 +9,4 @@ export * from './properties/index.js';
 export * from './actors/index.js';
 export * from './btrfs/index.js';
 export * from './fs/glock.js';
+export * from './fs/dio.js';

@@ -11,3 +11,4 @@ export * from './mteRetag.js';
 export * from './gfs2Read.js';
 export * from './glockContender.js';
 export * from './migration.js';
+export * from './dioReader.js';
