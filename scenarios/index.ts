@@ -5,6 +5,7 @@ import { faultInPartial } from './fault-in-partial.js';
 import { faultInWindow } from './fault-in-window.js';
 import { mteSubpage } from './mte-subpage.js';
 import { faultRetrySignal } from './fault-retry-signal.js';
+import { dioShortRead } from './dio-short-read.js';
 import type { AnyScenario } from './scenario.js';
 
 export const scenarios: readonly AnyScenario[] = [
@@ -12,6 +13,7 @@ export const scenarios: readonly AnyScenario[] = [
   gfs2MmapDeadlock as unknown as AnyScenario,
   faultInPartial as unknown as AnyScenario,
   mteSubpage as unknown as AnyScenario,
+  dioShortRead as unknown as AnyScenario,
   faultInWindow as unknown as AnyScenario,
   faultRetrySignal as unknown as AnyScenario,
 ];
