@@ -10,3 +10,4 @@ export * from './actors/index.js';
 export * from './btrfs/index.js';
 export * from './fs/glock.js';
 export * from './fs/dio.js';
+export * from './pipe/index.js';

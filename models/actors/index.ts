@@ -12,3 +12,5 @@ export * from './gfs2Read.js';
 export * from './glockContender.js';
 export * from './migration.js';
 export * from './dioReader.js';
+export * from './pipeWriter.js';
+export * from './pipeReader.js';
