@@ -66,7 +66,7 @@ export const faultRetrySignal = defineScenario({
     'Al Viro, "[PATCHES] fix livelock in uaccess", <Y9lz6yk113LmC9SI@ZenIV>, Feb 2023; v6.3-rc1 "<arch>: fix livelock in uaccess" ' +
     '(riscv d835eb3a57de, m68k bd75497a77cc, alpha dce45493aff3, ...); earlier x86 26178ec11ef3, ARM 746a272e4414, xtensa 7b9acbb6aad4',
   description: [
-    'T0 is a system call whose copy_from_user() faults on a file page (kernel mode). lock_mm_and_find_vma() takes mmap_lock; ' +
+    'T0 is a system call whose copy_from_user() faults on a file page (kernel mode). mmap_read_lock() (lock_mm_and_find_vma() since v6.4) takes mmap_lock; ' +
       "handle_mm_fault() finds the page's folio locked by T1 (read I/O in flight), drops mmap_lock and sleeps in __folio_lock_killable(); " +
       'it returns VM_FAULT_RETRY when it got the lock or when SIGKILL interrupted the sleep. The arch handler then tests ' +
       'fault_signal_pending(): in kernel mode only a fatal signal counts. T1 is a thread with NO fairness: it may hold the folio lock ' +

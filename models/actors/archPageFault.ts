@@ -4,7 +4,7 @@
  * riscv do_page_fault() before/after d835eb3a57de ("riscv: fix livelock in uaccess", v6.3-rc1):
  *
  *   retry:
- *     vma = lock_mm_and_find_vma(mm, addr, regs);          // mmap_read_lock()
+ *     mmap_read_lock(mm); vma = find_vma(mm, addr);        // lock_mm_and_find_vma() since v6.4
  *     fault = handle_mm_fault(vma, addr, flags, regs);     // may drop mmap_lock and sleep, then VM_FAULT_RETRY
  *     if (fault_signal_pending(fault, regs)) {             // RETRY && (fatal || (user_mode && pending))
  *         if (!user_mode(regs)) no_context(regs, addr);    // 'fixup': the exception-table fixup
@@ -92,7 +92,7 @@ interface Ctx {
 type World = MmuWorld & Record<string, number>;
 type Ev = StepEvent<
   | 'rawCopyFromUser'
-  | 'lockMmAndFindVma'
+  | 'mmapReadLock'
   | 'handleMmFault'
   | 'folioLockKillable'
   | 'handleUserfault'
@@ -166,7 +166,7 @@ export function archPageFaultMachine(o: ArchPageFaultOptions) {
       },
       pageFault: {
         meta: { waitsFor: 'mmap_lock' },
-        on: { lockMmAndFindVma: { guard: 'mmapLockable', target: 'handleMmFault', actions: 'lockMm', description: 'lock_mm_and_find_vma(): mmap_read_lock()' } },
+        on: { mmapReadLock: { guard: 'mmapLockable', target: 'handleMmFault', actions: 'lockMm', description: 'mmap_read_lock(); find_vma()' } },
       },
       handleMmFault: {
         meta: { waitsFor: 'the fault (an uninterruptible sleep in handle_mm_fault())' },

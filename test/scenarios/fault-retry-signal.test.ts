@@ -59,14 +59,14 @@ describe('scenarios/fault-retry-signal.ts', () => {
       v.trace.steps.map((s) => `${s.actor}.${s.transition}`),
       [
         'T0.rawCopyFromUser',
-        'T0.lockMmAndFindVma',
+        'T0.mmapReadLock',
         'T1.folioLock',
         'T0.handleMmFault',
         'signal.sendSignal',
         'T0.folioLockKillable',
         'T0.faultSignalPending',
         'T0.rawCopyFromUser',
-        'T0.lockMmAndFindVma',
+        'T0.mmapReadLock',
         'T0.handleMmFault',
       ],
     );
@@ -78,7 +78,7 @@ describe('scenarios/fault-retry-signal.ts', () => {
     const v = r.violations[0]!;
     assert.deepEqual(
       v.trace.steps.slice(v.trace.loop).map((s) => s.transition),
-      ['lockMmAndFindVma', 'handleMmFault', 'handleUserfault', 'retryFault'],
+      ['mmapReadLock', 'handleMmFault', 'handleUserfault', 'retryFault'],
     );
     assertGolden('fault-retry-signal-uffd-nonfatal.txt', formatTraceText(v.trace, { actors }) + '\n');
   });
