@@ -11,3 +11,4 @@ export * from './btrfs/index.js';
 export * from './fs/glock.js';
 export * from './fs/dio.js';
 export * from './pipe/index.js';
+export * from './block/dma.js';

@@ -14,3 +14,4 @@ export * from './migration.js';
 export * from './dioReader.js';
 export * from './pipeWriter.js';
 export * from './pipeReader.js';
+export * from './dma.js';
