@@ -15,3 +15,6 @@ export * from './dioReader.js';
 export * from './pipeWriter.js';
 export * from './pipeReader.js';
 export * from './dma.js';
+export * from './pinner.js';
+export * from './writeback.js';
+export * from './releaseFolio.js';

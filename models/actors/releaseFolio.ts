@@ -1,0 +1,73 @@
+/**
+ * Buffer release: the optional `Trunc`/`Reclaim` agent of kernel-protocols.md H.3 - memory reclaim
+ * (shrink_folio_list() -> filemap_release_folio()) or the filesystem dropping the buffer heads of a clean
+ * folio that is not under writeback (try_to_release_folio() -> ->release_folio(), e.g.
+ * try_to_free_buffers()). A folio with extra references or pins cannot be freed afterwards, but it loses
+ * its buffers all the same: the setup of the ext4 problem of H-a, where a pinner's set_page_dirty_lock()
+ * later dirties a folio the filesystem knows nothing about (P-H3; cc5095747edf "ext4: don't BUG if
+ * someone dirty pages without asking ext4 first").
+ *
+ * An environment actor whose budget counts releases; one step `filemapReleaseFolio` (folio_trylock(),
+ * release, folio_unlock()), one outcome per folio among `folios` (`folioReleaseBuffers` of
+ * models/mmu/folio.ts).
+ */
+import { setup } from 'xstate';
+import type { ActorSpec, StepEvent } from '../../checker/index.js';
+import type { Mmu } from '../mmu/config.js';
+import { folioLocked, folioReleaseBuffers, folioReleaseBuffersOk } from '../mmu/folio.js';
+import type { MmuWorld } from '../mmu/world.js';
+
+export interface ReleaseFolioOptions {
+  /** Column name in traces. Default 'release'. */
+  readonly name?: string;
+  /** Releases it may make in one run. */
+  readonly budget: number;
+  /** Folios it may act on (default: every folio). */
+  readonly folios?: readonly number[];
+}
+
+function folioList(m: Mmu, folios?: readonly number[]): Int32Array {
+  if (!m.buffers) throw new RangeError('release: the MMU needs buffers: true');
+  const list = folios ?? Array.from({ length: m.folioCount }, (_, f) => f);
+  if (list.length === 0) throw new RangeError('release: no folios');
+  for (const f of list) if (!Number.isInteger(f) || f < 0 || f >= m.folioCount) throw new RangeError(`release: folio ${f} is not a folio of the MMU`);
+  return Int32Array.from(list);
+}
+
+/**
+ * The release can run now: buffers, clean, not under writeback - and the folio lock is free, since
+ * filemap_release_folio() is called with the folio locked (shrink_folio_list()'s folio_trylock(), truncate's
+ * folio_lock()); lock, release and unlock are one step here.
+ */
+export function releasable(w: MmuWorld, m: Mmu, f: number): boolean {
+  return !folioLocked(w, m, f) && folioReleaseBuffersOk(w, m, f);
+}
+
+/** The buffer-release machine: one state, one step `filemapReleaseFolio` (choice = folio). */
+export function releaseFolioMachine(m: Mmu, options: ReleaseFolioOptions) {
+  const folios = folioList(m, options.folios);
+  return setup({
+    types: { context: {} as Record<string, never>, events: {} as StepEvent<'filemapReleaseFolio', MmuWorld> },
+    guards: { releasable: ({ event }) => releasable(event.world, m, folios[event.choice]!) },
+    actions: { release: ({ event }) => void folioReleaseBuffers(event.world, m, folios[event.choice]!) },
+  }).createMachine({
+    id: options.name ?? 'release',
+    initial: 'running',
+    context: {},
+    states: { running: { on: { filemapReleaseFolio: { guard: 'releasable', actions: 'release', description: 'filemap_release_folio()' } } } },
+  });
+}
+
+/** The buffer-release actor: an environment with `budget` releases. */
+export function releaseFolioActor(m: Mmu, options: ReleaseFolioOptions): ActorSpec<Record<string, never>, MmuWorld> {
+  const folios = folioList(m, options.folios);
+  return {
+    name: options.name ?? 'release',
+    kind: 'environment',
+    budget: options.budget,
+    machine: releaseFolioMachine(m, options),
+    fields: {},
+    choices: { filemapReleaseFolio: folios.length },
+    label: ({ event }) => `folio_trylock(); filemap_release_folio(p${m.folioFirstPage[folios[event.choice]!]}): clean, no writeback: buffers freed`,
+  };
+}
