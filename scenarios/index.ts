@@ -6,6 +6,7 @@ import { faultInWindow } from './fault-in-window.js';
 import { mteSubpage } from './mte-subpage.js';
 import { faultRetrySignal } from './fault-retry-signal.js';
 import { dioShortRead } from './dio-short-read.js';
+import { stablePagesScenario } from './stable-pages.js';
 import { pipeAtomic } from './pipe-atomic.js';
 import type { AnyScenario } from './scenario.js';
 
@@ -17,6 +18,7 @@ export const scenarios: readonly AnyScenario[] = [
   dioShortRead as unknown as AnyScenario,
   faultInWindow as unknown as AnyScenario,
   faultRetrySignal as unknown as AnyScenario,
+  stablePagesScenario as unknown as AnyScenario,
   pipeAtomic as unknown as AnyScenario,
 ];
 
