@@ -18,3 +18,6 @@ export * from './dma.js';
 export * from './pinner.js';
 export * from './writeback.js';
 export * from './releaseFolio.js';
+export * from './gfs2Write.js';
+export * from './archMappingQuirk.js';
+export * from './readKcoreIter.js';

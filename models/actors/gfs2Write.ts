@@ -1,0 +1,379 @@
+/**
+ * A buffered write() on gfs2 from a user buffer (fs/gfs2/file.c gfs2_file_buffered_write()). The iterator
+ * `from` (ITER_SOURCE, user-backed) is the user buffer; the file position starts at 0, so ki_pos is the
+ * iterator's consumed count, and `orig_count` is the iterator's length. The data lands in the page cache,
+ * which the model does not track (the write's own page-cache folio is not a user page).
+ *
+ * faults: 'enabled' - up to v5.15: gfs2_glock_nq(EX); iomap_file_buffered_write() with page faults
+ *   enabled; gfs2_glock_dq(). A copy from a non-present page of buf takes a read fault: handle_mm_fault()
+ *   -> gfs2_fault(), which asks for the same glock in SH from the same task: add_to_queue() traps it with
+ *   BUG() (models/fs/glock.ts).
+ *
+ * faults: 'disabled' - the fix in its current form (00bfe02f4796 v5.16; e1fa9ea85ce8 v5.18; the `retry:`
+ *   label inside the `if` since c8ed1b359312 v6.5). NOT the mirror image of the read (kernel-review item 7):
+ *   it faults the window in BEFORE taking the glock and clips the iterator to it:
+ *     gfs2_holder_init(ip->i_gl, LM_ST_EXCLUSIVE, 0, gh);
+ *     if (should_fault_in_pages(from, iocb, &prev_count, &window_size)) {
+ *   retry:
+ *         window_size -= fault_in_iov_iter_readable(from, window_size);
+ *         if (!window_size) { ret = -EFAULT; goto out_uninit; }
+ *         from->count = min(from->count, window_size); }
+ *     ret = gfs2_glock_nq(gh);
+ *     pagefault_disable(); ret = iomap_file_buffered_write(iocb, from, ...); pagefault_enable();
+ *     if (ret > 0) written += ret;
+ *     if (ret <= 0 && ret != -EFAULT) goto out_unlock;
+ *     from->count = orig_count - written;
+ *     if (should_fault_in_pages(from, iocb, &prev_count, &window_size)) { gfs2_glock_dq(gh); goto retry; }
+ *   out_unlock: if (gfs2_holder_queued(gh)) gfs2_glock_dq(gh);
+ *   out_uninit: from->count = orig_count - written; return written ? written : ret;
+ *   should_fault_in_pages() is the one of gfs2Read.ts (window policy 'shrinking' by default). The
+ *   fault-in is one atomic step; with a glock (buf = mmap of the same file) a read fault on buf runs
+ *   gfs2_fault() (SH), so the step waits until the glock would be granted in SH at once whenever a page of
+ *   the window needs a fault.
+ *
+ * Context: written, efault (the last iomap_file_buffered_write() returned -EFAULT), prevCount, window.
+ * Final states 'done' (returned `written`) and 'efault' (returned -EFAULT); 'BUG' as in gfs2Read.ts.
+ */
+import { assign, setup } from 'xstate';
+import { bool, int, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { unitAccess } from '../mmu/access.js';
+import type { Mmu } from '../mmu/config.js';
+import { ACCESS_FAULT, BLOCKED, FAULT_DONE, FAULT_FLAG_DEFAULT, FAULT_RETRY, FAULT_WAIT, PTE_ABSENT, VMA_NONE } from '../mmu/constants.js';
+import { handleMmFault, handleMmFaultOutcome } from '../mmu/fault.js';
+import type { MmuWorld } from '../mmu/world.js';
+import { iovIterReexpand, iovIterTruncate } from '../iov-iter/advance.js';
+import { copyFromIter, copyFromIterChoices, copyFromIterResult } from '../iov-iter/copy.js';
+import { faultInIovIterReadable, faultInIovIterReadableResult } from '../iov-iter/faultIn.js';
+import { ITER_SOURCE, iterConsumed, iterCount, type IovIter } from '../iov-iter/iter.js';
+import { GLOCK_GRANTED, GLOCK_RECURSIVE, glockDq, glockGranted, glockHolder, glockNq, glockNqOutcome, glockWaitsFor, glockWouldGrant, LM_ST_NAMES, type Glock } from '../fs/glock.js';
+import type { Gfs2GlockUse, WindowPolicy } from './gfs2Read.js';
+
+export interface Gfs2WriteOptions {
+  /** Column name. Default 'CPU0'. */
+  readonly name?: string;
+  readonly faults: 'enabled' | 'disabled';
+  /** faults 'disabled': the window policy. Default 'shrinking'. */
+  readonly window?: WindowPolicy;
+  /** The big window in pages. Default 8. */
+  readonly bigWindow?: number;
+  /** The inode glock (holder: the write's EX holder; faultHolder: gfs2_fault()'s SH holder). */
+  readonly glock?: Gfs2GlockUse;
+}
+
+export interface Gfs2WriteContext {
+  written: number;
+  efault: number;
+  prevCount: number;
+  window: number;
+}
+
+type Ev = StepEvent<'faultInIovIterReadable' | 'glockNq' | 'glockWait' | 'iomapFileBufferedWrite' | 'glockDq' | 'copyFromUser' | 'gfs2Fault' | 'filemapFault', MmuWorld>;
+
+/** Static facts of one writer, shared by its guards, actions and label. */
+export class Gfs2Writer {
+  readonly m: Mmu;
+  readonly it: IovIter;
+  readonly faults: 'enabled' | 'disabled';
+  readonly window: WindowPolicy;
+  readonly bigWindow: number;
+  readonly g: Glock | undefined;
+  readonly h: number;
+  readonly fh: number;
+  readonly maxWindow: number;
+
+  constructor(m: Mmu, it: IovIter, o: Gfs2WriteOptions) {
+    if (!it.userBacked || it.dataSource !== ITER_SOURCE) throw new RangeError('gfs2 write: the iterator must be a user-backed ITER_SOURCE (UBUF or IOVEC)');
+    if (o.faults !== 'enabled' && o.faults !== 'disabled') throw new RangeError(`gfs2 write: faults '${String(o.faults)}' is not 'enabled' or 'disabled'`);
+    this.m = m;
+    this.it = it;
+    this.faults = o.faults;
+    this.window = o.window ?? 'shrinking';
+    if (!['whole', 'shrinking', 'fixed1'].includes(this.window)) throw new RangeError(`gfs2 write: window '${this.window}' is not whole, shrinking or fixed1`);
+    this.bigWindow = o.bigWindow ?? 8;
+    if (!Number.isInteger(this.bigWindow) || this.bigWindow < 1) throw new RangeError(`gfs2 write: bigWindow must be a whole number of pages >= 1, not ${this.bigWindow}`);
+    this.g = o.glock?.glock;
+    this.h = o.glock ? glockHolder(o.glock.glock, o.glock.holder) : -1;
+    this.fh = o.glock?.faultHolder !== undefined ? glockHolder(o.glock.glock, o.glock.faultHolder) : -1;
+    if (this.g && this.fh < 0) throw new RangeError('gfs2 write: with a glock, give the faultHolder gfs2_fault() uses');
+    const U = m.unitsPerPage;
+    this.maxWindow = this.faults === 'enabled' ? 0 : this.window === 'whole' ? it.total : this.window === 'fixed1' ? U : Math.max(U, this.bigWindow * U);
+  }
+
+  /** should_fault_in_pages() with count = orig_count - written and ki_pos = written: the window, 0 for no. */
+  shouldFaultIn(prevCount: number, written: number): number {
+    const count = this.it.total - written;
+    if (count === 0) return 0;
+    const U = this.m.unitsPerPage;
+    const offs = written % U;
+    if (this.window === 'whole') return count;
+    if (this.window === 'fixed1') return U - offs;
+    return (prevCount !== count ? this.bigWindow * U : U) - offs;
+  }
+
+  /** The window the prefault step uses: the one already computed, or the first should_fault_in_pages(). */
+  prefaultWindow(ctx: Gfs2WriteContext): number {
+    return ctx.window > 0 ? ctx.window : this.shouldFaultIn(ctx.prevCount, ctx.written);
+  }
+
+  /** A page of the window needs a read fault (not mapped yet and its VMA allows it). */
+  windowNeedsFault(w: MmuWorld, window: number): boolean {
+    const it = this.it;
+    const pos = iterConsumed(w, it);
+    const end = Math.min(pos + window, it.total);
+    for (let q = pos; q < end; q++) {
+      const p = (it.addrAt[q]! / this.m.unitsPerPage) | 0;
+      if (w.vma[p] !== VMA_NONE && w.pte[p] === PTE_ABSENT) return true;
+    }
+    return false;
+  }
+
+  prefaultEnabled(w: MmuWorld, ctx: Gfs2WriteContext): boolean {
+    const win = this.prefaultWindow(ctx);
+    if (faultInIovIterReadableResult(w, this.it, win) === BLOCKED) return false;
+    return !this.g || !this.windowNeedsFault(w, win) || glockWouldGrant(w, this.g, this.fh);
+  }
+
+  /** window_size after the prefault. */
+  windowAfterPrefault(w: MmuWorld, ctx: Gfs2WriteContext): number {
+    const win = this.prefaultWindow(ctx);
+    return win - faultInIovIterReadableResult(w, this.it, win);
+  }
+
+  copyChoices(w: MmuWorld): number {
+    return this.faults === 'disabled' ? copyFromIterChoices(w, this.it, iterCount(w, this.it)) : 1;
+  }
+
+  /** Units the write's copy takes now (faults enabled: up to the first inaccessible unit). */
+  copied(w: MmuWorld, choice: number): number {
+    const n = iterCount(w, this.it);
+    return copyFromIterResult(w, this.it, n, this.faults === 'disabled' ? choice : copyFromIterChoices(w, this.it, n) - 1);
+  }
+
+  /** The faults-enabled copy stopped at a unit that faults (rather than the end or a bad unit). */
+  copyFaults(w: MmuWorld): boolean {
+    const k = this.copied(w, 0);
+    if (k === iterCount(w, this.it)) return false;
+    return unitAccess(w, this.m, this.it.addrAt[iterConsumed(w, this.it) + k]!, false) === ACCESS_FAULT;
+  }
+
+  faultPage(w: MmuWorld): number {
+    return (this.it.addrAt[iterConsumed(w, this.it)]! / this.m.unitsPerPage) | 0;
+  }
+
+  faultOutcome(w: MmuWorld): number {
+    return handleMmFaultOutcome(w, this.m, this.faultPage(w), FAULT_FLAG_DEFAULT);
+  }
+}
+
+/** The gfs2 buffered write machine. */
+export function gfs2WriteMachine(m: Mmu, it: IovIter, options: Gfs2WriteOptions) {
+  const r = new Gfs2Writer(m, it, options);
+  const g = r.g;
+  const h = r.h;
+  const fh = r.fh;
+  const enabled = r.faults === 'enabled';
+  const mode = g ? LM_ST_NAMES[g.holderState[h]!] : '';
+  const fmode = g && fh >= 0 ? LM_ST_NAMES[g.holderState[fh]!] : '';
+  const afterLock = enabled ? 'copy' : 'write';
+  const states: Record<string, any> = { done: { type: 'final' }, efault: { type: 'final' } };
+  if (!enabled) {
+    states.prefault = {
+      meta: { waitsFor: g ? ({ world }: { world: MmuWorld }) => `${glockWaitsFor(world, g, fh)} for gfs2_fault()` : 'the fault-in' },
+      on: {
+        faultInIovIterReadable: [
+          { guard: 'prefaultSome', target: g ? 'lock' : 'write', actions: ['prefault', 'setWindow'] },
+          { guard: 'prefaultNothingWritten', target: 'efault', actions: ['prefault', 'clearWindow'] },
+          { guard: 'canPrefault', target: 'done', actions: ['prefault', 'clearWindow'] },
+        ],
+      },
+    };
+    states.write = {
+      on: {
+        iomapFileBufferedWrite: [
+          { guard: 'writeThenRetry', target: g ? 'unlock' : 'prefault', actions: ['afterWrite', 'write'] },
+          { guard: 'writeFails', target: g ? 'unlock' : 'efault', actions: ['afterWrite', 'write'] },
+          { target: g ? 'unlock' : 'done', actions: ['afterWrite', 'write'] },
+        ],
+      },
+    };
+  }
+  if (g) {
+    states.lock = {
+      on: {
+        glockNq: [
+          { guard: 'grantsNow', target: afterLock, actions: 'nq', description: `gfs2_glock_nq(${mode}): granted` },
+          { target: 'glockWait', actions: 'nq', description: `gfs2_glock_nq(${mode}): queued` },
+        ],
+      },
+    };
+    states.glockWait = {
+      meta: { waitsFor: ({ world }: { world: MmuWorld }) => glockWaitsFor(world, g, h) },
+      on: { glockWait: { guard: 'granted', target: afterLock, description: `gfs2_glock_wait(): ${mode} granted` } },
+    };
+    states.unlock = {
+      on: {
+        glockDq: [
+          ...(enabled ? [] : [{ guard: 'windowSet', target: 'prefault', actions: 'dq', description: 'gfs2_glock_dq(); goto retry' }]),
+          { guard: 'failed', target: 'efault', actions: 'dq', description: 'gfs2_glock_dq(); return -EFAULT' },
+          { target: 'done', actions: 'dq', description: 'gfs2_glock_dq(); return written' },
+        ],
+      },
+    };
+  }
+  if (enabled) {
+    states.copy = {
+      on: {
+        copyFromUser: [
+          { guard: 'copyFaults', target: 'pageFault', actions: ['afterCopy', 'copyAll'] },
+          { guard: 'copyFails', target: g ? 'unlock' : 'efault', actions: ['afterCopy', 'copyAll'] },
+          { target: g ? 'unlock' : 'done', actions: ['afterCopy', 'copyAll'] },
+        ],
+      },
+    };
+    if (g) {
+      states.pageFault = {
+        on: {
+          gfs2Fault: [
+            { guard: 'faultRecursive', target: 'BUG', actions: 'faultNq', description: `gfs2_fault(): gfs2_glock_nq(${fmode}): recursive -> BUG()` },
+            { guard: 'faultGrantsNow', target: 'faultLocked', actions: 'faultNq', description: `gfs2_fault(): gfs2_glock_nq(${fmode}): granted` },
+            { target: 'faultGlockWait', actions: 'faultNq', description: `gfs2_fault(): gfs2_glock_nq(${fmode}): queued` },
+          ],
+        },
+      };
+      states.faultGlockWait = {
+        meta: { waitsFor: ({ world }: { world: MmuWorld }) => `${glockWaitsFor(world, g, fh)} in gfs2_fault(), while holding it in ${mode}` },
+        on: { glockWait: { guard: 'faultGranted', target: 'faultLocked', description: `gfs2_glock_wait(): ${fmode} granted` } },
+      };
+      states.faultLocked = {
+        on: {
+          filemapFault: [
+            { guard: 'faultDone', target: 'copy', actions: ['handleFault', 'faultDq'], description: 'filemap_fault(); gfs2_glock_dq()' },
+            { guard: 'faultCanRun', target: 'unlock', actions: ['faultEfault', 'faultDq'], description: 'filemap_fault() fails; gfs2_glock_dq(); -EFAULT' },
+          ],
+        },
+      };
+      states.BUG = { meta: { waitsFor: 'nothing: add_to_queue() hit BUG() (recursive glock request) and the task died holding the glock' } };
+    } else {
+      states.pageFault = {
+        on: {
+          filemapFault: [
+            { guard: 'faultDone', target: 'copy', actions: 'handleFault', description: 'handle_mm_fault()' },
+            { guard: 'faultCanRun', target: 'done', actions: 'faultEfault', description: 'handle_mm_fault() fails; -EFAULT' },
+          ],
+        },
+      };
+    }
+  }
+  const initial = enabled ? (g ? 'lock' : 'copy') : 'prefault';
+  return setup({
+    types: { context: {} as Gfs2WriteContext, events: {} as Ev },
+    guards: {
+      canPrefault: ({ context, event }) => r.prefaultEnabled(event.world, context),
+      prefaultSome: ({ context, event }) => r.prefaultEnabled(event.world, context) && r.windowAfterPrefault(event.world, context) > 0,
+      prefaultNothingWritten: ({ context, event }) => r.prefaultEnabled(event.world, context) && context.written === 0 && r.prefaultWindow(context) > 0,
+      grantsNow: ({ event }) => glockNqOutcome(event.world, g!, h) === GLOCK_GRANTED,
+      granted: ({ event }) => glockGranted(event.world, g!, h),
+      windowSet: ({ context }) => context.window > 0,
+      failed: ({ context }) => context.written === 0 && context.efault === 1,
+      writeThenRetry: ({ context, event }) => r.shouldFaultIn(context.prevCount, context.written + r.copied(event.world, event.choice)) > 0,
+      writeFails: ({ context, event }) => context.written + r.copied(event.world, event.choice) === 0,
+      copyFaults: ({ event }) => r.copyFaults(event.world),
+      copyFails: ({ context, event }) => context.written + r.copied(event.world, 0) === 0 && r.copied(event.world, 0) < iterCount(event.world, it),
+      faultRecursive: ({ event }) => glockNqOutcome(event.world, g!, fh) === GLOCK_RECURSIVE,
+      faultGrantsNow: ({ event }) => glockNqOutcome(event.world, g!, fh) === GLOCK_GRANTED,
+      faultGranted: ({ event }) => glockGranted(event.world, g!, fh),
+      faultDone: ({ event }) => r.faultOutcome(event.world) === FAULT_DONE,
+      faultCanRun: ({ event }) => {
+        const o = r.faultOutcome(event.world);
+        return o !== FAULT_WAIT && o !== FAULT_RETRY;
+      },
+    },
+    actions: {
+      // fault_in_iov_iter_readable(from, window_size); from->count = min(from->count, window_size).
+      prefault: ({ context, event }) => {
+        const win = r.prefaultWindow(context);
+        const left = win - faultInIovIterReadable(event.world, it, win);
+        if (left > 0) iovIterTruncate(event.world, it, left);
+      },
+      // The window is used up; the first should_fault_in_pages() (before the glock) also set prev_count.
+      setWindow: assign(({ context }) => ({ window: 0, prevCount: context.window > 0 ? context.prevCount : r.it.total - context.written })),
+      clearWindow: assign({ window: 0 }),
+      nq: ({ event }) => {
+        glockNq(event.world, g!, h);
+      },
+      dq: ({ event }) => glockDq(event.world, g!, h),
+      faultNq: ({ event }) => {
+        glockNq(event.world, g!, fh);
+      },
+      faultDq: ({ event }) => glockDq(event.world, g!, fh),
+      afterWrite: assign(({ context, event }) => {
+        const k = r.copied(event.world, event.choice);
+        const written = context.written + k;
+        const window = r.shouldFaultIn(context.prevCount, written);
+        return { written, efault: k === 0 ? 1 : 0, window, prevCount: window > 0 ? r.it.total - written : context.prevCount };
+      }),
+      // iomap_file_buffered_write() with page faults disabled, then from->count = orig_count - written.
+      write: ({ event }) => {
+        copyFromIter(event.world, it, iterCount(event.world, it), event.choice);
+        iovIterReexpand(event.world, it, it.total - iterConsumed(event.world, it));
+      },
+      afterCopy: assign(({ context, event }) => {
+        const k = r.copied(event.world, 0);
+        const stop = k < iterCount(event.world, it) && !r.copyFaults(event.world);
+        return { written: context.written + k, efault: stop ? 1 : 0 };
+      }),
+      copyAll: ({ event }) => {
+        const n = iterCount(event.world, it);
+        copyFromIter(event.world, it, n, copyFromIterChoices(event.world, it, n) - 1);
+      },
+      handleFault: ({ event }) => {
+        handleMmFault(event.world, m, r.faultPage(event.world), FAULT_FLAG_DEFAULT, -1);
+      },
+      faultEfault: assign({ efault: 1 }),
+    },
+  }).createMachine({ id: options.name ?? 'CPU0', initial, context: { written: 0, efault: 0, prevCount: 0, window: 0 }, states });
+}
+
+function writeLabel(r: Gfs2Writer) {
+  const U = r.m.unitsPerPage;
+  const units = (n: number): string => (U === 1 ? `${n}` : `${n}u`);
+  return ({ context, event }: { context: Gfs2WriteContext; event: StepEvent<string, MmuWorld> }, description: string | undefined): string => {
+    const w = event.world;
+    switch (event.type) {
+      case 'faultInIovIterReadable': {
+        const win = r.prefaultWindow(context);
+        const left = faultInIovIterReadableResult(w, r.it, win);
+        const first = context.window === 0 && context.prevCount === 0 ? `should_fault_in_pages(): window ${units(win)}; ` : '';
+        const ends = win - left > 0 ? `; from->count = ${units(Math.min(iterCount(w, r.it), win - left))}` : `; write() returns ${context.written > 0 ? units(context.written) : '-EFAULT'}`;
+        return `${first}fault_in_iov_iter_readable(from, ${units(win)}) = ${units(left)}${ends}`;
+      }
+      case 'iomapFileBufferedWrite': {
+        const k = r.copied(w, event.choice);
+        const next = r.shouldFaultIn(context.prevCount, context.written + k);
+        return `pagefault_disable(); iomap_file_buffered_write() = ${k > 0 ? units(k) : '-EFAULT'}${next > 0 ? `; should_fault_in_pages(): window ${units(next)}` : ''}`;
+      }
+      case 'copyFromUser': {
+        const k = r.copied(w, 0);
+        const at = r.it.addrAt[iterConsumed(w, r.it) + k];
+        const tail = k === iterCount(w, r.it) ? '' : r.copyFaults(w) ? `, #PF at p${((at ?? 0) / U) | 0}` : ', fault: -EFAULT';
+        return `iomap_file_buffered_write(): copy_from_user() copies ${units(k)}${tail}`;
+      }
+      case 'gfs2Fault':
+        return `handle_mm_fault(p${r.faultPage(w)}) -> ${description ?? 'gfs2_fault()'}`;
+      default:
+        return description ?? event.type;
+    }
+  };
+}
+
+/** The writer actor (a thread). */
+export function gfs2WriteActor(m: Mmu, it: IovIter, options: Gfs2WriteOptions): ActorSpec<Gfs2WriteContext, MmuWorld> {
+  const r = new Gfs2Writer(m, it, options);
+  return {
+    name: options.name ?? 'CPU0',
+    machine: gfs2WriteMachine(m, it, options),
+    fields: { written: int(0, it.total), efault: bool(), prevCount: int(0, it.total), window: int(0, r.maxWindow) },
+    ...(options.faults === 'disabled' ? { choices: { iomapFileBufferedWrite: ({ event }: { event: StepEvent<string, MmuWorld> }) => r.copyChoices(event.world) } } : {}),
+    label: writeLabel(r) as NonNullable<ActorSpec<Gfs2WriteContext, MmuWorld>['label']>,
+  };
+}
