@@ -14,7 +14,7 @@ import { assertConformance } from '../checker/conformance.js';
 import { assertGolden } from '../golden/golden.js';
 
 const scenario = findScenario('gfs2-mmap-deadlock')!;
-const defaults = resolveParams(scenario, {}) as { pages: number; requests: number; remote: number; reclaim: number };
+const defaults = resolveParams(scenario, {}) as { pages: number; requests: number; remote: number; reclaim: number; write: number };
 
 function text(system: ReturnType<typeof compileSystem>, trace: Parameters<typeof formatTraceText>[0]): string {
   return formatTraceText(trace, { actors: system.actors.map((a) => a.name) }) + '\n';
@@ -22,7 +22,7 @@ function text(system: ReturnType<typeof compileSystem>, trace: Parameters<typeof
 
 describe('scenarios/gfs2-mmap-deadlock.ts', () => {
   it('defaults: one page, one remote EX request, reclaim budget 1', () => {
-    assert.deepEqual(defaults, { pages: 1, requests: 1, remote: 1, reclaim: 1 });
+    assert.deepEqual(defaults, { pages: 1, requests: 1, remote: 1, reclaim: 1, write: 0 });
     assert.throws(() => resolveParams(scenario, { requests: '0' }), /remote=1 needs a contender/);
   });
 
@@ -82,21 +82,38 @@ describe('scenarios/gfs2-mmap-deadlock.ts', () => {
     assert.deepEqual([r.stats.states, r.stats.transitions, r.stats.terminalStates], [68, 93, 3]);
   });
 
-  it('nofault-retry holds for every request count up to 3, local or remote, every reclaim budget up to 3, pages up to 2', () => {
-    for (let pages = 1; pages <= 2; pages++) {
-      for (let requests = 0; requests <= 3; requests++) {
-        for (let remote = 0; remote <= (requests ? 1 : 0); remote++) {
-          for (let reclaim = 0; reclaim <= 3; reclaim++) {
-            const r = check(buildGfs2MmapDeadlock({ pages, requests, remote, reclaim }, 'nofault-retry'));
-            assert.equal(r.verdict, 'holds', `pages=${pages} requests=${requests} remote=${remote} reclaim=${reclaim}: ${r.violations[0]?.message}`);
+  it('nofault-retry holds for every request count up to 3, local or remote, every reclaim budget up to 3, pages up to 2, read and write', () => {
+    for (let write = 0; write <= 1; write++) {
+      for (let pages = 1; pages <= 2; pages++) {
+        for (let requests = 0; requests <= 3; requests++) {
+          for (let remote = 0; remote <= (requests ? 1 : 0); remote++) {
+            for (let reclaim = 0; reclaim <= 3; reclaim++) {
+              const p = { pages, requests, remote, reclaim, write };
+              const r = check(buildGfs2MmapDeadlock(p, 'nofault-retry'));
+              assert.equal(r.verdict, 'holds', `${JSON.stringify(p)}: ${r.violations[0]?.message}`);
+            }
           }
         }
       }
     }
   });
 
+  it('write=1: the <= v5.15 write traps the same way (gfs2_fault() SH under the write\'s EX); the fixed write holds (counts)', () => {
+    const bad = check(buildGfs2MmapDeadlock({ ...defaults, write: 1 }, 'faults-enabled'));
+    assert.equal(bad.violations[0]!.property, 'no recursive glock');
+    assert.deepEqual(
+      bad.violations[0]!.trace.steps.map((s) => s.label),
+      ['gfs2_glock_nq(EX): granted', 'iomap_file_buffered_write(): copy_from_user() copies 0, #PF at p0', 'handle_mm_fault(p0) -> gfs2_fault(): gfs2_glock_nq(SH): recursive -> BUG()'],
+    );
+    const good = check(buildGfs2MmapDeadlock({ ...defaults, write: 1 }, 'nofault-retry'));
+    assert.equal(good.verdict, 'holds');
+    assert.deepEqual([good.stats.states, good.stats.transitions], [63, 87]);
+  });
+
   it('conforms to xstate', () => {
-    for (const v of ['faults-enabled', 'nofault-retry'] as const) assertConformance(buildGfs2MmapDeadlock({ pages: 2, requests: 2, remote: 1, reclaim: 2 }, v), { runs: 60, maxSteps: 40 });
+    for (const write of [0, 1]) {
+      for (const v of ['faults-enabled', 'nofault-retry'] as const) assertConformance(buildGfs2MmapDeadlock({ pages: 2, requests: 2, remote: 1, reclaim: 2, write }, v), { runs: 60, maxSteps: 40 });
+    }
     assertConformance(buildGfs2MmapDeadlock(defaults, 'faults-enabled', 'queue'), { runs: 40, maxSteps: 20 });
   });
 });
