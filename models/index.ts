@@ -11,4 +11,5 @@ export * from './btrfs/index.js';
 export * from './fs/glock.js';
 export * from './fs/dio.js';
 export * from './pipe/index.js';
+export * from './kcore/index.js';
 export * from './block/dma.js';
