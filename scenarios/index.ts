@@ -4,6 +4,7 @@ import { gfs2MmapDeadlock } from './gfs2-mmap-deadlock.js';
 import { faultInPartial } from './fault-in-partial.js';
 import { faultInWindow } from './fault-in-window.js';
 import { mteSubpage } from './mte-subpage.js';
+import { kcoreRead } from './kcore-read.js';
 import { faultRetrySignal } from './fault-retry-signal.js';
 import { dioShortRead } from './dio-short-read.js';
 import { stablePagesScenario } from './stable-pages.js';
@@ -17,6 +18,7 @@ export const scenarios: readonly AnyScenario[] = [
   mteSubpage as unknown as AnyScenario,
   dioShortRead as unknown as AnyScenario,
   faultInWindow as unknown as AnyScenario,
+  kcoreRead as unknown as AnyScenario,
   faultRetrySignal as unknown as AnyScenario,
   stablePagesScenario as unknown as AnyScenario,
   pipeAtomic as unknown as AnyScenario,

@@ -1,0 +1,129 @@
+/**
+ * kcore-read: the /proc/kcore KCORE_VMALLOC retry loop of read_kcore_iter() (v6.4 on) against the
+ * pre-6.4 bounce buffer (kernel-protocols.md F; "Bug: broken /proc/kcore in 6.13", Jan 2025). One reader
+ * (models/actors/readKcoreIter.ts) reads `chunks` vmalloc pages of `pageUnits` units into a user buffer of
+ * one unit per user page (the first page already touched, the rest not yet faulted in); the execmem ROX
+ * quirk (models/actors/archMappingQuirk.ts) may take the direct-map alias of vmalloc pages away, and
+ * reclaim may evict user pages, each a bounded number of times.
+ */
+import { reclaimActor } from '../models/actors/reclaim.js';
+import { archMappingQuirkActor } from '../models/actors/archMappingQuirk.js';
+import { kcoreAccounting, kcoreNoSpuriousEfault, kcoreSourceMatches, readKcoreIterActor } from '../models/actors/readKcoreIter.js';
+import { defineIovIter } from '../models/iov-iter/iter.js';
+import { defineKcore } from '../models/kcore/vmalloc.js';
+import { defineMmu } from '../models/mmu/config.js';
+import { iterProgress } from '../models/properties/iterator.js';
+import type { ActorSpec, SystemSpec } from '../checker/index.js';
+import { defineScenario } from './scenario.js';
+
+export type KcoreReadVariant = 'retry-forever' | 'bounce-buffer' | 'retry-forever-readv' | 'retry-forever-hole';
+type Params = 'chunks' | 'pageUnits' | 'quirk' | 'reclaim';
+
+export interface KcoreReadOptions {
+  readonly kcoreLoop: 'shipped' | 'bounce';
+  /** read() into one buffer (ITER_UBUF) or readv() of one-unit segments (ITER_IOVEC). */
+  readonly iter: 'UBUF' | 'IOVEC';
+  /** The execmem ROX quirk is present (with the `quirk` budget). */
+  readonly rox: boolean;
+  /** The last user page of the buffer is not mapped (a read() into a buffer that runs off its mapping). */
+  readonly hole: boolean;
+  /** fault_in_safe_writeable()'s return: 'v5.17-buggy' from fe673d3f5bf1 until 8c03ebd7cdc0 (so in 6.4 - 6.15), or 'fixed'. */
+  readonly faultInReturn: 'fixed' | 'v5.17-buggy';
+}
+
+export const KCORE_READ_VARIANTS: Readonly<Record<KcoreReadVariant, KcoreReadOptions>> = {
+  'retry-forever': { kcoreLoop: 'shipped', iter: 'UBUF', rox: true, hole: false, faultInReturn: 'v5.17-buggy' },
+  'bounce-buffer': { kcoreLoop: 'bounce', iter: 'UBUF', rox: true, hole: false, faultInReturn: 'v5.17-buggy' },
+  'retry-forever-readv': { kcoreLoop: 'shipped', iter: 'IOVEC', rox: false, hole: false, faultInReturn: 'v5.17-buggy' },
+  'retry-forever-hole': { kcoreLoop: 'shipped', iter: 'UBUF', rox: false, hole: true, faultInReturn: 'v5.17-buggy' },
+};
+
+/** The system for explicit options (the variants are points of this space). */
+export function buildReadKcore(p: Readonly<Record<Params, number>>, o: KcoreReadOptions): SystemSpec {
+  const units = p.chunks * p.pageUnits;
+  const m = defineMmu({
+    pages: units,
+    unitsPerPage: 1,
+    staticVma: true,
+    exactCopy: true,
+    faultInSafeWriteableReturn: o.faultInReturn,
+    vma: Array.from({ length: units }, (_, i) => (o.hole && i === units - 1 ? 'NONE' : 'RW')),
+    pte: Array.from({ length: units }, (_, i) => (i === 0 && !(o.hole && units === 1) ? 'PRESENT_RW' : 'ABSENT')),
+  });
+  const segments = o.iter === 'UBUF' ? [{ base: 0, len: units }] : Array.from({ length: units }, (_, i) => ({ base: i, len: 1 }));
+  const it = defineIovIter(m, 'iter', { type: o.iter, dir: 'DEST', segments, warn: false });
+  const k = defineKcore(it, { pages: p.chunks, pageUnits: p.pageUnits });
+  const actors: ActorSpec[] = [readKcoreIterActor(k, { kcoreLoop: o.kcoreLoop, chunks: p.chunks })];
+  if (o.rox && p.quirk > 0) actors.push(archMappingQuirkActor(k, { budget: p.quirk }));
+  if (p.reclaim > 0) actors.push(reclaimActor(m, { budget: p.reclaim }));
+  return {
+    name: 'kcore-read',
+    world: { ...m.fields, ...it.fields, ...k.fields },
+    actors,
+    properties: [
+      kcoreAccounting(k, 'CPU0'),
+      kcoreSourceMatches('CPU0'),
+      kcoreNoSpuriousEfault(k, 'CPU0'),
+      iterProgress(it, { actor: 'CPU0', name: 'read_kcore progress' }),
+    ],
+  };
+}
+
+export function buildKcoreRead(p: Readonly<Record<Params, number>>, variant: KcoreReadVariant): SystemSpec {
+  return buildReadKcore(p, KCORE_READ_VARIANTS[variant]);
+}
+
+export const kcoreRead = defineScenario({
+  id: 'kcore-read',
+  title: '/proc/kcore read_kcore_iter() retries vread_iter() forever when the copy fails for a non-fault reason',
+  source:
+    '"Bug: broken /proc/kcore in 6.13" (Jan 2025); Lorenzo Stoakes, "fs/proc/kcore: convert read_kcore() to read_kcore_iter()" ' +
+    '46c0d6d0904a and 4c91c07c93bb (v6.4); review by Baoquan He and David Laight',
+  description:
+    'Since v6.4 read_kcore_iter() reads a KCORE_VMALLOC chunk with vread_iter(), which copies straight into the user iterator with ' +
+    'page faults disabled (it holds the vmap spinlock): copy_page_to_iter_nofault() per vmalloc page. If it comes back short, the loop ' +
+    'assumes a user page was not faulted in: fault_in_iov_iter_writeable(iter, left), and try again - "until we are done". When the ' +
+    'copy fails for a reason no fault-in can cure, the fault-in succeeds, the copy fails again, forever: in 6.13 the x86 execmem ROX ' +
+    'cache took the direct-map alias of module text away (set_direct_map_valid_noflush(page, false)), the nofault copy\'s source ' +
+    'faulted, and gdb hung on /proc/kcore ("vread_iter() keeps returning 0"). One such event is enough; no fairness assumption helps.\n\n' +
+    'bounce-buffer is the pre-6.4 code: vread() into a kernel bounce page, then copy_to_iter()/copy_to_user() with page faults enabled; ' +
+    'a fault the handler cannot resolve makes the copy short and the read returns -EFAULT. No loop, nothing to spin on. It needs no ' +
+    'fairness: it holds for every quirk budget up to 2 and every reclaim budget up to 3 (test/scenarios/kcore-read.test.ts).\n\n' +
+    'retry-forever-readv shows the shipped loop\'s accounting (kernel-review item 11): `read` is cumulative but is added to `src` and ' +
+    'subtracted from `left` on every pass. In a readv() the nofault copy is all-or-nothing per iovec, so a pass can deliver part of a ' +
+    'chunk; if a later pass of the same chunk is short too (one eviction between fault-in and copy is enough), `src` counts the first ' +
+    'part twice (property kcore accounting): the next vread_iter() copies kernel bytes from the wrong offset into the buffer (kcore ' +
+    'content), and `left` wraps, so the read ends in -EFAULT on a valid buffer (no spurious -EFAULT). read() (ITER_UBUF) is ' +
+    'all-or-nothing per chunk and never makes a partial pass. This variant has no ROX quirk.\n\n' +
+    'retry-forever-hole needs no ROX: in 6.4 - 6.15 fault_in_safe_writeable() returned 0 ("all faulted in") as soon as its first page ' +
+    'succeeded (fe673d3f5bf1, fixed by 8c03ebd7cdc0, kernel-review 1.2). A chunk whose user range runs into an unmapped page then fails ' +
+    'the all-or-nothing copy every time while the fault-in reports success: the read spins until SIGKILL (fixup_user_fault() returns ' +
+    '-EINTR then). With the fixed return value the fault-in reports the shortfall and the read returns -EFAULT. ' +
+    'Not modelled: vmap_area lookup and holes, the per-node vmap locks, KCORE_TEXT/KCORE_RAM, the v6.7 copy regression f1982740f5e7.',
+  params: {
+    chunks: { description: 'vmalloc pages read (one tsz chunk each)', default: 1, min: 1, max: 3 },
+    pageUnits: { description: 'PAGE_SIZE in units (tsz of a chunk); the user buffer has one unit per user page', default: 3, min: 1, max: 4 },
+    quirk: { description: 'ArchMappingQuirk budget: vmalloc pages whose direct map execmem ROX takes away', default: 1, min: 0, max: 2 },
+    reclaim: { description: 'reclaim budget: evictions of user pages', default: 1, min: 0, max: 3 },
+  },
+  variants: {
+    'retry-forever': {
+      description: 'v6.4+: vread_iter() + fault_in_iov_iter_writeable() until done: spins when the copy fails for a non-fault reason',
+      expected: { verdict: 'violated', property: 'read_kcore progress' },
+    },
+    'bounce-buffer': {
+      description: 'up to v6.3: vread() into a bounce page, copy_to_iter() with faults enabled: returns; no fairness needed',
+      expected: { verdict: 'holds' },
+    },
+    'retry-forever-readv': {
+      description: 'v6.4+ readv(): a second short pass in one chunk breaks the src/left bookkeeping: wrong bytes, then -EFAULT',
+      expected: { verdict: 'violated', property: 'kcore accounting' },
+    },
+    'retry-forever-hole': {
+      description: 'v6.4 - v6.15, no ROX: a read() whose buffer runs into an unmapped page spins (fault_in_safe_writeable() claims success)',
+      expected: { verdict: 'violated', property: 'read_kcore progress' },
+    },
+  },
+  defaultVariant: 'retry-forever',
+  build: (p, v) => buildKcoreRead(p, v),
+});
