@@ -79,7 +79,7 @@ export const faultRetrySignal = defineScenario({
     'fixup (x86 since 2014, every arch since v6.3): kernel mode -> no_context() -> the exception-table fixup; copy_from_user() ' +
       'returns short, the syscall returns -EFAULT and the task dies of SIGKILL on its way to user mode. Holds with weak fairness of T0 ' +
       'only, T1 never fair, for every pages <= 3 and holds <= 3. P-G2 (mmap_lock released exactly once per acquisition; after ' +
-      'VM_FAULT_RETRY the core mm has already dropped it) holds in both.',
+      'VM_FAULT_RETRY the core mm has already dropped it; handle_mm_fault() is never entered without it, a model assertion) holds in all variants.',
     'uffd-nonfatal (kernel-review item 15): the fixed handler, the pages registered with userfaultfd (MISSING), a handler thread T1 ' +
       'with no fairness that resolves them with UFFDIO_COPY, and a NON-fatal signal (SIGUSR1). handle_userfault() sleeps ' +
       'TASK_INTERRUPTIBLE, which with a signal pending does not sleep; fault_signal_pending() is false in kernel mode; the handler ' +

@@ -55,6 +55,7 @@ import {
   folioOf,
   handleMmFault,
   handleMmFaultOutcome,
+  mmapHeld,
   mmapReadLock,
   mmapReadLockable,
   mmapReadUnlock,
@@ -143,6 +144,8 @@ export function archPageFaultMachine(o: ArchPageFaultOptions) {
       lockMm: ({ event }) => mmapReadLock(event.world, m, o.mmapOwner),
       unlockMm: ({ event }) => mmapReadUnlock(event.world, m, o.mmapOwner),
       handleMmFault: ({ context, event }) => {
+        // P-G2's second half: handle_mm_fault() is never entered without mmap_lock (a model assertion).
+        if (!mmapHeld(event.world, m, o.mmapOwner)) throw new Error('handle_mm_fault() entered without mmap_lock (P-G2)');
         handleMmFault(event.world, m, f.faultPage(context), f.flags(context), o.mmapOwner);
       },
       recordPrefix: assign({ copied: ({ context, event }) => context.copied + f.prefix(event.world, context) }),
