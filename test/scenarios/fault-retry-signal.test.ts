@@ -103,6 +103,13 @@ describe('scenarios/fault-retry-signal.ts', () => {
     }
   });
 
+  it('uffd-nonfatal breaks nothing but "no busy retry" for every pages <= 3 (mmap_lock discipline, no deadlock)', () => {
+    for (let pages = 1; pages <= 3; pages++) {
+      const r = check(compileSystem(buildFaultRetrySignal({ pages, holds: 1 }, 'uffd-nonfatal')), { stopAtFirstViolation: false });
+      assert.deepEqual([...new Set(r.violations.map((v) => v.property))], ['no busy retry'], `pages=${pages}`);
+    }
+  });
+
   it('with weak fairness on the lock holder the buggy handler does get out: P-G1 needs T1 to have no fairness', () => {
     const spec = buildFaultRetrySignal(DEFAULTS, 'return');
     const fair = { ...spec, actors: spec.actors.map((a) => (a.name === 'T1' ? { ...a, fairness: 'weak' as const } : a)) };
