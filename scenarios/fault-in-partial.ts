@@ -7,16 +7,17 @@
  */
 import { invariant, terminates, type SystemSpec } from '../checker/index.js';
 import { gfs2ReadActor } from '../models/actors/gfs2Read.js';
+import { munmapActor } from '../models/actors/munmap.js';
 import { reclaimActor } from '../models/actors/reclaim.js';
 import { defineIovIter, defineMmu, iterFaultablePrefix, noSpuriousEfault, type VmaName } from '../models/index.js';
 import { defineScenario } from './scenario.js';
 
 export type FaultInPartialVariant = 'all-or-nothing' | 'bytes-not-faulted';
-type Params = 'pages' | 'units' | 'reclaim';
+type Params = 'pages' | 'units' | 'reclaim' | 'munmap';
 
 export function buildFaultInPartial(p: Readonly<Record<Params, number>>, variant: FaultInPartialVariant): SystemSpec {
   const vma: VmaName[] = Array.from({ length: p.pages }, (_, i) => (i === p.pages - 1 ? 'NONE' : 'RW'));
-  const m = defineMmu({ pages: p.pages, unitsPerPage: p.units, vma, staticVma: true });
+  const m = defineMmu({ pages: p.pages, unitsPerPage: p.units, vma, staticVma: p.munmap === 0 });
   const to = defineIovIter(m, 'to', { type: 'UBUF', dir: 'DEST', segments: [{ base: 0, len: p.pages * p.units }], warn: false });
   const reader =
     variant === 'all-or-nothing'
@@ -24,6 +25,7 @@ export function buildFaultInPartial(p: Readonly<Record<Params, number>>, variant
       : gfs2ReadActor(m, to, { faults: 'disabled', window: 'shrinking', faultInContract: 'bytesNotFaulted' });
   const actors: SystemSpec['actors'][number][] = [reader];
   if (p.reclaim > 0) actors.push(reclaimActor(m, { budget: p.reclaim }));
+  if (p.munmap > 0) actors.push(munmapActor(m, { budget: p.munmap, pages: vma.flatMap((v, i) => (v === 'RW' ? [i] : [])) }));
   const returned = (s: Parameters<Parameters<typeof invariant>[1]>[0]): boolean => s.actor('CPU0').final && s.actor('CPU0').state === 'done';
   return {
     name: `fault-in-partial:${variant}`,
@@ -49,17 +51,20 @@ export const faultInPartial = defineScenario({
   description:
     'CPU0 runs the gfs2 buffered read loop into a buffer of `pages` pages (`units` units each) of which the last is not mapped ' +
     '(PROT_NONE / no VMA) and the others are writable but not yet faulted in; the file holds as much as the buffer. Reclaim may evict ' +
-    'the buffer\'s pages `reclaim` times (that changes what is resident, not what is accessible, so P-B1 keeps its static form).\n' +
+    'the buffer\'s pages `reclaim` times (that changes what is resident, not what is accessible), and another thread may munmap() ' +
+    'buffer pages `munmap` times (P-B3: the accessible prefix only shrinks, so P-B1 judged on the final state is judged against the ' +
+    'prefix that stayed accessible throughout the call).\n' +
     'all-or-nothing (B1, the gfs2 v4 RFC of Jul 2021): after a short nofault copy, fault in the whole remaining buffer and retry only if ' +
     'all of it faulted in; otherwise return `read ? read : -EFAULT`. Two steps: the copy fails at page 0, the fault-in faults page 0 ' +
     'in but fails at the unmapped page, and read() returns -EFAULT although page 0 was accessible.\n' +
     'bytes-not-faulted (v5.16 API, gfs2 as now): window_size -= fault_in_iov_iter_writeable(to, window_size) and retry while anything ' +
-    'was faulted in; read() returns exactly the accessible prefix. Holds for every reclaim budget up to 2 (pages up to 3, units per ' +
-    'page up to 2, inexact copies), with weak fairness for CPU0 and reclaim acting finitely often.',
+    'was faulted in; read() returns exactly the accessible prefix. Holds for every reclaim and munmap budget up to 2 (pages up to 3, ' +
+    'units per page up to 2, inexact copies), with weak fairness for CPU0 and reclaim and munmap acting finitely often.',
   params: {
     pages: { description: 'buffer pages; the last one is unmapped', default: 2, min: 2, max: 3 },
     units: { description: 'units (MTE granules) per page; above 1 the copies are inexact', default: 1, min: 1, max: 2 },
     reclaim: { description: 'reclaim budget (evictions of buffer pages)', default: 0, min: 0, max: 2 },
+    munmap: { description: 'munmap budget: another thread unmaps buffer pages (P-B3: the accessible prefix only shrinks)', default: 0, min: 0, max: 2 },
   },
   variants: {
     'all-or-nothing': {
