@@ -17,8 +17,8 @@ const scenario = findScenario('fault-in-partial')!;
 const defaults = resolveParams(scenario, {});
 
 describe('scenarios/fault-in-partial.ts', () => {
-  it('defaults: two pages, the second unmapped, one unit per page, no reclaim', () => {
-    assert.deepEqual(defaults, { pages: 2, units: 1, reclaim: 0 });
+  it('defaults: two pages, the second unmapped, one unit per page, no reclaim, no munmap', () => {
+    assert.deepEqual(defaults, { pages: 2, units: 1, reclaim: 0, munmap: 0 });
   });
 
   it('all-or-nothing: -EFAULT after faulting page 0 in, 2 steps, 3 states', () => {
@@ -39,20 +39,22 @@ describe('scenarios/fault-in-partial.ts', () => {
     assert.deepEqual([r.stats.states, r.stats.transitions, r.stats.terminalStates], [5, 4, 1]);
   });
 
-  it('every size and reclaim budget up to the bound: all-or-nothing violates P-B1, bytes-not-faulted holds', () => {
+  it('every size, reclaim and munmap budget up to the bound: all-or-nothing violates P-B1, bytes-not-faulted holds', () => {
     for (let pages = 2; pages <= 3; pages++) {
       for (let units = 1; units <= 2; units++) {
         for (let reclaim = 0; reclaim <= 2; reclaim++) {
-          const p = { pages, units, reclaim };
-          const bad = check(buildFaultInPartial(p, 'all-or-nothing'));
-          assert.equal(bad.violations[0]?.property, 'no spurious -EFAULT', JSON.stringify(p));
-          assert.equal(check(buildFaultInPartial(p, 'bytes-not-faulted')).verdict, 'holds', JSON.stringify(p));
+          for (let munmap = 0; munmap <= 2; munmap++) {
+            const p = { pages, units, reclaim, munmap };
+            const bad = check(buildFaultInPartial(p, 'all-or-nothing'));
+            assert.equal(bad.violations[0]?.property, 'no spurious -EFAULT', JSON.stringify(p));
+            assert.equal(check(buildFaultInPartial(p, 'bytes-not-faulted')).verdict, 'holds', JSON.stringify(p));
+          }
         }
       }
     }
   });
 
   it('conforms to xstate', () => {
-    for (const v of ['all-or-nothing', 'bytes-not-faulted'] as const) assertConformance(buildFaultInPartial({ pages: 3, units: 2, reclaim: 2 }, v), { runs: 60, maxSteps: 40 });
+    for (const v of ['all-or-nothing', 'bytes-not-faulted'] as const) assertConformance(buildFaultInPartial({ pages: 3, units: 2, reclaim: 2, munmap: 2 }, v), { runs: 60, maxSteps: 40 });
   });
 });
