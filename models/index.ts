@@ -12,4 +12,5 @@ export * from './fs/glock.js';
 export * from './fs/dio.js';
 export * from './pipe/index.js';
 export * from './kcore/index.js';
+export * from './cow/index.js';
 export * from './block/dma.js';

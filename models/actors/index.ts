@@ -19,5 +19,8 @@ export * from './pinner.js';
 export * from './writeback.js';
 export * from './releaseFolio.js';
 export * from './gfs2Write.js';
+export * from './iovIterUser.js';
+export * from './forkChild.js';
+export * from './bioDevice.js';
 export * from './archMappingQuirk.js';
 export * from './readKcoreIter.js';

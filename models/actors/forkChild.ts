@@ -1,0 +1,35 @@
+/**
+ * The fork() child that shares the parent's anonymous page copy-on-write (kernel-protocols.md I.3 T1; the
+ * COW fragment models/cow/anonCow.ts). Its one step is its exit: exit_mmap() -> zap_pte_range() drops its
+ * mapping of the shared folio A, after which A is the parent's alone. Whether a device write into A is a
+ * leak depends on whether it lands before that step. A thread (weakly fair): the child does exit.
+ */
+import { setup } from 'xstate';
+import type { ActorSpec, StepEvent } from '../../checker/index.js';
+import { childExitMmap, type CowWorld } from '../cow/anonCow.js';
+
+export interface ForkChildOptions {
+  /** Column name in traces. Default 'child'. */
+  readonly name?: string;
+}
+
+/** The machine: running, then `exitMmap` to exited. */
+export function forkChildMachine(options: ForkChildOptions = {}) {
+  return setup({
+    types: { context: {} as Record<string, never>, events: {} as StepEvent<'exitMmap', CowWorld> },
+    actions: { exitMmap: ({ event }) => childExitMmap(event.world) },
+  }).createMachine({
+    id: options.name ?? 'child',
+    initial: 'running',
+    context: {},
+    states: {
+      running: { on: { exitMmap: { target: 'exited', actions: 'exitMmap', description: 'exit_mmap(): the child unmaps folio A' } } },
+      exited: { type: 'final' },
+    },
+  });
+}
+
+/** The child actor. */
+export function forkChildActor(options: ForkChildOptions = {}): ActorSpec<Record<string, never>, CowWorld> {
+  return { name: options.name ?? 'child', machine: forkChildMachine(options), fields: {} };
+}

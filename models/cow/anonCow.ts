@@ -1,0 +1,120 @@
+/**
+ * A copy-on-write anonymous page shared by fork(), and a bio whose device writes into the pages that
+ * get_user_pages() returned - the world fragment of kernel-protocols.md I (iov_iter direction misuse). The
+ * MMU model has one address space (models/README.md: no fork / COW); this fragment adds the second one for
+ * a single user page `page` of the MMU, the parent's buffer:
+ *
+ * - fork() (copy_present_pte() for an anon page) has write-protected the parent's PTE and the child maps the
+ *   same folio A (mapcount 2, not PageAnonExclusive). The world starts right after the fork: the parent's
+ *   `pte` is PRESENT_RO and `childMapsA` is set.
+ * - A write fault by the parent (do_wp_page() -> wp_page_copy()) gives the parent a private copy while A is
+ *   still mapped by the child: `parentFolio` becomes COPY and the PTE writable. If the child no longer maps
+ *   A, the parent reuses A (wp_can_reuse_anon_folio()).
+ * - The child's exit (exit_mmap() -> zap_pte_range()) drops its mapping of A.
+ * - get_user_pages() on the parent's range: with FOLL_WRITE, GUP-fast refuses the read-only PTE and the
+ *   slow path takes the write fault above first, so it returns the parent's private page; without
+ *   FOLL_WRITE the read-only PTE satisfies it and it returns A itself - a FOLL_GET reference does not unshare
+ *   (gup_must_unshare() only applies to R/O FOLL_PIN, v5.19). `bioFolio` records which folio the bio got.
+ * - The device's DMA writes into `bioFolio`. If that is A while the child maps A, the parent's data has
+ *   landed in the child's memory: the ghost `childSawWrite` records it (P-I2 COW isolation).
+ *
+ * Fields: parentFolio (A / COPY), childMapsA, bio (NONE / SUBMITTED / COMPLETED), bioFolio (- / A / COPY),
+ * childSawWrite. Not modelled: the fork itself racing with GUP (the FOLL_GET-before-fork problem, fork's
+ * early copy of maybe-pinned pages 70e806e4e645), the parent writing after the DMA (a FOLL_GET reference
+ * then makes the parent copy and lose the DMA data), KSM, the shared zero page.
+ */
+import { bool, enumOf, invariant, type FieldSpecs, type InvariantProperty } from '../../checker/index.js';
+import type { Mmu } from '../mmu/config.js';
+import { PTE_PRESENT_RO, PTE_PRESENT_RW } from '../mmu/constants.js';
+import type { MmuWorld } from '../mmu/world.js';
+
+export const COW_FOLIO_A = 0;
+export const COW_FOLIO_COPY = 1;
+export const COW_FOLIO_NAMES = ['A', 'COPY'] as const;
+export const BIO_NONE = 0;
+export const BIO_SUBMITTED = 1;
+export const BIO_COMPLETED = 2;
+export const BIO_NAMES = ['NONE', 'SUBMITTED', 'COMPLETED'] as const;
+/** bioFolio: no folio yet, A, or the parent's copy (value - 1 is a COW_FOLIO_*). */
+export const BIO_FOLIO_NAMES = ['-', 'A', 'COPY'] as const;
+
+export interface AnonCow {
+  readonly mmu: Mmu;
+  /** The parent's buffer page that fork() made COW-shared. */
+  readonly page: number;
+  readonly fields: FieldSpecs;
+}
+
+export interface CowWorld extends MmuWorld {
+  parentFolio: number;
+  childMapsA: number;
+  bio: number;
+  bioFolio: number;
+  childSawWrite: number;
+}
+
+/** The fragment for MMU page `page`, which must be anonymous and start PRESENT_RO (just after fork()). */
+export function defineAnonCow(m: Mmu, page: number): AnonCow {
+  if (!(Number.isInteger(page) && page >= 0 && page < m.pages)) throw new RangeError(`anon COW: page ${page} is not a page of the MMU`);
+  if (m.backing[page] !== 0) throw new RangeError(`anon COW: page ${page} must be anonymous`);
+  const pte = m.fields.pte;
+  if (!pte || pte.kind !== 'array' || pte.init[page] !== PTE_PRESENT_RO) {
+    throw new RangeError(`anon COW: page ${page} must start PRESENT_RO (fork() write-protected it)`);
+  }
+  return {
+    mmu: m,
+    page,
+    fields: {
+      parentFolio: enumOf(COW_FOLIO_NAMES),
+      childMapsA: bool(true),
+      bio: enumOf(BIO_NAMES),
+      bioFolio: enumOf(BIO_FOLIO_NAMES),
+      childSawWrite: bool(),
+    },
+  };
+}
+
+/** The parent's folio is still the one the child maps: a write must copy first. */
+export function cowShared(w: CowWorld): boolean {
+  return w.parentFolio === COW_FOLIO_A && w.childMapsA === 1;
+}
+
+/** do_wp_page() for the parent's page: copy if shared (wp_page_copy()), else reuse; the PTE becomes writable. */
+export function doWpPage(w: CowWorld, c: AnonCow): void {
+  if (cowShared(w)) w.parentFolio = COW_FOLIO_COPY;
+  w.pte[c.page] = PTE_PRESENT_RW;
+}
+
+/** The parent's PTE is read-only, so a FOLL_WRITE GUP (or a CPU store) takes a write fault first. */
+export function cowNeedsWriteFault(w: CowWorld, c: AnonCow): boolean {
+  return w.pte[c.page] === PTE_PRESENT_RO;
+}
+
+/** Records the folio the bio got from get_user_pages() (the parent's current folio) and submits it. */
+export function bioSubmit(w: CowWorld): void {
+  w.bioFolio = w.parentFolio + 1;
+  w.bio = BIO_SUBMITTED;
+}
+
+/** The device writes the data into the bio's folio and completes the bio. */
+export function bioDmaWrite(w: CowWorld): void {
+  if (w.bioFolio === COW_FOLIO_A + 1 && w.childMapsA === 1) w.childSawWrite = 1;
+  w.bio = BIO_COMPLETED;
+}
+
+/** exit_mmap() of the child: its mapping of A goes away. */
+export function childExitMmap(w: CowWorld): void {
+  w.childMapsA = 0;
+}
+
+/**
+ * P-I2 COW isolation (kernel-protocols.md I.5): a write through a page obtained by GUP on the parent's
+ * range is visible only through the parent's address space - no device write lands in a folio the fork
+ * child still maps.
+ */
+export function cowIsolation(options: { readonly name?: string } = {}): InvariantProperty<CowWorld> {
+  return invariant<CowWorld>(options.name ?? 'COW isolation', (s) => s.world.childSawWrite === 0, {
+    description: "a DMA into pages GUP'd from the parent's buffer never lands in a folio the fork child maps (P-I2)",
+    explain: () => "the device wrote the parent's read data into folio A, which the fork child still maps: the child sees it",
+  });
+}

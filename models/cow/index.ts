@@ -1,0 +1,2 @@
+/** fork() / COW fragments: a COW-shared anonymous page and a bio that DMAs into GUP'd pages (anonCow.ts). */
+export * from './anonCow.js';
