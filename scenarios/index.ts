@@ -8,6 +8,7 @@ import { kcoreRead } from './kcore-read.js';
 import { faultRetrySignal } from './fault-retry-signal.js';
 import { dioShortRead } from './dio-short-read.js';
 import { stablePagesScenario } from './stable-pages.js';
+import { iterDirectionScenario } from './iter-direction.js';
 import { pipeAtomic } from './pipe-atomic.js';
 import type { AnyScenario } from './scenario.js';
 
@@ -21,6 +22,7 @@ export const scenarios: readonly AnyScenario[] = [
   kcoreRead as unknown as AnyScenario,
   faultRetrySignal as unknown as AnyScenario,
   stablePagesScenario as unknown as AnyScenario,
+  iterDirectionScenario as unknown as AnyScenario,
   pipeAtomic as unknown as AnyScenario,
 ];
 
