@@ -13,6 +13,7 @@ import { guardName, machineStateDiagram, stateText } from '../../cli/format/stat
 import { runCli } from '../../cli/program.js';
 import { REPO_ROOT } from '../scenarios/allScenarios.js';
 import { fakeIo } from './fakeIo.js';
+import { scenarios } from '../../scenarios/index.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'faultline-show-'));
 symlinkSync(join(REPO_ROOT, 'examples'), join(scratch, 'examples'), 'dir');
@@ -119,7 +120,7 @@ describe('faultline show', () => {
   });
 
   it('bad input: unknown scenario, variant, format', async () => {
-    assert.equal((await cli(['show', 'nope'])).err, "faultline: unknown scenario 'nope' (scenarios: retry-ring; or a path to a .ts/.js scenario file)\n");
+    assert.equal((await cli(['show', 'nope'])).err, `faultline: unknown scenario 'nope' (scenarios: ${scenarios.map((x) => x.id).join(', ')}; or a path to a .ts/.js scenario file)\n`);
     assert.equal((await cli(['show', 'retry-ring:x'])).err, "faultline: scenario 'retry-ring' has no variant 'x' (variants: ring, progress)\n");
     const f = await cli(['show', 'retry-ring', '--format', 'junit']);
     assert.equal(f.code, 2);

@@ -12,6 +12,7 @@ import { MAX_SWEEP_POINTS, parseSweepGrid } from '../../cli/sweepGrid.js';
 import { findScenario } from '../../scenarios/index.js';
 import { REPO_ROOT } from '../scenarios/allScenarios.js';
 import { fakeIo } from './fakeIo.js';
+import { scenarios } from '../../scenarios/index.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'faultline-sweep-'));
 symlinkSync(join(REPO_ROOT, 'test/cli/gate-fixtures'), join(scratch, 'fixtures'), 'dir');
@@ -121,7 +122,7 @@ describe('faultline sweep', () => {
     const cases: [string[], string][] = [
       [['sweep', 'retry-ring', '--param', 'pages=5..3'], "faultline: parameter 'pages': the range 5..3 is empty (write the low end first: 3..5)\n"],
       [['sweep', 'retry-ring:nope', '--param', 'pages=1..2'], "faultline: scenario 'retry-ring' has no variant 'nope' (variants: ring, progress)\n"],
-      [['sweep', 'nope'], "faultline: unknown scenario 'nope' (scenarios: retry-ring; or a path to a .ts/.js scenario file)\n"],
+      [['sweep', 'nope'], `faultline: unknown scenario 'nope' (scenarios: ${scenarios.map((x) => x.id).join(', ')}; or a path to a .ts/.js scenario file)\n`],
       [['sweep', 'retry-ring', '--format', 'junit'], "faultline: unknown format 'junit' (formats: text, json)\n"],
       [['sweep', 'retry-ring', '--param', 'pages=1', '--param', 'capacity=2..3'], "faultline: every point of the sweep is rejected by the scenario (capacity (2) cannot exceed pages (1))\n"],
     ];
