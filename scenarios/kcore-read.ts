@@ -97,13 +97,13 @@ export const kcoreRead = defineScenario({
     'all-or-nothing per chunk and never makes a partial pass. This variant has no ROX quirk.\n\n' +
     'retry-forever-hole needs no ROX: in 6.4 - 6.15 fault_in_safe_writeable() returned 0 ("all faulted in") as soon as its first page ' +
     'succeeded (fe673d3f5bf1, fixed by 8c03ebd7cdc0, kernel-review 1.2). A chunk whose user range runs into an unmapped page then fails ' +
-    'the all-or-nothing copy every time while the fault-in reports success: the read spins until SIGKILL (fixup_user_fault() returns ' +
-    '-EINTR then). With the fixed return value the fault-in reports the shortfall and the read returns -EFAULT. ' +
+    'the all-or-nothing copy every time while the fault-in reports success: the read spins (until SIGKILL, as in the 6.13 report: ' +
+    'fixup_user_fault() gives up on a fatal signal). With the fixed return value the fault-in reports the shortfall and the read returns -EFAULT. ' +
     'Not modelled: vmap_area lookup and holes, the per-node vmap locks, KCORE_TEXT/KCORE_RAM, the v6.7 copy regression f1982740f5e7.',
   params: {
     chunks: { description: 'vmalloc pages read (one tsz chunk each)', default: 1, min: 1, max: 3 },
-    pageUnits: { description: 'PAGE_SIZE in units (tsz of a chunk); the user buffer has one unit per user page', default: 3, min: 1, max: 4 },
-    quirk: { description: 'ArchMappingQuirk budget: vmalloc pages whose direct map execmem ROX takes away', default: 1, min: 0, max: 2 },
+    pageUnits: { description: 'PAGE_SIZE in units (tsz of a chunk); the user buffer has one unit per user page', default: 2, min: 1, max: 4 },
+    quirk: { description: 'ArchMappingQuirk budget: vmalloc pages execmem ROX takes the direct map of (retry-forever, bounce-buffer)', default: 1, min: 0, max: 2 },
     reclaim: { description: 'reclaim budget: evictions of user pages', default: 1, min: 0, max: 3 },
   },
   variants: {

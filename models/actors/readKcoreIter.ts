@@ -225,7 +225,10 @@ export function readKcoreIterActor(k: Kcore, options: ReadKcoreIterOptions): Act
         case 'faultInIovIterWriteable': {
           if (c.left < 0) return `fault_in_iov_iter_writeable(iter, ${sizeText(c.left)}) != 0: -EFAULT`;
           const r = faultInIovIterWriteableResult(w, it, c.left);
-          return `fault_in_iov_iter_writeable(iter, ${c.left}) = ${r}${r !== 0 ? ': -EFAULT' : ''}`;
+          // fe673d3f5bf1's return value (v5.17 - v6.15) claims everything after any success.
+          const honest = Math.min(c.left, iterFaultablePagePrefix(w, it));
+          const overclaim = r === 0 && honest < c.left ? ` (only ${honest} faultable: fault_in_safe_writeable()'s return value)` : '';
+          return `fault_in_iov_iter_writeable(iter, ${c.left}) = ${r}${r !== 0 ? ': -EFAULT' : overclaim}`;
         }
         case 'vread':
           return `vread(buf, ${at(base(c))}, ${tsz}): bounce page`;
@@ -255,6 +258,14 @@ export function readKcoreIterActor(k: Kcore, options: ReadKcoreIterOptions): Act
     }
     return 'short copy';
   }
+}
+
+/** Units from the iterator's position, across segments, whose pages a write fault could map (VMA permits writes). */
+function iterFaultablePagePrefix(w: KcoreWorld, it: Kcore['it']): number {
+  const consumed = (w as unknown as Record<string, number>)[it.kConsumed]!;
+  let n = 0;
+  for (let q = consumed; q < it.total; q++, n++) if (w.vma[pageOf(it.mmu, it.addrAt[q]!)] !== VMA_RW) break;
+  return n;
 }
 
 /** The user pages the iterator covers can all be written (no munmap / mprotect took them). */
