@@ -3,7 +3,7 @@
  * eight "READ is 'data destination', not source" fixes, a41dad905e5a, de4eda9de2d9). A kernel path
  * (models/actors/iovIterUser.ts) builds an iterator over a user buffer it is going to fill and declares it
  * ITER_SOURCE (WRITE) instead of ITER_DEST (READ). Two uses, two failures:
- * - get-pages (`swapped` / `correct`): the parent forked before the syscall, so its buffer page is
+ * - get-pages (`swapped` / `correct`): the process forks, then starts the I/O, so its buffer page is
  *   COW-shared with the child (models/cow/anonCow.ts). iov_iter_get_pages2() without FOLL_WRITE takes the
  *   shared folio and the device (models/actors/bioDevice.ts) writes into the child's memory.
  * - copy-retry (`swapped-copy` / `correct-copy`): from v6.2 the copy WARNs and returns 0, and inside a
@@ -39,8 +39,8 @@ export const ITER_DIRECTION_VARIANTS: Readonly<Record<IterDirectionVariant, Iter
 /** The system for explicit options. */
 export function buildIterUse(p: Readonly<Record<Params, number>>, o: IterDirectionOptions): SystemSpec {
   if (o.use === 'get-pages') {
-    // One anonymous page of `units` units, write-protected by fork(); the parent's buffer is all of it.
-    const m = defineMmu({ pages: 1, unitsPerPage: p.units, staticVma: true, refs: 1, pte: 'PRESENT_RO' });
+    // One anonymous page of `units` units, already written by the parent; its buffer is all of it.
+    const m = defineMmu({ pages: 1, unitsPerPage: p.units, staticVma: true, refs: 1, pte: 'PRESENT_RW' });
     const it = defineIovIter(m, 'iter', { type: 'UBUF', dir: o.dir, segments: [{ base: 0, len: p.units }] });
     const cow = defineAnonCow(m, 0);
     return {
@@ -77,7 +77,7 @@ export const iterDirectionScenario = defineScenario({
     'WRITE means "as for write(2)": the iterator is the data SOURCE. A kernel path that fills a user buffer must declare ITER_DEST ' +
     '(READ). Declared ITER_SOURCE:\n' +
     '- swapped: the path hands the buffer to a device through iov_iter_get_pages2(), which asks for FOLL_WRITE only when ' +
-    'iov_iter_rw(i) != WRITE. The parent forked before the call, so its buffer page is COW-shared and write-protected. Without ' +
+    'iov_iter_rw(i) != WRITE. The process forked just before, so its buffer page is COW-shared and write-protected. Without ' +
     'FOLL_WRITE the read-only PTE satisfies GUP, no write fault breaks COW, and the device writes into the folio the child still ' +
     'maps (P-I2; the shape of CVE-2020-29374). a41dad905e5a added checks to the copy primitives only: the iterator-direction WARN never ' +
     'fires here, before or after v6.2. correct (ITER_DEST): FOLL_WRITE, the write fault copies the page for the parent, the device ' +
@@ -86,9 +86,9 @@ export const iterDirectionScenario = defineScenario({
     'fault_in_iov_iter_writeable() and retry). From v6.2 copy_to_iter() WARNs and returns 0 (P-I1); the fault-in does not look at ' +
     'the direction and succeeds, so the loop also never ends (a progress violation, pinned in the tests). correct-copy (ITER_DEST) ' +
     'returns for every reclaim budget up to 3.\n' +
-    'Assumptions: safety properties need no fairness; the device and the child are weakly fair threads; the fork happened before the ' +
-    'syscall (a fork racing with a FOLL_GET reference is a different bug, fixed for pins by 70e806e4e645); reclaim acts only in the ' +
-    'copy variants, finitely often.',
+    'Assumptions: safety properties need no fairness; the device and the child are weakly fair threads; the fork returns before ' +
+    'the I/O starts (a single-threaded parent; a fork racing with a FOLL_GET reference is a different bug, fixed for pins by ' +
+    '70e806e4e645); reclaim acts only in the copy variants, finitely often.',
   params: {
     units: { description: 'units of the user buffer', default: 1, min: 1, max: 3 },
     reclaim: { description: 'reclaim budget: evictions of buffer pages (copy variants)', default: 1, min: 0, max: 3 },

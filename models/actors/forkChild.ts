@@ -1,7 +1,7 @@
 /**
  * The fork() child that shares the parent's anonymous page copy-on-write (kernel-protocols.md I.3 T1; the
  * COW fragment models/cow/anonCow.ts). Its one step is its exit: exit_mmap() -> zap_pte_range() drops its
- * mapping of the shared folio A, after which A is the parent's alone. Whether a device write into A is a
+ * mapping of the shared folio A, after which A is the parent's alone (it exists once the parent's fork() ran). Whether a device write into A is a
  * leak depends on whether it lands before that step. A thread (weakly fair): the child does exit.
  */
 import { setup } from 'xstate';
@@ -17,13 +17,14 @@ export interface ForkChildOptions {
 export function forkChildMachine(options: ForkChildOptions = {}) {
   return setup({
     types: { context: {} as Record<string, never>, events: {} as StepEvent<'exitMmap', CowWorld> },
+    guards: { forked: ({ event }) => event.world.childMapsA === 1 },
     actions: { exitMmap: ({ event }) => childExitMmap(event.world) },
   }).createMachine({
     id: options.name ?? 'child',
     initial: 'running',
     context: {},
     states: {
-      running: { on: { exitMmap: { target: 'exited', actions: 'exitMmap', description: 'exit_mmap(): the child unmaps folio A' } } },
+      running: { on: { exitMmap: { guard: 'forked', target: 'exited', actions: 'exitMmap', description: 'exit_mmap(): the child unmaps folio A' } } },
       exited: { type: 'final' },
     },
   });

@@ -6,7 +6,9 @@
  * going 'oh, we are going to copy data into that iterator, must be WRITE'. Wrong" - the iterDir switch of
  * kernel-protocols.md L. Two uses (option `use`):
  *
- * 'get-pages' - hand the pages to a device:
+ * 'get-pages' - hand the pages to a device, in a process that has forked (single-threaded: the fork
+ *   returns before the I/O starts):
+ *     fork();                                                          // fork: the buffer page is COW-shared
  *     iov_iter_init(&iter, dir, &iov, 1, len);                        // iovIterInit
  *     n = iov_iter_get_pages2(&iter, pages, len, ...);                // iovIterGetPages: FOLL_WRITE iff
  *     submit_bio(...);  ... the device DMAs into pages ...             //   iov_iter_rw(i) != WRITE (v6.0)
@@ -14,8 +16,7 @@
  *   With ITER_SOURCE the GUP has no FOLL_WRITE: on a page fork() left COW-shared it takes the shared page
  *   without breaking COW, and the device writes into the child's memory (P-I2; CVE-2020-29374 has the same
  *   shape). a41dad905e5a ("iov_iter: saner checks for attempt to copy to/from iterator") checks the copy
- *   primitives only, not get_pages, so this is unchanged after v6.2. The fork has already happened
- *   (models/cow/anonCow.ts): the parent is single-threaded and forked before the syscall.
+ *   primitives only, not get_pages, so this is unchanged after v6.2 (models/cow/anonCow.ts).
  *
  * 'copy-retry' - copy with page faults disabled and fault in on a short copy (the loop shape of gfs2,
  *   btrfs and read_kcore_iter(), kernel-protocols.md I.5 "Post-a41dad905e5a variant"):
@@ -29,7 +30,7 @@
  */
 import { setup } from 'xstate';
 import { terminates, type ActorSpec, type ProgressProperty, type StepEvent } from '../../checker/index.js';
-import { BIO_COMPLETED, BIO_FOLIO_NAMES, bioSubmit, cowNeedsWriteFault, cowShared, doWpPage, type AnonCow, type CowWorld } from '../cow/anonCow.js';
+import { BIO_COMPLETED, BIO_FOLIO_NAMES, bioSubmit, cowNeedsWriteFault, cowShared, doWpPage, forkCopyPresentPte, type AnonCow, type CowWorld } from '../cow/anonCow.js';
 import { copyToIter, copyToIterResult } from '../iov-iter/copy.js';
 import { faultInIovIterWriteable, faultInIovIterWriteableResult } from '../iov-iter/faultIn.js';
 import { ITER_DEST, iterCount, type IovIter } from '../iov-iter/iter.js';
@@ -54,6 +55,7 @@ export function iovIterUserMachine(it: IovIter, options: IovIterUserOptions) {
   type Args = { context: Record<string, never>; event: UserEvent };
   const writes = (w: MmuWorld): boolean => (iterGupFlags(w, it, false) & FOLL_WRITE) !== 0;
   const getPagesStates = {
+    fork: { on: { fork: { target: 'init', actions: 'fork', description: 'fork(): copy_present_pte()' } } },
     getPages: {
       on: {
         iovIterGetPages: {
@@ -91,6 +93,9 @@ export function iovIterUserMachine(it: IovIter, options: IovIterUserOptions) {
   return setup({
     types: { context: {} as Record<string, never>, events: {} as UserEvent },
     actions: {
+      fork: ({ event }) => {
+        if (cow) forkCopyPresentPte(event.world, cow);
+      },
       getPages: ({ event }) => {
         const w = event.world;
         if (cow && writes(w) && cowNeedsWriteFault(w, cow)) doWpPage(w, cow);
@@ -107,7 +112,7 @@ export function iovIterUserMachine(it: IovIter, options: IovIterUserOptions) {
     },
   }).createMachine({
     id: options.name ?? 'iov_iter_user',
-    initial: 'init',
+    initial: options.use === 'get-pages' ? 'fork' : 'init',
     context: {},
     states: {
       init: { on: { iovIterInit: { target: options.use === 'get-pages' ? 'getPages' : 'copy', description: 'iov_iter_init()' } } },
@@ -129,6 +134,8 @@ export function iovIterUserActor(it: IovIter, options: IovIterUserOptions): Acto
     label: ({ event }, description) => {
       const w = event.world;
       switch (event.type) {
+        case 'fork':
+          return `fork(): copy_present_pte() write-protects p${cow?.page ?? 0}, the child maps folio A`;
         case 'iovIterInit':
           return `iov_iter_init(&iter, ${dirText}, buf, ${it.total})`;
         case 'iovIterGetPages': {

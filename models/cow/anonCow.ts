@@ -4,9 +4,9 @@
  * MMU model has one address space (models/README.md: no fork / COW); this fragment adds the second one for
  * a single user page `page` of the MMU, the parent's buffer:
  *
- * - fork() (copy_present_pte() for an anon page) has write-protected the parent's PTE and the child maps the
- *   same folio A (mapcount 2, not PageAnonExclusive). The world starts right after the fork: the parent's
- *   `pte` is PRESENT_RO and `childMapsA` is set.
+ * - fork() (copy_present_pte() for an anon page) write-protects the parent's PTE and the child maps the
+ *   same folio A (mapcount 2, not PageAnonExclusive): `forkCopyPresentPte`. The world starts before the
+ *   fork, with the parent's page mapped writable.
  * - A write fault by the parent (do_wp_page() -> wp_page_copy()) gives the parent a private copy while A is
  *   still mapped by the child: `parentFolio` becomes COPY and the PTE writable. If the child no longer maps
  *   A, the parent reuses A (wp_can_reuse_anon_folio()).
@@ -53,25 +53,35 @@ export interface CowWorld extends MmuWorld {
   childSawWrite: number;
 }
 
-/** The fragment for MMU page `page`, which must be anonymous and start PRESENT_RO (just after fork()). */
+/** The fragment for MMU page `page`, which must be anonymous and start PRESENT_RW (the parent wrote it before fork()). */
 export function defineAnonCow(m: Mmu, page: number): AnonCow {
   if (!(Number.isInteger(page) && page >= 0 && page < m.pages)) throw new RangeError(`anon COW: page ${page} is not a page of the MMU`);
   if (m.backing[page] !== 0) throw new RangeError(`anon COW: page ${page} must be anonymous`);
   const pte = m.fields.pte;
-  if (!pte || pte.kind !== 'array' || pte.init[page] !== PTE_PRESENT_RO) {
-    throw new RangeError(`anon COW: page ${page} must start PRESENT_RO (fork() write-protected it)`);
+  if (!pte || pte.kind !== 'array' || pte.init[page] !== PTE_PRESENT_RW) {
+    throw new RangeError(`anon COW: page ${page} must start PRESENT_RW (the parent's own page before fork())`);
   }
   return {
     mmu: m,
     page,
     fields: {
       parentFolio: enumOf(COW_FOLIO_NAMES),
-      childMapsA: bool(true),
+      childMapsA: bool(),
       bio: enumOf(BIO_NAMES),
       bioFolio: enumOf(BIO_FOLIO_NAMES),
       childSawWrite: bool(),
     },
   };
+}
+
+/**
+ * fork() -> copy_present_pte() for the parent's anonymous page: write-protect the parent's PTE and map the
+ * same folio A in the child (folio_try_dup_anon_rmap(): no longer exclusive). A pinned page would be copied
+ * for the child instead (page_needs_cow_for_dma(), 70e806e4e645); a FOLL_GET reference does not count.
+ */
+export function forkCopyPresentPte(w: CowWorld, c: AnonCow): void {
+  w.pte[c.page] = PTE_PRESENT_RO;
+  w.childMapsA = 1;
 }
 
 /** The parent's folio is still the one the child maps: a write must copy first. */
