@@ -127,7 +127,7 @@ export function searchIoctlMachine(s: BtrfsSearch, options: SearchIoctlOptions) 
         ],
         description: 'advance_key: copy_to_sk() returns 0, next leaf',
       },
-    ] as any[];
+    ] as any[]; // built by a helper: xstate's config types want each transition literal in place
   return setup({
     types: { context: {} as SearchIoctlContext, events: {} as SearchEvent },
     guards: {

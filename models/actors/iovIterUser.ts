@@ -116,6 +116,7 @@ export function iovIterUserMachine(it: IovIter, options: IovIterUserOptions) {
     context: {},
     states: {
       init: { on: { iovIterInit: { target: options.use === 'get-pages' ? 'getPages' : 'copy', description: 'iov_iter_init()' } } },
+      // The two uses have different states; xstate's config type cannot take the union.
       ...((options.use === 'get-pages' ? getPagesStates : copyRetryStates) as any),
       done: { type: 'final' },
       efault: { type: 'final' },

@@ -194,6 +194,7 @@ export function readKcoreIterMachine(k: Kcore, options: ReadKcoreIterOptions) {
     initial: shipped ? 'vreadIter' : 'vread',
     context: { chunk: 0, read: 0, src: 0, left: tsz },
     states: {
+      // The two loop shapes have different states; xstate's config type cannot take the union.
       ...((shipped ? shippedStates : bounceStates) as any),
       done: { type: 'final' },
       efault: { type: 'final' },
