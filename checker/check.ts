@@ -6,7 +6,7 @@
  */
 import type { BlockedActor } from './properties/deadlock.js';
 import { blockedActors } from './properties/deadlock.js';
-import { findFairCycle, MAX_LIVENESS_ACTORS, MAX_PROGRESS_PROPERTIES, ProgressRecorder, stepBetween } from './properties/liveness.js';
+import { findFairCycle, MAX_LIVENESS_ACTORS, MAX_PROGRESS_PROPERTIES, ProgressRecorder } from './properties/liveness.js';
 import type { ProgressProperty } from './properties/progress.js';
 import { SlotStateView } from './properties/property.js';
 import type { StateStore } from './store/stateStore.js';
@@ -15,6 +15,7 @@ import { explore, type ExploreHooks, type Finding, type StopReason } from './sea
 import { strategies, type StrategyName } from './search/registry.js';
 import { compileSystem, SystemDefinitionError, type CompiledSystem, type SystemSpec } from './system/system.js';
 import { Stepper } from './system/step.js';
+import { stepBetween, stepsAlong } from './trace/path.js';
 import { buildTrace } from './trace/trace.js';
 
 export interface CheckOptions {
@@ -78,7 +79,8 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     ...(recorder ? { edges: recorder } : {}),
   });
   sample();
-  const violations = outcome.findings.map((f) => toViolation(compiled, outcome.store.pathTo(f.state), f));
+  const stepsTo = (state: number): number[] => stepsAlong(compiled, outcome.store, outcome.store.pathTo(state));
+  const violations = outcome.findings.map((f) => toViolation(compiled, stepsTo(f.state), f));
   // Progress needs the whole graph: only after a complete search, and only if it is still undecided.
   const complete = !outcome.stopped && !(config.stopAtFirstViolation && violations.length);
   if (recorder && complete) {
@@ -94,7 +96,7 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     property: b.property.name,
     limit: b.property.limit,
     worst: b.worst,
-    trace: buildTrace(compiled, outcome.store.pathTo(b.state)),
+    trace: buildTrace(compiled, stepsTo(b.state)),
   }));
   const stats: Stats = {
     states: outcome.states,
@@ -127,8 +129,14 @@ function lassoViolation(
   entry: number,
   cycle: readonly (readonly [from: number, to: number, actor: number])[],
 ): Violation {
-  const stem = store.pathTo(entry);
-  const loop = cycle.map(([from, to, actor]) => stepBetween(system, store, from, to, actor, p));
+  const stem = stepsAlong(system, store, store.pathTo(entry));
+  const loop = cycle.map(([from, to, actor]) =>
+    stepBetween(system, store, from, to, (id, before, after) => {
+      if (id >>> 24 !== actor) return false;
+      const a = system.actors[actor]!;
+      return !p.progress(before, after, { actor: a.name, actorIndex: actor, event: a.machine.eventTypes[(id >>> 16) & 0xff]!, choice: id & 0xffff });
+    }),
+  );
   const trace = buildTrace(system, [...stem, ...loop], stem.length);
   const actors = [...new Set(trace.steps.slice(stem.length).map((s) => s.actor))];
   return {

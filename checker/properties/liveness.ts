@@ -23,8 +23,6 @@
  */
 import type { EdgeSink } from '../search/explore.js';
 import { EdgeStore } from '../store/edges.js';
-import type { StateStore } from '../store/stateStore.js';
-import { Stepper, stepActor } from '../system/step.js';
 import type { CompiledSystem } from '../system/system.js';
 import type { ProgressProperty } from './progress.js';
 import { SlotStateView, type StepInfo } from './property.js';
@@ -54,33 +52,6 @@ export class ProgressRecorder implements EdgeSink {
   endState(index: number): void {
     this.edges.end(index, this.enabled);
   }
-}
-
-/**
- * The step id of a non-progress step of `actor` from state `from` to state `to` (the edge store keeps no
- * step ids; the lasso's few edges are re-derived by re-executing `from`'s steps in order).
- */
-export function stepBetween(system: CompiledSystem, store: StateStore, from: number, to: number, actor: number, prop: ProgressProperty): number {
-  const stepper = new Stepper(system);
-  const pre = system.layout.buffer();
-  system.layout.unpack(store.chunkOf(from), store.offsetOf(from), pre);
-  const target = new Uint32Array(system.layout.words);
-  store.read(to, target, 0);
-  const packed = new Uint32Array(system.layout.words);
-  const before = new SlotStateView(system, pre);
-  const after = new SlotStateView(system, stepper.S, stepper.world);
-  stepper.load(pre);
-  for (const id of stepper.enabledSteps()) {
-    if (stepActor(id) !== actor) continue;
-    stepper.load(pre);
-    stepper.applyId(id);
-    system.layout.pack(stepper.S, packed, 0);
-    if (!packed.every((w, i) => w === target[i])) continue;
-    const a = system.actors[actor]!;
-    const info = { actor: a.name, actorIndex: actor, event: a.machine.eventTypes[(id >>> 16) & 0xff]!, choice: id & 0xffff };
-    if (!prop.progress(before, after, info)) return id;
-  }
-  throw new Error(`internal: no step of actor #${actor} leads from state ${from} to state ${to}`);
 }
 
 /** A fair cycle as edges of the explored graph: the entry state and, per cycle edge, source/edge index. */

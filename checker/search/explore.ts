@@ -92,7 +92,7 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
   const W = layout.words;
   const vec = new Uint32Array(W);
   // Keyed store (faster, no index of known states) unless the graph is recorded for liveness.
-  const store = new StateStore(W, 22, { keyed: !options.edges, lastWordBits: layout.lastWordBits });
+  const store = new StateStore(W, undefined, { keyed: !options.edges, lastWordBits: layout.lastWordBits });
   const frontier = options.strategy.createFrontier(store);
   const pack = layout.pack;
   const unpack = layout.unpack;
@@ -158,7 +158,7 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
   S.set(system.initial);
   const bad0 = pack(S, vec, 0);
   if (bad0 >= 0) throw new Error(`the initial state is invalid: ${layout.describeOverflow(bad0, S)}`);
-  store.findOrInsert(vec, 0, NO_PARENT, 0);
+  store.findOrInsert(vec, 0, NO_PARENT);
   checkState(0);
   frontier.push(0, 0);
 
@@ -182,7 +182,7 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
       return stop;
     }
     transitions++;
-    let r = store.findOrInsert(vec, 0, cur, stepId);
+    let r = store.findOrInsert(vec, 0, cur);
     if (r >= 0) {
       // depth: the largest distance (along the search tree) of any stored state.
       if (curDepth >= maxDepth) maxDepth = curDepth + 1;

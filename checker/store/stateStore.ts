@@ -1,9 +1,11 @@
 /**
- * The visited-state store: every distinct packed state once, with its parent and the step that first
- * reached it, so a trace is rebuilt by re-execution.
+ * The visited-state store: every distinct packed state once, with its parent (the state whose expansion
+ * first reached it), so a trace is rebuilt by re-execution. The step from parent to child is not stored:
+ * it is the first enabled step of the parent whose successor is the child (trace/path.ts re-derives it),
+ * which saves 4 bytes per state - 37 MB on a 9.3M-state run.
  *
- * Records live in chunks of 2^16 states, each record `words` packed words followed by the parent index
- * and the step id: no state ever moves, and growing never copies the records. The index is an
+ * Records live in chunks of 2^16 states, each record `words` packed words followed by the parent index:
+ * no state ever moves, and growing never copies the records. The index is an
  * open-addressing hash table (linear probing) of tagged record numbers, 0 meaning empty, sized a power of
  * two and doubled at 0.7 load. Lookups compare the full vector, so the set is exact: two states are the
  * same iff their words are equal. The hash is a 32-bit murmur3 mix of the words; its low bits place the
@@ -12,7 +14,8 @@
  * Keyed mode (states of one or two words whose last word has a spare bit, and a caller that never needs
  * the index of a state already stored - safety checking): the table holds the packed words themselves,
  * the last one + 1 so that 0 still means empty. A lookup of a known state then touches one cache line
- * instead of two (table, then record); most lookups in a search are of known states.
+ * instead of two (table, then record); most lookups in a search are of known states. The table starts at
+ * 2^21 slots (16 MiB keyed; zero pages are mapped lazily, so small runs do not pay for it).
  */
 
 const CHUNK_BITS = 16;
@@ -45,7 +48,7 @@ export function hashWords(words: Uint32Array, o: number, n: number): number {
 export class StateStore {
   /** Packed words per state. */
   readonly words: number;
-  /** Record stride: the words, then parent, then step id. */
+  /** Record stride: the words, then the parent. */
   private readonly stride: number;
   private readonly chunks: Uint32Array[] = [];
   private table: Uint32Array;
@@ -58,9 +61,9 @@ export class StateStore {
    * @param keyed ask for keyed mode; granted only for 1-2 word states with a spare bit in the last word.
    * @param lastWordBits bits the layout uses in its last word.
    */
-  constructor(words: number, initialTableBits = 22, options: { keyed?: boolean; lastWordBits?: number } = {}) {
+  constructor(words: number, initialTableBits = 21, options: { keyed?: boolean; lastWordBits?: number } = {}) {
     this.words = words;
-    this.stride = words + 2;
+    this.stride = words + 1;
     this.keyed = Boolean(options.keyed) && words <= 2 && (options.lastWordBits ?? 32) < 32;
     const slots = 1 << initialTableBits;
     this.table = new Uint32Array(this.keyed ? slots * words : slots);
@@ -81,8 +84,13 @@ export class StateStore {
     return this.tableMask + 1;
   }
 
+  /** log2 of the number of slots. */
+  private get tableBits(): number {
+    return 32 - Math.clz32(this.tableMask);
+  }
+
   /**
-   * Finds the state in `vec[o .. o + words)`; inserts it with `parent` and `step` if new.
+   * Finds the state in `vec[o .. o + words)`; inserts it with `parent` if new.
    * Returns the new record's index, or `-(index + 1)` for a state already stored.
    *
    * A table entry is `(hash & ~mask) | (index + 1)`: the low k bits (k = log2 of the table size) hold the
@@ -90,8 +98,8 @@ export class StateStore {
    * are the hash bits the slot position did not use. They act as a tag, so a probe fetches a record (a
    * cache miss) only when its tag matches: 1 in 2^(32-k) for a different state.
    */
-  findOrInsert(vec: Uint32Array, o: number, parent: number, step: number): number {
-    if (this.keyed) return this.findOrInsertKeyed(vec, o, parent, step);
+  findOrInsert(vec: Uint32Array, o: number, parent: number): number {
+    if (this.keyed) return this.findOrInsertKeyed(vec, o, parent);
     const n = this.words;
     const stride = this.stride;
     const h = hashWords(vec, o, n);
@@ -118,7 +126,7 @@ export class StateStore {
       }
       slot = (slot + 1) & mask;
     }
-    const idx = this.append(vec, o, parent, step);
+    const idx = this.append(vec, o, parent);
     table[slot] = tag | (idx + 1);
     if (this.count * 10 > this.slots * 7) this.grow();
     return idx;
@@ -128,12 +136,13 @@ export class StateStore {
    * Keyed mode: as findOrInsert, but a state already stored returns -1 (its index is not kept in the
    * table). Entries are `words` consecutive table words; the last holds word + 1.
    */
-  private findOrInsertKeyed(vec: Uint32Array, o: number, parent: number, step: number): number {
+  private findOrInsertKeyed(vec: Uint32Array, o: number, parent: number): number {
     const n = this.words;
     const mask = this.tableMask;
     const table = this.table;
     const last = vec[o + n - 1]! + 1;
-    let slot = hashWords(vec, o, n) & mask;
+    // The slot is the hash's top bits, so growing keeps the order of the table (see grow()).
+    let slot = hashWords(vec, o, n) >>> (32 - this.tableBits);
     if (n === 1) {
       for (;;) {
         const e = table[slot]!;
@@ -157,13 +166,13 @@ export class StateStore {
         slot = (slot + 1) & mask;
       }
     }
-    const idx = this.append(vec, o, parent, step);
+    const idx = this.append(vec, o, parent);
     if (this.count * 10 > this.slots * 7) this.grow();
     return idx;
   }
 
   /** Appends a record; returns its index. */
-  private append(vec: Uint32Array, o: number, parent: number, step: number): number {
+  private append(vec: Uint32Array, o: number, parent: number): number {
     const n = this.words;
     const stride = this.stride;
     const idx = this.count;
@@ -174,7 +183,6 @@ export class StateStore {
     const base = (idx & CHUNK_MASK) * stride;
     for (let i = 0; i < n; i++) rec[base + i] = vec[o + i]!;
     rec[base + n] = parent;
-    rec[base + n + 1] = step;
     this.count = idx + 1;
     return idx;
   }
@@ -198,42 +206,53 @@ export class StateStore {
     return this.chunks[idx >>> CHUNK_BITS]![(idx & CHUNK_MASK) * this.stride + this.words]!;
   }
 
-  step(idx: number): number {
-    return this.chunks[idx >>> CHUNK_BITS]![(idx & CHUNK_MASK) * this.stride + this.words + 1]!;
-  }
-
-  /** The step ids from the initial state to `idx`, in order. */
+  /** The states from the initial state (0) to `idx`, both included, along the parents. */
   pathTo(idx: number): number[] {
-    const steps: number[] = [];
-    let i = idx;
-    while (i !== 0) {
-      steps.push(this.step(i));
+    const states: number[] = [idx];
+    for (let i = idx; i !== 0; ) {
       i = this.parent(i);
+      states.push(i);
     }
-    return steps.reverse();
+    return states.reverse();
   }
 
   private grow(): void {
-    // Quadruple while small (each rehash is a pass of random writes), double past 2^22 slots.
-    const old = 32 - Math.clz32(this.tableMask);
-    const bits = old + (old < 22 ? 2 : 1);
+    // Double: a table kept small stays in the last-level cache and the TLB longer, which measured faster
+    // (retry-ring 3,5,3,2,2: 0.90 s with 2^21 slots against 1.03 s with 2^22) than rehashing less often.
+    const bits = this.tableBits + 1;
     if (bits > MAX_TABLE_BITS) throw new RangeError('the state table cannot grow past 2^30 slots');
     const n = this.words;
     const mask = (1 << bits) - 1;
-    const table = new Uint32Array(this.keyed ? (mask + 1) * n : mask + 1);
+    if (this.keyed) {
+      // Keyed entries hold their keys, and a slot is the hash's top bits: reading the old table in order
+      // and writing each key at hash >>> (32 - bits) fills the new table (almost) in order too. Both
+      // passes stream through memory instead of scattering writes over a table larger than the caches.
+      const old = this.table;
+      const table = new Uint32Array((mask + 1) * n);
+      const key = new Uint32Array(n);
+      const shift = 32 - bits;
+      for (let s = 0; s <= this.tableMask; s++) {
+        const last = old[s * n + n - 1]!;
+        if (last === 0) continue;
+        for (let i = 0; i < n - 1; i++) key[i] = old[s * n + i]!;
+        key[n - 1] = last - 1;
+        let slot = hashWords(key, 0, n) >>> shift;
+        while (table[slot * n + n - 1] !== 0) slot = (slot + 1) & mask;
+        for (let i = 0; i < n - 1; i++) table[slot * n + i] = key[i]!;
+        table[slot * n + n - 1] = last;
+      }
+      this.table = table;
+      this.tableMask = mask;
+      return;
+    }
+    const table = new Uint32Array(mask + 1);
     for (let idx = 0; idx < this.count; idx++) {
       const rec = this.chunks[idx >>> CHUNK_BITS]!;
       const base = (idx & CHUNK_MASK) * this.stride;
       const h = hashWords(rec, base, n);
       let slot = h & mask;
-      if (!this.keyed) {
-        while (table[slot] !== 0) slot = (slot + 1) & mask;
-        table[slot] = ((h & ~mask) | (idx + 1)) >>> 0;
-      } else {
-        while (table[slot * n + n - 1] !== 0) slot = (slot + 1) & mask;
-        for (let i = 0; i < n - 1; i++) table[slot * n + i] = rec[base + i]!;
-        table[slot * n + n - 1] = rec[base + n - 1]! + 1;
-      }
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      table[slot] = ((h & ~mask) | (idx + 1)) >>> 0;
     }
     this.table = table;
     this.tableMask = mask;

@@ -26,7 +26,7 @@ function compare(system: CompiledSystem): number {
   const pre = layout.buffer();
   ref.load(system.initial);
   layout.pack(ref.S, vec, 0);
-  store.findOrInsert(vec, 0, 0, 0);
+  store.findOrInsert(vec, 0, 0);
   for (let i = 0; i < store.size && store.size < LIMIT; i++) {
     layout.unpack(store.chunkOf(i), store.offsetOf(i), pre);
     // Reference: Stepper, one step at a time.
@@ -39,7 +39,7 @@ function compare(system: CompiledSystem): number {
         ref.applyId(id);
         const bad = layout.pack(ref.S, vec, 0);
         outcome = bad >= 0 ? `overflow ${bad}` : [...vec].join(',');
-        if (bad < 0) store.findOrInsert(vec, 0, i, id);
+        if (bad < 0) store.findOrInsert(vec, 0, i);
       } catch (e) {
         outcome = `throws ${(e as Error).message}`;
       }

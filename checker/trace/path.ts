@@ -1,0 +1,47 @@
+/**
+ * Step ids along a path of stored states. The store keeps each state's parent but not the step that led
+ * from it: that step is the first enabled step of the parent (in the fixed order) whose successor is the
+ * child, because the parent's expansion stored the child the first time one of its steps produced it.
+ * Lasso edges re-derive their steps the same way, with an extra condition (the actor, no progress).
+ */
+import { SlotStateView } from '../properties/property.js';
+import type { StateStore } from '../store/stateStore.js';
+import { Stepper } from '../system/step.js';
+import type { CompiledSystem } from '../system/system.js';
+
+/** Accepts or rejects a candidate step (the stepper holds the successor; `before` the state stepped from). */
+export type StepFilter = (id: number, before: SlotStateView, after: SlotStateView) => boolean;
+
+/** The first enabled step of stored state `from` whose successor is stored state `to` and that `accept` takes. */
+export function stepBetween(system: CompiledSystem, store: StateStore, from: number, to: number, accept?: StepFilter): number {
+  const layout = system.layout;
+  const stepper = new Stepper(system);
+  const pre = layout.buffer();
+  layout.unpack(store.chunkOf(from), store.offsetOf(from), pre);
+  const target = new Uint32Array(layout.words);
+  store.read(to, target, 0);
+  const packed = new Uint32Array(layout.words);
+  const before = accept ? new SlotStateView(system, pre) : undefined;
+  const after = accept ? new SlotStateView(system, stepper.S, stepper.world) : undefined;
+  stepper.load(pre);
+  for (const id of stepper.enabledSteps()) {
+    stepper.load(pre);
+    try {
+      stepper.applyId(id);
+    } catch {
+      continue; // a step that throws leads nowhere
+    }
+    if (layout.pack(stepper.S, packed, 0) >= 0) continue;
+    if (!packed.every((w, i) => w === target[i])) continue;
+    if (accept && !accept(id, before!, after!)) continue;
+    return id;
+  }
+  throw new Error(`internal: no step leads from state ${from} to state ${to} in ${system.name}`);
+}
+
+/** The step ids that walk `states` (a parent chain from the store, initial state first). */
+export function stepsAlong(system: CompiledSystem, store: StateStore, states: readonly number[]): number[] {
+  const steps: number[] = [];
+  for (let i = 1; i < states.length; i++) steps.push(stepBetween(system, store, states[i - 1]!, states[i]!));
+  return steps;
+}
