@@ -6,7 +6,7 @@
  */
 import type { BlockedActor } from './properties/deadlock.js';
 import { blockedActors } from './properties/deadlock.js';
-import { findFairCycle, MAX_LIVENESS_ACTORS, MAX_PROGRESS_PROPERTIES, ProgressRecorder } from './properties/liveness.js';
+import { cyclicStates, findFairCycle, MAX_LIVENESS_ACTORS, MAX_PROGRESS_PROPERTIES, ProgressRecorder } from './properties/liveness.js';
 import type { ProgressProperty } from './properties/progress.js';
 import { SlotStateView } from './properties/property.js';
 import type { StateStore } from './store/stateStore.js';
@@ -84,8 +84,9 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
   // Progress needs the whole graph: only after a complete search, and only if it is still undecided.
   const complete = !outcome.stopped && !(config.stopAtFirstViolation && violations.length);
   if (recorder && complete) {
+    const cyclic = cyclicStates(recorder.edges);
     for (const [bit, p] of progressProps.entries()) {
-      const cycle = findFairCycle(compiled, recorder.edges, bit);
+      const cycle = findFairCycle(compiled, recorder.edges, bit, cyclic);
       if (!cycle) continue;
       violations.push(lassoViolation(compiled, outcome.store, p, cycle.entry, cycle.edges.map((e, i) => [cycle.sources[i]!, recorder.edges.target(e), recorder.edges.actor(e)] as const)));
       if (config.stopAtFirstViolation) break;

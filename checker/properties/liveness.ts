@@ -63,7 +63,35 @@ export interface FairCycle {
   readonly sources: readonly number[];
 }
 
-export function findFairCycle(system: CompiledSystem, edges: EdgeStore, bit: number): FairCycle | null {
+/**
+ * The states that lie on some cycle of the whole explored graph (every edge, progress or not): one Tarjan
+ * pass. A fair cycle of any progress property lies inside a strongly connected component of a subgraph, so
+ * inside one of the whole graph too: each property's analysis can start from these states alone. When the
+ * graph has no cycle at all (every step moves something forward, as in retry-ring), nothing is left.
+ */
+export function cyclicStates(edges: EdgeStore): Uint8Array {
+  const n = edges.states;
+  const { targets, progress, first, count } = edges.raw();
+  const member = new Int32Array(n).fill(1);
+  const cyclic = new Uint8Array(n);
+  const all = new Int32Array(n);
+  for (let s = 0; s < n; s++) all[s] = s;
+  new Tarjan(n, first, count, targets, progress, 0, member).run(all, 1, (buf, from, to) => {
+    if (to - from === 1) {
+      const s = buf[from]!;
+      for (let e = first[s]!, end = e + count[s]!; e < end; e++) if (targets[e] === s) cyclic[s] = 1;
+    } else {
+      for (let i = from; i < to; i++) cyclic[buf[i]!] = 1;
+    }
+  });
+  return cyclic;
+}
+
+/**
+ * A fair cycle for progress property number `bit`, or null. `cyclic` (from cyclicStates) limits the search
+ * to states on some cycle of the whole graph.
+ */
+export function findFairCycle(system: CompiledSystem, edges: EdgeStore, bit: number, cyclic?: Uint8Array): FairCycle | null {
   const n = edges.states;
   const mask = 1 << bit;
   const { targets, actors, progress, first, count, enabled, inFlight } = edges.raw();
@@ -78,11 +106,12 @@ export function findFairCycle(system: CompiledSystem, edges: EdgeStore, bit: num
   const member = new Int32Array(n);
   let nextId = 1;
   const rootId = nextId++;
-  let inFlightCount = 0;
-  for (let s = 0; s < n; s++) if (inFlight[s]! & mask) inFlightCount++;
-  const initial = new Int32Array(inFlightCount);
+  const candidate = (s: number): boolean => (inFlight[s]! & mask) !== 0 && (!cyclic || cyclic[s] === 1);
+  let candidates = 0;
+  for (let s = 0; s < n; s++) if (candidate(s)) candidates++;
+  const initial = new Int32Array(candidates);
   for (let s = 0, k = 0; s < n; s++) {
-    if (inFlight[s]! & mask) {
+    if (candidate(s)) {
       member[s] = rootId;
       initial[k++] = s;
     }

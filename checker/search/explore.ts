@@ -91,8 +91,8 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
   const before = new SlotStateView(system, pre);
   const W = layout.words;
   const vec = new Uint32Array(W);
-  // Keyed store (faster, no index of known states) unless the graph is recorded for liveness.
-  const store = new StateStore(W, undefined, { keyed: !options.edges, lastWordBits: layout.lastWordBits });
+  // Keyed store; liveness records edges to known states, so it keeps their indices too.
+  const store = new StateStore(W, undefined, { keyed: true, keepIndex: Boolean(options.edges), lastWordBits: layout.lastWordBits });
   const frontier = options.strategy.createFrontier(store);
   const pack = layout.pack;
   const unpack = layout.unpack;

@@ -11,10 +11,12 @@
  * same iff their words are equal. The hash is a 32-bit murmur3 mix of the words; its low bits place the
  * state and its high bits tag the entry (see findOrInsert).
  *
- * Keyed mode (states of one or two words whose last word has a spare bit, and a caller that never needs
- * the index of a state already stored - safety checking): the table holds the packed words themselves,
- * the last one + 1 so that 0 still means empty. A lookup of a known state then touches one cache line
- * instead of two (table, then record); most lookups in a search are of known states. The table starts at
+ * Keyed mode (states of one or two words whose last word has a spare bit): the table holds the packed
+ * words themselves, the last one + 1 so that 0 still means empty. A lookup of a known state then touches
+ * one cache line instead of two (table, then record); most lookups in a search are of known states.
+ * Safety checking never needs the index of a state already stored, so its entries are the words alone;
+ * liveness checking records edges to known states, so `keepIndex` adds the record number + 1 to each
+ * entry (8 -> 12 bytes a slot for two-word states). The table starts at
  * 2^21 slots (16 MiB keyed; zero pages are mapped lazily, so small runs do not pay for it).
  */
 
@@ -56,17 +58,21 @@ export class StateStore {
   private count = 0;
   /** Keyed mode: entries are the state's words (see the file comment); 0 when indexed. */
   readonly keyed: boolean;
+  /** Words per keyed entry: the state's words, plus the record number + 1 with keepIndex. */
+  private readonly entry: number;
 
   /**
    * @param keyed ask for keyed mode; granted only for 1-2 word states with a spare bit in the last word.
+   * @param keepIndex keyed mode: also keep each state's record number, so lookups of known states return it.
    * @param lastWordBits bits the layout uses in its last word.
    */
-  constructor(words: number, initialTableBits = 21, options: { keyed?: boolean; lastWordBits?: number } = {}) {
+  constructor(words: number, initialTableBits = 21, options: { keyed?: boolean; keepIndex?: boolean; lastWordBits?: number } = {}) {
     this.words = words;
     this.stride = words + 1;
     this.keyed = Boolean(options.keyed) && words <= 2 && (options.lastWordBits ?? 32) < 32;
+    this.entry = words + (this.keyed && options.keepIndex ? 1 : 0);
     const slots = 1 << initialTableBits;
-    this.table = new Uint32Array(this.keyed ? slots * words : slots);
+    this.table = new Uint32Array(this.keyed ? slots * this.entry : slots);
     this.tableMask = slots - 1;
   }
 
@@ -133,40 +139,30 @@ export class StateStore {
   }
 
   /**
-   * Keyed mode: as findOrInsert, but a state already stored returns -1 (its index is not kept in the
-   * table). Entries are `words` consecutive table words; the last holds word + 1.
+   * Keyed mode: as findOrInsert; a state already stored returns -(index + 1) with keepIndex, else -1.
+   * An entry is `entry` consecutive table words: the state's words (the last + 1), then index + 1.
    */
   private findOrInsertKeyed(vec: Uint32Array, o: number, parent: number): number {
     const n = this.words;
+    const E = this.entry;
     const mask = this.tableMask;
     const table = this.table;
+    const first = vec[o]!;
     const last = vec[o + n - 1]! + 1;
     // The slot is the hash's top bits, so growing keeps the order of the table (see grow()).
     let slot = hashWords(vec, o, n) >>> (32 - this.tableBits);
-    if (n === 1) {
-      for (;;) {
-        const e = table[slot]!;
-        if (e === 0) {
-          table[slot] = last;
-          break;
-        }
-        if (e === last) return -1;
-        slot = (slot + 1) & mask;
-      }
-    } else {
-      const first = vec[o]!;
-      for (;;) {
-        const e = table[2 * slot + 1]!;
-        if (e === 0) {
-          table[2 * slot] = first;
-          table[2 * slot + 1] = last;
-          break;
-        }
-        if (e === last && table[2 * slot] === first) return -1;
-        slot = (slot + 1) & mask;
-      }
+    let b = slot * E;
+    for (;;) {
+      const e = table[b + n - 1]!;
+      if (e === 0) break;
+      if (e === last && (n === 1 || table[b] === first)) return E > n ? -table[b + n]! : -1;
+      slot = (slot + 1) & mask;
+      b = slot * E;
     }
     const idx = this.append(vec, o, parent);
+    table[b] = first;
+    table[b + n - 1] = last;
+    if (E > n) table[b + n] = idx + 1;
     if (this.count * 10 > this.slots * 7) this.grow();
     return idx;
   }
@@ -227,19 +223,19 @@ export class StateStore {
       // Keyed entries hold their keys, and a slot is the hash's top bits: reading the old table in order
       // and writing each key at hash >>> (32 - bits) fills the new table (almost) in order too. Both
       // passes stream through memory instead of scattering writes over a table larger than the caches.
+      const E = this.entry;
       const old = this.table;
-      const table = new Uint32Array((mask + 1) * n);
+      const table = new Uint32Array((mask + 1) * E);
       const key = new Uint32Array(n);
       const shift = 32 - bits;
       for (let s = 0; s <= this.tableMask; s++) {
-        const last = old[s * n + n - 1]!;
+        const last = old[s * E + n - 1]!;
         if (last === 0) continue;
-        for (let i = 0; i < n - 1; i++) key[i] = old[s * n + i]!;
+        for (let i = 0; i < n - 1; i++) key[i] = old[s * E + i]!;
         key[n - 1] = last - 1;
         let slot = hashWords(key, 0, n) >>> shift;
-        while (table[slot * n + n - 1] !== 0) slot = (slot + 1) & mask;
-        for (let i = 0; i < n - 1; i++) table[slot * n + i] = key[i]!;
-        table[slot * n + n - 1] = last;
+        while (table[slot * E + n - 1] !== 0) slot = (slot + 1) & mask;
+        for (let i = 0; i < E; i++) table[slot * E + i] = old[s * E + i]!;
       }
       this.table = table;
       this.tableMask = mask;
