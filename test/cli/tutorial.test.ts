@@ -5,31 +5,16 @@
  * masked on both sides. The library snippet is exercised too.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { checkScenario, type AnyScenario } from '../../index.js';
-import { runCli } from '../../cli/program.js';
+import { assertFileBlocks, assertOutputBlocks, docBlocks, docScratch } from '../docs/docBlocks.js';
 import { REPO_ROOT } from '../scenarios/allScenarios.js';
-import { fakeIo } from './fakeIo.js';
 
-const scratch = mkdtempSync(join(tmpdir(), 'faultline-tutorial-'));
-for (const dir of ['docs', 'examples']) symlinkSync(join(REPO_ROOT, dir), join(scratch, dir), 'dir');
-after(() => rmSync(scratch, { recursive: true, force: true }));
-
-const page = readFileSync(join(REPO_ROOT, 'docs/tutorial.md'), 'utf8');
-const BLOCK = /<!-- (file|output): (.+?) -->\n(`{3,})[a-z]*\n([\s\S]*?)\n\3/g;
-const blocks = [...page.matchAll(BLOCK)].map((m) => ({ kind: m[1]!, what: m[2]!, body: m[4]! + '\n' }));
-
-/** Masks what depends on the machine and the moment. */
-function mask(text: string): string {
-  return text
-    .replace(/, [\d,]+ states\/s/g, '')
-    .replace(/, peak \d+(\.\d+)? (B|KiB|MiB|GiB)/g, '')
-    .replace(/\d+\.\d\d/g, '#.##');
-}
+const scratch = docScratch();
+after(scratch.remove);
+const blocks = docBlocks('docs/tutorial.md');
 
 describe('docs/tutorial.md', () => {
   it('has the blocks this test expects', () => {
@@ -48,17 +33,11 @@ describe('docs/tutorial.md', () => {
   });
 
   it('shows the scenario file exactly as it is', () => {
-    for (const b of blocks.filter((x) => x.kind === 'file')) assert.equal(b.body, readFileSync(join(REPO_ROOT, b.what), 'utf8'), b.what);
+    assertFileBlocks(blocks);
   });
 
   it('shows the real output of every command, in order', async () => {
-    for (const b of blocks.filter((x) => x.kind === 'output')) {
-      const argv = b.what.split(' ').slice(1);
-      const f = fakeIo(scratch);
-      await runCli(argv, f.io);
-      assert.equal(f.err(), '', b.what);
-      assert.equal(mask(f.out()), mask(b.body), b.what);
-    }
+    await assertOutputBlocks(blocks, scratch.dir);
   });
 
   it('the library snippet: checkScenario on the tutorial file', async () => {

@@ -1,0 +1,58 @@
+/**
+ * Keeps documentation true: a page marks its code blocks with `<!-- file: PATH -->` (the block must equal
+ * that file) or `<!-- output: faultline ARGS -->` (the block must equal what the CLI prints for ARGS, run
+ * in order in one scratch directory that links docs/ and examples/, so a replay can read the trace a check
+ * wrote). Timings, rates and memory are masked on both sides.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../cli/program.js';
+import { fakeIo } from '../cli/fakeIo.js';
+import { REPO_ROOT } from '../scenarios/allScenarios.js';
+
+export interface DocBlock {
+  readonly kind: 'file' | 'output';
+  readonly what: string;
+  readonly body: string;
+}
+
+const BLOCK = /<!-- (file|output): (.+?) -->\n(`{3,})[a-z]*\n([\s\S]*?)\n\3/g;
+
+/** The marked blocks of a page (path relative to the repository root). */
+export function docBlocks(page: string): DocBlock[] {
+  const text = readFileSync(join(REPO_ROOT, page), 'utf8');
+  return [...text.matchAll(BLOCK)].map((m) => ({ kind: m[1] as 'file' | 'output', what: m[2]!, body: m[4]! + '\n' }));
+}
+
+/** Masks what depends on the machine and the moment. */
+export function maskFigures(text: string): string {
+  return text
+    .replace(/, [\d,]+ states\/s/g, '')
+    .replace(/, peak \d+(\.\d+)? (B|KiB|MiB|GiB)/g, '')
+    .replace(/\d+\.\d\d/g, '#.##');
+}
+
+/** A scratch directory with docs/ and examples/ linked in; remove it with the returned function. */
+export function docScratch(): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-docs-'));
+  for (const d of ['docs', 'examples']) symlinkSync(join(REPO_ROOT, d), join(dir, d), 'dir');
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Asserts every file block equals its file. */
+export function assertFileBlocks(blocks: readonly DocBlock[]): void {
+  for (const b of blocks.filter((x) => x.kind === 'file')) assert.equal(b.body, readFileSync(join(REPO_ROOT, b.what), 'utf8'), b.what);
+}
+
+/** Runs every output block's command in order in `dir` and asserts its output. */
+export async function assertOutputBlocks(blocks: readonly DocBlock[], dir: string): Promise<void> {
+  for (const b of blocks.filter((x) => x.kind === 'output')) {
+    const argv = b.what.split(' ').slice(1);
+    const f = fakeIo(dir);
+    await runCli(argv, f.io);
+    assert.equal(f.err(), '', b.what);
+    assert.equal(maskFigures(f.out()), maskFigures(b.body), b.what);
+  }
+}
