@@ -37,7 +37,11 @@ export function worldViewFactory(fields: FieldSpecs, offsets: ReadonlyMap<string
       ctor.push(`this.${name} = S.subarray(${o}, ${o + spec.length});`);
     }
   }
-  const src = `return class World { constructor(S) { ${ctor.join(' ')} } ${members.join('\n')} }`;
+  // toJSON and the inspect hook show the fields (the getters live on the prototype, so spreading a view
+  // or Object.keys() sees none of them: read fields by name).
+  const names = Object.keys(fields).map((n) => JSON.stringify(n));
+  const show = `toJSON() { const o = {}; for (const k of [${names.join(', ')}]) { const v = this[k]; o[k] = typeof v === 'number' ? v : Array.from(v); } return o; } [Symbol.for('nodejs.util.inspect.custom')]() { return this.toJSON(); }`;
+  const src = `return class World { constructor(S) { ${ctor.join(' ')} } ${members.join('\n')} ${show} }`;
   const Cls = new Function('toInt', src)(toInt) as new (S: Int32Array) => Record<string, unknown>;
   return (S) => new Cls(S);
 }
@@ -51,7 +55,9 @@ export function contextViewFactory(fieldNames: readonly string[]): ContextViewFa
     assertIdentifier(name, 'context field');
     return `get ${name}() { return this.$s[this.$b + ${k}]; }`;
   });
-  const src = `return class Context { constructor(S, b) { this.$s = S; this.$b = b; } ${members.join('\n')} }`;
+  const names = fieldNames.map((n) => JSON.stringify(n));
+  const show = `toJSON() { const o = {}; for (const k of [${names.join(', ')}]) o[k] = this[k]; return o; } [Symbol.for('nodejs.util.inspect.custom')]() { return this.toJSON(); }`;
+  const src = `return class Context { constructor(S, b) { this.$s = S; this.$b = b; } ${members.join('\n')} ${show} }`;
   const Cls = new Function(src)() as new (S: Int32Array, b: number) => Record<string, number>;
   return (S, base) => new Cls(S, base);
 }
