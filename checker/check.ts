@@ -4,17 +4,13 @@
  * own: callers pass `now` and `memory` probes (the CLI and the package entry point do), so the same inputs
  * always explore the same states and yield the same bytes apart from `seconds` and `peakMemoryBytes`.
  */
-import type { BlockedActor } from './properties/deadlock.js';
-import { blockedActors } from './properties/deadlock.js';
 import { cyclicStates, findFairCycle, MAX_LIVENESS_ACTORS, MAX_PROGRESS_PROPERTIES, ProgressRecorder } from './properties/liveness.js';
 import type { ProgressProperty } from './properties/progress.js';
-import { SlotStateView } from './properties/property.js';
 import type { StateStore } from './store/stateStore.js';
 import type { BoundReport, CheckResult, Stats, Violation } from './result.js';
 import { explore, type ExploreHooks, type Finding, type StopReason } from './search/explore.js';
 import { strategies, type StrategyName } from './search/registry.js';
 import { compileSystem, SystemDefinitionError, type CompiledSystem, type SystemSpec } from './system/system.js';
-import { Stepper } from './system/step.js';
 import { stepBetween, stepsAlong } from './trace/path.js';
 import { buildTrace } from './trace/trace.js';
 
@@ -64,7 +60,8 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
   if (progressProps.length && compiled.actors.length > MAX_LIVENESS_ACTORS) {
     throw new SystemDefinitionError(`system '${compiled.name}': progress checking supports at most ${MAX_LIVENESS_ACTORS} actors`);
   }
-  const recorder = progressProps.length ? new ProgressRecorder(progressProps) : undefined;
+  const environment = Uint8Array.from(compiled.actors.map((a) => (a.kind === 'environment' ? 1 : 0)));
+  const recorder = progressProps.length ? new ProgressRecorder(progressProps, environment) : undefined;
   const outcome = explore(compiled, {
     strategy: strategies[config.strategy],
     maxStates: config.maxStates,
@@ -86,6 +83,12 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
   if (recorder && complete) {
     const cyclic = cyclicStates(recorder.edges);
     for (const [bit, p] of progressProps.entries()) {
+      const error = recorder.errors[bit];
+      if (error) {
+        violations.push(toViolation(compiled, stepsTo(error.state), { property: p.name, kind: 'progress', message: error.message, state: error.state }));
+        if (config.stopAtFirstViolation) break;
+        continue;
+      }
       const cycle = findFairCycle(compiled, recorder.edges, bit, cyclic);
       if (!cycle) continue;
       violations.push(lassoViolation(compiled, outcome.store, p, cycle.entry, cycle.edges.map((e, i) => [cycle.sources[i]!, recorder.edges.target(e), recorder.edges.actor(e)] as const)));
@@ -152,14 +155,5 @@ function lassoViolation(
 export function toViolation(system: CompiledSystem, path: readonly number[], f: Finding): Violation {
   const steps = f.step === undefined ? path : [...path, f.step];
   const trace = buildTrace(system, steps);
-  let blocked: BlockedActor[] | undefined;
-  if (f.kind === 'deadlock') blocked = deadlockAt(system, steps);
-  return { property: f.property, kind: f.kind, message: f.message, trace, ...(blocked ? { blocked } : {}) };
-}
-
-function deadlockAt(system: CompiledSystem, steps: readonly number[]): BlockedActor[] {
-  const stepper = new Stepper(system);
-  stepper.load(system.initial);
-  for (const id of steps) stepper.applyId(id);
-  return blockedActors(system, new SlotStateView(system, stepper.S, stepper.world));
+  return { property: f.property, kind: f.kind, message: f.message, trace, ...(f.blocked ? { blocked: f.blocked } : {}) };
 }

@@ -30,7 +30,12 @@ export function blockedActors(system: CompiledSystem, view: StateView): BlockedA
     if (v.final) continue;
     const st = a.machine.states.find((s) => s.name === v.state)!;
     const w = st.waitsFor;
-    const waitsFor = typeof w === 'function' ? String(w({ context: v.context, world: view.world })) : w === undefined ? undefined : String(w);
+    let waitsFor: string | undefined;
+    try {
+      waitsFor = typeof w === 'function' ? String(w({ context: v.context, world: view.world })) : w === undefined ? undefined : String(w);
+    } catch (e) {
+      waitsFor = `? (meta.waitsFor threw: ${(e as Error)?.message ?? String(e)})`;
+    }
     out.push({ actor: a.name, state: v.state, waitsFor });
   }
   return out;

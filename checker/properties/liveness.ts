@@ -12,9 +12,9 @@
  *  - strong fairness (SF): an actor enabled somewhere in the component that never steps inside it can
  *    only be avoided: remove the states where it is enabled and analyse the sub-components again (the
  *    Emerson-Lei / Streett refinement, E. A. Emerson and C.-L. Lei, "Modalities for model checking", 1987).
- *  - environment actors and threads with fairness `none` impose nothing. Their budgets are part of the
- *    state and every budgeted step spends some, so no cycle contains one: "acts only finitely often"
- *    needs no filtering at all.
+ *  - environment actors and threads with fairness `none` impose nothing. An environment acts only
+ *    finitely often, so its steps count as progress for every property: no cycle contains one (its
+ *    budget already excludes the steps that spend it; this also excludes steps of cost 0).
  *
  * Inside a component every state and every edge lies on one cycle, so a component that passes these tests
  * contains a fair cycle, and a fair cycle always lies inside one: the check is exact. The counterexample
@@ -32,22 +32,61 @@ export const MAX_PROGRESS_PROPERTIES = 8;
 /** Fairness bookkeeping keeps one bit per actor per state. */
 export const MAX_LIVENESS_ACTORS = 32;
 
-/** Records the explored graph during the search: in-flight bits per state, progress bits per edge. */
+/**
+ * Records the explored graph during the search: in-flight bits per state, progress bits per edge, the
+ * enabled actors per state. An environment actor's step is marked as progress for every property: an
+ * environment acts only finitely often, so no cycle may contain one - even a step its budget does not
+ * charge for (cost 0). A predicate that throws is remembered (the first per property) and reported as
+ * that property's violation.
+ */
 export class ProgressRecorder implements EdgeSink {
   readonly edges = new EdgeStore();
+  /** Per property: the first state where inFlight or progress threw, and the message. */
+  readonly errors: ({ state: number; message: string } | undefined)[] = [];
   private enabled = 0;
-  constructor(private readonly props: readonly ProgressProperty[]) {}
+  private current = 0;
+  private readonly all: number;
+  constructor(
+    private readonly props: readonly ProgressProperty[],
+    private readonly environment: Uint8Array,
+  ) {
+    this.all = (1 << props.length) - 1;
+  }
+  private threw(k: number, e: unknown): void {
+    this.errors[k] ??= { state: this.current, message: `the property threw: ${(e as Error)?.message ?? String(e)}` };
+  }
   beginState(index: number, before: SlotStateView): void {
+    this.current = index;
     let bits = 0;
-    for (let k = 0; k < this.props.length; k++) if (this.props[k]!.inFlight(before)) bits |= 1 << k;
+    for (let k = 0; k < this.props.length; k++) {
+      try {
+        if (this.props[k]!.inFlight(before)) bits |= 1 << k;
+      } catch (e) {
+        this.threw(k, e);
+      }
+    }
     this.edges.begin(index, bits);
     this.enabled = 0;
   }
   edge(target: number, _step: number, before: SlotStateView, after: SlotStateView, info: StepInfo): void {
     let bits = 0;
-    for (let k = 0; k < this.props.length; k++) if (this.props[k]!.progress(before, after, info)) bits |= 1 << k;
+    if (this.environment[info.actorIndex]) {
+      bits = this.all;
+    } else {
+      for (let k = 0; k < this.props.length; k++) {
+        try {
+          if (this.props[k]!.progress(before, after, info)) bits |= 1 << k;
+        } catch (e) {
+          this.threw(k, e);
+        }
+      }
+    }
     this.edges.add(target, info.actorIndex, bits);
     this.enabled |= 1 << info.actorIndex;
+  }
+  /** A step that threw or overflowed has no edge, but its actor was enabled. */
+  enabledOnly(actorIndex: number): void {
+    this.enabled |= 1 << actorIndex;
   }
   endState(index: number): void {
     this.edges.end(index, this.enabled);
@@ -122,7 +161,7 @@ export function findFairCycle(system: CompiledSystem, edges: EdgeStore, bit: num
   const tarjan = new Tarjan(n, first, count, targets, progress, mask, member);
 
   /** Judges one SCC (members in buf[from, to)); called as Tarjan pops it. */
-  const judge = (buf: Int32Array, from: number, to: number, setId: number): void => {
+  const judge = (buf: Int32Array, from: number, to: number): void => {
     if (to - from === 1) {
       const s = buf[from]!;
       let selfLoop = false;
@@ -148,7 +187,6 @@ export function findFairCycle(system: CompiledSystem, edges: EdgeStore, bit: num
         if ((progress[e]! & mask) === 0 && member[targets[e]!] === cid) steps |= 1 << actors[e]!;
       }
     }
-    void setId;
     const unfairStrong = strongMask & ~steps & enabledSomewhere;
     if (unfairStrong) {
       // Strong fairness: a cycle may only use states where those actors are disabled.
@@ -182,9 +220,9 @@ export function findFairCycle(system: CompiledSystem, edges: EdgeStore, bit: num
   if (best < 0) return null;
   const set = bestSet;
   const usable = (e: number): boolean => (progress[e]! & mask) === 0 && member[targets[e]!] === set;
-  const fair: number[] = [];
-  for (const a of system.actors) if (a.fairness !== 'none') fair.push(a.index);
-  return cycleThrough(system, edges, best, usable, (s) => member[s] === set, fair);
+  const weak = system.actors.filter((a) => a.fairness === 'weak').map((a) => a.index);
+  const strong = system.actors.filter((a) => a.fairness === 'strong').map((a) => a.index);
+  return cycleThrough(system, edges, best, usable, (s) => member[s] === set, weak, strong);
 }
 
 /**
@@ -197,7 +235,8 @@ function cycleThrough(
   entry: number,
   usable: (e: number) => boolean,
   inside: (s: number) => boolean,
-  fair: readonly number[],
+  weak: readonly number[],
+  strong: readonly number[],
 ): FairCycle {
   const cycleEdges: number[] = [];
   const sources: number[] = [];
@@ -215,11 +254,11 @@ function cycleThrough(
     sawDisabled |= ~edges.enabled(cur);
   };
   sawDisabled |= ~edges.enabled(entry);
-  for (const a of fair) {
+  // Weak fairness: a step of the actor, or else a state where it is disabled, anywhere on the cycle.
+  for (const a of weak) {
     const bit = 1 << a;
     if (stepped & bit || sawDisabled & bit) continue;
-    // Prefer a step of a; if a cannot step inside, reach a state where it is disabled.
-    const toStep = bfs(edges, cur, usable, inside, (s, e) => e >= 0 && edges.actor(e) === a && s >= 0);
+    const toStep = bfs(edges, cur, usable, inside, (_s, e) => e >= 0 && edges.actor(e) === a);
     if (toStep) {
       follow(toStep);
       continue;
@@ -227,10 +266,19 @@ function cycleThrough(
     const toDisabled = bfs(edges, cur, usable, inside, (s) => !(edges.enabled(s) & bit));
     if (toDisabled) follow(toDisabled);
   }
-  // Close the loop: at least one step, back to entry.
-  const back = bfs(edges, cur, usable, inside, (s, e) => s === entry && e >= 0, cur === entry && cycleEdges.length === 0);
-  if (!back) throw new Error(`internal: no way back to state ${entry} inside its component (${system.name})`);
-  follow(back);
+  // Strong fairness: only a step will do. An actor that cannot step inside the component is disabled in
+  // every state of it (the refinement removed the others), so it needs nothing.
+  for (const a of strong) {
+    if (stepped & (1 << a)) continue;
+    const toStep = bfs(edges, cur, usable, inside, (_s, e) => e >= 0 && edges.actor(e) === a);
+    if (toStep) follow(toStep);
+  }
+  // Close the loop back to the entry (unless the requirements already did, after at least one step).
+  if (cur !== entry || cycleEdges.length === 0) {
+    const back = bfs(edges, cur, usable, inside, (s, e) => s === entry && e >= 0, cur === entry && cycleEdges.length === 0);
+    if (!back) throw new Error(`internal: no way back to state ${entry} inside its component (${system.name})`);
+    follow(back);
+  }
   return { entry, edges: cycleEdges, sources };
 }
 
@@ -248,7 +296,8 @@ function bfs(
   atLeastOne = true,
 ): { edges: number[]; sources: number[] } | null {
   if (!atLeastOne && goal(from, -1)) return { edges: [], sources: [] };
-  const prevEdge = new Map<number, number>([[from, -1]]);
+  // For each reached state: the edge that reached it and that edge's source.
+  const reachedBy = new Map<number, { edge: number; source: number }>([[from, { edge: -1, source: -1 }]]);
   const queue = [from];
   for (let qi = 0; qi < queue.length; qi++) {
     const s = queue[qi]!;
@@ -258,31 +307,22 @@ function bfs(
       if (!inside(t)) continue;
       if (goal(t, e)) {
         const path = [e];
-        let back = s;
-        while (back !== from) {
-          const pe = prevEdge.get(back)!;
-          path.push(pe);
-          back = sourceOf(edges, pe, prevEdge);
+        const sources = [s];
+        for (let back = s; back !== from; ) {
+          const r = reachedBy.get(back)!;
+          path.push(r.edge);
+          sources.push(r.source);
+          back = r.source;
         }
-        path.reverse();
-        return { edges: path, sources: path.map((pe) => sourceOf(edges, pe, prevEdge, from)) };
+        return { edges: path.reverse(), sources: sources.reverse() };
       }
-      if (!prevEdge.has(t)) {
-        prevEdge.set(t, e);
+      if (!reachedBy.has(t)) {
+        reachedBy.set(t, { edge: e, source: s });
         queue.push(t);
       }
     }
   }
   return null;
-}
-
-/** The source state of edge `e` on a BFS path: the state whose edge range contains it. */
-function sourceOf(edges: EdgeStore, e: number, prevEdge: Map<number, number>, from?: number): number {
-  for (const s of [...prevEdge.keys(), ...(from === undefined ? [] : [from])]) {
-    const f = edges.first(s);
-    if (e >= f && e < f + edges.count(s)) return s;
-  }
-  throw new Error('internal: edge without a source on the path');
 }
 
 /**

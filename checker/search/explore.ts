@@ -5,7 +5,7 @@
  * generated step (transition properties) and on every terminal state (deadlock). Nothing here allocates
  * per state; guards and actions read the slot buffer through views.
  */
-import { blockedActors, describeDeadlock } from '../properties/deadlock.js';
+import { blockedActors, describeDeadlock, type BlockedActor } from '../properties/deadlock.js';
 import type { BoundProperty, InvariantProperty, Property, StepInfo, TransitionProperty } from '../properties/property.js';
 import { SlotStateView } from '../properties/property.js';
 import { NO_PARENT, StateStore } from '../store/stateStore.js';
@@ -37,6 +37,8 @@ export interface ProgressSnapshot {
 export interface EdgeSink {
   beginState(index: number, before: SlotStateView): void;
   edge(target: number, step: number, before: SlotStateView, after: SlotStateView, info: StepInfo): void;
+  /** A step of this actor was enabled but threw or overflowed: no edge, still enabled. */
+  enabledOnly(actorIndex: number): void;
   endState(index: number): void;
 }
 
@@ -59,6 +61,8 @@ export interface Finding {
   readonly state: number;
   /** A last step taken from `state` (transition properties, assertions), not itself stored. */
   readonly step?: number;
+  /** Deadlocks: the blocked threads and what each waits for. */
+  readonly blocked?: readonly BlockedActor[];
 }
 
 export interface BoundFinding {
@@ -178,6 +182,7 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
     const bad = pack(S, vec, 0);
     if (bad >= 0) {
       report({ property: 'assertion', kind: 'assertion', message: layout.describeOverflow(bad, S), state: cur, step: stepId });
+      edges?.enabledOnly(stepId >>> 24);
       copy(S, pre);
       return stop;
     }
@@ -222,6 +227,7 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
   const fail = (err: unknown, stepId: number): boolean => {
     const actor = actors[stepId >>> 24]!;
     report({ property: 'assertion', kind: 'assertion', message: `${actor.name}: ${(err as Error)?.message ?? String(err)}`, state: cur, step: stepId });
+    edges?.enabledOnly(stepId >>> 24);
     copy(S, pre);
     return stop;
   };
@@ -241,7 +247,7 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
       terminal++;
       if (deadlock && !violated.has(deadlock.name)) {
         const blocked = blockedActors(system, after);
-        if (blocked.length) report({ property: deadlock.name, kind: 'deadlock', message: describeDeadlock(blocked), state: idx });
+        if (blocked.length) report({ property: deadlock.name, kind: 'deadlock', message: describeDeadlock(blocked), state: idx, blocked });
       }
     }
     expanded++;

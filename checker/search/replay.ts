@@ -48,9 +48,24 @@ export function replay(system: CompiledSystem, steps: readonly number[], loop: n
     return { status: 'diverged', step: 0, message: `loop index ${loop} is not a step of the trace (0..${steps.length - 1})` };
   }
   let loopState: Int32Array | undefined;
+  // What the loop must show for a progress claim: no progress step, in flight in every state, no
+  // environment step (environments act finitely often), and fairness (which actors step, which are
+  // enabled in every loop state, which in some).
   let progressed = false;
+  let notInFlight = false;
+  let environmentStep: string | undefined;
+  let steppedInLoop = 0;
+  let enabledEverywhere = -1;
+  let enabledSomewhere = 0;
   for (const [i, id] of steps.entries()) {
     if (i === loop) loopState = Int32Array.from(S);
+    if (loop !== undefined && i >= loop && property?.kind === 'progress') {
+      let en = 0;
+      for (const x of stepper.enabledSteps()) en |= 1 << stepActor(x);
+      enabledEverywhere &= en;
+      enabledSomewhere |= en;
+      if (!(property as ProgressProperty).inFlight(after)) notInFlight = true;
+    }
     const a = system.actors[stepActor(id)]!;
     const name = `${a.name} ${a.machine.eventTypes[stepEvent(id)]}(${stepChoice(id)})`;
     pre.set(S);
@@ -69,13 +84,14 @@ export function replay(system: CompiledSystem, steps: readonly number[], loop: n
       if (claim.kind === 'assertion' && last) return { status: 'reproduced', message: `step ${i + 1} (${name}): ${msg}` };
       return { status: 'diverged', step: i + 1, message: `step ${i + 1} (${name}): ${msg}` };
     }
+    const info = { actor: a.name, actorIndex: a.index, event: a.machine.eventTypes[stepEvent(id)]!, choice: stepChoice(id) };
     if (loop !== undefined && i >= loop && property?.kind === 'progress') {
-      const info = { actor: a.name, actorIndex: a.index, event: a.machine.eventTypes[stepEvent(id)]!, choice: stepChoice(id) };
+      steppedInLoop |= 1 << a.index;
+      if (a.kind === 'environment') environmentStep ??= `step ${i + 1} (${name})`;
       if ((property as ProgressProperty).progress(before, after, info)) progressed = true;
     }
-    if (last && property?.kind === 'transition') {
-      const info = { actor: a.name, actorIndex: a.index, event: a.machine.eventTypes[stepEvent(id)]!, choice: stepChoice(id) };
-      if (!(property as TransitionProperty).holds(before, after, info)) return { status: 'reproduced', message: `step ${i + 1} (${name}) violates '${property.name}'` };
+    if (last && property?.kind === 'transition' && !(property as TransitionProperty).holds(before, after, info)) {
+      return { status: 'reproduced', message: `step ${i + 1} (${name}) violates '${property.name}'` };
     }
   }
   const end = `after ${steps.length} steps`;
@@ -104,10 +120,20 @@ export function replay(system: CompiledSystem, steps: readonly number[], loop: n
       for (let k = 0; k < S.length; k++) {
         if (S[k] !== loopState[k]) return { status: 'no-violation', message: `${end} the state differs from the state before step ${loop + 1}: the loop does not close` };
       }
-      if (progressed) return { status: 'no-violation', message: `the loop from step ${loop + 1} makes progress` };
-      if (!p.inFlight(after)) return { status: 'no-violation', message: `the loop from step ${loop + 1} closes but '${p.name}' is not in flight` };
-      return { status: 'reproduced', message: `the loop from step ${loop + 1} to step ${steps.length} closes on the same state without progress` };
+      const from = `the loop from step ${loop + 1}`;
+      if (progressed) return { status: 'no-violation', message: `${from} makes progress` };
+      if (notInFlight) return { status: 'no-violation', message: `${from} leaves a state where '${p.name}' is not in flight` };
+      if (environmentStep) return { status: 'no-violation', message: `${from} repeats ${environmentStep} of an environment actor, which acts only finitely often` };
+      for (const x of system.actors) {
+        const bit = 1 << x.index;
+        if (steppedInLoop & bit) continue;
+        if (x.fairness === 'weak' && enabledEverywhere & bit) return { status: 'no-violation', message: `${from} is unfair: ${x.name} (weakly fair) is enabled in every state of it and never steps` };
+        if (x.fairness === 'strong' && enabledSomewhere & bit) return { status: 'no-violation', message: `${from} is unfair: ${x.name} (strongly fair) is enabled in it and never steps` };
+      }
+      return { status: 'reproduced', message: `${from} to step ${steps.length} closes on the same state without progress, and is fair` };
     }
+    case 'transition':
+      return { status: 'no-violation', message: `${end} the last step no longer violates '${property.name}'` };
     default:
       return { status: 'no-violation', message: `${end} nothing threw: the model no longer has this assertion failure` };
   }

@@ -101,13 +101,7 @@ export class EdgeStore {
   actor(e: number): number {
     return this.actors.data[e]!;
   }
-  progress(e: number): number {
-    return this.progressBits.data[e]!;
-  }
   enabled(s: number): number {
     return this.enabledMask.data[s]!;
-  }
-  inFlight(s: number): number {
-    return this.inFlightBits.data[s]!;
   }
 }

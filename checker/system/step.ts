@@ -53,11 +53,6 @@ export class Stepper {
     return state.final ? null : state.events;
   }
 
-  isFinal(a: number): boolean {
-    const actor = this.runtimes[a]!.actor;
-    return actor.machine.states[this.S[actor.stateSlot]!]!.final;
-  }
-
   /** Number of choices of event `e` for actor `a` in the current state (0 if the budget does not cover it). */
   choiceCount(a: number, e: CompiledEvent): number {
     const rt = this.runtimes[a]!;
@@ -148,7 +143,11 @@ export class Stepper {
     return true;
   }
 
-  /** Every enabled step id in the current state, in the fixed order. Allocates; not for the hot loop. */
+  /**
+   * Every enabled step id in the current state, in the fixed order. Allocates; not for the hot loop.
+   * As in the generated expand function, a step whose guard throws counts as enabled (taking it is the
+   * model assertion), and an event whose choices function throws has no steps.
+   */
   enabledSteps(): number[] {
     const out: number[] = [];
     const saved = Int32Array.from(this.S);
@@ -156,9 +155,18 @@ export class Stepper {
       const events = this.eventsOf(a);
       if (!events) continue;
       for (const e of events) {
-        const n = this.choiceCount(a, e);
+        let n: number;
+        try {
+          n = this.choiceCount(a, e);
+        } catch {
+          continue;
+        }
         for (let c = 0; c < n; c++) {
-          if (this.pick(a, e, c)) out.push(encodeStep(a, e.index, c));
+          try {
+            if (this.pick(a, e, c)) out.push(encodeStep(a, e.index, c));
+          } catch {
+            out.push(encodeStep(a, e.index, c));
+          }
         }
       }
     }

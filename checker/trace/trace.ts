@@ -57,12 +57,20 @@ export function stepLabel(stepper: Stepper, a: number, eventIndex: number, choic
   const type = actor.machine.eventTypes[eventIndex]!;
   const events = stepper.eventsOf(a);
   const e = events?.find((x) => x.index === eventIndex);
-  const t = e ? stepper.pick(a, e, choice) : null;
-  const description = t?.description;
+  let description: string | undefined;
+  try {
+    description = (e ? stepper.pick(a, e, choice) : null)?.description;
+  } catch {
+    // A guard that throws: the step is the model assertion; it has no transition to describe.
+  }
   if (actor.spec.label) {
     rt.args.event.type = type;
     rt.args.event.choice = choice;
-    return actor.spec.label(rt.args, description);
+    try {
+      return actor.spec.label(rt.args, description);
+    } catch {
+      // fall through to the plain label
+    }
   }
   if (description) return description;
   const n = actor.choices[eventIndex];
