@@ -7,7 +7,7 @@
 import { cyclicStates, findFairCycle, MAX_LIVENESS_ACTORS, MAX_PROGRESS_PROPERTIES, ProgressRecorder } from './properties/liveness.js';
 import type { ProgressProperty } from './properties/progress.js';
 import type { StateStore } from './store/stateStore.js';
-import type { BoundReport, CheckResult, Stats, Violation } from './result.js';
+import type { BoundReport, CheckResult, PropertyOutcome, Stats, Violation } from './result.js';
 import { explore, type ExploreHooks, type Finding, type StopReason } from './search/explore.js';
 import { strategies, type StrategyName } from './search/registry.js';
 import { compileSystem, SystemDefinitionError, type CompiledSystem, type SystemSpec } from './system/system.js';
@@ -80,9 +80,11 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
   const violations = outcome.findings.map((f) => toViolation(compiled, stepsTo(f.state), f));
   // Progress needs the whole graph: only after a complete search, and only if it is still undecided.
   const complete = !outcome.stopped && !(config.stopAtFirstViolation && violations.length);
+  const progressDecided = new Set<string>();
   if (recorder && complete) {
     const cyclic = cyclicStates(recorder.edges);
     for (const [bit, p] of progressProps.entries()) {
+      progressDecided.add(p.name);
       const error = recorder.errors[bit];
       if (error) {
         violations.push(toViolation(compiled, stepsTo(error.state), { property: p.name, kind: 'progress', message: error.message, state: error.state }));
@@ -114,11 +116,21 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     peakMemoryBytes: peak,
   };
   const verdict = violations.length ? 'violated' : outcome.stopped ? 'inconclusive' : 'holds';
+  // Per property: violated, or holds when its check ran to the end (safety: the whole state space was
+  // explored; progress: its cycle analysis ran), or unknown.
+  const violatedNames = new Set(violations.map((v) => v.property));
+  const properties: PropertyOutcome[] = compiled.properties.map((p) => ({
+    name: p.name,
+    kind: p.kind,
+    status: violatedNames.has(p.name) ? 'violated' : (p.kind === 'progress' ? progressDecided.has(p.name) : complete) ? 'holds' : 'unknown',
+  }));
+  properties.push({ name: 'assertion', kind: 'assertion', status: violatedNames.has('assertion') ? 'violated' : complete ? 'holds' : 'unknown' });
   return {
     system: compiled.name,
     verdict,
     strategy: config.strategy,
     violations,
+    properties,
     bounds,
     stats,
     ...(outcome.stopped && !violations.length ? { inconclusive: outcome.stopped } : {}),

@@ -18,7 +18,7 @@ export type { ProgressProperty } from './properties/progress.js';
 export type { ActorView, BoundProperty, DeadlockProperty, InvariantProperty, Property, PropertyKind, StateView, StepInfo, TransitionProperty } from './properties/property.js';
 export { check, DEFAULT_MAX_STATES, resolveCheckOptions } from './check.js';
 export type { CheckOptions, ResolvedCheckOptions } from './check.js';
-export type { BoundReport, CheckResult, Stats, Verdict, Violation } from './result.js';
+export type { BoundReport, CheckResult, PropertyOutcome, Stats, Verdict, Violation } from './result.js';
 export { strategyNames, isStrategyName } from './search/registry.js';
 export type { StrategyName } from './search/registry.js';
 export type { StopReason } from './search/explore.js';

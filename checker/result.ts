@@ -14,6 +14,14 @@ export interface Violation {
   readonly blocked?: readonly BlockedActor[];
 }
 
+/** How each property came out. `assertion` (model assertions and domain overflows) is always listed last. */
+export interface PropertyOutcome {
+  readonly name: string;
+  readonly kind: PropertyKind;
+  /** `unknown`: the search stopped (a violation, a bound, the timeout) before this property was decided. */
+  readonly status: 'holds' | 'violated' | 'unknown';
+}
+
 export interface BoundReport {
   readonly property: string;
   readonly limit: number;
@@ -45,6 +53,8 @@ export interface CheckResult {
   readonly verdict: Verdict;
   readonly strategy: string;
   readonly violations: readonly Violation[];
+  /** Every property of the system, then `assertion`, with its outcome. */
+  readonly properties: readonly PropertyOutcome[];
   readonly bounds: readonly BoundReport[];
   readonly stats: Stats;
   /** Why the run is inconclusive (a bound, the timeout, memory, Ctrl-C). */

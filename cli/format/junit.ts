@@ -109,21 +109,23 @@ const notEstablished = (run: ScenarioRun): string => {
   return `not established: ${r.inconclusive?.message ?? 'the search stopped'}`;
 };
 
-/** Property names of the system, then any violated property the system does not list (model assertions). */
-function caseNames(system: CompiledSystem, run: ScenarioRun, extra: readonly string[] = []): string[] {
-  const names = system.properties.map((p) => p.name);
-  for (const n of [...run.result.violations.map((v) => v.property), ...extra]) if (!names.includes(n)) names.push(n);
+/** The properties of the result (the system's, then `assertion`), then any expected one it lacks. */
+function caseNames(run: ScenarioRun, extra: readonly string[] = []): string[] {
+  const names = run.result.properties.map((p) => p.name);
+  for (const n of extra) if (!names.includes(n)) names.push(n);
   return names;
 }
+
+const holds = (run: ScenarioRun, name: string): boolean => run.result.properties.some((p) => p.name === name && p.status === 'holds');
 
 /** `faultline check --format junit`: every violated property fails. */
 export function checkSuite(run: ScenarioRun, system: CompiledSystem, reproduce: string): JunitSuite {
   const classname = `${run.scenario}.${run.variant}`;
   const r = run.result;
-  const cases = caseNames(system, run).map((name): JunitCase => {
+  const cases = caseNames(run).map((name): JunitCase => {
     const v = r.violations.find((x) => x.property === name);
     if (v) return { classname, name, outcome: { kind: 'failure', type: v.kind, message: `${v.kind} '${v.property}' violated: ${v.message}`, body: traceBody(v, system, reproduce) } };
-    if (r.verdict === 'holds') return { classname, name, outcome: { kind: 'pass' } };
+    if (holds(run, name)) return { classname, name, outcome: { kind: 'pass' } };
     return { classname, name, outcome: { kind: 'skipped', message: notEstablished(run) } };
   });
   return { name: suiteName(run), seconds: r.stats.seconds, properties: { strategy: r.strategy, ...paramProperties(run.params) }, cases };
@@ -142,7 +144,7 @@ export function gateSuite(e: GateEntry): JunitSuite {
   const reproduce = `faultline check ${e.target}:${e.variant}`;
   const first = r.violations[0];
   const expectedProp = e.expected.verdict === 'violated' ? e.expected.property : undefined;
-  const cases = caseNames(system, run, expectedProp === undefined ? [] : [expectedProp]).map((name): JunitCase => {
+  const cases = caseNames(run, expectedProp === undefined ? [] : [expectedProp]).map((name): JunitCase => {
     const v = r.violations.find((x) => x.property === name);
     const body = v ? traceBody(v, system, reproduce) : '';
     if (r.verdict === 'inconclusive') return { classname, name, outcome: { kind: 'skipped', message: notEstablished(run) } };
@@ -157,7 +159,7 @@ export function gateSuite(e: GateEntry): JunitSuite {
         : `expected a violation of '${name}'; every property holds`;
       return { classname, name, outcome: { kind: 'failure', type: 'missing-violation', message, body: `${message}\nReproduce: ${reproduce}\n` } };
     }
-    if (r.verdict === 'holds') return { classname, name, outcome: { kind: 'pass' } };
+    if (holds(run, name)) return { classname, name, outcome: { kind: 'pass' } };
     return { classname, name, outcome: { kind: 'skipped', message: notEstablished(run) } };
   });
   return { ...base, seconds: r.stats.seconds, cases };

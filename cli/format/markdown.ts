@@ -51,14 +51,12 @@ export function formatRunMarkdown(run: ScenarioRun, system: CompiledSystem, o: R
   const out: string[] = [`## ${code(`${run.scenario}:${run.variant}`)}${paramsSuffix(run.params)}: ${verdictText(r)}`, ''];
   if (r.inconclusive) out.push(`${r.inconclusive.message}; nothing is proven.`, '');
   out.push('| property | kind | result |', '|---|---|---|');
-  const violated = new Set(r.violations.map((v) => v.property));
-  for (const p of system.properties) {
+  for (const p of r.properties) {
     const b = r.bounds.find((x) => x.property === p.name);
     const worst = b ? ` (worst ${b.worst}, limit ${b.limit})` : '';
-    const status = violated.has(p.name) ? '❌ violated' : r.verdict === 'holds' ? '✅ holds' : 'not established (search stopped)';
+    const status = p.status === 'violated' ? '❌ violated' : p.status === 'holds' ? '✅ holds' : 'not established (search stopped)';
     out.push(`| ${cell(p.name)} | ${p.kind} | ${status}${worst} |`);
   }
-  for (const v of r.violations) if (!system.properties.some((p) => p.name === v.property)) out.push(`| ${cell(v.property)} | ${v.kind} | ❌ violated |`);
   for (const v of r.violations) {
     out.push('', `### ${v.kind} ${code(v.property)} violated`, '', cell(v.message), '', violationMarkdown(v, system));
   }

@@ -35,13 +35,9 @@ export function formatRunText(run: ScenarioRun, system: CompiledSystem, o: TextO
     out.push(formatTraceText(v.trace, { actors }));
   }
   out.push('');
-  const violated = new Set(r.violations.map((v) => v.property));
-  const nameWidth = Math.max(...system.properties.map((p) => p.name.length), 8);
-  for (const p of system.properties) {
-    let status: string;
-    if (violated.has(p.name)) status = c.red('violated');
-    else if (r.verdict === 'violated' || r.inconclusive) status = c.dim('not established (search stopped)');
-    else status = c.green('holds');
+  const nameWidth = Math.max(...r.properties.map((p) => p.name.length), 8);
+  for (const p of r.properties) {
+    const status = p.status === 'violated' ? c.red('violated') : p.status === 'holds' ? c.green('holds') : c.dim('not established (search stopped)');
     const b = r.bounds.find((x) => x.property === p.name);
     const worst = b ? `; worst ${b.worst} (limit ${b.limit}) after ${b.trace.steps.length} steps` : '';
     out.push(`  ${p.name.padEnd(nameWidth)}  ${p.kind.padEnd(10)} ${status}${worst}`);

@@ -169,17 +169,17 @@ describe('check --format', () => {
     const cases = doc.testsuites.testsuite.testcase as { name: string; failure?: { '#text': string }; skipped?: unknown }[];
     assert.deepEqual(
       cases.map((c) => c.name),
-      ['mutual exclusion', 'deadlock', 'P0 not starved'],
+      ['mutual exclusion', 'deadlock', 'P0 not starved', 'assertion'],
     );
     assert.match(cases[0]!.failure!['#text'], /1  enter/);
     assert.match(cases[0]!.failure!['#text'], /Reproduce: faultline check examples\/peterson\.scenario\.ts:no-turn$/);
-    assert.ok(cases[1]!.skipped !== undefined && cases[2]!.skipped !== undefined);
+    assert.ok(cases[1]!.skipped !== undefined && cases[2]!.skipped !== undefined && cases[3]!.skipped !== undefined);
   });
 
   it('junit: a run that holds passes every property', async () => {
     const { code, out } = await cli(['check', 'examples/peterson.scenario.ts:peterson', '--format', 'junit']);
     assert.equal(code, 0);
-    assert.match(out, /<testsuites name="faultline check" tests="3" failures="0" errors="0" skipped="0"/);
+    assert.match(out, /<testsuites name="faultline check" tests="4" failures="0" errors="0" skipped="0"/);
   });
 
   it('json: the step list and the ITF-shaped trace side by side', async () => {

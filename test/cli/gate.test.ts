@@ -115,16 +115,16 @@ describe('faultline gate', () => {
     assert.equal(XMLValidator.validate(out), true);
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'testcase' || name === 'testsuite' }).parse(out);
     const suites = doc.testsuites.testsuite as { name: string; testcase: { name: string; failure?: { type: string; '#text': string }; skipped?: unknown; 'system-out'?: string }[] }[];
-    assert.equal(doc.testsuites.tests, '10');
+    assert.equal(doc.testsuites.tests, '15');
     const outcome = (c: (typeof suites)[number]['testcase'][number]): string => (c.failure ? `fail:${c.failure.type}` : c.skipped !== undefined ? 'skip' : 'pass');
     assert.deepEqual(
       suites.map((s) => [s.name, s.testcase.map((c) => `${c.name}=${outcome(c)}`)]),
       [
-        ['counter:holds (limit=2)', ['x small=pass', 'deadlock=pass']],
-        ['counter:small (limit=2)', ['x small=pass', 'deadlock=skip']],
-        ['counter:wrong-holds (limit=2)', ['x small=fail:unexpected-violation', 'deadlock=skip']],
-        ['counter:wrong-property (limit=2)', ['x small=fail:unexpected-violation', 'deadlock=fail:missing-violation']],
-        ['counter:missing (limit=2)', ['x small=fail:missing-violation', 'deadlock=pass']],
+        ['counter:holds (limit=2)', ['x small=pass', 'deadlock=pass', 'assertion=pass']],
+        ['counter:small (limit=2)', ['x small=pass', 'deadlock=skip', 'assertion=skip']],
+        ['counter:wrong-holds (limit=2)', ['x small=fail:unexpected-violation', 'deadlock=skip', 'assertion=skip']],
+        ['counter:wrong-property (limit=2)', ['x small=fail:unexpected-violation', 'deadlock=fail:missing-violation', 'assertion=skip']],
+        ['counter:missing (limit=2)', ['x small=fail:missing-violation', 'deadlock=pass', 'assertion=pass']],
       ],
     );
     assert.match(suites[1]!.testcase[0]!['system-out']!, /expected violation found/);

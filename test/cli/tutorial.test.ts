@@ -37,7 +37,7 @@ describe('docs/tutorial.md', () => {
   });
 
   it('shows the real output of every command, in order', async () => {
-    await assertOutputBlocks(blocks, scratch.dir);
+    await assertOutputBlocks('docs/tutorial.md', scratch.dir);
   });
 
   it('the library snippet: checkScenario on the tutorial file', async () => {

@@ -2,10 +2,11 @@
  * Keeps documentation true: a page marks its code blocks with `<!-- file: PATH -->` (the block must equal
  * that file) or `<!-- output: faultline ARGS -->` (the block must equal what the CLI prints for ARGS, run
  * in order in one scratch directory that links docs/ and examples/, so a replay can read the trace a check
- * wrote). Timings, rates and memory are masked on both sides.
+ * wrote). Timings, rates and memory are masked on both sides. With UPDATE_GOLDEN=1 the output blocks are
+ * rewritten with what the CLI prints now (review the diff before committing), as golden files are.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../cli/program.js';
@@ -46,13 +47,21 @@ export function assertFileBlocks(blocks: readonly DocBlock[]): void {
   for (const b of blocks.filter((x) => x.kind === 'file')) assert.equal(b.body, readFileSync(join(REPO_ROOT, b.what), 'utf8'), b.what);
 }
 
-/** Runs every output block's command in order in `dir` and asserts its output. */
-export async function assertOutputBlocks(blocks: readonly DocBlock[], dir: string): Promise<void> {
-  for (const b of blocks.filter((x) => x.kind === 'output')) {
+/** Runs every output block's command of `page` in order in `dir` and asserts its output. */
+export async function assertOutputBlocks(page: string, dir: string): Promise<void> {
+  let text = readFileSync(join(REPO_ROOT, page), 'utf8');
+  for (const b of docBlocks(page).filter((x) => x.kind === 'output')) {
     const argv = b.what.split(' ').slice(1);
-    const f = fakeIo(dir);
+    const updating = process.env.UPDATE_GOLDEN === '1';
+    // When rewriting, a real clock and memory probe, so the page shows figures like a real run's.
+    const f = updating ? fakeIo(dir, { now: () => performance.now(), memory: () => process.memoryUsage().rss }) : fakeIo(dir);
     await runCli(argv, f.io);
     assert.equal(f.err(), '', b.what);
+    if (updating) {
+      text = text.replace(`<!-- output: ${b.what} -->\n\`\`\`text\n${b.body}`, `<!-- output: ${b.what} -->\n\`\`\`text\n${f.out()}`);
+      continue;
+    }
     assert.equal(maskFigures(f.out()), maskFigures(b.body), b.what);
   }
+  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(join(REPO_ROOT, page), text);
 }

@@ -19,7 +19,7 @@ describe('README.md', () => {
     assertFileBlocks(blocks);
   });
   it('shows the real output of every command', async () => {
-    await assertOutputBlocks(blocks, scratch.dir);
+    await assertOutputBlocks('README.md', scratch.dir);
   });
   it('the library snippet does what it says', () => {
     const run = checkScenario(findScenario('fault-in-window')!, { variant: 'whole-buffer', params: { pages: 3 } });
