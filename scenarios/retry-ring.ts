@@ -115,7 +115,8 @@ export function buildRetryRing(p: Readonly<Record<Params, number>>, withProgress
   const readers = Array.from({ length: p.readers }, (_, r) => ({
     name: `reader${r}`,
     machine: reader,
-    fields: { pos: int(0, p.pages), retries: int(0, p.retries), win: int(1, p.pages) },
+    // retries may reach R + 1 in the domain, so the bound "retries <= R" is a real check, not a domain error.
+    fields: { pos: int(0, p.pages), retries: int(0, p.retries + 1), win: int(1, p.pages) },
   }));
   return {
     name: 'retry-ring',

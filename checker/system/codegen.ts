@@ -9,6 +9,7 @@
  * Semantics are exactly Stepper's (step.ts): same order (actor, event in the state's order, choice), same
  * first-passing-guard rule, same in-order actions, same budget accounting; the tests compare the two.
  */
+import { applyPartialAssign, coerceAssigned } from './assign.js';
 import type { Args, CompiledAction } from './compile.js';
 import type { Stepper } from './step.js';
 import type { CompiledSystem } from './system.js';
@@ -112,20 +113,9 @@ export function compileExpand(system: CompiledSystem, stepper: Stepper): ExpandF
     }
   }
 
-  const coerce = (v: unknown, a: number, key: string): number => {
-    if (typeof v === 'boolean') return v ? 1 : 0;
-    throw new Error(`actor '${system.actors[a]!.name}': assign ${key} = ${String(v)}, which is not an integer`);
-  };
   const S = stepper.S;
-  const applyPartial = (a: number, partial: Record<string, unknown>): void => {
-    const actor = system.actors[a]!;
-    for (const key of Object.keys(partial)) {
-      const k = actor.machine.fieldNames.indexOf(key);
-      if (k < 0) throw new Error(`actor '${actor.name}': assign to '${key}', which is not a declared field`);
-      const v = partial[key];
-      S[actor.ctxBase + k] = typeof v === 'number' && (v | 0) === v ? v : coerce(v, a, key);
-    }
-  };
+  const coerce = (v: unknown, a: number, key: string): number => coerceAssigned(v, system.actors[a]!.name, key);
+  const applyPartial = (a: number, partial: Record<string, unknown>): void => applyPartialAssign(S, system.actors[a]!, partial);
   const body = `return function expand(emit, fail) {\n${lines.join('\n')}\n};`;
   const make = new Function('S', 'K', 'coerce', 'applyPartial', body) as (
     S: Int32Array,

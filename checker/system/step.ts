@@ -7,6 +7,7 @@
  * lists its events, then choice order. Within one (actor, event, choice) the first transition whose guard
  * passes is taken, as in xstate; if none passes, that step is not enabled.
  */
+import { applyPartialAssign, coerceAssigned } from './assign.js';
 import type { Args, CompiledEvent, CompiledTransition } from './compile.js';
 import type { CompiledActor, CompiledSystem } from './system.js';
 
@@ -98,7 +99,7 @@ export class Stepper {
         const p = act.params;
         if (values.length === 1) {
           const v = values[0];
-          S[slots[0]!] = slotValue(typeof v === 'function' ? (v as AssignFn)(args, p) : v, rt, act.keys[0]!);
+          S[slots[0]!] = coerceAssigned(typeof v === 'function' ? (v as AssignFn)(args, p) : v, rt.actor.name, act.keys[0]!);
         } else {
           // xstate evaluates every property of one assign against the same context, then merges.
           const tmp = this.tmp;
@@ -106,16 +107,10 @@ export class Stepper {
             const v = values[k];
             tmp[k] = typeof v === 'function' ? (v as AssignFn)(args, p) : v;
           }
-          for (let k = 0; k < values.length; k++) S[slots[k]!] = slotValue(tmp[k], rt, act.keys[k]!);
+          for (let k = 0; k < values.length; k++) S[slots[k]!] = coerceAssigned(tmp[k], rt.actor.name, act.keys[k]!);
         }
       } else {
-        const partial = act.fn(args, act.params);
-        const names = rt.actor.machine.fieldNames;
-        for (const key of Object.keys(partial)) {
-          const k = names.indexOf(key);
-          if (k < 0) throw new Error(`actor '${rt.actor.name}': assign to '${key}', which is not a declared field`);
-          S[rt.actor.ctxBase + k] = slotValue(partial[key], rt, key);
-        }
+        applyPartialAssign(S, rt.actor, act.fn(args, act.params));
       }
     }
     const actor = rt.actor;
@@ -176,13 +171,3 @@ export class Stepper {
 }
 
 type AssignFn = (x: Args, p: unknown) => unknown;
-
-function slotValue(v: unknown, rt: ActorRuntime, key: string): number {
-  if (typeof v === 'number' && (v | 0) === v) return v;
-  return coerce(v, rt, key);
-}
-
-function coerce(v: unknown, rt: ActorRuntime, key: string): number {
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  throw new Error(`actor '${rt.actor.name}': assign ${key} = ${String(v)}, which is not an integer`);
-}

@@ -44,6 +44,14 @@ export class TraceDivergence extends Error {
   }
 }
 
+/** The name a changed field prints under in its own actor's column or lifeline: `pos`, `state`, `present[2]`. */
+export function localFieldName(field: string, actor: string): string {
+  if (field === `${actor}@state`) return 'state';
+  if (field === `${actor}@budget`) return 'budget';
+  if (field.startsWith(`${actor}.`)) return field.slice(actor.length + 1);
+  return field;
+}
+
 export function snapshot(system: CompiledSystem, S: Int32Array): Record<string, string> {
   const out: Record<string, string> = {};
   for (const slot of system.layout.slots) out[slot.name] = system.layout.format(slot.index, S[slot.index]!);

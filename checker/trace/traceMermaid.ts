@@ -6,7 +6,7 @@
  * participants get positional ids (`a0`, `a1` ...) aliased to the actor names, so no actor name can break
  * the diagram's syntax.
  */
-import type { Trace } from './trace.js';
+import { localFieldName, type Trace } from './trace.js';
 
 export interface TraceMermaidOptions {
   /** Participant order: the system's actors. Actors that never step are left out. */
@@ -26,11 +26,7 @@ const ENTITY: Readonly<Record<string, string>> = { '#': '#35;', ';': '#59;', '<'
 
 /** `field: from → to` for a changed field, named locally to its actor where it is its own. */
 function changeText(field: string, actor: string, from: string, to: string): string {
-  let name = field;
-  if (field === `${actor}@state`) name = 'state';
-  else if (field === `${actor}@budget`) name = 'budget';
-  else if (field.startsWith(`${actor}.`)) name = field.slice(actor.length + 1);
-  return `${name}: ${from} → ${to}`;
+  return `${localFieldName(field, actor)}: ${from} → ${to}`;
 }
 
 export function formatTraceMermaid(trace: Trace, options: TraceMermaidOptions): string {

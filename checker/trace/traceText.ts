@@ -3,21 +3,13 @@
  * each step's label in its actor's column and, under it, only the fields it changed. A lasso marks where
  * the loop starts and ends with "back to step k". Plain ASCII, so it pastes into a commit message.
  */
-import type { Trace } from './trace.js';
+import { localFieldName, type Trace } from './trace.js';
 
 export interface TraceTextOptions {
   /** Column order: the system's actors. Actors that never step are left out. */
   readonly actors: readonly string[];
   /** Widest a column may be before its lines wrap. Default 44. */
   readonly maxColumn?: number;
-}
-
-/** The name a changed field prints under in its actor's own column: `pos`, `state`, `present[2]`. */
-function localName(field: string, actor: string): string {
-  if (field === `${actor}@state`) return 'state';
-  if (field === `${actor}@budget`) return 'budget';
-  if (field.startsWith(`${actor}.`)) return field.slice(actor.length + 1);
-  return field;
 }
 
 function wrap(text: string, width: number, indent: string): string[] {
@@ -38,11 +30,11 @@ export function formatTraceText(trace: Trace, options: TraceTextOptions): string
   if (trace.steps.length === 0) return '   (no steps: the initial state itself is the counterexample)';
   const maxColumn = options.maxColumn ?? 44;
   const used = new Set(trace.steps.map((s) => s.actor));
-  const columns = options.actors.filter((a) => used.has(a));
+  const columns = [...options.actors.filter((a) => used.has(a)), ...[...used].filter((a) => !options.actors.includes(a))];
   // The lines each step puts in its actor's column.
   const cells = trace.steps.map((s) => {
     const lines = wrap(s.label, maxColumn, '  ');
-    for (const c of s.changes) lines.push(...wrap(`  ${localName(c.field, s.actor)}: ${c.from} -> ${c.to}`, maxColumn, '    '));
+    for (const c of s.changes) lines.push(...wrap(`  ${localFieldName(c.field, s.actor)}: ${c.from} -> ${c.to}`, maxColumn, '    '));
     if (s.error) lines.push(...wrap(`  !! ${s.error}`, maxColumn, '     '));
     return lines;
   });

@@ -84,7 +84,7 @@ export function registerCheck(program: Command, io: CliIo, done: (code: ExitCode
       }
       const replay = tracePath ? `faultline replay ${tracePath}` : undefined;
       if (format === 'json') {
-        io.stdout(JSON.stringify(runToJson(run), null, 2) + '\n');
+        io.stdout(JSON.stringify(runToJson(run, replay ? { replay } : {}), null, 2) + '\n');
       } else if (format === 'markdown') {
         io.stdout(formatRunMarkdown(run, r.system, replay ? { replay } : {}));
       } else if (format === 'junit') {

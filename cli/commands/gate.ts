@@ -54,11 +54,14 @@ export function gateFilter(list: readonly AnyScenario[], filters: readonly strin
   return (scenario, variant) => picks.some((p) => p.id === scenario && (p.variant === undefined || p.variant === variant));
 }
 
-function writeReport(io: CliIo, path: string, text: string, append: boolean): void {
+/** Writes a report file; on failure says so on stderr and returns false (the gate's own result stands). */
+function writeReport(io: CliIo, path: string, text: string, append: boolean): boolean {
   try {
     (append ? appendFileSync : writeFileSync)(resolve(io.cwd, path), text);
+    return true;
   } catch (e) {
-    throw new UsageError(`cannot write '${path}': ${(e as Error).message}`);
+    io.stderr(`faultline: cannot write '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return false;
   }
 }
 
@@ -110,8 +113,12 @@ export function registerGate(program: Command, io: CliIo, done: (code: ExitCode)
       else if (format === 'json') io.stdout(JSON.stringify(gateToJson(report), null, 2) + '\n');
       else if (format === 'markdown') io.stdout(formatGateMarkdown(report));
       else io.stdout(gateJunit(report));
-      if (flags.junit !== undefined) writeReport(io, flags.junit, gateJunit(report), false);
-      if (flags.summary !== undefined) writeReport(io, flags.summary, formatGateMarkdown(report), true);
-      done(gateExitCode(report));
+      let written = true;
+      if (flags.junit !== undefined) written = writeReport(io, flags.junit, gateJunit(report), false) && written;
+      if (flags.summary !== undefined) written = writeReport(io, flags.summary, formatGateMarkdown(report), true) && written;
+      // A mismatch (1) or an inconclusive run (3) is reported as such; an all-clear gate whose requested
+      // report could not be written is bad input (2), so CI does not pass without its report.
+      const code = gateExitCode(report);
+      done(code === EXIT.OK && !written ? EXIT.BAD_INPUT : code);
     });
 }

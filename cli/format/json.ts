@@ -8,7 +8,8 @@ import { toItf } from './itf.js';
 
 export const RESULT_SCHEMA = 'faultline/result@1';
 
-export function runToJson(run: ScenarioRun): unknown {
+/** `replay`: the command that replays the first counterexample, when its trace file was written. */
+export function runToJson(run: ScenarioRun, o: { readonly replay?: string } = {}): unknown {
   const r = run.result;
   return {
     schema: RESULT_SCHEMA,
@@ -30,8 +31,10 @@ export function runToJson(run: ScenarioRun): unknown {
         itf: toItf(v.trace),
       },
     })),
-    bounds: r.bounds.map((b) => ({ property: b.property, limit: b.limit, worst: b.worst, steps: b.trace.steps.map((s) => ({ actor: s.actor, transition: s.transition, choice: s.choice })) })),
+    properties: r.properties,
+    bounds: r.bounds.map((b) => ({ property: b.property, limit: b.limit, worst: b.worst, steps: b.trace.steps.map((s) => ({ actor: s.actor, transition: s.transition, choice: s.choice, label: s.label })) })),
     stats: r.stats,
+    ...(o.replay ? { replay: o.replay } : {}),
   };
 }
 

@@ -79,7 +79,7 @@ describe('faultline show', () => {
     assert.match(out, /^Parameters \(name, default, domain\):\n  readers     2  1\.\.8     readers \(N\)\n/m);
     assert.match(out, /^  ring \(default\) {2}holds: the model as specified$/m);
     assert.match(out, /^Properties \(ring, default parameters\):\n  capacity  invariant  at most 2 pages present\n/m);
-    assert.match(out, /^  reader0, reader1: thread, weak fairness, machine 'retry-ring-reader'; context pos 0\.\.4, retries 0\.\.2, win 1\.\.4$/m);
+    assert.match(out, /^  reader0, reader1: thread, weak fairness, machine 'retry-ring-reader'; context pos 0\.\.4, retries 0\.\.3, win 1\.\.4$/m);
     assert.ok(
       out.includes(
         [

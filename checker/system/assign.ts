@@ -1,0 +1,20 @@
+/**
+ * What an `assign` may write into a context slot, shared by the interpreter (step.ts) and the generated
+ * expand function (codegen.ts): an integer as is, a boolean as 0/1, anything else is a model error.
+ */
+import type { CompiledActor } from './system.js';
+
+export function coerceAssigned(v: unknown, actor: string, key: string): number {
+  if (typeof v === 'number' && (v | 0) === v) return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  throw new Error(`actor '${actor}': assign ${key} = ${String(v)}, which is not an integer`);
+}
+
+/** Applies a function-form `assign`'s result (a partial context) to the actor's slots. */
+export function applyPartialAssign(S: Int32Array, actor: CompiledActor, partial: Record<string, unknown>): void {
+  for (const key of Object.keys(partial)) {
+    const k = actor.machine.fieldNames.indexOf(key);
+    if (k < 0) throw new Error(`actor '${actor.name}': assign to '${key}', which is not a declared field`);
+    S[actor.ctxBase + k] = coerceAssigned(partial[key], actor.name, key);
+  }
+}
