@@ -10,6 +10,8 @@ import type { StateStore } from './store/stateStore.js';
 import type { BoundReport, CheckResult, PropertyOutcome, Stats, Violation } from './result.js';
 import { explore, type ExploreHooks, type Finding, type StopReason } from './search/explore.js';
 import { strategies, type StrategyName } from './search/registry.js';
+import { sample, type SamplingStrategy } from './search/sampling.js';
+import { Rng } from './random/rng.js';
 import { compileSystem, SystemDefinitionError, type CompiledSystem, type SystemSpec } from './system/system.js';
 import { stepBetween, stepsAlong } from './trace/path.js';
 import { buildTrace } from './trace/trace.js';
@@ -28,26 +30,50 @@ export interface CheckOptions {
   /** Polled during the run: a reason to stop early (timeout, memory limit, Ctrl-C). */
   readonly shouldStop?: () => StopReason | null;
   readonly onProgress?: ExploreHooks['onProgress'];
+  /** Sampling strategies (random, pct): the seed of the one generator. Default 1. */
+  readonly seed?: number;
+  /** Sampling strategies: executions to run. Default 1,000. */
+  readonly executions?: number;
+  /** Sampling strategies: steps per execution at most (and PCT's k). Default 1,000. */
+  readonly maxDepth?: number;
+  /** pct: the bug depth d (d - 1 priority change points per execution). Default 3. */
+  readonly pctDepth?: number;
 }
 
 export interface ResolvedCheckOptions {
   readonly strategy: StrategyName;
   readonly maxStates: number;
   readonly stopAtFirstViolation: boolean;
+  readonly seed: number;
+  readonly executions: number;
+  readonly maxDepth: number;
+  readonly pctDepth: number;
 }
 
 export const DEFAULT_MAX_STATES = 50_000_000;
 
 /** Partial options in, a complete config out; every default stated once, here. */
 export function resolveCheckOptions(o: CheckOptions = {}): ResolvedCheckOptions {
-  const maxStates = o.maxStates ?? DEFAULT_MAX_STATES;
-  if (!Number.isInteger(maxStates) || maxStates < 1) throw new RangeError(`maxStates must be a positive whole number, not ${maxStates}`);
-  return { strategy: o.strategy ?? 'bfs', maxStates, stopAtFirstViolation: o.stopAtFirstViolation ?? true };
+  const whole = (name: string, v: number, min: number): number => {
+    if (!Number.isInteger(v) || v < min) throw new RangeError(`${name} must be a whole number >= ${min}, not ${v}`);
+    return v;
+  };
+  return {
+    strategy: o.strategy ?? 'bfs',
+    maxStates: whole('maxStates', o.maxStates ?? DEFAULT_MAX_STATES, 1),
+    stopAtFirstViolation: o.stopAtFirstViolation ?? true,
+    seed: whole('seed', o.seed ?? 1, 0),
+    executions: whole('executions', o.executions ?? 1000, 1),
+    maxDepth: whole('maxDepth', o.maxDepth ?? 1000, 1),
+    pctDepth: whole('pctDepth', o.pctDepth ?? 3, 1),
+  };
 }
 
 export function check(system: SystemSpec | CompiledSystem, options: CheckOptions = {}): CheckResult {
   const compiled = 'layout' in system ? system : compileSystem(system);
   const config = resolveCheckOptions(options);
+  const strategy = strategies[config.strategy];
+  if (strategy.kind === 'sampling') return checkBySampling(compiled, strategy, config, options);
   const start = options.now?.() ?? 0;
   let peak = options.memory?.() ?? 0;
   const sample = (): void => {
@@ -63,7 +89,7 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
   const environment = Uint8Array.from(compiled.actors.map((a) => (a.kind === 'environment' ? 1 : 0)));
   const recorder = progressProps.length ? new ProgressRecorder(progressProps, environment) : undefined;
   const outcome = explore(compiled, {
-    strategy: strategies[config.strategy],
+    strategy,
     maxStates: config.maxStates,
     stopAtFirstViolation: config.stopAtFirstViolation,
     hooks: {
@@ -168,4 +194,71 @@ export function toViolation(system: CompiledSystem, path: readonly number[], f: 
   const steps = f.step === undefined ? path : [...path, f.step];
   const trace = buildTrace(system, steps);
   return { property: f.property, kind: f.kind, message: f.message, trace, ...(f.blocked ? { blocked: f.blocked } : {}) };
+}
+
+/** A check by a sampling strategy: violations with their traces, or inconclusive - never "holds". */
+function checkBySampling(compiled: CompiledSystem, strategy: SamplingStrategy, config: ResolvedCheckOptions, options: CheckOptions): CheckResult {
+  const start = options.now?.() ?? 0;
+  let peak = options.memory?.() ?? 0;
+  const probe = (): void => {
+    if (options.memory) peak = Math.max(peak, options.memory());
+  };
+  const outcome = sample(compiled, {
+    scheduler: strategy.createScheduler({ actors: compiled.actors.length, maxDepth: config.maxDepth, pctDepth: config.pctDepth }),
+    rng: Rng.seeded(config.seed),
+    executions: config.executions,
+    maxDepth: config.maxDepth,
+    stopAtFirstViolation: config.stopAtFirstViolation,
+    shouldStop: () => {
+      probe();
+      return options.shouldStop?.() ?? null;
+    },
+  });
+  probe();
+  const violations: Violation[] = outcome.findings.map((f) => ({
+    property: f.property,
+    kind: f.kind,
+    message: f.message,
+    trace: buildTrace(compiled, f.steps, f.loop),
+    ...(f.blocked ? { blocked: f.blocked } : {}),
+  }));
+  const violatedNames = new Set(violations.map((v) => v.property));
+  const properties: PropertyOutcome[] = [...compiled.properties, { name: 'assertion', kind: 'assertion' as const }].map((p) => ({
+    name: p.name,
+    kind: p.kind,
+    status: violatedNames.has(p.name) ? 'violated' : 'unknown',
+  }));
+  const how = `${strategy.name}, seed ${config.seed}`;
+  const stopped = outcome.stopped;
+  return {
+    system: compiled.name,
+    verdict: violations.length ? 'violated' : 'inconclusive',
+    strategy: strategy.name,
+    seed: config.seed,
+    violations,
+    properties,
+    bounds: outcome.bounds.map((b) => ({ property: b.property.name, limit: b.property.limit, worst: b.worst, trace: buildTrace(compiled, b.steps) })),
+    stats: {
+      states: outcome.states,
+      transitions: outcome.transitions,
+      terminalStates: outcome.terminalStates,
+      depth: outcome.depth,
+      executions: outcome.executions,
+      stateBits: compiled.layout.bits,
+      stateWords: compiled.layout.words,
+      storeBytes: 0,
+      seconds: options.now ? (options.now() - start) / 1000 : 0,
+      peakMemoryBytes: peak,
+    },
+    ...(violations.length
+      ? {}
+      : {
+          inconclusive: {
+            reason: stopped?.reason ?? 'sampled',
+            message: stopped
+              ? `${stopped.message} after ${outcome.executions} executions (${how})`
+              : `no violation in ${outcome.executions.toLocaleString('en-US')} executions of at most ${config.maxDepth.toLocaleString('en-US')} steps (${how}); sampling proves nothing - use --strategy bfs for a verdict`,
+          },
+        }),
+  };
 }

@@ -38,6 +38,8 @@ export interface Stats {
   /** States with no enabled step (proper ends and deadlocks alike). */
   readonly terminalStates: number;
   readonly depth: number;
+  /** Sampling strategies: executions run (states and transitions then count repeats). */
+  readonly executions?: number;
   /** Bits and 32-bit words of one packed state. */
   readonly stateBits: number;
   readonly stateWords: number;
@@ -52,6 +54,8 @@ export interface CheckResult {
   readonly system: string;
   readonly verdict: Verdict;
   readonly strategy: string;
+  /** Sampling strategies: the seed of the generator (replaying the run needs only the trace). */
+  readonly seed?: number;
   readonly violations: readonly Violation[];
   /** Every property of the system, then `assertion`, with its outcome. */
   readonly properties: readonly PropertyOutcome[];

@@ -53,6 +53,10 @@ export interface RunLimits {
   readonly timeout?: string;
   readonly maxMemory?: string;
   readonly strategy?: string;
+  readonly seed?: string;
+  readonly executions?: string;
+  readonly maxDepth?: string;
+  readonly pctDepth?: string;
 }
 
 /** The bounds of a run, parsed once; `--x` wins over its environment variable. */
@@ -63,6 +67,8 @@ export interface Limits {
   readonly timeout?: number;
   /** MiB of resident memory. */
   readonly maxMemory?: number;
+  /** Sampling strategies. */
+  readonly sampling: { readonly seed?: number; readonly executions?: number; readonly maxDepth?: number; readonly pctDepth?: number };
 }
 
 /** Environment variables that set the defaults of the bound options (flags override them). */
@@ -77,8 +83,19 @@ export function parseLimits(flags: RunLimits, io: CliIo): Limits {
   const maxStates = parsePositiveInt(...from('--max-states', 'maxStates', flags.maxStates));
   const timeout = parsePositiveNumber(...from('--timeout', 'timeout', flags.timeout));
   const maxMemory = parsePositiveInt(...from('--max-memory', 'maxMemory', flags.maxMemory));
+  const seed = flags.seed === undefined ? undefined : flags.seed === '0' ? 0 : parsePositiveInt('--seed', flags.seed);
+  const executions = parsePositiveInt('--executions', flags.executions);
+  const maxDepth = parsePositiveInt('--max-depth', flags.maxDepth);
+  const pctDepth = parsePositiveInt('--pct-depth', flags.pctDepth);
+  const sampling = {
+    ...(seed === undefined ? {} : { seed }),
+    ...(executions === undefined ? {} : { executions }),
+    ...(maxDepth === undefined ? {} : { maxDepth }),
+    ...(pctDepth === undefined ? {} : { pctDepth }),
+  };
   return {
     strategy: parseStrategy(flags.strategy),
+    sampling,
     ...(maxStates === undefined ? {} : { maxStates }),
     ...(timeout === undefined ? {} : { timeout }),
     ...(maxMemory === undefined ? {} : { maxMemory }),
@@ -104,6 +121,7 @@ export function runOptions(limits: Limits, io: CliIo, onProgress?: CheckOptions[
   };
   return {
     strategy: limits.strategy,
+    ...limits.sampling,
     ...(limits.maxStates === undefined ? {} : { maxStates: limits.maxStates }),
     now: io.now,
     memory: io.memory,

@@ -24,6 +24,7 @@ class BfsFrontier implements Frontier {
 }
 
 export const bfs: SearchStrategy = {
+  kind: 'exhaustive',
   name: 'bfs',
   description: 'breadth-first, exhaustive; the counterexample it finds is a shortest one (default)',
   createFrontier: (store) => new BfsFrontier(store),

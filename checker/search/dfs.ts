@@ -29,6 +29,7 @@ class DfsFrontier implements Frontier {
 }
 
 export const dfs: SearchStrategy = {
+  kind: 'exhaustive',
   name: 'dfs',
   description: 'depth-first, exhaustive; reaches deep states early, counterexamples are not shortest',
   createFrontier: () => new DfsFrontier(),

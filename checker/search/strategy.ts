@@ -14,6 +14,7 @@ export interface Frontier {
 }
 
 export interface SearchStrategy {
+  readonly kind: 'exhaustive';
   readonly name: string;
   /** One line for `--help` and `faultline list`. */
   readonly description: string;

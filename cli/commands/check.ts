@@ -73,7 +73,7 @@ export function registerCheck(program: Command, io: CliIo, done: (code: ExitCode
         // A scenario file is recorded relative to the trace file, so `replay` finds it from anywhere.
         const id = target.split(':')[0]!;
         const scenarioRef = looksLikeFile(id) ? relative(dirname(full), resolve(io.cwd, id)) : id;
-        const file = toTraceFile(first, { scenario: scenarioRef, variant: run.variant, params: run.params, strategy: run.result.strategy });
+        const file = toTraceFile(first, { scenario: scenarioRef, variant: run.variant, params: run.params, strategy: run.result.strategy, seed: run.result.seed ?? null });
         try {
           writeFileSync(full, JSON.stringify(file, null, 2) + '\n');
           tracePath = path;

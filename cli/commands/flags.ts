@@ -6,7 +6,14 @@ import { LIMIT_ENV } from '../options.js';
 /** --max-states, --timeout, --max-memory (and --strategy where the command lets the user pick one). */
 export function addLimitFlags(cmd: Command, o: { strategy: boolean; per?: string }): Command {
   const per = o.per ? ` ${o.per}` : '';
-  if (o.strategy) cmd.option('-s, --strategy <name>', `search strategy: ${strategyNames.join(', ')}`, 'bfs');
+  if (o.strategy) {
+    cmd
+      .option('-s, --strategy <name>', `search strategy: ${strategyNames.join(', ')} (bfs and dfs are exhaustive; random and pct sample executions and can only find violations)`, 'bfs')
+      .option('--seed <n>', 'random, pct: seed of the generator (default 1)')
+      .option('--executions <n>', 'random, pct: executions to run (default 1,000)')
+      .option('--max-depth <n>', 'random, pct: steps per execution at most (default 1,000)')
+      .option('--pct-depth <d>', 'pct: bug depth, d - 1 priority change points per execution (default 3)');
+  }
   return cmd
     .option('--max-states <n>', `stop${per}, inconclusive (exit 3), past this many states (default 50,000,000; env ${LIMIT_ENV.maxStates})`)
     .option('--timeout <seconds>', `stop${per}, inconclusive (exit 3), after this many seconds (default none; env ${LIMIT_ENV.timeout})`)

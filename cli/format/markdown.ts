@@ -49,7 +49,7 @@ export interface RunMarkdownOptions {
 export function formatRunMarkdown(run: ScenarioRun, system: CompiledSystem, o: RunMarkdownOptions = {}): string {
   const r = run.result;
   const out: string[] = [`## ${code(`${run.scenario}:${run.variant}`)}${paramsSuffix(run.params)}: ${verdictText(r)}`, ''];
-  if (r.inconclusive) out.push(`${r.inconclusive.message}; nothing is proven.`, '');
+  if (r.inconclusive) out.push(r.inconclusive.reason === 'sampled' ? `${r.inconclusive.message}.` : `${r.inconclusive.message}; nothing is proven.`, '');
   out.push('| property | kind | result |', '|---|---|---|');
   for (const p of r.properties) {
     const b = r.bounds.find((x) => x.property === p.name);
