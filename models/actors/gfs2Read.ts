@@ -49,8 +49,8 @@ import { and, assign, setup } from 'xstate';
 import { bool, int, type ActorSpec, type StepEvent } from '../../checker/index.js';
 import { unitAccess } from '../mmu/access.js';
 import type { Mmu } from '../mmu/config.js';
-import { pteResident, ACCESS_FAULT, BLOCKED, FAULT_DONE, FAULT_FLAG_DEFAULT, FAULT_FLAG_WRITE, FAULT_NAMES, FAULT_RETRY, FAULT_WAIT, PTE_PRESENT_RW, VMA_NONE } from '../mmu/constants.js';
-import { handleMmFault, handleMmFaultOutcome } from '../mmu/fault.js';
+import { pteResident, ACCESS_FAULT, BLOCKED, FAULT_DONE, FAULT_FLAG_DEFAULT, FAULT_FLAG_WRITE, FAULT_NAMES, PTE_PRESENT_RW, VMA_NONE } from '../mmu/constants.js';
+import { handleMmFaultOutcome } from '../mmu/fault.js';
 import type { MmuWorld } from '../mmu/world.js';
 import { copyToIter, copyToIterChoices, copyToIterResult } from '../iov-iter/copy.js';
 import { faultInIovIterWriteable, faultInIovIterWriteableResult } from '../iov-iter/faultIn.js';
@@ -68,6 +68,7 @@ import {
   LM_ST_NAMES,
   type Glock,
 } from '../fs/glock.js';
+import { gfs2Fault, type Gfs2FaultSite } from './gfs2Fault.js';
 
 export type WindowPolicy = 'whole' | 'shrinking' | 'fixed1';
 export type FaultInContract = 'allOrNothing' | 'bytesNotFaulted';
@@ -120,7 +121,7 @@ interface ReadStep {
 }
 
 /** Static facts of one reader, shared by its guards, actions and label. */
-export class Gfs2Reader {
+export class Gfs2Reader implements Gfs2FaultSite {
   readonly m: Mmu;
   readonly it: IovIter;
   readonly faults: 'enabled' | 'disabled';
@@ -131,6 +132,8 @@ export class Gfs2Reader {
   readonly g: Glock | undefined;
   readonly h: number;
   readonly fh: number;
+  /** handle_mm_fault() flags of the copy_to_user() fault (faults 'enabled'). */
+  readonly faultFlags = FAULT_FLAG_DEFAULT | FAULT_FLAG_WRITE;
   /** Largest window value. */
   readonly maxWindow: number;
   private readonly s: ReadStep = { k: 0, ret: 0, window: 0, prev: 0 };
@@ -218,7 +221,7 @@ export class Gfs2Reader {
 
   /** handle_mm_fault() outcome for the faulting page (a write fault from a kernel-mode uaccess). */
   faultOutcome(w: MmuWorld): number {
-    return handleMmFaultOutcome(w, this.m, this.faultPage(w), FAULT_FLAG_DEFAULT | FAULT_FLAG_WRITE);
+    return handleMmFaultOutcome(w, this.m, this.faultPage(w), this.faultFlags);
   }
 
   /** Some page of [pos, pos + window) needs a fault (its PTE is not present-writable and its VMA allows it). */
@@ -256,7 +259,7 @@ export function gfs2ReadMachine(m: Mmu, it: IovIter, options: Gfs2ReadOptions) {
   const start = g ? 'lock' : r.faults === 'disabled' ? 'readIter' : 'copy';
   const afterLock = r.faults === 'disabled' ? 'readIter' : 'copy';
   const mode = g ? LM_ST_NAMES[g.holderState[h]!] : '';
-  const fmode = g && fh >= 0 ? LM_ST_NAMES[g.holderState[fh]!] : '';
+  const fault = gfs2Fault(r);
 
   const states: Record<string, any> = {
     done: { type: 'final' },
@@ -317,28 +320,7 @@ export function gfs2ReadMachine(m: Mmu, it: IovIter, options: Gfs2ReadOptions) {
       },
     };
     if (g) {
-      states.pageFault = {
-        on: {
-          gfs2Fault: [
-            { guard: 'faultRecursive', target: 'BUG', actions: 'faultNq', description: `gfs2_fault(): gfs2_glock_nq(${fmode}): recursive -> BUG()` },
-            { guard: 'faultGrantsNow', target: 'faultLocked', actions: 'faultNq', description: `gfs2_fault(): gfs2_glock_nq(${fmode}): granted` },
-            { target: 'faultGlockWait', actions: 'faultNq', description: `gfs2_fault(): gfs2_glock_nq(${fmode}): queued` },
-          ],
-        },
-      };
-      states.faultGlockWait = {
-        meta: { waitsFor: ({ world }: { world: MmuWorld }) => `${glockWaitsFor(world, g, fh)} in gfs2_fault(), while holding it in ${mode}` },
-        on: { glockWait: { guard: 'faultGranted', target: 'faultLocked', description: `gfs2_glock_wait(): ${fmode} granted` } },
-      };
-      states.faultLocked = {
-        on: {
-          filemapFault: [
-            { guard: 'faultDone', target: 'copy', actions: ['handleFault', 'faultDq'], description: 'filemap_fault(); gfs2_glock_dq()' },
-            { guard: 'faultCanRun', target: 'unlock', actions: ['faultEfault', 'faultDq'], description: 'filemap_fault() fails; gfs2_glock_dq(); fixup: -EFAULT' },
-          ],
-        },
-      };
-      states.BUG = { meta: { waitsFor: 'nothing: add_to_queue() hit BUG() (recursive glock request) and the task died holding the glock' } };
+      Object.assign(states, fault.states);
     } else {
       states.pageFault = {
         on: {
@@ -372,24 +354,14 @@ export function gfs2ReadMachine(m: Mmu, it: IovIter, options: Gfs2ReadOptions) {
         const s = r.copyStep(event.world);
         return s.ret === -1 && context.read + s.k === 0;
       },
-      faultRecursive: ({ event }) => glockNqOutcome(event.world, g!, fh) === GLOCK_RECURSIVE,
-      faultGrantsNow: ({ event }) => glockNqOutcome(event.world, g!, fh) === GLOCK_GRANTED,
-      faultGranted: ({ event }) => glockGranted(event.world, g!, fh),
-      faultDone: ({ event }) => r.faultOutcome(event.world) === FAULT_DONE,
-      faultCanRun: ({ event }) => {
-        const o = r.faultOutcome(event.world);
-        return o !== FAULT_WAIT && o !== FAULT_RETRY;
-      },
+      ...fault.guards,
     },
     actions: {
       nq: ({ event }) => {
         if (glockNq(event.world, g!, h) === GLOCK_RECURSIVE) throw new Error('gfs2 read: its own glock request was recursive');
       },
       dq: ({ event }) => glockDq(event.world, g!, h),
-      faultNq: ({ event }) => {
-        glockNq(event.world, g!, fh);
-      },
-      faultDq: ({ event }) => glockDq(event.world, g!, fh),
+      ...fault.actions,
       afterRead: assign(({ context, event }) => {
         const s = r.readStep(event.world, context, event.choice);
         return { read: context.read + s.k, efault: s.ret === -1 ? 1 : 0, prevCount: s.prev, window: s.window };
@@ -405,9 +377,6 @@ export function gfs2ReadMachine(m: Mmu, it: IovIter, options: Gfs2ReadOptions) {
       resetWindow: assign({ window: 0 }),
       faultIn: ({ context, event }) => {
         faultInIovIterWriteable(event.world, it, context.window);
-      },
-      handleFault: ({ event }) => {
-        handleMmFault(event.world, m, r.faultPage(event.world), FAULT_FLAG_DEFAULT | FAULT_FLAG_WRITE, -1);
       },
       faultEfault: assign(({ context }) => ({ efault: 1, read: context.read })),
     },

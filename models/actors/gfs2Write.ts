@@ -38,14 +38,15 @@ import { assign, setup } from 'xstate';
 import { bool, int, type ActorSpec, type StepEvent } from '../../checker/index.js';
 import { unitAccess } from '../mmu/access.js';
 import type { Mmu } from '../mmu/config.js';
-import { ACCESS_FAULT, BLOCKED, FAULT_DONE, FAULT_FLAG_DEFAULT, FAULT_RETRY, FAULT_WAIT, PTE_ABSENT, VMA_NONE } from '../mmu/constants.js';
-import { handleMmFault, handleMmFaultOutcome } from '../mmu/fault.js';
+import { ACCESS_FAULT, BLOCKED, FAULT_FLAG_DEFAULT, PTE_ABSENT, VMA_NONE } from '../mmu/constants.js';
+import { handleMmFaultOutcome } from '../mmu/fault.js';
 import type { MmuWorld } from '../mmu/world.js';
 import { iovIterReexpand, iovIterTruncate } from '../iov-iter/advance.js';
 import { copyFromIter, copyFromIterChoices, copyFromIterResult } from '../iov-iter/copy.js';
 import { faultInIovIterReadable, faultInIovIterReadableResult } from '../iov-iter/faultIn.js';
 import { ITER_SOURCE, iterConsumed, iterCount, type IovIter } from '../iov-iter/iter.js';
-import { GLOCK_GRANTED, GLOCK_RECURSIVE, glockDq, glockGranted, glockHolder, glockNq, glockNqOutcome, glockWaitsFor, glockWouldGrant, LM_ST_NAMES, type Glock } from '../fs/glock.js';
+import { GLOCK_GRANTED, glockDq, glockGranted, glockHolder, glockNq, glockNqOutcome, glockWaitsFor, glockWouldGrant, LM_ST_NAMES, type Glock } from '../fs/glock.js';
+import { gfs2Fault, type Gfs2FaultSite } from './gfs2Fault.js';
 import type { Gfs2GlockUse, WindowPolicy } from './gfs2Read.js';
 
 export interface Gfs2WriteOptions {
@@ -70,7 +71,7 @@ export interface Gfs2WriteContext {
 type Ev = StepEvent<'faultInIovIterReadable' | 'glockNq' | 'glockWait' | 'iomapFileBufferedWrite' | 'glockDq' | 'copyFromUser' | 'gfs2Fault' | 'filemapFault', MmuWorld>;
 
 /** Static facts of one writer, shared by its guards, actions and label. */
-export class Gfs2Writer {
+export class Gfs2Writer implements Gfs2FaultSite {
   readonly m: Mmu;
   readonly it: IovIter;
   readonly faults: 'enabled' | 'disabled';
@@ -79,6 +80,8 @@ export class Gfs2Writer {
   readonly g: Glock | undefined;
   readonly h: number;
   readonly fh: number;
+  /** handle_mm_fault() flags of the copy_from_user() fault (faults 'enabled'): a read fault. */
+  readonly faultFlags = FAULT_FLAG_DEFAULT;
   readonly maxWindow: number;
 
   constructor(m: Mmu, it: IovIter, o: Gfs2WriteOptions) {
@@ -161,7 +164,7 @@ export class Gfs2Writer {
   }
 
   faultOutcome(w: MmuWorld): number {
-    return handleMmFaultOutcome(w, this.m, this.faultPage(w), FAULT_FLAG_DEFAULT);
+    return handleMmFaultOutcome(w, this.m, this.faultPage(w), this.faultFlags);
   }
 }
 
@@ -173,7 +176,7 @@ export function gfs2WriteMachine(m: Mmu, it: IovIter, options: Gfs2WriteOptions)
   const fh = r.fh;
   const enabled = r.faults === 'enabled';
   const mode = g ? LM_ST_NAMES[g.holderState[h]!] : '';
-  const fmode = g && fh >= 0 ? LM_ST_NAMES[g.holderState[fh]!] : '';
+  const fault = gfs2Fault(r);
   const afterLock = enabled ? 'copy' : 'write';
   const states: Record<string, any> = { done: { type: 'final' }, efault: { type: 'final' } };
   if (!enabled) {
@@ -231,28 +234,7 @@ export function gfs2WriteMachine(m: Mmu, it: IovIter, options: Gfs2WriteOptions)
       },
     };
     if (g) {
-      states.pageFault = {
-        on: {
-          gfs2Fault: [
-            { guard: 'faultRecursive', target: 'BUG', actions: 'faultNq', description: `gfs2_fault(): gfs2_glock_nq(${fmode}): recursive -> BUG()` },
-            { guard: 'faultGrantsNow', target: 'faultLocked', actions: 'faultNq', description: `gfs2_fault(): gfs2_glock_nq(${fmode}): granted` },
-            { target: 'faultGlockWait', actions: 'faultNq', description: `gfs2_fault(): gfs2_glock_nq(${fmode}): queued` },
-          ],
-        },
-      };
-      states.faultGlockWait = {
-        meta: { waitsFor: ({ world }: { world: MmuWorld }) => `${glockWaitsFor(world, g, fh)} in gfs2_fault(), while holding it in ${mode}` },
-        on: { glockWait: { guard: 'faultGranted', target: 'faultLocked', description: `gfs2_glock_wait(): ${fmode} granted` } },
-      };
-      states.faultLocked = {
-        on: {
-          filemapFault: [
-            { guard: 'faultDone', target: 'copy', actions: ['handleFault', 'faultDq'], description: 'filemap_fault(); gfs2_glock_dq()' },
-            { guard: 'faultCanRun', target: 'unlock', actions: ['faultEfault', 'faultDq'], description: 'filemap_fault() fails; gfs2_glock_dq(); -EFAULT' },
-          ],
-        },
-      };
-      states.BUG = { meta: { waitsFor: 'nothing: add_to_queue() hit BUG() (recursive glock request) and the task died holding the glock' } };
+      Object.assign(states, fault.states);
     } else {
       states.pageFault = {
         on: {
@@ -279,14 +261,7 @@ export function gfs2WriteMachine(m: Mmu, it: IovIter, options: Gfs2WriteOptions)
       writeFails: ({ context, event }) => context.written + r.copied(event.world, event.choice) === 0,
       copyFaults: ({ event }) => r.copyFaults(event.world),
       copyFails: ({ context, event }) => context.written + r.copied(event.world, 0) === 0 && r.copied(event.world, 0) < iterCount(event.world, it),
-      faultRecursive: ({ event }) => glockNqOutcome(event.world, g!, fh) === GLOCK_RECURSIVE,
-      faultGrantsNow: ({ event }) => glockNqOutcome(event.world, g!, fh) === GLOCK_GRANTED,
-      faultGranted: ({ event }) => glockGranted(event.world, g!, fh),
-      faultDone: ({ event }) => r.faultOutcome(event.world) === FAULT_DONE,
-      faultCanRun: ({ event }) => {
-        const o = r.faultOutcome(event.world);
-        return o !== FAULT_WAIT && o !== FAULT_RETRY;
-      },
+      ...fault.guards,
     },
     actions: {
       // fault_in_iov_iter_readable(from, window_size); from->count = min(from->count, window_size).
@@ -302,10 +277,7 @@ export function gfs2WriteMachine(m: Mmu, it: IovIter, options: Gfs2WriteOptions)
         glockNq(event.world, g!, h);
       },
       dq: ({ event }) => glockDq(event.world, g!, h),
-      faultNq: ({ event }) => {
-        glockNq(event.world, g!, fh);
-      },
-      faultDq: ({ event }) => glockDq(event.world, g!, fh),
+      ...fault.actions,
       afterWrite: assign(({ context, event }) => {
         const k = r.copied(event.world, event.choice);
         const written = context.written + k;
@@ -325,9 +297,6 @@ export function gfs2WriteMachine(m: Mmu, it: IovIter, options: Gfs2WriteOptions)
       copyAll: ({ event }) => {
         const n = iterCount(event.world, it);
         copyFromIter(event.world, it, n, copyFromIterChoices(event.world, it, n) - 1);
-      },
-      handleFault: ({ event }) => {
-        handleMmFault(event.world, m, r.faultPage(event.world), FAULT_FLAG_DEFAULT, -1);
       },
       faultEfault: assign({ efault: 1 }),
     },

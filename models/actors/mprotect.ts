@@ -15,8 +15,8 @@ import type { ActorSpec, StepEvent } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 import { VMA_NAMES, type VmaName } from '../mmu/constants.js';
 import { mprotectPage } from '../mmu/env.js';
-import { mmapWriteLockAcquire, mmapWriteLockable, mmapWriteLockQueue, mmapWriteUnlock } from '../mmu/mmapLock.js';
 import type { MmuWorld } from '../mmu/world.js';
+import { mmapLockedEnv } from './mmapLockedEnv.js';
 import { envPageList } from './munmap.js';
 
 export interface MprotectOptions {
@@ -51,43 +51,29 @@ function targets(options: MprotectOptions): Int32Array {
 export function mprotectMachine(m: Mmu, options: MprotectOptions) {
   const pages = envPageList(m, options.pages, 'mprotect');
   const to = targets(options);
-  const owner = options.mmapOwner;
-  if (owner !== undefined && (m.mmapOwners === 0 || !Number.isInteger(owner) || owner < 0 || owner >= m.mmapOwners)) {
-    throw new RangeError(`mprotect: mmapOwner ${owner} needs an MMU with mmapLock and an owner index below ${m.mmapOwners}`);
-  }
   const page = (c: number): number => pages[(c / to.length) | 0]!;
   const target = (c: number): number => to[c % to.length]!;
-  const change = { guard: 'changes', actions: 'mprotect', description: 'mprotect()' } as const;
-  const s = setup({
+  const env = mmapLockedEnv(m, {
+    who: 'mprotect',
+    owner: options.mmapOwner,
+    write: true,
+    lockEvent: 'mmapWriteLock',
+    event: 'mprotect',
+    action: 'mprotect',
+    description: 'mprotect()',
+    changes: 'changes',
+  });
+  return setup({
     types: { context: {} as Record<string, never>, events: {} as MprotectEvent },
     guards: {
       changes: ({ event }) => event.world.vma[page(event.choice)] !== target(event.choice),
-      lockable: ({ event }) => mmapWriteLockable(event.world, m),
+      ...env.guards,
     },
     actions: {
       mprotect: ({ event }) => mprotectPage(event.world, m, page(event.choice), target(event.choice)),
-      lock: ({ event }) => mmapWriteLockQueue(event.world, m, owner!),
-      acquire: ({ event }) => mmapWriteLockAcquire(event.world, m, owner!),
-      unlock: ({ event }) => mmapWriteUnlock(event.world, m, owner!),
+      ...env.actions,
     },
-  });
-  if (owner === undefined) {
-    return s.createMachine({ id: options.name ?? 'mprotect', initial: 'idle', context: {}, states: { idle: { on: { mprotect: change } } } });
-  }
-  return s.createMachine({
-    id: options.name ?? 'mprotect',
-    initial: 'idle',
-    context: {},
-    states: {
-      idle: { on: { mmapWriteLock: { target: 'queued', actions: 'lock', description: 'mmap_write_lock(): queued' } } },
-      queued: {
-        meta: { waitsFor: 'mmap_lock for write' },
-        on: { mmapLockAcquired: { guard: 'lockable', target: 'locked', actions: 'acquire', description: 'mmap_write_lock(): acquired' } },
-      },
-      locked: { on: { mprotect: { actions: 'mprotect', description: change.description, target: 'unlocking' } } },
-      unlocking: { on: { mmapUnlock: { target: 'idle', actions: 'unlock', description: 'mmap_write_unlock()' } } },
-    },
-  });
+  }).createMachine({ id: options.name ?? 'mprotect', initial: 'idle', context: {}, states: env.states });
 }
 
 /** The mprotect actor: an environment with `budget` calls. */

@@ -19,16 +19,8 @@ import type { ActorSpec, StepEvent } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 import { PTE_ABSENT, VMA_NONE } from '../mmu/constants.js';
 import { munmapPage, zapPage } from '../mmu/env.js';
-import {
-  mmapReadLock,
-  mmapReadLockable,
-  mmapReadUnlock,
-  mmapWriteLockAcquire,
-  mmapWriteLockable,
-  mmapWriteLockQueue,
-  mmapWriteUnlock,
-} from '../mmu/mmapLock.js';
 import type { MmuWorld } from '../mmu/world.js';
+import { mmapLockedEnv } from './mmapLockedEnv.js';
 
 export interface MunmapOptions {
   /** Column name in traces. Default 'munmap'. */
@@ -57,11 +49,17 @@ export function munmapMachine(m: Mmu, options: MunmapOptions) {
   const op = options.op ?? 'munmap';
   if (op !== 'munmap' && op !== 'madvDontneed') throw new RangeError(`munmap: op '${String(op)}' is not 'munmap' or 'madvDontneed'`);
   const pages = envPageList(m, options.pages, 'munmap');
-  const owner = options.mmapOwner;
-  if (owner !== undefined && (m.mmapOwners === 0 || !Number.isInteger(owner) || owner < 0 || owner >= m.mmapOwners)) {
-    throw new RangeError(`munmap: mmapOwner ${owner} needs an MMU with mmapLock and an owner index below ${m.mmapOwners}`);
-  }
   const write = op === 'munmap';
+  const env = mmapLockedEnv(m, {
+    who: 'munmap',
+    owner: options.mmapOwner,
+    write,
+    lockEvent: 'mmapLock',
+    event: 'munmap',
+    action: 'unmap',
+    description: write ? 'munmap()' : 'madvise(MADV_DONTNEED)',
+    changes: 'mapped',
+  });
   const can = (w: MmuWorld, choice: number): boolean => {
     const p = pages[choice]!;
     return write ? w.vma[p] !== VMA_NONE : w.pte[p] !== PTE_ABSENT;
@@ -73,55 +71,17 @@ export function munmapMachine(m: Mmu, options: MunmapOptions) {
     if (write) munmapPage(w, m, p);
     else zapPage(w, m, p);
   };
-  const unmap = { guard: 'mapped', actions: 'unmap', description: write ? 'munmap()' : 'madvise(MADV_DONTNEED)' } as const;
-  const s = setup({
+  return setup({
     types: { context: {} as Record<string, never>, events: {} as MunmapEvent },
     guards: {
       mapped: ({ event }) => can(event.world, event.choice),
-      lockable: ({ event }) => (write ? mmapWriteLockable(event.world, m) : mmapReadLockable(event.world, m)),
+      ...env.guards,
     },
     actions: {
       unmap: ({ event }) => apply(event.world, event.choice),
-      lock: ({ event }) => {
-        if (write) mmapWriteLockQueue(event.world, m, owner!);
-        else mmapReadLock(event.world, m, owner!);
-      },
-      acquire: ({ event }) => mmapWriteLockAcquire(event.world, m, owner!),
-      unlock: ({ event }) => {
-        if (write) mmapWriteUnlock(event.world, m, owner!);
-        else mmapReadUnlock(event.world, m, owner!);
-      },
+      ...env.actions,
     },
-  });
-  if (owner === undefined) {
-    return s.createMachine({ id: options.name ?? 'munmap', initial: 'idle', context: {}, states: { idle: { on: { munmap: unmap } } } });
-  }
-  if (!write) {
-    return s.createMachine({
-      id: options.name ?? 'munmap',
-      initial: 'idle',
-      context: {},
-      states: {
-        idle: { on: { mmapLock: { guard: 'lockable', target: 'locked', actions: 'lock', description: 'mmap_read_lock()' } } },
-        locked: { on: { munmap: { actions: 'unmap', description: unmap.description, target: 'unlocking' } } },
-        unlocking: { on: { mmapUnlock: { target: 'idle', actions: 'unlock', description: 'mmap_read_unlock()' } } },
-      },
-    });
-  }
-  return s.createMachine({
-    id: options.name ?? 'munmap',
-    initial: 'idle',
-    context: {},
-    states: {
-      idle: { on: { mmapLock: { target: 'queued', actions: 'lock', description: 'mmap_write_lock(): queued' } } },
-      queued: {
-        meta: { waitsFor: 'mmap_lock for write' },
-        on: { mmapLockAcquired: { guard: 'lockable', target: 'locked', actions: 'acquire', description: 'mmap_write_lock(): acquired' } },
-      },
-      locked: { on: { munmap: { actions: 'unmap', description: unmap.description, target: 'unlocking' } } },
-      unlocking: { on: { mmapUnlock: { target: 'idle', actions: 'unlock', description: 'mmap_write_unlock()' } } },
-    },
-  });
+  }).createMachine({ id: options.name ?? 'munmap', initial: 'idle', context: {}, states: env.states });
 }
 
 /** The munmap actor: an environment with `budget` calls. */
