@@ -1,0 +1,14 @@
+// One linter for the whole tree: ESLint's and typescript-eslint's recommended rules. `any` is allowed:
+// the engine's public generics (SystemSpec<W>, StateView<W>) default their world type to it on purpose.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config({ ignores: ['node_modules/', 'tmp/'] }, js.configs.recommended, ...tseslint.configs.recommended, {
+  languageOptions: { globals: { process: 'readonly', console: 'readonly', performance: 'readonly', URL: 'readonly' } },
+  rules: {
+    '@typescript-eslint/no-explicit-any': 'off',
+    // Escaping for JUnit XML and stripping ANSI colour in tests match control characters on purpose.
+    'no-control-regex': 'off',
+    '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+  },
+});
