@@ -13,7 +13,12 @@ if (!scenario) {
   console.error(`bench/one: unknown scenario '${id}'`);
   process.exit(2);
 }
-const overrides = Object.fromEntries(paramText.split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]));
+const overrides = Object.fromEntries(
+  paramText
+    .split(',')
+    .filter(Boolean)
+    .map((kv) => kv.split('=') as [string, string]),
+);
 const v = resolveVariant(scenario, variant);
 const params = resolveParams(scenario, overrides);
 const system = compileSystem(scenario.build(params, v));

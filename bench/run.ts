@@ -47,7 +47,11 @@ const ringParams = (p: string): string => {
 };
 
 const models: { target: string; params: string; label: string }[] = [
-  ...KNOWN_COUNTS.filter((k) => !(quick && k.states > 5_000_000)).map((k) => ({ target: 'retry-ring:ring', params: ringParams(formatParams(k.params)), label: formatParams(k.params) })),
+  ...KNOWN_COUNTS.filter((k) => !(quick && k.states > 5_000_000)).map((k) => ({
+    target: 'retry-ring:ring',
+    params: ringParams(formatParams(k.params)),
+    label: formatParams(k.params),
+  })),
   { target: 'retry-ring:progress', params: ringParams('3,5,3,2,2'), label: '3,5,3,2,2' },
 ];
 
@@ -69,7 +73,12 @@ function measure(target: string, params: string): Record<string, unknown> {
 for (const m of models) {
   const r = measure(m.target, m.params);
   const known = KNOWN_COUNTS.find((k) => formatParams(k.params) === m.label);
-  const match = known && m.target === 'retry-ring:ring' ? (known.states === r.states && known.transitions === r.transitions && known.terminalStates === r.terminalStates ? 'counts match SPIN/Rumur' : 'COUNTS DIFFER from SPIN/Rumur') : '';
+  const match =
+    known && m.target === 'retry-ring:ring'
+      ? known.states === r.states && known.transitions === r.transitions && known.terminalStates === r.terminalStates
+        ? 'counts match SPIN/Rumur'
+        : 'COUNTS DIFFER from SPIN/Rumur'
+      : '';
   const row: Row = {
     tool: 'faultline',
     model: m.target,
@@ -84,7 +93,9 @@ for (const m of models) {
   };
   rows.push(row);
   const spread = (r.allSeconds as number[]).map((x) => x.toFixed(2)).join(' / ');
-  console.log(`faultline ${m.target} ${m.label}: ${fmt(row.states)} states, ${fmt(row.transitions)} transitions, ${row.seconds.toFixed(2)} s (runs: ${spread}), ${fmt(Math.round(row.states / row.seconds))} states/s, peak ${(row.peakRssBytes! / 2 ** 20).toFixed(0)} MiB ${match}`);
+  console.log(
+    `faultline ${m.target} ${m.label}: ${fmt(row.states)} states, ${fmt(row.transitions)} transitions, ${row.seconds.toFixed(2)} s (runs: ${spread}), ${fmt(Math.round(row.states / row.seconds))} states/s, peak ${(row.peakRssBytes! / 2 ** 20).toFixed(0)} MiB ${match}`,
+  );
   if (peers && m.target === 'retry-ring:ring' && known) {
     for (const run of [runSpin, runRumur]) {
       const p: PeerOutcome = await run(known.params);
@@ -105,7 +116,9 @@ for (const m of models) {
         note: p.command.includes('-DSAFETY') ? 'gcc -O2 -DSAFETY -DNOREDUCE' : 'gcc -O2, 1 thread',
       };
       rows.push(prow);
-      console.log(`${prow.tool} ${m.label}: ${fmt(prow.states)} states, ${fmt(prow.transitions)} transitions, ${prow.seconds.toFixed(2)} s, ${fmt(Math.round(prow.states / prow.seconds))} states/s`);
+      console.log(
+        `${prow.tool} ${m.label}: ${fmt(prow.states)} states, ${fmt(prow.transitions)} transitions, ${prow.seconds.toFixed(2)} s, ${fmt(Math.round(prow.states / prow.seconds))} states/s`,
+      );
     }
   }
 }
@@ -122,7 +135,10 @@ const table = [
       `| ${r.tool} | ${r.model} | ${r.params} | ${r.verdict} | ${fmt(r.states)} | ${fmt(r.transitions)} | ${r.seconds.toFixed(2)} | ${fmt(Math.round(r.states / r.seconds))} | ${r.peakRssBytes ? `${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB` : '-'} | ${r.storeBytesPerState ? r.storeBytesPerState.toFixed(1) : '-'} | ${r.note} |`,
   ),
 ].join('\n');
-const ratio = safety && progress ? `\nProgress check on retry-ring 3,5,3,2,2 (every reader returns, weak fairness): ${progress.seconds.toFixed(2)} s against ${safety.seconds.toFixed(2)} s for the safety-only run, ${(progress.seconds / safety.seconds).toFixed(2)}x.\n` : '';
+const ratio =
+  safety && progress
+    ? `\nProgress check on retry-ring 3,5,3,2,2 (every reader returns, weak fairness): ${progress.seconds.toFixed(2)} s against ${safety.seconds.toFixed(2)} s for the safety-only run, ${(progress.seconds / safety.seconds).toFixed(2)}x.\n`
+    : '';
 // The bars of issue #2 (measured here, never asserted in tests).
 const big = rows.find((r) => r.tool === 'faultline' && r.params === '3,6,3,3,3');
 const spinSafety = rows.find((r) => r.tool.startsWith('spin') && r.params === '3,5,3,2,2');
@@ -130,9 +146,22 @@ const mark = (ok: boolean): string => (ok ? 'met' : '**not met**');
 const bars = [
   '| bar (issue #2) | measured | |',
   '|---|---|---|',
-  ...(safety ? [`| >= 1,000,000 states/s on 3,5,3,2,2 | ${fmt(Math.round(safety.states / safety.seconds))} states/s${spinSafety ? ` (SPIN in the same run: ${fmt(Math.round(spinSafety.states / spinSafety.seconds))})` : ''} | ${mark(safety.states / safety.seconds >= 1e6)} |`] : []),
-  ...(big ? [`| 3,6,3,3,3 in under 15 s | ${big.seconds.toFixed(2)} s | ${mark(big.seconds < 15)} |`, `| 3,6,3,3,3 within 400 MiB peak RSS | ${((big.peakRssBytes ?? 0) / 2 ** 20).toFixed(0)} MiB (${((big.peakRssBytes ?? 0) / 1e6).toFixed(1)} MB) | ${mark((big.peakRssBytes ?? 0) < 400 * 2 ** 20)} |`] : []),
-  ...(safety && progress ? [`| progress check <= 2x the safety-only run (issue #4) | ${(progress.seconds / safety.seconds).toFixed(2)}x | ${mark(progress.seconds <= 2 * safety.seconds)} |`] : []),
+  ...(safety
+    ? [
+        `| >= 1,000,000 states/s on 3,5,3,2,2 | ${fmt(Math.round(safety.states / safety.seconds))} states/s${spinSafety ? ` (SPIN in the same run: ${fmt(Math.round(spinSafety.states / spinSafety.seconds))})` : ''} | ${mark(safety.states / safety.seconds >= 1e6)} |`,
+      ]
+    : []),
+  ...(big
+    ? [
+        `| 3,6,3,3,3 in under 15 s | ${big.seconds.toFixed(2)} s | ${mark(big.seconds < 15)} |`,
+        `| 3,6,3,3,3 within 400 MiB peak RSS | ${((big.peakRssBytes ?? 0) / 2 ** 20).toFixed(0)} MiB (${((big.peakRssBytes ?? 0) / 1e6).toFixed(1)} MB) | ${mark((big.peakRssBytes ?? 0) < 400 * 2 ** 20)} |`,
+      ]
+    : []),
+  ...(safety && progress
+    ? [
+        `| progress check <= 2x the safety-only run (issue #4) | ${(progress.seconds / safety.seconds).toFixed(2)}x | ${mark(progress.seconds <= 2 * safety.seconds)} |`,
+      ]
+    : []),
 ].join('\n');
 const md = `# Benchmarks
 

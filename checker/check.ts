@@ -119,7 +119,15 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
       }
       const cycle = findFairCycle(compiled, recorder.edges, bit, cyclic);
       if (!cycle) continue;
-      violations.push(lassoViolation(compiled, outcome.store, p, cycle.entry, cycle.edges.map((e, i) => [cycle.sources[i]!, recorder.edges.target(e), recorder.edges.actor(e)] as const)));
+      violations.push(
+        lassoViolation(
+          compiled,
+          outcome.store,
+          p,
+          cycle.entry,
+          cycle.edges.map((e, i) => [cycle.sources[i]!, recorder.edges.target(e), recorder.edges.actor(e)] as const),
+        ),
+      );
       if (config.stopAtFirstViolation) break;
     }
     sample();

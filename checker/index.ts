@@ -15,7 +15,17 @@ export type { BlockedActor } from './properties/deadlock.js';
 export { bound } from './properties/bound.js';
 export { progress, terminates } from './properties/progress.js';
 export type { ProgressProperty } from './properties/progress.js';
-export type { ActorView, BoundProperty, DeadlockProperty, InvariantProperty, Property, PropertyKind, StateView, StepInfo, TransitionProperty } from './properties/property.js';
+export type {
+  ActorView,
+  BoundProperty,
+  DeadlockProperty,
+  InvariantProperty,
+  Property,
+  PropertyKind,
+  StateView,
+  StepInfo,
+  TransitionProperty,
+} from './properties/property.js';
 export { check, DEFAULT_MAX_STATES, resolveCheckOptions } from './check.js';
 export type { CheckOptions, ResolvedCheckOptions } from './check.js';
 export type { BoundReport, CheckResult, PropertyOutcome, Stats, Verdict, Violation } from './result.js';

@@ -26,7 +26,13 @@ export async function loadTarget(target: string, cwd: string): Promise<{ scenari
 function isScenario(x: unknown): x is AnyScenario {
   if (typeof x !== 'object' || x === null) return false;
   const s = x as Record<string, unknown>;
-  return typeof s.id === 'string' && typeof s.build === 'function' && typeof s.variants === 'object' && typeof s.params === 'object' && typeof s.defaultVariant === 'string';
+  return (
+    typeof s.id === 'string' &&
+    typeof s.build === 'function' &&
+    typeof s.variants === 'object' &&
+    typeof s.params === 'object' &&
+    typeof s.defaultVariant === 'string'
+  );
 }
 
 export async function loadScenarioFile(path: string, cwd: string): Promise<AnyScenario> {

@@ -24,7 +24,10 @@ function output(io: CliIo) {
     writeOut: io.stdout,
     writeErr: io.stderr,
     outputError: (text: string, write: (s: string) => void) => {
-      let line = text.replace(/^error: /, '').replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)').trimEnd();
+      let line = text
+        .replace(/^error: /, '')
+        .replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)')
+        .trimEnd();
       if (/^unknown command/.test(line) && !line.includes('did you mean')) line += ` (commands: ${COMMANDS})`;
       write(`faultline: ${line}\n`);
     },
@@ -67,7 +70,10 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
   });
   const debug = argv.includes('--debug');
   try {
-    await program.parseAsync(argv.filter((a) => a !== '--debug'), { from: 'user' });
+    await program.parseAsync(
+      argv.filter((a) => a !== '--debug'),
+      { from: 'user' },
+    );
     return code;
   } catch (e) {
     if (e instanceof CommanderError) {

@@ -42,7 +42,8 @@ export function parseSweepGrid(s: AnyScenario, pairs: readonly string[]): SweepG
     seen.add(name);
     const domain = `domain ${spec.min}..${spec.max}`;
     const whole = (t: string): number => {
-      if (!INT.test(t.trim())) throw new UsageError(`parameter '${name}': '${t}' is not a whole number (${domain}; write ${name}=A..B, ${name}=A,B or ${name}=V)`);
+      if (!INT.test(t.trim()))
+        throw new UsageError(`parameter '${name}': '${t}' is not a whole number (${domain}; write ${name}=A..B, ${name}=A,B or ${name}=V)`);
       const v = Number(t.trim());
       if (v < spec.min || v > spec.max) throw new UsageError(`parameter '${name}' = ${v} is outside its ${domain}`);
       return v;

@@ -67,7 +67,8 @@ function build(variant: 'polite' | 'ordered'): SystemSpec<World> {
       progress<World>('someone enters', {
         description: 'while a thread is still trying, some thread eventually enters the critical section',
         inFlight: (s) => !s.actors[0]!.final || !s.actors[1]!.final,
-        progress: (b, a) => (b.actors[0]!.state !== 'critical' && a.actors[0]!.state === 'critical') || (b.actors[1]!.state !== 'critical' && a.actors[1]!.state === 'critical'),
+        progress: (b, a) =>
+          (b.actors[0]!.state !== 'critical' && a.actors[0]!.state === 'critical') || (b.actors[1]!.state !== 'critical' && a.actors[1]!.state === 'critical'),
       }),
     ],
   };

@@ -42,7 +42,12 @@ const reclaim = setup({
       event.world.present = 0;
     },
   },
-}).createMachine({ id: 'reclaim', initial: 'idle', context: {}, states: { idle: { on: { evict: { guard: 'pagePresent', actions: 'evict', description: 'shrink_folio_list()' } } } } });
+}).createMachine({
+  id: 'reclaim',
+  initial: 'idle',
+  context: {},
+  states: { idle: { on: { evict: { guard: 'pagePresent', actions: 'evict', description: 'shrink_folio_list()' } } } },
+});
 
 export default defineScenario({
   id: 'first-loop',
@@ -59,9 +64,6 @@ export default defineScenario({
       { name: 'CPU0', machine: reader, fields: { tries: int(0, budget + 1) } },
       { name: 'reclaim', kind: 'environment', budget, machine: reclaim, fields: {} },
     ],
-    properties: [
-      terminates('CPU0', { name: 'read returns' }),
-      bound('fault-ins', (s) => s.actor('CPU0').context.tries, budget + 1),
-    ],
+    properties: [terminates('CPU0', { name: 'read returns' }), bound('fault-ins', (s) => s.actor('CPU0').context.tries, budget + 1)],
   }),
 });

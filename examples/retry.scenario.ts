@@ -27,7 +27,14 @@ function reader() {
     initial: 'copying',
     context: {},
     states: {
-      copying: { on: { copyNofault: [{ guard: 'present', target: 'done', description: 'copy_to_user_nofault() == 0' }, { target: 'faulting', description: 'copy_to_user_nofault() == -EFAULT' }] } },
+      copying: {
+        on: {
+          copyNofault: [
+            { guard: 'present', target: 'done', description: 'copy_to_user_nofault() == 0' },
+            { target: 'faulting', description: 'copy_to_user_nofault() == -EFAULT' },
+          ],
+        },
+      },
       faulting: { on: { faultIn: { target: 'copying', actions: 'faultIn', description: 'fault_in_writeable()' } } },
       done: { type: 'final' },
     },

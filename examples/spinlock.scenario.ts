@@ -46,7 +46,11 @@ function locker(spin: boolean) {
       initial: 'wanting',
       context: {},
       states: {
-        wanting: { on: { tryLock: [{ guard: 'free', target: 'holding', actions: 'take', description: 'test_and_set() == 0' }, { description: 'test_and_set() == 1: spin' }] } },
+        wanting: {
+          on: {
+            tryLock: [{ guard: 'free', target: 'holding', actions: 'take', description: 'test_and_set() == 0' }, { description: 'test_and_set() == 1: spin' }],
+          },
+        },
         ...rest,
       },
     });
@@ -89,7 +93,10 @@ export default defineScenario({
   variants: {
     weak: { description: 'weakly fair processes: P0 can starve', expected: { verdict: 'violated', property: 'P0 gets the lock' } },
     strong: { description: 'P0 strongly fair: it gets the lock', expected: { verdict: 'holds' } },
-    'spin-strong': { description: 'explicit spin step, P0 strongly fair: starvation again (fairness is per actor)', expected: { verdict: 'violated', property: 'P0 gets the lock' } },
+    'spin-strong': {
+      description: 'explicit spin step, P0 strongly fair: starvation again (fairness is per actor)',
+      expected: { verdict: 'violated', property: 'P0 gets the lock' },
+    },
   },
   defaultVariant: 'weak',
   build: (_p, v) => build(v),

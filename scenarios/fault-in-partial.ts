@@ -51,7 +51,7 @@ export const faultInPartial = defineScenario({
   description:
     'CPU0 runs the gfs2 buffered read loop into a buffer of `pages` pages (`units` units each) of which the last is not mapped ' +
     '(PROT_NONE / no VMA) and the others are writable but not yet faulted in; the file holds as much as the buffer. Reclaim may evict ' +
-    'the buffer\'s pages `reclaim` times (that changes what is resident, not what is accessible), and another thread may munmap() ' +
+    "the buffer's pages `reclaim` times (that changes what is resident, not what is accessible), and another thread may munmap() " +
     'buffer pages `munmap` times (P-B3: the accessible prefix only shrinks, so P-B1 judged on the final state is judged against the ' +
     'prefix that stayed accessible throughout the call).\n' +
     'all-or-nothing (B1, the gfs2 v4 RFC of Jul 2021): after a short nofault copy, fault in the whole remaining buffer and retry only if ' +
@@ -72,7 +72,8 @@ export const faultInPartial = defineScenario({
       expected: { verdict: 'violated', property: 'no spurious -EFAULT' },
     },
     'bytes-not-faulted': {
-      description: 'fault_in_*() return bytes not faulted in, retry while anything was (v5.16): returns the accessible prefix; holds for reclaim budgets up to 2',
+      description:
+        'fault_in_*() return bytes not faulted in, retry while anything was (v5.16): returns the accessible prefix; holds for reclaim budgets up to 2',
       expected: { verdict: 'holds' },
     },
   },

@@ -24,11 +24,7 @@ export function buildFaultInWindow(p: Readonly<Record<Params, number>>, variant:
     name: `fault-in-window:${variant}`,
     world: { ...m.fields, ...to.fields },
     actors,
-    properties: [
-      residentCapacity(m),
-      deadlockFreedom(),
-      iterProgress(to, { actor: 'CPU0', name: 'the read makes progress' }),
-    ],
+    properties: [residentCapacity(m), deadlockFreedom(), iterProgress(to, { actor: 'CPU0', name: 'the read makes progress' })],
   };
 }
 

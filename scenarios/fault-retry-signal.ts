@@ -71,7 +71,7 @@ export const faultRetrySignal = defineScenario({
       'it returns VM_FAULT_RETRY when it got the lock or when SIGKILL interrupted the sleep. The arch handler then tests ' +
       'fault_signal_pending(): in kernel mode only a fatal signal counts. T1 is a thread with NO fairness: it may hold the folio lock ' +
       'forever. The signal actor sends SIGKILL once.',
-    "return (alpha, hexagon, ia64, m68k, microblaze, nios2, openrisc, parisc, riscv, sparc before v6.3): the handler just returns, the " +
+    'return (alpha, hexagon, ia64, m68k, microblaze, nios2, openrisc, parisc, riscv, sparc before v6.3): the handler just returns, the ' +
       'uaccess instruction re-executes, faults, finds the folio still locked, the killable sleep ends at once (SIGKILL pending) ... ' +
       'P-G1 killability is violated: a lasso with SIGKILL pending in which T0 never reaches user mode. It needs no fairness on T1: ' +
       'T1 simply never runs its folio_unlock() (with weak fairness on T1 the buggy handler does get out, as Al wrote: "eventually it ' +

@@ -54,7 +54,10 @@ export function buildGfs2MmapDeadlock(p: Readonly<Record<Params, number>>, varia
         description: 'P-A2: the syscall returns exactly the bytes the iterator consumed (no range copied twice or skipped across retries)',
         explain: (s) => `CPU0 returned ${result(s)} but consumed ${iterConsumed(s.world, it)}`,
       }),
-      terminates('CPU0', { name: 'the syscall returns', description: 'P-A3: read() / write() eventually returns (weak fairness for the threads; reclaim and the contender act finitely often)' }),
+      terminates('CPU0', {
+        name: 'the syscall returns',
+        description: 'P-A3: read() / write() eventually returns (weak fairness for the threads; reclaim and the contender act finitely often)',
+      }),
     ],
   };
 }
@@ -62,7 +65,8 @@ export function buildGfs2MmapDeadlock(p: Readonly<Record<Params, number>>, varia
 export const gfs2MmapDeadlock = defineScenario({
   id: 'gfs2-mmap-deadlock',
   title: 'gfs2 buffered read/write on an mmap of the same file: the fault needs the glock the syscall holds',
-  source: 'Jan Kara\'s report; "gfs2: Fix mmap + page fault deadlocks for buffered I/O" 00bfe02f4796 (v5.16, merge c03098d4b9ad); e1fa9ea85ce8 (v5.18); fstests generic/647',
+  source:
+    'Jan Kara\'s report; "gfs2: Fix mmap + page fault deadlocks for buffered I/O" 00bfe02f4796 (v5.16, merge c03098d4b9ad); e1fa9ea85ce8 (v5.18); fstests generic/647',
   description:
     'CPU0 runs read(fd_F, buf, n) - or, with write=1, write(fd_F, buf, n) - on gfs2 where buf = mmap(F, MAP_SHARED) is not faulted ' +
     'in (pages = n pages, one unit each; the file is in the page cache). CPU1 is another task or, with remote=1, another cluster node ' +

@@ -71,7 +71,7 @@ export const iterDirectionScenario = defineScenario({
   id: 'iter-direction',
   title: 'iov_iter direction misuse: WRITE (ITER_SOURCE) on a buffer the kernel fills leaks into a COW-shared page, or WARNs and spins',
   source:
-    'Al Viro, work.iov_iter (v6.2): "[infiniband] READ is \'data destination\', not source...", "[vhost] fix \'direction\' argument of ' +
+    "Al Viro, work.iov_iter (v6.2): \"[infiniband] READ is 'data destination', not source...\", \"[vhost] fix 'direction' argument of " +
     'iov_iter_{init,bvec}()" and six more; a41dad905e5a "iov_iter: saner checks for attempt to copy to/from iterator"; de4eda9de2d9',
   description:
     'WRITE means "as for write(2)": the iterator is the data SOURCE. A kernel path that fills a user buffer must declare ITER_DEST ' +

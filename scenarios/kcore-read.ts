@@ -84,12 +84,12 @@ export const kcoreRead = defineScenario({
     'page faults disabled (it holds the vmap spinlock): copy_page_to_iter_nofault() per vmalloc page. If it comes back short, the loop ' +
     'assumes a user page was not faulted in: fault_in_iov_iter_writeable(iter, left), and try again - "until we are done". When the ' +
     'copy fails for a reason no fault-in can cure, the fault-in succeeds, the copy fails again, forever: in 6.13 the x86 execmem ROX ' +
-    'cache took the direct-map alias of module text away (set_direct_map_valid_noflush(page, false)), the nofault copy\'s source ' +
+    "cache took the direct-map alias of module text away (set_direct_map_valid_noflush(page, false)), the nofault copy's source " +
     'faulted, and gdb hung on /proc/kcore ("vread_iter() keeps returning 0"). One such event is enough; no fairness assumption helps.\n\n' +
     'bounce-buffer is the pre-6.4 code: vread() into a kernel bounce page, then copy_to_iter()/copy_to_user() with page faults enabled; ' +
     'a fault the handler cannot resolve makes the copy short and the read returns -EFAULT. No loop, nothing to spin on. It needs no ' +
     'fairness: it holds for every quirk budget up to 2 and every reclaim budget up to 3 (test/scenarios/kcore-read.test.ts).\n\n' +
-    'retry-forever-readv shows the shipped loop\'s accounting (kernel-review item 11): `read` is cumulative but is added to `src` and ' +
+    "retry-forever-readv shows the shipped loop's accounting (kernel-review item 11): `read` is cumulative but is added to `src` and " +
     'subtracted from `left` on every pass. In a readv() the nofault copy is all-or-nothing per iovec, so a pass can deliver part of a ' +
     'chunk; if a later pass of the same chunk is short too (one eviction between fault-in and copy is enough), `src` counts the first ' +
     'part twice (property kcore accounting): the next vread_iter() copies kernel bytes from the wrong offset into the buffer (kcore ' +
@@ -103,7 +103,12 @@ export const kcoreRead = defineScenario({
   params: {
     chunks: { description: 'vmalloc pages read (one tsz chunk each)', default: 1, min: 1, max: 3 },
     pageUnits: { description: 'PAGE_SIZE in units (tsz of a chunk); the user buffer has one unit per user page', default: 2, min: 1, max: 4 },
-    quirk: { description: 'ArchMappingQuirk budget: vmalloc pages execmem ROX takes the direct map of (retry-forever, bounce-buffer)', default: 1, min: 0, max: 2 },
+    quirk: {
+      description: 'ArchMappingQuirk budget: vmalloc pages execmem ROX takes the direct map of (retry-forever, bounce-buffer)',
+      default: 1,
+      min: 0,
+      max: 2,
+    },
     reclaim: { description: 'reclaim budget: evictions of user pages', default: 1, min: 0, max: 3 },
   },
   variants: {

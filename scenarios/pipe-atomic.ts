@@ -72,7 +72,12 @@ export function buildPipeAtomic(p: PipeAtomicParams, variant: PipeAtomicVariant)
     : [pipeWriterActor(writerOptions('W0', 0, w0)), pipeWriterActor(writerOptions('W1', 1, w1))];
   if (p.reader && !j3) actors.push(pipeReaderActor({ name: 'R', pipe: P, mutexOwner: 2, units: U }));
   if (p.munmaps > 0) actors.push(munmapActor(m, { budget: p.munmaps, pages: [1] }) as never);
-  const writes = j3 ? [{ actor: 'W0', writer: 0, len: p.len }] : [{ actor: 'W0', writer: 0, len: p.len }, { actor: 'W1', writer: 1, len: p.len }];
+  const writes = j3
+    ? [{ actor: 'W0', writer: 0, len: p.len }]
+    : [
+        { actor: 'W0', writer: 0, len: p.len },
+        { actor: 'W1', writer: 1, len: p.len },
+      ];
   return {
     name: `pipe-atomic-${variant}`,
     world: { ...m.fields, ...P.fields },
@@ -89,19 +94,19 @@ export const pipeAtomic = defineScenario({
     'a zero-sized buffer" (Oleg Nesterov, v6.15), a194dfe6e6f6 "pipe: Rearrange sequence in pipe_write() to preallocate slot" (v5.5)',
   description: [
     "Writers W0 and W1 each write `len` <= PIPE_BUF units to one pipe (ring of 4 slots, no reader needed). W0's buffer has `split` " +
-      'units on a resident page and the rest on a page that is not present; W1\'s buffer is resident. P-J1: a write of <= PIPE_BUF ' +
+      "units on a resident page and the rest on a page that is not present; W1's buffer is resident. P-J1: a write of <= PIPE_BUF " +
       'units that returns r puts exactly max(r, 0) units into the pipe, contiguously.',
     'drop-lock-retry (J0, hypothetical, never shipped): pagefault_disable(); copy what is resident; publish it; mutex_unlock(); ' +
-      'fault_in_iov_iter_readable(); mutex_lock(); retry. W1 takes pipe->mutex while W0 faults: W0\'s bytes end up on both sides of ' +
+      "fault_in_iov_iter_readable(); mutex_lock(); retry. W1 takes pipe->mutex while W0 faults: W0's bytes end up on both sides of " +
       "W1's. P-J1 is violated.",
     'mutex-held (the shipped kernel as of v6.15, ee5eda8ea595): copy_page_from_iter() with faults enabled under pipe->mutex, into ' +
       'the last buffer (merge) or pipe->tmp_page, then publish; a short copy returns -EFAULT and publishes nothing. A write ' +
       '<= PIPE_BUF never waits half-way, so P-J1 holds - safety, no fairness needed - for every pipeBuf <= 4, len <= pipeBuf, split ' +
-      '< len, munmaps <= 1 (munmap of W0\'s second page makes the fault fail: -EFAULT, 0 units) and reader <= 1.',
+      "< len, munmaps <= 1 (munmap of W0's second page makes the fault fail: -EFAULT, 0 units) and reader <= 1.",
     'mutex-held-slot-first (v5.5..v6.14, a194dfe6e6f6): the slot is published with buf->len = 0 before the copy; a failed copy leaves ' +
-      "the empty buffer (kernel-review item 11: repeated faulting writes could fill the ring with them; not checked here). P-J1 holds " +
+      'the empty buffer (kernel-review item 11: repeated faulting writes could fill the ring with them; not checked here). P-J1 holds ' +
       'for the same bounds.',
-    'uffd-resolver-reads-pipe (J3): mutex-held, W0\'s second page is a missing userfaultfd page, and its handler R must first read its ' +
+    "uffd-resolver-reads-pipe (J3): mutex-held, W0's second page is a missing userfaultfd page, and its handler R must first read its " +
       'request (already in the pipe) before UFFDIO_COPY. W0 faults holding pipe->mutex and sleeps in handle_userfault(); R blocks in ' +
       'mutex_lock(): a deadlock, broken only by killing W0. It needs the environment assumption "resolvers do not depend on the pipe".',
   ].join('\n\n'),

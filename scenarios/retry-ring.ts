@@ -123,7 +123,15 @@ export function buildRetryRing(p: Readonly<Record<Params, number>>, withProgress
     world: { present: array(p.pages, bool()) },
     actors: [
       ...readers,
-      { name: 'reclaim', kind: 'environment', budget: p.budget, machine: reclaimMachine(), fields: {}, choices: { evict: p.pages }, label: ({ event }) => `evict(p${event.choice})` },
+      {
+        name: 'reclaim',
+        kind: 'environment',
+        budget: p.budget,
+        machine: reclaimMachine(),
+        fields: {},
+        choices: { evict: p.pages },
+        label: ({ event }) => `evict(p${event.choice})`,
+      },
     ],
     properties: [
       invariant<RingWorld>('capacity', (s) => countPresent(s.world.present, p.pages) <= p.capacity, {

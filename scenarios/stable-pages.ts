@@ -87,7 +87,7 @@ export const stablePagesScenario = defineScenario({
     'kernel-protocols.md H; Jan Kara and Al Viro in "iov_iter: new iov_iter_pin_pages*() routines" (linux-fsdevel, Sep 2022); "mm/gup: introduce pin_user_page()" (never merged); mm/gup.c GUP-fast PTE re-check; 8ac268436e6d / a6e79df92e4a (v6.5)',
   description:
     'One MAP_SHARED page of a file whose mapping needs stable writes (the I/O checksums the data), dirty and writable. ' +
-    'Writeback locks the folio, folio_clear_dirty_for_io() write-protects its PTE (folio_mkclean), checks folio_maybe_dma_pinned() (Jan Kara\'s proposal: a pinned folio is redirtied and skipped), ' +
+    "Writeback locks the folio, folio_clear_dirty_for_io() write-protects its PTE (folio_mkclean), checks folio_maybe_dma_pinned() (Jan Kara's proposal: a pinned folio is redirtied and skipped), " +
     'starts writeback (the checksum covers this data), unlocks, and ends when the I/O completes. A pinner pins the folio and maps it for a device that may DMA-write it until the unpin. ' +
     'Any pin through the page tables needs a writable PTE: after folio_mkclean() it faults into ->page_mkwrite(), which waits for the folio lock and, in folio_wait_stable(), for the end of writeback. ' +
     'Bug (pin-from-ref, H-b): pin_user_page() turns a plain reference (splice, ITER_BVEC) into a pin with no page-table walk after writeback found the folio unpinned; the device then writes a folio under writeback (P-H1). ' +

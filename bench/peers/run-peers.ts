@@ -331,7 +331,7 @@ async function toolVersion(cmd: string, args: string[], re: RegExp): Promise<str
   const r = await run(cmd, args, { cwd: tmpdir() });
   const text = r.stdout + r.stderr;
   const m = re.exec(text);
-  return m && m[1] !== undefined ? m[1] : text.trim().split('\n')[0] ?? 'unknown';
+  return m && m[1] !== undefined ? m[1] : (text.trim().split('\n')[0] ?? 'unknown');
 }
 
 function elapsed(start: bigint): number {

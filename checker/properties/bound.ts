@@ -5,11 +5,6 @@
  */
 import type { BoundProperty, StateView } from './property.js';
 
-export function bound<W = any>(
-  name: string,
-  value: (s: StateView<W>) => number,
-  limit: number,
-  options: { description?: string } = {},
-): BoundProperty<W> {
+export function bound<W = any>(name: string, value: (s: StateView<W>) => number, limit: number, options: { description?: string } = {}): BoundProperty<W> {
   return { kind: 'bound', name, value, limit, ...options };
 }

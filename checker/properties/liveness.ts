@@ -308,7 +308,7 @@ function bfs(
       if (goal(t, e)) {
         const path = [e];
         const sources = [s];
-        for (let back = s; back !== from; ) {
+        for (let back = s; back !== from;) {
           const r = reachedBy.get(back)!;
           path.push(r.edge);
           sources.push(r.source);

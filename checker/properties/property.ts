@@ -64,12 +64,7 @@ export interface BoundProperty<W = any> extends Base {
   readonly limit: number;
 }
 
-export type Property<W = any> =
-  | InvariantProperty<W>
-  | TransitionProperty<W>
-  | DeadlockProperty
-  | BoundProperty<W>
-  | ProgressProperty<W>;
+export type Property<W = any> = InvariantProperty<W> | TransitionProperty<W> | DeadlockProperty | BoundProperty<W> | ProgressProperty<W>;
 
 /** One actor's view over a slot buffer: a class, so every property's `s.actors[i].x` sees one shape. */
 class SlotActorView implements ActorView {

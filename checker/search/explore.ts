@@ -135,7 +135,7 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
         continue;
       }
       try {
-        if (!p.holds(after)) report({ property: p.name, kind: 'invariant', message: p.explain ? p.explain(after) : p.description ?? p.name, state: idx });
+        if (!p.holds(after)) report({ property: p.name, kind: 'invariant', message: p.explain ? p.explain(after) : (p.description ?? p.name), state: idx });
       } catch (e) {
         report({ property: p.name, kind: 'invariant', message: threw(e), state: idx });
       }
@@ -212,7 +212,13 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
         }
         try {
           if (!p.holds(before, after, info)) {
-            report({ property: p.name, kind: 'transition', message: p.explain ? p.explain(before, after, info) : p.description ?? p.name, state: cur, step: stepId });
+            report({
+              property: p.name,
+              kind: 'transition',
+              message: p.explain ? p.explain(before, after, info) : (p.description ?? p.name),
+              state: cur,
+              step: stepId,
+            });
           }
         } catch (e) {
           report({ property: p.name, kind: 'transition', message: threw(e), state: cur, step: stepId });

@@ -39,7 +39,11 @@ export function replay(system: CompiledSystem, steps: readonly number[], loop: n
   const packed = new Uint32Array(system.layout.words);
   const property = system.properties.find((p) => p.name === claim.property);
   if (!property && claim.kind !== 'assertion') {
-    return { status: 'diverged', step: 0, message: `the model has no property '${claim.property}' (properties: ${system.properties.map((p) => p.name).join(', ')})` };
+    return {
+      status: 'diverged',
+      step: 0,
+      message: `the model has no property '${claim.property}' (properties: ${system.properties.map((p) => p.name).join(', ')})`,
+    };
   }
   if (property && property.kind !== claim.kind) {
     return { status: 'diverged', step: 0, message: `property '${claim.property}' is a ${property.kind} property in the model, not ${claim.kind}` };
@@ -72,7 +76,11 @@ export function replay(system: CompiledSystem, steps: readonly number[], loop: n
     const last = i === steps.length - 1;
     try {
       if (!stepper.applyId(id)) {
-        return { status: 'diverged', step: i + 1, message: `step ${i + 1} (${name}) is not enabled in state ${a.machine.states[pre[a.stateSlot]!]!.name}: the trace diverges from the model` };
+        return {
+          status: 'diverged',
+          step: i + 1,
+          message: `step ${i + 1} (${name}) is not enabled in state ${a.machine.states[pre[a.stateSlot]!]!.name}: the trace diverges from the model`,
+        };
       }
     } catch (e) {
       if (claim.kind === 'assertion' && last) return { status: 'reproduced', message: `step ${i + 1} (${name}) throws: ${(e as Error).message}` };
@@ -111,24 +119,31 @@ export function replay(system: CompiledSystem, steps: readonly number[], loop: n
       const enabled = stepper.enabledSteps().length;
       const blocked = blockedActors(system, after);
       return enabled === 0 && blocked.length
-        ? { status: 'reproduced', message: `${end} no actor can step and ${blocked.map((b) => b.actor).join(', ')} ${blocked.length > 1 ? 'are' : 'is'} not finished` }
+        ? {
+            status: 'reproduced',
+            message: `${end} no actor can step and ${blocked.map((b) => b.actor).join(', ')} ${blocked.length > 1 ? 'are' : 'is'} not finished`,
+          }
         : { status: 'no-violation', message: `${end} the system is not deadlocked (${enabled} steps enabled)` };
     }
     case 'progress': {
       if (loop === undefined || !loopState) return { status: 'diverged', step: 0, message: 'a progress violation needs a lasso: the trace has no loop' };
       const p = property as ProgressProperty;
       for (let k = 0; k < S.length; k++) {
-        if (S[k] !== loopState[k]) return { status: 'no-violation', message: `${end} the state differs from the state before step ${loop + 1}: the loop does not close` };
+        if (S[k] !== loopState[k])
+          return { status: 'no-violation', message: `${end} the state differs from the state before step ${loop + 1}: the loop does not close` };
       }
       const from = `the loop from step ${loop + 1}`;
       if (progressed) return { status: 'no-violation', message: `${from} makes progress` };
       if (notInFlight) return { status: 'no-violation', message: `${from} leaves a state where '${p.name}' is not in flight` };
-      if (environmentStep) return { status: 'no-violation', message: `${from} repeats ${environmentStep} of an environment actor, which acts only finitely often` };
+      if (environmentStep)
+        return { status: 'no-violation', message: `${from} repeats ${environmentStep} of an environment actor, which acts only finitely often` };
       for (const x of system.actors) {
         const bit = 1 << x.index;
         if (steppedInLoop & bit) continue;
-        if (x.fairness === 'weak' && enabledEverywhere & bit) return { status: 'no-violation', message: `${from} is unfair: ${x.name} (weakly fair) is enabled in every state of it and never steps` };
-        if (x.fairness === 'strong' && enabledSomewhere & bit) return { status: 'no-violation', message: `${from} is unfair: ${x.name} (strongly fair) is enabled in it and never steps` };
+        if (x.fairness === 'weak' && enabledEverywhere & bit)
+          return { status: 'no-violation', message: `${from} is unfair: ${x.name} (weakly fair) is enabled in every state of it and never steps` };
+        if (x.fairness === 'strong' && enabledSomewhere & bit)
+          return { status: 'no-violation', message: `${from} is unfair: ${x.name} (strongly fair) is enabled in it and never steps` };
       }
       return { status: 'reproduced', message: `${from} to step ${steps.length} closes on the same state without progress, and is fair` };
     }

@@ -94,7 +94,8 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
     for (const p of invariants) {
       if (violated.has(p.name)) continue;
       try {
-        if (!p.holds(after)) report({ property: p.name, kind: 'invariant', message: p.explain ? p.explain(after) : p.description ?? p.name, steps: [...path] });
+        if (!p.holds(after))
+          report({ property: p.name, kind: 'invariant', message: p.explain ? p.explain(after) : (p.description ?? p.name), steps: [...path] });
       } catch (e) {
         report({ property: p.name, kind: 'invariant', message: threw(e), steps: [...path] });
       }
@@ -111,7 +112,8 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
         b.worst = v;
         b.steps = [...path];
       }
-      if (v > b.property.limit) report({ property: b.property.name, kind: 'bound', message: `value ${v} exceeds the limit ${b.property.limit}`, steps: [...path] });
+      if (v > b.property.limit)
+        report({ property: b.property.name, kind: 'bound', message: `value ${v} exceeds the limit ${b.property.limit}`, steps: [...path] });
     }
   };
   const environment = system.actors.map((a) => a.kind === 'environment');
@@ -159,7 +161,13 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
         for (const [k, p] of progress.entries()) {
           if (violated.has(p.name)) continue;
           if (fairLasso(system, environment, path, first, enabledMask, inFlight, progressBits, k)) {
-            report({ property: p.name, kind: 'progress', message: `${p.description ?? p.name}: the steps from ${first + 1} to ${path.length} repeat forever without progress`, steps: [...path], loop: first });
+            report({
+              property: p.name,
+              kind: 'progress',
+              message: `${p.description ?? p.name}: the steps from ${first + 1} to ${path.length} repeat forever without progress`,
+              steps: [...path],
+              loop: first,
+            });
           }
         }
         if (done()) break;
@@ -195,7 +203,13 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
       for (const p of transitions) {
         if (violated.has(p.name)) continue;
         try {
-          if (!p.holds(before, after, info)) report({ property: p.name, kind: 'transition', message: p.explain ? p.explain(before, after, info) : p.description ?? p.name, steps: [...path, id] });
+          if (!p.holds(before, after, info))
+            report({
+              property: p.name,
+              kind: 'transition',
+              message: p.explain ? p.explain(before, after, info) : (p.description ?? p.name),
+              steps: [...path, id],
+            });
         } catch (e) {
           report({ property: p.name, kind: 'transition', message: threw(e), steps: [...path, id] });
         }

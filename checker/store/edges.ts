@@ -72,12 +72,27 @@ export class EdgeStore {
     return this.targets.length;
   }
   get bytes(): number {
-    return this.targets.data.byteLength + this.actors.data.byteLength + this.progressBits.data.byteLength +
-      this.firstEdge.data.byteLength + this.edgeCount.data.byteLength + this.enabledMask.data.byteLength + this.inFlightBits.data.byteLength;
+    return (
+      this.targets.data.byteLength +
+      this.actors.data.byteLength +
+      this.progressBits.data.byteLength +
+      this.firstEdge.data.byteLength +
+      this.edgeCount.data.byteLength +
+      this.enabledMask.data.byteLength +
+      this.inFlightBits.data.byteLength
+    );
   }
 
   /** The raw arrays, for the liveness analysis's inner loops (valid until the next add). */
-  raw(): { targets: Uint32Array; actors: Uint8Array; progress: Uint8Array; first: Uint32Array; count: Uint32Array; enabled: Uint32Array; inFlight: Uint8Array } {
+  raw(): {
+    targets: Uint32Array;
+    actors: Uint8Array;
+    progress: Uint8Array;
+    first: Uint32Array;
+    count: Uint32Array;
+    enabled: Uint32Array;
+    inFlight: Uint8Array;
+  } {
     return {
       targets: this.targets.data,
       actors: this.actors.data,

@@ -205,7 +205,7 @@ export class StateStore {
   /** The states from the initial state (0) to `idx`, both included, along the parents. */
   pathTo(idx: number): number[] {
     const states: number[] = [idx];
-    for (let i = idx; i !== 0; ) {
+    for (let i = idx; i !== 0;) {
       i = this.parent(i);
       states.push(i);
     }

@@ -61,7 +61,9 @@ export function compileExpand(system: CompiledSystem, stepper: Stepper): ExpandF
         if (typeof count === 'number') {
           out(`const n = ${count};`);
         } else {
-          out(`let n = 0; try { n = ${ref(count)}(${args}); if (!(n >= 0 && n <= 65535 && (n | 0) === n)) throw new Error(${JSON.stringify(`actor '${actor.name}': choices for '${e.type}' returned `)} + n + ', not a whole number in 0..65535'); } catch (err) { if (fail(err, ${base})) return -1; n = 0; }`);
+          out(
+            `let n = 0; try { n = ${ref(count)}(${args}); if (!(n >= 0 && n <= 65535 && (n | 0) === n)) throw new Error(${JSON.stringify(`actor '${actor.name}': choices for '${e.type}' returned `)} + n + ', not a whole number in 0..65535'); } catch (err) { if (fail(err, ${base})) return -1; n = 0; }`,
+          );
         }
         out(`for (let c = 0; c < n; c++) {`);
         out(`ev.choice = c; let t = -1;`);

@@ -152,7 +152,8 @@ export function compileMachine(
     if (typeof resolved !== 'function') return fail(`${at}: action '${name ?? String(a)}' is not implemented`);
     const builtin = resolved as { type?: string; assignment?: unknown; resolve?: unknown; name: string };
     if (builtin.type === 'xstate.assign') return compileAssign(builtin.assignment, params, at);
-    if (builtin.resolve !== undefined) fail(`${at}: built-in action '${builtin.type ?? builtin.name}' is not supported (only assign and plain effect functions are)`);
+    if (builtin.resolve !== undefined)
+      fail(`${at}: built-in action '${builtin.type ?? builtin.name}' is not supported (only assign and plain effect functions are)`);
     return { kind: 'effect', name: name ?? (builtin.name || 'effect'), fn: resolved as (args: Args, p: unknown) => void, params };
   };
 
@@ -210,6 +211,7 @@ export function compileMachine(
     fail(`the context keys (${ctxKeys.join(', ') || 'none'}) must match the declared fields (${fieldNames.join(', ') || 'none'})`);
   }
   const entry = nodes[initialState]!.entry;
-  if (entry.length) fail(`the initial state '${nodes[initialState]!.key}' has entry actions; the engine starts from the machine's initial context and does not run them`);
+  if (entry.length)
+    fail(`the initial state '${nodes[initialState]!.key}' has entry actions; the engine starts from the machine's initial context and does not run them`);
   return { id: machine.id, states, eventTypes, initialState, initialContext, fieldNames };
 }

@@ -65,11 +65,7 @@ export function array(length: number, element: ScalarField, init?: number | read
     throw new RangeError(`array(): length ${length} must be an integer in 1..4096`);
   }
   const values =
-    init === undefined
-      ? new Array<number>(length).fill(element.init)
-      : typeof init === 'number'
-        ? new Array<number>(length).fill(init)
-        : [...init];
+    init === undefined ? new Array<number>(length).fill(element.init) : typeof init === 'number' ? new Array<number>(length).fill(init) : [...init];
   if (values.length !== length) throw new RangeError(`array(): ${values.length} initial values for length ${length}`);
   for (const v of values) checkRange(element.min, element.max, v, 'array()');
   return { kind: 'array', length, element, init: values };

@@ -59,7 +59,10 @@ export class Layout {
     this.lastWordBits = used;
     this.pack = compilePack(slots, this.words);
     this.unpack = compileUnpack(slots);
-    this.copy = slots.length <= 512 ? (new Function('to', 'from', slots.map((s) => `to[${s.index}] = from[${s.index}];`).join('\n')) as CopyFn) : (to, from) => to.set(from);
+    this.copy =
+      slots.length <= 512
+        ? (new Function('to', 'from', slots.map((s) => `to[${s.index}] = from[${s.index}];`).join('\n')) as CopyFn)
+        : (to, from) => to.set(from);
   }
 
   /** A fresh unpacked-slot buffer. */

@@ -30,7 +30,10 @@ export class Stepper {
   readonly runtimes: readonly ActorRuntime[];
   private readonly tmp: unknown[] = [];
 
-  constructor(readonly system: CompiledSystem, S?: Int32Array) {
+  constructor(
+    readonly system: CompiledSystem,
+    S?: Int32Array,
+  ) {
     this.S = S ?? system.layout.buffer();
     this.world = system.worldView(this.S);
     this.runtimes = system.actors.map((actor, i) => ({

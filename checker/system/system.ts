@@ -120,7 +120,10 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
     }
     if (machine.eventTypes.length > MAX_EVENTS) fail(`actor '${a.name}' has more than ${MAX_EVENTS} event types`);
     const stateNames = machine.states.map((s) => s.name);
-    slots[stateSlot] = { name: `${a.name}@state`, field: { kind: 'scalar', min: 0, max: stateNames.length - 1, init: machine.initialState, names: stateNames } };
+    slots[stateSlot] = {
+      name: `${a.name}@state`,
+      field: { kind: 'scalar', min: 0, max: stateNames.length - 1, init: machine.initialState, names: stateNames },
+    };
     initialValues[stateSlot] = machine.initialState;
     for (const [k, f] of fieldNames.entries()) {
       const v = machine.initialContext[f];
@@ -135,7 +138,9 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
       if (!machine.eventTypes.includes(key)) fail(`actor '${a.name}': choices given for '${key}', which no state of the machine accepts`);
     }
     const choices = machine.eventTypes.map((t) => a.choices?.[t] ?? 1);
-    for (const c of choices) if (typeof c === 'number' && (!Number.isInteger(c) || c < 0 || c > MAX_CHOICES)) fail(`actor '${a.name}': a choice count must be a whole number up to ${MAX_CHOICES}`);
+    for (const c of choices)
+      if (typeof c === 'number' && (!Number.isInteger(c) || c < 0 || c > MAX_CHOICES))
+        fail(`actor '${a.name}': a choice count must be a whole number up to ${MAX_CHOICES}`);
     const cost = Int32Array.from(machine.eventTypes.map((t) => a.cost?.[t] ?? (kind === 'environment' ? 1 : 0)));
     // One view class per machine and field order: actors sharing both share the class (one shape
     // for the machine's guards), and a different declaration order gets its own offsets.

@@ -111,7 +111,10 @@ export function buildTrace(system: CompiledSystem, steps: readonly number[], loo
       break;
     }
     if (!ok) {
-      throw new TraceDivergence(`step ${i + 1}: ${actor.name} cannot take ${transition}(${stepChoice(id)}) in state ${actor.machine.states[S[actor.stateSlot]!]!.name}`, i);
+      throw new TraceDivergence(
+        `step ${i + 1}: ${actor.name} cannot take ${transition}(${stepChoice(id)}) in state ${actor.machine.states[S[actor.stateSlot]!]!.name}`,
+        i,
+      );
     }
     const changes: FieldChange[] = [];
     for (const slot of system.layout.slots) {

@@ -53,7 +53,8 @@ export function parseTraceFile(data: unknown): TraceFile {
   if (!isRecord(data.params)) fail('"params" must be an object of numbers');
   const params = data.params as Record<string, unknown>;
   for (const [k, v] of Object.entries(params)) if (typeof v !== 'number' || !Number.isInteger(v)) fail(`param "${k}" must be a whole number`);
-  if (data.seed !== null && data.seed !== undefined && (typeof data.seed !== 'number' || !Number.isInteger(data.seed))) fail('"seed" must be a whole number or null');
+  if (data.seed !== null && data.seed !== undefined && (typeof data.seed !== 'number' || !Number.isInteger(data.seed)))
+    fail('"seed" must be a whole number or null');
   const v = data.violation;
   if (!isRecord(v) || typeof v.property !== 'string' || typeof v.kind !== 'string' || typeof v.message !== 'string') {
     fail('"violation" must be { property, kind, message } strings');

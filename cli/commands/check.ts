@@ -42,7 +42,10 @@ export function registerCheck(program: Command, io: CliIo, done: (code: ExitCode
     .option('-p, --param <name=value>', 'set a parameter (repeatable; see `faultline show ID`)', collect, []);
   addLimitFlags(cmd, { strategy: true })
     .option('-f, --format <format>', `output: ${FORMATS.join(', ')}`, 'text')
-    .option('-t, --trace <file>', 'write the first counterexample as a JSON trace for `faultline replay` (text output writes faultline-<id>-<variant>.trace.json by default)')
+    .option(
+      '-t, --trace <file>',
+      'write the first counterexample as a JSON trace for `faultline replay` (text output writes faultline-<id>-<variant>.trace.json by default)',
+    )
     .option('--all', 'keep going after the first violation and report the first of every property');
   addOutputFlags(cmd)
     .addHelpText(
@@ -73,7 +76,13 @@ export function registerCheck(program: Command, io: CliIo, done: (code: ExitCode
         // A scenario file is recorded relative to the trace file, so `replay` finds it from anywhere.
         const id = target.split(':')[0]!;
         const scenarioRef = looksLikeFile(id) ? relative(dirname(full), resolve(io.cwd, id)) : id;
-        const file = toTraceFile(first, { scenario: scenarioRef, variant: run.variant, params: run.params, strategy: run.result.strategy, seed: run.result.seed ?? null });
+        const file = toTraceFile(first, {
+          scenario: scenarioRef,
+          variant: run.variant,
+          params: run.params,
+          strategy: run.result.strategy,
+          seed: run.result.seed ?? null,
+        });
         try {
           writeFileSync(full, JSON.stringify(file, null, 2) + '\n');
           tracePath = path;

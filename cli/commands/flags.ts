@@ -8,7 +8,11 @@ export function addLimitFlags(cmd: Command, o: { strategy: boolean; per?: string
   const per = o.per ? ` ${o.per}` : '';
   if (o.strategy) {
     cmd
-      .option('-s, --strategy <name>', `search strategy: ${strategyNames.join(', ')} (bfs and dfs are exhaustive; random and pct sample executions and can only find violations)`, 'bfs')
+      .option(
+        '-s, --strategy <name>',
+        `search strategy: ${strategyNames.join(', ')} (bfs and dfs are exhaustive; random and pct sample executions and can only find violations)`,
+        'bfs',
+      )
       .option('--seed <n>', 'random, pct: seed of the generator (default 1)')
       .option('--executions <n>', 'random, pct: executions to run (default 1,000)')
       .option('--max-depth <n>', 'random, pct: steps per execution at most (default 1,000)')
@@ -22,5 +26,7 @@ export function addLimitFlags(cmd: Command, o: { strategy: boolean; per?: string
 
 /** --quiet and --no-color. */
 export function addOutputFlags(cmd: Command): Command {
-  return cmd.option('-q, --quiet', 'no live progress line on stderr (it is only drawn on a terminal anyway)').option('--no-color', 'no colour (also: NO_COLOR=1; colour is only used on a terminal)');
+  return cmd
+    .option('-q, --quiet', 'no live progress line on stderr (it is only drawn on a terminal anyway)')
+    .option('--no-color', 'no colour (also: NO_COLOR=1; colour is only used on a terminal)');
 }

@@ -40,7 +40,10 @@ export function gateExitCode(report: GateReport): ExitCode {
 /** `--filter ID` / `--filter ID:VARIANT` (repeatable) into a predicate; unknown names are bad input. */
 export function gateFilter(list: readonly AnyScenario[], filters: readonly string[]): ((scenario: string, variant: string) => boolean) | undefined {
   if (filters.length === 0) return undefined;
-  const wanted = filters.flatMap((f) => f.split(',')).map((f) => f.trim()).filter((f) => f !== '');
+  const wanted = filters
+    .flatMap((f) => f.split(','))
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
   if (wanted.length === 0) throw new UsageError(`--filter expects ID or ID:VARIANT (scenarios: ${list.map((s) => s.id).join(', ') || 'none'})`);
   const picks = wanted.map((f) => {
     const { id, variant } = parseTarget(f);

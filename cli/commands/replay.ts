@@ -44,7 +44,10 @@ export function registerReplay(program: Command, io: CliIo, done: (code: ExitCod
     .argument('<file>', 'a JSON trace written by `faultline check --trace FILE`')
     .description('re-execute a saved counterexample step by step and confirm the same violation')
     .option('--no-color', 'no colour (also: NO_COLOR=1)')
-    .addHelpText('after', '\nExit codes: 1 reproduced, 0 ran to the end without the violation, 2 malformed or diverging trace.\n\nExample:\n  faultline check examples/peterson.scenario.ts:no-turn --trace cex.json\n  faultline replay cex.json')
+    .addHelpText(
+      'after',
+      '\nExit codes: 1 reproduced, 0 ran to the end without the violation, 2 malformed or diverging trace.\n\nExample:\n  faultline check examples/peterson.scenario.ts:no-turn --trace cex.json\n  faultline replay cex.json',
+    )
     .action(async (file: string, flags: { color: boolean }) => {
       const c = colors(io, flags.color);
       const t = readTraceFile(file, io.cwd);

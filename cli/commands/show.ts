@@ -15,7 +15,10 @@ export function registerShow(program: Command, io: CliIo, done: (code: ExitCode)
     .description("describe a scenario: source, parameters, variants and expected verdicts, properties, and each actor's state machine")
     .option('-p, --param <name=value>', 'describe the system built with these parameters (repeatable)', collect, [])
     .option('-f, --format <format>', `output: ${SHOW_FORMATS.join(', ')}`, 'text')
-    .addHelpText('after', '\nThe properties and diagrams are those of the named variant (default: the scenario\'s default variant).\n\nExamples:\n  faultline show retry-ring\n  faultline show retry-ring:ring --format markdown > retry-ring.md')
+    .addHelpText(
+      'after',
+      "\nThe properties and diagrams are those of the named variant (default: the scenario's default variant).\n\nExamples:\n  faultline show retry-ring\n  faultline show retry-ring:ring --format markdown > retry-ring.md",
+    )
     .action(async (target: string, flags: { param: string[]; format?: string }) => {
       const format = parseFormat(flags.format, SHOW_FORMATS);
       const r = await resolveTarget(target, parseParamFlags(flags.param), io.cwd);

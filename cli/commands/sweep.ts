@@ -67,11 +67,26 @@ export function registerSweep(program: Command, io: CliIo, done: (code: ExitCode
         } catch (e) {
           if (!(e instanceof ScenarioInputError)) throw e;
           const all = { ...Object.fromEntries(Object.entries(scenario.params).map(([k, p]) => [k, p.default])), ...grid.fixed, ...point };
-          points.push({ point, params: all, verdict: 'skipped', reason: e.message.replace(/^scenario '[^']*': /, ''), states: 0, transitions: 0, depth: 0, seconds: 0 });
+          points.push({
+            point,
+            params: all,
+            verdict: 'skipped',
+            reason: e.message.replace(/^scenario '[^']*': /, ''),
+            states: 0,
+            transitions: 0,
+            depth: 0,
+            seconds: 0,
+          });
           continue;
         }
         const r = resolveScenario(scenario, base, params);
-        const progress = progressLine(io, `${scenario.id}:${base} ${Object.entries(point).map(([k, v]) => `${k}=${v}`).join(' ')}`, flags.quiet === true);
+        const progress = progressLine(
+          io,
+          `${scenario.id}:${base} ${Object.entries(point)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}`,
+          flags.quiet === true,
+        );
         let result;
         try {
           result = check(r.system, runOptions(limits, io, progress.onProgress));

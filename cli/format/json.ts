@@ -32,7 +32,12 @@ export function runToJson(run: ScenarioRun, o: { readonly replay?: string } = {}
       },
     })),
     properties: r.properties,
-    bounds: r.bounds.map((b) => ({ property: b.property, limit: b.limit, worst: b.worst, steps: b.trace.steps.map((s) => ({ actor: s.actor, transition: s.transition, choice: s.choice, label: s.label })) })),
+    bounds: r.bounds.map((b) => ({
+      property: b.property,
+      limit: b.limit,
+      worst: b.worst,
+      steps: b.trace.steps.map((s) => ({ actor: s.actor, transition: s.transition, choice: s.choice, label: s.label })),
+    })),
     stats: r.stats,
     ...(o.replay ? { replay: o.replay } : {}),
   };

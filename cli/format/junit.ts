@@ -124,7 +124,12 @@ export function checkSuite(run: ScenarioRun, system: CompiledSystem, reproduce: 
   const r = run.result;
   const cases = caseNames(run).map((name): JunitCase => {
     const v = r.violations.find((x) => x.property === name);
-    if (v) return { classname, name, outcome: { kind: 'failure', type: v.kind, message: `${v.kind} '${v.property}' violated: ${v.message}`, body: traceBody(v, system, reproduce) } };
+    if (v)
+      return {
+        classname,
+        name,
+        outcome: { kind: 'failure', type: v.kind, message: `${v.kind} '${v.property}' violated: ${v.message}`, body: traceBody(v, system, reproduce) },
+      };
     if (holds(run, name)) return { classname, name, outcome: { kind: 'pass' } };
     return { classname, name, outcome: { kind: 'skipped', message: notEstablished(run) } };
   });

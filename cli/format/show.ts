@@ -32,7 +32,9 @@ export interface ScenarioDescription {
 export function describeScenario(s: AnyScenario, variant: string, params: Readonly<Record<string, number>>, system: CompiledSystem): ScenarioDescription {
   const machines: { key: unknown; value: ScenarioDescription['machines'][number] & { actors: string[] } }[] = [];
   for (const a of system.actors) {
-    const same = machines.find((m) => m.key === a.spec.machine && m.value.kind === a.kind && m.value.fairness === a.fairness && m.value.budget === a.spec.budget);
+    const same = machines.find(
+      (m) => m.key === a.spec.machine && m.value.kind === a.kind && m.value.fairness === a.fairness && m.value.budget === a.spec.budget,
+    );
     if (same) {
       same.value.actors.push(a.name);
       continue;
@@ -56,7 +58,14 @@ export function describeScenario(s: AnyScenario, variant: string, params: Readon
     title: s.title,
     source: s.source,
     description: s.description,
-    params: Object.entries(s.params).map(([name, p]) => ({ name, description: p.description, default: p.default, min: p.min, max: p.max, value: params[name] ?? p.default })),
+    params: Object.entries(s.params).map(([name, p]) => ({
+      name,
+      description: p.description,
+      default: p.default,
+      min: p.min,
+      max: p.max,
+      value: params[name] ?? p.default,
+    })),
     defaultVariant: s.defaultVariant,
     variant,
     variants: Object.entries(s.variants).map(([name, v]) => ({ name, description: v.description, expected: v.expected })),
@@ -104,7 +113,8 @@ export function formatShowText(d: ScenarioDescription): string {
   for (const p of d.params) out.push(`  ${p.name.padEnd(pw)}  ${String(p.default).padStart(3)}  ${`${p.min}..${p.max}`.padEnd(7)}  ${p.description}`);
   out.push('', 'Variants (expected verdict at the default parameters):');
   const vw = Math.max(...d.variants.map((v) => v.name.length + (v.name === d.defaultVariant ? 10 : 0)));
-  for (const v of d.variants) out.push(`  ${`${v.name}${v.name === d.defaultVariant ? ' (default)' : ''}`.padEnd(vw)}  ${expectedText(v.expected)}: ${v.description}`);
+  for (const v of d.variants)
+    out.push(`  ${`${v.name}${v.name === d.defaultVariant ? ' (default)' : ''}`.padEnd(vw)}  ${expectedText(v.expected)}: ${v.description}`);
   out.push('', `Properties (${d.variant}${paramsNote(d)}):`);
   const nw = Math.max(...d.properties.map((p) => p.name.length), 4);
   for (const p of d.properties) out.push(`  ${p.name.padEnd(nw)}  ${p.kind.padEnd(10)} ${p.description}`);
@@ -114,11 +124,23 @@ export function formatShowText(d: ScenarioDescription): string {
 }
 
 export function formatShowMarkdown(d: ScenarioDescription): string {
-  const out = [`## ${code(d.id)}: ${d.title}`, '', `Source: ${d.source}`, '', d.description, '', '### Parameters', '', '| name | default | domain | description |', '|---|---:|---|---|'];
+  const out = [
+    `## ${code(d.id)}: ${d.title}`,
+    '',
+    `Source: ${d.source}`,
+    '',
+    d.description,
+    '',
+    '### Parameters',
+    '',
+    '| name | default | domain | description |',
+    '|---|---:|---|---|',
+  ];
   for (const p of d.params) out.push(`| ${cell(p.name)} | ${p.default} | ${p.min}..${p.max} | ${cell(p.description)} |`);
   if (d.params.length === 0) out.push('| (none) | | | |');
   out.push('', '### Variants', '', '| variant | expected | description |', '|---|---|---|');
-  for (const v of d.variants) out.push(`| ${cell(v.name)}${v.name === d.defaultVariant ? ' (default)' : ''} | ${cell(expectedText(v.expected))} | ${cell(v.description)} |`);
+  for (const v of d.variants)
+    out.push(`| ${cell(v.name)}${v.name === d.defaultVariant ? ' (default)' : ''} | ${cell(expectedText(v.expected))} | ${cell(v.description)} |`);
   out.push('', `### Properties (${cell(d.variant)}${paramsNote(d)})`, '', '| property | kind | description |', '|---|---|---|');
   for (const p of d.properties) out.push(`| ${cell(p.name)} | ${p.kind} | ${cell(p.description)} |`);
   out.push('', '### Actors');

@@ -49,7 +49,11 @@ function rawGuards(machine: AnyStateMachine): Map<string, Map<string, (string | 
   const root = machine.root as unknown as { states: Record<string, { key: string; transitions: Map<string, RawTransition[]> }> };
   for (const node of Object.values(root.states ?? {})) {
     const perEvent = new Map<string, (string | undefined)[]>();
-    for (const [type, defs] of node.transitions ?? new Map()) perEvent.set(type, defs.map((d) => (d.guard === undefined ? undefined : guardName(d.guard))));
+    for (const [type, defs] of node.transitions ?? new Map())
+      perEvent.set(
+        type,
+        defs.map((d) => (d.guard === undefined ? undefined : guardName(d.guard))),
+      );
     out.set(node.key, perEvent);
   }
   return out;

@@ -44,9 +44,15 @@ export function sweepToJson(r: SweepReport): unknown {
 }
 
 export function formatSweepText(r: SweepReport, c: ChalkInstance): string {
-  const axes = r.axes.map((a) => `${a.name}=${a.values.length > 1 && a.values.every((v, i) => i === 0 || v === a.values[i - 1]! + 1) ? `${a.values[0]}..${a.values.at(-1)}` : a.values.join(',')}`);
+  const axes = r.axes.map(
+    (a) =>
+      `${a.name}=${a.values.length > 1 && a.values.every((v, i) => i === 0 || v === a.values[i - 1]! + 1) ? `${a.values[0]}..${a.values.at(-1)}` : a.values.join(',')}`,
+  );
   const fixed = r.points[0] ? Object.fromEntries(Object.entries(r.points[0].params).filter(([k]) => !r.axes.some((a) => a.name === k))) : r.fixed;
-  const out = [`${r.scenario}:${r.variant}  sweep ${axes.join(' ') || '(a single point)'}${Object.keys(fixed).length ? `  (fixed: ${paramsText(fixed)})` : ''}`, ''];
+  const out = [
+    `${r.scenario}:${r.variant}  sweep ${axes.join(' ') || '(a single point)'}${Object.keys(fixed).length ? `  (fixed: ${paramsText(fixed)})` : ''}`,
+    '',
+  ];
   const head = [...r.axes.map((a) => a.name), 'verdict', 'property', 'states', 'seconds'];
   const rows = r.points.map((p) => [
     ...r.axes.map((a) => String(p.point[a.name])),

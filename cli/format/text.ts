@@ -26,7 +26,12 @@ export function formatRunText(run: ScenarioRun, system: CompiledSystem, o: TextO
   const verdict = r.verdict === 'holds' ? c.green('holds') : r.verdict === 'violated' ? c.red.bold('VIOLATED') : c.yellow('INCONCLUSIVE');
   out.push(`${head}: ${verdict}`);
   if (r.inconclusive?.reason === 'interrupted') out.push(`  ${r.inconclusive.message}: nothing is proven; the statistics so far are below.`);
-  else if (r.inconclusive) out.push(r.inconclusive.reason === 'sampled' ? `  ${r.inconclusive.message}.` : `  ${r.inconclusive.message}; nothing is proven. Raise the bound or lower the parameters.`);
+  else if (r.inconclusive)
+    out.push(
+      r.inconclusive.reason === 'sampled'
+        ? `  ${r.inconclusive.message}.`
+        : `  ${r.inconclusive.message}; nothing is proven. Raise the bound or lower the parameters.`,
+    );
   const actors = system.actors.map((a) => a.name);
   for (const v of r.violations) {
     out.push('');

@@ -52,14 +52,21 @@ function reader(variant: Variant, capacity: number) {
       copying: {
         on: {
           copy: [
-            { guard: 'lastPagePresent', target: 'done', actions: assign({ pos: ({ context }) => context.pos + 1 }), description: 'copy_to_user_nofault(): last page done' },
+            {
+              guard: 'lastPagePresent',
+              target: 'done',
+              actions: assign({ pos: ({ context }) => context.pos + 1 }),
+              description: 'copy_to_user_nofault(): last page done',
+            },
             { guard: 'pagePresent', actions: assign({ pos: ({ context }) => context.pos + 1 }), description: 'copy_to_user_nofault(): one page' },
             { target: 'faulting', description: 'copy_to_user_nofault() -> -EFAULT' },
           ],
         },
       },
       faulting: {
-        on: { faultIn: { target: 'copying', actions: 'faultIn', description: variant === 'buggy' ? 'fault_in_writeable(pos..end)' : 'fault_in_writeable(pos)' } },
+        on: {
+          faultIn: { target: 'copying', actions: 'faultIn', description: variant === 'buggy' ? 'fault_in_writeable(pos..end)' : 'fault_in_writeable(pos)' },
+        },
       },
       done: { type: 'final' },
     },

@@ -120,10 +120,12 @@ function facts(o: ArchPageFaultOptions) {
 export function archPageFaultMachine(o: ArchPageFaultOptions) {
   const f = facts(o);
   const m = f.m;
-  if (!(o.len >= 1 && o.addr >= 0 && o.addr + o.len <= m.units)) throw new RangeError(`archPageFault: [${o.addr}, ${o.addr + o.len}) is not a non-empty range of user memory`);
+  if (!(o.len >= 1 && o.addr >= 0 && o.addr + o.len <= m.units))
+    throw new RangeError(`archPageFault: [${o.addr}, ${o.addr + o.len}) is not a non-empty range of user memory`);
   if (m.mmapOwners === 0) throw new Error('archPageFault: the MMU has no mmap_lock (mmapLock: { owners })');
   const fixup = o.kernelModeSignalFixup === 'fixup';
-  if (!fixup && o.kernelModeSignalFixup !== 'return') throw new RangeError(`archPageFault: kernelModeSignalFixup '${o.kernelModeSignalFixup}' is not return or fixup`);
+  if (!fixup && o.kernelModeSignalFixup !== 'return')
+    throw new RangeError(`archPageFault: kernelModeSignalFixup '${o.kernelModeSignalFixup}' is not return or fixup`);
   return setup({
     types: { context: {} as Ctx, events: {} as Ev },
     guards: {
@@ -194,7 +196,12 @@ export function archPageFaultMachine(o: ArchPageFaultOptions) {
         on: {
           faultSignalPending: fixup
             ? { guard: 'signalEndsFault', target: 'noContext', description: 'fault_signal_pending() in kernel mode: no_context()' }
-            : { guard: 'signalEndsFault', target: 'uaccess', actions: 'freshFault', description: 'fault_signal_pending(): return; the uaccess insn re-executes' },
+            : {
+                guard: 'signalEndsFault',
+                target: 'uaccess',
+                actions: 'freshFault',
+                description: 'fault_signal_pending(): return; the uaccess insn re-executes',
+              },
           retryFault: {
             guard: and(['retried', not('signalEndsFault')]),
             target: 'pageFault',
@@ -234,7 +241,9 @@ export function archPageFaultActor(o: ArchPageFaultOptions & { readonly name?: s
       switch (event.type) {
         case 'rawCopyFromUser': {
           const k = f.prefix(w, context);
-          return k === f.rest(context) ? `copy_from_user(): ${k} units; the syscall returns to user mode` : `copy_from_user(): #PF on p${pageOf(m, o.addr + context.copied + k)} in kernel mode`;
+          return k === f.rest(context)
+            ? `copy_from_user(): ${k} units; the syscall returns to user mode`
+            : `copy_from_user(): #PF on p${pageOf(m, o.addr + context.copied + k)} in kernel mode`;
         }
         case 'handleMmFault': {
           const out = f.outcome(w, context);

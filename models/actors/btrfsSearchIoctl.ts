@@ -99,7 +99,10 @@ export function searchIoctlMachine(s: BtrfsSearch, options: SearchIoctlOptions) 
       {
         guard: ({ context }: Args) => context.numFound + 1 >= s.nrItems,
         target: 'done',
-        actions: [effect, assign({ skOffset: ({ context }: Args) => context.skOffset + grown(context), numFound: ({ context }: Args) => context.numFound + 1 })],
+        actions: [
+          effect,
+          assign({ skOffset: ({ context }: Args) => context.skOffset + grown(context), numFound: ({ context }: Args) => context.numFound + 1 }),
+        ],
         description: 'num_found >= sk->nr_items: copy_to_sk() returns 1',
       },
       {
@@ -180,7 +183,12 @@ export function searchIoctlMachine(s: BtrfsSearch, options: SearchIoctlOptions) 
           copyToUserNofault: [
             { guard: 'bufferFull', target: 'done', description: 'sizeof(sh) + item_len + sk_offset > buf_size: copy_to_sk() returns 1' },
             { guard: 'headerCopyFails', target: 'faultIn', actions: 'copyHeader', description: 'copy_to_user_nofault() == -EFAULT: copy_to_sk() returns 0' },
-            { guard: 'itemHasBody', target: 'copyItem', actions: ['copyHeader', assign({ skOffset: ({ context }) => context.skOffset + hdr })], description: 'header copied' },
+            {
+              guard: 'itemHasBody',
+              target: 'copyItem',
+              actions: ['copyHeader', assign({ skOffset: ({ context }) => context.skOffset + hdr })],
+              description: 'header copied',
+            },
             ...itemDone('copyHeader', () => hdr),
           ],
         },
@@ -234,7 +242,9 @@ export function searchIoctlActor(s: BtrfsSearch, options: SearchIoctlOptions): A
           return `${faultInName}(${at(r.start - s.ubuf)}, ${r.size}) = ${res}${res !== 0 ? ': -EFAULT' : ''}`;
         }
         case 'btrfsSearchForward':
-          return btrfsSearchForwardSlot(s, c.key) < 0 ? `btrfs_search_forward(key ${c.key}) = 1: no more items` : `btrfs_search_forward(key ${c.key}) = 0: item ${c.key}`;
+          return btrfsSearchForwardSlot(s, c.key) < 0
+            ? `btrfs_search_forward(key ${c.key}) = 1: no more items`
+            : `btrfs_search_forward(key ${c.key}) = 0: item ${c.key}`;
         case 'copyToUserNofault':
           if (searchBufferFull(s, c.key, c.skOffset)) return `copy_to_sk(): buffer full at sk_offset ${c.skOffset}, returns 1`;
           return `copy_to_user_nofault(${at(c.skOffset)}, &sh, ${s.headerUnits}) = ${copyResult(w, s.ubuf + c.skOffset, s.headerUnits)}`;

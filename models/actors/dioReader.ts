@@ -112,15 +112,18 @@ export function dioReaderParts(m: Mmu, file: DioFile, it: IovIter): DioReaderPar
 function check(m: Mmu, file: DioFile, it: IovIter): void {
   if (m.unitsPerPage !== 1) throw new RangeError('dio reader: the MMU needs unitsPerPage: 1 (one file block per user page)');
   if (m.refs < 1) throw new RangeError('dio reader: the MMU needs refs >= 1 (the bios hold get_user_pages() references)');
-  if (!it.userBacked || it.dataSource !== ITER_DEST || !it.kNofault) throw new RangeError('dio reader: the iterator must be a user-backed ITER_DEST iterator with nofault: true');
-  if (it.total !== file.iSize || it.addrAt[0] !== 0) throw new RangeError(`dio reader: the iterator must cover user units 0..${file.iSize - 1}, one per file block`);
+  if (!it.userBacked || it.dataSource !== ITER_DEST || !it.kNofault)
+    throw new RangeError('dio reader: the iterator must be a user-backed ITER_DEST iterator with nofault: true');
+  if (it.total !== file.iSize || it.addrAt[0] !== 0)
+    throw new RangeError(`dio reader: the iterator must cover user units 0..${file.iSize - 1}, one per file block`);
   if (m.pages > 16) throw new RangeError('dio reader: at most 16 pages');
 }
 
 /** The gfs2 direct-read machine (see the file comment). */
 export function dioReaderMachine(m: Mmu, file: DioFile, it: IovIter, options: DioReaderOptions) {
   check(m, file, it);
-  if (options.holeReturn !== 'zero' && options.holeReturn !== 'efault') throw new RangeError(`dio reader: holeReturn '${String(options.holeReturn)}' is not 'zero' or 'efault'`);
+  if (options.holeReturn !== 'zero' && options.holeReturn !== 'efault')
+    throw new RangeError(`dio reader: holeReturn '${String(options.holeReturn)}' is not 'zero' or 'efault'`);
   const P = dioReaderParts(m, file, it);
   const copyFails = options.holeReturn === 'zero' ? 0 : RET_EFAULT;
   const pageBit = (w: DioFileWorld): number => 1 << iterAddr(w, it);
@@ -186,7 +189,10 @@ export function dioReaderMachine(m: Mmu, file: DioFile, it: IovIter, options: Di
           bioIovIterGetPages: [
             {
               guard: 'gupTakes',
-              actions: [assign({ dioSize: ({ context }) => context.dioSize + 1, bios: ({ context, event }) => context.bios | pageBit(event.world) }), 'getPages'],
+              actions: [
+                assign({ dioSize: ({ context }) => context.dioSize + 1, bios: ({ context, event }) => context.bios | pageBit(event.world) }),
+                'getPages',
+              ],
               description: 'iomap_dio_bio_iter()',
             },
             { guard: 'data', target: 'stopped', actions: assign({ ret: RET_EFAULT }), description: 'iomap_dio_bio_iter(): -EFAULT' },
@@ -200,7 +206,12 @@ export function dioReaderMachine(m: Mmu, file: DioFile, it: IovIter, options: Di
             { guard: 'inline', target: 'stopped', actions: assign({ ret: copyFails }), description: 'iomap_dio_inline_iter(): nothing copied' },
           ],
           iomapDioComplete: [
-            { guard: 'atEndFaultIn', target: 'faultIn', actions: ['completeIter', 'iterToFaultIn'], description: 'iomap_dio_complete(); should_fault_in_pages()' },
+            {
+              guard: 'atEndFaultIn',
+              target: 'faultIn',
+              actions: ['completeIter', 'iterToFaultIn'],
+              description: 'iomap_dio_complete(); should_fault_in_pages()',
+            },
             { guard: 'atEnd', target: 'done', actions: ['completeIter', 'iterToReturn'], description: 'iomap_dio_complete(); return' },
           ],
         },
@@ -208,7 +219,12 @@ export function dioReaderMachine(m: Mmu, file: DioFile, it: IovIter, options: Di
       stopped: {
         on: {
           iomapDioComplete: [
-            { guard: 'stoppedFaultIn', target: 'faultIn', actions: ['completeStopped', 'stoppedToFaultIn'], description: 'iomap_dio_complete(); should_fault_in_pages()' },
+            {
+              guard: 'stoppedFaultIn',
+              target: 'faultIn',
+              actions: ['completeStopped', 'stoppedToFaultIn'],
+              description: 'iomap_dio_complete(); should_fault_in_pages()',
+            },
             { target: 'done', actions: ['completeStopped', 'stoppedToReturn'], description: 'iomap_dio_complete(); return' },
           ],
         },
@@ -218,7 +234,12 @@ export function dioReaderMachine(m: Mmu, file: DioFile, it: IovIter, options: Di
         on: {
           faultInIovIterWriteable: [
             { guard: 'faultInProgress', target: 'start', actions: 'faultIn', description: 'fault_in_iov_iter_writeable(): retry_under_glock' },
-            { guard: 'faultInRuns', target: 'done', actions: ['faultIn', assign({ ret: ({ context }) => (context.ret === RET_EFAULT ? RET_EFAULT : context.written) })], description: 'fault_in_iov_iter_writeable(): no progress' },
+            {
+              guard: 'faultInRuns',
+              target: 'done',
+              actions: ['faultIn', assign({ ret: ({ context }) => (context.ret === RET_EFAULT ? RET_EFAULT : context.written) })],
+              description: 'fault_in_iov_iter_writeable(): no progress',
+            },
           ],
         },
       },
@@ -264,7 +285,9 @@ export function dioReaderActor(m: Mmu, file: DioFile, it: IovIter, options: DioR
         case 'iovIterZero':
         case 'copyToIter': {
           const hole = event.type === 'iovIterZero';
-          const what = hole ? `${IOMAP_TYPE_NAMES[BLOCK_HOLE]} block ${P.pos(w, c)}: iov_iter_zero(${page(w)})` : `${IOMAP_TYPE_NAMES[BLOCK_INLINE]} block ${P.pos(w, c)}: copy_to_iter(${page(w)})`;
+          const what = hole
+            ? `${IOMAP_TYPE_NAMES[BLOCK_HOLE]} block ${P.pos(w, c)}: iov_iter_zero(${page(w)})`
+            : `${IOMAP_TYPE_NAMES[BLOCK_INLINE]} block ${P.pos(w, c)}: copy_to_iter(${page(w)})`;
           if (copyToIterResult(w, it, 1, 0) > 0) return `${what} = 1`;
           return options.holeReturn === 'zero'
             ? `${what} = 0 with page faults disabled; ${hole ? 'iomap_dio_hole_iter' : 'iomap_dio_inline_iter'}() returns 0: iomap_iter() ends the request`

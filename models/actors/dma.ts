@@ -28,7 +28,8 @@ type DmaEvent = StepEvent<'dmaWrite', DmaWorld>;
 function folioList(m: Mmu, folios?: readonly number[]): Int32Array {
   const list = folios ?? Array.from({ length: m.folioCount }, (_, f) => f);
   if (list.length === 0) throw new RangeError('DMA: no folios');
-  for (const f of list) if (!Number.isInteger(f) || f < 0 || f >= m.folioCount) throw new RangeError(`DMA: folio ${f} is not a folio of the MMU (0..${m.folioCount - 1})`);
+  for (const f of list)
+    if (!Number.isInteger(f) || f < 0 || f >= m.folioCount) throw new RangeError(`DMA: folio ${f} is not a folio of the MMU (0..${m.folioCount - 1})`);
   if (m.versions === 0) throw new RangeError('DMA: the MMU needs versions >= 2 to see what the device writes');
   return Int32Array.from(list);
 }

@@ -96,8 +96,6 @@ export function folioLockHolderActor(o: FolioLockHolderOptions & { readonly name
     fields: { held: int(0, o.mmu.folioCount), rounds: int(0, holds) },
     choices: { folioLock: folios.length },
     label: ({ context, event }) =>
-      event.type === 'folioLock'
-        ? `folio_lock(F${folios[event.choice]!}): read I/O in flight`
-        : `folio_unlock(F${(context as Ctx).held - 1}): I/O done`,
+      event.type === 'folioLock' ? `folio_lock(F${folios[event.choice]!}): read I/O in flight` : `folio_unlock(F${(context as Ctx).held - 1}): I/O done`,
   };
 }

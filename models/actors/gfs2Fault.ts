@@ -69,7 +69,12 @@ export function gfs2Fault(site: Gfs2FaultSite) {
         filemapFault: [
           { guard: 'faultDone', target: 'copy', actions: ['handleFault', 'faultDq'], description: 'filemap_fault(); gfs2_glock_dq()' },
           // A failed fault in kernel mode: no_context() / kernelmode_fixup_or_oops() -> fixup_exception().
-          { guard: 'faultCanRun', target: 'unlock', actions: ['faultEfault', 'faultDq'], description: 'filemap_fault() fails; gfs2_glock_dq(); fixup: -EFAULT' },
+          {
+            guard: 'faultCanRun',
+            target: 'unlock',
+            actions: ['faultEfault', 'faultDq'],
+            description: 'filemap_fault() fails; gfs2_glock_dq(); fixup: -EFAULT',
+          },
         ],
       },
     };

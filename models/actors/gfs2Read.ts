@@ -49,7 +49,17 @@ import { and, assign, setup } from 'xstate';
 import { bool, int, type ActorSpec, type StepEvent } from '../../checker/index.js';
 import { unitAccess } from '../mmu/access.js';
 import type { Mmu } from '../mmu/config.js';
-import { pteResident, ACCESS_FAULT, BLOCKED, FAULT_DONE, FAULT_FLAG_DEFAULT, FAULT_FLAG_WRITE, FAULT_NAMES, PTE_PRESENT_RW, VMA_NONE } from '../mmu/constants.js';
+import {
+  pteResident,
+  ACCESS_FAULT,
+  BLOCKED,
+  FAULT_DONE,
+  FAULT_FLAG_DEFAULT,
+  FAULT_FLAG_WRITE,
+  FAULT_NAMES,
+  PTE_PRESENT_RW,
+  VMA_NONE,
+} from '../mmu/constants.js';
 import { handleMmFaultOutcome } from '../mmu/fault.js';
 import type { MmuWorld } from '../mmu/world.js';
 import { copyToIter, copyToIterChoices, copyToIterResult } from '../iov-iter/copy.js';
@@ -147,15 +157,19 @@ export class Gfs2Reader implements Gfs2FaultSite {
     this.window = o.window ?? 'shrinking';
     if (!['whole', 'shrinking', 'fixed1'].includes(this.window)) throw new RangeError(`gfs2 read: window '${this.window}' is not whole, shrinking or fixed1`);
     this.contract = o.faultInContract ?? 'bytesNotFaulted';
-    if (!['allOrNothing', 'bytesNotFaulted'].includes(this.contract)) throw new RangeError(`gfs2 read: faultInContract '${this.contract}' is not allOrNothing or bytesNotFaulted`);
+    if (!['allOrNothing', 'bytesNotFaulted'].includes(this.contract))
+      throw new RangeError(`gfs2 read: faultInContract '${this.contract}' is not allOrNothing or bytesNotFaulted`);
     this.bigWindow = o.bigWindow ?? 8;
-    if (!Number.isInteger(this.bigWindow) || this.bigWindow < 1) throw new RangeError(`gfs2 read: bigWindow must be a whole number of pages >= 1, not ${this.bigWindow}`);
+    if (!Number.isInteger(this.bigWindow) || this.bigWindow < 1)
+      throw new RangeError(`gfs2 read: bigWindow must be a whole number of pages >= 1, not ${this.bigWindow}`);
     this.fileUnits = o.fileUnits ?? it.total;
-    if (!Number.isInteger(this.fileUnits) || this.fileUnits < 0) throw new RangeError(`gfs2 read: fileUnits must be a whole number >= 0, not ${this.fileUnits}`);
+    if (!Number.isInteger(this.fileUnits) || this.fileUnits < 0)
+      throw new RangeError(`gfs2 read: fileUnits must be a whole number >= 0, not ${this.fileUnits}`);
     this.g = o.glock?.glock;
     this.h = o.glock ? glockHolder(o.glock.glock, o.glock.holder) : -1;
     this.fh = o.glock?.faultHolder !== undefined ? glockHolder(o.glock.glock, o.glock.faultHolder) : -1;
-    if (this.faults === 'enabled' && this.g && this.fh < 0) throw new RangeError('gfs2 read: faults enabled with a glock needs the faultHolder gfs2_fault() uses');
+    if (this.faults === 'enabled' && this.g && this.fh < 0)
+      throw new RangeError('gfs2 read: faults enabled with a glock needs the faultHolder gfs2_fault() uses');
     const U = m.unitsPerPage;
     this.maxWindow = this.faults === 'enabled' ? 0 : this.window === 'whole' ? it.total : this.window === 'fixed1' ? U : Math.max(U, this.bigWindow * U);
   }
@@ -393,7 +407,8 @@ function readLabel(r: Gfs2Reader) {
       case 'genericFileReadIter': {
         const s = r.readStep(w, context, event.choice);
         const ret = s.ret === -1 ? '-EFAULT' : String(s.ret);
-        const next = s.window === 0 ? '' : r.window === 'whole' ? `; fault in the remaining ${units(s.window)}` : `; should_fault_in_pages(): window ${units(s.window)}`;
+        const next =
+          s.window === 0 ? '' : r.window === 'whole' ? `; fault in the remaining ${units(s.window)}` : `; should_fault_in_pages(): window ${units(s.window)}`;
         return `pagefault_disable(); generic_file_read_iter() = ${ret}${next}`;
       }
       case 'faultInIovIterWriteable': {
@@ -444,8 +459,9 @@ export function gfs2ReadActor(m: Mmu, it: IovIter, options: Gfs2ReadOptions): Ac
     name: options.name ?? 'CPU0',
     machine: gfs2ReadMachine(m, it, options),
     fields: { read: int(0, it.total), efault: bool(), prevCount: int(0, it.total), window: int(0, r.maxWindow) },
-    ...(options.faults === 'disabled' ? { choices: { genericFileReadIter: ({ event }: { event: StepEvent<string, MmuWorld> }) => r.copyChoices(event.world) } } : {}),
+    ...(options.faults === 'disabled'
+      ? { choices: { genericFileReadIter: ({ event }: { event: StepEvent<string, MmuWorld> }) => r.copyChoices(event.world) } }
+      : {}),
     label: readLabel(r) as NonNullable<ActorSpec<Gfs2ReadContext, MmuWorld>['label']>,
   };
 }
-

@@ -45,7 +45,18 @@ import { iovIterReexpand, iovIterTruncate } from '../iov-iter/advance.js';
 import { copyFromIter, copyFromIterChoices, copyFromIterResult } from '../iov-iter/copy.js';
 import { faultInIovIterReadable, faultInIovIterReadableResult } from '../iov-iter/faultIn.js';
 import { ITER_SOURCE, iterConsumed, iterCount, type IovIter } from '../iov-iter/iter.js';
-import { GLOCK_GRANTED, glockDq, glockGranted, glockHolder, glockNq, glockNqOutcome, glockWaitsFor, glockWouldGrant, LM_ST_NAMES, type Glock } from '../fs/glock.js';
+import {
+  GLOCK_GRANTED,
+  glockDq,
+  glockGranted,
+  glockHolder,
+  glockNq,
+  glockNqOutcome,
+  glockWaitsFor,
+  glockWouldGrant,
+  LM_ST_NAMES,
+  type Glock,
+} from '../fs/glock.js';
 import { gfs2Fault, type Gfs2FaultSite } from './gfs2Fault.js';
 import type { Gfs2GlockUse, WindowPolicy } from './gfs2Read.js';
 
@@ -68,7 +79,10 @@ export interface Gfs2WriteContext {
   window: number;
 }
 
-type Ev = StepEvent<'faultInIovIterReadable' | 'glockNq' | 'glockWait' | 'iomapFileBufferedWrite' | 'glockDq' | 'copyFromUser' | 'gfs2Fault' | 'filemapFault', MmuWorld>;
+type Ev = StepEvent<
+  'faultInIovIterReadable' | 'glockNq' | 'glockWait' | 'iomapFileBufferedWrite' | 'glockDq' | 'copyFromUser' | 'gfs2Fault' | 'filemapFault',
+  MmuWorld
+>;
 
 /** Static facts of one writer, shared by its guards, actions and label. */
 export class Gfs2Writer implements Gfs2FaultSite {
@@ -93,7 +107,8 @@ export class Gfs2Writer implements Gfs2FaultSite {
     this.window = o.window ?? 'shrinking';
     if (!['whole', 'shrinking', 'fixed1'].includes(this.window)) throw new RangeError(`gfs2 write: window '${this.window}' is not whole, shrinking or fixed1`);
     this.bigWindow = o.bigWindow ?? 8;
-    if (!Number.isInteger(this.bigWindow) || this.bigWindow < 1) throw new RangeError(`gfs2 write: bigWindow must be a whole number of pages >= 1, not ${this.bigWindow}`);
+    if (!Number.isInteger(this.bigWindow) || this.bigWindow < 1)
+      throw new RangeError(`gfs2 write: bigWindow must be a whole number of pages >= 1, not ${this.bigWindow}`);
     this.g = o.glock?.glock;
     this.h = o.glock ? glockHolder(o.glock.glock, o.glock.holder) : -1;
     this.fh = o.glock?.faultHolder !== undefined ? glockHolder(o.glock.glock, o.glock.faultHolder) : -1;
@@ -313,7 +328,10 @@ function writeLabel(r: Gfs2Writer) {
         const win = r.prefaultWindow(context);
         const left = faultInIovIterReadableResult(w, r.it, win);
         const first = context.window === 0 && context.prevCount === 0 ? `should_fault_in_pages(): window ${units(win)}; ` : '';
-        const ends = win - left > 0 ? `; from->count = ${units(Math.min(iterCount(w, r.it), win - left))}` : `; write() returns ${context.written > 0 ? units(context.written) : '-EFAULT'}`;
+        const ends =
+          win - left > 0
+            ? `; from->count = ${units(Math.min(iterCount(w, r.it), win - left))}`
+            : `; write() returns ${context.written > 0 ? units(context.written) : '-EFAULT'}`;
         return `${first}fault_in_iov_iter_readable(from, ${units(win)}) = ${units(left)}${ends}`;
       }
       case 'iomapFileBufferedWrite': {
@@ -342,7 +360,9 @@ export function gfs2WriteActor(m: Mmu, it: IovIter, options: Gfs2WriteOptions): 
     name: options.name ?? 'CPU0',
     machine: gfs2WriteMachine(m, it, options),
     fields: { written: int(0, it.total), efault: bool(), prevCount: int(0, it.total), window: int(0, r.maxWindow) },
-    ...(options.faults === 'disabled' ? { choices: { iomapFileBufferedWrite: ({ event }: { event: StepEvent<string, MmuWorld> }) => r.copyChoices(event.world) } } : {}),
+    ...(options.faults === 'disabled'
+      ? { choices: { iomapFileBufferedWrite: ({ event }: { event: StepEvent<string, MmuWorld> }) => r.copyChoices(event.world) } }
+      : {}),
     label: writeLabel(r) as NonNullable<ActorSpec<Gfs2WriteContext, MmuWorld>['label']>,
   };
 }

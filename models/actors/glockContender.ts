@@ -19,7 +19,18 @@ import { int, type ActorSpec, type StepEvent } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 import { zapPage } from '../mmu/env.js';
 import type { MmuWorld } from '../mmu/world.js';
-import { GLOCK_GRANTED, GLOCK_RECURSIVE, glockDq, glockGranted, glockHolder, glockNq, glockNqOutcome, glockWaitsFor, LM_ST_NAMES, type Glock } from '../fs/glock.js';
+import {
+  GLOCK_GRANTED,
+  GLOCK_RECURSIVE,
+  glockDq,
+  glockGranted,
+  glockHolder,
+  glockNq,
+  glockNqOutcome,
+  glockWaitsFor,
+  LM_ST_NAMES,
+  type Glock,
+} from '../fs/glock.js';
 
 export interface GlockContenderOptions {
   /** Column name in traces. Default 'CPU1'. */

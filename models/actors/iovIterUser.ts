@@ -30,7 +30,17 @@
  */
 import { setup } from 'xstate';
 import { terminates, type ActorSpec, type ProgressProperty, type StepEvent } from '../../checker/index.js';
-import { BIO_COMPLETED, BIO_FOLIO_NAMES, bioSubmit, cowNeedsWriteFault, cowShared, doWpPage, forkCopyPresentPte, type AnonCow, type CowWorld } from '../cow/anonCow.js';
+import {
+  BIO_COMPLETED,
+  BIO_FOLIO_NAMES,
+  bioSubmit,
+  cowNeedsWriteFault,
+  cowShared,
+  doWpPage,
+  forkCopyPresentPte,
+  type AnonCow,
+  type CowWorld,
+} from '../cow/anonCow.js';
 import { copyToIter, copyToIterResult } from '../iov-iter/copy.js';
 import { faultInIovIterWriteable, faultInIovIterWriteableResult } from '../iov-iter/faultIn.js';
 import { ITER_DEST, iterCount, type IovIter } from '../iov-iter/iter.js';
@@ -69,14 +79,26 @@ export function iovIterUserMachine(it: IovIter, options: IovIterUserOptions) {
     },
     waitBio: {
       meta: { waitsFor: 'bio completion' },
-      on: { bioRelease: { guard: ({ event }: Args) => event.world.bio === BIO_COMPLETED, target: 'done', actions: 'releasePages', description: 'bio completed: put_page()' } },
+      on: {
+        bioRelease: {
+          guard: ({ event }: Args) => event.world.bio === BIO_COMPLETED,
+          target: 'done',
+          actions: 'releasePages',
+          description: 'bio completed: put_page()',
+        },
+      },
     },
   };
   const copyRetryStates = {
     copy: {
       on: {
         copyToIter: [
-          { guard: ({ event }: Args) => copyToIterResult(event.world, it, iterCount(event.world, it), 0) === iterCount(event.world, it), target: 'done', actions: 'copyToIter', description: 'all copied' },
+          {
+            guard: ({ event }: Args) => copyToIterResult(event.world, it, iterCount(event.world, it), 0) === iterCount(event.world, it),
+            target: 'done',
+            actions: 'copyToIter',
+            description: 'all copied',
+          },
           { target: 'faultIn', actions: 'copyToIter', description: 'short copy' },
         ],
       },
@@ -84,8 +106,18 @@ export function iovIterUserMachine(it: IovIter, options: IovIterUserOptions) {
     faultIn: {
       on: {
         faultInIovIterWriteable: [
-          { guard: ({ event }: Args) => faultInIovIterWriteableResult(event.world, it, iterCount(event.world, it)) === 0, target: 'copy', actions: 'faultIn', description: 'faulted in: try again' },
-          { guard: ({ event }: Args) => faultInIovIterWriteableResult(event.world, it, iterCount(event.world, it)) > 0, target: 'efault', actions: 'faultIn', description: '-EFAULT' },
+          {
+            guard: ({ event }: Args) => faultInIovIterWriteableResult(event.world, it, iterCount(event.world, it)) === 0,
+            target: 'copy',
+            actions: 'faultIn',
+            description: 'faulted in: try again',
+          },
+          {
+            guard: ({ event }: Args) => faultInIovIterWriteableResult(event.world, it, iterCount(event.world, it)) > 0,
+            target: 'efault',
+            actions: 'faultIn',
+            description: '-EFAULT',
+          },
         ],
       },
     },

@@ -44,8 +44,14 @@ function plan(m: Mmu, options: MteRetagOptions): Plan {
   const ok: number[] = [];
   for (const u of units) {
     if (!Number.isInteger(u) || u < 0 || u >= m.units) throw new RangeError(`retag: unit ${u} is not a unit of the MMU (0..${m.units - 1})`);
-    if (dir !== 'match') (unit.push(u), ok.push(0));
-    if (dir !== 'mismatch') (unit.push(u), ok.push(1));
+    if (dir !== 'match') {
+      unit.push(u);
+      ok.push(0);
+    }
+    if (dir !== 'mismatch') {
+      unit.push(u);
+      ok.push(1);
+    }
   }
   return { unit: Int32Array.from(unit), ok: Int32Array.from(ok) };
 }

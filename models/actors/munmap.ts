@@ -40,7 +40,8 @@ type MunmapEvent = StepEvent<'munmap' | 'mmapLock' | 'mmapLockAcquired' | 'mmapU
 export function envPageList(m: Mmu, pages: readonly number[] | undefined, who: string): Int32Array {
   const list = pages ?? Array.from({ length: m.pages }, (_, p) => p);
   if (list.length === 0) throw new RangeError(`${who}: no pages`);
-  for (const p of list) if (!Number.isInteger(p) || p < 0 || p >= m.pages) throw new RangeError(`${who}: page ${p} is not a page of the MMU (0..${m.pages - 1})`);
+  for (const p of list)
+    if (!Number.isInteger(p) || p < 0 || p >= m.pages) throw new RangeError(`${who}: page ${p} is not a page of the MMU (0..${m.pages - 1})`);
   return Int32Array.from(list);
 }
 

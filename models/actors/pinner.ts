@@ -40,7 +40,18 @@ import { assign, setup } from 'xstate';
 import { int, type ActorSpec, type StepEvent } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 import { BACKING_FILE, BLOCKED, FOLL_LONGTERM, FOLL_PIN, FOLL_WRITE, GUP_BLOCKED, GUP_OK, GUP_RETRY, PTE_NAMES } from '../mmu/constants.js';
-import { getUserPagesFast, getUserPagesFastResult, gupFastCompletePin, gupFastOutcome, gupFastPteUnchanged, gupFastTryGetFolio, gupSlow, gupSlowOutcome, unpinDirtyLockBlocked, unpinUserPageDirtyLock } from '../mmu/gup.js';
+import {
+  getUserPagesFast,
+  getUserPagesFastResult,
+  gupFastCompletePin,
+  gupFastOutcome,
+  gupFastPteUnchanged,
+  gupFastTryGetFolio,
+  gupSlow,
+  gupSlowOutcome,
+  unpinDirtyLockBlocked,
+  unpinUserPageDirtyLock,
+} from '../mmu/gup.js';
 import { folioRefs, gupPutFolio, pinUserPageFromRef, putPage } from '../mmu/pins.js';
 import { folioOf } from '../mmu/world.js';
 import { dmaMap, dmaUnmap, type DmaWorld } from '../block/dma.js';
@@ -85,10 +96,12 @@ function resolve(m: Mmu, o: PinnerOptions): Resolved {
   if (!Number.isInteger(p) || p < 0 || p >= m.pages) throw new RangeError(`pinner: page ${p} is not a page of the MMU`);
   if (m.backing[p] !== BACKING_FILE) throw new RangeError('pinner: the page must be a file page (backing: file)');
   if (m.pins < 1) throw new RangeError('pinner: the MMU needs pins >= 1');
-  if (o.pinFromRef !== 'allowed' && o.pinFromRef !== 'forbidden') throw new RangeError(`pinner: pinFromRef '${String(o.pinFromRef)}' is not 'allowed' or 'forbidden'`);
+  if (o.pinFromRef !== 'allowed' && o.pinFromRef !== 'forbidden')
+    throw new RangeError(`pinner: pinFromRef '${String(o.pinFromRef)}' is not 'allowed' or 'forbidden'`);
   if (o.pinFromRef === 'allowed' && !o.holdsRef) throw new RangeError('pinner: pin_user_page() needs a reference to pin from (holdsRef: true)');
   const steps = (o.gupFast ?? 'atomic') === 'steps';
-  if (o.gupFast !== undefined && o.gupFast !== 'atomic' && o.gupFast !== 'steps') throw new RangeError(`pinner: gupFast '${String(o.gupFast)}' is not 'atomic' or 'steps'`);
+  if (o.gupFast !== undefined && o.gupFast !== 'atomic' && o.gupFast !== 'steps')
+    throw new RangeError(`pinner: gupFast '${String(o.gupFast)}' is not 'atomic' or 'steps'`);
   if (steps && o.pinFromRef === 'allowed') throw new RangeError("pinner: gupFast 'steps' is for pinFromRef 'forbidden'");
   if (o.holdsRef && m.refs < 1) throw new RangeError('pinner: holdsRef needs refs >= 1');
   if (steps && m.refs < (o.holdsRef ? 2 : 1)) throw new RangeError("pinner: gupFast 'steps' needs one spare reference (refs) for the speculative grab");
@@ -144,7 +157,12 @@ export function pinnerMachine(m: Mmu, options: PinnerOptions) {
             : steps
               ? {
                   gupFastReadPte: [
-                    { guard: 'fastOk', target: 'grab', actions: assign({ seen: ({ event }) => event.world.pte[p]! }), description: 'GUP-fast: ptep_get_lockless()' },
+                    {
+                      guard: 'fastOk',
+                      target: 'grab',
+                      actions: assign({ seen: ({ event }) => event.world.pte[p]! }),
+                      description: 'GUP-fast: ptep_get_lockless()',
+                    },
                     { target: 'slow', description: 'GUP-fast: PTE not writable, slow path' },
                   ],
                 }

@@ -70,11 +70,21 @@ export function pipeReaderMachine(o: PipeReaderOptions) {
     initial: 'start',
     context: { got: 0 },
     states: {
-      start: { meta: { waitsFor: ({ world }: { world: PipeWorld }) => (world.pipeMutex ? `pipe->mutex (held by ${P.mutexOwners[world.pipeMutex - 1]})` : 'pipe->mutex') }, on: { mutexLock: { guard: 'mutexFree', target: 'locked', actions: 'lock', description: 'mutex_lock(&pipe->mutex)' } } },
+      start: {
+        meta: {
+          waitsFor: ({ world }: { world: PipeWorld }) => (world.pipeMutex ? `pipe->mutex (held by ${P.mutexOwners[world.pipeMutex - 1]})` : 'pipe->mutex'),
+        },
+        on: { mutexLock: { guard: 'mutexFree', target: 'locked', actions: 'lock', description: 'mutex_lock(&pipe->mutex)' } },
+      },
       locked: {
         on: {
           copyPageToIter: { guard: 'notEmpty', target: 'read', actions: ['record', 'consume'] },
-          pipeWaitReadable: { guard: 'empty', target: 'waitData', actions: 'unlock', description: 'pipe empty: mutex_unlock(); wait_event(rd_wait, pipe_readable())' },
+          pipeWaitReadable: {
+            guard: 'empty',
+            target: 'waitData',
+            actions: 'unlock',
+            description: 'pipe empty: mutex_unlock(); wait_event(rd_wait, pipe_readable())',
+          },
         },
       },
       waitData: {
@@ -101,6 +111,8 @@ export function pipeReaderActor(o: PipeReaderOptions & { readonly name: string }
     machine: pipeReaderMachine(o),
     fields: { got: int(0, o.units) },
     label: ({ event }, description) =>
-      event.type === 'copyPageToIter' ? `anon_pipe_read(): copy_page_to_iter() of ${pipeConsumeUnits(event.world, o.pipe, o.units)} units, tail++` : (description ?? event.type),
+      event.type === 'copyPageToIter'
+        ? `anon_pipe_read(): copy_page_to_iter() of ${pipeConsumeUnits(event.world, o.pipe, o.units)} units, tail++`
+        : (description ?? event.type),
   };
 }

@@ -203,7 +203,14 @@ export function pipeWriterMachine(o: PipeWriterOptions) {
   const mutexWait = ({ world }: { world: PipeWorld }): string =>
     world.pipeMutex ? `pipe->mutex (held by ${P.mutexOwners[world.pipeMutex - 1]})` : 'pipe->mutex';
   const lockStep = (target: string) => ({ mutexLock: { guard: 'mutexFree', target, actions: 'lock', description: 'mutex_lock(&pipe->mutex)' } }) as const;
-  const waitStep = { pipeWaitWritable: { guard: 'fullNoMerge', target: 'waitSpace', actions: 'unlock', description: 'pipe full: mutex_unlock(); wait_event(wr_wait, pipe_writable())' } } as const;
+  const waitStep = {
+    pipeWaitWritable: {
+      guard: 'fullNoMerge',
+      target: 'waitSpace',
+      actions: 'unlock',
+      description: 'pipe full: mutex_unlock(); wait_event(wr_wait, pipe_writable())',
+    },
+  } as const;
   const finals = {
     unlocking: { on: { mutexUnlock: { target: 'returned', actions: 'unlock', description: 'mutex_unlock(&pipe->mutex); return' } } },
     returned: { type: 'final' },
@@ -226,7 +233,10 @@ export function pipeWriterMachine(o: PipeWriterOptions) {
             ...waitStep,
           },
         },
-        waitSpace: { meta: { waitsFor: 'room in the pipe, then pipe->mutex' }, on: { mutexLock: { guard: 'roomOrMutexBusy', target: 'top', actions: 'lock', description: 'woken: mutex_lock(&pipe->mutex)' } } },
+        waitSpace: {
+          meta: { waitsFor: 'room in the pipe, then pipe->mutex' },
+          on: { mutexLock: { guard: 'roomOrMutexBusy', target: 'top', actions: 'lock', description: 'woken: mutex_lock(&pipe->mutex)' } },
+        },
         copied: {
           on: {
             pipePublish: [
@@ -286,7 +296,10 @@ export function pipeWriterMachine(o: PipeWriterOptions) {
       start: { meta: { waitsFor: mutexWait }, on: lockStep('top') },
       top: { on: { ...fresh, ...waitStep } },
       // After a wait for room pipe_write() does not try the merge again.
-      waitSpace: { meta: { waitsFor: 'room in the pipe, then pipe->mutex' }, on: { mutexLock: { guard: 'roomOrMutexBusy', target: 'loop', actions: 'lock', description: 'woken: mutex_lock(&pipe->mutex)' } } },
+      waitSpace: {
+        meta: { waitsFor: 'room in the pipe, then pipe->mutex' },
+        on: { mutexLock: { guard: 'roomOrMutexBusy', target: 'loop', actions: 'lock', description: 'woken: mutex_lock(&pipe->mutex)' } },
+      },
       loop: {
         on:
           publish === 'afterCopy'
@@ -298,7 +311,12 @@ export function pipeWriterMachine(o: PipeWriterOptions) {
                 pipeWaitWritable: { guard: 'full', target: 'waitSpace', actions: 'unlock', description: waitStep.pipeWaitWritable.description },
               }
             : {
-                pipeReserveSlot: { guard: 'room', target: 'reserved', actions: ['takeFresh', 'recordSlot', 'reserve'], description: 'pipe->head = head + 1: an empty buffer, published before the copy' },
+                pipeReserveSlot: {
+                  guard: 'room',
+                  target: 'reserved',
+                  actions: ['takeFresh', 'recordSlot', 'reserve'],
+                  description: 'pipe->head = head + 1: an empty buffer, published before the copy',
+                },
                 pipeWaitWritable: { guard: 'full', target: 'waitSpace', actions: 'unlock', description: waitStep.pipeWaitWritable.description },
               },
       },
@@ -316,7 +334,14 @@ export function pipeWriterMachine(o: PipeWriterOptions) {
       },
       userfaultWait: {
         meta: { waitsFor: ({ context }: { context: Ctx }) => `UFFDIO_COPY of p${f.faultPage(context)} (holding pipe->mutex)` },
-        on: { handleUserfault: { guard: 'uffdResolved', target: 'faulting', actions: 'setTried', description: 'handle_userfault() woken by UFFDIO_COPY: VM_FAULT_RETRY; retry with FAULT_FLAG_TRIED' } },
+        on: {
+          handleUserfault: {
+            guard: 'uffdResolved',
+            target: 'faulting',
+            actions: 'setTried',
+            description: 'handle_userfault() woken by UFFDIO_COPY: VM_FAULT_RETRY; retry with FAULT_FLAG_TRIED',
+          },
+        },
       },
       copied: { on: { pipePublish: { target: 'unlocking', actions: ['commit', 'published'] } } },
       failed: { on: { mutexUnlock: { target: 'returned', actions: 'unlock', description: 'mutex_unlock(&pipe->mutex); return -EFAULT' } } },

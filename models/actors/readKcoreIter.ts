@@ -163,7 +163,8 @@ export function readKcoreIterMachine(k: Kcore, options: ReadKcoreIterOptions) {
       on: {
         handleMmFault: [
           {
-            guard: ({ event }: Args) => handleMmFaultOutcome(event.world, m, pageOf(m, iterAddr(event.world, it)), FAULT_FLAG_DEFAULT | FAULT_FLAG_WRITE) === FAULT_DONE,
+            guard: ({ event }: Args) =>
+              handleMmFaultOutcome(event.world, m, pageOf(m, iterAddr(event.world, it)), FAULT_FLAG_DEFAULT | FAULT_FLAG_WRITE) === FAULT_DONE,
             target: 'copyToIter',
             actions: 'handleMmFault',
             description: 'handle_mm_fault() resolves it: the copy goes on',

@@ -30,7 +30,8 @@ function servedPages(o: UffdHandlerOptions): readonly number[] {
   const pages = o.pages ?? Array.from({ length: m.pages }, (_, p) => p).filter((p) => m.backing[p] === BACKING_UFFD);
   if (pages.length === 0) throw new RangeError('uffdHandler: no userfaultfd pages to serve');
   for (const p of pages) {
-    if (!Number.isInteger(p) || p < 0 || p >= m.pages || m.backing[p] !== BACKING_UFFD) throw new RangeError(`uffdHandler: page ${p} is not a userfaultfd page`);
+    if (!Number.isInteger(p) || p < 0 || p >= m.pages || m.backing[p] !== BACKING_UFFD)
+      throw new RangeError(`uffdHandler: page ${p} is not a userfaultfd page`);
   }
   return pages;
 }

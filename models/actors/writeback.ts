@@ -50,7 +50,10 @@ export interface WritebackContext {
   pass: number;
 }
 
-type WritebackEvent = StepEvent<'writeCachePages' | 'folioLock' | 'folioClearDirtyForIo' | 'folioMaybeDmaPinned' | 'folioStartWriteback' | 'folioEndWriteback', MmuWorld>;
+type WritebackEvent = StepEvent<
+  'writeCachePages' | 'folioLock' | 'folioClearDirtyForIo' | 'folioMaybeDmaPinned' | 'folioStartWriteback' | 'folioEndWriteback',
+  MmuWorld
+>;
 
 function resolve(m: Mmu, options: WritebackOptions): { f: number; passes: number; check: boolean } {
   const f = options.folio ?? 0;

@@ -54,7 +54,8 @@ export function defineBtrfsSearch(m: Mmu, o: BtrfsSearchOptions): BtrfsSearch {
   }
   for (const len of o.items) {
     if (!Number.isInteger(len) || len < 0) throw new RangeError(`btrfs search: item length ${len} must be a whole number >= 0`);
-    if (hdr + len > o.bufSize) throw new RangeError(`btrfs search: an item of ${len} units does not fit a ${o.bufSize}-unit buffer (the -EOVERFLOW path is not modelled)`);
+    if (hdr + len > o.bufSize)
+      throw new RangeError(`btrfs search: an item of ${len} units does not fit a ${o.bufSize}-unit buffer (the -EOVERFLOW path is not modelled)`);
   }
   const nrItems = o.nrItems ?? n;
   if (!Number.isInteger(nrItems) || nrItems < 1) throw new RangeError(`btrfs search: nr_items ${nrItems} must be at least 1`);

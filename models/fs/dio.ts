@@ -107,7 +107,8 @@ export function dioPartialAccounting(m: Mmu, file: DioFile, it: IovIter, options
     return a.final ? dioAccountingProblem(s.world, m, file, it, a.context.ret as number) : null;
   };
   return invariant<DioFileWorld>(options.name ?? 'partial accounting', (s) => problem(s) === null, {
-    description: 'a direct read returns the bytes it transferred, ki_pos advances by exactly that, and it comes back short only at EOF or at an unwritable user address (P-D2)',
+    description:
+      'a direct read returns the bytes it transferred, ki_pos advances by exactly that, and it comes back short only at EOF or at an unwritable user address (P-D2)',
     explain: (s) => problem(s) ?? '',
   });
 }

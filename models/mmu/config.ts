@@ -8,15 +8,7 @@
  * 4). User addresses are unit numbers 0 .. pages*unitsPerPage-1; unit `a` lies in page a / unitsPerPage.
  */
 import { array, bool, enumOf, int, type FieldSpecs, type ScalarField } from '../../checker/index.js';
-import {
-  BACKING_NAMES,
-  PTE_NAMES,
-  VMA_NAMES,
-  pteResident,
-  type BackingName,
-  type PteName,
-  type VmaName,
-} from './constants.js';
+import { BACKING_NAMES, PTE_NAMES, VMA_NAMES, pteResident, type BackingName, type PteName, type VmaName } from './constants.js';
 import { Shadow } from './shadow.js';
 
 /** Options of `defineMmu` / `mmuFields`. Every feature is off unless asked for; each default is stated. */

@@ -5,7 +5,18 @@
  * its budget on it.
  */
 import type { Mmu } from './config.js';
-import { PTE_ABSENT, PTE_MIGRATION_RO, PTE_MIGRATION_RW, PTE_PRESENT_RO, PTE_PRESENT_RW, VMA_NONE, VMA_RW, pteMigration, ptePresent, pteResident } from './constants.js';
+import {
+  PTE_ABSENT,
+  PTE_MIGRATION_RO,
+  PTE_MIGRATION_RW,
+  PTE_PRESENT_RO,
+  PTE_PRESENT_RW,
+  VMA_NONE,
+  VMA_RW,
+  pteMigration,
+  ptePresent,
+  pteResident,
+} from './constants.js';
 import { folioLocked, migrationEntryToPte } from './folio.js';
 import { evictFolio, folioEvictable, lruRemove } from './lru.js';
 import { folioPins, folioRefs } from './pins.js';

@@ -152,7 +152,8 @@ export function pageMkwriteOutcome(w: MmuWorld, m: Mmu, f: number): number {
  * ext4_page_mkwrite() attach buffers: "the fs was told"). Guard with `pageMkwriteOutcome === FAULT_DONE`.
  */
 export function pageMkwrite(w: MmuWorld, m: Mmu, f: number): void {
-  if (pageMkwriteOutcome(w, m, f) !== FAULT_DONE) throw new Error(`page_mkwrite: folio ${f} is locked or under stable writeback (guard with pageMkwriteOutcome)`);
+  if (pageMkwriteOutcome(w, m, f) !== FAULT_DONE)
+    throw new Error(`page_mkwrite: folio ${f} is locked or under stable writeback (guard with pageMkwriteOutcome)`);
   folioMarkDirty(w, m, f);
   if (m.buffers) w.folioBuffers![f] = 1;
 }

@@ -211,4 +211,3 @@ export function putPageDirtyLock(w: MmuWorld, m: Mmu, f: number): void {
   folioMarkDirty(w, m, f);
   gupPutFolio(w, m, f, FOLL_GET);
 }
-

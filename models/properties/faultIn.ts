@@ -45,14 +45,10 @@ export function noSpuriousEfault(options: {
   const { actor, failed, it } = options;
   const prefix = options.prefix ?? (it ? (s: StateView) => iterFaultablePrefix(s.world, it) : undefined);
   if (!prefix) throw new Error('noSpuriousEfault: give the iterator or a prefix function');
-  return invariant(
-    options.name ?? 'no spurious -EFAULT',
-    (s) => !(s.actor(actor).final && failed(s)) || prefix(s) === 0,
-    {
-      description: `${actor} returns -EFAULT only when no prefix of its buffer was accessible (P-B1)`,
-      explain: (s) => `${actor} returned -EFAULT although ${prefix(s)} leading units could be faulted in`,
-    },
-  );
+  return invariant(options.name ?? 'no spurious -EFAULT', (s) => !(s.actor(actor).final && failed(s)) || prefix(s) === 0, {
+    description: `${actor} returns -EFAULT only when no prefix of its buffer was accessible (P-B1)`,
+    explain: (s) => `${actor} returned -EFAULT although ${prefix(s)} leading units could be faulted in`,
+  });
 }
 
 /**

@@ -53,8 +53,7 @@ export function noPinAfterNegativeCheck(m: Mmu, options: { readonly name?: strin
 /** P-H3 (ext4): a dirty file folio has buffers - the fs was told through ->page_mkwrite(). Needs `dirty` and `buffers`. */
 export function dirtyHasBuffers(m: Mmu, options: { readonly name?: string } = {}): Property<MmuWorld> {
   if (!m.dirty || !m.buffers) throw new Error('dirtyHasBuffers: the MMU needs dirty: true and buffers: true');
-  const bad = (w: MmuWorld, f: number): boolean =>
-    m.backing[m.folioFirstPage[f]!] === BACKING_FILE && w.folioDirty![f] === 1 && w.folioBuffers![f] === 0;
+  const bad = (w: MmuWorld, f: number): boolean => m.backing[m.folioFirstPage[f]!] === BACKING_FILE && w.folioDirty![f] === 1 && w.folioBuffers![f] === 0;
   return invariant(options.name ?? 'dirty folio has buffers', (s) => firstFolio(m, s.world, bad) < 0, {
     description: 'a dirty file folio has buffers: nobody dirtied it behind the filesystem (P-H3)',
     explain: (s) => `file folio ${firstFolio(m, s.world, bad)} is dirty without buffers (ext4 would BUG/WARN)`,

@@ -49,7 +49,10 @@ describe('check: model errors are violations with traces', () => {
     assert.equal(r.verdict, 'violated');
     assert.equal(r.violations.length, 1);
     const v = r.violations[0]!;
-    assert.deepEqual({ property: v.property, kind: v.kind, message: v.message }, { property: 'assertion', kind: 'assertion', message: 'CPU0: x must stay below 2' });
+    assert.deepEqual(
+      { property: v.property, kind: v.kind, message: v.message },
+      { property: 'assertion', kind: 'assertion', message: 'CPU0: x must stay below 2' },
+    );
     assert.equal(v.trace.steps.length, 3);
     const last = v.trace.steps.at(-1)!;
     // The throwing step is in the trace, with the error and no changes (its effects are not applied).
@@ -89,7 +92,10 @@ describe('check: model errors are violations with traces', () => {
     );
     const r = check(spec);
     const v = r.violations[0]!;
-    assert.deepEqual({ property: v.property, kind: v.kind, message: v.message }, { property: 'assertion', kind: 'assertion', message: 'x = 3 is outside its domain 0..2' });
+    assert.deepEqual(
+      { property: v.property, kind: v.kind, message: v.message },
+      { property: 'assertion', kind: 'assertion', message: 'x = 3 is outside its domain 0..2' },
+    );
     assert.equal(v.trace.steps.length, 3);
     assert.deepEqual(v.trace.steps.at(-1)!.changes, [
       { field: 'x', from: '2', to: '3' },
@@ -102,7 +108,10 @@ describe('check: model errors are violations with traces', () => {
     const spec = counter(() => {}, { n: int(0, 1) });
     const r = check(spec);
     const v = r.violations[0]!;
-    assert.deepEqual({ property: v.property, kind: v.kind, message: v.message }, { property: 'assertion', kind: 'assertion', message: 'CPU0.n = 2 is outside its domain 0..1' });
+    assert.deepEqual(
+      { property: v.property, kind: v.kind, message: v.message },
+      { property: 'assertion', kind: 'assertion', message: 'CPU0.n = 2 is outside its domain 0..1' },
+    );
     assert.equal(v.trace.steps.length, 2);
     replays(spec, r);
   });
@@ -121,7 +130,10 @@ describe('check: model errors are violations with traces', () => {
     };
     const r = check(spec);
     const v = r.violations[0]!;
-    assert.deepEqual({ property: v.property, kind: v.kind, message: v.message }, { property: 'x readable', kind: 'invariant', message: 'the property threw: cannot read x' });
+    assert.deepEqual(
+      { property: v.property, kind: v.kind, message: v.message },
+      { property: 'x readable', kind: 'invariant', message: 'the property threw: cannot read x' },
+    );
     assert.equal(v.trace.steps.length, 3);
   });
 });
@@ -131,7 +143,11 @@ describe('check: every supported machine feature at once (kitchenSink.ts)', () =
     for (const strategy of ['bfs', 'dfs'] as const) {
       const r = check(kitchenSink(), { strategy });
       assert.equal(r.verdict, 'holds', strategy);
-      assert.deepEqual({ states: r.stats.states, transitions: r.stats.transitions, terminalStates: r.stats.terminalStates }, { states: 21_988, transitions: 88_172, terminalStates: 704 }, strategy);
+      assert.deepEqual(
+        { states: r.stats.states, transitions: r.stats.transitions, terminalStates: r.stats.terminalStates },
+        { states: 21_988, transitions: 88_172, terminalStates: 704 },
+        strategy,
+      );
     }
   });
 });

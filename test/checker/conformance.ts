@@ -75,7 +75,12 @@ export function assertConformance(spec: SystemSpec, options: ConformanceOptions 
   const maxSteps = options.maxSteps ?? 50;
   fc.assert(
     fc.property(fc.array(fc.nat(), { maxLength: maxSteps }), (picks) => walk(system, picks)),
-    { numRuns: runs, includeErrorInReport: true, ...(options.seed === undefined ? {} : { seed: options.seed }), ...(options.path === undefined ? {} : { path: options.path }) },
+    {
+      numRuns: runs,
+      includeErrorInReport: true,
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+      ...(options.path === undefined ? {} : { path: options.path }),
+    },
   );
 }
 
@@ -145,7 +150,14 @@ function walk(system: CompiledSystem, picks: readonly number[]): void {
 }
 
 /** Step (actor, event, choice) is enabled in the engine iff xstate has a transition for it. */
-function checkEnabled(system: CompiledSystem, stepper: Stepper, shadows: readonly Shadow[], world: PlainWorld, enabled: readonly number[], where: string): void {
+function checkEnabled(
+  system: CompiledSystem,
+  stepper: Stepper,
+  shadows: readonly Shadow[],
+  world: PlainWorld,
+  enabled: readonly number[],
+  where: string,
+): void {
   const engine = new Set(enabled);
   let counted = 0;
   for (const actor of system.actors) {
@@ -163,7 +175,11 @@ function checkEnabled(system: CompiledSystem, stepper: Stepper, shadows: readonl
           assert.ok(!engine.has(id), `${what}: enabled in the engine although the budget (${shadow.budget}) does not cover it`);
           continue;
         }
-        assert.equal(engine.has(id), inXstate, `${what}: ${inXstate ? 'xstate has a transition but the engine does not list the step' : 'the engine lists the step but xstate has no transition'}`);
+        assert.equal(
+          engine.has(id),
+          inXstate,
+          `${what}: ${inXstate ? 'xstate has a transition but the engine does not list the step' : 'the engine lists the step but xstate has no transition'}`,
+        );
         if (engine.has(id)) counted++;
         if (!inXstate && !final) {
           const [next, actions] = transition(machine, shadow.snapshot, event);

@@ -51,7 +51,11 @@ const thread = setup({
     s0: {
       on: {
         step: [
-          { guard: and(['aLow', not('flagUp')]), target: 's1', actions: ['incA', assign({ i: ({ context }) => (context.i + 1) % 4, j: ({ context }) => context.i })] },
+          {
+            guard: and(['aLow', not('flagUp')]),
+            target: 's1',
+            actions: ['incA', assign({ i: ({ context }) => (context.i + 1) % 4, j: ({ context }) => context.i })],
+          },
           { guard: or(['iOdd', 'flagUp']), actions: ['touchArr', assign(({ context }) => ({ i: (context.i + 1) % 4 }))] },
         ],
         pick: { actions: 'pickArr' },

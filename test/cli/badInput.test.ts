@@ -19,17 +19,37 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** argv, and what the one stderr line must say after `faultline: `. Paths are relative to the repo root. */
 const CASES: readonly (readonly [name: string, argv: readonly string[], message: RegExp])[] = [
-  ['unknown scenario', ['check', 'no-such-scenario'], /^unknown scenario 'no-such-scenario' \(scenarios: (.*, )?retry-ring(, .*)?; or a path to a \.ts\/\.js scenario file\)$/],
+  [
+    'unknown scenario',
+    ['check', 'no-such-scenario'],
+    /^unknown scenario 'no-such-scenario' \(scenarios: (.*, )?retry-ring(, .*)?; or a path to a \.ts\/\.js scenario file\)$/,
+  ],
   ['unknown variant', ['check', 'retry-ring:no-such-variant'], /^scenario 'retry-ring' has no variant 'no-such-variant' \(variants: ring\b/],
-  ['unknown variant of a scenario file', ['check', 'examples/peterson.scenario.ts:nope'], /^scenario 'peterson' has no variant 'nope' \(variants: peterson, .*no-turn/],
-  ['unknown parameter', ['check', 'retry-ring', '--param', 'threads=2'], /^scenario 'retry-ring' has no parameter 'threads' \(parameters: readers, pages, capacity, budget, retries\)$/],
-  ['a parameter of a scenario without parameters', ['check', 'examples/peterson.scenario.ts', '-p', 'n=1'], /^scenario 'peterson' has no parameter 'n' \(parameters: none\)$/],
+  [
+    'unknown variant of a scenario file',
+    ['check', 'examples/peterson.scenario.ts:nope'],
+    /^scenario 'peterson' has no variant 'nope' \(variants: peterson, .*no-turn/,
+  ],
+  [
+    'unknown parameter',
+    ['check', 'retry-ring', '--param', 'threads=2'],
+    /^scenario 'retry-ring' has no parameter 'threads' \(parameters: readers, pages, capacity, budget, retries\)$/,
+  ],
+  [
+    'a parameter of a scenario without parameters',
+    ['check', 'examples/peterson.scenario.ts', '-p', 'n=1'],
+    /^scenario 'peterson' has no parameter 'n' \(parameters: none\)$/,
+  ],
   ['non-integer parameter', ['check', 'retry-ring', '--param', 'pages=two'], /^parameter 'pages' must be a whole number, not 'two' \(domain 1\.\.16\)$/],
   ['fractional parameter', ['check', 'retry-ring', '--param', 'pages=2.5'], /^parameter 'pages' must be a whole number, not '2\.5' \(domain 1\.\.16\)$/],
   ['parameter above its domain', ['check', 'retry-ring', '--param', 'pages=17'], /^parameter 'pages' = 17 is outside its domain 1\.\.16$/],
   ['parameter below its domain', ['check', 'retry-ring', '--param', 'readers=0'], /^parameter 'readers' = 0 is outside its domain 1\.\.8$/],
   ['--param without =', ['check', 'retry-ring', '--param', 'pages'], /^--param expects NAME=VALUE, not 'pages'$/],
-  ['capacity > pages (the scenario validates)', ['check', 'retry-ring', '-p', 'pages=3', '-p', 'capacity=4'], /^scenario 'retry-ring': capacity \(4\) cannot exceed pages \(3\)$/],
+  [
+    'capacity > pages (the scenario validates)',
+    ['check', 'retry-ring', '-p', 'pages=3', '-p', 'capacity=4'],
+    /^scenario 'retry-ring': capacity \(4\) cannot exceed pages \(3\)$/,
+  ],
   ['unknown strategy', ['check', 'retry-ring', '--strategy', 'astar'], /^unknown strategy 'astar' \(strategies: bfs, dfs\b/],
   ['unknown format', ['check', 'retry-ring', '--format', 'xml'], /^unknown format 'xml' \(formats: text, json\b/],
   ['--max-states 0', ['check', 'retry-ring', '--max-states', '0'], /^--max-states expects a positive whole number, not '0'$/],
@@ -40,14 +60,34 @@ const CASES: readonly (readonly [name: string, argv: readonly string[], message:
   ['missing argument of check', ['check'], /^missing required argument 'target'$/],
   ['missing argument of replay', ['replay'], /^missing required argument 'file'$/],
   ['malformed trace JSON', ['replay', `${FIXTURES}/malformed.json`], /^trace file 'test\/cli\/fixtures\/malformed\.json' is not valid JSON: /],
-  ['trace with the wrong schema', ['replay', `${FIXTURES}/wrong-schema.json`], /^trace file '.*wrong-schema\.json': unsupported trace schema "faultline\/trace@0" \(expected "faultline\/trace@1"\)$/],
-  ['trace with a malformed step', ['replay', `${FIXTURES}/bad-step.json`], /^trace file '.*bad-step\.json': step 1 must be \{ actor: string, transition: string, choice: whole number \}$/],
-  ['trace naming an actor the model does not have', ['replay', `${FIXTURES}/unknown-actor.json`], /^trace file '.*unknown-actor\.json' step 1: there is no actor 'reader1' \(actors: reader0, reclaim\): the trace does not fit the model$/],
+  [
+    'trace with the wrong schema',
+    ['replay', `${FIXTURES}/wrong-schema.json`],
+    /^trace file '.*wrong-schema\.json': unsupported trace schema "faultline\/trace@0" \(expected "faultline\/trace@1"\)$/,
+  ],
+  [
+    'trace with a malformed step',
+    ['replay', `${FIXTURES}/bad-step.json`],
+    /^trace file '.*bad-step\.json': step 1 must be \{ actor: string, transition: string, choice: whole number \}$/,
+  ],
+  [
+    'trace naming an actor the model does not have',
+    ['replay', `${FIXTURES}/unknown-actor.json`],
+    /^trace file '.*unknown-actor\.json' step 1: there is no actor 'reader1' \(actors: reader0, reclaim\): the trace does not fit the model$/,
+  ],
   ['trace of an unknown scenario', ['replay', `${FIXTURES}/unknown-scenario.json`], /^unknown scenario 'no-such-scenario' /],
   ['trace file that does not exist', ['replay', `${FIXTURES}/no-such.json`], /^cannot read trace file '.*no-such\.json': no such file$/],
   ['scenario file that does not exist', ['check', `${FIXTURES}/no-such.scenario.ts`], /^scenario file '.*no-such\.scenario\.ts' does not exist$/],
-  ['scenario file that exports nothing', ['check', `${FIXTURES}/exports-nothing.scenario.ts`], /^scenario file '.*exports-nothing\.scenario\.ts' exports no scenario \(export default defineScenario/],
-  ['scenario file that throws on import', ['check', `${FIXTURES}/throws-on-import.scenario.ts:x`], /^scenario file '.*throws-on-import\.scenario\.ts' failed to load: this scenario file is broken on purpose$/],
+  [
+    'scenario file that exports nothing',
+    ['check', `${FIXTURES}/exports-nothing.scenario.ts`],
+    /^scenario file '.*exports-nothing\.scenario\.ts' exports no scenario \(export default defineScenario/,
+  ],
+  [
+    'scenario file that throws on import',
+    ['check', `${FIXTURES}/throws-on-import.scenario.ts:x`],
+    /^scenario file '.*throws-on-import\.scenario\.ts' failed to load: this scenario file is broken on purpose$/,
+  ],
 ];
 
 async function run(argv: readonly string[]) {
@@ -80,7 +120,10 @@ describe('CLI bad input: exit 2, one line on stderr, no stack trace', () => {
     assert.equal(await runCli(['check', 'retry-ring:nope', '--debug'], f.io), 2);
     const lines = f.err().trimEnd().split('\n');
     assert.ok(lines[0]!.startsWith("faultline: scenario 'retry-ring' has no variant 'nope' (variants: "), lines[0]);
-    assert.ok(lines.slice(1).some((l) => /^\s+at /.test(l)), 'a stack trace follows');
+    assert.ok(
+      lines.slice(1).some((l) => /^\s+at /.test(l)),
+      'a stack trace follows',
+    );
   });
 
   // Regression: `list` used to ignore --format (`faultline list --format xml` printed the text listing, exit 0).

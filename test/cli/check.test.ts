@@ -97,7 +97,6 @@ describe('faultline check', () => {
   });
 
   it('colour only on a terminal, and never with --no-color or NO_COLOR', async () => {
-    // eslint-disable-next-line no-control-regex
     const ansi = /\u001b\[/;
     assert.match((await cli(['check', 'retry-ring'], { stdoutIsTTY: true })).out, ansi);
     assert.doesNotMatch((await cli(['check', 'retry-ring', '--no-color'], { stdoutIsTTY: true })).out, ansi);
@@ -135,7 +134,10 @@ describe('faultline replay', () => {
     const r = await cli(['replay', 'diverges.json', '--no-color']);
     assert.equal(r.code, 2);
     assert.equal(r.out, '');
-    assert.equal(r.err, "faultline: trace file 'diverges.json' diverges from the model: step 3 (P1 raiseFlag(0)) is not enabled in state idle: the trace diverges from the model\n");
+    assert.equal(
+      r.err,
+      "faultline: trace file 'diverges.json' diverges from the model: step 3 (P1 raiseFlag(0)) is not enabled in state idle: the trace diverges from the model\n",
+    );
   });
 });
 

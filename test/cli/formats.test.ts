@@ -31,9 +31,33 @@ async function cli(argv: readonly string[]) {
 /** A lasso by hand: CPU0 faults in, reclaim evicts, then CPU0's copy fails and it retries forever. */
 const lasso: Trace = {
   steps: [
-    { actor: 'CPU0', transition: 'faultIn', choice: 0, label: 'fault_in_writeable(p0)', changes: [{ field: 'present[0]', from: '0', to: '1' }, { field: 'CPU0@state', from: 'FAULT', to: 'COPY' }] },
-    { actor: 'reclaim', transition: 'evict', choice: 0, label: 'evict(p0)', changes: [{ field: 'present[0]', from: '1', to: '0' }, { field: 'reclaim@budget', from: '1', to: '0' }] },
-    { actor: 'CPU0', transition: 'copy', choice: 0, label: 'copy_to_user_nofault() -> -EFAULT; retry', changes: [{ field: 'CPU0@state', from: 'COPY', to: 'FAULT' }] },
+    {
+      actor: 'CPU0',
+      transition: 'faultIn',
+      choice: 0,
+      label: 'fault_in_writeable(p0)',
+      changes: [
+        { field: 'present[0]', from: '0', to: '1' },
+        { field: 'CPU0@state', from: 'FAULT', to: 'COPY' },
+      ],
+    },
+    {
+      actor: 'reclaim',
+      transition: 'evict',
+      choice: 0,
+      label: 'evict(p0)',
+      changes: [
+        { field: 'present[0]', from: '1', to: '0' },
+        { field: 'reclaim@budget', from: '1', to: '0' },
+      ],
+    },
+    {
+      actor: 'CPU0',
+      transition: 'copy',
+      choice: 0,
+      label: 'copy_to_user_nofault() -> -EFAULT; retry',
+      changes: [{ field: 'CPU0@state', from: 'COPY', to: 'FAULT' }],
+    },
     { actor: 'CPU0', transition: 'faultIn', choice: 0, label: 'fault_in_writeable(p0)', changes: [{ field: 'CPU0@state', from: 'FAULT', to: 'COPY' }] },
   ],
   loop: 2,
@@ -85,7 +109,14 @@ describe('ITF-like JSON trace', () => {
     // A lasso's last state equals states[loop], so ITF lists it once: 4 states for 4 steps.
     assert.equal(itf.states.length, 4);
     assert.equal(itf.loop, 2);
-    assert.deepEqual(itf.states[2], { '#meta': { index: 2 }, present: [0, 1], 'CPU0@state': 'COPY', 'reclaim@state': 'RUN', 'reclaim@budget': 0, 'CPU0.pos': 0 });
+    assert.deepEqual(itf.states[2], {
+      '#meta': { index: 2 },
+      present: [0, 1],
+      'CPU0@state': 'COPY',
+      'reclaim@state': 'RUN',
+      'reclaim@budget': 0,
+      'CPU0.pos': 0,
+    });
   });
 
   it('a safety trace keeps every state, the one after the last step included', () => {
@@ -149,16 +180,19 @@ describe('check --format', () => {
     assert.equal(err, '');
     assert.match(out, /^## `peterson:no-turn`: ❌ violated\n/);
     assert.match(out, /\| mutual exclusion \| invariant \| ❌ violated \|/);
-    assert.match(out, /### invariant `mutual exclusion` violated\n\nP0 and P1 are both in the critical section\n\n```mermaid\nsequenceDiagram\n  participant a0 as P0\n  participant a1 as P1\n  a0->>a0: 1. enter\n/);
-    assert.match(out, /```text\n   P0 +\| P1\n/);
+    assert.match(
+      out,
+      /### invariant `mutual exclusion` violated\n\nP0 and P1 are both in the critical section\n\n```mermaid\nsequenceDiagram\n {2}participant a0 as P0\n {2}participant a1 as P1\n {2}a0->>a0: 1. enter\n/,
+    );
+    assert.match(out, /```text\n {3}P0 +\| P1\n/);
     assert.doesNotMatch(out, /\bloop\b/);
   });
 
   it('markdown: a lasso (peterson-unfair) gets its loop box', async () => {
     const { code, out } = await cli(['check', 'examples/peterson.scenario.ts:peterson-unfair', '--format', 'markdown']);
     assert.equal(code, 1);
-    assert.match(out, /  loop steps \d+\.\.\d+ repeat forever\n/);
-    assert.match(out, /\n  end\n```/);
+    assert.match(out, / {2}loop steps \d+\.\.\d+ repeat forever\n/);
+    assert.match(out, /\n {2}end\n```/);
   });
 
   it('junit: one case per property, the trace in the failure, the rest skipped; well-formed', async () => {
@@ -171,7 +205,7 @@ describe('check --format', () => {
       cases.map((c) => c.name),
       ['mutual exclusion', 'deadlock', 'P0 not starved', 'assertion'],
     );
-    assert.match(cases[0]!.failure!['#text'], /1  enter/);
+    assert.match(cases[0]!.failure!['#text'], /1 {2}enter/);
     assert.match(cases[0]!.failure!['#text'], /Reproduce: faultline check examples\/peterson\.scenario\.ts:no-turn$/);
     assert.ok(cases[1]!.skipped !== undefined && cases[2]!.skipped !== undefined && cases[3]!.skipped !== undefined);
   });
@@ -189,7 +223,15 @@ describe('check --format', () => {
     assert.equal(trace.steps.length, 4);
     assert.deepEqual(trace.itf.vars, ['flag', 'turn', 'P0@state', 'P0.me', 'P1@state', 'P1.me']);
     assert.equal(trace.itf.states.length, 5);
-    assert.deepEqual(trace.itf.states[4], { '#meta': { index: 4 }, flag: [1, 1], turn: 0, 'P0@state': 'critical', 'P0.me': 0, 'P1@state': 'critical', 'P1.me': 1 });
+    assert.deepEqual(trace.itf.states[4], {
+      '#meta': { index: 4 },
+      flag: [1, 1],
+      turn: 0,
+      'P0@state': 'critical',
+      'P0.me': 0,
+      'P1@state': 'critical',
+      'P1.me': 1,
+    });
   });
 
   it('an unknown format names the valid ones', async () => {

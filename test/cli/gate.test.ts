@@ -54,7 +54,13 @@ describe('gate as data (scenarios/gate.ts)', () => {
   });
 
   it('a scenario that does not build is an error entry, not a crash', () => {
-    const broken = { ...counter, id: 'broken', build: () => { throw new Error('no such actor'); } };
+    const broken = {
+      ...counter,
+      id: 'broken',
+      build: () => {
+        throw new Error('no such actor');
+      },
+    };
     const report = runGate([broken], { include: (_s, v) => v === 'holds' });
     assert.equal(report.entries[0]!.status, 'error');
     assert.equal(report.entries[0]!.message, 'failed to build: no such actor');
@@ -71,8 +77,8 @@ describe('faultline gate', () => {
     const { code, out, err } = await cli(['gate', FIXTURE, '--no-color']);
     assert.equal(code, 1);
     assert.equal(err, '');
-    assert.match(out, /^ok {11}counter:holds  holds \(as expected\)/m);
-    assert.match(out, /^MISMATCH {5}counter:wrong-holds  expected: holds; found: invariant 'x small' violated: x = 2/m);
+    assert.match(out, /^ok {11}counter:holds {2}holds \(as expected\)/m);
+    assert.match(out, /^MISMATCH {5}counter:wrong-holds {2}expected: holds; found: invariant 'x small' violated: x = 2/m);
     assert.match(out, /Reproduce: faultline check fixtures\/counter\.scenario\.ts:wrong-holds/);
     assert.match(out, /^gate: 2 as expected, 3 mismatched, 0 inconclusive \(5 runs, /m);
   });
@@ -92,7 +98,7 @@ describe('faultline gate', () => {
     let t = 0;
     const f = fakeIo(scratch, { now: () => (t += 5000) });
     assert.equal(await runCli(['gate', '--filter', 'retry-ring:ring', '--timeout', '1'], f.io), 3);
-    assert.match(f.out(), /^INCONCLUSIVE retry-ring:ring  expected: holds; inconclusive: timeout of 1 s reached/m);
+    assert.match(f.out(), /^INCONCLUSIVE retry-ring:ring {2}expected: holds; inconclusive: timeout of 1 s reached/m);
     const m = fakeIo(scratch, { memory: () => 2 ** 30 });
     assert.equal(await runCli(['gate', '--filter', 'retry-ring:ring', '--max-memory', '512'], m.io), 3);
     // A mismatch outranks an inconclusive run.
@@ -114,9 +120,13 @@ describe('faultline gate', () => {
     assert.equal(code, 1);
     assert.equal(XMLValidator.validate(out), true);
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'testcase' || name === 'testsuite' }).parse(out);
-    const suites = doc.testsuites.testsuite as { name: string; testcase: { name: string; failure?: { type: string; '#text': string }; skipped?: unknown; 'system-out'?: string }[] }[];
+    const suites = doc.testsuites.testsuite as {
+      name: string;
+      testcase: { name: string; failure?: { type: string; '#text': string }; skipped?: unknown; 'system-out'?: string }[];
+    }[];
     assert.equal(doc.testsuites.tests, '15');
-    const outcome = (c: (typeof suites)[number]['testcase'][number]): string => (c.failure ? `fail:${c.failure.type}` : c.skipped !== undefined ? 'skip' : 'pass');
+    const outcome = (c: (typeof suites)[number]['testcase'][number]): string =>
+      c.failure ? `fail:${c.failure.type}` : c.skipped !== undefined ? 'skip' : 'pass';
     assert.deepEqual(
       suites.map((s) => [s.name, s.testcase.map((c) => `${c.name}=${outcome(c)}`)]),
       [
@@ -128,7 +138,7 @@ describe('faultline gate', () => {
       ],
     );
     assert.match(suites[1]!.testcase[0]!['system-out']!, /expected violation found/);
-    assert.match(suites[2]!.testcase[0]!.failure!['#text'], /1  inc\n     x: 0 -> 1\n2  inc\n     x: 1 -> 2/);
+    assert.match(suites[2]!.testcase[0]!.failure!['#text'], /1 {2}inc\n {5}x: 0 -> 1\n2 {2}inc\n {5}x: 1 -> 2/);
   });
 
   it('markdown: a summary table, then every counterexample as a diagram and a text trace', async () => {
@@ -139,7 +149,7 @@ describe('faultline gate', () => {
     assert.equal(out.match(/```mermaid\nsequenceDiagram\n/g)?.length, 3);
     assert.equal(out.match(/<details open>/g)?.length, 2);
     assert.equal(out.match(/<details>/g)?.length, 1);
-    assert.match(out, /```text\n   T\n-+\n1  inc\n/);
+    assert.match(out, /```text\n {3}T\n-+\n1 {2}inc\n/);
   });
 
   it('--junit and --summary write the reports beside the stdout format', async () => {

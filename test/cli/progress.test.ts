@@ -24,7 +24,10 @@ function terminal(overrides: Parameters<typeof fakeIo>[1] = {}) {
 
 describe('progress line', () => {
   it('its text: states, depth, rate, memory, elapsed', () => {
-    assert.equal(progressText('x:y', { states: 1_234_567, transitions: 0, depth: 21, storeBytes: 0 }, 2500, 612 * 1024 * 1024), 'x:y  1,234,567 states  depth 21  493,827 states/s  612 MiB  0:02');
+    assert.equal(
+      progressText('x:y', { states: 1_234_567, transitions: 0, depth: 21, storeBytes: 0 }, 2500, 612 * 1024 * 1024),
+      'x:y  1,234,567 states  depth 21  493,827 states/s  612 MiB  0:02',
+    );
     assert.equal(elapsedText(3_725_000), '1:02:05');
   });
 
@@ -70,7 +73,7 @@ describe('Ctrl-C', () => {
     interrupt.requested = true;
     const f = fakeIo(scratch);
     assert.equal(await runCli(['check', 'retry-ring', '--no-color'], f.io), 130);
-    assert.match(f.out(), /^retry-ring:ring \(.*\): INCONCLUSIVE\n  interrupted \(Ctrl-C\): nothing is proven; the statistics so far are below\.$/m);
+    assert.match(f.out(), /^retry-ring:ring \(.*\): INCONCLUSIVE\n {2}interrupted \(Ctrl-C\): nothing is proven; the statistics so far are below\.$/m);
     assert.match(f.out(), /^[\d,]+ states, [\d,]+ transitions/m);
   });
 

@@ -67,7 +67,12 @@ describe('machine state diagrams', () => {
   it('guard names: strings, objects with params, named functions', () => {
     assert.equal(guardName('pagePresent'), 'pagePresent');
     assert.equal(guardName({ type: 'atMost', params: { n: 2 } }), 'atMost');
-    assert.equal(guardName(function hasRoom() { return true; }), 'hasRoom');
+    assert.equal(
+      guardName(function hasRoom() {
+        return true;
+      }),
+      'hasRoom',
+    );
   });
 });
 
@@ -76,10 +81,10 @@ describe('faultline show', () => {
     const { code, out, err } = await cli(['show', 'retry-ring']);
     assert.equal(code, 0);
     assert.equal(err, '');
-    assert.match(out, /^Parameters \(name, default, domain\):\n  readers     2  1\.\.8     readers \(N\)\n/m);
-    assert.match(out, /^  ring \(default\) {2}holds: the model as specified$/m);
-    assert.match(out, /^Properties \(ring, default parameters\):\n  capacity  invariant  at most 2 pages present\n/m);
-    assert.match(out, /^  reader0, reader1: thread, weak fairness, machine 'retry-ring-reader'; context pos 0\.\.4, retries 0\.\.3, win 1\.\.4$/m);
+    assert.match(out, /^Parameters \(name, default, domain\):\n {2}readers {5}2 {2}1\.\.8 {5}readers \(N\)\n/m);
+    assert.match(out, /^ {2}ring \(default\) {2}holds: the model as specified$/m);
+    assert.match(out, /^Properties \(ring, default parameters\):\n {2}capacity {2}invariant {2}at most 2 pages present\n/m);
+    assert.match(out, /^ {2}reader0, reader1: thread, weak fairness, machine 'retry-ring-reader'; context pos 0\.\.4, retries 0\.\.3, win 1\.\.4$/m);
     assert.ok(
       out.includes(
         [
@@ -101,7 +106,7 @@ describe('faultline show', () => {
 
   it('a variant and parameters change the properties shown', async () => {
     const { out } = await cli(['show', 'retry-ring', '--param', 'capacity=3']);
-    assert.match(out, /^Properties \(ring, capacity=3\):\n  capacity  invariant  at most 3 pages present$/m);
+    assert.match(out, /^Properties \(ring, capacity=3\):\n {2}capacity {2}invariant {2}at most 3 pages present$/m);
   });
 
   it('markdown and json', async () => {
@@ -120,7 +125,10 @@ describe('faultline show', () => {
   });
 
   it('bad input: unknown scenario, variant, format', async () => {
-    assert.equal((await cli(['show', 'nope'])).err, `faultline: unknown scenario 'nope' (scenarios: ${scenarios.map((x) => x.id).join(', ')}; or a path to a .ts/.js scenario file)\n`);
+    assert.equal(
+      (await cli(['show', 'nope'])).err,
+      `faultline: unknown scenario 'nope' (scenarios: ${scenarios.map((x) => x.id).join(', ')}; or a path to a .ts/.js scenario file)\n`,
+    );
     assert.equal((await cli(['show', 'retry-ring:x'])).err, "faultline: scenario 'retry-ring' has no variant 'x' (variants: ring, progress)\n");
     const f = await cli(['show', 'retry-ring', '--format', 'junit']);
     assert.equal(f.code, 2);

@@ -107,15 +107,15 @@ describe('faultline sweep', () => {
   it('combinations the scenario rejects are listed as skipped, with its reason', async () => {
     const { code, out } = await cli(['sweep', 'retry-ring', '--param', 'readers=1', '--param', 'pages=2', '--param', 'capacity=1..3', '--no-color']);
     assert.equal(code, 0);
-    assert.match(out, /^retry-ring:ring  sweep capacity=1\.\.3  \(fixed: readers=1 pages=2 budget=2 retries=2\)$/m);
-    assert.match(out, /^       3  skipped  capacity \(3\) cannot exceed pages \(2\)$/m);
+    assert.match(out, /^retry-ring:ring {2}sweep capacity=1\.\.3 {2}\(fixed: readers=1 pages=2 budget=2 retries=2\)$/m);
+    assert.match(out, /^ {7}3 {2}skipped {2}capacity \(3\) cannot exceed pages \(2\)$/m);
     assert.match(out, /^3 points: 2 hold, 0 violated, 0 inconclusive, 1 skipped/m);
   });
 
   it('exit 3 when a point is inconclusive (--max-states)', async () => {
     const { code, out } = await cli(['sweep', 'retry-ring', '--param', 'readers=1..2', '--max-states', '100', '--no-color']);
     assert.equal(code, 3);
-    assert.match(out, /^      2  inconclusive  +\d[\d,]* +\d+\.\d\d  bound of 100 states reached/m);
+    assert.match(out, /^ {6}2 {2}inconclusive  +\d[\d,]* +\d+\.\d\d {2}bound of 100 states reached/m);
   });
 
   it('bad input: one line, exit 2', async () => {
@@ -124,7 +124,10 @@ describe('faultline sweep', () => {
       [['sweep', 'retry-ring:nope', '--param', 'pages=1..2'], "faultline: scenario 'retry-ring' has no variant 'nope' (variants: ring, progress)\n"],
       [['sweep', 'nope'], `faultline: unknown scenario 'nope' (scenarios: ${scenarios.map((x) => x.id).join(', ')}; or a path to a .ts/.js scenario file)\n`],
       [['sweep', 'retry-ring', '--format', 'junit'], "faultline: unknown format 'junit' (formats: text, json)\n"],
-      [['sweep', 'retry-ring', '--param', 'pages=1', '--param', 'capacity=2..3'], "faultline: every point of the sweep is rejected by the scenario (capacity (2) cannot exceed pages (1))\n"],
+      [
+        ['sweep', 'retry-ring', '--param', 'pages=1', '--param', 'capacity=2..3'],
+        'faultline: every point of the sweep is rejected by the scenario (capacity (2) cannot exceed pages (1))\n',
+      ],
     ];
     for (const [argv, message] of cases) {
       const { code, err } = await cli(argv);

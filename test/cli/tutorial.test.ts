@@ -33,7 +33,7 @@ describe('docs/tutorial.md', () => {
   });
 
   it('shows the scenario file exactly as it is', () => {
-    assertFileBlocks(blocks);
+    assertFileBlocks('docs/tutorial.md');
   });
 
   it('shows the real output of every command, in order', async () => {

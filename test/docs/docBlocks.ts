@@ -42,9 +42,15 @@ export function docScratch(): { dir: string; remove: () => void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Asserts every file block equals its file. */
-export function assertFileBlocks(blocks: readonly DocBlock[]): void {
-  for (const b of blocks.filter((x) => x.kind === 'file')) assert.equal(b.body, readFileSync(join(REPO_ROOT, b.what), 'utf8'), b.what);
+/** Asserts every file block of `page` equals its file (with UPDATE_GOLDEN=1, copies the file in). */
+export function assertFileBlocks(page: string): void {
+  let text = readFileSync(join(REPO_ROOT, page), 'utf8');
+  for (const b of docBlocks(page).filter((x) => x.kind === 'file')) {
+    const file = readFileSync(join(REPO_ROOT, b.what), 'utf8');
+    if (process.env.UPDATE_GOLDEN === '1') text = text.replace(`<!-- file: ${b.what} -->\n\`\`\`ts\n${b.body}`, `<!-- file: ${b.what} -->\n\`\`\`ts\n${file}`);
+    else assert.equal(b.body, file, b.what);
+  }
+  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(join(REPO_ROOT, page), text);
 }
 
 /** Runs every output block's command of `page` in order in `dir` and asserts its output. */

@@ -16,7 +16,7 @@ describe('README.md', () => {
     );
   });
   it('shows files exactly as they are', () => {
-    assertFileBlocks(blocks);
+    assertFileBlocks('README.md');
   });
   it('shows the real output of every command', async () => {
     await assertOutputBlocks('README.md', scratch.dir);

@@ -17,7 +17,8 @@ export interface RefWorld {
 export function refWorld(o: MmuOptions): RefWorld {
   const P = o.pages;
   const U = o.unitsPerPage ?? 4;
-  const arr = <T>(v: T | readonly T[] | undefined, d: T): T[] => (v === undefined ? new Array<T>(P).fill(d) : Array.isArray(v) ? [...v] : new Array<T>(P).fill(v as T));
+  const arr = <T>(v: T | readonly T[] | undefined, d: T): T[] =>
+    v === undefined ? new Array<T>(P).fill(d) : Array.isArray(v) ? [...v] : new Array<T>(P).fill(v as T);
   const tag = o.tagOK;
   return {
     U,

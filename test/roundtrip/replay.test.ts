@@ -77,7 +77,10 @@ const cases: Case[] = shipped.flatMap(({ target, scenario }) =>
 
 describe('replay round trip over every shipped scenario', () => {
   it('finds violated variants to replay (the registry and examples/ are both read)', () => {
-    assert.ok(cases.some((c) => c.target.startsWith('examples/')), 'no example scenario with a violated variant');
+    assert.ok(
+      cases.some((c) => c.target.startsWith('examples/')),
+      'no example scenario with a violated variant',
+    );
     assert.ok(cases.some((c) => c.target === 'examples/peterson.scenario.ts' && c.variant === 'no-turn'));
   });
 
@@ -139,7 +142,12 @@ function tamperChecks(system: CompiledSystem, file: TraceFile, v: Violation, str
   // A wrong actor name, an unknown transition, a choice that is no choice: no step id at all.
   if (n > 0) {
     const k = Math.floor(n / 2);
-    const bad = (s: Partial<Step>): TraceFile => withSteps(file, steps.map((x, i) => (i === k ? { ...x, ...s } : x)), file.loop);
+    const bad = (s: Partial<Step>): TraceFile =>
+      withSteps(
+        file,
+        steps.map((x, i) => (i === k ? { ...x, ...s } : x)),
+        file.loop,
+      );
     const wrongActor = replayFile(system, bad({ actor: 'nobody' }));
     assert.equal(wrongActor.status, 'unresolved');
     assert.match(wrongActor.message, /^there is no actor 'nobody' \(actors: /);
@@ -171,7 +179,13 @@ function tamperChecks(system: CompiledSystem, file: TraceFile, v: Violation, str
   // One step removed, anywhere: never 'reproduced' when the trace is a shortest one (bfs).
   if (strategy === 'bfs') {
     for (let i = 0; i < n; i++) {
-      const shorter = replayFile(system, withSteps(file, steps.filter((_, j) => j !== i)));
+      const shorter = replayFile(
+        system,
+        withSteps(
+          file,
+          steps.filter((_, j) => j !== i),
+        ),
+      );
       assert.notEqual(shorter.status, 'reproduced', `without step ${i + 1}: ${shorter.message}`);
     }
   }
@@ -195,7 +209,10 @@ describe('replay of peterson:no-turn, tampered by hand', () => {
   });
 
   it('step 2 (P1 enter) removed: P1 is still idle at the old step 4 and cannot raise its flag there, so it diverges', () => {
-    const f = withSteps(file, file.steps.filter((_, i) => i !== 1));
+    const f = withSteps(
+      file,
+      file.steps.filter((_, i) => i !== 1),
+    );
     assert.deepEqual(replayFile(system, f), {
       status: 'diverged',
       step: 3,
@@ -213,12 +230,18 @@ describe('replay of peterson:no-turn, tampered by hand', () => {
   });
 
   it('a wrong actor name is a resolve error naming the actors', () => {
-    const f = withSteps(file, file.steps.map((s, i) => (i === 2 ? { ...s, actor: 'P2' } : s)));
+    const f = withSteps(
+      file,
+      file.steps.map((s, i) => (i === 2 ? { ...s, actor: 'P2' } : s)),
+    );
     assert.deepEqual(replayFile(system, f), { status: 'unresolved', step: 3, message: "there is no actor 'P2' (actors: P0, P1)" });
   });
 
   it('choice 1 of a step with one outcome diverges at that step', () => {
-    const f = withSteps(file, file.steps.map((s, i) => (i === 0 ? { ...s, choice: 1 } : s)));
+    const f = withSteps(
+      file,
+      file.steps.map((s, i) => (i === 0 ? { ...s, choice: 1 } : s)),
+    );
     assert.deepEqual(replayFile(system, f), {
       status: 'diverged',
       step: 1,

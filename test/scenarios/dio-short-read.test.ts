@@ -58,7 +58,7 @@ describe('scenarios/dio-short-read.ts', () => {
     });
   }
 
-  it('zero-return: [HOLE][DATA], the hole\'s user page absent - iov_iter_zero() copies nothing, iomap_iter() stops, read() = 0 (EOF) at offset 0', () => {
+  it("zero-return: [HOLE][DATA], the hole's user page absent - iov_iter_zero() copies nothing, iomap_iter() stops, read() = 0 (EOF) at offset 0", () => {
     const { r, actors } = run(buildDioShortRead(DEFAULTS, 'zero-return'));
     const v = r.violations[0]!;
     assert.equal(v.message, 'read() = 0 (EOF) at ki_pos 0 < i_size 2, and the user buffer is writable');

@@ -55,6 +55,7 @@ describe('scenarios/fault-in-partial.ts', () => {
   });
 
   it('conforms to xstate', () => {
-    for (const v of ['all-or-nothing', 'bytes-not-faulted'] as const) assertConformance(buildFaultInPartial({ pages: 3, units: 2, reclaim: 2, munmap: 2 }, v), { runs: 60, maxSteps: 40 });
+    for (const v of ['all-or-nothing', 'bytes-not-faulted'] as const)
+      assertConformance(buildFaultInPartial({ pages: 3, units: 2, reclaim: 2, munmap: 2 }, v), { runs: 60, maxSteps: 40 });
   });
 });

@@ -58,6 +58,7 @@ describe('scenarios/fault-in-window.ts', () => {
   });
 
   it('conforms to xstate', () => {
-    for (const v of ['whole-buffer', 'shrinking', 'fixed1'] as const) assertConformance(buildFaultInWindow({ pages: 3, capacity: 2, reclaim: 2 }, v), { runs: 60, maxSteps: 40 });
+    for (const v of ['whole-buffer', 'shrinking', 'fixed1'] as const)
+      assertConformance(buildFaultInWindow({ pages: 3, capacity: 2, reclaim: 2 }, v), { runs: 60, maxSteps: 40 });
   });
 });

@@ -33,7 +33,10 @@ describe('scenarios/gfs2-mmap-deadlock.ts', () => {
     const v = r.violations[0]!;
     assert.equal(v.property, 'no recursive glock');
     assert.equal(v.message, 'a task requested glock G while holding it: add_to_queue() -> trap_recursive -> BUG()');
-    assert.deepEqual(v.trace.steps.map((s) => s.actor), ['CPU0', 'CPU0', 'CPU0']);
+    assert.deepEqual(
+      v.trace.steps.map((s) => s.actor),
+      ['CPU0', 'CPU0', 'CPU0'],
+    );
     assert.deepEqual([r.stats.states, r.stats.transitions], [8, 7]);
     assertGolden('gfs2-mmap-deadlock-faults-enabled.txt', text(system, v.trace));
   });
@@ -98,12 +101,16 @@ describe('scenarios/gfs2-mmap-deadlock.ts', () => {
     }
   });
 
-  it('write=1: the <= v5.15 write traps the same way (gfs2_fault() SH under the write\'s EX); the fixed write holds (counts)', () => {
+  it("write=1: the <= v5.15 write traps the same way (gfs2_fault() SH under the write's EX); the fixed write holds (counts)", () => {
     const bad = check(buildGfs2MmapDeadlock({ ...defaults, write: 1 }, 'faults-enabled'));
     assert.equal(bad.violations[0]!.property, 'no recursive glock');
     assert.deepEqual(
       bad.violations[0]!.trace.steps.map((s) => s.label),
-      ['gfs2_glock_nq(EX): granted', 'iomap_file_buffered_write(): copy_from_user() copies 0, #PF at p0', 'handle_mm_fault(p0) -> gfs2_fault(): gfs2_glock_nq(SH): recursive -> BUG()'],
+      [
+        'gfs2_glock_nq(EX): granted',
+        'iomap_file_buffered_write(): copy_from_user() copies 0, #PF at p0',
+        'handle_mm_fault(p0) -> gfs2_fault(): gfs2_glock_nq(SH): recursive -> BUG()',
+      ],
     );
     const good = check(buildGfs2MmapDeadlock({ ...defaults, write: 1 }, 'nofault-retry'));
     assert.equal(good.verdict, 'holds');
@@ -112,7 +119,8 @@ describe('scenarios/gfs2-mmap-deadlock.ts', () => {
 
   it('conforms to xstate', () => {
     for (const write of [0, 1]) {
-      for (const v of ['faults-enabled', 'nofault-retry'] as const) assertConformance(buildGfs2MmapDeadlock({ pages: 2, requests: 2, remote: 1, reclaim: 2, write }, v), { runs: 60, maxSteps: 40 });
+      for (const v of ['faults-enabled', 'nofault-retry'] as const)
+        assertConformance(buildGfs2MmapDeadlock({ pages: 2, requests: 2, remote: 1, reclaim: 2, write }, v), { runs: 60, maxSteps: 40 });
     }
     assertConformance(buildGfs2MmapDeadlock(defaults, 'faults-enabled', 'queue'), { runs: 40, maxSteps: 20 });
   });

@@ -74,9 +74,15 @@ describe('scenarios/iter-direction.ts', () => {
       ['invariant iter direction', 'progress CPU0 progress'],
     );
     const [warn, spin] = r.violations;
-    assert.deepEqual(warn!.trace.steps.map((s) => s.transition), ['iovIterInit', 'copyToIter']);
+    assert.deepEqual(
+      warn!.trace.steps.map((s) => s.transition),
+      ['iovIterInit', 'copyToIter'],
+    );
     assert.equal(spin!.trace.loop, 3);
-    assert.deepEqual(spin!.trace.steps.map((s) => s.transition), ['iovIterInit', 'copyToIter', 'faultInIovIterWriteable', 'copyToIter', 'faultInIovIterWriteable']);
+    assert.deepEqual(
+      spin!.trace.steps.map((s) => s.transition),
+      ['iovIterInit', 'copyToIter', 'faultInIovIterWriteable', 'copyToIter', 'faultInIovIterWriteable'],
+    );
     assertGolden('iter-direction-swapped-copy.txt', formatTraceText(warn!.trace, { actors }) + '\n');
     assertGolden('iter-direction-swapped-copy.lasso.txt', formatTraceText(spin!.trace, { actors }) + '\n');
   });

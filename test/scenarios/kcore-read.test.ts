@@ -89,7 +89,11 @@ describe('scenarios/kcore-read.ts', () => {
     const { r, actors } = run(buildKcoreRead(DEFAULTS, 'retry-forever-hole'));
     const v = r.violations[0]!;
     assert.equal(v.trace.loop, 0, 'the very first pass is already the loop: page 0 is mapped, page 1 is the hole');
-    assert.deepEqual(v.trace.steps.map((s) => `${s.actor}.${s.transition}`), ['CPU0.vreadIter', 'CPU0.faultInIovIterWriteable'], 'no environment step at all');
+    assert.deepEqual(
+      v.trace.steps.map((s) => `${s.actor}.${s.transition}`),
+      ['CPU0.vreadIter', 'CPU0.faultInIovIterWriteable'],
+      'no environment step at all',
+    );
     assertGolden('kcore-read-retry-forever-hole.txt', formatTraceText(v.trace, { actors }) + '\n');
   });
 

@@ -78,7 +78,11 @@ describe('scenarios/mte-subpage.ts', () => {
         'CPU0.btrfsSearchForward',
       ],
     );
-    assert.deepEqual(v.trace.steps.slice(v.trace.loop).map((s) => s.actor), ['CPU0', 'CPU0', 'CPU0'], 'reclaim acts once, outside the loop');
+    assert.deepEqual(
+      v.trace.steps.slice(v.trace.loop).map((s) => s.actor),
+      ['CPU0', 'CPU0', 'CPU0'],
+      'reclaim acts once, outside the loop',
+    );
     assertGolden('mte-subpage-fault-in-from-ubuf.txt', formatTraceText(v.trace, { actors }) + '\n');
   });
 

@@ -30,7 +30,20 @@ const steps = (r: ReturnType<typeof check>, i = 0) => r.violations[i]!.trace.ste
 
 /** The same system with P-H2 added (the MMU only needs the same options to build the property). */
 function withPH2(spec: SystemSpec): SystemSpec {
-  const m = defineMmu({ pages: 1, unitsPerPage: 1, backing: 'file', pte: 'PRESENT_RW', pageLock: true, dirty: true, writeback: true, buffers: true, versions: 2, refs: 2, pins: 1, stableWrites: true });
+  const m = defineMmu({
+    pages: 1,
+    unitsPerPage: 1,
+    backing: 'file',
+    pte: 'PRESENT_RW',
+    pageLock: true,
+    dirty: true,
+    writeback: true,
+    buffers: true,
+    versions: 2,
+    refs: 2,
+    pins: 1,
+    stableWrites: true,
+  });
   return { ...spec, properties: [...spec.properties, noPinAfterNegativeCheck(m)] };
 }
 
@@ -63,7 +76,7 @@ describe('scenarios/stable-pages.ts', () => {
     });
   }
 
-  it("pin-from-ref: H-b as in H.5 - writeback checks, starts; pin_user_page() on the held reference; the device writes under writeback", () => {
+  it('pin-from-ref: H-b as in H.5 - writeback checks, starts; pin_user_page() on the held reference; the device writes under writeback', () => {
     const { r, actors } = run(buildStablePages(DEFAULTS, 'pin-from-ref'));
     const v = r.violations[0]!;
     assert.equal(v.message, 'folio 0 changed under writeback: version 1, snapshot 0');
@@ -95,7 +108,13 @@ describe('scenarios/stable-pages.ts', () => {
 
   it('no-pin-check: H-a - a pin taken before writeback, mainline writeback does not look at it, the device writes under writeback', () => {
     const { r, actors } = run(buildStablePages(DEFAULTS, 'no-pin-check'));
-    assert.deepEqual(steps(r), ['writeback.folioLock', 'pinner.pinUserPagesFast', 'writeback.folioClearDirtyForIo', 'writeback.folioStartWriteback', 'DMA.dmaWrite']);
+    assert.deepEqual(steps(r), [
+      'writeback.folioLock',
+      'pinner.pinUserPagesFast',
+      'writeback.folioClearDirtyForIo',
+      'writeback.folioStartWriteback',
+      'DMA.dmaWrite',
+    ]);
     assertGolden('stable-pages-no-pin-check.txt', formatTraceText(r.violations[0]!.trace, { actors }) + '\n');
   });
 
@@ -118,7 +137,11 @@ describe('scenarios/stable-pages.ts', () => {
     for (const v of ['pin-from-ref', 'fast-no-recheck', 'no-pin-check'] as const) {
       for (let passes = 1; passes <= 2; passes++) {
         for (let dmaWrites = 1; dmaWrites <= 2; dmaWrites++) {
-          assert.equal(check(buildStablePages({ ...DEFAULTS, dmaWrites, passes }, v)).violations[0]?.property, 'stable pages', `${v} dma=${dmaWrites} passes=${passes}`);
+          assert.equal(
+            check(buildStablePages({ ...DEFAULTS, dmaWrites, passes }, v)).violations[0]?.property,
+            'stable pages',
+            `${v} dma=${dmaWrites} passes=${passes}`,
+          );
         }
         assert.equal(check(buildStablePages({ ...DEFAULTS, dmaWrites: 0, passes }, v)).verdict, 'holds', `${v} without DMA`);
       }
@@ -132,7 +155,10 @@ describe('scenarios/stable-pages.ts', () => {
     assert.equal(byName.get('stable pages')!.trace.steps.length, 6);
     // The caveat of models/properties: GUP-fast's pin is accounted before its re-check drops it again.
     const fast = check(withPH2(buildStablePages(DEFAULTS, 'fast-recheck')), { stopAtFirstViolation: false });
-    assert.deepEqual(fast.violations.map((x) => x.property), ['no pin after a negative pin check']);
+    assert.deepEqual(
+      fast.violations.map((x) => x.property),
+      ['no pin after a negative pin check'],
+    );
     assert.equal(fast.violations[0]!.trace.steps.at(-1)!.transition, 'completePin');
     // Taken atomically (the re-check included), the pin never appears after the negative check.
     assert.equal(check(withPH2(buildStablePages(DEFAULTS, 'pin-via-fault'))).verdict, 'holds');

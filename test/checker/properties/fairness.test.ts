@@ -16,7 +16,10 @@ type Ev = { type: 'toggle' | 'act' | 'spin' | 'poll'; choice: number; world: W }
 
 /** Y toggles p forever; X (fairness given) can act only while p = 1, and acting is progress. */
 function toggleSystem(xFairness: Fairness): SystemSpec<W> {
-  const y = setup({ types: { context: {} as Record<string, never>, events: {} as Ev }, actions: { flip: ({ event }) => void (event.world.p = 1 - event.world.p) } }).createMachine({
+  const y = setup({
+    types: { context: {} as Record<string, never>, events: {} as Ev },
+    actions: { flip: ({ event }) => void (event.world.p = 1 - event.world.p) },
+  }).createMachine({
     id: 'y',
     initial: 'run',
     context: {},
@@ -43,7 +46,10 @@ describe('progress checking corner cases', () => {
   it('weak fairness: X is disabled whenever p = 0, so Y toggling forever starves it', () => {
     const r = check(toggleSystem('weak'));
     assert.equal(r.verdict, 'violated');
-    assert.deepEqual(r.violations[0]!.trace.steps.map((s) => s.actor), ['Y', 'Y']);
+    assert.deepEqual(
+      r.violations[0]!.trace.steps.map((s) => s.actor),
+      ['Y', 'Y'],
+    );
   });
 
   it('strong fairness: X is enabled infinitely often, so it must act: holds', () => {
@@ -51,7 +57,12 @@ describe('progress checking corner cases', () => {
   });
 
   it('a one-step livelock is printed as one step, not twice round', () => {
-    const m = setup({ types: { context: {} as Record<string, never>, events: {} as Ev } }).createMachine({ id: 's', initial: 'a', context: {}, states: { a: { on: { spin: {} } } } });
+    const m = setup({ types: { context: {} as Record<string, never>, events: {} as Ev } }).createMachine({
+      id: 's',
+      initial: 'a',
+      context: {},
+      states: { a: { on: { spin: {} } } },
+    });
     const r = check({ name: 'spin', world: {}, actors: [{ name: 'T', machine: m, fields: {} }], properties: [terminates('T')] });
     assert.equal(r.violations[0]!.trace.steps.length, 1);
     assert.equal(r.violations[0]!.trace.loop, 0);
@@ -64,7 +75,10 @@ describe('progress checking corner cases', () => {
       context: {},
       states: { wait: { on: { act: { guard: 'up', target: 'done' } } }, done: { type: 'final' } },
     });
-    const env = setup({ types: { context: {} as Record<string, never>, events: {} as Ev }, actions: { raise: ({ event }) => void (event.world.p = 1) } }).createMachine({
+    const env = setup({
+      types: { context: {} as Record<string, never>, events: {} as Ev },
+      actions: { raise: ({ event }) => void (event.world.p = 1) },
+    }).createMachine({
       id: 'env',
       initial: 'idle',
       context: {},
@@ -110,6 +124,9 @@ describe('progress checking corner cases', () => {
     const v = r.violations[0]!;
     assert.equal(v.kind, 'assertion');
     assert.equal(v.message, 'T: BUG_ON(p == 1)');
-    assert.deepEqual(v.trace.steps.map((s) => s.error ?? s.label), ['toggle', 'BUG_ON(p == 1)']);
+    assert.deepEqual(
+      v.trace.steps.map((s) => s.error ?? s.label),
+      ['toggle', 'BUG_ON(p == 1)'],
+    );
   });
 });

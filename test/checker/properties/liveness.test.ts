@@ -44,7 +44,10 @@ describe('livelock: two threads that back off politely', () => {
     assert.equal(v.kind, 'progress');
     assert.equal(v.trace.loop, 0);
     assert.equal(v.trace.steps.length, 6);
-    assert.deepEqual(v.trace.steps.map((s) => `${s.actor}.${s.transition}`), ['T0.raise', 'T1.raise', 'T0.check', 'T1.check', 'T0.lower', 'T1.lower']);
+    assert.deepEqual(
+      v.trace.steps.map((s) => `${s.actor}.${s.transition}`),
+      ['T0.raise', 'T1.raise', 'T0.check', 'T1.check', 'T0.lower', 'T1.lower'],
+    );
     assertGolden('backoff-polite.lasso.txt', text);
   });
   it('the ordered variant terminates: 21 states, 30 transitions', () => {
@@ -63,7 +66,10 @@ describe("Peterson's lock: starvation", () => {
     const v = r.violations[0]!;
     assert.equal(v.property, 'P0 not starved');
     assert.equal(v.trace.loop, 0);
-    assert.deepEqual(v.trace.steps.map((s) => `${s.actor}.${s.transition}`), ['P1.raiseFlag', 'P1.yieldTurn', 'P1.enter', 'P1.leave']);
+    assert.deepEqual(
+      v.trace.steps.map((s) => `${s.actor}.${s.transition}`),
+      ['P1.raiseFlag', 'P1.yieldTurn', 'P1.enter', 'P1.leave'],
+    );
   });
 });
 
@@ -72,7 +78,10 @@ describe('test-and-set lock: weak vs strong fairness', () => {
     const { r } = run('spinlock', 'weak');
     const v = r.violations[0]!;
     assert.equal(v.trace.loop, 0);
-    assert.deepEqual(v.trace.steps.map((s) => `${s.actor}.${s.transition}`), ['P1.lock', 'P1.unlock', 'P1.again']);
+    assert.deepEqual(
+      v.trace.steps.map((s) => `${s.actor}.${s.transition}`),
+      ['P1.lock', 'P1.unlock', 'P1.again'],
+    );
   });
   it('strong fairness of P0: the Emerson-Lei refinement removes the starving cycle', () => {
     assert.equal(run('spinlock', 'strong').r.verdict, 'holds');
@@ -80,7 +89,10 @@ describe('test-and-set lock: weak vs strong fairness', () => {
   it('an explicit spin step satisfies actor-level strong fairness, so starvation is found again (golden)', () => {
     const { r, text } = run('spinlock', 'spin-strong');
     const v = r.violations[0]!;
-    assert.ok(v.trace.steps.some((s) => s.actor === 'P0' && s.transition === 'tryLock'), 'the fair cycle contains P0 spinning');
+    assert.ok(
+      v.trace.steps.some((s) => s.actor === 'P0' && s.transition === 'tryLock'),
+      'the fair cycle contains P0 spinning',
+    );
     assertGolden('spinlock-spin-strong.lasso.txt', text);
   });
 });
@@ -98,7 +110,10 @@ describe('a retry loop that terminates only because the environment acts finitel
     const { r, text } = run('retry', 'adversary');
     const v = r.violations[0]!;
     assert.equal(v.property, 'CPU0 returns');
-    assert.deepEqual(v.trace.steps.slice(v.trace.loop).map((s) => `${s.actor}.${s.transition}`), ['CPU0.copyNofault', 'CPU0.faultIn', 'reclaim.evict']);
+    assert.deepEqual(
+      v.trace.steps.slice(v.trace.loop).map((s) => `${s.actor}.${s.transition}`),
+      ['CPU0.copyNofault', 'CPU0.faultIn', 'reclaim.evict'],
+    );
     assertGolden('retry-adversary.lasso.txt', text);
   });
 });

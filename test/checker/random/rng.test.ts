@@ -8,12 +8,21 @@ describe('Rng (xoshiro128**, seeded by splitmix32)', () => {
     const a = Rng.seeded(42);
     const b = Rng.seeded(42);
     const first = Array.from({ length: 8 }, () => a.next());
-    assert.deepEqual(first, Array.from({ length: 8 }, () => b.next()));
+    assert.deepEqual(
+      first,
+      Array.from({ length: 8 }, () => b.next()),
+    );
     const saved = a.state();
     const next = Array.from({ length: 8 }, () => a.next());
     const resumed = Rng.from(saved);
-    assert.deepEqual(Array.from({ length: 8 }, () => resumed.next()), next);
-    assert.notDeepEqual(Array.from({ length: 8 }, () => Rng.seeded(43).next()), first);
+    assert.deepEqual(
+      Array.from({ length: 8 }, () => resumed.next()),
+      next,
+    );
+    assert.notDeepEqual(
+      Array.from({ length: 8 }, () => Rng.seeded(43).next()),
+      first,
+    );
   });
   it('below(n) stays in [0, n) and reaches every value', () => {
     fc.assert(

@@ -48,6 +48,9 @@ describe('sampling strategies', () => {
     for (const strategy of ['random', 'pct'] as const) {
       assert.equal(strip(check(system, { strategy, seed: 9, executions: 100 })), strip(check(system, { strategy, seed: 9, executions: 100 })));
     }
-    assert.notEqual(strip(check(system, { strategy: 'random', seed: 9, executions: 100 })), strip(check(system, { strategy: 'random', seed: 10, executions: 100 })));
+    assert.notEqual(
+      strip(check(system, { strategy: 'random', seed: 9, executions: 100 })),
+      strip(check(system, { strategy: 'random', seed: 10, executions: 100 })),
+    );
   });
 });

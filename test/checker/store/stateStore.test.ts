@@ -59,7 +59,7 @@ describe('StateStore', () => {
         // pathTo follows parents back to state 0 and returns the states in order, both ends included.
         const last = records.length - 1;
         const path: number[] = [last];
-        for (let i = last; i !== 0; ) path.unshift((i = records[i]!.parent));
+        for (let i = last; i !== 0;) path.unshift((i = records[i]!.parent));
         assert.deepEqual(store.pathTo(last), path);
       }),
       { numRuns: 200 },
@@ -67,37 +67,37 @@ describe('StateStore', () => {
   });
 
   for (const keyed of [false, true]) {
-  it(`stays exact across table growth past 2^21 states (${keyed ? 'keyed' : 'indexed'}; the default table grows at 1,468,007)`, () => {
-    const N = 1_500_000;
-    const store = new StateStore(2, undefined, { keyed, lastWordBits: 3 });
-    const vec = new Uint32Array(2);
-    // Distinct states: (i * odd) mod 2^32 is a bijection; the second word repeats a small pattern.
-    const state = (i: number): void => {
-      vec[0] = Math.imul(i, 0x9e3779b1) >>> 0;
-      vec[1] = i % 7;
-    };
-    for (let i = 0; i < N; i++) {
-      state(i);
-      const r = store.findOrInsert(vec, 0, i === 0 ? NO_PARENT : i - 1);
-      if (r !== i) assert.fail(`state ${i} inserted at ${r}`);
-    }
-    assert.equal(store.size, N);
-    for (let i = 0; i < N; i++) {
-      state(i);
-      const r = store.findOrInsert(vec, 0, 0);
-      if (r !== (keyed ? -1 : -i - 1)) assert.fail(`state ${i} found at ${r}`);
-    }
-    // A state never inserted is new; records are intact after both rehashes.
-    vec[0] = 1;
-    vec[1] = 7;
-    assert.equal(store.findOrInsert(vec, 0, 5), N);
-    const out = new Uint32Array(2);
-    for (const i of [0, 65_535, 65_536, 734_003, 734_004, 1_468_006, 1_468_007, N - 1]) {
-      store.read(i, out, 0);
-      assert.deepEqual(Array.from(out), [Math.imul(i, 0x9e3779b1) >>> 0, i % 7]);
-      assert.equal(store.parent(i), i === 0 ? NO_PARENT : i - 1);
-    }
-    assert.deepEqual(store.pathTo(3), [0, 1, 2, 3]);
-  });
+    it(`stays exact across table growth past 2^21 states (${keyed ? 'keyed' : 'indexed'}; the default table grows at 1,468,007)`, () => {
+      const N = 1_500_000;
+      const store = new StateStore(2, undefined, { keyed, lastWordBits: 3 });
+      const vec = new Uint32Array(2);
+      // Distinct states: (i * odd) mod 2^32 is a bijection; the second word repeats a small pattern.
+      const state = (i: number): void => {
+        vec[0] = Math.imul(i, 0x9e3779b1) >>> 0;
+        vec[1] = i % 7;
+      };
+      for (let i = 0; i < N; i++) {
+        state(i);
+        const r = store.findOrInsert(vec, 0, i === 0 ? NO_PARENT : i - 1);
+        if (r !== i) assert.fail(`state ${i} inserted at ${r}`);
+      }
+      assert.equal(store.size, N);
+      for (let i = 0; i < N; i++) {
+        state(i);
+        const r = store.findOrInsert(vec, 0, 0);
+        if (r !== (keyed ? -1 : -i - 1)) assert.fail(`state ${i} found at ${r}`);
+      }
+      // A state never inserted is new; records are intact after both rehashes.
+      vec[0] = 1;
+      vec[1] = 7;
+      assert.equal(store.findOrInsert(vec, 0, 5), N);
+      const out = new Uint32Array(2);
+      for (const i of [0, 65_535, 65_536, 734_003, 734_004, 1_468_006, 1_468_007, N - 1]) {
+        store.read(i, out, 0);
+        assert.deepEqual(Array.from(out), [Math.imul(i, 0x9e3779b1) >>> 0, i % 7]);
+        assert.equal(store.parent(i), i === 0 ? NO_PARENT : i - 1);
+      }
+      assert.deepEqual(store.pathTo(3), [0, 1, 2, 3]);
+    });
   }
 });

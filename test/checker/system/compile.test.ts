@@ -23,10 +23,26 @@ const REFUSED: readonly (readonly [string, () => AnyStateMachine, string, string
     () => createMachine({ id: 'm', initial: 'a', states: { a: { initial: 'x', states: { x: {} } } } }),
     "state 'a' is compound; only flat machines (atomic and final states) are supported",
   ],
-  ['a parallel root', () => createMachine({ id: 'm', type: 'parallel', states: { a: {}, b: {} } }), 'the machine must have top-level states (found a parallel root)'],
-  ['always', () => createMachine({ id: 'm', initial: 'a', states: { a: { always: { target: 'b' } }, b: {} } }), "state 'a': 'always' transitions are not supported"],
-  ['after', () => createMachine({ id: 'm', initial: 'a', states: { a: { after: { 100: 'b' } }, b: {} } }), "state 'a': delayed ('after') transitions are not supported"],
-  ['invoke', () => createMachine({ id: 'm', initial: 'a', states: { a: { invoke: { src: fromPromise(async () => 1) } } } }), "state 'a': 'invoke' is not supported"],
+  [
+    'a parallel root',
+    () => createMachine({ id: 'm', type: 'parallel', states: { a: {}, b: {} } }),
+    'the machine must have top-level states (found a parallel root)',
+  ],
+  [
+    'always',
+    () => createMachine({ id: 'm', initial: 'a', states: { a: { always: { target: 'b' } }, b: {} } }),
+    "state 'a': 'always' transitions are not supported",
+  ],
+  [
+    'after',
+    () => createMachine({ id: 'm', initial: 'a', states: { a: { after: { 100: 'b' } }, b: {} } }),
+    "state 'a': delayed ('after') transitions are not supported",
+  ],
+  [
+    'invoke',
+    () => createMachine({ id: 'm', initial: 'a', states: { a: { invoke: { src: fromPromise(async () => 1) } } } }),
+    "state 'a': 'invoke' is not supported",
+  ],
   [
     'an unknown guard',
     () => createMachine({ id: 'm', initial: 'a', states: { a: { on: { go: { guard: 'pagePresent' as never, target: 'b' } } }, b: {} } }),
@@ -34,7 +50,13 @@ const REFUSED: readonly (readonly [string, () => AnyStateMachine, string, string
   ],
   [
     'assign to an undeclared field',
-    () => createMachine({ id: 'm', initial: 'a', context: { pos: 0 }, states: { a: { on: { go: { actions: assign({ ghost: 1 } as never), target: 'b' } } }, b: {} } }),
+    () =>
+      createMachine({
+        id: 'm',
+        initial: 'a',
+        context: { pos: 0 },
+        states: { a: { on: { go: { actions: assign({ ghost: 1 } as never), target: 'b' } } }, b: {} },
+      }),
     "state 'a', event 'go' transition 0: assign to 'ghost', which is not a declared field (pos)",
     ['pos'],
   ],
@@ -54,7 +76,11 @@ const REFUSED: readonly (readonly [string, () => AnyStateMachine, string, string
     "state 'a', event 'go' transition 0: built-in action 'xstate.sendTo' is not supported (only assign and plain effect functions are)",
   ],
   ['a wildcard event', () => createMachine({ id: 'm', initial: 'a', states: { a: { on: { '*': 'a' } } } }), "state 'a': wildcard event '*' is not supported"],
-  ['root-level on', () => createMachine({ id: 'm', initial: 'a', on: { go: '.a' }, states: { a: {} } }), 'root-level `on` transitions are not supported; put them on each state'],
+  [
+    'root-level on',
+    () => createMachine({ id: 'm', initial: 'a', on: { go: '.a' }, states: { a: {} } }),
+    'root-level `on` transitions are not supported; put them on each state',
+  ],
   [
     'context keys that differ from the declared fields',
     () => createMachine({ id: 'm', initial: 'a', context: { pos: 0, extra: 1 }, states: { a: {} } }),
@@ -107,7 +133,14 @@ describe('compileMachine refuses what it cannot model', () => {
     assert.deepEqual(
       c.states.map((s) => [s.name, s.final, s.events.map((e) => [e.type, e.transitions.length])]),
       [
-        ['a', false, [['go', 2], ['stop', 1]]],
+        [
+          'a',
+          false,
+          [
+            ['go', 2],
+            ['stop', 1],
+          ],
+        ],
         ['b', true, []],
       ],
     );

@@ -19,12 +19,9 @@ const domain: fc.Arbitrary<ScalarField> = fc
   .chain((range) => fc.integer({ min: INT32_MIN, max: INT32_MAX - range }).map((min) => int(min, min + range)));
 
 /** Slots with values inside their domains. */
-const slotsWithValues = fc.array(domain, { minLength: 1, maxLength: 40 }).chain((fields) =>
-  fc.tuple(
-    fc.constant(fields),
-    fc.tuple(...fields.map((f) => fc.integer({ min: f.min, max: f.max }))),
-  ),
-);
+const slotsWithValues = fc
+  .array(domain, { minLength: 1, maxLength: 40 })
+  .chain((fields) => fc.tuple(fc.constant(fields), fc.tuple(...fields.map((f) => fc.integer({ min: f.min, max: f.max })))));
 
 const specs = (fields: readonly ScalarField[]): SlotSpec[] => fields.map((field, i) => ({ name: `s${i}`, field }));
 

@@ -38,10 +38,7 @@ function build(limit: number, variant: Variant): SystemSpec<World> {
     name: `counter-${variant}`,
     world: { x: int(0, 5) },
     actors: [{ name: 'T', machine: counterMachine(limit), fields: {} }],
-    properties: [
-      invariant<World>('x small', (s) => s.world.x < bound, { description: `x < ${bound}`, explain: (s) => `x = ${s.world.x}` }),
-      deadlockFreedom(),
-    ],
+    properties: [invariant<World>('x small', (s) => s.world.x < bound, { description: `x < ${bound}`, explain: (s) => `x = ${s.world.x}` }), deadlockFreedom()],
   };
 }
 

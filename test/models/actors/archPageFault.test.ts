@@ -40,7 +40,12 @@ describe('models/actors/signal.ts', () => {
 
   it('alone: one kill() per budget unit, a second SIGKILL is never enabled: 2 states, 1 transition for budgets 1 and 2', () => {
     for (const budget of [1, 2]) {
-      const spec: SystemSpec = { name: 's', world: { T0sig: sigpendingField() }, actors: [signalActor({ field: 'T0sig', target: 'T0', signal: 'SIGKILL', budget })], properties: [] };
+      const spec: SystemSpec = {
+        name: 's',
+        world: { T0sig: sigpendingField() },
+        actors: [signalActor({ field: 'T0sig', target: 'T0', signal: 'SIGKILL', budget })],
+        properties: [],
+      };
       assert.deepEqual(counts(spec), ['holds', 2, 1]);
     }
     // SIGUSR1 then SIGKILL upgrades the pending signal; SIGUSR1 after SIGKILL is not enabled: 4 states
@@ -48,7 +53,10 @@ describe('models/actors/signal.ts', () => {
     const two: SystemSpec = {
       name: 's2',
       world: { T0sig: sigpendingField() },
-      actors: [signalActor({ field: 'T0sig', target: 'T0', signal: 'SIGUSR1', name: 'usr1' }), signalActor({ field: 'T0sig', target: 'T0', signal: 'SIGKILL', name: 'kill' })],
+      actors: [
+        signalActor({ field: 'T0sig', target: 'T0', signal: 'SIGUSR1', name: 'usr1' }),
+        signalActor({ field: 'T0sig', target: 'T0', signal: 'SIGKILL', name: 'kill' }),
+      ],
       properties: [],
     };
     assert.deepEqual(counts(two), ['holds', 4, 3]);
@@ -59,7 +67,12 @@ describe('models/actors/signal.ts', () => {
 describe('models/actors/folioLockHolder.ts', () => {
   const m1 = defineMmu({ pages: 1, unitsPerPage: 1, backing: 'file', pageLock: true });
   const m2 = defineMmu({ pages: 2, unitsPerPage: 1, backing: 'file', pageLock: true });
-  const alone = (m: typeof m1, holds: number): SystemSpec => ({ name: 'h', world: m.fields, actors: [folioLockHolderActor({ mmu: m, holds })], properties: [deadlockFreedom()] });
+  const alone = (m: typeof m1, holds: number): SystemSpec => ({
+    name: 'h',
+    world: m.fields,
+    actors: [folioLockHolderActor({ mmu: m, holds })],
+    properties: [deadlockFreedom()],
+  });
 
   it('one folio: holds 1 -> idle, holding, done (3 states, 2 transitions); holds 2 -> 5 states, 4 transitions', () => {
     assert.deepEqual(counts(alone(m1, 1)), ['holds', 3, 2]);
@@ -74,7 +87,10 @@ describe('models/actors/folioLockHolder.ts', () => {
   it('has no fairness unless asked, labels its steps, and rejects a world without folio locks', () => {
     const a = folioLockHolderActor({ mmu: m1 });
     assert.equal(a.fairness, 'none');
-    assert.equal(a.label!({ context: { held: 0, rounds: 0 }, event: { type: 'folioLock', choice: 0, world: {} } }, undefined), 'folio_lock(F0): read I/O in flight');
+    assert.equal(
+      a.label!({ context: { held: 0, rounds: 0 }, event: { type: 'folioLock', choice: 0, world: {} } }, undefined),
+      'folio_lock(F0): read I/O in flight',
+    );
     assert.equal(a.label!({ context: { held: 1, rounds: 1 }, event: { type: 'folioUnlock', choice: 0, world: {} } }, undefined), 'folio_unlock(F0): I/O done');
     assert.throws(() => folioLockHolderActor({ mmu: defineMmu({ pages: 1 }) }), /no folio locks/);
     assert.throws(() => folioLockHolderActor({ mmu: m1, holds: 0 }), /holds must be 1..8/);

@@ -11,7 +11,11 @@ import { munmapActor } from '../../../models/actors/munmap.js';
 import { reclaimActor, reclaimCandidates } from '../../../models/actors/reclaim.js';
 import { assertConformance } from '../../checker/conformance.js';
 
-function alone(o: MmuOptions, make: (m: ReturnType<typeof defineMmu>) => SystemSpec['actors'][number], properties: SystemSpec['properties'] = []): SystemSpec<MmuWorld> {
+function alone(
+  o: MmuOptions,
+  make: (m: ReturnType<typeof defineMmu>) => SystemSpec['actors'][number],
+  properties: SystemSpec['properties'] = [],
+): SystemSpec<MmuWorld> {
   const m = defineMmu(o);
   return { name: 'env', world: m.fields, actors: [make(m)], properties };
 }
@@ -34,7 +38,12 @@ describe('models/actors/reclaim.ts', () => {
     const a = reclaimActor(m, { budget: 3 });
     const s: SystemSpec<MmuWorld> = {
       name: 'r',
-      world: { ...m.fields, pte: { ...(m.fields.pte as any), init: [2, 2, 2] }, folioPins: { ...(m.fields.folioPins as any), init: [1, 0, 0] }, folioLocked: { ...(m.fields.folioLocked as any), init: [0, 1, 0] } },
+      world: {
+        ...m.fields,
+        pte: { ...(m.fields.pte as any), init: [2, 2, 2] },
+        folioPins: { ...(m.fields.folioPins as any), init: [1, 0, 0] },
+        folioLocked: { ...(m.fields.folioLocked as any), init: [0, 1, 0] },
+      },
       actors: [a],
       properties: [invariant('only p2 goes', (st) => st.world.pte[0] === PTE_PRESENT_RW && st.world.pte[1] === PTE_PRESENT_RW)],
     };
@@ -42,7 +51,12 @@ describe('models/actors/reclaim.ts', () => {
     assert.equal(r.verdict, 'holds');
     assert.equal(r.stats.states, 2);
     const file = defineMmu({ pages: 1, unitsPerPage: 1, pte: 'PRESENT_RW', backing: 'file', dirty: true });
-    const dirty: SystemSpec<MmuWorld> = { name: 'd', world: { ...file.fields, folioDirty: { ...(file.fields.folioDirty as any), init: [1] } }, actors: [reclaimActor(file, { budget: 1 })], properties: [] };
+    const dirty: SystemSpec<MmuWorld> = {
+      name: 'd',
+      world: { ...file.fields, folioDirty: { ...(file.fields.folioDirty as any), init: [1] } },
+      actors: [reclaimActor(file, { budget: 1 })],
+      properties: [],
+    };
     assert.equal(check(dirty).stats.states, 1);
     const swapped: SystemSpec<MmuWorld> = {
       name: 's',
@@ -61,9 +75,11 @@ describe('models/actors/reclaim.ts', () => {
     const m = defineMmu({ pages: 4, unitsPerPage: 1, folios: [2, 1, 1] });
     assert.deepEqual(Array.from(reclaimCandidates(m, [0, 1, 3])), [0, 2]);
     // lru: initial residents p0, p1 (p1 most recent) with capacity 2: the first eviction must be p0.
-    const lru = alone({ pages: 3, unitsPerPage: 1, capacity: 2, pte: ['PRESENT_RW', 'PRESENT_RW', 'ABSENT'] }, (mm) => reclaimActor(mm, { budget: 2, policy: 'lru' }), [
-      invariant('p0 goes first', (st) => !(st.world.pte[1] === PTE_ABSENT && st.world.pte[0] !== PTE_ABSENT)),
-    ]);
+    const lru = alone(
+      { pages: 3, unitsPerPage: 1, capacity: 2, pte: ['PRESENT_RW', 'PRESENT_RW', 'ABSENT'] },
+      (mm) => reclaimActor(mm, { budget: 2, policy: 'lru' }),
+      [invariant('p0 goes first', (st) => !(st.world.pte[1] === PTE_ABSENT && st.world.pte[0] !== PTE_ABSENT))],
+    );
     assert.deepEqual(counts(lru), [3, 2]);
     assertConformance(lru, { runs: 20, maxSteps: 4 });
     assert.throws(() => reclaimActor(defineMmu({ pages: 2 }), { budget: 1, policy: 'lru' }), /needs an MMU with a capacity/);
@@ -71,7 +87,9 @@ describe('models/actors/reclaim.ts', () => {
   });
 
   it('labels name the folio it evicts', () => {
-    const s = alone({ pages: 2, unitsPerPage: 1, pte: 'PRESENT_RW', folios: [2] }, (m) => reclaimActor(m, { budget: 1 }), [invariant('kept', (st) => st.world.pte[0] !== PTE_ABSENT)]);
+    const s = alone({ pages: 2, unitsPerPage: 1, pte: 'PRESENT_RW', folios: [2] }, (m) => reclaimActor(m, { budget: 1 }), [
+      invariant('kept', (st) => st.world.pte[0] !== PTE_ABSENT),
+    ]);
     const r = check(s);
     assert.equal(r.violations[0]!.trace.steps[0]!.label, 'shrink_folio_list(): evict p0..p1');
   });
@@ -93,7 +111,10 @@ describe('models/actors/munmap.ts', () => {
     const r = check(s);
     const step = r.violations[0]!.trace.steps[0]!;
     assert.equal(step.label, 'madvise(p0, MADV_DONTNEED)');
-    assert.deepEqual(step.changes.map((c) => c.field), ['pte[0]', 'munmap@budget']);
+    assert.deepEqual(
+      step.changes.map((c) => c.field),
+      ['pte[0]', 'munmap@budget'],
+    );
   });
 
   it('with mmap_lock: queue, take, unmap, unlock; one budget unit per call', () => {
@@ -126,7 +147,9 @@ describe('models/actors/mprotect.ts', () => {
   });
 
   it('with mmap_lock, three steps per call', () => {
-    const s = alone({ pages: 1, unitsPerPage: 1, pte: 'PRESENT_RW', mmapLock: { owners: 1 } }, (m) => mprotectActor(m, { budget: 1, to: ['RO'], mmapOwner: 0 }));
+    const s = alone({ pages: 1, unitsPerPage: 1, pte: 'PRESENT_RW', mmapLock: { owners: 1 } }, (m) =>
+      mprotectActor(m, { budget: 1, to: ['RO'], mmapOwner: 0 }),
+    );
     assert.deepEqual(counts(s), [5, 4]);
     assertConformance(s, { runs: 20, maxSteps: 6 });
   });

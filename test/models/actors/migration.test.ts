@@ -32,13 +32,23 @@ describe('models/actors/migration.ts', () => {
   });
 
   it('an absent page, a locked folio and a folio under writeback are not migrated; the entry keeps the write bit and the folio lock', () => {
-    const m = defineMmu({ pages: 3, unitsPerPage: 1, pte: ['ABSENT', 'PRESENT_RW', 'PRESENT_RW'], migration: true, pageLock: true, writeback: true, backing: 'file' });
+    const m = defineMmu({
+      pages: 3,
+      unitsPerPage: 1,
+      pte: ['ABSENT', 'PRESENT_RW', 'PRESENT_RW'],
+      migration: true,
+      pageLock: true,
+      writeback: true,
+      backing: 'file',
+    });
     const world = { ...m.fields, folioWriteback: { ...(m.fields.folioWriteback as any), init: [0, 0, 1] } };
     const r = check({
       ...alone(m, 1, world),
       properties: [
-        invariant<MmuWorld>('only p1 migrates, locked while its PTE is an entry', (s) =>
-          s.world.pte[0] !== PTE_MIGRATION_RW && s.world.pte[2] === PTE_PRESENT_RW && (s.world.pte[1] !== PTE_MIGRATION_RW || s.world.folioLocked![1] === 1),
+        invariant<MmuWorld>(
+          'only p1 migrates, locked while its PTE is an entry',
+          (s) =>
+            s.world.pte[0] !== PTE_MIGRATION_RW && s.world.pte[2] === PTE_PRESENT_RW && (s.world.pte[1] !== PTE_MIGRATION_RW || s.world.folioLocked![1] === 1),
         ),
       ],
     });
@@ -54,8 +64,14 @@ describe('models/actors/migration.ts', () => {
     assert.equal(r.verdict, 'holds');
     assert.deepEqual([r.stats.states, r.stats.transitions], [3, 2]);
     const w = { vma: [2], pte: [PTE_MIGRATION_RW - 1], folioRef: [1] } as unknown as MmuWorld;
-    assert.equal(a.label!({ context: { folio: 0 }, event: { type: 'removeMigrationPtes', choice: 0, world: w } }, undefined), 'migrate_pages(p0): -EAGAIN (extra reference or pin), remove_migration_ptes()');
-    assert.equal(a.label!({ context: { folio: -1 }, event: { type: 'tryToMigrate', choice: 0, world: { ...w, pte: [PTE_PRESENT_RO] } as never } }, undefined), 'migrate_pages(p0): try_to_migrate(), PTE -> migration entry');
+    assert.equal(
+      a.label!({ context: { folio: 0 }, event: { type: 'removeMigrationPtes', choice: 0, world: w } }, undefined),
+      'migrate_pages(p0): -EAGAIN (extra reference or pin), remove_migration_ptes()',
+    );
+    assert.equal(
+      a.label!({ context: { folio: -1 }, event: { type: 'tryToMigrate', choice: 0, world: { ...w, pte: [PTE_PRESENT_RO] } as never } }, undefined),
+      'migrate_pages(p0): try_to_migrate(), PTE -> migration entry',
+    );
   });
 
   it('rejects an MMU without migration entries', () => {

@@ -11,7 +11,13 @@ import { definePipe, pipeWriteAtomicity } from '../../../models/pipe/index.js';
 import { assertConformance } from '../../checker/conformance.js';
 
 // Two pages of two units: the writer's buffer is units [1, 3), p0 resident, p1 as given.
-function writerAlone(design: PipeWriteDesign, p1: 'PRESENT_RW' | 'ABSENT', publish?: PipePublish, initial?: number[], backing: 'anon' | 'uffd' = 'anon'): SystemSpec {
+function writerAlone(
+  design: PipeWriteDesign,
+  p1: 'PRESENT_RW' | 'ABSENT',
+  publish?: PipePublish,
+  initial?: number[],
+  backing: 'anon' | 'uffd' = 'anon',
+): SystemSpec {
   const m = defineMmu({ pages: 2, unitsPerPage: 2, staticVma: true, pte: ['PRESENT_RW', p1], backing: ['anon', backing] });
   const P = definePipe({ slots: 2, pageUnits: 2, mutexOwners: ['W0'], writers: ['W0'], maxWrite: 2, ...(initial ? { initial } : {}) });
   return {
@@ -59,13 +65,21 @@ describe('models/actors/pipeWriter.ts', () => {
     const m = defineMmu({ pages: 2, unitsPerPage: 2 });
     const P = definePipe({ slots: 2, pageUnits: 2, mutexOwners: ['W0'], writers: ['W0'], maxWrite: 3 });
     assert.throws(() => pipeWriterActor({ name: 'W0', pipe: P, mmu: m, writer: 0, mutexOwner: 0, addr: 0, len: 3, design: 'mutex-held' }), /1..PIPE_BUF/);
-    assert.throws(() => pipeWriterActor({ name: 'W0', pipe: P, mmu: m, writer: 0, mutexOwner: 0, addr: 0, len: 2, design: 'drop-lock-retry', publish: 'afterCopy' }), /mutex-held design only/);
+    assert.throws(
+      () => pipeWriterActor({ name: 'W0', pipe: P, mmu: m, writer: 0, mutexOwner: 0, addr: 0, len: 2, design: 'drop-lock-retry', publish: 'afterCopy' }),
+      /mutex-held design only/,
+    );
   });
 });
 
 describe('models/actors/pipeReader.ts', () => {
   const P = definePipe({ slots: 2, pageUnits: 2, mutexOwners: ['R'], writers: ['W0'], maxWrite: 2, initial: [1, 2] });
-  const reader = (units: number): SystemSpec => ({ name: 'r', world: P.fields, actors: [pipeReaderActor({ name: 'R', pipe: P, mutexOwner: 0, units })], properties: [deadlockFreedom()] });
+  const reader = (units: number): SystemSpec => ({
+    name: 'r',
+    world: P.fields,
+    actors: [pipeReaderActor({ name: 'R', pipe: P, mutexOwner: 0, units })],
+    properties: [deadlockFreedom()],
+  });
 
   it('two buffers, a read of PIPE_BUF: takes the whole buffers that fit (1 unit; the next does not fit): 4 states, 3 transitions', () => {
     const r = check(reader(2));
@@ -77,7 +91,12 @@ describe('models/actors/pipeReader.ts', () => {
 
   it('an empty pipe and no writer: the reader sleeps for data (a deadlock when nobody will write)', () => {
     const E = definePipe({ slots: 2, pageUnits: 2, mutexOwners: ['R'], writers: ['W0'], maxWrite: 2 });
-    const r = check({ name: 'r', world: E.fields, actors: [pipeReaderActor({ name: 'R', pipe: E, mutexOwner: 0, units: 2 })], properties: [deadlockFreedom()] });
+    const r = check({
+      name: 'r',
+      world: E.fields,
+      actors: [pipeReaderActor({ name: 'R', pipe: E, mutexOwner: 0, units: 2 })],
+      properties: [deadlockFreedom()],
+    });
     assert.equal(r.violations[0]?.message, "R is stuck in 'waitData', waiting for data in the pipe, then pipe->mutex");
   });
 });

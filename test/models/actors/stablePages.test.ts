@@ -14,7 +14,21 @@ import { defineMmu, type PteName } from '../../../models/index.js';
 import { assertConformance } from '../../checker/conformance.js';
 
 const mmu = (pte: PteName = 'PRESENT_RW') =>
-  defineMmu({ pages: 1, unitsPerPage: 1, backing: 'file', pte, staticVma: true, pageLock: true, dirty: true, writeback: true, buffers: true, versions: 3, refs: 2, pins: 1, stableWrites: true });
+  defineMmu({
+    pages: 1,
+    unitsPerPage: 1,
+    backing: 'file',
+    pte,
+    staticVma: true,
+    pageLock: true,
+    dirty: true,
+    writeback: true,
+    buffers: true,
+    versions: 3,
+    refs: 2,
+    pins: 1,
+    stableWrites: true,
+  });
 
 function alone(m: ReturnType<typeof mmu>, actor: ActorSpec, o: { dirty?: number; ref?: number; mapped?: number } = {}): SystemSpec {
   const world = {

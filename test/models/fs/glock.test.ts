@@ -35,7 +35,10 @@ const holders = [
 ];
 
 describe('models/fs/glock.ts', () => {
-  for (const [kind, make] of [['plain', plainWorld], ['engine', engineWorld]] as const) {
+  for (const [kind, make] of [
+    ['plain', plainWorld],
+    ['engine', engineWorld],
+  ] as const) {
     it(`${kind} world: FIFO grants, no barging past an incompatible waiter, EX alone`, () => {
       const g = defineGlock({ holders });
       const w = make(g.fields) as any;
@@ -87,7 +90,12 @@ describe('models/fs/glock.ts', () => {
 });
 
 describe('models/actors/glockContender.ts', () => {
-  const g = defineGlock({ holders: [{ name: 'T:SH', owner: 'T', state: 'SH' }, { name: 'CPU1:EX', owner: 'CPU1', state: 'EX' }] });
+  const g = defineGlock({
+    holders: [
+      { name: 'T:SH', owner: 'T', state: 'SH' },
+      { name: 'CPU1:EX', owner: 'CPU1', state: 'EX' },
+    ],
+  });
   it('a thread taking EX twice: idle -> held -> idle -> held -> done (5 states, 4 transitions)', () => {
     const s = { name: 'c', world: g.fields, actors: [glockContenderActor({ glock: g, holder: 'CPU1:EX', requests: 2 })], properties: [] };
     const r = check(s);

@@ -95,7 +95,7 @@ const arbSegs = (units: number, maxSegs = 4): fc.Arbitrary<IterSegment[]> =>
   );
 
 describe('models/iov-iter: position', () => {
-  it('advance and revert leave the kernel\'s segment and iov_offset, and advance-then-revert restores', () => {
+  it("advance and revert leave the kernel's segment and iov_offset, and advance-then-revert restores", () => {
     fc.assert(
       fc.property(
         arbSegs(8, 5).filter((s) => s.some((x) => x.len > 0)),
@@ -135,7 +135,7 @@ describe('models/iov-iter: position', () => {
     );
   });
 
-  it('revert beyond the start is the kernel\'s BUG()', () => {
+  it("revert beyond the start is the kernel's BUG()", () => {
     const m = defineMmu({ pages: 1 });
     const it = defineIovIter(m, 'u', { type: 'UBUF', dir: 'DEST', segments: [{ base: 0, len: 4 }] });
     for (const w of bothWorlds({ ...m.fields, ...it.fields })) {
@@ -187,7 +187,7 @@ describe('models/iov-iter: fault-in', () => {
               expected = size - n;
             } else {
               let count = Math.min(size, iterCount(w, it));
-              let rest = size - count;
+              const rest = size - count;
               let pos = 0;
               let s = 0;
               while (s < lens.length && pos + lens[s]! <= consumed) pos += lens[s++]!;
@@ -200,7 +200,6 @@ describe('models/iov-iter: fault-in', () => {
                 if (ret) break;
               }
               expected = count + rest;
-              rest = 0;
             }
             const before = snap(w, m.fields);
             const result = writeable ? faultInIovIterWriteableResult(w, it, size) : faultInIovIterReadableResult(w, it, size);
@@ -238,7 +237,7 @@ describe('models/iov-iter: fault-in', () => {
 });
 
 describe('models/iov-iter: copies', () => {
-  it('a copy\'s outcomes follow the inexact rule on the first short chunk, advance the iterator, and never change a PTE', () => {
+  it("a copy's outcomes follow the inexact rule on the first short chunk, advance the iterator, and never change a PTE", () => {
     fc.assert(
       fc.property(arbIterCase({ versions: 2 }), fc.boolean(), fc.nat(), ({ c, ubuf, segs, skip, size }, toIter, pick) => {
         const it = buildIter(c, ubuf, segs, toIter ? 'DEST' : 'SOURCE');
@@ -284,8 +283,22 @@ describe('models/iov-iter: copies', () => {
 
   it('copy_page_to_iter_nofault counts each chunk all or nothing (kernel-review 1.7A)', () => {
     // Two segments over pages 0 and 1; granule 5 has a mismatched tag.
-    const m = defineMmu({ pages: 2, unitsPerPage: 4, pte: ['PRESENT_RW', 'PRESENT_RW'], mte: true, tagOK: [true, true, true, true, true, false, true, true], versions: 2 });
-    const it = defineIovIter(m, 'to', { type: 'IOVEC', dir: 'DEST', segments: [{ base: 0, len: 3 }, { base: 4, len: 3 }] });
+    const m = defineMmu({
+      pages: 2,
+      unitsPerPage: 4,
+      pte: ['PRESENT_RW', 'PRESENT_RW'],
+      mte: true,
+      tagOK: [true, true, true, true, true, false, true, true],
+      versions: 2,
+    });
+    const it = defineIovIter(m, 'to', {
+      type: 'IOVEC',
+      dir: 'DEST',
+      segments: [
+        { base: 0, len: 3 },
+        { base: 4, len: 3 },
+      ],
+    });
     for (const w of bothWorlds({ ...m.fields, ...it.fields })) {
       assert.equal(copyToIterChoices(w, it, 6), 1, 'one accessible unit in the short chunk: k = 1 only');
       assert.equal(copyPageToIterNofaultChoices(w, it, 6), 1);
@@ -321,7 +334,11 @@ describe('models/iov-iter: pages', () => {
         assert.equal(iovIterExtractWillPin(it), true);
         assert.equal(iovIterExtractPages(w, it, 10), 3);
         assert.deepEqual(Array.from(w.folioPins!), [1, 1]);
-        assert.deepEqual(Array.from(w.pte), dir === 'DEST' ? [PTE_PRESENT_RW, PTE_PRESENT_RW] : [PTE_PRESENT_RO, PTE_PRESENT_RO], 'FOLL_WRITE faulted the pages writable');
+        assert.deepEqual(
+          Array.from(w.pte),
+          dir === 'DEST' ? [PTE_PRESENT_RW, PTE_PRESENT_RW] : [PTE_PRESENT_RO, PTE_PRESENT_RO],
+          'FOLL_WRITE faulted the pages writable',
+        );
         assert.equal(iterCount(w, it), 0);
         iovIterReleasePages(w, it, 0, 3, FOLL_PIN);
         assert.deepEqual(Array.from(w.folioPins!), [0, 0]);
@@ -335,7 +352,13 @@ describe('models/iov-iter: pages', () => {
     for (const w of bothWorlds({ ...m.fields, ...it.fields })) {
       setIterNofault(w, it, true);
       assert.equal(iovIterGetPages(w, it, 4), 2, 'only the mapped page');
-      assert.deepEqual([Array.from(w.folioRef!), Array.from(w.folioPins!)], [[1, 0], [0, 0]]);
+      assert.deepEqual(
+        [Array.from(w.folioRef!), Array.from(w.folioPins!)],
+        [
+          [1, 0],
+          [0, 0],
+        ],
+      );
       assert.equal(iovIterExtractPages(w, it, 4), -14);
       iovIterReleasePages(w, it, 0, 2, FOLL_GET);
       assert.deepEqual(Array.from(w.folioRef!), [0, 0]);
@@ -344,7 +367,14 @@ describe('models/iov-iter: pages', () => {
 
   it('BVEC: get takes a reference, extract nothing, the proposed pin-pages a pin only with pinFromRef', () => {
     const m = defineMmu({ pages: 1, refs: 1, pins: 1 });
-    const it = defineIovIter(m, 'bv', { type: 'BVEC', dir: 'DEST', segments: [{ len: 2, folio: 0 }, { len: 2, folio: 0 }] });
+    const it = defineIovIter(m, 'bv', {
+      type: 'BVEC',
+      dir: 'DEST',
+      segments: [
+        { len: 2, folio: 0 },
+        { len: 2, folio: 0 },
+      ],
+    });
     for (const w of bothWorlds({ ...m.fields, ...it.fields })) {
       assert.equal(iovIterExtractWillPin(it), false);
       assert.equal(iovIterExtractPages(w, it, 4), 2, 'one segment per call');

@@ -56,11 +56,7 @@ function system(): SystemSpec<MmuWorld> {
     states: {
       COPY: {
         on: {
-          copy: [
-            { guard: 'copiesAll', target: 'DONE', actions: 'copy' },
-            { guard: 'copiesNothing', target: 'FAULT', actions: 'copy' },
-            { actions: 'copy' },
-          ],
+          copy: [{ guard: 'copiesAll', target: 'DONE', actions: 'copy' }, { guard: 'copiesNothing', target: 'FAULT', actions: 'copy' }, { actions: 'copy' }],
         },
       },
       FAULT: { on: { faultIn: { guard: 'canFaultIn', target: 'COPY', actions: 'faultIn' } } },
@@ -70,7 +66,14 @@ function system(): SystemSpec<MmuWorld> {
   return {
     name: 'iov-iter-nofault-read',
     world: { ...m.fields, ...to.fields },
-    actors: [{ name: 'reader', machine: reader, fields: {}, choices: { copy: ({ event }) => copyToIterChoices(event.world as MmuWorld, to, count(event.world as MmuWorld)) } }],
+    actors: [
+      {
+        name: 'reader',
+        machine: reader,
+        fields: {},
+        choices: { copy: ({ event }) => copyToIterChoices(event.world as MmuWorld, to, count(event.world as MmuWorld)) },
+      },
+    ],
     properties: [iterProgress(to, { actor: 'reader' }), iterDirection(to)],
   };
 }
@@ -80,7 +83,10 @@ describe('models/iov-iter under check()', () => {
     for (const strategy of ['bfs', 'dfs'] as const) {
       const r = check(system(), { strategy });
       assert.equal(r.verdict, 'holds', strategy);
-      assert.deepEqual({ states: r.stats.states, transitions: r.stats.transitions, terminalStates: r.stats.terminalStates }, { states: 8, transitions: 8, terminalStates: 1 });
+      assert.deepEqual(
+        { states: r.stats.states, transitions: r.stats.transitions, terminalStates: r.stats.terminalStates },
+        { states: 8, transitions: 8, terminalStates: 1 },
+      );
     }
   });
 });

@@ -9,7 +9,8 @@ import { compileSystem, type FieldSpecs } from '../../../checker/index.js';
 import { defineIovIter, defineMmu, iterFields, mmuFields, type MmuOptions } from '../../../models/index.js';
 
 const idle = setup({}).createMachine({ id: 'idle', initial: 'done', states: { done: { type: 'final' } } });
-const bits = (fields: FieldSpecs): number => compileSystem({ name: 'bits', world: fields, actors: [{ name: 'i', machine: idle, fields: {} }], properties: [] }).layout.bits;
+const bits = (fields: FieldSpecs): number =>
+  compileSystem({ name: 'bits', world: fields, actors: [{ name: 'i', machine: idle, fields: {} }], properties: [] }).layout.bits;
 
 describe('models/mmu/config.ts', () => {
   const rows: readonly [string, MmuOptions, readonly string[], number][] = [
@@ -21,10 +22,27 @@ describe('models/mmu/config.ts', () => {
     [
       'stable pages',
       { pages: 3, pageLock: true, dirty: true, writeback: true, buffers: true, versions: 2, refs: 1, pins: 1, stableWrites: true },
-      ['vma', 'pte', 'folioRef', 'folioPins', 'folioLocked', 'folioDirty', 'folioWriteback', 'folioBuffers', 'folioVersion', 'folioWbSnapshot', 'folioWbChecked'],
+      [
+        'vma',
+        'pte',
+        'folioRef',
+        'folioPins',
+        'folioLocked',
+        'folioDirty',
+        'folioWriteback',
+        'folioBuffers',
+        'folioVersion',
+        'folioWbSnapshot',
+        'folioWbChecked',
+      ],
       39,
     ],
-    ['folio lock and mmap_lock for 2 owners', { pages: 3, pageLock: true, mmapLock: { owners: 2 } }, ['vma', 'pte', 'folioLocked', 'mmapHolders', 'mmapWriter', 'mmapWritersWaiting', 'mmapMisuse'], 21],
+    [
+      'folio lock and mmap_lock for 2 owners',
+      { pages: 3, pageLock: true, mmapLock: { owners: 2 } },
+      ['vma', 'pte', 'folioLocked', 'mmapHolders', 'mmapWriter', 'mmapWritersWaiting', 'mmapMisuse'],
+      21,
+    ],
   ];
   for (const [what, opts, names, cost] of rows) {
     it(`${what}: ${cost} bits for 3 pages`, () => {
@@ -35,7 +53,16 @@ describe('models/mmu/config.ts', () => {
   }
 
   it('an iterator costs its count, its position, and a bit each for WARN and nofault', () => {
-    const f = iterFields('to', { type: 'IOVEC', dir: 'DEST', segments: [{ base: 0, len: 4 }, { base: 4, len: 0 }, { base: 4, len: 8 }], nofault: true });
+    const f = iterFields('to', {
+      type: 'IOVEC',
+      dir: 'DEST',
+      segments: [
+        { base: 0, len: 4 },
+        { base: 4, len: 0 },
+        { base: 4, len: 8 },
+      ],
+      nofault: true,
+    });
     assert.deepEqual(Object.keys(f), ['toCount', 'toConsumed', 'toWarn', 'toNofault']);
     assert.equal(bits(f), 4 + 4 + 1 + 1);
   });

@@ -22,11 +22,13 @@ import { arbMmu, bothWorlds, snap } from '../helpers.js';
 import { refAccessible, refWorld } from '../reference.js';
 
 const arbCopy = arbMmu({ versions: 3, dirty: true }).chain((c) =>
-  fc.record({
-    c: fc.constant(c),
-    a: fc.integer({ min: 0, max: c.m.units - 1 }),
-    write: fc.boolean(),
-  }).chain((r) => fc.record({ c: fc.constant(r.c), a: fc.constant(r.a), write: fc.constant(r.write), n: fc.integer({ min: 0, max: r.c.m.units - r.a }) })),
+  fc
+    .record({
+      c: fc.constant(c),
+      a: fc.integer({ min: 0, max: c.m.units - 1 }),
+      write: fc.boolean(),
+    })
+    .chain((r) => fc.record({ c: fc.constant(r.c), a: fc.constant(r.a), write: fc.constant(r.write), n: fc.integer({ min: 0, max: r.c.m.units - r.a }) })),
 );
 
 describe('models/mmu/copy.ts', () => {
@@ -47,7 +49,11 @@ describe('models/mmu/copy.ts', () => {
             assert.equal(k === n, A === n, 'all copied iff all accessible');
           }
           const expected = A === 0 || A === n ? [A] : Array.from({ length: A }, (_, i) => i + 1);
-          assert.deepEqual([...ks].sort((x, y) => x - y), expected, 'every allowed k is an outcome');
+          assert.deepEqual(
+            [...ks].sort((x, y) => x - y),
+            expected,
+            'every allowed k is an outcome',
+          );
         }
       }),
       { numRuns: 400 },
@@ -115,7 +121,10 @@ describe('models/mmu/copy.ts', () => {
     const m = defineMmu({ pages: 1, unitsPerPage: 4, pte: 'PRESENT_RW', mte: true, tagOK: [true, true, false, true] });
     for (const w of bothWorlds(m.fields)) {
       assert.equal(rawCopyChoices(w, m, 0, 4, true), 2);
-      assert.deepEqual([0, 1].map((ch) => rawCopyCopied(w, m, 0, 4, true, ch)), [1, 2]);
+      assert.deepEqual(
+        [0, 1].map((ch) => rawCopyCopied(w, m, 0, 4, true, ch)),
+        [1, 2],
+      );
       assert.equal(copyToUserNofault(w, m, 0, 4, 0), -EFAULT);
       assert.equal(rawCopyChoices(w, m, 2, 2, true), 1, 'a copy that starts on the bad granule copies nothing');
       assert.equal(rawCopyToUserNofault(w, m, 2, 2, 0), 2);

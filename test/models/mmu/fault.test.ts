@@ -62,14 +62,26 @@ describe('models/mmu/fault.ts: handle_mm_fault() outcomes', () => {
     { what: 'write to a read-only VMA', opts: { pages: 1, vma: 'RO' }, flags: D | W, expect: FAULT_SIGSEGV },
     { what: 'anon read fault maps writable', opts: { pages: 1 }, flags: D, expect: FAULT_DONE, pte: PTE_PRESENT_RW },
     { what: 'file read fault maps read-only (write-notify)', opts: { pages: 1, backing: 'file' }, flags: D, expect: FAULT_DONE, pte: PTE_PRESENT_RO },
-    { what: 'file write fault runs page_mkwrite', opts: { pages: 1, backing: 'file', pte: 'PRESENT_RO', dirty: true, buffers: true }, flags: D | W, expect: FAULT_DONE, pte: PTE_PRESENT_RW },
+    {
+      what: 'file write fault runs page_mkwrite',
+      opts: { pages: 1, backing: 'file', pte: 'PRESENT_RO', dirty: true, buffers: true },
+      flags: D | W,
+      expect: FAULT_DONE,
+      pte: PTE_PRESENT_RW,
+    },
     { what: 'a spurious fault', opts: { pages: 1, pte: 'PRESENT_RW' }, flags: D | W, expect: FAULT_DONE, pte: PTE_PRESENT_RW },
     { what: 'swap-in', opts: { pages: 1, swap: true, pte: 'SWAP' }, flags: D, expect: FAULT_DONE, pte: PTE_PRESENT_RW },
     { what: 'locked file folio, ALLOW_RETRY', opts: { pages: 1, backing: 'file', pageLock: true }, flags: D, lock: true, expect: FAULT_RETRY },
     { what: 'locked file folio, no ALLOW_RETRY', opts: { pages: 1, backing: 'file', pageLock: true }, flags: 0, lock: true, expect: FAULT_WAIT },
     { what: 'locked swapped folio', opts: { pages: 1, swap: true, pte: 'SWAP', pageLock: true }, flags: D, lock: true, expect: FAULT_RETRY },
     { what: 'locked anon folio, first touch', opts: { pages: 1, pageLock: true }, flags: D, lock: true, expect: FAULT_DONE },
-    { what: 'write to a read-only file PTE, folio locked (page_mkwrite sleeps)', opts: { pages: 1, backing: 'file', pte: 'PRESENT_RO', pageLock: true }, flags: D | W, lock: true, expect: FAULT_WAIT },
+    {
+      what: 'write to a read-only file PTE, folio locked (page_mkwrite sleeps)',
+      opts: { pages: 1, backing: 'file', pte: 'PRESENT_RO', pageLock: true },
+      flags: D | W,
+      lock: true,
+      expect: FAULT_WAIT,
+    },
     { what: 'missing userfaultfd page', opts: { pages: 1, backing: 'uffd' }, flags: D, expect: FAULT_RETRY },
     { what: 'missing userfaultfd page without ALLOW_RETRY', opts: { pages: 1, backing: 'uffd' }, flags: 0, expect: FAULT_SIGBUS },
     { what: 'poisoned page not mapped', opts: { pages: 1, unitsPerPage: 2, poison: [1] }, flags: D, expect: FAULT_HWPOISON },
@@ -104,7 +116,7 @@ describe('models/mmu/fault.ts: handle_mm_fault() outcomes', () => {
     }
   });
 
-  it('VM_FAULT_RETRY drops the caller\'s mmap_lock, RETRY_NOWAIT keeps it', () => {
+  it("VM_FAULT_RETRY drops the caller's mmap_lock, RETRY_NOWAIT keeps it", () => {
     const m = defineMmu({ pages: 1, backing: 'file', pageLock: true, mmapLock: { owners: 1 } });
     for (const w of bothWorlds(m.fields)) {
       folioLock(w, m, 0);

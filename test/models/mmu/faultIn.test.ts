@@ -39,12 +39,25 @@ const arbRange = (extra = {}) =>
   );
 
 type Fn = (w: MmuWorld, m: Mmu, a: number, size: number) => number;
-const cases: readonly { name: string; fn: Fn; result: Fn; ref: (c: ReturnType<typeof refWorld>, a: number, size: number, m: Mmu) => number; write: boolean }[] = [
-  { name: 'fault_in_readable', fn: faultInReadable, result: faultInReadableResult, ref: (r, a, s) => refFaultIn(r, a, s, false), write: false },
-  { name: 'fault_in_writeable', fn: faultInWriteable, result: faultInWriteableResult, ref: (r, a, s) => refFaultIn(r, a, s, true), write: true },
-  { name: 'fault_in_safe_writeable', fn: faultInSafeWriteable, result: faultInSafeWriteableResult, ref: (r, a, s, m) => refFaultInSafeWriteable(r, a, s, m.faultInSafeWriteableBuggy), write: true },
-  { name: 'fault_in_subpage_writeable', fn: faultInSubpageWriteable, result: faultInSubpageWriteableResult, ref: (r, a, s) => refFaultInSubpageWriteable(r, a, s, true), write: true },
-];
+const cases: readonly { name: string; fn: Fn; result: Fn; ref: (c: ReturnType<typeof refWorld>, a: number, size: number, m: Mmu) => number; write: boolean }[] =
+  [
+    { name: 'fault_in_readable', fn: faultInReadable, result: faultInReadableResult, ref: (r, a, s) => refFaultIn(r, a, s, false), write: false },
+    { name: 'fault_in_writeable', fn: faultInWriteable, result: faultInWriteableResult, ref: (r, a, s) => refFaultIn(r, a, s, true), write: true },
+    {
+      name: 'fault_in_safe_writeable',
+      fn: faultInSafeWriteable,
+      result: faultInSafeWriteableResult,
+      ref: (r, a, s, m) => refFaultInSafeWriteable(r, a, s, m.faultInSafeWriteableBuggy),
+      write: true,
+    },
+    {
+      name: 'fault_in_subpage_writeable',
+      fn: faultInSubpageWriteable,
+      result: faultInSubpageWriteableResult,
+      ref: (r, a, s) => refFaultInSubpageWriteable(r, a, s, true),
+      write: true,
+    },
+  ];
 
 describe('models/mmu/faultIn.ts', () => {
   for (const k of cases) {
@@ -85,7 +98,10 @@ describe('models/mmu/faultIn.ts', () => {
     const opts = { pages: 3, unitsPerPage: 4, vma: ['RW', 'RW', 'NONE'] } as const;
     const fixed = defineMmu(opts);
     const buggy = defineMmu({ ...opts, faultInSafeWriteableReturn: 'v5.17-buggy' });
-    for (const [m, want] of [[fixed, 4], [buggy, 0]] as const) {
+    for (const [m, want] of [
+      [fixed, 4],
+      [buggy, 0],
+    ] as const) {
       for (const w of bothWorlds(m.fields)) assert.equal(faultInSafeWriteable(w, m, 0, 12), want);
     }
     // First page bad: both return size.

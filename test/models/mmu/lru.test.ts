@@ -38,19 +38,20 @@ type Op =
 const arbOp = (P: number): fc.Arbitrary<Op> =>
   fc.oneof(
     fc.record({ k: fc.constant('fault' as const), p: fc.integer({ min: 0, max: P - 1 }), write: fc.boolean() }),
-    fc.record({ k: fc.constantFrom('reclaim' as const, 'get' as const, 'put' as const, 'migStart' as const, 'migFinish' as const, 'zap' as const), p: fc.integer({ min: 0, max: P - 1 }) }),
-  );
-
-const arbCase = fc
-  .integer({ min: 1, max: 4 })
-  .chain((P) =>
     fc.record({
-      P: fc.constant(P),
-      C: fc.integer({ min: 1, max: P }),
-      backing: fc.array(fc.constantFrom<BackingName>('anon', 'file'), { minLength: P, maxLength: P }),
-      ops: fc.array(arbOp(P), { maxLength: 25 }),
+      k: fc.constantFrom('reclaim' as const, 'get' as const, 'put' as const, 'migStart' as const, 'migFinish' as const, 'zap' as const),
+      p: fc.integer({ min: 0, max: P - 1 }),
     }),
   );
+
+const arbCase = fc.integer({ min: 1, max: 4 }).chain((P) =>
+  fc.record({
+    P: fc.constant(P),
+    C: fc.integer({ min: 1, max: P }),
+    backing: fc.array(fc.constantFrom<BackingName>('anon', 'file'), { minLength: P, maxLength: P }),
+    ops: fc.array(arbOp(P), { maxLength: 25 }),
+  }),
+);
 
 describe('models/mmu/lru.ts', () => {
   it('capacity holds, the LRU is the resident set in recency order, and the victim is the least recently used evictable page', () => {

@@ -13,7 +13,18 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setup } from 'xstate';
 import { check, invariant, terminates, type StepEvent, type SystemSpec } from '../../../checker/index.js';
-import { defineMmu, faultInReadable, faultInReadableResult, BLOCKED, rawCopyFromUserNofault, accessiblePrefix, reclaimFolio, reclaimFolioOk, type MmuWorld, ptePresent } from '../../../models/index.js';
+import {
+  defineMmu,
+  faultInReadable,
+  faultInReadableResult,
+  BLOCKED,
+  rawCopyFromUserNofault,
+  accessiblePrefix,
+  reclaimFolio,
+  reclaimFolioOk,
+  type MmuWorld,
+  ptePresent,
+} from '../../../models/index.js';
 
 const m = defineMmu({ pages: 1, unitsPerPage: 2 });
 
@@ -35,7 +46,14 @@ function system(): SystemSpec<MmuWorld> {
     context: {},
     states: {
       FAULTIN: { on: { faultIn: { guard: 'canFaultIn', target: 'COPY', actions: 'faultIn' } } },
-      COPY: { on: { copy: [{ guard: 'copiesAll', target: 'DONE', actions: 'copy' }, { target: 'FAULTIN', actions: 'copy' }] } },
+      COPY: {
+        on: {
+          copy: [
+            { guard: 'copiesAll', target: 'DONE', actions: 'copy' },
+            { target: 'FAULTIN', actions: 'copy' },
+          ],
+        },
+      },
       DONE: { type: 'final' },
     },
   });
@@ -52,7 +70,10 @@ function system(): SystemSpec<MmuWorld> {
       { name: 'reclaim', kind: 'environment', budget: 1, machine: reclaim, fields: {} },
     ],
     properties: [
-      invariant<MmuWorld>('done means mapped or reclaimed', (s) => s.actor('T0').state !== 'DONE' || ptePresent(s.world.pte[0]!) || s.actor('reclaim').budget === 0),
+      invariant<MmuWorld>(
+        'done means mapped or reclaimed',
+        (s) => s.actor('T0').state !== 'DONE' || ptePresent(s.world.pte[0]!) || s.actor('reclaim').budget === 0,
+      ),
       terminates('T0'),
     ],
   };
@@ -63,7 +84,10 @@ describe('models/mmu under check()', () => {
     for (const strategy of ['bfs', 'dfs'] as const) {
       const r = check(system(), { strategy });
       assert.equal(r.verdict, 'holds', strategy);
-      assert.deepEqual({ states: r.stats.states, transitions: r.stats.transitions, terminalStates: r.stats.terminalStates }, { states: 8, transitions: 7, terminalStates: 2 });
+      assert.deepEqual(
+        { states: r.stats.states, transitions: r.stats.transitions, terminalStates: r.stats.terminalStates },
+        { states: 8, transitions: 7, terminalStates: 2 },
+      );
       // The world: vma[0] (NONE/RO/RW) and pte[0] (ABSENT/PRESENT_RO/PRESENT_RW), 2 bits each.
       assert.equal(r.stats.stateBits, 4 + 2 /* T0 state */ + 1 /* reclaim budget */);
     }

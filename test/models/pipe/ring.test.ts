@@ -35,7 +35,10 @@ describe('models/pipe/ring.ts', () => {
     const Q = definePipe({ slots: 2, pageUnits: 2, mutexOwners: ['W0'], writers: ['W0'], maxWrite: 2, initial: [1] });
     const q = plainWorld(Q.fields) as unknown as PipeWorld;
     assert.deepEqual([q.pipeUsed, [...q.pipeLen], pipeBytes(q, Q)], [1, [1, 0], 1]);
-    assert.throws(() => definePipe({ slots: 1, pageUnits: 2, mutexOwners: ['W0'], writers: ['W0'], maxWrite: 2, initial: [1, 1] }), /2 initial buffers in 1 slots/);
+    assert.throws(
+      () => definePipe({ slots: 1, pageUnits: 2, mutexOwners: ['W0'], writers: ['W0'], maxWrite: 2, initial: [1, 1] }),
+      /2 initial buffers in 1 slots/,
+    );
   });
 
   it('pipe->mutex: lock by an owner, unlock only by the holder, no second lock', () => {
@@ -48,7 +51,7 @@ describe('models/pipe/ring.ts', () => {
     assert.equal(w.pipeMutex, 0);
   });
 
-  it('the merge test is pipe_write()\'s: chars = len & (PAGE_SIZE-1), a last buffer, and room in it', () => {
+  it("the merge test is pipe_write()'s: chars = len & (PAGE_SIZE-1), a last buffer, and room in it", () => {
     const w = fresh();
     assert.equal(pipeMergeChars(w, P, 1), 0, 'empty pipe: nothing to merge into');
     pipePushBuffer(w, P, 0, 2);
@@ -63,7 +66,13 @@ describe('models/pipe/ring.ts', () => {
     const w = fresh();
     pipePushBuffer(w, P, 0, 1);
     pipeMergeCommit(w, P, 0, 1);
-    assert.deepEqual([[...w.pipeWritten], [...w.pipeSplit]], [[2, 0], [0, 0]]);
+    assert.deepEqual(
+      [[...w.pipeWritten], [...w.pipeSplit]],
+      [
+        [2, 0],
+        [0, 0],
+      ],
+    );
     pipePushBuffer(w, P, 1, 4);
     pipePushBuffer(w, P, 0, 1);
     assert.deepEqual([[...w.pipeWritten], [...w.pipeSplit], w.pipeLast], [[3, 4], [1, 0], 1]);
@@ -109,7 +118,10 @@ describe('models/pipe/ring.ts', () => {
             assert.equal(expect, got);
           }
           assert.equal(w.pipeUsed, fifo.length);
-          assert.equal(pipeBytes(w, P), fifo.reduce((a, b) => a + b, 0));
+          assert.equal(
+            pipeBytes(w, P),
+            fifo.reduce((a, b) => a + b, 0),
+          );
           assert.equal(pipeFull(w, P), fifo.length === P.slots);
         }
       }),

@@ -112,7 +112,10 @@ describe('models/properties: iterProgress and residentCapacity', () => {
     const v = r.violations[0]!;
     assert.equal(v.property, 'reader progress');
     assert.equal(v.kind, 'progress');
-    assert.deepEqual(v.trace.steps.map((s) => s.transition), ['copy', 'faultIn', 'copy', 'faultIn']);
+    assert.deepEqual(
+      v.trace.steps.map((s) => s.transition),
+      ['copy', 'faultIn', 'copy', 'faultIn'],
+    );
     assert.equal(v.trace.loop, 2);
   });
 
@@ -127,7 +130,20 @@ describe('models/properties: iterProgress and residentCapacity', () => {
 // -------------------------------------------------------------------------------------------------------
 // Writeback against pinners.
 
-const wbMmu = () => defineMmu({ pages: 1, unitsPerPage: 1, backing: 'file', pte: 'PRESENT_RW', dirty: true, writeback: true, versions: 2, refs: 1, pins: 1, pageLock: true, stableWrites: true });
+const wbMmu = () =>
+  defineMmu({
+    pages: 1,
+    unitsPerPage: 1,
+    backing: 'file',
+    pte: 'PRESENT_RW',
+    dirty: true,
+    writeback: true,
+    versions: 2,
+    refs: 1,
+    pins: 1,
+    pageLock: true,
+    stableWrites: true,
+  });
 
 /** The writeback thread of H.3: lock, folio_clear_dirty_for_io, pin check + folio_start_writeback, unlock, folio_end_writeback. */
 function writeback(m: ReturnType<typeof wbMmu>) {
@@ -151,7 +167,14 @@ function writeback(m: ReturnType<typeof wbMmu>) {
     states: {
       IDLE: { on: { lock: { guard: 'unlocked', target: 'LOCKED', actions: 'lock' } }, meta: { waitsFor: 'the folio lock' } },
       LOCKED: { on: { clean: { target: 'CLEANED', actions: 'clean' } } },
-      CLEANED: { on: { start: [{ guard: 'pinned', target: 'SKIP', description: 'folio_maybe_dma_pinned: skip' }, { target: 'UNDER_WB', actions: 'start' }] } },
+      CLEANED: {
+        on: {
+          start: [
+            { guard: 'pinned', target: 'SKIP', description: 'folio_maybe_dma_pinned: skip' },
+            { target: 'UNDER_WB', actions: 'start' },
+          ],
+        },
+      },
       SKIP: { on: { unlock: { target: 'DONE', actions: 'unlock' } } },
       UNDER_WB: { on: { unlock: { target: 'IO', actions: 'unlock' } } },
       IO: { on: { end: { target: 'DONE', actions: 'end' } } },
@@ -207,7 +230,10 @@ describe('models/properties: stable pages', () => {
       const m = wbMmu();
       const FLAGS = FOLL_PIN | FOLL_WRITE;
       const pinner = setup({
-        types: { context: {} as { seen: number }, events: {} as StepEvent<'readPte' | 'tryGet' | 'completePin' | 'recheck' | 'slow' | 'dma' | 'unpin', MmuWorld> },
+        types: {
+          context: {} as { seen: number },
+          events: {} as StepEvent<'readPte' | 'tryGet' | 'completePin' | 'recheck' | 'slow' | 'dma' | 'unpin', MmuWorld>,
+        },
         guards: {
           fastOk: ({ event }) => gupFastOutcome(event.world, m, 0, FLAGS) === GUP_OK,
           unchanged: ({ context, event }) => gupFastPteUnchanged(event.world, 0, context.seen),
@@ -229,7 +255,14 @@ describe('models/properties: stable pages', () => {
           READ: { on: { readPte: [{ guard: 'fastOk', target: 'GRAB', actions: assign({ seen: ({ event }) => event.world.pte[0]! }) }, { target: 'SLOW' }] } },
           GRAB: { on: { tryGet: { target: 'PIN', actions: 'tryGet' } } },
           PIN: { on: { completePin: { target: recheck ? 'RECHECK' : 'PINNED', actions: 'completePin' } } },
-          RECHECK: { on: { recheck: [{ guard: 'unchanged', target: 'PINNED' }, { target: 'SLOW', actions: 'drop' }] } },
+          RECHECK: {
+            on: {
+              recheck: [
+                { guard: 'unchanged', target: 'PINNED' },
+                { target: 'SLOW', actions: 'drop' },
+              ],
+            },
+          },
           SLOW: { on: { slow: { guard: 'slowReady', target: 'PINNED', actions: 'slow' } }, meta: { waitsFor: 'page_mkwrite: folio lock / stable writeback' } },
           PINNED: { on: { dma: { target: 'UNPIN', actions: 'dma' } } },
           UNPIN: { on: { unpin: { target: 'DONE', actions: 'unpin' } } },
@@ -326,7 +359,10 @@ describe('models/properties: mmap_lock discipline and direction', () => {
       if (buggy) {
         assert.equal(r.verdict, 'violated');
         assert.equal(r.violations[0]!.property, 'mmap_lock discipline');
-        assert.deepEqual(r.violations[0]!.trace.steps.map((s) => `${s.actor}:${s.transition}`), ['T0:lockMm', 'T1:lock', 'T0:fault', 'T0:unlockMm']);
+        assert.deepEqual(
+          r.violations[0]!.trace.steps.map((s) => `${s.actor}:${s.transition}`),
+          ['T0:lockMm', 'T1:lock', 'T0:fault', 'T0:unlockMm'],
+        );
       } else {
         assert.equal(r.verdict, 'holds');
       }
@@ -340,7 +376,12 @@ describe('models/properties: mmap_lock discipline and direction', () => {
       types: { context: {} as Record<string, never>, events: {} as StepEvent<'copy', MmuWorld> },
       actions: { copy: ({ event }) => void copyToIter(event.world, to, 2, 0) },
     }).createMachine({ id: 'reader', initial: 'A', context: {}, states: { A: { on: { copy: { target: 'B', actions: 'copy' } } }, B: { type: 'final' } } });
-    const r = check({ name: 'dir', world: { ...m.fields, ...to.fields }, actors: [{ name: 'T0', machine: reader, fields: {} }], properties: [iterDirection(to)] } as SystemSpec<MmuWorld>);
+    const r = check({
+      name: 'dir',
+      world: { ...m.fields, ...to.fields },
+      actors: [{ name: 'T0', machine: reader, fields: {} }],
+      properties: [iterDirection(to)],
+    } as SystemSpec<MmuWorld>);
     assert.equal(r.verdict, 'violated');
     assert.equal(r.violations[0]!.property, 'to direction');
     assert.equal(r.violations[0]!.trace.steps.length, 1);
