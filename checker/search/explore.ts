@@ -6,12 +6,11 @@
  * per state; guards and actions read the slot buffer through views.
  */
 import { blockedActors, describeDeadlock, type BlockedActor } from '../properties/deadlock.js';
-import type { BoundProperty, InvariantProperty, Property, StepInfo, TransitionProperty } from '../properties/property.js';
-import { SlotStateView } from '../properties/property.js';
+import type { BoundProperty, Property, SlotStateView, StepInfo } from '../properties/property.js';
 import { NO_PARENT, StateStore } from '../store/stateStore.js';
 import { compileExpand } from '../system/codegen.js';
-import { Stepper } from '../system/step.js';
 import type { CompiledSystem } from '../system/system.js';
+import { propertiesByKind, searchFrame } from './frame.js';
 import type { SearchStrategy } from './strategy.js';
 
 export interface ExploreHooks {
@@ -88,11 +87,7 @@ const POLL_MASK = 0xfff;
 
 export function explore(system: CompiledSystem, options: ExploreOptions): ExploreOutcome {
   const layout = system.layout;
-  const stepper = new Stepper(system);
-  const S = stepper.S;
-  const pre = layout.buffer();
-  const after = new SlotStateView(system, S, stepper.world);
-  const before = new SlotStateView(system, pre);
+  const { stepper, S, pre, after, before } = searchFrame(system);
   const W = layout.words;
   const vec = new Uint32Array(W);
   // Keyed store; liveness records edges to known states, so it keeps their indices too.
@@ -104,10 +99,7 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
   const edges = options.edges;
   const copy = layout.copy;
 
-  const invariants = system.properties.filter((p): p is InvariantProperty => p.kind === 'invariant');
-  const transitionProps = system.properties.filter((p): p is TransitionProperty => p.kind === 'transition');
-  const boundProps = system.properties.filter((p): p is BoundProperty => p.kind === 'bound');
-  const deadlock = system.properties.find((p) => p.kind === 'deadlock');
+  const { invariants, transitions: transitionProps, bounds: boundProps, deadlock } = propertiesByKind(system);
   const bounds = boundProps.map((property) => ({ property, worst: -Infinity, state: 0 }));
   const findings: Finding[] = [];
   // violated.has() in the per-state loops is a string-keyed lookup; these flags are what the loops test.

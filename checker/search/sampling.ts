@@ -8,13 +8,12 @@
  * ("no violation in N executions"), never "holds".
  */
 import { blockedActors, describeDeadlock } from '../properties/deadlock.js';
-import type { BoundProperty, InvariantProperty, TransitionProperty } from '../properties/index.js';
-import type { ProgressProperty } from '../properties/progress.js';
-import { SlotStateView } from '../properties/property.js';
+import type { BoundProperty } from '../properties/index.js';
 import type { Rng } from '../random/rng.js';
-import { Stepper, stepActor } from '../system/step.js';
+import { stepActor } from '../system/step.js';
 import type { CompiledSystem } from '../system/system.js';
 import type { StopReason } from './explore.js';
+import { propertiesByKind, searchFrame } from './frame.js';
 import type { BlockedActor } from '../properties/deadlock.js';
 
 /** Chooses the next step of an execution; the engine runs it. */
@@ -69,18 +68,10 @@ export interface SampleOptions {
 
 export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome {
   const layout = system.layout;
-  const stepper = new Stepper(system);
-  const S = stepper.S;
-  const pre = layout.buffer();
-  const after = new SlotStateView(system, S, stepper.world);
-  const before = new SlotStateView(system, pre);
+  const { stepper, S, pre, after, before } = searchFrame(system);
   const packed = new Uint32Array(layout.words);
-  const props = system.properties;
-  const invariants = props.filter((p): p is InvariantProperty => p.kind === 'invariant');
-  const transitions = props.filter((p): p is TransitionProperty => p.kind === 'transition');
-  const progress = props.filter((p): p is ProgressProperty => p.kind === 'progress');
-  const deadlock = props.find((p) => p.kind === 'deadlock');
-  const bounds = props.filter((p): p is BoundProperty => p.kind === 'bound').map((property) => ({ property, worst: -Infinity, steps: [] as number[] }));
+  const { invariants, transitions, progress, deadlock, bounds: boundProps } = propertiesByKind(system);
+  const bounds = boundProps.map((property) => ({ property, worst: -Infinity, steps: [] as number[] }));
   const findings: SampleFinding[] = [];
   const violated = new Set<string>();
   const report = (f: SampleFinding): void => {
