@@ -81,6 +81,35 @@ import {
 import { gfs2Fault, type Gfs2FaultSite } from './gfs2Fault.js';
 
 export type WindowPolicy = 'whole' | 'shrinking' | 'fixed1';
+
+/** The window policy of a gfs2 read or write, checked once: `who` names the actor in error messages. */
+export function windowOptions(who: string, o: { readonly window?: WindowPolicy; readonly bigWindow?: number }): { window: WindowPolicy; bigWindow: number } {
+  const window = o.window ?? 'shrinking';
+  if (!['whole', 'shrinking', 'fixed1'].includes(window)) throw new RangeError(`${who}: window '${window}' is not whole, shrinking or fixed1`);
+  const bigWindow = o.bigWindow ?? 8;
+  if (!Number.isInteger(bigWindow) || bigWindow < 1) throw new RangeError(`${who}: bigWindow must be a whole number of pages >= 1, not ${bigWindow}`);
+  return { window, bigWindow };
+}
+
+/**
+ * should_fault_in_pages() (fs/gfs2/file.c): the fault-in window in units for `count` units left at file
+ * offset `pos`, given the count of the previous attempt; 0 when nothing is left. 'shrinking' is gfs2's:
+ * bigWindow pages after progress, one page after none, less the offset into the page; 'whole' faults in
+ * everything left (the v4 RFC); 'fixed1' one page (v5.16 as shipped).
+ */
+export function faultInWindow(policy: WindowPolicy, bigWindow: number, unitsPerPage: number, count: number, pos: number, prevCount: number): number {
+  if (count === 0) return 0;
+  const offs = pos % unitsPerPage;
+  if (policy === 'whole') return count;
+  if (policy === 'fixed1') return unitsPerPage - offs;
+  return (prevCount !== count ? bigWindow * unitsPerPage : unitsPerPage) - offs;
+}
+
+/** The largest window faultInWindow() can return (the field's domain); 0 with faults enabled. */
+export function maxFaultInWindow(faults: 'enabled' | 'disabled', policy: WindowPolicy, bigWindow: number, unitsPerPage: number, total: number): number {
+  if (faults === 'enabled') return 0;
+  return policy === 'whole' ? total : policy === 'fixed1' ? unitsPerPage : Math.max(unitsPerPage, bigWindow * unitsPerPage);
+}
 export type FaultInContract = 'allOrNothing' | 'bytesNotFaulted';
 
 export interface Gfs2GlockUse {
@@ -154,14 +183,10 @@ export class Gfs2Reader implements Gfs2FaultSite {
     this.m = m;
     this.it = it;
     this.faults = o.faults;
-    this.window = o.window ?? 'shrinking';
-    if (!['whole', 'shrinking', 'fixed1'].includes(this.window)) throw new RangeError(`gfs2 read: window '${this.window}' is not whole, shrinking or fixed1`);
+    ({ window: this.window, bigWindow: this.bigWindow } = windowOptions('gfs2 read', o));
     this.contract = o.faultInContract ?? 'bytesNotFaulted';
     if (!['allOrNothing', 'bytesNotFaulted'].includes(this.contract))
       throw new RangeError(`gfs2 read: faultInContract '${this.contract}' is not allOrNothing or bytesNotFaulted`);
-    this.bigWindow = o.bigWindow ?? 8;
-    if (!Number.isInteger(this.bigWindow) || this.bigWindow < 1)
-      throw new RangeError(`gfs2 read: bigWindow must be a whole number of pages >= 1, not ${this.bigWindow}`);
     this.fileUnits = o.fileUnits ?? it.total;
     if (!Number.isInteger(this.fileUnits) || this.fileUnits < 0)
       throw new RangeError(`gfs2 read: fileUnits must be a whole number >= 0, not ${this.fileUnits}`);
@@ -170,8 +195,7 @@ export class Gfs2Reader implements Gfs2FaultSite {
     this.fh = o.glock?.faultHolder !== undefined ? glockHolder(o.glock.glock, o.glock.faultHolder) : -1;
     if (this.faults === 'enabled' && this.g && this.fh < 0)
       throw new RangeError('gfs2 read: faults enabled with a glock needs the faultHolder gfs2_fault() uses');
-    const U = m.unitsPerPage;
-    this.maxWindow = this.faults === 'enabled' ? 0 : this.window === 'whole' ? it.total : this.window === 'fixed1' ? U : Math.max(U, this.bigWindow * U);
+    this.maxWindow = maxFaultInWindow(this.faults, this.window, this.bigWindow, m.unitsPerPage, it.total);
   }
 
   /** Units generic_file_read_iter() may copy now: min(count, i_size - ki_pos). */
@@ -193,15 +217,8 @@ export class Gfs2Reader implements Gfs2FaultSite {
   /** should_fault_in_pages() after a copy of k units: the window (0: no) and prev_count. */
   private shouldFaultIn(w: MmuWorld, prevCount: number, k: number, s: ReadStep): void {
     const count = iterCount(w, this.it) - k;
-    s.prev = prevCount;
-    s.window = 0;
-    if (count === 0) return;
-    const U = this.m.unitsPerPage;
-    const offs = (iterConsumed(w, this.it) + k) % U;
-    if (this.window === 'whole') s.window = count;
-    else if (this.window === 'fixed1') s.window = U - offs;
-    else s.window = (prevCount !== count ? this.bigWindow * U : U) - offs;
-    s.prev = count;
+    s.window = faultInWindow(this.window, this.bigWindow, this.m.unitsPerPage, count, iterConsumed(w, this.it) + k, prevCount);
+    s.prev = count === 0 ? prevCount : count;
   }
 
   /** The faults-disabled read step from this pre-state with this choice. */

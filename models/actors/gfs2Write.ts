@@ -58,7 +58,7 @@ import {
   type Glock,
 } from '../fs/glock.js';
 import { gfs2Fault, type Gfs2FaultSite } from './gfs2Fault.js';
-import type { Gfs2GlockUse, WindowPolicy } from './gfs2Read.js';
+import { faultInWindow, maxFaultInWindow, windowOptions, type Gfs2GlockUse, type WindowPolicy } from './gfs2Read.js';
 
 export interface Gfs2WriteOptions {
   /** Column name. Default 'CPU0'. */
@@ -104,28 +104,17 @@ export class Gfs2Writer implements Gfs2FaultSite {
     this.m = m;
     this.it = it;
     this.faults = o.faults;
-    this.window = o.window ?? 'shrinking';
-    if (!['whole', 'shrinking', 'fixed1'].includes(this.window)) throw new RangeError(`gfs2 write: window '${this.window}' is not whole, shrinking or fixed1`);
-    this.bigWindow = o.bigWindow ?? 8;
-    if (!Number.isInteger(this.bigWindow) || this.bigWindow < 1)
-      throw new RangeError(`gfs2 write: bigWindow must be a whole number of pages >= 1, not ${this.bigWindow}`);
+    ({ window: this.window, bigWindow: this.bigWindow } = windowOptions('gfs2 write', o));
     this.g = o.glock?.glock;
     this.h = o.glock ? glockHolder(o.glock.glock, o.glock.holder) : -1;
     this.fh = o.glock?.faultHolder !== undefined ? glockHolder(o.glock.glock, o.glock.faultHolder) : -1;
     if (this.g && this.fh < 0) throw new RangeError('gfs2 write: with a glock, give the faultHolder gfs2_fault() uses');
-    const U = m.unitsPerPage;
-    this.maxWindow = this.faults === 'enabled' ? 0 : this.window === 'whole' ? it.total : this.window === 'fixed1' ? U : Math.max(U, this.bigWindow * U);
+    this.maxWindow = maxFaultInWindow(this.faults, this.window, this.bigWindow, m.unitsPerPage, it.total);
   }
 
   /** should_fault_in_pages() with count = orig_count - written and ki_pos = written: the window, 0 for no. */
   shouldFaultIn(prevCount: number, written: number): number {
-    const count = this.it.total - written;
-    if (count === 0) return 0;
-    const U = this.m.unitsPerPage;
-    const offs = written % U;
-    if (this.window === 'whole') return count;
-    if (this.window === 'fixed1') return U - offs;
-    return (prevCount !== count ? this.bigWindow * U : U) - offs;
+    return faultInWindow(this.window, this.bigWindow, this.m.unitsPerPage, this.it.total - written, written, prevCount);
   }
 
   /** The window the prefault step uses: the one already computed, or the first should_fault_in_pages(). */
