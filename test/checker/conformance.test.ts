@@ -71,7 +71,7 @@ describe('conformance: the helper catches actors that are not ordinary xstate ma
       // them in order (seen = new x).
       states: { run: { on: { go: { target: 'done', actions: ['bump', assign({ seen: ({ event }) => event.world.x })] } } }, done: { type: 'final' } },
     });
-    assert.throws(() => assertConformance(system(machine, { seen: int(0, 3) }), { runs: 5, maxSteps: 3 }), /A\.seen/);
+    assert.throws(() => assertConformance(system(machine, { seen: int(0, 3) }), { runs: 50, maxSteps: 3 }), /A\.seen/);
   });
 
   it('an effect that writes a non-integer into the world', () => {
@@ -88,6 +88,6 @@ describe('conformance: the helper catches actors that are not ordinary xstate ma
       context: {},
       states: { run: { on: { go: { target: 'done', actions: 'half' } } }, done: { type: 'final' } },
     });
-    assert.throws(() => assertConformance(system(machine, {}), { runs: 5, maxSteps: 3 }), /world\.x/);
+    assert.throws(() => assertConformance(system(machine, {}), { runs: 50, maxSteps: 3 }), /world\.x/);
   });
 });

@@ -47,7 +47,7 @@ export interface ConformanceOptions {
   readonly runs?: number;
   /** Steps per walk at most (a walk also ends in a state with no enabled step). Default 50. */
   readonly maxSteps?: number;
-  /** fast-check seed and path, to replay a reported failure. Default: a fresh seed. */
+  /** fast-check seed and path, to replay a reported failure. Default: the global seed (test/setup.ts fixes it). */
   readonly seed?: number;
   readonly path?: string;
 }
