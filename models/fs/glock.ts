@@ -263,12 +263,24 @@ export function glockWaitsFor(w: object, g: Glock, h: number): string {
 
 /**
  * P-A1, second half (kernel-protocols.md A.5): a task never requests a glock it already holds or waits for
- * - gfs2 traps it in add_to_queue() with BUG(). Needs the trap.
+ * - gfs2 traps it in add_to_queue() with BUG(). Needs the trap. With several glocks, one property covers
+ * them all (each trap is per glock: a request on another glock is never recursive).
  */
-export function noRecursiveGlock(g: Glock, options: { readonly name?: string } = {}): Property {
-  if (!g.trap) throw new Error("noRecursiveGlock: the glock has no recursion trap (recursion: 'queue')");
-  return invariant(options.name ?? 'no recursive glock', (s: StateView) => !glockRecursiveTrapped(s.world, g), {
-    description: `no task requests glock ${g.display} while it already has a holder on it (add_to_queue(): trap_recursive, BUG())`,
-    explain: () => `a task requested glock ${g.display} while holding it: add_to_queue() -> trap_recursive -> BUG()`,
+export function noRecursiveGlock(glocks: Glock | readonly Glock[], options: { readonly name?: string } = {}): Property {
+  const gs: readonly Glock[] = Array.isArray(glocks) ? glocks : [glocks as Glock];
+  if (gs.length === 0) throw new RangeError('noRecursiveGlock: no glock');
+  for (const g of gs) if (!g.trap) throw new Error(`noRecursiveGlock: glock ${g.display} has no recursion trap (recursion: 'queue')`);
+  const names = gs.map((g) => g.display);
+  const which = `glock ${names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`}`;
+  const holds = (s: StateView): boolean => {
+    for (const g of gs) if (glockRecursiveTrapped(s.world, g)) return false;
+    return true;
+  };
+  return invariant(options.name ?? 'no recursive glock', holds, {
+    description: `no task requests ${which} while it already has a holder on it (add_to_queue(): trap_recursive, BUG())`,
+    explain: (s: StateView) => {
+      const g = gs.find((x) => glockRecursiveTrapped(s.world, x)) ?? gs[0]!;
+      return `a task requested glock ${g.display} while holding it: add_to_queue() -> trap_recursive -> BUG()`;
+    },
   });
 }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { check } from '../../../checker/index.js';
+import { check, type InvariantProperty, type StateView } from '../../../checker/index.js';
 import { glockContenderActor } from '../../../models/actors/glockContender.js';
 import {
   defineGlock,
@@ -21,6 +21,7 @@ import {
   LM_ST_EXCLUSIVE,
   LM_ST_SHARED,
   LM_ST_UNLOCKED,
+  noRecursiveGlock,
 } from '../../../models/fs/glock.js';
 import { assertConformance } from '../../checker/conformance.js';
 import { engineWorld, plainWorld } from '../helpers.js';
@@ -81,6 +82,26 @@ describe('models/fs/glock.ts', () => {
       assert.equal('glockRecursive' in q.fields, false);
     });
   }
+
+  it('noRecursiveGlock over two glocks: one property, naming the glock whose trap fired', () => {
+    const f = defineGlock({ prefix: 'glockF', display: 'F', holders: [holders[0]!, holders[3]!] });
+    const g = defineGlock({ prefix: 'glockG', display: 'G', holders: [holders[0]!, holders[2]!] });
+    const p = noRecursiveGlock([f, g]) as InvariantProperty;
+    assert.equal(p.name, 'no recursive glock');
+    assert.equal(p.description, 'no task requests glock F or G while it already has a holder on it (add_to_queue(): trap_recursive, BUG())');
+    assert.equal(noRecursiveGlock(g).description, 'no task requests glock G while it already has a holder on it (add_to_queue(): trap_recursive, BUG())');
+    const w = plainWorld({ ...f.fields, ...g.fields }) as any;
+    const view = { world: w } as unknown as StateView;
+    assert.equal(p.holds(view), true);
+    glockNq(w, g, 0);
+    glockNq(w, f, 0);
+    assert.equal(p.holds(view), true, 'A holds both glocks: different glocks, no recursion');
+    assert.equal(glockNq(w, f, 1), GLOCK_RECURSIVE);
+    assert.equal(p.holds(view), false);
+    assert.equal(p.explain!(view), 'a task requested glock F while holding it: add_to_queue() -> trap_recursive -> BUG()');
+    assert.throws(() => noRecursiveGlock([]), /no glock/);
+    assert.throws(() => noRecursiveGlock([f, defineGlock({ holders, recursion: 'queue' })]), /glock G has no recursion trap/);
+  });
 
   it('rejects bad holder tables', () => {
     assert.throws(() => defineGlock({ holders: [] }), /1..8/);
