@@ -65,20 +65,8 @@ import type { MmuWorld } from '../mmu/world.js';
 import { copyToIter, copyToIterChoices, copyToIterResult } from '../iov-iter/copy.js';
 import { faultInIovIterWriteable, faultInIovIterWriteableResult } from '../iov-iter/faultIn.js';
 import { iterConsumed, iterCount, type IovIter } from '../iov-iter/iter.js';
-import {
-  GLOCK_GRANTED,
-  GLOCK_RECURSIVE,
-  glockDq,
-  glockGranted,
-  glockHolder,
-  glockIdle,
-  glockNq,
-  glockNqOutcome,
-  glockWaitsFor,
-  LM_ST_NAMES,
-  type Glock,
-} from '../fs/glock.js';
-import { gfs2Fault, type Gfs2FaultSite } from './gfs2Fault.js';
+import { GLOCK_GRANTED, GLOCK_RECURSIVE, glockDq, glockGranted, glockIdle, glockNq, glockNqOutcome, glockWaitsFor, type Glock } from '../fs/glock.js';
+import { gfs2Fault, gfs2GlockSlots, glockArg, type Gfs2FaultSite } from './gfs2Fault.js';
 
 export type WindowPolicy = 'whole' | 'shrinking' | 'fixed1';
 
@@ -113,10 +101,16 @@ export function maxFaultInWindow(faults: 'enabled' | 'disabled', policy: WindowP
 export type FaultInContract = 'allOrNothing' | 'bytesNotFaulted';
 
 export interface Gfs2GlockUse {
+  /** The inode glock of the file the syscall reads or writes. */
   readonly glock: Glock;
-  /** The read's own holder (gh, LM_ST_SHARED). */
+  /** The syscall's own holder (gh: LM_ST_SHARED for the read, LM_ST_EXCLUSIVE for the write). */
   readonly holder: string;
-  /** The holder gfs2_fault() initialises on the same task (faults: 'enabled'). */
+  /**
+   * The inode glock of the file the user buffer maps, which gfs2_fault() takes. Default: `glock` (buf is
+   * an mmap of the same file). Another file's glock gives the multi-glock case (ABBA between two tasks).
+   */
+  readonly faultGlock?: Glock;
+  /** The holder gfs2_fault() initialises on faultGlock, owned by the same task. */
   readonly faultHolder?: string;
 }
 
@@ -170,6 +164,7 @@ export class Gfs2Reader implements Gfs2FaultSite {
   readonly fileUnits: number;
   readonly g: Glock | undefined;
   readonly h: number;
+  readonly fg: Glock | undefined;
   readonly fh: number;
   /** handle_mm_fault() flags of the copy_to_user() fault (faults 'enabled'). */
   readonly faultFlags = FAULT_FLAG_DEFAULT | FAULT_FLAG_WRITE;
@@ -190,9 +185,7 @@ export class Gfs2Reader implements Gfs2FaultSite {
     this.fileUnits = o.fileUnits ?? it.total;
     if (!Number.isInteger(this.fileUnits) || this.fileUnits < 0)
       throw new RangeError(`gfs2 read: fileUnits must be a whole number >= 0, not ${this.fileUnits}`);
-    this.g = o.glock?.glock;
-    this.h = o.glock ? glockHolder(o.glock.glock, o.glock.holder) : -1;
-    this.fh = o.glock?.faultHolder !== undefined ? glockHolder(o.glock.glock, o.glock.faultHolder) : -1;
+    ({ g: this.g, h: this.h, fg: this.fg, fh: this.fh } = gfs2GlockSlots('gfs2 read', o.glock));
     if (this.faults === 'enabled' && this.g && this.fh < 0)
       throw new RangeError('gfs2 read: faults enabled with a glock needs the faultHolder gfs2_fault() uses');
     this.maxWindow = maxFaultInWindow(this.faults, this.window, this.bigWindow, m.unitsPerPage, it.total);
@@ -267,10 +260,10 @@ export class Gfs2Reader implements Gfs2FaultSite {
     return false;
   }
 
-  /** The fault-in step can run now: it would not sleep, and the glock is free if a page needs gfs2_fault(). */
+  /** The fault-in step can run now: it would not sleep, and the buffer's glock is free if a page needs gfs2_fault(). */
   faultInEnabled(w: MmuWorld, window: number): boolean {
     if (faultInIovIterWriteableResult(w, this.it, window) === BLOCKED) return false;
-    return !this.g || glockIdle(w, this.g) || !this.windowNeedsFault(w, window);
+    return !this.fg || glockIdle(w, this.fg) || !this.windowNeedsFault(w, window);
   }
 
   /** window_size after the fault-in: window - leftover, or 0 for an all-or-nothing failure. Pure. */
@@ -286,10 +279,11 @@ export function gfs2ReadMachine(m: Mmu, it: IovIter, options: Gfs2ReadOptions) {
   const r = new Gfs2Reader(m, it, options);
   const g = r.g;
   const h = r.h;
+  const fg = r.fg;
   const fh = r.fh;
   const start = g ? 'lock' : r.faults === 'disabled' ? 'readIter' : 'copy';
   const afterLock = r.faults === 'disabled' ? 'readIter' : 'copy';
-  const mode = g ? LM_ST_NAMES[g.holderState[h]!] : '';
+  const mode = g ? glockArg(r, g, h) : '';
   const fault = gfs2Fault(r);
 
   const states: Record<string, any> = {
@@ -331,7 +325,11 @@ export function gfs2ReadMachine(m: Mmu, it: IovIter, options: Gfs2ReadOptions) {
       },
     };
     states.faultIn = {
-      meta: { waitsFor: g ? ({ world }: { world: MmuWorld }) => `${glockWaitsFor(world, g, fh >= 0 ? fh : h)} for gfs2_fault()` : 'the fault-in' },
+      meta: {
+        waitsFor: g
+          ? ({ world }: { world: MmuWorld }) => `${fh >= 0 ? glockWaitsFor(world, fg!, fh) : glockWaitsFor(world, g, h)} for gfs2_fault()`
+          : 'the fault-in',
+      },
       on: {
         faultInIovIterWriteable: [
           { guard: and(['canFaultIn', 'retries']), target: g ? 'lock' : 'readIter', actions: ['faultIn', 'resetWindow'] },

@@ -45,19 +45,8 @@ import { iovIterReexpand, iovIterTruncate } from '../iov-iter/advance.js';
 import { copyFromIter, copyFromIterChoices, copyFromIterResult } from '../iov-iter/copy.js';
 import { faultInIovIterReadable, faultInIovIterReadableResult } from '../iov-iter/faultIn.js';
 import { ITER_SOURCE, iterConsumed, iterCount, type IovIter } from '../iov-iter/iter.js';
-import {
-  GLOCK_GRANTED,
-  glockDq,
-  glockGranted,
-  glockHolder,
-  glockNq,
-  glockNqOutcome,
-  glockWaitsFor,
-  glockWouldGrant,
-  LM_ST_NAMES,
-  type Glock,
-} from '../fs/glock.js';
-import { gfs2Fault, type Gfs2FaultSite } from './gfs2Fault.js';
+import { GLOCK_GRANTED, glockDq, glockGranted, glockNq, glockNqOutcome, glockWaitsFor, glockWouldGrant, type Glock } from '../fs/glock.js';
+import { gfs2Fault, gfs2GlockSlots, glockArg, type Gfs2FaultSite } from './gfs2Fault.js';
 import { faultInWindow, maxFaultInWindow, windowOptions, type Gfs2GlockUse, type WindowPolicy } from './gfs2Read.js';
 
 export interface Gfs2WriteOptions {
@@ -68,7 +57,7 @@ export interface Gfs2WriteOptions {
   readonly window?: WindowPolicy;
   /** The big window in pages. Default 8. */
   readonly bigWindow?: number;
-  /** The inode glock (holder: the write's EX holder; faultHolder: gfs2_fault()'s SH holder). */
+  /** The inode glock (holder: the write's EX holder; faultGlock, faultHolder: gfs2_fault()'s SH holder). */
   readonly glock?: Gfs2GlockUse;
 }
 
@@ -93,6 +82,7 @@ export class Gfs2Writer implements Gfs2FaultSite {
   readonly bigWindow: number;
   readonly g: Glock | undefined;
   readonly h: number;
+  readonly fg: Glock | undefined;
   readonly fh: number;
   /** handle_mm_fault() flags of the copy_from_user() fault (faults 'enabled'): a read fault. */
   readonly faultFlags = FAULT_FLAG_DEFAULT;
@@ -105,9 +95,7 @@ export class Gfs2Writer implements Gfs2FaultSite {
     this.it = it;
     this.faults = o.faults;
     ({ window: this.window, bigWindow: this.bigWindow } = windowOptions('gfs2 write', o));
-    this.g = o.glock?.glock;
-    this.h = o.glock ? glockHolder(o.glock.glock, o.glock.holder) : -1;
-    this.fh = o.glock?.faultHolder !== undefined ? glockHolder(o.glock.glock, o.glock.faultHolder) : -1;
+    ({ g: this.g, h: this.h, fg: this.fg, fh: this.fh } = gfs2GlockSlots('gfs2 write', o.glock));
     if (this.g && this.fh < 0) throw new RangeError('gfs2 write: with a glock, give the faultHolder gfs2_fault() uses');
     this.maxWindow = maxFaultInWindow(this.faults, this.window, this.bigWindow, m.unitsPerPage, it.total);
   }
@@ -137,7 +125,7 @@ export class Gfs2Writer implements Gfs2FaultSite {
   prefaultEnabled(w: MmuWorld, ctx: Gfs2WriteContext): boolean {
     const win = this.prefaultWindow(ctx);
     if (faultInIovIterReadableResult(w, this.it, win) === BLOCKED) return false;
-    return !this.g || !this.windowNeedsFault(w, win) || glockWouldGrant(w, this.g, this.fh);
+    return !this.fg || !this.windowNeedsFault(w, win) || glockWouldGrant(w, this.fg, this.fh);
   }
 
   /** window_size after the prefault. */
@@ -177,15 +165,16 @@ export function gfs2WriteMachine(m: Mmu, it: IovIter, options: Gfs2WriteOptions)
   const r = new Gfs2Writer(m, it, options);
   const g = r.g;
   const h = r.h;
+  const fg = r.fg;
   const fh = r.fh;
   const enabled = r.faults === 'enabled';
-  const mode = g ? LM_ST_NAMES[g.holderState[h]!] : '';
+  const mode = g ? glockArg(r, g, h) : '';
   const fault = gfs2Fault(r);
   const afterLock = enabled ? 'copy' : 'write';
   const states: Record<string, any> = { done: { type: 'final' }, efault: { type: 'final' } };
   if (!enabled) {
     states.prefault = {
-      meta: { waitsFor: g ? ({ world }: { world: MmuWorld }) => `${glockWaitsFor(world, g, fh)} for gfs2_fault()` : 'the fault-in' },
+      meta: { waitsFor: fg ? ({ world }: { world: MmuWorld }) => `${glockWaitsFor(world, fg, fh)} for gfs2_fault()` : 'the fault-in' },
       on: {
         faultInIovIterReadable: [
           { guard: 'prefaultSome', target: g ? 'lock' : 'write', actions: ['prefault', 'setWindow'] },

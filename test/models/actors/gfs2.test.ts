@@ -1,13 +1,14 @@
 /**
  * The gfs2 buffered read and write actors (models/actors/gfs2Read.ts, gfs2Write.ts) alone on tiny worlds:
- * exact state counts, the value each run returns, and conformance with xstate's transition(). The glock
- * cases are in test/scenarios/gfs2-mmap-deadlock.test.ts.
+ * exact state counts, the value each run returns, and conformance with xstate's transition(); a fault on
+ * another file's glock (faultGlock). The scenario's glock cases are in test/scenarios/gfs2-mmap-deadlock.test.ts.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { check, invariant, type SystemSpec } from '../../../checker/index.js';
 import { gfs2ReadActor, type Gfs2ReadOptions } from '../../../models/actors/gfs2Read.js';
 import { gfs2WriteActor, type Gfs2WriteOptions } from '../../../models/actors/gfs2Write.js';
+import { defineGlock, noRecursiveGlock } from '../../../models/fs/glock.js';
 import { defineIovIter, defineMmu, type VmaName } from '../../../models/index.js';
 import { assertConformance } from '../../checker/conformance.js';
 
@@ -87,5 +88,62 @@ describe('models/actors/gfs2Write.ts', () => {
     const from = defineIovIter(m, 'from', { type: 'UBUF', dir: 'SOURCE', segments: [{ base: 0, len: 1 }], warn: false });
     const s: SystemSpec = { name: 'w', world: { ...m.fields, ...from.fields }, actors: [gfs2WriteActor(m, from, { faults: 'disabled' })], properties: [] };
     assert.deepEqual(outcomes(s, 'written').ends, ['efault 0']);
+  });
+});
+
+describe('models/actors/gfs2Fault.ts: the fault takes the glock of the file the buffer maps (faultGlock)', () => {
+  /** One actor, faults enabled, buf = mmap(G) of one page while the syscall works on F. */
+  function crossed(kind: 'read' | 'write'): SystemSpec {
+    const m = defineMmu({ pages: 1, unitsPerPage: 1, backing: 'file', staticVma: true });
+    const mode = kind === 'read' ? ('SH' as const) : ('EX' as const);
+    const gF = defineGlock({ prefix: 'glockF', display: 'F', holders: [{ name: `CPU0:${mode}`, owner: 'CPU0', state: mode }] });
+    const gG = defineGlock({ prefix: 'glockG', display: 'G', holders: [{ name: 'CPU0/gfs2_fault:SH', owner: 'CPU0', state: 'SH' }] });
+    const glock = { glock: gF, holder: `CPU0:${mode}`, faultGlock: gG, faultHolder: 'CPU0/gfs2_fault:SH' };
+    const it = defineIovIter(m, 'buf', { type: 'UBUF', dir: kind === 'read' ? 'DEST' : 'SOURCE', segments: [{ base: 0, len: 1 }], warn: false });
+    const actor = kind === 'read' ? gfs2ReadActor(m, it, { faults: 'enabled', glock }) : gfs2WriteActor(m, it, { faults: 'enabled', glock });
+    return { name: kind, world: { ...m.fields, ...it.fields, ...gF.fields, ...gG.fields }, actors: [actor], properties: [noRecursiveGlock([gF, gG])] };
+  }
+
+  for (const [kind, field, copy] of [
+    ['read', 'read', 'generic_file_read_iter(): copy_to_user() copies 0, #PF at p0'],
+    ['write', 'written', 'iomap_file_buffered_write(): copy_from_user() copies 0, #PF at p0'],
+  ] as const) {
+    it(`${kind}: its own glock F, then G in gfs2_fault() - no recursion; the labels name the glocks`, () => {
+      const s = crossed(kind);
+      const all = check(s);
+      assert.equal(all.verdict, 'holds');
+      assert.deepEqual([all.stats.states, all.stats.transitions], [7, 6]);
+      const run = check({ ...s, properties: [invariant('running', (v) => !v.actors[0]!.final)] });
+      const trace = run.violations[0]!.trace;
+      const mode = kind === 'read' ? 'SH' : 'EX';
+      assert.deepEqual(
+        trace.steps.map((x) => x.label),
+        [
+          `gfs2_glock_nq(F, ${mode}): granted`,
+          copy,
+          'handle_mm_fault(p0) -> gfs2_fault(): gfs2_glock_nq(G, SH): granted',
+          'filemap_fault(); gfs2_glock_dq()',
+          kind === 'read' ? 'generic_file_read_iter(): copy_to_user() copies 1' : 'iomap_file_buffered_write(): copy_from_user() copies 1',
+          `gfs2_glock_dq(); return ${field}`,
+        ],
+      );
+      assert.equal(trace.states.at(-1)![`CPU0.${field}`], '1');
+      assertConformance(s, { runs: 20, maxSteps: 12 });
+    });
+  }
+
+  it('a faultGlock needs its faultHolder', () => {
+    const m = defineMmu({ pages: 1, unitsPerPage: 1, staticVma: true });
+    const it = defineIovIter(m, 'from', { type: 'UBUF', dir: 'SOURCE', segments: [{ base: 0, len: 1 }], warn: false });
+    const gF = defineGlock({ prefix: 'glockF', display: 'F', holders: [{ name: 'CPU0:EX', owner: 'CPU0', state: 'EX' }] });
+    const gG = defineGlock({ prefix: 'glockG', display: 'G', holders: [{ name: 'x', owner: 'CPU0', state: 'SH' }] });
+    assert.throws(
+      () => gfs2WriteActor(m, it, { faults: 'disabled', glock: { glock: gF, holder: 'CPU0:EX', faultGlock: gG } }),
+      /faultGlock needs the faultHolder/,
+    );
+    assert.throws(
+      () => gfs2WriteActor(m, it, { faults: 'disabled', glock: { glock: gF, holder: 'CPU0:EX', faultGlock: gG, faultHolder: 'y' } }),
+      /no holder named 'y'/,
+    );
   });
 });
