@@ -1,9 +1,10 @@
 /**
- * The page fault a gfs2 syscall takes on its own mmap while it holds the inode glock, with page faults
+ * The page fault a gfs2 syscall takes on its user buffer while it holds the inode glock, with page faults
  * enabled (up to v5.15, before 00bfe02f4796): shared by the buffered read (gfs2Read.ts) and write
- * (gfs2Write.ts). The copy (copy_to_user() / copy_from_user()) meets a non-present page of the buffer, a
- * MAP_SHARED mmap of the same file, and the arch fault handler runs handle_mm_fault() -> gfs2_fault()
- * (fs/gfs2/file.c), which asks for the inode glock of the mapped file in SH:
+ * (gfs2Write.ts). The read's copy_to_user(), or the write's pre-fault of its source in iomap_write_iter()
+ * (iov_iter_fault_in_readable()), meets a non-present page of the buffer, a MAP_SHARED mmap of a gfs2
+ * file, and the arch fault handler runs handle_mm_fault() -> gfs2_fault() (fs/gfs2/file.c), which asks
+ * for the inode glock of the mapped file in SH:
  *     gfs2_holder_init(ip->i_gl, LM_ST_SHARED, 0, &gh); gfs2_glock_nq(&gh);
  *     ret = filemap_fault(vmf); gfs2_glock_dq(&gh);
  * With the buffer an mmap of the syscall's own file (the default) that is the same glock from the same
@@ -51,7 +52,7 @@ export interface Gfs2FaultSite {
   readonly fg: Glock | undefined;
   /** gfs2_fault()'s holder on fg, owned by the same task. */
   readonly fh: number;
-  /** handle_mm_fault()'s flags: FAULT_FLAG_WRITE for the read's copy_to_user(), none for the write's copy_from_user(). */
+  /** handle_mm_fault()'s flags: FAULT_FLAG_WRITE for the read's copy_to_user(), none for the write's pre-fault. */
   readonly faultFlags: number;
   /** The page the copy faults on. */
   faultPage(w: MmuWorld): number;

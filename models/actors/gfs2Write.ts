@@ -5,9 +5,16 @@
  * which the model does not track (the write's own page-cache folio is not a user page).
  *
  * faults: 'enabled' - up to v5.15: gfs2_glock_nq(EX); iomap_file_buffered_write() with page faults
- *   enabled; gfs2_glock_dq(). A copy from a non-present page of buf takes a read fault: handle_mm_fault()
- *   -> gfs2_fault(), which asks for the same glock in SH from the same task: add_to_queue() traps it with
- *   BUG() (models/fs/glock.ts).
+ *   enabled; gfs2_glock_dq(). The fault is not in the copy itself: per page, iomap_write_iter()
+ *   (fs/iomap/buffered-io.c) first pre-faults the source, under the glock,
+ *       if (unlikely(iov_iter_fault_in_readable(i, bytes))) { status = -EFAULT; break; }
+ *   (fault_in_pages_readable(): __get_user() per page; renamed fault_in_iov_iter_readable() by a6294593e8a1,
+ *   v5.16), then iomap_write_begin() and copy_page_from_iter_atomic(), which does not fault. So a
+ *   non-present page of buf takes a read fault in the pre-fault: handle_mm_fault() -> gfs2_fault(), which
+ *   asks for buf's file's glock in SH - the same glock from the same task, which add_to_queue() traps with
+ *   BUG() (models/fs/glock.ts), or another file's (faultGlock). One `copyFromUser` step is the page loop up
+ *   to the first page that faults (its label names the pre-fault); a failed fault ends the write with what
+ *   it wrote, or -EFAULT.
  *
  * faults: 'disabled' - the fix in its current form (00bfe02f4796 v5.16; e1fa9ea85ce8 v5.18; the `retry:`
  *   label inside the `if` since c8ed1b359312 v6.5). NOT the mirror image of the read (kernel-review item 7):
@@ -84,7 +91,7 @@ export class Gfs2Writer implements Gfs2FaultSite {
   readonly h: number;
   readonly fg: Glock | undefined;
   readonly fh: number;
-  /** handle_mm_fault() flags of the copy_from_user() fault (faults 'enabled'): a read fault. */
+  /** handle_mm_fault() flags of iov_iter_fault_in_readable()'s fault (faults 'enabled'): a read fault. */
   readonly faultFlags = FAULT_FLAG_DEFAULT;
   readonly maxWindow: number;
 
@@ -318,10 +325,13 @@ function writeLabel(r: Gfs2Writer) {
         return `pagefault_disable(); iomap_file_buffered_write() = ${k > 0 ? units(k) : '-EFAULT'}${next > 0 ? `; should_fault_in_pages(): window ${units(next)}` : ''}`;
       }
       case 'copyFromUser': {
+        // v5.15 iomap_write_iter(): per page iov_iter_fault_in_readable() (faults here), then the atomic copy.
         const k = r.copied(w, 0);
         const at = r.it.addrAt[iterConsumed(w, r.it) + k];
-        const tail = k === iterCount(w, r.it) ? '' : r.copyFaults(w) ? `, #PF at p${((at ?? 0) / U) | 0}` : ', fault: -EFAULT';
-        return `iomap_file_buffered_write(): copy_from_user() copies ${units(k)}${tail}`;
+        const copies = k > 0 || k === iterCount(w, r.it) ? `copies ${units(k)}` : '';
+        if (k === iterCount(w, r.it)) return `iomap_write_iter(): ${copies}`;
+        const pf = `iov_iter_fault_in_readable(): ${r.copyFaults(w) ? `#PF at p${((at ?? 0) / U) | 0}` : '-EFAULT'}`;
+        return `iomap_write_iter(): ${copies ? `${copies}, then ` : ''}${pf}`;
       }
       case 'gfs2Fault':
         return `handle_mm_fault(p${r.faultPage(w)}) -> ${description ?? 'gfs2_fault()'}`;

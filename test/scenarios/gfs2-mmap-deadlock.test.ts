@@ -108,7 +108,7 @@ describe('scenarios/gfs2-mmap-deadlock.ts', () => {
       bad.violations[0]!.trace.steps.map((s) => s.label),
       [
         'gfs2_glock_nq(EX): granted',
-        'iomap_file_buffered_write(): copy_from_user() copies 0, #PF at p0',
+        'iomap_write_iter(): iov_iter_fault_in_readable(): #PF at p0',
         'handle_mm_fault(p0) -> gfs2_fault(): gfs2_glock_nq(SH): recursive -> BUG()',
       ],
     );

@@ -106,7 +106,7 @@ describe('models/actors/gfs2Fault.ts: the fault takes the glock of the file the 
 
   for (const [kind, field, copy] of [
     ['read', 'read', 'generic_file_read_iter(): copy_to_user() copies 0, #PF at p0'],
-    ['write', 'written', 'iomap_file_buffered_write(): copy_from_user() copies 0, #PF at p0'],
+    ['write', 'written', 'iomap_write_iter(): iov_iter_fault_in_readable(): #PF at p0'],
   ] as const) {
     it(`${kind}: its own glock F, then G in gfs2_fault() - no recursion; the labels name the glocks`, () => {
       const s = crossed(kind);
@@ -123,7 +123,7 @@ describe('models/actors/gfs2Fault.ts: the fault takes the glock of the file the 
           copy,
           'handle_mm_fault(p0) -> gfs2_fault(): gfs2_glock_nq(G, SH): granted',
           'filemap_fault(); gfs2_glock_dq()',
-          kind === 'read' ? 'generic_file_read_iter(): copy_to_user() copies 1' : 'iomap_file_buffered_write(): copy_from_user() copies 1',
+          kind === 'read' ? 'generic_file_read_iter(): copy_to_user() copies 1' : 'iomap_write_iter(): copies 1',
           `gfs2_glock_dq(); return ${field}`,
         ],
       );
@@ -144,6 +144,23 @@ describe('models/actors/gfs2Fault.ts: the fault takes the glock of the file the 
     assert.throws(
       () => gfs2WriteActor(m, it, { faults: 'disabled', glock: { glock: gF, holder: 'CPU0:EX', faultGlock: gG, faultHolder: 'y' } }),
       /no holder named 'y'/,
+    );
+  });
+});
+
+describe("models/actors/gfs2Write.ts, faults enabled: the label names v5.15 iomap_write_iter()'s pre-fault", () => {
+  it('[RW, RW, NONE]: copies up to the unmapped page, where iov_iter_fault_in_readable() fails', () => {
+    const s = writer({ faults: 'enabled' });
+    const run = check({ ...s, properties: [invariant('running', (v) => !v.actors[0]!.final)] });
+    assert.deepEqual(
+      run.violations[0]!.trace.steps.map((x) => x.label),
+      [
+        'iomap_write_iter(): iov_iter_fault_in_readable(): #PF at p0',
+        'handle_mm_fault()',
+        'iomap_write_iter(): copies 1, then iov_iter_fault_in_readable(): #PF at p1',
+        'handle_mm_fault()',
+        'iomap_write_iter(): copies 1, then iov_iter_fault_in_readable(): -EFAULT',
+      ],
     );
   });
 });
