@@ -3,24 +3,71 @@
  * not yet faulted in. Up to v5.15 the copy runs with page faults enabled under the inode glock, and the
  * fault on buf runs gfs2_fault(), which asks for the same glock. The fix (00bfe02f4796, v5.16) copies with
  * page faults disabled, drops the glock, faults the buffer in and retries.
+ *
+ * The -abba variants are the "multiple glocks, processes" case of 00bfe02f4796's message: two files F and
+ * G, CPU0 runs write(fd_F, buf0, n) with buf0 = mmap(G) and CPU1 write(fd_G, buf1, n) with buf1 = mmap(F).
+ * Each holds its own file's glock in EX and its fault asks for the other's in SH: a real deadlock.
  */
-import { deadlockFreedom, invariant, terminates, type StateView, type SystemSpec } from '../checker/index.js';
+import { deadlockFreedom, invariant, terminates, type Property, type StateView, type SystemSpec } from '../checker/index.js';
 import { gfs2ReadActor } from '../models/actors/gfs2Read.js';
 import { gfs2WriteActor } from '../models/actors/gfs2Write.js';
 import { glockContenderActor } from '../models/actors/glockContender.js';
 import { reclaimActor } from '../models/actors/reclaim.js';
-import { defineGlock, noRecursiveGlock } from '../models/fs/glock.js';
-import { defineIovIter, iterConsumed, defineMmu } from '../models/index.js';
+import { defineGlock, noRecursiveGlock, type Glock } from '../models/fs/glock.js';
+import { defineIovIter, iterConsumed, defineMmu, type IovIter } from '../models/index.js';
 import { defineScenario } from './scenario.js';
 
-export type Gfs2Variant = 'faults-enabled' | 'nofault-retry';
+export type Gfs2Variant = 'faults-enabled' | 'nofault-retry' | 'faults-enabled-abba' | 'nofault-retry-abba';
 type Params = 'pages' | 'requests' | 'remote' | 'reclaim' | 'write';
+
+/** Each variant: the code (page faults enabled under the glock, or the nofault retry loop) and how many files. */
+const VARIANTS: Record<Gfs2Variant, { readonly faults: 'enabled' | 'disabled'; readonly files: 1 | 2 }> = {
+  'faults-enabled': { faults: 'enabled', files: 1 },
+  'nofault-retry': { faults: 'disabled', files: 1 },
+  'faults-enabled-abba': { faults: 'enabled', files: 2 },
+  'nofault-retry-abba': { faults: 'disabled', files: 2 },
+};
+
+/** P-A2 and P-A3 for the syscall threads: each returns exactly the bytes its iterator consumed, and returns. */
+function syscallProperties(calls: readonly { readonly cpu: string; readonly it: IovIter; readonly field: 'read' | 'written' }[]): Property[] {
+  const one = calls.length === 1;
+  const wrong = (s: StateView, c: (typeof calls)[number]): boolean => {
+    const a = s.actor(c.cpu);
+    return a.final && a.state === 'done' && a.context[c.field] !== iterConsumed(s.world, c.it);
+  };
+  return [
+    invariant(
+      'result = bytes consumed',
+      (s) => {
+        for (const c of calls) if (wrong(s, c)) return false;
+        return true;
+      },
+      {
+        description: 'P-A2: the syscall returns exactly the bytes the iterator consumed (no range copied twice or skipped across retries)',
+        explain: (s: StateView) => {
+          const c = calls.find((x) => wrong(s, x)) ?? calls[0]!;
+          return `${c.cpu} returned ${s.actor(c.cpu).context[c.field]} but consumed ${iterConsumed(s.world, c.it)}`;
+        },
+      },
+    ),
+    ...calls.map(({ cpu }) =>
+      terminates(cpu, {
+        name: one ? 'the syscall returns' : `${cpu}'s write() returns`,
+        description: one
+          ? 'P-A3: read() / write() eventually returns (weak fairness for the threads; reclaim and the contender act finitely often)'
+          : `P-A3: ${cpu}'s write() eventually returns (weak fairness for the threads; reclaim acts finitely often)`,
+      }),
+    ),
+  ];
+}
 
 /**
  * The system. `recursion: 'queue'` replaces add_to_queue()'s recursion trap by plain queueing - not a
  * kernel, the assumption of kernel-protocols.md A.5 - for the test that shows the deadlock it describes.
  */
 export function buildGfs2MmapDeadlock(p: Readonly<Record<Params, number>>, variant: Gfs2Variant, recursion: 'trap' | 'queue' = 'trap'): SystemSpec {
+  const { faults, files } = VARIANTS[variant];
+  if (files === 2) return buildAbba(p, variant, faults, recursion);
   const pages = Array.from({ length: p.pages }, (_, i) => i);
   const m = defineMmu({ pages: p.pages, unitsPerPage: 1, backing: 'file', staticVma: true });
   const write = p.write === 1;
@@ -34,7 +81,6 @@ export function buildGfs2MmapDeadlock(p: Readonly<Record<Params, number>>, varia
     ...(p.requests > 0 ? [{ name: 'CPU1:EX', owner: 'CPU1', state: 'EX' as const }] : []),
   ];
   const g = defineGlock({ holders, recursion });
-  const faults = variant === 'faults-enabled' ? ('enabled' as const) : ('disabled' as const);
   const glock = { glock: g, holder: own, faultHolder: 'CPU0/gfs2_fault:SH' };
   const reader = write ? gfs2WriteActor(m, it, { faults, window: 'shrinking', glock }) : gfs2ReadActor(m, it, { faults, window: 'shrinking', glock });
   const actors: SystemSpec['actors'][number][] = [reader];
@@ -42,7 +88,6 @@ export function buildGfs2MmapDeadlock(p: Readonly<Record<Params, number>>, varia
     actors.push(glockContenderActor({ glock: g, holder: 'CPU1:EX', requests: p.requests, ...(p.remote ? { invalidate: { mmu: m, pages } } : {}) }));
   }
   if (p.reclaim > 0) actors.push(reclaimActor(m, { budget: p.reclaim, pages }));
-  const result = (s: StateView): number => (write ? s.actor('CPU0').context.written : s.actor('CPU0').context.read);
   return {
     name: `gfs2-mmap-deadlock:${variant}`,
     world: { ...m.fields, ...it.fields, ...g.fields },
@@ -50,21 +95,59 @@ export function buildGfs2MmapDeadlock(p: Readonly<Record<Params, number>>, varia
     properties: [
       ...(recursion === 'trap' ? [noRecursiveGlock(g)] : []),
       deadlockFreedom(),
-      invariant('result = bytes consumed', (s) => !(s.actor('CPU0').final && s.actor('CPU0').state === 'done') || result(s) === iterConsumed(s.world, it), {
-        description: 'P-A2: the syscall returns exactly the bytes the iterator consumed (no range copied twice or skipped across retries)',
-        explain: (s) => `CPU0 returned ${result(s)} but consumed ${iterConsumed(s.world, it)}`,
-      }),
-      terminates('CPU0', {
-        name: 'the syscall returns',
-        description: 'P-A3: read() / write() eventually returns (weak fairness for the threads; reclaim and the contender act finitely often)',
-      }),
+      ...syscallProperties([{ cpu: 'CPU0', it, field: write ? 'written' : 'read' }]),
+    ],
+  };
+}
+
+/**
+ * Two files, two writers: CPU0 write(fd_F, buf0 = mmap(G)), CPU1 write(fd_G, buf1 = mmap(F)); buf0 is
+ * user pages 0..n-1, buf1 pages n..2n-1. Glock F (fields glockF*) and glock G (glockG*) each have the
+ * writer's EX holder and the other task's gfs2_fault() SH holder. No contender (the writers contend with
+ * each other): `requests`, `remote` and `write` do not apply; reclaim may evict pages of both buffers.
+ */
+function buildAbba(p: Readonly<Record<Params, number>>, variant: Gfs2Variant, faults: 'enabled' | 'disabled', recursion: 'trap' | 'queue'): SystemSpec {
+  const n = p.pages;
+  const m = defineMmu({ pages: 2 * n, unitsPerPage: 1, backing: 'file', staticVma: true });
+  const file = (name: 'F' | 'G', writer: string, faulter: string) =>
+    defineGlock({
+      prefix: `glock${name}`,
+      display: name,
+      holders: [
+        { name: `${writer}:EX`, owner: writer, state: 'EX' },
+        { name: `${faulter}/gfs2_fault:SH`, owner: faulter, state: 'SH' },
+      ],
+      recursion,
+    });
+  const gF = file('F', 'CPU0', 'CPU1');
+  const gG = file('G', 'CPU1', 'CPU0');
+  const writer = (cpu: 'CPU0' | 'CPU1', base: number, own: Glock, mapped: Glock) => {
+    const it = defineIovIter(m, `from${cpu.slice(3)}`, { type: 'UBUF', dir: 'SOURCE', segments: [{ base, len: n }], warn: false });
+    const glock = { glock: own, holder: `${cpu}:EX`, faultGlock: mapped, faultHolder: `${cpu}/gfs2_fault:SH` };
+    return { it, actor: gfs2WriteActor(m, it, { name: cpu, faults, window: 'shrinking', glock }) };
+  };
+  const w0 = writer('CPU0', 0, gF, gG);
+  const w1 = writer('CPU1', n, gG, gF);
+  const actors: SystemSpec['actors'][number][] = [w0.actor, w1.actor];
+  if (p.reclaim > 0) actors.push(reclaimActor(m, { budget: p.reclaim, pages: Array.from({ length: 2 * n }, (_, i) => i) }));
+  return {
+    name: `gfs2-mmap-deadlock:${variant}`,
+    world: { ...m.fields, ...w0.it.fields, ...w1.it.fields, ...gF.fields, ...gG.fields },
+    actors,
+    properties: [
+      ...(recursion === 'trap' ? [noRecursiveGlock([gF, gG])] : []),
+      deadlockFreedom(),
+      ...syscallProperties([
+        { cpu: 'CPU0', it: w0.it, field: 'written' },
+        { cpu: 'CPU1', it: w1.it, field: 'written' },
+      ]),
     ],
   };
 }
 
 export const gfs2MmapDeadlock = defineScenario({
   id: 'gfs2-mmap-deadlock',
-  title: 'gfs2 buffered read/write on an mmap of the same file: the fault needs the glock the syscall holds',
+  title: 'gfs2 buffered read/write on an mmap of a gfs2 file: the page fault needs a glock a syscall holds (same file: recursion; two files: ABBA)',
   source:
     'Jan Kara\'s report; "gfs2: Fix mmap + page fault deadlocks for buffered I/O" 00bfe02f4796 (v5.16, merge c03098d4b9ad); e1fa9ea85ce8 (v5.18); fstests generic/647',
   description:
@@ -74,7 +157,8 @@ export const gfs2MmapDeadlock = defineScenario({
     "Reclaim may evict buf's pages `reclaim` times. The glock is modelled from fs/gfs2/glock.c: holders granted in FIFO order, no " +
     'barging past an incompatible waiter, and a request from a task that already has a holder on the glock trapped by add_to_queue() ' +
     'with BUG().\n' +
-    'faults-enabled (<= v5.15): gfs2_glock_nq() (SH for read, EX for write), then the copy with page faults enabled; it faults on buf, ' +
+    'faults-enabled (<= v5.15): gfs2_glock_nq() (SH for read, EX for write), then the copy with page faults enabled (for the write: ' +
+    "iomap_write_iter()'s pre-fault of each source page, iov_iter_fault_in_readable()); it faults on buf, " +
     'and gfs2_fault() asks for the same glock from the same task: add_to_queue() -> trap_recursive -> BUG() (and the glock stays held, ' +
     "so CPU1 then hangs). kernel-protocols.md A.5 expects the fault's request to queue behind CPU1's EX and deadlock; the kernel traps " +
     "it first (the scenario's test shows the document's deadlock with the trap removed).\n" +
@@ -83,13 +167,35 @@ export const gfs2MmapDeadlock = defineScenario({
     'write: fault_in_iov_iter_readable() over the window BEFORE taking the glock, clip the iterator to it, write, and go round again ' +
     'with the glock dropped. No fault handler ever runs under the glock. Holds: no recursive request, no deadlock, the result equals ' +
     'the bytes consumed, and the syscall returns - assuming weak fairness for CPU0 and CPU1, FIFO glock grants, and reclaim and CPU1 ' +
-    'acting finitely often (checked for every reclaim budget and request count up to 3, local and remote, pages up to 2, read and write).',
+    'acting finitely often (checked for every reclaim budget and request count up to 3, local and remote, pages up to 2, read and write).\n' +
+    '-abba variants: the "more complex scenarios ... that involve multiple glocks, processes" of 00bfe02f4796\'s message, with two ' +
+    'files F and G and their inode glocks F and G. CPU0 runs write(fd_F, buf0, n) with buf0 = mmap(G, MAP_SHARED) and CPU1 runs ' +
+    'write(fd_G, buf1, n) with buf1 = mmap(F) (n = pages each, not faulted in). No contender: the two writers contend with each other, ' +
+    'so requests, remote and write do not apply; reclaim may evict pages of both buffers. faults-enabled-abba (<= v5.15): each write ' +
+    "holds its own file's glock in EX; iomap_write_iter() pre-faults buf under it and gfs2_fault() asks for the other file's glock in SH, " +
+    "queued behind the other write's EX (may_grant(): nothing shares with an EX head): each task waits for the other - a deadlock, " +
+    'with no recursion anywhere (different glocks, different tasks). Writes, not reads: a read holds its glock in SH, which ' +
+    "gfs2_fault()'s SH shares; two reads would deadlock only through the write fault's gfs2_page_mkwrite() (EX), which the model " +
+    'leaves out. nofault-retry-abba (v5.16+): each write pre-faults buf before gfs2_glock_nq() and copies with page faults disabled, ' +
+    'so no task waits for a glock while holding one. Holds: no deadlock, each result equals the bytes consumed, both writes return - ' +
+    'assuming weak fairness for CPU0 and CPU1, FIFO glock grants and reclaim acting finitely often (checked for pages up to 3 and ' +
+    'every reclaim budget up to 4).',
   params: {
-    pages: { description: 'pages in buf = mmap(F) (n)', default: 1, min: 1, max: 3 },
-    requests: { description: 'times CPU1 takes the glock in EX (0: no contender)', default: 1, min: 0, max: 3 },
-    remote: { description: "1: CPU1 is another node, its EX grant invalidates F's page cache and unmaps buf; 0: a local task", default: 1, min: 0, max: 1 },
-    reclaim: { description: "reclaim budget: evictions of buf's pages", default: 1, min: 0, max: 4 },
-    write: { description: '1: CPU0 runs write(fd_F, buf, n) (gfs2_file_buffered_write(), glock in EX) instead of read()', default: 0, min: 0, max: 1 },
+    pages: { description: 'pages in buf = mmap(F) (n); -abba: in each of buf0 and buf1', default: 1, min: 1, max: 3 },
+    requests: { description: 'times CPU1 takes the glock in EX (0: no contender); not in the -abba variants', default: 1, min: 0, max: 3 },
+    remote: {
+      description: "1: CPU1 is another node, its EX grant invalidates F's page cache and unmaps buf; 0: a local task; not in the -abba variants",
+      default: 1,
+      min: 0,
+      max: 1,
+    },
+    reclaim: { description: "reclaim budget: evictions of buf's pages (-abba: of buf0's and buf1's)", default: 1, min: 0, max: 4 },
+    write: {
+      description: '1: CPU0 runs write(fd_F, buf, n) (gfs2_file_buffered_write(), glock in EX) instead of read(); the -abba variants always write',
+      default: 0,
+      min: 0,
+      max: 1,
+    },
   },
   variants: {
     'faults-enabled': {
@@ -98,6 +204,16 @@ export const gfs2MmapDeadlock = defineScenario({
     },
     'nofault-retry': {
       description: 'v5.16+: nofault copy, drop the glock, fault in a shrinking window, retry; holds with weak fairness, reclaim and CPU1 finitely often',
+      expected: { verdict: 'holds' },
+    },
+    'faults-enabled-abba': {
+      description:
+        '<= v5.15, two files: write(F) from mmap(G) on CPU0, write(G) from mmap(F) on CPU1; each gfs2_fault() waits for the glock the other write holds in EX: deadlock',
+      expected: { verdict: 'violated', property: 'deadlock' },
+    },
+    'nofault-retry-abba': {
+      description:
+        'v5.16+, the same two writes: pre-fault before gfs2_glock_nq(), nofault copy; no fault under a glock; holds with weak fairness and finite reclaim',
       expected: { verdict: 'holds' },
     },
   },

@@ -1,7 +1,8 @@
 /**
  * gfs2-mmap-deadlock (scenarios/gfs2-mmap-deadlock.ts): the <= v5.15 read traps a recursive glock request
  * in add_to_queue() (BUG), the document's deadlock needs that trap removed, and the v5.16+ nofault retry
- * loop holds for every contender and reclaim budget up to the declared bound.
+ * loop holds for every contender and reclaim budget up to the declared bound. With two files (-abba), the
+ * <= v5.15 writes deadlock for real (ABBA on glocks F and G, no recursion) and the fixed writes hold.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -117,11 +118,86 @@ describe('scenarios/gfs2-mmap-deadlock.ts', () => {
     assert.deepEqual([good.stats.states, good.stats.transitions], [63, 87]);
   });
 
+  it('faults-enabled-abba: write(F) from mmap(G) and write(G) from mmap(F) deadlock on glocks F and G, 6 steps, 54 states', () => {
+    const system = compileSystem(scenario.build(defaults, 'faults-enabled-abba'));
+    const r = check(system);
+    assert.equal(r.verdict, 'violated');
+    const v = r.violations[0]!;
+    assert.equal(v.property, 'deadlock');
+    assert.equal(v.kind, 'deadlock');
+    assert.deepEqual(
+      v.blocked?.map((b) => [b.actor, b.state, b.waitsFor]),
+      [
+        ['CPU0', 'faultGlockWait', 'glock G in SH behind CPU1:EX in gfs2_fault(), while holding glock F in EX'],
+        ['CPU1', 'faultGlockWait', 'glock F in SH behind CPU0:EX in gfs2_fault(), while holding glock G in EX'],
+      ],
+    );
+    assert.equal(
+      v.message,
+      "CPU0 is stuck in 'faultGlockWait', waiting for glock G in SH behind CPU1:EX in gfs2_fault(), while holding glock F in EX; " +
+        "CPU1 is stuck in 'faultGlockWait', waiting for glock F in SH behind CPU0:EX in gfs2_fault(), while holding glock G in EX",
+    );
+    assert.deepEqual(
+      v.trace.steps.map((x) => `${x.actor}: ${x.label}`),
+      [
+        'CPU0: gfs2_glock_nq(F, EX): granted',
+        'CPU0: iomap_write_iter(): iov_iter_fault_in_readable(): #PF at p0',
+        'CPU1: gfs2_glock_nq(G, EX): granted',
+        'CPU0: handle_mm_fault(p0) -> gfs2_fault(): gfs2_glock_nq(G, SH): queued',
+        'CPU1: iomap_write_iter(): iov_iter_fault_in_readable(): #PF at p1',
+        'CPU1: handle_mm_fault(p1) -> gfs2_fault(): gfs2_glock_nq(F, SH): queued',
+      ],
+    );
+    assert.deepEqual([r.stats.states, r.stats.transitions], [54, 75]);
+    assertGolden('gfs2-mmap-deadlock-faults-enabled-abba.txt', text(system, v.trace));
+  });
+
+  it('faults-enabled-abba: the whole state space has the deadlock and nothing else - never the recursion trap (different glocks, different tasks)', () => {
+    const r = check(scenario.build(defaults, 'faults-enabled-abba'), { stopAtFirstViolation: false });
+    assert.deepEqual(
+      r.violations.map((x) => x.property),
+      ['deadlock'],
+    );
+    assert.deepEqual([r.stats.states, r.stats.transitions, r.stats.terminalStates], [145, 246, 5]);
+    for (let pages = 1; pages <= 3; pages++) {
+      for (let reclaim = 0; reclaim <= 4; reclaim++) {
+        const p = { ...defaults, pages, reclaim };
+        const all = check(buildGfs2MmapDeadlock(p, 'faults-enabled-abba'), { stopAtFirstViolation: false });
+        assert.deepEqual(
+          all.violations.map((x) => x.property),
+          ['deadlock'],
+          JSON.stringify(p),
+        );
+      }
+    }
+  });
+
+  it('nofault-retry-abba holds at the defaults: 121 states, 218 transitions', () => {
+    const r = check(scenario.build(defaults, 'nofault-retry-abba'));
+    assert.equal(r.verdict, 'holds');
+    assert.deepEqual([r.stats.states, r.stats.transitions, r.stats.terminalStates], [121, 218, 3]);
+  });
+
+  it('nofault-retry-abba holds for pages up to 3 and every reclaim budget up to 4 (the declared bounds)', () => {
+    const states: number[] = [];
+    for (let pages = 1; pages <= 3; pages++) {
+      for (let reclaim = 0; reclaim <= 4; reclaim++) {
+        const p = { ...defaults, pages, reclaim };
+        const r = check(buildGfs2MmapDeadlock(p, 'nofault-retry-abba'));
+        assert.equal(r.verdict, 'holds', `${JSON.stringify(p)}: ${r.violations[0]?.message}`);
+        states.push(r.stats.states);
+      }
+    }
+    assert.deepEqual(states, [25, 121, 289, 485, 685, 25, 225, 1005, 2841, 5789, 25, 345, 2249, 8881, 24185]);
+  });
+
   it('conforms to xstate', () => {
     for (const write of [0, 1]) {
       for (const v of ['faults-enabled', 'nofault-retry'] as const)
         assertConformance(buildGfs2MmapDeadlock({ pages: 2, requests: 2, remote: 1, reclaim: 2, write }, v), { runs: 60, maxSteps: 40 });
     }
     assertConformance(buildGfs2MmapDeadlock(defaults, 'faults-enabled', 'queue'), { runs: 40, maxSteps: 20 });
+    for (const v of ['faults-enabled-abba', 'nofault-retry-abba'] as const)
+      assertConformance(buildGfs2MmapDeadlock({ ...defaults, pages: 2, reclaim: 2 }, v), { runs: 60, maxSteps: 40 });
   });
 });
