@@ -5,7 +5,7 @@
  * the memory probe so `stats.seconds` and `stats.peakMemoryBytes` are filled in, as the CLI does.
  */
 import { check as checkSystem, compileSystem, type CheckOptions, type CheckResult, type CompiledSystem, type SystemSpec } from './checker/index.js';
-import { resolveParams, resolveVariant, type AnyScenario, type ScenarioRun } from './scenarios/index.js';
+import { buildVariant, resolveParams, resolveVariant, type AnyScenario, type ScenarioRun } from './scenarios/index.js';
 
 export * from './checker/index.js';
 export { defineScenario, findScenario, scenarios, ScenarioInputError } from './scenarios/index.js';
@@ -24,7 +24,7 @@ export function checkScenario(
   options: CheckOptions & { readonly variant?: string; readonly params?: Readonly<Record<string, number>> } = {},
 ): ScenarioRun {
   const variant = resolveVariant(scenario, options.variant);
-  const params = resolveParams(scenario, options.params ?? {});
-  const result = check(compileSystem(scenario.build(params, variant)), options);
+  const params = resolveParams(scenario, options.params ?? {}, variant);
+  const result = check(compileSystem(buildVariant(scenario, variant, params)), options);
   return { scenario: scenario.id, variant, params, result };
 }

@@ -4,7 +4,7 @@
  *   node --import tsx bench/one.ts retry-ring:ring readers=3,pages=5,capacity=3,budget=2,retries=2
  */
 import { compileSystem, check } from '../checker/index.js';
-import { findScenario, parseTarget, resolveParams, resolveVariant } from '../scenarios/index.js';
+import { buildVariant, findScenario, parseTarget, resolveParams, resolveVariant } from '../scenarios/index.js';
 
 const [target = 'retry-ring', paramText = ''] = process.argv.slice(2);
 const { id, variant } = parseTarget(target);
@@ -20,8 +20,8 @@ const overrides = Object.fromEntries(
     .map((kv) => kv.split('=') as [string, string]),
 );
 const v = resolveVariant(scenario, variant);
-const params = resolveParams(scenario, overrides);
-const system = compileSystem(scenario.build(params, v));
+const params = resolveParams(scenario, overrides, v);
+const system = compileSystem(buildVariant(scenario, v, params));
 const t0 = performance.now();
 const r = check(system, { now: () => performance.now(), memory: () => process.memoryUsage().rss });
 const seconds = (performance.now() - t0) / 1000;

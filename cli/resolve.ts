@@ -1,6 +1,6 @@
 /** From the command line's words to a compiled scenario variant; every problem is one line of bad input. */
 import { compileSystem, SystemDefinitionError, type CompiledSystem } from '../checker/index.js';
-import { resolveParams, resolveVariant, ScenarioInputError, type AnyScenario } from '../scenarios/index.js';
+import { buildVariant, resolveParams, resolveVariant, ScenarioInputError, type AnyScenario } from '../scenarios/index.js';
 import { UsageError } from './errors.js';
 import { loadTarget } from './load.js';
 
@@ -16,14 +16,14 @@ export function resolveScenario(scenario: AnyScenario, variant: string | undefin
   let p: Record<string, number>;
   try {
     v = resolveVariant(scenario, variant);
-    p = resolveParams(scenario, params);
+    p = resolveParams(scenario, params, v);
   } catch (e) {
     if (e instanceof ScenarioInputError) throw new UsageError(e.message);
     throw e;
   }
   let system: CompiledSystem;
   try {
-    system = compileSystem(scenario.build(p, v));
+    system = compileSystem(buildVariant(scenario, v, p));
   } catch (e) {
     if (e instanceof SystemDefinitionError || e instanceof RangeError || e instanceof TypeError) throw new UsageError(`model error: ${e.message}`);
     throw new UsageError(`scenario '${scenario.id}' failed to build: ${(e as Error).message}`);

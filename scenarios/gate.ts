@@ -5,7 +5,7 @@
  * to build is an `error` (a bug in the scenario), which counts as a mismatch.
  */
 import { check, compileSystem, type CheckOptions, type CheckResult, type CompiledSystem, type PropertyKind } from '../checker/index.js';
-import { resolveParams, type AnyScenario, type Expectation } from './scenario.js';
+import { buildVariant, resolveParams, type AnyScenario, type Expectation } from './scenario.js';
 import type { ScenarioRun } from './run.js';
 
 export type GateStatus = 'as-expected' | 'mismatch' | 'inconclusive' | 'error';
@@ -75,8 +75,8 @@ export function gateVariant(s: AnyScenario, variant: string, options: CheckOptio
   let params: Record<string, number> = {};
   let system: CompiledSystem;
   try {
-    params = resolveParams(s, {});
-    system = compileSystem(s.build(params, variant));
+    params = resolveParams(s, {}, variant);
+    system = compileSystem(buildVariant(s, variant, params));
   } catch (e) {
     return { scenario: s.id, target, variant, params, expected, status: 'error', message: `failed to build: ${(e as Error).message}`, properties: [] };
   }

@@ -182,16 +182,16 @@ export const gfs2MmapDeadlock = defineScenario({
     'every reclaim budget up to 4).',
   params: {
     pages: { description: 'pages in buf = mmap(F) (n); -abba: in each of buf0 and buf1', default: 1, min: 1, max: 3 },
-    requests: { description: 'times CPU1 takes the glock in EX (0: no contender); not in the -abba variants', default: 1, min: 0, max: 3 },
+    requests: { description: 'times CPU1 takes the glock in EX (0: no contender)', default: 1, min: 0, max: 3 },
     remote: {
-      description: "1: CPU1 is another node, its EX grant invalidates F's page cache and unmaps buf; 0: a local task; not in the -abba variants",
+      description: "1: CPU1 is another node, its EX grant invalidates F's page cache and unmaps buf; 0: a local task",
       default: 1,
       min: 0,
       max: 1,
     },
     reclaim: { description: "reclaim budget: evictions of buf's pages (-abba: of buf0's and buf1's)", default: 1, min: 0, max: 4 },
     write: {
-      description: '1: CPU0 runs write(fd_F, buf, n) (gfs2_file_buffered_write(), glock in EX) instead of read(); the -abba variants always write',
+      description: '1: CPU0 runs write(fd_F, buf, n) (gfs2_file_buffered_write(), glock in EX) instead of read()',
       default: 0,
       min: 0,
       max: 1,
@@ -210,11 +210,13 @@ export const gfs2MmapDeadlock = defineScenario({
       description:
         '<= v5.15, two files: write(F) from mmap(G) on CPU0, write(G) from mmap(F) on CPU1; each gfs2_fault() waits for the glock the other write holds in EX: deadlock',
       expected: { verdict: 'violated', property: 'deadlock' },
+      params: ['pages', 'reclaim'],
     },
     'nofault-retry-abba': {
       description:
         'v5.16+, the same two writes: pre-fault before gfs2_glock_nq(), nofault copy; no fault under a glock; holds with weak fairness and finite reclaim',
       expected: { verdict: 'holds' },
+      params: ['pages', 'reclaim'],
     },
   },
   defaultVariant: 'faults-enabled',

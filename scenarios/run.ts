@@ -1,6 +1,6 @@
 /** Runs one scenario variant at given parameters: build the system, check it, keep the context with the result. */
 import { check, compileSystem, type CheckOptions, type CheckResult, type CompiledSystem } from '../checker/index.js';
-import type { AnyScenario } from './scenario.js';
+import { buildVariant, type AnyScenario } from './scenario.js';
 
 export interface ScenarioRun {
   readonly scenario: string;
@@ -11,7 +11,7 @@ export interface ScenarioRun {
 
 /** Builds and compiles the system of a scenario variant (throws SystemDefinitionError on a bad model). */
 export function buildScenario(s: AnyScenario, variant: string, params: Readonly<Record<string, number>>): CompiledSystem {
-  return compileSystem(s.build(params, variant));
+  return compileSystem(buildVariant(s, variant, params));
 }
 
 export function runScenario(s: AnyScenario, variant: string, params: Readonly<Record<string, number>>, options: CheckOptions = {}): ScenarioRun {

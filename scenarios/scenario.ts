@@ -18,10 +18,15 @@ export interface Expectation {
   readonly property?: string;
 }
 
-export interface VariantSpec {
+export interface VariantSpec<P extends string = string> {
   /** One line: what differs in this variant (and, for fixes, the assumptions it holds under). */
   readonly description: string;
   readonly expected: Expectation;
+  /**
+   * The parameters this variant takes, when it does not take them all (a variant that models another
+   * configuration). The others stay at their defaults, are not shown, and setting one is bad input.
+   */
+  readonly params?: readonly P[];
 }
 
 export interface Scenario<P extends string = string, V extends string = string> {
@@ -33,7 +38,7 @@ export interface Scenario<P extends string = string, V extends string = string> 
   /** Paragraphs for `faultline show`: the protocol, the bug, the assumptions of the fix. */
   readonly description: string;
   readonly params: Readonly<Record<P, ParamSpec>>;
-  readonly variants: Readonly<Record<V, VariantSpec>>;
+  readonly variants: Readonly<Record<V, VariantSpec<NoInfer<P>>>>;
   /** The variant `check ID` runs when none is named. */
   readonly defaultVariant: NoInfer<V>;
   /** Parameter combinations that make no sense (e.g. capacity > pages): a message, or null when fine. */
@@ -68,8 +73,18 @@ export function resolveVariant(s: AnyScenario, variant: string | undefined): str
   return variant;
 }
 
-/** Applies `k=v` overrides to the defaults, checking names, integers and domains. */
-export function resolveParams(s: AnyScenario, overrides: Readonly<Record<string, string | number>>): Record<string, number> {
+/** The parameters a variant takes, in the scenario's order. */
+export function variantParams(s: AnyScenario, variant: string): string[] {
+  const only = s.variants[variant]?.params;
+  return Object.keys(s.params).filter((k) => !only || only.includes(k));
+}
+
+/**
+ * Applies `k=v` overrides to the defaults, checking names, integers and domains. With a variant, the
+ * result holds only the parameters that variant takes, and an override of another is bad input.
+ */
+export function resolveParams(s: AnyScenario, overrides: Readonly<Record<string, string | number>>, variant?: string): Record<string, number> {
+  const taken = variant === undefined ? Object.keys(s.params) : variantParams(s, variant);
   const out: Record<string, number> = {};
   for (const [k, spec] of Object.entries(s.params)) out[k] = spec.default;
   for (const [k, raw] of Object.entries(overrides)) {
@@ -78,6 +93,9 @@ export function resolveParams(s: AnyScenario, overrides: Readonly<Record<string,
       const known = Object.keys(s.params);
       throw new ScenarioInputError(`scenario '${s.id}' has no parameter '${k}' (parameters: ${known.length ? known.join(', ') : 'none'})`);
     }
+    if (!taken.includes(k)) {
+      throw new ScenarioInputError(`parameter '${k}' does not apply to ${s.id}:${variant} (its parameters: ${taken.length ? taken.join(', ') : 'none'})`);
+    }
     const v = typeof raw === 'number' ? raw : /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
     if (!Number.isInteger(v)) throw new ScenarioInputError(`parameter '${k}' must be a whole number, not '${raw}' (domain ${spec.min}..${spec.max})`);
     if (v < spec.min || v > spec.max) throw new ScenarioInputError(`parameter '${k}' = ${v} is outside its domain ${spec.min}..${spec.max}`);
@@ -85,5 +103,12 @@ export function resolveParams(s: AnyScenario, overrides: Readonly<Record<string,
   }
   const problem = s.validate?.(out);
   if (problem) throw new ScenarioInputError(`scenario '${s.id}': ${problem}`);
-  return out;
+  return Object.fromEntries(taken.map((k) => [k, out[k]!]));
+}
+
+/** The system of a variant at the parameters resolveParams() gave; those it does not take at their defaults. */
+export function buildVariant(s: AnyScenario, variant: string, params: Readonly<Record<string, number>>): SystemSpec {
+  const all: Record<string, number> = {};
+  for (const [k, spec] of Object.entries(s.params)) all[k] = params[k] ?? spec.default;
+  return s.build(all, variant);
 }

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { check } from '../../checker/index.js';
-import { resolveParams, resolveVariant, ScenarioInputError } from '../../scenarios/index.js';
+import { resolveParams, resolveVariant, ScenarioInputError, variantParams } from '../../scenarios/index.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exitCodes.js';
 import { formatSweepText, sweepToJson, type SweepPoint, type SweepReport } from '../format/sweep.js';
@@ -58,15 +58,28 @@ export function registerSweep(program: Command, io: CliIo, done: (code: ExitCode
         throw e instanceof ScenarioInputError ? new UsageError(e.message) : e;
       }
       const grid = parseSweepGrid(scenario, flags.param);
+      const taken = variantParams(scenario, base);
+      for (const k of [...Object.keys(grid.fixed), ...grid.axes.map((a) => a.name)]) {
+        if (!taken.includes(k))
+          throw new UsageError(`parameter '${k}' does not apply to ${scenario.id}:${base} (its parameters: ${taken.join(', ') || 'none'})`);
+      }
       const points: SweepPoint[] = [];
       let interrupted = false;
       for (const point of grid.points) {
         let params: Record<string, number>;
         try {
-          params = resolveParams(scenario, { ...grid.fixed, ...point });
+          params = resolveParams(scenario, { ...grid.fixed, ...point }, base);
         } catch (e) {
           if (!(e instanceof ScenarioInputError)) throw e;
-          const all = { ...Object.fromEntries(Object.entries(scenario.params).map(([k, p]) => [k, p.default])), ...grid.fixed, ...point };
+          const all = {
+            ...Object.fromEntries(
+              Object.entries(scenario.params)
+                .filter(([k]) => taken.includes(k))
+                .map(([k, p]) => [k, p.default]),
+            ),
+            ...grid.fixed,
+            ...point,
+          };
           points.push({
             point,
             params: all,

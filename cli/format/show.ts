@@ -3,7 +3,7 @@
  * JSON. Actors that share one machine (reader0, reader1 ...) share one diagram.
  */
 import type { CompiledSystem } from '../../checker/index.js';
-import type { AnyScenario } from '../../scenarios/index.js';
+import { variantParams, type AnyScenario } from '../../scenarios/index.js';
 import { cell, code, fenced } from './markdown.js';
 import { machineStateDiagram } from './stateDiagram.js';
 
@@ -53,19 +53,23 @@ export function describeScenario(s: AnyScenario, variant: string, params: Readon
       },
     });
   }
+  const taken = variantParams(s, variant);
   return {
     id: s.id,
     title: s.title,
     source: s.source,
     description: s.description,
-    params: Object.entries(s.params).map(([name, p]) => ({
-      name,
-      description: p.description,
-      default: p.default,
-      min: p.min,
-      max: p.max,
-      value: params[name] ?? p.default,
-    })),
+    // The parameters the variant shown takes (a variant may take fewer than the scenario has).
+    params: Object.entries(s.params)
+      .filter(([name]) => taken.includes(name))
+      .map(([name, p]) => ({
+        name,
+        description: p.description,
+        default: p.default,
+        min: p.min,
+        max: p.max,
+        value: params[name] ?? p.default,
+      })),
     defaultVariant: s.defaultVariant,
     variant,
     variants: Object.entries(s.variants).map(([name, v]) => ({ name, description: v.description, expected: v.expected })),

@@ -40,6 +40,16 @@ const CASES: readonly (readonly [name: string, argv: readonly string[], message:
     ['check', 'examples/peterson.scenario.ts', '-p', 'n=1'],
     /^scenario 'peterson' has no parameter 'n' \(parameters: none\)$/,
   ],
+  [
+    'a parameter the variant does not take',
+    ['check', 'gfs2-mmap-deadlock:faults-enabled-abba', '--param', 'write=1'],
+    /^parameter 'write' does not apply to gfs2-mmap-deadlock:faults-enabled-abba \(its parameters: pages, reclaim\)$/,
+  ],
+  [
+    'sweeping a parameter the variant does not take',
+    ['sweep', 'gfs2-mmap-deadlock:nofault-retry-abba', '--param', 'requests=0..2'],
+    /^parameter 'requests' does not apply to gfs2-mmap-deadlock:nofault-retry-abba \(its parameters: pages, reclaim\)$/,
+  ],
   ['non-integer parameter', ['check', 'retry-ring', '--param', 'pages=two'], /^parameter 'pages' must be a whole number, not 'two' \(domain 1\.\.16\)$/],
   ['fractional parameter', ['check', 'retry-ring', '--param', 'pages=2.5'], /^parameter 'pages' must be a whole number, not '2\.5' \(domain 1\.\.16\)$/],
   ['parameter above its domain', ['check', 'retry-ring', '--param', 'pages=17'], /^parameter 'pages' = 17 is outside its domain 1\.\.16$/],

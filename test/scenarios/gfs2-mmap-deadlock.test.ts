@@ -27,6 +27,17 @@ describe('scenarios/gfs2-mmap-deadlock.ts', () => {
     assert.throws(() => resolveParams(scenario, { requests: '0' }), /remote=1 needs a contender/);
   });
 
+  it('the -abba variants take pages and reclaim only (no contender, always writes); the others are not theirs to set', () => {
+    assert.deepEqual(resolveParams(scenario, { reclaim: '2' }, 'faults-enabled-abba'), { pages: 1, reclaim: 2 });
+    assert.deepEqual(resolveParams(scenario, {}, 'faults-enabled'), defaults);
+    for (const k of ['requests', 'remote', 'write']) {
+      assert.throws(
+        () => resolveParams(scenario, { [k]: '0' }, 'nofault-retry-abba'),
+        new RegExp(`^ScenarioInputError: parameter '${k}' does not apply to gfs2-mmap-deadlock:nofault-retry-abba \\(its parameters: pages, reclaim\\)$`),
+      );
+    }
+  });
+
   it('faults-enabled: gfs2_fault() asks for the glock the read holds: BUG() in add_to_queue(), 3 steps, 8 states', () => {
     const system = compileSystem(scenario.build(defaults, 'faults-enabled'));
     const r = check(system);
