@@ -2,20 +2,19 @@
  * Iterator properties: progress of a syscall over its iterator (kernel-protocols.md 0.2 Liveness, P-E1,
  * P-C1) and the direction discipline of a41dad905e5a (P-I1).
  */
-import { invariant, progress, type Property, type ProgressProperty, type StateView } from '../../checker/index.js';
-import { iterCount, iterWarned, type IovIter } from '../iov-iter/iter.js';
+import { invariant, terminates, type Property, type ProgressProperty } from '../../checker/index.js';
+import { iterWarned, type IovIter } from '../iov-iter/iter.js';
 
 /**
- * Progress: no fair cycle in which `actor` has not finished and the iterator's count never decreases
- * ("every syscall eventually returns", with iov_iter_count() as the progress measure). A lasso is a
- * livelock: an infinite retry loop that copies nothing.
+ * Progress: no fair cycle in which `actor` has not finished ("every syscall eventually returns"; a lasso
+ * is a livelock, a retry loop that gets nowhere). No step counts as progress, not even one that lowers
+ * iov_iter_count(): the count is part of the state, so a cycle that lowers it also raises it again - an
+ * iov_iter_revert() undoing a copy on every round, which is a livelock too (advance-then-revert).
  */
 export function iterProgress(it: IovIter, options: { readonly actor: string; readonly name?: string }): ProgressProperty {
-  const actor = options.actor;
-  return progress(options.name ?? `${actor} progress`, {
-    description: `${actor} returns, or iov_iter_count(${it.prefix}) keeps decreasing (no retry loop without progress)`,
-    inFlight: (s: StateView) => !s.actor(actor).final,
-    progress: (b: StateView, a: StateView) => iterCount(a.world, it) < iterCount(b.world, it),
+  return terminates(options.actor, {
+    name: options.name ?? `${options.actor} progress`,
+    description: `${options.actor} returns: no retry loop runs forever, whether it copies nothing or reverts what it copied (iov_iter_count(${it.prefix}))`,
   });
 }
 

@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assign, setup } from 'xstate';
 import { check, int, type StepEvent, type SystemSpec } from '../../../checker/index.js';
+import { iovIterAdvance, iovIterRevert } from '../../../models/iov-iter/advance.js';
 import {
   BLOCKED,
   FAULT_DONE,
@@ -117,6 +118,38 @@ describe('models/properties: iterProgress and residentCapacity', () => {
       ['copy', 'faultIn', 'copy', 'faultIn'],
     );
     assert.equal(v.trace.loop, 2);
+  });
+
+  it('a loop that copies and then reverts what it copied is a livelock too (iov_iter_revert() undoes the progress)', () => {
+    // A write whose ->write_end() always rejects the short copy: copy one unit, iov_iter_revert(), again.
+    const m = defineMmu({ pages: 1, unitsPerPage: 2, exactCopy: true });
+    const from = defineIovIter(m, 'from', { type: 'UBUF', dir: 'SOURCE', segments: [{ base: 0, len: 2 }] });
+    const writer = setup({
+      types: { context: {} as Record<string, never>, events: {} as StepEvent<'copy' | 'writeEnd', MmuWorld> },
+    }).createMachine({
+      id: 'copy-revert',
+      initial: 'COPY',
+      context: {},
+      states: {
+        COPY: { on: { copy: { target: 'END', actions: ({ event }) => iovIterAdvance(event.world, from, 1) } } },
+        END: {
+          on: { writeEnd: { target: 'COPY', actions: ({ event }) => iovIterRevert(event.world, from, 1), description: 'write_end() = 0; iov_iter_revert()' } },
+        },
+      },
+    });
+    const r = check({
+      name: 'copy-revert',
+      world: { ...m.fields, ...from.fields },
+      actors: [{ name: 'writer', machine: writer, fields: {} }],
+      properties: [iterProgress(from, { actor: 'writer' })],
+    });
+    assert.equal(r.verdict, 'violated');
+    assert.deepEqual(counts(r), { states: 2, transitions: 2, terminalStates: 0 });
+    assert.deepEqual(
+      r.violations[0]!.trace.steps.map((s) => s.transition),
+      ['copy', 'writeEnd'],
+    );
+    assert.equal(r.violations[0]!.trace.loop, 0);
   });
 
   it('a one-page window terminates (10 states, 9 transitions, 1 terminal)', () => {
