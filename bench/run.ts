@@ -14,7 +14,7 @@
  * the preallocated table dominates).
  */
 import { execFileSync } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { formatParams, KNOWN_COUNTS, runRumur, runSpin, type PeerOutcome } from './peers/run-peers.js';
@@ -40,6 +40,8 @@ const runs = runsAt >= 0 ? Math.max(1, Number(argv[runsAt + 1]) || 1) : 3;
 const peers = args.has('--peers');
 const write = !args.has('--no-write');
 const root = fileURLToPath(new URL('..', import.meta.url));
+// Anything else running on the machine slows every row (peers included): the load is written down.
+const loadAtStart = loadavg()[0]!;
 
 const ringParams = (p: string): string => {
   const [readers, pages, capacity, budget, retries] = p.split(',');
@@ -169,7 +171,8 @@ Written by \`npm run bench\`${peers ? ' -- --peers' : ''} on ${date}: ${cpus().l
 Each faultline row is the median of ${runs} cold runs, each in its own process (\`bench/one.ts\`): seconds
 are the check itself (compile, explore, properties, traces), peak RSS is the largest of the whole processes. SPIN and Rumur rows (with
 \`--peers\`) run their own encodings of the same model (bench/peers/); their seconds exclude code
-generation and C compilation.
+generation and C compilation. The smallest row is the floor of peak RSS: Node, tsx and faultline's own
+modules. 1-minute load average: ${loadAtStart.toFixed(2)} when the run started, ${loadavg()[0]!.toFixed(2)} when it ended.
 
 ${table}
 ${ratio}
