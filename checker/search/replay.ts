@@ -6,8 +6,9 @@
 import { blockedActors } from '../properties/deadlock.js';
 import type { BoundProperty, InvariantProperty, ProgressProperty, TransitionProperty } from '../properties/index.js';
 import { SlotStateView } from '../properties/property.js';
+import { XstateShadow } from '../system/shadow.js';
 import { Stepper, stepActor, stepChoice, stepEvent } from '../system/step.js';
-import type { CompiledSystem } from '../system/system.js';
+import type { CompiledActor, CompiledSystem } from '../system/system.js';
 
 export type ReplayOutcome =
   | { readonly status: 'reproduced'; readonly message: string }
@@ -29,7 +30,22 @@ export function resolveStep(system: CompiledSystem, actor: string, transition: s
   return ((a.index << 24) | (e << 16) | choice) >>> 0;
 }
 
-export function replay(system: CompiledSystem, steps: readonly number[], loop: number | undefined, claim: ReplayClaim): ReplayOutcome {
+export interface ReplayOptions {
+  /**
+   * Also re-execute every step through xstate's own `transition()` (XstateShadow) and compare the states:
+   * the trace is then a run of the xstate machines themselves, not only of their compiled copy. A
+   * disagreement is a divergence (the model breaks a rule the conformance test checks).
+   */
+  readonly xstate?: boolean;
+}
+
+export function replay(
+  system: CompiledSystem,
+  steps: readonly number[],
+  loop: number | undefined,
+  claim: ReplayClaim,
+  options: ReplayOptions = {},
+): ReplayOutcome {
   const stepper = new Stepper(system);
   const S = stepper.S;
   stepper.load(system.initial);
@@ -50,6 +66,14 @@ export function replay(system: CompiledSystem, steps: readonly number[], loop: n
   }
   if (loop !== undefined && (!Number.isInteger(loop) || loop < 0 || loop >= steps.length)) {
     return { status: 'diverged', step: 0, message: `loop index ${loop} is not a step of the trace (0..${steps.length - 1})` };
+  }
+  let shadow: XstateShadow | undefined;
+  if (options.xstate) {
+    try {
+      shadow = new XstateShadow(system);
+    } catch (e) {
+      return { status: 'diverged', step: 0, message: `xstate: ${(e as Error).message}` };
+    }
   }
   let loopState: Int32Array | undefined;
   // What the loop must show for a progress claim: no progress step, in flight in every state, no
@@ -74,6 +98,15 @@ export function replay(system: CompiledSystem, steps: readonly number[], loop: n
     const name = `${a.name} ${a.machine.eventTypes[stepEvent(id)]}(${stepChoice(id)})`;
     pre.set(S);
     const last = i === steps.length - 1;
+    const type = a.machine.eventTypes[stepEvent(id)]!;
+    const disagree = (what: string): ReplayOutcome => ({
+      status: 'diverged',
+      step: i + 1,
+      message: `step ${i + 1} (${name}): the compiled model and xstate's own transition() disagree: ${what}`,
+    });
+    if (shadow && xstateRefuses(shadow, a, type, stepChoice(id)) && stepper.enabledSteps().includes(id)) {
+      return disagree(`the step is enabled in the compiled model, xstate's machine has no transition for it`);
+    }
     try {
       if (!stepper.applyId(id)) {
         return {
@@ -83,8 +116,18 @@ export function replay(system: CompiledSystem, steps: readonly number[], loop: n
         };
       }
     } catch (e) {
-      if (claim.kind === 'assertion' && last) return { status: 'reproduced', message: `step ${i + 1} (${name}) throws: ${(e as Error).message}` };
-      return { status: 'diverged', step: i + 1, message: `step ${i + 1} (${name}) throws: ${(e as Error).message}` };
+      const message = (e as Error).message;
+      const xstateError = shadow?.step(a, type, stepChoice(id));
+      if (shadow && xstateError !== message)
+        return disagree(`the compiled step throws '${message}', xstate's ${xstateError === undefined ? 'does not' : `throws '${xstateError}'`}`);
+      if (claim.kind === 'assertion' && last) return { status: 'reproduced', message: `step ${i + 1} (${name}) throws: ${message}` };
+      return { status: 'diverged', step: i + 1, message: `step ${i + 1} (${name}) throws: ${message}` };
+    }
+    if (shadow) {
+      const xstateError = shadow.step(a, type, stepChoice(id));
+      if (xstateError !== undefined) return disagree(`xstate's transition() throws '${xstateError}', the compiled step does not`);
+      const difference = shadow.difference(stepper);
+      if (difference) return disagree(difference);
     }
     const bad = system.layout.pack(S, packed, 0);
     if (bad >= 0) {
@@ -151,5 +194,14 @@ export function replay(system: CompiledSystem, steps: readonly number[], loop: n
       return { status: 'no-violation', message: `${end} the last step no longer violates '${property.name}'` };
     default:
       return { status: 'no-violation', message: `${end} nothing threw: the model no longer has this assertion failure` };
+  }
+}
+
+/** xstate has no transition for the step (false when a guard throws: the step then throws on both sides). */
+function xstateRefuses(shadow: XstateShadow, actor: CompiledActor, type: string, choice: number): boolean {
+  try {
+    return !shadow.hasTransition(actor, type, choice);
+  } catch {
+    return false;
   }
 }

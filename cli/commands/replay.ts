@@ -60,15 +60,16 @@ export function registerReplay(program: Command, io: CliIo, done: (code: ExitCod
         if (typeof id === 'string') throw new UsageError(`trace file '${file}' step ${i + 1}: ${id}: the trace does not fit the model`);
         ids.push(id);
       }
-      const outcome = replay(r.system, ids, t.loop, t.violation);
+      const outcome = replay(r.system, ids, t.loop, t.violation, { xstate: true });
       if (outcome.status === 'diverged') throw new UsageError(`trace file '${file}' diverges from the model: ${outcome.message}`);
       io.stdout(`${t.scenario}:${t.variant}${paramsSuffix(r.params)}: ${t.violation.kind} '${t.violation.property}', ${t.steps.length} steps\n`);
       io.stdout('\n' + formatTraceText(buildTrace(r.system, ids, t.loop), { actors: r.system.actors.map((a) => a.name) }) + '\n\n');
+      const xstate = `xstate: the same ${t.steps.length === 1 ? 'step' : `${t.steps.length} steps`} re-executed through the machines' own transition() give the same states\n`;
       if (outcome.status === 'reproduced') {
-        io.stdout(`${c.red.bold('REPRODUCED')}: ${outcome.message}\n`);
+        io.stdout(`${c.red.bold('REPRODUCED')}: ${outcome.message}\n${xstate}`);
         return done(EXIT.VIOLATED);
       }
-      io.stdout(`${c.yellow('NOT REPRODUCED')}: ${outcome.message}\n`);
+      io.stdout(`${c.yellow('NOT REPRODUCED')}: ${outcome.message}\n${xstate}`);
       done(EXIT.OK);
     });
 }

@@ -37,10 +37,12 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
-import type { FieldSpecs } from '../../checker/system/fields.js';
+import { transition, type AnyStateMachine } from 'xstate';
+import { XstateShadow } from '../../checker/system/shadow.js';
 import { encodeStep, stepActor, stepChoice, stepEvent, Stepper } from '../../checker/system/step.js';
-import { compileSystem, type CompiledActor, type CompiledSystem, type SystemSpec } from '../../checker/system/system.js';
+import { compileSystem, type CompiledSystem, type SystemSpec } from '../../checker/system/system.js';
+
+export { plainWorld } from '../../checker/system/shadow.js';
 
 export interface ConformanceOptions {
   /** Number of random walks. Default 100. */
@@ -51,22 +53,6 @@ export interface ConformanceOptions {
   readonly seed?: number;
   readonly path?: string;
 }
-
-type PlainWorld = Record<string, number | number[]>;
-
-interface Shadow {
-  snapshot: AnyMachineSnapshot;
-  budget: number;
-}
-
-/** The world as xstate sees it in the conformance test: plain numbers and arrays, at their initial values. */
-export function plainWorld(fields: FieldSpecs): PlainWorld {
-  const out: PlainWorld = {};
-  for (const [name, f] of Object.entries(fields)) out[name] = f.kind === 'scalar' ? f.init : [...f.init];
-  return out;
-}
-
-const asNumber = (v: unknown): unknown => (typeof v === 'boolean' ? Number(v) : v);
 
 /** Checks a system's actors against xstate's `transition()` on random walks; throws on any difference. */
 export function assertConformance(spec: SystemSpec, options: ConformanceOptions = {}): void {
@@ -84,36 +70,21 @@ export function assertConformance(spec: SystemSpec, options: ConformanceOptions 
   );
 }
 
-function choicesOf(actor: CompiledActor, type: string, shadow: Shadow, world: PlainWorld): number {
-  const c = actor.spec.choices?.[type] ?? 1;
-  if (typeof c === 'number') return c;
-  return c({ context: shadow.snapshot.context, event: { type, choice: 0, world } });
-}
-
-function costOf(actor: CompiledActor, type: string): number {
-  return actor.spec.cost?.[type] ?? (actor.kind === 'environment' ? 1 : 0);
-}
-
 function walk(system: CompiledSystem, picks: readonly number[]): void {
   const stepper = new Stepper(system);
   stepper.load(system.initial);
-  const world = plainWorld(system.spec.world);
-  const shadows: Shadow[] = system.actors.map((a) => {
-    const [snapshot, actions] = initialTransition(a.spec.machine, a.spec.input);
-    assert.equal(actions.length, 0, `${a.name}: the initial state runs actions, which the engine does not`);
-    return { snapshot, budget: a.spec.budget ?? -1 };
-  });
+  const shadow = new XstateShadow(system);
   const path: string[] = [];
   const where = (): string => `after [${path.join(', ')}]`;
-  compare(system, stepper, shadows, world, where());
+  const agree = (at: string): void => assert.equal(shadow.difference(stepper), null, at);
+  agree(where());
 
   for (const pick of picks) {
     const enabled = stepper.enabledSteps();
-    checkEnabled(system, stepper, shadows, world, enabled, where());
+    checkEnabled(system, stepper, shadow, enabled, where());
     if (enabled.length === 0) return;
     const id = enabled[pick % enabled.length]!;
-    const a = stepActor(id);
-    const actor = system.actors[a]!;
+    const actor = system.actors[stepActor(id)]!;
     const type = actor.machine.eventTypes[stepEvent(id)]!;
     const choice = stepChoice(id);
     path.push(`${actor.name} ${type}(${choice})`);
@@ -125,54 +96,36 @@ function walk(system: CompiledSystem, picks: readonly number[]): void {
       if (e instanceof assert.AssertionError) throw e;
       engineError = (e as Error).message;
     }
-    const shadow = shadows[a]!;
-    let xstateError: string | undefined;
-    let next = shadow.snapshot;
-    try {
-      // Guards and assigns run inside transition(); effects only when their actions are executed.
-      const [snapshot, actions] = transition(actor.spec.machine as AnyStateMachine, shadow.snapshot, { type, choice, world } as never);
-      next = snapshot;
-      for (const action of actions) action.exec?.(action.info, action.params);
-    } catch (e) {
-      xstateError = (e as Error).message;
-    }
+    const xstateError = shadow.step(actor, type, choice);
     if (engineError !== undefined || xstateError !== undefined) {
       // The engine prefixes nothing here (explore.ts adds the actor name in the report): same message.
       assert.equal(engineError, xstateError, `${where()}: the step threw differently in the engine and in xstate`);
       return;
     }
-    shadow.snapshot = next;
-    if (shadow.budget >= 0) shadow.budget -= costOf(actor, type);
-    compare(system, stepper, shadows, world, where());
+    agree(where());
     // A value outside its domain is a violation the engine reports; the walk cannot go on from it.
     if (system.layout.pack(stepper.S, new Uint32Array(system.layout.words), 0) >= 0) return;
   }
 }
 
 /** Step (actor, event, choice) is enabled in the engine iff xstate has a transition for it. */
-function checkEnabled(
-  system: CompiledSystem,
-  stepper: Stepper,
-  shadows: readonly Shadow[],
-  world: PlainWorld,
-  enabled: readonly number[],
-  where: string,
-): void {
+function checkEnabled(system: CompiledSystem, stepper: Stepper, shadow: XstateShadow, enabled: readonly number[], where: string): void {
   const engine = new Set(enabled);
   let counted = 0;
   for (const actor of system.actors) {
-    const shadow = shadows[actor.index]!;
+    const snapshot = shadow.snapshot(actor.index);
+    const budget = shadow.budget(actor.index);
     const machine = actor.spec.machine as AnyStateMachine;
     for (const [ei, type] of actor.machine.eventTypes.entries()) {
-      const final = shadow.snapshot.status === 'done';
-      const n = final ? 1 : choicesOf(actor, type, shadow, world);
+      const final = snapshot.status === 'done';
+      const n = final ? 1 : shadow.choices(actor, type);
       for (let choice = 0; choice < n; choice++) {
         const id = encodeStep(actor.index, ei, choice);
-        const event = { type, choice, world } as never;
-        const inXstate = machine.getTransitionData(shadow.snapshot as never, event).length > 0;
+        const event = { type, choice, world: shadow.world } as never;
+        const inXstate = shadow.hasTransition(actor, type, choice);
         const what = `${where}: ${actor.name} ${type}(${choice})`;
-        if (shadow.budget >= 0 && shadow.budget < costOf(actor, type)) {
-          assert.ok(!engine.has(id), `${what}: enabled in the engine although the budget (${shadow.budget}) does not cover it`);
+        if (budget >= 0 && budget < shadow.cost(actor, type)) {
+          assert.ok(!engine.has(id), `${what}: enabled in the engine although the budget (${budget}) does not cover it`);
           continue;
         }
         assert.equal(
@@ -182,42 +135,15 @@ function checkEnabled(
         );
         if (engine.has(id)) counted++;
         if (!inXstate && !final) {
-          const [next, actions] = transition(machine, shadow.snapshot, event);
-          assert.equal(next, shadow.snapshot, `${what}: disabled, yet xstate's transition() changed the snapshot`);
+          const [next, actions] = transition(machine, snapshot, event);
+          assert.equal(next, snapshot, `${what}: disabled, yet xstate's transition() changed the snapshot`);
           assert.equal(actions.length, 0, `${what}: disabled, yet xstate's transition() returned actions`);
-          assert.equal(shadow.snapshot.can(event), false, `${what}: disabled, yet snapshot.can() is true`);
+          assert.equal(snapshot.can(event), false, `${what}: disabled, yet snapshot.can() is true`);
         }
       }
     }
   }
   assert.equal(counted, enabled.length, `${where}: the engine lists steps xstate does not know`);
   // enabledSteps() must leave the state as it found it.
-  compare(system, stepper, shadows, world, `${where} (after enabledSteps)`);
-}
-
-/** Every actor's control state, context and budget, and the whole world, agree. */
-function compare(system: CompiledSystem, stepper: Stepper, shadows: readonly Shadow[], world: PlainWorld, where: string): void {
-  const S = stepper.S;
-  for (const actor of system.actors) {
-    const shadow = shadows[actor.index]!;
-    const state = actor.machine.states[S[actor.stateSlot]!]!;
-    assert.equal(state.name, shadow.snapshot.value, `${where}: ${actor.name}'s control state`);
-    assert.equal(state.final, shadow.snapshot.status === 'done', `${where}: ${actor.name}'s final-ness`);
-    const context = shadow.snapshot.context as Record<string, unknown>;
-    assert.deepEqual(Object.keys(context).sort(), [...actor.machine.fieldNames].sort(), `${where}: ${actor.name}'s context keys`);
-    for (const [k, f] of actor.machine.fieldNames.entries()) {
-      assert.equal(S[actor.ctxBase + k], asNumber(context[f]), `${where}: ${actor.name}.${f}`);
-    }
-    if (actor.budgetSlot >= 0) assert.equal(S[actor.budgetSlot], shadow.budget, `${where}: ${actor.name}'s budget`);
-  }
-  const view = stepper.world;
-  for (const [name, f] of Object.entries(system.spec.world)) {
-    const plain = world[name];
-    if (f.kind === 'scalar') {
-      assert.equal(view[name], asNumber(plain), `${where}: world.${name}`);
-    } else {
-      assert.ok(Array.isArray(plain) && plain.length === f.length, `${where}: world.${name} is no longer an array of ${f.length} (an effect replaced it)`);
-      assert.deepEqual(Array.from(view[name] as Int32Array), plain.map(asNumber), `${where}: world.${name}`);
-    }
-  }
+  assert.equal(shadow.difference(stepper), null, `${where} (after enabledSteps)`);
 }

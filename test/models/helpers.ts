@@ -6,13 +6,12 @@
 import fc from 'fast-check';
 import { setup } from 'xstate';
 import { compileSystem, type FieldSpecs } from '../../checker/index.js';
+import { plainWorld as shadowWorld } from '../../checker/system/shadow.js';
 import { defineMmu, type Mmu, type MmuOptions, type MmuWorld, type PteName, type VmaName, type BackingName } from '../../models/index.js';
 
 /** A plain world (xstate's representation). */
 export function plainWorld(fields: FieldSpecs): MmuWorld & Record<string, any> {
-  const w: Record<string, unknown> = {};
-  for (const [k, f] of Object.entries(fields)) w[k] = f.kind === 'scalar' ? f.init : [...f.init];
-  return w as unknown as MmuWorld & Record<string, any>;
+  return shadowWorld(fields) as unknown as MmuWorld & Record<string, any>;
 }
 
 const idle = setup({}).createMachine({ id: 'idle', initial: 'done', states: { done: { type: 'final' } } });

@@ -49,7 +49,7 @@ function replayFile(system: CompiledSystem, file: TraceFile): ReplayOutcome | { 
     if (typeof id === 'string') return { status: 'unresolved', step: i + 1, message: id };
     ids.push(id);
   }
-  return replay(system, ids, file.loop, file.violation);
+  return replay(system, ids, file.loop, file.violation, { xstate: true });
 }
 
 /** The trace file as it comes back from disk: JSON text, parsed and validated. */
