@@ -75,13 +75,15 @@ export function buildGfs2MmapDeadlock(p: Readonly<Record<Params, number>>, varia
     ? defineIovIter(m, 'from', { type: 'UBUF', dir: 'SOURCE', segments: [{ base: 0, len: p.pages }], warn: false })
     : defineIovIter(m, 'to', { type: 'UBUF', dir: 'DEST', segments: [{ base: 0, len: p.pages }], warn: false });
   const own = write ? 'CPU0:EX' : 'CPU0:SH';
+  // The read's copy_to_user() faults for write: gfs2_fault() (SH), then gfs2_page_mkwrite() (EX).
   const holders = [
     { name: own, owner: 'CPU0', state: write ? ('EX' as const) : ('SH' as const) },
     { name: 'CPU0/gfs2_fault:SH', owner: 'CPU0', state: 'SH' as const },
+    ...(write ? [] : [{ name: 'CPU0/gfs2_page_mkwrite:EX', owner: 'CPU0', state: 'EX' as const }]),
     ...(p.requests > 0 ? [{ name: 'CPU1:EX', owner: 'CPU1', state: 'EX' as const }] : []),
   ];
   const g = defineGlock({ holders, recursion });
-  const glock = { glock: g, holder: own, faultHolder: 'CPU0/gfs2_fault:SH' };
+  const glock = { glock: g, holder: own, faultHolder: 'CPU0/gfs2_fault:SH', ...(write ? {} : { mkwriteHolder: 'CPU0/gfs2_page_mkwrite:EX' }) };
   const reader = write ? gfs2WriteActor(m, it, { faults, window: 'shrinking', glock }) : gfs2ReadActor(m, it, { faults, window: 'shrinking', glock });
   const actors: SystemSpec['actors'][number][] = [reader];
   if (p.requests > 0) {
@@ -158,8 +160,13 @@ export const gfs2MmapDeadlock = defineScenario({
     'barging past an incompatible waiter, and a request from a task that already has a holder on the glock trapped by add_to_queue() ' +
     'with BUG().\n' +
     'faults-enabled (<= v5.15): gfs2_glock_nq() (SH for read, EX for write), then the copy with page faults enabled (for the write: ' +
-    "iomap_write_iter()'s pre-fault of each source page, iov_iter_fault_in_readable()); it faults on buf, " +
-    'and gfs2_fault() asks for the same glock from the same task: add_to_queue() -> trap_recursive -> BUG() (and the glock stays held, ' +
+    "iomap_write_iter()'s pre-fault of each source page, iov_iter_fault_in_readable()); it faults on buf. The write's pre-fault is a " +
+    "read fault: gfs2_fault() takes the mapped file's glock in SH (caveat: do_read_fault() first tries do_fault_around() -> " +
+    'filemap_map_pages(), which maps an uptodate, unlocked page-cache page without calling ->fault; the model leaves fault-around ' +
+    "out, so the write's cases assume buf's page is not uptodate in the page cache). The read's copy_to_user() is a write fault on a MAP_SHARED " +
+    'mapping: do_shared_fault() runs gfs2_fault() (SH, filemap_fault(), dq) and then do_page_mkwrite() -> gfs2_page_mkwrite(), which ' +
+    "takes the glock in EX before finish_fault() maps the page writable. gfs2_fault()'s SH comes first, and it asks for the same " +
+    'glock from the same task: add_to_queue() -> trap_recursive -> BUG() (and the glock stays held, ' +
     "so CPU1 then hangs). kernel-protocols.md A.5 expects the fault's request to queue behind CPU1's EX and deadlock; the kernel traps " +
     "it first (the scenario's test shows the document's deadlock with the trap removed).\n" +
     'nofault-retry (v5.16 fix, current form since v5.18): copy with page faults disabled; read: on a short copy gfs2_glock_dq(), ' +

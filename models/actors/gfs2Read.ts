@@ -7,10 +7,13 @@
  *
  * faults: 'enabled' - the code up to v5.15 (20f829999c38 .. 00bfe02f4796^):
  *     gfs2_glock_nq(SH); generic_file_read_iter(); gfs2_glock_dq();
- *   with page faults enabled during the copy. A copy that meets a non-present page takes the fault:
- *   handle_mm_fault() -> gfs2_fault(), which takes the same inode glock (gfs2_glock_nq(SH)) - a recursive
- *   request from the same task, which add_to_queue() traps with BUG() (models/fs/glock.ts) - then
- *   filemap_fault() maps the page and gfs2_glock_dq() drops the fault's holder; the copy resumes.
+ *   with page faults enabled during the copy. copy_to_user() writes into the buffer, so a copy that meets
+ *   a non-present page takes a WRITE fault on a MAP_SHARED file mapping: handle_mm_fault() ->
+ *   do_shared_fault() -> gfs2_fault(), which takes the mapped file's inode glock in SH (the same glock
+ *   from the same task when buf maps the file read: a recursive request, which add_to_queue() traps with
+ *   BUG(), models/fs/glock.ts), filemap_fault() and gfs2_glock_dq(); then do_page_mkwrite() ->
+ *   gfs2_page_mkwrite(), which takes that glock in EX, and finish_fault() maps the page writable after its
+ *   gfs2_glock_dq(); the copy resumes (gfs2Fault.ts; glock.mkwriteHolder names gfs2_page_mkwrite()'s holder).
  *
  * faults: 'disabled' - the fix, in its current form (00bfe02f4796 v5.16; glock dropped rather than
  *   demoted since e1fa9ea85ce8 v5.18; should_fault_in_pages() after 165d142ffacd / 72382264502d):
@@ -66,7 +69,7 @@ import { copyToIter, copyToIterChoices, copyToIterResult } from '../iov-iter/cop
 import { faultInIovIterWriteable, faultInIovIterWriteableResult } from '../iov-iter/faultIn.js';
 import { iterConsumed, iterCount, type IovIter } from '../iov-iter/iter.js';
 import { GLOCK_GRANTED, GLOCK_RECURSIVE, glockDq, glockGranted, glockIdle, glockNq, glockNqOutcome, glockWaitsFor, type Glock } from '../fs/glock.js';
-import { gfs2Fault, gfs2GlockSlots, glockArg, type Gfs2FaultSite } from './gfs2Fault.js';
+import { gfs2Fault, gfs2FaultLabel, gfs2GlockSlots, glockArg, type Gfs2FaultSite } from './gfs2Fault.js';
 
 export type WindowPolicy = 'whole' | 'shrinking' | 'fixed1';
 
@@ -112,6 +115,12 @@ export interface Gfs2GlockUse {
   readonly faultGlock?: Glock;
   /** The holder gfs2_fault() initialises on faultGlock, owned by the same task. */
   readonly faultHolder?: string;
+  /**
+   * The EX holder gfs2_page_mkwrite() initialises on faultGlock, owned by the same task: the read's
+   * copy_to_user() faults for write (do_shared_fault() -> ->page_mkwrite()). Required by a read with page
+   * faults enabled; a write's pre-fault is a read fault and takes none.
+   */
+  readonly mkwriteHolder?: string;
 }
 
 export interface Gfs2ReadOptions {
@@ -138,7 +147,17 @@ export interface Gfs2ReadContext {
 }
 
 type Ev = StepEvent<
-  'glockNq' | 'glockWait' | 'genericFileReadIter' | 'glockDq' | 'faultInIovIterWriteable' | 'copyToUser' | 'gfs2Fault' | 'handleMmFault' | 'filemapFault',
+  | 'glockNq'
+  | 'glockWait'
+  | 'genericFileReadIter'
+  | 'glockDq'
+  | 'faultInIovIterWriteable'
+  | 'copyToUser'
+  | 'gfs2Fault'
+  | 'handleMmFault'
+  | 'filemapFault'
+  | 'gfs2PageMkwrite'
+  | 'finishFault',
   MmuWorld
 >;
 
@@ -166,6 +185,7 @@ export class Gfs2Reader implements Gfs2FaultSite {
   readonly h: number;
   readonly fg: Glock | undefined;
   readonly fh: number;
+  readonly mh: number;
   /** handle_mm_fault() flags of the copy_to_user() fault (faults 'enabled'). */
   readonly faultFlags = FAULT_FLAG_DEFAULT | FAULT_FLAG_WRITE;
   /** Largest window value. */
@@ -185,9 +205,11 @@ export class Gfs2Reader implements Gfs2FaultSite {
     this.fileUnits = o.fileUnits ?? it.total;
     if (!Number.isInteger(this.fileUnits) || this.fileUnits < 0)
       throw new RangeError(`gfs2 read: fileUnits must be a whole number >= 0, not ${this.fileUnits}`);
-    ({ g: this.g, h: this.h, fg: this.fg, fh: this.fh } = gfs2GlockSlots('gfs2 read', o.glock));
+    ({ g: this.g, h: this.h, fg: this.fg, fh: this.fh, mh: this.mh } = gfs2GlockSlots('gfs2 read', o.glock));
     if (this.faults === 'enabled' && this.g && this.fh < 0)
       throw new RangeError('gfs2 read: faults enabled with a glock needs the faultHolder gfs2_fault() uses');
+    if (this.faults === 'enabled' && this.g && this.mh < 0)
+      throw new RangeError('gfs2 read: faults enabled with a glock needs the mkwriteHolder gfs2_page_mkwrite() uses (copy_to_user() faults for write)');
     this.maxWindow = maxFaultInWindow(this.faults, this.window, this.bigWindow, m.unitsPerPage, it.total);
   }
 
@@ -327,7 +349,10 @@ export function gfs2ReadMachine(m: Mmu, it: IovIter, options: Gfs2ReadOptions) {
     states.faultIn = {
       meta: {
         waitsFor: g
-          ? ({ world }: { world: MmuWorld }) => `${fh >= 0 ? glockWaitsFor(world, fg!, fh) : glockWaitsFor(world, g, h)} for gfs2_fault()`
+          ? ({ world }: { world: MmuWorld }) =>
+              r.mh >= 0
+                ? `${glockWaitsFor(world, fg!, r.mh)} for gfs2_fault() and gfs2_page_mkwrite()`
+                : `${fh >= 0 ? glockWaitsFor(world, fg!, fh) : glockWaitsFor(world, g, h)} for gfs2_fault()`
           : 'the fault-in',
       },
       on: {
@@ -455,7 +480,8 @@ function readLabel(r: Gfs2Reader) {
         return `generic_file_read_iter(): copy_to_user() copies ${units(s.k)}${tail}`;
       }
       case 'gfs2Fault':
-        return `handle_mm_fault(p${r.faultPage(w)}) -> ${description ?? 'gfs2_fault()'}`;
+      case 'finishFault':
+        return gfs2FaultLabel(r, w, event.type, description)!;
       case 'handleMmFault':
       case 'filemapFault': {
         const o = r.faultOutcome(w);

@@ -53,7 +53,7 @@ import { copyFromIter, copyFromIterChoices, copyFromIterResult } from '../iov-it
 import { faultInIovIterReadable, faultInIovIterReadableResult } from '../iov-iter/faultIn.js';
 import { ITER_SOURCE, iterConsumed, iterCount, type IovIter } from '../iov-iter/iter.js';
 import { GLOCK_GRANTED, glockDq, glockGranted, glockNq, glockNqOutcome, glockWaitsFor, glockWouldGrant, type Glock } from '../fs/glock.js';
-import { gfs2Fault, gfs2GlockSlots, glockArg, type Gfs2FaultSite } from './gfs2Fault.js';
+import { gfs2Fault, gfs2FaultLabel, gfs2GlockSlots, glockArg, type Gfs2FaultSite } from './gfs2Fault.js';
 import { faultInWindow, maxFaultInWindow, windowOptions, type Gfs2GlockUse, type WindowPolicy } from './gfs2Read.js';
 
 export interface Gfs2WriteOptions {
@@ -91,6 +91,8 @@ export class Gfs2Writer implements Gfs2FaultSite {
   readonly h: number;
   readonly fg: Glock | undefined;
   readonly fh: number;
+  /** Always -1: a read fault runs no ->page_mkwrite(). */
+  readonly mh: number;
   /** handle_mm_fault() flags of iov_iter_fault_in_readable()'s fault (faults 'enabled'): a read fault. */
   readonly faultFlags = FAULT_FLAG_DEFAULT;
   readonly maxWindow: number;
@@ -102,8 +104,9 @@ export class Gfs2Writer implements Gfs2FaultSite {
     this.it = it;
     this.faults = o.faults;
     ({ window: this.window, bigWindow: this.bigWindow } = windowOptions('gfs2 write', o));
-    ({ g: this.g, h: this.h, fg: this.fg, fh: this.fh } = gfs2GlockSlots('gfs2 write', o.glock));
+    ({ g: this.g, h: this.h, fg: this.fg, fh: this.fh, mh: this.mh } = gfs2GlockSlots('gfs2 write', o.glock));
     if (this.g && this.fh < 0) throw new RangeError('gfs2 write: with a glock, give the faultHolder gfs2_fault() uses');
+    if (this.mh >= 0) throw new RangeError('gfs2 write: its pre-fault is a read fault, which runs no gfs2_page_mkwrite() (no mkwriteHolder)');
     this.maxWindow = maxFaultInWindow(this.faults, this.window, this.bigWindow, m.unitsPerPage, it.total);
   }
 
@@ -334,7 +337,7 @@ function writeLabel(r: Gfs2Writer) {
         return `iomap_write_iter(): ${copies ? `${copies}, then ` : ''}${pf}`;
       }
       case 'gfs2Fault':
-        return `handle_mm_fault(p${r.faultPage(w)}) -> ${description ?? 'gfs2_fault()'}`;
+        return gfs2FaultLabel(r, w, event.type, description)!;
       default:
         return description ?? event.type;
     }

@@ -67,6 +67,9 @@ describe('scenarios/gfs2-mmap-deadlock.ts', () => {
   });
 
   it("kernel-protocols.md A.5's deadlock appears only with add_to_queue()'s recursion trap removed (not a kernel)", () => {
+    // 17 states / 19 transitions (18 / 20 before gfs2_page_mkwrite() was modelled): the same 4-step
+    // deadlock, found from a BFS frontier one state smaller, because filemap_fault() no longer maps the
+    // page writable under gfs2_fault()'s SH - do_shared_fault() goes on to gfs2_page_mkwrite() first.
     const system = compileSystem(buildGfs2MmapDeadlock(defaults, 'faults-enabled', 'queue'));
     const r = check(system);
     assert.equal(r.verdict, 'violated');
@@ -88,7 +91,34 @@ describe('scenarios/gfs2-mmap-deadlock.ts', () => {
         'CPU0: handle_mm_fault(p0) -> gfs2_fault(): gfs2_glock_nq(SH): queued',
       ],
     );
-    assert.deepEqual([r.stats.states, r.stats.transitions], [18, 20]);
+    assert.deepEqual([r.stats.states, r.stats.transitions], [17, 19]);
+  });
+
+  it('without the trap, a read that gets past gfs2_fault() waits in gfs2_page_mkwrite() for EX behind its own SH (not a kernel)', () => {
+    // The whole space shrinks from 52 to 22 states: no run gets past the first fault any more, since the
+    // read's write fault asks for EX while the read holds SH (kernel-protocols.md A.5's "1-actor version").
+    const r = check(buildGfs2MmapDeadlock(defaults, 'faults-enabled', 'queue'), { stopAtFirstViolation: false });
+    assert.deepEqual(
+      r.violations.map((x) => x.property),
+      ['deadlock'],
+    );
+    assert.deepEqual([r.stats.states, r.stats.transitions, r.stats.terminalStates], [22, 24, 4]);
+    const self = check(buildGfs2MmapDeadlock({ ...defaults, requests: 0, remote: 0 }, 'faults-enabled', 'queue'));
+    const v = self.violations[0]!;
+    assert.deepEqual(
+      v.blocked?.map((b) => [b.actor, b.state, b.waitsFor]),
+      [['CPU0', 'mkwriteGlockWait', 'glock G in EX behind CPU0:SH in gfs2_page_mkwrite(), while holding it in SH']],
+    );
+    assert.deepEqual(
+      v.trace.steps.map((x) => x.label),
+      [
+        'gfs2_glock_nq(SH): granted',
+        'generic_file_read_iter(): copy_to_user() copies 0, #PF at p0',
+        'handle_mm_fault(p0) -> gfs2_fault(): gfs2_glock_nq(SH): granted',
+        'filemap_fault(); gfs2_glock_dq()',
+        'do_shared_fault() -> gfs2_page_mkwrite(): gfs2_glock_nq(EX): queued',
+      ],
+    );
   });
 
   it('nofault-retry holds at the defaults: 68 states, 93 transitions', () => {

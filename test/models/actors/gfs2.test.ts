@@ -97,22 +97,38 @@ describe('models/actors/gfs2Fault.ts: the fault takes the glock of the file the 
     const m = defineMmu({ pages: 1, unitsPerPage: 1, backing: 'file', staticVma: true });
     const mode = kind === 'read' ? ('SH' as const) : ('EX' as const);
     const gF = defineGlock({ prefix: 'glockF', display: 'F', holders: [{ name: `CPU0:${mode}`, owner: 'CPU0', state: mode }] });
-    const gG = defineGlock({ prefix: 'glockG', display: 'G', holders: [{ name: 'CPU0/gfs2_fault:SH', owner: 'CPU0', state: 'SH' }] });
-    const glock = { glock: gF, holder: `CPU0:${mode}`, faultGlock: gG, faultHolder: 'CPU0/gfs2_fault:SH' };
+    const gG = defineGlock({
+      prefix: 'glockG',
+      display: 'G',
+      holders: [
+        { name: 'CPU0/gfs2_fault:SH', owner: 'CPU0', state: 'SH' },
+        ...(kind === 'read' ? [{ name: 'CPU0/gfs2_page_mkwrite:EX', owner: 'CPU0', state: 'EX' as const }] : []),
+      ],
+    });
+    const glock = {
+      glock: gF,
+      holder: `CPU0:${mode}`,
+      faultGlock: gG,
+      faultHolder: 'CPU0/gfs2_fault:SH',
+      ...(kind === 'read' ? { mkwriteHolder: 'CPU0/gfs2_page_mkwrite:EX' } : {}),
+    };
     const it = defineIovIter(m, 'buf', { type: 'UBUF', dir: kind === 'read' ? 'DEST' : 'SOURCE', segments: [{ base: 0, len: 1 }], warn: false });
     const actor = kind === 'read' ? gfs2ReadActor(m, it, { faults: 'enabled', glock }) : gfs2WriteActor(m, it, { faults: 'enabled', glock });
     return { name: kind, world: { ...m.fields, ...it.fields, ...gF.fields, ...gG.fields }, actors: [actor], properties: [noRecursiveGlock([gF, gG])] };
   }
 
-  for (const [kind, field, copy] of [
-    ['read', 'read', 'generic_file_read_iter(): copy_to_user() copies 0, #PF at p0'],
-    ['write', 'written', 'iomap_write_iter(): iov_iter_fault_in_readable(): #PF at p0'],
+  // The read's copy_to_user() is a write fault: do_shared_fault() runs gfs2_fault() (SH) and then
+  // gfs2_page_mkwrite() (EX) - two more steps and states than the write's read fault (7 / 6 before
+  // gfs2_page_mkwrite() was modelled, for both).
+  for (const [kind, field, copy, counts] of [
+    ['read', 'read', 'generic_file_read_iter(): copy_to_user() copies 0, #PF at p0', [9, 8]],
+    ['write', 'written', 'iomap_write_iter(): iov_iter_fault_in_readable(): #PF at p0', [7, 6]],
   ] as const) {
-    it(`${kind}: its own glock F, then G in gfs2_fault() - no recursion; the labels name the glocks`, () => {
+    it(`${kind}: its own glock F, then G in gfs2_fault()${kind === 'read' ? ' and gfs2_page_mkwrite()' : ''} - no recursion; the labels name the glocks`, () => {
       const s = crossed(kind);
       const all = check(s);
       assert.equal(all.verdict, 'holds');
-      assert.deepEqual([all.stats.states, all.stats.transitions], [7, 6]);
+      assert.deepEqual([all.stats.states, all.stats.transitions], counts);
       const run = check({ ...s, properties: [invariant('running', (v) => !v.actors[0]!.final)] });
       const trace = run.violations[0]!.trace;
       const mode = kind === 'read' ? 'SH' : 'EX';
@@ -123,6 +139,12 @@ describe('models/actors/gfs2Fault.ts: the fault takes the glock of the file the 
           copy,
           'handle_mm_fault(p0) -> gfs2_fault(): gfs2_glock_nq(G, SH): granted',
           'filemap_fault(); gfs2_glock_dq()',
+          ...(kind === 'read'
+            ? [
+                'do_shared_fault() -> gfs2_page_mkwrite(): gfs2_glock_nq(G, EX): granted',
+                'gfs2_page_mkwrite(): gfs2_glock_dq(), set_page_dirty(); finish_fault(): PTE writable',
+              ]
+            : []),
           kind === 'read' ? 'generic_file_read_iter(): copy_to_user() copies 1' : 'iomap_write_iter(): copies 1',
           `gfs2_glock_dq(); return ${field}`,
         ],
@@ -131,6 +153,80 @@ describe('models/actors/gfs2Fault.ts: the fault takes the glock of the file the 
       assertConformance(s, { runs: 20, maxSteps: 12 });
     });
   }
+
+  /** read(F) into buf = mmap(`mapped`) whose one page is mapped read-only (a user read faulted it in). */
+  function readIntoReadOnlyPte(mapped: 'F' | 'G'): SystemSpec {
+    const m = defineMmu({ pages: 1, unitsPerPage: 1, backing: 'file', pte: 'PRESENT_RO', staticVma: true });
+    const fault = [
+      { name: 'CPU0/gfs2_fault:SH', owner: 'CPU0', state: 'SH' as const },
+      { name: 'CPU0/gfs2_page_mkwrite:EX', owner: 'CPU0', state: 'EX' as const },
+    ];
+    const gF = defineGlock({ prefix: 'glockF', display: 'F', holders: [{ name: 'CPU0:SH', owner: 'CPU0', state: 'SH' }, ...(mapped === 'F' ? fault : [])] });
+    const gG = defineGlock({ prefix: 'glockG', display: 'G', holders: fault });
+    const fg = mapped === 'F' ? gF : gG;
+    const glock = { glock: gF, holder: 'CPU0:SH', faultGlock: fg, faultHolder: 'CPU0/gfs2_fault:SH', mkwriteHolder: 'CPU0/gfs2_page_mkwrite:EX' };
+    const it = defineIovIter(m, 'to', { type: 'UBUF', dir: 'DEST', segments: [{ base: 0, len: 1 }], warn: false });
+    return {
+      name: 'wp',
+      world: { ...m.fields, ...it.fields, ...gF.fields, ...(mapped === 'G' ? gG.fields : {}) },
+      actors: [gfs2ReadActor(m, it, { faults: 'enabled', glock })],
+      properties: [noRecursiveGlock(mapped === 'G' ? [gF, gG] : gF)],
+    };
+  }
+
+  it('a write fault on a present read-only PTE skips gfs2_fault(): do_wp_page() -> wp_page_shared() -> gfs2_page_mkwrite(), finish_mkwrite_fault()', () => {
+    const s = readIntoReadOnlyPte('G');
+    assert.equal(check(s).verdict, 'holds');
+    const run = check({ ...s, properties: [invariant('running', (v) => !v.actors[0]!.final)] });
+    assert.deepEqual(
+      run.violations[0]!.trace.steps.map((x) => x.label),
+      [
+        'gfs2_glock_nq(F, SH): granted',
+        'generic_file_read_iter(): copy_to_user() copies 0, #PF at p0',
+        'handle_mm_fault(p0) -> wp_page_shared() -> gfs2_page_mkwrite(): gfs2_glock_nq(G, EX): granted',
+        'gfs2_page_mkwrite(): gfs2_glock_dq(), set_page_dirty(); finish_mkwrite_fault(): PTE writable',
+        'generic_file_read_iter(): copy_to_user() copies 1',
+        'gfs2_glock_dq(); return read',
+      ],
+    );
+    assertConformance(s, { runs: 20, maxSteps: 12 });
+  });
+
+  it("same file, PTE read-only: gfs2_page_mkwrite()'s EX is the recursive request that hits BUG()", () => {
+    const r = check(readIntoReadOnlyPte('F'));
+    assert.equal(r.violations[0]!.property, 'no recursive glock');
+    assert.deepEqual(
+      r.violations[0]!.trace.steps.map((x) => x.label),
+      [
+        'gfs2_glock_nq(SH): granted',
+        'generic_file_read_iter(): copy_to_user() copies 0, #PF at p0',
+        'handle_mm_fault(p0) -> wp_page_shared() -> gfs2_page_mkwrite(): gfs2_glock_nq(EX): recursive -> BUG()',
+      ],
+    );
+  });
+
+  it('the read with faults enabled needs the EX mkwriteHolder; the write takes none', () => {
+    const m = defineMmu({ pages: 1, unitsPerPage: 1, backing: 'file', staticVma: true });
+    const g = defineGlock({
+      holders: [
+        { name: 'CPU0:SH', owner: 'CPU0', state: 'SH' },
+        { name: 'CPU0:EX', owner: 'CPU0', state: 'EX' },
+        { name: 'f', owner: 'CPU0', state: 'SH' },
+        { name: 'mk', owner: 'CPU0', state: 'EX' },
+      ],
+    });
+    const to = defineIovIter(m, 'to', { type: 'UBUF', dir: 'DEST', segments: [{ base: 0, len: 1 }], warn: false });
+    const from = defineIovIter(m, 'from', { type: 'UBUF', dir: 'SOURCE', segments: [{ base: 0, len: 1 }], warn: false });
+    assert.throws(() => gfs2ReadActor(m, to, { faults: 'enabled', glock: { glock: g, holder: 'CPU0:SH', faultHolder: 'f' } }), /needs the mkwriteHolder/);
+    assert.throws(
+      () => gfs2ReadActor(m, to, { faults: 'enabled', glock: { glock: g, holder: 'CPU0:SH', faultHolder: 'f', mkwriteHolder: 'f' } }),
+      /gfs2_page_mkwrite\(\) takes the glock in EX, not 'f'/,
+    );
+    assert.throws(
+      () => gfs2WriteActor(m, from, { faults: 'enabled', glock: { glock: g, holder: 'CPU0:EX', faultHolder: 'f', mkwriteHolder: 'mk' } }),
+      /a read fault, which runs no gfs2_page_mkwrite\(\)/,
+    );
+  });
 
   it('a faultGlock needs its faultHolder', () => {
     const m = defineMmu({ pages: 1, unitsPerPage: 1, staticVma: true });
