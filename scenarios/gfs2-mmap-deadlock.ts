@@ -6,7 +6,10 @@
  *
  * The -abba variants are the "multiple glocks, processes" case of 00bfe02f4796's message: two files F and
  * G, CPU0 runs write(fd_F, buf0, n) with buf0 = mmap(G) and CPU1 write(fd_G, buf1, n) with buf1 = mmap(F).
- * Each holds its own file's glock in EX and its fault asks for the other's in SH: a real deadlock.
+ * Each holds its own file's glock in EX and its fault asks for the other's in SH: a real deadlock. With
+ * reads=1 they are two reads: each holds its own glock in SH, its copy_to_user() write fault gets the
+ * other's glock in SH for gfs2_fault() (SH shares with SH) and then asks for it in EX in
+ * gfs2_page_mkwrite(), behind the other read's SH: the same deadlock through ->page_mkwrite().
  */
 import { deadlockFreedom, invariant, terminates, type Property, type StateView, type SystemSpec } from '../checker/index.js';
 import { gfs2ReadActor } from '../models/actors/gfs2Read.js';
@@ -18,7 +21,7 @@ import { defineIovIter, iterConsumed, defineMmu, type IovIter } from '../models/
 import { defineScenario } from './scenario.js';
 
 export type Gfs2Variant = 'faults-enabled' | 'nofault-retry' | 'faults-enabled-abba' | 'nofault-retry-abba';
-type Params = 'pages' | 'requests' | 'remote' | 'reclaim' | 'write';
+type Params = 'pages' | 'requests' | 'remote' | 'reclaim' | 'write' | 'reads';
 
 /** Each variant: the code (page faults enabled under the glock, or the nofault retry loop) and how many files. */
 const VARIANTS: Record<Gfs2Variant, { readonly faults: 'enabled' | 'disabled'; readonly files: 1 | 2 }> = {
@@ -30,6 +33,7 @@ const VARIANTS: Record<Gfs2Variant, { readonly faults: 'enabled' | 'disabled'; r
 
 /** P-A2 and P-A3 for the syscall threads: each returns exactly the bytes its iterator consumed, and returns. */
 function syscallProperties(calls: readonly { readonly cpu: string; readonly it: IovIter; readonly field: 'read' | 'written' }[]): Property[] {
+  const call = (c: (typeof calls)[number]): string => (c.field === 'read' ? 'read()' : 'write()');
   const one = calls.length === 1;
   const wrong = (s: StateView, c: (typeof calls)[number]): boolean => {
     const a = s.actor(c.cpu);
@@ -50,12 +54,12 @@ function syscallProperties(calls: readonly { readonly cpu: string; readonly it: 
         },
       },
     ),
-    ...calls.map(({ cpu }) =>
-      terminates(cpu, {
-        name: one ? 'the syscall returns' : `${cpu}'s write() returns`,
+    ...calls.map((c) =>
+      terminates(c.cpu, {
+        name: one ? 'the syscall returns' : `${c.cpu}'s ${call(c)} returns`,
         description: one
           ? 'P-A3: read() / write() eventually returns (weak fairness for the threads; reclaim and the contender act finitely often)'
-          : `P-A3: ${cpu}'s write() eventually returns (weak fairness for the threads; reclaim acts finitely often)`,
+          : `P-A3: ${c.cpu}'s ${call(c)} eventually returns (weak fairness for the threads; reclaim acts finitely often)`,
       }),
     ),
   ];
@@ -105,43 +109,59 @@ export function buildGfs2MmapDeadlock(p: Readonly<Record<Params, number>>, varia
 /**
  * Two files, two writers: CPU0 write(fd_F, buf0 = mmap(G)), CPU1 write(fd_G, buf1 = mmap(F)); buf0 is
  * user pages 0..n-1, buf1 pages n..2n-1. Glock F (fields glockF*) and glock G (glockG*) each have the
- * writer's EX holder and the other task's gfs2_fault() SH holder. No contender (the writers contend with
- * each other): `requests`, `remote` and `write` do not apply; reclaim may evict pages of both buffers.
+ * writer's EX holder and the other task's gfs2_fault() SH holder. With reads=1, two readers instead:
+ * CPU0 read(fd_F, buf0 = mmap(G)), CPU1 read(fd_G, buf1 = mmap(F)); each glock has the reader's SH holder
+ * and the other task's gfs2_fault() SH and gfs2_page_mkwrite() EX holders. No contender (the syscalls
+ * contend with each other): `requests`, `remote` and `write` do not apply; reclaim may evict pages of both
+ * buffers.
  */
 function buildAbba(p: Readonly<Record<Params, number>>, variant: Gfs2Variant, faults: 'enabled' | 'disabled', recursion: 'trap' | 'queue'): SystemSpec {
   const n = p.pages;
+  const read = p.reads === 1;
+  const own = read ? 'SH' : 'EX';
   const m = defineMmu({ pages: 2 * n, unitsPerPage: 1, backing: 'file', staticVma: true });
-  const file = (name: 'F' | 'G', writer: string, faulter: string) =>
+  const file = (name: 'F' | 'G', caller: string, faulter: string) =>
     defineGlock({
       prefix: `glock${name}`,
       display: name,
       holders: [
-        { name: `${writer}:EX`, owner: writer, state: 'EX' },
+        { name: `${caller}:${own}`, owner: caller, state: own },
         { name: `${faulter}/gfs2_fault:SH`, owner: faulter, state: 'SH' },
+        ...(read ? [{ name: `${faulter}/gfs2_page_mkwrite:EX`, owner: faulter, state: 'EX' as const }] : []),
       ],
       recursion,
     });
   const gF = file('F', 'CPU0', 'CPU1');
   const gG = file('G', 'CPU1', 'CPU0');
-  const writer = (cpu: 'CPU0' | 'CPU1', base: number, own: Glock, mapped: Glock) => {
-    const it = defineIovIter(m, `from${cpu.slice(3)}`, { type: 'UBUF', dir: 'SOURCE', segments: [{ base, len: n }], warn: false });
-    const glock = { glock: own, holder: `${cpu}:EX`, faultGlock: mapped, faultHolder: `${cpu}/gfs2_fault:SH` };
-    return { it, actor: gfs2WriteActor(m, it, { name: cpu, faults, window: 'shrinking', glock }) };
+  const syscall = (cpu: 'CPU0' | 'CPU1', base: number, mine: Glock, mapped: Glock) => {
+    const glock = {
+      glock: mine,
+      holder: `${cpu}:${own}`,
+      faultGlock: mapped,
+      faultHolder: `${cpu}/gfs2_fault:SH`,
+      ...(read ? { mkwriteHolder: `${cpu}/gfs2_page_mkwrite:EX` } : {}),
+    };
+    const o = { name: cpu, faults, window: 'shrinking' as const, glock };
+    const it = read
+      ? defineIovIter(m, `to${cpu.slice(3)}`, { type: 'UBUF', dir: 'DEST', segments: [{ base, len: n }], warn: false })
+      : defineIovIter(m, `from${cpu.slice(3)}`, { type: 'UBUF', dir: 'SOURCE', segments: [{ base, len: n }], warn: false });
+    return { it, actor: read ? gfs2ReadActor(m, it, o) : gfs2WriteActor(m, it, o) };
   };
-  const w0 = writer('CPU0', 0, gF, gG);
-  const w1 = writer('CPU1', n, gG, gF);
-  const actors: SystemSpec['actors'][number][] = [w0.actor, w1.actor];
+  const c0 = syscall('CPU0', 0, gF, gG);
+  const c1 = syscall('CPU1', n, gG, gF);
+  const actors: SystemSpec['actors'][number][] = [c0.actor, c1.actor];
   if (p.reclaim > 0) actors.push(reclaimActor(m, { budget: p.reclaim, pages: Array.from({ length: 2 * n }, (_, i) => i) }));
+  const field = read ? ('read' as const) : ('written' as const);
   return {
     name: `gfs2-mmap-deadlock:${variant}`,
-    world: { ...m.fields, ...w0.it.fields, ...w1.it.fields, ...gF.fields, ...gG.fields },
+    world: { ...m.fields, ...c0.it.fields, ...c1.it.fields, ...gF.fields, ...gG.fields },
     actors,
     properties: [
       ...(recursion === 'trap' ? [noRecursiveGlock([gF, gG])] : []),
       deadlockFreedom(),
       ...syscallProperties([
-        { cpu: 'CPU0', it: w0.it, field: 'written' },
-        { cpu: 'CPU1', it: w1.it, field: 'written' },
+        { cpu: 'CPU0', it: c0.it, field },
+        { cpu: 'CPU1', it: c1.it, field },
       ]),
     ],
   };
@@ -177,16 +197,19 @@ export const gfs2MmapDeadlock = defineScenario({
     'acting finitely often (checked for every reclaim budget and request count up to 3, local and remote, pages up to 2, read and write).\n' +
     '-abba variants: the "more complex scenarios ... that involve multiple glocks, processes" of 00bfe02f4796\'s message, with two ' +
     'files F and G and their inode glocks F and G. CPU0 runs write(fd_F, buf0, n) with buf0 = mmap(G, MAP_SHARED) and CPU1 runs ' +
-    'write(fd_G, buf1, n) with buf1 = mmap(F) (n = pages each, not faulted in). No contender: the two writers contend with each other, ' +
-    'so requests, remote and write do not apply; reclaim may evict pages of both buffers. faults-enabled-abba (<= v5.15): each write ' +
+    'write(fd_G, buf1, n) with buf1 = mmap(F) (n = pages each, not faulted in); with reads=1, read(fd_F, buf0, n) and ' +
+    'read(fd_G, buf1, n). No contender: the two syscalls contend with each other, so requests, remote and write do not apply; reclaim ' +
+    'may evict pages of both buffers. faults-enabled-abba (<= v5.15): each write ' +
     "holds its own file's glock in EX; iomap_write_iter() pre-faults buf under it and gfs2_fault() asks for the other file's glock in SH, " +
     "queued behind the other write's EX (may_grant(): nothing shares with an EX head): each task waits for the other - a deadlock, " +
-    'with no recursion anywhere (different glocks, different tasks). Writes, not reads: a read holds its glock in SH, which ' +
-    "gfs2_fault()'s SH shares; two reads would deadlock only through the write fault's gfs2_page_mkwrite() (EX), which the model " +
-    'leaves out. nofault-retry-abba (v5.16+): each write pre-faults buf before gfs2_glock_nq() and copies with page faults disabled, ' +
-    'so no task waits for a glock while holding one. Holds: no deadlock, each result equals the bytes consumed, both writes return - ' +
+    'with no recursion anywhere (different glocks, different tasks). With reads=1 each read holds its own glock in SH, which ' +
+    "the other read's gfs2_fault() SH shares, but its write fault then asks for that glock in EX in gfs2_page_mkwrite(), queued " +
+    "behind the other read's SH: the same ABBA deadlock, one step pair later. nofault-retry-abba (v5.16+): each write pre-faults " +
+    'buf before gfs2_glock_nq() and copies with page faults disabled; each read copies with page faults disabled, drops its glock ' +
+    'and then faults buf in (gfs2_fault() SH and gfs2_page_mkwrite() EX on the other glock, with nothing held). No task waits for a ' +
+    'glock while holding one. Holds: no deadlock, each result equals the bytes consumed, both syscalls return - ' +
     'assuming weak fairness for CPU0 and CPU1, FIFO glock grants and reclaim acting finitely often (checked for pages up to 3 and ' +
-    'every reclaim budget up to 4).',
+    'every reclaim budget up to 4, reads and writes).',
   params: {
     pages: { description: 'pages in buf = mmap(F) (n); -abba: in each of buf0 and buf1', default: 1, min: 1, max: 3 },
     requests: { description: 'times CPU1 takes the glock in EX (0: no contender)', default: 1, min: 0, max: 3 },
@@ -203,27 +226,35 @@ export const gfs2MmapDeadlock = defineScenario({
       min: 0,
       max: 1,
     },
+    reads: {
+      description: '-abba: 1 = two reads, read(fd_F, mmap(G)) on CPU0 and read(fd_G, mmap(F)) on CPU1; 0 = two writes',
+      default: 0,
+      min: 0,
+      max: 1,
+    },
   },
   variants: {
     'faults-enabled': {
       description: '<= v5.15: copy with page faults enabled under the glock; gfs2_fault() requests the glock again: BUG() in add_to_queue()',
       expected: { verdict: 'violated', property: 'no recursive glock' },
+      params: ['pages', 'requests', 'remote', 'reclaim', 'write'],
     },
     'nofault-retry': {
       description: 'v5.16+: nofault copy, drop the glock, fault in a shrinking window, retry; holds with weak fairness, reclaim and CPU1 finitely often',
       expected: { verdict: 'holds' },
+      params: ['pages', 'requests', 'remote', 'reclaim', 'write'],
     },
     'faults-enabled-abba': {
       description:
-        '<= v5.15, two files: write(F) from mmap(G) on CPU0, write(G) from mmap(F) on CPU1; each gfs2_fault() waits for the glock the other write holds in EX: deadlock',
+        '<= v5.15, two files: write(F) from mmap(G) on CPU0, write(G) from mmap(F) on CPU1; each gfs2_fault() waits for the glock the other write holds in EX: deadlock (reads=1: two reads, each gfs2_page_mkwrite() waits behind the SH the other read holds)',
       expected: { verdict: 'violated', property: 'deadlock' },
-      params: ['pages', 'reclaim'],
+      params: ['pages', 'reclaim', 'reads'],
     },
     'nofault-retry-abba': {
       description:
-        'v5.16+, the same two writes: pre-fault before gfs2_glock_nq(), nofault copy; no fault under a glock; holds with weak fairness and finite reclaim',
+        'v5.16+, the same two writes (or reads, reads=1): nofault copy, fault-in with no glock held; no fault under a glock; holds with weak fairness and finite reclaim',
       expected: { verdict: 'holds' },
-      params: ['pages', 'reclaim'],
+      params: ['pages', 'reclaim', 'reads'],
     },
   },
   defaultVariant: 'faults-enabled',

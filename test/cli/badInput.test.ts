@@ -43,12 +43,12 @@ const CASES: readonly (readonly [name: string, argv: readonly string[], message:
   [
     'a parameter the variant does not take',
     ['check', 'gfs2-mmap-deadlock:faults-enabled-abba', '--param', 'write=1'],
-    /^parameter 'write' does not apply to gfs2-mmap-deadlock:faults-enabled-abba \(its parameters: pages, reclaim\)$/,
+    /^parameter 'write' does not apply to gfs2-mmap-deadlock:faults-enabled-abba \(its parameters: pages, reclaim, reads\)$/,
   ],
   [
     'sweeping a parameter the variant does not take',
     ['sweep', 'gfs2-mmap-deadlock:nofault-retry-abba', '--param', 'requests=0..2'],
-    /^parameter 'requests' does not apply to gfs2-mmap-deadlock:nofault-retry-abba \(its parameters: pages, reclaim\)$/,
+    /^parameter 'requests' does not apply to gfs2-mmap-deadlock:nofault-retry-abba \(its parameters: pages, reclaim, reads\)$/,
   ],
   ['non-integer parameter', ['check', 'retry-ring', '--param', 'pages=two'], /^parameter 'pages' must be a whole number, not 'two' \(domain 1\.\.16\)$/],
   ['fractional parameter', ['check', 'retry-ring', '--param', 'pages=2.5'], /^parameter 'pages' must be a whole number, not '2\.5' \(domain 1\.\.16\)$/],

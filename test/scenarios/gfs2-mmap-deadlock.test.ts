@@ -2,7 +2,8 @@
  * gfs2-mmap-deadlock (scenarios/gfs2-mmap-deadlock.ts): the <= v5.15 read traps a recursive glock request
  * in add_to_queue() (BUG), the document's deadlock needs that trap removed, and the v5.16+ nofault retry
  * loop holds for every contender and reclaim budget up to the declared bound. With two files (-abba), the
- * <= v5.15 writes deadlock for real (ABBA on glocks F and G, no recursion) and the fixed writes hold.
+ * <= v5.15 writes deadlock for real (ABBA on glocks F and G, no recursion) and the fixed writes hold; so do
+ * two reads (reads=1), through the write fault's gfs2_page_mkwrite() (EX) behind the other read's SH.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -15,7 +16,7 @@ import { assertConformance } from '../checker/conformance.js';
 import { assertGolden } from '../golden/golden.js';
 
 const scenario = findScenario('gfs2-mmap-deadlock')!;
-const defaults = resolveParams(scenario, {}) as { pages: number; requests: number; remote: number; reclaim: number; write: number };
+const defaults = resolveParams(scenario, {}) as { pages: number; requests: number; remote: number; reclaim: number; write: number; reads: number };
 
 function text(system: ReturnType<typeof compileSystem>, trace: Parameters<typeof formatTraceText>[0]): string {
   return formatTraceText(trace, { actors: system.actors.map((a) => a.name) }) + '\n';
@@ -23,19 +24,28 @@ function text(system: ReturnType<typeof compileSystem>, trace: Parameters<typeof
 
 describe('scenarios/gfs2-mmap-deadlock.ts', () => {
   it('defaults: one page, one remote EX request, reclaim budget 1', () => {
-    assert.deepEqual(defaults, { pages: 1, requests: 1, remote: 1, reclaim: 1, write: 0 });
+    assert.deepEqual(defaults, { pages: 1, requests: 1, remote: 1, reclaim: 1, write: 0, reads: 0 });
     assert.throws(() => resolveParams(scenario, { requests: '0' }), /remote=1 needs a contender/);
   });
 
-  it('the -abba variants take pages and reclaim only (no contender, always writes); the others are not theirs to set', () => {
-    assert.deepEqual(resolveParams(scenario, { reclaim: '2' }, 'faults-enabled-abba'), { pages: 1, reclaim: 2 });
-    assert.deepEqual(resolveParams(scenario, {}, 'faults-enabled'), defaults);
+  it('the -abba variants take pages, reclaim and reads only (no contender; writes, or reads with reads=1); the others are not theirs to set', () => {
+    assert.deepEqual(resolveParams(scenario, { reclaim: '2' }, 'faults-enabled-abba'), { pages: 1, reclaim: 2, reads: 0 });
+    assert.deepEqual(resolveParams(scenario, { reads: '1' }, 'nofault-retry-abba'), { pages: 1, reclaim: 1, reads: 1 });
+    const { reads: _reads, ...single } = defaults;
+    assert.deepEqual(resolveParams(scenario, {}, 'faults-enabled'), single);
+    assert.deepEqual(resolveParams(scenario, {}, 'nofault-retry'), single);
     for (const k of ['requests', 'remote', 'write']) {
       assert.throws(
         () => resolveParams(scenario, { [k]: '0' }, 'nofault-retry-abba'),
-        new RegExp(`^ScenarioInputError: parameter '${k}' does not apply to gfs2-mmap-deadlock:nofault-retry-abba \\(its parameters: pages, reclaim\\)$`),
+        new RegExp(
+          `^ScenarioInputError: parameter '${k}' does not apply to gfs2-mmap-deadlock:nofault-retry-abba \\(its parameters: pages, reclaim, reads\\)$`,
+        ),
       );
     }
+    assert.throws(
+      () => resolveParams(scenario, { reads: '1' }, 'faults-enabled'),
+      /^ScenarioInputError: parameter 'reads' does not apply to gfs2-mmap-deadlock:faults-enabled \(its parameters: pages, requests, remote, reclaim, write\)$/,
+    );
   });
 
   it('faults-enabled: gfs2_fault() asks for the glock the read holds: BUG() in add_to_queue(), 3 steps, 8 states', () => {
@@ -133,7 +143,7 @@ describe('scenarios/gfs2-mmap-deadlock.ts', () => {
         for (let requests = 0; requests <= 3; requests++) {
           for (let remote = 0; remote <= (requests ? 1 : 0); remote++) {
             for (let reclaim = 0; reclaim <= 3; reclaim++) {
-              const p = { pages, requests, remote, reclaim, write };
+              const p = { pages, requests, remote, reclaim, write, reads: 0 };
               const r = check(buildGfs2MmapDeadlock(p, 'nofault-retry'));
               assert.equal(r.verdict, 'holds', `${JSON.stringify(p)}: ${r.violations[0]?.message}`);
             }
@@ -193,52 +203,114 @@ describe('scenarios/gfs2-mmap-deadlock.ts', () => {
     assertGolden('gfs2-mmap-deadlock-faults-enabled-abba.txt', text(system, v.trace));
   });
 
-  it('faults-enabled-abba: the whole state space has the deadlock and nothing else - never the recursion trap (different glocks, different tasks)', () => {
+  it('faults-enabled-abba: the whole state space has the deadlock and nothing else - never the recursion trap (different glocks, different tasks), writes and reads', () => {
     const r = check(scenario.build(defaults, 'faults-enabled-abba'), { stopAtFirstViolation: false });
     assert.deepEqual(
       r.violations.map((x) => x.property),
       ['deadlock'],
     );
     assert.deepEqual([r.stats.states, r.stats.transitions, r.stats.terminalStates], [145, 246, 5]);
-    for (let pages = 1; pages <= 3; pages++) {
-      for (let reclaim = 0; reclaim <= 4; reclaim++) {
-        const p = { ...defaults, pages, reclaim };
-        const all = check(buildGfs2MmapDeadlock(p, 'faults-enabled-abba'), { stopAtFirstViolation: false });
-        assert.deepEqual(
-          all.violations.map((x) => x.property),
-          ['deadlock'],
-          JSON.stringify(p),
-        );
+    const reads = check(scenario.build({ ...defaults, reads: 1 }, 'faults-enabled-abba'), { stopAtFirstViolation: false });
+    assert.deepEqual(
+      reads.violations.map((x) => x.property),
+      ['deadlock'],
+    );
+    assert.deepEqual([reads.stats.states, reads.stats.transitions, reads.stats.terminalStates], [241, 426, 5]);
+    const states: number[] = [];
+    for (let reads = 0; reads <= 1; reads++) {
+      for (let pages = 1; pages <= 3; pages++) {
+        for (let reclaim = 0; reclaim <= 4; reclaim++) {
+          const p = { ...defaults, pages, reclaim, reads };
+          const all = check(buildGfs2MmapDeadlock(p, 'faults-enabled-abba'), { stopAtFirstViolation: false });
+          assert.deepEqual(
+            all.violations.map((x) => x.property),
+            ['deadlock'],
+            JSON.stringify(p),
+          );
+          if (reads) states.push(all.stats.states);
+        }
       }
     }
+    assert.deepEqual(states, [97, 241, 388, 535, 682, 189, 591, 1093, 1623, 2158, 281, 1053, 2268, 3761, 5387]);
   });
 
-  it('nofault-retry-abba holds at the defaults: 121 states, 218 transitions', () => {
+  it('faults-enabled-abba, reads=1: read(F) from mmap(G) and read(G) from mmap(F) deadlock in gfs2_page_mkwrite(), 10 steps, 126 states', () => {
+    const system = compileSystem(scenario.build({ ...defaults, reads: 1 }, 'faults-enabled-abba'));
+    const r = check(system);
+    assert.equal(r.verdict, 'violated');
+    const v = r.violations[0]!;
+    assert.equal(v.property, 'deadlock');
+    assert.equal(v.kind, 'deadlock');
+    // Each read holds its own glock in SH; gfs2_fault()'s SH on the other glock is granted (SH shares with
+    // SH), but the write fault's gfs2_page_mkwrite() then asks for EX, behind the other read's SH.
+    assert.deepEqual(
+      v.blocked?.map((b) => [b.actor, b.state, b.waitsFor]),
+      [
+        ['CPU0', 'mkwriteGlockWait', 'glock G in EX behind CPU1:SH in gfs2_page_mkwrite(), while holding glock F in SH'],
+        ['CPU1', 'mkwriteGlockWait', 'glock F in EX behind CPU0:SH in gfs2_page_mkwrite(), while holding glock G in SH'],
+      ],
+    );
+    assert.equal(
+      v.message,
+      "CPU0 is stuck in 'mkwriteGlockWait', waiting for glock G in EX behind CPU1:SH in gfs2_page_mkwrite(), while holding glock F in SH; " +
+        "CPU1 is stuck in 'mkwriteGlockWait', waiting for glock F in EX behind CPU0:SH in gfs2_page_mkwrite(), while holding glock G in SH",
+    );
+    assert.deepEqual(
+      v.trace.steps.map((x) => `${x.actor}: ${x.label}`),
+      [
+        'CPU0: gfs2_glock_nq(F, SH): granted',
+        'CPU0: generic_file_read_iter(): copy_to_user() copies 0, #PF at p0',
+        'CPU0: handle_mm_fault(p0) -> gfs2_fault(): gfs2_glock_nq(G, SH): granted',
+        'CPU0: filemap_fault(); gfs2_glock_dq()',
+        'CPU1: gfs2_glock_nq(G, SH): granted',
+        'CPU0: do_shared_fault() -> gfs2_page_mkwrite(): gfs2_glock_nq(G, EX): queued',
+        'CPU1: generic_file_read_iter(): copy_to_user() copies 0, #PF at p1',
+        'CPU1: handle_mm_fault(p1) -> gfs2_fault(): gfs2_glock_nq(F, SH): granted',
+        'CPU1: filemap_fault(); gfs2_glock_dq()',
+        'CPU1: do_shared_fault() -> gfs2_page_mkwrite(): gfs2_glock_nq(F, EX): queued',
+      ],
+    );
+    assert.deepEqual([r.stats.states, r.stats.transitions], [126, 212]);
+    assertGolden('gfs2-mmap-deadlock-faults-enabled-abba-reads.txt', text(system, v.trace));
+  });
+
+  it('nofault-retry-abba holds at the defaults: 121 states, 218 transitions; reads=1: 208 states, 394 transitions', () => {
     const r = check(scenario.build(defaults, 'nofault-retry-abba'));
     assert.equal(r.verdict, 'holds');
     assert.deepEqual([r.stats.states, r.stats.transitions, r.stats.terminalStates], [121, 218, 3]);
+    // The v5.16+ read drops its glock before fault_in_iov_iter_writeable(), whose gfs2_fault() (SH) and
+    // gfs2_page_mkwrite() (EX) on the other glock then run with nothing held.
+    const reads = check(scenario.build({ ...defaults, reads: 1 }, 'nofault-retry-abba'));
+    assert.equal(reads.verdict, 'holds');
+    assert.deepEqual([reads.stats.states, reads.stats.transitions, reads.stats.terminalStates], [208, 394, 3]);
   });
 
-  it('nofault-retry-abba holds for pages up to 3 and every reclaim budget up to 4 (the declared bounds)', () => {
-    const states: number[] = [];
-    for (let pages = 1; pages <= 3; pages++) {
-      for (let reclaim = 0; reclaim <= 4; reclaim++) {
-        const p = { ...defaults, pages, reclaim };
-        const r = check(buildGfs2MmapDeadlock(p, 'nofault-retry-abba'));
-        assert.equal(r.verdict, 'holds', `${JSON.stringify(p)}: ${r.violations[0]?.message}`);
-        states.push(r.stats.states);
+  it('nofault-retry-abba holds for pages up to 3 and every reclaim budget up to 4 (the declared bounds), writes and reads', () => {
+    const states: number[][] = [[], []];
+    for (let reads = 0; reads <= 1; reads++) {
+      for (let pages = 1; pages <= 3; pages++) {
+        for (let reclaim = 0; reclaim <= 4; reclaim++) {
+          const p = { ...defaults, pages, reclaim, reads };
+          const r = check(buildGfs2MmapDeadlock(p, 'nofault-retry-abba'));
+          assert.equal(r.verdict, 'holds', `${JSON.stringify(p)}: ${r.violations[0]?.message}`);
+          states[reads]!.push(r.stats.states);
+        }
       }
     }
-    assert.deepEqual(states, [25, 121, 289, 485, 685, 25, 225, 1005, 2841, 5789, 25, 345, 2249, 8881, 24185]);
+    assert.deepEqual(states, [
+      [25, 121, 289, 485, 685, 25, 225, 1005, 2841, 5789, 25, 345, 2249, 8881, 24185],
+      [64, 208, 388, 568, 748, 64, 368, 1248, 2928, 5360, 64, 560, 2768, 9088, 22180],
+    ]);
   });
 
   it('conforms to xstate', () => {
     for (const write of [0, 1]) {
       for (const v of ['faults-enabled', 'nofault-retry'] as const)
-        assertConformance(buildGfs2MmapDeadlock({ pages: 2, requests: 2, remote: 1, reclaim: 2, write }, v), { runs: 60, maxSteps: 40 });
+        assertConformance(buildGfs2MmapDeadlock({ pages: 2, requests: 2, remote: 1, reclaim: 2, write, reads: 0 }, v), { runs: 60, maxSteps: 40 });
     }
     assertConformance(buildGfs2MmapDeadlock(defaults, 'faults-enabled', 'queue'), { runs: 40, maxSteps: 20 });
-    for (const v of ['faults-enabled-abba', 'nofault-retry-abba'] as const)
-      assertConformance(buildGfs2MmapDeadlock({ ...defaults, pages: 2, reclaim: 2 }, v), { runs: 60, maxSteps: 40 });
+    for (const v of ['faults-enabled-abba', 'nofault-retry-abba'] as const) {
+      for (const reads of [0, 1]) assertConformance(buildGfs2MmapDeadlock({ ...defaults, pages: 2, reclaim: 2, reads }, v), { runs: 60, maxSteps: 40 });
+    }
   });
 });
