@@ -6,14 +6,15 @@
  */
 import { cyclicStates, findFairCycle, MAX_LIVENESS_ACTORS, MAX_PROGRESS_PROPERTIES, ProgressRecorder } from './properties/liveness.js';
 import type { ProgressProperty } from './properties/progress.js';
-import type { StateStore } from './store/stateStore.js';
+import { CompactStore, omissionProbability } from './store/compactStore.js';
+import type { StateStore, VisitedStore } from './store/stateStore.js';
 import type { BoundReport, CheckResult, PropertyOutcome, Stats, Violation } from './result.js';
 import { explore, type ExploreHooks, type Finding, type StopReason } from './search/explore.js';
 import { strategies, type StrategyName } from './search/registry.js';
 import { sample, type SamplingStrategy } from './search/sampling.js';
 import { Rng } from './random/rng.js';
 import { compileSystem, SystemDefinitionError, type CompiledSystem, type SystemSpec } from './system/system.js';
-import { stepBetween, stepsAlong } from './trace/path.js';
+import { stateAfter, stepsAlong, stepsAround } from './trace/path.js';
 import { buildTrace } from './trace/trace.js';
 
 export interface CheckOptions {
@@ -38,6 +39,12 @@ export interface CheckOptions {
   readonly maxDepth?: number;
   /** pct: the bug depth d (d - 1 priority change points per execution). Default 3. */
   readonly pctDepth?: number;
+  /**
+   * The visited set: `exact` (default; full states, every state is told apart) or `compact` (hash
+   * compaction: 63-bit fingerprints, memory independent of the state's width, and a reported probability
+   * that a state was missed). Compact needs `bfs`.
+   */
+  readonly store?: 'exact' | 'compact';
 }
 
 export interface ResolvedCheckOptions {
@@ -48,6 +55,7 @@ export interface ResolvedCheckOptions {
   readonly executions: number;
   readonly maxDepth: number;
   readonly pctDepth: number;
+  readonly store: 'exact' | 'compact';
 }
 
 export const DEFAULT_MAX_STATES = 50_000_000;
@@ -66,7 +74,17 @@ export function resolveCheckOptions(o: CheckOptions = {}): ResolvedCheckOptions 
     executions: whole('executions', o.executions ?? 1000, 1),
     maxDepth: whole('maxDepth', o.maxDepth ?? 1000, 1),
     pctDepth: whole('pctDepth', o.pctDepth ?? 3, 1),
+    store: resolveStore(o),
   };
+}
+
+function resolveStore(o: CheckOptions): 'exact' | 'compact' {
+  const store = o.store ?? 'exact';
+  if (store !== 'exact' && store !== 'compact') throw new RangeError(`store must be exact or compact, not ${String(store)}`);
+  if (store === 'compact' && (o.strategy ?? 'bfs') !== 'bfs') {
+    throw new RangeError(`hash compaction keeps only the states breadth-first search has yet to expand: it needs the bfs strategy, not ${o.strategy}`);
+  }
+  return store;
 }
 
 export function check(system: SystemSpec | CompiledSystem, options: CheckOptions = {}): CheckResult {
@@ -100,9 +118,13 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     },
     ...(recorder ? { edges: recorder } : {}),
+    store: config.store,
   });
   sample();
-  const stepsTo = (state: number): number[] => stepsAlong(compiled, outcome.store, outcome.store.pathTo(state));
+  const store = outcome.store;
+  // Hash compaction keeps the step into each state (it has no states to re-derive it from).
+  const stepsTo = (state: number): number[] =>
+    store instanceof CompactStore ? store.stepsTo(state) : stepsAlong(compiled, store as StateStore, store.pathTo(state));
   const violations = outcome.findings.map((f) => toViolation(compiled, stepsTo(f.state), f));
   // Progress needs the whole graph: only after a complete search, and only if it is still undecided.
   const complete = !outcome.stopped && !(config.stopAtFirstViolation && violations.length);
@@ -122,9 +144,9 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
       violations.push(
         lassoViolation(
           compiled,
-          outcome.store,
+          store,
+          stepsTo(cycle.entry),
           p,
-          cycle.entry,
           cycle.edges.map((e, i) => [cycle.sources[i]!, recorder.edges.target(e), recorder.edges.actor(e)] as const),
         ),
       );
@@ -146,6 +168,7 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     stateBits: compiled.layout.bits,
     stateWords: compiled.layout.words,
     storeBytes: outcome.store.bytes,
+    ...(config.store === 'compact' ? { omissionProbability: omissionProbability(outcome.states) } : {}),
     seconds: options.now ? (options.now() - start) / 1000 : 0,
     peakMemoryBytes: peak,
   };
@@ -174,19 +197,15 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
 /** A progress violation: the shortest stem to the cycle's entry, then the cycle, as one trace with `loop`. */
 function lassoViolation(
   system: CompiledSystem,
-  store: StateStore,
+  store: VisitedStore,
+  stem: readonly number[],
   p: ProgressProperty,
-  entry: number,
   cycle: readonly (readonly [from: number, to: number, actor: number])[],
 ): Violation {
-  const stem = stepsAlong(system, store, store.pathTo(entry));
-  const loop = cycle.map(([from, to, actor]) =>
-    stepBetween(system, store, from, to, (id, before, after) => {
-      if (id >>> 24 !== actor) return false;
-      const a = system.actors[actor]!;
-      return !p.progress(before, after, { actor: a.name, actorIndex: actor, event: a.machine.eventTypes[(id >>> 16) & 0xff]!, choice: id & 0xffff });
-    }),
-  );
+  const loop = stepsAround(system, store, stateAfter(system, stem), cycle, (id, before, after) => {
+    const a = system.actors[id >>> 24]!;
+    return !p.progress(before, after, { actor: a.name, actorIndex: a.index, event: a.machine.eventTypes[(id >>> 16) & 0xff]!, choice: id & 0xffff });
+  });
   const trace = buildTrace(system, [...stem, ...loop], stem.length);
   const actors = [...new Set(trace.steps.slice(stem.length).map((s) => s.actor))];
   return {

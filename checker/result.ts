@@ -45,6 +45,11 @@ export interface Stats {
   readonly stateWords: number;
   /** Bytes the state store held at the end (records and hash table). */
   readonly storeBytes: number;
+  /**
+   * Hash compaction only (`store: 'compact'`): an upper bound on the probability that two states shared a
+   * fingerprint and one of them was never explored (so a verdict of holds could be wrong).
+   */
+  readonly omissionProbability?: number;
   /** Wall-clock seconds and peak resident memory, when the caller supplied a clock and a memory probe. */
   readonly seconds: number;
   readonly peakMemoryBytes: number;

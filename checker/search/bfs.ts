@@ -3,7 +3,7 @@
  * first violation found has a shortest trace. Depth is tracked by level boundaries: every state stored
  * before the first state of level d+1 was expanded belongs to level d or earlier.
  */
-import type { StateStore } from '../store/stateStore.js';
+import type { VisitedStore } from '../store/stateStore.js';
 import type { Frontier, SearchStrategy } from './strategy.js';
 
 class BfsFrontier implements Frontier {
@@ -11,7 +11,7 @@ class BfsFrontier implements Frontier {
   // invariant: states [0, levelEnd) have depth <= depth; the state at levelEnd starts the next level.
   private levelEnd = 1;
   depth = 0;
-  constructor(private readonly store: StateStore) {}
+  constructor(private readonly store: VisitedStore) {}
   push(): void {}
   pop(): number {
     if (this.next >= this.store.size) return -1;

@@ -7,7 +7,8 @@
  */
 import { blockedActors, describeDeadlock, type BlockedActor } from '../properties/deadlock.js';
 import type { BoundProperty, Property, SlotStateView, StepInfo } from '../properties/property.js';
-import { NO_PARENT, StateStore } from '../store/stateStore.js';
+import { CompactStore } from '../store/compactStore.js';
+import { NO_PARENT, StateStore, type VisitedStore } from '../store/stateStore.js';
 import { compileExpand } from '../system/codegen.js';
 import type { CompiledSystem } from '../system/system.js';
 import { propertiesByKind, searchFrame } from './frame.js';
@@ -49,6 +50,8 @@ export interface ExploreOptions {
   readonly stopAtFirstViolation: boolean;
   readonly hooks: ExploreHooks;
   readonly edges?: EdgeSink;
+  /** The visited set: exact (default) or hash-compacted (fingerprints; breadth-first only). */
+  readonly store?: 'exact' | 'compact';
 }
 
 /** A violation as the search found it: where, not yet a trace. */
@@ -72,7 +75,7 @@ export interface BoundFinding {
 }
 
 export interface ExploreOutcome {
-  readonly store: StateStore;
+  readonly store: VisitedStore;
   readonly states: number;
   readonly transitions: number;
   readonly terminalStates: number;
@@ -91,7 +94,10 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
   const W = layout.words;
   const vec = new Uint32Array(W);
   // Keyed store; liveness records edges to known states, so it keeps their indices too.
-  const store = new StateStore(W, undefined, { keyed: true, keepIndex: Boolean(options.edges), lastWordBits: layout.lastWordBits });
+  const compact = options.store === 'compact';
+  const store: VisitedStore = compact
+    ? new CompactStore(W, undefined, { keepIndex: Boolean(options.edges) })
+    : new StateStore(W, undefined, { keyed: true, keepIndex: Boolean(options.edges), lastWordBits: layout.lastWordBits });
   const frontier = options.strategy.createFrontier(store);
   const pack = layout.pack;
   const unpack = layout.unpack;
@@ -154,7 +160,7 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
   S.set(system.initial);
   const bad0 = pack(S, vec, 0);
   if (bad0 >= 0) throw new Error(`the initial state is invalid: ${layout.describeOverflow(bad0, S)}`);
-  store.findOrInsert(vec, 0, NO_PARENT);
+  store.findOrInsert(vec, 0, NO_PARENT, 0);
   checkState(0);
   frontier.push(0, 0);
 
@@ -179,7 +185,7 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
       return stop;
     }
     transitions++;
-    let r = store.findOrInsert(vec, 0, cur);
+    let r = store.findOrInsert(vec, 0, cur, stepId);
     if (r >= 0) {
       // depth: the largest distance (along the search tree) of any stored state.
       if (curDepth >= maxDepth) maxDepth = curDepth + 1;
@@ -235,6 +241,7 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
     if (idx < 0) break;
     cur = idx;
     curDepth = frontier.depth;
+    if (compact) (store as CompactStore).expanding(idx);
     unpack(store.chunkOf(idx), store.offsetOf(idx), pre);
     copy(S, pre);
     edges?.beginState(idx, before);

@@ -2,7 +2,7 @@
  * A search strategy decides only which explored-but-unexpanded state to expand next; the engine
  * (explore.ts) owns the loop, the store and the properties. Mechanism apart from policy.
  */
-import type { StateStore } from '../store/stateStore.js';
+import type { VisitedStore } from '../store/stateStore.js';
 
 export interface Frontier {
   /** A newly stored state to expand later, at `depth` steps from the initial state. */
@@ -18,5 +18,5 @@ export interface SearchStrategy {
   readonly name: string;
   /** One line for `--help` and `faultline list`. */
   readonly description: string;
-  createFrontier(store: StateStore): Frontier;
+  createFrontier(store: VisitedStore): Frontier;
 }

@@ -28,8 +28,8 @@ export const NO_PARENT = 0xffffffff;
 /** The largest table: 2^30 slots (1 << 31 is negative in JS; memory gives out long before). */
 const MAX_TABLE_BITS = 30;
 
-export function hashWords(words: Uint32Array, o: number, n: number): number {
-  let h = 0x9747b28c ^ n;
+export function hashWords(words: Uint32Array, o: number, n: number, seed = 0x9747b28c): number {
+  let h = seed ^ n;
   for (let i = 0; i < n; i++) {
     let k = words[o + i]!;
     k = Math.imul(k, 0xcc9e2d51);
@@ -47,7 +47,25 @@ export function hashWords(words: Uint32Array, o: number, n: number): number {
   return h >>> 0;
 }
 
-export class StateStore {
+/** What a search needs from its visited set: the exact StateStore or the hash-compacted CompactStore. */
+export interface VisitedStore {
+  readonly words: number;
+  readonly size: number;
+  /** Bytes held, for reports. */
+  readonly bytes: number;
+  /** Finds or inserts a state (see StateStore.findOrInsert); `step` is the step id from `parent`. */
+  findOrInsert(vec: Uint32Array, o: number, parent: number, step: number): number;
+  /** The index of a stored state, or -1 (keyed and compact stores need keepIndex). */
+  lookup(vec: Uint32Array, o: number): number;
+  /** The words of a state still to be expanded: the chunk holding them and their offset. */
+  chunkOf(idx: number): Uint32Array;
+  offsetOf(idx: number): number;
+  parent(idx: number): number;
+  /** The states from the initial state (0) to `idx`, both included, along the parents. */
+  pathTo(idx: number): number[];
+}
+
+export class StateStore implements VisitedStore {
   /** Packed words per state. */
   readonly words: number;
   /** Record stride: the words, then the parent. */
@@ -104,7 +122,7 @@ export class StateStore {
    * are the hash bits the slot position did not use. They act as a tag, so a probe fetches a record (a
    * cache miss) only when its tag matches: 1 in 2^(32-k) for a different state.
    */
-  findOrInsert(vec: Uint32Array, o: number, parent: number): number {
+  findOrInsert(vec: Uint32Array, o: number, parent: number, _step?: number): number {
     if (this.keyed) return this.findOrInsertKeyed(vec, o, parent);
     const n = this.words;
     const stride = this.stride;
@@ -165,6 +183,36 @@ export class StateStore {
     if (E > n) table[b + n] = idx + 1;
     if (this.count * 10 > this.slots * 7) this.grow();
     return idx;
+  }
+
+  /** The index of a stored state, or -1. Keyed mode needs keepIndex. */
+  lookup(vec: Uint32Array, o: number): number {
+    const n = this.words;
+    const h = hashWords(vec, o, n);
+    const table = this.table;
+    const mask = this.tableMask;
+    if (this.keyed) {
+      if (this.entry === n) throw new Error('internal: StateStore.lookup in keyed mode needs keepIndex');
+      const E = this.entry;
+      const last = vec[o + n - 1]! + 1;
+      for (let slot = h >>> (32 - this.tableBits); ; slot = (slot + 1) & mask) {
+        const e = table[slot * E + n - 1]!;
+        if (e === 0) return -1;
+        if (e === last && (n === 1 || table[slot * E] === vec[o])) return table[slot * E + n]! - 1;
+      }
+    }
+    const tag = (h & ~mask) >>> 0;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const e = table[slot]!;
+      if (e === 0) return -1;
+      if ((e & ~mask) >>> 0 !== tag) continue;
+      const idx = (e & mask) - 1;
+      const rec = this.chunks[idx >>> CHUNK_BITS]!;
+      const base = (idx & CHUNK_MASK) * this.stride;
+      let same = true;
+      for (let i = 0; i < n; i++) if (rec[base + i] !== vec[o + i]) same = false;
+      if (same) return idx;
+    }
   }
 
   /** Appends a record; returns its index. */

@@ -5,7 +5,7 @@
  * Lasso edges re-derive their steps the same way, with an extra condition (the actor, no progress).
  */
 import { SlotStateView } from '../properties/property.js';
-import type { StateStore } from '../store/stateStore.js';
+import type { StateStore, VisitedStore } from '../store/stateStore.js';
 import { Stepper } from '../system/step.js';
 import type { CompiledSystem } from '../system/system.js';
 
@@ -44,4 +44,55 @@ export function stepsAlong(system: CompiledSystem, store: StateStore, states: re
   const steps: number[] = [];
   for (let i = 1; i < states.length; i++) steps.push(stepBetween(system, store, states[i - 1]!, states[i]!));
   return steps;
+}
+
+/**
+ * The steps around a cycle of stored states, found by re-execution from the words of its first state
+ * (`start`, unpacked): each edge's step is the first enabled step of its actor whose successor the store
+ * knows as the edge's target, and that `accept` takes. Needs only `lookup` (an index-keeping store), not
+ * the stored states: it serves the exact store and hash compaction alike.
+ */
+export function stepsAround(
+  system: CompiledSystem,
+  store: VisitedStore,
+  start: Int32Array,
+  cycle: readonly (readonly [from: number, to: number, actor: number])[],
+  accept: StepFilter,
+): number[] {
+  const layout = system.layout;
+  const stepper = new Stepper(system);
+  const cur = layout.buffer();
+  cur.set(start);
+  const packed = new Uint32Array(layout.words);
+  const before = new SlotStateView(system, cur);
+  const after = new SlotStateView(system, stepper.S, stepper.world);
+  const steps: number[] = [];
+  for (const [from, to, actor] of cycle) {
+    stepper.load(cur);
+    let found = -1;
+    for (const id of stepper.enabledSteps()) {
+      if (id >>> 24 !== actor) continue;
+      stepper.load(cur);
+      try {
+        stepper.applyId(id);
+      } catch {
+        continue;
+      }
+      if (layout.pack(stepper.S, packed, 0) >= 0 || store.lookup(packed, 0) !== to || !accept(id, before, after)) continue;
+      found = id;
+      break;
+    }
+    if (found < 0) throw new Error(`internal: no step of actor ${actor} leads from state ${from} to state ${to} in ${system.name}`);
+    steps.push(found);
+    cur.set(stepper.S);
+  }
+  return steps;
+}
+
+/** The state the steps lead to from the initial state, unpacked. */
+export function stateAfter(system: CompiledSystem, steps: readonly number[]): Int32Array {
+  const stepper = new Stepper(system);
+  stepper.load(system.initial);
+  for (const id of steps) stepper.applyId(id);
+  return Int32Array.from(stepper.S);
 }
