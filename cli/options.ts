@@ -57,6 +57,7 @@ export interface RunLimits {
   readonly executions?: string;
   readonly maxDepth?: string;
   readonly pctDepth?: string;
+  readonly store?: string;
 }
 
 /** The bounds of a run, parsed once; `--x` wins over its environment variable. */
@@ -69,6 +70,18 @@ export interface Limits {
   readonly maxMemory?: number;
   /** Sampling strategies. */
   readonly sampling: { readonly seed?: number; readonly executions?: number; readonly maxDepth?: number; readonly pctDepth?: number };
+  /** The visited set (exhaustive strategies). */
+  readonly store: 'exact' | 'compact';
+}
+
+export const STORES = ['exact', 'compact'] as const;
+
+export function parseStore(raw: string | undefined, strategy: StrategyName): 'exact' | 'compact' {
+  const store = raw ?? 'exact';
+  if (store !== 'exact' && store !== 'compact') throw new UsageError(`unknown store '${store}' (stores: ${STORES.join(', ')})`);
+  if (store === 'compact' && strategy !== 'bfs')
+    throw new UsageError(`--store compact needs --strategy bfs (it keeps only the states bfs has yet to expand), not ${strategy}`);
+  return store;
 }
 
 /** Environment variables that set the defaults of the bound options (flags override them). */
@@ -93,8 +106,10 @@ export function parseLimits(flags: RunLimits, io: CliIo): Limits {
     ...(maxDepth === undefined ? {} : { maxDepth }),
     ...(pctDepth === undefined ? {} : { pctDepth }),
   };
+  const strategy = parseStrategy(flags.strategy);
   return {
-    strategy: parseStrategy(flags.strategy),
+    strategy,
+    store: parseStore(flags.store, strategy),
     sampling,
     ...(maxStates === undefined ? {} : { maxStates }),
     ...(timeout === undefined ? {} : { timeout }),
@@ -121,6 +136,7 @@ export function runOptions(limits: Limits, io: CliIo, onProgress?: CheckOptions[
   };
   return {
     strategy: limits.strategy,
+    ...(limits.store === 'exact' ? {} : { store: limits.store }),
     ...limits.sampling,
     ...(limits.maxStates === undefined ? {} : { maxStates: limits.maxStates }),
     now: io.now,

@@ -16,7 +16,12 @@ export function addLimitFlags(cmd: Command, o: { strategy: boolean; per?: string
       .option('--seed <n>', 'random, pct: seed of the generator (default 1)')
       .option('--executions <n>', 'random, pct: executions to run (default 1,000)')
       .option('--max-depth <n>', 'random, pct: steps per execution at most (default 1,000)')
-      .option('--pct-depth <d>', 'pct: bug depth, d - 1 priority change points per execution (default 3)');
+      .option('--pct-depth <d>', 'pct: bug depth, d - 1 priority change points per execution (default 3)')
+      .option(
+        '--store <kind>',
+        'visited set of bfs: exact (default) or compact (hash compaction: 63-bit fingerprints, far less memory for wide states, and the probability that a state was missed is reported)',
+        'exact',
+      );
   }
   return cmd
     .option('--max-states <n>', `stop${per}, inconclusive (exit 3), past this many states (default 50,000,000; env ${LIMIT_ENV.maxStates})`)

@@ -15,7 +15,12 @@ export function statsLine(r: ScenarioRun): string {
   const s = r.result.stats;
   const rate = s.seconds > 0 ? `, ${num(Math.round(s.states / s.seconds))} states/s` : '';
   const mem = s.peakMemoryBytes ? `, peak ${bytes(s.peakMemoryBytes)}` : '';
-  return `${num(s.states)} states, ${num(s.transitions)} transitions, ${num(s.terminalStates)} terminal, depth ${s.depth}; ${s.seconds.toFixed(2)} s${rate}${mem}`;
+  // Hash compaction: say how sure the result is (a fingerprint shared by two states hides the second).
+  const missed =
+    s.omissionProbability === undefined
+      ? ''
+      : `\nhash compaction: the probability that a state was missed is at most ${s.omissionProbability.toExponential(1)}`;
+  return `${num(s.states)} states, ${num(s.transitions)} transitions, ${num(s.terminalStates)} terminal, depth ${s.depth}; ${s.seconds.toFixed(2)} s${rate}${mem}${missed}`;
 }
 
 export function formatRunText(run: ScenarioRun, system: CompiledSystem, o: TextOptions): string {

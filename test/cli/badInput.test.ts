@@ -60,6 +60,12 @@ const CASES: readonly (readonly [name: string, argv: readonly string[], message:
     ['check', 'retry-ring', '-p', 'pages=3', '-p', 'capacity=4'],
     /^scenario 'retry-ring': capacity \(4\) cannot exceed pages \(3\)$/,
   ],
+  ['unknown store', ['check', 'retry-ring', '--store', 'fast'], /^unknown store 'fast' \(stores: exact, compact\)$/],
+  [
+    'hash compaction with dfs',
+    ['check', 'retry-ring', '--store', 'compact', '-s', 'dfs'],
+    /^--store compact needs --strategy bfs \(it keeps only the states bfs has yet to expand\), not dfs$/,
+  ],
   ['unknown strategy', ['check', 'retry-ring', '--strategy', 'astar'], /^unknown strategy 'astar' \(strategies: bfs, dfs\b/],
   ['unknown format', ['check', 'retry-ring', '--format', 'xml'], /^unknown format 'xml' \(formats: text, json\b/],
   ['--max-states 0', ['check', 'retry-ring', '--max-states', '0'], /^--max-states expects a positive whole number, not '0'$/],
