@@ -27,16 +27,27 @@ process.on('SIGINT', () => {
   }
   Atomics.store(f, 0, 1);
 });
-// A closed pipe (`faultline list | head -1`) ends the output quietly.
-for (const s of [process.stdout, process.stderr]) s.on('error', () => process.exit(process.exitCode ?? 0));
+// Output that cannot be written never changes the verdict: the run goes on and exits with its own code.
+// A closed pipe (`faultline replay F | head -1`) drops the rest of the output quietly; any other failure
+// (ENOSPC on a full disk ...) means the report is lost, so a run whose code would be 0 exits 2 instead.
+let stdoutError: NodeJS.ErrnoException | undefined;
+let stderrBroken = false;
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  stdoutError ??= e;
+});
+process.stderr.on('error', () => {
+  stderrBroken = true;
+});
 
 let exited = false;
 worker.on('message', (m: WorkerMessage) => {
   if ('exit' in m) {
     exited = true;
     process.exitCode = m.exit;
-  } else {
-    (m.fd === 1 ? process.stdout : process.stderr).write(m.text);
+  } else if (m.fd === 1) {
+    if (!stdoutError) process.stdout.write(m.text);
+  } else if (!stderrBroken) {
+    process.stderr.write(m.text);
   }
 });
 worker.on('error', (e) => {
@@ -45,4 +56,8 @@ worker.on('error', (e) => {
 });
 worker.on('exit', () => {
   if (!exited && process.exitCode === undefined) process.exitCode = EXIT.BAD_INPUT;
+  if (stdoutError && stdoutError.code !== 'EPIPE' && (process.exitCode ?? 0) === EXIT.OK) {
+    if (!stderrBroken) process.stderr.write(`faultline: cannot write the report: ${stdoutError.code ?? stdoutError.message}\n`);
+    process.exitCode = EXIT.BAD_INPUT;
+  }
 });
