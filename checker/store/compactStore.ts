@@ -15,7 +15,7 @@
  * second is forced to 1 so that 0 marks an empty slot (hence 63 bits). As in the keyed exact table, the
  * slot is the first hash's top bits, so doubling the table keeps its order (a streaming rehash).
  */
-import { hashWords, NO_PARENT, type VisitedStore } from './stateStore.js';
+import { hashWords, NO_PARENT, parentChain, type VisitedStore } from './stateStore.js';
 
 const CHUNK_BITS = 16;
 const CHUNK = 1 << CHUNK_BITS;
@@ -142,12 +142,7 @@ export class CompactStore implements VisitedStore {
   }
 
   pathTo(idx: number): number[] {
-    const states: number[] = [idx];
-    for (let i = idx; i !== 0;) {
-      i = this.parent(i);
-      states.push(i);
-    }
-    return states.reverse();
+    return parentChain(this, idx);
   }
 
   /** The step ids from the initial state to `idx`. */

@@ -65,6 +65,16 @@ export interface VisitedStore {
   pathTo(idx: number): number[];
 }
 
+/** The states from the initial state (0) to `idx`, both included, along the parents. */
+export function parentChain(store: { parent(idx: number): number }, idx: number): number[] {
+  const states: number[] = [idx];
+  for (let i = idx; i !== 0;) {
+    i = store.parent(i);
+    states.push(i);
+  }
+  return states.reverse();
+}
+
 export class StateStore implements VisitedStore {
   /** Packed words per state. */
   readonly words: number;
@@ -250,14 +260,8 @@ export class StateStore implements VisitedStore {
     return this.chunks[idx >>> CHUNK_BITS]![(idx & CHUNK_MASK) * this.stride + this.words]!;
   }
 
-  /** The states from the initial state (0) to `idx`, both included, along the parents. */
   pathTo(idx: number): number[] {
-    const states: number[] = [idx];
-    for (let i = idx; i !== 0;) {
-      i = this.parent(i);
-      states.push(i);
-    }
-    return states.reverse();
+    return parentChain(this, idx);
   }
 
   private grow(): void {
