@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { findScenario, parseTarget, scenarios, type AnyScenario } from '../scenarios/index.js';
+import { findScenario, parseTarget, scenarioDefinitionProblem, scenarios, type AnyScenario } from '../scenarios/index.js';
 import { UsageError } from './errors.js';
 
 const FILE = /\.(m?[jt]s)$/;
@@ -20,7 +20,14 @@ export async function loadTarget(target: string, cwd: string): Promise<{ scenari
   if (looksLikeFile(id)) return { scenario: await loadScenarioFile(id, cwd), variant };
   const s = findScenario(id);
   if (!s) throw new UsageError(`unknown scenario '${id}' (scenarios: ${scenarios.map((x) => x.id).join(', ')}; or a path to a .ts/.js scenario file)`);
-  return { scenario: s, variant };
+  return { scenario: checkedScenario(s), variant };
+}
+
+/** A built-in scenario whose definition is sound; a broken one is reported, never checked. */
+export function checkedScenario(s: AnyScenario): AnyScenario {
+  const problem = scenarioDefinitionProblem(s);
+  if (problem) throw new UsageError(`scenario '${s.id}': ${problem}`);
+  return s;
 }
 
 function isScenario(x: unknown): x is AnyScenario {
@@ -49,5 +56,7 @@ export async function loadScenarioFile(path: string, cwd: string): Promise<AnySc
   if (!candidate) {
     throw new UsageError(`scenario file '${path}' exports no scenario (export default defineScenario({ id, params, variants, defaultVariant, build, ... }))`);
   }
+  const problem = scenarioDefinitionProblem(candidate);
+  if (problem) throw new UsageError(`scenario file '${path}': ${problem}`);
   return candidate;
 }

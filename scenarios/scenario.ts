@@ -106,6 +106,38 @@ export function resolveParams(s: AnyScenario, overrides: Readonly<Record<string,
   return Object.fromEntries(taken.map((k) => [k, out[k]!]));
 }
 
+/**
+ * What is wrong with a scenario's definition itself, or null: the default variant is one of its variants;
+ * every parameter's min, max and default are whole numbers with min <= default <= max; a variant's
+ * `params` names only declared parameters; and the defaults pass `validate` for every variant. Checked
+ * when a scenario is loaded (built-in or from a file), so a typo is reported instead of checked.
+ */
+export function scenarioDefinitionProblem(s: AnyScenario): string | null {
+  const variants = Object.keys(s.variants);
+  if (variants.length === 0) return 'it has no variants';
+  if (!Object.hasOwn(s.variants, s.defaultVariant)) return `defaultVariant '${s.defaultVariant}' is not one of its variants (${variants.join(', ')})`;
+  for (const [k, p] of Object.entries(s.params)) {
+    for (const f of ['min', 'max', 'default'] as const) {
+      if (!Number.isSafeInteger(p[f])) return `parameter '${k}': ${f} must be a whole number, not ${String(p[f])}`;
+    }
+    if (p.min > p.max) return `parameter '${k}': min ${p.min} is above max ${p.max}`;
+    if (p.default < p.min || p.default > p.max) return `parameter '${k}': default ${p.default} is outside its domain ${p.min}..${p.max}`;
+  }
+  for (const [v, spec] of Object.entries(s.variants)) {
+    for (const k of spec.params ?? []) {
+      if (!Object.hasOwn(s.params, k))
+        return `variant '${v}' takes parameter '${k}', which is not declared (parameters: ${Object.keys(s.params).join(', ') || 'none'})`;
+    }
+    try {
+      resolveParams(s, {}, v);
+    } catch (e) {
+      if (!(e instanceof ScenarioInputError)) throw e;
+      return `the default parameters are invalid for variant '${v}': ${e.message.replace(/^scenario '[^']*': /, '')}`;
+    }
+  }
+  return null;
+}
+
 /** The system of a variant at the parameters resolveParams() gave; those it does not take at their defaults. */
 export function buildVariant(s: AnyScenario, variant: string, params: Readonly<Record<string, number>>): SystemSpec {
   const all: Record<string, number> = {};

@@ -16,7 +16,7 @@ import { gateToJson } from '../format/json.js';
 import { gateJunit } from '../format/junit.js';
 import { formatGateMarkdown } from '../format/markdown.js';
 import { colors, type CliIo } from '../io.js';
-import { loadScenarioFile } from '../load.js';
+import { checkedScenario, loadScenarioFile } from '../load.js';
 import { collect, FORMATS, parseFormat, parseLimits, runOptions, type RunLimits } from '../options.js';
 import { progressLine, type ProgressLine } from '../progress.js';
 import { addLimitFlags, addOutputFlags } from './flags.js';
@@ -95,7 +95,7 @@ export function registerGate(program: Command, io: CliIo, done: (code: ExitCode)
         list.push(s);
         paths.set(s, f);
       }
-      const registry = files.length ? list : scenarios;
+      const registry = files.length ? list : scenarios.map(checkedScenario);
       const include = gateFilter(registry, flags.filter);
       const c = colors(io, flags.color);
       let progress: ProgressLine | undefined;

@@ -104,6 +104,11 @@ const CASES: readonly (readonly [name: string, argv: readonly string[], message:
     ['check', `${FIXTURES}/throws-on-import.scenario.ts:x`],
     /^scenario file '.*throws-on-import\.scenario\.ts' failed to load: this scenario file is broken on purpose$/,
   ],
+  [
+    'scenario file whose defaultVariant is not a variant',
+    ['check', `${FIXTURES}/bad-default-variant.scenario.ts`],
+    /^scenario file '.*bad-default-variant\.scenario\.ts': defaultVariant 'bugy' is not one of its variants \(buggy\)$/,
+  ],
 ];
 
 async function run(argv: readonly string[]) {
