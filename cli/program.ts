@@ -69,11 +69,12 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     code = c;
   });
   const debug = argv.includes('--debug');
+  let args = argv.filter((a) => a !== '--debug');
+  // `help NOSUCH` is an unknown command like `NOSUCH` itself (commander would print the whole usage).
+  const known = new Set(['help', ...program.commands.flatMap((c) => [c.name(), ...c.aliases()])]);
+  if (args[0] === 'help' && args[1] !== undefined && !args[1].startsWith('-') && !known.has(args[1])) args = args.slice(1);
   try {
-    await program.parseAsync(
-      argv.filter((a) => a !== '--debug'),
-      { from: 'user' },
-    );
+    await program.parseAsync(args, { from: 'user' });
     return code;
   } catch (e) {
     if (e instanceof CommanderError) {
