@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { check } from '../../checker/index.js';
 import { toTraceFile } from '../../checker/trace/traceJson.js';
 import type { ScenarioRun } from '../../scenarios/index.js';
+import { UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exitCodes.js';
 import { runToJson } from '../format/json.js';
 import { checkJunit } from '../format/junit.js';
@@ -24,6 +25,7 @@ interface CheckFlags extends RunLimits {
   readonly all?: boolean;
   readonly color: boolean;
   readonly quiet?: boolean;
+  readonly brief?: boolean;
 }
 
 export function exitCodeOf(run: ScenarioRun): ExitCode {
@@ -46,7 +48,8 @@ export function registerCheck(program: Command, io: CliIo, done: (code: ExitCode
       '-t, --trace <file>',
       'write the first counterexample as a JSON trace for `faultline replay` (text output writes faultline-<id>-<variant>.trace.json by default)',
     )
-    .option('--all', 'keep going after the first violation and report the first of every property');
+    .option('--all', 'keep going after the first violation and report the first of every property')
+    .option('--brief', 'text format only: print the counterexample in the commit-message style (step numbers and labels, no field changes, 72 columns)');
   addOutputFlags(cmd)
     .addHelpText(
       'after',
@@ -56,6 +59,7 @@ export function registerCheck(program: Command, io: CliIo, done: (code: ExitCode
     )
     .action(async (target: string, flags: CheckFlags) => {
       const format = parseFormat(flags.format);
+      if (flags.brief && format !== 'text') throw new UsageError(`--brief applies to --format text only, not ${format}`);
       const limits = parseLimits(flags, io);
       const params = parseParamFlags(flags.param);
       const r = await resolveTarget(target, params, io.cwd);
@@ -99,7 +103,7 @@ export function registerCheck(program: Command, io: CliIo, done: (code: ExitCode
       } else if (format === 'junit') {
         io.stdout(checkJunit(run, r.system, replay ?? `faultline check ${target}${paramFlags(run.params, params)}`));
       } else {
-        io.stdout(formatRunText(run, r.system, { color: colors(io, flags.color), ...(replay ? { replay } : {}) }));
+        io.stdout(formatRunText(run, r.system, { color: colors(io, flags.color), brief: flags.brief === true, ...(replay ? { replay } : {}) }));
       }
       if (traceProblem) io.stderr(`faultline: ${traceProblem}; the result above stands\n`);
       done(exitCodeOf(run));

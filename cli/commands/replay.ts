@@ -44,11 +44,12 @@ export function registerReplay(program: Command, io: CliIo, done: (code: ExitCod
     .argument('<file>', 'a JSON trace written by `faultline check --trace FILE`')
     .description('re-execute a saved counterexample step by step and confirm the same violation')
     .option('--no-color', 'no colour (also: NO_COLOR=1)')
+    .option('--brief', 'print the trace in the commit-message style (step numbers and labels, no field changes, 72 columns)')
     .addHelpText(
       'after',
       '\nExit codes: 1 reproduced, 0 ran to the end without the violation, 2 malformed or diverging trace.\n\nExample:\n  faultline check examples/peterson.scenario.ts:no-turn --trace cex.json\n  faultline replay cex.json',
     )
-    .action(async (file: string, flags: { color: boolean }) => {
+    .action(async (file: string, flags: { color: boolean; brief?: boolean }) => {
       const c = colors(io, flags.color);
       const t = readTraceFile(file, io.cwd);
       // A scenario file is recorded relative to the trace file's own folder.
@@ -63,7 +64,9 @@ export function registerReplay(program: Command, io: CliIo, done: (code: ExitCod
       const outcome = replay(r.system, ids, t.loop, t.violation, { xstate: true });
       if (outcome.status === 'diverged') throw new UsageError(`trace file '${file}' diverges from the model: ${outcome.message}`);
       io.stdout(`${t.scenario}:${t.variant}${paramsSuffix(r.params)}: ${t.violation.kind} '${t.violation.property}', ${t.steps.length} steps\n`);
-      io.stdout('\n' + formatTraceText(buildTrace(r.system, ids, t.loop), { actors: r.system.actors.map((a) => a.name) }) + '\n\n');
+      io.stdout(
+        '\n' + formatTraceText(buildTrace(r.system, ids, t.loop), { actors: r.system.actors.map((a) => a.name), brief: flags.brief === true }) + '\n\n',
+      );
       const xstate = `xstate: the same ${t.steps.length === 1 ? 'step' : `${t.steps.length} steps`} re-executed through the machines' own transition() give the same states\n`;
       if (outcome.status === 'reproduced') {
         io.stdout(`${c.red.bold('REPRODUCED')}: ${outcome.message}\n${xstate}`);

@@ -9,6 +9,8 @@ export interface TextOptions {
   readonly color: ChalkInstance;
   /** The command that replays the first counterexample (printed last), if any. */
   readonly replay?: string;
+  /** The counterexample in the brief commit-message style (formatTraceText's `brief`). */
+  readonly brief?: boolean;
 }
 
 export function statsLine(r: ScenarioRun): string {
@@ -42,7 +44,7 @@ export function formatRunText(run: ScenarioRun, system: CompiledSystem, o: TextO
     out.push('');
     out.push(c.bold(`${v.kind} '${v.property}' violated: ${v.message}`));
     out.push('');
-    out.push(formatTraceText(v.trace, { actors }));
+    out.push(formatTraceText(v.trace, { actors, brief: o.brief === true }));
   }
   out.push('');
   const nameWidth = Math.max(...r.properties.map((p) => p.name.length), 8);
