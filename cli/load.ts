@@ -3,6 +3,7 @@
  * (`./my.scenario.ts` exporting a scenario as default or as `scenario`).
  */
 import { existsSync } from 'node:fs';
+import { register } from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { findScenario, parseTarget, scenarioDefinitionProblem, scenarios, type AnyScenario } from '../scenarios/index.js';
@@ -42,10 +43,23 @@ function isScenario(x: unknown): x is AnyScenario {
   );
 }
 
+let hooked = false;
+
+/**
+ * Once per thread: lets a scenario file load from any folder (cli/scenarioHooks.mjs): a .ts file is an ES
+ * module whatever its package.json says, and `faultline` / `xstate` fall back to faultline's own copies.
+ */
+function hookScenarioImports(): void {
+  if (hooked) return;
+  hooked = true;
+  register('./scenarioHooks.mjs', import.meta.url, { data: { parent: new URL('../index.ts', import.meta.url).href } });
+}
+
 export async function loadScenarioFile(path: string, cwd: string): Promise<AnyScenario> {
   const full = isAbsolute(path) ? path : resolve(cwd, path);
   if (!existsSync(full)) throw new UsageError(`scenario file '${path}' does not exist`);
   let mod: Record<string, unknown>;
+  hookScenarioImports();
   try {
     mod = (await import(pathToFileURL(full).href)) as Record<string, unknown>;
   } catch (e) {
