@@ -63,8 +63,7 @@ export async function loadScenarioFile(path: string, cwd: string): Promise<AnySc
   try {
     mod = (await import(pathToFileURL(full).href)) as Record<string, unknown>;
   } catch (e) {
-    const msg = (e as Error).message?.split('\n')[0] ?? String(e);
-    throw new UsageError(`scenario file '${path}' failed to load: ${msg}`);
+    throw new UsageError(`scenario file '${path}' failed to load: ${loadErrorText(e, full, path)}`);
   }
   const candidate = isScenario(mod.default) ? mod.default : isScenario(mod.scenario) ? mod.scenario : Object.values(mod).find(isScenario);
   if (!candidate) {
@@ -73,4 +72,19 @@ export async function loadScenarioFile(path: string, cwd: string): Promise<AnySc
   const problem = scenarioDefinitionProblem(candidate);
   if (problem) throw new UsageError(`scenario file '${path}': ${problem}`);
   return candidate;
+}
+
+/**
+ * One line for an error thrown while importing a scenario file. A syntax error comes from esbuild (through
+ * tsx) as "Transform failed with N error(s):" and then `FILE:LINE:COL: ERROR: TEXT` per error: show the
+ * first as `FILE:LINE:COL: TEXT`, the file as the user named it.
+ */
+export function loadErrorText(e: unknown, full: string, path: string): string {
+  const lines = ((e as Error)?.message ?? String(e)).split('\n');
+  const head = /^Transform failed with (\d+) errors?:$/.exec(lines[0] ?? '');
+  const first = lines.slice(1).find((l) => /:\d+:\d+: (ERROR: )?/.test(l));
+  if (!head || !first) return lines[0] ?? '';
+  const more = Number(head[1]) - 1;
+  const where = first.startsWith(`${full}:`) ? path + first.slice(full.length) : first;
+  return where.replace(/^(.*?:\d+:\d+): ERROR: /, '$1: ') + (more > 0 ? ` (and ${more} more error${more === 1 ? '' : 's'})` : '');
 }

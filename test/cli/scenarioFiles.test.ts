@@ -50,6 +50,17 @@ describe('scenario files outside the clone', () => {
     });
   }
 
+  it('a syntax error names the file, line, column and what esbuild found', async () => {
+    const dir = join(scratch, 'syntax');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'bad.scenario.ts'), 'export default {\n  id: "x",,\n};\n');
+    const r = await run(dir, ['check', './bad.scenario.ts']);
+    assert.deepEqual(
+      { code: r.code, out: r.out, err: r.err },
+      { code: 2, out: '', err: `faultline: scenario file './bad.scenario.ts' failed to load: ./bad.scenario.ts:2:10: Expected identifier but found ","\n` },
+    );
+  });
+
   it("a file whose default export is not a scenario 'exports no scenario'", async () => {
     const dir = join(scratch, 'number');
     mkdirSync(dir);
