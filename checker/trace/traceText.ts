@@ -1,7 +1,8 @@
 /**
  * The text form of a counterexample: numbered steps in one column per actor (CPU0 | CPU1 | reclaim ...),
- * each step's label in its actor's column and, under it, only the fields it changed. A lasso marks where
- * the loop starts and ends with "back to step k". Plain ASCII, so it pastes into a commit message.
+ * each step's label in its actor's column (a long label wraps, its continuation lines four spaces in) and,
+ * under it two spaces in, only the fields it changed. A lasso marks where the loop starts and ends with
+ * "back to step k". Plain ASCII, so it pastes into a commit message.
  *
  * `brief: true` prints the compact style kernel commit messages use: step numbers and labels only, a
  * header of actor names with dashes under each, no separators, and at most 72 characters a line whenever
@@ -47,7 +48,8 @@ export function formatTraceText(trace: Trace, options: TraceTextOptions): string
   const columns = stepColumns(trace, options.actors);
   // The lines each step puts in its actor's column.
   const cells = trace.steps.map((s) => {
-    const lines = wrap(s.label, maxColumn, '  ');
+    // A label's continuation lines sit two spaces deeper than the changed fields under it, so they do not read as changes.
+    const lines = wrap(s.label, maxColumn, '    ');
     for (const c of s.changes) lines.push(...wrap(`  ${localFieldName(c.field, s.actor)}: ${c.from} -> ${c.to}`, maxColumn, '    '));
     if (s.error) lines.push(...wrap(`  !! ${s.error}`, maxColumn, '     '));
     return lines;
