@@ -67,14 +67,14 @@ export function formatSweepText(r: SweepReport, c: ChalkInstance): string {
   // and is not padded past its widest short entry.
   width[n + 1] = Math.max('property'.length, ...rows.filter((_, k) => r.points[k]!.verdict === 'violated').map((row) => row[n + 1]!.length));
   const right = (i: number): boolean => i < n || i >= n + 2;
-  const line = (cells: readonly string[], paint?: (s: string) => string): string =>
+  const cellsText = (cells: readonly string[], paint?: (s: string) => string): string =>
     cells
       .map((cell, i) => {
         const padded = right(i) ? cell.padStart(width[i]!) : cell.padEnd(width[i]!);
         return i === n && paint ? paint(padded) : padded;
       })
-      .join('  ')
-      .trimEnd();
+      .join('  ');
+  const line = (cells: readonly string[], paint?: (s: string) => string): string => cellsText(cells, paint).trimEnd();
   out.push(line(head));
   for (const [k, row] of rows.entries()) {
     const v = r.points[k]!.verdict;
@@ -84,7 +84,8 @@ export function formatSweepText(r: SweepReport, c: ChalkInstance): string {
       const cells = [...row];
       const reason = cells[n + 1]!;
       cells[n + 1] = '';
-      out.push(`${line(cells, paint)}  ${c.dim(reason)}`.trimEnd());
+      // Padded to the full width (a skipped point has no numbers), so every reason starts in one column.
+      out.push(`${cellsText(cells, paint)}  ${c.dim(reason)}`.trimEnd());
     } else {
       out.push(line(row, paint));
     }

@@ -37,7 +37,8 @@ export function formatRunText(run: ScenarioRun, system: CompiledSystem, o: TextO
     out.push(
       r.inconclusive.reason === 'sampled'
         ? `  ${r.inconclusive.message}.`
-        : `  ${r.inconclusive.message}; nothing is proven. Raise the bound or lower the parameters.`,
+        : // The --timeout and --max-memory messages carry their own advice: say it once.
+          `  ${r.inconclusive.message}; nothing is proven.${/\braise\b/i.test(r.inconclusive.message) ? '' : ' Raise the bound or lower the parameters.'}`,
     );
   const actors = system.actors.map((a) => a.name);
   for (const v of r.violations) {
@@ -48,11 +49,12 @@ export function formatRunText(run: ScenarioRun, system: CompiledSystem, o: TextO
   }
   out.push('');
   const nameWidth = Math.max(...r.properties.map((p) => p.name.length), 8);
+  const kindWidth = Math.max(...r.properties.map((p) => p.kind.length), 4);
   for (const p of r.properties) {
     const status = p.status === 'violated' ? c.red('violated') : p.status === 'holds' ? c.green('holds') : c.dim('not established (search stopped)');
     const b = r.bounds.find((x) => x.property === p.name);
     const worst = b ? `; worst ${b.worst} (limit ${b.limit}) after ${b.trace.steps.length} steps` : '';
-    out.push(`  ${p.name.padEnd(nameWidth)}  ${p.kind.padEnd(10)} ${status}${worst}`);
+    out.push(`  ${p.name.padEnd(nameWidth)}  ${p.kind.padEnd(kindWidth)}  ${status}${worst}`);
   }
   out.push('');
   out.push(c.dim(statsLine(run)));

@@ -96,6 +96,28 @@ describe('faultline check', () => {
     assert.equal(JSON.parse(r.out).inconclusive.reason, 'timeout');
   });
 
+  it('gives the advice of a bound once (--timeout, --max-memory)', async () => {
+    const t = await cli(['check', 'retry-ring', '--timeout', '1', '--no-color']);
+    assert.equal(t.code, 3, t.err);
+    assert.match(t.out, /^ {2}timeout of 1 s reached; raise --timeout or lower the parameters; nothing is proven\.$/m);
+    const m = await cli(['check', 'retry-ring', '--max-memory', '50', '--no-color'], { memory: () => 64 * 1024 * 1024 });
+    assert.equal(m.code, 3, m.err);
+    assert.match(m.out, /^ {2}memory limit of 50 MiB reached; raise --max-memory or lower the parameters; nothing is proven\.$/m);
+  });
+
+  it('the property table is as wide as its longest kind (transition)', async () => {
+    const r = await cli(['check', 'kcore-read', '--no-color']);
+    assert.equal(r.code, 1, r.err);
+    const table = r.out.split('\n').filter((l) => /^ {2}\S.* {2}(invariant|transition|progress|assertion) +(holds|violated)/.test(l));
+    assert.deepEqual(table, [
+      '  kcore accounting     invariant   holds',
+      '  kcore content        transition  holds',
+      '  no spurious -EFAULT  invariant   holds',
+      '  read_kcore progress  progress    violated',
+      '  assertion            assertion   holds',
+    ]);
+  });
+
   it('colour only on a terminal, and never with --no-color or NO_COLOR', async () => {
     const ansi = /\u001b\[/;
     assert.match((await cli(['check', 'retry-ring'], { stdoutIsTTY: true })).out, ansi);
