@@ -14,6 +14,7 @@ export function parseParamFlags(pairs: readonly string[]): Record<string, string
   for (const p of pairs) {
     const m = /^([A-Za-z_][A-Za-z0-9_-]*)=(.*)$/.exec(p);
     if (!m) throw new UsageError(`--param expects NAME=VALUE, not '${p}'`);
+    if (Object.hasOwn(out, m[1]!)) throw new UsageError(`--param ${m[1]} is given twice`);
     out[m[1]!] = m[2]!;
   }
   return out;

@@ -104,6 +104,8 @@ const CASES: readonly (readonly [name: string, argv: readonly string[], message:
     ['check', `${FIXTURES}/throws-on-import.scenario.ts:x`],
     /^scenario file '.*throws-on-import\.scenario\.ts' failed to load: this scenario file is broken on purpose$/,
   ],
+  ['a parameter given twice', ['check', 'retry-ring', '--param', 'pages=2', '--param', 'pages=3'], /^--param pages is given twice$/],
+  ['a parameter given twice to show', ['show', 'retry-ring', '-p', 'pages=2', '-p', 'pages=2'], /^--param pages is given twice$/],
   ['help for an unknown command', ['help', 'nosuch'], /^unknown command 'nosuch' \(commands: list, show, check, replay, sweep, gate, help\)$/],
   ['help for a misspelt command', ['help', 'chek'], /^unknown command 'chek' \(did you mean check\?\)$/],
   [
