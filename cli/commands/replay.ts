@@ -30,6 +30,11 @@ export function readTraceFile(path: string, cwd: string): TraceFile {
   } catch (e) {
     throw new UsageError(`trace file '${path}' is not valid JSON: ${(e as Error).message}`);
   }
+  // Another faultline document (a `check --format json` result, a sweep, a gate) is not a trace.
+  const schema = typeof data === 'object' && data !== null ? (data as { schema?: unknown }).schema : undefined;
+  if (typeof schema === 'string' && schema.startsWith('faultline/result@')) {
+    throw new UsageError(`trace file '${path}': this is a check result, not a trace file: write one with --trace FILE`);
+  }
   try {
     return parseTraceFile(data);
   } catch (e) {
@@ -54,7 +59,13 @@ export function registerReplay(program: Command, io: CliIo, done: (code: ExitCod
       const t = readTraceFile(file, io.cwd);
       // A scenario file is recorded relative to the trace file's own folder.
       const base = looksLikeFile(t.scenario) ? dirname(resolve(io.cwd, file)) : io.cwd;
-      const r = await resolveTarget(`${t.scenario}:${t.variant}`, t.params, base);
+      let r;
+      try {
+        r = await resolveTarget(`${t.scenario}:${t.variant}`, t.params, base);
+      } catch (e) {
+        // The scenario, variant and parameters come from the file: say which file.
+        throw e instanceof UsageError ? new UsageError(`trace file '${file}': ${e.message}`) : e;
+      }
       const ids: number[] = [];
       for (const [i, s] of t.steps.entries()) {
         const id = resolveStep(r.system, s.actor, s.transition, s.choice);
@@ -62,7 +73,8 @@ export function registerReplay(program: Command, io: CliIo, done: (code: ExitCod
         ids.push(id);
       }
       const outcome = replay(r.system, ids, t.loop, t.violation, { xstate: true });
-      if (outcome.status === 'diverged') throw new UsageError(`trace file '${file}' diverges from the model: ${outcome.message}`);
+      if (outcome.status === 'diverged')
+        throw new UsageError(`trace file '${file}' diverges from the model: ${outcome.message.replace(/: the trace diverges from the model$/, '')}`);
       io.stdout(`${t.scenario}:${t.variant}${paramsSuffix(r.params)}: ${t.violation.kind} '${t.violation.property}', ${t.steps.length} steps\n`);
       io.stdout(
         '\n' + formatTraceText(buildTrace(r.system, ids, t.loop), { actors: r.system.actors.map((a) => a.name), brief: flags.brief === true }) + '\n\n',

@@ -91,7 +91,21 @@ const CASES: readonly (readonly [name: string, argv: readonly string[], message:
     ['replay', `${FIXTURES}/unknown-actor.json`],
     /^trace file '.*unknown-actor\.json' step 1: there is no actor 'reader1' \(actors: reader0, reclaim\): the trace does not fit the model$/,
   ],
-  ['trace of an unknown scenario', ['replay', `${FIXTURES}/unknown-scenario.json`], /^unknown scenario 'no-such-scenario' /],
+  [
+    'trace of an unknown scenario',
+    ['replay', `${FIXTURES}/unknown-scenario.json`],
+    /^trace file '.*unknown-scenario\.json': unknown scenario 'no-such-scenario' /,
+  ],
+  [
+    'trace with a parameter outside its domain',
+    ['replay', `${FIXTURES}/param-out-of-domain.json`],
+    /^trace file '.*param-out-of-domain\.json': parameter 'pages' = 99 is outside its domain 1\.\.16$/,
+  ],
+  [
+    'a check result instead of a trace',
+    ['replay', `${FIXTURES}/check-result.json`],
+    /^trace file '.*check-result\.json': this is a check result, not a trace file: write one with --trace FILE$/,
+  ],
   ['trace file that does not exist', ['replay', `${FIXTURES}/no-such.json`], /^cannot read trace file '.*no-such\.json': no such file$/],
   ['scenario file that does not exist', ['check', `${FIXTURES}/no-such.scenario.ts`], /^scenario file '.*no-such\.scenario\.ts' does not exist$/],
   [
