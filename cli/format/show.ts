@@ -73,7 +73,11 @@ export function describeScenario(s: AnyScenario, variant: string, params: Readon
     defaultVariant: s.defaultVariant,
     variant,
     variants: Object.entries(s.variants).map(([name, v]) => ({ name, description: v.description, expected: v.expected })),
-    properties: system.properties.map((p) => ({ name: p.name, kind: p.kind, description: p.description ?? '' })),
+    // The implicit property every check reports, as `check` lists it.
+    properties: [
+      ...system.properties.map((p) => ({ name: p.name, kind: p.kind as string, description: p.description ?? '' })),
+      { name: 'assertion', kind: 'assertion', description: 'no action throws and every field stays inside its domain' },
+    ],
     machines: machines.map((m) => m.value),
   };
 }
@@ -121,7 +125,8 @@ export function formatShowText(d: ScenarioDescription): string {
     out.push(`  ${`${v.name}${v.name === d.defaultVariant ? ' (default)' : ''}`.padEnd(vw)}  ${expectedText(v.expected)}: ${v.description}`);
   out.push('', `Properties (${d.variant}${paramsNote(d)}):`);
   const nw = Math.max(...d.properties.map((p) => p.name.length), 4);
-  for (const p of d.properties) out.push(`  ${p.name.padEnd(nw)}  ${p.kind.padEnd(10)} ${p.description}`);
+  const kw = Math.max(...d.properties.map((p) => p.kind.length), 4);
+  for (const p of d.properties) out.push(`  ${p.name.padEnd(nw)}  ${p.kind.padEnd(kw)}  ${p.description}`);
   out.push('', 'Actors (Mermaid state diagrams; paste into any Mermaid renderer):');
   for (const m of d.machines) out.push('', `  ${actorLine(m)}`, '', fenced('mermaid', m.diagram));
   return out.join('\n') + '\n';

@@ -52,7 +52,8 @@ function rawGuards(machine: AnyStateMachine): Map<string, Map<string, (string | 
     for (const [type, defs] of node.transitions ?? new Map())
       perEvent.set(
         type,
-        defs.map((d) => (d.guard === undefined ? undefined : guardName(d.guard))),
+        // An anonymous guard has no name worth printing: the edge shows only its event.
+        defs.map((d) => (d.guard === undefined || guardName(d.guard) === 'inline' ? undefined : guardName(d.guard))),
       );
     out.set(node.key, perEvent);
   }

@@ -1,6 +1,6 @@
 /**
  * `faultline show`: parameters, variants, properties and each actor's machine as a Mermaid state
- * diagram, generated from the compiled machine with guard names from xstate (named, combinators, inline).
+ * diagram, generated from the compiled machine with guard names from xstate (named, combinators; none for an inline guard).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -52,7 +52,7 @@ describe('machine state diagrams', () => {
         '  state "end" as s1',
         '  [*] --> s0',
         '  s0 --> s1 : poll [(ready and not busy)]',
-        '  s0 --> s0 : poll [inline]',
+        '  s0 --> s0 : poll',
         '  s0 --> s0 : poll',
         '  s1 --> [*]',
         '  note right of s0 : waits for the page lock#59; really',
@@ -83,7 +83,9 @@ describe('faultline show', () => {
     assert.equal(err, '');
     assert.match(out, /^Parameters \(name, default, domain\):\n {2}readers {5}2 {2}1\.\.8 {5}readers \(N\)\n/m);
     assert.match(out, /^ {2}ring \(default\) {2}holds: the model as specified$/m);
-    assert.match(out, /^Properties \(ring, default parameters\):\n {2}capacity {2}invariant {2}at most 2 pages present\n/m);
+    assert.match(out, /^Properties \(ring, default parameters\):\n {2}capacity {3}invariant {2}at most 2 pages present\n/m);
+    // The implicit property, as check lists it.
+    assert.match(out, /^ {2}assertion {2}assertion {2}no action throws and every field stays inside its domain$/m);
     assert.match(out, /^ {2}reader0, reader1: thread, weak fairness, machine 'retry-ring-reader'; context pos 0\.\.4, retries 0\.\.3, win 1\.\.4$/m);
     assert.ok(
       out.includes(
@@ -106,7 +108,7 @@ describe('faultline show', () => {
 
   it('a variant and parameters change the properties shown', async () => {
     const { out } = await cli(['show', 'retry-ring', '--param', 'capacity=3']);
-    assert.match(out, /^Properties \(ring, capacity=3\):\n {2}capacity {2}invariant {2}at most 3 pages present$/m);
+    assert.match(out, /^Properties \(ring, capacity=3\):\n {2}capacity {3}invariant {2}at most 3 pages present$/m);
   });
 
   it('markdown and json', async () => {
