@@ -30,7 +30,16 @@ export function findScenario(id: string): AnyScenario | undefined {
   return scenarios.find((s) => s.id === id);
 }
 
-export { buildVariant, defineScenario, parseTarget, resolveParams, resolveVariant, scenarioDefinitionProblem, ScenarioInputError, variantParams } from './scenario.js';
+export {
+  buildVariant,
+  defineScenario,
+  parseTarget,
+  resolveParams,
+  resolveVariant,
+  scenarioDefinitionProblem,
+  ScenarioInputError,
+  variantParams,
+} from './scenario.js';
 export type { AnyScenario, Expectation, ParamSpec, Scenario, VariantSpec } from './scenario.js';
 export { runScenario } from './run.js';
 export type { ScenarioRun } from './run.js';
