@@ -82,7 +82,7 @@ export function registerGate(program: Command, io: CliIo, done: (code: ExitCode)
     .addHelpText(
       'after',
       '\nExit codes: 0 every run as expected, 1 a mismatch (or a scenario that does not build), 3 a run inconclusive and\nnothing mismatched, 2 bad input, 130 interrupted.\n\n' +
-        'Examples:\n  faultline gate\n  faultline gate --filter retry-ring --format json\n  faultline gate --junit gate.xml --summary "$GITHUB_STEP_SUMMARY"\n  faultline gate ./models/*.scenario.ts',
+        'Examples:\n  faultline gate\n  faultline gate --filter retry-ring --format json\n  faultline gate --junit gate.xml --summary "$GITHUB_STEP_SUMMARY"\n  faultline gate examples/*.scenario.ts',
     )
     .action(async (files: string[], flags: GateFlags) => {
       const format = parseFormat(flags.format);
