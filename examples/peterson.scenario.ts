@@ -44,16 +44,19 @@ export function lockMachine(variant: Lock) {
     },
   });
   const context = ({ input }: { input: { me: number } }) => ({ me: input.me });
-  const critical = { on: { leave: { target: 'idle', actions: 'lowerFlag' } } } as const;
+  const critical = { on: { leave: { target: 'idle', actions: 'lowerFlag', description: 'leave; flag[me] = 0' } } } as const;
   if (variant === 'peterson') {
     return m.createMachine({
       id: 'peterson',
       initial: 'idle',
       context,
       states: {
-        idle: { on: { raiseFlag: { target: 'flagged', actions: 'raiseFlag' } } },
-        flagged: { on: { yieldTurn: { target: 'waiting', actions: 'giveTurn' } } },
-        waiting: { on: { enter: { guard: 'mayEnter', target: 'critical' } }, meta: { waitsFor: 'the other flag down or its turn' } },
+        idle: { on: { raiseFlag: { target: 'flagged', actions: 'raiseFlag', description: 'flag[me] = 1' } } },
+        flagged: { on: { yieldTurn: { target: 'waiting', actions: 'giveTurn', description: 'turn = other' } } },
+        waiting: {
+          on: { enter: { guard: 'mayEnter', target: 'critical', description: 'await (!flag[other] || turn == me); enter' } },
+          meta: { waitsFor: 'the other flag down or its turn' },
+        },
         critical,
       },
     });
@@ -64,8 +67,11 @@ export function lockMachine(variant: Lock) {
       initial: 'idle',
       context,
       states: {
-        idle: { on: { enter: { guard: 'otherNotInterested', target: 'checked' } }, meta: { waitsFor: 'the other flag down' } },
-        checked: { on: { raiseFlag: { target: 'critical', actions: 'raiseFlag' } } },
+        idle: {
+          on: { enter: { guard: 'otherNotInterested', target: 'checked', description: 'await (!flag[other])' } },
+          meta: { waitsFor: 'the other flag down' },
+        },
+        checked: { on: { raiseFlag: { target: 'critical', actions: 'raiseFlag', description: 'flag[me] = 1; enter' } } },
         critical,
       },
     });
@@ -75,8 +81,11 @@ export function lockMachine(variant: Lock) {
     initial: 'idle',
     context,
     states: {
-      idle: { on: { raiseFlag: { target: 'waiting', actions: 'raiseFlag' } } },
-      waiting: { on: { enter: { guard: 'otherNotInterested', target: 'critical' } }, meta: { waitsFor: 'the other flag down' } },
+      idle: { on: { raiseFlag: { target: 'waiting', actions: 'raiseFlag', description: 'flag[me] = 1' } } },
+      waiting: {
+        on: { enter: { guard: 'otherNotInterested', target: 'critical', description: 'await (!flag[other]); enter' } },
+        meta: { waitsFor: 'the other flag down' },
+      },
       critical,
     },
   });

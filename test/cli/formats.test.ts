@@ -182,7 +182,7 @@ describe('check --format', () => {
     assert.match(out, /\| mutual exclusion \| invariant \| ❌ violated \|/);
     assert.match(
       out,
-      /### invariant `mutual exclusion` violated\n\nP0 and P1 are both in the critical section\n\n```mermaid\nsequenceDiagram\n {2}participant a0 as P0\n {2}participant a1 as P1\n {2}a0->>a0: 1. enter\n/,
+      /### invariant `mutual exclusion` violated\n\nP0 and P1 are both in the critical section\n\n```mermaid\nsequenceDiagram\n {2}participant a0 as P0\n {2}participant a1 as P1\n {2}a0->>a0: 1\. await \(!flag\[other\]\)\n/,
     );
     assert.match(out, /```text\n {3}P0 +\| P1\n/);
     assert.doesNotMatch(out, /\bloop\b/);
@@ -205,7 +205,7 @@ describe('check --format', () => {
       cases.map((c) => c.name),
       ['mutual exclusion', 'deadlock', 'P0 not starved', 'assertion'],
     );
-    assert.match(cases[0]!.failure!['#text'], /1 {2}enter/);
+    assert.match(cases[0]!.failure!['#text'], /1 {2}await \(!flag\[other\]\)/);
     assert.match(cases[0]!.failure!['#text'], /Reproduce: faultline check examples\/peterson\.scenario\.ts:no-turn$/);
     assert.ok(cases[1]!.skipped !== undefined && cases[2]!.skipped !== undefined && cases[3]!.skipped !== undefined);
   });
