@@ -22,6 +22,41 @@ function text(system: ReturnType<typeof compileSystem>, trace: Parameters<typeof
   return formatTraceText(trace, { actors: system.actors.map((a) => a.name) }) + '\n';
 }
 
+/**
+ * faults-enabled-abba at the defaults (reads 0 or 1): a deadlock in which each CPU waits in `state` for
+ * the other's glock (`waits`, CPU0's then CPU1's), reached by the steps `labels`, with these state and
+ * transition counts and the golden trace.
+ */
+function assertAbbaDeadlock(o: {
+  reads: number;
+  state: string;
+  waits: readonly [string, string];
+  labels: readonly string[];
+  counts: readonly [number, number];
+  golden: string;
+}): void {
+  const system = compileSystem(scenario.build({ ...defaults, reads: o.reads }, 'faults-enabled-abba'));
+  const r = check(system);
+  assert.equal(r.verdict, 'violated');
+  const v = r.violations[0]!;
+  assert.equal(v.property, 'deadlock');
+  assert.equal(v.kind, 'deadlock');
+  assert.deepEqual(
+    v.blocked?.map((b) => [b.actor, b.state, b.waitsFor]),
+    [
+      ['CPU0', o.state, o.waits[0]],
+      ['CPU1', o.state, o.waits[1]],
+    ],
+  );
+  assert.equal(v.message, `CPU0 is stuck in '${o.state}', waiting for ${o.waits[0]}; CPU1 is stuck in '${o.state}', waiting for ${o.waits[1]}`);
+  assert.deepEqual(
+    v.trace.steps.map((x) => `${x.actor}: ${x.label}`),
+    o.labels,
+  );
+  assert.deepEqual([r.stats.states, r.stats.transitions], o.counts);
+  assertGolden(o.golden, text(system, v.trace));
+}
+
 describe('scenarios/gfs2-mmap-deadlock.ts', () => {
   it('defaults: one page, one remote EX request, reclaim budget 1', () => {
     assert.deepEqual(defaults, { pages: 1, requests: 1, remote: 1, reclaim: 1, write: 0, reads: 0 });
@@ -170,27 +205,14 @@ describe('scenarios/gfs2-mmap-deadlock.ts', () => {
   });
 
   it('faults-enabled-abba: write(F) from mmap(G) and write(G) from mmap(F) deadlock on glocks F and G, 6 steps, 54 states', () => {
-    const system = compileSystem(scenario.build(defaults, 'faults-enabled-abba'));
-    const r = check(system);
-    assert.equal(r.verdict, 'violated');
-    const v = r.violations[0]!;
-    assert.equal(v.property, 'deadlock');
-    assert.equal(v.kind, 'deadlock');
-    assert.deepEqual(
-      v.blocked?.map((b) => [b.actor, b.state, b.waitsFor]),
-      [
-        ['CPU0', 'faultGlockWait', 'glock G in SH behind CPU1:EX in gfs2_fault(), while holding glock F in EX'],
-        ['CPU1', 'faultGlockWait', 'glock F in SH behind CPU0:EX in gfs2_fault(), while holding glock G in EX'],
+    assertAbbaDeadlock({
+      reads: 0,
+      state: 'faultGlockWait',
+      waits: [
+        'glock G in SH behind CPU1:EX in gfs2_fault(), while holding glock F in EX',
+        'glock F in SH behind CPU0:EX in gfs2_fault(), while holding glock G in EX',
       ],
-    );
-    assert.equal(
-      v.message,
-      "CPU0 is stuck in 'faultGlockWait', waiting for glock G in SH behind CPU1:EX in gfs2_fault(), while holding glock F in EX; " +
-        "CPU1 is stuck in 'faultGlockWait', waiting for glock F in SH behind CPU0:EX in gfs2_fault(), while holding glock G in EX",
-    );
-    assert.deepEqual(
-      v.trace.steps.map((x) => `${x.actor}: ${x.label}`),
-      [
+      labels: [
         'CPU0: gfs2_glock_nq(F, EX): granted',
         'CPU0: iomap_write_iter(): iov_iter_fault_in_readable(): #PF at p0',
         'CPU1: gfs2_glock_nq(G, EX): granted',
@@ -198,9 +220,9 @@ describe('scenarios/gfs2-mmap-deadlock.ts', () => {
         'CPU1: iomap_write_iter(): iov_iter_fault_in_readable(): #PF at p1',
         'CPU1: handle_mm_fault(p1) -> gfs2_fault(): gfs2_glock_nq(F, SH): queued',
       ],
-    );
-    assert.deepEqual([r.stats.states, r.stats.transitions], [54, 75]);
-    assertGolden('gfs2-mmap-deadlock-faults-enabled-abba.txt', text(system, v.trace));
+      counts: [54, 75],
+      golden: 'gfs2-mmap-deadlock-faults-enabled-abba.txt',
+    });
   });
 
   it('faults-enabled-abba: the whole state space has the deadlock and nothing else - never the recursion trap (different glocks, different tasks), writes and reads', () => {
@@ -235,29 +257,16 @@ describe('scenarios/gfs2-mmap-deadlock.ts', () => {
   });
 
   it('faults-enabled-abba, reads=1: read(F) from mmap(G) and read(G) from mmap(F) deadlock in gfs2_page_mkwrite(), 10 steps, 126 states', () => {
-    const system = compileSystem(scenario.build({ ...defaults, reads: 1 }, 'faults-enabled-abba'));
-    const r = check(system);
-    assert.equal(r.verdict, 'violated');
-    const v = r.violations[0]!;
-    assert.equal(v.property, 'deadlock');
-    assert.equal(v.kind, 'deadlock');
     // Each read holds its own glock in SH; gfs2_fault()'s SH on the other glock is granted (SH shares with
     // SH), but the write fault's gfs2_page_mkwrite() then asks for EX, behind the other read's SH.
-    assert.deepEqual(
-      v.blocked?.map((b) => [b.actor, b.state, b.waitsFor]),
-      [
-        ['CPU0', 'mkwriteGlockWait', 'glock G in EX behind CPU1:SH in gfs2_page_mkwrite(), while holding glock F in SH'],
-        ['CPU1', 'mkwriteGlockWait', 'glock F in EX behind CPU0:SH in gfs2_page_mkwrite(), while holding glock G in SH'],
+    assertAbbaDeadlock({
+      reads: 1,
+      state: 'mkwriteGlockWait',
+      waits: [
+        'glock G in EX behind CPU1:SH in gfs2_page_mkwrite(), while holding glock F in SH',
+        'glock F in EX behind CPU0:SH in gfs2_page_mkwrite(), while holding glock G in SH',
       ],
-    );
-    assert.equal(
-      v.message,
-      "CPU0 is stuck in 'mkwriteGlockWait', waiting for glock G in EX behind CPU1:SH in gfs2_page_mkwrite(), while holding glock F in SH; " +
-        "CPU1 is stuck in 'mkwriteGlockWait', waiting for glock F in EX behind CPU0:SH in gfs2_page_mkwrite(), while holding glock G in SH",
-    );
-    assert.deepEqual(
-      v.trace.steps.map((x) => `${x.actor}: ${x.label}`),
-      [
+      labels: [
         'CPU0: gfs2_glock_nq(F, SH): granted',
         'CPU0: generic_file_read_iter(): copy_to_user() copies 0, #PF at p0',
         'CPU0: handle_mm_fault(p0) -> gfs2_fault(): gfs2_glock_nq(G, SH): granted',
@@ -269,9 +278,9 @@ describe('scenarios/gfs2-mmap-deadlock.ts', () => {
         'CPU1: filemap_fault(); gfs2_glock_dq()',
         'CPU1: do_shared_fault() -> gfs2_page_mkwrite(): gfs2_glock_nq(F, EX): queued',
       ],
-    );
-    assert.deepEqual([r.stats.states, r.stats.transitions], [126, 212]);
-    assertGolden('gfs2-mmap-deadlock-faults-enabled-abba-reads.txt', text(system, v.trace));
+      counts: [126, 212],
+      golden: 'gfs2-mmap-deadlock-faults-enabled-abba-reads.txt',
+    });
   });
 
   it('nofault-retry-abba holds at the defaults: 121 states, 218 transitions; reads=1: 208 states, 394 transitions', () => {
