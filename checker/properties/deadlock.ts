@@ -6,6 +6,7 @@
  */
 import type { CompiledSystem } from '../system/system.js';
 import type { DeadlockProperty, StateView } from './property.js';
+import { thrownMessage } from '../system/thrown.js';
 
 export function deadlockFreedom(options: { name?: string; description?: string } = {}): DeadlockProperty {
   return {
@@ -34,7 +35,7 @@ export function blockedActors(system: CompiledSystem, view: StateView): BlockedA
     try {
       waitsFor = typeof w === 'function' ? String(w({ context: v.context, world: view.world })) : w === undefined ? undefined : String(w);
     } catch (e) {
-      waitsFor = `? (meta.waitsFor threw: ${(e as Error)?.message ?? String(e)})`;
+      waitsFor = `? (meta.waitsFor threw: ${thrownMessage(e)})`;
     }
     out.push({ actor: a.name, state: v.state, waitsFor });
   }

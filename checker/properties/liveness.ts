@@ -26,6 +26,7 @@ import { EdgeStore } from '../store/edges.js';
 import type { CompiledSystem } from '../system/system.js';
 import type { ProgressProperty } from './progress.js';
 import { SlotStateView, type StepInfo } from './property.js';
+import { thrownMessage } from '../system/thrown.js';
 
 /** At most this many progress properties per system (one bit each per edge). */
 export const MAX_PROGRESS_PROPERTIES = 8;
@@ -53,7 +54,7 @@ export class ProgressRecorder implements EdgeSink {
     this.all = (1 << props.length) - 1;
   }
   private threw(k: number, e: unknown): void {
-    this.errors[k] ??= { state: this.current, message: `the property threw: ${(e as Error)?.message ?? String(e)}` };
+    this.errors[k] ??= { state: this.current, message: `the property threw: ${thrownMessage(e)}` };
   }
   beginState(index: number, before: SlotStateView): void {
     this.current = index;

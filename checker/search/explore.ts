@@ -13,6 +13,7 @@ import { compileExpand } from '../system/codegen.js';
 import type { CompiledSystem } from '../system/system.js';
 import { propertiesByKind, searchFrame } from './frame.js';
 import type { SearchStrategy } from './strategy.js';
+import { thrownMessage } from '../system/thrown.js';
 
 export interface ExploreHooks {
   /** Polled every few thousand states: a reason to stop (timeout, memory, Ctrl-C), or null to go on. */
@@ -122,7 +123,7 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
     if (options.stopAtFirstViolation) stop = true;
   };
   /** A property predicate that throws is reported as a violation of that property, with the trace. */
-  const threw = (e: unknown): string => `the property threw: ${(e as Error).message}`;
+  const threw = (e: unknown): string => `the property threw: ${thrownMessage(e)}`;
   /** Runs state properties on the state in S, just stored as `idx`. */
   const checkState = (idx: number): void => {
     for (let i = 0; i < invariants.length; i++) {
@@ -230,7 +231,7 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
   /** A guard, choices function or action threw: a model assertion, reported with the step. */
   const fail = (err: unknown, stepId: number): boolean => {
     const actor = actors[stepId >>> 24]!;
-    report({ property: 'assertion', kind: 'assertion', message: `${actor.name}: ${(err as Error)?.message ?? String(err)}`, state: cur, step: stepId });
+    report({ property: 'assertion', kind: 'assertion', message: `${actor.name}: ${thrownMessage(err)}`, state: cur, step: stepId });
     edges?.enabledOnly(stepId >>> 24);
     copy(S, pre);
     return stop;

@@ -15,6 +15,7 @@ import type { CompiledSystem } from '../system/system.js';
 import type { StopReason } from './explore.js';
 import { propertiesByKind, searchFrame } from './frame.js';
 import type { BlockedActor } from '../properties/deadlock.js';
+import { thrownMessage } from '../system/thrown.js';
 
 /** Chooses the next step of an execution; the engine runs it. */
 export interface Scheduler {
@@ -80,7 +81,7 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
     findings.push(f);
   };
   const done = (): boolean => o.stopAtFirstViolation && findings.length > 0;
-  const threw = (e: unknown): string => `the property threw: ${(e as Error)?.message ?? String(e)}`;
+  const threw = (e: unknown): string => `the property threw: ${thrownMessage(e)}`;
   const checkState = (path: readonly number[]): void => {
     for (const p of invariants) {
       if (violated.has(p.name)) continue;
@@ -180,7 +181,7 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
       try {
         stepper.applyId(id);
       } catch (e) {
-        report({ property: 'assertion', kind: 'assertion', message: `${actor.name}: ${(e as Error)?.message ?? String(e)}`, steps: [...path, id] });
+        report({ property: 'assertion', kind: 'assertion', message: `${actor.name}: ${thrownMessage(e)}`, steps: [...path, id] });
         break;
       }
       const bad = layout.pack(S, packed, 0);

@@ -6,6 +6,7 @@
  */
 import { Stepper, stepChoice, stepEvent, stepActor } from '../system/step.js';
 import type { CompiledSystem } from '../system/system.js';
+import { thrownMessage } from '../system/thrown.js';
 
 export interface FieldChange {
   readonly field: string;
@@ -105,7 +106,7 @@ export function buildTrace(system: CompiledSystem, steps: readonly number[], loo
       ok = stepper.applyId(id);
     } catch (e) {
       S.set(prev);
-      out.push({ actor: actor.name, transition, choice: stepChoice(id), label, changes: [], error: (e as Error).message });
+      out.push({ actor: actor.name, transition, choice: stepChoice(id), label, changes: [], error: thrownMessage(e) });
       states.push(snapshot(system, S));
       if (i !== steps.length - 1) throw new TraceDivergence(`step ${i + 1}: ${actor.name} ${transition} threw: ${(e as Error).message}`, i);
       break;

@@ -40,6 +40,17 @@ function replays(spec: SystemSpec, r: ReturnType<typeof check>): void {
 }
 
 describe('check: model errors are violations with traces', () => {
+  it("a bug in the model's code (a TypeError) keeps its name, so it does not read as a kernel assertion", () => {
+    const spec = counter((w) => {
+      if (w.x === 1) (w as unknown as { flags: number[] }).flags[0] = 1; // a mistyped world field
+      w.x += 1;
+    });
+    const v = check(spec).violations[0]!;
+    assert.equal(v.message, "CPU0: TypeError: Cannot set properties of undefined (setting '0')");
+    assert.equal(v.trace.steps.at(-1)!.error, "TypeError: Cannot set properties of undefined (setting '0')");
+    assert.equal(check(spec, { strategy: 'random' }).violations[0]!.message, v.message);
+  });
+
   it('an action that throws: an assertion violation whose trace ends in the throwing step', () => {
     const spec = counter((w) => {
       if (w.x === 2) throw new Error('x must stay below 2');
