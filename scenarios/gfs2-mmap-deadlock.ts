@@ -174,7 +174,9 @@ export const gfs2MmapDeadlock = defineScenario({
     'Jan Kara\'s report; "gfs2: Fix mmap + page fault deadlocks for buffered I/O" 00bfe02f4796 (v5.16, merge c03098d4b9ad); e1fa9ea85ce8 (v5.18); fstests generic/647',
   description:
     'CPU0 runs read(fd_F, buf, n) - or, with write=1, write(fd_F, buf, n) - on gfs2 where buf = mmap(F, MAP_SHARED) is not faulted ' +
-    'in (pages = n pages, one unit each; the file is in the page cache). CPU1 is another task or, with remote=1, another cluster node ' +
+    "in (pages = n pages, one unit each). The read starts at gfs2_file_read_iter()'s locked attempt: its first, lockless IOCB_NOIO " +
+    'attempt (20f829999c38) returned because the data was not cached yet - with the data cached, the read copies without the glock ' +
+    'and its fault runs with nothing held. CPU1 is another task or, with remote=1, another cluster node ' +
     "that takes the inode glock in EX `requests` times; a remote node's EX demotes the local glock and inode_go_inval() unmaps buf. " +
     "Reclaim may evict buf's pages `reclaim` times. The glock is modelled from fs/gfs2/glock.c: holders granted in FIFO order, no " +
     'barging past an incompatible waiter, and a request from a task that already has a holder on the glock trapped by add_to_queue() ' +
