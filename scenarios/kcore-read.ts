@@ -27,7 +27,7 @@ export interface KcoreReadOptions {
   readonly rox: boolean;
   /** The last user page of the buffer is not mapped (a read() into a buffer that runs off its mapping). */
   readonly hole: boolean;
-  /** fault_in_safe_writeable()'s return: 'v5.17-buggy' from fe673d3f5bf1 until 8c03ebd7cdc0 (so in 6.4 - 6.15), or 'fixed'. */
+  /** fault_in_safe_writeable()'s return: 'v5.17-buggy' from fe673d3f5bf1 until 8c03ebd7cdc0 (so in mainline 6.4 - 6.14), or 'fixed'. */
   readonly faultInReturn: 'fixed' | 'v5.17-buggy';
 }
 
@@ -83,11 +83,16 @@ export const kcoreRead = defineScenario({
     'Since v6.4 read_kcore_iter() reads a KCORE_VMALLOC chunk with vread_iter(), which copies straight into the user iterator with ' +
     'page faults disabled (it holds the vmap spinlock): copy_page_to_iter_nofault() per vmalloc page. If it comes back short, the loop ' +
     'assumes a user page was not faulted in: fault_in_iov_iter_writeable(iter, left), and try again - "until we are done". When the ' +
-    'copy fails for a reason no fault-in can cure, the fault-in succeeds, the copy fails again, forever: in 6.13 the x86 execmem ROX ' +
+    'copy fails for a reason no fault-in can cure, the fault-in succeeds, the copy fails again, forever: in 6.13-rc the x86 execmem ROX ' +
     "cache took the direct-map alias of module text away (set_direct_map_valid_noflush(page, false)), the nofault copy's source " +
-    'faulted, and gdb hung on /proc/kcore ("vread_iter() keeps returning 0"). One such event is enough; no fairness assumption helps.\n\n' +
-    'bounce-buffer is the pre-6.4 code: vread() into a kernel bounce page, then copy_to_iter()/copy_to_user() with page faults enabled; ' +
-    'a fault the handler cannot resolve makes the copy short and the read returns -EFAULT. No loop, nothing to spin on. It needs no ' +
+    'faulted, and gdb hung on /proc/kcore ("vread_iter() keeps returning 0"); x86 EXECMEM_ROX was disabled (a9bbe3413331) before ' +
+    'v6.13 final, so released kernels never met this quirk - the loop that spins on it is unchanged. One such event is enough; no ' +
+    'fairness assumption helps.\n\n' +
+    'bounce-buffer is the pre-6.4 design: read the kernel side into a bounce page, then copy_to_iter()/copy_to_user() with page faults ' +
+    'enabled; a fault the handler cannot resolve makes the copy short and the read returns -EFAULT. No loop, nothing to spin on. The ' +
+    'kernel-side read is modelled fault-safe (copy_from_kernel_nofault() and zero-fill, as v6.5 reinstated the bounce buffer for ' +
+    "KCORE_TEXT): pre-6.4's own aligned_vread() copies with kmap_atomic() + memcpy() and no fixup, and would oops on a page whose " +
+    'direct-map alias is gone - it never met that quirk, which came later. It needs no ' +
     'fairness: it holds for every quirk budget up to 2 and every reclaim budget up to 3 (test/scenarios/kcore-read.test.ts).\n\n' +
     "retry-forever-readv shows the shipped loop's accounting (kernel-review item 11): `read` is cumulative but is added to `src` and " +
     'subtracted from `left` on every pass. In a readv() the nofault copy is all-or-nothing per iovec, so a pass can deliver part of a ' +
@@ -95,8 +100,8 @@ export const kcoreRead = defineScenario({
     'part twice (property kcore accounting): the next vread_iter() copies kernel bytes from the wrong offset into the buffer (kcore ' +
     'content), and `left` wraps, so the read ends in -EFAULT on a valid buffer (no spurious -EFAULT). read() (ITER_UBUF) is ' +
     'all-or-nothing per chunk and never makes a partial pass. This variant has no ROX quirk.\n\n' +
-    'retry-forever-hole needs no ROX: in 6.4 - 6.15 fault_in_safe_writeable() returned 0 ("all faulted in") as soon as its first page ' +
-    'succeeded (fe673d3f5bf1, fixed by 8c03ebd7cdc0, kernel-review 1.2). A chunk whose user range runs into an unmapped page then fails ' +
+    'retry-forever-hole needs no ROX: in mainline v6.4 - v6.14 (and stable trees before the backport) fault_in_safe_writeable() returned 0 ("all faulted in") as soon as its first page ' +
+    'succeeded (fe673d3f5bf1, v5.17-rc8; fixed by 8c03ebd7cdc0 in the 6.15-rc cycle, kernel-review 1.2). A chunk whose user range runs into an unmapped page then fails ' +
     'the all-or-nothing copy every time while the fault-in reports success: the read spins (until SIGKILL, as in the 6.13 report: ' +
     'fixup_user_fault() gives up on a fatal signal). With the fixed return value the fault-in reports the shortfall and the read returns -EFAULT. ' +
     'Not modelled: vmap_area lookup and holes, the per-node vmap locks, KCORE_TEXT/KCORE_RAM, the v6.7 copy regression f1982740f5e7.',
@@ -117,7 +122,7 @@ export const kcoreRead = defineScenario({
       expected: { verdict: 'violated', property: 'read_kcore progress' },
     },
     'bounce-buffer': {
-      description: 'up to v6.3: vread() into a bounce page, copy_to_iter() with faults enabled: returns; no fairness needed',
+      description: 'the pre-6.4 design with a fault-safe kernel-side read: bounce page, copy_to_iter() with faults enabled: returns; no fairness needed',
       expected: { verdict: 'holds' },
     },
     'retry-forever-readv': {
@@ -125,7 +130,7 @@ export const kcoreRead = defineScenario({
       expected: { verdict: 'violated', property: 'kcore accounting' },
     },
     'retry-forever-hole': {
-      description: 'v6.4 - v6.15, no ROX: a read() whose buffer runs into an unmapped page spins (fault_in_safe_writeable() claims success)',
+      description: 'v6.4 - v6.14, no ROX: a read() whose buffer runs into an unmapped page spins (fault_in_safe_writeable() claims success)',
       expected: { verdict: 'violated', property: 'read_kcore progress' },
     },
   },

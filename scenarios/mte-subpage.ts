@@ -64,7 +64,7 @@ export const mteSubpage = defineScenario({
   title: 'btrfs search_ioctl() livelock on arm64 MTE: fault_in_writeable() is blind to a tag fault inside a page',
   source:
     'Al Viro, "[RFC][arm64] possible infinite loop in btrfs search_ioctl()" (Aug-Oct 2021); a48b73eca4ce (v5.9), ' +
-    '1c78544eaa46 (v5.9-rc5); fix 18788e34642e with da32b5817253 and f3ba50a7a100 (v5.19)',
+    '1c78544eaa46 (v5.9-rc6, 5.8.10 stable); fix 18788e34642e with da32b5817253 and f3ba50a7a100 (v5.19)',
   description:
     'search_ioctl() copies search results into the user buffer under btrfs tree locks, so with page faults disabled: ' +
     'copy_to_user_nofault() of each 32-byte header (and read_extent_buffer_to_user_nofault() of each item). A failed copy makes ' +
@@ -72,11 +72,14 @@ export const mteSubpage = defineScenario({
     'buf_size - sk_offset) and searches again from the failing item (key and sk_offset say where; the items before it stay copied). ' +
     'fault_in_writeable() probes the exact first byte and then one byte per page. On arm64 with MTE a granule inside the first page ' +
     'can carry a mismatched tag: the fault-in succeeds, the header copy faults on the tag at every pass, nothing changes - a livelock ' +
-    'with no adversary (v5.9 - v5.18). fault_in_subpage_writeable() also reads every granule of the range ' +
+    'with no adversary (v5.10 - v5.18: user MTE came in v5.10; it needs the task to have enabled synchronous tag checks, ' +
+    'PR_MTE_TCF_SYNC, on a PROT_MTE buffer through a tagged pointer - with asynchronous checks the copy does not fault, the ' +
+    'mismatch is reported later as SIGSEGV, and there is no loop). fault_in_subpage_writeable() also reads every granule of the range ' +
     '(mte_probe_user_range()), so the bad granule makes it fail and the ioctl returns -EFAULT.\n\n' +
     'Variant fault-in-from-ubuf is a48b73eca4ce as merged, on a machine without MTE: it faulted in ' +
     'fault_in_pages_writeable(ubuf, buf_size - sk_offset), the head of the buffer, never the tail where the next header goes. ' +
-    'One eviction of the tail page between passes (reclaim) then makes the loop spin: compsize / bees hung on 5.8.x stable ' +
+    'One eviction of the tail page between passes (reclaim) then makes the loop spin (the commit says compsize and bees "operate ' +
+    'incorrectly" on 5.8.x stable; the spin is the model\'s reading of why) ' +
     'until 1c78544eaa46.\n\n' +
     'Assumptions of the fixed variant: none for a static tag layout; retagging (Retag) and eviction (reclaim) act finitely often ' +
     '(FO, kernel-protocols.md C.6): it holds for every retag and reclaim budget up to 3 (checked in test/scenarios/mte-subpage.test.ts). ' +
@@ -93,7 +96,7 @@ export const mteSubpage = defineScenario({
   },
   variants: {
     'fault-in-writeable': {
-      description: 'fault_in_writeable(ubuf + sk_offset, ...) probes page starts only (v5.9 - v5.18, MTE): livelock with no adversary',
+      description: 'fault_in_writeable(ubuf + sk_offset, ...) probes page starts only (v5.10 - v5.18, sync MTE): livelock with no adversary',
       expected: { verdict: 'violated', property: 'search_ioctl progress' },
     },
     'fault-in-subpage-writeable': {

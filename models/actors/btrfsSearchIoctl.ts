@@ -29,17 +29,20 @@
  * every unit the copy can fail on. Variant switches (kernel-protocols.md L):
  * - `faultInGranularity`: 'page' = fault_in_writeable() (bb523b406c84; fault_in_pages_writeable() before
  *   v5.16): probes the exact first byte, then one byte per page - blind to an MTE tag mismatch inside a
- *   page, so copy_to_user_nofault() can fail where the fault-in succeeded (the C1 livelock, v5.9 - v5.18).
+ *   page, so copy_to_user_nofault() can fail where the fault-in succeeded (the C1 livelock, v5.10 - v5.18: user MTE came in v5.10).
  *   'subpage' = fault_in_subpage_writeable() (18788e34642e with da32b5817253 / f3ba50a7a100, v5.19 -
  *   not v5.18, kernel-review item 2): also probes every MTE granule of the range.
  * - `faultInFrom`: 'ubuf+sk_offset' (1c78544eaa46, "btrfs: fix wrong address when faulting in pages in
- *   the search ioctl", v5.9-rc5) or 'ubuf', what a48b73eca4ce shipped:
+ *   the search ioctl", v5.9-rc6) or 'ubuf', what a48b73eca4ce shipped:
  *   `fault_in_pages_writeable(ubuf, *buf_size - sk_offset)` - after the first leaf it faults in the wrong
  *   range, never the tail where the next header goes (kernel-review item 3; compsize / bees hangs).
  *   The caller test is "any shortfall -> -EFAULT" in every version (kernel-review item 5).
  * fault_in_pages_writeable() (v5.9 - v5.15) returned 0 / -EFAULT where fault_in_writeable() returns units
  * not faulted in; it probed `uaddr + k*PAGE_SIZE` and the last byte instead of page starts. Under the
- * all-or-nothing caller test both give the same answer at page granularity, so the model uses one.
+ * all-or-nothing caller test both give the same answer at page granularity, so the model uses one. Not at
+ * MTE granule granularity: with the bad granule holding the buffer's last byte (or a later uaddr +
+ * k*PAGE_SIZE) the v5.10 - v5.15 probe would catch it and return -EFAULT where the model spins; the model
+ * is the v5.16 - v5.18 probe set for those granules.
  */
 import { assign, setup } from 'xstate';
 import { int, progress, type ActorSpec, type ProgressProperty, type StepEvent } from '../../checker/index.js';
@@ -53,7 +56,7 @@ import { uaccessFailure } from './uaccessText.js';
 export interface SearchIoctlOptions {
   /** Column name in traces. Default 'CPU0'. */
   readonly name?: string;
-  /** 'page': fault_in_writeable() (v5.9 - v5.18); 'subpage': fault_in_subpage_writeable() (v5.19). */
+  /** 'page': fault_in_writeable() (fault_in_pages_writeable() v5.9 - v5.15); 'subpage': fault_in_subpage_writeable() (v5.19). */
   readonly faultInGranularity: 'page' | 'subpage';
   /** Where the fault-in starts: 'ubuf+sk_offset' (1c78544eaa46 on) or 'ubuf' (a48b73eca4ce as merged). Default 'ubuf+sk_offset'. */
   readonly faultInFrom?: 'ubuf+sk_offset' | 'ubuf';
