@@ -493,16 +493,40 @@ function readLabel(r: Gfs2Reader) {
   };
 }
 
+/**
+ * The actor of a gfs2 buffered syscall (read or write, a thread): its context is the result counter
+ * (`result`: read / written), efault, prevCount and window; with page faults disabled the copy step
+ * (`copyEvent`) branches over the copy lengths the inexact-copy rule allows.
+ */
+export function gfs2SyscallActor<C>(o: {
+  readonly name: string | undefined;
+  readonly machine: ActorSpec<C, MmuWorld>['machine'];
+  readonly result: 'read' | 'written';
+  readonly it: IovIter;
+  readonly site: { readonly maxWindow: number; readonly faults: 'enabled' | 'disabled'; copyChoices(w: MmuWorld): number };
+  readonly copyEvent: string;
+  readonly label: unknown;
+}): ActorSpec<C, MmuWorld> {
+  const { it, site } = o;
+  return {
+    name: o.name ?? 'CPU0',
+    machine: o.machine,
+    fields: { [o.result]: int(0, it.total), efault: bool(), prevCount: int(0, it.total), window: int(0, site.maxWindow) },
+    ...(site.faults === 'disabled' ? { choices: { [o.copyEvent]: ({ event }: { event: StepEvent<string, MmuWorld> }) => site.copyChoices(event.world) } } : {}),
+    label: o.label as NonNullable<ActorSpec<C, MmuWorld>['label']>,
+  };
+}
+
 /** The reader actor (a thread). */
 export function gfs2ReadActor(m: Mmu, it: IovIter, options: Gfs2ReadOptions): ActorSpec<Gfs2ReadContext, MmuWorld> {
   const r = new Gfs2Reader(m, it, options);
-  return {
-    name: options.name ?? 'CPU0',
+  return gfs2SyscallActor({
+    name: options.name,
     machine: gfs2ReadMachine(m, it, options),
-    fields: { read: int(0, it.total), efault: bool(), prevCount: int(0, it.total), window: int(0, r.maxWindow) },
-    ...(options.faults === 'disabled'
-      ? { choices: { genericFileReadIter: ({ event }: { event: StepEvent<string, MmuWorld> }) => r.copyChoices(event.world) } }
-      : {}),
-    label: readLabel(r) as NonNullable<ActorSpec<Gfs2ReadContext, MmuWorld>['label']>,
-  };
+    result: 'read',
+    it,
+    site: r,
+    copyEvent: 'genericFileReadIter',
+    label: readLabel(r),
+  });
 }

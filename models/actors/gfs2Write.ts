@@ -42,7 +42,7 @@
  * Final states 'done' (returned `written`) and 'efault' (returned -EFAULT); 'BUG' as in gfs2Read.ts.
  */
 import { assign, setup } from 'xstate';
-import { bool, int, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { type ActorSpec, type StepEvent } from '../../checker/index.js';
 import { unitAccess } from '../mmu/access.js';
 import type { Mmu } from '../mmu/config.js';
 import { ACCESS_FAULT, BLOCKED, FAULT_FLAG_DEFAULT, PTE_ABSENT, VMA_NONE } from '../mmu/constants.js';
@@ -54,7 +54,7 @@ import { faultInIovIterReadable, faultInIovIterReadableResult } from '../iov-ite
 import { ITER_SOURCE, iterConsumed, iterCount, type IovIter } from '../iov-iter/iter.js';
 import { GLOCK_GRANTED, glockDq, glockGranted, glockNq, glockNqOutcome, glockWaitsFor, glockWouldGrant, type Glock } from '../fs/glock.js';
 import { gfs2Fault, gfs2FaultLabel, gfs2GlockSlots, glockArg, type Gfs2FaultSite } from './gfs2Fault.js';
-import { faultInWindow, maxFaultInWindow, windowOptions, type Gfs2GlockUse, type WindowPolicy } from './gfs2Read.js';
+import { faultInWindow, gfs2SyscallActor, maxFaultInWindow, windowOptions, type Gfs2GlockUse, type WindowPolicy } from './gfs2Read.js';
 
 export interface Gfs2WriteOptions {
   /** Column name. Default 'CPU0'. */
@@ -347,13 +347,13 @@ function writeLabel(r: Gfs2Writer) {
 /** The writer actor (a thread). */
 export function gfs2WriteActor(m: Mmu, it: IovIter, options: Gfs2WriteOptions): ActorSpec<Gfs2WriteContext, MmuWorld> {
   const r = new Gfs2Writer(m, it, options);
-  return {
-    name: options.name ?? 'CPU0',
+  return gfs2SyscallActor({
+    name: options.name,
     machine: gfs2WriteMachine(m, it, options),
-    fields: { written: int(0, it.total), efault: bool(), prevCount: int(0, it.total), window: int(0, r.maxWindow) },
-    ...(options.faults === 'disabled'
-      ? { choices: { iomapFileBufferedWrite: ({ event }: { event: StepEvent<string, MmuWorld> }) => r.copyChoices(event.world) } }
-      : {}),
-    label: writeLabel(r) as NonNullable<ActorSpec<Gfs2WriteContext, MmuWorld>['label']>,
-  };
+    result: 'written',
+    it,
+    site: r,
+    copyEvent: 'iomapFileBufferedWrite',
+    label: writeLabel(r),
+  });
 }
