@@ -130,6 +130,66 @@ function nqTransitions(
   ];
 }
 
+/**
+ * The syscall's own inode glock around its copy (gfs2_glock_nq() ... gfs2_glock_dq(), shared by the read
+ * and the write): the states lock (event `glockNq`), glockWait (`glockWait`) and unlock (`glockDq`) - none
+ * without a glock - and the guards (grantsNow, granted, windowSet, failed) and actions (nq, dq) they name.
+ * `afterLock` is where the copy starts; `retry`, with page faults disabled, is the unlock taken when a
+ * fault-in window is set; `result` is the context counter of units transferred (read / written).
+ */
+export function gfs2SyscallGlock(
+  site: Pick<Gfs2FaultSite, 'g' | 'fg' | 'h'>,
+  o: {
+    readonly afterLock: string;
+    readonly retry: { readonly target: string; readonly description: string } | undefined;
+    readonly result: 'read' | 'written';
+    readonly who: string;
+  },
+) {
+  const { g, h } = site;
+  const states: Record<string, any> = {};
+  if (g) {
+    const mode = glockArg(site, g, h);
+    states.lock = {
+      on: {
+        glockNq: [
+          { guard: 'grantsNow', target: o.afterLock, actions: 'nq', description: `gfs2_glock_nq(${mode}): granted` },
+          { target: 'glockWait', actions: 'nq', description: `gfs2_glock_nq(${mode}): queued` },
+        ],
+      },
+    };
+    states.glockWait = {
+      meta: { waitsFor: ({ world }: { world: MmuWorld }) => glockWaitsFor(world, g, h) },
+      on: { glockWait: { guard: 'granted', target: o.afterLock, description: `gfs2_glock_wait(): ${mode} granted` } },
+    };
+    states.unlock = {
+      on: {
+        glockDq: [
+          ...(o.retry ? [{ guard: 'windowSet', target: o.retry.target, actions: 'dq', description: o.retry.description }] : []),
+          { guard: 'failed', target: 'efault', actions: 'dq', description: 'gfs2_glock_dq(); return -EFAULT' },
+          { target: 'done', actions: 'dq', description: `gfs2_glock_dq(); return ${o.result}` },
+        ],
+      },
+    };
+  }
+  type Ctx = { readonly context: { readonly window: number; readonly efault: number; readonly read?: number; readonly written?: number } };
+  return {
+    states,
+    guards: {
+      grantsNow: ({ event }: Args) => glockNqOutcome(event.world, g!, h) === GLOCK_GRANTED,
+      granted: ({ event }: Args) => glockGranted(event.world, g!, h),
+      windowSet: ({ context }: Ctx) => context.window > 0,
+      failed: ({ context }: Ctx) => context[o.result] === 0 && context.efault === 1,
+    },
+    actions: {
+      nq: ({ event }: Args) => {
+        if (glockNq(event.world, g!, h) === GLOCK_RECURSIVE) throw new Error(`${o.who}: its own glock request was recursive`);
+      },
+      dq: ({ event }: Args) => glockDq(event.world, g!, h),
+    },
+  };
+}
+
 /** The glock page-fault sub-machine (empty without a glock) and the guards and actions of every fault state. */
 export function gfs2Fault(site: Gfs2FaultSite) {
   const { m, g, h, fg, fh, mh } = site;

@@ -68,8 +68,8 @@ import type { MmuWorld } from '../mmu/world.js';
 import { copyToIter, copyToIterChoices, copyToIterResult } from '../iov-iter/copy.js';
 import { faultInIovIterWriteable, faultInIovIterWriteableResult } from '../iov-iter/faultIn.js';
 import { iterConsumed, iterCount, type IovIter } from '../iov-iter/iter.js';
-import { GLOCK_GRANTED, GLOCK_RECURSIVE, glockDq, glockGranted, glockIdle, glockNq, glockNqOutcome, glockWaitsFor, type Glock } from '../fs/glock.js';
-import { gfs2Fault, gfs2FaultLabel, gfs2GlockSlots, glockArg, type Gfs2FaultSite } from './gfs2Fault.js';
+import { glockIdle, glockWaitsFor, type Glock } from '../fs/glock.js';
+import { gfs2Fault, gfs2FaultLabel, gfs2GlockSlots, gfs2SyscallGlock, type Gfs2FaultSite } from './gfs2Fault.js';
 
 export type WindowPolicy = 'whole' | 'shrinking' | 'fixed1';
 
@@ -305,36 +305,19 @@ export function gfs2ReadMachine(m: Mmu, it: IovIter, options: Gfs2ReadOptions) {
   const fh = r.fh;
   const start = g ? 'lock' : r.faults === 'disabled' ? 'readIter' : 'copy';
   const afterLock = r.faults === 'disabled' ? 'readIter' : 'copy';
-  const mode = g ? glockArg(r, g, h) : '';
   const fault = gfs2Fault(r);
 
   const states: Record<string, any> = {
     done: { type: 'final' },
     efault: { type: 'final' },
   };
-  if (g) {
-    states.lock = {
-      on: {
-        glockNq: [
-          { guard: 'grantsNow', target: afterLock, actions: 'nq', description: `gfs2_glock_nq(${mode}): granted` },
-          { target: 'glockWait', actions: 'nq', description: `gfs2_glock_nq(${mode}): queued` },
-        ],
-      },
-    };
-    states.glockWait = {
-      meta: { waitsFor: ({ world }: { world: MmuWorld }) => glockWaitsFor(world, g, h) },
-      on: { glockWait: { guard: 'granted', target: afterLock, description: `gfs2_glock_wait(): ${mode} granted` } },
-    };
-    states.unlock = {
-      on: {
-        glockDq: [
-          ...(r.faults === 'disabled' ? [{ guard: 'windowSet', target: 'faultIn', actions: 'dq', description: 'gfs2_glock_dq()' }] : []),
-          { guard: 'failed', target: 'efault', actions: 'dq', description: 'gfs2_glock_dq(); return -EFAULT' },
-          { target: 'done', actions: 'dq', description: 'gfs2_glock_dq(); return read' },
-        ],
-      },
-    };
-  }
+  const lock = gfs2SyscallGlock(r, {
+    afterLock,
+    retry: r.faults === 'disabled' ? { target: 'faultIn', description: 'gfs2_glock_dq()' } : undefined,
+    result: 'read',
+    who: 'gfs2 read',
+  });
+  Object.assign(states, lock.states);
   const leave = (to: string): string => (g ? 'unlock' : to);
   if (r.faults === 'disabled') {
     states.readIter = {
@@ -391,11 +374,8 @@ export function gfs2ReadMachine(m: Mmu, it: IovIter, options: Gfs2ReadOptions) {
   return setup({
     types: { context: {} as Gfs2ReadContext, events: {} as Ev },
     guards: {
-      grantsNow: ({ event }) => glockNqOutcome(event.world, g!, h) === GLOCK_GRANTED,
-      granted: ({ event }) => glockGranted(event.world, g!, h),
-      windowSet: ({ context }) => context.window > 0,
+      ...lock.guards,
       nothingRead: ({ context }) => context.read === 0,
-      failed: ({ context }) => context.read === 0 && context.efault === 1,
       readThenFaultIn: ({ context, event }) => r.readStep(event.world, context, event.choice).window > 0,
       readFails: ({ context, event }) => {
         const s = r.readStep(event.world, context, event.choice);
@@ -411,10 +391,7 @@ export function gfs2ReadMachine(m: Mmu, it: IovIter, options: Gfs2ReadOptions) {
       ...fault.guards,
     },
     actions: {
-      nq: ({ event }) => {
-        if (glockNq(event.world, g!, h) === GLOCK_RECURSIVE) throw new Error('gfs2 read: its own glock request was recursive');
-      },
-      dq: ({ event }) => glockDq(event.world, g!, h),
+      ...lock.actions,
       ...fault.actions,
       afterRead: assign(({ context, event }) => {
         const s = r.readStep(event.world, context, event.choice);

@@ -52,8 +52,8 @@ import { iovIterReexpand, iovIterTruncate } from '../iov-iter/advance.js';
 import { copyFromIter, copyFromIterChoices, copyFromIterResult } from '../iov-iter/copy.js';
 import { faultInIovIterReadable, faultInIovIterReadableResult } from '../iov-iter/faultIn.js';
 import { ITER_SOURCE, iterConsumed, iterCount, type IovIter } from '../iov-iter/iter.js';
-import { GLOCK_GRANTED, glockDq, glockGranted, glockNq, glockNqOutcome, glockWaitsFor, glockWouldGrant, type Glock } from '../fs/glock.js';
-import { gfs2Fault, gfs2FaultLabel, gfs2GlockSlots, glockArg, type Gfs2FaultSite } from './gfs2Fault.js';
+import { glockWaitsFor, glockWouldGrant, type Glock } from '../fs/glock.js';
+import { gfs2Fault, gfs2FaultLabel, gfs2GlockSlots, gfs2SyscallGlock, type Gfs2FaultSite } from './gfs2Fault.js';
 import { faultInWindow, gfs2SyscallActor, maxFaultInWindow, windowOptions, type Gfs2GlockUse, type WindowPolicy } from './gfs2Read.js';
 
 export interface Gfs2WriteOptions {
@@ -174,11 +174,9 @@ export class Gfs2Writer implements Gfs2FaultSite {
 export function gfs2WriteMachine(m: Mmu, it: IovIter, options: Gfs2WriteOptions) {
   const r = new Gfs2Writer(m, it, options);
   const g = r.g;
-  const h = r.h;
   const fg = r.fg;
   const fh = r.fh;
   const enabled = r.faults === 'enabled';
-  const mode = g ? glockArg(r, g, h) : '';
   const fault = gfs2Fault(r);
   const afterLock = enabled ? 'copy' : 'write';
   const states: Record<string, any> = { done: { type: 'final' }, efault: { type: 'final' } };
@@ -203,29 +201,13 @@ export function gfs2WriteMachine(m: Mmu, it: IovIter, options: Gfs2WriteOptions)
       },
     };
   }
-  if (g) {
-    states.lock = {
-      on: {
-        glockNq: [
-          { guard: 'grantsNow', target: afterLock, actions: 'nq', description: `gfs2_glock_nq(${mode}): granted` },
-          { target: 'glockWait', actions: 'nq', description: `gfs2_glock_nq(${mode}): queued` },
-        ],
-      },
-    };
-    states.glockWait = {
-      meta: { waitsFor: ({ world }: { world: MmuWorld }) => glockWaitsFor(world, g, h) },
-      on: { glockWait: { guard: 'granted', target: afterLock, description: `gfs2_glock_wait(): ${mode} granted` } },
-    };
-    states.unlock = {
-      on: {
-        glockDq: [
-          ...(enabled ? [] : [{ guard: 'windowSet', target: 'prefault', actions: 'dq', description: 'gfs2_glock_dq(); goto retry' }]),
-          { guard: 'failed', target: 'efault', actions: 'dq', description: 'gfs2_glock_dq(); return -EFAULT' },
-          { target: 'done', actions: 'dq', description: 'gfs2_glock_dq(); return written' },
-        ],
-      },
-    };
-  }
+  const lock = gfs2SyscallGlock(r, {
+    afterLock,
+    retry: enabled ? undefined : { target: 'prefault', description: 'gfs2_glock_dq(); goto retry' },
+    result: 'written',
+    who: 'gfs2 write',
+  });
+  Object.assign(states, lock.states);
   if (enabled) {
     states.copy = {
       on: {
@@ -256,10 +238,7 @@ export function gfs2WriteMachine(m: Mmu, it: IovIter, options: Gfs2WriteOptions)
       canPrefault: ({ context, event }) => r.prefaultEnabled(event.world, context),
       prefaultSome: ({ context, event }) => r.prefaultEnabled(event.world, context) && r.windowAfterPrefault(event.world, context) > 0,
       prefaultNothingWritten: ({ context, event }) => r.prefaultEnabled(event.world, context) && context.written === 0 && r.prefaultWindow(context) > 0,
-      grantsNow: ({ event }) => glockNqOutcome(event.world, g!, h) === GLOCK_GRANTED,
-      granted: ({ event }) => glockGranted(event.world, g!, h),
-      windowSet: ({ context }) => context.window > 0,
-      failed: ({ context }) => context.written === 0 && context.efault === 1,
+      ...lock.guards,
       writeThenRetry: ({ context, event }) => r.shouldFaultIn(context.prevCount, context.written + r.copied(event.world, event.choice)) > 0,
       writeFails: ({ context, event }) => context.written + r.copied(event.world, event.choice) === 0,
       copyFaults: ({ event }) => r.copyFaults(event.world),
@@ -276,10 +255,7 @@ export function gfs2WriteMachine(m: Mmu, it: IovIter, options: Gfs2WriteOptions)
       // The window is used up; the first should_fault_in_pages() (before the glock) also set prev_count.
       setWindow: assign(({ context }) => ({ window: 0, prevCount: context.window > 0 ? context.prevCount : r.it.total - context.written })),
       clearWindow: assign({ window: 0 }),
-      nq: ({ event }) => {
-        glockNq(event.world, g!, h);
-      },
-      dq: ({ event }) => glockDq(event.world, g!, h),
+      ...lock.actions,
       ...fault.actions,
       afterWrite: assign(({ context, event }) => {
         const k = r.copied(event.world, event.choice);
