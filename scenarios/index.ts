@@ -33,6 +33,7 @@ export function findScenario(id: string): AnyScenario | undefined {
 export {
   buildVariant,
   defineScenario,
+  paramNotTaken,
   parseTarget,
   resolveParams,
   resolveVariant,

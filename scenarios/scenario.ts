@@ -79,6 +79,15 @@ export function variantParams(s: AnyScenario, variant: string): string[] {
   return Object.keys(s.params).filter((k) => !only || only.includes(k));
 }
 
+/** Bad input for the first of `names` (declared parameters) that the variant does not take, or null. */
+export function paramNotTaken(s: AnyScenario, variant: string, names: Iterable<string>): string | null {
+  const taken = variantParams(s, variant);
+  for (const k of names) {
+    if (!taken.includes(k)) return `parameter '${k}' does not apply to ${s.id}:${variant} (its parameters: ${taken.length ? taken.join(', ') : 'none'})`;
+  }
+  return null;
+}
+
 /**
  * Applies `k=v` overrides to the defaults, checking names, integers and domains. With a variant, the
  * result holds only the parameters that variant takes, and an override of another is bad input.
@@ -93,9 +102,8 @@ export function resolveParams(s: AnyScenario, overrides: Readonly<Record<string,
       const known = Object.keys(s.params);
       throw new ScenarioInputError(`scenario '${s.id}' has no parameter '${k}' (parameters: ${known.length ? known.join(', ') : 'none'})`);
     }
-    if (!taken.includes(k)) {
-      throw new ScenarioInputError(`parameter '${k}' does not apply to ${s.id}:${variant} (its parameters: ${taken.length ? taken.join(', ') : 'none'})`);
-    }
+    const notTaken = variant === undefined ? null : paramNotTaken(s, variant, [k]);
+    if (notTaken) throw new ScenarioInputError(notTaken);
     const v = typeof raw === 'number' ? raw : /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
     if (!Number.isInteger(v)) throw new ScenarioInputError(`parameter '${k}' must be a whole number, not '${raw}' (domain ${spec.min}..${spec.max})`);
     if (v < spec.min || v > spec.max) throw new ScenarioInputError(`parameter '${k}' = ${v} is outside its domain ${spec.min}..${spec.max}`);

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { check } from '../../checker/index.js';
-import { resolveParams, resolveVariant, ScenarioInputError, variantParams } from '../../scenarios/index.js';
+import { paramNotTaken, resolveParams, resolveVariant, ScenarioInputError, variantParams } from '../../scenarios/index.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exitCodes.js';
 import { formatSweepText, sweepToJson, type SweepPoint, type SweepReport } from '../format/sweep.js';
@@ -59,10 +59,8 @@ export function registerSweep(program: Command, io: CliIo, done: (code: ExitCode
       }
       const grid = parseSweepGrid(scenario, flags.param);
       const taken = variantParams(scenario, base);
-      for (const k of [...Object.keys(grid.fixed), ...grid.axes.map((a) => a.name)]) {
-        if (!taken.includes(k))
-          throw new UsageError(`parameter '${k}' does not apply to ${scenario.id}:${base} (its parameters: ${taken.join(', ') || 'none'})`);
-      }
+      const notTaken = paramNotTaken(scenario, base, [...Object.keys(grid.fixed), ...grid.axes.map((a) => a.name)]);
+      if (notTaken) throw new UsageError(notTaken);
       const points: SweepPoint[] = [];
       let interrupted = false;
       for (const point of grid.points) {
