@@ -81,8 +81,16 @@ export default defineScenario({
   description: 'Each thread raises its flag, checks the other, and if it is up lowers its own and retries.',
   params: {},
   variants: {
-    polite: { description: 'both back off: livelock', expected: { verdict: 'violated', property: 'someone enters' } },
-    ordered: { description: 'T0 never backs off; T1 backs off and waits for T0: terminates', expected: { verdict: 'holds' } },
+    polite: {
+      description: 'both back off: livelock',
+      expected: { verdict: 'violated', property: 'someone enters' },
+      provenance: { kind: 'hypothetical', why: 'a textbook livelock (polite back-off), not kernel code' },
+    },
+    ordered: {
+      description: 'T0 never backs off; T1 backs off and waits for T0: terminates',
+      expected: { verdict: 'holds' },
+      provenance: { kind: 'hypothetical', why: 'a textbook fix of the polite back-off, not kernel code' },
+    },
   },
   defaultVariant: 'polite',
   build: (_p, v) => build(v),

@@ -55,7 +55,13 @@ export default defineScenario({
   source: 'README.md',
   description: 'Returns for every finite reclaim budget; the worst case takes budget + 1 fault-ins.',
   params: { budget: { description: 'evictions reclaim may make', default: 2, min: 0, max: 8 } },
-  variants: { loop: { description: 'retry until the copy succeeds', expected: { verdict: 'holds' } } },
+  variants: {
+    loop: {
+      description: 'retry until the copy succeeds',
+      expected: { verdict: 'holds' },
+      provenance: { kind: 'hypothetical', why: 'a first example: a copy + retry loop, not a particular kernel' },
+    },
+  },
   defaultVariant: 'loop',
   build: ({ budget }) => ({
     name: 'first-loop',

@@ -120,10 +120,26 @@ export default defineScenario({
   description: 'Two processes loop forever through idle, entry protocol, critical section. Generic engine pin, not a kernel model.',
   params: {},
   variants: {
-    peterson: { description: 'flag, then turn, then wait; weakly fair processes', expected: { verdict: 'holds' } },
-    'peterson-unfair': { description: 'the same lock with no fairness: P0 can be starved', expected: { verdict: 'violated', property: 'P0 not starved' } },
-    'no-turn': { description: 'check the other flag, then raise ours', expected: { verdict: 'violated', property: 'mutual exclusion' } },
-    'no-turn-flag-first': { description: 'raise our flag, then wait for the other to drop', expected: { verdict: 'violated', property: 'deadlock' } },
+    peterson: {
+      description: 'flag, then turn, then wait; weakly fair processes',
+      expected: { verdict: 'holds' },
+      provenance: { kind: 'hypothetical', why: "Peterson's mutual-exclusion algorithm (1981) and textbook mistakes, not kernel code" },
+    },
+    'peterson-unfair': {
+      description: 'the same lock with no fairness: P0 can be starved',
+      expected: { verdict: 'violated', property: 'P0 not starved' },
+      provenance: { kind: 'hypothetical', why: "Peterson's mutual-exclusion algorithm (1981) and textbook mistakes, not kernel code" },
+    },
+    'no-turn': {
+      description: 'check the other flag, then raise ours',
+      expected: { verdict: 'violated', property: 'mutual exclusion' },
+      provenance: { kind: 'hypothetical', why: "Peterson's mutual-exclusion algorithm (1981) and textbook mistakes, not kernel code" },
+    },
+    'no-turn-flag-first': {
+      description: 'raise our flag, then wait for the other to drop',
+      expected: { verdict: 'violated', property: 'deadlock' },
+      provenance: { kind: 'hypothetical', why: "Peterson's mutual-exclusion algorithm (1981) and textbook mistakes, not kernel code" },
+    },
   },
   defaultVariant: 'peterson',
   build: (_p, v) => buildLock(v as Variant),

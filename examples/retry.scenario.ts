@@ -73,8 +73,16 @@ export default defineScenario({
   description: 'Terminates for every finite reclaim budget; an unbounded evictor can make it spin.',
   params: { budget: { description: 'reclaim budget (evictions)', default: 3, min: 0, max: 64 } },
   variants: {
-    budgeted: { description: 'reclaim acts at most `budget` times: terminates', expected: { verdict: 'holds' } },
-    adversary: { description: 'reclaim may act forever (no budget, no fairness): spins', expected: { verdict: 'violated', property: 'CPU0 returns' } },
+    budgeted: {
+      description: 'reclaim acts at most `budget` times: terminates',
+      expected: { verdict: 'holds' },
+      provenance: { kind: 'hypothetical', why: 'a generic fault-in + retry loop, not a particular kernel' },
+    },
+    adversary: {
+      description: 'reclaim may act forever (no budget, no fairness): spins',
+      expected: { verdict: 'violated', property: 'CPU0 returns' },
+      provenance: { kind: 'hypothetical', why: 'a generic fault-in + retry loop, not a particular kernel' },
+    },
   },
   defaultVariant: 'budgeted',
   build: (p, v) => build(v, p.budget),

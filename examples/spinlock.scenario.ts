@@ -91,11 +91,20 @@ export default defineScenario({
   description: 'P0 and P1 take and release one test-and-set lock forever; does P0 always get it eventually?',
   params: {},
   variants: {
-    weak: { description: 'weakly fair processes: P0 can starve', expected: { verdict: 'violated', property: 'P0 gets the lock' } },
-    strong: { description: 'P0 strongly fair: it gets the lock', expected: { verdict: 'holds' } },
+    weak: {
+      description: 'weakly fair processes: P0 can starve',
+      expected: { verdict: 'violated', property: 'P0 gets the lock' },
+      provenance: { kind: 'hypothetical', why: 'a textbook test-and-set spinlock, not kernel code' },
+    },
+    strong: {
+      description: 'P0 strongly fair: it gets the lock',
+      expected: { verdict: 'holds' },
+      provenance: { kind: 'hypothetical', why: 'a textbook test-and-set spinlock, not kernel code' },
+    },
     'spin-strong': {
       description: 'explicit spin step, P0 strongly fair: starvation again (fairness is per actor)',
       expected: { verdict: 'violated', property: 'P0 gets the lock' },
+      provenance: { kind: 'hypothetical', why: 'a textbook test-and-set spinlock, not kernel code' },
     },
   },
   defaultVariant: 'weak',

@@ -80,10 +80,15 @@ export const dioShortRead = defineScenario({
     'zero-return': {
       description: 'before 42c498c18a94: a hole/inline copy of nothing returns 0 and iomap_iter() ends the request',
       expected: { verdict: 'violated', property: 'partial accounting' },
+      provenance: {
+        kind: 'hypothetical',
+        why: 'combines pieces that never shipped together: the 0-returning iomap hole/inline helpers predate 42c498c18a94, but the nofault gfs2 direct read (b01b2d72da25) and IOMAP_DIO_PARTIAL (97308f8b0d86) that expose them landed with it in v5.16',
+      },
     },
     'efault-partial': {
       description: 'v5.16: -EFAULT, IOMAP_DIO_PARTIAL and done_before; holds while the buffer stays mapped, for migration/reclaim budgets up to 2',
       expected: { verdict: 'holds' },
+      provenance: { kind: 'shipped', versions: 'v5.16+', commits: ['42c498c18a94', '97308f8b0d86', '4fdccaa0d184', 'b01b2d72da25'] },
     },
   },
   defaultVariant: 'zero-return',

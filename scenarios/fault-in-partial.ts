@@ -70,11 +70,21 @@ export const faultInPartial = defineScenario({
     'all-or-nothing': {
       description: 'fault in the whole remaining buffer, retry only if all of it faulted in (gfs2 v4 RFC): -EFAULT after a partial success',
       expected: { verdict: 'violated', property: 'no spurious -EFAULT' },
+      provenance: {
+        kind: 'proposal',
+        thread:
+          'Andreas Gruenbacher, "[PATCH v4 0/8] gfs2: Fix mmap + page fault deadlocks" (linux-fsdevel, Jul 2021), the unmerged RFC; Linus\'s reply <CAHk-=whodi=ZPhoJy_a47VD+-aFtz385B4_GHvQp8Bp9NdTKUg@mail.gmail.com>',
+      },
     },
     'bytes-not-faulted': {
       description:
         'fault_in_*() return bytes not faulted in, retry while anything was (v5.16): returns the accessible prefix; holds for reclaim budgets up to 2',
       expected: { verdict: 'holds' },
+      provenance: {
+        kind: 'shipped',
+        versions: 'v5.16+ (the shrinking window as since v5.18)',
+        commits: ['bb523b406c84', 'a6294593e8a1', 'cdd591fc86e3', '00bfe02f4796', 'bb7f5d96aaa8'],
+      },
     },
   },
   defaultVariant: 'all-or-nothing',

@@ -59,14 +59,21 @@ export const faultInWindow = defineScenario({
     'whole-buffer': {
       description: 'fault in the whole remaining buffer every round (gfs2 v4 RFC): livelock when capacity < pages, no adversary needed',
       expected: { verdict: 'violated', property: 'the read makes progress' },
+      provenance: {
+        kind: 'proposal',
+        thread:
+          'Andreas Gruenbacher, "[PATCH v4 0/8] gfs2: Fix mmap + page fault deadlocks" (linux-fsdevel, Jul 2021), the unmerged RFC; David Laight\'s reply: "shrink the fault-in window on each retry until it\'s only one page"',
+      },
     },
     shrinking: {
       description: 'gfs2 should_fault_in_pages(): 8 pages after progress, 1 page after none; holds for every reclaim budget up to 3',
       expected: { verdict: 'holds' },
+      provenance: { kind: 'shipped', versions: 'v5.18+', commits: ['bb7f5d96aaa8', '72382264502d', '324d116c5a5c'] },
     },
     fixed1: {
       description: 'one page per round (v5.16 as shipped); holds for every reclaim budget up to 3',
       expected: { verdict: 'holds' },
+      provenance: { kind: 'shipped', versions: 'v5.16 - v5.17', commits: ['00bfe02f4796', 'bb7f5d96aaa8'] },
     },
   },
   defaultVariant: 'whole-buffer',

@@ -95,14 +95,29 @@ export const faultRetrySignal = defineScenario({
     return: {
       description: 'fault_signal_pending() -> return: the uaccess re-faults forever while T1 holds the folio lock (T1 not fair)',
       expected: { verdict: 'violated', property: 'killability' },
+      provenance: {
+        kind: 'shipped',
+        versions: 'before v6.3 on alpha, hexagon, ia64, m68k, microblaze, nios2, openrisc, parisc, riscv, sparc',
+        commits: ['d835eb3a57de', 'bd75497a77cc', 'dce45493aff3'],
+      },
     },
     fixup: {
       description: 'fault_signal_pending() in kernel mode -> no_context() fixup -> -EFAULT; holds with WF(T0) only, T1 never fair',
       expected: { verdict: 'holds' },
+      provenance: {
+        kind: 'shipped',
+        versions: 'x86 since 2014, every arch since v6.3',
+        commits: ['26178ec11ef3', 'd835eb3a57de', 'bd75497a77cc', 'dce45493aff3'],
+      },
     },
     'uffd-nonfatal': {
       description: 'fixed handler, userfaultfd page, SIGUSR1 pending: RETRY -> retry spins until UFFDIO_COPY (kernel-review item 15)',
       expected: { verdict: 'violated', property: 'no busy retry' },
+      provenance: {
+        kind: 'shipped',
+        versions: 'v5.7+ until the 2025 fix "mm/userfaultfd: prevent busy looping for tasks with signals pending"',
+        commits: ['4064b9827063'],
+      },
     },
   },
   defaultVariant: 'return',

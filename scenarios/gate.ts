@@ -5,7 +5,7 @@
  * to build is an `error` (a bug in the scenario), which counts as a mismatch.
  */
 import { check, compileSystem, type CheckOptions, type CheckResult, type CompiledSystem, type PropertyKind } from '../checker/index.js';
-import { buildVariant, resolveParams, type AnyScenario, type Expectation } from './scenario.js';
+import { buildVariant, resolveParams, type AnyScenario, type Expectation, type Provenance } from './scenario.js';
 import type { ScenarioRun } from './run.js';
 
 export type GateStatus = 'as-expected' | 'mismatch' | 'inconclusive' | 'error';
@@ -23,6 +23,8 @@ export interface GateEntry {
   readonly variant: string;
   readonly params: Readonly<Record<string, number>>;
   readonly expected: Expectation;
+  /** What the variant is: shipped, a proposal or hypothetical. */
+  readonly provenance: Provenance;
   readonly status: GateStatus;
   /** One line: what was found against what was expected. */
   readonly message: string;
@@ -71,24 +73,57 @@ export interface GateOptions {
 
 /** Runs one scenario variant at its default parameters against its expectation. */
 export function gateVariant(s: AnyScenario, variant: string, options: CheckOptions = {}, target: string = s.id): GateEntry {
-  const expected = s.variants[variant]!.expected;
+  const { expected, provenance } = s.variants[variant]!;
   let params: Record<string, number> = {};
   let system: CompiledSystem;
   try {
     params = resolveParams(s, {}, variant);
     system = compileSystem(buildVariant(s, variant, params));
   } catch (e) {
-    return { scenario: s.id, target, variant, params, expected, status: 'error', message: `failed to build: ${(e as Error).message}`, properties: [] };
+    return {
+      scenario: s.id,
+      target,
+      variant,
+      params,
+      expected,
+      provenance,
+      status: 'error',
+      message: `failed to build: ${(e as Error).message}`,
+      properties: [],
+    };
   }
   const properties = system.properties.map((p) => ({ name: p.name, kind: p.kind, ...(p.description === undefined ? {} : { description: p.description }) }));
   let result: CheckResult;
   try {
     result = check(system, options);
   } catch (e) {
-    return { scenario: s.id, target, variant, params, expected, status: 'error', message: `the check failed: ${(e as Error).message}`, properties, system };
+    return {
+      scenario: s.id,
+      target,
+      variant,
+      params,
+      expected,
+      provenance,
+      status: 'error',
+      message: `the check failed: ${(e as Error).message}`,
+      properties,
+      system,
+    };
   }
   const { status, message } = compareExpectation(expected, result);
-  return { scenario: s.id, target, variant, params, expected, status, message, properties, run: { scenario: s.id, variant, params, result }, system };
+  return {
+    scenario: s.id,
+    target,
+    variant,
+    params,
+    expected,
+    provenance,
+    status,
+    message,
+    properties,
+    run: { scenario: s.id, variant, params, result },
+    system,
+  };
 }
 
 /** Every variant of every scenario, in registry order then variant declaration order. */

@@ -239,23 +239,35 @@ export const gfs2MmapDeadlock = defineScenario({
     'faults-enabled': {
       description: '<= v5.15: copy with page faults enabled under the glock; gfs2_fault() requests the glock again: BUG() in add_to_queue()',
       expected: { verdict: 'violated', property: 'no recursive glock' },
+      provenance: {
+        kind: 'shipped',
+        versions: 'v5.8 - v5.15 (the read; the write pre-faults under the glock up to v5.15 too)',
+        commits: ['20f829999c38', '00bfe02f4796'],
+      },
       params: ['pages', 'requests', 'remote', 'reclaim', 'write'],
     },
     'nofault-retry': {
       description: 'v5.16+: nofault copy, drop the glock, fault in a shrinking window, retry; holds with weak fairness, reclaim and CPU1 finitely often',
       expected: { verdict: 'holds' },
+      provenance: {
+        kind: 'shipped',
+        versions: 'v5.18+ (v5.16 - v5.17 kept the glock with HIF_MAY_DEMOTE)',
+        commits: ['00bfe02f4796', 'e1fa9ea85ce8', 'bb7f5d96aaa8', '324d116c5a5c'],
+      },
       params: ['pages', 'requests', 'remote', 'reclaim', 'write'],
     },
     'faults-enabled-abba': {
       description:
         '<= v5.15, two files: write(F) from mmap(G) on CPU0, write(G) from mmap(F) on CPU1; each gfs2_fault() waits for the glock the other write holds in EX: deadlock (reads=1: two reads, each gfs2_page_mkwrite() waits behind the SH the other read holds)',
       expected: { verdict: 'violated', property: 'deadlock' },
+      provenance: { kind: 'shipped', versions: 'v5.8 - v5.15', commits: ['20f829999c38', '00bfe02f4796'] },
       params: ['pages', 'reclaim', 'reads'],
     },
     'nofault-retry-abba': {
       description:
         'v5.16+, the same two writes (or reads, reads=1): nofault copy, fault-in with no glock held; no fault under a glock; holds with weak fairness and finite reclaim',
       expected: { verdict: 'holds' },
+      provenance: { kind: 'shipped', versions: 'v5.18+', commits: ['00bfe02f4796', 'e1fa9ea85ce8', 'bb7f5d96aaa8'] },
       params: ['pages', 'reclaim', 'reads'],
     },
   },

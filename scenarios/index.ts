@@ -33,7 +33,9 @@ export function findScenario(id: string): AnyScenario | undefined {
 export {
   buildVariant,
   defineScenario,
+  formatProvenance,
   paramNotTaken,
+  provenanceProblem,
   parseTarget,
   resolveParams,
   resolveVariant,
@@ -41,6 +43,6 @@ export {
   ScenarioInputError,
   variantParams,
 } from './scenario.js';
-export type { AnyScenario, Expectation, ParamSpec, Scenario, VariantSpec } from './scenario.js';
+export type { AnyScenario, Expectation, ParamSpec, Provenance, Scenario, VariantSpec } from './scenario.js';
 export { runScenario } from './run.js';
 export type { ScenarioRun } from './run.js';

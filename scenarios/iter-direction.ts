@@ -97,18 +97,28 @@ export const iterDirectionScenario = defineScenario({
     swapped: {
       description: 'ITER_SOURCE on a buffer a device fills via iov_iter_get_pages2(): no FOLL_WRITE, the DMA lands in the COW-shared page',
       expected: { verdict: 'violated', property: 'COW isolation' },
+      provenance: {
+        kind: 'hypothetical',
+        why: 'the misannotation Al Viro fixed in eight callers for v6.2 (work.iov_iter), put on a FOLL_GET get-pages path after fork: the consequence of the bug class, not a reported incident',
+      },
     },
     correct: {
       description: 'ITER_DEST: FOLL_WRITE breaks COW before the DMA; holds (no fairness needed for the safety properties)',
       expected: { verdict: 'holds' },
+      provenance: { kind: 'shipped', versions: 'every version: iov_iter_get_pages*() asks FOLL_WRITE for an ITER_DEST iterator', commits: ['de4eda9de2d9'] },
     },
     'swapped-copy': {
       description: 'ITER_SOURCE in a copy_to_iter() + fault-in retry loop (v6.2+): WARN_ON_ONCE, copy returns 0, the loop spins',
       expected: { verdict: 'violated', property: 'iter direction' },
+      provenance: {
+        kind: 'hypothetical',
+        why: "the same misannotation in a fault-in + retry loop on v6.2+, where a41dad905e5a's check makes copy_to_iter() WARN and return 0",
+      },
     },
     'correct-copy': {
       description: 'ITER_DEST in the same loop: returns for every reclaim budget up to 3 (FO(reclaim))',
       expected: { verdict: 'holds' },
+      provenance: { kind: 'shipped', versions: 'v5.16+ (fault_in_iov_iter_writeable())', commits: ['cdd591fc86e3'] },
     },
   },
   defaultVariant: 'swapped',

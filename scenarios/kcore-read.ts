@@ -120,18 +120,33 @@ export const kcoreRead = defineScenario({
     'retry-forever': {
       description: 'v6.4+: vread_iter() + fault_in_iov_iter_writeable() until done: spins when the copy fails for a non-fault reason',
       expected: { verdict: 'violated', property: 'read_kcore progress' },
+      provenance: {
+        kind: 'shipped',
+        versions: 'the loop v6.4+; the x86 execmem ROX quirk only in v6.13-rc (disabled before v6.13)',
+        commits: ['46c0d6d0904a', '4c91c07c93bb', 'a9bbe3413331', '925f42645118'],
+      },
     },
     'bounce-buffer': {
       description: 'the pre-6.4 design with a fault-safe kernel-side read: bounce page, copy_to_iter() with faults enabled: returns; no fairness needed',
       expected: { verdict: 'holds' },
+      provenance: {
+        kind: 'hypothetical',
+        why: 'the pre-6.4 bounce-buffer design with a fault-safe kernel-side read (copy_from_kernel_nofault(), as v6.5 reinstated for KCORE_TEXT): pre-6.4 aligned_vread() had no fixup and never met the ROX quirk',
+      },
     },
     'retry-forever-readv': {
       description: 'v6.4+ readv(): a second short pass in one chunk breaks the src/left bookkeeping: wrong bytes, then -EFAULT',
       expected: { verdict: 'violated', property: 'kcore accounting' },
+      provenance: { kind: 'shipped', versions: 'v6.4+ (no upstream fix found)', commits: ['46c0d6d0904a'] },
     },
     'retry-forever-hole': {
       description: 'v6.4 - v6.14, no ROX: a read() whose buffer runs into an unmapped page spins (fault_in_safe_writeable() claims success)',
       expected: { verdict: 'violated', property: 'read_kcore progress' },
+      provenance: {
+        kind: 'shipped',
+        versions: 'v6.4 - v6.14 (stable trees until the backport of 8c03ebd7cdc0)',
+        commits: ['46c0d6d0904a', 'fe673d3f5bf1', '8c03ebd7cdc0'],
+      },
     },
   },
   defaultVariant: 'retry-forever',

@@ -98,14 +98,17 @@ export const mteSubpage = defineScenario({
     'fault-in-writeable': {
       description: 'fault_in_writeable(ubuf + sk_offset, ...) probes page starts only (v5.10 - v5.18, sync MTE): livelock with no adversary',
       expected: { verdict: 'violated', property: 'search_ioctl progress' },
+      provenance: { kind: 'shipped', versions: 'v5.10 - v5.18 (arm64 with synchronous MTE tag checks)', commits: ['1c78544eaa46', '18788e34642e'] },
     },
     'fault-in-subpage-writeable': {
       description: 'fault_in_subpage_writeable() also probes every granule (18788e34642e, v5.19): returns; FO(Retag), FO(reclaim)',
       expected: { verdict: 'holds' },
+      provenance: { kind: 'shipped', versions: 'v5.19+', commits: ['da32b5817253', 'f3ba50a7a100', '18788e34642e'] },
     },
     'fault-in-from-ubuf': {
       description: 'a48b73eca4ce as merged (no MTE): faults in from ubuf, not ubuf + sk_offset: one eviction of the tail makes it spin',
       expected: { verdict: 'violated', property: 'search_ioctl progress' },
+      provenance: { kind: 'shipped', versions: 'v5.9-rc1 - v5.9-rc5, 5.8.y stable before 5.8.10', commits: ['a48b73eca4ce', '1c78544eaa46'] },
     },
   },
   defaultVariant: 'fault-in-writeable',

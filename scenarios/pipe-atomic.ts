@@ -121,18 +121,29 @@ export const pipeAtomic = defineScenario({
     'drop-lock-retry': {
       description: 'J0: nofault copy, publish the part, drop pipe->mutex, fault in, retry: a write <= PIPE_BUF is split around another',
       expected: { verdict: 'violated', property: 'pipe write atomicity' },
+      provenance: {
+        kind: 'hypothetical',
+        why: 'J0 never shipped: pipe_write() has always copied with page faults enabled under pipe->mutex; modelled to show why it must',
+      },
     },
     'mutex-held': {
       description: 'v6.15+: copy with faults enabled under pipe->mutex, publish after the copy; P-J1 holds (safety, no fairness)',
       expected: { verdict: 'holds' },
+      provenance: { kind: 'shipped', versions: 'v6.15+', commits: ['ee5eda8ea595'] },
     },
     'mutex-held-slot-first': {
       description: 'v5.5..v6.14: the same, with the slot published empty before the copy; P-J1 holds',
       expected: { verdict: 'holds' },
+      provenance: { kind: 'shipped', versions: 'v5.5 - v6.14', commits: ['a194dfe6e6f6', 'ee5eda8ea595'] },
     },
     'uffd-resolver-reads-pipe': {
       description: 'J3: W0 faults on a uffd page holding pipe->mutex; the resolver must read the pipe first: deadlock',
       expected: { verdict: 'violated', property: 'deadlock' },
+      provenance: {
+        kind: 'shipped',
+        versions: 'v6.15+ as modelled (every pipe_write() since userfaultfd, v4.3, faults under pipe->mutex)',
+        commits: ['ee5eda8ea595'],
+      },
     },
   },
   defaultVariant: 'drop-lock-retry',

@@ -170,8 +170,22 @@ export const retryRing = defineScenario({
     retries: { description: 'retries per reader (R)', default: 2, min: 0, max: 16 },
   },
   variants: {
-    ring: { description: 'the model as specified', expected: { verdict: 'holds' } },
-    progress: { description: 'the same model plus "every reader returns" (progress, weak fairness)', expected: { verdict: 'holds' } },
+    ring: {
+      description: 'the model as specified',
+      expected: { verdict: 'holds' },
+      provenance: {
+        kind: 'hypothetical',
+        why: 'an abstract fault-in retry ring (faultline issue #2), encoded identically for SPIN and Rumur in bench/peers/ to compare checkers; not kernel code',
+      },
+    },
+    progress: {
+      description: 'the same model plus "every reader returns" (progress, weak fairness)',
+      expected: { verdict: 'holds' },
+      provenance: {
+        kind: 'hypothetical',
+        why: 'the retry ring of faultline issue #2 with a progress property, for the checker comparison in bench/; not kernel code',
+      },
+    },
   },
   defaultVariant: 'ring',
   validate: (p) => (p.capacity > p.pages ? `capacity (${p.capacity}) cannot exceed pages (${p.pages})` : null),

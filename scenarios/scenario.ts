@@ -18,10 +18,23 @@ export interface Expectation {
   readonly property?: string;
 }
 
+/**
+ * Where a variant's code comes from, so a verdict is read for what it is about: `shipped` is code that was in
+ * released kernels (the versions, e.g. 'v5.16 - v5.17' or 'v6.15+', and the commits that wrote or removed
+ * it; a vendor tree may give none); `proposal` a patch or design that was posted but never merged (the
+ * thread); `hypothetical` code nobody proposed, modelled to show why something matters (why it is modelled).
+ */
+export type Provenance =
+  { kind: 'shipped'; versions: string; commits: readonly string[] } | { kind: 'proposal'; thread: string } | { kind: 'hypothetical'; why: string };
+
+export const PROVENANCE_KINDS = ['shipped', 'proposal', 'hypothetical'] as const;
+
 export interface VariantSpec<P extends string = string> {
   /** One line: what differs in this variant (and, for fixes, the assumptions it holds under). */
   readonly description: string;
   readonly expected: Expectation;
+  /** Shipped (versions, commits), a proposal (the thread) or hypothetical (why): required, built-in or not. */
+  readonly provenance: Provenance;
   /**
    * The parameters this variant takes, when it does not take them all (a variant that models another
    * configuration). The others stay at their defaults, are not shown, and setting one is bad input.
@@ -114,10 +127,36 @@ export function resolveParams(s: AnyScenario, overrides: Readonly<Record<string,
   return Object.fromEntries(taken.map((k) => [k, out[k]!]));
 }
 
+const COMMIT = /^[0-9a-f]{7,40}$/;
+const PROVENANCE_FORMS = "{ kind: 'shipped', versions, commits: [...] }, { kind: 'proposal', thread } or { kind: 'hypothetical', why }";
+
+/**
+ * What is wrong with a variant's provenance, or null: one of the three kinds, its text fields non-empty
+ * strings and each commit an abbreviated or full hash (7-40 lowercase hex digits).
+ */
+export function provenanceProblem(p: unknown): string | null {
+  if (p === undefined) return `it has no provenance (add provenance: ${PROVENANCE_FORMS})`;
+  const q = typeof p === 'object' && p !== null ? (p as Record<string, unknown>) : {};
+  if (!(PROVENANCE_KINDS as readonly unknown[]).includes(q.kind)) return `its provenance must be ${PROVENANCE_FORMS}`;
+  const text = (v: unknown): boolean => typeof v === 'string' && v.trim() !== '';
+  if (q.kind === 'proposal') return text(q.thread) ? null : "its 'proposal' provenance needs a thread (where it was posted)";
+  if (q.kind === 'hypothetical') return text(q.why) ? null : "its 'hypothetical' provenance needs a why (what it is modelled to show)";
+  if (!text(q.versions)) return "its 'shipped' provenance needs versions (e.g. 'v5.16 - v5.17', 'v6.15+')";
+  if (!Array.isArray(q.commits)) return "its 'shipped' provenance needs commits: an array of hashes (may be empty)";
+  const bad = q.commits.find((c) => typeof c !== 'string' || !COMMIT.test(c));
+  return bad === undefined ? null : `its 'shipped' provenance lists ${JSON.stringify(bad)}, which is not a commit hash (7-40 lowercase hex digits)`;
+}
+
+/** One line: `shipped v5.16+; commits 42c498c18a94, ...`, `proposal, never merged: THREAD`, `hypothetical: WHY`. */
+export function formatProvenance(p: Provenance): string {
+  if (p.kind === 'shipped') return `shipped ${p.versions}${p.commits.length ? `; commits ${p.commits.join(', ')}` : ''}`;
+  return p.kind === 'proposal' ? `proposal, never merged: ${p.thread}` : `hypothetical: ${p.why}`;
+}
+
 /**
  * What is wrong with a scenario's definition itself, or null: the default variant is one of its variants;
  * every parameter's min, max and default are whole numbers with min <= default <= max; a variant's
- * `params` names only declared parameters; and the defaults pass `validate` for every variant. Checked
+ * `params` names only declared parameters; every variant states its provenance; and the defaults pass `validate` for every variant. Checked
  * when a scenario is loaded (built-in or from a file), so a typo is reported instead of checked.
  */
 export function scenarioDefinitionProblem(s: AnyScenario): string | null {
@@ -132,6 +171,8 @@ export function scenarioDefinitionProblem(s: AnyScenario): string | null {
     if (p.default < p.min || p.default > p.max) return `parameter '${k}': default ${p.default} is outside its domain ${p.min}..${p.max}`;
   }
   for (const [v, spec] of Object.entries(s.variants)) {
+    const provenance = provenanceProblem((spec as Partial<VariantSpec>).provenance);
+    if (provenance) return `variant '${v}': ${provenance}`;
     for (const k of spec.params ?? []) {
       if (!Object.hasOwn(s.params, k))
         return `variant '${v}' takes parameter '${k}', which is not declared (parameters: ${Object.keys(s.params).join(', ') || 'none'})`;

@@ -107,22 +107,46 @@ export const stablePagesScenario = defineScenario({
     'pin-from-ref': {
       description: 'H-b: pin_user_page() on a held reference after the negative pin check; the device writes under writeback',
       expected: { verdict: 'violated', property: 'stable pages' },
+      provenance: {
+        kind: 'proposal',
+        thread:
+          'Jan Kara and Al Viro in "iov_iter: new iov_iter_pin_pages*() routines" (linux-fsdevel, Sep 2022): "mm/gup: introduce pin_user_page()" and writeback\'s folio_maybe_dma_pinned() check, neither merged',
+      },
     },
     'pin-via-fault': {
       description: 'pins only through the page tables (->page_mkwrite() waits for writeback); holds for DMA budgets <= 2, passes <= 2, releases <= 1',
       expected: { verdict: 'holds' },
+      provenance: {
+        kind: 'proposal',
+        thread:
+          'Jan Kara and Al Viro in "iov_iter: new iov_iter_pin_pages*() routines" (linux-fsdevel, Sep 2022): writeback\'s folio_maybe_dma_pinned() check is Jan Kara\'s proposal (mainline has none); pins only through the page tables as mainline since v6.3',
+      },
     },
     'fast-no-recheck': {
       description: 'hypothetical GUP-fast without the PTE re-check: the pin slips in after folio_mkclean() and the check',
       expected: { verdict: 'violated', property: 'stable pages' },
+      provenance: {
+        kind: 'hypothetical',
+        why: 'GUP-fast has always re-checked the PTE after taking its reference; without it, against the proposed writeback pin check (Jan Kara, Sep 2022), shows what the re-check is for',
+      },
     },
     'fast-recheck': {
       description: 'GUP-fast with the PTE re-check: the late pin is dropped, the slow path waits; holds for the same budgets',
       expected: { verdict: 'holds' },
+      provenance: {
+        kind: 'proposal',
+        thread:
+          'Jan Kara and Al Viro in "iov_iter: new iov_iter_pin_pages*() routines" (linux-fsdevel, Sep 2022): writeback\'s folio_maybe_dma_pinned() check is Jan Kara\'s proposal; GUP-fast with its PTE re-check is mainline',
+      },
     },
     'no-pin-check': {
       description: 'H-a: mainline writeback without the pin check; a pin taken before writeback lets the device write under it',
       expected: { verdict: 'violated', property: 'stable pages' },
+      provenance: {
+        kind: 'shipped',
+        versions: 'mainline writeback (no pin check); FOLL_LONGTERM on such mappings refused since v6.5',
+        commits: ['8ac268436e6d', 'a6e79df92e4a'],
+      },
     },
   },
   defaultVariant: 'pin-from-ref',

@@ -1,6 +1,6 @@
 /** `faultline list`: every built-in scenario, its variants and where it comes from. */
 import type { Command } from 'commander';
-import { scenarios } from '../../scenarios/index.js';
+import { formatProvenance, scenarios } from '../../scenarios/index.js';
 import { EXIT, type ExitCode } from '../exitCodes.js';
 import type { CliIo } from '../io.js';
 import { parseFormat } from '../options.js';
@@ -18,7 +18,9 @@ export function registerList(program: Command, io: CliIo, done: (code: ExitCode)
           title: s.title,
           source: s.source,
           defaultVariant: s.defaultVariant,
-          variants: Object.fromEntries(Object.entries(s.variants).map(([k, v]) => [k, { description: v.description, expected: v.expected }])),
+          variants: Object.fromEntries(
+            Object.entries(s.variants).map(([k, v]) => [k, { description: v.description, expected: v.expected, provenance: v.provenance }]),
+          ),
         }));
         io.stdout(JSON.stringify(rows, null, 2) + '\n');
         return done(EXIT.OK);
@@ -28,7 +30,7 @@ export function registerList(program: Command, io: CliIo, done: (code: ExitCode)
         lines.push(`${s.id}  ${s.title}`);
         for (const [name, v] of Object.entries(s.variants)) {
           const exp = v.expected.verdict === 'holds' ? 'holds' : `violates ${v.expected.property ?? '?'}`;
-          lines.push(`    :${name}${name === s.defaultVariant ? ' (default)' : ''}  ${exp}  ${v.description}`);
+          lines.push(`    :${name}${name === s.defaultVariant ? ' (default)' : ''}  ${exp}  ${v.description}`, `        ${formatProvenance(v.provenance)}`);
         }
         lines.push(`    source: ${s.source}`);
       }

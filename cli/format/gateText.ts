@@ -13,7 +13,8 @@ export function gateEntryText(e: GateEntry, c: ChalkInstance): string {
   const paint = e.status === 'as-expected' ? c.green : e.status === 'inconclusive' ? c.yellow : c.red.bold;
   const s = e.run?.result.stats;
   const stats = s ? c.dim(`  [${num(s.states)} states, ${s.seconds.toFixed(2)} s]`) : '';
-  const out = [`${paint(LABEL[e.status].padEnd(12))} ${e.scenario}:${e.variant}  ${e.message}${stats}`];
+  // The variant's provenance kind (shipped, proposal, hypothetical) after the finding: what the verdict is about.
+  const out = [`${paint(LABEL[e.status].padEnd(12))} ${e.scenario}:${e.variant}  ${e.message}  ${e.provenance.kind}${stats}`];
   if ((e.status === 'mismatch' || e.status === 'error') && e.run && e.system) {
     const actors = e.system.actors.map((a) => a.name);
     for (const v of e.run.result.violations) {

@@ -56,6 +56,7 @@ export function gateToJson(report: GateReport): unknown {
       variant: e.variant,
       params: e.params,
       expected: e.expected,
+      provenance: e.provenance,
       status: e.status,
       message: e.message,
       ...(e.run ? { result: runToJson(e.run) } : {}),

@@ -85,11 +85,11 @@ export function formatGateMarkdown(report: GateReport): string {
     '',
   ];
   if (report.interrupted) out.push('Interrupted (Ctrl-C): the scenarios after the last row were not run.', '');
-  out.push('| | scenario | variant | expected | found | states | seconds |', '|---|---|---|---|---|---:|---:|');
+  out.push('| | scenario | variant | expected | found | states | seconds | provenance |', '|---|---|---|---|---|---:|---:|---|');
   for (const e of report.entries) {
     const s = e.run?.result.stats;
     out.push(
-      `| ${STATUS_ICON[e.status]} | ${cell(e.scenario)} | ${cell(e.variant)} | ${cell(expectationText(e))} | ${cell(foundText(e))} | ${s ? num(s.states) : ''} | ${s ? s.seconds.toFixed(2) : ''} |`,
+      `| ${STATUS_ICON[e.status]} | ${cell(e.scenario)} | ${cell(e.variant)} | ${cell(expectationText(e))} | ${cell(foundText(e))} | ${s ? num(s.states) : ''} | ${s ? s.seconds.toFixed(2) : ''} | ${e.provenance.kind} |`,
     );
   }
   const problems = report.entries.filter((e) => e.status !== 'as-expected');

@@ -3,7 +3,7 @@
  * JSON. Actors that share one machine (reader0, reader1 ...) share one diagram.
  */
 import type { CompiledSystem } from '../../checker/index.js';
-import { variantParams, type AnyScenario } from '../../scenarios/index.js';
+import { formatProvenance, variantParams, type AnyScenario, type Provenance } from '../../scenarios/index.js';
 import { cell, code, fenced } from './markdown.js';
 import { machineStateDiagram } from './stateDiagram.js';
 
@@ -16,7 +16,7 @@ export interface ScenarioDescription {
   readonly defaultVariant: string;
   /** The variant whose system the properties and machines below describe. */
   readonly variant: string;
-  readonly variants: readonly { name: string; description: string; expected: { verdict: string; property?: string } }[];
+  readonly variants: readonly { name: string; description: string; expected: { verdict: string; property?: string }; provenance: Provenance }[];
   readonly properties: readonly { name: string; kind: string; description: string }[];
   readonly machines: readonly {
     id: string;
@@ -72,7 +72,7 @@ export function describeScenario(s: AnyScenario, variant: string, params: Readon
       })),
     defaultVariant: s.defaultVariant,
     variant,
-    variants: Object.entries(s.variants).map(([name, v]) => ({ name, description: v.description, expected: v.expected })),
+    variants: Object.entries(s.variants).map(([name, v]) => ({ name, description: v.description, expected: v.expected, provenance: v.provenance })),
     // The implicit property every check reports, as `check` lists it.
     properties: [
       ...system.properties.map((p) => ({ name: p.name, kind: p.kind as string, description: p.description ?? '' })),
@@ -121,8 +121,10 @@ export function formatShowText(d: ScenarioDescription): string {
   for (const p of d.params) out.push(`  ${p.name.padEnd(pw)}  ${String(p.default).padStart(3)}  ${`${p.min}..${p.max}`.padEnd(7)}  ${p.description}`);
   out.push('', 'Variants (expected verdict at the default parameters):');
   const vw = Math.max(...d.variants.map((v) => v.name.length + (v.name === d.defaultVariant ? 10 : 0)));
-  for (const v of d.variants)
+  for (const v of d.variants) {
     out.push(`  ${`${v.name}${v.name === d.defaultVariant ? ' (default)' : ''}`.padEnd(vw)}  ${expectedText(v.expected)}: ${v.description}`);
+    out.push(`  ${''.padEnd(vw)}  ${formatProvenance(v.provenance)}`);
+  }
   out.push('', `Properties (${d.variant}${paramsNote(d)}):`);
   const nw = Math.max(...d.properties.map((p) => p.name.length), 4);
   const kw = Math.max(...d.properties.map((p) => p.kind.length), 4);
@@ -147,9 +149,11 @@ export function formatShowMarkdown(d: ScenarioDescription): string {
   ];
   for (const p of d.params) out.push(`| ${cell(p.name)} | ${p.default} | ${p.min}..${p.max} | ${cell(p.description)} |`);
   if (d.params.length === 0) out.push('| (none) | | | |');
-  out.push('', '### Variants', '', '| variant | expected | description |', '|---|---|---|');
-  for (const v of d.variants)
-    out.push(`| ${cell(v.name)}${v.name === d.defaultVariant ? ' (default)' : ''} | ${cell(expectedText(v.expected))} | ${cell(v.description)} |`);
+  out.push('', '### Variants', '', '| variant | expected | description | provenance |', '|---|---|---|---|');
+  for (const v of d.variants) {
+    const name = `${cell(v.name)}${v.name === d.defaultVariant ? ' (default)' : ''}`;
+    out.push(`| ${name} | ${cell(expectedText(v.expected))} | ${cell(v.description)} | ${cell(formatProvenance(v.provenance))} |`);
+  }
   out.push('', `### Properties (${cell(d.variant)}${paramsNote(d)})`, '', '| property | kind | description |', '|---|---|---|');
   for (const p of d.properties) out.push(`| ${cell(p.name)} | ${p.kind} | ${cell(p.description)} |`);
   out.push('', '### Actors');

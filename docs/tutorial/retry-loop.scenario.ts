@@ -95,8 +95,16 @@ export default defineScenario({
   description: 'CPU0 copies two pages with page faults disabled; on a missing page it faults pages in and retries.',
   params: { capacity: { description: 'pages that can be resident at once', default: 1, min: 1, max: 2 } },
   variants: {
-    buggy: { description: 'fault in every page from the failing one to the end', expected: { verdict: 'violated', property: 'read makes progress' } },
-    fixed: { description: 'fault in only the page the copy stopped at', expected: { verdict: 'holds' } },
+    buggy: {
+      description: 'fault in every page from the failing one to the end',
+      expected: { verdict: 'violated', property: 'read makes progress' },
+      provenance: { kind: 'hypothetical', why: 'the tutorial example, not a particular kernel' },
+    },
+    fixed: {
+      description: 'fault in only the page the copy stopped at',
+      expected: { verdict: 'holds' },
+      provenance: { kind: 'hypothetical', why: 'the tutorial example, not a particular kernel' },
+    },
   },
   defaultVariant: 'buggy',
   build: (p, v) => build(p.capacity, v as Variant),

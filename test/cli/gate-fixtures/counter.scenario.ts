@@ -49,11 +49,27 @@ export default defineScenario({
   description: 'One thread counts x from 0 to limit.',
   params: { limit: { description: 'how far T counts', default: 2, min: 0, max: 5 } },
   variants: {
-    holds: { description: 'x <= limit, expected to hold', expected: { verdict: 'holds' } },
-    small: { description: 'x < 2, expected violated', expected: { verdict: 'violated', property: 'x small' } },
-    'wrong-holds': { description: 'x < 2, wrongly expected to hold', expected: { verdict: 'holds' } },
-    'wrong-property': { description: 'x < 2, expected to violate deadlock', expected: { verdict: 'violated', property: 'deadlock' } },
-    missing: { description: 'x <= limit, wrongly expected violated', expected: { verdict: 'violated', property: 'x small' } },
+    holds: { description: 'x <= limit, expected to hold', expected: { verdict: 'holds' }, provenance: { kind: 'hypothetical', why: 'a test fixture' } },
+    small: {
+      description: 'x < 2, expected violated',
+      expected: { verdict: 'violated', property: 'x small' },
+      provenance: { kind: 'hypothetical', why: 'a test fixture' },
+    },
+    'wrong-holds': {
+      description: 'x < 2, wrongly expected to hold',
+      expected: { verdict: 'holds' },
+      provenance: { kind: 'hypothetical', why: 'a test fixture' },
+    },
+    'wrong-property': {
+      description: 'x < 2, expected to violate deadlock',
+      expected: { verdict: 'violated', property: 'deadlock' },
+      provenance: { kind: 'hypothetical', why: 'a test fixture' },
+    },
+    missing: {
+      description: 'x <= limit, wrongly expected violated',
+      expected: { verdict: 'violated', property: 'x small' },
+      provenance: { kind: 'hypothetical', why: 'a test fixture' },
+    },
   },
   defaultVariant: 'holds',
   build: (p, v) => build(p.limit, v as Variant),
