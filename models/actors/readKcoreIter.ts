@@ -222,7 +222,11 @@ export function readKcoreIterActor(k: Kcore, options: ReadKcoreIterOptions): Act
         case 'vreadIter': {
           const r = vreadIterResult(w, k, base(c) + c.src, c.left);
           // The world is the pre-state: the iterator has not moved yet, so find the failing unit on a copy.
-          return `vread_iter(iter, ${at(base(c) + c.src)}, ${c.left}) = ${r}${r < c.left ? `: ${whyAfter(w, c, r)}` : ''}`;
+          const short = r < c.left ? `: ${whyAfter(w, c, r)}` : '';
+          // What the user sees of the cumulative-`read` bug: kernel bytes from the wrong offset.
+          const pos = (w as unknown as Record<string, number>)[it.kConsumed]!;
+          const wrong = r > 0 && c.src !== c.read ? `: WRONG BYTES: buf+${pos} gets ${at(base(c) + c.src)}, not ${at(base(c) + c.read)}` : '';
+          return `vread_iter(iter, ${at(base(c) + c.src)}, ${c.left}) = ${r}${wrong}${short}`;
         }
         case 'faultInIovIterWriteable': {
           if (c.left < 0) return `fault_in_iov_iter_writeable(iter, ${sizeText(c.left)}) != 0: -EFAULT`;
@@ -250,7 +254,7 @@ export function readKcoreIterActor(k: Kcore, options: ReadKcoreIterOptions): Act
 
   function whyAfter(w: KcoreWorld, c: ReadKcoreIterContext, r: number): string {
     const p = kcoreFirstUncopyable(w, k, base(c) + c.src + r, 1);
-    if (p >= 0) return `vmalloc page ${p} has no direct map`;
+    if (p >= 0) return `vmalloc page ${p} has no direct map (module text: execmem ROX)`;
     // The first unit of the remaining request that the user side refuses (a nofault copy of a UBUF
     // chunk is all-or-nothing, so it can lie past the position).
     const pos = (w as unknown as Record<string, number>)[it.kConsumed]! + r;
