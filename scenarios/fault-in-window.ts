@@ -33,7 +33,7 @@ export const faultInWindow = defineScenario({
   title: 'fault in the whole buffer under memory pressure: a livelock with no adversary; the shrinking window',
   source:
     'David Laight and Andreas Gruenbacher on the gfs2 v4 RFC (Jul 2021: "shrink the fault-in window on each retry until it\'s only one page"); ' +
-    'gfs2 should_fault_in_pages(), 00bfe02f4796 and "gfs2: Fix should_fault_in_pages() logic"',
+    'gfs2 should_fault_in_pages(), 00bfe02f4796 (v5.16), bb7f5d96aaa8 "gfs2: Fix should_fault_in_pages() logic" and 324d116c5a5c (v5.18)',
   description:
     'CPU0 runs the gfs2 buffered read loop (no glock contention here, so the glock steps are left out): copy with page faults disabled, ' +
     'and on a short copy fault the buffer in and retry. The user buffer has `pages` pages, all absent, and at most `capacity` of them ' +
@@ -45,11 +45,13 @@ export const faultInWindow = defineScenario({
     'system-wide, so in a kernel it is a likelihood, not a certainty.\n' +
     'whole-buffer (E0, the gfs2 v4 RFC): fault in the whole remaining buffer every time. With capacity < pages the fault-in evicts the ' +
     'first page before the copy can use it, and the loop repeats for ever without an adversary (capacity 2, 3 pages).\n' +
-    'shrinking (E1, gfs2 since v5.18, "gfs2: Fix should_fault_in_pages() logic"): should_fault_in_pages() faults in 8 pages after a round that made progress and one page after a ' +
+    'shrinking (E1, gfs2 since v5.18, bb7f5d96aaa8 "gfs2: Fix should_fault_in_pages() logic"): should_fault_in_pages() faults in 8 pages after a round that made progress and one page after a ' +
     'round that did not, so the next copy always gets the first page. Holds - the read makes progress, capacity is respected, no ' +
     'deadlock - for every capacity >= 1 and every reclaim budget up to 3 (pages up to 4), with weak fairness for CPU0 and reclaim ' +
     'acting finitely often; an unbounded evictor could still take page 0 between every fault-in and copy (E.6).\n' +
-    'fixed1 (what v5.16 shipped, a shadowed variable made the window always one page): holds too, one page per round.',
+    'fixed1 (what v5.16 - v5.17 shipped: a shadowed `pages` made the window always one page, less the offset of the USER pointer ' +
+    'in its page - the offset came from ki_pos only with 324d116c5a5c, v5.18; with one unit per page both offsets are 0 here, and ' +
+    'test/models/actors/gfs2.test.ts checks the difference on a buffer that starts mid-page): holds too, one page per round.',
   params: {
     pages: { description: 'pages in the user buffer (W)', default: 3, min: 1, max: 4 },
     capacity: { description: 'resident capacity in pages (C)', default: 2, min: 1, max: 4 },
@@ -71,7 +73,7 @@ export const faultInWindow = defineScenario({
       provenance: { kind: 'shipped', versions: 'v5.18+', commits: ['bb7f5d96aaa8', '72382264502d', '324d116c5a5c'] },
     },
     fixed1: {
-      description: 'one page per round (v5.16 as shipped); holds for every reclaim budget up to 3',
+      description: "one page less the user pointer's page offset per round (v5.16 - v5.17); holds for every reclaim budget up to 3",
       expected: { verdict: 'holds' },
       provenance: { kind: 'shipped', versions: 'v5.16 - v5.17', commits: ['00bfe02f4796', 'bb7f5d96aaa8'] },
     },

@@ -16,7 +16,8 @@
  *   gfs2_glock_dq(); the copy resumes (gfs2Fault.ts; glock.mkwriteHolder names gfs2_page_mkwrite()'s holder).
  *
  * faults: 'disabled' - the fix, in its current form (00bfe02f4796 v5.16; glock dropped rather than
- *   demoted since e1fa9ea85ce8 v5.18; should_fault_in_pages() after 165d142ffacd / 72382264502d):
+ *   demoted since e1fa9ea85ce8 v5.18; should_fault_in_pages() after bb7f5d96aaa8 "gfs2: Fix
+ *   should_fault_in_pages() logic", 72382264502d and 324d116c5a5c, all v5.18):
  *     retry: gfs2_glock_nq(&gh);
  *       pagefault_disable(); ret = generic_file_read_iter(iocb, to); pagefault_enable();
  *       if (ret <= 0 && ret != -EFAULT) goto out_unlock;
@@ -32,10 +33,12 @@
  *   Window policies (kernel-protocols.md L `window`):
  *   - 'shrinking' (the current should_fault_in_pages()): `bigWindow` pages (max(nr_dirtied_pause -
  *     nr_dirtied, 8), capped at 1 MiB) while the last round made progress (prev_count != count), one
- *     page when it did not; minus offset_in_page(ki_pos) (kernel-review 2.1: the FILE position's offset).
+ *     page when it did not; minus offset_in_page(ki_pos) (kernel-review 2.1: the FILE position's offset,
+ *     since 324d116c5a5c "gfs2: Align read and write chunks to the page cache", v5.18).
  *   - 'whole': the whole remaining buffer every time (the gfs2 v4 RFC, E0 / B1).
- *   - 'fixed1': one page minus the offset, always (what v5.16 shipped: the inner `int pages` shadowed the
- *     outer one, kernel-review 2.2).
+ *   - 'fixed1': one page minus the offset, always (what v5.16 - v5.17 shipped: the inner `int pages`
+ *     shadowed the outer one until bb7f5d96aaa8, kernel-review 2.2); the offset is the USER pointer's,
+ *     offset_in_page(i->iov[0].iov_base + i->iov_offset), as before 324d116c5a5c.
  *   Fault-in contract (L `faultInContract`): 'bytesNotFaulted' (cdd591fc86e3: units NOT faulted in, the
  *   caller keeps window_size - leftover) or 'allOrNothing' (the v4 RFC's iov_iter_fault_in_writeable():
  *   anything short of the whole window is failure, and the read returns `read ? read : -EFAULT`).
@@ -84,16 +87,24 @@ export function windowOptions(who: string, o: { readonly window?: WindowPolicy; 
 
 /**
  * should_fault_in_pages() (fs/gfs2/file.c): the fault-in window in units for `count` units left at file
- * offset `pos`, given the count of the previous attempt; 0 when nothing is left. 'shrinking' is gfs2's:
- * bigWindow pages after progress, one page after none, less the offset into the page; 'whole' faults in
- * everything left (the v4 RFC); 'fixed1' one page (v5.16 as shipped).
+ * offset `pos` with the iterator at user address `userAddr`, given the count of the previous attempt; 0
+ * when nothing is left. 'shrinking' is gfs2's since v5.18: bigWindow pages after progress, one page after
+ * none, less the file offset's offset into the page (324d116c5a5c); 'whole' faults in everything left
+ * (the v4 RFC); 'fixed1' one page less the user pointer's offset into its page (v5.16 - v5.17).
  */
-export function faultInWindow(policy: WindowPolicy, bigWindow: number, unitsPerPage: number, count: number, pos: number, prevCount: number): number {
+export function faultInWindow(
+  policy: WindowPolicy,
+  bigWindow: number,
+  unitsPerPage: number,
+  count: number,
+  pos: number,
+  prevCount: number,
+  userAddr: number,
+): number {
   if (count === 0) return 0;
-  const offs = pos % unitsPerPage;
   if (policy === 'whole') return count;
-  if (policy === 'fixed1') return unitsPerPage - offs;
-  return (prevCount !== count ? bigWindow * unitsPerPage : unitsPerPage) - offs;
+  if (policy === 'fixed1') return unitsPerPage - (userAddr % unitsPerPage);
+  return (prevCount !== count ? bigWindow * unitsPerPage : unitsPerPage) - (pos % unitsPerPage);
 }
 
 /** The largest window faultInWindow() can return (the field's domain); 0 with faults enabled. */
@@ -232,7 +243,8 @@ export class Gfs2Reader implements Gfs2FaultSite {
   /** should_fault_in_pages() after a copy of k units: the window (0: no) and prev_count. */
   private shouldFaultIn(w: MmuWorld, prevCount: number, k: number, s: ReadStep): void {
     const count = iterCount(w, this.it) - k;
-    s.window = faultInWindow(this.window, this.bigWindow, this.m.unitsPerPage, count, iterConsumed(w, this.it) + k, prevCount);
+    const pos = iterConsumed(w, this.it) + k;
+    s.window = faultInWindow(this.window, this.bigWindow, this.m.unitsPerPage, count, pos, prevCount, this.it.addrAt[pos]!);
     s.prev = count === 0 ? prevCount : count;
   }
 

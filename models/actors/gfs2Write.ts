@@ -110,9 +110,9 @@ export class Gfs2Writer implements Gfs2FaultSite {
     this.maxWindow = maxFaultInWindow(this.faults, this.window, this.bigWindow, m.unitsPerPage, it.total);
   }
 
-  /** should_fault_in_pages() with count = orig_count - written and ki_pos = written: the window, 0 for no. */
+  /** should_fault_in_pages() with count = orig_count - written, ki_pos = written and the user pointer there: the window, 0 for no. */
   shouldFaultIn(prevCount: number, written: number): number {
-    return faultInWindow(this.window, this.bigWindow, this.m.unitsPerPage, this.it.total - written, written, prevCount);
+    return faultInWindow(this.window, this.bigWindow, this.m.unitsPerPage, this.it.total - written, written, prevCount, this.it.addrAt[written]!);
   }
 
   /** The window the prefault step uses: the one already computed, or the first should_fault_in_pages(). */

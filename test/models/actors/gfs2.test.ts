@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { check, invariant, type SystemSpec } from '../../../checker/index.js';
-import { gfs2ReadActor, type Gfs2ReadOptions } from '../../../models/actors/gfs2Read.js';
+import { faultInWindow, gfs2ReadActor, type Gfs2ReadOptions } from '../../../models/actors/gfs2Read.js';
 import { gfs2WriteActor, type Gfs2WriteOptions } from '../../../models/actors/gfs2Write.js';
 import { defineGlock, noRecursiveGlock } from '../../../models/fs/glock.js';
 import { defineIovIter, defineMmu, type VmaName } from '../../../models/index.js';
@@ -46,6 +46,26 @@ describe('models/actors/gfs2Read.ts', () => {
       assert.deepEqual(o.ends, ['done 2'], window);
       assertConformance(s, { runs: 20, maxSteps: 12 });
     }
+  });
+
+  it('should_fault_in_pages(): fixed1 (v5.16 - v5.17) takes the offset from the user pointer, shrinking (v5.18+, 324d116c5a5c) from ki_pos', () => {
+    // 2 units per page; file position 0, user pointer 1 (a buffer that starts mid-page): 3 units left, no progress yet.
+    assert.equal(faultInWindow('fixed1', 8, 2, 3, 0, 0, 1), 1, 'one page less offset_in_page(iov_base + iov_offset)');
+    assert.equal(faultInWindow('shrinking', 8, 2, 3, 0, 3, 1), 2, 'one page (no progress) less offset_in_page(ki_pos)');
+    assert.equal(faultInWindow('fixed1', 8, 2, 3, 1, 0, 0), 2, 'the file offset does not matter to fixed1');
+    assert.equal(faultInWindow('shrinking', 8, 2, 3, 1, 3, 0), 1);
+    assert.equal(faultInWindow('whole', 8, 2, 3, 1, 3, 1), 3);
+    // The read over such a buffer still returns everything, one user page per round.
+    const m = defineMmu({ pages: 2, unitsPerPage: 2, staticVma: true });
+    const to = defineIovIter(m, 'to', { type: 'UBUF', dir: 'DEST', segments: [{ base: 1, len: 3 }], warn: false });
+    const s: SystemSpec = {
+      name: 'r',
+      world: { ...m.fields, ...to.fields },
+      actors: [gfs2ReadActor(m, to, { faults: 'disabled', window: 'fixed1' })],
+      properties: [],
+    };
+    assert.deepEqual(outcomes(s, 'read').ends, ['done 3']);
+    assertConformance(s, { runs: 20, maxSteps: 12 });
   });
 
   it('faults enabled, no glock: the copy faults the pages in as it goes and stops at the unmapped page', () => {
