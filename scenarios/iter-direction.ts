@@ -13,31 +13,47 @@ import { bioDeviceActor } from '../models/actors/bioDevice.js';
 import { forkChildActor } from '../models/actors/forkChild.js';
 import { iovIterUserActor, iovIterUserReturns } from '../models/actors/iovIterUser.js';
 import { reclaimActor } from '../models/actors/reclaim.js';
-import { cowIsolation, defineAnonCow } from '../models/cow/anonCow.js';
+import { cowIsolation, defineAnonCow, zeroPageIntact } from '../models/cow/anonCow.js';
 import { defineIovIter } from '../models/iov-iter/iter.js';
 import { defineMmu } from '../models/mmu/config.js';
 import { iterDirection, iterProgress } from '../models/properties/iterator.js';
 import type { ActorSpec, SystemSpec } from '../checker/index.js';
 import { defineScenario } from './scenario.js';
 
-export type IterDirectionVariant = 'swapped' | 'correct' | 'swapped-copy' | 'correct-copy';
+export type IterDirectionVariant = 'swapped' | 'correct' | 'swapped-zero-page' | 'correct-zero-page' | 'swapped-copy' | 'correct-copy';
 type Params = 'units' | 'reclaim';
 
 export interface IterDirectionOptions {
   readonly use: 'get-pages' | 'copy-retry';
   /** The direction passed to iov_iter_init(): ITER_DEST is right for a buffer the kernel fills. */
   readonly dir: 'DEST' | 'SOURCE';
+  /** get-pages: the buffer was written before fork() (default) or never touched (no fork, the zero page). */
+  readonly touched?: boolean;
 }
 
 export const ITER_DIRECTION_VARIANTS: Readonly<Record<IterDirectionVariant, IterDirectionOptions>> = {
   swapped: { use: 'get-pages', dir: 'SOURCE' },
   correct: { use: 'get-pages', dir: 'DEST' },
+  'swapped-zero-page': { use: 'get-pages', dir: 'SOURCE', touched: false },
+  'correct-zero-page': { use: 'get-pages', dir: 'DEST', touched: false },
   'swapped-copy': { use: 'copy-retry', dir: 'SOURCE' },
   'correct-copy': { use: 'copy-retry', dir: 'DEST' },
 };
 
 /** The system for explicit options. */
 export function buildIterUse(p: Readonly<Record<Params, number>>, o: IterDirectionOptions): SystemSpec {
+  if (o.use === 'get-pages' && o.touched === false) {
+    // One anonymous page of `units` units the process never touched (no fork): the PTE is absent.
+    const m = defineMmu({ pages: 1, unitsPerPage: p.units, staticVma: true, refs: 1, pte: 'ABSENT' });
+    const it = defineIovIter(m, 'iter', { type: 'UBUF', dir: o.dir, segments: [{ base: 0, len: p.units }] });
+    const cow = defineAnonCow(m, 0, { touched: false });
+    return {
+      name: 'iter-direction',
+      world: { ...m.fields, ...it.fields, ...cow.fields },
+      actors: [iovIterUserActor(it, { use: 'get-pages', cow }), bioDeviceActor()],
+      properties: [zeroPageIntact(), iterDirection(it), iovIterUserReturns('CPU0')],
+    };
+  }
   if (o.use === 'get-pages') {
     // One anonymous page of `units` units, already written by the parent; its buffer is all of it.
     const m = defineMmu({ pages: 1, unitsPerPage: p.units, staticVma: true, refs: 1, pte: 'PRESENT_RW' });
@@ -81,7 +97,13 @@ export const iterDirectionScenario = defineScenario({
     'FOLL_WRITE the read-only PTE satisfies GUP, no write fault breaks COW, and the device writes into the folio the child still ' +
     'maps (P-I2; the shape of CVE-2020-29374). a41dad905e5a added checks to the copy primitives only: the iterator-direction WARN never ' +
     'fires here, before or after v6.2. correct (ITER_DEST): FOLL_WRITE, the write fault copies the page for the parent, the device ' +
-    'writes the copy.\n' +
+    'writes the copy. The leak needs a FOLL_GET user such as iov_iter_get_pages2(): since v5.19 (a7f226604170) a read-only FOLL_PIN ' +
+    '(pin_user_pages(), iov_iter_extract_pages()) of an anonymous page that is not PageAnonExclusive unshares it first ' +
+    '(gup_must_unshare()), so a pin gets a private copy.\n' +
+    '- swapped-zero-page: the same get-pages path on a buffer the process never touched (no fork). Without FOLL_WRITE the GUP ' +
+    'read-faults it and do_anonymous_page() maps the shared zero page; the device writes into the page every zero-filled read in ' +
+    'the system maps (property zero page intact) - the worse real outcome (kernel-review 21). correct-zero-page (ITER_DEST): the ' +
+    'write fault allocates a private zeroed page.\n' +
     '- swapped-copy: the same misannotation in a fault-in + retry loop (pagefault_disable(); copy_to_iter(); on a short copy ' +
     'fault_in_iov_iter_writeable() and retry). From v6.2 copy_to_iter() WARNs and returns 0 (P-I1); the fault-in does not look at ' +
     'the direction and succeeds, so the loop also never ends (a progress violation, pinned in the tests). correct-copy (ITER_DEST) ' +
@@ -104,6 +126,19 @@ export const iterDirectionScenario = defineScenario({
     },
     correct: {
       description: 'ITER_DEST: FOLL_WRITE breaks COW before the DMA; holds (no fairness needed for the safety properties)',
+      expected: { verdict: 'holds' },
+      provenance: { kind: 'shipped', versions: 'every version: iov_iter_get_pages*() asks FOLL_WRITE for an ITER_DEST iterator', commits: ['de4eda9de2d9'] },
+    },
+    'swapped-zero-page': {
+      description: 'ITER_SOURCE on a never-touched buffer: the GUP read fault maps the shared zero page and the device DMAs into it (FOLL_GET)',
+      expected: { verdict: 'violated', property: 'zero page intact' },
+      provenance: {
+        kind: 'hypothetical',
+        why: 'the misannotation Al Viro fixed for v6.2 on a FOLL_GET get-pages path over a never-touched buffer: the zero-page consequence the kernel review pointed out, not a reported incident',
+      },
+    },
+    'correct-zero-page': {
+      description: 'ITER_DEST on a never-touched buffer: the FOLL_WRITE fault allocates a private page; holds',
       expected: { verdict: 'holds' },
       provenance: { kind: 'shipped', versions: 'every version: iov_iter_get_pages*() asks FOLL_WRITE for an ITER_DEST iterator', commits: ['de4eda9de2d9'] },
     },

@@ -33,7 +33,9 @@ import { terminates, type ActorSpec, type ProgressProperty, type StepEvent } fro
 import {
   BIO_COMPLETED,
   BIO_FOLIO_NAMES,
+  anonUntouched,
   bioSubmit,
+  doAnonymousPage,
   cowNeedsWriteFault,
   cowShared,
   doWpPage,
@@ -130,7 +132,8 @@ export function iovIterUserMachine(it: IovIter, options: IovIterUserOptions) {
       },
       getPages: ({ event }) => {
         const w = event.world;
-        if (cow && writes(w) && cowNeedsWriteFault(w, cow)) doWpPage(w, cow);
+        if (cow && anonUntouched(w)) doAnonymousPage(w, cow, writes(w));
+        else if (cow && writes(w) && cowNeedsWriteFault(w, cow)) doWpPage(w, cow);
         iovIterGetPages(w, it, it.total);
         bioSubmit(w);
       },
@@ -144,7 +147,8 @@ export function iovIterUserMachine(it: IovIter, options: IovIterUserOptions) {
     },
   }).createMachine({
     id: options.name ?? 'iov_iter_user',
-    initial: options.use === 'get-pages' ? 'fork' : 'init',
+    // A never-touched buffer needs no fork: its page is not mapped at all.
+    initial: options.use === 'get-pages' && cow?.touched !== false ? 'fork' : 'init',
     context: {},
     states: {
       init: { on: { iovIterInit: { target: options.use === 'get-pages' ? 'getPages' : 'copy', description: 'iov_iter_init()' } } },
@@ -175,6 +179,12 @@ export function iovIterUserActor(it: IovIter, options: IovIterUserOptions): Acto
           const write = (iterGupFlags(w, it, false) & FOLL_WRITE) !== 0;
           const flags = write ? 'FOLL_GET|FOLL_WRITE' : 'FOLL_GET';
           if (!cow) return `iov_iter_get_pages2(&iter) [${flags}]`;
+          if (anonUntouched(w)) {
+            const fault = write
+              ? 'write fault, do_anonymous_page(): a private zeroed page'
+              : 'read fault, do_anonymous_page(): the shared zero page, PTE read-only';
+            return `iov_iter_get_pages2(&iter) [${flags}]: ${fault}; submit_bio()`;
+          }
           if (write && cowNeedsWriteFault(w, cow)) {
             return `iov_iter_get_pages2(&iter) [${flags}]: write fault, ${cowShared(w) ? 'wp_page_copy(): private copy' : 'reuse'}; submit_bio()`;
           }

@@ -35,6 +35,8 @@ describe('scenarios/iter-direction.ts', () => {
   const expected: Record<IterDirectionVariant, { verdict: string; property?: string; states: number; transitions: number }> = {
     swapped: { verdict: 'violated', property: 'COW isolation', states: 7, transitions: 7 },
     correct: { verdict: 'holds', states: 14, transitions: 16 },
+    'swapped-zero-page': { verdict: 'violated', property: 'zero page intact', states: 4, transitions: 3 },
+    'correct-zero-page': { verdict: 'holds', states: 5, transitions: 4 },
     'swapped-copy': { verdict: 'violated', property: 'iter direction', states: 3, transitions: 2 },
     'correct-copy': { verdict: 'holds', states: 10, transitions: 9 },
   };
@@ -85,6 +87,20 @@ describe('scenarios/iter-direction.ts', () => {
     );
     assertGolden('iter-direction-swapped-copy.txt', formatTraceText(warn!.trace, { actors }) + '\n');
     assertGolden('iter-direction-swapped-copy.lasso.txt', formatTraceText(spin!.trace, { actors }) + '\n');
+  });
+
+  it('swapped-zero-page: no fork needed - the GUP read fault maps the shared zero page and the DMA lands in it', () => {
+    const { r, actors } = run(buildIterDirection(DEFAULTS, 'swapped-zero-page'));
+    const v = r.violations[0]!;
+    assert.deepEqual(
+      v.trace.steps.map((s) => `${s.actor}.${s.transition}`),
+      ['CPU0.iovIterInit', 'CPU0.iovIterGetPages', 'device.dmaWrite'],
+    );
+    assert.match(v.trace.steps[1]!.label, /\[FOLL_GET\]: read fault, do_anonymous_page\(\): the shared zero page/);
+    assertGolden('iter-direction-swapped-zero-page.txt', formatTraceText(v.trace, { actors }) + '\n');
+    for (let units = 1; units <= BOUND; units++) {
+      assert.equal(check(buildIterDirection({ ...DEFAULTS, units }, 'correct-zero-page')).verdict, 'holds', `correct-zero-page units=${units}`);
+    }
   });
 
   it('swapped: the leak needs nothing from the child but that it still maps A when the DMA lands', () => {
