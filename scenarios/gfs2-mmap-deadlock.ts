@@ -194,7 +194,9 @@ export const gfs2MmapDeadlock = defineScenario({
     'nofault-retry (v5.16 fix, current form since v5.18): copy with page faults disabled; read: on a short copy gfs2_glock_dq(), ' +
     'fault_in_iov_iter_writeable() over the should_fault_in_pages() window (8 pages after progress, 1 page after none), retry; ' +
     'write: fault_in_iov_iter_readable() over the window BEFORE taking the glock, clip the iterator to it, write, and go round again ' +
-    'with the glock dropped. No fault handler ever runs under the glock. Holds: no recursive request, no deadlock, the result equals ' +
+    'with the glock dropped. (v5.16 - v5.17 kept the glock during the fault-in, marked HIF_MAY_DEMOTE for auto-demotion, ' +
+    '00bfe02f4796 / dc732906c245; e1fa9ea85ce8 stopped using it in v5.18 over a do_promote() bug fixed later by 0befb8511e6a; ' +
+    'that form is not modelled.) No fault handler ever runs under the glock. Holds: no recursive request, no deadlock, the result equals ' +
     'the bytes consumed, and the syscall returns - assuming weak fairness for CPU0 and CPU1, FIFO glock grants, and reclaim and CPU1 ' +
     'acting finitely often (checked for every reclaim budget and request count up to 3, local and remote, pages up to 2, read and write).\n' +
     '-abba variants: the "more complex scenarios ... that involve multiple glocks, processes" of 00bfe02f4796\'s message, with two ' +
@@ -247,7 +249,7 @@ export const gfs2MmapDeadlock = defineScenario({
       params: ['pages', 'requests', 'remote', 'reclaim', 'write'],
     },
     'nofault-retry': {
-      description: 'v5.16+: nofault copy, drop the glock, fault in a shrinking window, retry; holds with weak fairness, reclaim and CPU1 finitely often',
+      description: 'v5.18+: nofault copy, drop the glock, fault in a shrinking window, retry; holds with weak fairness, reclaim and CPU1 finitely often',
       expected: { verdict: 'holds' },
       provenance: {
         kind: 'shipped',
@@ -265,7 +267,7 @@ export const gfs2MmapDeadlock = defineScenario({
     },
     'nofault-retry-abba': {
       description:
-        'v5.16+, the same two writes (or reads, reads=1): nofault copy, fault-in with no glock held; no fault under a glock; holds with weak fairness and finite reclaim',
+        'v5.18+, the same two writes (or reads, reads=1): nofault copy, fault-in with no glock held; no fault under a glock; holds with weak fairness and finite reclaim',
       expected: { verdict: 'holds' },
       provenance: { kind: 'shipped', versions: 'v5.18+', commits: ['00bfe02f4796', 'e1fa9ea85ce8', 'bb7f5d96aaa8'] },
       params: ['pages', 'reclaim', 'reads'],
