@@ -113,6 +113,9 @@ export function buildLock(variant: Variant): SystemSpec<LockWorld> {
   };
 }
 
+/** What these variants are (every variant states its provenance). */
+const textbook = { kind: 'hypothetical', why: "Peterson's mutual-exclusion algorithm (1981) and textbook mistakes, not kernel code" } as const;
+
 export default defineScenario({
   id: 'peterson',
   title: "Peterson's two-process lock, and the lock without its turn variable",
@@ -123,22 +126,22 @@ export default defineScenario({
     peterson: {
       description: 'flag, then turn, then wait; weakly fair processes',
       expected: { verdict: 'holds' },
-      provenance: { kind: 'hypothetical', why: "Peterson's mutual-exclusion algorithm (1981) and textbook mistakes, not kernel code" },
+      provenance: textbook,
     },
     'peterson-unfair': {
       description: 'the same lock with no fairness: P0 can be starved',
       expected: { verdict: 'violated', property: 'P0 not starved' },
-      provenance: { kind: 'hypothetical', why: "Peterson's mutual-exclusion algorithm (1981) and textbook mistakes, not kernel code" },
+      provenance: textbook,
     },
     'no-turn': {
       description: 'check the other flag, then raise ours',
       expected: { verdict: 'violated', property: 'mutual exclusion' },
-      provenance: { kind: 'hypothetical', why: "Peterson's mutual-exclusion algorithm (1981) and textbook mistakes, not kernel code" },
+      provenance: textbook,
     },
     'no-turn-flag-first': {
       description: 'raise our flag, then wait for the other to drop',
       expected: { verdict: 'violated', property: 'deadlock' },
-      provenance: { kind: 'hypothetical', why: "Peterson's mutual-exclusion algorithm (1981) and textbook mistakes, not kernel code" },
+      provenance: textbook,
     },
   },
   defaultVariant: 'peterson',

@@ -66,6 +66,9 @@ function build(variant: 'budgeted' | 'adversary', budget: number): SystemSpec<Wo
   };
 }
 
+/** What these variants are (every variant states its provenance). */
+const generic = { kind: 'hypothetical', why: 'a generic fault-in + retry loop, not a particular kernel' } as const;
+
 export default defineScenario({
   id: 'retry',
   title: 'a fault-in + nofault-copy retry loop against reclaim: finite budget vs adversary',
@@ -76,12 +79,12 @@ export default defineScenario({
     budgeted: {
       description: 'reclaim acts at most `budget` times: terminates',
       expected: { verdict: 'holds' },
-      provenance: { kind: 'hypothetical', why: 'a generic fault-in + retry loop, not a particular kernel' },
+      provenance: generic,
     },
     adversary: {
       description: 'reclaim may act forever (no budget, no fairness): spins',
       expected: { verdict: 'violated', property: 'CPU0 returns' },
-      provenance: { kind: 'hypothetical', why: 'a generic fault-in + retry loop, not a particular kernel' },
+      provenance: generic,
     },
   },
   defaultVariant: 'budgeted',

@@ -84,6 +84,9 @@ function build(variant: Variant): SystemSpec<World> {
   };
 }
 
+/** What these variants are (every variant states its provenance). */
+const textbook = { kind: 'hypothetical', why: 'a textbook test-and-set spinlock, not kernel code' } as const;
+
 export default defineScenario({
   id: 'spinlock',
   title: 'test-and-set lock: starvation under weak fairness, none under strong fairness',
@@ -94,17 +97,17 @@ export default defineScenario({
     weak: {
       description: 'weakly fair processes: P0 can starve',
       expected: { verdict: 'violated', property: 'P0 gets the lock' },
-      provenance: { kind: 'hypothetical', why: 'a textbook test-and-set spinlock, not kernel code' },
+      provenance: textbook,
     },
     strong: {
       description: 'P0 strongly fair: it gets the lock',
       expected: { verdict: 'holds' },
-      provenance: { kind: 'hypothetical', why: 'a textbook test-and-set spinlock, not kernel code' },
+      provenance: textbook,
     },
     'spin-strong': {
       description: 'explicit spin step, P0 strongly fair: starvation again (fairness is per actor)',
       expected: { verdict: 'violated', property: 'P0 gets the lock' },
-      provenance: { kind: 'hypothetical', why: 'a textbook test-and-set spinlock, not kernel code' },
+      provenance: textbook,
     },
   },
   defaultVariant: 'weak',

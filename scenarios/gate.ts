@@ -75,55 +75,24 @@ export interface GateOptions {
 export function gateVariant(s: AnyScenario, variant: string, options: CheckOptions = {}, target: string = s.id): GateEntry {
   const { expected, provenance } = s.variants[variant]!;
   let params: Record<string, number> = {};
+  // What every entry says about the variant, whatever happened to its run.
+  const about = () => ({ scenario: s.id, target, variant, params, expected, provenance });
   let system: CompiledSystem;
   try {
     params = resolveParams(s, {}, variant);
     system = compileSystem(buildVariant(s, variant, params));
   } catch (e) {
-    return {
-      scenario: s.id,
-      target,
-      variant,
-      params,
-      expected,
-      provenance,
-      status: 'error',
-      message: `failed to build: ${(e as Error).message}`,
-      properties: [],
-    };
+    return { ...about(), status: 'error', message: `failed to build: ${(e as Error).message}`, properties: [] };
   }
   const properties = system.properties.map((p) => ({ name: p.name, kind: p.kind, ...(p.description === undefined ? {} : { description: p.description }) }));
   let result: CheckResult;
   try {
     result = check(system, options);
   } catch (e) {
-    return {
-      scenario: s.id,
-      target,
-      variant,
-      params,
-      expected,
-      provenance,
-      status: 'error',
-      message: `the check failed: ${(e as Error).message}`,
-      properties,
-      system,
-    };
+    return { ...about(), status: 'error', message: `the check failed: ${(e as Error).message}`, properties, system };
   }
   const { status, message } = compareExpectation(expected, result);
-  return {
-    scenario: s.id,
-    target,
-    variant,
-    params,
-    expected,
-    provenance,
-    status,
-    message,
-    properties,
-    run: { scenario: s.id, variant, params, result },
-    system,
-  };
+  return { ...about(), status, message, properties, run: { scenario: s.id, variant, params, result }, system };
 }
 
 /** Every variant of every scenario, in registry order then variant declaration order. */

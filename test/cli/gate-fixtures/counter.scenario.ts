@@ -42,6 +42,9 @@ function build(limit: number, variant: Variant): SystemSpec<World> {
   };
 }
 
+/** What these variants are (every variant states its provenance). */
+const fixture = { kind: 'hypothetical', why: 'a test fixture' } as const;
+
 export default defineScenario({
   id: 'counter',
   title: 'gate fixture: a counter and expectations right and wrong',
@@ -49,26 +52,26 @@ export default defineScenario({
   description: 'One thread counts x from 0 to limit.',
   params: { limit: { description: 'how far T counts', default: 2, min: 0, max: 5 } },
   variants: {
-    holds: { description: 'x <= limit, expected to hold', expected: { verdict: 'holds' }, provenance: { kind: 'hypothetical', why: 'a test fixture' } },
+    holds: { description: 'x <= limit, expected to hold', expected: { verdict: 'holds' }, provenance: fixture },
     small: {
       description: 'x < 2, expected violated',
       expected: { verdict: 'violated', property: 'x small' },
-      provenance: { kind: 'hypothetical', why: 'a test fixture' },
+      provenance: fixture,
     },
     'wrong-holds': {
       description: 'x < 2, wrongly expected to hold',
       expected: { verdict: 'holds' },
-      provenance: { kind: 'hypothetical', why: 'a test fixture' },
+      provenance: fixture,
     },
     'wrong-property': {
       description: 'x < 2, expected to violate deadlock',
       expected: { verdict: 'violated', property: 'deadlock' },
-      provenance: { kind: 'hypothetical', why: 'a test fixture' },
+      provenance: fixture,
     },
     missing: {
       description: 'x <= limit, wrongly expected violated',
       expected: { verdict: 'violated', property: 'x small' },
-      provenance: { kind: 'hypothetical', why: 'a test fixture' },
+      provenance: fixture,
     },
   },
   defaultVariant: 'holds',
