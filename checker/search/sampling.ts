@@ -67,6 +67,9 @@ export interface SampleOptions {
   readonly shouldStop?: () => StopReason | null;
 }
 
+/** Steps between two polls of `shouldStop` (timeout, memory, Ctrl-C). */
+const POLL_STEPS = 4096;
+
 export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome {
   const layout = system.layout;
   const { stepper, S, pre, after, before } = searchFrame(system);
@@ -116,11 +119,16 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
   let longest = 0;
   let stopped: StopReason | null = null;
 
-  for (; executions < o.executions && !done(); executions++) {
-    if ((executions & 0xff) === 0) {
-      stopped = o.shouldStop?.() ?? null;
-      if (stopped) break;
-    }
+  // Polled by steps, not by executions: one execution can be millions of steps long.
+  let untilPoll = 0;
+  const poll = (): boolean => {
+    if (--untilPoll > 0) return false;
+    untilPoll = POLL_STEPS;
+    stopped = o.shouldStop?.() ?? null;
+    return stopped !== null;
+  };
+  runs: for (; executions < o.executions && !done(); executions++) {
+    if (poll()) break;
     o.scheduler.newExecution(o.rng, longest > 0 ? longest : o.maxDepth);
     stepper.load(system.initial);
     const path: number[] = [];
@@ -133,8 +141,7 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
     states++;
     checkState(path);
     for (let depth = 0; depth < o.maxDepth && !done(); depth++) {
-      layout.pack(S, packed, 0);
-      const key = packed.join(',');
+      if (poll()) break runs;
       let flight = 0;
       for (const [k, p] of progress.entries()) {
         try {
@@ -146,8 +153,14 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
       const enabled = stepper.enabledSteps();
       let mask = 0;
       for (const id of enabled) mask |= 1 << stepActor(id);
-      const first = seen.get(key);
-      if (first !== undefined && progress.length) {
+      // Only progress needs the states of the execution (as keys): without it an execution keeps no states.
+      let key = '';
+      if (progress.length) {
+        layout.pack(S, packed, 0);
+        key = packed.join(',');
+      }
+      const first = progress.length ? seen.get(key) : undefined;
+      if (first !== undefined) {
         // Back at a state of this execution: the steps since then form a cycle. Is it a fair one
         // without progress, in flight throughout, with no environment step?
         for (const [k, p] of progress.entries()) {
@@ -164,7 +177,7 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
         }
         if (done()) break;
       }
-      if (first === undefined) seen.set(key, path.length);
+      if (first === undefined && progress.length) seen.set(key, path.length);
       enabledMask.push(mask);
       inFlight.push(flight);
       if (enabled.length === 0) {
