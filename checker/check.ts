@@ -59,11 +59,15 @@ export interface ResolvedCheckOptions {
 }
 
 export const DEFAULT_MAX_STATES = 50_000_000;
+/** The largest sampling bounds: one execution's path is kept in memory, and PCT keeps d - 1 change points. */
+export const MAX_SAMPLING_DEPTH = 100_000_000;
+export const MAX_PCT_DEPTH = 1_000;
 
 /** Partial options in, a complete config out; every default stated once, here. */
 export function resolveCheckOptions(o: CheckOptions = {}): ResolvedCheckOptions {
-  const whole = (name: string, v: number, min: number): number => {
+  const whole = (name: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
     if (!Number.isInteger(v) || v < min) throw new RangeError(`${name} must be a whole number >= ${min}, not ${v}`);
+    if (v > max) throw new RangeError(`${name} must be at most ${max.toLocaleString('en-US')}, not ${v}`);
     return v;
   };
   return {
@@ -72,8 +76,8 @@ export function resolveCheckOptions(o: CheckOptions = {}): ResolvedCheckOptions 
     stopAtFirstViolation: o.stopAtFirstViolation ?? true,
     seed: whole('seed', o.seed ?? 1, 0),
     executions: whole('executions', o.executions ?? 1000, 1),
-    maxDepth: whole('maxDepth', o.maxDepth ?? 1000, 1),
-    pctDepth: whole('pctDepth', o.pctDepth ?? 3, 1),
+    maxDepth: whole('maxDepth', o.maxDepth ?? 1000, 1, MAX_SAMPLING_DEPTH),
+    pctDepth: whole('pctDepth', o.pctDepth ?? 3, 1, MAX_PCT_DEPTH),
     store: resolveStore(o),
   };
 }

@@ -1,5 +1,5 @@
 /** Parsing and checking the options several commands share; every failure is a UsageError (exit 2). */
-import { isStrategyName, strategyNames, type CheckOptions, type StopReason, type StrategyName } from '../checker/index.js';
+import { isStrategyName, MAX_PCT_DEPTH, MAX_SAMPLING_DEPTH, strategyNames, type CheckOptions, type StopReason, type StrategyName } from '../checker/index.js';
 import { UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 import { interrupt } from './interrupt.js';
@@ -20,10 +20,11 @@ export function parseParamFlags(pairs: readonly string[]): Record<string, string
   return out;
 }
 
-export function parsePositiveInt(flag: string, raw: string | undefined): number | undefined {
+export function parsePositiveInt(flag: string, raw: string | undefined, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (raw === undefined) return undefined;
   const s = raw.replace(/_/g, '');
   if (!/^\d+$/.test(s) || Number(s) < 1 || !Number.isSafeInteger(Number(s))) throw new UsageError(`${flag} expects a positive whole number, not '${raw}'`);
+  if (Number(s) > max) throw new UsageError(`${flag} is at most ${max.toLocaleString('en-US')}, not ${raw}`);
   return Number(s);
 }
 
@@ -99,8 +100,8 @@ export function parseLimits(flags: RunLimits, io: CliIo): Limits {
   const maxMemory = parsePositiveInt(...from('--max-memory', 'maxMemory', flags.maxMemory));
   const seed = flags.seed === undefined ? undefined : flags.seed === '0' ? 0 : parsePositiveInt('--seed', flags.seed);
   const executions = parsePositiveInt('--executions', flags.executions);
-  const maxDepth = parsePositiveInt('--max-depth', flags.maxDepth);
-  const pctDepth = parsePositiveInt('--pct-depth', flags.pctDepth);
+  const maxDepth = parsePositiveInt('--max-depth', flags.maxDepth, MAX_SAMPLING_DEPTH);
+  const pctDepth = parsePositiveInt('--pct-depth', flags.pctDepth, MAX_PCT_DEPTH);
   const sampling = {
     ...(seed === undefined ? {} : { seed }),
     ...(executions === undefined ? {} : { executions }),
