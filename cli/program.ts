@@ -80,7 +80,9 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     if (e instanceof CommanderError) {
       // Asked-for help and the version exit 0; help shown because no command was given, and everything
       // else commander rejects, is bad input.
+      // `help [COMMAND]` exits through commander.help with code 0; help after an error has code 1.
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.OK;
+      if (e.code === 'commander.help' && e.exitCode === 0) return EXIT.OK;
       return EXIT.BAD_INPUT;
     }
     if (e instanceof UsageError || e instanceof SystemDefinitionError) {
