@@ -76,15 +76,21 @@ function hookScenarioImports(): void {
   register('./scenarioHooks.mjs', import.meta.url, { data: { parent: new URL('../index.ts', import.meta.url).href } });
 }
 
+/** The scenario file being imported, if one is: named if the thread ends during its import (cli/worker.ts). */
+export let loading: string | undefined;
+
 export async function loadScenarioFile(path: string, cwd: string): Promise<AnyScenario> {
   const full = isAbsolute(path) ? path : resolve(cwd, path);
   if (!existsSync(full)) throw new UsageError(`scenario file '${path}' does not exist`);
   let mod: Record<string, unknown>;
   hookScenarioImports();
+  loading = path;
   try {
     mod = (await import(pathToFileURL(full).href)) as Record<string, unknown>;
   } catch (e) {
     throw new UsageError(`scenario file '${path}' failed to load: ${loadErrorText(e, full, path)}`);
+  } finally {
+    loading = undefined;
   }
   const candidate = isScenario(mod.default) ? mod.default : isScenario(mod.scenario) ? mod.scenario : Object.values(mod).find(isScenario);
   if (!candidate) {

@@ -6,7 +6,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { EXIT } from './exitCodes.js';
-import type { WorkerData, WorkerMessage } from './worker.js';
+import type { RunBounds } from './io.js';
+import type { Unanswered, WorkerData, WorkerMessage } from './worker.js';
 
 const flag = new SharedArrayBuffer(4);
 const data: WorkerData = {
@@ -19,6 +20,38 @@ const data: WorkerData = {
 // The worker loads TypeScript through tsx as this thread does (worker-boot.mjs registers it there).
 const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: data });
 
+/**
+ * The watchdog. A run polls its bounds itself and stops with its statistics; this thread ends a run that
+ * does not (model code that loops forever never returns to the checker): a second past its timeout or
+ * after Ctrl-C, or at once when resident memory passes its bound by 8% (so it never passes it by 10%).
+ */
+const GRACE_MS = 1000;
+const MEMORY_SLACK = 1.08;
+let watched: { readonly bounds: RunBounds; readonly since: number } | undefined;
+let interruptedAt: number | undefined;
+let ended = false;
+const watchdog = setInterval(() => {
+  if (!watched || ended) return;
+  const { timeout, maxMemory, bound } = watched.bounds;
+  const why = 'and the run did not stop by itself, so it was ended (model code in an endless loop?)';
+  if (interruptedAt !== undefined && Date.now() - interruptedAt > GRACE_MS) {
+    end(EXIT.INTERRUPTED, `interrupted (Ctrl-C) ${why}`);
+  } else if (timeout !== undefined && Date.now() - watched.since > timeout * 1000 + GRACE_MS) {
+    end(EXIT.INCONCLUSIVE, `inconclusive: timeout of ${timeout} s reached ${why}`);
+  } else if (process.memoryUsage.rss() > maxMemory * 1024 * 1024 * MEMORY_SLACK) {
+    end(EXIT.INCONCLUSIVE, `inconclusive: ${bound} passed ${why}`);
+  }
+}, 100);
+watchdog.unref();
+
+/** Ends the worker with one line of why. */
+function end(code: number, message: string): void {
+  ended = true;
+  process.stderr.write(`${process.stderr.isTTY ? "\n" : ""}faultline: ${message}\n`);
+  process.exitCode = code;
+  void worker.terminate();
+}
+
 process.on('SIGINT', () => {
   const f = new Int32Array(flag);
   if (Atomics.load(f, 0) !== 0) {
@@ -26,6 +59,7 @@ process.on('SIGINT', () => {
     process.exit(EXIT.INTERRUPTED);
   }
   Atomics.store(f, 0, 1);
+  interruptedAt = Date.now();
 });
 // Output that cannot be written never changes the verdict: the run goes on and exits with its own code.
 // A closed pipe (`faultline replay F | head -1`) drops the rest of the output quietly; any other failure
@@ -41,7 +75,14 @@ process.stderr.on('error', () => {
 
 let exited = false;
 worker.on('message', (m: WorkerMessage) => {
-  if ('exit' in m) {
+  if (ended) return;
+  if ('watch' in m) {
+    watched = m.watch ? { bounds: m.watch, since: Date.now() } : undefined;
+  } else if ('unanswered' in m) {
+    exited = true;
+    process.stderr.write(`faultline: ${unanswered(m.unanswered)}\n`);
+    process.exitCode = EXIT.BAD_INPUT;
+  } else if ('exit' in m) {
     exited = true;
     process.exitCode = m.exit;
   } else if (m.fd === 1) {
@@ -55,9 +96,19 @@ worker.on('error', (e) => {
   process.exitCode = EXIT.BAD_INPUT;
 });
 worker.on('exit', () => {
+  clearInterval(watchdog);
   if (!exited && process.exitCode === undefined) process.exitCode = EXIT.BAD_INPUT;
   if (stdoutError && stdoutError.code !== 'EPIPE' && (process.exitCode ?? 0) === EXIT.OK) {
     if (!stderrBroken) process.stderr.write(`faultline: cannot write the report: ${stdoutError.code ?? stdoutError.message}\n`);
     process.exitCode = EXIT.BAD_INPUT;
   }
 });
+
+/** The thread ended without an answer: say what it was doing. */
+function unanswered(u: Unanswered): string {
+  const how = u.drained ? 'never finished loading (a top-level await that never settles?)' : `called process.exit(${u.code}) while loading`;
+  if (u.loading !== undefined) return `scenario file '${u.loading}' ${how}`;
+  return u.drained
+    ? 'the run ended without an answer: it waits for something that never happens (an await that never settles?)'
+    : `the run ended without an answer: model code called process.exit(${u.code})`;
+}

@@ -141,7 +141,10 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
     states++;
     checkState(path);
     for (let depth = 0; depth < o.maxDepth && !done(); depth++) {
-      if (poll()) break runs;
+      if (poll()) {
+        longest = Math.max(longest, path.length);
+        break runs;
+      }
       let flight = 0;
       for (const [k, p] of progress.entries()) {
         try {

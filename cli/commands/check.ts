@@ -69,6 +69,7 @@ export function registerCheck(program: Command, io: CliIo, done: (code: ExitCode
         result = check(r.system, { ...runOptions(limits, io, progress.onProgress), stopAtFirstViolation: !flags.all });
       } finally {
         progress.stop();
+        io.watch?.(null);
       }
       const run: ScenarioRun = { scenario: r.scenario.id, variant: r.variant, params: r.params, result };
       const first = run.result.violations[0];

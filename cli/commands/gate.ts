@@ -108,6 +108,7 @@ export function registerGate(program: Command, io: CliIo, done: (code: ExitCode)
         },
         onEntry: (e) => {
           progress?.stop();
+          io.watch?.(null);
           if (format === 'text') io.stdout(gateEntryText(e, c));
         },
       });
