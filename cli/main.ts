@@ -47,7 +47,7 @@ watchdog.unref();
 /** Ends the worker with one line of why. */
 function end(code: number, message: string): void {
   ended = true;
-  process.stderr.write(`${process.stderr.isTTY ? "\n" : ""}faultline: ${message}\n`);
+  process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}faultline: ${message}\n`);
   process.exitCode = code;
   void worker.terminate();
 }

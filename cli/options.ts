@@ -138,7 +138,9 @@ export function defaultMaxMemory(): number {
 export function watchRun(limits: Pick<Limits, 'timeout' | 'maxMemory'>, io: CliIo): RunBounds {
   const maxMemory = limits.maxMemory ?? defaultMaxMemory();
   const bound =
-    limits.maxMemory === undefined ? `the default memory bound of ${maxMemory} MiB (${DEFAULT_MEMORY_SHARE * 100}% of this machine's)` : `memory limit of ${maxMemory} MiB`;
+    limits.maxMemory === undefined
+      ? `the default memory bound of ${maxMemory} MiB (${DEFAULT_MEMORY_SHARE * 100}% of this machine's)`
+      : `memory limit of ${maxMemory} MiB`;
   const bounds: RunBounds = { ...(limits.timeout === undefined ? {} : { timeout: limits.timeout }), maxMemory, bound };
   io.watch?.(bounds);
   return bounds;
@@ -165,7 +167,10 @@ export function runOptions(limits: Limits, io: CliIo, onProgress?: CheckOptions[
     // Off-heap typed arrays count in resident memory; JavaScript objects count against V8's own heap limit too.
     const heap = getHeapStatistics();
     if (heap.used_heap_size > HEAP_SHARE * heap.heap_size_limit) {
-      return { reason: 'memory', message: `the JavaScript heap is nearly full (${Math.round(heap.used_heap_size / MiB)} of ${Math.round(heap.heap_size_limit / MiB)} MiB); lower the parameters` };
+      return {
+        reason: 'memory',
+        message: `the JavaScript heap is nearly full (${Math.round(heap.used_heap_size / MiB)} of ${Math.round(heap.heap_size_limit / MiB)} MiB); lower the parameters`,
+      };
     }
     return null;
   };

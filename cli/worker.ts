@@ -26,10 +26,7 @@ export interface Unanswered {
 }
 
 export type WorkerMessage =
-  | { readonly fd: 1 | 2; readonly text: string }
-  | { readonly exit: number }
-  | { readonly watch: RunBounds | null }
-  | { readonly unanswered: Unanswered };
+  { readonly fd: 1 | 2; readonly text: string } | { readonly exit: number } | { readonly watch: RunBounds | null } | { readonly unanswered: Unanswered };
 
 const data = workerData as WorkerData;
 const port = parentPort!;

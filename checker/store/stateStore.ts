@@ -73,7 +73,7 @@ export interface VisitedStore {
 /** Bytes of the tables a table of `slots` slots doubles into while it fills up to `states` at 0.7 load. */
 export function tableGrowthBytes(slots: number, states: number, bytesPerSlot: number): number {
   let bytes = 0;
-  for (let n = slots; states * 10 > n * 7; ) {
+  for (let n = slots; states * 10 > n * 7;) {
     n *= 2;
     bytes += n * bytesPerSlot;
   }

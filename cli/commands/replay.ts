@@ -55,11 +55,14 @@ export function registerReplay(program: Command, io: CliIo, done: (code: ExitCod
     .option('--max-memory <MiB>', `give up, inconclusive (exit 3), when resident memory passes this (default 80% of the machine's; env ${LIMIT_ENV.maxMemory})`)
     .addHelpText(
       'after',
-      '\nExit codes: 1 reproduced, 0 ran to the end without the violation, 2 malformed or diverging trace.\n\nExample:\n  faultline check examples/peterson.scenario.ts:no-turn --trace cex.json\n  faultline replay cex.json',
+      '\nExit codes: 1 reproduced, 0 ran to the end without the violation, 2 malformed or diverging trace, 3 --timeout or the memory bound reached, 130 interrupted.\n\nExample:\n  faultline check examples/peterson.scenario.ts:no-turn --trace cex.json\n  faultline replay cex.json',
     )
     .action(async (file: string, flags: { color: boolean; brief?: boolean; timeout?: string; maxMemory?: string }) => {
       const c = colors(io, flags.color);
-      const limits = parseLimits({ ...(flags.timeout === undefined ? {} : { timeout: flags.timeout }), ...(flags.maxMemory === undefined ? {} : { maxMemory: flags.maxMemory }) }, io);
+      const limits = parseLimits(
+        { ...(flags.timeout === undefined ? {} : { timeout: flags.timeout }), ...(flags.maxMemory === undefined ? {} : { maxMemory: flags.maxMemory }) },
+        io,
+      );
       const t = readTraceFile(file, io.cwd);
       // A scenario file is recorded relative to the trace file's own folder.
       const base = looksLikeFile(t.scenario) ? dirname(resolve(io.cwd, file)) : io.cwd;
