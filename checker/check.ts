@@ -62,6 +62,8 @@ export interface ResolvedCheckOptions {
 }
 
 export const DEFAULT_MAX_STATES = 50_000_000;
+/** What the liveness analysis allocates per state of the graph: Tarjan's six arrays and its own (liveness.ts). */
+const LIVENESS_BYTES_PER_STATE = 32;
 /** The largest sampling bounds: one execution's path is kept in memory, and PCT keeps d - 1 change points. */
 export const MAX_SAMPLING_DEPTH = 100_000_000;
 export const MAX_PCT_DEPTH = 1_000;
@@ -113,14 +115,23 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
   }
   const environment = Uint8Array.from(compiled.actors.map((a) => (a.kind === 'environment' ? 1 : 0)));
   const recorder = progressProps.length ? new ProgressRecorder(progressProps, environment) : undefined;
+  // The recorded graph grows by doubling as well: a memory bound counts its next doubling too.
+  let graphAtPoll = { states: 0, edges: 0 };
+  const edgeGrowth = (): number => {
+    if (!recorder) return 0;
+    const g = recorder.edges;
+    const bytes = g.growthBytes(2 * (g.states - graphAtPoll.states), 2 * (g.edges - graphAtPoll.edges));
+    graphAtPoll = { states: g.states, edges: g.edges };
+    return bytes;
+  };
   const outcome = explore(compiled, {
     strategy,
     maxStates: config.maxStates,
     stopAtFirstViolation: config.stopAtFirstViolation,
     hooks: {
-      shouldStop: (pendingBytes) => {
+      shouldStop: (pendingBytes = 0) => {
         sample();
-        return options.shouldStop?.(pendingBytes) ?? null;
+        return options.shouldStop?.(pendingBytes + edgeGrowth()) ?? null;
       },
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     },
@@ -144,6 +155,9 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
   };
   if (recorder && complete) {
     try {
+      // Its arrays (about 30 bytes a state) are counted against a memory bound before they are allocated.
+      const before = options.shouldStop?.(LIVENESS_BYTES_PER_STATE * recorder.edges.states);
+      if (before) throw new LivenessStopped(before);
       const cyclic = cyclicStates(recorder.edges, poll);
       for (const [bit, p] of progressProps.entries()) {
         const error = recorder.errors[bit];

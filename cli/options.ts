@@ -162,7 +162,10 @@ export function runOptions(limits: Limits, io: CliIo, onProgress?: CheckOptions[
     const used = io.memory();
     if (used > maxMemory * MiB) return { reason: 'memory', message: `${bound} reached; raise --max-memory or lower the parameters` };
     if (used + pendingBytes > maxMemory * MiB) {
-      return { reason: 'memory', message: `${bound} would be passed by the state table's next growth; raise --max-memory or lower the parameters` };
+      return {
+        reason: 'memory',
+        message: `${bound} would be passed by what the run is about to allocate (its tables double); raise --max-memory or lower the parameters`,
+      };
     }
     // Off-heap typed arrays count in resident memory; JavaScript objects count against V8's own heap limit too.
     const heap = getHeapStatistics();

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { check } from '../../checker/index.js';
+import { EdgeStore } from '../../checker/store/edges.js';
 import { StateStore } from '../../checker/store/stateStore.js';
 import { runCli } from '../../cli/program.js';
 import { parseLimits, runOptions } from '../../cli/options.js';
@@ -97,11 +98,15 @@ describe('bounds: sampling, liveness and memory stop on their bounds, with the r
     assert.equal(store.growthBytes(700), 65536 * 4 * 4);
     assert.equal(store.growthBytes(800), 65536 * 4 * 4 + 2048 * 4);
     assert.equal(store.growthBytes(2000), 65536 * 4 * 4 + 2048 * 4 + 4096 * 4);
+    // The graph kept for liveness doubles too: 2^16 edges fit, one more doubles targets, actors and progress bits.
+    const graph = new EdgeStore();
+    assert.equal(graph.growthBytes(0, 65536), 0);
+    assert.equal(graph.growthBytes(0, 65537), 131072 * (4 + 1 + 1));
     const MiB = 1024 * 1024;
     const f = fakeIo(scratch, { memory: () => 200 * MiB });
     const o = runOptions(parseLimits({ maxMemory: '300' }, f.io), f.io);
     assert.equal(o.shouldStop!(50 * MiB), null);
-    assert.match(o.shouldStop!(128 * MiB)!.message, /^memory limit of 300 MiB would be passed by the state table's next growth/);
+    assert.match(o.shouldStop!(128 * MiB)!.message, /^memory limit of 300 MiB would be passed by what the run is about to allocate \(its tables double\)/);
   });
 
   it('without --max-memory a default bound applies, and says so', async () => {
