@@ -75,7 +75,9 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
   const { stepper, S, pre, after, before } = searchFrame(system);
   const packed = new Uint32Array(layout.words);
   const { invariants, transitions, progress, deadlock, bounds: boundProps } = propertiesByKind(system);
-  const bounds = boundProps.map((property) => ({ property, worst: -Infinity, steps: [] as number[] }));
+  // The worst value's path is the first `length` steps of an execution's path (which only grows): kept
+  // by reference, copied once at the end, so a bound that worsens at every step costs nothing per step.
+  const bounds = boundProps.map((property) => ({ property, worst: -Infinity, path: [] as readonly number[], length: 0 }));
   const findings: SampleFinding[] = [];
   const violated = new Set<string>();
   const report = (f: SampleFinding): void => {
@@ -105,7 +107,8 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
       }
       if (v > b.worst) {
         b.worst = v;
-        b.steps = [...path];
+        b.path = path;
+        b.length = path.length;
       }
       if (v > b.property.limit)
         report({ property: b.property.name, kind: 'bound', message: `value ${v} exceeds the limit ${b.property.limit}`, steps: [...path] });
@@ -243,7 +246,7 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
     terminalStates: terminal,
     depth: longest,
     findings,
-    bounds: bounds.map((b) => ({ property: b.property, worst: b.worst, steps: b.steps })),
+    bounds: bounds.map((b) => ({ property: b.property, worst: b.worst, steps: b.path.slice(0, b.length) })),
     stopped,
   };
 }

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { check } from '../../checker/index.js';
+import { bound } from '../../index.js';
 import { EdgeStore } from '../../checker/store/edges.js';
 import { StateStore } from '../../checker/store/stateStore.js';
 import { runCli } from '../../cli/program.js';
@@ -76,6 +77,16 @@ describe('bounds: sampling, liveness and memory stop on their bounds, with the r
     assert.equal(r.inconclusive?.reason, 'interrupted');
     assert.equal(r.stats.executions, 0);
     assert.ok(r.stats.transitions > 0 && r.stats.transitions < 100_000, `stopped after ${r.stats.transitions} of 100,000 steps`);
+  });
+
+  // Before: the worst value's path was copied at every step that worsened it, so one long execution took
+  // quadratic time between two polls (50,000 steps: 158 s, ignoring --timeout); now it is kept by reference.
+  it("sampling: a bound that worsens at every step keeps its worst value's path, from the same execution", async () => {
+    const s = await loadScenarioFile(COUNTER, REPO_ROOT);
+    const spec = s.build({ n: 1_000_000 }, 'count');
+    const r = check({ ...spec, properties: [bound('n', (v) => v.world.n as number, 2_000_000)] }, { strategy: 'random', executions: 2, maxDepth: 20_000 });
+    assert.equal(r.bounds[0]!.worst, 20_000);
+    assert.equal(r.bounds[0]!.trace.steps.length, 20_000);
   });
 
   it('the liveness phase after the search is polled: stopped there, progress is unknown and the run inconclusive', () => {
