@@ -10,6 +10,7 @@ import { dioShortRead } from './dio-short-read.js';
 import { stablePagesScenario } from './stable-pages.js';
 import { iterDirectionScenario } from './iter-direction.js';
 import { pipeAtomic } from './pipe-atomic.js';
+import { btrfsDioAppend } from './btrfs-dio-append.js';
 import type { AnyScenario } from './scenario.js';
 
 export const scenarios: readonly AnyScenario[] = [
@@ -24,6 +25,7 @@ export const scenarios: readonly AnyScenario[] = [
   stablePagesScenario as unknown as AnyScenario,
   iterDirectionScenario as unknown as AnyScenario,
   pipeAtomic as unknown as AnyScenario,
+  btrfsDioAppend as unknown as AnyScenario,
 ];
 
 export function findScenario(id: string): AnyScenario | undefined {

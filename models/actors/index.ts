@@ -24,3 +24,4 @@ export * from './forkChild.js';
 export * from './bioDevice.js';
 export * from './archMappingQuirk.js';
 export * from './readKcoreIter.js';
+export * from './btrfsDirectWrite.js';
