@@ -65,7 +65,7 @@ export const btrfsDioAppend = defineScenario({
     'error) still calls btrfs_inode_unlock(BTRFS_ILOCK_MMAP), releasing the i_rwsem btrfs_direct_write() holds, which then unlocks it again. ' +
     'Fix (skip-ilock, e0391e92f9ab): up_write(&i_mmap_lock) only, when skip_ilock. ' +
     'Assumptions of the fix: no reclaim between the fault-in and the retry (reclaims=0). With reclaims=1 it does not hold: the retry gets -EFAULT again, ' +
-    'left == prev_left gives -ENOTBLK, and the buffered fallback\'s generic_write_checks() reads the i_size the direct attempt extended - the hole again, ' +
+    "left == prev_left gives -ENOTBLK, and the buffered fallback's generic_write_checks() reads the i_size the direct attempt extended - the hole again, " +
     'by the path a later btrfs fix ("btrfs: fix incorrect buffered IO fallback for append direct writes", ff66fe666233) describes. ' +
     'Not modelled: a concurrent writer or truncate in the relock window, the shared inode lock, NOWAIT, the later move of the skip flag to journal_info (cd9253c23aed).',
   params: {

@@ -178,7 +178,8 @@ export function btrfsDirectWriteMachine(m: Mmu, ino: BtrfsInode, it: IovIter, o:
         btrfsInodeUnlock(w, true);
       } else {
         iMmapLockDownWrite(w); // skip_ilock: down_write(&inode->i_mmap_lock)
-        if (choice === 1 && unlockAll) btrfsInodeUnlock(w, true); // out_release_extents, 939b656bc8ab
+        if (choice === 1 && unlockAll)
+          btrfsInodeUnlock(w, true); // out_release_extents, 939b656bc8ab
         else iMmapLockUpWrite(w);
       }
     }
@@ -279,7 +280,12 @@ export function btrfsDirectWriteMachine(m: Mmu, ino: BtrfsInode, it: IovIter, o:
             { guard: 'gupFails', target: 'stopped', description: 'iomap_dio_bio_iter(): -EFAULT' },
           ],
           // The loop ran to the end of the request: nothing left to fault in or to fall back for.
-          iomapDioComplete: { guard: 'loopDone', target: relock ? 'done' : 'unlock', actions: ['completeDone', 'afterDone'], description: 'iomap_dio_complete()' },
+          iomapDioComplete: {
+            guard: 'loopDone',
+            target: relock ? 'done' : 'unlock',
+            actions: ['completeDone', 'afterDone'],
+            description: 'iomap_dio_complete()',
+          },
         },
       },
       stopped: {

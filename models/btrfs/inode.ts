@@ -148,7 +148,8 @@ export function appendAtEof(ino: BtrfsInode, options: { readonly actor: string; 
     return a.final ? appendProblem(s.world, ino, a.context.ret as number) : null;
   };
   return invariant<BtrfsInodeWorld>(options.name ?? 'append at EOF', (s) => problem(s) === null, {
-    description: 'an O_APPEND write lands at the i_size it started from: afterwards i_size grew by exactly what write() returned and no block below it is a hole',
+    description:
+      'an O_APPEND write lands at the i_size it started from: afterwards i_size grew by exactly what write() returned and no block below it is a hole',
     explain: (s) => problem(s) ?? '',
   });
 }
@@ -166,7 +167,7 @@ function lockProblem(s: StateView<BtrfsInodeWorld>, at: number): string | null {
 export function inodeLockBalance(options: { readonly actor: string; readonly name?: string }): Property<BtrfsInodeWorld> {
   const at = actorIndex(options.actor);
   return invariant<BtrfsInodeWorld>(options.name ?? 'inode lock balance', (s) => lockProblem(s, at(s)) === null, {
-    description: "every btrfs_inode_unlock() / up_write() releases a lock its caller holds, and write() returns with i_rwsem and i_mmap_lock released",
+    description: 'every btrfs_inode_unlock() / up_write() releases a lock its caller holds, and write() returns with i_rwsem and i_mmap_lock released',
     explain: (s) => lockProblem(s, at(s)) ?? '',
   });
 }

@@ -28,7 +28,8 @@ const steps = (r: ReturnType<typeof check>) => r.violations[0]!.trace.steps.map(
 /** Every parameter combination in the domains, with the given reclaim budget. */
 function allParams(reclaims: number) {
   const out: (typeof DEFAULTS)[] = [];
-  for (const count of [1, 2]) for (const initial of [0, 1]) for (const prefault of [0, 1]) for (const dsync of [0, 1]) out.push({ count, initial, prefault, dsync, reclaims });
+  for (const count of [1, 2])
+    for (const initial of [0, 1]) for (const prefault of [0, 1]) for (const dsync of [0, 1]) out.push({ count, initial, prefault, dsync, reclaims });
   return out;
 }
 
@@ -87,7 +88,13 @@ describe('scenarios/btrfs-dio-append.ts', () => {
     const v = r.violations[0]!;
     assert.equal(v.property, 'inode lock balance');
     assert.equal(v.message, 'an inode lock was unlocked while not held (a double unlock: lockdep "bad unlock balance")');
-    assert.deepEqual(steps(r), ['writer.btrfsInodeLock', 'writer.btrfsDioIomapBegin', 'writer.bioIovIterGetPages', 'writer.iomapDioComplete', 'writer.btrfsInodeUnlock']);
+    assert.deepEqual(steps(r), [
+      'writer.btrfsInodeLock',
+      'writer.btrfsDioIomapBegin',
+      'writer.bioIovIterGetPages',
+      'writer.iomapDioComplete',
+      'writer.btrfsInodeUnlock',
+    ]);
     assert.equal(v.trace.steps[3]!.choice, 1);
     assertGolden('btrfs-dio-append-again.txt', formatTraceText(v.trace, { actors }) + '\n');
     // Without O_DSYNC there is no fsync inside iomap_dio_complete(), and 939b656bc8ab holds.
