@@ -11,6 +11,7 @@ import { stablePagesScenario } from './stable-pages.js';
 import { iterDirectionScenario } from './iter-direction.js';
 import { pipeAtomic } from './pipe-atomic.js';
 import { btrfsDioAppend } from './btrfs-dio-append.js';
+import { longtermPinCma } from './longterm-pin-cma.js';
 import type { AnyScenario } from './scenario.js';
 
 export const scenarios: readonly AnyScenario[] = [
@@ -26,6 +27,7 @@ export const scenarios: readonly AnyScenario[] = [
   iterDirectionScenario as unknown as AnyScenario,
   pipeAtomic as unknown as AnyScenario,
   btrfsDioAppend as unknown as AnyScenario,
+  longtermPinCma as unknown as AnyScenario,
 ];
 
 export function findScenario(id: string): AnyScenario | undefined {

@@ -25,3 +25,5 @@ export * from './bioDevice.js';
 export * from './archMappingQuirk.js';
 export * from './readKcoreIter.js';
 export * from './btrfsDirectWrite.js';
+export * from './gupLongterm.js';
+export * from './lruIsolator.js';
