@@ -15,3 +15,4 @@ export * from './kcore/index.js';
 export * from './cow/index.js';
 export * from './block/dma.js';
 export * from './gup/longterm.js';
+export * from './mm/populate.js';

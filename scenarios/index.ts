@@ -12,6 +12,7 @@ import { iterDirectionScenario } from './iter-direction.js';
 import { pipeAtomic } from './pipe-atomic.js';
 import { btrfsDioAppend } from './btrfs-dio-append.js';
 import { longtermPinCma } from './longterm-pin-cma.js';
+import { madvPopulate } from './madv-populate.js';
 import type { AnyScenario } from './scenario.js';
 
 export const scenarios: readonly AnyScenario[] = [
@@ -28,6 +29,7 @@ export const scenarios: readonly AnyScenario[] = [
   pipeAtomic as unknown as AnyScenario,
   btrfsDioAppend as unknown as AnyScenario,
   longtermPinCma as unknown as AnyScenario,
+  madvPopulate as unknown as AnyScenario,
 ];
 
 export function findScenario(id: string): AnyScenario | undefined {

@@ -27,3 +27,4 @@ export * from './readKcoreIter.js';
 export * from './btrfsDirectWrite.js';
 export * from './gupLongterm.js';
 export * from './lruIsolator.js';
+export * from './madvisePopulate.js';
