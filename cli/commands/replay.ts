@@ -17,6 +17,7 @@ import { colors, type CliIo } from '../io.js';
 import { looksLikeFile } from '../load.js';
 import { LIMIT_ENV, parseLimits, watchRun } from '../options.js';
 import { resolveTarget } from '../resolve.js';
+import { shownPath } from '../traceFiles.js';
 
 export function readTraceFile(path: string, cwd: string): TraceFile {
   let text: string;
@@ -89,7 +90,9 @@ export function registerReplay(program: Command, io: CliIo, done: (code: ExitCod
       }
       if (outcome.status === 'diverged')
         throw new UsageError(`trace file '${file}' diverges from the model: ${outcome.message.replace(/: the trace diverges from the model$/, '')}`);
-      io.stdout(`${t.scenario}:${t.variant}${paramsSuffix(r.params)}: ${t.violation.kind} '${t.violation.property}', ${t.steps.length} steps\n`);
+      // A scenario file as the user would name it from here (a trace in the default folder records it absolute).
+      const shown = looksLikeFile(t.scenario) ? shownPath(resolve(base, t.scenario), io.cwd) : t.scenario;
+      io.stdout(`${shown}:${t.variant}${paramsSuffix(r.params)}: ${t.violation.kind} '${t.violation.property}', ${t.steps.length} steps\n`);
       io.stdout(
         '\n' + formatTraceText(buildTrace(r.system, ids, t.loop), { actors: r.system.actors.map((a) => a.name), brief: flags.brief === true }) + '\n\n',
       );

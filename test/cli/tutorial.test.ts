@@ -24,7 +24,7 @@ describe('docs/tutorial.md', () => {
         'output: faultline check examples/peterson.scenario.ts:no-turn',
         'file: docs/tutorial/retry-loop.scenario.ts',
         'output: faultline check docs/tutorial/retry-loop.scenario.ts',
-        'output: faultline replay faultline-retry-loop-buggy.trace.json',
+        'output: faultline replay /tmp/faultline/faultline-retry-loop-buggy.trace.json',
         'output: faultline check docs/tutorial/retry-loop.scenario.ts:fixed',
         'output: faultline sweep docs/tutorial/retry-loop.scenario.ts --param capacity=1..2',
         'output: faultline gate docs/tutorial/retry-loop.scenario.ts',
