@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { SystemDefinitionError } from '../checker/index.js';
 import { registerCheck } from './commands/check.js';
 import { registerGate } from './commands/gate.js';
+import { registerInit } from './commands/init.js';
 import { registerList } from './commands/list.js';
 import { registerReplay } from './commands/replay.js';
 import { registerShow } from './commands/show.js';
@@ -16,7 +17,7 @@ import { EXIT, type ExitCode } from './exitCodes.js';
 import { processIo, type CliIo } from './io.js';
 
 /** The commands, for "unknown command" messages. */
-const COMMANDS = 'list, show, check, replay, sweep, gate, help';
+const COMMANDS = 'init, list, show, check, replay, sweep, gate, help';
 
 /** Commander's own errors as one line: `faultline: unknown option '--x' (did you mean --y?)`. */
 function output(io: CliIo) {
@@ -48,7 +49,7 @@ export function createProgram(io: CliIo, done: (code: ExitCode) => void): Comman
       'after',
       '\nExit codes: 0 holds / as expected, 1 violated / mismatch, 2 bad input, 3 inconclusive, 130 interrupted.\n' +
         'Environment: NO_COLOR, FAULTLINE_MAX_STATES, FAULTLINE_TIMEOUT, FAULTLINE_MAX_MEMORY (defaults of the flags).\n\n' +
-        'Examples:\n  faultline list\n  faultline show retry-ring\n  faultline check retry-ring --param readers=3\n' +
+        'Examples:\n  faultline init my-models\n  faultline list\n  faultline show retry-ring\n  faultline check retry-ring --param readers=3\n' +
         '  faultline sweep retry-ring --param capacity=1..4\n  faultline gate --junit gate.xml --summary "$GITHUB_STEP_SUMMARY"\n' +
         '  faultline replay faultline-peterson-no-turn.trace.json\n\nRun `faultline help COMMAND` for the options of one command.',
     );
@@ -58,6 +59,7 @@ export function createProgram(io: CliIo, done: (code: ExitCode) => void): Comman
   registerSweep(program, io, done);
   registerGate(program, io, done);
   registerReplay(program, io, done);
+  registerInit(program, io, done);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput(output(io));
   return program;
 }
