@@ -33,7 +33,7 @@ function schemaProblems(xml: string, name: string): string {
     return '';
   } catch (e) {
     const err = e as { code?: string; stderr?: Buffer };
-    if (err.code === 'ENOENT') throw new Error('xmllint is not installed (apt-get install libxml2-utils)');
+    if (err.code === 'ENOENT') throw new Error('xmllint is not installed (apt-get install libxml2-utils)', { cause: e });
     return err.stderr?.toString() ?? String(e);
   }
 }
