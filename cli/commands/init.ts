@@ -37,7 +37,7 @@ function entries(dir: string, shown: string): string[] {
 export function registerInit(program: Command, io: CliIo, done: (code: ExitCode) => void): void {
   program
     .command('init')
-    .argument('[dir]', 'the folder to create the project in (default: the current folder)', '.')
+    .argument('[dir]', 'the folder to create the project in (default: the current folder)')
     .description('start a model project: package.json, tsconfig, an example scenario on faultline/models, a README and a CI workflow')
     .option('--force', 'write into a folder that is not empty (files of the same names are replaced)')
     .option('--faultline <spec>', `the faultline dependency in package.json: a version range (default ${VERSIONS.faultline}) or a path to a clone or tarball`)
@@ -46,7 +46,8 @@ export function registerInit(program: Command, io: CliIo, done: (code: ExitCode)
       '\nExit codes: 0 written, 2 bad input (the folder is not empty, or cannot be written).\n\n' +
         'Examples:\n  faultline init my-models\n  faultline init . --force\n  faultline init my-models --faultline file:../faultline',
     )
-    .action((dir: string, flags: InitFlags) => {
+    .action((given: string | undefined, flags: InitFlags) => {
+      const dir = given ?? '.';
       const root = resolve(io.cwd, dir);
       const existing = entries(root, dir);
       if (existing.length > 0 && !flags.force) {
