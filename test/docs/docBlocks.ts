@@ -17,14 +17,16 @@ export interface DocBlock {
   readonly kind: 'file' | 'output';
   readonly what: string;
   readonly body: string;
+  /** The opening fence with its language, e.g. ```text or ````markdown. */
+  readonly open: string;
 }
 
-const BLOCK = /<!-- (file|output): (.+?) -->\n(`{3,})[a-z]*\n([\s\S]*?)\n\3/g;
+const BLOCK = /<!-- (file|output): (.+?) -->\n((`{3,})[a-z]*)\n([\s\S]*?)\n\4/g;
 
 /** The marked blocks of a page (path relative to the repository root). */
 export function docBlocks(page: string): DocBlock[] {
   const text = readFileSync(join(REPO_ROOT, page), 'utf8');
-  return [...text.matchAll(BLOCK)].map((m) => ({ kind: m[1] as 'file' | 'output', what: m[2]!, body: m[4]! + '\n' }));
+  return [...text.matchAll(BLOCK)].map((m) => ({ kind: m[1] as 'file' | 'output', what: m[2]!, open: m[3]!, body: m[5]! + '\n' }));
 }
 
 /** Masks what depends on the machine and the moment. */
@@ -84,7 +86,7 @@ export async function assertOutputBlocks(page: string, dir: string): Promise<voi
     assert.equal(f.err(), '', b.what);
     const out = f.out().replaceAll(traces, DOC_TRACE_DIR);
     if (updating) {
-      text = text.replace(`<!-- output: ${b.what} -->\n\`\`\`text\n${b.body}`, `<!-- output: ${b.what} -->\n\`\`\`text\n${out}`);
+      text = text.replace(`<!-- output: ${b.what} -->\n${b.open}\n${b.body}`, `<!-- output: ${b.what} -->\n${b.open}\n${out}`);
       continue;
     }
     assert.equal(maskFigures(out), maskFigures(b.body), b.what);
