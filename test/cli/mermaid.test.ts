@@ -130,6 +130,22 @@ describe('sequence diagrams through Mermaid', () => {
     for (const b of blocks) await parseSequenceDiagram(b);
   });
 
+  it('every counterexample of every shipped scenario: one message per step of its text trace', async () => {
+    let diagrams = 0;
+    for (const argv of [['gate'], ['gate', 'examples']]) {
+      const md = await markdownOf([...argv, '--quiet']);
+      // Each counterexample is a mermaid block followed by its text trace block.
+      for (const m of md.matchAll(/^```mermaid\n([\s\S]*?)\n```\n\n```text\n([\s\S]*?)\n```$/gm)) {
+        const d = await parseSequenceDiagram(m[1]!);
+        const steps = d.messages.filter((x) => !x.note).length;
+        const listed = [...m[2]!.matchAll(/^ {0,2}\d+ /gm)].length;
+        assert.equal(steps, listed, m[1]);
+        diagrams++;
+      }
+    }
+    assert.ok(diagrams >= 20, `${diagrams} diagrams`);
+  });
+
   it('awkward actor names and labels', async () => {
     const trace = {
       steps: [{ actor: 'end; #1 <b>', transition: 'x', choice: 0, label: 'lock: a --> b; end #2', changes: [{ field: 'f', from: '0', to: '1' }] }],
