@@ -3,7 +3,7 @@
  * expectation. Exit 1 on any mismatch (or a scenario that does not build), else 3 if any run was
  * inconclusive, else 0; 130 on Ctrl-C. Scenario files or folders named on the command line replace the
  * built-in registry, so a project can gate its own models the same way (a folder stands for every
- * `*.scenario.{ts,mts,js,mjs}` file under it, in path order, node_modules left out).
+ * `*.scenario.{ts,mts,js,mjs}` file under it, in path order, node_modules and hidden folders left out).
  */
 import { appendFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -60,6 +60,36 @@ export function gateFilter(list: readonly AnyScenario[], filters: readonly strin
 
 const SCENARIO_FILE = /\.scenario\.m?[jt]s$/;
 
+/** How many folders one folder argument may make gate search: past it, the user meant something smaller. */
+const MAX_FOLDERS = 1000;
+
+/**
+ * The scenario files under `dir` (relative to it, sorted), searching its subfolders but not node_modules,
+ * hidden folders or symbolic links; a folder that cannot be read is left out.
+ */
+function scenarioFilesUnder(dir: string, shown: string): string[] {
+  const found: string[] = [];
+  const pending = [''];
+  let folders = 0;
+  while (pending.length > 0) {
+    const sub = pending.pop()!;
+    if (++folders > MAX_FOLDERS)
+      throw new UsageError(`the folder '${shown}' has more than ${MAX_FOLDERS} folders to search for scenario files; name a smaller folder or the files`);
+    let entries;
+    try {
+      entries = readdirSync(join(dir, sub), { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const rel = join(sub, e.name);
+      if (e.isDirectory() && e.name !== 'node_modules' && !e.name.startsWith('.')) pending.push(rel);
+      else if (e.isFile() && SCENARIO_FILE.test(e.name)) found.push(rel);
+    }
+  }
+  return found.sort();
+}
+
 /** The command line's files, each folder replaced by the scenario files under it (paths as the user would write them). */
 export function scenarioFiles(args: readonly string[], cwd: string): string[] {
   const out: string[] = [];
@@ -75,10 +105,7 @@ export function scenarioFiles(args: readonly string[], cwd: string): string[] {
       out.push(a);
       continue;
     }
-    const found = (readdirSync(full, { recursive: true }) as string[])
-      .filter((f) => SCENARIO_FILE.test(f) && !f.split(/[\\/]/).includes('node_modules'))
-      .map((f) => join(a, f))
-      .sort();
+    const found = scenarioFilesUnder(full, a).map((f) => join(a, f));
     if (found.length === 0) throw new UsageError(`no scenario files (*.scenario.ts) in the folder '${a}'`);
     out.push(...found.filter((f) => !out.some((o) => relative(resolve(cwd, o), resolve(cwd, f)) === '')));
   }
