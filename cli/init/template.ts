@@ -151,7 +151,7 @@ const EXAMPLE_SCENARIO = `/**
  * kernel's user accesses), reclaimActor (an environment actor) and residentCapacity (a property).
  */
 import { assign, setup } from 'xstate';
-import { defineScenario, int, terminates, type StepEvent, type SystemSpec } from 'faultline';
+import { defineScenario, int, terminates, type Provenance, type StepEvent, type SystemSpec } from 'faultline';
 import { accessiblePrefix, defineMmu, faultInWriteable, reclaimActor, residentCapacity, type Mmu, type MmuWorld } from 'faultline/models';
 
 type Variant = 'whole-buffer' | 'one-page';
@@ -206,6 +206,8 @@ function build(p: { pages: number; capacity: number; reclaim: number }, variant:
   };
 }
 
+const example: Provenance = { kind: 'hypothetical', why: 'the example faultline init writes, not a particular kernel' };
+
 export default defineScenario({
   id: 'read-retry',
   title: 'a nofault copy + fault-in + retry read loop under memory pressure',
@@ -216,12 +218,19 @@ export default defineScenario({
     capacity: { description: 'pages that can be resident at once', default: 2, min: 1, max: 4 },
     reclaim: { description: 'evictions reclaim may make', default: 1, min: 0, max: 3 },
   },
+  // Each variant says where its code comes from: { kind: 'shipped', versions, commits },
+  // { kind: 'proposal', thread } or { kind: 'hypothetical', why }.
   variants: {
     'whole-buffer': {
       description: 'fault in the whole rest of the buffer: never returns when it does not fit in memory',
       expected: { verdict: 'violated', property: 'read returns' },
+      provenance: example,
     },
-    'one-page': { description: 'fault in the page the copy stopped at: always returns', expected: { verdict: 'holds' } },
+    'one-page': {
+      description: 'fault in the page the copy stopped at: always returns',
+      expected: { verdict: 'holds' },
+      provenance: example,
+    },
   },
   defaultVariant: 'whole-buffer',
   validate: (p) => (p.capacity > p.pages ? \`capacity (\${p.capacity}) cannot exceed pages (\${p.pages})\` : null),
