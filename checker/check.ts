@@ -8,14 +8,19 @@ import { cyclicStates, findFairCycle, LivenessStopped, MAX_LIVENESS_ACTORS, MAX_
 import type { ProgressProperty } from './properties/progress.js';
 import { CompactStore, omissionProbability } from './store/compactStore.js';
 import type { StateStore, VisitedStore } from './store/stateStore.js';
-import type { BoundReport, CheckResult, PropertyOutcome, Stats, Violation } from './result.js';
+import type { BoundReport, CheckResult, ModelError, PropertyOutcome, Stats, Violation } from './result.js';
+import { NondeterminismError, probeStored } from './search/determinism.js';
+import { crossCheckXstate } from './search/xstateCheck.js';
 import { explore, type ExploreHooks, type Finding, type StopReason } from './search/explore.js';
 import { strategies, type StrategyName } from './search/registry.js';
 import { sample, type SamplingStrategy } from './search/sampling.js';
 import { Rng } from './random/rng.js';
 import { compileSystem, SystemDefinitionError, type CompiledSystem, type SystemSpec } from './system/system.js';
 import { stateAfter, stepsAlong, stepsAround } from './trace/path.js';
-import { buildTrace } from './trace/trace.js';
+import { buildTrace, TraceDivergence, type Trace } from './trace/trace.js';
+import { propertyShapeProblem } from './properties/property.js';
+import { assertionMessage } from './system/thrown.js';
+import { WorldAccessError } from './system/views.js';
 
 export interface CheckOptions {
   /** Search strategy. Default `bfs` (shortest counterexamples). */
@@ -48,6 +53,13 @@ export interface CheckOptions {
    * that a state was missed). Compact needs `bfs`.
    */
   readonly store?: 'exact' | 'compact';
+  /**
+   * Cross-check the compiled actors against xstate's own `transition()` on paths to a deterministic
+   * sample of explored states and along every counterexample (xstateCheck.ts); a disagreement is a model
+   * error. Default false (the built-in actors have their own conformance test); the CLI turns it on for
+   * a user's scenario file.
+   */
+  readonly xstateCheck?: boolean;
 }
 
 export interface ResolvedCheckOptions {
@@ -143,56 +155,99 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
   // Hash compaction keeps the step into each state (it has no states to re-derive it from).
   const stepsTo = (state: number): number[] =>
     store instanceof CompactStore ? store.stepsTo(state) : stepsAlong(compiled, store as StateStore, store.pathTo(state));
-  const violations = outcome.findings.map((f) => toViolation(compiled, stepsTo(f.state), f));
-  // Progress needs the whole graph: only after a complete search, and only if it is still undecided.
-  const complete = !outcome.stopped && !(config.stopAtFirstViolation && violations.length);
+  const violations: Violation[] = [];
+  let bounds: BoundReport[] = [];
+  let modelError: ModelError | undefined;
   const progressDecided = new Set<string>();
+  let complete = false;
   // The analysis after the search is polled too: it stops, inconclusive, on a timeout, memory or Ctrl-C.
   let livenessStopped: StopReason | null = null;
   const poll = (): StopReason | null => {
     sample();
     return options.shouldStop?.() ?? null;
   };
-  if (recorder && complete) {
-    try {
-      // Its arrays (about 30 bytes a state) are counted against a memory bound before they are allocated.
-      const before = options.shouldStop?.(LIVENESS_BYTES_PER_STATE * recorder.edges.states);
-      if (before) throw new LivenessStopped(before);
-      const cyclic = cyclicStates(recorder.edges, poll);
-      for (const [bit, p] of progressProps.entries()) {
-        const error = recorder.errors[bit];
-        if (error) {
-          progressDecided.add(p.name);
-          violations.push(toViolation(compiled, stepsTo(error.state), { property: p.name, kind: 'progress', message: error.message, state: error.state }));
-          if (config.stopAtFirstViolation) break;
-          continue;
-        }
-        const cycle = findFairCycle(compiled, recorder.edges, bit, cyclic, poll);
-        progressDecided.add(p.name);
-        if (!cycle) continue;
-        violations.push(
-          lassoViolation(
-            compiled,
-            store,
-            stepsTo(cycle.entry),
-            p,
-            cycle.edges.map((e, i) => [cycle.sources[i]!, recorder.edges.target(e), recorder.edges.actor(e)] as const),
-          ),
-        );
-        if (config.stopAtFirstViolation) break;
-      }
-    } catch (e) {
-      if (!(e instanceof LivenessStopped)) throw e;
-      livenessStopped = e.stop;
+  try {
+    const mistake = outcome.findings.find((f) => f.modelError);
+    if (mistake) modelError = toModelError(compiled, stepsTo(mistake.state), mistake);
+    else violations.push(...outcome.findings.map((f) => toViolation(compiled, stepsTo(f.state), f)));
+    // Every step must be a function of the state, and stay inside the declared world: probe a sample.
+    const probed = modelError ? null : probeStored(compiled, outcome.states, stepsTo);
+    if (probed?.found.kind === 'nondeterministic') {
+      modelError = { kind: 'nondeterministic', subject: probed.found.actor, message: probed.found.message, trace: longestTrace(compiled, probed.steps) };
+    } else if (probed) {
+      const steps = [...probed.steps, probed.found.step];
+      violations.splice(0, config.stopAtFirstViolation ? violations.length : 0, {
+        property: 'assertion',
+        kind: 'assertion',
+        message: probed.found.message,
+        trace: buildTrace(compiled, steps),
+      });
     }
-    sample();
+    // Progress needs the whole graph: only after a complete search, and only if it is still undecided.
+    complete = !modelError && !outcome.stopped && !(config.stopAtFirstViolation && violations.length);
+    if (recorder && complete) {
+      try {
+        // Its arrays (about 30 bytes a state) are counted against a memory bound before they are allocated.
+        const before = options.shouldStop?.(LIVENESS_BYTES_PER_STATE * recorder.edges.states);
+        if (before) throw new LivenessStopped(before);
+        const cyclic = cyclicStates(recorder.edges, poll);
+        for (const [bit, p] of progressProps.entries()) {
+          const error = recorder.errors[bit];
+          if (error) {
+            // The property's own code threw: a model error, not a violation of the property.
+            modelError = toModelError(compiled, stepsTo(error.state), { property: p.name, message: error.message, modelError: 'property-threw' });
+            complete = false;
+            break;
+          }
+          const cycle = findFairCycle(compiled, recorder.edges, bit, cyclic, poll);
+          progressDecided.add(p.name);
+          if (!cycle) continue;
+          violations.push(
+            lassoViolation(
+              compiled,
+              store,
+              stepsTo(cycle.entry),
+              p,
+              cycle.edges.map((e, i) => [cycle.sources[i]!, recorder.edges.target(e), recorder.edges.actor(e)] as const),
+            ),
+          );
+          if (config.stopAtFirstViolation) break;
+        }
+      } catch (e) {
+        if (!(e instanceof LivenessStopped)) throw e;
+        livenessStopped = e.stop;
+      }
+      sample();
+    }
+    if (options.xstateCheck && !modelError) {
+      const counterexamples = outcome.findings.map((f) => (f.step === undefined ? stepsTo(f.state) : [...stepsTo(f.state), f.step]));
+      const mismatch = crossCheckXstate(compiled, outcome.states, stepsTo, counterexamples);
+      if (mismatch) modelError = { kind: 'xstate-mismatch', subject: mismatch.actor, message: mismatch.message, trace: longestTrace(compiled, mismatch.steps) };
+    }
+    bounds = outcome.bounds.map((b) => ({
+      property: b.property.name,
+      limit: b.property.limit,
+      worst: b.worst,
+      trace: buildTrace(compiled, stepsTo(b.state)),
+    }));
+  } catch (e) {
+    if (e instanceof TraceDivergence && e.thrown instanceof WorldAccessError && e.steps) {
+      // A bad world access on a state the search's fast views cannot guard: the trace's guarded views found it.
+      violations.length = 0;
+      const last = e.steps[e.steps.length - 1]!;
+      violations.push({ property: 'assertion', kind: 'assertion', message: assertionMessage(compiled, last, e.thrown), trace: buildTrace(compiled, e.steps) });
+      bounds = [];
+    } else {
+      // A trace the search found no longer replays: the model's steps are not functions of the state.
+      modelError = nondeterminismFound(compiled, e);
+    }
   }
-  const bounds: BoundReport[] = outcome.bounds.map((b) => ({
-    property: b.property.name,
-    limit: b.property.limit,
-    worst: b.worst,
-    trace: buildTrace(compiled, stepsTo(b.state)),
-  }));
+  if (modelError) {
+    violations.length = 0;
+    bounds = [];
+    complete = false;
+    progressDecided.clear();
+  }
   const stats: Stats = {
     states: outcome.states,
     transitions: outcome.transitions,
@@ -206,7 +261,7 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     peakMemoryBytes: peak,
   };
   const stopped = outcome.stopped ?? livenessStopped;
-  const verdict = violations.length ? 'violated' : stopped ? 'inconclusive' : 'holds';
+  const verdict = modelError ? 'model-error' : violations.length ? 'violated' : stopped ? 'inconclusive' : 'holds';
   // Per property: violated, or holds when its check ran to the end (safety: the whole state space was
   // explored; progress: its cycle analysis ran), or unknown.
   const violatedNames = new Set(violations.map((v) => v.property));
@@ -224,7 +279,8 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     properties,
     bounds,
     stats,
-    ...(stopped && !violations.length ? { inconclusive: stopped } : {}),
+    ...(modelError ? { modelError } : {}),
+    ...(stopped && !violations.length && !modelError ? { inconclusive: stopped } : {}),
   };
 }
 
@@ -236,10 +292,16 @@ function lassoViolation(
   p: ProgressProperty,
   cycle: readonly (readonly [from: number, to: number, actor: number])[],
 ): Violation {
-  const loop = stepsAround(system, store, stateAfter(system, stem), cycle, (id, before, after) => {
-    const a = system.actors[id >>> 24]!;
-    return !p.progress(before, after, { actor: a.name, actorIndex: a.index, event: a.machine.eventTypes[(id >>> 16) & 0xff]!, choice: id & 0xffff });
-  });
+  let loop: number[];
+  try {
+    loop = stepsAround(system, store, stateAfter(system, stem), cycle, (id, before, after) => {
+      const a = system.actors[id >>> 24]!;
+      return !p.progress(before, after, { actor: a.name, actorIndex: a.index, event: a.machine.eventTypes[(id >>> 16) & 0xff]!, choice: id & 0xffff });
+    });
+  } catch (e) {
+    if (e instanceof NondeterminismError) throw new NondeterminismError(e.message, e.subject, e.state, [...stem, ...e.steps]);
+    throw e;
+  }
   const trace = buildTrace(system, [...stem, ...loop], stem.length);
   const actors = [...new Set(trace.steps.slice(stem.length).map((s) => s.actor))];
   return {
@@ -248,6 +310,53 @@ function lassoViolation(
     message: `${p.description ?? p.name}: a fair cycle of ${loop.length} step${loop.length === 1 ? '' : 's'} (${actors.join(', ')}) repeats forever without progress`,
     trace,
   };
+}
+
+/** A finding that is a model error (a property threw, a step is not deterministic), with its trace. */
+function toModelError(system: CompiledSystem, path: readonly number[], f: Pick<Finding, 'property' | 'message' | 'step' | 'modelError'>): ModelError {
+  const steps = f.step === undefined ? path : [...path, f.step];
+  const kind = f.modelError ?? 'property-threw';
+  const message = kind === 'property-threw' ? propertyThrew(system, f.property, f.message) : f.message;
+  return { kind, subject: f.property, message, trace: buildTrace(system, steps) };
+}
+
+/** "property 'P' threw: TypeError: ..." from the monitors' "the property threw: ..." (or what is wrong with its shape). */
+function propertyThrew(system: CompiledSystem, property: string, message: string): string {
+  const p = system.properties.find((x) => x.name === property);
+  const shape = p && propertyShapeProblem(p);
+  if (shape) return `property '${property}' is malformed: ${shape}`;
+  return message.replace(/^the property threw: /, `property '${property}' threw: `);
+}
+
+/**
+ * Rebuilding a trace the search found failed (no step reproduces a stored successor, or re-executing the
+ * steps diverges): model code is not deterministic. Anything else is faultline's own failure.
+ */
+function nondeterminismFound(system: CompiledSystem, e: unknown): ModelError {
+  if (e instanceof NondeterminismError) {
+    return { kind: 'nondeterministic', subject: e.subject, message: e.message, trace: longestTrace(system, e.steps) };
+  }
+  if (e instanceof TraceDivergence) {
+    return {
+      kind: 'nondeterministic',
+      subject: system.name,
+      message: `a step is not deterministic: Math.random, Date.now or state kept outside the world? (re-executing a path the search found diverged at ${e.message})`,
+      trace: buildTrace(system, []),
+    };
+  }
+  throw e;
+}
+
+/** The trace of the longest prefix of `steps` that still re-executes (nondeterministic code may stop it early). */
+function longestTrace(system: CompiledSystem, steps: readonly number[]): Trace {
+  for (let n = steps.length; ; n--) {
+    try {
+      return buildTrace(system, steps.slice(0, n));
+    } catch (e) {
+      if (!(e instanceof TraceDivergence) || n === 0) throw e;
+      n = Math.min(n, e.stepIndex + 1);
+    }
+  }
 }
 
 /** Turns a finding (a state index and maybe a last step) into a violation with its trace. */
@@ -276,7 +385,14 @@ function checkBySampling(compiled: CompiledSystem, strategy: SamplingStrategy, c
     },
   });
   probe();
-  const violations: Violation[] = outcome.findings.map((f) => ({
+  const mistake = outcome.findings.find((f) => f.modelError);
+  const modelError: ModelError | undefined = mistake && {
+    kind: 'property-threw',
+    subject: mistake.property,
+    message: propertyThrew(compiled, mistake.property, mistake.message),
+    trace: buildTrace(compiled, mistake.steps),
+  };
+  const violations: Violation[] = (modelError ? [] : outcome.findings).map((f) => ({
     property: f.property,
     kind: f.kind,
     message: f.message,
@@ -293,7 +409,7 @@ function checkBySampling(compiled: CompiledSystem, strategy: SamplingStrategy, c
   const stopped = outcome.stopped;
   return {
     system: compiled.name,
-    verdict: violations.length ? 'violated' : 'inconclusive',
+    verdict: modelError ? 'model-error' : violations.length ? 'violated' : 'inconclusive',
     strategy: strategy.name,
     seed: config.seed,
     violations,
@@ -311,7 +427,8 @@ function checkBySampling(compiled: CompiledSystem, strategy: SamplingStrategy, c
       seconds: options.now ? (options.now() - start) / 1000 : 0,
       peakMemoryBytes: peak,
     },
-    ...(violations.length
+    ...(modelError ? { modelError } : {}),
+    ...(violations.length || modelError
       ? {}
       : {
           inconclusive: {

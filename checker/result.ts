@@ -3,7 +3,23 @@ import type { BlockedActor } from './properties/deadlock.js';
 import type { PropertyKind } from './properties/property.js';
 import type { Trace } from './trace/trace.js';
 
-export type Verdict = 'holds' | 'violated' | 'inconclusive';
+/**
+ * `model-error`: the model itself is broken (a property predicate threw, model code is not deterministic, a
+ * compiled actor disagrees with xstate): no property verdict can be believed, so none is given.
+ */
+export type Verdict = 'holds' | 'violated' | 'inconclusive' | 'model-error';
+
+/** What kind of modelling mistake a model error is. */
+export type ModelErrorKind = 'property-threw' | 'nondeterministic' | 'xstate-mismatch';
+
+/** A modelling mistake, with the trace to the state (or the step) where it showed. */
+export interface ModelError {
+  readonly kind: ModelErrorKind;
+  /** The property (property-threw), or the actor, whose code is wrong. */
+  readonly subject: string;
+  readonly message: string;
+  readonly trace: Trace;
+}
 
 export interface Violation {
   readonly property: string;
@@ -66,6 +82,8 @@ export interface CheckResult {
   readonly properties: readonly PropertyOutcome[];
   readonly bounds: readonly BoundReport[];
   readonly stats: Stats;
+  /** Verdict `model-error`: the mistake in the model, with its trace (then `violations` is empty). */
+  readonly modelError?: ModelError;
   /** Why the run is inconclusive (a bound, the timeout, memory, Ctrl-C). */
   readonly inconclusive?: { readonly reason: string; readonly message: string };
 }

@@ -8,6 +8,11 @@ export const EXIT = {
   BAD_INPUT: 2,
   /** A bound was reached (--max-states, --timeout, --max-memory): nothing proven either way. */
   INCONCLUSIVE: 3,
+  /**
+   * A model error: a property's own code threw, model code is not deterministic, or a compiled actor
+   * disagrees with xstate. The model must be fixed before any verdict means anything.
+   */
+  MODEL_ERROR: 4,
   /** Ctrl-C, after printing the statistics so far. */
   INTERRUPTED: 130,
 } as const;

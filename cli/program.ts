@@ -47,7 +47,7 @@ export function createProgram(io: CliIo, done: (code: ExitCode) => void): Comman
     .showSuggestionAfterError(true)
     .addHelpText(
       'after',
-      '\nExit codes: 0 holds / as expected, 1 violated / mismatch, 2 bad input, 3 inconclusive, 130 interrupted.\n' +
+      '\nExit codes: 0 holds / as expected, 1 violated / mismatch, 2 bad input, 3 inconclusive, 4 model error, 130 interrupted.\n' +
         'Environment: NO_COLOR, FAULTLINE_MAX_STATES, FAULTLINE_TIMEOUT, FAULTLINE_MAX_MEMORY (defaults of the flags).\n\n' +
         'Examples:\n  faultline init my-models\n  faultline list\n  faultline show retry-ring\n  faultline check retry-ring --param readers=3\n' +
         '  faultline sweep retry-ring --param capacity=1..4\n  faultline gate --junit gate.xml --summary "$GITHUB_STEP_SUMMARY"\n' +

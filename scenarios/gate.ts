@@ -46,6 +46,10 @@ export interface GateReport {
 export function compareExpectation(expected: Expectation, result: CheckResult): { status: GateStatus; message: string } {
   const first = result.violations[0];
   const want = expected.verdict === 'holds' ? 'holds' : `violates '${expected.property ?? 'any property'}'`;
+  // A model error is never an expected result: the model must be fixed before its verdict means anything.
+  if (result.modelError || (result.verdict !== 'holds' && result.verdict !== 'violated' && result.verdict !== 'inconclusive')) {
+    return { status: 'error', message: `expected: ${want}; found: model error: ${result.modelError?.message ?? result.verdict}` };
+  }
   if (first) {
     const found = `${first.kind} '${first.property}' violated: ${first.message}`;
     if (expected.verdict === 'violated' && (expected.property === undefined || expected.property === first.property)) {

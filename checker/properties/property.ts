@@ -66,6 +66,29 @@ export interface BoundProperty<W = any> extends Base {
 
 export type Property<W = any> = InvariantProperty<W> | TransitionProperty<W> | DeadlockProperty | BoundProperty<W> | ProgressProperty<W>;
 
+/**
+ * What is wrong with a property's shape, or null: a predicate that is not a function, as when
+ * `invariant(name, { holds })` is written for `invariant(name, holds)`. Said instead of "x is not a function".
+ */
+export function propertyShapeProblem(p: Property): string | null {
+  const fns: Record<Property['kind'], readonly string[]> = {
+    invariant: ['holds'],
+    transition: ['holds'],
+    bound: ['value'],
+    progress: ['inFlight', 'progress'],
+    deadlock: [],
+  };
+  for (const f of fns[p.kind] ?? []) {
+    const v = (p as unknown as Record<string, unknown>)[f];
+    if (typeof v !== 'function') {
+      const what = v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : typeof v;
+      const hint = p.kind === 'invariant' && typeof v === 'object' ? ': write invariant(name, (s) => ..., { explain }), the predicate itself second' : '';
+      return `its ${f} is ${what}, not a function${hint}`;
+    }
+  }
+  return null;
+}
+
 /** One actor's view over a slot buffer: a class, so every property's `s.actors[i].x` sees one shape. */
 class SlotActorView implements ActorView {
   constructor(

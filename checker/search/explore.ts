@@ -13,7 +13,9 @@ import { compileExpand } from '../system/codegen.js';
 import type { CompiledSystem } from '../system/system.js';
 import { propertiesByKind, searchFrame } from './frame.js';
 import type { SearchStrategy } from './strategy.js';
-import { thrownMessage } from '../system/thrown.js';
+import { assertionMessage, thrownMessage } from '../system/thrown.js';
+import type { ModelErrorKind } from '../result.js';
+import { NondeterminismProbe } from './determinism.js';
 
 export interface ExploreHooks {
   /**
@@ -70,6 +72,8 @@ export interface Finding {
   readonly step?: number;
   /** Deadlocks: the blocked threads and what each waits for. */
   readonly blocked?: readonly BlockedActor[];
+  /** Not a violation but a mistake in the model (the property's own code threw, a step is not deterministic). */
+  readonly modelError?: ModelErrorKind;
 }
 
 export interface BoundFinding {
@@ -124,10 +128,22 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
     if (violated.has(f.property)) return;
     violated.add(f.property);
     findings.push(f);
-    if (options.stopAtFirstViolation) stop = true;
+    // A model error makes every other answer of this run untrustworthy: stop at once.
+    if (options.stopAtFirstViolation || f.modelError) stop = true;
   };
-  /** A property predicate that throws is reported as a violation of that property, with the trace. */
-  const threw = (e: unknown): string => `the property threw: ${thrownMessage(e)}`;
+  /** A property predicate that throws is a model error (not a violation of that property), with the trace. */
+  const threw = (property: Property, e: unknown, state: number, step?: number): void =>
+    report({
+      property: property.name,
+      kind: property.kind,
+      message: `the property threw: ${thrownMessage(e)}`,
+      state,
+      ...(step === undefined ? {} : { step }),
+      modelError: 'property-threw',
+    });
+  // Only to name a bad world access precisely when a step throws (the guarded views never run in the loop:
+  // calling the model's functions with a second kind of view would slow every later call of them).
+  const probe = new NondeterminismProbe(system);
   /** Runs state properties on the state in S, just stored as `idx`. */
   const checkState = (idx: number): void => {
     for (let i = 0; i < invariants.length; i++) {
@@ -140,7 +156,7 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
       try {
         if (!p.holds(after)) report({ property: p.name, kind: 'invariant', message: p.explain ? p.explain(after) : (p.description ?? p.name), state: idx });
       } catch (e) {
-        report({ property: p.name, kind: 'invariant', message: threw(e), state: idx });
+        threw(p, e, idx);
       }
     }
     for (let i = 0; i < bounds.length; i++) {
@@ -149,7 +165,7 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
       try {
         v = b.property.value(after);
       } catch (e) {
-        report({ property: b.property.name, kind: 'bound', message: threw(e), state: idx });
+        threw(b.property, e, idx);
         continue;
       }
       if (v > b.worst) {
@@ -225,7 +241,7 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
             });
           }
         } catch (e) {
-          report({ property: p.name, kind: 'transition', message: threw(e), state: cur, step: stepId });
+          threw(p, e, cur, stepId);
         }
       }
       edges?.edge(r, stepId, before, after, info);
@@ -235,8 +251,7 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
   };
   /** A guard, choices function or action threw: a model assertion, reported with the step. */
   const fail = (err: unknown, stepId: number): boolean => {
-    const actor = actors[stepId >>> 24]!;
-    report({ property: 'assertion', kind: 'assertion', message: `${actor.name}: ${thrownMessage(err)}`, state: cur, step: stepId });
+    report({ property: 'assertion', kind: 'assertion', message: assertionMessage(system, stepId, probe.precise(pre, stepId, err)), state: cur, step: stepId });
     edges?.enabledOnly(stepId >>> 24);
     copy(S, pre);
     return stop;

@@ -8,6 +8,7 @@ import type { BoundProperty, InvariantProperty, ProgressProperty, TransitionProp
 import { SlotStateView } from '../properties/property.js';
 import { XstateShadow } from '../system/shadow.js';
 import { Stepper, stepActor, stepChoice, stepEvent } from '../system/step.js';
+import { WorldAccessError } from '../system/views.js';
 import type { CompiledActor, CompiledSystem } from '../system/system.js';
 
 export type ReplayOutcome =
@@ -46,7 +47,8 @@ export function replay(
   claim: ReplayClaim,
   options: ReplayOptions = {},
 ): ReplayOutcome {
-  const stepper = new Stepper(system);
+  // Guarded array views: a write outside an array or of a non-integer throws here as the search's probe saw it.
+  const stepper = new Stepper(system, undefined, true);
   const S = stepper.S;
   stepper.load(system.initial);
   const pre = system.layout.buffer();
@@ -117,7 +119,8 @@ export function replay(
       }
     } catch (e) {
       const message = (e as Error).message;
-      const xstateError = shadow?.step(a, type, stepChoice(id));
+      // xstate's plain world has no declared fields or bounds to refuse a write with: only the engine throws.
+      const xstateError = e instanceof WorldAccessError ? message : shadow?.step(a, type, stepChoice(id));
       if (shadow && xstateError !== message)
         return disagree(`the compiled step throws '${message}', xstate's ${xstateError === undefined ? 'does not' : `throws '${xstateError}'`}`);
       if (claim.kind === 'assertion' && last) return { status: 'reproduced', message: `step ${i + 1} (${name}) throws: ${message}` };

@@ -15,7 +15,8 @@ import type { CompiledSystem } from '../system/system.js';
 import type { StopReason } from './explore.js';
 import { propertiesByKind, searchFrame } from './frame.js';
 import type { BlockedActor } from '../properties/deadlock.js';
-import { thrownMessage } from '../system/thrown.js';
+import { assertionMessage, thrownMessage } from '../system/thrown.js';
+import { NondeterminismProbe } from './determinism.js';
 
 /** Chooses the next step of an execution; the engine runs it. */
 export interface Scheduler {
@@ -42,6 +43,8 @@ export interface SampleFinding {
   readonly steps: readonly number[];
   readonly loop?: number;
   readonly blocked?: readonly BlockedActor[];
+  /** A property whose own code threw: a model error, not a violation. */
+  readonly modelError?: 'property-threw';
 }
 
 export interface SampleOutcome {
@@ -85,7 +88,9 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
     violated.add(f.property);
     findings.push(f);
   };
-  const done = (): boolean => o.stopAtFirstViolation && findings.length > 0;
+  // Names a bad world access precisely when a step throws (see explore.ts).
+  const precise = new NondeterminismProbe(system);
+  const done = (): boolean => (o.stopAtFirstViolation && findings.length > 0) || findings.some((f) => f.modelError);
   const threw = (e: unknown): string => `the property threw: ${thrownMessage(e)}`;
   const checkState = (path: readonly number[]): void => {
     for (const p of invariants) {
@@ -94,7 +99,7 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
         if (!p.holds(after))
           report({ property: p.name, kind: 'invariant', message: p.explain ? p.explain(after) : (p.description ?? p.name), steps: [...path] });
       } catch (e) {
-        report({ property: p.name, kind: 'invariant', message: threw(e), steps: [...path] });
+        report({ property: p.name, kind: 'invariant', message: threw(e), modelError: 'property-threw', steps: [...path] });
       }
     }
     for (const b of bounds) {
@@ -102,7 +107,7 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
       try {
         v = b.property.value(after);
       } catch (e) {
-        report({ property: b.property.name, kind: 'bound', message: threw(e), steps: [...path] });
+        report({ property: b.property.name, kind: 'bound', message: threw(e), modelError: 'property-threw', steps: [...path] });
         continue;
       }
       if (v > b.worst) {
@@ -153,7 +158,7 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
         try {
           if (p.inFlight(after)) flight |= 1 << k;
         } catch (e) {
-          report({ property: p.name, kind: 'progress', message: threw(e), steps: [...path] });
+          report({ property: p.name, kind: 'progress', message: threw(e), modelError: 'property-threw', steps: [...path] });
         }
       }
       const enabled = stepper.enabledSteps();
@@ -200,7 +205,7 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
       try {
         stepper.applyId(id);
       } catch (e) {
-        report({ property: 'assertion', kind: 'assertion', message: `${actor.name}: ${thrownMessage(e)}`, steps: [...path, id] });
+        report({ property: 'assertion', kind: 'assertion', message: assertionMessage(system, id, precise.precise(pre, id, e)), steps: [...path, id] });
         break;
       }
       const bad = layout.pack(S, packed, 0);
@@ -222,7 +227,7 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
               steps: [...path, id],
             });
         } catch (e) {
-          report({ property: p.name, kind: 'transition', message: threw(e), steps: [...path, id] });
+          report({ property: p.name, kind: 'transition', message: threw(e), modelError: 'property-threw', steps: [...path, id] });
         }
       }
       let bits = 0;
@@ -230,7 +235,7 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
         try {
           if (environment[actor.index] || p.progress(before, after, info)) bits |= 1 << k;
         } catch (e) {
-          report({ property: p.name, kind: 'progress', message: threw(e), steps: [...path, id] });
+          report({ property: p.name, kind: 'progress', message: threw(e), modelError: 'property-threw', steps: [...path, id] });
         }
       }
       progressBits.push(bits);

@@ -27,11 +27,21 @@ export interface ArrayField {
 export type FieldSpec = ScalarField | ArrayField;
 export type FieldSpecs = Readonly<Record<string, FieldSpec>>;
 
+/** The values a state slot stores exactly: a signed 32-bit integer (the slots are an Int32Array). */
+export const SLOT_MIN = -0x80000000;
+export const SLOT_MAX = 0x7fffffff;
+
+/** What is wrong with a domain min..max, or null; a domain the state cannot store exactly is refused, never wrapped. */
+export function rangeProblem(min: number, max: number): string | null {
+  if (!Number.isInteger(min) || !Number.isInteger(max) || min > max) return `the range ${min}..${max} is not a range of integers`;
+  if (min < SLOT_MIN || max > SLOT_MAX) return `the range ${min}..${max} does not fit a state slot (${SLOT_MIN}..${SLOT_MAX}); shift it, e.g. 0..${max - min}`;
+  if (max - min > 0x7fffffff) return `the range ${min}..${max} is wider than 31 bits`;
+  return null;
+}
+
 function checkRange(min: number, max: number, init: number, what: string): void {
-  if (!Number.isInteger(min) || !Number.isInteger(max) || min > max) {
-    throw new RangeError(`${what}: the range ${min}..${max} is not a range of integers`);
-  }
-  if (max - min > 0x7fffffff) throw new RangeError(`${what}: the range ${min}..${max} is wider than 31 bits`);
+  const problem = rangeProblem(min, max);
+  if (problem) throw new RangeError(`${what}: ${problem}`);
   if (!Number.isInteger(init) || init < min || init > max) {
     throw new RangeError(`${what}: the initial value ${init} is outside ${min}..${max}`);
   }

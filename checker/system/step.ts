@@ -33,9 +33,11 @@ export class Stepper {
   constructor(
     readonly system: CompiledSystem,
     S?: Int32Array,
+    /** Guarded array views (views.ts): slow, for re-running steps off the hot path. */
+    checked = false,
   ) {
     this.S = S ?? system.layout.buffer();
-    this.world = system.worldView(this.S);
+    this.world = system.worldView(this.S, checked);
     this.runtimes = system.actors.map((actor, i) => ({
       actor,
       args: {

@@ -7,7 +7,7 @@
  */
 import type { ActorKind, ActorSpec, ChoiceCount, Fairness } from './actor.js';
 import { compileMachine, ModelCompileError, type Args, type CompiledMachine } from './compile.js';
-import { int, type FieldSpecs, type ScalarField } from './fields.js';
+import { int, rangeProblem, type FieldSpecs, type ScalarField } from './fields.js';
 import { Layout, type SlotSpec } from './layout.js';
 import { contextViewFactory, worldViewFactory, type ContextViewFactory, type WorldViewFactory } from './views.js';
 import type { Property } from '../properties/property.js';
@@ -73,7 +73,15 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
   if (spec.actors.length > MAX_ACTORS) fail(`it has ${spec.actors.length} actors; at most ${MAX_ACTORS} are supported`);
   const slots: SlotSpec[] = [];
   const worldOffsets = new Map<string, number>();
+  // Field specs may be written by hand rather than by int()/array(): their domains are checked here too.
+  const domain = (what: string, f: unknown): void => {
+    const s = f as Partial<ScalarField> | undefined;
+    const problem = s?.kind !== 'scalar' ? 'is not a field (use int(), bool(), enumOf())' : rangeProblem(s.min!, s.max!);
+    if (problem) fail(`${what}: ${problem}`);
+  };
   for (const [name, field] of Object.entries(spec.world)) {
+    if (field?.kind === 'array') domain(`world field '${name}'`, field.element);
+    else domain(`world field '${name}'`, field);
     worldOffsets.set(name, slots.length);
     if (field.kind === 'scalar') slots.push({ name, field });
     else for (let i = 0; i < field.length; i++) slots.push({ name: `${name}[${i}]`, field: { ...field.element, init: field.init[i]! } });
@@ -96,6 +104,7 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
     }
     if (kind === 'thread' && a.budget !== undefined) fail(`thread actor '${a.name}' cannot have a budget; make it an environment actor`);
     const fieldNames = Object.keys(a.fields);
+    for (const f of fieldNames) domain(`actor '${a.name}' field '${f}'`, a.fields[f]);
     const stateSlot = slots.length;
     // The state slot's domain is filled in once the machine is compiled; reserve it now.
     slots.push({ name: `${a.name}@state`, field: int(0, 0) });

@@ -1,3 +1,7 @@
+import { stepActor, stepEvent } from './step.js';
+import type { CompiledSystem } from './system.js';
+import { WorldAccessError } from './views.js';
+
 /**
  * What a guard, action, choices function or property threw, as one line for a report. A deliberate model
  * assertion (`throw new Error('...')`) is its message alone; a TypeError or ReferenceError is almost
@@ -7,4 +11,14 @@
 export function thrownMessage(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   return e instanceof TypeError || e instanceof ReferenceError ? `${e.name}: ${e.message}` : e.message;
+}
+
+/**
+ * "W0: message" for a step that threw; a read or write outside the declared world also names the event
+ * ("W0, event add: world.nx is not a declared world field (declared: x, level)").
+ */
+export function assertionMessage(system: CompiledSystem, stepId: number, e: unknown): string {
+  const actor = system.actors[stepActor(stepId)]!;
+  const where = e instanceof WorldAccessError ? `${actor.name}, event ${actor.machine.eventTypes[stepEvent(stepId)]!}` : actor.name;
+  return `${where}: ${thrownMessage(e)}`;
 }

@@ -8,6 +8,7 @@ import { SlotStateView } from '../properties/property.js';
 import type { StateStore, VisitedStore } from '../store/stateStore.js';
 import { Stepper } from '../system/step.js';
 import type { CompiledSystem } from '../system/system.js';
+import { NondeterminismError, unreproducedStep } from '../search/determinism.js';
 
 /** Accepts or rejects a candidate step (the stepper holds the successor; `before` the state stepped from). */
 export type StepFilter = (id: number, before: SlotStateView, after: SlotStateView) => boolean;
@@ -36,13 +37,20 @@ export function stepBetween(system: CompiledSystem, store: StateStore, from: num
     if (accept && !accept(id, before!, after!)) continue;
     return id;
   }
-  throw new Error(`internal: no step leads from state ${from} to state ${to} in ${system.name}`);
+  // The search stored `to` as a successor of `from`: if no step leads there now, model code is not deterministic.
+  const { subject, message } = unreproducedStep(system, pre);
+  throw new NondeterminismError(message, subject, from);
 }
 
 /** The step ids that walk `states` (a parent chain from the store, initial state first). */
 export function stepsAlong(system: CompiledSystem, store: StateStore, states: readonly number[]): number[] {
   const steps: number[] = [];
-  for (let i = 1; i < states.length; i++) steps.push(stepBetween(system, store, states[i - 1]!, states[i]!));
+  try {
+    for (let i = 1; i < states.length; i++) steps.push(stepBetween(system, store, states[i - 1]!, states[i]!));
+  } catch (e) {
+    if (e instanceof NondeterminismError) throw new NondeterminismError(e.message, e.subject, e.state, steps);
+    throw e;
+  }
   return steps;
 }
 
@@ -82,7 +90,10 @@ export function stepsAround(
       found = id;
       break;
     }
-    if (found < 0) throw new Error(`internal: no step of actor ${actor} leads from state ${from} to state ${to} in ${system.name}`);
+    if (found < 0) {
+      const { subject, message } = unreproducedStep(system, cur);
+      throw new NondeterminismError(message, subject, from, steps);
+    }
     steps.push(found);
     cur.set(stepper.S);
   }

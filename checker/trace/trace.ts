@@ -40,6 +40,9 @@ export class TraceDivergence extends Error {
   constructor(
     message: string,
     readonly stepIndex: number,
+    /** What the step threw, when it threw (the steps up to it are `steps`). */
+    readonly thrown?: unknown,
+    readonly steps?: readonly number[],
   ) {
     super(message);
   }
@@ -88,7 +91,8 @@ export function stepLabel(stepper: Stepper, a: number, eventIndex: number, choic
 
 /** Re-executes `steps` from the initial state and describes each; throws TraceDivergence if one is not enabled. */
 export function buildTrace(system: CompiledSystem, steps: readonly number[], loop?: number): Trace {
-  const stepper = new Stepper(system);
+  // Guarded array views (views.ts): an index outside an array or a non-integer element shows as the step's error.
+  const stepper = new Stepper(system, undefined, true);
   const S = stepper.S;
   stepper.load(system.initial);
   const prev = system.layout.buffer();
@@ -108,7 +112,8 @@ export function buildTrace(system: CompiledSystem, steps: readonly number[], loo
       S.set(prev);
       out.push({ actor: actor.name, transition, choice: stepChoice(id), label, changes: [], error: thrownMessage(e) });
       states.push(snapshot(system, S));
-      if (i !== steps.length - 1) throw new TraceDivergence(`step ${i + 1}: ${actor.name} ${transition} threw: ${(e as Error).message}`, i);
+      if (i !== steps.length - 1)
+        throw new TraceDivergence(`step ${i + 1}: ${actor.name} ${transition} threw: ${(e as Error).message}`, i, e, steps.slice(0, i + 1));
       break;
     }
     if (!ok) {

@@ -3,7 +3,7 @@
  * `{ schema, scenario, variant, params, strategy, seed, violation, steps: [{ actor, transition, choice }],
  * loop? }`. `loop` (as in Quint's ITF traces) is the index of the first step of a lasso's cycle.
  */
-import type { Violation } from '../result.js';
+import type { ModelError, ModelErrorKind, Violation } from '../result.js';
 
 export const TRACE_SCHEMA = 'faultline/trace@1';
 
@@ -14,13 +14,14 @@ export interface TraceFile {
   readonly params: Readonly<Record<string, number>>;
   readonly strategy: string;
   readonly seed: number | null;
-  readonly violation: { readonly property: string; readonly kind: string; readonly message: string };
+  /** A model error is written as `kind: 'model-error'`, `property`: its subject, `modelError`: its kind. */
+  readonly violation: { readonly property: string; readonly kind: string; readonly message: string; readonly modelError?: ModelErrorKind };
   readonly steps: readonly { readonly actor: string; readonly transition: string; readonly choice: number; readonly label?: string }[];
   readonly loop?: number;
 }
 
 export function toTraceFile(
-  v: Violation,
+  v: Pick<Violation, 'trace' | 'message' | 'property'> & { readonly kind: string; readonly modelError?: ModelErrorKind },
   context: { scenario: string; variant: string; params: Readonly<Record<string, number>>; strategy: string; seed?: number | null },
 ): TraceFile {
   return {
@@ -30,10 +31,15 @@ export function toTraceFile(
     params: context.params,
     strategy: context.strategy,
     seed: context.seed ?? null,
-    violation: { property: v.property, kind: v.kind, message: v.message },
+    violation: { property: v.property, kind: v.kind, message: v.message, ...(v.modelError ? { modelError: v.modelError } : {}) },
     steps: v.trace.steps.map((s) => ({ actor: s.actor, transition: s.transition, choice: s.choice, label: s.label })),
     ...(v.trace.loop === undefined ? {} : { loop: v.trace.loop }),
   };
+}
+
+/** A model error as a violation for the trace file: `replay` reproduces it as `check` reported it. */
+export function modelErrorAsViolation(m: ModelError): Pick<Violation, 'trace' | 'message' | 'property'> & { kind: 'model-error'; modelError: ModelErrorKind } {
+  return { property: m.subject, kind: 'model-error', modelError: m.kind, message: m.message, trace: m.trace };
 }
 
 export class TraceFileError extends Error {
@@ -67,6 +73,9 @@ export function parseTraceFile(data: unknown): TraceFile {
   const v = data.violation;
   if (!isRecord(v) || typeof v.property !== 'string' || typeof v.kind !== 'string' || typeof v.message !== 'string') {
     fail('"violation" must be { property, kind, message } strings');
+  }
+  if (isRecord(v) && v.kind === 'model-error' && !['property-threw', 'nondeterministic', 'xstate-mismatch'].includes(v.modelError as string)) {
+    fail('"violation.modelError" must be property-threw, nondeterministic or xstate-mismatch');
   }
   if (!Array.isArray(data.steps)) return fail('"steps" must be an array');
   data.steps.forEach((s: unknown, i: number) => {

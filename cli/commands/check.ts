@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { check } from '../../checker/index.js';
-import { toTraceFile } from '../../checker/trace/traceJson.js';
+import { modelErrorAsViolation, toTraceFile } from '../../checker/trace/traceJson.js';
 import type { ScenarioRun } from '../../scenarios/index.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exitCodes.js';
@@ -32,6 +32,7 @@ interface CheckFlags extends RunLimits {
 
 export function exitCodeOf(run: ScenarioRun): ExitCode {
   const r = run.result;
+  if (r.verdict === 'model-error') return EXIT.MODEL_ERROR;
   if (r.verdict === 'violated') return EXIT.VIOLATED;
   if (r.inconclusive?.reason === 'interrupted') return EXIT.INTERRUPTED;
   if (r.verdict === 'inconclusive') return EXIT.INCONCLUSIVE;
@@ -56,7 +57,7 @@ export function registerCheck(program: Command, io: CliIo, done: (code: ExitCode
   addOutputFlags(cmd)
     .addHelpText(
       'after',
-      '\nExit codes: 0 holds, 1 violated, 2 bad input, 3 inconclusive (a bound or the timeout), 130 interrupted.\n\n' +
+      '\nExit codes: 0 holds, 1 violated, 2 bad input, 3 inconclusive (a bound or the timeout), 4 model error, 130 interrupted.\n\n' +
         'Examples:\n  faultline check retry-ring --param readers=3 --param pages=5\n  faultline check retry-ring:ring --format json --max-states 1000000\n' +
         '  faultline check ./my-loop.scenario.ts:buggy --format markdown >> "$GITHUB_STEP_SUMMARY"',
     )
@@ -69,13 +70,15 @@ export function registerCheck(program: Command, io: CliIo, done: (code: ExitCode
       const progress = progressLine(io, `${r.scenario.id}:${r.variant}`, flags.quiet === true);
       let result;
       try {
-        result = check(r.system, { ...runOptions(limits, io, progress.onProgress), stopAtFirstViolation: !flags.all });
+        // A user's own machines are cross-checked against xstate (the built-in ones have a conformance test).
+        const xstateCheck = looksLikeFile(target.split(':')[0]!);
+        result = check(r.system, { ...runOptions(limits, io, progress.onProgress), stopAtFirstViolation: !flags.all, xstateCheck });
       } finally {
         progress.stop();
         io.watch?.(null);
       }
       const run: ScenarioRun = { scenario: r.scenario.id, variant: r.variant, params: r.params, result };
-      const first = run.result.violations[0];
+      const first = run.result.modelError ? modelErrorAsViolation(run.result.modelError) : run.result.violations[0];
       let tracePath: string | undefined;
       let traceProblem: string | undefined;
       const asked = typeof flags.trace === 'string';

@@ -159,7 +159,8 @@ export function registerGate(program: Command, io: CliIo, done: (code: ExitCode)
         targetOf: (s) => paths.get(s) ?? s.id,
         options: (scenario, variant) => {
           progress = progressLine(io, `${scenario}:${variant}`, flags.quiet === true);
-          return runOptions(limits, io, progress.onProgress);
+          // Scenario files of the user's own: their machines are cross-checked against xstate, as by `check`.
+          return { ...runOptions(limits, io, progress.onProgress), xstateCheck: files.length > 0 };
         },
         onEntry: (e) => {
           progress?.stop();

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { replay, resolveStep } from '../../checker/search/replay.js';
+import { replayModelError } from '../../checker/search/replayModelError.js';
 import { parseTraceFile, TraceFileError, type TraceFile } from '../../checker/trace/traceJson.js';
 import { buildTrace } from '../../checker/trace/trace.js';
 import { formatTraceText } from '../../checker/trace/traceText.js';
@@ -56,7 +57,7 @@ export function registerReplay(program: Command, io: CliIo, done: (code: ExitCod
     .option('--max-memory <MiB>', `give up, inconclusive (exit 3), when resident memory passes this (default 80% of the machine's; env ${LIMIT_ENV.maxMemory})`)
     .addHelpText(
       'after',
-      '\nExit codes: 1 reproduced, 0 ran to the end without the violation, 2 malformed or diverging trace, 3 --timeout or the memory bound reached, 130 interrupted.\n\nExample:\n  faultline check examples/peterson.scenario.ts:no-turn --trace cex.json\n  faultline replay cex.json',
+      '\nExit codes: 1 reproduced, 0 ran to the end without the violation, 2 malformed or diverging trace, 3 --timeout or the memory bound reached, 4 a model error reproduced, 130 interrupted.\n\nExample:\n  faultline check examples/peterson.scenario.ts:no-turn --trace cex.json\n  faultline replay cex.json',
     )
     .action(async (file: string, flags: { color: boolean; brief?: boolean; timeout?: string; maxMemory?: string }) => {
       const c = colors(io, flags.color);
@@ -79,6 +80,24 @@ export function registerReplay(program: Command, io: CliIo, done: (code: ExitCod
         const id = resolveStep(r.system, s.actor, s.transition, s.choice);
         if (typeof id === 'string') throw new UsageError(`trace file '${file}' step ${i + 1}: ${id}: the trace does not fit the model`);
         ids.push(id);
+      }
+      if (t.violation.kind === 'model-error' && t.violation.modelError) {
+        watchRun(limits, io);
+        let m;
+        try {
+          m = replayModelError(r.system, ids, t.violation.modelError, t.violation.property);
+        } finally {
+          io.watch?.(null);
+        }
+        io.stdout(
+          `${t.scenario}:${t.variant}${paramsSuffix(r.params)}: model error (${t.violation.modelError}), ${t.steps.length} step${t.steps.length === 1 ? '' : 's'}\n`,
+        );
+        if (m.status === 'reproduced') {
+          io.stdout(`${c.red.bold('REPRODUCED')}: model error: ${m.message}\n`);
+          return done(EXIT.MODEL_ERROR);
+        }
+        io.stdout(`${c.yellow('NOT REPRODUCED')}: ${m.message}\n`);
+        return done(EXIT.OK);
       }
       // A replay runs to its end; the watchdog (cli/main.ts) ends one that passes its bounds.
       watchRun(limits, io);

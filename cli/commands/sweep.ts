@@ -28,6 +28,7 @@ export const SWEEP_FORMATS = ['text', 'json'] as const;
 
 export function sweepExitCode(r: SweepReport): ExitCode {
   if (r.interrupted) return EXIT.INTERRUPTED;
+  if (r.points.some((p) => p.verdict === 'model-error')) return EXIT.MODEL_ERROR;
   return r.points.some((p) => p.verdict === 'inconclusive') ? EXIT.INCONCLUSIVE : EXIT.OK;
 }
 
@@ -44,7 +45,7 @@ export function registerSweep(program: Command, io: CliIo, done: (code: ExitCode
       'after',
       `\nPoints run in a fixed order: the first swept parameter varies slowest. At most ${MAX_SWEEP_POINTS} points;\n` +
         'combinations the scenario rejects (e.g. capacity > pages) are listed as skipped.\n' +
-        'Exit codes: 0 done (violations are results here, not failures), 2 bad input, 3 a point inconclusive, 130 interrupted.\n\n' +
+        'Exit codes: 0 done (violations are results here, not failures), 2 bad input, 3 a point inconclusive, 4 a point a model error, 130 interrupted.\n\n' +
         'Examples:\n  faultline sweep retry-ring --param capacity=1..4 --param pages=4\n  faultline sweep retry-ring:ring --param readers=1..3 --param budget=0..2 --format json',
     )
     .action(async (target: string, flags: SweepFlags) => {
@@ -113,6 +114,7 @@ export function registerSweep(program: Command, io: CliIo, done: (code: ExitCode
           verdict: result.verdict,
           ...(first ? { property: first.property } : {}),
           ...(result.inconclusive ? { reason: result.inconclusive.message } : {}),
+          ...(result.modelError ? { reason: result.modelError.message } : {}),
           states: s.states,
           transitions: s.transitions,
           depth: s.depth,

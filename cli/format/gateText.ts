@@ -28,7 +28,7 @@ export function gateSummaryText(report: GateReport, c: ChalkInstance): string {
   const k = report.counts;
   const seconds = report.entries.reduce((t, e) => t + (e.run?.result.stats.seconds ?? 0), 0);
   const parts = [`${k['as-expected']} as expected`, `${k.mismatch} mismatched`, `${k.inconclusive} inconclusive`];
-  if (k.error) parts.push(`${k.error} failed to build`);
+  if (k.error) parts.push(`${k.error} failed (a model error, or the scenario did not build)`);
   const bad = k.mismatch + k.error > 0;
   const line = `gate: ${parts.join(', ')} (${report.entries.length} run${report.entries.length === 1 ? '' : 's'}, ${seconds.toFixed(2)} s)`;
   const painted = bad ? c.red.bold(line) : k.inconclusive ? c.yellow(line) : c.green(line);

@@ -19,6 +19,16 @@ export function runToJson(run: ScenarioRun, o: { readonly replay?: string } = {}
     strategy: r.strategy,
     verdict: r.verdict,
     ...(r.inconclusive ? { inconclusive: r.inconclusive } : {}),
+    ...(r.modelError
+      ? {
+          modelError: {
+            kind: r.modelError.kind,
+            subject: r.modelError.subject,
+            message: r.modelError.message,
+            trace: { steps: r.modelError.trace.steps, states: r.modelError.trace.states, itf: toItf(r.modelError.trace) },
+          },
+        }
+      : {}),
     violations: r.violations.map((v) => ({
       property: v.property,
       kind: v.kind,

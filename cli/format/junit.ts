@@ -111,6 +111,14 @@ const notEstablished = (run: ScenarioRun): string => {
   return `not established: ${r.inconclusive?.message ?? 'the search stopped'}`;
 };
 
+/** Every case of a run with a model error is an error: the model must be fixed before any property is judged. */
+function modelErrorCase(run: ScenarioRun, system: CompiledSystem, classname: string, name: string, reproduce: string): JunitCase {
+  const m = run.result.modelError;
+  const message = `model error: ${m?.message ?? run.result.verdict}`;
+  const trace = m ? `\n\n${formatTraceText(m.trace, { actors: system.actors.map((a) => a.name) })}` : '';
+  return { classname, name, outcome: { kind: 'error', type: 'model-error', message, body: `${message}${trace}\n\nReproduce: ${reproduce}\n` } };
+}
+
 /** The properties of the result (the system's, then `assertion`), then any expected one it lacks. */
 function caseNames(run: ScenarioRun, extra: readonly string[] = []): string[] {
   const names = run.result.properties.map((p) => p.name);
@@ -126,6 +134,7 @@ export function checkSuite(run: ScenarioRun, system: CompiledSystem, reproduce: 
   const r = run.result;
   const cases = caseNames(run).map((name): JunitCase => {
     const v = r.violations.find((x) => x.property === name);
+    if (r.verdict === 'model-error') return modelErrorCase(run, system, classname, name, reproduce);
     if (v)
       return {
         classname,
@@ -154,6 +163,8 @@ export function gateSuite(e: GateEntry): JunitSuite {
   const cases = caseNames(run, expectedProp === undefined ? [] : [expectedProp]).map((name): JunitCase => {
     const v = r.violations.find((x) => x.property === name);
     const body = v ? traceBody(v, system, reproduce) : '';
+    // A model error (or a verdict this version does not know) is never an expected result.
+    if (r.verdict !== 'holds' && r.verdict !== 'violated' && r.verdict !== 'inconclusive') return modelErrorCase(run, system, classname, name, reproduce);
     if (r.verdict === 'inconclusive') return { classname, name, outcome: { kind: 'skipped', message: notEstablished(run) } };
     if (v) {
       const expectedHere = e.expected.verdict === 'violated' && (expectedProp === undefined || expectedProp === name);

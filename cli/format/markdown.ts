@@ -31,13 +31,15 @@ export function fenced(lang: string, body: string): string {
 }
 
 /** The Mermaid diagram and the text trace of one violation. */
-export function violationMarkdown(v: Violation, system: CompiledSystem): string {
+export function violationMarkdown(v: Pick<Violation, 'trace'>, system: CompiledSystem): string {
   const actors = system.actors.map((a) => a.name);
   return [fenced('mermaid', formatTraceMermaid(v.trace, { actors })), '', fenced('text', formatTraceText(v.trace, { actors }))].join('\n');
 }
 
 function verdictText(r: ScenarioRun['result']): string {
-  return r.verdict === 'holds' ? '✅ holds' : r.verdict === 'violated' ? '❌ violated' : '⚠️ inconclusive';
+  if (r.verdict === 'holds') return '✅ holds';
+  if (r.verdict === 'violated') return '❌ violated';
+  return r.verdict === 'inconclusive' ? '⚠️ inconclusive' : '💥 model error';
 }
 
 export interface RunMarkdownOptions {
@@ -56,6 +58,10 @@ export function formatRunMarkdown(run: ScenarioRun, system: CompiledSystem, o: R
     const worst = b ? ` (worst ${b.worst}, limit ${b.limit})` : '';
     const status = p.status === 'violated' ? '❌ violated' : p.status === 'holds' ? '✅ holds' : 'not established (search stopped)';
     out.push(`| ${cell(p.name)} | ${p.kind} | ${status}${worst} |`);
+  }
+  if (r.modelError) {
+    const m = r.modelError;
+    out.push('', `### model error (${m.kind})`, '', cell(m.message), '', violationMarkdown(m, system));
   }
   for (const v of r.violations) {
     out.push('', `### ${v.kind} ${code(v.property)} violated`, '', cell(v.message), '', violationMarkdown(v, system));
@@ -81,7 +87,7 @@ export function formatGateMarkdown(report: GateReport): string {
   const ok = c.mismatch === 0 && c.error === 0;
   const head = ok ? (c.inconclusive ? '⚠️' : '✅') : '❌';
   const out: string[] = [
-    `## ${head} faultline gate: ${c['as-expected']} as expected, ${c.mismatch} mismatched, ${c.inconclusive} inconclusive${c.error ? `, ${c.error} failed to build` : ''}`,
+    `## ${head} faultline gate: ${c['as-expected']} as expected, ${c.mismatch} mismatched, ${c.inconclusive} inconclusive${c.error ? `, ${c.error} failed (a model error, or the scenario did not build)` : ''}`,
     '',
   ];
   if (report.interrupted) out.push('Interrupted (Ctrl-C): the scenarios after the last row were not run.', '');

@@ -9,7 +9,7 @@ export interface SweepPoint {
   /** Every parameter of the run (defaults, fixed and swept). */
   readonly params: Readonly<Record<string, number>>;
   /** `skipped`: the scenario rejects this combination (e.g. capacity > pages). */
-  readonly verdict: 'holds' | 'violated' | 'inconclusive' | 'skipped';
+  readonly verdict: 'holds' | 'violated' | 'inconclusive' | 'model-error' | 'skipped';
   /** The first violated property (violated), why the run stopped (inconclusive) or was skipped. */
   readonly property?: string;
   readonly reason?: string;
@@ -78,9 +78,9 @@ export function formatSweepText(r: SweepReport, c: ChalkInstance): string {
   out.push(line(head));
   for (const [k, row] of rows.entries()) {
     const v = r.points[k]!.verdict;
-    const paint = v === 'holds' ? c.green : v === 'violated' ? c.red : v === 'inconclusive' ? c.yellow : c.dim;
-    // Long reasons (skipped, inconclusive) go after the numbers so the table keeps its columns.
-    if (v === 'skipped' || v === 'inconclusive') {
+    const paint = v === 'holds' ? c.green : v === 'violated' || v === 'model-error' ? c.red : v === 'inconclusive' ? c.yellow : c.dim;
+    // Long reasons (skipped, inconclusive, model errors) go after the numbers so the table keeps its columns.
+    if (v === 'skipped' || v === 'inconclusive' || v === 'model-error') {
       const cells = [...row];
       const reason = cells[n + 1]!;
       cells[n + 1] = '';
@@ -93,6 +93,7 @@ export function formatSweepText(r: SweepReport, c: ChalkInstance): string {
   const count = (v: SweepPoint['verdict']): number => r.points.filter((p) => p.verdict === v).length;
   const total = r.points.reduce((t, p) => t + p.seconds, 0);
   const parts = [`${count('holds')} hold`, `${count('violated')} violated`, `${count('inconclusive')} inconclusive`];
+  if (count('model-error')) parts.push(`${count('model-error')} model errors`);
   if (count('skipped')) parts.push(`${count('skipped')} skipped`);
   out.push('', `${r.points.length} points: ${parts.join(', ')} (${total.toFixed(2)} s)`);
   if (r.interrupted) out.push('interrupted (Ctrl-C): the remaining points were not run');

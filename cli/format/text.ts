@@ -30,8 +30,21 @@ export function formatRunText(run: ScenarioRun, system: CompiledSystem, o: TextO
   const r = run.result;
   const head = `${run.scenario}:${run.variant}${paramsSuffix(run.params)}`;
   const out: string[] = [];
-  const verdict = r.verdict === 'holds' ? c.green('holds') : r.verdict === 'violated' ? c.red.bold('VIOLATED') : c.yellow('INCONCLUSIVE');
+  const verdict =
+    r.verdict === 'holds'
+      ? c.green('holds')
+      : r.verdict === 'violated'
+        ? c.red.bold('VIOLATED')
+        : r.verdict === 'inconclusive'
+          ? c.yellow('INCONCLUSIVE')
+          : c.red.bold('MODEL ERROR');
   out.push(`${head}: ${verdict}`);
+  const actors = system.actors.map((a) => a.name);
+  if (r.modelError) {
+    out.push(`  the model is wrong, so no verdict is given: fix it and check again.`, '');
+    out.push(c.bold(`model error (${r.modelError.kind}): ${r.modelError.message}`), '');
+    out.push(formatTraceText(r.modelError.trace, { actors, brief: o.brief === true }));
+  }
   if (r.inconclusive?.reason === 'interrupted') out.push(`  ${r.inconclusive.message}: nothing is proven; the statistics so far are below.`);
   else if (r.inconclusive)
     out.push(
@@ -40,7 +53,6 @@ export function formatRunText(run: ScenarioRun, system: CompiledSystem, o: TextO
         : // The --timeout and --max-memory messages carry their own advice: say it once.
           `  ${r.inconclusive.message}; nothing is proven.${/\braise\b/i.test(r.inconclusive.message) ? '' : ' Raise the bound or lower the parameters.'}`,
     );
-  const actors = system.actors.map((a) => a.name);
   for (const v of r.violations) {
     out.push('');
     out.push(c.bold(`${v.kind} '${v.property}' violated: ${v.message}`));

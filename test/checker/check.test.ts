@@ -1,7 +1,7 @@
 /**
  * check() on tiny systems built for the purpose: an action that throws is a model assertion violation
  * with a trace ending in that step (not a crash), and so is a value leaving its domain; a property that
- * throws is a violation of that property. The traces replay as 'reproduced'.
+ * throws is a model error, not a violation of that property. The traces replay as 'reproduced'.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -42,13 +42,35 @@ function replays(spec: SystemSpec, r: ReturnType<typeof check>): void {
 describe('check: model errors are violations with traces', () => {
   it("a bug in the model's code (a TypeError) keeps its name, so it does not read as a kernel assertion", () => {
     const spec = counter((w) => {
-      if (w.x === 1) (w as unknown as { flags: number[] }).flags[0] = 1; // a mistyped world field
+      if (w.x === 1) (null as unknown as number[])[0] = 1;
       w.x += 1;
     });
     const v = check(spec).violations[0]!;
-    assert.equal(v.message, "CPU0: TypeError: Cannot set properties of undefined (setting '0')");
-    assert.equal(v.trace.steps.at(-1)!.error, "TypeError: Cannot set properties of undefined (setting '0')");
+    assert.equal(v.message, "CPU0: TypeError: Cannot set properties of null (setting '0')");
+    assert.equal(v.trace.steps.at(-1)!.error, "TypeError: Cannot set properties of null (setting '0')");
     assert.equal(check(spec, { strategy: 'random' }).violations[0]!.message, v.message);
+  });
+
+  it('a mistyped world field (read or written) is an assertion naming the actor, the event, the field and the declared fields', () => {
+    const read = counter((w) => {
+      if (w.x === 1) (w as unknown as { flags: number[] }).flags[0] = 1;
+      w.x += 1;
+    });
+    const write = counter((w) => {
+      if (w.x === 1) (w as unknown as { nx: number }).nx = 2;
+      w.x += 1;
+    });
+    for (const [spec, field] of [
+      [read, 'flags'],
+      [write, 'nx'],
+    ] as const) {
+      for (const strategy of ['bfs', 'random'] as const) {
+        const r = check(spec, { strategy });
+        assert.equal(r.verdict, 'violated');
+        assert.equal(r.violations[0]!.message, `CPU0, event bump: world.${field} is not a declared world field (declared: x)`);
+        assert.equal(r.violations[0]!.trace.steps.length, 2);
+      }
+    }
   });
 
   it('an action that throws: an assertion violation whose trace ends in the throwing step', () => {
@@ -127,7 +149,7 @@ describe('check: model errors are violations with traces', () => {
     replays(spec, r);
   });
 
-  it('a property that throws is a violation of that property', () => {
+  it('a property that throws is a model error, not a violation of that property, with the trace to the state where it threw', () => {
     const spec: SystemSpec<W> = {
       ...counter((w) => {
         w.x = Math.min(w.x + 1, 7);
@@ -139,13 +161,19 @@ describe('check: model errors are violations with traces', () => {
         }),
       ],
     };
-    const r = check(spec);
-    const v = r.violations[0]!;
-    assert.deepEqual(
-      { property: v.property, kind: v.kind, message: v.message },
-      { property: 'x readable', kind: 'invariant', message: 'the property threw: cannot read x' },
-    );
-    assert.equal(v.trace.steps.length, 3);
+    for (const strategy of ['bfs', 'dfs', 'random'] as const) {
+      const r = check(spec, { strategy });
+      assert.equal(r.verdict, 'model-error', strategy);
+      assert.deepEqual(r.violations, [], strategy);
+      const m = r.modelError!;
+      assert.deepEqual(
+        { kind: m.kind, subject: m.subject, message: m.message },
+        { kind: 'property-threw', subject: 'x readable', message: "property 'x readable' threw: cannot read x" },
+        strategy,
+      );
+      assert.equal(m.trace.states.at(-1)!['x'], '3', strategy);
+      if (strategy === 'bfs') assert.equal(m.trace.steps.length, 3);
+    }
   });
 });
 
