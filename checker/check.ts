@@ -4,8 +4,8 @@
  * own: callers pass `now` and `memory` probes (the CLI and the package entry point do), so the same inputs
  * always explore the same states and yield the same bytes apart from `seconds` and `peakMemoryBytes`.
  */
-import { cyclicStates, findFairCycle, LivenessStopped, MAX_LIVENESS_ACTORS, MAX_PROGRESS_PROPERTIES, ProgressRecorder } from './properties/liveness.js';
-import type { ProgressProperty } from './properties/progress.js';
+import { cyclicStates, findFairCycle, findStuckState, LivenessStopped, MAX_LIVENESS_ACTORS, MAX_PROGRESS_PROPERTIES, ProgressRecorder } from './properties/liveness.js';
+import { stuckMessage, type ProgressProperty } from './properties/progress.js';
 import { CompactStore, omissionProbability } from './store/compactStore.js';
 import type { StateStore, VisitedStore } from './store/stateStore.js';
 import type { BoundReport, CheckResult, PropertyOutcome, Stats, Violation } from './result.js';
@@ -169,7 +169,13 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
         }
         const cycle = findFairCycle(compiled, recorder.edges, bit, cyclic, poll);
         progressDecided.add(p.name);
-        if (!cycle) continue;
+        if (!cycle) {
+          const stuck = findStuckState(recorder.edges, bit);
+          if (stuck < 0) continue;
+          violations.push(toViolation(compiled, stepsTo(stuck), { property: p.name, kind: 'progress', message: stuckMessage(p), state: stuck }));
+          if (config.stopAtFirstViolation) break;
+          continue;
+        }
         violations.push(
           lassoViolation(
             compiled,

@@ -170,8 +170,15 @@ export function replay(
         : { status: 'no-violation', message: `${end} the system is not deadlocked (${enabled} steps enabled)` };
     }
     case 'progress': {
-      if (loop === undefined || !loopState) return { status: 'diverged', step: 0, message: 'a progress violation needs a lasso: the trace has no loop' };
       const p = property as ProgressProperty;
+      // Without a loop the claim is a run that ends: no actor can move, and the property is in flight.
+      if (loop === undefined || !loopState) {
+        const enabled = stepper.enabledSteps().length;
+        if (enabled) return { status: 'no-violation', message: `${end} the run does not end here (${enabled} steps enabled)` };
+        return p.inFlight(after)
+          ? { status: 'reproduced', message: `${end} no actor can move and '${p.name}' is still in flight` }
+          : { status: 'no-violation', message: `${end} no actor can move, but '${p.name}' is not in flight` };
+      }
       for (let k = 0; k < S.length; k++) {
         if (S[k] !== loopState[k])
           return { status: 'no-violation', message: `${end} the state differs from the state before step ${loop + 1}: the loop does not close` };
