@@ -18,6 +18,7 @@ import type { StopReason } from './explore.js';
 import { propertiesByKind, searchFrame } from './frame.js';
 import type { BlockedActor } from '../properties/deadlock.js';
 import { thrownMessage } from '../system/thrown.js';
+import { describeFailure } from '../properties/explainState.js';
 
 /** Chooses the next step of an execution; the engine runs it. */
 export interface Scheduler {
@@ -94,7 +95,7 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
       if (violated.has(p.name)) continue;
       try {
         if (!p.holds(after))
-          report({ property: p.name, kind: 'invariant', message: p.explain ? p.explain(after) : (p.description ?? p.name), steps: [...path] });
+          report({ property: p.name, kind: 'invariant', message: p.explain ? p.explain(after) : describeFailure(system, p, after), steps: [...path] });
       } catch (e) {
         report({ property: p.name, kind: 'invariant', message: threw(e), steps: [...path] });
       }
