@@ -7,7 +7,8 @@
  * it: every tampered trace must be refused, and how it is refused is asserted exactly.
  *
  * Why the tampered results are what they are (non-lasso traces found by bfs):
- *  - bfs reports for each property the first violation in level order, so its trace is a shortest one.
+ *  - bfs reports for each property the first violation in level order, so its trace is a shortest one
+ *    (a progress property's run that ends stuck, too: the first such state found is reported).
  *    A trace with any one step removed is either not executable (diverged) or executable and one step
  *    shorter - and then it cannot end in the violation, or bfs would have reported that shorter one. So
  *    it is never 'reproduced'.
