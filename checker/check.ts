@@ -4,8 +4,18 @@
  * own: callers pass `now` and `memory` probes (the CLI and the package entry point do), so the same inputs
  * always explore the same states and yield the same bytes apart from `seconds` and `peakMemoryBytes`.
  */
-import { cyclicStates, findFairCycle, findStuckState, LivenessStopped, MAX_LIVENESS_ACTORS, MAX_PROGRESS_PROPERTIES, ProgressRecorder } from './properties/liveness.js';
+import {
+  cyclicStates,
+  findFairCycle,
+  findStuckState,
+  LivenessStopped,
+  MAX_LIVENESS_ACTORS,
+  MAX_PROGRESS_PROPERTIES,
+  ProgressRecorder,
+} from './properties/liveness.js';
+import { blockedActors } from './properties/deadlock.js';
 import { stuckMessage, type ProgressProperty } from './properties/progress.js';
+import { SlotStateView } from './properties/property.js';
 import { CompactStore, omissionProbability } from './store/compactStore.js';
 import type { StateStore, VisitedStore } from './store/stateStore.js';
 import type { BoundReport, CheckResult, PropertyOutcome, Stats, Violation } from './result.js';
@@ -172,7 +182,9 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
         if (!cycle) {
           const stuck = findStuckState(recorder.edges, bit);
           if (stuck < 0) continue;
-          violations.push(toViolation(compiled, stepsTo(stuck), { property: p.name, kind: 'progress', message: stuckMessage(p), state: stuck }));
+          const path = stepsTo(stuck);
+          const blocked = blockedActors(compiled, new SlotStateView(compiled, stateAfter(compiled, path)));
+          violations.push(toViolation(compiled, path, { property: p.name, kind: 'progress', message: stuckMessage(p, blocked), state: stuck }));
           if (config.stopAtFirstViolation) break;
           continue;
         }

@@ -3,6 +3,7 @@
  * an infinite retry), and no run that ends - no actor can move - while it is in flight (a thread left
  * waiting forever). Checked after exhaustive exploration on the explored graph; see liveness.ts.
  */
+import { describeDeadlock, type BlockedActor } from './deadlock.js';
 import type { StateView, StepInfo } from './property.js';
 
 export interface ProgressProperty<W = any> {
@@ -49,6 +50,11 @@ export function terminates<W = any>(actor: string, options: { name?: string; des
   };
 }
 
-/** A progress violation on a run that ends: no actor can move, and the property is still in flight. */
-export const stuckMessage = (p: ProgressProperty): string =>
-  `${p.description ?? p.name}: the run ends in a state where no actor can move, with '${p.name}' still in flight`;
+/**
+ * A progress violation on a run that ends: no actor can move, and the property is still in flight. The
+ * unfinished threads say where each is stuck and what it waits for, as a deadlock report does.
+ */
+export function stuckMessage(p: ProgressProperty, blocked: readonly BlockedActor[]): string {
+  const where = blocked.length ? ` (${describeDeadlock(blocked)})` : '';
+  return `${p.description ?? p.name}: the run ends in a state where no actor can move${where}, with '${p.name}' still in flight`;
+}

@@ -191,13 +191,13 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
       inFlight.push(flight);
       if (enabled.length === 0) {
         terminal++;
-        if (deadlock && !violated.has(deadlock.name)) {
-          const blocked = blockedActors(system, after);
-          if (blocked.length) report({ property: deadlock.name, kind: 'deadlock', message: describeDeadlock(blocked), steps: [...path], blocked });
+        const blocked = deadlock || progress.length ? blockedActors(system, after) : [];
+        if (deadlock && !violated.has(deadlock.name) && blocked.length) {
+          report({ property: deadlock.name, kind: 'deadlock', message: describeDeadlock(blocked), steps: [...path], blocked });
         }
         // The execution ends here: a progress property still in flight never makes progress.
         for (const [k, p] of progress.entries()) {
-          if (flight & (1 << k) && !violated.has(p.name)) report({ property: p.name, kind: 'progress', message: stuckMessage(p), steps: [...path] });
+          if (flight & (1 << k) && !violated.has(p.name)) report({ property: p.name, kind: 'progress', message: stuckMessage(p, blocked), steps: [...path] });
         }
         break;
       }

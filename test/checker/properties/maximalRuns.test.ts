@@ -26,7 +26,10 @@ describe('progress on maximal runs', () => {
       { property: v.property, kind: v.kind, loop: v.trace.loop, steps: v.trace.steps.map((s) => `${s.actor} ${s.transition}`) },
       { property: 'P0 terminates', kind: 'progress', loop: undefined, steps: ['P1 acquire'] },
     );
-    assert.equal(v.message, "P0 eventually reaches a final state: the run ends in a state where no actor can move, with 'P0 terminates' still in flight");
+    assert.equal(
+      v.message,
+      "P0 eventually reaches a final state: the run ends in a state where no actor can move (P0 is stuck in 'idle'), with 'P0 terminates' still in flight",
+    );
     assert.deepEqual(
       r.properties.find((p) => p.name === 'P0 terminates'),
       { name: 'P0 terminates', kind: 'progress', status: 'violated' },
