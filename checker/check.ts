@@ -4,8 +4,18 @@
  * own: callers pass `now` and `memory` probes (the CLI and the package entry point do), so the same inputs
  * always explore the same states and yield the same bytes apart from `seconds` and `peakMemoryBytes`.
  */
-import { cyclicStates, findFairCycle, LivenessStopped, MAX_LIVENESS_ACTORS, MAX_PROGRESS_PROPERTIES, ProgressRecorder } from './properties/liveness.js';
-import type { ProgressProperty } from './properties/progress.js';
+import {
+  cyclicStates,
+  findFairCycle,
+  findStuckState,
+  LivenessStopped,
+  MAX_LIVENESS_ACTORS,
+  MAX_PROGRESS_PROPERTIES,
+  ProgressRecorder,
+} from './properties/liveness.js';
+import { blockedActors } from './properties/deadlock.js';
+import { stuckMessage, type ProgressProperty } from './properties/progress.js';
+import { SlotStateView } from './properties/property.js';
 import { CompactStore, omissionProbability } from './store/compactStore.js';
 import type { StateStore, VisitedStore } from './store/stateStore.js';
 import type { BoundReport, CheckResult, ModelError, PropertyOutcome, Stats, Violation } from './result.js';
@@ -201,7 +211,16 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
           }
           const cycle = findFairCycle(compiled, recorder.edges, bit, cyclic, poll);
           progressDecided.add(p.name);
-          if (!cycle) continue;
+          if (!cycle) {
+            // No fair cycle; a maximal run may still end with the actor in flight and nobody able to move.
+            const stuck = findStuckState(recorder.edges, bit);
+            if (stuck < 0) continue;
+            const path = stepsTo(stuck);
+            const blocked = blockedActors(compiled, new SlotStateView(compiled, stateAfter(compiled, path)));
+            violations.push(toViolation(compiled, path, { property: p.name, kind: 'progress', message: stuckMessage(p, blocked), state: stuck }));
+            if (config.stopAtFirstViolation) break;
+            continue;
+          }
           violations.push(
             lassoViolation(
               compiled,

@@ -17,7 +17,11 @@
  *    budget already excludes the steps that spend it; this also excludes steps of cost 0).
  *
  * Inside a component every state and every edge lies on one cycle, so a component that passes these tests
- * contains a fair cycle, and a fair cycle always lies inside one: the check is exact. The counterexample
+ * contains a fair cycle, and a fair cycle always lies inside one: the check is exact.
+ *
+ * A run can also end: a state where no actor can move is the last state of a maximal run, and if P is
+ * in flight there it never makes progress (findStuckState). When there is no fair cycle, that state is
+ * the counterexample, a plain trace without a loop. The counterexample
  * is a lasso: the shortest stem (bfs parents) to the component's earliest-found state, then a cycle from
  * it through every step fairness requires (each fair actor's step, or a state where it is disabled).
  */
@@ -125,6 +129,19 @@ export function cyclicStates(edges: EdgeStore, poll?: Poll): Uint8Array {
     }
   });
   return cyclic;
+}
+
+/**
+ * The first explored state (lowest index: for bfs, one with a shortest path) in which progress property
+ * number `bit` is in flight and no actor can move, or -1. A maximal run that ends there never makes
+ * progress: LTL's "eventually", read on maximal runs (as SPIN reads `<> done` on a run that stops), says
+ * it is violated, however fair the actors are.
+ */
+export function findStuckState(edges: EdgeStore, bit: number): number {
+  const mask = 1 << bit;
+  const { enabled, inFlight } = edges.raw();
+  for (let s = 0, n = edges.states; s < n; s++) if (enabled[s] === 0 && (inFlight[s]! & mask) !== 0) return s;
+  return -1;
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
  * Progress: no fair cycle in which something stays "in flight" and no progress step happens (a livelock,
- * an infinite retry). Checked after exhaustive exploration on the explored graph; see liveness.ts.
+ * an infinite retry), and no run that ends - no actor can move - while it is in flight (a thread left
+ * waiting forever). Checked after exhaustive exploration on the explored graph; see liveness.ts.
  */
+import { describeDeadlock, type BlockedActor } from './deadlock.js';
 import type { StateView, StepInfo } from './property.js';
 
 export interface ProgressProperty<W = any> {
@@ -27,7 +29,7 @@ export function progress<W = any>(
 
 /**
  * Termination of one actor: it is in flight until it reaches a final state, and no step counts as
- * progress - so any fair cycle while it is not final is a violation.
+ * progress - so any fair cycle while it is not final, or any run that ends with it not final, is a violation.
  */
 export function terminates<W = any>(actor: string, options: { name?: string; description?: string } = {}): ProgressProperty<W> {
   // Resolve the actor's index once per system (views of one system share their actors array).
@@ -46,4 +48,13 @@ export function terminates<W = any>(actor: string, options: { name?: string; des
     },
     progress: () => false,
   };
+}
+
+/**
+ * A progress violation on a run that ends: no actor can move, and the property is still in flight. The
+ * unfinished threads say where each is stuck and what it waits for, as a deadlock report does.
+ */
+export function stuckMessage(p: ProgressProperty, blocked: readonly BlockedActor[]): string {
+  const where = blocked.length ? ` (${describeDeadlock(blocked)})` : '';
+  return `${p.description ?? p.name}: the run ends in a state where no actor can move${where}, with '${p.name}' still in flight`;
 }

@@ -16,6 +16,7 @@ import type { SearchStrategy } from './strategy.js';
 import { assertionMessage, thrownMessage } from '../system/thrown.js';
 import type { ModelErrorKind } from '../result.js';
 import { NondeterminismProbe } from './determinism.js';
+import { describeFailure } from '../properties/explainState.js';
 
 export interface ExploreHooks {
   /**
@@ -124,8 +125,12 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
   let stop = false;
   const info = { actor: '', actorIndex: 0, event: '', choice: 0 };
 
+  // A bound's worst value needs the whole space: when the first violation is a bound's excess, the search
+  // goes on measuring the bounds only (nothing else is reported), and the violation then shows the worst.
+  let boundsOnly = false;
+  const excess = new Set<string>();
   const report = (f: Finding): void => {
-    if (violated.has(f.property)) return;
+    if (violated.has(f.property) || (boundsOnly && !f.modelError)) return;
     violated.add(f.property);
     findings.push(f);
     // A model error makes every other answer of this run untrustworthy: stop at once.
@@ -146,7 +151,7 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
   const probe = new NondeterminismProbe(system);
   /** Runs state properties on the state in S, just stored as `idx`. */
   const checkState = (idx: number): void => {
-    for (let i = 0; i < invariants.length; i++) {
+    for (let i = 0; i < invariants.length && !boundsOnly; i++) {
       const p = invariants[i]!;
       if (invariantDone[i]) continue;
       if (violated.has(p.name)) {
@@ -154,7 +159,8 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
         continue;
       }
       try {
-        if (!p.holds(after)) report({ property: p.name, kind: 'invariant', message: p.explain ? p.explain(after) : (p.description ?? p.name), state: idx });
+        if (!p.holds(after))
+          report({ property: p.name, kind: 'invariant', message: p.explain ? p.explain(after) : describeFailure(system, p, after), state: idx });
       } catch (e) {
         threw(p, e, idx);
       }
@@ -172,8 +178,11 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
         b.worst = v;
         b.state = idx;
       }
-      if (v > b.property.limit && !violated.has(b.property.name)) {
-        report({ property: b.property.name, kind: 'bound', message: `value ${v} exceeds the limit ${b.property.limit}`, state: idx });
+      if (v > b.property.limit && !violated.has(b.property.name) && !boundsOnly) {
+        const stopping = stop;
+        excess.add(b.property.name);
+        report({ property: b.property.name, kind: 'bound', message: '', state: idx });
+        if (stop && !stopping) [stop, boundsOnly] = [false, true];
       }
     }
   };
@@ -294,5 +303,16 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
       hooks.onProgress?.({ states: store.size, transitions, depth: maxDepth, storeBytes: store.bytes });
     }
   }
-  return { store, states: store.size, transitions, terminalStates: terminal, depth: maxDepth, findings, bounds, stopped };
+  // An excess is reported at its worst: the value, and the state (so the trace) where it is reached.
+  const complete = !stopped && !stop;
+  const reported = findings.map((f) => {
+    const b = excess.has(f.property) ? bounds.find((x) => x.property.name === f.property) : undefined;
+    if (!b) return f;
+    const limit = b.property.limit;
+    const message = complete
+      ? `worst value ${b.worst} exceeds the limit ${limit}`
+      : `value ${b.worst} exceeds the limit ${limit} (the worst found before the search stopped; it may go higher)`;
+    return { ...f, state: b.state, message };
+  });
+  return { store, states: store.size, transitions, terminalStates: terminal, depth: maxDepth, findings: reported, bounds, stopped };
 }

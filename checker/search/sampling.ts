@@ -3,12 +3,14 @@
  * from the initial state, each step chosen by a scheduler (random walk, PCT) through the one seeded
  * generator, and check every property along the way: invariants, bounds and transition properties at
  * every step, deadlock at the end of an execution, model assertions, and progress whenever an execution
- * comes back to a state it visited before and the steps in between form a fair cycle without progress.
+ * comes back to a state it visited before and the steps in between form a fair cycle without progress,
+ * or ends (no actor can move) with the property still in flight.
  * A sampling run can find violations but never proves anything: without one it is inconclusive
  * ("no violation in N executions"), never "holds".
  */
 import { blockedActors, describeDeadlock } from '../properties/deadlock.js';
 import type { BoundProperty } from '../properties/index.js';
+import { stuckMessage } from '../properties/progress.js';
 import type { Rng } from '../random/rng.js';
 import { stepActor } from '../system/step.js';
 import type { CompiledSystem } from '../system/system.js';
@@ -17,6 +19,7 @@ import { propertiesByKind, searchFrame } from './frame.js';
 import type { BlockedActor } from '../properties/deadlock.js';
 import { assertionMessage, thrownMessage } from '../system/thrown.js';
 import { NondeterminismProbe } from './determinism.js';
+import { describeFailure } from '../properties/explainState.js';
 
 /** Chooses the next step of an execution; the engine runs it. */
 export interface Scheduler {
@@ -97,7 +100,7 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
       if (violated.has(p.name)) continue;
       try {
         if (!p.holds(after))
-          report({ property: p.name, kind: 'invariant', message: p.explain ? p.explain(after) : (p.description ?? p.name), steps: [...path] });
+          report({ property: p.name, kind: 'invariant', message: p.explain ? p.explain(after) : describeFailure(system, p, after), steps: [...path] });
       } catch (e) {
         report({ property: p.name, kind: 'invariant', message: threw(e), modelError: 'property-threw', steps: [...path] });
       }
@@ -193,9 +196,13 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
       inFlight.push(flight);
       if (enabled.length === 0) {
         terminal++;
-        if (deadlock && !violated.has(deadlock.name)) {
-          const blocked = blockedActors(system, after);
-          if (blocked.length) report({ property: deadlock.name, kind: 'deadlock', message: describeDeadlock(blocked), steps: [...path], blocked });
+        const blocked = deadlock || progress.length ? blockedActors(system, after) : [];
+        if (deadlock && !violated.has(deadlock.name) && blocked.length) {
+          report({ property: deadlock.name, kind: 'deadlock', message: describeDeadlock(blocked), steps: [...path], blocked });
+        }
+        // The execution ends here: a progress property still in flight never makes progress.
+        for (const [k, p] of progress.entries()) {
+          if (flight & (1 << k) && !violated.has(p.name)) report({ property: p.name, kind: 'progress', message: stuckMessage(p, blocked), steps: [...path] });
         }
         break;
       }

@@ -15,6 +15,7 @@
  */
 import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
 import type { FieldSpecs } from './fields.js';
+import { thrownMessage } from './thrown.js';
 import type { Stepper } from './step.js';
 import type { CompiledActor, CompiledSystem } from './system.js';
 
@@ -30,6 +31,9 @@ export function plainWorld(fields: FieldSpecs): PlainWorld {
 
 /** Booleans count as 0/1, as the engine stores them. */
 const asNumber = (v: unknown): unknown => (typeof v === 'boolean' ? Number(v) : v);
+
+/** What a slot can hold: a 32-bit integer, or a boolean (stored as 0/1). */
+const isSlotValue = (v: unknown): boolean => typeof v === 'boolean' || (typeof v === 'number' && (v | 0) === v);
 
 interface ActorShadow {
   snapshot: AnyMachineSnapshot;
@@ -78,20 +82,61 @@ export class XstateShadow {
 
   /**
    * Takes the step in xstate and runs its actions. Returns the message of an error a guard, assign or
-   * action threw (the snapshot then stays as it was), or undefined.
+   * action threw (xstate may also report it as an 'error' snapshot), or the first value the step left
+   * that the engine cannot store (a context or world value that is not an integer); the snapshot then
+   * stays as it was. Undefined when the step went through.
    */
   step(actor: CompiledActor, type: string, choice: number): string | undefined {
     const shadow = this.actors[actor.index]!;
     let next: AnyMachineSnapshot;
     try {
       const [snapshot, actions] = transition(actor.spec.machine as AnyStateMachine, shadow.snapshot, { type, choice, world: this.world } as never);
+      if (snapshot.status === 'error') return thrownMessage(snapshot.error);
       next = snapshot;
       for (const action of actions) action.exec?.(action.info, action.params);
     } catch (e) {
-      return (e as Error).message;
+      return thrownMessage(e);
     }
+    const bad = this.notStorable(actor, next.context as Record<string, unknown>);
+    if (bad) return bad;
     shadow.snapshot = next;
     if (shadow.budget >= 0) shadow.budget -= this.cost(actor, type);
+    return undefined;
+  }
+
+  /**
+   * Why xstate, too, cannot take a step the compiled model threw on: its choices function throws or
+   * returns no whole number in 0..65535, or `step` fails. Undefined when xstate takes the step (the
+   * snapshot has then moved on: the caller reports a disagreement and stops).
+   */
+  failure(actor: CompiledActor, type: string, choice: number): string | undefined {
+    let n: unknown;
+    try {
+      n = this.choices(actor, type);
+    } catch (e) {
+      return thrownMessage(e);
+    }
+    if (!Number.isInteger(n) || (n as number) < 0 || (n as number) > 0xffff) return `choices for '${type}' returned ${String(n)}`;
+    if (choice >= (n as number)) return undefined;
+    return this.step(actor, type, choice);
+  }
+
+  /** The first value after a step the engine's slots cannot hold: not an integer (booleans are 0/1). */
+  private notStorable(actor: CompiledActor, context: Record<string, unknown>): string | undefined {
+    for (const f of actor.machine.fieldNames) {
+      if (!isSlotValue(context[f])) return `actor '${actor.name}': assign ${f} = ${String(context[f])}, which is not an integer`;
+    }
+    for (const [name, f] of Object.entries(this.system.spec.world)) {
+      const v = this.world[name];
+      if (f.kind === 'scalar') {
+        if (!isSlotValue(v)) return `world.${name} = ${String(v)} is not an integer`;
+      } else if (!Array.isArray(v) || v.length !== f.length) {
+        return `world.${name} is no longer an array of ${f.length}`;
+      } else {
+        const i = v.findIndex((x) => !isSlotValue(x));
+        if (i >= 0) return `world.${name}[${i}] = ${String(v[i])} is not an integer`;
+      }
+    }
     return undefined;
   }
 

@@ -7,7 +7,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assign, setup } from 'xstate';
-import { int, type StepEvent, type SystemSpec } from '../../checker/index.js';
+import { compileSystem, int, type StepEvent, type SystemSpec } from '../../checker/index.js';
+import { XstateShadow } from '../../checker/system/shadow.js';
+import { encodeStep, Stepper } from '../../checker/system/step.js';
 import peterson, { buildLock } from '../../examples/peterson.scenario.js';
 import { resolveParams } from '../../scenarios/index.js';
 import { buildRetryRing } from '../../scenarios/retry-ring.js';
@@ -74,7 +76,7 @@ describe('conformance: the helper catches actors that are not ordinary xstate ma
     assert.throws(() => assertConformance(system(machine, { seen: int(0, 3) }), { runs: 50, maxSteps: 3 }), /A\.seen/);
   });
 
-  it('an effect that writes a non-integer into the world', () => {
+  it('an effect that writes a non-integer into the world fails the step in both, with the same message (a model exception, not a mismatch)', () => {
     const machine = setup({
       types: { context: {} as Record<string, never>, events: {} as Ev },
       actions: {
@@ -88,6 +90,12 @@ describe('conformance: the helper catches actors that are not ordinary xstate ma
       context: {},
       states: { run: { on: { go: { target: 'done', actions: 'half' } } }, done: { type: 'final' } },
     });
-    assert.throws(() => assertConformance(system(machine, {}), { runs: 50, maxSteps: 3 }), /world\.x/);
+    const compiled = compileSystem(system(machine, {}));
+    const stepper = new Stepper(compiled);
+    stepper.load(compiled.initial);
+    assert.throws(() => stepper.applyId(encodeStep(0, 0, 0)), { message: 'world.x = 1.5 is not an integer' });
+    const shadow = new XstateShadow(compiled);
+    assert.equal(shadow.step(compiled.actors[0]!, 'go', 0), 'world.x = 1.5 is not an integer');
+    assert.doesNotThrow(() => assertConformance(system(machine, {}), { runs: 50, maxSteps: 3 }));
   });
 });

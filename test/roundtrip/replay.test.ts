@@ -7,7 +7,8 @@
  * it: every tampered trace must be refused, and how it is refused is asserted exactly.
  *
  * Why the tampered results are what they are (non-lasso traces found by bfs):
- *  - bfs reports for each property the first violation in level order, so its trace is a shortest one.
+ *  - bfs reports for each property the first violation in level order, so its trace is a shortest one
+ *    (a progress property's run that ends stuck, too: the first such state found is reported).
  *    A trace with any one step removed is either not executable (diverged) or executable and one step
  *    shorter - and then it cannot end in the violation, or bfs would have reported that shorter one. So
  *    it is never 'reproduced'.
@@ -34,6 +35,7 @@ import { resolveParams, type AnyScenario } from '../../scenarios/index.js';
 import { buildScenario } from '../../scenarios/run.js';
 import { fakeIo } from '../cli/fakeIo.js';
 import { allScenarios, REPO_ROOT } from '../scenarios/allScenarios.js';
+import exceptions, { kinds, type Kind } from './fixtures/model-exceptions.scenario.js';
 
 const shipped = await allScenarios();
 const dir = mkdtempSync(join(tmpdir(), 'faultline-roundtrip-'));
@@ -162,8 +164,9 @@ function tamperChecks(system: CompiledSystem, file: TraceFile, v: Violation, str
   }
 
   if (lasso) {
-    // Without its loop a lasso proves nothing.
-    assert.equal(replayFile(system, withSteps(file, steps)).status, 'diverged');
+    // Without its loop a lasso proves nothing: read as a run that ends, it does not end (its loop's
+    // first step is still enabled).
+    assert.equal(replayFile(system, withSteps(file, steps)).status, 'no-violation');
     // Last step dropped: the loop no longer closes (or its start is no longer a step of the trace).
     const truncated = replayFile(system, withSteps(file, steps.slice(0, -1), file.loop! < n - 1 ? file.loop : undefined));
     assert.notEqual(truncated.status, 'reproduced', truncated.message);
@@ -254,6 +257,56 @@ describe('replay of peterson:no-turn, tampered by hand', () => {
     assert.deepEqual(replayFile(system, f), {
       status: 'no-violation',
       message: "after 3 steps invariant 'mutual exclusion' holds: the model no longer has this violation",
+    });
+  });
+});
+
+/**
+ * A model's own exception (a guard, choices function, assign or effect that throws, a value no slot can
+ * hold, a value outside its domain) is a counterexample like any other: `check` reports it as an
+ * assertion with its trace, and `replay` - which also re-executes the trace through xstate, where a
+ * throwing guard is worded differently and a non-integer is simply stored - must reproduce it with the
+ * same exit code, on the first step and on a later one.
+ */
+describe('replay of model exceptions', () => {
+  const target = 'test/roundtrip/fixtures/model-exceptions.scenario.ts';
+  for (const kind of Object.keys(kinds) as Kind[]) {
+    for (const at of [0, 1]) {
+      it(`${kind} on step ${at + 1}: check finds it, replay reproduces it (API and CLI, exit 1 both)`, async () => {
+        const result = check(buildScenario(exceptions, kind, { at }));
+        assert.equal(result.verdict, 'violated');
+        const v = result.violations[0]!;
+        assert.equal(v.kind, 'assertion', v.message);
+        assert.equal(v.trace.steps.length, at + 1);
+        const file = throughJson(toTraceFile(v, { scenario: target, variant: kind, params: { at }, strategy: 'bfs' }));
+        const outcome = replayFile(buildScenario(exceptions, kind, { at }), file);
+        assert.equal(outcome.status, 'reproduced', outcome.message);
+
+        const trace = join(dir, `exception-${kind}-${at}.trace.json`);
+        const checked = fakeIo(REPO_ROOT);
+        assert.equal(await runCli(['check', `${target}:${kind}`, '--param', `at=${at}`, '--format', 'json', '--trace', trace], checked.io), 1, checked.err());
+        const replayed = fakeIo(REPO_ROOT);
+        assert.equal(await runCli(['replay', trace, '--no-color'], replayed.io), 1, replayed.err() + replayed.out());
+        assert.match(replayed.out(), /^REPRODUCED: /m);
+        assert.equal(replayed.err(), '');
+      });
+    }
+  }
+
+  it("a guard that throws replays with the model's own message, not xstate's wrapping of it", () => {
+    const system = buildScenario(exceptions, 'guard-throws', { at: 1 });
+    const v = check(system).violations[0]!;
+    const file = throughJson(toTraceFile(v, { scenario: target, variant: 'guard-throws', params: { at: 1 }, strategy: 'bfs' }));
+    assert.deepEqual(replayFile(system, file), { status: 'reproduced', message: 'step 2 (A go(0)) throws: guard: x is out of step' });
+  });
+
+  it('a trace that throws before its last step diverges there', () => {
+    const system = buildScenario(exceptions, 'world-nan', { at: 0 });
+    const go = resolveStep(system, 'A', 'go', 0) as number;
+    assert.deepEqual(replay(system, [go, go], undefined, { property: 'assertion', kind: 'assertion' }, { xstate: true }), {
+      status: 'diverged',
+      step: 1,
+      message: 'step 1 (A go(0)) throws: world.y = NaN is not an integer',
     });
   });
 });

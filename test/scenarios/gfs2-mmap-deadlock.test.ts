@@ -143,9 +143,10 @@ describe('scenarios/gfs2-mmap-deadlock.ts', () => {
     // The whole space shrinks from 52 to 22 states: no run gets past the first fault any more, since the
     // read's write fault asks for EX while the read holds SH (kernel-protocols.md A.5's "1-actor version").
     const r = check(buildGfs2MmapDeadlock(defaults, 'faults-enabled', 'queue'), { stopAtFirstViolation: false });
+    // The deadlocked state is also where a maximal run ends with the read in flight: it never returns.
     assert.deepEqual(
       r.violations.map((x) => x.property),
-      ['deadlock'],
+      ['deadlock', 'the syscall returns'],
     );
     assert.deepEqual([r.stats.states, r.stats.transitions, r.stats.terminalStates], [22, 24, 4]);
     const self = check(buildGfs2MmapDeadlock({ ...defaults, requests: 0, remote: 0 }, 'faults-enabled', 'queue'));
@@ -225,17 +226,19 @@ describe('scenarios/gfs2-mmap-deadlock.ts', () => {
     });
   });
 
-  it('faults-enabled-abba: the whole state space has the deadlock and nothing else - never the recursion trap (different glocks, different tasks), writes and reads', () => {
+  it('faults-enabled-abba: the whole state space has the deadlock and what it implies, nothing else - never the recursion trap (different glocks, different tasks), writes and reads', () => {
+    // A deadlocked state ends a maximal run with both calls in flight, so neither returns either.
+    const deadlockAndStuck = (call: string): string[] => ['deadlock', `CPU0's ${call} returns`, `CPU1's ${call} returns`];
     const r = check(scenario.build(defaults, 'faults-enabled-abba'), { stopAtFirstViolation: false });
     assert.deepEqual(
       r.violations.map((x) => x.property),
-      ['deadlock'],
+      deadlockAndStuck('write()'),
     );
     assert.deepEqual([r.stats.states, r.stats.transitions, r.stats.terminalStates], [145, 246, 5]);
     const reads = check(scenario.build({ ...defaults, reads: 1 }, 'faults-enabled-abba'), { stopAtFirstViolation: false });
     assert.deepEqual(
       reads.violations.map((x) => x.property),
-      ['deadlock'],
+      deadlockAndStuck('read()'),
     );
     assert.deepEqual([reads.stats.states, reads.stats.transitions, reads.stats.terminalStates], [241, 426, 5]);
     const states: number[] = [];
@@ -246,7 +249,7 @@ describe('scenarios/gfs2-mmap-deadlock.ts', () => {
           const all = check(buildGfs2MmapDeadlock(p, 'faults-enabled-abba'), { stopAtFirstViolation: false });
           assert.deepEqual(
             all.violations.map((x) => x.property),
-            ['deadlock'],
+            deadlockAndStuck(reads ? 'read()' : 'write()'),
             JSON.stringify(p),
           );
           if (reads) states.push(all.stats.states);
