@@ -28,3 +28,4 @@ export * from './btrfsDirectWrite.js';
 export * from './gupLongterm.js';
 export * from './lruIsolator.js';
 export * from './madvisePopulate.js';
+export * from './pipeSyscalls.js';
