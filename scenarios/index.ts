@@ -14,6 +14,7 @@ import { btrfsDioAppend } from './btrfs-dio-append.js';
 import { longtermPinCma } from './longterm-pin-cma.js';
 import { madvPopulate } from './madv-populate.js';
 import { dirtyPipe } from './dirty-pipe.js';
+import { forkPin } from './fork-pin.js';
 import type { AnyScenario } from './scenario.js';
 
 export const scenarios: readonly AnyScenario[] = [
@@ -32,6 +33,7 @@ export const scenarios: readonly AnyScenario[] = [
   longtermPinCma as unknown as AnyScenario,
   madvPopulate as unknown as AnyScenario,
   dirtyPipe as unknown as AnyScenario,
+  forkPin as unknown as AnyScenario,
 ];
 
 export function findScenario(id: string): AnyScenario | undefined {

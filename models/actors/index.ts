@@ -29,3 +29,4 @@ export * from './gupLongterm.js';
 export * from './lruIsolator.js';
 export * from './madvisePopulate.js';
 export * from './pipeSyscalls.js';
+export * from './forkPin.js';
