@@ -13,6 +13,8 @@ import { pipeAtomic } from './pipe-atomic.js';
 import { btrfsDioAppend } from './btrfs-dio-append.js';
 import { longtermPinCma } from './longterm-pin-cma.js';
 import { madvPopulate } from './madv-populate.js';
+import { dirtyPipe } from './dirty-pipe.js';
+import { forkPin } from './fork-pin.js';
 import type { AnyScenario } from './scenario.js';
 
 export const scenarios: readonly AnyScenario[] = [
@@ -30,6 +32,8 @@ export const scenarios: readonly AnyScenario[] = [
   btrfsDioAppend as unknown as AnyScenario,
   longtermPinCma as unknown as AnyScenario,
   madvPopulate as unknown as AnyScenario,
+  dirtyPipe as unknown as AnyScenario,
+  forkPin as unknown as AnyScenario,
 ];
 
 export function findScenario(id: string): AnyScenario | undefined {

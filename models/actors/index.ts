@@ -28,3 +28,5 @@ export * from './btrfsDirectWrite.js';
 export * from './gupLongterm.js';
 export * from './lruIsolator.js';
 export * from './madvisePopulate.js';
+export * from './pipeSyscalls.js';
+export * from './forkPin.js';

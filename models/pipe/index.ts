@@ -1,3 +1,4 @@
-/** The pipe ring (fs/pipe.c) as a world fragment, and pipe write atomicity (P-J1). */
+/** The pipe ring (fs/pipe.c) as a world fragment, pipe write atomicity (P-J1), and buffers with page identity (splice). */
 export * from './ring.js';
 export * from './atomicity.js';
+export * from './buffers.js';
