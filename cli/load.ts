@@ -43,23 +43,40 @@ function isScenario(x: unknown): x is AnyScenario {
   );
 }
 
+/**
+ * faultline's own copy, whichever way it runs: compiled (dist/cli/load.js, the package) or from the
+ * TypeScript sources through tsx (dev and tests). `faultline` and `faultline/models` in a user's files
+ * resolve here when their folder has no faultline of its own.
+ */
+const FROM_SOURCES = import.meta.url.endsWith('.ts');
+const JS = FROM_SOURCES ? 'ts' : 'js';
+export const OWN = {
+  root: new URL(FROM_SOURCES ? '../' : '../../', import.meta.url).href,
+  faultline: new URL(`../index.${JS}`, import.meta.url).href,
+  models: new URL(`../models/index.${JS}`, import.meta.url).href,
+} as const;
+
 let hooked = false;
 
 /**
  * Once per thread: lets a scenario file load from any folder (cli/scenarioHooks.mjs): a .ts file is an ES
- * module whatever its package.json says, and `faultline` / `xstate` fall back to faultline's own copies.
+ * module whatever its package.json says (tsx compiles it: registered here, only when a scenario file is
+ * loaded, so a run of built-in scenarios never pays for it), and `faultline` / `faultline/models` /
+ * `xstate` fall back to faultline's own copies.
  */
-function hookScenarioImports(): void {
+async function hookScenarioImports(): Promise<void> {
   if (hooked) return;
   hooked = true;
-  register('./scenarioHooks.mjs', import.meta.url, { data: { parent: new URL('../index.ts', import.meta.url).href } });
+  // From the sources tsx is already registered (it runs faultline itself); the hooks go after it so they run first.
+  if (!FROM_SOURCES) (await import('tsx/esm/api')).register();
+  register('./scenarioHooks.mjs', import.meta.url, { data: OWN });
 }
 
 export async function loadScenarioFile(path: string, cwd: string): Promise<AnyScenario> {
   const full = isAbsolute(path) ? path : resolve(cwd, path);
   if (!existsSync(full)) throw new UsageError(`scenario file '${path}' does not exist`);
   let mod: Record<string, unknown>;
-  hookScenarioImports();
+  await hookScenarioImports();
   try {
     mod = (await import(pathToFileURL(full).href)) as Record<string, unknown>;
   } catch (e) {

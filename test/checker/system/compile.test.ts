@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { and, assign, createMachine, fromPromise, not, or, raise, sendTo, stateIn, type AnyStateMachine } from 'xstate';
+import { and, assign, createMachine, fromPromise, not, or, raise, sendTo, stateIn, type AnyStateMachine, type MachineContext } from 'xstate';
 import { int, SystemDefinitionError } from '../../../checker/index.js';
 import { compileMachine, ModelCompileError } from '../../../checker/system/compile.js';
 import { compileSystem } from '../../../checker/system/system.js';
@@ -149,8 +149,8 @@ describe('compileMachine refuses what it cannot model', () => {
   });
 
   it("xstate's and/or/not guards mean the same when a bundler has renamed their functions", () => {
-    const big = ({ context }: { context: { n: number } }) => context.n > 1;
-    const odd = ({ context }: { context: { n: number } }) => context.n % 2 === 1;
+    const big = ({ context }: { context: MachineContext }) => context.n > 1;
+    const odd = ({ context }: { context: MachineContext }) => context.n % 2 === 1;
     const renamed = <G extends object>(g: G): G => Object.defineProperty(g, 'name', { value: 'a' });
     const m = createMachine({
       id: 'm',
@@ -168,7 +168,9 @@ describe('compileMachine refuses what it cannot model', () => {
     });
     const c = compile(m, ['n']);
     const truth = (type: string) =>
-      [0, 1, 2, 3].map((n) => c.states[0]!.events.find((e) => e.type === type)!.transitions[0]!.guard!({ context: { n }, event: { type, choice: 0, world: {} } }));
+      [0, 1, 2, 3].map((n) =>
+        c.states[0]!.events.find((e) => e.type === type)!.transitions[0]!.guard!({ context: { n }, event: { type, choice: 0, world: {} } }),
+      );
     assert.deepEqual(truth('both'), [false, false, false, true]);
     assert.deepEqual(truth('either'), [false, true, true, true]);
     assert.deepEqual(truth('neither'), [true, false, false, false]);
