@@ -41,6 +41,8 @@ if (inThread) {
     stdout: (t) => void (stdoutError ? undefined : process.stdout.write(t)),
     stderr: (t) => void (stderrBroken ? undefined : process.stderr.write(t)),
   });
+  // Let the last write settle (or fail) before judging it.
+  await new Promise<void>((settled) => process.stdout.write('', () => settled()));
   finish();
 } else {
   runInWorker();
