@@ -3,9 +3,9 @@
  * (`./my.scenario.ts` exporting a scenario as default or as `scenario`).
  */
 import { existsSync } from 'node:fs';
-import { register } from 'node:module';
+import Module, { createRequire, register } from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { findScenario, parseTarget, scenarioDefinitionProblem, scenarios, type AnyScenario } from '../scenarios/index.js';
 import { UsageError } from './errors.js';
 
@@ -70,6 +70,28 @@ async function hookScenarioImports(): Promise<void> {
   // From the sources tsx is already registered (it runs faultline itself); the hooks go after it so they run first.
   if (!FROM_SOURCES) (await import('tsx/esm/api')).register();
   register('./scenarioHooks.mjs', import.meta.url, { data: OWN });
+  fallBackInRequire();
+}
+
+/**
+ * The same fallbacks for `require()` in a CommonJS scenario file (or helper), which module hooks do not
+ * see on Node 20: CommonJS resolution is patched at its one entry point, Module._resolveFilename.
+ */
+function fallBackInRequire(): void {
+  type Resolve = (request: string, ...rest: unknown[]) => string;
+  const cjs = Module as unknown as { _resolveFilename: Resolve };
+  const resolveFilename = cjs._resolveFilename;
+  const ownRequire = createRequire(OWN.faultline);
+  cjs._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]): string {
+    try {
+      return resolveFilename.call(this, request, ...rest);
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== 'MODULE_NOT_FOUND' || !/^(faultline|xstate)(\/|$)/.test(request)) throw e;
+      if (request === 'faultline') return fileURLToPath(OWN.faultline);
+      if (request === 'faultline/models') return fileURLToPath(OWN.models);
+      return ownRequire.resolve(request);
+    }
+  };
 }
 
 export async function loadScenarioFile(path: string, cwd: string): Promise<AnyScenario> {

@@ -22,7 +22,8 @@ describe('lazily loaded commands', () => {
   it('--help lists every command; a command shows its own options', async () => {
     const top = fakeIo(process.cwd());
     assert.equal(await runCli(['--help'], top.io), 0);
-    for (const entry of COMMAND_TABLE) assert.match(top.out(), new RegExp(`^  ${entry.term.replace(/[[\].]/g, '\\$&')} +${entry.description.slice(0, 20)}`, 'm'));
+    for (const entry of COMMAND_TABLE)
+      assert.match(top.out(), new RegExp(`^  ${entry.term.replace(/[[\].]/g, '\\$&')} +${entry.description.slice(0, 20)}`, 'm'));
     const check = fakeIo(process.cwd());
     assert.equal(await runCli(['check', '--help'], check.io), 0);
     assert.match(check.out(), /^Usage: faultline check \[options\] <target>$/m);
