@@ -8,6 +8,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { findScenario, parseTarget, scenarioDefinitionProblem, scenarios, type AnyScenario } from '../scenarios/index.js';
 import { UsageError } from './errors.js';
+import { typeChecking, typeErrors } from './typecheck.js';
 
 const FILE = /\.(m?[jt]s)$/;
 
@@ -103,6 +104,12 @@ export async function loadScenarioFile(path: string, cwd: string): Promise<AnySc
     mod = (await import(pathToFileURL(full).href)) as Record<string, unknown>;
   } catch (e) {
     throw new UsageError(`scenario file '${path}' failed to load: ${loadErrorText(e, full, path)}`);
+  }
+  if (typeChecking.enabled && /\.[mc]?ts$/.test(full)) {
+    const errors = await typeErrors(full, cwd, OWN);
+    if (errors.length) {
+      throw new UsageError(`scenario file '${path}' has type errors (--no-typecheck skips this check):\n${errors.join('\n')}`);
+    }
   }
   const candidate = isScenario(mod.default) ? mod.default : isScenario(mod.scenario) ? mod.scenario : Object.values(mod).find(isScenario);
   if (!candidate) {

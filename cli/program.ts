@@ -7,6 +7,7 @@ import { Command, CommanderError, Help } from 'commander';
 import { UsageError } from './errors.js';
 import { EXIT, type ExitCode } from './exitCodes.js';
 import { processIo, type CliIo } from './io.js';
+import { typeChecking } from './typecheck.js';
 
 type Register = (program: Command, io: CliIo, done: (code: ExitCode) => void) => void;
 
@@ -57,7 +58,7 @@ export const COMMAND_TABLE: readonly { readonly name: string; readonly term: str
   ];
 
 /** The commands, for "unknown command" messages. */
-const COMMANDS = [...COMMAND_TABLE.map((c) => c.name), 'help'].join(', ');
+const COMMANDS = 'list, show, check, replay, sweep, gate, help';
 
 /** Commander's own errors as one line: `faultline: unknown option '--x' (did you mean --y?)`. */
 function output(io: CliIo) {
@@ -86,6 +87,7 @@ export function createProgram(io: CliIo, done: (code: ExitCode) => void, loaded:
     .description('Deterministic model checker for the Linux kernel protocols around user-memory access')
     .version('0.1.0')
     .option('--debug', 'show stack traces for errors')
+    .option('--no-typecheck', "load a .ts scenario file without type-checking it first (TypeScript's checker, about a second)")
     .exitOverride()
     .configureOutput(output(io))
     .showSuggestionAfterError(true)
@@ -112,7 +114,8 @@ export function createProgram(io: CliIo, done: (code: ExitCode) => void, loaded:
 export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   let code: number = EXIT.OK;
   const debug = argv.includes('--debug');
-  let args = argv.filter((a) => a !== '--debug');
+  typeChecking.enabled = !argv.includes('--no-typecheck');
+  let args = argv.filter((a) => a !== '--debug' && a !== '--no-typecheck');
   // The command this run names (`help CMD` names CMD): only its module loads.
   const named = args[0] === 'help' ? args[1] : args.find((a) => !a.startsWith('-'));
   const wanted = COMMAND_TABLE.find((c) => c.name === named);

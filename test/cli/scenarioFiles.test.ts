@@ -61,6 +61,28 @@ describe('scenario files outside the clone', () => {
     );
   });
 
+  it("a type error is reported by TypeScript's checker (file:line:col) before any verdict; --no-typecheck skips it", async () => {
+    const dir = join(scratch, 'typeerror');
+    mkdirSync(dir);
+    // tsx strips the types and would run this; TypeScript's checker catches it.
+    const broken = `${peterson}\nexport const mistake: number = 'three';\n`;
+    writeFileSync(join(dir, 'mine.scenario.ts'), broken);
+    const line = broken.split('\n').findIndex((l) => l.includes("mistake: number = 'three'")) + 1;
+    const r = await run(dir, ['check', './mine.scenario.ts']);
+    assert.deepEqual(
+      { code: r.code, out: r.out, err: r.err },
+      {
+        code: 2,
+        out: '',
+        err:
+          "faultline: scenario file './mine.scenario.ts' has type errors (--no-typecheck skips this check):\n" +
+          `./mine.scenario.ts:${line}:14: Type 'string' is not assignable to type 'number'.\n`,
+      },
+    );
+    const skipped = await run(dir, ['check', '--no-typecheck', './mine.scenario.ts']);
+    assert.deepEqual({ code: skipped.code, err: skipped.err }, { code: 0, err: '' });
+  });
+
   it("a file whose default export is not a scenario 'exports no scenario'", async () => {
     const dir = join(scratch, 'number');
     mkdirSync(dir);
