@@ -109,7 +109,7 @@ function compilerOptions(ts: typeof TS, file: string): TS.CompilerOptions {
   let options = defaults;
   if (config) {
     const read = ts.readConfigFile(config, ts.sys.readFile);
-    if (!read.error) options = ts.parseJsonConfigFileContent(read.config, ts.sys, dirname(config)).options;
+    if (!read.error) options = ts.parseJsonConfigFileContent(read.config, ts.sys, dirname(config), undefined, config).options;
   }
   return { ...options, noEmit: true, allowImportingTsExtensions: true };
 }
