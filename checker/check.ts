@@ -4,7 +4,7 @@
  * own: callers pass `now` and `memory` probes (the CLI and the package entry point do), so the same inputs
  * always explore the same states and yield the same bytes apart from `seconds` and `peakMemoryBytes`.
  */
-import { cyclicStates, findFairCycle, MAX_LIVENESS_ACTORS, MAX_PROGRESS_PROPERTIES, ProgressRecorder } from './properties/liveness.js';
+import { cyclicStates, findFairCycle, LivenessStopped, MAX_LIVENESS_ACTORS, MAX_PROGRESS_PROPERTIES, ProgressRecorder } from './properties/liveness.js';
 import type { ProgressProperty } from './properties/progress.js';
 import { CompactStore, omissionProbability } from './store/compactStore.js';
 import type { StateStore, VisitedStore } from './store/stateStore.js';
@@ -28,8 +28,11 @@ export interface CheckOptions {
   readonly now?: () => number;
   /** Resident memory in bytes, sampled for `stats.peakMemoryBytes`. */
   readonly memory?: () => number;
-  /** Polled during the run: a reason to stop early (timeout, memory limit, Ctrl-C). */
-  readonly shouldStop?: () => StopReason | null;
+  /**
+   * Polled during the run: a reason to stop early (timeout, memory limit, Ctrl-C). `pendingBytes`: what
+   * the run may allocate before the next poll, for a memory bound to count before it happens.
+   */
+  readonly shouldStop?: (pendingBytes?: number) => StopReason | null;
   readonly onProgress?: ExploreHooks['onProgress'];
   /** Sampling strategies (random, pct): the seed of the one generator. Default 1. */
   readonly seed?: number;
@@ -59,11 +62,17 @@ export interface ResolvedCheckOptions {
 }
 
 export const DEFAULT_MAX_STATES = 50_000_000;
+/** What the liveness analysis allocates per state of the graph: Tarjan's six arrays and its own (liveness.ts). */
+const LIVENESS_BYTES_PER_STATE = 32;
+/** The largest sampling bounds: one execution's path is kept in memory, and PCT keeps d - 1 change points. */
+export const MAX_SAMPLING_DEPTH = 100_000_000;
+export const MAX_PCT_DEPTH = 1_000;
 
 /** Partial options in, a complete config out; every default stated once, here. */
 export function resolveCheckOptions(o: CheckOptions = {}): ResolvedCheckOptions {
-  const whole = (name: string, v: number, min: number): number => {
+  const whole = (name: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
     if (!Number.isInteger(v) || v < min) throw new RangeError(`${name} must be a whole number >= ${min}, not ${v}`);
+    if (v > max) throw new RangeError(`${name} must be at most ${max.toLocaleString('en-US')}, not ${v}`);
     return v;
   };
   return {
@@ -72,8 +81,8 @@ export function resolveCheckOptions(o: CheckOptions = {}): ResolvedCheckOptions 
     stopAtFirstViolation: o.stopAtFirstViolation ?? true,
     seed: whole('seed', o.seed ?? 1, 0),
     executions: whole('executions', o.executions ?? 1000, 1),
-    maxDepth: whole('maxDepth', o.maxDepth ?? 1000, 1),
-    pctDepth: whole('pctDepth', o.pctDepth ?? 3, 1),
+    maxDepth: whole('maxDepth', o.maxDepth ?? 1000, 1, MAX_SAMPLING_DEPTH),
+    pctDepth: whole('pctDepth', o.pctDepth ?? 3, 1, MAX_PCT_DEPTH),
     store: resolveStore(o),
   };
 }
@@ -106,14 +115,23 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
   }
   const environment = Uint8Array.from(compiled.actors.map((a) => (a.kind === 'environment' ? 1 : 0)));
   const recorder = progressProps.length ? new ProgressRecorder(progressProps, environment) : undefined;
+  // The recorded graph grows by doubling as well: a memory bound counts its next doubling too.
+  let graphAtPoll = { states: 0, edges: 0 };
+  const edgeGrowth = (): number => {
+    if (!recorder) return 0;
+    const g = recorder.edges;
+    const bytes = g.growthBytes(2 * (g.states - graphAtPoll.states), 2 * (g.edges - graphAtPoll.edges));
+    graphAtPoll = { states: g.states, edges: g.edges };
+    return bytes;
+  };
   const outcome = explore(compiled, {
     strategy,
     maxStates: config.maxStates,
     stopAtFirstViolation: config.stopAtFirstViolation,
     hooks: {
-      shouldStop: () => {
+      shouldStop: (pendingBytes = 0) => {
         sample();
-        return options.shouldStop?.() ?? null;
+        return options.shouldStop?.(pendingBytes + edgeGrowth()) ?? null;
       },
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     },
@@ -129,28 +147,43 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
   // Progress needs the whole graph: only after a complete search, and only if it is still undecided.
   const complete = !outcome.stopped && !(config.stopAtFirstViolation && violations.length);
   const progressDecided = new Set<string>();
+  // The analysis after the search is polled too: it stops, inconclusive, on a timeout, memory or Ctrl-C.
+  let livenessStopped: StopReason | null = null;
+  const poll = (): StopReason | null => {
+    sample();
+    return options.shouldStop?.() ?? null;
+  };
   if (recorder && complete) {
-    const cyclic = cyclicStates(recorder.edges);
-    for (const [bit, p] of progressProps.entries()) {
-      progressDecided.add(p.name);
-      const error = recorder.errors[bit];
-      if (error) {
-        violations.push(toViolation(compiled, stepsTo(error.state), { property: p.name, kind: 'progress', message: error.message, state: error.state }));
+    try {
+      // Its arrays (about 30 bytes a state) are counted against a memory bound before they are allocated.
+      const before = options.shouldStop?.(LIVENESS_BYTES_PER_STATE * recorder.edges.states);
+      if (before) throw new LivenessStopped(before);
+      const cyclic = cyclicStates(recorder.edges, poll);
+      for (const [bit, p] of progressProps.entries()) {
+        const error = recorder.errors[bit];
+        if (error) {
+          progressDecided.add(p.name);
+          violations.push(toViolation(compiled, stepsTo(error.state), { property: p.name, kind: 'progress', message: error.message, state: error.state }));
+          if (config.stopAtFirstViolation) break;
+          continue;
+        }
+        const cycle = findFairCycle(compiled, recorder.edges, bit, cyclic, poll);
+        progressDecided.add(p.name);
+        if (!cycle) continue;
+        violations.push(
+          lassoViolation(
+            compiled,
+            store,
+            stepsTo(cycle.entry),
+            p,
+            cycle.edges.map((e, i) => [cycle.sources[i]!, recorder.edges.target(e), recorder.edges.actor(e)] as const),
+          ),
+        );
         if (config.stopAtFirstViolation) break;
-        continue;
       }
-      const cycle = findFairCycle(compiled, recorder.edges, bit, cyclic);
-      if (!cycle) continue;
-      violations.push(
-        lassoViolation(
-          compiled,
-          store,
-          stepsTo(cycle.entry),
-          p,
-          cycle.edges.map((e, i) => [cycle.sources[i]!, recorder.edges.target(e), recorder.edges.actor(e)] as const),
-        ),
-      );
-      if (config.stopAtFirstViolation) break;
+    } catch (e) {
+      if (!(e instanceof LivenessStopped)) throw e;
+      livenessStopped = e.stop;
     }
     sample();
   }
@@ -172,7 +205,8 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     seconds: options.now ? (options.now() - start) / 1000 : 0,
     peakMemoryBytes: peak,
   };
-  const verdict = violations.length ? 'violated' : outcome.stopped ? 'inconclusive' : 'holds';
+  const stopped = outcome.stopped ?? livenessStopped;
+  const verdict = violations.length ? 'violated' : stopped ? 'inconclusive' : 'holds';
   // Per property: violated, or holds when its check ran to the end (safety: the whole state space was
   // explored; progress: its cycle analysis ran), or unknown.
   const violatedNames = new Set(violations.map((v) => v.property));
@@ -190,7 +224,7 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     properties,
     bounds,
     stats,
-    ...(outcome.stopped && !violations.length ? { inconclusive: outcome.stopped } : {}),
+    ...(stopped && !violations.length ? { inconclusive: stopped } : {}),
   };
 }
 
@@ -283,7 +317,7 @@ function checkBySampling(compiled: CompiledSystem, strategy: SamplingStrategy, c
           inconclusive: {
             reason: stopped?.reason ?? 'sampled',
             message: stopped
-              ? `${stopped.message} after ${outcome.executions} executions (${how})`
+              ? `${stopped.message} (${outcome.executions.toLocaleString('en-US')} executions complete, ${outcome.transitions.toLocaleString('en-US')} steps; ${how})`
               : `no violation in ${outcome.executions.toLocaleString('en-US')} executions of at most ${config.maxDepth.toLocaleString('en-US')} steps (${how}); sampling proves nothing - use --strategy bfs for a verdict`,
           },
         }),

@@ -26,7 +26,7 @@ export type {
   StepInfo,
   TransitionProperty,
 } from './properties/property.js';
-export { check, DEFAULT_MAX_STATES, resolveCheckOptions } from './check.js';
+export { check, DEFAULT_MAX_STATES, MAX_PCT_DEPTH, MAX_SAMPLING_DEPTH, resolveCheckOptions } from './check.js';
 export type { CheckOptions, ResolvedCheckOptions } from './check.js';
 export type { BoundReport, CheckResult, PropertyOutcome, Stats, Verdict, Violation } from './result.js';
 export { strategyNames, isStrategyName } from './search/registry.js';

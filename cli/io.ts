@@ -14,6 +14,21 @@ export interface CliIo {
   /** Wall clock (ms) and resident memory (bytes): the checker itself reads neither. */
   readonly now: () => number;
   readonly memory: () => number;
+  /**
+   * The executable's watchdog (cli/main.ts): a run's bounds, given when it starts and withdrawn (null)
+   * when it ends. The main thread ends a worker whose run passes them by a second, or by 10% of the
+   * memory, without stopping itself: model code that loops forever, or a run that never polls.
+   */
+  readonly watch?: (bounds: RunBounds | null) => void;
+}
+
+export interface RunBounds {
+  /** Seconds. */
+  readonly timeout?: number;
+  /** MiB of resident memory. */
+  readonly maxMemory: number;
+  /** How the memory bound is named in a message. */
+  readonly bound: string;
 }
 
 export function processIo(): CliIo {

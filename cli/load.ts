@@ -32,6 +32,27 @@ export function checkedScenario(s: AnyScenario): AnyScenario {
   return s;
 }
 
+/** A definition's own problem; a definition too malformed to inspect (a TypeError on the way) is one too. */
+function definitionProblem(s: AnyScenario): string | null {
+  try {
+    return scenarioDefinitionProblem(s);
+  } catch (e) {
+    return `the scenario definition is malformed: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
+
+/** The fields isScenario() lets through as `object` must be records (not null, not arrays) of records. */
+function shapeProblem(s: AnyScenario): string | null {
+  const record = (x: unknown): boolean => typeof x === 'object' && x !== null && !Array.isArray(x);
+  for (const field of ['params', 'variants'] as const) {
+    const value: unknown = s[field];
+    if (!record(value)) return `'${field}' must be an object, not ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`;
+    for (const [k, v] of Object.entries(value as object)) if (!record(v)) return `${field === 'params' ? 'parameter' : 'variant'} '${k}' must be an object`;
+  }
+  if (s.validate !== undefined && typeof s.validate !== 'function') return `'validate' must be a function, not ${typeof s.validate}`;
+  return null;
+}
+
 function isScenario(x: unknown): x is AnyScenario {
   if (typeof x !== 'object' || x === null) return false;
   const s = x as Record<string, unknown>;
@@ -95,15 +116,21 @@ function fallBackInRequire(): void {
   };
 }
 
+/** The scenario file being imported, if one is: named if the thread ends during its import (cli/worker.ts). */
+export let loading: string | undefined;
+
 export async function loadScenarioFile(path: string, cwd: string): Promise<AnyScenario> {
   const full = isAbsolute(path) ? path : resolve(cwd, path);
   if (!existsSync(full)) throw new UsageError(`scenario file '${path}' does not exist`);
   let mod: Record<string, unknown>;
   await hookScenarioImports();
+  loading = path;
   try {
     mod = (await import(pathToFileURL(full).href)) as Record<string, unknown>;
   } catch (e) {
     throw new UsageError(`scenario file '${path}' failed to load: ${loadErrorText(e, full, path)}`);
+  } finally {
+    loading = undefined;
   }
   if (typeChecking.enabled && /\.[mc]?ts$/.test(full)) {
     const errors = await typeErrors(full, cwd, OWN);
@@ -115,7 +142,7 @@ export async function loadScenarioFile(path: string, cwd: string): Promise<AnySc
   if (!candidate) {
     throw new UsageError(`scenario file '${path}' exports no scenario (export default defineScenario({ id, params, variants, defaultVariant, build, ... }))`);
   }
-  const problem = scenarioDefinitionProblem(candidate);
+  const problem = shapeProblem(candidate) ?? definitionProblem(candidate);
   if (problem) throw new UsageError(`scenario file '${path}': ${problem}`);
   return candidate;
 }

@@ -1,18 +1,68 @@
 /**
- * The `faultline` executable. A command that checks models runs in a worker thread (cli/worker.ts) so that
- * this thread stays idle and can take Ctrl-C while a long, synchronous check runs: the first Ctrl-C raises
- * the interrupt flag in shared memory, the run stops at its next poll and prints the statistics so far
- * (exit 130); a second Ctrl-C exits at once. Help, the version, `list` and `show` run no search and run
- * here, without the worker's start-up.
+ * The `faultline` executable. The CLI runs in a worker thread (cli/worker.ts) so that this thread stays
+ * idle and can take Ctrl-C while a long, synchronous check runs: the first Ctrl-C raises the interrupt
+ * flag in shared memory, the run stops at its next poll and prints the statistics so far (exit 130); a
+ * second Ctrl-C exits at once.
  */
 import { Worker } from 'node:worker_threads';
 import { EXIT } from './exitCodes.js';
-import type { WorkerData, WorkerMessage } from './worker.js';
+import type { RunBounds } from './io.js';
+import type { Unanswered, WorkerData, WorkerMessage } from './worker.js';
 
-const argv = process.argv.slice(2);
-const named = argv[0] === 'help' ? 'help' : argv.find((a) => !a.startsWith('-'));
-const inThread = named === undefined || ['help', 'list', 'show'].includes(named);
+const flag = new SharedArrayBuffer(4);
+const data: WorkerData = {
+  argv: process.argv.slice(2),
+  interrupt: flag,
+  stdoutIsTTY: Boolean(process.stdout.isTTY),
+  stderrIsTTY: Boolean(process.stderr.isTTY),
+  ...(process.stderr.columns ? { columns: process.stderr.columns } : {}),
+};
+// Compiled (dist/cli/main.js) the worker is worker.js; run from the TypeScript sources through tsx
+// (`npm run faultline`, the tests) it is worker-boot.mjs, which registers tsx in the worker first.
+const entry = import.meta.url.endsWith('.ts') ? './worker-boot.mjs' : './worker.js';
+const worker = new Worker(new URL(entry, import.meta.url), { workerData: data });
 
+/**
+ * The watchdog. A run polls its bounds itself and stops with its statistics; this thread ends a run that
+ * does not (model code that loops forever never returns to the checker): a second past its timeout or
+ * after Ctrl-C, or at once when resident memory passes its bound by 8% (so it never passes it by 10%).
+ */
+const GRACE_MS = 1000;
+const MEMORY_SLACK = 1.08;
+let watched: { readonly bounds: RunBounds; readonly since: number } | undefined;
+let interruptedAt: number | undefined;
+let ended = false;
+const watchdog = setInterval(() => {
+  if (!watched || ended) return;
+  const { timeout, maxMemory, bound } = watched.bounds;
+  const why = 'and the run did not stop by itself, so it was ended (model code in an endless loop?)';
+  if (interruptedAt !== undefined && Date.now() - interruptedAt > GRACE_MS) {
+    end(EXIT.INTERRUPTED, `interrupted (Ctrl-C) ${why}`);
+  } else if (timeout !== undefined && Date.now() - watched.since > timeout * 1000 + GRACE_MS) {
+    end(EXIT.INCONCLUSIVE, `inconclusive: timeout of ${timeout} s reached ${why}`);
+  } else if (process.memoryUsage.rss() > maxMemory * 1024 * 1024 * MEMORY_SLACK) {
+    end(EXIT.INCONCLUSIVE, `inconclusive: ${bound} passed ${why}`);
+  }
+}, 100);
+watchdog.unref();
+
+/** Ends the worker with one line of why. */
+function end(code: number, message: string): void {
+  ended = true;
+  process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}faultline: ${message}\n`);
+  process.exitCode = code;
+  void worker.terminate();
+}
+
+process.on('SIGINT', () => {
+  const f = new Int32Array(flag);
+  if (Atomics.load(f, 0) !== 0) {
+    process.stderr.write('\n');
+    process.exit(EXIT.INTERRUPTED);
+  }
+  Atomics.store(f, 0, 1);
+  interruptedAt = Date.now();
+});
 // Output that cannot be written never changes the verdict: the run goes on and exits with its own code.
 // A closed pipe (`faultline replay F | head -1`) drops the rest of the output quietly; any other failure
 // (ENOSPC on a full disk ...) means the report is lost, so a run whose code would be 0 exits 2 instead.
@@ -25,69 +75,42 @@ process.stderr.on('error', () => {
   stderrBroken = true;
 });
 
-function finish(): void {
+let exited = false;
+worker.on('message', (m: WorkerMessage) => {
+  if (ended) return;
+  if ('watch' in m) {
+    watched = m.watch ? { bounds: m.watch, since: Date.now() } : undefined;
+  } else if ('unanswered' in m) {
+    exited = true;
+    process.stderr.write(`faultline: ${unanswered(m.unanswered)}\n`);
+    process.exitCode = EXIT.BAD_INPUT;
+  } else if ('exit' in m) {
+    exited = true;
+    process.exitCode = m.exit;
+  } else if (m.fd === 1) {
+    if (!stdoutError) process.stdout.write(m.text);
+  } else if (!stderrBroken) {
+    process.stderr.write(m.text);
+  }
+});
+worker.on('error', (e) => {
+  process.stderr.write(`faultline: internal error: ${e.message} (this is a bug in faultline)\n`);
+  process.exitCode = EXIT.BAD_INPUT;
+});
+worker.on('exit', () => {
+  clearInterval(watchdog);
+  if (!exited && process.exitCode === undefined) process.exitCode = EXIT.BAD_INPUT;
   if (stdoutError && stdoutError.code !== 'EPIPE' && (process.exitCode ?? 0) === EXIT.OK) {
     if (!stderrBroken) process.stderr.write(`faultline: cannot write the report: ${stdoutError.code ?? stdoutError.message}\n`);
     process.exitCode = EXIT.BAD_INPUT;
   }
-}
+});
 
-if (inThread) {
-  const { runCli } = await import('./program.js');
-  const { processIo } = await import('./io.js');
-  const io = processIo();
-  process.exitCode = await runCli(argv, {
-    ...io,
-    stdout: (t) => void (stdoutError ? undefined : process.stdout.write(t)),
-    stderr: (t) => void (stderrBroken ? undefined : process.stderr.write(t)),
-  });
-  // Let the last write settle (or fail) before judging it.
-  await new Promise<void>((settled) => process.stdout.write('', () => settled()));
-  finish();
-} else {
-  runInWorker();
-}
-
-function runInWorker(): void {
-  const flag = new SharedArrayBuffer(4);
-  const data: WorkerData = {
-    argv,
-    interrupt: flag,
-    stdoutIsTTY: Boolean(process.stdout.isTTY),
-    stderrIsTTY: Boolean(process.stderr.isTTY),
-    ...(process.stderr.columns ? { columns: process.stderr.columns } : {}),
-  };
-  // Compiled (dist/cli/main.js) the worker is worker.js; run from the TypeScript sources through tsx
-  // (`npm run faultline`, the tests) it is worker-boot.mjs, which registers tsx in the worker first.
-  const entry = import.meta.url.endsWith('.ts') ? './worker-boot.mjs' : './worker.js';
-  const worker = new Worker(new URL(entry, import.meta.url), { workerData: data });
-
-  process.on('SIGINT', () => {
-    const f = new Int32Array(flag);
-    if (Atomics.load(f, 0) !== 0) {
-      process.stderr.write('\n');
-      process.exit(EXIT.INTERRUPTED);
-    }
-    Atomics.store(f, 0, 1);
-  });
-
-  let exited = false;
-  worker.on('message', (m: WorkerMessage) => {
-    if ('exit' in m) {
-      exited = true;
-      process.exitCode = m.exit;
-    } else if (m.fd === 1) {
-      if (!stdoutError) process.stdout.write(m.text);
-    } else if (!stderrBroken) {
-      process.stderr.write(m.text);
-    }
-  });
-  worker.on('error', (e) => {
-    process.stderr.write(`faultline: internal error: ${e.message} (this is a bug in faultline)\n`);
-    process.exitCode = EXIT.BAD_INPUT;
-  });
-  worker.on('exit', () => {
-    if (!exited && process.exitCode === undefined) process.exitCode = EXIT.BAD_INPUT;
-    finish();
-  });
+/** The thread ended without an answer: say what it was doing. */
+function unanswered(u: Unanswered): string {
+  const how = u.drained ? 'never finished loading (a top-level await that never settles?)' : `called process.exit(${u.code}) while loading`;
+  if (u.loading !== undefined) return `scenario file '${u.loading}' ${how}`;
+  return u.drained
+    ? 'the run ended without an answer: it waits for something that never happens (an await that never settles?)'
+    : `the run ended without an answer: model code called process.exit(${u.code})`;
 }

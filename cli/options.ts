@@ -1,7 +1,9 @@
 /** Parsing and checking the options several commands share; every failure is a UsageError (exit 2). */
-import { isStrategyName, strategyNames, type CheckOptions, type StopReason, type StrategyName } from '../checker/index.js';
+import { totalmem } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
+import { isStrategyName, MAX_PCT_DEPTH, MAX_SAMPLING_DEPTH, strategyNames, type CheckOptions, type StopReason, type StrategyName } from '../checker/index.js';
 import { UsageError } from './errors.js';
-import type { CliIo } from './io.js';
+import type { CliIo, RunBounds } from './io.js';
 import { interrupt } from './interrupt.js';
 
 export function collect(value: string, previous: string[]): string[] {
@@ -20,10 +22,11 @@ export function parseParamFlags(pairs: readonly string[]): Record<string, string
   return out;
 }
 
-export function parsePositiveInt(flag: string, raw: string | undefined): number | undefined {
+export function parsePositiveInt(flag: string, raw: string | undefined, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (raw === undefined) return undefined;
   const s = raw.replace(/_/g, '');
   if (!/^\d+$/.test(s) || Number(s) < 1 || !Number.isSafeInteger(Number(s))) throw new UsageError(`${flag} expects a positive whole number, not '${raw}'`);
+  if (Number(s) > max) throw new UsageError(`${flag} is at most ${max.toLocaleString('en-US')}, not ${raw}`);
   return Number(s);
 }
 
@@ -99,8 +102,8 @@ export function parseLimits(flags: RunLimits, io: CliIo): Limits {
   const maxMemory = parsePositiveInt(...from('--max-memory', 'maxMemory', flags.maxMemory));
   const seed = flags.seed === undefined ? undefined : flags.seed === '0' ? 0 : parsePositiveInt('--seed', flags.seed);
   const executions = parsePositiveInt('--executions', flags.executions);
-  const maxDepth = parsePositiveInt('--max-depth', flags.maxDepth);
-  const pctDepth = parsePositiveInt('--pct-depth', flags.pctDepth);
+  const maxDepth = parsePositiveInt('--max-depth', flags.maxDepth, MAX_SAMPLING_DEPTH);
+  const pctDepth = parsePositiveInt('--pct-depth', flags.pctDepth, MAX_PCT_DEPTH);
   const sampling = {
     ...(seed === undefined ? {} : { seed }),
     ...(executions === undefined ? {} : { executions }),
@@ -118,20 +121,59 @@ export function parseLimits(flags: RunLimits, io: CliIo): Limits {
   };
 }
 
+const MiB = 1024 * 1024;
+/** Without --max-memory a run stops at this share of the machine's memory (or of its cgroup's limit). */
+export const DEFAULT_MEMORY_SHARE = 0.8;
+/** A run stops when V8's heap is this full: past its limit V8 aborts the process. */
+const HEAP_SHARE = 0.9;
+
+/** The default memory bound in MiB: DEFAULT_MEMORY_SHARE of physical memory or of the cgroup's limit, the smaller. */
+export function defaultMaxMemory(): number {
+  const constrained = process.constrainedMemory?.() ?? 0;
+  const total = constrained > 0 ? Math.min(constrained, totalmem()) : totalmem();
+  return Math.floor((DEFAULT_MEMORY_SHARE * total) / MiB);
+}
+
+/** A run starts: its bounds (the memory bound defaulted) go to the watchdog; the caller withdraws them at its end. */
+export function watchRun(limits: Pick<Limits, 'timeout' | 'maxMemory'>, io: CliIo): RunBounds {
+  const maxMemory = limits.maxMemory ?? defaultMaxMemory();
+  const bound =
+    limits.maxMemory === undefined
+      ? `the default memory bound of ${maxMemory} MiB (${DEFAULT_MEMORY_SHARE * 100}% of this machine's)`
+      : `memory limit of ${maxMemory} MiB`;
+  const bounds: RunBounds = { ...(limits.timeout === undefined ? {} : { timeout: limits.timeout }), maxMemory, bound };
+  io.watch?.(bounds);
+  return bounds;
+}
+
 /**
  * Check options for one run: the bounds, the clock and memory probes, Ctrl-C, and the progress hook.
  * Made fresh for every run, so `--timeout` counts from the start of each run.
  */
 export function runOptions(limits: Limits, io: CliIo, onProgress?: CheckOptions['onProgress']): CheckOptions {
-  const { timeout, maxMemory } = limits;
+  const { timeout } = limits;
+  const { maxMemory, bound } = watchRun(limits, io);
   const start = io.now();
-  const shouldStop = (): StopReason | null => {
+  const shouldStop = (pendingBytes = 0): StopReason | null => {
     if (interrupt.requested) return { reason: 'interrupted', message: 'interrupted (Ctrl-C)' };
     if (timeout !== undefined && io.now() - start > timeout * 1000) {
       return { reason: 'timeout', message: `timeout of ${timeout} s reached; raise --timeout or lower the parameters` };
     }
-    if (maxMemory !== undefined && io.memory() > maxMemory * 1024 * 1024) {
-      return { reason: 'memory', message: `memory limit of ${maxMemory} MiB reached; raise --max-memory or lower the parameters` };
+    const used = io.memory();
+    if (used > maxMemory * MiB) return { reason: 'memory', message: `${bound} reached; raise --max-memory or lower the parameters` };
+    if (used + pendingBytes > maxMemory * MiB) {
+      return {
+        reason: 'memory',
+        message: `${bound} would be passed by what the run is about to allocate (its tables double); raise --max-memory or lower the parameters`,
+      };
+    }
+    // Off-heap typed arrays count in resident memory; JavaScript objects count against V8's own heap limit too.
+    const heap = getHeapStatistics();
+    if (heap.used_heap_size > HEAP_SHARE * heap.heap_size_limit) {
+      return {
+        reason: 'memory',
+        message: `the JavaScript heap is nearly full (${Math.round(heap.used_heap_size / MiB)} of ${Math.round(heap.heap_size_limit / MiB)} MiB); lower the parameters`,
+      };
     }
     return null;
   };

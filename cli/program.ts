@@ -55,10 +55,16 @@ export const COMMAND_TABLE: readonly { readonly name: string; readonly term: str
       description: 're-execute a saved counterexample step by step and confirm the same violation',
       load: async () => (await import('./commands/replay.js')).registerReplay,
     },
+    {
+      name: 'init',
+      term: 'init [options] [dir]',
+      description: 'start a model project: package.json, tsconfig, an example scenario on faultline/models, a README and a CI workflow',
+      load: async () => (await import('./commands/init.js')).registerInit,
+    },
   ];
 
 /** The commands, for "unknown command" messages. */
-const COMMANDS = 'list, show, check, replay, sweep, gate, help';
+const COMMANDS = 'init, list, show, check, replay, sweep, gate, help';
 
 /** Commander's own errors as one line: `faultline: unknown option '--x' (did you mean --y?)`. */
 function output(io: CliIo) {
@@ -95,7 +101,7 @@ export function createProgram(io: CliIo, done: (code: ExitCode) => void, loaded:
       'after',
       '\nExit codes: 0 holds / as expected, 1 violated / mismatch, 2 bad input, 3 inconclusive, 130 interrupted.\n' +
         'Environment: NO_COLOR, FAULTLINE_MAX_STATES, FAULTLINE_TIMEOUT, FAULTLINE_MAX_MEMORY (defaults of the flags).\n\n' +
-        'Examples:\n  faultline list\n  faultline show retry-ring\n  faultline check retry-ring --param readers=3\n' +
+        'Examples:\n  faultline init my-models\n  faultline list\n  faultline show retry-ring\n  faultline check retry-ring --param readers=3\n' +
         '  faultline sweep retry-ring --param capacity=1..4\n  faultline gate --junit gate.xml --summary "$GITHUB_STEP_SUMMARY"\n' +
         '  faultline replay faultline-peterson-no-turn.trace.json\n\nRun `faultline help COMMAND` for the options of one command.',
     );
@@ -137,7 +143,9 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     if (e instanceof CommanderError) {
       // Asked-for help and the version exit 0; help shown because no command was given, and everything
       // else commander rejects, is bad input.
+      // `help [COMMAND]` exits through commander.help with code 0; help after an error has code 1.
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.OK;
+      if (e.code === 'commander.help' && e.exitCode === 0) return EXIT.OK;
       return EXIT.BAD_INPUT;
     }
     if (e instanceof UsageError || isDefinitionError(e)) {

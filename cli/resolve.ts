@@ -26,7 +26,7 @@ export function resolveScenario(scenario: AnyScenario, variant: string | undefin
     system = compileSystem(buildVariant(scenario, v, p));
   } catch (e) {
     if (e instanceof SystemDefinitionError || e instanceof RangeError || e instanceof TypeError) throw new UsageError(`model error: ${e.message}`);
-    throw new UsageError(`scenario '${scenario.id}' failed to build: ${(e as Error).message}`);
+    throw new UsageError(`scenario '${scenario.id}' failed to build: ${e instanceof Error ? e.message : String(e)}`);
   }
   return { scenario, variant: v, params: p, system };
 }

@@ -53,6 +53,8 @@ export function parseSweepGrid(s: AnyScenario, pairs: readonly string[]): SweepG
       const a = whole(range[1]!);
       const b = whole(range[2]!);
       if (a > b) throw new UsageError(`parameter '${name}': the range ${a}..${b} is empty (write the low end first: ${b}..${a})`);
+      // Counted before it is built: a typo like 0..600000000 must not allocate the range.
+      if (b - a + 1 > MAX_SWEEP_POINTS) throw tooMany(`the range ${name}=${a}..${b} has ${b - a + 1} points`);
       axes.push({ name, values: Array.from({ length: b - a + 1 }, (_, i) => a + i) });
     } else if (raw.includes(',')) {
       const values = [...new Set(raw.split(',').map(whole))].sort((x, y) => x - y);
@@ -63,11 +65,12 @@ export function parseSweepGrid(s: AnyScenario, pairs: readonly string[]): SweepG
   }
   let count = 1;
   for (const a of axes) count *= a.values.length;
-  if (count > MAX_SWEEP_POINTS) {
-    const sizes = axes.map((a) => `${a.name}: ${a.values.length}`).join(' × ');
-    throw new UsageError(`the sweep has ${count} points (${sizes}); at most ${MAX_SWEEP_POINTS} are allowed: narrow the ranges or split the sweep`);
-  }
+  if (count > MAX_SWEEP_POINTS) throw tooMany(`the sweep has ${count} points (${axes.map((a) => `${a.name}: ${a.values.length}`).join(' × ')})`);
   let points: Record<string, number>[] = [{}];
   for (const a of axes) points = points.flatMap((p) => a.values.map((v) => ({ ...p, [a.name]: v })));
   return { fixed, axes, points };
+}
+
+function tooMany(what: string): UsageError {
+  return new UsageError(`${what}; at most ${MAX_SWEEP_POINTS} are allowed: narrow the ranges or split the sweep`);
 }

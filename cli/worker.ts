@@ -1,10 +1,13 @@
 /**
  * The CLI inside the executable's worker thread (see main.ts): runs `runCli` with an IO whose output
  * goes back to the main thread as messages, in order, and whose terminal facts are the main thread's.
+ * A run's bounds go to the main thread's watchdog too, and so does the reason if the thread ends
+ * without an answer (a scenario file that calls process.exit() or never finishes loading).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { connectInterrupt } from './interrupt.js';
-import { processIo } from './io.js';
+import { processIo, type RunBounds } from './io.js';
+import { loading } from './load.js';
 import { runCli } from './program.js';
 
 export interface WorkerData {
@@ -15,12 +18,28 @@ export interface WorkerData {
   readonly columns?: number;
 }
 
-export type WorkerMessage = { readonly fd: 1 | 2; readonly text: string } | { readonly exit: number };
+/** Why the thread ended without an answer: `drained` when nothing was left to run (an await that never settles). */
+export interface Unanswered {
+  readonly code: number;
+  readonly drained: boolean;
+  readonly loading?: string;
+}
+
+export type WorkerMessage =
+  { readonly fd: 1 | 2; readonly text: string } | { readonly exit: number } | { readonly watch: RunBounds | null } | { readonly unanswered: Unanswered };
 
 const data = workerData as WorkerData;
 const port = parentPort!;
 connectInterrupt(data.interrupt);
 const post = (m: WorkerMessage): void => port.postMessage(m);
+let answered = false;
+let drained = false;
+process.on('beforeExit', () => {
+  drained = true;
+});
+process.on('exit', (code) => {
+  if (!answered) post({ unanswered: { code, drained, ...(loading === undefined ? {} : { loading }) } });
+});
 const code = await runCli(data.argv, {
   ...processIo(),
   stdout: (text) => post({ fd: 1, text }),
@@ -28,5 +47,7 @@ const code = await runCli(data.argv, {
   stdoutIsTTY: data.stdoutIsTTY,
   stderrIsTTY: data.stderrIsTTY,
   ...(data.columns === undefined ? {} : { columns: data.columns }),
+  watch: (bounds) => post({ watch: bounds }),
 });
+answered = true;
 post({ exit: code });

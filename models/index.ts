@@ -14,3 +14,5 @@ export * from './pipe/index.js';
 export * from './kcore/index.js';
 export * from './cow/index.js';
 export * from './block/dma.js';
+export * from './gup/longterm.js';
+export * from './mm/populate.js';

@@ -10,6 +10,9 @@ import { dioShortRead } from './dio-short-read.js';
 import { stablePagesScenario } from './stable-pages.js';
 import { iterDirectionScenario } from './iter-direction.js';
 import { pipeAtomic } from './pipe-atomic.js';
+import { btrfsDioAppend } from './btrfs-dio-append.js';
+import { longtermPinCma } from './longterm-pin-cma.js';
+import { madvPopulate } from './madv-populate.js';
 import type { AnyScenario } from './scenario.js';
 
 export const scenarios: readonly AnyScenario[] = [
@@ -24,6 +27,9 @@ export const scenarios: readonly AnyScenario[] = [
   stablePagesScenario as unknown as AnyScenario,
   iterDirectionScenario as unknown as AnyScenario,
   pipeAtomic as unknown as AnyScenario,
+  btrfsDioAppend as unknown as AnyScenario,
+  longtermPinCma as unknown as AnyScenario,
+  madvPopulate as unknown as AnyScenario,
 ];
 
 export function findScenario(id: string): AnyScenario | undefined {

@@ -124,7 +124,12 @@ export function resolveParams(s: AnyScenario, overrides: Readonly<Record<string,
     if (v < spec.min || v > spec.max) throw new ScenarioInputError(`parameter '${k}' = ${v} is outside its domain ${spec.min}..${spec.max}`);
     out[k] = v;
   }
-  const problem = s.validate?.(out);
+  let problem: string | null | undefined;
+  try {
+    problem = s.validate?.(out);
+  } catch (e) {
+    throw new ScenarioInputError(`scenario '${s.id}': its validate() threw: ${e instanceof Error ? e.message : String(e)}`);
+  }
   if (problem) throw new ScenarioInputError(`scenario '${s.id}': ${problem}`);
   return Object.fromEntries(taken.map((k) => [k, out[k]!]));
 }

@@ -21,7 +21,7 @@
  * is a lasso: the shortest stem (bfs parents) to the component's earliest-found state, then a cycle from
  * it through every step fairness requires (each fair actor's step, or a state where it is disabled).
  */
-import type { EdgeSink } from '../search/explore.js';
+import type { EdgeSink, StopReason } from '../search/explore.js';
 import { EdgeStore } from '../store/edges.js';
 import type { CompiledSystem } from '../system/system.js';
 import type { ProgressProperty } from './progress.js';
@@ -109,14 +109,14 @@ export interface FairCycle {
  * inside one of the whole graph too: each property's analysis can start from these states alone. When the
  * graph has no cycle at all (every step moves something forward, as in retry-ring), nothing is left.
  */
-export function cyclicStates(edges: EdgeStore): Uint8Array {
+export function cyclicStates(edges: EdgeStore, poll?: Poll): Uint8Array {
   const n = edges.states;
   const { targets, progress, first, count } = edges.raw();
   const member = new Int32Array(n).fill(1);
   const cyclic = new Uint8Array(n);
   const all = new Int32Array(n);
   for (let s = 0; s < n; s++) all[s] = s;
-  new Tarjan(n, first, count, targets, progress, 0, member).run(all, 1, (buf, from, to) => {
+  new Tarjan(n, first, count, targets, progress, 0, member, poll).run(all, 1, (buf, from, to) => {
     if (to - from === 1) {
       const s = buf[from]!;
       for (let e = first[s]!, end = e + count[s]!; e < end; e++) if (targets[e] === s) cyclic[s] = 1;
@@ -131,7 +131,7 @@ export function cyclicStates(edges: EdgeStore): Uint8Array {
  * A fair cycle for progress property number `bit`, or null. `cyclic` (from cyclicStates) limits the search
  * to states on some cycle of the whole graph.
  */
-export function findFairCycle(system: CompiledSystem, edges: EdgeStore, bit: number, cyclic?: Uint8Array): FairCycle | null {
+export function findFairCycle(system: CompiledSystem, edges: EdgeStore, bit: number, cyclic?: Uint8Array, poll?: Poll): FairCycle | null {
   const n = edges.states;
   const mask = 1 << bit;
   const { targets, actors, progress, first, count, enabled, inFlight } = edges.raw();
@@ -159,7 +159,7 @@ export function findFairCycle(system: CompiledSystem, edges: EdgeStore, bit: num
   let best = -1;
   let bestSet = 0;
   const work: { states: Int32Array; id: number }[] = [{ states: initial, id: rootId }];
-  const tarjan = new Tarjan(n, first, count, targets, progress, mask, member);
+  const tarjan = new Tarjan(n, first, count, targets, progress, mask, member, poll);
 
   /** Judges one SCC (members in buf[from, to)); called as Tarjan pops it. */
   const judge = (buf: Int32Array, from: number, to: number): void => {
@@ -333,6 +333,20 @@ function bfs(
  * per component, and the callback may relabel member[] of the component's states (edges into completed
  * components never affect low-links).
  */
+/** Polled by the liveness analysis after the search: a reason to stop (timeout, memory, Ctrl-C), or null. */
+export type Poll = () => StopReason | null;
+
+/** The analysis stopped on a poll: the progress properties it had not decided stay undecided. */
+export class LivenessStopped extends Error {
+  override name = 'LivenessStopped';
+  constructor(readonly stop: StopReason) {
+    super(stop.message);
+  }
+}
+
+/** Tarjan steps between two polls. */
+const POLL_MASK = 0xffff;
+
 class Tarjan {
   private readonly index: Int32Array;
   private readonly low: Int32Array;
@@ -349,6 +363,7 @@ class Tarjan {
     private readonly progress: Uint8Array,
     private readonly mask: number,
     private readonly member: Int32Array,
+    private readonly poll?: Poll,
   ) {
     this.index = new Int32Array(n).fill(-1);
     this.low = new Int32Array(n);
@@ -363,6 +378,7 @@ class Tarjan {
     for (let i = 0; i < states.length; i++) index[states[i]!] = -1;
     let counter = 0;
     let sp = 0;
+    let ticks = 0;
     for (let r = 0; r < states.length; r++) {
       const root = states[r]!;
       if (index[root] !== -1 || member[root] !== id) continue;
@@ -373,6 +389,10 @@ class Tarjan {
       stack[sp++] = root;
       onStack[root] = 1;
       while (depth >= 0) {
+        if ((++ticks & POLL_MASK) === 0) {
+          const stop = this.poll?.();
+          if (stop) throw new LivenessStopped(stop);
+        }
         const v = callNode[depth]!;
         const end = first[v]! + count[v]!;
         let e = callEdge[depth]!;

@@ -16,8 +16,12 @@ import type { SearchStrategy } from './strategy.js';
 import { thrownMessage } from '../system/thrown.js';
 
 export interface ExploreHooks {
-  /** Polled every few thousand states: a reason to stop (timeout, memory, Ctrl-C), or null to go on. */
-  readonly shouldStop?: () => StopReason | null;
+  /**
+   * Polled every few thousand states: a reason to stop (timeout, memory, Ctrl-C), or null to go on.
+   * `pendingBytes`: what the search may allocate before the next poll (the state table doubles in one
+   * step), so a memory bound stops before it instead of long after.
+   */
+  readonly shouldStop?: (pendingBytes?: number) => StopReason | null;
   /** Called with running statistics at the same points. */
   readonly onProgress?: (p: ProgressSnapshot) => void;
 }
@@ -173,6 +177,7 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
   let maxDepth = 0;
   let expanded = 0;
   let stopped: ExploreOutcome['stopped'] = null;
+  let sizeAtPoll = 0;
   const hooks = options.hooks;
   const expand = compileExpand(system, stepper);
 
@@ -263,7 +268,10 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
       break;
     }
     if ((expanded & POLL_MASK) === 0) {
-      const s = hooks.shouldStop?.();
+      // The next window may store twice the states the last one did.
+      const pending = store.growthBytes(2 * (store.size - sizeAtPoll));
+      sizeAtPoll = store.size;
+      const s = hooks.shouldStop?.(pending);
       if (s) {
         stopped = s;
         break;

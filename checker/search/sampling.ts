@@ -67,12 +67,17 @@ export interface SampleOptions {
   readonly shouldStop?: () => StopReason | null;
 }
 
+/** Steps between two polls of `shouldStop` (timeout, memory, Ctrl-C). */
+const POLL_STEPS = 4096;
+
 export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome {
   const layout = system.layout;
   const { stepper, S, pre, after, before } = searchFrame(system);
   const packed = new Uint32Array(layout.words);
   const { invariants, transitions, progress, deadlock, bounds: boundProps } = propertiesByKind(system);
-  const bounds = boundProps.map((property) => ({ property, worst: -Infinity, steps: [] as number[] }));
+  // The worst value's path is the first `length` steps of an execution's path (which only grows): kept
+  // by reference, copied once at the end, so a bound that worsens at every step costs nothing per step.
+  const bounds = boundProps.map((property) => ({ property, worst: -Infinity, path: [] as readonly number[], length: 0 }));
   const findings: SampleFinding[] = [];
   const violated = new Set<string>();
   const report = (f: SampleFinding): void => {
@@ -102,7 +107,8 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
       }
       if (v > b.worst) {
         b.worst = v;
-        b.steps = [...path];
+        b.path = path;
+        b.length = path.length;
       }
       if (v > b.property.limit)
         report({ property: b.property.name, kind: 'bound', message: `value ${v} exceeds the limit ${b.property.limit}`, steps: [...path] });
@@ -116,11 +122,16 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
   let longest = 0;
   let stopped: StopReason | null = null;
 
-  for (; executions < o.executions && !done(); executions++) {
-    if ((executions & 0xff) === 0) {
-      stopped = o.shouldStop?.() ?? null;
-      if (stopped) break;
-    }
+  // Polled by steps, not by executions: one execution can be millions of steps long.
+  let untilPoll = 0;
+  const poll = (): boolean => {
+    if (--untilPoll > 0) return false;
+    untilPoll = POLL_STEPS;
+    stopped = o.shouldStop?.() ?? null;
+    return stopped !== null;
+  };
+  runs: for (; executions < o.executions && !done(); executions++) {
+    if (poll()) break;
     o.scheduler.newExecution(o.rng, longest > 0 ? longest : o.maxDepth);
     stepper.load(system.initial);
     const path: number[] = [];
@@ -133,8 +144,10 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
     states++;
     checkState(path);
     for (let depth = 0; depth < o.maxDepth && !done(); depth++) {
-      layout.pack(S, packed, 0);
-      const key = packed.join(',');
+      if (poll()) {
+        longest = Math.max(longest, path.length);
+        break runs;
+      }
       let flight = 0;
       for (const [k, p] of progress.entries()) {
         try {
@@ -146,8 +159,14 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
       const enabled = stepper.enabledSteps();
       let mask = 0;
       for (const id of enabled) mask |= 1 << stepActor(id);
-      const first = seen.get(key);
-      if (first !== undefined && progress.length) {
+      // Only progress needs the states of the execution (as keys): without it an execution keeps no states.
+      let key = '';
+      if (progress.length) {
+        layout.pack(S, packed, 0);
+        key = packed.join(',');
+      }
+      const first = progress.length ? seen.get(key) : undefined;
+      if (first !== undefined) {
         // Back at a state of this execution: the steps since then form a cycle. Is it a fair one
         // without progress, in flight throughout, with no environment step?
         for (const [k, p] of progress.entries()) {
@@ -164,7 +183,7 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
         }
         if (done()) break;
       }
-      if (first === undefined) seen.set(key, path.length);
+      if (first === undefined && progress.length) seen.set(key, path.length);
       enabledMask.push(mask);
       inFlight.push(flight);
       if (enabled.length === 0) {
@@ -227,7 +246,7 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
     terminalStates: terminal,
     depth: longest,
     findings,
-    bounds: bounds.map((b) => ({ property: b.property, worst: b.worst, steps: b.steps })),
+    bounds: bounds.map((b) => ({ property: b.property, worst: b.worst, steps: b.path.slice(0, b.length) })),
     stopped,
   };
 }

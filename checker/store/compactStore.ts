@@ -15,7 +15,7 @@
  * second is forced to 1 so that 0 marks an empty slot (hence 63 bits). As in the keyed exact table, the
  * slot is the first hash's top bits, so doubling the table keeps its order (a streaming rehash).
  */
-import { hashWords, NO_PARENT, parentChain, type VisitedStore } from './stateStore.js';
+import { hashWords, NO_PARENT, parentChain, tableGrowthBytes, type VisitedStore } from './stateStore.js';
 
 const CHUNK_BITS = 16;
 const CHUNK = 1 << CHUNK_BITS;
@@ -150,6 +150,12 @@ export class CompactStore implements VisitedStore {
     const steps: number[] = [];
     for (let i = idx; this.parent(i) !== NO_PARENT; i = this.parent(i)) steps.push(this.step(i));
     return steps.reverse();
+  }
+
+  growthBytes(more: number): number {
+    const states = this.count + more;
+    const chunks = Math.max(0, Math.ceil(states / CHUNK) - this.parents.length);
+    return chunks * CHUNK * (2 + this.words) * 4 + tableGrowthBytes(1 << this.tableBits, states, this.entry * 4);
   }
 
   private grow(): void {

@@ -26,6 +26,13 @@ class Growable<A extends Uint32Array | Uint8Array> {
     this.data[i] = v;
     if (i >= this.length) this.length = i + 1;
   }
+  /** Bytes a push of `more` values would allocate. */
+  growthBytes(more: number): number {
+    let size = this.data.length;
+    if (this.length + more <= size) return 0;
+    while (size < this.length + more) size *= 2;
+    return size * this.data.BYTES_PER_ELEMENT;
+  }
   private reserve(n: number): void {
     let size = this.data.length;
     while (size < n) size *= 2;
@@ -81,6 +88,12 @@ export class EdgeStore {
       this.enabledMask.data.byteLength +
       this.inFlightBits.data.byteLength
     );
+  }
+
+  /** Bytes the arrays would allocate while `states` more states and `edges` more edges are recorded (for a memory bound). */
+  growthBytes(states: number, edges: number): number {
+    const perEdge = [this.targets, this.actors, this.progressBits].reduce((sum, g) => sum + g.growthBytes(edges), 0);
+    return [this.firstEdge, this.edgeCount, this.enabledMask, this.inFlightBits].reduce((sum, g) => sum + g.growthBytes(states), perEdge);
   }
 
   /** The raw arrays, for the liveness analysis's inner loops (valid until the next add). */

@@ -63,6 +63,21 @@ export interface VisitedStore {
   parent(idx: number): number;
   /** The states from the initial state (0) to `idx`, both included, along the parents. */
   pathTo(idx: number): number[];
+  /**
+   * Bytes the store would allocate while `more` states are inserted (new record chunks, a doubled
+   * table): a memory bound checks them before they are allocated, not after.
+   */
+  growthBytes(more: number): number;
+}
+
+/** Bytes of the tables a table of `slots` slots doubles into while it fills up to `states` at 0.7 load. */
+export function tableGrowthBytes(slots: number, states: number, bytesPerSlot: number): number {
+  let bytes = 0;
+  for (let n = slots; states * 10 > n * 7;) {
+    n *= 2;
+    bytes += n * bytesPerSlot;
+  }
+  return bytes;
 }
 
 /** The states from the initial state (0) to `idx`, both included, along the parents. */
@@ -262,6 +277,12 @@ export class StateStore implements VisitedStore {
 
   pathTo(idx: number): number[] {
     return parentChain(this, idx);
+  }
+
+  growthBytes(more: number): number {
+    const states = this.count + more;
+    const chunks = Math.max(0, Math.ceil(states / CHUNK) - this.chunks.length);
+    return chunks * CHUNK * this.stride * 4 + tableGrowthBytes(this.slots, states, (this.keyed ? this.entry : 1) * 4);
   }
 
   private grow(): void {

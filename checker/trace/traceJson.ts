@@ -42,13 +42,22 @@ export class TraceFileError extends Error {
 
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
+/** A value from the file, named without serialising it (it can be nested deeper than the stack). */
+function shown(x: unknown): string {
+  if (x === undefined) return 'missing';
+  if (Array.isArray(x)) return 'an array';
+  if (typeof x === 'object' && x !== null) return 'an object';
+  if (typeof x === 'string') return JSON.stringify(x.length > 60 ? `${x.slice(0, 60)}...` : x);
+  return String(x);
+}
+
 /** Validates parsed JSON as a trace file; throws TraceFileError naming the first thing wrong. */
 export function parseTraceFile(data: unknown): TraceFile {
   const fail = (msg: string): never => {
     throw new TraceFileError(msg);
   };
   if (!isRecord(data)) return fail('the trace file is not a JSON object');
-  if (data.schema !== TRACE_SCHEMA) fail(`unsupported trace schema ${JSON.stringify(data.schema)} (expected "${TRACE_SCHEMA}")`);
+  if (data.schema !== TRACE_SCHEMA) fail(`unsupported trace schema ${shown(data.schema)} (expected "${TRACE_SCHEMA}")`);
   for (const k of ['scenario', 'variant', 'strategy'] as const) if (typeof data[k] !== 'string') fail(`"${k}" must be a string`);
   if (!isRecord(data.params)) fail('"params" must be an object of numbers');
   const params = data.params as Record<string, unknown>;

@@ -4,7 +4,8 @@
  * step is a self-message on its actor's lifeline labelled `k. label`, followed by a note with the fields
  * it changed; a lasso's cycle sits in a `loop` box. Text is escaped for Mermaid (see `mermaidText`), and
  * participants get positional ids (`a0`, `a1` ...) aliased to the actor names, so no actor name can break
- * the diagram's syntax.
+ * the diagram's syntax. A counterexample with no steps (the initial state itself violates) is one note
+ * that says so and lists that state.
  */
 import { localFieldName, type Trace } from './trace.js';
 
@@ -30,6 +31,7 @@ function changeText(field: string, actor: string, from: string, to: string): str
 }
 
 export function formatTraceMermaid(trace: Trace, options: TraceMermaidOptions): string {
+  if (trace.steps.length === 0) return initialStateMermaid(trace.states[0] ?? {});
   const used = new Set(trace.steps.map((s) => s.actor));
   const participants = options.actors.filter((a) => used.has(a));
   // Actors in the trace but not in the list still get a lifeline (a hand-made trace, a changed model).
@@ -50,4 +52,11 @@ export function formatTraceMermaid(trace: Trace, options: TraceMermaidOptions): 
   });
   if (trace.loop !== undefined && trace.steps.length > 0) out.push('  end');
   return out.join('\n');
+}
+
+/** The diagram of a counterexample with no steps: the initial state, field by field, in one note. */
+function initialStateMermaid(state: Readonly<Record<string, string>>): string {
+  const fields = Object.entries(state).map(([k, v]) => mermaidText(`${k} = ${v}`));
+  const note = ['no steps: the initial state itself is the counterexample', ...fields].join('<br/>');
+  return ['sequenceDiagram', '  participant s0 as initial state', `  Note over s0: ${note}`].join('\n');
 }

@@ -54,7 +54,8 @@ export function formatTraceText(trace: Trace, options: TraceTextOptions): string
     if (s.error) lines.push(...wrap(`  !! ${s.error}`, maxColumn, '     '));
     return lines;
   });
-  const width = columns.map((a) => Math.max(a.length, ...trace.steps.flatMap((s, i) => (s.actor === a ? cells[i]!.map((l) => l.length) : [0]))));
+  // Folded, not spread into Math.max: a trace can have more steps than a call has room for arguments.
+  const width = columns.map((a) => trace.steps.reduce((w, s, i) => (s.actor === a ? longest(cells[i]!, w) : w), a.length));
   const numWidth = String(trace.steps.length).length;
   const pad = (s: string, n: number): string => s + ' '.repeat(Math.max(0, n - s.length));
   const row = (num: string, content: (col: number) => string): string =>
@@ -225,11 +226,11 @@ function formatTraceBrief(trace: Trace, actors: readonly string[], width: number
   const gutter = numWidth + 2;
   const budget = width - gutter - GAP * (columns.length - 1);
   const labelsOf = (c: number): string[] => trace.steps.filter((s) => s.actor === columns[c]).map((s) => s.label);
-  const natural = columns.map((a, c) => Math.max(a.length, ...labelsOf(c).map((l) => l.length)));
+  const natural = columns.map((a, c) => longest(labelsOf(c), a.length));
   const floors = columns.map((a, c) => {
     const pieces = labelsOf(c).flatMap((l) => breakPieces(l).map((p, k) => p.text.trimEnd().length + (k === 0 ? 0 : CONTINUATION.length)));
     const least = columns.length >= 3 ? Math.min(natural[c]!, BRIEF_MIN_COLUMN) : 0;
-    return Math.max(a.length, least, ...pieces);
+    return pieces.reduce((w, p) => Math.max(w, p), Math.max(a.length, least));
   });
   const cost = (c: number, w: number): number => labelsOf(c).reduce((sum, l) => sum + wrapBest(l, w).cost, 0);
   const widths = briefWidths(natural, floors, budget, cost);
@@ -245,4 +246,9 @@ function formatTraceBrief(trace: Trace, actors: readonly string[], width: number
   });
   if (trace.loop !== undefined) out.push(`${pad('', gutter)}-- back to step ${trace.loop + 1} --`);
   return out.join('\n');
+}
+
+/** The length of the longest string, at least `floor`. */
+function longest(lines: readonly string[], floor: number): number {
+  return lines.reduce((w, l) => Math.max(w, l.length), floor);
 }

@@ -1,6 +1,6 @@
 /** `faultline check NAME[:VARIANT]`: run one scenario variant and report the verdict. */
-import { writeFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { check } from '../../checker/index.js';
 import { toTraceFile } from '../../checker/trace/traceJson.js';
@@ -16,12 +16,14 @@ import { collect, FORMATS, parseFormat, parseLimits, parseParamFlags, runOptions
 import { looksLikeFile } from '../load.js';
 import { progressLine } from '../progress.js';
 import { resolveTarget } from '../resolve.js';
+import { defaultTraceDir, shownPath, TRACE_DIR_ENV } from '../traceFiles.js';
 import { addLimitFlags, addOutputFlags } from './flags.js';
 
 interface CheckFlags extends RunLimits {
   readonly param: string[];
   readonly format?: string;
-  readonly trace?: string;
+  /** A file name, or false for `--no-trace`. */
+  readonly trace?: string | false;
   readonly all?: boolean;
   readonly color: boolean;
   readonly quiet?: boolean;
@@ -46,8 +48,9 @@ export function registerCheck(program: Command, io: CliIo, done: (code: ExitCode
     .option('-f, --format <format>', `output: ${FORMATS.join(', ')}`, 'text')
     .option(
       '-t, --trace <file>',
-      'write the first counterexample as a JSON trace for `faultline replay` (text output writes faultline-<id>-<variant>.trace.json by default)',
+      `write the first counterexample as a JSON trace for \`faultline replay\` (text output saves it by default as faultline-<id>-<variant>.trace.json in $${TRACE_DIR_ENV}, default <tmp>/faultline)`,
     )
+    .option('--no-trace', 'save no trace file')
     .option('--all', 'keep going after the first violation and report the first of every property')
     .option('--brief', 'text format only: print the counterexample in the commit-message style (step numbers and labels, no field changes, 72 columns)');
   addOutputFlags(cmd)
@@ -69,18 +72,22 @@ export function registerCheck(program: Command, io: CliIo, done: (code: ExitCode
         result = check(r.system, { ...runOptions(limits, io, progress.onProgress), stopAtFirstViolation: !flags.all });
       } finally {
         progress.stop();
+        io.watch?.(null);
       }
       const run: ScenarioRun = { scenario: r.scenario.id, variant: r.variant, params: r.params, result };
       const first = run.result.violations[0];
       let tracePath: string | undefined;
       let traceProblem: string | undefined;
-      if (first && (flags.trace !== undefined || format === 'text')) {
-        const path = flags.trace ?? `faultline-${run.scenario}-${run.variant}.trace.json`;
-        const full = resolve(io.cwd, path);
-        // A scenario file is recorded relative to the trace file, so `replay` finds it from anywhere.
+      const asked = typeof flags.trace === 'string';
+      if (first && flags.trace !== false && (asked || format === 'text')) {
+        const full = asked ? resolve(io.cwd, flags.trace as string) : join(defaultTraceDir(io), `faultline-${run.scenario}-${run.variant}.trace.json`);
+        const path = asked ? (flags.trace as string) : shownPath(full, io.cwd);
+        // A scenario file is recorded relative to a trace file the user placed, so `replay` finds it from
+        // anywhere the two move together; from the shared default folder, by its absolute path.
         const id = target.split(':')[0]!;
-        const scenarioRef = looksLikeFile(id) ? relative(dirname(full), resolve(io.cwd, id)) : id;
-        const file = toTraceFile(first, {
+        const file = resolve(io.cwd, id);
+        const scenarioRef = !looksLikeFile(id) ? id : asked ? relative(dirname(full), file) : file;
+        const traceFile = toTraceFile(first, {
           scenario: scenarioRef,
           variant: run.variant,
           params: run.params,
@@ -88,7 +95,8 @@ export function registerCheck(program: Command, io: CliIo, done: (code: ExitCode
           seed: run.result.seed ?? null,
         });
         try {
-          writeFileSync(full, JSON.stringify(file, null, 2) + '\n');
+          if (!asked) mkdirSync(dirname(full), { recursive: true });
+          writeFileSync(full, JSON.stringify(traceFile, null, 2) + '\n');
           tracePath = path;
         } catch (e) {
           // The result still stands and is printed; only the trace file is missing.

@@ -26,7 +26,10 @@ export function addLimitFlags(cmd: Command, o: { strategy: boolean; per?: string
   return cmd
     .option('--max-states <n>', `stop${per}, inconclusive (exit 3), past this many states (default 50,000,000; env ${LIMIT_ENV.maxStates})`)
     .option('--timeout <seconds>', `stop${per}, inconclusive (exit 3), after this many seconds (default none; env ${LIMIT_ENV.timeout})`)
-    .option('--max-memory <MiB>', `stop${per}, inconclusive (exit 3), when resident memory passes this (default none; env ${LIMIT_ENV.maxMemory})`);
+    .option(
+      '--max-memory <MiB>',
+      `stop${per}, inconclusive (exit 3), when resident memory passes this (default 80% of the machine's; env ${LIMIT_ENV.maxMemory})`,
+    );
 }
 
 /** --quiet and --no-color. */

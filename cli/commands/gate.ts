@@ -1,11 +1,12 @@
 /**
  * `faultline gate`: every built-in scenario × variant at its default parameters, against its declared
  * expectation. Exit 1 on any mismatch (or a scenario that does not build), else 3 if any run was
- * inconclusive, else 0; 130 on Ctrl-C. Scenario files named on the command line replace the built-in
- * registry, so a project can gate its own models the same way.
+ * inconclusive, else 0; 130 on Ctrl-C. Scenario files or folders named on the command line replace the
+ * built-in registry, so a project can gate its own models the same way (a folder stands for every
+ * `*.scenario.{ts,mts,js,mjs}` file under it, in path order, node_modules and hidden folders left out).
  */
-import { appendFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { appendFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runGate, type GateReport } from '../../scenarios/gate.js';
 import { parseTarget, scenarios, type AnyScenario } from '../../scenarios/index.js';
@@ -57,6 +58,60 @@ export function gateFilter(list: readonly AnyScenario[], filters: readonly strin
   return (scenario, variant) => picks.some((p) => p.id === scenario && (p.variant === undefined || p.variant === variant));
 }
 
+const SCENARIO_FILE = /\.scenario\.m?[jt]s$/;
+
+/** How many folders one folder argument may make gate search: past it, the user meant something smaller. */
+const MAX_FOLDERS = 1000;
+
+/**
+ * The scenario files under `dir` (relative to it, sorted), searching its subfolders but not node_modules,
+ * hidden folders or symbolic links; a folder that cannot be read is left out.
+ */
+function scenarioFilesUnder(dir: string, shown: string): string[] {
+  const found: string[] = [];
+  const pending = [''];
+  let folders = 0;
+  while (pending.length > 0) {
+    const sub = pending.pop()!;
+    if (++folders > MAX_FOLDERS)
+      throw new UsageError(`the folder '${shown}' has more than ${MAX_FOLDERS} folders to search for scenario files; name a smaller folder or the files`);
+    let entries;
+    try {
+      entries = readdirSync(join(dir, sub), { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const rel = join(sub, e.name);
+      if (e.isDirectory() && e.name !== 'node_modules' && !e.name.startsWith('.')) pending.push(rel);
+      else if (e.isFile() && SCENARIO_FILE.test(e.name)) found.push(rel);
+    }
+  }
+  return found.sort();
+}
+
+/** The command line's files, each folder replaced by the scenario files under it (paths as the user would write them). */
+export function scenarioFiles(args: readonly string[], cwd: string): string[] {
+  const out: string[] = [];
+  for (const a of args) {
+    const full = resolve(cwd, a);
+    let isDir = false;
+    try {
+      isDir = statSync(full).isDirectory();
+    } catch {
+      // Not there: loadScenarioFile says so, naming it.
+    }
+    if (!isDir) {
+      out.push(a);
+      continue;
+    }
+    const found = scenarioFilesUnder(full, a).map((f) => join(a, f));
+    if (found.length === 0) throw new UsageError(`no scenario files (*.scenario.ts) in the folder '${a}'`);
+    out.push(...found.filter((f) => !out.some((o) => relative(resolve(cwd, o), resolve(cwd, f)) === '')));
+  }
+  return out;
+}
+
 /** Writes a report file; on failure says so on stderr and returns false (the gate's own result stands). */
 function writeReport(io: CliIo, path: string, text: string, append: boolean): boolean {
   try {
@@ -71,7 +126,7 @@ function writeReport(io: CliIo, path: string, text: string, append: boolean): bo
 export function registerGate(program: Command, io: CliIo, done: (code: ExitCode) => void): void {
   const cmd = program
     .command('gate')
-    .argument('[files...]', 'scenario files to gate instead of the built-in scenarios')
+    .argument('[files...]', 'scenario files, or folders of *.scenario.ts files, to gate instead of the built-in scenarios')
     .description('run every scenario and variant at its default parameters against its declared expected verdict')
     .option('-f, --format <format>', `output on stdout: ${FORMATS.join(', ')}`, 'text')
     .option('--filter <ID[:VARIANT]>', 'only these scenarios or variants (repeatable, or comma-separated)', collect, [])
@@ -82,14 +137,14 @@ export function registerGate(program: Command, io: CliIo, done: (code: ExitCode)
     .addHelpText(
       'after',
       '\nExit codes: 0 every run as expected, 1 a mismatch (or a scenario that does not build), 3 a run inconclusive and\nnothing mismatched, 2 bad input, 130 interrupted.\n\n' +
-        'Examples:\n  faultline gate\n  faultline gate --filter retry-ring --format json\n  faultline gate --junit gate.xml --summary "$GITHUB_STEP_SUMMARY"\n  faultline gate examples/*.scenario.ts',
+        'Examples:\n  faultline gate\n  faultline gate --filter retry-ring --format json\n  faultline gate --junit gate.xml --summary "$GITHUB_STEP_SUMMARY"\n  faultline gate examples/*.scenario.ts\n  faultline gate scenarios --junit faultline-junit.xml   # a project made by faultline init',
     )
     .action(async (files: string[], flags: GateFlags) => {
       const format = parseFormat(flags.format);
       const limits = parseLimits(flags, io);
       const list: AnyScenario[] = [];
       const paths = new Map<AnyScenario, string>();
-      for (const f of files) {
+      for (const f of scenarioFiles(files, io.cwd)) {
         const s = await loadScenarioFile(f, io.cwd);
         if (list.some((x) => x.id === s.id)) throw new UsageError(`two scenario files define the scenario '${s.id}'`);
         list.push(s);
@@ -108,6 +163,7 @@ export function registerGate(program: Command, io: CliIo, done: (code: ExitCode)
         },
         onEntry: (e) => {
           progress?.stop();
+          io.watch?.(null);
           if (format === 'text') io.stdout(gateEntryText(e, c));
         },
       });

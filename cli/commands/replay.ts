@@ -15,7 +15,9 @@ import { EXIT, type ExitCode } from '../exitCodes.js';
 import { paramsSuffix } from '../format/common.js';
 import { colors, type CliIo } from '../io.js';
 import { looksLikeFile } from '../load.js';
+import { LIMIT_ENV, parseLimits, watchRun } from '../options.js';
 import { resolveTarget } from '../resolve.js';
+import { shownPath } from '../traceFiles.js';
 
 export function readTraceFile(path: string, cwd: string): TraceFile {
   let text: string;
@@ -50,12 +52,18 @@ export function registerReplay(program: Command, io: CliIo, done: (code: ExitCod
     .description('re-execute a saved counterexample step by step and confirm the same violation')
     .option('--no-color', 'no colour (also: NO_COLOR=1)')
     .option('--brief', 'print the trace in the commit-message style (step numbers and labels, no field changes, 72 columns)')
+    .option('--timeout <seconds>', `give up, inconclusive (exit 3), after this many seconds (default none; env ${LIMIT_ENV.timeout})`)
+    .option('--max-memory <MiB>', `give up, inconclusive (exit 3), when resident memory passes this (default 80% of the machine's; env ${LIMIT_ENV.maxMemory})`)
     .addHelpText(
       'after',
-      '\nExit codes: 1 reproduced, 0 ran to the end without the violation, 2 malformed or diverging trace.\n\nExample:\n  faultline check examples/peterson.scenario.ts:no-turn --trace cex.json\n  faultline replay cex.json',
+      '\nExit codes: 1 reproduced, 0 ran to the end without the violation, 2 malformed or diverging trace, 3 --timeout or the memory bound reached, 130 interrupted.\n\nExample:\n  faultline check examples/peterson.scenario.ts:no-turn --trace cex.json\n  faultline replay cex.json',
     )
-    .action(async (file: string, flags: { color: boolean; brief?: boolean }) => {
+    .action(async (file: string, flags: { color: boolean; brief?: boolean; timeout?: string; maxMemory?: string }) => {
       const c = colors(io, flags.color);
+      const limits = parseLimits(
+        { ...(flags.timeout === undefined ? {} : { timeout: flags.timeout }), ...(flags.maxMemory === undefined ? {} : { maxMemory: flags.maxMemory }) },
+        io,
+      );
       const t = readTraceFile(file, io.cwd);
       // A scenario file is recorded relative to the trace file's own folder.
       const base = looksLikeFile(t.scenario) ? dirname(resolve(io.cwd, file)) : io.cwd;
@@ -72,10 +80,19 @@ export function registerReplay(program: Command, io: CliIo, done: (code: ExitCod
         if (typeof id === 'string') throw new UsageError(`trace file '${file}' step ${i + 1}: ${id}: the trace does not fit the model`);
         ids.push(id);
       }
-      const outcome = replay(r.system, ids, t.loop, t.violation, { xstate: true });
+      // A replay runs to its end; the watchdog (cli/main.ts) ends one that passes its bounds.
+      watchRun(limits, io);
+      let outcome;
+      try {
+        outcome = replay(r.system, ids, t.loop, t.violation, { xstate: true });
+      } finally {
+        io.watch?.(null);
+      }
       if (outcome.status === 'diverged')
         throw new UsageError(`trace file '${file}' diverges from the model: ${outcome.message.replace(/: the trace diverges from the model$/, '')}`);
-      io.stdout(`${t.scenario}:${t.variant}${paramsSuffix(r.params)}: ${t.violation.kind} '${t.violation.property}', ${t.steps.length} steps\n`);
+      // A scenario file as the user would name it from here (a trace in the default folder records it absolute).
+      const shown = looksLikeFile(t.scenario) ? shownPath(resolve(base, t.scenario), io.cwd) : t.scenario;
+      io.stdout(`${shown}:${t.variant}${paramsSuffix(r.params)}: ${t.violation.kind} '${t.violation.property}', ${t.steps.length} steps\n`);
       io.stdout(
         '\n' + formatTraceText(buildTrace(r.system, ids, t.loop), { actors: r.system.actors.map((a) => a.name), brief: flags.brief === true }) + '\n\n',
       );

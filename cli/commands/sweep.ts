@@ -103,6 +103,7 @@ export function registerSweep(program: Command, io: CliIo, done: (code: ExitCode
           result = check(r.system, runOptions(limits, io, progress.onProgress));
         } finally {
           progress.stop();
+          io.watch?.(null);
         }
         const s = result.stats;
         const first = result.violations[0];

@@ -25,7 +25,7 @@ export function code(s: string): string {
 
 /** A fenced block whose fence is longer than any run of backticks inside. */
 export function fenced(lang: string, body: string): string {
-  const longest = Math.max(2, ...(body.match(/`+/g) ?? []).map((m) => m.length));
+  const longest = (body.match(/`+/g) ?? []).reduce((n, m) => Math.max(n, m.length), 2);
   const fence = '`'.repeat(longest + 1);
   return `${fence}${lang}\n${body.replace(/\n$/, '')}\n${fence}`;
 }

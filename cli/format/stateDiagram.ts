@@ -4,6 +4,12 @@
  * (`machine.root.states[k].transitions`), whose order the compiled machine keeps state for state, event
  * for event, transition for transition. A targetless transition is drawn as a self-loop; a final state
  * gets `--> [*]`; a state's string `meta.waitsFor` becomes a note.
+ *
+ * Transitions that share source and target are drawn as one edge with one label line each: Mermaid's
+ * layout keeps a single edge per pair of states, so three self-loops written as three edges render as one.
+ * A state whose name is not a plain identifier, or is one of Mermaid's state-diagram keywords (`default`,
+ * `click`, `accTitle`, ...; the lexer ignores case), gets a positional id `sN` and its name as the label.
+ * test/cli/mermaid.test.ts runs these diagrams through Mermaid's own parser.
  */
 import type { AnyStateMachine } from 'xstate';
 import type { CompiledSystem } from '../../checker/index.js';
@@ -20,7 +26,21 @@ const PLAIN_ID = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export function stateText(s: string): string {
   return mermaidText(s).replace(/:/g, '#58;').replace(/--/g, '-#45;');
 }
-const RESERVED = new Set(['end', 'state', 'note', 'direction', 'classDef', 'class', 'style', 'as', 'left', 'right', 'of', 'over']);
+/**
+ * Words Mermaid's state-diagram lexer reads as keywords, in lower case (it ignores case). Mermaid 12's
+ * parser rejects a state named `state`, `note`, `classDef`, `class`, `style`, `default`, `click`, `scale`,
+ * `accTitle`, `accDescr`, `stateDiagram` or `href`; the rest are kept out in case a version reads them too.
+ */
+const RESERVED = new Set(
+  'end state note direction classdef class style as left right of over default click scale acctitle accdescr statediagram hide href call callback link fork join choice concurrent'.split(
+    ' ',
+  ),
+);
+
+/** A state name usable as a Mermaid id as it is. */
+function plainId(name: string): boolean {
+  return PLAIN_ID.test(name) && !RESERVED.has(name.toLowerCase());
+}
 
 /** A readable name for an xstate guard: its name, a combinator of names, or `inline` for an anonymous function. */
 export function guardName(g: unknown): string {
@@ -63,20 +83,25 @@ function rawGuards(machine: AnyStateMachine): Map<string, Map<string, (string | 
 export function machineStateDiagram(actor: CompiledActor): string {
   const m = actor.machine;
   const guards = rawGuards(actor.spec.machine);
-  const ids = m.states.map((s, i) => (PLAIN_ID.test(s.name) && !RESERVED.has(s.name) ? s.name : `s${i}`));
+  const ids = m.states.map((s, i) => (plainId(s.name) ? s.name : `s${i}`));
   const out = ['stateDiagram-v2'];
   m.states.forEach((s, i) => {
     if (ids[i] !== s.name) out.push(`  state "${stateText(s.name).replace(/"/g, '#quot;')}" as ${ids[i]}`);
   });
   out.push(`  [*] --> ${ids[m.initialState]}`);
   m.states.forEach((s, i) => {
+    // Target -> label lines, in the order the targets first appear.
+    const edges = new Map<number, string[]>();
     for (const e of s.events) {
       e.transitions.forEach((t, k) => {
         const g = guards.get(s.name)?.get(e.type)?.[k];
-        const label = stateText(g ? `${e.type} [${g}]` : e.type);
-        out.push(`  ${ids[i]} --> ${ids[t.target < 0 ? i : t.target]} : ${label}`);
+        const target = t.target < 0 ? i : t.target;
+        const labels = edges.get(target) ?? [];
+        labels.push(stateText(g ? `${e.type} [${g}]` : e.type));
+        edges.set(target, labels);
       });
     }
+    for (const [target, labels] of edges) out.push(`  ${ids[i]} --> ${ids[target]} : ${labels.join('<br/>')}`);
     if (s.final) out.push(`  ${ids[i]} --> [*]`);
   });
   m.states.forEach((s, i) => {

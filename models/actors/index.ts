@@ -24,3 +24,7 @@ export * from './forkChild.js';
 export * from './bioDevice.js';
 export * from './archMappingQuirk.js';
 export * from './readKcoreIter.js';
+export * from './btrfsDirectWrite.js';
+export * from './gupLongterm.js';
+export * from './lruIsolator.js';
+export * from './madvisePopulate.js';

@@ -72,7 +72,7 @@ const CASES: readonly (readonly [name: string, argv: readonly string[], message:
   ['--timeout not a number', ['check', 'retry-ring', '--timeout', 'soon'], /^--timeout expects a positive number, not 'soon'$/],
   ['unknown option', ['check', 'retry-ring', '--frobnicate'], /^unknown option '--frobnicate'$/],
   ['misspelt option', ['check', 'retry-ring', '--max-state', '5'], /^unknown option '--max-state' \(did you mean --max-states\?\)$/],
-  ['unknown command', ['frobnicate'], /^unknown command 'frobnicate' \(commands: list, show, check, replay, sweep, gate, help\)$/],
+  ['unknown command', ['frobnicate'], /^unknown command 'frobnicate' \(commands: init, list, show, check, replay, sweep, gate, help\)$/],
   ['missing argument of check', ['check'], /^missing required argument 'target'$/],
   ['missing argument of replay', ['replay'], /^missing required argument 'file'$/],
   ['malformed trace JSON', ['replay', `${FIXTURES}/malformed.json`], /^trace file 'test\/cli\/fixtures\/malformed\.json' is not valid JSON: /],
@@ -120,7 +120,7 @@ const CASES: readonly (readonly [name: string, argv: readonly string[], message:
   ],
   ['a parameter given twice', ['check', 'retry-ring', '--param', 'pages=2', '--param', 'pages=3'], /^--param pages is given twice$/],
   ['a parameter given twice to show', ['show', 'retry-ring', '-p', 'pages=2', '-p', 'pages=2'], /^--param pages is given twice$/],
-  ['help for an unknown command', ['help', 'nosuch'], /^unknown command 'nosuch' \(commands: list, show, check, replay, sweep, gate, help\)$/],
+  ['help for an unknown command', ['help', 'nosuch'], /^unknown command 'nosuch' \(commands: init, list, show, check, replay, sweep, gate, help\)$/],
   ['help for a misspelt command', ['help', 'chek'], /^unknown command 'chek' \(did you mean check\?\)$/],
   [
     'scenario file whose defaultVariant is not a variant',

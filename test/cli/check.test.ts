@@ -5,11 +5,11 @@
  * Golden files: UPDATE_GOLDEN=1 rewrites them (see test/golden/golden.ts).
  *
  * The commands run in a scratch directory holding a symlink `examples` -> the repository's examples/, so
- * the command line is exactly the documented one and the default trace file lands in the scratch
- * directory. Wall-clock seconds, states/s and peak memory are masked in the golden text.
+ * the command line is exactly the documented one; trace files go where --trace or $FAULTLINE_TRACE_DIR
+ * says, never into the current folder unasked. Wall-clock seconds, states/s and peak memory are masked in the golden text.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -46,11 +46,10 @@ const TRACE = 'faultline-peterson-no-turn.trace.json';
 
 describe('faultline check', () => {
   it('exit 1 on a violation; the whole text output is golden', async () => {
-    const { code, out, err } = await cli(['check', 'examples/peterson.scenario.ts:no-turn', '--no-color']);
+    const { code, out, err } = await cli(['check', 'examples/peterson.scenario.ts:no-turn', '--no-color', '--trace', TRACE]);
     assert.equal(code, 1);
     assert.equal(err, '');
-    // The trace file written by default, next to where the command ran (a *.trace.json name is
-    // git-ignored, hence the golden's name).
+    // The trace file asked for (a *.trace.json name is git-ignored, hence the golden's name).
     assertGolden('cli-check-peterson-no-turn.trace-file.json', readFileSync(join(scratch, TRACE), 'utf8'));
     assertGolden('cli-check-peterson-no-turn.txt', maskStats(out));
   });
@@ -157,6 +156,54 @@ describe('faultline replay', () => {
     assert.equal(r.code, 2);
     assert.equal(r.out, '');
     assert.equal(r.err, "faultline: trace file 'diverges.json' diverges from the model: step 3 (P1 raiseFlag(0)) is not enabled in state idle\n");
+  });
+});
+
+describe('where trace files go', () => {
+  const traceName = 'faultline-peterson-no-turn.trace.json';
+
+  it('text output saves the trace in $FAULTLINE_TRACE_DIR, not the current folder, and Replay: names it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-traces-'));
+    try {
+      const before = readdirSync(scratch);
+      const { code, out, err } = await cli(['check', 'examples/peterson.scenario.ts:no-turn', '--no-color'], { env: { FAULTLINE_TRACE_DIR: dir } });
+      assert.equal(code, 1);
+      assert.equal(err, '');
+      assert.deepEqual(readdirSync(scratch), before);
+      assert.ok(out.endsWith(`\nReplay: faultline replay ${join(dir, traceName)}\n`), out);
+      // From the shared folder the scenario file is named by its absolute path, so replay works from anywhere.
+      const t = JSON.parse(readFileSync(join(dir, traceName), 'utf8')) as { scenario: string };
+      assert.equal(t.scenario, join(scratch, 'examples/peterson.scenario.ts'));
+      const f = fakeIo(tmpdir());
+      assert.equal(await runCli(['replay', join(dir, traceName), '--no-color'], f.io), 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a relative $FAULTLINE_TRACE_DIR is created under the current folder and named relative to it', async () => {
+    const { out } = await cli(['check', 'examples/peterson.scenario.ts:no-turn', '--no-color'], { env: { FAULTLINE_TRACE_DIR: 'traces/deep' } });
+    assert.match(out, /^Replay: faultline replay traces\/deep\/faultline-peterson-no-turn\.trace\.json$/m);
+    assert.ok(existsSync(join(scratch, 'traces/deep', traceName)));
+  });
+
+  it('without $FAULTLINE_TRACE_DIR: faultline/ in the temporary folder', async () => {
+    const { out } = await cli(['check', 'stable-pages', '--no-color']);
+    const where = join(tmpdir(), 'faultline', 'faultline-stable-pages-pin-from-ref.trace.json');
+    assert.ok(out.endsWith(`Replay: faultline replay ${where}\n`), out);
+    assert.ok(existsSync(where));
+  });
+
+  it('--no-trace: no file, no Replay line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-traces-'));
+    try {
+      const { code, out } = await cli(['check', 'examples/peterson.scenario.ts:no-turn', '--no-trace', '--no-color'], { env: { FAULTLINE_TRACE_DIR: dir } });
+      assert.equal(code, 1);
+      assert.doesNotMatch(out, /Replay:/);
+      assert.deepEqual(readdirSync(dir), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

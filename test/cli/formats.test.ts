@@ -157,7 +157,9 @@ describe('JUnit XML', () => {
     assert.equal(suites.tests, '5');
     assert.equal(suites.failures, '1');
     assert.equal(suites.errors, '1');
-    assert.equal(suites.skipped, '1');
+    // The junit-10 schema has no `skipped` on <testsuites>: the count is on the suite.
+    assert.equal(suites.skipped, undefined);
+    assert.equal(suites.testsuite.skipped, '1');
     const cleaned = nasty.replace(/[\u0001\u0008\u000b\u001f]|\ud800/g, '\ufffd');
     const failure = suites.testsuite.testcase[2].failure;
     assert.equal(failure['#text'], cleaned);
@@ -213,7 +215,7 @@ describe('check --format', () => {
   it('junit: a run that holds passes every property', async () => {
     const { code, out } = await cli(['check', 'examples/peterson.scenario.ts:peterson', '--format', 'junit']);
     assert.equal(code, 0);
-    assert.match(out, /<testsuites name="faultline check" tests="4" failures="0" errors="0" skipped="0"/);
+    assert.match(out, /<testsuites name="faultline check" tests="4" failures="0" errors="0" time="/);
   });
 
   it('json: the step list and the ITF-shaped trace side by side', async () => {

@@ -4,7 +4,7 @@
  * registry once (it must pass as it stands).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -73,6 +73,19 @@ describe('gate as data (scenarios/gate.ts)', () => {
 });
 
 describe('faultline gate', () => {
+  it('a folder stands for the scenario files under it; a folder without any is bad input', async () => {
+    const byFolder = await cli(['gate', 'fixtures', '--format', 'json']);
+    const byFile = await cli(['gate', FIXTURE, '--format', 'json']);
+    assert.equal(byFolder.code, 1);
+    const runs = (out: string): string[] => JSON.parse(out).entries.map((e: { scenario: string; variant: string }) => `${e.scenario}:${e.variant}`);
+    assert.equal(runs(byFolder.out).length, 5);
+    assert.deepEqual(runs(byFolder.out), runs(byFile.out));
+    mkdirSync(join(scratch, 'empty'), { recursive: true });
+    const empty = await cli(['gate', 'empty']);
+    assert.equal(empty.code, 2);
+    assert.equal(empty.err, "faultline: no scenario files (*.scenario.ts) in the folder 'empty'\n");
+  });
+
   it('exit 1 on any mismatch; text names each run and shows the unexpected trace', async () => {
     const { code, out, err } = await cli(['gate', FIXTURE, '--no-color']);
     assert.equal(code, 1);

@@ -5,9 +5,11 @@
  * masked on both sides. The library snippet is exercised too.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, describe, it } from 'node:test';
+import { workflow } from '../../cli/init/template.js';
 import { checkScenario, type AnyScenario } from '../../index.js';
 import { assertFileBlocks, assertOutputBlocks, docBlocks, docScratch } from '../docs/docBlocks.js';
 import { REPO_ROOT } from '../scenarios/allScenarios.js';
@@ -24,7 +26,7 @@ describe('docs/tutorial.md', () => {
         'output: faultline check examples/peterson.scenario.ts:no-turn',
         'file: docs/tutorial/retry-loop.scenario.ts',
         'output: faultline check docs/tutorial/retry-loop.scenario.ts',
-        'output: faultline replay faultline-retry-loop-buggy.trace.json',
+        'output: faultline replay /tmp/faultline/faultline-retry-loop-buggy.trace.json',
         'output: faultline check docs/tutorial/retry-loop.scenario.ts:fixed',
         'output: faultline sweep docs/tutorial/retry-loop.scenario.ts --param capacity=1..2',
         'output: faultline gate docs/tutorial/retry-loop.scenario.ts',
@@ -38,6 +40,14 @@ describe('docs/tutorial.md', () => {
 
   it('shows the real output of every command, in order', async () => {
     await assertOutputBlocks('docs/tutorial.md', scratch.dir);
+  });
+
+  it("the CI steps are the ones of the workflow `faultline init` writes: the project's own scenarios", () => {
+    const page = readFileSync(join(REPO_ROOT, 'docs/tutorial.md'), 'utf8');
+    const yaml = /```yaml\n([\s\S]*?)\n```/.exec(page)![1]!;
+    const runs = (text: string): string[] => [...text.matchAll(/- run: (.*)$/gm)].map((m) => m[1]!);
+    assert.deepEqual(runs(yaml), runs(workflow()));
+    assert.ok(workflow().includes(yaml.replace(/^/gm, '      ')), 'the steps as the workflow writes them');
   });
 
   it('the library snippet: checkScenario on the tutorial file', async () => {
