@@ -3,11 +3,12 @@
  * (`./my.scenario.ts` exporting a scenario as default or as `scenario`).
  */
 import { existsSync } from 'node:fs';
-import { register } from 'node:module';
+import Module, { createRequire, register } from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { findScenario, parseTarget, scenarioDefinitionProblem, scenarios, type AnyScenario } from '../scenarios/index.js';
 import { UsageError } from './errors.js';
+import { typeChecking, typeErrors } from './typecheck.js';
 
 const FILE = /\.(m?[jt]s)$/;
 
@@ -64,16 +65,55 @@ function isScenario(x: unknown): x is AnyScenario {
   );
 }
 
+/**
+ * faultline's own copy, whichever way it runs: compiled (dist/cli/load.js, the package) or from the
+ * TypeScript sources through tsx (dev and tests). `faultline` and `faultline/models` in a user's files
+ * resolve here when their folder has no faultline of its own.
+ */
+const FROM_SOURCES = import.meta.url.endsWith('.ts');
+const JS = FROM_SOURCES ? 'ts' : 'js';
+export const OWN = {
+  root: new URL(FROM_SOURCES ? '../' : '../../', import.meta.url).href,
+  faultline: new URL(`../index.${JS}`, import.meta.url).href,
+  models: new URL(`../models/index.${JS}`, import.meta.url).href,
+} as const;
+
 let hooked = false;
 
 /**
  * Once per thread: lets a scenario file load from any folder (cli/scenarioHooks.mjs): a .ts file is an ES
- * module whatever its package.json says, and `faultline` / `xstate` fall back to faultline's own copies.
+ * module whatever its package.json says (tsx compiles it: registered here, only when a scenario file is
+ * loaded, so a run of built-in scenarios never pays for it), and `faultline` / `faultline/models` /
+ * `xstate` fall back to faultline's own copies.
  */
-function hookScenarioImports(): void {
+async function hookScenarioImports(): Promise<void> {
   if (hooked) return;
   hooked = true;
-  register('./scenarioHooks.mjs', import.meta.url, { data: { parent: new URL('../index.ts', import.meta.url).href } });
+  // From the sources tsx is already registered (it runs faultline itself); the hooks go after it so they run first.
+  if (!FROM_SOURCES) (await import('tsx/esm/api')).register();
+  register('./scenarioHooks.mjs', import.meta.url, { data: OWN });
+  fallBackInRequire();
+}
+
+/**
+ * The same fallbacks for `require()` in a CommonJS scenario file (or helper), which module hooks do not
+ * see on Node 20: CommonJS resolution is patched at its one entry point, Module._resolveFilename.
+ */
+function fallBackInRequire(): void {
+  type Resolve = (request: string, ...rest: unknown[]) => string;
+  const cjs = Module as unknown as { _resolveFilename: Resolve };
+  const resolveFilename = cjs._resolveFilename;
+  const ownRequire = createRequire(OWN.faultline);
+  cjs._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]): string {
+    try {
+      return resolveFilename.call(this, request, ...rest);
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== 'MODULE_NOT_FOUND' || !/^(faultline|xstate)(\/|$)/.test(request)) throw e;
+      if (request === 'faultline') return fileURLToPath(OWN.faultline);
+      if (request === 'faultline/models') return fileURLToPath(OWN.models);
+      return ownRequire.resolve(request);
+    }
+  };
 }
 
 /** The scenario file being imported, if one is: named if the thread ends during its import (cli/worker.ts). */
@@ -83,7 +123,7 @@ export async function loadScenarioFile(path: string, cwd: string): Promise<AnySc
   const full = isAbsolute(path) ? path : resolve(cwd, path);
   if (!existsSync(full)) throw new UsageError(`scenario file '${path}' does not exist`);
   let mod: Record<string, unknown>;
-  hookScenarioImports();
+  await hookScenarioImports();
   loading = path;
   try {
     mod = (await import(pathToFileURL(full).href)) as Record<string, unknown>;
@@ -91,6 +131,12 @@ export async function loadScenarioFile(path: string, cwd: string): Promise<AnySc
     throw new UsageError(`scenario file '${path}' failed to load: ${loadErrorText(e, full, path)}`);
   } finally {
     loading = undefined;
+  }
+  if (typeChecking.enabled && /\.[mc]?ts$/.test(full)) {
+    const errors = await typeErrors(full, cwd, OWN);
+    if (errors.length) {
+      throw new UsageError(`scenario file '${path}' has type errors (--no-typecheck skips this check):\n${errors.join('\n')}`);
+    }
   }
   const candidate = isScenario(mod.default) ? mod.default : isScenario(mod.scenario) ? mod.scenario : Object.values(mod).find(isScenario);
   if (!candidate) {

@@ -17,8 +17,10 @@ const data: WorkerData = {
   stderrIsTTY: Boolean(process.stderr.isTTY),
   ...(process.stderr.columns ? { columns: process.stderr.columns } : {}),
 };
-// The worker loads TypeScript through tsx as this thread does (worker-boot.mjs registers it there).
-const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: data });
+// Compiled (dist/cli/main.js) the worker is worker.js; run from the TypeScript sources through tsx
+// (`npm run faultline`, the tests) it is worker-boot.mjs, which registers tsx in the worker first.
+const entry = import.meta.url.endsWith('.ts') ? './worker-boot.mjs' : './worker.js';
+const worker = new Worker(new URL(entry, import.meta.url), { workerData: data });
 
 /**
  * The watchdog. A run polls its bounds itself and stops with its statistics; this thread ends a run that

@@ -3,18 +3,65 @@
  * runs it and returns the exit code. Only this folder prints or chooses exit codes; bad input of any kind
  * becomes one line on stderr and exit 2, never a stack trace (`--debug` shows it).
  */
-import { Command, CommanderError } from 'commander';
-import { SystemDefinitionError } from '../checker/index.js';
-import { registerCheck } from './commands/check.js';
-import { registerGate } from './commands/gate.js';
-import { registerInit } from './commands/init.js';
-import { registerList } from './commands/list.js';
-import { registerReplay } from './commands/replay.js';
-import { registerShow } from './commands/show.js';
-import { registerSweep } from './commands/sweep.js';
+import { Command, CommanderError, Help } from 'commander';
 import { UsageError } from './errors.js';
 import { EXIT, type ExitCode } from './exitCodes.js';
 import { processIo, type CliIo } from './io.js';
+import { typeChecking } from './typecheck.js';
+
+type Register = (program: Command, io: CliIo, done: (code: ExitCode) => void) => void;
+
+/**
+ * Every command, in the order `--help` lists them, with the line it lists. A command's module (and the
+ * engine, models and scenarios behind it) loads only when that command runs or shows its own help, so
+ * `faultline --help` starts in a fraction of the time (test/cli/program.test.ts holds term and description
+ * to the real command's).
+ */
+export const COMMAND_TABLE: readonly { readonly name: string; readonly term: string; readonly description: string; readonly load: () => Promise<Register> }[] =
+  [
+    {
+      name: 'list',
+      term: 'list [options]',
+      description: 'list the built-in scenarios with their variants and sources',
+      load: async () => (await import('./commands/list.js')).registerList,
+    },
+    {
+      name: 'show',
+      term: 'show [options] <target>',
+      description: "describe a scenario: source, parameters, variants and expected verdicts, properties, and each actor's state machine",
+      load: async () => (await import('./commands/show.js')).registerShow,
+    },
+    {
+      name: 'check',
+      term: 'check [options] <target>',
+      description: 'check one scenario variant: every interleaving, its properties, a counterexample if one exists',
+      load: async () => (await import('./commands/check.js')).registerCheck,
+    },
+    {
+      name: 'sweep',
+      term: 'sweep [options] <target>',
+      description: 'check a scenario at every point of a parameter grid and print a table of verdicts',
+      load: async () => (await import('./commands/sweep.js')).registerSweep,
+    },
+    {
+      name: 'gate',
+      term: 'gate [options] [files...]',
+      description: 'run every scenario and variant at its default parameters against its declared expected verdict',
+      load: async () => (await import('./commands/gate.js')).registerGate,
+    },
+    {
+      name: 'replay',
+      term: 'replay [options] <file>',
+      description: 're-execute a saved counterexample step by step and confirm the same violation',
+      load: async () => (await import('./commands/replay.js')).registerReplay,
+    },
+    {
+      name: 'init',
+      term: 'init [options] [dir]',
+      description: 'start a model project: package.json, tsconfig, an example scenario on faultline/models, a README and a CI workflow',
+      load: async () => (await import('./commands/init.js')).registerInit,
+    },
+  ];
 
 /** The commands, for "unknown command" messages. */
 const COMMANDS = 'init, list, show, check, replay, sweep, gate, help';
@@ -35,13 +82,18 @@ function output(io: CliIo) {
   };
 }
 
-export function createProgram(io: CliIo, done: (code: ExitCode) => void): Command {
+/**
+ * The commander tree: `loaded` maps a command name to its real registration (the commands this run needs);
+ * every other command is a stub that only lists itself in `--help`.
+ */
+export function createProgram(io: CliIo, done: (code: ExitCode) => void, loaded: ReadonlyMap<string, Register> = new Map()): Command {
   const program = new Command();
   program
     .name('faultline')
     .description('Deterministic model checker for the Linux kernel protocols around user-memory access')
     .version('0.1.0')
     .option('--debug', 'show stack traces for errors')
+    .option('--no-typecheck', "load a .ts scenario file without type-checking it first (TypeScript's checker, about a second)")
     .exitOverride()
     .configureOutput(output(io))
     .showSuggestionAfterError(true)
@@ -53,13 +105,13 @@ export function createProgram(io: CliIo, done: (code: ExitCode) => void): Comman
         '  faultline sweep retry-ring --param capacity=1..4\n  faultline gate --junit gate.xml --summary "$GITHUB_STEP_SUMMARY"\n' +
         '  faultline replay faultline-peterson-no-turn.trace.json\n\nRun `faultline help COMMAND` for the options of one command.',
     );
-  registerList(program, io, done);
-  registerShow(program, io, done);
-  registerCheck(program, io, done);
-  registerSweep(program, io, done);
-  registerGate(program, io, done);
-  registerReplay(program, io, done);
-  registerInit(program, io, done);
+  const terms = new Map(COMMAND_TABLE.map((c) => [c.name, c.term]));
+  program.configureHelp({ subcommandTerm: (cmd) => terms.get(cmd.name()) ?? new Help().subcommandTerm(cmd) });
+  for (const c of COMMAND_TABLE) {
+    const register = loaded.get(c.name);
+    if (register) register(program, io, done);
+    else program.command(c.name).description(c.description);
+  }
   for (const cmd of program.commands) cmd.exitOverride().configureOutput(output(io));
   return program;
 }
@@ -67,11 +119,20 @@ export function createProgram(io: CliIo, done: (code: ExitCode) => void): Comman
 /** Runs the CLI on `argv` (without `node` and the script) and resolves to the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   let code: number = EXIT.OK;
-  const program = createProgram(io, (c) => {
-    code = c;
-  });
   const debug = argv.includes('--debug');
-  let args = argv.filter((a) => a !== '--debug');
+  typeChecking.enabled = !argv.includes('--no-typecheck');
+  let args = argv.filter((a) => a !== '--debug' && a !== '--no-typecheck');
+  // The command this run names (`help CMD` names CMD): only its module loads.
+  const named = args[0] === 'help' ? args[1] : args.find((a) => !a.startsWith('-'));
+  const wanted = COMMAND_TABLE.find((c) => c.name === named);
+  const loaded = new Map<string, Register>(wanted ? [[wanted.name, await wanted.load()]] : []);
+  const program = createProgram(
+    io,
+    (c) => {
+      code = c;
+    },
+    loaded,
+  );
   // `help NOSUCH` is an unknown command like `NOSUCH` itself (commander would print the whole usage).
   const known = new Set(['help', ...program.commands.flatMap((c) => [c.name(), ...c.aliases()])]);
   if (args[0] === 'help' && args[1] !== undefined && !args[1].startsWith('-') && !known.has(args[1])) args = args.slice(1);
@@ -87,7 +148,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       if (e.code === 'commander.help' && e.exitCode === 0) return EXIT.OK;
       return EXIT.BAD_INPUT;
     }
-    if (e instanceof UsageError || e instanceof SystemDefinitionError) {
+    if (e instanceof UsageError || isDefinitionError(e)) {
       io.stderr(`faultline: ${e.message}\n`);
       if (debug && e.stack) io.stderr(e.stack + '\n');
       return EXIT.BAD_INPUT;
@@ -97,4 +158,9 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     if (debug && err?.stack) io.stderr(err.stack + '\n');
     return EXIT.BAD_INPUT;
   }
+}
+
+/** The engine's SystemDefinitionError, known by its name so that this module need not load the engine. */
+function isDefinitionError(e: unknown): e is Error {
+  return e instanceof Error && e.name === 'SystemDefinitionError';
 }

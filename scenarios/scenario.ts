@@ -54,9 +54,11 @@ export interface Scenario<P extends string = string, V extends string = string> 
   readonly variants: Readonly<Record<V, VariantSpec<NoInfer<P>>>>;
   /** The variant `check ID` runs when none is named. */
   readonly defaultVariant: NoInfer<V>;
+  // validate and build are methods, not function-valued properties, so that a Scenario<'capacity',
+  // 'fixed' | 'buggy'> is an AnyScenario (method parameters are bivariant under strictFunctionTypes).
   /** Parameter combinations that make no sense (e.g. capacity > pages): a message, or null when fine. */
-  readonly validate?: (params: Readonly<Record<P, number>>) => string | null;
-  readonly build: (params: Readonly<Record<P, number>>, variant: V) => SystemSpec;
+  validate?(params: Readonly<Record<P, number>>): string | null;
+  build(params: Readonly<Record<P, number>>, variant: V): SystemSpec;
 }
 
 export type AnyScenario = Scenario<string, string>;

@@ -69,6 +69,31 @@ interface MachineImpl {
 }
 
 /**
+ * Which of xstate's guard combinators (`and`, `or`, `not`) a `check` function is, told by what it does
+ * with two constant guards rather than by its `Function.name` (which bundlers and minifiers rename):
+ * `and` is false for both orders, `or` true for both, `not` negates the first. Anything else (`stateIn`,
+ * a future combinator) is undefined.
+ */
+function combinatorKind(check: unknown): 'and' | 'or' | 'not' | undefined {
+  if (typeof check !== 'function') return undefined;
+  const yes = (): boolean => true;
+  const no = (): boolean => false;
+  const probe = (guards: unknown[]): unknown => {
+    try {
+      return (check as AnyFn)({ machine: { implementations: { guards: {} } } }, { context: {}, event: { type: '' } }, { guards });
+    } catch {
+      return undefined;
+    }
+  };
+  const first = probe([yes, no]);
+  const second = probe([no, yes]);
+  if (first === false && second === false) return 'and';
+  if (first === true && second === true) return 'or';
+  if (first === false && second === true) return 'not';
+  return undefined;
+}
+
+/**
  * @param slotOf maps a context field name to its absolute slot index (for assign targets).
  */
 export function compileMachine(
@@ -98,16 +123,17 @@ export function compileMachine(
       return compileGuard(resolved, at);
     }
     if (typeof g === 'function') {
-      const builtin = g as { check?: unknown; guards?: unknown[]; name: string };
+      const builtin = g as { check?: unknown; guards?: unknown[] };
       if (builtin.check !== undefined) {
         const parts = (builtin.guards ?? []).map((x) => compileGuard(x, at));
-        if (builtin.name === 'not' && parts.length === 1) {
+        const kind = combinatorKind(builtin.check);
+        if (kind === 'not' && parts.length === 1) {
           const p = parts[0]!;
           return (a) => !p(a);
         }
-        if (builtin.name === 'and') return (a) => parts.every((p) => p(a));
-        if (builtin.name === 'or') return (a) => parts.some((p) => p(a));
-        fail(`${at}: guard combinator '${builtin.name}' is not supported (and, or, not are)`);
+        if (kind === 'and') return (a) => parts.every((p) => p(a));
+        if (kind === 'or') return (a) => parts.some((p) => p(a));
+        fail(`${at}: guard combinator ${kind === undefined ? '' : `'${kind}' `}is not supported (and, or, not are)`);
       }
       // A plain guard is called as is (its result is used for truthiness): no wrapper in the hot path.
       return g as GuardFn;

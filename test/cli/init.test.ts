@@ -78,7 +78,7 @@ describe('faultline init', () => {
   it("asks for the xstate, TypeScript and Node types faultline itself is built with, and faultline's version", () => {
     const own = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
     assert.equal(VERSIONS.xstate, own.dependencies.xstate);
-    assert.equal(VERSIONS.typescript, own.devDependencies.typescript);
+    assert.equal(VERSIONS.typescript, own.dependencies.typescript);
     assert.equal(VERSIONS.typesNode, own.devDependencies['@types/node']);
     assert.equal(VERSIONS.faultline, `^${own.version}`);
   });

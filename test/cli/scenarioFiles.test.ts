@@ -61,6 +61,28 @@ describe('scenario files outside the clone', () => {
     );
   });
 
+  it("a type error is reported by TypeScript's checker (file:line:col) before any verdict; --no-typecheck skips it", async () => {
+    const dir = join(scratch, 'typeerror');
+    mkdirSync(dir);
+    // tsx strips the types and would run this; TypeScript's checker catches it.
+    const broken = `${peterson}\nexport const mistake: number = 'three';\n`;
+    writeFileSync(join(dir, 'mine.scenario.ts'), broken);
+    const line = broken.split('\n').findIndex((l) => l.includes("mistake: number = 'three'")) + 1;
+    const r = await run(dir, ['check', './mine.scenario.ts']);
+    assert.deepEqual(
+      { code: r.code, out: r.out, err: r.err },
+      {
+        code: 2,
+        out: '',
+        err:
+          "faultline: scenario file './mine.scenario.ts' has type errors (--no-typecheck skips this check):\n" +
+          `./mine.scenario.ts:${line}:14: Type 'string' is not assignable to type 'number'.\n`,
+      },
+    );
+    const skipped = await run(dir, ['check', '--no-typecheck', './mine.scenario.ts']);
+    assert.deepEqual({ code: skipped.code, err: skipped.err }, { code: 0, err: '' });
+  });
+
   it("a file whose default export is not a scenario 'exports no scenario'", async () => {
     const dir = join(scratch, 'number');
     mkdirSync(dir);
@@ -69,4 +91,51 @@ describe('scenario files outside the clone', () => {
     assert.equal(r.code, 2);
     assert.match(r.err, /^faultline: scenario file '\.\/a\.scenario\.ts' exports no scenario \(/);
   });
+
+  it('a helper file beside the scenario resolves faultline, faultline/models and xstate as the scenario does', async () => {
+    const dir = join(scratch, 'helper');
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, 'helper.ts'),
+      "import { invariant } from 'faultline';\nimport { defineMmu } from 'faultline/models';\nimport { setup } from 'xstate';\n" +
+        "export const ready = typeof invariant === 'function' && typeof defineMmu === 'function' && typeof setup === 'function';\n",
+    );
+    writeFileSync(join(dir, 'mine.scenario.ts'), `import { ready } from './helper.js';\nif (!ready) throw new Error('helper imports missing');\n${peterson}`);
+    const r = await run(dir, ['check', './mine.scenario.ts']);
+    assert.deepEqual({ code: r.code, err: r.err }, { code: 0, err: '' });
+  });
+});
+
+// A .js scenario file, as ESM (import) or CommonJS (require): it loads as Node would load it in its folder.
+const JS_SCENARIO = `import { createMachine } from 'xstate';
+import { defineScenario, int, invariant } from 'faultline';
+import { LIMIT } from './limit.js';
+const machine = createMachine({ id: 'tick', initial: 'a', context: { n: 0 }, states: { a: { on: { go: 'b' } }, b: { type: 'final' } } });
+export default defineScenario({
+  id: 'tick', title: 'one step', source: 'test', description: 'a machine that steps once', params: {},
+  variants: { once: { description: 'steps once', expected: { verdict: 'holds' }, provenance: { kind: 'hypothetical', why: 'a test' } } },
+  defaultVariant: 'once',
+  build: () => ({ name: 'tick', world: {}, actors: [{ name: 'T', machine, fields: { n: int(0, 1) } }], properties: [invariant('small', (s) => s.actor('T').context.n < LIMIT)] }),
+});
+`;
+const CJS_SCENARIO = JS_SCENARIO.replace(/^import \{ (.*) \} from '(.*)';$/gm, "const { $1 } = require('$2');").replace('export default', 'module.exports =');
+
+describe('.js scenario files', () => {
+  for (const [name, pkg, source, helper] of [
+    ['ESM syntax, no package.json', undefined, JS_SCENARIO, 'export const LIMIT = 1;\n'],
+    ['ESM syntax, package.json without a type', {}, JS_SCENARIO, 'export const LIMIT = 1;\n'],
+    ['ESM syntax, type module', { type: 'module' }, JS_SCENARIO, 'export const LIMIT = 1;\n'],
+    ['CommonJS, type commonjs', { type: 'commonjs' }, CJS_SCENARIO, 'exports.LIMIT = 1;\n'],
+  ] as const) {
+    it(`loads: ${name}`, async () => {
+      const dir = join(scratch, `js-${name.replace(/\W+/g, '-')}`);
+      mkdirSync(dir);
+      if (pkg) writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg));
+      writeFileSync(join(dir, 'tick.scenario.js'), source);
+      writeFileSync(join(dir, 'limit.js'), helper);
+      const r = await run(dir, ['check', './tick.scenario.js']);
+      assert.deepEqual({ code: r.code, err: r.err }, { code: 0, err: '' });
+      assert.match(r.out, /^tick:once: holds$/m);
+    });
+  }
 });

@@ -1,6 +1,7 @@
 /**
- * Output that cannot be written never turns a failure into a pass: the real executable (bin/faultline.js,
- * whose CLI runs in a worker thread and relays its output) exits with the verdict's code when stdout is
+ * Output that cannot be written never turns a failure into a pass: the real executable's entry (cli/main.ts,
+ * run from the sources through tsx as bin/faultline.js runs its compiled copy; a check runs in a worker
+ * thread that relays its output) exits with the verdict's code when stdout is
  * /dev/full (ENOSPC) or a pipe closed early (EPIPE); a run whose code would be 0 but whose report was lost
  * (not a closed pipe) exits 2 with one line on stderr. These spawn child processes (about a second each).
  */
@@ -12,7 +13,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { REPO_ROOT } from '../scenarios/allScenarios.js';
 
-const BIN = join(REPO_ROOT, 'bin/faultline.js');
+// From the sources, so the tests never run a stale build (test/package/pack.test.ts runs the compiled bin).
+const BIN = ['--import', import.meta.resolve('tsx'), join(REPO_ROOT, 'cli/main.ts')];
 const scratch = mkdtempSync(join(tmpdir(), 'faultline-unwritable-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 const FULL = existsSync('/dev/full');
@@ -21,7 +23,7 @@ const FULL = existsSync('/dev/full');
 function toFull(args: readonly string[]): { code: number | null; stderr: string } {
   const fd = openSync('/dev/full', 'w');
   try {
-    const r = spawnSync(process.execPath, [BIN, ...args], {
+    const r = spawnSync(process.execPath, [...BIN, ...args], {
       cwd: scratch,
       stdio: ['ignore', fd, 'pipe'],
       encoding: 'utf8',
@@ -36,7 +38,7 @@ function toFull(args: readonly string[]): { code: number | null; stderr: string 
 /** Runs faultline with stdout on a pipe whose reader is gone before the first write (like `| head -0`): EPIPE. */
 function closedEarly(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: scratch, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [...BIN, ...args], { cwd: scratch, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdout.destroy();
@@ -60,13 +62,19 @@ describe('output that cannot be written', { skip: FULL ? false : 'no /dev/full h
     assert.equal(r.stderr, 'faultline: cannot write the report: ENOSPC\n');
   });
 
+  it('list (run in the main thread, no worker): a report that is lost exits 2 with one line', () => {
+    const r = toFull(['list']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, 'faultline: cannot write the report: ENOSPC\n');
+  });
+
   it('gate: a mismatch on /dev/full still exits 1', () => {
     const r = toFull(['gate', GATE_FIXTURE, '-q']);
     assert.equal(r.code, 1);
   });
 
   it('gate --junit /dev/full: a clear gate without its report exits 2', () => {
-    const r = spawnSync(process.execPath, [BIN, 'gate', GATE_FIXTURE, '--filter', 'counter:holds', '--junit', '/dev/full', '-q'], {
+    const r = spawnSync(process.execPath, [...BIN, 'gate', GATE_FIXTURE, '--filter', 'counter:holds', '--junit', '/dev/full', '-q'], {
       cwd: scratch,
       encoding: 'utf8',
     });
@@ -76,7 +84,7 @@ describe('output that cannot be written', { skip: FULL ? false : 'no /dev/full h
 
   it('replay piped into a pipe closed early still exits 1 (reproduced), quietly', async () => {
     const trace = join(scratch, 'replay.trace.json');
-    assert.equal(spawnSync(process.execPath, [BIN, 'check', 'stable-pages', '--trace', trace, '--format', 'json'], { cwd: scratch }).status, 1);
+    assert.equal(spawnSync(process.execPath, [...BIN, 'check', 'stable-pages', '--trace', trace, '--format', 'json'], { cwd: scratch }).status, 1);
     const r = await closedEarly(['replay', trace]);
     assert.equal(r.code, 1);
     assert.equal(r.stderr, '');

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { pathToFileURL } from 'node:url';
 import { runCli } from '../../cli/program.js';
 import { checkScenario, findScenario } from '../../index.js';
 import { scenarios } from '../../scenarios/index.js';
@@ -44,13 +43,11 @@ describe('README.md', () => {
   });
 
   it('the unfair-reclaim paragraph: first an assertion on tries, then, counting to the limit, the lasso', async () => {
-    const original = readFileSync(join(REPO_ROOT, 'examples/first-loop.scenario.ts'), 'utf8').replace(
-      "'../index.js'",
-      `'${pathToFileURL(join(REPO_ROOT, 'index.ts')).href}'`,
-    );
+    // Imported by name, as a user's file does (it resolves to this faultline).
+    const original = readFileSync(join(REPO_ROOT, 'examples/first-loop.scenario.ts'), 'utf8').replace("'../index.js'", "'faultline'");
     const unfair = original.replace(
       "{ name: 'reclaim', kind: 'environment', budget, machine: reclaim, fields: {} }",
-      "{ name: 'reclaim', machine: reclaim, fields: {}, fairness: 'none' }",
+      "{ name: 'reclaim', machine: reclaim, fields: {}, fairness: 'none' as const }",
     );
     const saturated = unfair.replace('tries: ({ context }) => context.tries + 1', 'tries: ({ context }) => Math.min(context.tries + 1, 3)');
     assert.notEqual(unfair, original);

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assign, createMachine, fromPromise, raise, sendTo, type AnyStateMachine } from 'xstate';
+import { and, assign, createMachine, fromPromise, not, or, raise, sendTo, stateIn, type AnyStateMachine, type MachineContext } from 'xstate';
 import { int, SystemDefinitionError } from '../../../checker/index.js';
 import { compileMachine, ModelCompileError } from '../../../checker/system/compile.js';
 import { compileSystem } from '../../../checker/system/system.js';
@@ -146,6 +146,39 @@ describe('compileMachine refuses what it cannot model', () => {
     );
     assert.equal(c.initialState, 0);
     assert.deepEqual(c.initialContext, { n: 0 });
+  });
+
+  it("xstate's and/or/not guards mean the same when a bundler has renamed their functions", () => {
+    const big = ({ context }: { context: MachineContext }) => context.n > 1;
+    const odd = ({ context }: { context: MachineContext }) => context.n % 2 === 1;
+    const renamed = <G extends object>(g: G): G => Object.defineProperty(g, 'name', { value: 'a' });
+    const m = createMachine({
+      id: 'm',
+      initial: 'a',
+      context: { n: 0 },
+      states: {
+        a: {
+          on: {
+            both: { guard: renamed(and([big, odd])), target: 'a' },
+            either: { guard: renamed(or([big, odd])), target: 'a' },
+            neither: { guard: renamed(not(renamed(or([big, odd])))), target: 'a' },
+          },
+        },
+      },
+    });
+    const c = compile(m, ['n']);
+    const truth = (type: string) =>
+      [0, 1, 2, 3].map((n) =>
+        c.states[0]!.events.find((e) => e.type === type)!.transitions[0]!.guard!({ context: { n }, event: { type, choice: 0, world: {} } }),
+      );
+    assert.deepEqual(truth('both'), [false, false, false, true]);
+    assert.deepEqual(truth('either'), [false, true, true, true]);
+    assert.deepEqual(truth('neither'), [true, false, false, false]);
+  });
+
+  it('a guard combinator other than and/or/not is refused', () => {
+    const m = createMachine({ id: 'm', initial: 'a', states: { a: { on: { go: { guard: stateIn('a'), target: 'a' } } } } });
+    assert.throws(() => compile(m), { message: `${WHERE}: state 'a', event 'go' transition 0: guard combinator is not supported (and, or, not are)` });
   });
 
   it('a declared field domain that excludes the initial context is refused', () => {

@@ -1,0 +1,115 @@
+/**
+ * Type errors in a user's TypeScript scenario file, found by TypeScript's own checker before a verdict is
+ * given (tsx, which loads the file, only strips types). The file and the files it imports are checked
+ * with faultline's own types: `faultline` and `faultline/models` resolve as the scenario's imports do
+ * (cli/scenarioHooks.mjs), to the shipped .d.ts when faultline runs compiled. Only diagnostics in the
+ * user's files are reported; faultline's and node_modules' files are not checked for their own sake.
+ * The compiler options are the nearest tsconfig.json's when there is one, else faultline's own strict ones.
+ * TypeScript loads only here, so built-in scenarios never pay for it; `--no-typecheck` skips it.
+ */
+import { realpathSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type TS from 'typescript';
+
+export interface TypeCheckPaths {
+  /** faultline's package root and its two entry points, as file URLs (cli/load.ts OWN). */
+  readonly root: string;
+  readonly faultline: string;
+  readonly models: string;
+}
+
+/** Whether scenario files are type-checked in this run (`--no-typecheck` turns it off; cli/program.ts). */
+export const typeChecking = { enabled: true };
+
+/** At most this many errors are listed; the rest are counted. */
+const SHOWN = 10;
+
+let previous: TS.Program | undefined;
+const libraryFiles = new Map<string, TS.SourceFile>();
+
+/**
+ * The type errors in `file` and the user files it imports, one `FILE:LINE:COL: MESSAGE` line each (paths
+ * relative to `cwd`), or [] when it type-checks.
+ */
+export async function typeErrors(file: string, cwd: string, own: TypeCheckPaths): Promise<string[]> {
+  const ts = (await import('typescript')).default;
+  // The real path, as Node loads it (relative imports in a symlinked file resolve from where it really is).
+  const real = realpathSync(file);
+  const options = compilerOptions(ts, file);
+  const host = ts.createCompilerHost(options, true);
+  const root = fileURLToPath(own.root);
+  const isUsers = (f: string): boolean => !f.startsWith(root) && !f.includes('/node_modules/');
+  // faultline's, xstate's and TypeScript's own declarations do not change while faultline runs: parsed
+  // and bound once per thread (a gate of several scenario files, the tests' in-process runs).
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.getSourceFile = (name, version, ...rest) => {
+    if (isUsers(name)) return getSourceFile(name, version, ...rest);
+    const key = `${name}\0${JSON.stringify(version)}`;
+    let sf = libraryFiles.get(key);
+    if (!sf) {
+      sf = getSourceFile(name, version, ...rest);
+      if (sf) libraryFiles.set(key, sf);
+    }
+    return sf;
+  };
+  const entry = (url: string): string => {
+    const path = fileURLToPath(url);
+    // Compiled, the types are the .d.ts beside the .js; from the sources, the .ts itself.
+    return path.endsWith('.js') ? path.replace(/\.js$/, '.d.ts') : path;
+  };
+  const ownEntries: Record<string, string> = { faultline: entry(own.faultline), 'faultline/models': entry(own.models) };
+  const resolveFrom = (name: string, from: string, mode: TS.ResolutionMode, redirected?: TS.ResolvedProjectReference) =>
+    ts.resolveModuleName(name, from, options, host, undefined, redirected, mode).resolvedModule;
+  host.resolveModuleNameLiterals = (literals, containingFile, redirected, _opts, containingSourceFile) =>
+    literals.map((literal) => {
+      const name = literal.text;
+      const mode = ts.getModeForUsageLocation(containingSourceFile, literal, options);
+      let found = resolveFrom(name, containingFile, mode, redirected);
+      const mine = ownEntries[name];
+      // As at run time: this faultline when the file's folder has none, or finds this same package.
+      if (mine && (!found || (found.resolvedFileName.startsWith(root) && !found.resolvedFileName.slice(root.length).includes('node_modules/')))) {
+        found = { resolvedFileName: mine, extension: mine.endsWith('.d.ts') ? ts.Extension.Dts : ts.Extension.Ts, isExternalLibraryImport: true };
+      } else if (!found && /^xstate(\/|$)/.test(name)) {
+        found = resolveFrom(name, entry(own.faultline), mode);
+      }
+      return { resolvedModule: found };
+    });
+  const program = ts.createProgram({ rootNames: [real], options, host, ...(previous ? { oldProgram: previous } : {}) });
+  previous = program;
+  const diagnostics = [
+    ...program.getOptionsDiagnostics(),
+    ...program.getSourceFiles().flatMap((sf) => (isUsers(sf.fileName) ? [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)] : [])),
+  ].filter((d) => d.category === ts.DiagnosticCategory.Error);
+  const lines = diagnostics.map((d) => {
+    const text = ts.flattenDiagnosticMessageText(d.messageText, ' ');
+    if (!d.file || d.start === undefined) return text;
+    const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+    const where = relative(cwd, d.file.fileName === real ? file : d.file.fileName);
+    return `${where.startsWith('.') ? where : `./${where}`}:${line + 1}:${character + 1}: ${text}`;
+  });
+  if (lines.length <= SHOWN) return lines;
+  return [...lines.slice(0, SHOWN), `(and ${lines.length - SHOWN} more)`];
+}
+
+/** The nearest tsconfig.json's options (never emitting), or strict defaults for a file with none. */
+function compilerOptions(ts: typeof TS, file: string): TS.CompilerOptions {
+  // faultline's own strictness (its types are written for exactOptionalPropertyTypes: without it, an
+  // actors array whose elements declare different fields does not type-check).
+  const defaults: TS.CompilerOptions = {
+    strict: true,
+    exactOptionalPropertyTypes: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    skipLibCheck: true,
+    types: [],
+  };
+  const config = ts.findConfigFile(dirname(file), ts.sys.fileExists);
+  let options = defaults;
+  if (config) {
+    const read = ts.readConfigFile(config, ts.sys.readFile);
+    if (!read.error) options = ts.parseJsonConfigFileContent(read.config, ts.sys, dirname(config), undefined, config).options;
+  }
+  return { ...options, noEmit: true, allowImportingTsExtensions: true };
+}
