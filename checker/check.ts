@@ -41,6 +41,11 @@ export interface CheckOptions {
   readonly onProgress?: ExploreHooks['onProgress'];
   /** Sampling strategies (random, pct): the seed of the one generator. Default 1. */
   readonly seed?: number;
+  /**
+   * Sampling strategies: the generator's stream (0 default). Stream k is the seed's sequence jumped ahead
+   * k × 2^64 draws, so the jobs of a swarm (one stream each) run disjoint streams of executions.
+   */
+  readonly stream?: number;
   /** Sampling strategies: executions to run. Default 1,000. */
   readonly executions?: number;
   /** Sampling strategies: steps per execution at most (and PCT's k). Default 1,000. */
@@ -67,6 +72,7 @@ export interface ResolvedCheckOptions {
   readonly maxStates: number;
   readonly stopAtFirstViolation: boolean;
   readonly seed: number;
+  readonly stream: number;
   readonly executions: number;
   readonly maxDepth: number;
   readonly pctDepth: number;
@@ -92,6 +98,7 @@ export function resolveCheckOptions(o: CheckOptions = {}): ResolvedCheckOptions 
     maxStates: whole('maxStates', o.maxStates ?? DEFAULT_MAX_STATES, 1),
     stopAtFirstViolation: o.stopAtFirstViolation ?? true,
     seed: whole('seed', o.seed ?? 1, 0),
+    stream: whole('stream', o.stream ?? 0, 0),
     executions: whole('executions', o.executions ?? 1000, 1),
     maxDepth: whole('maxDepth', o.maxDepth ?? 1000, 1, MAX_SAMPLING_DEPTH),
     pctDepth: whole('pctDepth', o.pctDepth ?? 3, 1, MAX_PCT_DEPTH),
@@ -375,7 +382,7 @@ function checkBySampling(compiled: CompiledSystem, strategy: SamplingStrategy, c
   };
   const outcome = sample(compiled, {
     scheduler: strategy.createScheduler({ actors: compiled.actors.length, maxDepth: config.maxDepth, pctDepth: config.pctDepth }),
-    rng: Rng.seeded(config.seed),
+    rng: Rng.stream(config.seed, config.stream),
     executions: config.executions,
     maxDepth: config.maxDepth,
     stopAtFirstViolation: config.stopAtFirstViolation,
@@ -405,7 +412,7 @@ function checkBySampling(compiled: CompiledSystem, strategy: SamplingStrategy, c
     kind: p.kind,
     status: violatedNames.has(p.name) ? 'violated' : 'unknown',
   }));
-  const how = `${strategy.name}, seed ${config.seed}`;
+  const how = `${strategy.name}, seed ${config.seed}${config.stream ? `, stream ${config.stream}` : ''}`;
   const stopped = outcome.stopped;
   return {
     system: compiled.name,
