@@ -32,6 +32,19 @@ export function addLimitFlags(cmd: Command, o: { strategy: boolean; per?: string
     );
 }
 
+/** --shard and --costs (gate, sweep). */
+export function addShardFlags(cmd: Command, items: string): Command {
+  return cmd
+    .option(
+      '--shard <i/n>',
+      `run only shard I of N (a deterministic split of the ${items}, balanced by recorded cost); combine the shards' --format json results with \`faultline merge\``,
+    )
+    .option(
+      '--costs <file>',
+      `recorded costs for --shard: a previous ${items === 'points' ? 'sweep' : 'gate'} report in JSON (its states per run), or a JSON object of numbers (default: the built-in gate's recorded costs; equal costs otherwise)`,
+    );
+}
+
 /** --quiet and --no-color. */
 export function addOutputFlags(cmd: Command): Command {
   return cmd
