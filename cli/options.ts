@@ -73,7 +73,14 @@ export interface Limits {
   /** MiB of resident memory. */
   readonly maxMemory?: number;
   /** Sampling strategies. */
-  readonly sampling: { readonly seed?: number; readonly executions?: number; readonly maxDepth?: number; readonly pctDepth?: number };
+  readonly sampling: {
+    readonly seed?: number;
+    readonly executions?: number;
+    readonly maxDepth?: number;
+    readonly pctDepth?: number;
+    /** A swarm job's stream of the generator (`--swarm`). */
+    readonly stream?: number;
+  };
   /** The visited set (exhaustive strategies). */
   readonly store: 'exact' | 'compact';
 }

@@ -9,6 +9,7 @@ import { registerCheck } from './commands/check.js';
 import { registerGate } from './commands/gate.js';
 import { registerInit } from './commands/init.js';
 import { registerList } from './commands/list.js';
+import { registerMerge } from './commands/merge.js';
 import { registerReplay } from './commands/replay.js';
 import { registerShow } from './commands/show.js';
 import { registerSweep } from './commands/sweep.js';
@@ -17,7 +18,7 @@ import { EXIT, type ExitCode } from './exitCodes.js';
 import { processIo, type CliIo } from './io.js';
 
 /** The commands, for "unknown command" messages. */
-const COMMANDS = 'init, list, show, check, replay, sweep, gate, help';
+const COMMANDS = 'init, list, show, check, replay, sweep, gate, merge, help';
 
 /** Commander's own errors as one line: `faultline: unknown option '--x' (did you mean --y?)`. */
 function output(io: CliIo) {
@@ -60,6 +61,7 @@ export function createProgram(io: CliIo, done: (code: ExitCode) => void): Comman
   registerGate(program, io, done);
   registerReplay(program, io, done);
   registerInit(program, io, done);
+  registerMerge(program, io, done);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput(output(io));
   return program;
 }
