@@ -6,6 +6,7 @@
  */
 import { cyclicStates, findFairCycle, LivenessStopped, MAX_LIVENESS_ACTORS, MAX_PROGRESS_PROPERTIES, ProgressRecorder } from './properties/liveness.js';
 import type { ProgressProperty } from './properties/progress.js';
+import { BITSTATE_BITS, BITSTATE_HASHES, bitstateCoverage, DEFAULT_BITSTATE, type BitstateCoverage, type BitstateOptions } from './store/bitstateStore.js';
 import { CompactStore, omissionProbability } from './store/compactStore.js';
 import type { StateStore, VisitedStore } from './store/stateStore.js';
 import type { BoundReport, CheckResult, ModelError, PropertyOutcome, Stats, Violation } from './result.js';
@@ -55,9 +56,13 @@ export interface CheckOptions {
   /**
    * The visited set: `exact` (default; full states, every state is told apart) or `compact` (hash
    * compaction: 63-bit fingerprints, memory independent of the state's width, and a reported probability
-   * that a state was missed). Compact needs `bfs`.
+   * that a state was missed). Compact needs `bfs`. `bitstate` (Holzmann's supertrace: k bits a state,
+   * `bitstate` options) goes beyond memory but never proves anything: without a violation its verdict is
+   * inconclusive, with a coverage estimate. Bitstate needs `bfs`, and decides no progress property.
    */
-  readonly store?: 'exact' | 'compact';
+  readonly store?: 'exact' | 'compact' | 'bitstate';
+  /** Bitstate: log2 of the bits of the array (default 27: 16 MiB) and the hashes per state (default 3). */
+  readonly bitstate?: Partial<BitstateOptions>;
   /**
    * Cross-check the compiled actors against xstate's own `transition()` on paths to a deterministic
    * sample of explored states and along every counterexample (xstateCheck.ts); a disagreement is a model
@@ -76,7 +81,8 @@ export interface ResolvedCheckOptions {
   readonly executions: number;
   readonly maxDepth: number;
   readonly pctDepth: number;
-  readonly store: 'exact' | 'compact';
+  readonly store: 'exact' | 'compact' | 'bitstate';
+  readonly bitstate: BitstateOptions;
 }
 
 export const DEFAULT_MAX_STATES = 50_000_000;
@@ -103,14 +109,18 @@ export function resolveCheckOptions(o: CheckOptions = {}): ResolvedCheckOptions 
     maxDepth: whole('maxDepth', o.maxDepth ?? 1000, 1, MAX_SAMPLING_DEPTH),
     pctDepth: whole('pctDepth', o.pctDepth ?? 3, 1, MAX_PCT_DEPTH),
     store: resolveStore(o),
+    bitstate: {
+      bits: whole('bitstate.bits', o.bitstate?.bits ?? DEFAULT_BITSTATE.bits, BITSTATE_BITS.min, BITSTATE_BITS.max),
+      hashes: whole('bitstate.hashes', o.bitstate?.hashes ?? DEFAULT_BITSTATE.hashes, BITSTATE_HASHES.min, BITSTATE_HASHES.max),
+    },
   };
 }
 
-function resolveStore(o: CheckOptions): 'exact' | 'compact' {
+function resolveStore(o: CheckOptions): 'exact' | 'compact' | 'bitstate' {
   const store = o.store ?? 'exact';
-  if (store !== 'exact' && store !== 'compact') throw new RangeError(`store must be exact or compact, not ${String(store)}`);
-  if (store === 'compact' && (o.strategy ?? 'bfs') !== 'bfs') {
-    throw new RangeError(`hash compaction keeps only the states breadth-first search has yet to expand: it needs the bfs strategy, not ${o.strategy}`);
+  if (store !== 'exact' && store !== 'compact' && store !== 'bitstate') throw new RangeError(`store must be exact, compact or bitstate, not ${String(store)}`);
+  if (store !== 'exact' && (o.strategy ?? 'bfs') !== 'bfs') {
+    throw new RangeError(`the ${store} store keeps only the states breadth-first search has yet to expand: it needs the bfs strategy, not ${o.strategy}`);
   }
   return store;
 }
@@ -133,7 +143,9 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     throw new SystemDefinitionError(`system '${compiled.name}': progress checking supports at most ${MAX_LIVENESS_ACTORS} actors`);
   }
   const environment = Uint8Array.from(compiled.actors.map((a) => (a.kind === 'environment' ? 1 : 0)));
-  const recorder = progressProps.length ? new ProgressRecorder(progressProps, environment) : undefined;
+  // A bitstate store knows no state's index, so it records no graph: progress stays undecided.
+  const bitstate = config.store === 'bitstate';
+  const recorder = progressProps.length && !bitstate ? new ProgressRecorder(progressProps, environment) : undefined;
   // The recorded graph grows by doubling as well: a memory bound counts its next doubling too.
   let graphAtPoll = { states: 0, edges: 0 };
   const edgeGrowth = (): number => {
@@ -156,6 +168,7 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     },
     ...(recorder ? { edges: recorder } : {}),
     store: config.store,
+    bitstate: config.bitstate,
   });
   sample();
   const store = outcome.store;
@@ -191,7 +204,7 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
       });
     }
     // Progress needs the whole graph: only after a complete search, and only if it is still undecided.
-    complete = !modelError && !outcome.stopped && !(config.stopAtFirstViolation && violations.length);
+    complete = !modelError && !outcome.stopped && !bitstate && !(config.stopAtFirstViolation && violations.length);
     if (recorder && complete) {
       try {
         // Its arrays (about 30 bytes a state) are counted against a memory bound before they are allocated.
@@ -264,10 +277,14 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     stateWords: compiled.layout.words,
     storeBytes: outcome.store.bytes,
     ...(config.store === 'compact' ? { omissionProbability: omissionProbability(outcome.states) } : {}),
+    ...(bitstate ? { bitstate: bitstateCoverage(outcome.states, config.bitstate) } : {}),
     seconds: options.now ? (options.now() - start) / 1000 : 0,
     peakMemoryBytes: peak,
   };
-  const stopped = outcome.stopped ?? livenessStopped;
+  // Bitstate never proves: a search that ran to the end is inconclusive, with its coverage estimate.
+  const partial =
+    bitstate && !modelError && !outcome.stopped && !livenessStopped && !violations.length ? bitstatePartial(stats.bitstate!, outcome.states) : null;
+  const stopped = outcome.stopped ?? livenessStopped ?? partial;
   const verdict = modelError ? 'model-error' : violations.length ? 'violated' : stopped ? 'inconclusive' : 'holds';
   // Per property: violated, or holds when its check ran to the end (safety: the whole state space was
   // explored; progress: its cycle analysis ran), or unknown.
@@ -288,6 +305,18 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     stats,
     ...(modelError ? { modelError } : {}),
     ...(stopped && !violations.length && !modelError ? { inconclusive: stopped } : {}),
+  };
+}
+
+/** Why a bitstate search that ran to the end proves nothing, with its coverage estimate (as SPIN reports it). */
+function bitstatePartial(c: BitstateCoverage, states: number): { readonly reason: 'bitstate'; readonly message: string } {
+  const n = (x: number): string => x.toLocaleString('en-US', { maximumFractionDigits: x < 10 ? 2 : 0 });
+  return {
+    reason: 'bitstate',
+    message:
+      `bitstate search: no violation among ${n(states)} states stored in 2^${c.bits} bits with ${c.hashes} hash${c.hashes === 1 ? '' : 'es'} ` +
+      `(hash factor ${n(c.hashFactor)}; about ${n(c.expectedOmissions)} states expected to be taken wrongly for visited, each hiding whatever only it leads to); ` +
+      `raise --bitstate-bits for more coverage, or use --store exact or compact for a verdict`,
   };
 }
 
