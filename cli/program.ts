@@ -52,7 +52,7 @@ export function createProgram(io: CliIo, done: (code: ExitCode) => void): Comman
         'Environment: NO_COLOR, FAULTLINE_MAX_STATES, FAULTLINE_TIMEOUT, FAULTLINE_MAX_MEMORY (defaults of the flags).\n\n' +
         'Examples:\n  faultline init my-models\n  faultline list\n  faultline show retry-ring\n  faultline check retry-ring --param readers=3\n' +
         '  faultline sweep retry-ring --param capacity=1..4\n  faultline gate --junit gate.xml --summary "$GITHUB_STEP_SUMMARY"\n' +
-        '  faultline replay faultline-peterson-no-turn.trace.json\n\nRun `faultline help COMMAND` for the options of one command.',
+        '  faultline replay faultline-peterson-no-turn.trace.json\n  faultline gate --shard 2/4 --format json > gate-2.json; faultline merge gate-*.json\n\nRun `faultline help COMMAND` for the options of one command.',
     );
   registerList(program, io, done);
   registerShow(program, io, done);

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { EXIT, type ExitCode } from '../exitCodes.js';
 import { gateEntryText } from '../format/gateText.js';
-import { formatSweepText, sweepToJson } from '../format/sweep.js';
+import { formatSweepText, sweepToJson, type SweepReport } from '../format/sweep.js';
 import { formatSwarmText, swarmToJson, type SwarmReport } from '../format/swarm.js';
 import { colors, type CliIo } from '../io.js';
 import { mergeGate, mergeSwarm, mergeSweep, readSplit } from '../merge.js';
@@ -32,6 +32,13 @@ const STATUSES: readonly string[] = ['as-expected', 'mismatch', 'inconclusive', 
  */
 export function mergedGateExitCode(report: GateReport, code: ExitCode): ExitCode {
   const unknown = report.entries.some((e) => !STATUSES.includes(e.status) || (e.run !== undefined && !VERDICTS.includes(e.run.result.verdict)));
+  return unknown && (code === EXIT.OK || code === EXIT.INCONCLUSIVE) ? EXIT.VIOLATED : code;
+}
+
+/** A merged sweep: as `sweep`, except that a point whose verdict merge does not know fails it. */
+export function mergedSweepExitCode(report: SweepReport): ExitCode {
+  const code = sweepExitCode(report);
+  const unknown = report.points.some((p) => ![...VERDICTS, 'skipped'].includes(p.verdict));
   return unknown && (code === EXIT.OK || code === EXIT.INCONCLUSIVE) ? EXIT.VIOLATED : code;
 }
 
@@ -77,7 +84,7 @@ export function registerMerge(program: Command, io: CliIo, done: (code: ExitCode
         const format = parseFormat(flags.format, SWEEP_FORMATS);
         const report = mergeSweep(jobs);
         io.stdout(format === 'json' ? JSON.stringify(sweepToJson(report), null, 2) + '\n' : formatSweepText(report, c));
-        done(sweepExitCode(report));
+        done(mergedSweepExitCode(report));
       } else {
         const format = parseFormat(flags.format, SWEEP_FORMATS);
         const report = await mergeSwarm(jobs, io.cwd);

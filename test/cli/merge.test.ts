@@ -183,6 +183,10 @@ describe('gate --shard in separate processes, then merge == the unsharded gate',
     parts.forEach((p, i) => writeFileSync(join(scratch, `odd-${i + 1}.json`), JSON.stringify(p)));
     const merged = await cli(['merge', 'odd-1.json', 'odd-2.json']);
     assert.equal(merged.code, 1);
+    const sweep = [1, 2].map((i) => JSON.parse(readFileSync(join(scratch, `sweep-${i}.json`), 'utf8')) as { points: { verdict: string }[] });
+    sweep[1]!.points[0]!.verdict = 'model-error';
+    sweep.forEach((p, i) => writeFileSync(join(scratch, `odd-sweep-${i + 1}.json`), JSON.stringify(p)));
+    assert.equal((await cli(['merge', 'odd-sweep-1.json', 'odd-sweep-2.json'])).code, 1);
   });
 });
 
