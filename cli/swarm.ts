@@ -9,8 +9,12 @@
 import type { Limits } from './options.js';
 import type { Shard } from './shard.js';
 
-/** The PCT bug depth of swarm job i (without --pct-depth): job 1 keeps the default 3, the others vary it. */
-export const SWARM_PCT_DEPTHS = [3, 2, 4, 5, 1, 6] as const;
+/**
+ * The PCT bug depth of swarm job i (without --pct-depth): job 1 keeps the default 3, the others vary it.
+ * Depth 1 (no priority change) comes last: on the built-in deadlocks (gfs2 ABBA, pipe-atomic) it found
+ * nothing in 3,000 executions, where depths 2 to 6 each found the bug within 7.
+ */
+export const SWARM_PCT_DEPTHS = [3, 2, 4, 5, 6, 1] as const;
 
 export function swarmPctDepth(index: number): number {
   return SWARM_PCT_DEPTHS[(index - 1) % SWARM_PCT_DEPTHS.length]!;
