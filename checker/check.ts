@@ -315,7 +315,7 @@ function bitstatePartial(c: BitstateCoverage, states: number): { readonly reason
     reason: 'bitstate',
     message:
       `bitstate search: no violation among ${n(states)} states stored in 2^${c.bits} bits with ${c.hashes} hash${c.hashes === 1 ? '' : 'es'} ` +
-      `(hash factor ${n(c.hashFactor)}; about ${n(c.expectedOmissions)} states expected to be taken wrongly for visited, each hiding whatever only it leads to); ` +
+      `(hash factor ${n(c.hashFactor)}; about ${n(c.expectedOmissions)} state${n(c.expectedOmissions) === '1' ? '' : 's'} expected to be taken wrongly for visited, each hiding whatever only it leads to); ` +
       `raise --bitstate-bits for more coverage, or use --store exact or compact for a verdict`,
   };
 }

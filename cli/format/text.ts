@@ -24,7 +24,7 @@ export function statsLine(r: ScenarioRun): string {
       : `\nhash compaction: the probability that a state was missed is at most ${s.omissionProbability.toExponential(1)}`;
   const b = s.bitstate;
   const coverage = b
-    ? `\nbitstate: 2^${b.bits} bits, ${b.hashes} hash${b.hashes === 1 ? '' : 'es'}; hash factor ${num(Math.round(b.hashFactor))}, about ${num(Math.round(b.expectedOmissions))} states expected to be missed`
+    ? `\nbitstate: 2^${b.bits} bits, ${b.hashes} hash${b.hashes === 1 ? '' : 'es'}; hash factor ${num(Math.round(b.hashFactor))}, about ${num(Math.round(b.expectedOmissions))} state${Math.round(b.expectedOmissions) === 1 ? '' : 's'} expected to be taken wrongly for visited`
     : '';
   return `${num(s.states)} states, ${num(s.transitions)} transitions, ${num(s.terminalStates)} terminal, depth ${s.depth}; ${s.seconds.toFixed(2)} s${rate}${mem}${missed}${coverage}`;
 }
