@@ -159,6 +159,19 @@ describe('gate --shard in separate processes, then merge == the unsharded gate',
     });
   }
 
+  it('--costs: a costly variant gets a shard of its own', async () => {
+    writeFileSync(
+      join(scratch, 'costs.json'),
+      JSON.stringify({ 'counter:holds': 1, 'counter:small': 1, 'counter:wrong-holds': 1, 'counter:wrong-property': 1, 'counter:missing': 100_000 }),
+    );
+    const variants = async (i: number): Promise<string[]> =>
+      (
+        JSON.parse((await cli([...gate, '--shard', `${i}/2`, '--costs', 'costs.json', '--format', 'json'])).out) as { entries: { variant: string }[] }
+      ).entries.map((e) => e.variant);
+    assert.deepEqual(await variants(1), ['missing']);
+    assert.deepEqual(await variants(2), ['holds', 'small', 'wrong-holds', 'wrong-property']);
+  });
+
   it('a missing, repeated or foreign shard is bad input naming it (exit 2)', async () => {
     const missing = await cli(['merge', 'counter-1.json', 'counter-3.json']);
     assert.deepEqual([missing.code, missing.err], [2, 'faultline: shard 2/3 is missing\n']);
