@@ -130,6 +130,7 @@ interface JsonGateEntry {
   readonly variant: string;
   readonly params: Record<string, number>;
   readonly expected: GateEntry['expected'];
+  readonly provenance: GateEntry['provenance'];
   readonly status: GateStatus;
   readonly message: string;
   readonly result?: Record<string, unknown>;
@@ -170,6 +171,7 @@ async function gateEntryFromJson(e: JsonGateEntry, target: string | undefined, c
     variant: e.variant,
     params: e.params,
     expected: e.expected,
+    provenance: e.provenance,
     status: e.status,
     message: e.message,
   };
