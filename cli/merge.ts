@@ -165,16 +165,9 @@ export async function mergeGate(jobs: readonly JobFile[], cwd: string): Promise<
 }
 
 async function gateEntryFromJson(e: JsonGateEntry, target: string | undefined, cwd: string): Promise<GateEntry> {
-  const base = {
-    scenario: e.scenario,
-    target: target ?? e.scenario,
-    variant: e.variant,
-    params: e.params,
-    expected: e.expected,
-    provenance: e.provenance,
-    status: e.status,
-    message: e.message,
-  };
+  // Every field of the JSON entry but its result is the GateEntry's own (gateToJson writes them as they are).
+  const { result: _result, ...about } = e;
+  const base = { ...about, target: target ?? e.scenario };
   if (!e.result) return { ...base, properties: [] };
   const system = (await resolveTarget(`${base.target}:${e.variant}`, e.params, cwd)).system;
   const properties = system.properties.map((p) => ({ name: p.name, kind: p.kind, ...(p.description === undefined ? {} : { description: p.description }) }));
