@@ -81,7 +81,7 @@ const CASES: readonly (readonly [name: string, argv: readonly string[], message:
   ['--shard malformed', ['gate', '--shard', '3/2'], /^--shard expects I\/N with 1 <= I <= N <= 256 \(e\.g\. --shard 2\/4\), not '3\/2'$/],
   ['--costs without --shard', ['sweep', 'retry-ring', '--costs', 'x.json'], /^--costs balances --shard: give --shard I\/N too$/],
   ['merge of nothing', ['merge'], /^missing required argument 'files'$/],
-  ['unknown command', ['frobnicate'], /^unknown command 'frobnicate' \(commands: list, show, check, replay, sweep, gate, merge, help\)$/],
+  ['unknown command', ['frobnicate'], /^unknown command 'frobnicate' \(commands: init, list, show, check, replay, sweep, gate, merge, help\)$/],
   ['missing argument of check', ['check'], /^missing required argument 'target'$/],
   ['missing argument of replay', ['replay'], /^missing required argument 'file'$/],
   ['malformed trace JSON', ['replay', `${FIXTURES}/malformed.json`], /^trace file 'test\/cli\/fixtures\/malformed\.json' is not valid JSON: /],
@@ -129,7 +129,7 @@ const CASES: readonly (readonly [name: string, argv: readonly string[], message:
   ],
   ['a parameter given twice', ['check', 'retry-ring', '--param', 'pages=2', '--param', 'pages=3'], /^--param pages is given twice$/],
   ['a parameter given twice to show', ['show', 'retry-ring', '-p', 'pages=2', '-p', 'pages=2'], /^--param pages is given twice$/],
-  ['help for an unknown command', ['help', 'nosuch'], /^unknown command 'nosuch' \(commands: list, show, check, replay, sweep, gate, merge, help\)$/],
+  ['help for an unknown command', ['help', 'nosuch'], /^unknown command 'nosuch' \(commands: init, list, show, check, replay, sweep, gate, merge, help\)$/],
   ['help for a misspelt command', ['help', 'chek'], /^unknown command 'chek' \(did you mean check\?\)$/],
   [
     'scenario file whose defaultVariant is not a variant',
