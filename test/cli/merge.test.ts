@@ -199,7 +199,7 @@ describe('gate --shard in separate processes, then merge == the unsharded gate',
     const sweep = [1, 2].map((i) => JSON.parse(readFileSync(join(scratch, `sweep-${i}.json`), 'utf8')) as { points: { verdict: string }[] });
     sweep[1]!.points[0]!.verdict = 'model-error';
     sweep.forEach((p, i) => writeFileSync(join(scratch, `odd-sweep-${i + 1}.json`), JSON.stringify(p)));
-    assert.equal((await cli(['merge', 'odd-sweep-1.json', 'odd-sweep-2.json'])).code, 1);
+    assert.equal((await cli(['merge', 'odd-sweep-1.json', 'odd-sweep-2.json'])).code, 4, 'a model error in a sweep exits 4, as sweep does');
   });
 });
 
