@@ -16,6 +16,7 @@ import {
 import { blockedActors } from './properties/deadlock.js';
 import { stuckMessage, type ProgressProperty } from './properties/progress.js';
 import { SlotStateView } from './properties/property.js';
+import { BITSTATE_BITS, BITSTATE_HASHES, bitstateCoverage, DEFAULT_BITSTATE, type BitstateCoverage, type BitstateOptions } from './store/bitstateStore.js';
 import { CompactStore, omissionProbability } from './store/compactStore.js';
 import type { StateStore, VisitedStore } from './store/stateStore.js';
 import type { BoundReport, CheckResult, ModelError, PropertyOutcome, Stats, Violation } from './result.js';
@@ -51,6 +52,11 @@ export interface CheckOptions {
   readonly onProgress?: ExploreHooks['onProgress'];
   /** Sampling strategies (random, pct): the seed of the one generator. Default 1. */
   readonly seed?: number;
+  /**
+   * Sampling strategies: the generator's stream (0 default). Stream k is the seed's sequence jumped ahead
+   * k × 2^64 draws, so the jobs of a swarm (one stream each) run disjoint streams of executions.
+   */
+  readonly stream?: number;
   /** Sampling strategies: executions to run. Default 1,000. */
   readonly executions?: number;
   /** Sampling strategies: steps per execution at most (and PCT's k). Default 1,000. */
@@ -60,9 +66,13 @@ export interface CheckOptions {
   /**
    * The visited set: `exact` (default; full states, every state is told apart) or `compact` (hash
    * compaction: 63-bit fingerprints, memory independent of the state's width, and a reported probability
-   * that a state was missed). Compact needs `bfs`.
+   * that a state was missed). Compact needs `bfs`. `bitstate` (Holzmann's supertrace: k bits a state,
+   * `bitstate` options) goes beyond memory but never proves anything: without a violation its verdict is
+   * inconclusive, with a coverage estimate. Bitstate needs `bfs`, and decides no progress property.
    */
-  readonly store?: 'exact' | 'compact';
+  readonly store?: 'exact' | 'compact' | 'bitstate';
+  /** Bitstate: log2 of the bits of the array (default 27: 16 MiB) and the hashes per state (default 3). */
+  readonly bitstate?: Partial<BitstateOptions>;
   /**
    * Cross-check the compiled actors against xstate's own `transition()` on paths to a deterministic
    * sample of explored states and along every counterexample (xstateCheck.ts); a disagreement is a model
@@ -77,10 +87,12 @@ export interface ResolvedCheckOptions {
   readonly maxStates: number;
   readonly stopAtFirstViolation: boolean;
   readonly seed: number;
+  readonly stream: number;
   readonly executions: number;
   readonly maxDepth: number;
   readonly pctDepth: number;
-  readonly store: 'exact' | 'compact';
+  readonly store: 'exact' | 'compact' | 'bitstate';
+  readonly bitstate: BitstateOptions;
 }
 
 export const DEFAULT_MAX_STATES = 50_000_000;
@@ -102,18 +114,23 @@ export function resolveCheckOptions(o: CheckOptions = {}): ResolvedCheckOptions 
     maxStates: whole('maxStates', o.maxStates ?? DEFAULT_MAX_STATES, 1),
     stopAtFirstViolation: o.stopAtFirstViolation ?? true,
     seed: whole('seed', o.seed ?? 1, 0),
+    stream: whole('stream', o.stream ?? 0, 0),
     executions: whole('executions', o.executions ?? 1000, 1),
     maxDepth: whole('maxDepth', o.maxDepth ?? 1000, 1, MAX_SAMPLING_DEPTH),
     pctDepth: whole('pctDepth', o.pctDepth ?? 3, 1, MAX_PCT_DEPTH),
     store: resolveStore(o),
+    bitstate: {
+      bits: whole('bitstate.bits', o.bitstate?.bits ?? DEFAULT_BITSTATE.bits, BITSTATE_BITS.min, BITSTATE_BITS.max),
+      hashes: whole('bitstate.hashes', o.bitstate?.hashes ?? DEFAULT_BITSTATE.hashes, BITSTATE_HASHES.min, BITSTATE_HASHES.max),
+    },
   };
 }
 
-function resolveStore(o: CheckOptions): 'exact' | 'compact' {
+function resolveStore(o: CheckOptions): 'exact' | 'compact' | 'bitstate' {
   const store = o.store ?? 'exact';
-  if (store !== 'exact' && store !== 'compact') throw new RangeError(`store must be exact or compact, not ${String(store)}`);
-  if (store === 'compact' && (o.strategy ?? 'bfs') !== 'bfs') {
-    throw new RangeError(`hash compaction keeps only the states breadth-first search has yet to expand: it needs the bfs strategy, not ${o.strategy}`);
+  if (store !== 'exact' && store !== 'compact' && store !== 'bitstate') throw new RangeError(`store must be exact, compact or bitstate, not ${String(store)}`);
+  if (store !== 'exact' && (o.strategy ?? 'bfs') !== 'bfs') {
+    throw new RangeError(`the ${store} store keeps only the states breadth-first search has yet to expand: it needs the bfs strategy, not ${o.strategy}`);
   }
   return store;
 }
@@ -136,7 +153,9 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     throw new SystemDefinitionError(`system '${compiled.name}': progress checking supports at most ${MAX_LIVENESS_ACTORS} actors`);
   }
   const environment = Uint8Array.from(compiled.actors.map((a) => (a.kind === 'environment' ? 1 : 0)));
-  const recorder = progressProps.length ? new ProgressRecorder(progressProps, environment) : undefined;
+  // A bitstate store knows no state's index, so it records no graph: progress stays undecided.
+  const bitstate = config.store === 'bitstate';
+  const recorder = progressProps.length && !bitstate ? new ProgressRecorder(progressProps, environment) : undefined;
   // The recorded graph grows by doubling as well: a memory bound counts its next doubling too.
   let graphAtPoll = { states: 0, edges: 0 };
   const edgeGrowth = (): number => {
@@ -159,6 +178,7 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     },
     ...(recorder ? { edges: recorder } : {}),
     store: config.store,
+    bitstate: config.bitstate,
   });
   sample();
   const store = outcome.store;
@@ -194,7 +214,7 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
       });
     }
     // Progress needs the whole graph: only after a complete search, and only if it is still undecided.
-    complete = !modelError && !outcome.stopped && !(config.stopAtFirstViolation && violations.length);
+    complete = !modelError && !outcome.stopped && !bitstate && !(config.stopAtFirstViolation && violations.length);
     if (recorder && complete) {
       try {
         // Its arrays (about 30 bytes a state) are counted against a memory bound before they are allocated.
@@ -276,10 +296,14 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     stateWords: compiled.layout.words,
     storeBytes: outcome.store.bytes,
     ...(config.store === 'compact' ? { omissionProbability: omissionProbability(outcome.states) } : {}),
+    ...(bitstate ? { bitstate: bitstateCoverage(outcome.states, config.bitstate) } : {}),
     seconds: options.now ? (options.now() - start) / 1000 : 0,
     peakMemoryBytes: peak,
   };
-  const stopped = outcome.stopped ?? livenessStopped;
+  // Bitstate never proves: a search that ran to the end is inconclusive, with its coverage estimate.
+  const partial =
+    bitstate && !modelError && !outcome.stopped && !livenessStopped && !violations.length ? bitstatePartial(stats.bitstate!, outcome.states) : null;
+  const stopped = outcome.stopped ?? livenessStopped ?? partial;
   const verdict = modelError ? 'model-error' : violations.length ? 'violated' : stopped ? 'inconclusive' : 'holds';
   // Per property: violated, or holds when its check ran to the end (safety: the whole state space was
   // explored; progress: its cycle analysis ran), or unknown.
@@ -300,6 +324,18 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     stats,
     ...(modelError ? { modelError } : {}),
     ...(stopped && !violations.length && !modelError ? { inconclusive: stopped } : {}),
+  };
+}
+
+/** Why a bitstate search that ran to the end proves nothing, with its coverage estimate (as SPIN reports it). */
+function bitstatePartial(c: BitstateCoverage, states: number): { readonly reason: 'bitstate'; readonly message: string } {
+  const n = (x: number): string => x.toLocaleString('en-US', { maximumFractionDigits: x < 10 ? 2 : 0 });
+  return {
+    reason: 'bitstate',
+    message:
+      `bitstate search: no violation among ${n(states)} states stored in 2^${c.bits} bits with ${c.hashes} hash${c.hashes === 1 ? '' : 'es'} ` +
+      `(hash factor ${n(c.hashFactor)}; about ${n(c.expectedOmissions)} state${n(c.expectedOmissions) === '1' ? '' : 's'} expected to be taken wrongly for visited, each hiding whatever only it leads to); ` +
+      `raise --bitstate-bits for more coverage, or use --store exact or compact for a verdict`,
   };
 }
 
@@ -394,7 +430,7 @@ function checkBySampling(compiled: CompiledSystem, strategy: SamplingStrategy, c
   };
   const outcome = sample(compiled, {
     scheduler: strategy.createScheduler({ actors: compiled.actors.length, maxDepth: config.maxDepth, pctDepth: config.pctDepth }),
-    rng: Rng.seeded(config.seed),
+    rng: Rng.stream(config.seed, config.stream),
     executions: config.executions,
     maxDepth: config.maxDepth,
     stopAtFirstViolation: config.stopAtFirstViolation,
@@ -424,7 +460,7 @@ function checkBySampling(compiled: CompiledSystem, strategy: SamplingStrategy, c
     kind: p.kind,
     status: violatedNames.has(p.name) ? 'violated' : 'unknown',
   }));
-  const how = `${strategy.name}, seed ${config.seed}`;
+  const how = `${strategy.name}, seed ${config.seed}${config.stream ? `, stream ${config.stream}` : ''}`;
   const stopped = outcome.stopped;
   return {
     system: compiled.name,

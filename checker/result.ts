@@ -1,6 +1,7 @@
 /** Results are data: what a check found, with no formatting. Formatters live in trace/ and cli/. */
 import type { BlockedActor } from './properties/deadlock.js';
 import type { PropertyKind } from './properties/property.js';
+import type { BitstateCoverage } from './store/bitstateStore.js';
 import type { Trace } from './trace/trace.js';
 
 /**
@@ -66,6 +67,8 @@ export interface Stats {
    * fingerprint and one of them was never explored (so a verdict of holds could be wrong).
    */
   readonly omissionProbability?: number;
+  /** Bitstate only (`store: 'bitstate'`): the coverage estimate - SPIN's hash factor and the states expected to be missed. */
+  readonly bitstate?: BitstateCoverage;
   /** Wall-clock seconds and peak resident memory, when the caller supplied a clock and a memory probe. */
   readonly seconds: number;
   readonly peakMemoryBytes: number;

@@ -2,6 +2,7 @@
 import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { isStrategyName, MAX_PCT_DEPTH, MAX_SAMPLING_DEPTH, strategyNames, type CheckOptions, type StopReason, type StrategyName } from '../checker/index.js';
+import { BITSTATE_BITS, BITSTATE_HASHES } from '../checker/store/bitstateStore.js';
 import { UsageError } from './errors.js';
 import type { CliIo, RunBounds } from './io.js';
 import { interrupt } from './interrupt.js';
@@ -62,6 +63,8 @@ export interface RunLimits {
   readonly maxDepth?: string;
   readonly pctDepth?: string;
   readonly store?: string;
+  readonly bitstateBits?: string;
+  readonly hashes?: string;
 }
 
 /** The bounds of a run, parsed once; `--x` wins over its environment variable. */
@@ -73,19 +76,43 @@ export interface Limits {
   /** MiB of resident memory. */
   readonly maxMemory?: number;
   /** Sampling strategies. */
-  readonly sampling: { readonly seed?: number; readonly executions?: number; readonly maxDepth?: number; readonly pctDepth?: number };
+  readonly sampling: {
+    readonly seed?: number;
+    readonly executions?: number;
+    readonly maxDepth?: number;
+    readonly pctDepth?: number;
+    /** A swarm job's stream of the generator (`--swarm`). */
+    readonly stream?: number;
+  };
   /** The visited set (exhaustive strategies). */
-  readonly store: 'exact' | 'compact';
+  readonly store: Store;
+  /** `--store bitstate`: log2 of the bits, hashes per state (defaults in the checker). */
+  readonly bitstate?: { readonly bits?: number; readonly hashes?: number };
 }
 
-export const STORES = ['exact', 'compact'] as const;
+export const STORES = ['exact', 'compact', 'bitstate'] as const;
+export type Store = (typeof STORES)[number];
 
-export function parseStore(raw: string | undefined, strategy: StrategyName): 'exact' | 'compact' {
+export function parseStore(raw: string | undefined, strategy: StrategyName): Store {
   const store = raw ?? 'exact';
-  if (store !== 'exact' && store !== 'compact') throw new UsageError(`unknown store '${store}' (stores: ${STORES.join(', ')})`);
-  if (store === 'compact' && strategy !== 'bfs')
-    throw new UsageError(`--store compact needs --strategy bfs (it keeps only the states bfs has yet to expand), not ${strategy}`);
-  return store;
+  if (!(STORES as readonly string[]).includes(store)) throw new UsageError(`unknown store '${store}' (stores: ${STORES.join(', ')})`);
+  if (store !== 'exact' && strategy !== 'bfs')
+    throw new UsageError(`--store ${store} needs --strategy bfs (it keeps only the states bfs has yet to expand), not ${strategy}`);
+  return store as Store;
+}
+
+/** --bitstate-bits and --hashes: only with --store bitstate, each within its range. */
+export function parseBitstate(flags: RunLimits, store: Store): Limits['bitstate'] {
+  const ranged = (flag: string, raw: string | undefined, min: number, max: number): number | undefined => {
+    const v = parsePositiveInt(flag, raw);
+    if (v !== undefined && (v < min || v > max)) throw new UsageError(`${flag} expects a whole number in ${min}..${max}, not '${raw}'`);
+    return v;
+  };
+  const bits = ranged('--bitstate-bits', flags.bitstateBits, BITSTATE_BITS.min, BITSTATE_BITS.max);
+  const hashes = ranged('--hashes', flags.hashes, BITSTATE_HASHES.min, BITSTATE_HASHES.max);
+  if ((bits !== undefined || hashes !== undefined) && store !== 'bitstate')
+    throw new UsageError(`--bitstate-bits and --hashes apply to --store bitstate, not ${store}`);
+  return store === 'bitstate' ? { ...(bits === undefined ? {} : { bits }), ...(hashes === undefined ? {} : { hashes }) } : undefined;
 }
 
 /** Environment variables that set the defaults of the bound options (flags override them). */
@@ -111,9 +138,12 @@ export function parseLimits(flags: RunLimits, io: CliIo): Limits {
     ...(pctDepth === undefined ? {} : { pctDepth }),
   };
   const strategy = parseStrategy(flags.strategy);
+  const store = parseStore(flags.store, strategy);
+  const bitstate = parseBitstate(flags, store);
   return {
     strategy,
-    store: parseStore(flags.store, strategy),
+    store,
+    ...(bitstate ? { bitstate } : {}),
     sampling,
     ...(maxStates === undefined ? {} : { maxStates }),
     ...(timeout === undefined ? {} : { timeout }),
@@ -180,6 +210,7 @@ export function runOptions(limits: Limits, io: CliIo, onProgress?: CheckOptions[
   return {
     strategy: limits.strategy,
     ...(limits.store === 'exact' ? {} : { store: limits.store }),
+    ...(limits.bitstate ? { bitstate: limits.bitstate } : {}),
     ...limits.sampling,
     ...(limits.maxStates === undefined ? {} : { maxStates: limits.maxStates }),
     now: io.now,

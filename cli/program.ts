@@ -61,10 +61,16 @@ export const COMMAND_TABLE: readonly { readonly name: string; readonly term: str
       description: 'start a model project: package.json, tsconfig, an example scenario on faultline/models, a README and a CI workflow',
       load: async () => (await import('./commands/init.js')).registerInit,
     },
+    {
+      name: 'merge',
+      term: 'merge [options] <files...>',
+      description: 'combine the JSON results of sharded gates or sweeps, or of swarm jobs, into the report one run would give',
+      load: async () => (await import('./commands/merge.js')).registerMerge,
+    },
   ];
 
 /** The commands, for "unknown command" messages. */
-const COMMANDS = 'init, list, show, check, replay, sweep, gate, help';
+const COMMANDS = 'init, list, show, check, replay, sweep, gate, merge, help';
 
 /** Commander's own errors as one line: `faultline: unknown option '--x' (did you mean --y?)`. */
 function output(io: CliIo) {
@@ -103,7 +109,7 @@ export function createProgram(io: CliIo, done: (code: ExitCode) => void, loaded:
         'Environment: NO_COLOR, FAULTLINE_MAX_STATES, FAULTLINE_TIMEOUT, FAULTLINE_MAX_MEMORY (defaults of the flags).\n\n' +
         'Examples:\n  faultline init my-models\n  faultline list\n  faultline show retry-ring\n  faultline check retry-ring --param readers=3\n' +
         '  faultline sweep retry-ring --param capacity=1..4\n  faultline gate --junit gate.xml --summary "$GITHUB_STEP_SUMMARY"\n' +
-        '  faultline replay faultline-peterson-no-turn.trace.json\n\nRun `faultline help COMMAND` for the options of one command.',
+        '  faultline replay faultline-peterson-no-turn.trace.json\n  faultline gate --shard 2/4 --format json > gate-2.json; faultline merge gate-*.json\n\nRun `faultline help COMMAND` for the options of one command.',
     );
   const terms = new Map(COMMAND_TABLE.map((c) => [c.name, c.term]));
   program.configureHelp({ subcommandTerm: (cmd) => terms.get(cmd.name()) ?? new Help().subcommandTerm(cmd) });

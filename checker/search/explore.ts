@@ -7,6 +7,7 @@
  */
 import { blockedActors, describeDeadlock, type BlockedActor } from '../properties/deadlock.js';
 import type { BoundProperty, Property, SlotStateView, StepInfo } from '../properties/property.js';
+import { BitstateStore, type BitstateOptions } from '../store/bitstateStore.js';
 import { CompactStore } from '../store/compactStore.js';
 import { NO_PARENT, StateStore, type VisitedStore } from '../store/stateStore.js';
 import { compileExpand } from '../system/codegen.js';
@@ -58,8 +59,10 @@ export interface ExploreOptions {
   readonly stopAtFirstViolation: boolean;
   readonly hooks: ExploreHooks;
   readonly edges?: EdgeSink;
-  /** The visited set: exact (default) or hash-compacted (fingerprints; breadth-first only). */
-  readonly store?: 'exact' | 'compact';
+  /** The visited set: exact (default), hash-compacted (fingerprints) or bitstate (bits); the last two breadth-first only. */
+  readonly store?: 'exact' | 'compact' | 'bitstate';
+  /** Bitstate: the bits of the array (log2) and the hashes per state. */
+  readonly bitstate?: BitstateOptions;
 }
 
 /** A violation as the search found it: where, not yet a trace. */
@@ -104,10 +107,13 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
   const W = layout.words;
   const vec = new Uint32Array(W);
   // Keyed store; liveness records edges to known states, so it keeps their indices too.
-  const compact = options.store === 'compact';
-  const store: VisitedStore = compact
-    ? new CompactStore(W, undefined, { keepIndex: Boolean(options.edges) })
-    : new StateStore(W, undefined, { keyed: true, keepIndex: Boolean(options.edges), lastWordBits: layout.lastWordBits });
+  const compact = options.store === 'compact' || options.store === 'bitstate';
+  const store: VisitedStore =
+    options.store === 'bitstate'
+      ? new BitstateStore(W, options.bitstate)
+      : compact
+        ? new CompactStore(W, undefined, { keepIndex: Boolean(options.edges) })
+        : new StateStore(W, undefined, { keyed: true, keepIndex: Boolean(options.edges), lastWordBits: layout.lastWordBits });
   const frontier = options.strategy.createFrontier(store);
   const pack = layout.pack;
   const unpack = layout.unpack;

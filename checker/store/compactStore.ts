@@ -55,8 +55,13 @@ export class CompactStore implements VisitedStore {
   }
 
   get bytes(): number {
+    return this.table.length * 4 + this.recordBytes();
+  }
+
+  /** Bytes of the parents, the steps and the states still to expand. */
+  protected recordBytes(): number {
     const live = this.window.length - this.released;
-    return this.table.length * 4 + this.parents.length * CHUNK * 8 + live * CHUNK * this.words * 4;
+    return this.parents.length * CHUNK * 8 + live * CHUNK * this.words * 4;
   }
 
   /** As StateStore.findOrInsert; `step` is the step id that reached the state from `parent`. */
@@ -98,7 +103,7 @@ export class CompactStore implements VisitedStore {
     }
   }
 
-  private append(vec: Uint32Array, o: number, parent: number, step: number): number {
+  protected append(vec: Uint32Array, o: number, parent: number, step: number): number {
     const idx = this.count;
     if (idx >= 0x7ffffffe) throw new RangeError('the state store is full (2^31 states)');
     const c = idx >>> CHUNK_BITS;

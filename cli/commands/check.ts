@@ -17,6 +17,8 @@ import { looksLikeFile } from '../load.js';
 import { progressLine } from '../progress.js';
 import { resolveTarget } from '../resolve.js';
 import { defaultTraceDir, shownPath, TRACE_DIR_ENV } from '../traceFiles.js';
+import { parseShard } from '../shard.js';
+import { swarmJob, swarmLimits } from '../swarm.js';
 import { addLimitFlags, addOutputFlags } from './flags.js';
 
 interface CheckFlags extends RunLimits {
@@ -28,6 +30,7 @@ interface CheckFlags extends RunLimits {
   readonly color: boolean;
   readonly quiet?: boolean;
   readonly brief?: boolean;
+  readonly swarm?: string;
 }
 
 export function exitCodeOf(run: ScenarioRun): ExitCode {
@@ -52,6 +55,10 @@ export function registerCheck(program: Command, io: CliIo, done: (code: ExitCode
       `write the first counterexample as a JSON trace for \`faultline replay\` (text output saves it by default as faultline-<id>-<variant>.trace.json in $${TRACE_DIR_ENV}, default <tmp>/faultline)`,
     )
     .option('--no-trace', 'save no trace file')
+    .option(
+      '--swarm <i/n>',
+      "random, pct: job I of a swarm of N - its own disjoint stream of executions (--executions each) and, for pct without --pct-depth, its own depth; combine the jobs' --format json results with `faultline merge`",
+    )
     .option('--all', 'keep going after the first violation and report the first of every property')
     .option('--brief', 'text format only: print the counterexample in the commit-message style (step numbers and labels, no field changes, 72 columns)');
   addOutputFlags(cmd)
@@ -64,7 +71,11 @@ export function registerCheck(program: Command, io: CliIo, done: (code: ExitCode
     .action(async (target: string, flags: CheckFlags) => {
       const format = parseFormat(flags.format);
       if (flags.brief && format !== 'text') throw new UsageError(`--brief applies to --format text only, not ${format}`);
-      const limits = parseLimits(flags, io);
+      const parsed = parseLimits(flags, io);
+      const swarm = parseShard('--swarm', flags.swarm);
+      if (swarm && parsed.strategy !== 'random' && parsed.strategy !== 'pct')
+        throw new UsageError(`--swarm splits a sampling search (--strategy random or pct), not ${parsed.strategy}; split a gate or a sweep with --shard`);
+      const limits = swarm ? swarmLimits(parsed, swarm) : parsed;
       const params = parseParamFlags(flags.param);
       const r = await resolveTarget(target, params, io.cwd);
       const progress = progressLine(io, `${r.scenario.id}:${r.variant}`, flags.quiet === true);
@@ -108,7 +119,9 @@ export function registerCheck(program: Command, io: CliIo, done: (code: ExitCode
       }
       const replay = tracePath ? `faultline replay ${tracePath}` : undefined;
       if (format === 'json') {
-        io.stdout(JSON.stringify(runToJson(run, replay ? { replay } : {}), null, 2) + '\n');
+        const json = runToJson(run, replay ? { replay } : {}) as object;
+        const job = swarm ? { swarm: swarmJob(swarm, limits, target, paramFlags(run.params, params)) } : {};
+        io.stdout(JSON.stringify({ ...json, ...job }, null, 2) + '\n');
       } else if (format === 'markdown') {
         io.stdout(formatRunMarkdown(run, r.system, replay ? { replay } : {}));
       } else if (format === 'junit') {

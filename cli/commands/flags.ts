@@ -1,6 +1,7 @@
 /** Options several commands share, declared once so their wording and defaults agree. */
 import type { Command } from 'commander';
 import { strategyNames } from '../../checker/index.js';
+import { BITSTATE_BITS, BITSTATE_HASHES, DEFAULT_BITSTATE } from '../../checker/store/bitstateStore.js';
 import { LIMIT_ENV } from '../options.js';
 
 /** --max-states, --timeout, --max-memory (and --strategy where the command lets the user pick one). */
@@ -19,9 +20,14 @@ export function addLimitFlags(cmd: Command, o: { strategy: boolean; per?: string
       .option('--pct-depth <d>', 'pct: bug depth, d - 1 priority change points per execution (default 3)')
       .option(
         '--store <kind>',
-        'visited set of bfs: exact (default) or compact (hash compaction: 63-bit fingerprints, far less memory for wide states, and the probability that a state was missed is reported)',
+        'visited set of bfs: exact (default), compact (hash compaction: 63-bit fingerprints, far less memory for wide states, and the probability that a state was missed is reported) or bitstate (supertrace: k bits a state, beyond memory; never holds, inconclusive with a coverage estimate)',
         'exact',
-      );
+      )
+      .option(
+        '--bitstate-bits <n>',
+        `--store bitstate: 2^n bits in the array (${BITSTATE_BITS.min}..${BITSTATE_BITS.max}, default ${DEFAULT_BITSTATE.bits}: ${2 ** (DEFAULT_BITSTATE.bits - 23)} MiB)`,
+      )
+      .option('--hashes <k>', `--store bitstate: bits set per state (${BITSTATE_HASHES.min}..${BITSTATE_HASHES.max}, default ${DEFAULT_BITSTATE.hashes})`);
   }
   return cmd
     .option('--max-states <n>', `stop${per}, inconclusive (exit 3), past this many states (default 50,000,000; env ${LIMIT_ENV.maxStates})`)
@@ -29,6 +35,19 @@ export function addLimitFlags(cmd: Command, o: { strategy: boolean; per?: string
     .option(
       '--max-memory <MiB>',
       `stop${per}, inconclusive (exit 3), when resident memory passes this (default 80% of the machine's; env ${LIMIT_ENV.maxMemory})`,
+    );
+}
+
+/** --shard and --costs (gate, sweep). */
+export function addShardFlags(cmd: Command, items: string): Command {
+  return cmd
+    .option(
+      '--shard <i/n>',
+      `run only shard I of N (a deterministic split of the ${items}, balanced by recorded cost); combine the shards' --format json results with \`faultline merge\``,
+    )
+    .option(
+      '--costs <file>',
+      `recorded costs for --shard: a previous ${items === 'points' ? 'sweep' : 'gate'} report in JSON (its states per run), or a JSON object of numbers (default: the built-in gate's recorded costs; equal costs otherwise)`,
     );
 }
 

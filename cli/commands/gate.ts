@@ -7,6 +7,7 @@
  */
 import { appendFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import type { ChalkInstance } from 'chalk';
 import type { Command } from 'commander';
 import { runGate, type GateReport } from '../../scenarios/gate.js';
 import { parseTarget, scenarios, type AnyScenario } from '../../scenarios/index.js';
@@ -20,7 +21,9 @@ import { colors, type CliIo } from '../io.js';
 import { checkedScenario, loadScenarioFile } from '../load.js';
 import { collect, FORMATS, parseFormat, parseLimits, runOptions, type RunLimits } from '../options.js';
 import { progressLine, type ProgressLine } from '../progress.js';
-import { addLimitFlags, addOutputFlags } from './flags.js';
+import { GATE_COSTS } from '../gateCosts.js';
+import { assignShards, costsFor, parseShard, readCosts, type ShardMeta } from '../shard.js';
+import { addLimitFlags, addOutputFlags, addShardFlags } from './flags.js';
 
 interface GateFlags extends RunLimits {
   readonly format?: string;
@@ -29,6 +32,8 @@ interface GateFlags extends RunLimits {
   readonly summary?: string;
   readonly color: boolean;
   readonly quiet?: boolean;
+  readonly shard?: string;
+  readonly costs?: string;
 }
 
 export function gateExitCode(report: GateReport): ExitCode {
@@ -123,6 +128,34 @@ function writeReport(io: CliIo, path: string, text: string, append: boolean): bo
   }
 }
 
+export interface GateOutput {
+  readonly format: string;
+  readonly color: ChalkInstance;
+  /** The JUnit file to write, the Markdown file to append to. */
+  readonly junit?: string;
+  readonly summary?: string;
+  /** A shard's JSON carries what `faultline merge` needs. */
+  readonly shard?: ShardMeta;
+}
+
+/**
+ * The end of a gate (or of a merged one): the summary (text; the entries were printed as they finished)
+ * or the whole report on stdout, the report files, and the exit code.
+ */
+export function finishGate(io: CliIo, report: GateReport, o: GateOutput): ExitCode {
+  if (o.format === 'text') io.stdout(gateSummaryText(report, o.color));
+  else if (o.format === 'json') io.stdout(JSON.stringify(o.shard ? { ...(gateToJson(report) as object), shard: o.shard } : gateToJson(report), null, 2) + '\n');
+  else if (o.format === 'markdown') io.stdout(formatGateMarkdown(report));
+  else io.stdout(gateJunit(report));
+  let written = true;
+  if (o.junit !== undefined) written = writeReport(io, o.junit, gateJunit(report), false) && written;
+  if (o.summary !== undefined) written = writeReport(io, o.summary, formatGateMarkdown(report), true) && written;
+  // A mismatch (1) or an inconclusive run (3) is reported as such; an all-clear gate whose requested
+  // report could not be written is bad input (2), so CI does not pass without its report.
+  const code = gateExitCode(report);
+  return code === EXIT.OK && !written ? EXIT.BAD_INPUT : code;
+}
+
 export function registerGate(program: Command, io: CliIo, done: (code: ExitCode) => void): void {
   const cmd = program
     .command('gate')
@@ -133,11 +166,12 @@ export function registerGate(program: Command, io: CliIo, done: (code: ExitCode)
     .option('--junit <file>', 'also write the JUnit XML report to this file')
     .option('--summary <file>', 'also append the Markdown report to this file (e.g. "$GITHUB_STEP_SUMMARY")');
   addLimitFlags(cmd, { strategy: false, per: 'each run' });
+  addShardFlags(cmd, 'scenario variants');
   addOutputFlags(cmd)
     .addHelpText(
       'after',
       '\nExit codes: 0 every run as expected, 1 a mismatch (or a scenario that does not build), 3 a run inconclusive and\nnothing mismatched, 2 bad input, 130 interrupted.\n\n' +
-        'Examples:\n  faultline gate\n  faultline gate --filter retry-ring --format json\n  faultline gate --junit gate.xml --summary "$GITHUB_STEP_SUMMARY"\n  faultline gate examples/*.scenario.ts\n  faultline gate scenarios --junit faultline-junit.xml   # a project made by faultline init',
+        'Examples:\n  faultline gate\n  faultline gate --shard 2/4 --format json > gate-2.json   # then: faultline merge gate-*.json\n  faultline gate --filter retry-ring --format json\n  faultline gate --junit gate.xml --summary "$GITHUB_STEP_SUMMARY"\n  faultline gate examples/*.scenario.ts\n  faultline gate scenarios --junit faultline-junit.xml   # a project made by faultline init',
     )
     .action(async (files: string[], flags: GateFlags) => {
       const format = parseFormat(flags.format);
@@ -151,7 +185,25 @@ export function registerGate(program: Command, io: CliIo, done: (code: ExitCode)
         paths.set(s, f);
       }
       const registry = files.length ? list : scenarios.map(checkedScenario);
-      const include = gateFilter(registry, flags.filter);
+      const filter = gateFilter(registry, flags.filter);
+      const shard = parseShard('--shard', flags.shard);
+      if (flags.costs !== undefined && !shard) throw new UsageError('--costs balances --shard: give --shard I/N too');
+      const plan = registry.flatMap((s) =>
+        Object.keys(s.variants)
+          .filter((v) => !filter || filter(s.id, v))
+          .map((v) => `${s.id}:${v}`),
+      );
+      if (plan.length === 0) throw new UsageError('no scenario variant to gate');
+      let include = filter;
+      let meta: (ShardMeta & { targets: Record<string, string> }) | undefined;
+      if (shard) {
+        const recorded = flags.costs === undefined ? new Map(Object.entries(GATE_COSTS)) : readCosts(flags.costs, io.cwd);
+        const owner = assignShards(costsFor(plan, recorded), shard.count);
+        const mine = new Set(plan.filter((_, k) => owner[k] === shard.index));
+        include = (s, v) => mine.has(`${s}:${v}`);
+        const targets = Object.fromEntries(registry.filter((s) => plan.some((key) => key.startsWith(`${s.id}:`))).map((s) => [s.id, paths.get(s) ?? s.id]));
+        meta = { ...shard, plan, targets };
+      }
       const c = colors(io, flags.color);
       let progress: ProgressLine | undefined;
       const report = runGate(registry, {
@@ -168,17 +220,14 @@ export function registerGate(program: Command, io: CliIo, done: (code: ExitCode)
           if (format === 'text') io.stdout(gateEntryText(e, c));
         },
       });
-      if (report.entries.length === 0) throw new UsageError('no scenario variant to gate');
-      if (format === 'text') io.stdout(gateSummaryText(report, c));
-      else if (format === 'json') io.stdout(JSON.stringify(gateToJson(report), null, 2) + '\n');
-      else if (format === 'markdown') io.stdout(formatGateMarkdown(report));
-      else io.stdout(gateJunit(report));
-      let written = true;
-      if (flags.junit !== undefined) written = writeReport(io, flags.junit, gateJunit(report), false) && written;
-      if (flags.summary !== undefined) written = writeReport(io, flags.summary, formatGateMarkdown(report), true) && written;
-      // A mismatch (1) or an inconclusive run (3) is reported as such; an all-clear gate whose requested
-      // report could not be written is bad input (2), so CI does not pass without its report.
-      const code = gateExitCode(report);
-      done(code === EXIT.OK && !written ? EXIT.BAD_INPUT : code);
+      done(
+        finishGate(io, report, {
+          format,
+          color: c,
+          ...(meta ? { shard: meta } : {}),
+          ...(flags.junit === undefined ? {} : { junit: flags.junit }),
+          ...(flags.summary === undefined ? {} : { summary: flags.summary }),
+        }),
+      );
     });
 }

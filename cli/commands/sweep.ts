@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { check } from '../../checker/index.js';
-import { paramNotTaken, resolveParams, resolveVariant, ScenarioInputError, variantParams } from '../../scenarios/index.js';
+import { paramNotTaken, resolveParams, resolveVariant, ScenarioInputError, variantParams, type AnyScenario } from '../../scenarios/index.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exitCodes.js';
 import { formatSweepText, sweepToJson, type SweepPoint, type SweepReport } from '../format/sweep.js';
@@ -15,13 +15,16 @@ import { collect, parseFormat, parseLimits, runOptions, type RunLimits } from '.
 import { progressLine } from '../progress.js';
 import { resolveScenario } from '../resolve.js';
 import { MAX_SWEEP_POINTS, parseSweepGrid } from '../sweepGrid.js';
-import { addLimitFlags, addOutputFlags } from './flags.js';
+import { assignShards, costsFor, parseShard, pointKey, readCosts, type ShardMeta } from '../shard.js';
+import { addLimitFlags, addOutputFlags, addShardFlags } from './flags.js';
 
 interface SweepFlags extends RunLimits {
   readonly param: string[];
   readonly format?: string;
   readonly color: boolean;
   readonly quiet?: boolean;
+  readonly shard?: string;
+  readonly costs?: string;
 }
 
 export const SWEEP_FORMATS = ['text', 'json'] as const;
@@ -40,6 +43,7 @@ export function registerSweep(program: Command, io: CliIo, done: (code: ExitCode
     .option('-p, --param <name=range>', 'NAME=A..B (a range), NAME=A,B,C (a list) or NAME=V (fixed); repeatable', collect, [])
     .option('-f, --format <format>', `output: ${SWEEP_FORMATS.join(', ')}`, 'text');
   addLimitFlags(cmd, { strategy: true, per: 'each point' });
+  addShardFlags(cmd, 'points');
   addOutputFlags(cmd)
     .addHelpText(
       'after',
@@ -62,43 +66,34 @@ export function registerSweep(program: Command, io: CliIo, done: (code: ExitCode
       const taken = variantParams(scenario, base);
       const notTaken = paramNotTaken(scenario, base, [...Object.keys(grid.fixed), ...grid.axes.map((a) => a.name)]);
       if (notTaken) throw new UsageError(notTaken);
-      const points: SweepPoint[] = [];
-      let interrupted = false;
-      for (const point of grid.points) {
-        let params: Record<string, number>;
+      const shard = parseShard('--shard', flags.shard);
+      if (flags.costs !== undefined && !shard) throw new UsageError('--costs balances --shard: give --shard I/N too');
+      // Every point first: its parameters, or why the scenario rejects it (cheap; nothing runs yet).
+      const planned = grid.points.map((point): { point: Record<string, number>; params: Record<string, number> } | SweepPoint => {
         try {
-          params = resolveParams(scenario, { ...grid.fixed, ...point }, base);
+          return { point, params: resolveParams(scenario, { ...grid.fixed, ...point }, base) };
         } catch (e) {
           if (!(e instanceof ScenarioInputError)) throw e;
-          const all = {
-            ...Object.fromEntries(
-              Object.entries(scenario.params)
-                .filter(([k]) => taken.includes(k))
-                .map(([k, p]) => [k, p.default]),
-            ),
-            ...grid.fixed,
-            ...point,
-          };
-          points.push({
-            point,
-            params: all,
-            verdict: 'skipped',
-            reason: e.message.replace(/^scenario '[^']*': /, ''),
-            states: 0,
-            transitions: 0,
-            depth: 0,
-            seconds: 0,
-          });
+          return skippedPoint(scenario, taken, grid.fixed, point, e.message);
+        }
+      });
+      if (planned.length > 0 && planned.every((p) => 'verdict' in p)) {
+        throw new UsageError(`every point of the sweep is rejected by the scenario (${(planned[0] as SweepPoint).reason})`);
+      }
+      const plan = grid.points.map(pointKey);
+      let owner: readonly number[] | undefined;
+      if (shard) owner = assignShards(costsFor(plan, flags.costs === undefined ? new Map() : readCosts(flags.costs, io.cwd)), shard.count);
+      const points: SweepPoint[] = [];
+      let interrupted = false;
+      for (const [k, item] of planned.entries()) {
+        if (owner && owner[k] !== shard!.index) continue;
+        if ('verdict' in item) {
+          points.push(item);
           continue;
         }
+        const { point, params } = item;
         const r = resolveScenario(scenario, base, params);
-        const progress = progressLine(
-          io,
-          `${scenario.id}:${base} ${Object.entries(point)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(' ')}`,
-          flags.quiet === true,
-        );
+        const progress = progressLine(io, `${scenario.id}:${base} ${pointKey(point)}`, flags.quiet === true);
         let result;
         try {
           result = check(r.system, runOptions(limits, io, progress.onProgress));
@@ -125,11 +120,34 @@ export function registerSweep(program: Command, io: CliIo, done: (code: ExitCode
           break;
         }
       }
-      if (!interrupted && points.length > 0 && points.every((p) => p.verdict === 'skipped')) {
-        throw new UsageError(`every point of the sweep is rejected by the scenario (${points[0]!.reason})`);
-      }
       const report: SweepReport = { scenario: scenario.id, variant: base, fixed: grid.fixed, axes: grid.axes, points, interrupted };
-      io.stdout(format === 'json' ? JSON.stringify(sweepToJson(report), null, 2) + '\n' : formatSweepText(report, colors(io, flags.color)));
+      const json = (): unknown => (shard ? { ...(sweepToJson(report) as object), shard: { ...shard, plan } satisfies ShardMeta } : sweepToJson(report));
+      io.stdout(format === 'json' ? JSON.stringify(json(), null, 2) + '\n' : formatSweepText(report, colors(io, flags.color)));
       done(sweepExitCode(report));
     });
+}
+
+/** A point the scenario rejects (e.g. capacity > pages): listed with every parameter it would have had. */
+function skippedPoint(
+  scenario: AnyScenario,
+  taken: readonly string[],
+  fixed: Readonly<Record<string, number>>,
+  point: Readonly<Record<string, number>>,
+  message: string,
+): SweepPoint {
+  const defaults = Object.fromEntries(
+    Object.entries(scenario.params)
+      .filter(([k]) => taken.includes(k))
+      .map(([k, p]) => [k, p.default]),
+  );
+  return {
+    point,
+    params: { ...defaults, ...fixed, ...point },
+    verdict: 'skipped',
+    reason: message.replace(/^scenario '[^']*': /, ''),
+    states: 0,
+    transitions: 0,
+    depth: 0,
+    seconds: 0,
+  };
 }

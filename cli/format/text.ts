@@ -22,7 +22,11 @@ export function statsLine(r: ScenarioRun): string {
     s.omissionProbability === undefined
       ? ''
       : `\nhash compaction: the probability that a state was missed is at most ${s.omissionProbability.toExponential(1)}`;
-  return `${num(s.states)} states, ${num(s.transitions)} transitions, ${num(s.terminalStates)} terminal, depth ${s.depth}; ${s.seconds.toFixed(2)} s${rate}${mem}${missed}`;
+  const b = s.bitstate;
+  const coverage = b
+    ? `\nbitstate: 2^${b.bits} bits, ${b.hashes} hash${b.hashes === 1 ? '' : 'es'}; hash factor ${num(Math.round(b.hashFactor))}, about ${num(Math.round(b.expectedOmissions))} state${Math.round(b.expectedOmissions) === 1 ? '' : 's'} expected to be taken wrongly for visited`
+    : '';
+  return `${num(s.states)} states, ${num(s.transitions)} transitions, ${num(s.terminalStates)} terminal, depth ${s.depth}; ${s.seconds.toFixed(2)} s${rate}${mem}${missed}${coverage}`;
 }
 
 export function formatRunText(run: ScenarioRun, system: CompiledSystem, o: TextOptions): string {

@@ -94,6 +94,14 @@ jobs:
         with:
           name: faultline-junit
           path: ${JUNIT}
+# When the gate outgrows one job, split it over a matrix and merge the shards (faultline's docs/cli.md,
+# "CI: a shard matrix and a merge job"): in this job add
+#   strategy: { fail-fast: false, matrix: { shard: [1, 2, 3, 4] } }
+# and gate with
+#   npx faultline gate scenarios --shard \${{ matrix.shard }}/4 --format json > gate-\${{ matrix.shard }}.json
+# uploading gate-*.json; then a job with needs: gate and if: always() downloads them all and runs
+#   npx faultline merge gate-*.json --junit ${JUNIT} --summary "$GITHUB_STEP_SUMMARY"
+# (a missing or repeated shard fails the merge).
 `;
 }
 

@@ -105,6 +105,6 @@ describe('check with store: compact', () => {
     const ring = findScenario('retry-ring')!;
     const spec = buildVariant(ring, 'ring', resolveParams(ring, {}, 'ring'));
     assert.throws(() => check(spec, { store: 'compact', strategy: 'dfs' }), /needs the bfs strategy, not dfs/);
-    assert.throws(() => check(spec, { store: 'fast' as never }), /store must be exact or compact, not fast/);
+    assert.throws(() => check(spec, { store: 'fast' as never }), /store must be exact, compact or bitstate, not fast/);
   });
 });
