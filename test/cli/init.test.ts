@@ -5,7 +5,7 @@
  * The install needs the npm registry or npm's cache for faultline's own dependencies.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { EXAMPLE, VERSIONS, workflow } from '../../cli/init/template.js';
 import { runCli } from '../../cli/program.js';
 import { REPO_ROOT } from '../scenarios/allScenarios.js';
 import { fakeIo } from './fakeIo.js';
+import { packFaultline } from '../package/packOnce.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'faultline-init-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -93,10 +94,7 @@ function run(cwd: string, command: string, args: readonly string[], env: Record<
 
 describe('a new project, end to end, on the packed faultline', () => {
   it('init, install from npm pack, tsc, check, and the CI workflow: npm ci, tsc, gate with JUnit and a summary', async () => {
-    const packed = JSON.parse(
-      execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
-    ) as { filename: string }[];
-    const tarball = join(scratch, packed[0]!.filename);
+    const tarball = join(scratch, packFaultline(scratch).filename);
     assert.equal((await cli(['init', 'e2e', '--faultline', `file:${tarball}`])).code, 0);
     const proj = join(scratch, 'e2e');
 

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { REPO_ROOT } from '../scenarios/allScenarios.js';
+import { packFaultline } from './packOnce.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'faultline-pack-'));
 const project = join(scratch, 'project');
@@ -26,9 +27,7 @@ function run(cmd: string, args: readonly string[], cwd: string): SpawnSyncReturn
 let files: string[] = [];
 
 before(() => {
-  const packed = run('npm', ['pack', '--json', '--pack-destination', scratch], REPO_ROOT);
-  assert.equal(packed.status, 0, packed.stderr);
-  const report = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
+  const report = [packFaultline(scratch)];
   files = report[0]!.files.map((f) => f.path);
   run('mkdir', ['-p', project], scratch);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'my-models', private: true, type: 'module' }));
