@@ -11,6 +11,7 @@ import { shownPath } from '../traceFiles.js';
 interface InitFlags {
   readonly force?: boolean;
   readonly faultline?: string;
+  readonly shards?: string;
 }
 
 /** An npm package name from a folder name: lower case, runs of anything else than [a-z0-9._-] as one '-'. */
@@ -40,11 +41,12 @@ export function registerInit(program: Command, io: CliIo, done: (code: ExitCode)
     .argument('[dir]', 'the folder to create the project in (default: the current folder)')
     .description('start a model project: package.json, tsconfig, an example scenario on faultline/models, a README and a CI workflow')
     .option('--force', 'write into a folder that is not empty (files of the same names are replaced)')
+    .option('--shards <n>', 'a CI workflow that gates over a matrix of N shards and merges them (default: one job)')
     .option('--faultline <spec>', `the faultline dependency in package.json: a version range (default ${VERSIONS.faultline}) or a path to a clone or tarball`)
     .addHelpText(
       'after',
       '\nExit codes: 0 written, 2 bad input (the folder is not empty, or cannot be written).\n\n' +
-        'Examples:\n  faultline init my-models\n  faultline init . --force\n  faultline init my-models --faultline file:../faultline',
+        'Examples:\n  faultline init my-models\n  faultline init my-models --shards 4\n  faultline init . --force\n  faultline init my-models --faultline file:../faultline',
     )
     .action((given: string | undefined, flags: InitFlags) => {
       const dir = given ?? '.';
@@ -55,7 +57,10 @@ export function registerInit(program: Command, io: CliIo, done: (code: ExitCode)
           `'${dir}' is not empty (${existing.length} entr${existing.length === 1 ? 'y' : 'ies'}); init writes into a new or empty folder (--force to write there anyway)`,
         );
       }
-      const files = projectFiles(packageName(root), flags.faultline ?? VERSIONS.faultline);
+      const shards = flags.shards === undefined ? 1 : Number(flags.shards);
+      if (!/^\d+$/.test(flags.shards ?? '1') || shards < 1 || shards > 64)
+        throw new UsageError(`--shards must be a whole number from 1 to 64, not '${flags.shards}'`);
+      const files = projectFiles(packageName(root), flags.faultline ?? VERSIONS.faultline, shards);
       for (const [path, text] of files) {
         const full = join(root, path);
         try {

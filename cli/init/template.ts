@@ -19,14 +19,14 @@ const JUNIT = 'faultline-junit.xml';
  * The project's files: path (with / separators) -> content, in the order init lists them. `faultline` is
  * the dependency's npm spec: a version range, or a path to a clone or a tarball (`file:...`).
  */
-export function projectFiles(name: string, faultline: string = VERSIONS.faultline): ReadonlyMap<string, string> {
+export function projectFiles(name: string, faultline: string = VERSIONS.faultline, shards = 1): ReadonlyMap<string, string> {
   return new Map([
     ['package.json', packageJson(name, faultline)],
     ['tsconfig.json', TSCONFIG],
     [EXAMPLE, EXAMPLE_SCENARIO],
     ['README.md', readme(name)],
-    ['.gitignore', `node_modules/\n*.trace.json\n${JUNIT}\n`],
-    ['.github/workflows/faultline.yml', workflow()],
+    ['.gitignore', `node_modules/\n*.trace.json\n${JUNIT}\n${shards > 1 ? 'gate-*.json\n' : ''}`],
+    ['.github/workflows/faultline.yml', shards > 1 ? shardedWorkflow(shards) : workflow()],
   ]);
 }
 
@@ -94,14 +94,65 @@ jobs:
         with:
           name: faultline-junit
           path: ${JUNIT}
-# When the gate outgrows one job, split it over a matrix and merge the shards (faultline's docs/cli.md,
-# "CI: a shard matrix and a merge job"): in this job add
-#   strategy: { fail-fast: false, matrix: { shard: [1, 2, 3, 4] } }
-# and gate with
-#   npx faultline gate scenarios --shard \${{ matrix.shard }}/4 --format json > gate-\${{ matrix.shard }}.json
-# uploading gate-*.json; then a job with needs: gate and if: always() downloads them all and runs
-#   npx faultline merge gate-*.json --junit ${JUNIT} --summary "$GITHUB_STEP_SUMMARY"
-# (a missing or repeated shard fails the merge).
+# When the gate outgrows one job, \`faultline init --shards N\` writes this workflow as a matrix of N
+# gate shards and a job that merges their results (faultline's docs/cli.md, "CI: a shard matrix").
+`;
+}
+
+/** The setup steps both jobs of the sharded workflow share, indented as steps. */
+const SETUP = `      - uses: actions/checkout@v4
+      - uses: actions/setup-node@v4
+        with:
+          node-version: 20
+          cache: npm
+      # npm ci installs exactly package-lock.json: commit it after your first npm install.
+      - run: npm ci`;
+
+/**
+ * The CI workflow split over a matrix of \`shards\` gate jobs (\`faultline gate --shard I/N\`, a deterministic
+ * split of the variants), each keeping its JSON result as an artifact, and a merge job that combines them
+ * (\`faultline merge\`: a missing or repeated shard fails it) into the JUnit report and the job summary the
+ * one-job workflow gives.
+ */
+export function shardedWorkflow(shards: number): string {
+  const matrix = Array.from({ length: shards }, (_, i) => i + 1).join(', ');
+  return `# Gates this project's scenarios over ${shards} shards: every variant against its expected verdict.
+name: faultline
+on:
+  push:
+  pull_request:
+jobs:
+  gate:
+    runs-on: ubuntu-latest
+    strategy:
+      fail-fast: false
+      matrix:
+        shard: [${matrix}]
+    steps:
+${SETUP}
+      - run: npx tsc --noEmit
+      - run: npx faultline gate scenarios --shard \${{ matrix.shard }}/${shards} --format json > gate-\${{ matrix.shard }}.json
+      - uses: actions/upload-artifact@v4
+        if: always()
+        with:
+          name: gate-\${{ matrix.shard }}
+          path: gate-\${{ matrix.shard }}.json
+  merge:
+    needs: gate
+    if: always()
+    runs-on: ubuntu-latest
+    steps:
+${SETUP}
+      - uses: actions/download-artifact@v4
+        with:
+          pattern: gate-*
+          merge-multiple: true
+      - run: npx faultline merge gate-*.json --junit ${JUNIT} --summary "$GITHUB_STEP_SUMMARY"
+      - uses: actions/upload-artifact@v4
+        if: always()
+        with:
+          name: faultline-junit
+          path: ${JUNIT}
 `;
 }
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { packageName } from '../../cli/commands/init.js';
-import { EXAMPLE, VERSIONS, workflow } from '../../cli/init/template.js';
+import { EXAMPLE, shardedWorkflow, VERSIONS, workflow } from '../../cli/init/template.js';
 import { runCli } from '../../cli/program.js';
 import { REPO_ROOT } from '../scenarios/allScenarios.js';
 import { fakeIo } from './fakeIo.js';
@@ -70,6 +70,21 @@ describe('faultline init', () => {
     assert.equal((await cli(['init', 'a-file'])).err, "faultline: 'a-file' is a file, not a folder\n");
   });
 
+  it('--shards N writes the workflow as a matrix of N gate shards and a merge job; a bad N is refused', async () => {
+    const made = await cli(['init', 'sharded', '--shards', '3']);
+    assert.equal(made.code, 0, made.err);
+    const yaml = readFileSync(join(scratch, 'sharded/.github/workflows/faultline.yml'), 'utf8');
+    assert.equal(yaml, shardedWorkflow(3));
+    assert.match(yaml, /^ {8}shard: \[1, 2, 3\]$/m);
+    assert.match(yaml, /--shard \$\{\{ matrix\.shard \}\}\/3 /);
+    assert.match(readFileSync(join(scratch, 'sharded/.gitignore'), 'utf8'), /^gate-\*\.json$/m);
+    for (const bad of ['0', '65', 'two', '1.5']) {
+      const r = await cli(['init', `bad-${bad}`, '--shards', bad]);
+      assert.equal(r.code, 2);
+      assert.equal(r.err, `faultline: --shards must be a whole number from 1 to 64, not '${bad}'\n`);
+    }
+  });
+
   it('package names from folder names', () => {
     assert.equal(packageName('/x/My Models!'), 'my-models');
     assert.equal(packageName('/x/.hidden'), 'hidden');
@@ -119,6 +134,30 @@ describe('a new project, end to end, on the packed faultline', () => {
       assert.equal(r.code, 0, `${line}\n${r.out}\n${r.err}`);
     }
     assert.match(readFileSync(join(proj, 'faultline-junit.xml'), 'utf8'), /<testsuite name="read-retry:one-page/);
+    assert.match(readFileSync(summary, 'utf8'), /^## ✅ faultline gate: 2 as expected, 0 mismatched, 0 inconclusive$/m);
+
+    // `init --shards 2`: the same gate as a matrix of two shard jobs and a merge job, run as CI runs them
+    // (each matrix job's steps with its shard, then the merge job's), gives the same report.
+    const sharded = shardedWorkflow(2);
+    const [gateJob, mergeJob] = sharded.split(/^ {2}merge:$/m).map((job) => [...job.matchAll(/^ {6}- run: (.*)$/gm)].map((m) => m[1]!));
+    assert.deepEqual(gateJob, [
+      'npm ci',
+      'npx tsc --noEmit',
+      'npx faultline gate scenarios --shard ${{ matrix.shard }}/2 --format json > gate-${{ matrix.shard }}.json',
+    ]);
+    assert.deepEqual(mergeJob, ['npm ci', 'npx faultline merge gate-*.json --junit faultline-junit.xml --summary "$GITHUB_STEP_SUMMARY"']);
+    const unsharded = readFileSync(join(proj, 'faultline-junit.xml'), 'utf8');
+    rmSync(join(proj, 'faultline-junit.xml'));
+    writeFileSync(summary, '');
+    for (const shard of ['1', '2']) {
+      const line: string = gateJob[2]!.split('${{ matrix.shard }}').join(shard);
+      const r = run(proj, 'bash', ['-c', line]);
+      assert.equal(r.code, 0, `${line}\n${r.out}\n${r.err}`);
+    }
+    const merged = run(proj, 'bash', ['-c', mergeJob[1]!], { GITHUB_STEP_SUMMARY: summary });
+    assert.equal(merged.code, 0, merged.err);
+    const untimed = (xml: string) => xml.replace(/ time="[^"]*"/g, '');
+    assert.equal(untimed(readFileSync(join(proj, 'faultline-junit.xml'), 'utf8')), untimed(unsharded));
     assert.match(readFileSync(summary, 'utf8'), /^## ✅ faultline gate: 2 as expected, 0 mismatched, 0 inconclusive$/m);
   });
 });
