@@ -7,6 +7,8 @@ export type { ActorKind, ActorSpec, ChoiceCount, Fairness, StepArgs, StepEvent }
 export { array, bool, enumOf, int } from './system/fields.js';
 export type { ArrayField, FieldSpec, FieldSpecs, ScalarField } from './system/fields.js';
 export { compileSystem, defineSystem, SystemDefinitionError } from './system/system.js';
+/** Which of xstate's guard combinators a guard's `check` is (by behaviour, never by `Function.name`). */
+export { combinatorKind } from './system/compile.js';
 export type { CompiledSystem, SystemSpec } from './system/system.js';
 export { invariant } from './properties/invariant.js';
 export { nonIncreasing, transitionProperty } from './properties/transition.js';

@@ -74,7 +74,7 @@ interface MachineImpl {
  * `and` is false for both orders, `or` true for both, `not` negates the first. Anything else (`stateIn`,
  * a future combinator) is undefined.
  */
-function combinatorKind(check: unknown): 'and' | 'or' | 'not' | undefined {
+export function combinatorKind(check: unknown): 'and' | 'or' | 'not' | undefined {
   if (typeof check !== 'function') return undefined;
   const yes = (): boolean => true;
   const no = (): boolean => false;

@@ -12,7 +12,7 @@
  * test/cli/mermaid.test.ts runs these diagrams through Mermaid's own parser.
  */
 import type { AnyStateMachine } from 'xstate';
-import type { CompiledSystem } from '../../checker/index.js';
+import { combinatorKind, type CompiledSystem } from '../../checker/index.js';
 import { mermaidText } from '../../checker/trace/traceMermaid.js';
 
 type CompiledActor = CompiledSystem['actors'][number];
@@ -49,8 +49,10 @@ export function guardName(g: unknown): string {
     const f = g as { check?: unknown; guards?: unknown[]; name?: string };
     if (f.check !== undefined && Array.isArray(f.guards)) {
       const parts = f.guards.map(guardName);
-      if (f.name === 'not') return `not ${parts[0] ?? '?'}`;
-      return parts.length === 1 ? parts[0]! : `(${parts.join(` ${f.name ?? '?'} `)})`;
+      // Told apart by what the combinator does, not by its Function.name (bundlers rename it).
+      const kind = combinatorKind(f.check) ?? '?';
+      if (kind === 'not') return `not ${parts[0] ?? '?'}`;
+      return parts.length === 1 ? parts[0]! : `(${parts.join(` ${kind} `)})`;
     }
     // An inline guard written as `guard: ({ context }) => ...` is named after the key: say inline instead.
     return f.name && f.name !== 'guard' ? f.name : 'inline';
