@@ -66,12 +66,18 @@ const TSCONFIG =
     2,
   ) + '\n';
 
-/**
- * The CI workflow: install from the lockfile, type-check, gate every scenario file under scenarios/ with
- * a JUnit report (kept as an artifact) and the Markdown report as the job summary.
- */
-export function workflow(): string {
-  return `# Gates this project's scenarios: every variant against its expected verdict.
+/** The steps every job starts with: the checkout, Node 20 and `npm ci`, indented as steps. */
+const SETUP = `      - uses: actions/checkout@v4
+      - uses: actions/setup-node@v4
+        with:
+          node-version: 20
+          cache: npm
+      # npm ci installs exactly package-lock.json: commit it after your first npm install.
+      - run: npm ci`;
+
+/** The workflow's first lines, down to the first job's name and machine. */
+function header(title: string): string {
+  return `# ${title}
 name: faultline
 on:
   push:
@@ -79,14 +85,16 @@ on:
 jobs:
   gate:
     runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-node@v4
-        with:
-          node-version: 20
-          cache: npm
-      # npm ci installs exactly package-lock.json: commit it after your first npm install.
-      - run: npm ci
+`;
+}
+
+/**
+ * The CI workflow: install from the lockfile, type-check, gate every scenario file under scenarios/ with
+ * a JUnit report (kept as an artifact) and the Markdown report as the job summary.
+ */
+export function workflow(): string {
+  return `${header("Gates this project's scenarios: every variant against its expected verdict.")}    steps:
+${SETUP}
       - run: npx tsc --noEmit
       - run: npx faultline gate scenarios --junit ${JUNIT} --summary "$GITHUB_STEP_SUMMARY"
       - uses: actions/upload-artifact@v4
@@ -99,15 +107,6 @@ jobs:
 `;
 }
 
-/** The setup steps both jobs of the sharded workflow share, indented as steps. */
-const SETUP = `      - uses: actions/checkout@v4
-      - uses: actions/setup-node@v4
-        with:
-          node-version: 20
-          cache: npm
-      # npm ci installs exactly package-lock.json: commit it after your first npm install.
-      - run: npm ci`;
-
 /**
  * The CI workflow split over a matrix of \`shards\` gate jobs (\`faultline gate --shard I/N\`, a deterministic
  * split of the variants), each keeping its JSON result as an artifact, and a merge job that combines them
@@ -116,15 +115,7 @@ const SETUP = `      - uses: actions/checkout@v4
  */
 export function shardedWorkflow(shards: number): string {
   const matrix = Array.from({ length: shards }, (_, i) => i + 1).join(', ');
-  return `# Gates this project's scenarios over ${shards} shards: every variant against its expected verdict.
-name: faultline
-on:
-  push:
-  pull_request:
-jobs:
-  gate:
-    runs-on: ubuntu-latest
-    strategy:
+  return `${header(`Gates this project's scenarios over ${shards} shards: every variant against its expected verdict.`)}    strategy:
       fail-fast: false
       matrix:
         shard: [${matrix}]
