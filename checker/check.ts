@@ -441,12 +441,7 @@ function checkBySampling(compiled: CompiledSystem, strategy: SamplingStrategy, c
   });
   probe();
   const mistake = outcome.findings.find((f) => f.modelError);
-  const modelError: ModelError | undefined = mistake && {
-    kind: 'property-threw',
-    subject: mistake.property,
-    message: propertyThrew(compiled, mistake.property, mistake.message),
-    trace: buildTrace(compiled, mistake.steps),
-  };
+  const modelError: ModelError | undefined = mistake && toModelError(compiled, mistake.steps, mistake);
   const violations: Violation[] = (modelError ? [] : outcome.findings).map((f) => ({
     property: f.property,
     kind: f.kind,
