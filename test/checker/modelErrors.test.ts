@@ -109,6 +109,19 @@ describe('model errors: their own verdict, never a violation of the property', (
     assert.equal(replayModelError(compileSystem(spec), [], 'property-threw', 'typo').status, 'reproduced');
   });
 
+  it('the same mistake under random and pct sampling: a model error, not a violation', () => {
+    const spec = { ...system(ok), properties: [invariant<W>('typo', (s) => s.actor('NOPE').final || true)] };
+    for (const strategy of ['random', 'pct'] as const) {
+      const r = check(spec, { strategy, executions: 3 });
+      assert.equal(r.verdict, 'model-error', strategy);
+      assert.deepEqual(r.violations, []);
+      assert.equal(r.modelError!.kind, 'property-threw');
+      assert.equal(r.modelError!.subject, 'typo');
+      assert.equal(r.modelError!.message, "property 'typo' threw: no actor named 'NOPE' (actors: P0)");
+      assert.deepEqual(r.modelError!.trace.steps, []);
+    }
+  });
+
   it('invariant(name, { holds }) - the wrong signature - says what is wrong with it', () => {
     const r = check({ ...system(ok), properties: [invariant<W>('sig', { holds: () => true } as never)] });
     assert.equal(r.verdict, 'model-error');
