@@ -35,3 +35,18 @@ export { strategyNames, isStrategyName } from './search/registry.js';
 export type { StrategyName } from './search/registry.js';
 export type { StopReason } from './search/explore.js';
 export type { FieldChange, Trace, TraceStep } from './trace/trace.js';
+// What the CLI needs beyond checking: a counterexample rendered, written to a trace file and replayed.
+/** A trace as numbered steps in per-actor columns (the commit-message form). */
+export { formatTraceText } from './trace/traceText.js';
+/** A trace as a Mermaid sequence diagram, and text made safe inside any Mermaid diagram. */
+export { formatTraceMermaid, mermaidText } from './trace/traceMermaid.js';
+/** The trace of a sequence of step ids, rebuilt by re-executing them. */
+export { buildTrace } from './trace/trace.js';
+/** The trace file (`faultline/trace@1`): written from a finding, parsed and checked before a replay. */
+export { modelErrorAsViolation, parseTraceFile, toTraceFile, TraceFileError } from './trace/traceJson.js';
+export type { TraceFile } from './trace/traceJson.js';
+/** Replay of a saved counterexample: a recorded step resolved to its id, the steps re-executed, the violation or model error confirmed. */
+export { replay, resolveStep } from './search/replay.js';
+export { replayModelError } from './search/replayModelError.js';
+/** `--store bitstate`: the default bits and hashes, and the range each may take. */
+export { BITSTATE_BITS, BITSTATE_HASHES, DEFAULT_BITSTATE } from './store/bitstateStore.js';

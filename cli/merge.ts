@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CheckResult, CompiledSystem } from '../checker/index.js';
-import type { GateEntry, GateReport, GateStatus } from '../scenarios/gate.js';
+import type { GateEntry, GateReport, GateStatus } from '../scenarios/index.js';
 import { UsageError } from './errors.js';
 import { GATE_SCHEMA, RESULT_SCHEMA } from './format/json.js';
 import { SWEEP_SCHEMA, type SweepPoint, type SweepReport } from './format/sweep.js';

@@ -1,8 +1,17 @@
 /** Parsing and checking the options several commands share; every failure is a UsageError (exit 2). */
 import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
-import { isStrategyName, MAX_PCT_DEPTH, MAX_SAMPLING_DEPTH, strategyNames, type CheckOptions, type StopReason, type StrategyName } from '../checker/index.js';
-import { BITSTATE_BITS, BITSTATE_HASHES } from '../checker/store/bitstateStore.js';
+import {
+  BITSTATE_BITS,
+  BITSTATE_HASHES,
+  isStrategyName,
+  MAX_PCT_DEPTH,
+  MAX_SAMPLING_DEPTH,
+  strategyNames,
+  type CheckOptions,
+  type StopReason,
+  type StrategyName,
+} from '../checker/index.js';
 import { UsageError } from './errors.js';
 import type { CliIo, RunBounds } from './io.js';
 import { interrupt } from './interrupt.js';

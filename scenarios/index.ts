@@ -56,3 +56,5 @@ export {
 export type { AnyScenario, Expectation, ParamSpec, Provenance, Scenario, VariantSpec } from './scenario.js';
 export { runScenario } from './run.js';
 export type { ScenarioRun } from './run.js';
+export { runGate } from './gate.js';
+export type { GateEntry, GateReport, GateStatus } from './gate.js';

@@ -2,8 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { check } from '../../checker/index.js';
-import { modelErrorAsViolation, toTraceFile } from '../../checker/trace/traceJson.js';
+import { check, modelErrorAsViolation, toTraceFile } from '../../checker/index.js';
 import type { ScenarioRun } from '../../scenarios/index.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exitCodes.js';

@@ -1,7 +1,6 @@
 /** Options several commands share, declared once so their wording and defaults agree. */
 import type { Command } from 'commander';
-import { strategyNames } from '../../checker/index.js';
-import { BITSTATE_BITS, BITSTATE_HASHES, DEFAULT_BITSTATE } from '../../checker/store/bitstateStore.js';
+import { BITSTATE_BITS, BITSTATE_HASHES, DEFAULT_BITSTATE, strategyNames } from '../../checker/index.js';
 import { LIMIT_ENV } from '../options.js';
 
 /** --max-states, --timeout, --max-memory (and --strategy where the command lets the user pick one). */

@@ -14,7 +14,7 @@ import { FORMATS, parseFormat } from '../options.js';
 import { UsageError } from '../errors.js';
 import { finishGate } from './gate.js';
 import { sweepExitCode, SWEEP_FORMATS } from './sweep.js';
-import type { GateReport } from '../../scenarios/gate.js';
+import type { GateReport } from '../../scenarios/index.js';
 
 interface MergeFlags {
   readonly format?: string;

@@ -6,11 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { replay, resolveStep } from '../../checker/search/replay.js';
-import { replayModelError } from '../../checker/search/replayModelError.js';
-import { parseTraceFile, TraceFileError, type TraceFile } from '../../checker/trace/traceJson.js';
-import { buildTrace } from '../../checker/trace/trace.js';
-import { formatTraceText } from '../../checker/trace/traceText.js';
+import { buildTrace, formatTraceText, parseTraceFile, replay, replayModelError, resolveStep, TraceFileError, type TraceFile } from '../../checker/index.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exitCodes.js';
 import { paramsSuffix } from '../format/common.js';

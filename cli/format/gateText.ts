@@ -3,8 +3,8 @@
  * the counterexample under every mismatch, and a closing count.
  */
 import type { ChalkInstance } from 'chalk';
-import { formatTraceText } from '../../checker/trace/traceText.js';
-import type { GateEntry, GateReport } from '../../scenarios/gate.js';
+import { formatTraceText } from '../../checker/index.js';
+import type { GateEntry, GateReport } from '../../scenarios/index.js';
 import { num } from './common.js';
 
 const LABEL = { 'as-expected': 'ok', mismatch: 'MISMATCH', inconclusive: 'INCONCLUSIVE', error: 'ERROR' } as const;

@@ -2,8 +2,7 @@
  * The JSON report of a check: one object, schema-versioned. Key order and contents are deterministic;
  * only `stats.seconds` and `stats.peakMemoryBytes` differ between two runs of the same command.
  */
-import type { ScenarioRun } from '../../scenarios/index.js';
-import type { GateReport } from '../../scenarios/gate.js';
+import type { GateReport, ScenarioRun } from '../../scenarios/index.js';
 import { toItf } from './itf.js';
 
 export const RESULT_SCHEMA = 'faultline/result@1';

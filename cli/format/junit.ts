@@ -11,10 +11,8 @@
  * attribute and text node and drops the characters XML 1.0 cannot carry at all. The output is valid against
  * the Jenkins junit-10 XSD (test/cli/junitSchema.test.ts checks it with xmllint).
  */
-import type { CompiledSystem, Violation } from '../../checker/index.js';
-import { formatTraceText } from '../../checker/trace/traceText.js';
-import type { GateEntry, GateReport } from '../../scenarios/gate.js';
-import type { ScenarioRun } from '../../scenarios/index.js';
+import { formatTraceText, type CompiledSystem, type Violation } from '../../checker/index.js';
+import type { GateEntry, GateReport, ScenarioRun } from '../../scenarios/index.js';
 import { paramsSuffix } from './common.js';
 
 export type CaseOutcome =

@@ -3,11 +3,8 @@
  * a verdict line, a property table, and each counterexample as a Mermaid sequence diagram followed by
  * the plain-text trace in a fenced block (the one to paste into a commit message).
  */
-import type { CompiledSystem, Violation } from '../../checker/index.js';
-import { formatTraceMermaid } from '../../checker/trace/traceMermaid.js';
-import { formatTraceText } from '../../checker/trace/traceText.js';
-import type { GateEntry, GateReport, GateStatus } from '../../scenarios/gate.js';
-import type { ScenarioRun } from '../../scenarios/index.js';
+import { formatTraceMermaid, formatTraceText, type CompiledSystem, type Violation } from '../../checker/index.js';
+import type { GateEntry, GateReport, GateStatus, ScenarioRun } from '../../scenarios/index.js';
 import { num, paramsSuffix } from './common.js';
 import { expectationText } from './junit.js';
 import { statsLine } from './text.js';

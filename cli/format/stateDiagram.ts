@@ -12,8 +12,7 @@
  * test/cli/mermaid.test.ts runs these diagrams through Mermaid's own parser.
  */
 import type { AnyStateMachine } from 'xstate';
-import { combinatorKind, type CompiledSystem } from '../../checker/index.js';
-import { mermaidText } from '../../checker/trace/traceMermaid.js';
+import { combinatorKind, mermaidText, type CompiledSystem } from '../../checker/index.js';
 
 type CompiledActor = CompiledSystem['actors'][number];
 

@@ -1,7 +1,6 @@
 /** A merged swarm (`faultline merge` of `check --swarm` jobs) as data, as text and as one JSON object. */
 import type { ChalkInstance } from 'chalk';
-import type { Violation } from '../../checker/index.js';
-import { formatTraceText } from '../../checker/trace/traceText.js';
+import { formatTraceText, type Violation } from '../../checker/index.js';
 import { num, paramsSuffix } from './common.js';
 
 export interface SwarmJobSummary {

@@ -1,7 +1,6 @@
 /** The text report of a check: verdict, the counterexample in CPU columns, property table, statistics. */
 import type { ChalkInstance } from 'chalk';
-import type { CompiledSystem } from '../../checker/index.js';
-import { formatTraceText } from '../../checker/trace/traceText.js';
+import { formatTraceText, type CompiledSystem } from '../../checker/index.js';
 import type { ScenarioRun } from '../../scenarios/index.js';
 import { bytes, num, paramsSuffix } from './common.js';
 
