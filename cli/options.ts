@@ -53,15 +53,6 @@ export function parseStrategy(raw: string | undefined): StrategyName {
   return raw;
 }
 
-export const FORMATS = ['text', 'json', 'markdown', 'junit'] as const;
-export type Format = (typeof FORMATS)[number];
-
-export function parseFormat(raw: string | undefined, allowed: readonly string[] = FORMATS): string {
-  const f = raw ?? 'text';
-  if (!allowed.includes(f)) throw new UsageError(`unknown format '${f}' (formats: ${allowed.join(', ')})`);
-  return f;
-}
-
 export interface RunLimits {
   readonly maxStates?: string;
   readonly timeout?: string;

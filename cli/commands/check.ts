@@ -6,19 +6,16 @@ import { check, modelErrorAsViolation, toTraceFile } from '../../checker/index.j
 import type { ScenarioRun } from '../../scenarios/index.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exitCodes.js';
-import { runToJson } from '../format/json.js';
-import { checkJunit } from '../format/junit.js';
-import { formatRunMarkdown } from '../format/markdown.js';
-import { formatRunText } from '../format/text.js';
+import { chooseFormat } from '../format/registry.js';
 import { colors, type CliIo } from '../io.js';
-import { collect, FORMATS, parseFormat, parseLimits, parseParamFlags, runOptions, type RunLimits } from '../options.js';
+import { collect, parseLimits, parseParamFlags, runOptions, type RunLimits } from '../options.js';
 import { looksLikeFile } from '../load.js';
 import { progressLine } from '../progress.js';
 import { resolveTarget } from '../resolve.js';
 import { defaultTraceDir, shownPath, TRACE_DIR_ENV } from '../traceFiles.js';
 import { parseShard } from '../shard.js';
 import { swarmJob, swarmLimits } from '../swarm.js';
-import { addLimitFlags, addOutputFlags } from './flags.js';
+import { addFormatFlag, addLimitFlags, addOutputFlags } from './flags.js';
 
 interface CheckFlags extends RunLimits {
   readonly param: string[];
@@ -36,8 +33,7 @@ export function exitCodeOf(run: ScenarioRun): ExitCode {
   const r = run.result;
   if (r.verdict === 'model-error') return EXIT.MODEL_ERROR;
   if (r.verdict === 'violated') return EXIT.VIOLATED;
-  if (r.inconclusive?.reason === 'interrupted') return EXIT.INTERRUPTED;
-  if (r.verdict === 'inconclusive') return EXIT.INCONCLUSIVE;
+  if (r.verdict === 'inconclusive') return r.inconclusive?.reason === 'interrupted' ? EXIT.INTERRUPTED : EXIT.INCONCLUSIVE;
   return EXIT.OK;
 }
 
@@ -47,8 +43,8 @@ export function registerCheck(program: Command, io: CliIo, done: (code: ExitCode
     .argument('<target>', 'a scenario ID[:VARIANT] (see `faultline list`) or a path to your own scenario file')
     .description('check one scenario variant: every interleaving, its properties, a counterexample if one exists')
     .option('-p, --param <name=value>', 'set a parameter (repeatable; see `faultline show ID`)', collect, []);
-  addLimitFlags(cmd, { strategy: true })
-    .option('-f, --format <format>', `output: ${FORMATS.join(', ')}`, 'text')
+  addLimitFlags(cmd, { strategy: true });
+  addFormatFlag(cmd, ['check'])
     .option(
       '-t, --trace <file>',
       `write the first counterexample as a JSON trace for \`faultline replay\` (text output saves it by default as faultline-<id>-<variant>.trace.json in $${TRACE_DIR_ENV}, default <tmp>/faultline)`,
@@ -68,8 +64,8 @@ export function registerCheck(program: Command, io: CliIo, done: (code: ExitCode
         '  faultline check ./my-loop.scenario.ts:buggy --format markdown >> "$GITHUB_STEP_SUMMARY"',
     )
     .action(async (target: string, flags: CheckFlags) => {
-      const format = parseFormat(flags.format);
-      if (flags.brief && format !== 'text') throw new UsageError(`--brief applies to --format text only, not ${format}`);
+      const format = chooseFormat('check', flags.format);
+      if (flags.brief && format.name !== 'text') throw new UsageError(`--brief applies to --format text only, not ${format.name}`);
       const parsed = parseLimits(flags, io);
       const swarm = parseShard('--swarm', flags.swarm);
       if (swarm && parsed.strategy !== 'random' && parsed.strategy !== 'pct')
@@ -88,11 +84,11 @@ export function registerCheck(program: Command, io: CliIo, done: (code: ExitCode
         io.watch?.(null);
       }
       const run: ScenarioRun = { scenario: r.scenario.id, variant: r.variant, params: r.params, result };
-      const first = run.result.modelError ? modelErrorAsViolation(run.result.modelError) : run.result.violations[0];
+      const first = run.result.verdict === 'model-error' && run.result.modelError ? modelErrorAsViolation(run.result.modelError) : run.result.violations[0];
       let tracePath: string | undefined;
       let traceProblem: string | undefined;
       const asked = typeof flags.trace === 'string';
-      if (first && flags.trace !== false && (asked || format === 'text')) {
+      if (first && flags.trace !== false && (asked || format.name === 'text')) {
         const full = asked ? resolve(io.cwd, flags.trace as string) : join(defaultTraceDir(io), `faultline-${run.scenario}-${run.variant}.trace.json`);
         const path = asked ? (flags.trace as string) : shownPath(full, io.cwd);
         // A scenario file is recorded relative to a trace file the user placed, so `replay` finds it from
@@ -117,17 +113,17 @@ export function registerCheck(program: Command, io: CliIo, done: (code: ExitCode
         }
       }
       const replay = tracePath ? `faultline replay ${tracePath}` : undefined;
-      if (format === 'json') {
-        const json = runToJson(run, replay ? { replay } : {}) as object;
-        const job = swarm ? { swarm: swarmJob(swarm, limits, target, paramFlags(run.params, params)) } : {};
-        io.stdout(JSON.stringify({ ...json, ...job }, null, 2) + '\n');
-      } else if (format === 'markdown') {
-        io.stdout(formatRunMarkdown(run, r.system, replay ? { replay } : {}));
-      } else if (format === 'junit') {
-        io.stdout(checkJunit(run, r.system, replay ?? `faultline check ${target}${paramFlags(run.params, params)}`));
-      } else {
-        io.stdout(formatRunText(run, r.system, { color: colors(io, flags.color), brief: flags.brief === true, ...(replay ? { replay } : {}) }));
-      }
+      io.stdout(
+        format.render({
+          run,
+          system: r.system,
+          color: colors(io, flags.color),
+          brief: flags.brief === true,
+          rerun: `faultline check ${target}${paramFlags(run.params, params)}`,
+          ...(replay ? { replay } : {}),
+          ...(swarm ? { swarm: swarmJob(swarm, limits, target, paramFlags(run.params, params)) } : {}),
+        }),
+      );
       if (traceProblem) io.stderr(`faultline: ${traceProblem}; the result above stands\n`);
       done(exitCodeOf(run));
     });

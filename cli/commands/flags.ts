@@ -1,6 +1,7 @@
 /** Options several commands share, declared once so their wording and defaults agree. */
 import type { Command } from 'commander';
 import { BITSTATE_BITS, BITSTATE_HASHES, DEFAULT_BITSTATE, strategyNames } from '../../checker/index.js';
+import { formatChoicesText, formatsHelpText, type OutputKind } from '../format/registry.js';
 import { LIMIT_ENV } from '../options.js';
 
 /** --max-states, --timeout, --max-memory (and --strategy where the command lets the user pick one). */
@@ -55,4 +56,9 @@ export function addOutputFlags(cmd: Command): Command {
   return cmd
     .option('-q, --quiet', 'no live progress line on stderr (it is only drawn on a terminal anyway)')
     .option('--no-color', 'no colour (also: NO_COLOR=1; colour is only used on a terminal)');
+}
+
+/** -f, --format: its choices and a `Formats:` section of the help, both from the format registry (cli/format/registry.ts). */
+export function addFormatFlag(cmd: Command, outputs: readonly OutputKind[], what = 'output'): Command {
+  return cmd.option('-f, --format <format>', `${what}: ${formatChoicesText(outputs)}`, 'text').addHelpText('after', formatsHelpText(outputs));
 }

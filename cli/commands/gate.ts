@@ -12,17 +12,14 @@ import type { Command } from 'commander';
 import { parseTarget, runGate, scenarios, type AnyScenario, type GateReport } from '../../scenarios/index.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exitCodes.js';
-import { gateEntryText, gateSummaryText } from '../format/gateText.js';
-import { gateToJson } from '../format/json.js';
-import { gateJunit } from '../format/junit.js';
-import { formatGateMarkdown } from '../format/markdown.js';
+import { chooseFormat, OUTPUT_FORMATS, rendererOf, type ChosenFormat } from '../format/registry.js';
 import { colors, type CliIo } from '../io.js';
 import { checkedScenario, loadScenarioFile } from '../load.js';
-import { collect, FORMATS, parseFormat, parseLimits, runOptions, type RunLimits } from '../options.js';
+import { collect, parseLimits, runOptions, type RunLimits } from '../options.js';
 import { progressLine, type ProgressLine } from '../progress.js';
 import { GATE_COSTS } from '../gateCosts.js';
 import { assignShards, costsFor, parseShard, readCosts, type ShardMeta } from '../shard.js';
-import { addLimitFlags, addOutputFlags, addShardFlags } from './flags.js';
+import { addFormatFlag, addLimitFlags, addOutputFlags, addShardFlags } from './flags.js';
 
 interface GateFlags extends RunLimits {
   readonly format?: string;
@@ -128,13 +125,13 @@ function writeReport(io: CliIo, path: string, text: string, append: boolean): bo
 }
 
 export interface GateOutput {
-  readonly format: string;
+  readonly format: ChosenFormat<'gate'>;
   readonly color: ChalkInstance;
   /** The JUnit file to write, the Markdown file to append to. */
   readonly junit?: string;
   readonly summary?: string;
   /** A shard's JSON carries what `faultline merge` needs. */
-  readonly shard?: ShardMeta;
+  readonly shard?: ShardMeta & { readonly targets: Readonly<Record<string, string>> };
 }
 
 /**
@@ -142,13 +139,10 @@ export interface GateOutput {
  * or the whole report on stdout, the report files, and the exit code.
  */
 export function finishGate(io: CliIo, report: GateReport, o: GateOutput): ExitCode {
-  if (o.format === 'text') io.stdout(gateSummaryText(report, o.color));
-  else if (o.format === 'json') io.stdout(JSON.stringify(o.shard ? { ...(gateToJson(report) as object), shard: o.shard } : gateToJson(report), null, 2) + '\n');
-  else if (o.format === 'markdown') io.stdout(formatGateMarkdown(report));
-  else io.stdout(gateJunit(report));
+  io.stdout(o.format.render({ report, color: o.color, ...(o.shard ? { shard: o.shard } : {}) }));
   let written = true;
-  if (o.junit !== undefined) written = writeReport(io, o.junit, gateJunit(report), false) && written;
-  if (o.summary !== undefined) written = writeReport(io, o.summary, formatGateMarkdown(report), true) && written;
+  if (o.junit !== undefined) written = writeReport(io, o.junit, OUTPUT_FORMATS.junit.render.gate({ report, color: o.color }), false) && written;
+  if (o.summary !== undefined) written = writeReport(io, o.summary, OUTPUT_FORMATS.markdown.render.gate({ report, color: o.color }), true) && written;
   // A mismatch (1) or an inconclusive run (3) is reported as such; an all-clear gate whose requested
   // report could not be written is bad input (2), so CI does not pass without its report.
   const code = gateExitCode(report);
@@ -159,8 +153,8 @@ export function registerGate(program: Command, io: CliIo, done: (code: ExitCode)
   const cmd = program
     .command('gate')
     .argument('[files...]', 'scenario files, or folders of *.scenario.ts files, to gate instead of the built-in scenarios')
-    .description('run every scenario and variant at its default parameters against its declared expected verdict')
-    .option('-f, --format <format>', `output on stdout: ${FORMATS.join(', ')}`, 'text')
+    .description('run every scenario and variant at its default parameters against its declared expected verdict');
+  addFormatFlag(cmd, ['gate'], 'output on stdout')
     .option('--filter <ID[:VARIANT]>', 'only these scenarios or variants (repeatable, or comma-separated)', collect, [])
     .option('--junit <file>', 'also write the JUnit XML report to this file')
     .option('--summary <file>', 'also append the Markdown report to this file (e.g. "$GITHUB_STEP_SUMMARY")');
@@ -173,7 +167,9 @@ export function registerGate(program: Command, io: CliIo, done: (code: ExitCode)
         'Examples:\n  faultline gate\n  faultline gate --shard 2/4 --format json > gate-2.json   # then: faultline merge gate-*.json\n  faultline gate --filter retry-ring --format json\n  faultline gate --junit gate.xml --summary "$GITHUB_STEP_SUMMARY"\n  faultline gate examples/*.scenario.ts\n  faultline gate scenarios --junit faultline-junit.xml   # a project made by faultline init',
     )
     .action(async (files: string[], flags: GateFlags) => {
-      const format = parseFormat(flags.format);
+      const format = chooseFormat('gate', flags.format);
+      // Text prints each entry as it finishes, so a long gate shows its progress.
+      const streamEntry = rendererOf(format.name, 'gateEntry');
       const limits = parseLimits(flags, io);
       const list: AnyScenario[] = [];
       const paths = new Map<AnyScenario, string>();
@@ -216,7 +212,7 @@ export function registerGate(program: Command, io: CliIo, done: (code: ExitCode)
         onEntry: (e) => {
           progress?.stop();
           io.watch?.(null);
-          if (format === 'text') io.stdout(gateEntryText(e, c));
+          if (streamEntry) io.stdout(streamEntry({ entry: e, color: c }));
         },
       });
       done(

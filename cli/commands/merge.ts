@@ -5,15 +5,15 @@
  */
 import type { Command } from 'commander';
 import { EXIT, type ExitCode } from '../exitCodes.js';
-import { gateEntryText } from '../format/gateText.js';
-import { formatSweepText, sweepToJson, type SweepReport } from '../format/sweep.js';
-import { formatSwarmText, swarmToJson, type SwarmReport } from '../format/swarm.js';
+import { chooseFormat, rendererOf } from '../format/registry.js';
+import type { SweepReport } from '../format/sweep.js';
+import type { SwarmReport } from '../format/swarm.js';
 import { colors, type CliIo } from '../io.js';
 import { mergeGate, mergeSwarm, mergeSweep, readSplit } from '../merge.js';
-import { FORMATS, parseFormat } from '../options.js';
 import { UsageError } from '../errors.js';
 import { finishGate } from './gate.js';
-import { sweepExitCode, SWEEP_FORMATS } from './sweep.js';
+import { addFormatFlag } from './flags.js';
+import { sweepExitCode } from './sweep.js';
 import type { GateReport } from '../../scenarios/index.js';
 
 interface MergeFlags {
@@ -49,11 +49,11 @@ export function swarmExitCode(r: SwarmReport): ExitCode {
 }
 
 export function registerMerge(program: Command, io: CliIo, done: (code: ExitCode) => void): void {
-  program
+  const cmd = program
     .command('merge')
     .argument('<files...>', 'the JSON results of every job: `gate --shard I/N`, `sweep --shard I/N` or `check --swarm I/N` with --format json')
-    .description('combine the JSON results of sharded gates or sweeps, or of swarm jobs, into the report one run would give')
-    .option('-f, --format <format>', `output: ${FORMATS.join(', ')} (a gate); text, json (a sweep or a swarm)`, 'text')
+    .description('combine the JSON results of sharded gates or sweeps, or of swarm jobs, into the report one run would give');
+  addFormatFlag(cmd, ['gate', 'sweep', 'swarm'])
     .option('--junit <file>', 'a gate: also write the JUnit XML report to this file')
     .option('--summary <file>', 'a gate: also append the Markdown report to this file (e.g. "$GITHUB_STEP_SUMMARY")')
     .option('--no-color', 'no colour (also: NO_COLOR=1; colour is only used on a terminal)')
@@ -70,9 +70,10 @@ export function registerMerge(program: Command, io: CliIo, done: (code: ExitCode
       if (kind !== 'gate' && (flags.junit !== undefined || flags.summary !== undefined))
         throw new UsageError(`--junit and --summary apply to a gate, not a ${kind}`);
       if (kind === 'gate') {
-        const format = parseFormat(flags.format);
+        const format = chooseFormat('gate', flags.format);
         const report = await mergeGate(jobs, io.cwd);
-        if (format === 'text') for (const e of report.entries) io.stdout(gateEntryText(e, c));
+        const entry = rendererOf(format.name, 'gateEntry');
+        if (entry) for (const e of report.entries) io.stdout(entry({ entry: e, color: c }));
         const code = finishGate(io, report, {
           format,
           color: c,
@@ -81,14 +82,14 @@ export function registerMerge(program: Command, io: CliIo, done: (code: ExitCode
         });
         done(mergedGateExitCode(report, code));
       } else if (kind === 'sweep') {
-        const format = parseFormat(flags.format, SWEEP_FORMATS);
+        const format = chooseFormat('sweep', flags.format);
         const report = mergeSweep(jobs);
-        io.stdout(format === 'json' ? JSON.stringify(sweepToJson(report), null, 2) + '\n' : formatSweepText(report, c));
+        io.stdout(format.render({ report, color: c }));
         done(mergedSweepExitCode(report));
       } else {
-        const format = parseFormat(flags.format, SWEEP_FORMATS);
+        const format = chooseFormat('swarm', flags.format);
         const report = await mergeSwarm(jobs, io.cwd);
-        io.stdout(format === 'json' ? JSON.stringify(swarmToJson(report), null, 2) + '\n' : formatSwarmText(report, c));
+        io.stdout(format.render({ report, color: c }));
         done(swarmExitCode(report));
       }
     });

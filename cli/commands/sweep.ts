@@ -8,15 +8,16 @@ import { check } from '../../checker/index.js';
 import { paramNotTaken, resolveParams, resolveVariant, ScenarioInputError, variantParams, type AnyScenario } from '../../scenarios/index.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exitCodes.js';
-import { formatSweepText, sweepToJson, type SweepPoint, type SweepReport } from '../format/sweep.js';
+import { chooseFormat } from '../format/registry.js';
+import type { SweepPoint, SweepReport } from '../format/sweep.js';
 import { colors, type CliIo } from '../io.js';
 import { loadTarget } from '../load.js';
-import { collect, parseFormat, parseLimits, runOptions, type RunLimits } from '../options.js';
+import { collect, parseLimits, runOptions, type RunLimits } from '../options.js';
 import { progressLine } from '../progress.js';
 import { resolveScenario } from '../resolve.js';
 import { MAX_SWEEP_POINTS, parseSweepGrid } from '../sweepGrid.js';
 import { assignShards, costsFor, parseShard, pointKey, readCosts, type ShardMeta } from '../shard.js';
-import { addLimitFlags, addOutputFlags, addShardFlags } from './flags.js';
+import { addFormatFlag, addLimitFlags, addOutputFlags, addShardFlags } from './flags.js';
 
 interface SweepFlags extends RunLimits {
   readonly param: string[];
@@ -26,8 +27,6 @@ interface SweepFlags extends RunLimits {
   readonly shard?: string;
   readonly costs?: string;
 }
-
-export const SWEEP_FORMATS = ['text', 'json'] as const;
 
 export function sweepExitCode(r: SweepReport): ExitCode {
   if (r.interrupted) return EXIT.INTERRUPTED;
@@ -40,8 +39,8 @@ export function registerSweep(program: Command, io: CliIo, done: (code: ExitCode
     .command('sweep')
     .argument('<target>', 'a scenario ID[:VARIANT] or a path to your own scenario file')
     .description('check a scenario at every point of a parameter grid and print a table of verdicts')
-    .option('-p, --param <name=range>', 'NAME=A..B (a range), NAME=A,B,C (a list) or NAME=V (fixed); repeatable', collect, [])
-    .option('-f, --format <format>', `output: ${SWEEP_FORMATS.join(', ')}`, 'text');
+    .option('-p, --param <name=range>', 'NAME=A..B (a range), NAME=A,B,C (a list) or NAME=V (fixed); repeatable', collect, []);
+  addFormatFlag(cmd, ['sweep']);
   addLimitFlags(cmd, { strategy: true, per: 'each point' });
   addShardFlags(cmd, 'points');
   addOutputFlags(cmd)
@@ -53,7 +52,7 @@ export function registerSweep(program: Command, io: CliIo, done: (code: ExitCode
         'Examples:\n  faultline sweep retry-ring --param capacity=1..4 --param pages=4\n  faultline sweep retry-ring:ring --param readers=1..3 --param budget=0..2 --format json',
     )
     .action(async (target: string, flags: SweepFlags) => {
-      const format = parseFormat(flags.format, SWEEP_FORMATS);
+      const format = chooseFormat('sweep', flags.format);
       const limits = parseLimits(flags, io);
       const { scenario, variant } = await loadTarget(target, io.cwd);
       let base: string;
@@ -108,21 +107,20 @@ export function registerSweep(program: Command, io: CliIo, done: (code: ExitCode
           params,
           verdict: result.verdict,
           ...(first ? { property: first.property } : {}),
-          ...(result.inconclusive ? { reason: result.inconclusive.message } : {}),
-          ...(result.modelError ? { reason: result.modelError.message } : {}),
+          ...(result.verdict === 'inconclusive' && result.inconclusive ? { reason: result.inconclusive.message } : {}),
+          ...(result.verdict === 'model-error' && result.modelError ? { reason: result.modelError.message } : {}),
           states: s.states,
           transitions: s.transitions,
           depth: s.depth,
           seconds: s.seconds,
         });
-        if (result.inconclusive?.reason === 'interrupted') {
+        if (result.verdict === 'inconclusive' && result.inconclusive?.reason === 'interrupted') {
           interrupted = true;
           break;
         }
       }
       const report: SweepReport = { scenario: scenario.id, variant: base, fixed: grid.fixed, axes: grid.axes, points, interrupted };
-      const json = (): unknown => (shard ? { ...(sweepToJson(report) as object), shard: { ...shard, plan } satisfies ShardMeta } : sweepToJson(report));
-      io.stdout(format === 'json' ? JSON.stringify(json(), null, 2) + '\n' : formatSweepText(report, colors(io, flags.color)));
+      io.stdout(format.render({ report, color: colors(io, flags.color), ...(shard ? { shard: { ...shard, plan } satisfies ShardMeta } : {}) }));
       done(sweepExitCode(report));
     });
 }

@@ -17,8 +17,8 @@ export function runToJson(run: ScenarioRun, o: { readonly replay?: string } = {}
     params: run.params,
     strategy: r.strategy,
     verdict: r.verdict,
-    ...(r.inconclusive ? { inconclusive: r.inconclusive } : {}),
-    ...(r.modelError
+    ...(r.verdict === 'inconclusive' && r.inconclusive ? { inconclusive: r.inconclusive } : {}),
+    ...(r.verdict === 'model-error' && r.modelError
       ? {
           modelError: {
             kind: r.modelError.kind,

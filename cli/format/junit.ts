@@ -106,12 +106,13 @@ const notEstablished = (run: ScenarioRun): string => {
   const r = run.result;
   const first = r.violations[0];
   if (first) return `not established: the search stopped at the violation of '${first.property}'`;
-  return `not established: ${r.inconclusive?.message ?? 'the search stopped'}`;
+  return `not established: ${(r.verdict === 'inconclusive' ? r.inconclusive?.message : undefined) ?? 'the search stopped'}`;
 };
 
 /** Every case of a run with a model error is an error: the model must be fixed before any property is judged. */
 function modelErrorCase(run: ScenarioRun, system: CompiledSystem, classname: string, name: string, reproduce: string): JunitCase {
-  const m = run.result.modelError;
+  // Also a verdict this version does not know (from a newer faultline's JSON): no model error to show then.
+  const m = run.result.verdict === 'model-error' ? run.result.modelError : undefined;
   const message = `model error: ${m?.message ?? run.result.verdict}`;
   const trace = m ? `\n\n${formatTraceText(m.trace, { actors: system.actors.map((a) => a.name) })}` : '';
   return { classname, name, outcome: { kind: 'error', type: 'model-error', message, body: `${message}${trace}\n\nReproduce: ${reproduce}\n` } };

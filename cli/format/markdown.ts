@@ -48,7 +48,8 @@ export interface RunMarkdownOptions {
 export function formatRunMarkdown(run: ScenarioRun, system: CompiledSystem, o: RunMarkdownOptions = {}): string {
   const r = run.result;
   const out: string[] = [`## ${code(`${run.scenario}:${run.variant}`)}${paramsSuffix(run.params)}: ${verdictText(r)}`, ''];
-  if (r.inconclusive) out.push(r.inconclusive.reason === 'sampled' ? `${r.inconclusive.message}.` : `${r.inconclusive.message}; nothing is proven.`, '');
+  const stop = r.verdict === 'inconclusive' ? r.inconclusive : undefined;
+  if (stop) out.push(stop.reason === 'sampled' ? `${stop.message}.` : `${stop.message}; nothing is proven.`, '');
   out.push('| property | kind | result |', '|---|---|---|');
   for (const p of r.properties) {
     const b = r.bounds.find((x) => x.property === p.name);
@@ -56,8 +57,8 @@ export function formatRunMarkdown(run: ScenarioRun, system: CompiledSystem, o: R
     const status = p.status === 'violated' ? '❌ violated' : p.status === 'holds' ? '✅ holds' : 'not established (search stopped)';
     out.push(`| ${cell(p.name)} | ${p.kind} | ${status}${worst} |`);
   }
-  if (r.modelError) {
-    const m = r.modelError;
+  const m = r.verdict === 'model-error' ? r.modelError : undefined;
+  if (m) {
     out.push('', `### model error (${m.kind})`, '', cell(m.message), '', violationMarkdown(m, system));
   }
   for (const v of r.violations) {

@@ -43,18 +43,20 @@ export function formatRunText(run: ScenarioRun, system: CompiledSystem, o: TextO
           : c.red.bold('MODEL ERROR');
   out.push(`${head}: ${verdict}`);
   const actors = system.actors.map((a) => a.name);
-  if (r.modelError) {
+  const modelError = r.verdict === 'model-error' ? r.modelError : undefined;
+  if (modelError) {
     out.push(`  the model is wrong, so no verdict is given: fix it and check again.`, '');
-    out.push(c.bold(`model error (${r.modelError.kind}): ${r.modelError.message}`), '');
-    out.push(formatTraceText(r.modelError.trace, { actors, brief: o.brief === true }));
+    out.push(c.bold(`model error (${modelError.kind}): ${modelError.message}`), '');
+    out.push(formatTraceText(modelError.trace, { actors, brief: o.brief === true }));
   }
-  if (r.inconclusive?.reason === 'interrupted') out.push(`  ${r.inconclusive.message}: nothing is proven; the statistics so far are below.`);
-  else if (r.inconclusive)
+  const stop = r.verdict === 'inconclusive' ? r.inconclusive : undefined;
+  if (stop?.reason === 'interrupted') out.push(`  ${stop.message}: nothing is proven; the statistics so far are below.`);
+  else if (stop)
     out.push(
-      r.inconclusive.reason === 'sampled'
-        ? `  ${r.inconclusive.message}.`
+      stop.reason === 'sampled'
+        ? `  ${stop.message}.`
         : // The --timeout and --max-memory messages carry their own advice: say it once.
-          `  ${r.inconclusive.message}; nothing is proven.${/\braise\b/i.test(r.inconclusive.message) ? '' : ' Raise the bound or lower the parameters.'}`,
+          `  ${stop.message}; nothing is proven.${/\braise\b/i.test(stop.message) ? '' : ' Raise the bound or lower the parameters.'}`,
     );
   for (const v of r.violations) {
     out.push('');

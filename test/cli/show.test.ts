@@ -133,6 +133,6 @@ describe('faultline show', () => {
     assert.equal((await cli(['show', 'retry-ring:x'])).err, "faultline: scenario 'retry-ring' has no variant 'x' (variants: ring, progress)\n");
     const f = await cli(['show', 'retry-ring', '--format', 'junit']);
     assert.equal(f.code, 2);
-    assert.equal(f.err, "faultline: unknown format 'junit' (formats: text, markdown, json)\n");
+    assert.equal(f.err, "faultline: unknown format 'junit' (formats: text, json, markdown)\n");
   });
 });
