@@ -5,7 +5,7 @@
  * the registry without its golden file fails here (UPDATE_GOLDEN=1 writes it; review the diff).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -98,6 +98,21 @@ describe('the choices of --format come from the registry', () => {
       assert.deepEqual(r, { code: 2, out: '', err: `faultline: unknown format 'yaml' (formats: ${formatsFor(c.output).join(', ')})\n` });
     });
   }
+
+  it("docs/cli.md's table of formats is the registry's", () => {
+    const doc = readFileSync(join(REPO_ROOT, 'docs/cli.md'), 'utf8');
+    const rows = [...doc.matchAll(/^\| `([a-z]+)` \| [^|]+ \|(.*)\|$/gm)].map((m) => [m[1]!, ...m[2]!.split('|').map((cell) => cell.trim())]);
+    const cell = (format: string, outputs: readonly OutputKind[]): string => {
+      const taking = outputs.filter((o) => formatsFor(o).includes(format as never));
+      return taking.length === outputs.length ? 'yes' : taking.length === 0 ? '-' : taking.map((o) => `a ${o}`).join(' or ');
+    };
+    const expected = Object.keys(OUTPUT_FORMATS).map((f) => [
+      f,
+      ...(['check', 'gate', 'sweep', 'show', 'list'] as const).map((o) => cell(f, [o])),
+      cell(f, ['gate', 'sweep', 'swarm']),
+    ]);
+    assert.deepEqual(rows, expected);
+  });
 
   it('list: likewise', async () => {
     assert.deepEqual(await cli(['list', '--format', 'junit']), { code: 2, out: '', err: "faultline: unknown format 'junit' (formats: text, json)\n" });
