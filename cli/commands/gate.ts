@@ -12,13 +12,13 @@ import type { Command } from 'commander';
 import { parseTarget, runGate, scenarios, type AnyScenario, type GateReport } from '../../scenarios/index.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exitCodes.js';
-import { chooseFormat, OUTPUT_FORMATS, rendererOf, type ChosenFormat } from '../format/registry.js';
+import { chooseFormat, OUTPUT_FORMATS, rendererOf, type ChosenFormat, type GateShardMeta } from '../format/registry.js';
 import { colors, type CliIo } from '../io.js';
 import { checkedScenario, loadScenarioFile } from '../load.js';
 import { collect, parseLimits, runOptions, type RunLimits } from '../options.js';
 import { progressLine, type ProgressLine } from '../progress.js';
 import { GATE_COSTS } from '../gateCosts.js';
-import { assignShards, costsFor, parseShard, readCosts, type ShardMeta } from '../shard.js';
+import { assignShards, costsFor, parseShard, readCosts } from '../shard.js';
 import { addFormatFlag, addLimitFlags, addOutputFlags, addShardFlags } from './flags.js';
 
 interface GateFlags extends RunLimits {
@@ -131,7 +131,7 @@ export interface GateOutput {
   readonly junit?: string;
   readonly summary?: string;
   /** A shard's JSON carries what `faultline merge` needs. */
-  readonly shard?: ShardMeta & { readonly targets: Readonly<Record<string, string>> };
+  readonly shard?: GateShardMeta;
 }
 
 /**
@@ -190,7 +190,7 @@ export function registerGate(program: Command, io: CliIo, done: (code: ExitCode)
       );
       if (plan.length === 0) throw new UsageError('no scenario variant to gate');
       let include = filter;
-      let meta: (ShardMeta & { targets: Record<string, string> }) | undefined;
+      let meta: GateShardMeta | undefined;
       if (shard) {
         const recorded = flags.costs === undefined ? new Map(Object.entries(GATE_COSTS)) : readCosts(flags.costs, io.cwd);
         const owner = assignShards(costsFor(plan, recorded), shard.count);

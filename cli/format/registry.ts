@@ -21,6 +21,9 @@ import { formatSwarmText, swarmToJson, type SwarmReport } from './swarm.js';
 import { formatSweepText, sweepToJson, type SweepReport } from './sweep.js';
 import { formatRunText } from './text.js';
 
+/** A gate shard's part of the split, and the file (or built-in id) of each scenario in its plan. */
+export type GateShardMeta = ShardMeta & { readonly targets: Readonly<Record<string, string>> };
+
 /** What each output's renderer is given. */
 export interface Outputs {
   /** `check`: one run of one variant. */
@@ -42,7 +45,7 @@ export interface Outputs {
     readonly report: GateReport;
     readonly color: ChalkInstance;
     /** A shard's own part of the split, for `faultline merge`. */
-    readonly shard?: ShardMeta & { readonly targets: Readonly<Record<string, string>> };
+    readonly shard?: GateShardMeta;
   };
   /** `gate`: one scenario variant, printed as it finishes so a long gate shows its progress. */
   readonly gateEntry: { readonly entry: GateEntry; readonly color: ChalkInstance };
