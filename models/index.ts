@@ -16,3 +16,4 @@ export * from './cow/index.js';
 export * from './block/dma.js';
 export * from './gup/longterm.js';
 export * from './mm/populate.js';
+export * from './pagecache/index.js';

@@ -15,6 +15,7 @@ import { longtermPinCma } from './longterm-pin-cma.js';
 import { madvPopulate } from './madv-populate.js';
 import { dirtyPipe } from './dirty-pipe.js';
 import { forkPin } from './fork-pin.js';
+import { writePrefault } from './write-prefault.js';
 import type { AnyScenario } from './scenario.js';
 
 export const scenarios: readonly AnyScenario[] = [
@@ -34,6 +35,7 @@ export const scenarios: readonly AnyScenario[] = [
   madvPopulate as unknown as AnyScenario,
   dirtyPipe as unknown as AnyScenario,
   forkPin as unknown as AnyScenario,
+  writePrefault as unknown as AnyScenario,
 ];
 
 export function findScenario(id: string): AnyScenario | undefined {

@@ -30,3 +30,4 @@ export * from './lruIsolator.js';
 export * from './madvisePopulate.js';
 export * from './pipeSyscalls.js';
 export * from './forkPin.js';
+export * from './bufferedWrite.js';

@@ -1,0 +1,366 @@
+/**
+ * A buffered write() into the page cache (models/pagecache/folio.ts) from a user buffer (an ITER_SOURCE
+ * iterator over the MMU): generic_perform_write() (mm/filemap.c) in its forms, and fuse_fill_write_pages()
+ * (fs/fuse/file.c). The write starts at file offset 0; the chunk is one page-cache folio.
+ *
+ * Option `loop`:
+ *   'copy-faults-enabled'  generic_file_buffered_write() up to v2.6.23: fault_in_pages_readable() (result
+ *                          ignored), ->prepare_write() with the page locked, filemap_copy_from_user(): an
+ *                          atomic copy, and on a short one "Do it the slow way": the copy again with page
+ *                          faults enabled, still under the page lock. A fault there on a mapping of the
+ *                          same page waits for the lock the writer holds ("2,8 - recursive deadlock if page
+ *                          is same", "mm: fix pagecache write deadlocks", v2.6.24); a short copy is -EFAULT.
+ *   'prefault-each'        v5.18 (631f871f0717, `== bytes`) .. v6.13: fault_in_iov_iter_readable(i, bytes)
+ *                          before every ->write_begin (`-EFAULT` only if nothing could be faulted in),
+ *                          then copy_folio_from_iter_atomic() and ->write_end().
+ *   'fault-after-zero'     665575cff098 (v6.14, "filemap: move prefaulting out of hot write path"): no
+ *                          prefault; after ->write_end() rejected everything and the copy made no progress,
+ *                          "'folio' is now unlocked and faults on it can be handled. Ensure forward
+ *                          progress by trying to fault it in now": `== bytes` is -EFAULT.
+ *   'no-fault-in'          665575cff098 without that fault-in (hypothetical): nothing ever faults the
+ *                          source in.
+ *   'fuse-prefault'        fuse_fill_write_pages() before faa794dd2e17: `if
+ *                          (fault_in_iov_iter_readable(ii, bytes))` -EFAULT at `again:`, then
+ *                          __filemap_get_folio(FGP_WRITEBEGIN), the atomic copy; 0 copied: unlock, again;
+ *                          a short copy is kept (sent to the server), the folio is marked uptodate only
+ *                          when the copy filled it.
+ *   'fuse-fault-after'     faa794dd2e17 (v6.16, "fuse: Move prefaulting out of hot write path"): the same
+ *                          fault-in (still `!= 0`) only after a copy of 0, with the folio unlocked.
+ * In every form the loop returns `written ? written : status`; the chunk halving of large folios is not
+ * modelled (one chunk = one folio).
+ *
+ * Option `mapping`: user pages that map page-cache folios of the written file (MAP_SHARED of the same
+ * file). Their MMU folio is the page-cache folio's lock (definePageCache's `lock`), so a fault on them
+ * waits for the writer's folio lock; when a fault-in maps one whose folio is not uptodate, filemap_fault()
+ * reads it (->read_folio()) first (not for fuse: its read comes from the server, not modelled).
+ */
+import { assign, setup } from 'xstate';
+import { bool, int, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { iovIterRevert } from '../iov-iter/advance.js';
+import { copyFolioFromIterAtomic, copyFromIterChoices, copyFromIterResult } from '../iov-iter/copy.js';
+import { faultInIovIterReadable, faultInIovIterReadableResult } from '../iov-iter/faultIn.js';
+import { ITER_SOURCE, ITER_UBUF, iterConsumed, type IovIter } from '../iov-iter/iter.js';
+import { BLOCKED, PTE_PRESENT_RO, PTE_PRESENT_RW } from '../mmu/constants.js';
+import type { MmuWorld } from '../mmu/world.js';
+import {
+  copyIntoFolio,
+  pcFolioLock,
+  pcFolioLocked,
+  pcFolioMarkUptodate,
+  pcFolioUnlock,
+  pcFolioUptodate,
+  readFolio,
+  writeBegin,
+  writeEnd,
+  writeEndResult,
+  type PageCache,
+  type PageCacheWorld,
+} from '../pagecache/folio.js';
+
+export const WRITE_LOOPS = ['copy-faults-enabled', 'prefault-each', 'fault-after-zero', 'no-fault-in', 'fuse-prefault', 'fuse-fault-after'] as const;
+export type WriteLoop = (typeof WRITE_LOOPS)[number];
+
+export interface BufferedWriteOptions {
+  /** Column name. Default 'CPU0'. */
+  readonly name?: string;
+  readonly loop: WriteLoop;
+  /** User pages that map a page-cache folio of the file: `{ page, folio }`. Default none. */
+  readonly mapping?: readonly { readonly page: number; readonly folio: number }[];
+}
+
+export interface BufferedWriteContext {
+  /** `bytes` before the clamp to the folio: iov_iter_count() at the loop top, `copied` on a retry. */
+  bytes: number;
+  /** What the last copy_folio_from_iter_atomic() (plus the slow copy) returned. */
+  copied: number;
+  /** Units written so far (the file position). */
+  written: number;
+  /** write() returned -EFAULT. */
+  efault: number;
+}
+
+export type BufferedWriteWorld = MmuWorld & PageCacheWorld;
+
+type Ev = StepEvent<
+  'faultInIovIterReadable' | 'writeBegin' | 'copyFolioFromIterAtomic' | 'copyFromUser' | 'writeEnd' | 'folioUnlock' | 'fuseSendWritePages',
+  BufferedWriteWorld
+>;
+
+/** Static facts of one writer, shared by guards, actions and the label. */
+class Writer {
+  readonly fuse: boolean;
+  readonly prefault: boolean;
+  readonly U: number;
+  constructor(
+    readonly it: IovIter,
+    readonly pc: PageCache,
+    readonly o: BufferedWriteOptions,
+  ) {
+    if (!(WRITE_LOOPS as readonly string[]).includes(o.loop)) throw new RangeError(`buffered write: loop '${String(o.loop)}' is not one of ${WRITE_LOOPS.join(', ')}`);
+    if (!it.userBacked || it.dataSource !== ITER_SOURCE) throw new RangeError('buffered write: the iterator must be a user-backed ITER_SOURCE (UBUF or IOVEC)');
+    if (it.total > pc.folios * pc.folioUnits) throw new RangeError(`buffered write: ${it.total} units do not fit the file's ${pc.folios * pc.folioUnits}`);
+    for (const { page, folio } of o.mapping ?? [])
+      if (!(page >= 0 && page < it.mmu.pages && folio >= 0 && folio < pc.folios)) throw new RangeError(`buffered write: mapping page ${page} -> folio ${folio} is out of range`);
+    if (o.loop === 'copy-faults-enabled' && it.type !== ITER_UBUF) throw new RangeError("buffered write: loop 'copy-faults-enabled' takes a UBUF iterator");
+    this.fuse = o.loop.startsWith('fuse');
+    this.prefault = o.loop === 'prefault-each' || o.loop === 'copy-faults-enabled' || o.loop === 'fuse-prefault';
+    this.U = pc.folioUnits;
+  }
+  folio(c: BufferedWriteContext): number {
+    return Math.floor(c.written / this.U);
+  }
+  offset(c: BufferedWriteContext): number {
+    return c.written % this.U;
+  }
+  /** bytes = min(chunk - offset, bytes). */
+  len(c: BufferedWriteContext): number {
+    return Math.min(this.U - this.offset(c), c.bytes);
+  }
+  faultIn(w: BufferedWriteWorld, c: BufferedWriteContext): number {
+    return faultInIovIterReadableResult(w, this.it, this.len(c));
+  }
+  /** After a fault-in: filemap_fault() read the folios it mapped that were not uptodate. */
+  readMapped(w: BufferedWriteWorld): void {
+    if (this.fuse) return;
+    for (const { page, folio } of this.o.mapping ?? []) {
+      const pte = w.pte[page];
+      if ((pte === PTE_PRESENT_RO || pte === PTE_PRESENT_RW) && !pcFolioUptodate(w, folio)) readFolio(w, this.pc, folio);
+    }
+  }
+  /** The fault-in's verdict: the loop gives up (-EFAULT or a short write). */
+  faultInFails(w: BufferedWriteWorld, c: BufferedWriteContext): boolean {
+    const r = this.faultIn(w, c);
+    if (this.o.loop === 'copy-faults-enabled') return false; // 2.6.23 ignored the result
+    return this.fuse ? r !== 0 : r === this.len(c);
+  }
+  /**
+   * What ->write_end() returns. The same before and after the step: a rejected copy (0) leaves PG_uptodate as
+   * it was, so the assigns that run after the writeEnd effect may read it.
+   */
+  status(w: BufferedWriteWorld, c: BufferedWriteContext): number {
+    return writeEndResult(w, this.pc, this.folio(c), this.len(c), c.copied);
+  }
+  /** The slow copy: fault in what is left of `bytes`, then copy as much as is accessible. */
+  slowCopyBlocked(w: BufferedWriteWorld, c: BufferedWriteContext): boolean {
+    return faultInIovIterReadableResult(w, this.it, this.len(c) - c.copied) === BLOCKED;
+  }
+
+}
+
+/** The state after the loop's top (`bytes = iov_iter_count(i)` or `goto retry`). */
+function top(r: Writer): string {
+  return r.prefault ? 'prefault' : 'begin';
+}
+
+export function bufferedWriteMachine(it: IovIter, pc: PageCache, o: BufferedWriteOptions) {
+  const r = new Writer(it, pc, o);
+  const loop = o.loop;
+  const ret = (written: number) => ({ written, efault: written === 0 ? 1 : 0 });
+  const afterCopy =
+    loop === 'copy-faults-enabled'
+      ? [{ guard: 'shortCopy', target: 'slowCopy', actions: ['setCopied', 'copy'] }, { target: 'end', actions: ['setCopied', 'copy'] }]
+      : r.fuse
+        ? [{ guard: 'copiedNothing', target: 'unlock', actions: ['setCopied', 'copy'] }, { target: 'send', actions: ['setCopied', 'copy'] }]
+        : [{ target: 'end', actions: ['setCopied', 'copy'] }];
+  const states: Record<string, any> = {
+    begin: {
+      meta: { waitsFor: 'the page-cache folio lock' },
+      on: {
+        writeBegin: {
+          guard: 'unlocked',
+          target: 'copy',
+          actions: 'writeBegin',
+          description: r.fuse ? '__filemap_get_folio(FGP_WRITEBEGIN)' : '->write_begin()',
+        },
+      },
+    },
+    copy: { on: { copyFolioFromIterAtomic: afterCopy } },
+    done: { type: 'final' },
+  };
+  if (r.prefault)
+    states.prefault = {
+      meta: { waitsFor: 'the fault-in (a folio lock or mmap_lock)' },
+      on: {
+        faultInIovIterReadable: [
+          { guard: 'faultInGivesUp', target: 'done', actions: ['faultIn', 'returnWritten'] },
+          { guard: 'canFaultIn', target: 'begin', actions: 'faultIn' },
+        ],
+      },
+    };
+  if (loop === 'fault-after-zero' || loop === 'fuse-fault-after')
+    states.faultIn = {
+      meta: { waitsFor: 'the fault-in (a folio lock or mmap_lock)' },
+      on: {
+        faultInIovIterReadable: [
+          { guard: 'faultInGivesUp', target: 'done', actions: ['faultIn', 'returnWritten'] },
+          // generic: `} while (iov_iter_count(i))` -> bytes = iov_iter_count(i); fuse: goto again (same bytes)
+          { guard: 'canFaultIn', target: 'begin', actions: ['faultIn', 'afterFaultIn'] },
+        ],
+      },
+    };
+  if (loop === 'copy-faults-enabled')
+    states.slowCopy = {
+      meta: { waitsFor: 'the page-cache folio lock, which this task holds (filemap_fault() on the mapping of the folio being written)' },
+      on: { copyFromUser: { guard: 'slowCopyRuns', target: 'end', actions: ['slowCopy', 'setSlowCopied'] } },
+    };
+  if (r.fuse) {
+    states.unlock = {
+      on: { folioUnlock: { target: loop === 'fuse-prefault' ? 'prefault' : 'faultIn', actions: 'unlockFolio', description: 'folio_unlock(); folio_put()' } },
+    };
+    states.send = {
+      on: {
+        fuseSendWritePages: [
+          { guard: 'lastUnits', target: 'done', actions: ['send', 'fuseReturn'] },
+          { target: top(r), actions: ['send', 'fuseNext'] },
+        ],
+      },
+    };
+  } else {
+    const next = top(r);
+    states.end = {
+      on: {
+        writeEnd:
+          loop === 'copy-faults-enabled'
+            ? [
+                { guard: 'shortCopy', target: 'done', actions: ['writeEnd', 'returnAccepted'] },
+                { guard: 'lastUnits', target: 'done', actions: ['writeEnd', 'returnAccepted'] },
+                { target: next, actions: ['writeEnd', 'nextChunk'] },
+              ]
+            : [
+                // status == 0 && copied: bytes = copied; goto retry
+                { guard: 'rejectedSome', target: next, actions: ['writeEnd', 'retryCopied'] },
+                // status == 0, nothing copied
+                { guard: 'rejectedAll', target: loop === 'fault-after-zero' ? 'faultIn' : next, actions: ['writeEnd', 'rejectedAll'] },
+                { guard: 'lastUnits', target: 'done', actions: ['writeEnd', 'returnAccepted'] },
+                { target: next, actions: ['writeEnd', 'nextChunk'] },
+              ],
+      },
+    };
+  }
+  return setup({
+    types: { context: {} as BufferedWriteContext, events: {} as Ev },
+    guards: {
+      unlocked: ({ context, event }) => !pcFolioLocked(event.world, pc, r.folio(context)),
+      canFaultIn: ({ context, event }) => r.faultIn(event.world, context) !== BLOCKED,
+      faultInGivesUp: ({ context, event }) => r.faultIn(event.world, context) !== BLOCKED && r.faultInFails(event.world, context),
+      shortCopy: ({ context, event }) =>
+        event.type === 'copyFolioFromIterAtomic'
+          ? copyFromIterResult(event.world, it, r.len(context), event.choice) < r.len(context)
+          : context.copied < r.len(context),
+      copiedNothing: ({ context, event }) => copyFromIterResult(event.world, it, r.len(context), event.choice) === 0,
+      slowCopyRuns: ({ context, event }) => !r.slowCopyBlocked(event.world, context),
+      rejectedSome: ({ context, event }) => r.status(event.world, context) === 0 && context.copied > 0,
+      rejectedAll: ({ context, event }) => r.status(event.world, context) === 0,
+      lastUnits: ({ context, event }) =>
+        event.type === 'fuseSendWritePages' ? context.written + context.copied === it.total : context.written + r.status(event.world, context) === it.total,
+    },
+    actions: {
+      returnWritten: assign(({ context }) => ret(context.written)),
+      afterFaultIn: assign(({ context }) => ({ bytes: r.fuse ? context.bytes : it.total - context.written })),
+      returnAccepted: assign(({ context, event }) => ret(context.written + r.status(event.world, context))),
+      nextChunk: assign(({ context, event }) => {
+        const written = context.written + r.status(event.world, context);
+        return { written, bytes: it.total - written };
+      }),
+      retryCopied: assign(({ context }) => ({ bytes: context.copied })),
+      rejectedAll: assign(({ context }) => ({ bytes: loop === 'fault-after-zero' ? context.bytes : it.total - context.written })),
+      fuseReturn: assign(({ context }) => ({ written: context.written + context.copied, efault: 0 })),
+      fuseNext: assign(({ context }) => ({ written: context.written + context.copied, bytes: it.total - context.written - context.copied })),
+      faultIn: ({ context, event }) => {
+        faultInIovIterReadable(event.world, it, r.len(context));
+        r.readMapped(event.world);
+      },
+      writeBegin: ({ context, event }) => {
+        if (r.fuse) pcFolioLock(event.world, pc, r.folio(context));
+        else writeBegin(event.world, pc, r.folio(context), r.offset(context), r.len(context));
+      },
+      setCopied: assign(({ context, event }) => ({ copied: copyFromIterResult(event.world, it, r.len(context), event.choice) })),
+      copy: ({ context, event }) => {
+        const k = copyFolioFromIterAtomic(event.world, it, r.len(context), event.choice);
+        copyIntoFolio(event.world, pc, r.folio(context), r.offset(context), k);
+      },
+      // filemap_copy_from_user()'s slow way: __copy_from_user() with faults enabled copies the faultable prefix.
+      // After slowCopy (the iterator has advanced by what this chunk copied).
+      setSlowCopied: assign(({ context, event }) => ({ copied: iterConsumed(event.world, it) - context.written })),
+      slowCopy: ({ context, event }) => {
+        const w = event.world;
+        const left = r.len(context) - context.copied;
+        faultInIovIterReadable(w, it, left);
+        r.readMapped(w);
+        const k = copyFolioFromIterAtomic(w, it, left, copyFromIterChoices(w, it, left) - 1);
+        copyIntoFolio(w, pc, r.folio(context), r.offset(context) + context.copied, k);
+      },
+      writeEnd: ({ context, event }) => {
+        const w = event.world;
+        const status = writeEnd(w, pc, r.folio(context), r.offset(context), r.len(context), context.copied);
+        if (status !== context.copied) iovIterRevert(w, it, context.copied - status);
+      },
+      unlockFolio: ({ context, event }) => pcFolioUnlock(event.world, pc, r.folio(context)),
+      // Keep the short copy (the server gets it); uptodate only for a whole folio; unlock after sending.
+      send: ({ context, event }) => {
+        const f = r.folio(context);
+        if (context.copied === pc.folioUnits) pcFolioMarkUptodate(event.world, pc, f);
+        pcFolioUnlock(event.world, pc, f);
+      },
+    },
+  }).createMachine({
+    id: o.name ?? 'CPU0',
+    initial: top(r),
+    context: { bytes: it.total, copied: 0, written: 0, efault: 0 },
+    states,
+  });
+}
+
+function writeLabel(r: Writer) {
+  const units = (n: number): string => `${n}u`;
+  const fn = (generic: string, fuse: string): string => (r.fuse ? fuse : generic);
+  return ({ context, event }: { context: BufferedWriteContext; event: StepEvent<string, BufferedWriteWorld> }, description: string | undefined): string => {
+    const w = event.world;
+    const f = r.folio(context);
+    const len = r.len(context);
+    const where = `folio ${f}, offset ${units(r.offset(context))}, ${units(len)}`;
+    switch (event.type) {
+      case 'faultInIovIterReadable': {
+        const left = r.faultIn(w, context);
+        const gives = r.faultInFails(w, context) ? `: write() returns ${context.written > 0 ? units(context.written) : '-EFAULT'}` : '';
+        return `fault_in_iov_iter_readable(i, ${units(len)}) = ${units(left)}${gives}`;
+      }
+      case 'writeBegin': {
+        const up = pcFolioUptodate(w, f) ? 'uptodate' : 'not uptodate';
+        return `${fn(r.pc.aops === 'block' ? 'block_write_begin()' : 'simple_write_begin()', '__filemap_get_folio(FGP_WRITEBEGIN)')}: lock ${where} (${up})`;
+      }
+      case 'copyFolioFromIterAtomic': {
+        const k = copyFromIterResult(w, r.it, len, event.choice);
+        const at = r.it.addrAt[iterConsumed(w, r.it) + k];
+        const stop = k < len && at !== undefined ? `, stops at u${at} (p${Math.floor(at / r.it.mmu.unitsPerPage)})` : '';
+        return `copy_folio_from_iter_atomic(${where}) = ${units(k)}${stop}`;
+      }
+      case 'copyFromUser':
+        return `filemap_copy_from_user(): short atomic copy; the slow way: __copy_from_user() with page faults enabled under the lock of folio ${f}`;
+      case 'writeEnd': {
+        const s = r.status(w, context);
+        const why = s === 0 && context.copied > 0 ? ' (short copy into a folio that is not uptodate)' : '';
+        const next = s === 0 && context.copied > 0 ? `; bytes = ${units(context.copied)}; goto retry` : '';
+        return `${r.pc.aops === 'block' ? 'block_write_end' : 'simple_write_end'}(copied ${units(context.copied)}) = ${units(s)}${why}; folio_unlock()${next}`;
+      }
+      case 'folioUnlock':
+        return `copied 0: folio_unlock(); folio_put(); goto again`;
+      case 'fuseSendWritePages':
+        return `fuse_send_write_pages(${units(context.copied)})${context.copied === r.U ? ', folio_mark_uptodate()' : ''}; folio_unlock()`;
+      default:
+        return description ?? event.type;
+    }
+  };
+}
+
+/** The writer actor (a thread). */
+export function bufferedWriteActor(it: IovIter, pc: PageCache, o: BufferedWriteOptions): ActorSpec<BufferedWriteContext, BufferedWriteWorld> {
+  const r = new Writer(it, pc, o);
+  return {
+    name: o.name ?? 'CPU0',
+    machine: bufferedWriteMachine(it, pc, o),
+    fields: { bytes: int(0, it.total), copied: int(0, pc.folioUnits), written: int(0, it.total), efault: bool() },
+    choices: { copyFolioFromIterAtomic: ({ context, event }) => copyFromIterChoices(event.world as MmuWorld, it, r.len(context)) },
+    label: writeLabel(r),
+  };
+}

@@ -1,0 +1,273 @@
+/**
+ * Page-cache folios of one file as a world fragment: PG_uptodate, PG_locked, per-block buffer uptodate
+ * bits (buffer_head filesystems) and the content identity of every unit, with the ->write_begin() /
+ * ->write_end() pairs that generic_perform_write() (mm/filemap.c) calls around
+ * copy_folio_from_iter_atomic(), and ->read_folio().
+ *
+ * Content identity per unit: NEVER (never initialised: a folio freshly added to the cache by
+ * __filemap_get_folio(FGP_CREAT) and not read), OLD (the file's data as read from disk), ZERO (zeroed by
+ * the filesystem) or WRITTEN (data copied in by a write). The invariant every ->write_end() keeps is
+ * `pageCacheInitialised`: a folio or buffer marked uptodate holds no NEVER unit, since read() and mmap()
+ * expose an uptodate folio as it is.
+ *
+ * Two address_space_operations pairs, checked against the kernel text:
+ *   'block'  block_write_begin() / block_write_end() (fs/buffer.c, the generic_write_end() of ext2, ext4
+ *            without delalloc, and others): write_begin reads the blocks the write covers only partly and
+ *            that are not uptodate (__block_write_begin_int()); write_end turns a short copy into a folio
+ *            that is not uptodate into a zero-length write ("just treat any short write to a non uptodate
+ *            folio as a zero-length write, and force the caller to redo the whole thing"), then
+ *            __block_commit_write() marks the buffers of [from, from + copied) uptodate and the folio
+ *            uptodate once every buffer is. Since "mm: fix pagecache write deadlocks" (Nick Piggin and
+ *            Andrew Morton, v2.6.24, where the rule first appeared in generic_file_buffered_write()).
+ *   'simple' simple_write_begin() / simple_write_end() (fs/libfs.c, ramfs): write_begin zeroes the parts of
+ *            a folio that is not uptodate outside the write; write_end ACCEPTS a short copy, zeroes
+ *            [from + copied, from + len) ("zero the stale part of the folio if we did a short copy") and
+ *            marks the folio uptodate. It never returns 0 for a short copy.
+ * Blocks are `blockUnits` units (1 .. folioUnits, dividing it); 'simple' has no buffers. A file's blocks
+ * all exist on disk (no holes or new blocks, so page_zero_new_buffers() has nothing to zero).
+ *
+ * PG_locked is the fragment's own `pcLocked[F]`, or, with `lock: { mmu, folios }`, the MMU folio's
+ * `folioLocked` (the file is also mapped into user memory: a fault on that mapping waits for the lock).
+ */
+import { array, bool, enumOf, invariant, type FieldSpecs, type InvariantProperty } from '../../checker/index.js';
+import type { Mmu } from '../mmu/config.js';
+import { folioLock, folioLocked, folioUnlock } from '../mmu/folio.js';
+import type { MmuWorld } from '../mmu/world.js';
+
+export const PC_NEVER = 0;
+export const PC_OLD = 1;
+export const PC_ZERO = 2;
+export const PC_WRITTEN = 3;
+export const PC_CONTENT_NAMES = ['never', 'old', 'zero', 'written'] as const;
+
+export type WriteAops = 'block' | 'simple';
+
+export interface PageCacheOptions {
+  /** Folios of the file (F), 1..8. */
+  readonly folios: number;
+  /** Units per folio (U), 1..16. */
+  readonly folioUnits: number;
+  /** Which ->write_begin / ->write_end pair (see the file comment). */
+  readonly aops: WriteAops;
+  /** Units per block for 'block' (divides folioUnits). Default 1. */
+  readonly blockUnits?: number;
+  /** Initially uptodate folios (content OLD) - one for all or one per folio. Default false (content NEVER). */
+  readonly uptodate?: boolean | readonly boolean[];
+  /** Share PG_locked with MMU folios: page-cache folio f's lock is `mmu` folio `folios[f]` (-1: its own). */
+  readonly lock?: { readonly mmu: Mmu; readonly folios: readonly number[] };
+}
+
+export interface PageCache {
+  readonly folios: number;
+  readonly folioUnits: number;
+  readonly aops: WriteAops;
+  readonly blockUnits: number;
+  /** Blocks per folio ('block'), 0 for 'simple'. */
+  readonly blocksPerFolio: number;
+  /** The MMU whose folio locks are shared, or null. */
+  readonly mmu: Mmu | null;
+  /** MMU folio of each page-cache folio, -1 where the fragment's own `pcLocked` is used. */
+  readonly mmuFolio: Int32Array;
+  readonly fields: FieldSpecs;
+}
+
+export interface PageCacheWorld {
+  pcUptodate: number[];
+  pcData: number[];
+  pcLocked?: number[];
+  pcBufUptodate?: number[];
+}
+
+function perFolio(v: boolean | readonly boolean[] | undefined, n: number, what: string): boolean[] {
+  if (v === undefined || typeof v === 'boolean') return new Array<boolean>(n).fill(v ?? false);
+  if (v.length !== n) throw new RangeError(`page cache: ${what} has ${v.length} entries for ${n} folios`);
+  return [...v];
+}
+
+export function definePageCache(o: PageCacheOptions): PageCache {
+  const F = o.folios;
+  const U = o.folioUnits;
+  if (!Number.isInteger(F) || F < 1 || F > 8) throw new RangeError(`page cache: folios ${F} is not 1..8`);
+  if (!Number.isInteger(U) || U < 1 || U > 16) throw new RangeError(`page cache: folioUnits ${U} is not 1..16`);
+  if (o.aops !== 'block' && o.aops !== 'simple') throw new RangeError(`page cache: aops '${String(o.aops)}' is not block or simple`);
+  const B = o.blockUnits ?? 1;
+  if (!Number.isInteger(B) || B < 1 || U % B !== 0) throw new RangeError(`page cache: blockUnits ${B} does not divide folioUnits ${U}`);
+  const uptodate = perFolio(o.uptodate, F, 'uptodate');
+  const mmuFolio = new Int32Array(F).fill(-1);
+  if (o.lock) {
+    if (o.lock.folios.length !== F) throw new RangeError(`page cache: lock.folios has ${o.lock.folios.length} entries for ${F} folios`);
+    if (!o.lock.mmu.pageLock) throw new RangeError('page cache: lock.mmu needs pageLock: true');
+    o.lock.folios.forEach((mf, f) => {
+      if (!Number.isInteger(mf) || mf < -1 || mf >= o.lock!.mmu.folioCount) throw new RangeError(`page cache: lock.folios[${f}] = ${mf} is not an MMU folio`);
+      mmuFolio[f] = mf;
+    });
+  }
+  const blocksPerFolio = o.aops === 'block' ? U / B : 0;
+  const data: number[] = [];
+  for (let f = 0; f < F; f++) for (let u = 0; u < U; u++) data.push(uptodate[f] ? PC_OLD : PC_NEVER);
+  const bufs: number[] = [];
+  for (let f = 0; f < F; f++) for (let b = 0; b < blocksPerFolio; b++) bufs.push(uptodate[f] ? 1 : 0);
+  const fields: FieldSpecs = {
+    pcUptodate: array(F, bool(), uptodate.map((x) => (x ? 1 : 0))),
+    pcData: array(F * U, enumOf(PC_CONTENT_NAMES), data),
+    ...(mmuFolio.some((mf) => mf < 0) ? { pcLocked: array(F, bool()) } : {}),
+    ...(blocksPerFolio > 0 ? { pcBufUptodate: array(F * blocksPerFolio, bool(), bufs) } : {}),
+  };
+  return { folios: F, folioUnits: U, aops: o.aops, blockUnits: B, blocksPerFolio, mmu: o.lock?.mmu ?? null, mmuFolio, fields };
+}
+
+function checkRange(pc: PageCache, f: number, from: number, len: number, what: string): void {
+  if (!(f >= 0 && f < pc.folios && from >= 0 && len >= 0 && from + len <= pc.folioUnits))
+    throw new RangeError(`${what}: folio ${f} [${from}, ${from + len}) is outside the ${pc.folios} folios of ${pc.folioUnits} units`);
+}
+
+/** PG_locked of folio f. */
+export function pcFolioLocked(w: PageCacheWorld, pc: PageCache, f: number): boolean {
+  const mf = pc.mmuFolio[f]!;
+  return mf >= 0 ? folioLocked(w as unknown as MmuWorld, pc.mmu!, mf) : w.pcLocked![f] === 1;
+}
+
+/** folio_lock(): guard the step with `!pcFolioLocked` (the sleep); locking a held folio is a model error. */
+export function pcFolioLock(w: PageCacheWorld, pc: PageCache, f: number): void {
+  const mf = pc.mmuFolio[f]!;
+  if (mf >= 0) return folioLock(w as unknown as MmuWorld, pc.mmu!, mf);
+  if (w.pcLocked![f] === 1) throw new Error(`folio_lock: page-cache folio ${f} is already locked (guard the step with !pcFolioLocked)`);
+  w.pcLocked![f] = 1;
+}
+
+/** folio_unlock(); unlocking an unlocked folio is a model error. */
+export function pcFolioUnlock(w: PageCacheWorld, pc: PageCache, f: number): void {
+  const mf = pc.mmuFolio[f]!;
+  if (mf >= 0) return folioUnlock(w as unknown as MmuWorld, pc.mmu!, mf);
+  if (w.pcLocked![f] !== 1) throw new Error(`folio_unlock: page-cache folio ${f} is not locked`);
+  w.pcLocked![f] = 0;
+}
+
+export function pcFolioUptodate(w: PageCacheWorld, f: number): boolean {
+  return w.pcUptodate[f] === 1;
+}
+
+/** folio_mark_uptodate(). */
+export function pcFolioMarkUptodate(w: PageCacheWorld, pc: PageCache, f: number): void {
+  w.pcUptodate[f] = 1;
+  for (let b = 0; b < pc.blocksPerFolio; b++) w.pcBufUptodate![f * pc.blocksPerFolio + b] = 1;
+}
+
+function fill(w: PageCacheWorld, pc: PageCache, f: number, from: number, to: number, v: number, only = -1): void {
+  for (let u = from; u < to; u++) {
+    const i = f * pc.folioUnits + u;
+    if (only < 0 || w.pcData[i] === only) w.pcData[i] = v;
+  }
+}
+
+/**
+ * ->write_begin(pos = f:from, len) with the folio lock taken (guard with `!pcFolioLocked`; a write_begin
+ * that finds the folio locked sleeps in __filemap_get_folio(FGP_WRITEBEGIN)). Not uptodate: 'simple'
+ * zeroes the folio outside [from, from + len) unless the write covers it all (simple_write_begin());
+ * 'block' reads each block the range covers only partly that is not uptodate (__block_write_begin_int()).
+ */
+export function writeBegin(w: PageCacheWorld, pc: PageCache, f: number, from: number, len: number): void {
+  checkRange(pc, f, from, len, 'write_begin');
+  pcFolioLock(w, pc, f);
+  if (pcFolioUptodate(w, f)) return;
+  const to = from + len;
+  if (pc.aops === 'simple') {
+    if (len === pc.folioUnits) return;
+    fill(w, pc, f, 0, from, PC_ZERO);
+    fill(w, pc, f, to, pc.folioUnits, PC_ZERO);
+    return;
+  }
+  const B = pc.blockUnits;
+  for (let b = 0; b < pc.blocksPerFolio; b++) {
+    const start = b * B;
+    const end = start + B;
+    if (end <= from || start >= to) continue;
+    const bi = f * pc.blocksPerFolio + b;
+    if (w.pcBufUptodate![bi] === 1 || (start >= from && end <= to)) continue;
+    fill(w, pc, f, start, end, PC_OLD); // ll_rw_block(REQ_OP_READ) of a partly overwritten block
+    w.pcBufUptodate![bi] = 1;
+  }
+}
+
+/** The destination side of copy_folio_from_iter_atomic(): `n` units land at f:from. The folio must be locked. */
+export function copyIntoFolio(w: PageCacheWorld, pc: PageCache, f: number, from: number, n: number): void {
+  checkRange(pc, f, from, n, 'copy into folio');
+  if (!pcFolioLocked(w, pc, f)) throw new Error(`copy into page-cache folio ${f}: the folio is not locked (write_begin first)`);
+  fill(w, pc, f, from, from + n, PC_WRITTEN);
+}
+
+/** What ->write_end(pos = f:from, len, copied) returns now. Pure. */
+export function writeEndResult(w: PageCacheWorld, pc: PageCache, f: number, len: number, copied: number): number {
+  if (pc.aops === 'block' && copied < len && !pcFolioUptodate(w, f)) return 0;
+  return copied;
+}
+
+/**
+ * ->write_end(pos = f:from, len, copied): commits what it accepts, unlocks the folio and returns the
+ * units accepted (see the file comment for each pair). `copied` units were copied by `copyIntoFolio`.
+ */
+export function writeEnd(w: PageCacheWorld, pc: PageCache, f: number, from: number, len: number, copied: number): number {
+  checkRange(pc, f, from, len, 'write_end');
+  if (copied < 0 || copied > len) throw new RangeError(`write_end: copied ${copied} is not 0..${len}`);
+  const status = writeEndResult(w, pc, f, len, copied);
+  if (pc.aops === 'simple') {
+    if (!pcFolioUptodate(w, f)) {
+      fill(w, pc, f, from + copied, from + len, PC_ZERO);
+      w.pcUptodate[f] = 1;
+    }
+  } else if (status > 0) {
+    // __block_commit_write(folio, from, from + copied)
+    const B = pc.blockUnits;
+    let partial = false;
+    for (let b = 0; b < pc.blocksPerFolio; b++) {
+      const bi = f * pc.blocksPerFolio + b;
+      if ((b + 1) * B <= from || b * B >= from + status) {
+        if (w.pcBufUptodate![bi] !== 1) partial = true;
+      } else w.pcBufUptodate![bi] = 1;
+    }
+    if (!partial) w.pcUptodate[f] = 1;
+  }
+  pcFolioUnlock(w, pc, f);
+  return status;
+}
+
+/**
+ * ->read_folio() of a folio that is not uptodate, called with the folio locked (filemap_fault(),
+ * filemap_read_folio()): 'block' reads every buffer that is not uptodate (block_read_full_folio());
+ * 'simple' zeroes the whole folio (simple_read_folio(): ramfs has no backing store). The folio ends uptodate.
+ */
+export function readFolio(w: PageCacheWorld, pc: PageCache, f: number): void {
+  checkRange(pc, f, 0, 0, 'read_folio');
+  if (pcFolioUptodate(w, f)) return;
+  if (pc.aops === 'simple') fill(w, pc, f, 0, pc.folioUnits, PC_ZERO);
+  else
+    for (let b = 0; b < pc.blocksPerFolio; b++) {
+      const bi = f * pc.blocksPerFolio + b;
+      if (w.pcBufUptodate![bi] === 1) continue;
+      fill(w, pc, f, b * pc.blockUnits, (b + 1) * pc.blockUnits, PC_OLD);
+      w.pcBufUptodate![bi] = 1;
+    }
+  w.pcUptodate[f] = 1;
+}
+
+/** The first never-initialised unit an uptodate folio or buffer exposes, as [folio, unit], or null. */
+export function pcExposedUnit(w: PageCacheWorld, pc: PageCache): readonly [number, number] | null {
+  for (let f = 0; f < pc.folios; f++)
+    for (let u = 0; u < pc.folioUnits; u++) {
+      if (w.pcData[f * pc.folioUnits + u] !== PC_NEVER) continue;
+      const buf = pc.blocksPerFolio > 0 && w.pcBufUptodate![f * pc.blocksPerFolio + Math.floor(u / pc.blockUnits)] === 1;
+      if (w.pcUptodate[f] === 1 || buf) return [f, u];
+    }
+  return null;
+}
+
+/** An uptodate folio (or buffer) holds no never-initialised unit: what read() or a mapping would expose. */
+export function pageCacheInitialised(pc: PageCache, options: { readonly name?: string } = {}): InvariantProperty<PageCacheWorld> {
+  return invariant<PageCacheWorld>(options.name ?? 'page cache initialised', (s) => pcExposedUnit(s.world, pc) === null, {
+    description: 'no folio or buffer marked uptodate holds a never-initialised unit (block_write_end() / simple_write_end())',
+    explain: (s) => {
+      const [f, u] = pcExposedUnit(s.world, pc)!;
+      return `page-cache folio ${f} is uptodate but unit ${u} was never initialised: read() would return stale memory`;
+    },
+  });
+}
