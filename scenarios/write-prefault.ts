@@ -93,9 +93,10 @@ export const writePrefault = defineScenario({
       description: '<= v2.6.23: a short atomic copy is redone with faults enabled under the page lock; reclaim after the prefault: the fault waits for the writer',
       expected: { verdict: 'violated', property: 'deadlock' },
       provenance: { kind: 'shipped', versions: '<= v2.6.23 (fixed in v2.6.24 by "mm: fix pagecache write deadlocks")', commits: [] },
-      // The commit after the slow copy is today's ->write_end(), not 2.6.23's ->commit_write(): only the
-      // deadlock is this variant's claim, so it keeps the default buffer and folio.
-      params: ['src', 'reclaim'],
+      // The commit after the slow copy is today's ->write_end(), not 2.6.23's ->commit_write() (which took a
+      // short copy into a page that is not uptodate): the deadlock is this variant's only claim, so it keeps
+      // the mapped buffer, whose prefault reads the folio uptodate, and the other defaults.
+      params: ['reclaim'],
     },
     'prefault-each': {
       description: 'v5.18 .. v6.13: fault_in_iov_iter_readable() == bytes is -EFAULT, before every ->write_begin()',

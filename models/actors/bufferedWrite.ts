@@ -40,6 +40,7 @@ import { iovIterRevert } from '../iov-iter/advance.js';
 import { copyFolioFromIterAtomic, copyFromIterChoices, copyFromIterResult } from '../iov-iter/copy.js';
 import { faultInIovIterReadable, faultInIovIterReadableResult } from '../iov-iter/faultIn.js';
 import { ITER_SOURCE, ITER_UBUF, iterConsumed, type IovIter } from '../iov-iter/iter.js';
+import { faultablePrefix } from '../mmu/access.js';
 import { BLOCKED, PTE_PRESENT_RO, PTE_PRESENT_RW } from '../mmu/constants.js';
 import type { MmuWorld } from '../mmu/world.js';
 import {
@@ -73,6 +74,11 @@ export interface BufferedWriteContext {
   bytes: number;
   /** What the last copy_folio_from_iter_atomic() (plus the slow copy) returned. */
   copied: number;
+  /**
+   * What ->write_end() will return for that copy (fuse: the copy itself), set with `copied`: PG_uptodate
+   * cannot change while the writer holds the folio lock.
+   */
+  accepted: number;
   /** Units written so far (the file position). */
   written: number;
   /** write() returned -EFAULT. */
@@ -127,22 +133,38 @@ class Writer {
       if ((pte === PTE_PRESENT_RO || pte === PTE_PRESENT_RW) && !pcFolioUptodate(w, folio)) readFolio(w, this.pc, folio);
     }
   }
+  /** The mapped folios a fault-in of `n` units from the position would read (not uptodate, page not present). */
+  mappedFoliosRead(w: BufferedWriteWorld, n: number): number[] {
+    if (this.fuse) return [];
+    const m = this.it.mmu;
+    const first = this.it.addrAt[iterConsumed(w, this.it)];
+    if (first === undefined || faultInIovIterReadableResult(w, this.it, n) === BLOCKED) return [];
+    const reach = n - faultInIovIterReadableResult(w, this.it, n);
+    const out: number[] = [];
+    for (const { page, folio } of this.o.mapping ?? []) {
+      const inRange = page >= Math.floor(first / m.unitsPerPage) && page * m.unitsPerPage < first + reach;
+      const pte = w.pte[page];
+      if (inRange && pte !== PTE_PRESENT_RO && pte !== PTE_PRESENT_RW && !pcFolioUptodate(w, folio) && !out.includes(folio)) out.push(folio);
+    }
+    return out;
+  }
   /** The fault-in's verdict: the loop gives up (-EFAULT or a short write). */
   faultInFails(w: BufferedWriteWorld, c: BufferedWriteContext): boolean {
     const r = this.faultIn(w, c);
     if (this.o.loop === 'copy-faults-enabled') return false; // 2.6.23 ignored the result
     return this.fuse ? r !== 0 : r === this.len(c);
   }
-  /**
-   * What ->write_end() returns. The same before and after the step: a rejected copy (0) leaves PG_uptodate as
-   * it was, so the assigns that run after the writeEnd effect may read it.
-   */
+  /** What ->write_end() returns now. Pure. */
   status(w: BufferedWriteWorld, c: BufferedWriteContext): number {
     return writeEndResult(w, this.pc, this.folio(c), this.len(c), c.copied);
   }
   /** The slow copy: fault in what is left of `bytes`, then copy as much as is accessible. */
   slowCopyBlocked(w: BufferedWriteWorld, c: BufferedWriteContext): boolean {
     return faultInIovIterReadableResult(w, this.it, this.len(c) - c.copied) === BLOCKED;
+  }
+  /** Units the slow copy (faults enabled, after the fault-in) takes: the faultable prefix of what is left. Pure. */
+  slowCopied(w: BufferedWriteWorld, c: BufferedWriteContext): number {
+    return faultablePrefix(w, this.it.mmu, this.it.addrAt[iterConsumed(w, this.it)]!, this.len(c) - c.copied, false);
   }
 
 }
@@ -152,6 +174,11 @@ function top(r: Writer): string {
   return r.prefault ? 'prefault' : 'begin';
 }
 
+/**
+ * Action order within a transition: either assigns first that read the pre-state and effects that read only
+ * context fields those assigns leave alone (copy, slow copy), or effects first and then assigns that read
+ * only the context (fault-in, write_end, fuse's send).
+ */
 export function bufferedWriteMachine(it: IovIter, pc: PageCache, o: BufferedWriteOptions) {
   const r = new Writer(it, pc, o);
   const loop = o.loop;
@@ -201,7 +228,7 @@ export function bufferedWriteMachine(it: IovIter, pc: PageCache, o: BufferedWrit
   if (loop === 'copy-faults-enabled')
     states.slowCopy = {
       meta: { waitsFor: 'the page-cache folio lock, which this task holds (filemap_fault() on the mapping of the folio being written)' },
-      on: { copyFromUser: { guard: 'slowCopyRuns', target: 'end', actions: ['slowCopy', 'setSlowCopied'] } },
+      on: { copyFromUser: { guard: 'slowCopyRuns', target: 'end', actions: ['setSlowCopied', 'slowCopy'] } },
     };
   if (r.fuse) {
     states.unlock = {
@@ -257,11 +284,8 @@ export function bufferedWriteMachine(it: IovIter, pc: PageCache, o: BufferedWrit
     actions: {
       returnWritten: assign(({ context }) => ret(context.written)),
       afterFaultIn: assign(({ context }) => ({ bytes: r.fuse ? context.bytes : it.total - context.written })),
-      returnAccepted: assign(({ context, event }) => ret(context.written + r.status(event.world, context))),
-      nextChunk: assign(({ context, event }) => {
-        const written = context.written + r.status(event.world, context);
-        return { written, bytes: it.total - written };
-      }),
+      returnAccepted: assign(({ context }) => ret(context.written + context.accepted)),
+      nextChunk: assign(({ context }) => ({ written: context.written + context.accepted, bytes: it.total - context.written - context.accepted })),
       retryCopied: assign(({ context }) => ({ bytes: context.copied })),
       rejectedAll: assign(({ context }) => ({ bytes: loop === 'fault-after-zero' ? context.bytes : it.total - context.written })),
       fuseReturn: assign(({ context }) => ({ written: context.written + context.copied, efault: 0 })),
@@ -274,21 +298,28 @@ export function bufferedWriteMachine(it: IovIter, pc: PageCache, o: BufferedWrit
         if (r.fuse) pcFolioLock(event.world, pc, r.folio(context));
         else writeBegin(event.world, pc, r.folio(context), r.offset(context), r.len(context));
       },
-      setCopied: assign(({ context, event }) => ({ copied: copyFromIterResult(event.world, it, r.len(context), event.choice) })),
+      setCopied: assign(({ context, event }) => {
+        const copied = copyFromIterResult(event.world, it, r.len(context), event.choice);
+        return { copied, accepted: r.fuse ? copied : writeEndResult(event.world, pc, r.folio(context), r.len(context), copied) };
+      }),
       copy: ({ context, event }) => {
         const k = copyFolioFromIterAtomic(event.world, it, r.len(context), event.choice);
         copyIntoFolio(event.world, pc, r.folio(context), r.offset(context), k);
       },
       // filemap_copy_from_user()'s slow way: __copy_from_user() with faults enabled copies the faultable prefix.
-      // After slowCopy (the iterator has advanced by what this chunk copied).
-      setSlowCopied: assign(({ context, event }) => ({ copied: iterConsumed(event.world, it) - context.written })),
+      setSlowCopied: assign(({ context, event }) => {
+        const copied = context.copied + r.slowCopied(event.world, context);
+        return { copied, accepted: writeEndResult(event.world, pc, r.folio(context), r.len(context), copied) };
+      }),
+      // Runs after setSlowCopied: what this chunk has copied so far is read from the iterator.
       slowCopy: ({ context, event }) => {
         const w = event.world;
-        const left = r.len(context) - context.copied;
+        const done = iterConsumed(w, it) - context.written;
+        const left = r.len(context) - done;
         faultInIovIterReadable(w, it, left);
         r.readMapped(w);
         const k = copyFolioFromIterAtomic(w, it, left, copyFromIterChoices(w, it, left) - 1);
-        copyIntoFolio(w, pc, r.folio(context), r.offset(context) + context.copied, k);
+        copyIntoFolio(w, pc, r.folio(context), r.offset(context) + done, k);
       },
       writeEnd: ({ context, event }) => {
         const w = event.world;
@@ -306,7 +337,7 @@ export function bufferedWriteMachine(it: IovIter, pc: PageCache, o: BufferedWrit
   }).createMachine({
     id: o.name ?? 'CPU0',
     initial: top(r),
-    context: { bytes: it.total, copied: 0, written: 0, efault: 0 },
+    context: { bytes: it.total, copied: 0, accepted: 0, written: 0, efault: 0 },
     states,
   });
 }
@@ -322,21 +353,30 @@ function writeLabel(r: Writer) {
     switch (event.type) {
       case 'faultInIovIterReadable': {
         const left = r.faultIn(w, context);
+        const old = r.o.loop === 'copy-faults-enabled';
+        const call = old ? `fault_in_pages_readable(buf, ${units(len)}) (result ignored)` : `fault_in_iov_iter_readable(i, ${units(len)}) = ${units(left)}`;
+        const reads = r.mappedFoliosRead(w, len);
+        const read = reads.length ? `; filemap_fault() reads folio ${reads.join(', ')}` : '';
         const gives = r.faultInFails(w, context) ? `: write() returns ${context.written > 0 ? units(context.written) : '-EFAULT'}` : '';
-        return `fault_in_iov_iter_readable(i, ${units(len)}) = ${units(left)}${gives}`;
+        return `${call}${read}${gives}`;
       }
       case 'writeBegin': {
         const up = pcFolioUptodate(w, f) ? 'uptodate' : 'not uptodate';
-        return `${fn(r.pc.aops === 'block' ? 'block_write_begin()' : 'simple_write_begin()', '__filemap_get_folio(FGP_WRITEBEGIN)')}: lock ${where} (${up})`;
+        const call =
+          r.o.loop === 'copy-faults-enabled'
+            ? '->prepare_write(): lock_page()'
+            : fn(r.pc.aops === 'block' ? 'block_write_begin()' : 'simple_write_begin()', '__filemap_get_folio(FGP_WRITEBEGIN)');
+        return `${call}: lock ${where} (${up})`;
       }
       case 'copyFolioFromIterAtomic': {
         const k = copyFromIterResult(w, r.it, len, event.choice);
         const at = r.it.addrAt[iterConsumed(w, r.it) + k];
         const stop = k < len && at !== undefined ? `, stops at u${at} (p${Math.floor(at / r.it.mmu.unitsPerPage)})` : '';
-        return `copy_folio_from_iter_atomic(${where}) = ${units(k)}${stop}`;
+        const call = r.o.loop === 'copy-faults-enabled' ? `filemap_copy_from_user(): __copy_from_user_inatomic(${where})` : `copy_folio_from_iter_atomic(${where})`;
+        return `${call} = ${units(k)}${stop}`;
       }
       case 'copyFromUser':
-        return `filemap_copy_from_user(): short atomic copy; the slow way: __copy_from_user() with page faults enabled under the lock of folio ${f}`;
+        return `filemap_copy_from_user(): "Do it the slow way": __copy_from_user() with page faults enabled, folio ${f} locked`;
       case 'writeEnd': {
         const s = r.status(w, context);
         const why = s === 0 && context.copied > 0 ? ' (short copy into a folio that is not uptodate)' : '';
@@ -359,7 +399,7 @@ export function bufferedWriteActor(it: IovIter, pc: PageCache, o: BufferedWriteO
   return {
     name: o.name ?? 'CPU0',
     machine: bufferedWriteMachine(it, pc, o),
-    fields: { bytes: int(0, it.total), copied: int(0, pc.folioUnits), written: int(0, it.total), efault: bool() },
+    fields: { bytes: int(0, it.total), copied: int(0, pc.folioUnits), accepted: int(0, pc.folioUnits), written: int(0, it.total), efault: bool() },
     choices: { copyFolioFromIterAtomic: ({ context, event }) => copyFromIterChoices(event.world as MmuWorld, it, r.len(context)) },
     label: writeLabel(r),
   };
