@@ -4,7 +4,7 @@
  *
  *   copy-faults-enabled  up to v2.6.23: prefault, then the copy under the page lock falls back to faults
  *                        enabled; reclaim between the two makes the fault wait for the writer's own lock
- *                        (fixed by "mm: fix pagecache write deadlocks", v2.6.24);
+ *                        (fixed by 08291429cfa6 "mm: fix pagecache write deadlocks", v2.6.24);
  *   prefault-each        v5.18 .. v6.13: fault_in_iov_iter_readable() before every ->write_begin();
  *   fault-after-zero     665575cff098 (v6.14): fault in only after a copy that made no progress;
  *   no-fault-in          hypothetical: 665575cff098 without its fault-in;
@@ -69,7 +69,7 @@ export const writePrefault = defineScenario({
   title: 'buffered write: prefault before every copy, or fault in after a zero-progress copy (665575cff098, faa794dd2e17)',
   source:
     '665575cff098 "filemap: move prefaulting out of hot write path" (Dave Hansen, v6.14) and faa794dd2e17 "fuse: Move prefaulting out of hot write path" (v6.16); ' +
-    '"mm: fix pagecache write deadlocks" (Nick Piggin, Andrew Morton, v2.6.24); 631f871f0717 (v5.18, the `== bytes` test)',
+    '08291429cfa6 "mm: fix pagecache write deadlocks" (Nick Piggin, Andrew Morton, v2.6.24); 631f871f0717 (v5.18, the `== bytes` test)',
   description:
     'generic_perform_write() copies with page faults disabled while it holds the folio lock: a fault on a mapping of that folio would wait for the lock the writer holds. ' +
     'It used to fault the source in before every ->write_begin() (prefault-each); 665575cff098 faults in only after ->write_end() rejected a copy that made no progress, ' +
@@ -92,7 +92,7 @@ export const writePrefault = defineScenario({
     'copy-faults-enabled': {
       description: '<= v2.6.23: a short atomic copy is redone with faults enabled under the page lock; reclaim after the prefault: the fault waits for the writer',
       expected: { verdict: 'violated', property: 'deadlock' },
-      provenance: { kind: 'shipped', versions: '<= v2.6.23 (fixed in v2.6.24 by "mm: fix pagecache write deadlocks")', commits: [] },
+      provenance: { kind: 'shipped', versions: '<= v2.6.23: the form 08291429cfa6 ("mm: fix pagecache write deadlocks", v2.6.24) replaced', commits: ['08291429cfa6'] },
       // The commit after the slow copy is today's ->write_end(), not 2.6.23's ->commit_write() (which took a
       // short copy into a page that is not uptodate): the deadlock is this variant's only claim, so it keeps
       // the mapped buffer, whose prefault reads the folio uptodate, and the other defaults.
@@ -119,7 +119,11 @@ export const writePrefault = defineScenario({
     'fuse-prefault': {
       description: 'fuse_fill_write_pages() before faa794dd2e17: prefault with `!= 0`: -EFAULT when the buffer runs into an unreadable page, 0 units written',
       expected: { verdict: 'violated', property: 'no spurious -EFAULT' },
-      provenance: { kind: 'shipped', versions: '.. v6.15', commits: [] },
+      provenance: {
+        kind: 'shipped',
+        versions: 'v5.16 .. v6.15 (before v5.16 iov_iter_fault_in_readable() was all-or-nothing: the same answer)',
+        commits: ['a6294593e8a1'],
+      },
     },
     'fuse-fault-after': {
       description: 'faa794dd2e17 (v6.16): the same `!= 0` test after a copy of 0: -EFAULT while the first page is not mapped yet',

@@ -9,7 +9,7 @@
  *                          atomic copy, and on a short one "Do it the slow way": the copy again with page
  *                          faults enabled, still under the page lock. A fault there on a mapping of the
  *                          same page waits for the lock the writer holds ("2,8 - recursive deadlock if page
- *                          is same", "mm: fix pagecache write deadlocks", v2.6.24); a short copy is -EFAULT.
+ *                          is same", 08291429cfa6 "mm: fix pagecache write deadlocks", v2.6.24); a short copy is -EFAULT.
  *   'prefault-each'        v5.18 (631f871f0717, `== bytes`) .. v6.13: fault_in_iov_iter_readable(i, bytes)
  *                          before every ->write_begin (`-EFAULT` only if nothing could be faulted in),
  *                          then copy_folio_from_iter_atomic() and ->write_end().

@@ -17,8 +17,8 @@
  *            that is not uptodate into a zero-length write ("just treat any short write to a non uptodate
  *            folio as a zero-length write, and force the caller to redo the whole thing"), then
  *            __block_commit_write() marks the buffers of [from, from + copied) uptodate and the folio
- *            uptodate once every buffer is. Since "mm: fix pagecache write deadlocks" (Nick Piggin and
- *            Andrew Morton, v2.6.24, where the rule first appeared in generic_file_buffered_write()).
+ *            uptodate once every buffer is. Since 08291429cfa6 ("mm: fix pagecache write deadlocks", Nick
+ *            Piggin and Andrew Morton, v2.6.24, where the rule first appeared in generic_file_buffered_write()).
  *   'simple' simple_write_begin() / simple_write_end() (fs/libfs.c, ramfs): write_begin zeroes the parts of
  *            a folio that is not uptodate outside the write; write_end ACCEPTS a short copy, zeroes
  *            [from + copied, from + len) ("zero the stale part of the folio if we did a short copy") and
