@@ -43,4 +43,10 @@ export const GATE_COSTS: Readonly<Record<string, number>> = {
   'pipe-atomic:mutex-held': 21,
   'pipe-atomic:mutex-held-slot-first': 25,
   'pipe-atomic:uffd-resolver-reads-pipe': 7,
+  'write-prefault:copy-faults-enabled': 9,
+  'write-prefault:prefault-each': 17,
+  'write-prefault:fault-after-zero': 29,
+  'write-prefault:no-fault-in': 4,
+  'write-prefault:fuse-prefault': 2,
+  'write-prefault:fuse-fault-after': 5,
 };
