@@ -79,8 +79,8 @@ export const writePrefault = defineScenario({
     'page lock (copy-faults-enabled): reclaim after the prefault makes the fault wait for the writer itself. fuse tests `fault_in_iov_iter_readable() != 0`, ' +
     'before and after faa794dd2e17: a buffer that runs into an unreadable page gets -EFAULT although its first unit could be read (the inconsistency 631f871f0717 ' +
     'removed from the generic loop). Parameters: src 1 = p0 is a MAP_SHARED mapping of the folio being written, 0 = anonymous; bad 0 = none, 1 = p1 PROT_NONE, ' +
-    '2 = MTE tag mismatch at u3 (inside p1), 3 = at u2 (p1\'s first granule); reclaim = evictions of p0 or p1; aops 0 = block_write_begin/end, 1 = simple_write_begin/end; ' +
-    'uptodate = the folio starts uptodate. Not modelled: large folios (chunk halving), fatal signals, balance_dirty_pages(), fuse\'s read of the folio from the server.',
+    "2 = MTE tag mismatch at u3 (inside p1), 3 = at u2 (p1's first granule); reclaim = evictions of p0 or p1; aops 0 = block_write_begin/end, 1 = simple_write_begin/end; " +
+    "uptodate = the folio starts uptodate. Not modelled: large folios (chunk halving), fatal signals, balance_dirty_pages(), fuse's read of the folio from the server.",
   params: {
     src: { description: 'p0: 0 = anonymous memory, 1 = MAP_SHARED mapping of the folio being written', default: 1, min: 0, max: 1 },
     bad: { description: 'the unreadable part: 0 none, 1 p1 PROT_NONE, 2 MTE mismatch at u3, 3 MTE mismatch at u2', default: 1, min: 0, max: 3 },
@@ -90,9 +90,14 @@ export const writePrefault = defineScenario({
   },
   variants: {
     'copy-faults-enabled': {
-      description: '<= v2.6.23: a short atomic copy is redone with faults enabled under the page lock; reclaim after the prefault: the fault waits for the writer',
+      description:
+        '<= v2.6.23: a short atomic copy is redone with faults enabled under the page lock; reclaim after the prefault: the fault waits for the writer',
       expected: { verdict: 'violated', property: 'deadlock' },
-      provenance: { kind: 'shipped', versions: '<= v2.6.23: the form 08291429cfa6 ("mm: fix pagecache write deadlocks", v2.6.24) replaced', commits: ['08291429cfa6'] },
+      provenance: {
+        kind: 'shipped',
+        versions: '<= v2.6.23: the form 08291429cfa6 ("mm: fix pagecache write deadlocks", v2.6.24) replaced',
+        commits: ['08291429cfa6'],
+      },
       // The commit after the slow copy is today's ->write_end(), not 2.6.23's ->commit_write() (which took a
       // short copy into a page that is not uptodate): the deadlock is this variant's only claim, so it keeps
       // the mapped buffer, whose prefault reads the folio uptodate, and the other defaults.

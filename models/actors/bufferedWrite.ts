@@ -102,11 +102,13 @@ class Writer {
     readonly pc: PageCache,
     readonly o: BufferedWriteOptions,
   ) {
-    if (!(WRITE_LOOPS as readonly string[]).includes(o.loop)) throw new RangeError(`buffered write: loop '${String(o.loop)}' is not one of ${WRITE_LOOPS.join(', ')}`);
+    if (!(WRITE_LOOPS as readonly string[]).includes(o.loop))
+      throw new RangeError(`buffered write: loop '${String(o.loop)}' is not one of ${WRITE_LOOPS.join(', ')}`);
     if (!it.userBacked || it.dataSource !== ITER_SOURCE) throw new RangeError('buffered write: the iterator must be a user-backed ITER_SOURCE (UBUF or IOVEC)');
     if (it.total > pc.folios * pc.folioUnits) throw new RangeError(`buffered write: ${it.total} units do not fit the file's ${pc.folios * pc.folioUnits}`);
     for (const { page, folio } of o.mapping ?? [])
-      if (!(page >= 0 && page < it.mmu.pages && folio >= 0 && folio < pc.folios)) throw new RangeError(`buffered write: mapping page ${page} -> folio ${folio} is out of range`);
+      if (!(page >= 0 && page < it.mmu.pages && folio >= 0 && folio < pc.folios))
+        throw new RangeError(`buffered write: mapping page ${page} -> folio ${folio} is out of range`);
     if (o.loop === 'copy-faults-enabled' && it.type !== ITER_UBUF) throw new RangeError("buffered write: loop 'copy-faults-enabled' takes a UBUF iterator");
     this.fuse = o.loop.startsWith('fuse');
     this.prefault = o.loop === 'prefault-each' || o.loop === 'copy-faults-enabled' || o.loop === 'fuse-prefault';
@@ -166,7 +168,6 @@ class Writer {
   slowCopied(w: BufferedWriteWorld, c: BufferedWriteContext): number {
     return faultablePrefix(w, this.it.mmu, this.it.addrAt[iterConsumed(w, this.it)]!, this.len(c) - c.copied, false);
   }
-
 }
 
 /** The state after the loop's top (`bytes = iov_iter_count(i)` or `goto retry`). */
@@ -185,9 +186,15 @@ export function bufferedWriteMachine(it: IovIter, pc: PageCache, o: BufferedWrit
   const ret = (written: number) => ({ written, efault: written === 0 ? 1 : 0 });
   const afterCopy =
     loop === 'copy-faults-enabled'
-      ? [{ guard: 'shortCopy', target: 'slowCopy', actions: ['setCopied', 'copy'] }, { target: 'end', actions: ['setCopied', 'copy'] }]
+      ? [
+          { guard: 'shortCopy', target: 'slowCopy', actions: ['setCopied', 'copy'] },
+          { target: 'end', actions: ['setCopied', 'copy'] },
+        ]
       : r.fuse
-        ? [{ guard: 'copiedNothing', target: 'unlock', actions: ['setCopied', 'copy'] }, { target: 'send', actions: ['setCopied', 'copy'] }]
+        ? [
+            { guard: 'copiedNothing', target: 'unlock', actions: ['setCopied', 'copy'] },
+            { target: 'send', actions: ['setCopied', 'copy'] },
+          ]
         : [{ target: 'end', actions: ['setCopied', 'copy'] }];
   const states: Record<string, any> = {
     begin: {
@@ -372,7 +379,8 @@ function writeLabel(r: Writer) {
         const k = copyFromIterResult(w, r.it, len, event.choice);
         const at = r.it.addrAt[iterConsumed(w, r.it) + k];
         const stop = k < len && at !== undefined ? `, stops at u${at} (p${Math.floor(at / r.it.mmu.unitsPerPage)})` : '';
-        const call = r.o.loop === 'copy-faults-enabled' ? `filemap_copy_from_user(): __copy_from_user_inatomic(${where})` : `copy_folio_from_iter_atomic(${where})`;
+        const call =
+          r.o.loop === 'copy-faults-enabled' ? `filemap_copy_from_user(): __copy_from_user_inatomic(${where})` : `copy_folio_from_iter_atomic(${where})`;
         return `${call} = ${units(k)}${stop}`;
       }
       case 'copyFromUser':

@@ -108,7 +108,11 @@ export function definePageCache(o: PageCacheOptions): PageCache {
   const bufs: number[] = [];
   for (let f = 0; f < F; f++) for (let b = 0; b < blocksPerFolio; b++) bufs.push(uptodate[f] ? 1 : 0);
   const fields: FieldSpecs = {
-    pcUptodate: array(F, bool(), uptodate.map((x) => (x ? 1 : 0))),
+    pcUptodate: array(
+      F,
+      bool(),
+      uptodate.map((x) => (x ? 1 : 0)),
+    ),
     pcData: array(F * U, enumOf(PC_CONTENT_NAMES), data),
     ...(mmuFolio.some((mf) => mf < 0) ? { pcLocked: array(F, bool()) } : {}),
     ...(blocksPerFolio > 0 ? { pcBufUptodate: array(F * blocksPerFolio, bool(), bufs) } : {}),

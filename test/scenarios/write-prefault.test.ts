@@ -15,7 +15,14 @@ import { assertConformance } from '../checker/conformance.js';
 import { assertGolden } from '../golden/golden.js';
 
 const scenario = findScenario('write-prefault')!;
-const VARIANTS: readonly WritePrefaultVariant[] = ['copy-faults-enabled', 'prefault-each', 'fault-after-zero', 'no-fault-in', 'fuse-prefault', 'fuse-fault-after'];
+const VARIANTS: readonly WritePrefaultVariant[] = [
+  'copy-faults-enabled',
+  'prefault-each',
+  'fault-after-zero',
+  'no-fault-in',
+  'fuse-prefault',
+  'fuse-fault-after',
+];
 const DEFAULTS = { src: 1, bad: 1, reclaim: 1, aops: 0, uptodate: 0 };
 type P = typeof DEFAULTS;
 
@@ -30,8 +37,7 @@ function run(spec: SystemSpec) {
  * 96 settings of both loops take about a minute, too long for the suite).
  */
 function* settings(): Generator<P> {
-  for (let src = 0; src <= 1; src++)
-    for (let bad = 0; bad <= 3; bad++) for (let aops = 0; aops <= 1; aops++) yield { src, bad, reclaim: 2, aops, uptodate: 0 };
+  for (let src = 0; src <= 1; src++) for (let bad = 0; bad <= 3; bad++) for (let aops = 0; aops <= 1; aops++) yield { src, bad, reclaim: 2, aops, uptodate: 0 };
   for (let bad = 0; bad <= 3; bad++) yield { ...DEFAULTS, bad, uptodate: 1 };
 }
 
@@ -100,7 +106,11 @@ describe('scenarios/write-prefault.ts', () => {
 
   it('copy-faults-enabled deadlocks only with reclaim between the prefault and the copy', () => {
     for (let reclaim = 0; reclaim <= 2; reclaim++)
-      assert.equal(check(buildWritePrefault({ ...DEFAULTS, reclaim }, 'copy-faults-enabled')).verdict, reclaim > 0 ? 'violated' : 'holds', `reclaim ${reclaim}`);
+      assert.equal(
+        check(buildWritePrefault({ ...DEFAULTS, reclaim }, 'copy-faults-enabled')).verdict,
+        reclaim > 0 ? 'violated' : 'holds',
+        `reclaim ${reclaim}`,
+      );
   });
 
   it('the writer conforms to xstate', () => {

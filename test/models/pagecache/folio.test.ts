@@ -100,12 +100,19 @@ function refRead(r: Ref, aops: WriteAops, B: number): void {
 type Op = { kind: 'write'; from: number; len: number; copied: number } | { kind: 'read' };
 
 const config = fc
-  .record({ aops: fc.constantFrom<WriteAops>('block', 'simple'), blocks: fc.integer({ min: 1, max: 3 }), B: fc.integer({ min: 1, max: 3 }), uptodate: fc.boolean() })
+  .record({
+    aops: fc.constantFrom<WriteAops>('block', 'simple'),
+    blocks: fc.integer({ min: 1, max: 3 }),
+    B: fc.integer({ min: 1, max: 3 }),
+    uptodate: fc.boolean(),
+  })
   .chain((c) => {
     const U = c.blocks * c.B;
     const write = fc
       .integer({ min: 0, max: U - 1 })
-      .chain((from) => fc.integer({ min: 1, max: U - from }).chain((len) => fc.integer({ min: 0, max: len }).map((copied) => ({ kind: 'write' as const, from, len, copied }))));
+      .chain((from) =>
+        fc.integer({ min: 1, max: U - from }).chain((len) => fc.integer({ min: 0, max: len }).map((copied) => ({ kind: 'write' as const, from, len, copied }))),
+      );
     const op: fc.Arbitrary<Op> = fc.oneof({ weight: 4, arbitrary: write }, { weight: 1, arbitrary: fc.constant({ kind: 'read' as const }) });
     return fc.record({ c: fc.constant(c), ops: fc.array(op, { maxLength: 8 }) });
   });
@@ -144,9 +151,16 @@ describe('models/pagecache/folio.ts', () => {
         }
         for (const w of [plainWorld(pc.fields), engineWorld(pc.fields)] as unknown as PageCacheWorld[]) {
           assert.deepEqual(run(pc, w, ops), refStatuses);
-          assert.deepEqual(Array.from(w.pcData, (v) => NAMES[v]), ref.data);
+          assert.deepEqual(
+            Array.from(w.pcData, (v) => NAMES[v]),
+            ref.data,
+          );
           assert.equal(w.pcUptodate[0] === 1, ref.uptodate);
-          if (c.aops === 'block') assert.deepEqual(Array.from(w.pcBufUptodate!, (v) => v === 1), ref.bufUptodate);
+          if (c.aops === 'block')
+            assert.deepEqual(
+              Array.from(w.pcBufUptodate!, (v) => v === 1),
+              ref.bufUptodate,
+            );
         }
       }),
     );
