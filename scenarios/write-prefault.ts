@@ -26,7 +26,7 @@ import { noSpuriousEfault } from '../models/properties/faultIn.js';
 import { defineScenario } from './scenario.js';
 
 export type WritePrefaultVariant = WriteLoop;
-type Params = 'src' | 'bad' | 'reclaim' | 'aops' | 'uptodate';
+type Params = 'src' | 'bad' | 'reclaim' | 'aops' | 'uptodate' | 'present';
 
 export function buildWritePrefault(p: Readonly<Record<Params, number>>, variant: WritePrefaultVariant): SystemSpec<BufferedWriteWorld> {
   const mapped = p.src === 1;
@@ -36,6 +36,7 @@ export function buildWritePrefault(p: Readonly<Record<Params, number>>, variant:
     backing: [mapped ? 'file' : 'anon', 'anon'],
     vma: ['RW', p.bad === 1 ? 'NONE' : 'RW'],
     staticVma: true,
+    pte: [p.present === 1 ? (mapped ? 'PRESENT_RO' : 'PRESENT_RW') : 'ABSENT', 'ABSENT'],
     pageLock: true,
     ...(p.bad >= 2 ? { mte: true, tagOK: [true, true, p.bad !== 3, p.bad !== 2] } : {}),
   });
@@ -80,14 +81,17 @@ export const writePrefault = defineScenario({
     'before and after faa794dd2e17: a buffer that runs into an unreadable page gets -EFAULT although its first unit could be read (the inconsistency 631f871f0717 ' +
     'removed from the generic loop). Parameters: src 1 = p0 is a MAP_SHARED mapping of the folio being written, 0 = anonymous; bad 0 = none, 1 = p1 PROT_NONE, ' +
     "2 = MTE tag mismatch at u3 (inside p1), 3 = at u2 (p1's first granule); reclaim = evictions of p0 or p1; aops 0 = block_write_begin/end, 1 = simple_write_begin/end; " +
-    "uptodate = the folio starts uptodate. Not modelled: large folios (chunk halving), fatal signals, balance_dirty_pages(), fuse's read of the folio from the server.",
+    "uptodate = the folio starts uptodate; present = p0 is mapped at the start. Not modelled: large folios (chunk halving), fatal signals, balance_dirty_pages(), fuse's read of the folio from the server.",
   params: {
     src: { description: 'p0: 0 = anonymous memory, 1 = MAP_SHARED mapping of the folio being written', default: 1, min: 0, max: 1 },
     bad: { description: 'the unreadable part: 0 none, 1 p1 PROT_NONE, 2 MTE mismatch at u3, 3 MTE mismatch at u2', default: 1, min: 0, max: 3 },
     reclaim: { description: 'reclaim evictions (FO(Reclaim))', default: 1, min: 0, max: 2 },
     aops: { description: '0 = block_write_begin/end (fs/buffer.c), 1 = simple_write_begin/end (fs/libfs.c)', default: 0, min: 0, max: 1 },
     uptodate: { description: 'the page-cache folio starts uptodate (1) or not (0)', default: 0, min: 0, max: 1 },
+    present: { description: 'p0 is mapped when write() starts (1: the program just touched its buffer) or not (0)', default: 0, min: 0, max: 1 },
   },
+  validate: (p) =>
+    p.src === 1 && p.present === 1 && p.uptodate === 0 ? 'present=1 with src=1 needs uptodate=1: filemap_fault() maps only an uptodate folio' : null,
   variants: {
     'copy-faults-enabled': {
       description:
@@ -131,7 +135,8 @@ export const writePrefault = defineScenario({
       },
     },
     'fuse-fault-after': {
-      description: 'faa794dd2e17 (v6.16): the same `!= 0` test after a copy of 0: -EFAULT while the first page is not mapped yet',
+      description:
+        'faa794dd2e17 (v6.16): the same `!= 0` test after a copy of 0: -EFAULT while the first page is not mapped yet (present=0), the short write otherwise',
       expected: { verdict: 'violated', property: 'no spurious -EFAULT' },
       provenance: { kind: 'shipped', versions: 'v6.16+', commits: ['faa794dd2e17'] },
     },

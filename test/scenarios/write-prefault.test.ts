@@ -23,7 +23,7 @@ const VARIANTS: readonly WritePrefaultVariant[] = [
   'fuse-prefault',
   'fuse-fault-after',
 ];
-const DEFAULTS = { src: 1, bad: 1, reclaim: 1, aops: 0, uptodate: 0 };
+const DEFAULTS = { src: 1, bad: 1, reclaim: 1, aops: 0, uptodate: 0, present: 0 };
 type P = typeof DEFAULTS;
 
 function run(spec: SystemSpec) {
@@ -37,14 +37,15 @@ function run(spec: SystemSpec) {
  * 96 settings of both loops take about a minute, too long for the suite).
  */
 function* settings(): Generator<P> {
-  for (let src = 0; src <= 1; src++) for (let bad = 0; bad <= 3; bad++) for (let aops = 0; aops <= 1; aops++) yield { src, bad, reclaim: 2, aops, uptodate: 0 };
-  for (let bad = 0; bad <= 3; bad++) yield { ...DEFAULTS, bad, uptodate: 1 };
+  for (let src = 0; src <= 1; src++) for (let bad = 0; bad <= 3; bad++) for (let aops = 0; aops <= 1; aops++) yield { ...DEFAULTS, src, bad, reclaim: 2, aops };
+  for (let bad = 0; bad <= 3; bad++) yield { ...DEFAULTS, bad, uptodate: 1, present: 1 };
 }
 
 describe('scenarios/write-prefault.ts', () => {
   it('is registered with its defaults and a provenance on every variant', () => {
     assert.deepEqual(resolveParams(scenario, {}), DEFAULTS);
     assert.throws(() => resolveParams(scenario, { bad: '4' }), /outside its domain 0..3/);
+    assert.throws(() => resolveParams(scenario, { present: '1' }), /filemap_fault\(\) maps only an uptodate folio/);
     assert.deepEqual(Object.keys(scenario.variants), VARIANTS);
     assert.equal(scenario.variants['no-fault-in']!.provenance.kind, 'hypothetical');
     for (const v of VARIANTS.filter((x) => x !== 'no-fault-in')) assert.equal(scenario.variants[v]!.provenance.kind, 'shipped', v);
@@ -93,15 +94,19 @@ describe('scenarios/write-prefault.ts', () => {
       for (const p of settings()) assert.equal(check(buildWritePrefault(p, v)).verdict, 'holds', `${v} ${JSON.stringify(p)}`);
   });
 
-  it('fuse gives -EFAULT exactly when the first probed page past a readable prefix fails: p1 PROT_NONE or a bad tag at its first granule', () => {
+  it('fuse gives -EFAULT when the first probed page past a readable prefix fails (p1 PROT_NONE, a bad tag at its first granule); after faa794dd2e17 only while p0 is unmapped', () => {
     for (const v of ['fuse-prefault', 'fuse-fault-after'] as const)
       for (let src = 0; src <= 1; src++)
-        for (let bad = 0; bad <= 3; bad++) {
-          const r = check(buildWritePrefault({ ...DEFAULTS, src, bad }, v));
-          const spurious = bad === 1 || bad === 3;
-          assert.equal(r.verdict, spurious ? 'violated' : 'holds', `${v} src ${src} bad ${bad}`);
-          if (spurious) assert.equal(r.violations[0]?.property, 'no spurious -EFAULT');
-        }
+        for (let bad = 0; bad <= 3; bad++)
+          for (let present = 0; present <= 1; present++)
+            for (let reclaim = 0; reclaim <= 1; reclaim++) {
+              const p = { ...DEFAULTS, src, bad, present, uptodate: present, reclaim };
+              const r = check(buildWritePrefault(p, v));
+              // p0 unmapped at the first copy: never mapped yet, or reclaimed before it
+              const spurious = (bad === 1 || bad === 3) && (v === 'fuse-prefault' || present === 0 || reclaim > 0);
+              assert.equal(r.verdict, spurious ? 'violated' : 'holds', `${v} ${JSON.stringify(p)}`);
+              if (spurious) assert.equal(r.violations[0]?.property, 'no spurious -EFAULT');
+            }
   });
 
   it('copy-faults-enabled deadlocks only with reclaim between the prefault and the copy', () => {
