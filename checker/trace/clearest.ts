@@ -220,6 +220,7 @@ function search(system: CompiledSystem, goal: TraceGoal, options: TraceSearchOpt
   const info = { actor: '', actorIndex: 0, event: '', choice: 0 };
   // The node being expanded, read by emit and fail.
   let cur = 0;
+  let curNode = A;
   let curLast = A;
   let curLength = 0;
   let curSwitches = 0;
@@ -227,7 +228,7 @@ function search(system: CompiledSystem, goal: TraceGoal, options: TraceSearchOpt
   const emit = (step: number): boolean => {
     const bad = layout.pack(S, vec, 0);
     if (bad >= 0) {
-      if (goal.kind === 'assertion') offer(cur, step, curLength + 1, switchesAfter(step), () => ({ message: layout.describeOverflow(bad, S) }));
+      if (goal.kind === 'assertion') offer(curNode, step, curLength + 1, switchesAfter(step), () => ({ message: layout.describeOverflow(bad, S) }));
       S.set(pre);
       return false;
     }
@@ -239,7 +240,7 @@ function search(system: CompiledSystem, goal: TraceGoal, options: TraceSearchOpt
       info.choice = stepChoice(step);
       if (!goal.property.holds(before, after, info)) {
         const p = goal.property;
-        offer(cur, step, curLength + 1, switchesAfter(step), () => ({ message: p.explain ? p.explain(before, after, info) : (p.description ?? p.name) }));
+        offer(curNode, step, curLength + 1, switchesAfter(step), () => ({ message: p.explain ? p.explain(before, after, info) : (p.description ?? p.name) }));
       }
     }
     let r = store.findOrInsert(vec, 0, NO_PARENT, 0);
@@ -254,7 +255,7 @@ function search(system: CompiledSystem, goal: TraceGoal, options: TraceSearchOpt
   };
   const fail = (err: unknown, step: number): boolean => {
     if (goal.kind === 'assertion') {
-      offer(cur, step, curLength + 1, switchesAfter(step), () => ({ message: assertionMessage(system, step, probe!.precise(pre, step, err)) }));
+      offer(curNode, step, curLength + 1, switchesAfter(step), () => ({ message: assertionMessage(system, step, probe!.precise(pre, step, err)) }));
     }
     S.set(pre);
     return false;
@@ -271,6 +272,7 @@ function search(system: CompiledSystem, goal: TraceGoal, options: TraceSearchOpt
     if (best && (p > best.p || (p === best.p && s >= best.s))) break;
     if (store.size > options.maxStates) return null;
     if ((++popped & POLL_MASK) === 0 && options.shouldStop?.()) return null;
+    curNode = node;
     cur = Math.floor(node / width);
     curLast = node % width;
     [curLength, curSwitches] = shortest ? [p, s] : [s, p];
