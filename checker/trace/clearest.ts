@@ -87,21 +87,31 @@ const POLL_MASK = 0xfff;
  * and blocked threads said of the new trace's end), or as it was when the search for it gives up.
  */
 export function clearestViolation(system: CompiledSystem, v: Violation, options: Omit<TraceSearchOptions, 'maxLength'>): Violation {
+  try {
+    return clearer(system, v, options) ?? v;
+  } catch {
+    // A predicate that throws here threw in the search too, which reported it; a step that diverges when
+    // re-executed with guarded views is the search's to report: keep the search's counterexample.
+    return v;
+  }
+}
+
+function clearer(system: CompiledSystem, v: Violation, options: Omit<TraceSearchOptions, 'maxLength'>): Violation | null {
   const steps = v.trace.steps.map((s) => stepIdOf(system, s));
   const loop = v.trace.loop;
   const goal = goalOf(system, v, steps);
-  if (!goal) return v;
+  if (!goal) return null;
   // A lasso keeps its loop; its stem is searched for.
   const maxLength = options.order === 'shortest' ? (loop ?? steps.length) : Infinity;
   const found = clearestTrace(system, goal, { ...options, maxLength });
-  if (!found) return v;
+  if (!found) return null;
   const whole = loop === undefined ? found.steps : [...found.steps, ...steps.slice(loop)];
   // Only a strictly better trace replaces the search's (which is then one of the best, and stays).
   const cost = (xs: readonly number[]): [number, number] =>
     options.order === 'shortest' ? [xs.length, contextSwitches(xs)] : [contextSwitches(xs), xs.length];
   const [p, s] = cost(whole);
   const [p0, s0] = cost(steps);
-  if (p > p0 || (p === p0 && s >= s0)) return v;
+  if (p > p0 || (p === p0 && s >= s0)) return null;
   const trace = buildTrace(system, whole, loop === undefined ? undefined : found.steps.length);
   const message = found.message ?? (goal.kind === 'stuck' ? stuckMessage(goal.property, found.blocked ?? []) : v.message);
   const blocked = goal.kind === 'deadlock' ? found.blocked : v.blocked;
@@ -144,15 +154,6 @@ function stepIdOf(system: CompiledSystem, s: TraceStep): number {
 
 /** The counterexample with the least cost under `options.order`, or null when none is found within the bounds. */
 export function clearestTrace(system: CompiledSystem, goal: TraceGoal, options: TraceSearchOptions): ClearestTrace | null {
-  try {
-    return search(system, goal, options);
-  } catch {
-    // A predicate that throws here threw in the search too, which reported it: keep the search's trace.
-    return null;
-  }
-}
-
-function search(system: CompiledSystem, goal: TraceGoal, options: TraceSearchOptions): ClearestTrace | null {
   const layout = system.layout;
   const { stepper, S, pre, after, before } = searchFrame(system);
   const expand = compileExpand(system, stepper);
