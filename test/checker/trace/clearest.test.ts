@@ -8,7 +8,17 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { setup, type AnyStateMachine } from 'xstate';
-import { check, deadlockFreedom, int, invariant, transitionProperty, type ActorSpec, type CheckResult, type SystemSpec, type TraceOrder } from '../../../checker/index.js';
+import {
+  check,
+  deadlockFreedom,
+  int,
+  invariant,
+  transitionProperty,
+  type ActorSpec,
+  type CheckResult,
+  type SystemSpec,
+  type TraceOrder,
+} from '../../../checker/index.js';
 import { replay, resolveStep } from '../../../checker/search/replay.js';
 import { SlotStateView } from '../../../checker/properties/property.js';
 import { blockedActors } from '../../../checker/properties/deadlock.js';
