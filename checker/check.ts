@@ -29,6 +29,7 @@ import { Rng } from './random/rng.js';
 import { compileSystem, SystemDefinitionError, type CompiledSystem, type SystemSpec } from './system/system.js';
 import { stateAfter, stepsAlong, stepsAround } from './trace/path.js';
 import { buildTrace, TraceDivergence, type Trace } from './trace/trace.js';
+import { clearestViolation, TRACE_ORDERS, type TraceOrder, type TraceSearchOptions } from './trace/clearest.js';
 import { propertyShapeProblem } from './properties/property.js';
 import { assertionMessage } from './system/thrown.js';
 import { WorldAccessError } from './system/views.js';
@@ -80,6 +81,12 @@ export interface CheckOptions {
    * a user's scenario file.
    */
   readonly xstateCheck?: boolean;
+  /**
+   * Which counterexample an exhaustive search prints (trace/clearest.ts): `shortest` (default) - of the
+   * shortest, one with the fewest context switches (for a lasso, of the shortest stems); `fewest-switches`
+   * - the fewest switches of any length, then the shortest. Sampling strategies keep the trace they sampled.
+   */
+  readonly trace?: TraceOrder;
 }
 
 export interface ResolvedCheckOptions {
@@ -93,6 +100,7 @@ export interface ResolvedCheckOptions {
   readonly pctDepth: number;
   readonly store: 'exact' | 'compact' | 'bitstate';
   readonly bitstate: BitstateOptions;
+  readonly trace: TraceOrder;
 }
 
 export const DEFAULT_MAX_STATES = 50_000_000;
@@ -119,11 +127,18 @@ export function resolveCheckOptions(o: CheckOptions = {}): ResolvedCheckOptions 
     maxDepth: whole('maxDepth', o.maxDepth ?? 1000, 1, MAX_SAMPLING_DEPTH),
     pctDepth: whole('pctDepth', o.pctDepth ?? 3, 1, MAX_PCT_DEPTH),
     store: resolveStore(o),
+    trace: resolveTraceOrder(o.trace),
     bitstate: {
       bits: whole('bitstate.bits', o.bitstate?.bits ?? DEFAULT_BITSTATE.bits, BITSTATE_BITS.min, BITSTATE_BITS.max),
       hashes: whole('bitstate.hashes', o.bitstate?.hashes ?? DEFAULT_BITSTATE.hashes, BITSTATE_HASHES.min, BITSTATE_HASHES.max),
     },
   };
+}
+
+function resolveTraceOrder(order: TraceOrder | undefined): TraceOrder {
+  if (order === undefined) return 'shortest';
+  if (!TRACE_ORDERS.includes(order)) throw new RangeError(`trace must be ${TRACE_ORDERS.join(' or ')}, not ${String(order)}`);
+  return order;
 }
 
 function resolveStore(o: CheckOptions): 'exact' | 'compact' | 'bitstate' {
@@ -281,6 +296,8 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
       modelError = nondeterminismFound(compiled, e);
     }
   }
+  // Each counterexample made the clearest one (trace/clearest.ts), within the search's own bounds.
+  if (!modelError) violations.splice(0, violations.length, ...violations.map((v) => clearestViolation(compiled, v, clearestOptions(config, options))));
   if (modelError) {
     violations.length = 0;
     bounds = [];
@@ -318,6 +335,7 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     system: compiled.name,
     verdict,
     strategy: config.strategy,
+    traceOrder: config.trace,
     violations,
     properties,
     bounds,
@@ -325,6 +343,11 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     ...(modelError ? { modelError } : {}),
     ...(stopped && !violations.length && !modelError ? { inconclusive: stopped } : {}),
   };
+}
+
+function clearestOptions(config: ResolvedCheckOptions, options: CheckOptions): Omit<TraceSearchOptions, 'maxLength'> {
+  const stop = options.shouldStop;
+  return { order: config.trace, maxStates: config.maxStates, ...(stop ? { shouldStop: () => stop() } : {}) };
 }
 
 /** Why a bitstate search that ran to the end proves nothing, with its coverage estimate (as SPIN reports it). */

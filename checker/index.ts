@@ -50,3 +50,6 @@ export { replay, resolveStep } from './search/replay.js';
 export { replayModelError } from './search/replayModelError.js';
 /** `--store bitstate`: the default bits and hashes, and the range each may take. */
 export { BITSTATE_BITS, BITSTATE_HASHES, DEFAULT_BITSTATE } from './store/bitstateStore.js';
+/** How a counterexample is chosen among all that show a violation (trace/clearest.ts). */
+export { TRACE_ORDERS } from './trace/clearest.js';
+export type { TraceOrder } from './trace/clearest.js';

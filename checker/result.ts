@@ -2,6 +2,7 @@
 import type { BlockedActor } from './properties/deadlock.js';
 import type { PropertyKind } from './properties/property.js';
 import type { BitstateCoverage } from './store/bitstateStore.js';
+import type { TraceOrder } from './trace/clearest.js';
 import type { Trace } from './trace/trace.js';
 
 /**
@@ -78,6 +79,8 @@ export interface CheckResult {
   readonly system: string;
   readonly verdict: Verdict;
   readonly strategy: string;
+  /** Exhaustive strategies: how each counterexample was chosen (trace/clearest.ts). */
+  readonly traceOrder?: TraceOrder;
   /** Sampling strategies: the seed of the generator (replaying the run needs only the trace). */
   readonly seed?: number;
   readonly violations: readonly Violation[];

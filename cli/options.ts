@@ -11,6 +11,8 @@ import {
   type CheckOptions,
   type StopReason,
   type StrategyName,
+  TRACE_ORDERS,
+  type TraceOrder,
 } from '../checker/index.js';
 import { UsageError } from './errors.js';
 import type { CliIo, RunBounds } from './io.js';
@@ -65,6 +67,7 @@ export interface RunLimits {
   readonly store?: string;
   readonly bitstateBits?: string;
   readonly hashes?: string;
+  readonly traceOrder?: string;
 }
 
 /** The bounds of a run, parsed once; `--x` wins over its environment variable. */
@@ -88,6 +91,14 @@ export interface Limits {
   readonly store: Store;
   /** `--store bitstate`: log2 of the bits, hashes per state (defaults in the checker). */
   readonly bitstate?: { readonly bits?: number; readonly hashes?: number };
+  /** Which counterexample an exhaustive run prints (`--trace-order`; the checker's default when absent). */
+  readonly traceOrder?: TraceOrder;
+}
+
+export function parseTraceOrder(raw: string | undefined): TraceOrder | undefined {
+  if (raw === undefined) return undefined;
+  if (!(TRACE_ORDERS as readonly string[]).includes(raw)) throw new UsageError(`unknown trace order '${raw}' (trace orders: ${TRACE_ORDERS.join(', ')})`);
+  return raw as TraceOrder;
 }
 
 export const STORES = ['exact', 'compact', 'bitstate'] as const;
@@ -140,10 +151,12 @@ export function parseLimits(flags: RunLimits, io: CliIo): Limits {
   const strategy = parseStrategy(flags.strategy);
   const store = parseStore(flags.store, strategy);
   const bitstate = parseBitstate(flags, store);
+  const traceOrder = parseTraceOrder(flags.traceOrder);
   return {
     strategy,
     store,
     ...(bitstate ? { bitstate } : {}),
+    ...(traceOrder ? { traceOrder } : {}),
     sampling,
     ...(maxStates === undefined ? {} : { maxStates }),
     ...(timeout === undefined ? {} : { timeout }),
@@ -211,6 +224,7 @@ export function runOptions(limits: Limits, io: CliIo, onProgress?: CheckOptions[
     strategy: limits.strategy,
     ...(limits.store === 'exact' ? {} : { store: limits.store }),
     ...(limits.bitstate ? { bitstate: limits.bitstate } : {}),
+    ...(limits.traceOrder ? { trace: limits.traceOrder } : {}),
     ...limits.sampling,
     ...(limits.maxStates === undefined ? {} : { maxStates: limits.maxStates }),
     now: io.now,

@@ -30,6 +30,10 @@ export function addLimitFlags(cmd: Command, o: { strategy: boolean; per?: string
       .option('--hashes <k>', `--store bitstate: bits set per state (${BITSTATE_HASHES.min}..${BITSTATE_HASHES.max}, default ${DEFAULT_BITSTATE.hashes})`);
   }
   return cmd
+    .option(
+      '--trace-order <order>',
+      `which counterexample bfs and dfs print: shortest (default: of the shortest, the fewest context switches; a lasso keeps its loop) or fewest-switches (the fewest switches of any length, then the shortest); random and pct print the execution they sampled`,
+    )
     .option('--max-states <n>', `stop${per}, inconclusive (exit 3), past this many states (default 50,000,000; env ${LIMIT_ENV.maxStates})`)
     .option('--timeout <seconds>', `stop${per}, inconclusive (exit 3), after this many seconds (default none; env ${LIMIT_ENV.timeout})`)
     .option(

@@ -155,7 +155,7 @@ describe('faultline replay', () => {
     const r = await cli(['replay', 'diverges.json', '--no-color']);
     assert.equal(r.code, 2);
     assert.equal(r.out, '');
-    assert.equal(r.err, "faultline: trace file 'diverges.json' diverges from the model: step 3 (P1 raiseFlag(0)) is not enabled in state idle\n");
+    assert.equal(r.err, "faultline: trace file 'diverges.json' diverges from the model: step 2 (P1 raiseFlag(0)) is not enabled in state idle\n");
   });
 });
 

@@ -206,29 +206,29 @@ describe('replay of peterson:no-turn, tampered by hand', () => {
   const file = throughJson(toTraceFile(v, { scenario: 'examples/peterson.scenario.ts', variant: 'no-turn', params: {}, strategy: 'bfs' }));
   const names = (f: TraceFile): string[] => f.steps.map((s) => `${s.actor} ${s.transition}`);
 
-  it('the counterexample: P0 enter, P1 enter, P0 raiseFlag, P1 raiseFlag', () => {
-    assert.deepEqual(names(file), ['P0 enter', 'P1 enter', 'P0 raiseFlag', 'P1 raiseFlag']);
+  it('the counterexample: P0 enter, P1 enter, P1 raiseFlag, P0 raiseFlag', () => {
+    assert.deepEqual(names(file), ['P0 enter', 'P1 enter', 'P1 raiseFlag', 'P0 raiseFlag']);
     assert.deepEqual(replayFile(system, file), { status: 'reproduced', message: "after 4 steps invariant 'mutual exclusion' is violated" });
   });
 
-  it('step 2 (P1 enter) removed: P1 is still idle at the old step 4 and cannot raise its flag there, so it diverges', () => {
+  it('step 2 (P1 enter) removed: P1 is still idle at the old step 3 and cannot raise its flag there, so it diverges', () => {
     const f = withSteps(
       file,
       file.steps.filter((_, i) => i !== 1),
     );
     assert.deepEqual(replayFile(system, f), {
       status: 'diverged',
-      step: 3,
-      message: 'step 3 (P1 raiseFlag(0)) is not enabled in state idle: the trace diverges from the model',
+      step: 2,
+      message: 'step 2 (P1 raiseFlag(0)) is not enabled in state idle: the trace diverges from the model',
     });
   });
 
-  it('step 1 (P0 enter) removed: P1 enters first, and P0 then tries to raise its flag while idle, so it diverges', () => {
+  it('step 1 (P0 enter) removed: P1 enters and raises its flag, and P0 then tries to raise its flag while idle, so it diverges', () => {
     const f = withSteps(file, file.steps.slice(1));
     assert.deepEqual(replayFile(system, f), {
       status: 'diverged',
-      step: 2,
-      message: 'step 2 (P0 raiseFlag(0)) is not enabled in state idle: the trace diverges from the model',
+      step: 3,
+      message: 'step 3 (P0 raiseFlag(0)) is not enabled in state idle: the trace diverges from the model',
     });
   });
 

@@ -50,7 +50,7 @@ describe('scenarios/fault-retry-signal.ts', () => {
     });
   }
 
-  it('return: the lasso of G.5 - #PF, mmap_read_lock, T1 locks F0, killable sleep, SIGKILL, then -EINTR / return / #PF forever', () => {
+  it('return: the lasso of G.5 - T1 locks F0, SIGKILL is posted, then #PF, mmap_read_lock, killable sleep, -EINTR / return / #PF forever', () => {
     const { r, actors } = run(buildFaultRetrySignal(DEFAULTS, 'return'));
     const v = r.violations[0]!;
     assert.equal(v.kind, 'progress');
@@ -58,11 +58,11 @@ describe('scenarios/fault-retry-signal.ts', () => {
     assert.deepEqual(
       v.trace.steps.map((s) => `${s.actor}.${s.transition}`),
       [
+        'T1.folioLock',
+        'signal.sendSignal',
         'T0.rawCopyFromUser',
         'T0.mmapReadLock',
-        'T1.folioLock',
         'T0.handleMmFault',
-        'signal.sendSignal',
         'T0.folioLockKillable',
         'T0.faultSignalPending',
         'T0.rawCopyFromUser',

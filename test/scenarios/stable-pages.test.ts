@@ -91,15 +91,15 @@ describe('scenarios/stable-pages.ts', () => {
     assertGolden('stable-pages-pin-from-ref.txt', formatTraceText(v.trace, { actors }) + '\n');
   });
 
-  it('fast-no-recheck: GUP-fast reads the writable PTE, writeback write-protects, checks and starts, then the pin lands (the Dekker pattern of H.5)', () => {
+  it('fast-no-recheck: GUP-fast reads the writable PTE and takes a reference, writeback write-protects, checks and starts, then the pin lands (the Dekker pattern of H.5)', () => {
     const { r, actors } = run(buildStablePages(DEFAULTS, 'fast-no-recheck'));
     assert.deepEqual(steps(r), [
-      'writeback.folioLock',
       'pinner.gupFastReadPte',
+      'pinner.tryGetFolio',
+      'writeback.folioLock',
       'writeback.folioClearDirtyForIo',
       'writeback.folioMaybeDmaPinned',
       'writeback.folioStartWriteback',
-      'pinner.tryGetFolio',
       'pinner.completePin',
       'DMA.dmaWrite',
     ]);
@@ -109,8 +109,8 @@ describe('scenarios/stable-pages.ts', () => {
   it('no-pin-check: H-a - a pin taken before writeback, mainline writeback does not look at it, the device writes under writeback', () => {
     const { r, actors } = run(buildStablePages(DEFAULTS, 'no-pin-check'));
     assert.deepEqual(steps(r), [
-      'writeback.folioLock',
       'pinner.pinUserPagesFast',
+      'writeback.folioLock',
       'writeback.folioClearDirtyForIo',
       'writeback.folioStartWriteback',
       'DMA.dmaWrite',
@@ -164,7 +164,7 @@ describe('scenarios/stable-pages.ts', () => {
     assert.equal(check(withPH2(buildStablePages(DEFAULTS, 'pin-via-fault'))).verdict, 'holds');
   });
 
-  it('P-H3 (H-a, the ext4 BUG): written back, pinned without ->page_mkwrite(), buffers released, the unpin dirties the folio; pinning through the page tables gives the buffers back', () => {
+  it('P-H3 (H-a, the ext4 BUG): written back, buffers released, pinned without ->page_mkwrite(), the unpin dirties the folio; pinning through the page tables gives the buffers back', () => {
     const p = { ...DEFAULTS, dmaWrites: 0, releases: 1 };
     const r = check(buildStablePages(p, 'pin-from-ref'));
     assert.equal(r.violations[0]?.property, 'dirty folio has buffers');
@@ -175,8 +175,8 @@ describe('scenarios/stable-pages.ts', () => {
       'writeback.folioMaybeDmaPinned',
       'writeback.folioStartWriteback',
       'writeback.folioEndWriteback',
-      'pinner.pinUserPage',
       'release.filemapReleaseFolio',
+      'pinner.pinUserPage',
       'pinner.unpinUserPagesDirtyLock',
     ]);
     assert.equal(check(buildStablePages(p, 'no-pin-check')).violations[0]?.property, 'dirty folio has buffers');
