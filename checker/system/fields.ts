@@ -24,7 +24,21 @@ export interface ArrayField {
   readonly init: readonly number[];
 }
 
-export type FieldSpec = ScalarField | ArrayField;
+/**
+ * A bounded FIFO queue (Promela's `chan`, P's message queues) of messages of `element.length` small
+ * integers each. In the state it is one length slot followed by `capacity` message slots (channel.ts):
+ * messages shifted to the front and unused slots 0, so equal queues pack to equal states.
+ */
+export interface ChanField {
+  readonly kind: 'chan';
+  readonly capacity: number;
+  /** The domain of each field of a message; a scalar channel has one. */
+  readonly element: readonly ScalarField[];
+  /** Initial messages, head first, each with one value per field. */
+  readonly init: readonly (readonly number[])[];
+}
+
+export type FieldSpec = ScalarField | ArrayField | ChanField;
 export type FieldSpecs = Readonly<Record<string, FieldSpec>>;
 
 /** The values a state slot stores exactly: a signed 32-bit integer (the slots are an Int32Array). */
@@ -79,6 +93,27 @@ export function array(length: number, element: ScalarField, init?: number | read
   if (values.length !== length) throw new RangeError(`array(): ${values.length} initial values for length ${length}`);
   for (const v of values) checkRange(element.min, element.max, v, 'array()');
   return { kind: 'array', length, element, init: values };
+}
+
+/**
+ * A FIFO channel of at most `capacity` messages. `element` is one domain (each message is one integer) or a
+ * tuple of domains (each message is that many integers, e.g. `[enumOf(['one', 'two']), int(0, 5)]`).
+ * `init` lists the messages it starts with, head first (default: empty). Guards and actions use it
+ * through the `Channel` methods: `send`, `receive`, `poll`, `peek`, `length`, `isEmpty()`, `isFull()`.
+ */
+export function chan(capacity: number, element: ScalarField | readonly ScalarField[], init: readonly (number | readonly number[])[] = []): ChanField {
+  if (!Number.isInteger(capacity) || capacity < 1 || capacity > 4096) {
+    throw new RangeError(`chan(): capacity ${capacity} must be an integer in 1..4096`);
+  }
+  const fields = Array.isArray(element) ? (element as readonly ScalarField[]) : [element as ScalarField];
+  if (fields.length < 1 || fields.length > 16) throw new RangeError(`chan(): a message has 1..16 fields, not ${fields.length}`);
+  if (init.length > capacity) throw new RangeError(`chan(): ${init.length} initial messages for capacity ${capacity}`);
+  const messages = init.map((m) => (typeof m === 'number' ? [m] : [...m]));
+  for (const m of messages) {
+    if (m.length !== fields.length) throw new RangeError(`chan(): initial message [${m.join(', ')}] has ${m.length} fields, not ${fields.length}`);
+    m.forEach((v, f) => checkRange(fields[f]!.min, fields[f]!.max, v, 'chan()'));
+  }
+  return { kind: 'chan', capacity, element: fields, init: messages };
 }
 
 /** How a value of a scalar field reads in a trace: its enum name when it has one. */

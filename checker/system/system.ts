@@ -6,6 +6,7 @@
  * then per actor in order: its control state, its budget (environment actors), its context fields.
  */
 import type { ActorKind, ActorSpec, ChoiceCount, Fairness } from './actor.js';
+import { chanSlotSpecs } from './channel.js';
 import { compileMachine, ModelCompileError, type Args, type CompiledMachine } from './compile.js';
 import { int, rangeProblem, type FieldSpecs, type ScalarField } from './fields.js';
 import { Layout, type SlotSpec } from './layout.js';
@@ -14,7 +15,7 @@ import type { Property } from '../properties/property.js';
 
 export interface SystemSpec<W = any> {
   readonly name: string;
-  /** The shared world: small integers and fixed arrays of them. */
+  /** The shared world: small integers, fixed arrays of them, and FIFO channels of them. */
   readonly world: FieldSpecs;
   readonly actors: readonly ActorSpec<any, W>[];
   readonly properties: readonly Property<W>[];
@@ -81,9 +82,11 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
   };
   for (const [name, field] of Object.entries(spec.world)) {
     if (field?.kind === 'array') domain(`world field '${name}'`, field.element);
+    else if (field?.kind === 'chan') field.element.forEach((f, k) => domain(`world channel '${name}' message field ${k}`, f));
     else domain(`world field '${name}'`, field);
     worldOffsets.set(name, slots.length);
     if (field.kind === 'scalar') slots.push({ name, field });
+    else if (field.kind === 'chan') slots.push(...chanSlotSpecs(name, field));
     else for (let i = 0; i < field.length; i++) slots.push({ name: `${name}[${i}]`, field: { ...field.element, init: field.init[i]! } });
   }
   const names = new Set<string>();
