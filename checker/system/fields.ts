@@ -13,6 +13,12 @@ export interface ScalarField {
   readonly init: number;
   /** Optional display names, indexed by value - min. */
   readonly names?: readonly string[];
+  /**
+   * The field holds the id of a member of this symmetry group (SystemSpec `symmetric`): value k in
+   * 0 .. size-1 names the group's k-th actor, any other value (a "none") names no one. Symmetry reduction
+   * renames the value when it permutes the group's actors (reduce/symmetry.ts).
+   */
+  readonly actorId?: string;
 }
 
 /** A fixed-length array of scalars, exposed to guards and actions as an Int32Array view. */
@@ -22,6 +28,11 @@ export interface ArrayField {
   readonly element: ScalarField;
   /** Initial values, one per element. */
   readonly init: readonly number[];
+  /**
+   * Element k belongs to the k-th actor of this symmetry group (SystemSpec `symmetric`), so the array
+   * has one element per member; symmetry reduction moves elements with their actors (reduce/symmetry.ts).
+   */
+  readonly indexedBy?: string;
 }
 
 /**
@@ -61,10 +72,18 @@ function checkRange(min: number, max: number, init: number, what: string): void 
   }
 }
 
+/** `int()`'s options: the initial value, and the symmetry group whose actor ids the field holds. */
+export interface IntOptions {
+  readonly init?: number;
+  readonly actorId?: string;
+}
+
 /** An integer field in [min, max]; starts at `init` (default: min). */
-export function int(min: number, max: number, init: number = min): ScalarField {
-  checkRange(min, max, init, 'int()');
-  return { kind: 'scalar', min, max, init };
+export function int(min: number, max: number, init: number | IntOptions = min): ScalarField {
+  const options = typeof init === 'number' ? {} : init;
+  const start = typeof init === 'number' ? init : (init.init ?? min);
+  checkRange(min, max, start, 'int()');
+  return { kind: 'scalar', min, max, init: start, ...(options.actorId === undefined ? {} : { actorId: options.actorId }) };
 }
 
 /** A boolean field stored as 0/1; starts false unless told. */
@@ -83,8 +102,24 @@ export function enumOf<const N extends readonly string[]>(names: N, init: N[numb
   return { kind: 'scalar', min: 0, max: names.length - 1, init: start, names };
 }
 
-/** A fixed-length array whose elements share one domain; `init` is one value for all or one per element. */
-export function array(length: number, element: ScalarField, init?: number | readonly number[]): ArrayField {
+/** `array()`'s options: the initial values, and the symmetry group the array is indexed by. */
+export interface ArrayOptions {
+  readonly init?: number | readonly number[];
+  readonly indexedBy?: string;
+}
+
+/**
+ * A fixed-length array whose elements share one domain; `init` is one value for all or one per element,
+ * or the options `{ init, indexedBy }`.
+ */
+export function array(length: number, element: ScalarField, initOrOptions?: number | readonly number[] | ArrayOptions): ArrayField {
+  const options: ArrayOptions =
+    initOrOptions === undefined
+      ? {}
+      : typeof initOrOptions === 'number' || Array.isArray(initOrOptions)
+        ? { init: initOrOptions }
+        : (initOrOptions as ArrayOptions);
+  const init = options.init;
   if (!Number.isInteger(length) || length < 1 || length > 4096) {
     throw new RangeError(`array(): length ${length} must be an integer in 1..4096`);
   }
@@ -92,7 +127,7 @@ export function array(length: number, element: ScalarField, init?: number | read
     init === undefined ? new Array<number>(length).fill(element.init) : typeof init === 'number' ? new Array<number>(length).fill(init) : [...init];
   if (values.length !== length) throw new RangeError(`array(): ${values.length} initial values for length ${length}`);
   for (const v of values) checkRange(element.min, element.max, v, 'array()');
-  return { kind: 'array', length, element, init: values };
+  return { kind: 'array', length, element, init: values, ...(options.indexedBy === undefined ? {} : { indexedBy: options.indexedBy }) };
 }
 
 /**

@@ -10,6 +10,7 @@ import { chanSlotSpecs } from './channel.js';
 import { compileMachine, ModelCompileError, type Args, type CompiledMachine } from './compile.js';
 import { int, rangeProblem, type FieldSpecs, type ScalarField } from './fields.js';
 import { Layout, type SlotSpec } from './layout.js';
+import { validateSymmetry } from '../reduce/symmetry.js';
 import { contextViewFactory, worldViewFactory, type ContextViewFactory, type WorldViewFactory } from './views.js';
 import type { Property } from '../properties/property.js';
 
@@ -19,6 +20,12 @@ export interface SystemSpec<W = any> {
   readonly world: FieldSpecs;
   readonly actors: readonly ActorSpec<any, W>[];
   readonly properties: readonly Property<W>[];
+  /**
+   * Groups of interchangeable actors, by name: `{ readers: ['R0', 'R1', 'R2'] }` (Murphi's scalarset).
+   * World arrays `indexedBy` a group and fields holding its `actorId`s are renamed with its members
+   * (checker/reduce/symmetry.ts). Checked here: members share machine, fields, kind, fairness and budget.
+   */
+  readonly symmetric?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface CompiledActor {
@@ -168,6 +175,7 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
     actors.push({ index, name: a.name, kind, fairness, machine, spec: a as ActorSpec, stateSlot, budgetSlot, ctxBase, choices, cost });
   }
   const layout = new Layout(slots.map((s, i) => ({ name: s.name, field: { ...s.field, init: initialValues[i]! } as ScalarField })));
+  validateSymmetry(spec, { actors, layout });
   const propertyNames = new Set<string>();
   for (const p of spec.properties) {
     if (propertyNames.has(p.name)) fail(`two properties are named '${p.name}'`);
