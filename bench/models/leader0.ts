@@ -36,7 +36,15 @@ interface LeaderWorld extends ProcessWorld {
   nrLeaders: number;
 }
 
-export function leader0(style: QueueStyle, { N, I, L }: { N: number; I: number; L: number } = LEADER0): SystemSpec<LeaderWorld> {
+export interface Leader0Params {
+  readonly N: number;
+  readonly I: number;
+  readonly L: number;
+  /** Node numbers by pid 1..N; default SPIN's `(N + I - proc) % N + 1` (a permutation of 1..N). */
+  readonly numbers?: readonly number[];
+}
+
+export function leader0(style: QueueStyle, { N, I, L, numbers }: Leader0Params = LEADER0): SystemSpec<LeaderWorld> {
   const { fields, ops: Q } = queues(style, N, L, [enumOf(['none', 'winner', 'two', 'one']), int(0, N)]);
   const inp = (c: Record<string, number>) => c.pid! - 1;
   const out = (c: Record<string, number>) => c.pid! % N;
@@ -138,7 +146,7 @@ export function leader0(style: QueueStyle, { N, I, L }: { N: number; I: number; 
         return {
           name: `node${proc}`,
           machine: node,
-          input: { pid: proc, arg: ((N + I - proc) % N) + 1 },
+          input: { pid: proc, arg: numbers?.[k] ?? ((N + I - proc) % N) + 1 },
           fields: { pid: int(0, N), Active: int(0, 1), know_winner: int(0, 1), nr: id, maximum: id, neighbourR: id, mynumber: id },
         };
       }),
