@@ -6,47 +6,24 @@
  * and a C compiler (.ci/run installs spin); a missing tool fails the test with that reason.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { check, type CheckResult, type SystemSpec } from '../../../checker/index.js';
 import { LEADER0, LEADER0_SPIN, leader0 } from '../../../bench/models/leader0.js';
 import { SORT, SORT_SPIN, sort } from '../../../bench/models/sort.js';
+import { runSpinExample, type SpinExample } from '../../../bench/models/spin.js';
 import { assertConformance } from '../../checker/conformance.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'faultline-spin-examples-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(cmd: string, args: readonly string[], cwd: string): string {
-  try {
-    return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
-    if (err.code === 'ENOENT') throw new Error(`'${cmd}' is not installed (apt-get install spin gcc): this test compares faultline with SPIN`, { cause: e });
-    throw new Error(`${cmd} ${args.join(' ')} failed: ${err.stdout ?? ''}${err.stderr ?? ''}`, { cause: e });
-  }
-}
-
 /** SPIN's unreduced counts for one of its examples with its `#define`s replaced. */
-function spinCounts(example: 'leader0' | 'sort', defines: Record<string, number>): { states: number; transitions: number } {
-  let source = readFileSync(new URL(`../../../bench/models/spin/${example}.pml`, import.meta.url), 'utf8');
-  for (const [name, value] of Object.entries(defines)) {
-    const before = source;
-    source = source.replace(new RegExp(`^#define\\s+${name}\\s+\\S+`, 'm'), `#define ${name} ${value}`);
-    assert.notEqual(source, before, `no #define ${name} in ${example}.pml`);
-  }
-  const cwd = join(dir, `${example}-${Object.values(defines).join('-')}`);
-  mkdirSync(cwd, { recursive: true });
-  writeFileSync(join(cwd, 'model.pml'), source);
-  run('spin', ['-a', 'model.pml'], cwd);
-  run('cc', ['-O0', '-DNOREDUCE', '-DSAFETY', '-o', 'pan', 'pan.c'], cwd);
-  const out = run('./pan', ['-m100000'], cwd);
-  const states = /(\d+) states, stored/.exec(out);
-  const transitions = /(\d+) transitions \(= stored\+matched\)/.exec(out);
-  assert.ok(states && transitions && /errors: 0/.test(out), `pan printed no counts, or errors:\n${out}`);
-  return { states: Number(states[1]), transitions: Number(transitions[1]) };
+function spinCounts(example: SpinExample, defines: Record<string, number>): { states: number; transitions: number } {
+  const r = runSpinExample(example, defines, { optimize: '-O0', dir: join(dir, `${example}-${Object.values(defines).join('-')}`) });
+  assert.equal(r.errors, 0);
+  return { states: r.states, transitions: r.transitions };
 }
 
 /** faultline's counts in SPIN's terms: SPIN's transitions (stored + matched) also count the initial state. */
