@@ -9,6 +9,8 @@ import { assign, setup } from 'xstate';
 import { chan, check, enumOf, int, invariant, type Channel, type StepEvent, type SystemSpec } from '../../../checker/index.js';
 import { Channel as ChannelClass, chanSlotCount, chanSlotSpecs } from '../../../checker/system/channel.js';
 import { WorldAccessError } from '../../../checker/system/views.js';
+import { compileSystem } from '../../../checker/system/system.js';
+import { replay, resolveStep } from '../../../checker/search/replay.js';
 import { assertConformance } from '../conformance.js';
 
 type Op = { op: 'send'; values: number[] } | { op: 'receive' } | { op: 'peek'; index: number; field: number } | { op: 'poll'; values: number[] };
@@ -174,6 +176,15 @@ describe('a channel in a system', () => {
       v.trace.steps.map((s) => `${s.actor} ${s.transition}`),
       ['producer send', 'producer send', 'producer send'],
     );
+  });
+
+  it('the counterexample replays through xstate itself, channel and all', () => {
+    const spec = pipeline({ overfill: true });
+    const v = check(spec).violations[0]!;
+    const system = compileSystem(spec);
+    const ids = v.trace.steps.map((s) => resolveStep(system, s.actor, s.transition, s.choice) as number);
+    const out = replay(system, ids, undefined, v, { xstate: true });
+    assert.equal(out.status, 'reproduced', out.message);
   });
 
   it('replacing a channel is a model assertion', () => {
