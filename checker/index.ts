@@ -4,8 +4,9 @@
  */
 export { defineActor } from './system/actor.js';
 export type { ActorKind, ActorSpec, ChoiceCount, Fairness, StepArgs, StepEvent } from './system/actor.js';
-export { array, bool, enumOf, int } from './system/fields.js';
-export type { ArrayField, FieldSpec, FieldSpecs, ScalarField } from './system/fields.js';
+export { array, bool, chan, enumOf, int } from './system/fields.js';
+export type { Channel } from './system/channel.js';
+export type { ArrayField, ChanField, FieldSpec, FieldSpecs, ScalarField } from './system/fields.js';
 export { compileSystem, defineSystem, SystemDefinitionError } from './system/system.js';
 /** Which of xstate's guard combinators a guard's `check` is (by behaviour, never by `Function.name`). */
 export { combinatorKind } from './system/compile.js';

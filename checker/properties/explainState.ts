@@ -50,7 +50,7 @@ function readingsOf(system: CompiledSystem, s: StateView, holds: (s: StateView) 
   for (const [name, f] of Object.entries(fields)) {
     if (!worldRead.has(name)) continue;
     const v = (s.world as Record<string, unknown>)[name];
-    out.push(f.kind === 'scalar' ? `${name} = ${String(v)}` : `${name} = [${Array.from(v as ArrayLike<number>).join(', ')}]`);
+    out.push(f.kind === 'array' ? `${name} = [${Array.from(v as ArrayLike<number>).join(', ')}]` : `${name} = ${String(v)}`);
   }
   for (const [i, a] of s.actors.entries()) {
     const r = actorRead[i]!;

@@ -13,6 +13,12 @@ export interface ScalarField {
   readonly init: number;
   /** Optional display names, indexed by value - min. */
   readonly names?: readonly string[];
+  /**
+   * The field holds the id of a member of this symmetry group (SystemSpec `symmetric`): value k in
+   * 0 .. size-1 names the group's k-th actor, any other value (a "none") names no one. Symmetry reduction
+   * renames the value when it permutes the group's actors (reduce/symmetry.ts).
+   */
+  readonly actorId?: string;
 }
 
 /** A fixed-length array of scalars, exposed to guards and actions as an Int32Array view. */
@@ -22,9 +28,28 @@ export interface ArrayField {
   readonly element: ScalarField;
   /** Initial values, one per element. */
   readonly init: readonly number[];
+  /**
+   * Element k belongs to the k-th actor of this symmetry group (SystemSpec `symmetric`), so the array
+   * has one element per member; symmetry reduction moves elements with their actors (reduce/symmetry.ts).
+   */
+  readonly indexedBy?: string;
 }
 
-export type FieldSpec = ScalarField | ArrayField;
+/**
+ * A bounded FIFO queue (Promela's `chan`, P's message queues) of messages of `element.length` small
+ * integers each. In the state it is one length slot followed by `capacity` message slots (channel.ts):
+ * messages shifted to the front and unused slots 0, so equal queues pack to equal states.
+ */
+export interface ChanField {
+  readonly kind: 'chan';
+  readonly capacity: number;
+  /** The domain of each field of a message; a scalar channel has one. */
+  readonly element: readonly ScalarField[];
+  /** Initial messages, head first, each with one value per field. */
+  readonly init: readonly (readonly number[])[];
+}
+
+export type FieldSpec = ScalarField | ArrayField | ChanField;
 export type FieldSpecs = Readonly<Record<string, FieldSpec>>;
 
 /** The values a state slot stores exactly: a signed 32-bit integer (the slots are an Int32Array). */
@@ -47,10 +72,18 @@ function checkRange(min: number, max: number, init: number, what: string): void 
   }
 }
 
+/** `int()`'s options: the initial value, and the symmetry group whose actor ids the field holds. */
+export interface IntOptions {
+  readonly init?: number;
+  readonly actorId?: string;
+}
+
 /** An integer field in [min, max]; starts at `init` (default: min). */
-export function int(min: number, max: number, init: number = min): ScalarField {
-  checkRange(min, max, init, 'int()');
-  return { kind: 'scalar', min, max, init };
+export function int(min: number, max: number, init: number | IntOptions = min): ScalarField {
+  const options = typeof init === 'number' ? {} : init;
+  const start = typeof init === 'number' ? init : (init.init ?? min);
+  checkRange(min, max, start, 'int()');
+  return { kind: 'scalar', min, max, init: start, ...(options.actorId === undefined ? {} : { actorId: options.actorId }) };
 }
 
 /** A boolean field stored as 0/1; starts false unless told. */
@@ -69,8 +102,24 @@ export function enumOf<const N extends readonly string[]>(names: N, init: N[numb
   return { kind: 'scalar', min: 0, max: names.length - 1, init: start, names };
 }
 
-/** A fixed-length array whose elements share one domain; `init` is one value for all or one per element. */
-export function array(length: number, element: ScalarField, init?: number | readonly number[]): ArrayField {
+/** `array()`'s options: the initial values, and the symmetry group the array is indexed by. */
+export interface ArrayOptions {
+  readonly init?: number | readonly number[];
+  readonly indexedBy?: string;
+}
+
+/**
+ * A fixed-length array whose elements share one domain; `init` is one value for all or one per element,
+ * or the options `{ init, indexedBy }`.
+ */
+export function array(length: number, element: ScalarField, initOrOptions?: number | readonly number[] | ArrayOptions): ArrayField {
+  const options: ArrayOptions =
+    initOrOptions === undefined
+      ? {}
+      : typeof initOrOptions === 'number' || Array.isArray(initOrOptions)
+        ? { init: initOrOptions }
+        : (initOrOptions as ArrayOptions);
+  const init = options.init;
   if (!Number.isInteger(length) || length < 1 || length > 4096) {
     throw new RangeError(`array(): length ${length} must be an integer in 1..4096`);
   }
@@ -78,7 +127,28 @@ export function array(length: number, element: ScalarField, init?: number | read
     init === undefined ? new Array<number>(length).fill(element.init) : typeof init === 'number' ? new Array<number>(length).fill(init) : [...init];
   if (values.length !== length) throw new RangeError(`array(): ${values.length} initial values for length ${length}`);
   for (const v of values) checkRange(element.min, element.max, v, 'array()');
-  return { kind: 'array', length, element, init: values };
+  return { kind: 'array', length, element, init: values, ...(options.indexedBy === undefined ? {} : { indexedBy: options.indexedBy }) };
+}
+
+/**
+ * A FIFO channel of at most `capacity` messages. `element` is one domain (each message is one integer) or a
+ * tuple of domains (each message is that many integers, e.g. `[enumOf(['one', 'two']), int(0, 5)]`).
+ * `init` lists the messages it starts with, head first (default: empty). Guards and actions use it
+ * through the `Channel` methods: `send`, `receive`, `poll`, `peek`, `length`, `isEmpty()`, `isFull()`.
+ */
+export function chan(capacity: number, element: ScalarField | readonly ScalarField[], init: readonly (number | readonly number[])[] = []): ChanField {
+  if (!Number.isInteger(capacity) || capacity < 1 || capacity > 4096) {
+    throw new RangeError(`chan(): capacity ${capacity} must be an integer in 1..4096`);
+  }
+  const fields = Array.isArray(element) ? (element as readonly ScalarField[]) : [element as ScalarField];
+  if (fields.length < 1 || fields.length > 16) throw new RangeError(`chan(): a message has 1..16 fields, not ${fields.length}`);
+  if (init.length > capacity) throw new RangeError(`chan(): ${init.length} initial messages for capacity ${capacity}`);
+  const messages = init.map((m) => (typeof m === 'number' ? [m] : [...m]));
+  for (const m of messages) {
+    if (m.length !== fields.length) throw new RangeError(`chan(): initial message [${m.join(', ')}] has ${m.length} fields, not ${fields.length}`);
+    m.forEach((v, f) => checkRange(fields[f]!.min, fields[f]!.max, v, 'chan()'));
+  }
+  return { kind: 'chan', capacity, element: fields, init: messages };
 }
 
 /** How a value of a scalar field reads in a trace: its enum name when it has one. */

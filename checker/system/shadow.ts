@@ -14,18 +14,19 @@
  * that as a difference in the context.
  */
 import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
+import { Channel } from './channel.js';
 import type { FieldSpecs } from './fields.js';
 import { thrownMessage } from './thrown.js';
 import type { Stepper } from './step.js';
 import type { CompiledActor, CompiledSystem } from './system.js';
 
-/** The world as xstate sees it here: plain numbers and arrays. */
-export type PlainWorld = Record<string, number | number[]>;
+/** The world as xstate sees it here: plain numbers and arrays, and channels over their own buffers. */
+export type PlainWorld = Record<string, number | number[] | Channel>;
 
-/** A world of plain numbers and arrays at the fields' initial values. */
+/** A world of plain numbers and arrays (and standalone channels) at the fields' initial values. */
 export function plainWorld(fields: FieldSpecs): PlainWorld {
   const out: PlainWorld = {};
-  for (const [name, f] of Object.entries(fields)) out[name] = f.kind === 'scalar' ? f.init : [...f.init];
+  for (const [name, f] of Object.entries(fields)) out[name] = f.kind === 'scalar' ? f.init : f.kind === 'chan' ? Channel.standalone(name, f) : [...f.init];
   return out;
 }
 
@@ -130,6 +131,8 @@ export class XstateShadow {
       const v = this.world[name];
       if (f.kind === 'scalar') {
         if (!isSlotValue(v)) return `world.${name} = ${String(v)} is not an integer`;
+      } else if (f.kind === 'chan') {
+        if (!(v instanceof Channel)) return `world.${name} is no longer a channel`;
       } else if (!Array.isArray(v) || v.length !== f.length) {
         return `world.${name} is no longer an array of ${f.length}`;
       } else {
@@ -168,6 +171,12 @@ export class XstateShadow {
       const plain = this.world[name];
       if (f.kind === 'scalar') {
         if (view[name] !== asNumber(plain)) return `world.${name}: ${String(view[name])} in the engine, ${String(plain)} in xstate`;
+        continue;
+      }
+      if (f.kind === 'chan') {
+        const engine = view[name] as Channel;
+        if (!(plain instanceof Channel)) return `world.${name} is no longer a channel in xstate (an effect replaced it)`;
+        if (engine.slots().some((v, i) => v !== plain.slots()[i])) return `world.${name}: ${engine.toString()} in the engine, ${plain.toString()} in xstate`;
         continue;
       }
       if (!Array.isArray(plain) || plain.length !== f.length) return `world.${name} is no longer an array of ${f.length} in xstate (an effect replaced it)`;

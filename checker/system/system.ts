@@ -6,18 +6,26 @@
  * then per actor in order: its control state, its budget (environment actors), its context fields.
  */
 import type { ActorKind, ActorSpec, ChoiceCount, Fairness } from './actor.js';
+import { chanSlotSpecs } from './channel.js';
 import { compileMachine, ModelCompileError, type Args, type CompiledMachine } from './compile.js';
 import { int, rangeProblem, type FieldSpecs, type ScalarField } from './fields.js';
 import { Layout, type SlotSpec } from './layout.js';
+import { validateSymmetry } from '../reduce/symmetry.js';
 import { contextViewFactory, worldViewFactory, type ContextViewFactory, type WorldViewFactory } from './views.js';
 import type { Property } from '../properties/property.js';
 
 export interface SystemSpec<W = any> {
   readonly name: string;
-  /** The shared world: small integers and fixed arrays of them. */
+  /** The shared world: small integers, fixed arrays of them, and FIFO channels of them. */
   readonly world: FieldSpecs;
   readonly actors: readonly ActorSpec<any, W>[];
   readonly properties: readonly Property<W>[];
+  /**
+   * Groups of interchangeable actors, by name: `{ readers: ['R0', 'R1', 'R2'] }` (Murphi's scalarset).
+   * World arrays `indexedBy` a group and fields holding its `actorId`s are renamed with its members
+   * (checker/reduce/symmetry.ts). Checked here: members share machine, fields, kind, fairness and budget.
+   */
+  readonly symmetric?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface CompiledActor {
@@ -81,9 +89,11 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
   };
   for (const [name, field] of Object.entries(spec.world)) {
     if (field?.kind === 'array') domain(`world field '${name}'`, field.element);
+    else if (field?.kind === 'chan') field.element.forEach((f, k) => domain(`world channel '${name}' message field ${k}`, f));
     else domain(`world field '${name}'`, field);
     worldOffsets.set(name, slots.length);
     if (field.kind === 'scalar') slots.push({ name, field });
+    else if (field.kind === 'chan') slots.push(...chanSlotSpecs(name, field));
     else for (let i = 0; i < field.length; i++) slots.push({ name: `${name}[${i}]`, field: { ...field.element, init: field.init[i]! } });
   }
   const names = new Set<string>();
@@ -165,6 +175,7 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
     actors.push({ index, name: a.name, kind, fairness, machine, spec: a as ActorSpec, stateSlot, budgetSlot, ctxBase, choices, cost });
   }
   const layout = new Layout(slots.map((s, i) => ({ name: s.name, field: { ...s.field, init: initialValues[i]! } as ScalarField })));
+  validateSymmetry(spec, { actors, layout });
   const propertyNames = new Set<string>();
   for (const p of spec.properties) {
     if (propertyNames.has(p.name)) fail(`two properties are named '${p.name}'`);

@@ -4,7 +4,8 @@
  * guard costs one typed-array load and no allocation. The same guard code runs unchanged under xstate's
  * own interpreter, where `context` is a plain object and `world` a plain object of numbers and arrays.
  */
-import type { ArrayField, FieldSpecs } from './fields.js';
+import { Channel } from './channel.js';
+import type { ArrayField, ChanField, FieldSpecs } from './fields.js';
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -57,8 +58,9 @@ function sealedBase(declared: readonly string[]): object {
   });
 }
 
-/** Replacing an array field would leave the state's slots behind: say so. */
-function replaced(field: string, v: unknown): never {
+/** Replacing an array or channel field would leave the state's slots behind: say so. */
+function replaced(field: string, v: unknown, channel = false): never {
+  if (channel) throw new WorldAccessError(`world.${field} = ${shown(v)} replaces a channel field; use its send() and receive()`);
   throw new WorldAccessError(`world.${field} = ${shown(v)} replaces an array field; write its elements (world.${field}[i] = ...)`);
 }
 
@@ -115,6 +117,9 @@ export function worldViewFactory(fields: FieldSpecs, offsets: ReadonlyMap<string
     const o = offsets.get(name)!;
     if (spec.kind === 'scalar') {
       members.push(`get ${name}() { return this.$s[${o}]; }`, `set ${name}(v) { this.$s[${o}] = (v | 0) === v ? v : toInt(${JSON.stringify(name)}, v); }`);
+    } else if (spec.kind === 'chan') {
+      ctor.push(`this.$${name} = channel(${JSON.stringify(name)}, S, ${o});`);
+      members.push(`get ${name}() { return this.$${name}; }`, `set ${name}(v) { replaced(${JSON.stringify(name)}, v, true); }`);
     } else {
       ctor.push(`this.$${name} = arrays(${JSON.stringify(name)}, S.subarray(${o}, ${o + spec.length}));`);
       members.push(`get ${name}() { return this.$${name}; }`, `set ${name}(v) { replaced(${JSON.stringify(name)}, v); }`);
@@ -125,8 +130,10 @@ export function worldViewFactory(fields: FieldSpecs, offsets: ReadonlyMap<string
   const names = Object.keys(fields).map((n) => JSON.stringify(n));
   const show = `toJSON() { const o = {}; for (const k of [${names.join(', ')}]) { const v = this[k]; o[k] = typeof v === 'number' ? v : Array.from(v); } return o; } [Symbol.for('nodejs.util.inspect.custom')]() { return this.toJSON(); }`;
   const src = `return class World { constructor(S) { ${ctor.join(' ')} } ${members.join('\n')} ${show} }`;
+  // A channel checks every operation itself (channel.ts), in the fast view as in the checked one.
+  const channel = (name: string, S: Int32Array, o: number): Channel => new Channel(S, o, fields[name] as ChanField, name);
   const make = (arrays: (name: string, window: Int32Array) => Int32Array) =>
-    new Function('toInt', 'replaced', 'arrays', src)(toInt, replaced, arrays) as new (S: Int32Array) => Record<string, unknown>;
+    new Function('toInt', 'replaced', 'arrays', 'channel', src)(toInt, replaced, arrays, channel) as new (S: Int32Array) => Record<string, unknown>;
   // The search's view: not extensible, so a write to an undeclared field throws in strict-mode code (ES
   // modules, so every .ts scenario file) at no cost to the declared ones. A Proxy in its prototype chain
   // would also catch reads and sloppy-mode writes, but costs the hot loop ~30% (measured on retry-ring).

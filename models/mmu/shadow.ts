@@ -22,10 +22,11 @@ export class Shadow<W = Record<string, unknown>> {
       if (f.kind === 'scalar') {
         world[name] = f.init;
         scalars.push(name);
-      } else {
+      } else if (f.kind === 'array') {
         world[name] = Int32Array.from(f.init);
         arrays.push(name);
       }
+      // The kernel world has no channel fields; a shadow leaves any out (reading one is undefined).
     }
     this.world = world as W;
     this.scalars = scalars;

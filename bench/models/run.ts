@@ -1,0 +1,37 @@
+/**
+ * SPIN's leader0 and sort examples, side by side: faultline with the `chan()` field, faultline with
+ * hand-shifted world arrays, SPIN without reduction (`-DNOREDUCE`) and SPIN with its partial-order
+ * reduction (its default). Prints a Markdown table; each faultline row is one check in this process
+ * (compile included), each SPIN row `spin -a` + `cc -O2` + pan (pan alone in brackets).
+ *   node --import tsx bench/models/run.ts
+ */
+import { check, compileSystem, type SystemSpec } from '../../checker/index.js';
+import { leader0 } from './leader0.js';
+import { sort } from './sort.js';
+import { runSpinExample, type SpinExample } from './spin.js';
+
+const models: { name: SpinExample; defines: Record<string, number>; build: (style: 'chan' | 'array') => SystemSpec }[] = [
+  { name: 'leader0', defines: { N: 5, I: 3, L: 10 }, build: (style) => leader0(style) },
+  { name: 'sort', defines: { N: 7, L: 10 }, build: (style) => sort(style) },
+];
+
+const rows: string[] = ['| model | run | verdict | states | transitions | seconds |', '|---|---|---|---|---|---|'];
+for (const m of models) {
+  for (const style of ['chan', 'array'] as const) {
+    const t0 = performance.now();
+    const r = check(compileSystem(m.build(style)));
+    const s = (performance.now() - t0) / 1000;
+    rows.push(
+      `| ${m.name} | faultline, ${style === 'chan' ? 'chan()' : 'hand-shifted arrays'} | ${r.verdict} | ${r.stats.states} | ${r.stats.transitions} | ${s.toFixed(2)} |`,
+    );
+  }
+  for (const reduce of [false, true]) {
+    const r = runSpinExample(m.name, m.defines, { reduce });
+    const verdict = r.errors === 0 ? 'holds' : `${r.errors} errors`;
+    rows.push(
+      `| ${m.name} | SPIN ${reduce ? 'with POR (default)' : '-DNOREDUCE'} | ${verdict} | ${r.states} | ${r.transitions - 1} | ${r.totalSeconds.toFixed(2)} (pan ${r.panSeconds.toFixed(2)}) |`,
+    );
+  }
+}
+console.log(rows.join('\n'));
+console.log('\nSPIN transitions are shown as faultline counts them (pan\'s "stored + matched" less the initial state).');
