@@ -69,6 +69,15 @@ class Constants {
   }
 }
 
+/**
+ * The name of a constant: `guard_pagePresent`, `guard_not_pagePresent`, `action_evict`; what the machine
+ * wrote inline is `inlineGuard`, `inlineAction`, `inlineAssign` (numbered by Constants when there are more).
+ */
+function constName(prefix: string, label: string): string {
+  const inline = /^inline (\w+)$/.exec(label);
+  return inline ? `inline${inline[1]![0]!.toUpperCase()}${inline[1]!.slice(1)}` : `${prefix}_${identifier(label)}`;
+}
+
 const hex = (id: number): string => `0x${id.toString(16).padStart(8, '0')}`;
 
 /** The source of the expand function and the constants it binds. */
@@ -82,7 +91,7 @@ function generateExpand(system: CompiledSystem, stepper: Stepper): { body: strin
 
   const guardCall = (actor: CompiledActor, t: CompiledTransition, args: string): string => {
     const label = t.guardLabel ?? 'guard';
-    return `${K.name(t.guard, `guard_${label}`, `guard [${label}] of machine '${actor.machine.id}'`)}(${args})`;
+    return `${K.name(t.guard, constName('guard', label), `guard [${label}] of machine '${actor.machine.id}'`)}(${args})`;
   };
   const transitionNote = (actor: CompiledActor, t: CompiledTransition): string => {
     const guard = t.guardLabel === null ? '' : `[${t.guardLabel}] `;
@@ -90,13 +99,13 @@ function generateExpand(system: CompiledSystem, stepper: Stepper): { body: strin
     return note(`${guard}${target}${t.description === undefined ? '' : `: ${t.description}`}`);
   };
   const params = (actor: CompiledActor, act: CompiledAction): string =>
-    act.params === undefined ? 'undefined' : K.name(act.params, `params_${act.label}`, `params of action '${act.label}' of machine '${actor.machine.id}'`);
+    act.params === undefined ? 'undefined' : K.name(act.params, `params_${identifier(act.label)}`, `params of action '${act.label}' of machine '${actor.machine.id}'`);
 
   function genAction(actor: CompiledActor, act: CompiledAction, args: string): void {
     const a = actor.index;
     const from = `of machine '${actor.machine.id}'`;
     if (act.kind === 'effect') {
-      code.line(`${K.name(act.fn, `action_${act.label}`, `action '${act.label}' ${from}`)}(${args}, ${params(actor, act)});`);
+      code.line(`${K.name(act.fn, constName('action', act.label), `action '${act.label}' ${from}`)}(${args}, ${params(actor, act)});`);
     } else if (act.kind === 'assign') {
       // xstate evaluates every property of one assign on the same context, then merges.
       code.line(`// ${note(act.label)}: ${note(act.keys.join(', '))}`);
@@ -116,7 +125,7 @@ function generateExpand(system: CompiledSystem, stepper: Stepper): { body: strin
         code.line(`${slot(s)} = (typeof ${v} === 'number' && (${v} | 0) === ${v}) ? ${v} : coerce(${v}, ${a}, ${key});`);
       });
     } else {
-      code.line(`applyPartial(${a}, ${K.name(act.fn, `assign_${act.label}`, `assign '${act.label}' ${from}`)}(${args}, ${params(actor, act)}));`);
+      code.line(`applyPartial(${a}, ${K.name(act.fn, constName('assign', act.label), `${act.label === 'inline assign' ? 'inline assign' : `assign '${act.label}'`} (function form) ${from}`)}(${args}, ${params(actor, act)}));`);
     }
   }
 

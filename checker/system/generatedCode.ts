@@ -6,7 +6,7 @@
  * - appends `//# sourceURL=faultline://<system>/<what>.js`, so a stack trace through it and the debugger
  *   name the function instead of `<anonymous>` (and `node --inspect` lists it under that URL);
  * - when the environment variable `FAULTLINE_DUMP_CODE` names a directory, writes the function's text to
- *   `<dir>/<system>/<what>.js` (the directory is created). The file is the function exactly as V8 holds
+ *   `<dir>/<system>/<what>.js` (`<dir>` and `<system>` are created if missing; `<dir>`'s parent must exist). The file is the function exactly as V8 holds
  *   it, so the line and column in a stack trace point into the file.
  *
  * `CodeWriter` indents, and `note` makes any name (a state, a guard, an actor) safe inside a comment.
@@ -103,7 +103,14 @@ function dumpCode(dir: string, system: string, what: string, text: string): void
   const folder = join(dir, urlPart(system));
   const file = join(folder, `${urlPart(what)}.js`);
   try {
-    mkdirSync(folder, { recursive: true });
+    // One level at a time: Node's recursive mkdir never returns for some paths (under /proc, say).
+    for (const d of [dir, folder]) {
+      try {
+        mkdirSync(d);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+    }
     writeFileSync(file, text + '\n');
   } catch (e) {
     throw new CodeDumpError(`${DUMP_CODE_ENV}=${dir}: cannot write ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); set it to a writable directory or unset it`);
