@@ -99,7 +99,9 @@ function generateExpand(system: CompiledSystem, stepper: Stepper): { body: strin
     return note(`${guard}${target}${t.description === undefined ? '' : `: ${t.description}`}`);
   };
   const params = (actor: CompiledActor, act: CompiledAction): string =>
-    act.params === undefined ? 'undefined' : K.name(act.params, `params_${identifier(act.label)}`, `params of action '${act.label}' of machine '${actor.machine.id}'`);
+    act.params === undefined
+      ? 'undefined'
+      : K.name(act.params, `params_${identifier(act.label)}`, `params of action '${act.label}' of machine '${actor.machine.id}'`);
 
   function genAction(actor: CompiledActor, act: CompiledAction, args: string): void {
     const a = actor.index;
@@ -112,7 +114,8 @@ function generateExpand(system: CompiledSystem, stepper: Stepper): { body: strin
       const names = act.values.map((v, k) => {
         const key = act.keys[k]!;
         let value: string;
-        if (typeof v === 'function') value = `${K.name(v, `assign_${key}`, `${act.label === 'inline assign' ? `inline assign to ${key}` : `assign ${key} in '${act.label}'`} ${from}`)}(${args}, ${params(actor, act)})`;
+        if (typeof v === 'function')
+          value = `${K.name(v, `assign_${key}`, `${act.label === 'inline assign' ? `inline assign to ${key}` : `assign ${key} in '${act.label}'`} ${from}`)}(${args}, ${params(actor, act)})`;
         else if (typeof v === 'number' || typeof v === 'boolean') value = String(Number(v));
         else value = K.name(v, `value_${key}`, `the value assigned to ${key} in '${act.label}' ${from}`);
         const name = `v${local++}`;
@@ -125,7 +128,9 @@ function generateExpand(system: CompiledSystem, stepper: Stepper): { body: strin
         code.line(`${slot(s)} = (typeof ${v} === 'number' && (${v} | 0) === ${v}) ? ${v} : coerce(${v}, ${a}, ${key});`);
       });
     } else {
-      code.line(`applyPartial(${a}, ${K.name(act.fn, constName('assign', act.label), `${act.label === 'inline assign' ? 'inline assign' : `assign '${act.label}'`} (function form) ${from}`)}(${args}, ${params(actor, act)}));`);
+      code.line(
+        `applyPartial(${a}, ${K.name(act.fn, constName('assign', act.label), `${act.label === 'inline assign' ? 'inline assign' : `assign '${act.label}'`} (function form) ${from}`)}(${args}, ${params(actor, act)}));`,
+      );
     }
   }
 

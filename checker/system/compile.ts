@@ -206,7 +206,13 @@ export function compileMachine(
     if (builtin.type === 'xstate.assign') return compileAssign(builtin.assignment, params, name ?? 'inline assign', at);
     if (builtin.resolve !== undefined)
       fail(`${at}: built-in action '${builtin.type ?? builtin.name}' is not supported (only assign and plain effect functions are)`);
-    return { kind: 'effect', label: name ?? 'inline action', name: name ?? (builtin.name || 'effect'), fn: resolved as (args: Args, p: unknown) => void, params };
+    return {
+      kind: 'effect',
+      label: name ?? 'inline action',
+      name: name ?? (builtin.name || 'effect'),
+      fn: resolved as (args: Args, p: unknown) => void,
+      params,
+    };
   };
 
   const states: CompiledState[] = nodes.map((node) => {

@@ -113,6 +113,8 @@ function dumpCode(dir: string, system: string, what: string, text: string): void
     }
     writeFileSync(file, text + '\n');
   } catch (e) {
-    throw new CodeDumpError(`${DUMP_CODE_ENV}=${dir}: cannot write ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); set it to a writable directory or unset it`);
+    throw new CodeDumpError(
+      `${DUMP_CODE_ENV}=${dir}: cannot write ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); set it to a writable directory or unset it`,
+    );
   }
 }

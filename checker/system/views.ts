@@ -122,7 +122,9 @@ export function worldViewFactory(fields: FieldSpecs, offsets: ReadonlyMap<string
       members.line(`set ${name}(v) { this.$s[${o}] = (v | 0) === v ? v : toInt(${JSON.stringify(name)}, v); }`);
     } else {
       const last = o + spec.length - 1;
-      ctor.line(`this.$${name} = arrays(${JSON.stringify(name)}, S.subarray(${o}, ${o + spec.length})); // world.${name}[0..${spec.length - 1}]: slots ${o}..${last}`);
+      ctor.line(
+        `this.$${name} = arrays(${JSON.stringify(name)}, S.subarray(${o}, ${o + spec.length})); // world.${name}[0..${spec.length - 1}]: slots ${o}..${last}`,
+      );
       members.line(`// world.${name}[0..${spec.length - 1}]: slots ${o}..${last}, each ${spec.element.min}..${spec.element.max}`);
       members.line(`get ${name}() { return this.$${name}; }`);
       members.line(`set ${name}(v) { replaced(${JSON.stringify(name)}, v); }`);
@@ -149,11 +151,12 @@ export function worldViewFactory(fields: FieldSpecs, offsets: ReadonlyMap<string
     '};',
   ].join('\n');
   const make = (arrays: (name: string, window: Int32Array) => Int32Array) =>
-    compileGenerated<(...a: unknown[]) => new (S: Int32Array) => Record<string, unknown>>(system, 'world', ['toInt', 'replaced', 'arrays'], src)(
-      toInt,
-      replaced,
-      arrays,
-    );
+    compileGenerated<(...a: unknown[]) => new (S: Int32Array) => Record<string, unknown>>(
+      system,
+      'world',
+      ['toInt', 'replaced', 'arrays'],
+      src,
+    )(toInt, replaced, arrays);
   // The search's view: not extensible, so a write to an undeclared field throws in strict-mode code (ES
   // modules, so every .ts scenario file) at no cost to the declared ones. A Proxy in its prototype chain
   // would also catch reads and sloppy-mode writes, but costs the hot loop ~30% (measured on retry-ring).

@@ -92,7 +92,7 @@ describe('generated expand reads as the machine it came from', () => {
   const has = (line: string): void => assert.ok(lines.includes(line), `missing: ${line}`);
 
   it('constants are named after the guards, actions, assigns and choice counts they are, with where they come from', () => {
-    has("const args_T = K[0]; // the { context, event } of actor T");
+    has('const args_T = K[0]; // the { context, event } of actor T');
     has("const guard_aLow_and_not_flagUp = K[1]; // guard [(aLow and not flagUp)] of machine 'kitchen-sink'");
     has("const guard_iOdd_or_flagUp = K[2]; // guard [(iOdd or flagUp)] of machine 'kitchen-sink'");
     has("const assign_i = K[4]; // inline assign to i of machine 'kitchen-sink'");
@@ -108,7 +108,7 @@ describe('generated expand reads as the machine it came from', () => {
     has('switch (S[5] /* T@state */) {');
     has("case 1: { // state 's1'");
     has("// event 'pick': step ids 0x00010000 + choice (actor 0, event 1)");
-    has('if (guard_aLow_and_not_flagUp(args_T)) t = 0; // [(aLow and not flagUp)] -> \'s1\'');
+    has("if (guard_aLow_and_not_flagUp(args_T)) t = 0; // [(aLow and not flagUp)] -> 's1'");
     has('else if (guard_iOdd_or_flagUp(args_T)) t = 1; // [(iOdd or flagUp)] stays');
     has('S[6] /* T.i */ = (typeof v0 === \'number\' && (v0 | 0) === v0) ? v0 : coerce(v0, 0, "i");');
     has("S[5] /* T@state */ = 1; // 's1'");

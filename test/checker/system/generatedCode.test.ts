@@ -111,7 +111,8 @@ describe('FAULTLINE_DUMP_CODE', () => {
       () => compileSystem(throwing()),
       (e: unknown) =>
         e instanceof CodeDumpError &&
-        e.message === `${DUMP_CODE_ENV}=${file}: cannot write ${join(file, 'throwing', 'context-ticker.js')} (ENOTDIR); set it to a writable directory or unset it`,
+        e.message ===
+          `${DUMP_CODE_ENV}=${file}: cannot write ${join(file, 'throwing', 'context-ticker.js')} (ENOTDIR); set it to a writable directory or unset it`,
     );
   });
 
