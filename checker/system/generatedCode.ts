@@ -6,8 +6,9 @@
  * - appends `//# sourceURL=faultline://<system>/<what>.js`, so a stack trace through it and the debugger
  *   name the function instead of `<anonymous>` (and `node --inspect` lists it under that URL);
  * - when the environment variable `FAULTLINE_DUMP_CODE` names a directory, writes the function's text to
- *   `<dir>/<system>/<what>.js` (`<dir>` and `<system>` are created if missing; `<dir>`'s parent must exist). The file is the function exactly as V8 holds
- *   it, so the line and column in a stack trace point into the file.
+ *   `<dir>/<system>/<what>.js` (`<dir>` and `<system>` are created if missing; `<dir>`'s parent must
+ *   exist). The file is the function exactly as V8 holds it, so a stack trace's line and column point
+ *   into the file. Dumping never changes what is compiled: unset, nothing is written.
  *
  * `CodeWriter` indents, and `note` makes any name (a state, a guard, an actor) safe inside a comment.
  * Comments and whitespace cost nothing once V8 has compiled the function: optimisation and inlining go
