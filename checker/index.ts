@@ -11,6 +11,10 @@ export { compileSystem, defineSystem, SystemDefinitionError } from './system/sys
 /** Which of xstate's guard combinators a guard's `check` is (by behaviour, never by `Function.name`). */
 export { combinatorKind } from './system/compile.js';
 export type { CompiledSystem, SystemSpec } from './system/system.js';
+/** The generated expand function of a compiled system as readable source (`faultline show --code`). */
+export { expandSource } from './system/codegen.js';
+/** The environment variable that dumps every generated function into a directory, and its failure. */
+export { CodeDumpError, DUMP_CODE_ENV } from './system/generatedCode.js';
 export { invariant } from './properties/invariant.js';
 export { nonIncreasing, transitionProperty } from './properties/transition.js';
 export { deadlockFreedom } from './properties/deadlock.js';

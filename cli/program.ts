@@ -166,7 +166,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
   }
 }
 
-/** The engine's SystemDefinitionError, known by its name so that this module need not load the engine. */
+/** The engine's SystemDefinitionError (or CodeDumpError), known by its name so that this module need not load the engine. */
 function isDefinitionError(e: unknown): e is Error {
-  return e instanceof Error && e.name === 'SystemDefinitionError';
+  // A generated-code dump (FAULTLINE_DUMP_CODE) that cannot be written is bad input too.
+  return e instanceof Error && (e.name === 'SystemDefinitionError' || e.name === 'CodeDumpError');
 }

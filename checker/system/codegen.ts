@@ -8,11 +8,25 @@
  *
  * Semantics are exactly Stepper's (step.ts): same order (actor, event in the state's order, choice), same
  * first-passing-guard rule, same in-order actions, same budget accounting; the tests compare the two.
+ *
+ * The generated code reads as the machine it came from, as SPIN's generated verifier annotates every case
+ * with its source line: it is indented; each actor block names the actor, each `case` the control state,
+ * each event block the event type and its step ids (written by `encodeStep`, as hex so the actor and
+ * event bytes show); guards, actions, assign functions and choice counts are constants named after what
+ * the machine calls them (`guard_pagePresent`, `action_evictPage`; combinators and inline guards by what
+ * they are, see `guardLabel`), declared once at the top with where each comes from; every slot access
+ * carries the slot's name (`S[12] /* writeback@state *\/`).
+ *
+ * To read it: `faultline show ID[:VARIANT] --code` prints a scenario's expand function, and
+ * `FAULTLINE_DUMP_CODE=<dir>` writes every generated function (expand, pack, unpack, copy, the view
+ * classes) to `<dir>/<system>/<what>.js` as it is compiled; each carries
+ * `//# sourceURL=faultline://<system>/<what>.js`, so stack traces name it (generatedCode.ts).
  */
 import { applyPartialAssign, coerceAssigned } from './assign.js';
-import type { Args, CompiledAction } from './compile.js';
-import type { Stepper } from './step.js';
-import type { CompiledSystem } from './system.js';
+import type { Args, CompiledAction, CompiledTransition } from './compile.js';
+import { CodeWriter, compileGenerated, generatedSource, identifier, note } from './generatedCode.js';
+import { encodeStep, Stepper } from './step.js';
+import type { CompiledActor, CompiledSystem } from './system.js';
 
 /**
  * Called after each enabled step was applied to S; it must restore S to the pre-state before returning.
@@ -24,108 +38,206 @@ export type FailFn = (error: unknown, stepId: number) => boolean;
 /** Expands the state in the stepper's buffer: returns the number of enabled steps, or -1 if stopped. */
 export type ExpandFn = (emit: EmitFn, fail: FailFn) => number;
 
-export function compileExpand(system: CompiledSystem, stepper: Stepper): ExpandFn {
-  const consts: unknown[] = [];
-  const ref = (v: unknown): string => {
-    let i = consts.indexOf(v);
-    if (i < 0) {
-      i = consts.length;
-      consts.push(v);
-    }
-    return `K[${i}]`;
-  };
-  const lines: string[] = [];
-  const out = (s: string): void => {
-    lines.push(s);
-  };
-  const slotValue = (v: string, actor: number, key: string): string =>
-    `((typeof ${v} === 'number' && (${v} | 0) === ${v}) ? ${v} : coerce(${v}, ${actor}, ${JSON.stringify(key)}))`;
+type Coerce = (v: unknown, a: number, key: string) => number;
+type ApplyPartial = (a: number, p: Record<string, unknown>) => void;
+type Make = (S: Stepper['S'], K: unknown[], coerce: Coerce, applyPartial: ApplyPartial) => ExpandFn;
 
+const PARAMS = ['S', 'K', 'coerce', 'applyPartial'] as const;
+
+/**
+ * The constants the generated code calls, each under a name: `K[i]` is bound once to `name` at the top of
+ * the generated factory, with a comment saying what it is.
+ */
+class Constants {
+  readonly values: unknown[] = [];
+  readonly decls: string[] = [];
+  private readonly byValue = new Map<unknown, string>();
+  private readonly taken = new Set<string>();
+
+  /** The name the generated code uses for `value` (the same value always gets the same name). */
+  name(value: unknown, suggested: string, what: string): string {
+    const known = this.byValue.get(value);
+    if (known !== undefined) return known;
+    const base = identifier(suggested);
+    let name = base;
+    for (let k = 2; this.taken.has(name); k++) name = `${base}_${k}`;
+    this.taken.add(name);
+    this.byValue.set(value, name);
+    this.decls.push(`const ${name} = K[${this.values.length}]; // ${note(what)}`);
+    this.values.push(value);
+    return name;
+  }
+}
+
+/**
+ * The name of a constant: `guard_pagePresent`, `guard_not_pagePresent`, `action_evict`; what the machine
+ * wrote inline is `inlineGuard`, `inlineAction`, `inlineAssign` (numbered by Constants when there are more).
+ */
+function constName(prefix: string, label: string): string {
+  const inline = /^inline (\w+)$/.exec(label);
+  return inline ? `inline${inline[1]![0]!.toUpperCase()}${inline[1]!.slice(1)}` : `${prefix}_${identifier(label)}`;
+}
+
+const hex = (id: number): string => `0x${id.toString(16).padStart(8, '0')}`;
+
+/** The source of the expand function and the constants it binds. */
+function generateExpand(system: CompiledSystem, stepper: Stepper): { body: string; consts: unknown[] } {
+  const K = new Constants();
+  const code = new CodeWriter(1);
+  const slots = system.layout.slots;
+  /** `S[12] /* writeback@state *\/` */
+  const slot = (i: number): string => `S[${i}] /* ${note(slots[i]!.name)} */`;
   let local = 0;
-  out('let enabled = 0;');
+
+  const guardCall = (actor: CompiledActor, t: CompiledTransition, args: string): string => {
+    const label = t.guardLabel ?? 'guard';
+    return `${K.name(t.guard, constName('guard', label), `guard [${label}] of machine '${actor.machine.id}'`)}(${args})`;
+  };
+  const transitionNote = (actor: CompiledActor, t: CompiledTransition): string => {
+    const guard = t.guardLabel === null ? '' : `[${t.guardLabel}] `;
+    const target = t.target < 0 ? 'stays' : `-> '${actor.machine.states[t.target]!.name}'`;
+    return note(`${guard}${target}${t.description === undefined ? '' : `: ${t.description}`}`);
+  };
+  const params = (actor: CompiledActor, act: CompiledAction): string =>
+    act.params === undefined
+      ? 'undefined'
+      : K.name(act.params, `params_${identifier(act.label)}`, `params of action '${act.label}' of machine '${actor.machine.id}'`);
+
+  function genAction(actor: CompiledActor, act: CompiledAction, args: string): void {
+    const a = actor.index;
+    const from = `of machine '${actor.machine.id}'`;
+    if (act.kind === 'effect') {
+      code.line(`${K.name(act.fn, constName('action', act.label), `action '${act.label}' ${from}`)}(${args}, ${params(actor, act)});`);
+    } else if (act.kind === 'assign') {
+      // xstate evaluates every property of one assign on the same context, then merges.
+      code.line(`// ${note(act.label)}: ${note(act.keys.join(', '))}`);
+      const names = act.values.map((v, k) => {
+        const key = act.keys[k]!;
+        let value: string;
+        if (typeof v === 'function')
+          value = `${K.name(v, `assign_${key}`, `${act.label === 'inline assign' ? `inline assign to ${key}` : `assign ${key} in '${act.label}'`} ${from}`)}(${args}, ${params(actor, act)})`;
+        else if (typeof v === 'number' || typeof v === 'boolean') value = String(Number(v));
+        else value = K.name(v, `value_${key}`, `the value assigned to ${key} in '${act.label}' ${from}`);
+        const name = `v${local++}`;
+        code.line(`const ${name} = ${value};`);
+        return name;
+      });
+      act.slots.forEach((s, k) => {
+        const v = names[k]!;
+        const key = JSON.stringify(act.keys[k]!);
+        code.line(`${slot(s)} = (typeof ${v} === 'number' && (${v} | 0) === ${v}) ? ${v} : coerce(${v}, ${a}, ${key});`);
+      });
+    } else {
+      code.line(
+        `applyPartial(${a}, ${K.name(act.fn, constName('assign', act.label), `${act.label === 'inline assign' ? 'inline assign' : `assign '${act.label}'`} (function form) ${from}`)}(${args}, ${params(actor, act)}));`,
+      );
+    }
+  }
+
+  code.line('let enabled = 0;');
   for (const actor of system.actors) {
     const a = actor.index;
-    const args = `args${a}`;
-    out(`// actor ${actor.name}`);
-    out(`{ const ${args} = ${ref(stepper.runtimes[a]!.args)}; const ev = ${args}.event;`);
-    out(`switch (S[${actor.stateSlot}]) {`);
+    const args = K.name(stepper.runtimes[a]!.args, `args_${actor.name}`, `the { context, event } of actor ${actor.name}`);
+    const budget = actor.budgetSlot >= 0 ? `, budget in ${slot(actor.budgetSlot)}` : '';
+    code.blank();
+    code.line(`// actor ${a}: ${note(actor.name)} (${actor.kind}, machine '${note(actor.machine.id)}'${budget})`);
+    code.open('{');
+    code.line(`const ev = ${args}.event;`);
+    code.open(`switch (${slot(actor.stateSlot)}) {`);
     for (const [si, st] of actor.machine.states.entries()) {
       if (st.final || st.events.length === 0) continue;
-      out(`case ${si}: {`);
+      code.open(`case ${si}: { // state '${note(st.name)}'`);
       for (const e of st.events) {
         const cost = actor.cost[e.index]!;
         const count = actor.choices[e.index]!;
-        const base = ((a << 24) | (e.index << 16)) >>> 0;
-        out(actor.budgetSlot >= 0 && cost > 0 ? `if (S[${actor.budgetSlot}] >= ${cost}) {` : '{');
-        out(`ev.type = ${JSON.stringify(e.type)}; ev.choice = 0;`);
+        const base = encodeStep(a, e.index, 0);
+        const id = `${hex(base)} + c`;
+        code.line(`// event '${note(e.type)}': step ids ${hex(base)} + choice (actor ${a}, event ${e.index})`);
+        code.open(actor.budgetSlot >= 0 && cost > 0 ? `if (${slot(actor.budgetSlot)} >= ${cost}) {` : '{');
+        code.line(`ev.type = ${JSON.stringify(e.type)};`);
+        code.line('ev.choice = 0;');
         if (typeof count === 'number') {
-          out(`const n = ${count};`);
+          code.line(`const n = ${count};`);
         } else {
-          out(
-            `let n = 0; try { n = ${ref(count)}(${args}); if (!(n >= 0 && n <= 65535 && (n | 0) === n)) throw new Error(${JSON.stringify(`actor '${actor.name}': choices for '${e.type}' returned `)} + n + ', not a whole number in 0..65535'); } catch (err) { if (fail(err, ${base})) return -1; n = 0; }`,
-          );
+          const choices = K.name(count, `choices_${e.type}`, `the choice count of '${e.type}' for actor ${actor.name}`);
+          const problem = JSON.stringify(`actor '${actor.name}': choices for '${e.type}' returned `);
+          code.line('let n = 0;');
+          code.open('try {');
+          code.line(`n = ${choices}(${args});`);
+          code.line(`if (!(n >= 0 && n <= 65535 && (n | 0) === n)) throw new Error(${problem} + n + ', not a whole number in 0..65535');`);
+          code.reopen('} catch (err) {');
+          code.line(`if (fail(err, ${hex(base)})) return -1;`);
+          code.line('n = 0;');
+          code.close();
         }
-        out(`for (let c = 0; c < n; c++) {`);
-        out(`ev.choice = c; let t = -1;`);
-        out('try {');
-        // Guard chain: the first transition whose guard passes.
+        code.open('for (let c = 0; c < n; c++) {');
+        code.line('ev.choice = c;');
+        code.line('let t = -1;');
+        code.open('try {');
+        // Guard chain: the first transition whose guard passes; one without a guard ends it.
         const ts = e.transitions;
-        const chain = ts.map((t, ti) => (t.guard === null ? `{ t = ${ti}; }` : `if (${ref(t.guard)}(${args})) { t = ${ti}; }`));
-        out(chain.join(' else ') + ';');
-        out('if (t < 0) continue;');
-        out('enabled++;');
-        out('switch (t) {');
+        const last = ts.findIndex((t) => t.guard === null);
+        const chain = last < 0 ? ts : ts.slice(0, last + 1);
+        chain.forEach((t, ti) => {
+          const test = t.guard === null ? '' : `if (${guardCall(actor, t, args)}) `;
+          code.line(`${ti === 0 ? '' : 'else '}${test}t = ${ti}; // ${transitionNote(actor, t)}`);
+        });
+        code.line('if (t < 0) continue;');
+        code.line('enabled++;');
+        code.open('switch (t) {');
         for (const [ti, t] of ts.entries()) {
-          out(`case ${ti}: {`);
-          for (const act of t.actions) genAction(act, a, args);
-          if (t.target >= 0) out(`S[${actor.stateSlot}] = ${t.target};`);
-          if (actor.budgetSlot >= 0 && cost !== 0) out(`S[${actor.budgetSlot}] -= ${cost};`);
-          out('break; }');
+          code.open(`case ${ti}: { // ${transitionNote(actor, t)}`);
+          for (const act of t.actions) genAction(actor, act, args);
+          if (t.target >= 0) code.line(`${slot(actor.stateSlot)} = ${t.target}; // '${note(actor.machine.states[t.target]!.name)}'`);
+          if (actor.budgetSlot >= 0 && cost !== 0) code.line(`${slot(actor.budgetSlot)} -= ${cost};`);
+          code.line('break;');
+          code.close();
         }
-        out('}');
-        out(`} catch (err) { if (t < 0) enabled++; if (fail(err, ${base} + c)) return -1; continue; }`);
-        out(`if (emit(${base} + c)) return -1;`);
-        out('}'); // choice loop
-        out('}'); // budget
+        code.close();
+        code.reopen('} catch (err) {');
+        code.line('if (t < 0) enabled++;');
+        code.line(`if (fail(err, ${id})) return -1;`);
+        code.line('continue;');
+        code.close();
+        code.line(`if (emit(${id})) return -1;`);
+        code.close(); // choice loop
+        code.close(); // budget
       }
-      out('break; }');
+      code.line('break;');
+      code.close();
     }
-    out('} }');
+    code.close(); // switch
+    code.close(); // actor block
   }
-  out('return enabled;');
+  code.blank();
+  code.line('return enabled;');
 
-  function genAction(act: CompiledAction, a: number, args: string): void {
-    if (act.kind === 'effect') {
-      out(`${ref(act.fn)}(${args}, ${ref(act.params)});`);
-    } else if (act.kind === 'assign') {
-      // xstate evaluates every property of one assign on the same context, then merges.
-      const vals = act.values.map((v) => {
-        if (typeof v === 'function') return `${ref(v)}(${args}, ${ref(act.params)})`;
-        if (typeof v === 'number' || typeof v === 'boolean') return String(Number(v));
-        return `${ref(v)}`;
-      });
-      const names = vals.map((v) => {
-        const name = `v${local++}`;
-        out(`const ${name} = ${v};`);
-        return name;
-      });
-      act.slots.forEach((slot, k) => out(`S[${slot}] = ${slotValue(names[k]!, a, act.keys[k]!)};`));
-    } else {
-      out(`applyPartial(${a}, ${ref(act.fn)}(${args}, ${ref(act.params)}));`);
-    }
-  }
+  const header = [
+    `// The expand function of system '${note(system.name)}', generated by faultline (checker/system/codegen.ts).`,
+    '// expand(emit, fail) applies every enabled step of the state in S, in order (actor, event, choice), calls',
+    '// emit(step id) with the successor in S (emit restores S) or fail(error, step id) when model code throws,',
+    '// and returns the number of enabled steps, or -1 when emit or fail asked to stop.',
+    ...K.decls,
+  ];
+  const body = `${header.join('\n')}\nreturn function expand(emit, fail) {\n${code.text()}\n};`;
+  return { body, consts: K.values };
+}
 
+export function compileExpand(system: CompiledSystem, stepper: Stepper): ExpandFn {
+  const { body, consts } = generateExpand(system, stepper);
+  const make = compileGenerated<Make>(system.name, 'expand', PARAMS, body);
   const S = stepper.S;
-  const coerce = (v: unknown, a: number, key: string): number => coerceAssigned(v, system.actors[a]!.name, key);
-  const applyPartial = (a: number, partial: Record<string, unknown>): void => applyPartialAssign(S, system.actors[a]!, partial);
-  const body = `return function expand(emit, fail) {\n${lines.join('\n')}\n};`;
-  const make = new Function('S', 'K', 'coerce', 'applyPartial', body) as (
-    S: Int32Array,
-    K: unknown[],
-    coerce: (v: unknown, a: number, key: string) => number,
-    applyPartial: (a: number, p: Record<string, unknown>) => void,
-  ) => ExpandFn;
+  const coerce: Coerce = (v, a, key) => coerceAssigned(v, system.actors[a]!.name, key);
+  const applyPartial: ApplyPartial = (a, partial) => applyPartialAssign(S, system.actors[a]!, partial);
   return make(S, consts, coerce, applyPartial);
+}
+
+/**
+ * The generated expand function of a system as source text: what `faultline show --code` prints and what
+ * FAULTLINE_DUMP_CODE writes to `<system>/expand.js` (the function as V8 holds it, sourceURL included).
+ */
+export function expandSource(system: CompiledSystem): string {
+  return generatedSource(system.name, 'expand', PARAMS, generateExpand(system, new Stepper(system)).body);
 }
 
 export type { Args };

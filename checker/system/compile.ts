@@ -21,13 +21,23 @@ export interface Args {
 
 export type GuardFn = (args: Args) => boolean;
 
+/** `label`: the action's name in the machine, or `inline assign` / `inline action` (generated code's comments). */
 export type CompiledAction =
-  | { readonly kind: 'assign'; readonly slots: Int32Array; readonly keys: readonly string[]; readonly values: readonly unknown[]; readonly params: unknown }
-  | { readonly kind: 'assignFn'; readonly fn: (args: Args, params: unknown) => Record<string, unknown>; readonly params: unknown }
-  | { readonly kind: 'effect'; readonly name: string; readonly fn: (args: Args, params: unknown) => void; readonly params: unknown };
+  | {
+      readonly kind: 'assign';
+      readonly label: string;
+      readonly slots: Int32Array;
+      readonly keys: readonly string[];
+      readonly values: readonly unknown[];
+      readonly params: unknown;
+    }
+  | { readonly kind: 'assignFn'; readonly label: string; readonly fn: (args: Args, params: unknown) => Record<string, unknown>; readonly params: unknown }
+  | { readonly kind: 'effect'; readonly label: string; readonly name: string; readonly fn: (args: Args, params: unknown) => void; readonly params: unknown };
 
 export interface CompiledTransition {
   readonly guard: GuardFn | null;
+  /** What the guard is, for generated code's comments: see `guardLabel`. Null when there is no guard. */
+  readonly guardLabel: string | null;
   /** Target control-state index, or -1 to stay (a targetless transition). */
   readonly target: number;
   readonly actions: readonly CompiledAction[];
@@ -94,6 +104,22 @@ export function combinatorKind(check: unknown): 'and' | 'or' | 'not' | undefined
 }
 
 /**
+ * A guard as generated code names it: a named guard by its name (`pagePresent`), a combinator by its kind
+ * over its parts (`not pagePresent`, `(ready and hasRoom)`, told apart by `combinatorKind`), and a
+ * function written inline as `inline guard` (its `Function.name` is only the property key it was written at).
+ */
+export function guardLabel(g: unknown): string {
+  if (typeof g === 'string') return g;
+  if (g !== null && typeof g === 'object' && 'type' in g) return String((g as { type: unknown }).type);
+  if (typeof g !== 'function') return 'unrecognised guard';
+  const f = g as { check?: unknown; guards?: unknown[] };
+  if (f.check === undefined) return 'inline guard';
+  const parts = (f.guards ?? []).map(guardLabel);
+  const kind = combinatorKind(f.check) ?? 'combinator';
+  return kind === 'not' ? `not ${parts[0] ?? '?'}` : `(${parts.join(` ${kind} `)})`;
+}
+
+/**
  * @param slotOf maps a context field name to its absolute slot index (for assign targets).
  */
 export function compileMachine(
@@ -152,14 +178,14 @@ export function compileMachine(
     return fail(`${at}: unrecognised guard ${String(g)}`);
   };
 
-  const compileAssign = (assignment: unknown, params: unknown, at: string): CompiledAction => {
+  const compileAssign = (assignment: unknown, params: unknown, label: string, at: string): CompiledAction => {
     if (typeof assignment === 'function') {
-      return { kind: 'assignFn', fn: assignment as (args: Args, p: unknown) => Record<string, unknown>, params };
+      return { kind: 'assignFn', label, fn: assignment as (args: Args, p: unknown) => Record<string, unknown>, params };
     }
     const obj = assignment as Record<string, unknown>;
     const keys = Object.keys(obj);
     for (const k of keys) if (!fieldNames.includes(k)) fail(`${at}: assign to '${k}', which is not a declared field (${fieldNames.join(', ')})`);
-    return { kind: 'assign', slots: Int32Array.from(keys.map(slotOf)), keys, values: keys.map((k) => obj[k]), params };
+    return { kind: 'assign', label, slots: Int32Array.from(keys.map(slotOf)), keys, values: keys.map((k) => obj[k]), params };
   };
 
   const compileAction = (a: unknown, at: string): CompiledAction => {
@@ -177,10 +203,16 @@ export function compileMachine(
     if (typeof params === 'function') fail(`${at}: action '${name}' has a params function; pass constant params or read the context inside the action`);
     if (typeof resolved !== 'function') return fail(`${at}: action '${name ?? String(a)}' is not implemented`);
     const builtin = resolved as { type?: string; assignment?: unknown; resolve?: unknown; name: string };
-    if (builtin.type === 'xstate.assign') return compileAssign(builtin.assignment, params, at);
+    if (builtin.type === 'xstate.assign') return compileAssign(builtin.assignment, params, name ?? 'inline assign', at);
     if (builtin.resolve !== undefined)
       fail(`${at}: built-in action '${builtin.type ?? builtin.name}' is not supported (only assign and plain effect functions are)`);
-    return { kind: 'effect', name: name ?? (builtin.name || 'effect'), fn: resolved as (args: Args, p: unknown) => void, params };
+    return {
+      kind: 'effect',
+      label: name ?? 'inline action',
+      name: name ?? (builtin.name || 'effect'),
+      fn: resolved as (args: Args, p: unknown) => void,
+      params,
+    };
   };
 
   const states: CompiledState[] = nodes.map((node) => {
@@ -209,6 +241,7 @@ export function compileMachine(
         const raw = [...(leaves ? node.exit : []), ...def.actions, ...(leaves ? targetNode.entry : [])];
         return {
           guard: def.guard === undefined ? null : compileGuard(def.guard, tat),
+          guardLabel: def.guard === undefined ? null : guardLabel(def.guard),
           target,
           actions: raw.map((a) => compileAction(a, tat)),
           description: def.description,

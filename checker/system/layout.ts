@@ -5,6 +5,7 @@
  * straight-line code, so the hot loop does shifts and masks only.
  */
 import { formatValue, type ScalarField } from './fields.js';
+import { CodeWriter, compileGenerated, note } from './generatedCode.js';
 
 export interface SlotSpec {
   /** Display name: `present[2]`, `reader0.pos`, `reader0@state`. */
@@ -37,7 +38,8 @@ export class Layout {
   readonly unpack: UnpackFn;
   readonly copy: CopyFn;
 
-  constructor(specs: readonly SlotSpec[]) {
+  /** @param system names the generated functions (`faultline://<system>/pack.js`, see generatedCode.ts). */
+  constructor(specs: readonly SlotSpec[], system = 'unnamed') {
     const slots: Slot[] = [];
     let word = 0;
     let used = 0;
@@ -57,12 +59,9 @@ export class Layout {
     this.words = word + 1;
     this.bits = bits;
     this.lastWordBits = used;
-    this.pack = compilePack(slots, this.words);
-    this.unpack = compileUnpack(slots);
-    this.copy =
-      slots.length <= 512
-        ? (new Function('to', 'from', slots.map((s) => `to[${s.index}] = from[${s.index}];`).join('\n')) as CopyFn)
-        : (to, from) => to.set(from);
+    this.pack = compilePack(slots, this.words, system);
+    this.unpack = compileUnpack(slots, system);
+    this.copy = slots.length <= 512 ? compileCopy(slots, system) : (to, from) => to.set(from);
   }
 
   /** A fresh unpacked-slot buffer. */
@@ -82,36 +81,54 @@ export class Layout {
   }
 }
 
-function compilePack(slots: readonly Slot[], words: number): PackFn {
-  // One branch for the whole state: for v in [0, range] both v and range - v are non-negative, so OR-ing
-  // them all keeps the sign bit clear; only if it is set do we look for the slot that is out of range.
-  const lines: string[] = ['let v = 0, chk = 0;'];
-  for (let w = 0; w < words; w++) lines.push(`let w${w} = 0;`);
-  for (const s of slots) {
-    const range = s.field.max - s.field.min;
-    lines.push(s.field.min === 0 ? `v = S[${s.index}];` : `v = S[${s.index}] - ${s.field.min};`);
-    lines.push(`chk |= v | (${range} - v);`);
-    if (s.width > 0) lines.push(`w${s.word} |= v << ${s.shift};`);
-  }
-  lines.push('if (chk < 0) {');
-  for (const s of slots) lines.push(`  if (((S[${s.index}] - ${s.field.min}) >>> 0) > ${s.field.max - s.field.min}) return ${s.index};`);
-  lines.push('}');
-  for (let w = 0; w < words; w++) lines.push(`out[o + ${w}] = w${w};`);
-  lines.push('return -1;');
-  return new Function('S', 'out', 'o', lines.join('\n')) as PackFn;
+/** `reader0.pos 0..6: word 1, bits 3..5` (a slot of width 0 holds a constant and takes no bits). */
+function where(s: Slot): string {
+  const bits = s.width === 0 ? 'no bits (constant)' : `word ${s.word}, bits ${s.shift}..${s.shift + s.width - 1}`;
+  return note(`${s.name} ${s.field.min}..${s.field.max}: ${bits}`);
 }
 
-function compileUnpack(slots: readonly Slot[]): UnpackFn {
+function compilePack(slots: readonly Slot[], words: number, system: string): PackFn {
+  const code = new CodeWriter();
+  code.line(`// pack: the ${slots.length} slots of S into out[o .. o + ${words - 1}]; returns -1, or the first slot outside its domain.`);
+  // One branch for the whole state: for v in [0, range] both v and range - v are non-negative, so OR-ing
+  // them all keeps the sign bit clear; only if it is set do we look for the slot that is out of range.
+  code.line('// chk collects v | (range - v) of every slot: its sign bit is set only if some slot is outside its domain.');
+  code.line('let v = 0, chk = 0;');
+  for (let w = 0; w < words; w++) code.line(`let w${w} = 0;`);
+  for (const s of slots) {
+    const range = s.field.max - s.field.min;
+    code.line(`${s.field.min === 0 ? `v = S[${s.index}];` : `v = S[${s.index}] - ${s.field.min};`} // ${where(s)}`);
+    code.line(`chk |= v | (${range} - v);`);
+    if (s.width > 0) code.line(`w${s.word} |= v << ${s.shift};`);
+  }
+  code.open('if (chk < 0) {');
+  for (const s of slots) code.line(`if (((S[${s.index}] - ${s.field.min}) >>> 0) > ${s.field.max - s.field.min}) return ${s.index}; // ${note(s.name)}`);
+  code.close();
+  for (let w = 0; w < words; w++) code.line(`out[o + ${w}] = w${w};`);
+  code.line('return -1;');
+  return compileGenerated<PackFn>(system, 'pack', ['S', 'out', 'o'], code.text());
+}
+
+function compileUnpack(slots: readonly Slot[], system: string): UnpackFn {
+  const code = new CodeWriter();
+  code.line(`// unpack: the words at words[o ..] into the ${slots.length} slots of S.`);
   const used = [...new Set(slots.filter((s) => s.width > 0).map((s) => s.word))];
-  const lines: string[] = used.map((w) => `const w${w} = words[o + ${w}];`);
+  for (const w of used) code.line(`const w${w} = words[o + ${w}];`);
   for (const s of slots) {
     if (s.width === 0) {
-      lines.push(`S[${s.index}] = ${s.field.min};`);
+      code.line(`S[${s.index}] = ${s.field.min}; // ${where(s)}`);
     } else {
       const mask = s.width === 31 ? 0x7fffffff : (1 << s.width) - 1;
       const min = s.field.min === 0 ? '' : ` + ${s.field.min}`;
-      lines.push(`S[${s.index}] = ((w${s.word} >>> ${s.shift}) & ${mask})${min};`);
+      code.line(`S[${s.index}] = ((w${s.word} >>> ${s.shift}) & ${mask})${min}; // ${where(s)}`);
     }
   }
-  return new Function('words', 'o', 'S', lines.join('\n')) as UnpackFn;
+  return compileGenerated<UnpackFn>(system, 'unpack', ['words', 'o', 'S'], code.text());
+}
+
+function compileCopy(slots: readonly Slot[], system: string): CopyFn {
+  const code = new CodeWriter();
+  code.line(`// copy: every slot of from into to.`);
+  for (const s of slots) code.line(`to[${s.index}] = from[${s.index}]; // ${note(s.name)}`);
+  return compileGenerated<CopyFn>(system, 'copy', ['to', 'from'], code.text());
 }

@@ -168,13 +168,18 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
     if (!byFields) contextViews.set(a.machine, (byFields = new Map()));
     let view = byFields.get(viewKey);
     if (!view) {
-      view = contextViewFactory(fieldNames);
+      // Named after the machine (`context-<machine id>.js`), numbered when one machine has two field orders.
+      const what = `context-${a.machine.id}${byFields.size ? `-${byFields.size + 1}` : ''}`;
+      view = contextViewFactory(fieldNames, spec.name, what);
       byFields.set(viewKey, view);
     }
     contextView.push(view);
     actors.push({ index, name: a.name, kind, fairness, machine, spec: a as ActorSpec, stateSlot, budgetSlot, ctxBase, choices, cost });
   }
-  const layout = new Layout(slots.map((s, i) => ({ name: s.name, field: { ...s.field, init: initialValues[i]! } as ScalarField })));
+  const layout = new Layout(
+    slots.map((s, i) => ({ name: s.name, field: { ...s.field, init: initialValues[i]! } as ScalarField })),
+    spec.name,
+  );
   validateSymmetry(spec, { actors, layout });
   const propertyNames = new Set<string>();
   for (const p of spec.properties) {
@@ -188,7 +193,7 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
     actors,
     properties: spec.properties,
     initial: Int32Array.from(initialValues),
-    worldView: worldViewFactory(spec.world, worldOffsets),
+    worldView: worldViewFactory(spec.world, worldOffsets, spec.name),
     contextView,
     worldOffsets,
   };

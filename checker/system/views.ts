@@ -6,6 +6,7 @@
  */
 import { Channel } from './channel.js';
 import type { ArrayField, ChanField, FieldSpecs } from './fields.js';
+import { CodeWriter, compileGenerated, note } from './generatedCode.js';
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -109,31 +110,62 @@ export type ContextViewFactory = (S: Int32Array, base: number) => Record<string,
  * A world view class: scalar fields as getter/setter pairs on the slot buffer, array fields as Int32Array
  * windows onto it. `offsets` gives each field's first slot.
  */
-export function worldViewFactory(fields: FieldSpecs, offsets: ReadonlyMap<string, number>): WorldViewFactory {
-  const ctor: string[] = ['this.$s = S;'];
-  const members: string[] = [];
+export function worldViewFactory(fields: FieldSpecs, offsets: ReadonlyMap<string, number>, system = 'unnamed'): WorldViewFactory {
+  const ctor = new CodeWriter(2);
+  const members = new CodeWriter(1);
+  ctor.line('this.$s = S;');
   for (const [name, spec] of Object.entries(fields)) {
     assertIdentifier(name, 'world field');
     const o = offsets.get(name)!;
+    members.blank();
     if (spec.kind === 'scalar') {
-      members.push(`get ${name}() { return this.$s[${o}]; }`, `set ${name}(v) { this.$s[${o}] = (v | 0) === v ? v : toInt(${JSON.stringify(name)}, v); }`);
+      members.line(`// world.${name}: slot ${o}, ${spec.min}..${spec.max}`);
+      members.line(`get ${name}() { return this.$s[${o}]; }`);
+      members.line(`set ${name}(v) { this.$s[${o}] = (v | 0) === v ? v : toInt(${JSON.stringify(name)}, v); }`);
     } else if (spec.kind === 'chan') {
-      ctor.push(`this.$${name} = channel(${JSON.stringify(name)}, S, ${o});`);
-      members.push(`get ${name}() { return this.$${name}; }`, `set ${name}(v) { replaced(${JSON.stringify(name)}, v, true); }`);
+      ctor.line(`this.$${name} = channel(${JSON.stringify(name)}, S, ${o}); // world.${name}: a channel from slot ${o}`);
+      members.line(`// world.${name}: a channel (length in slot ${o}, then its messages)`);
+      members.line(`get ${name}() { return this.$${name}; }`);
+      members.line(`set ${name}(v) { replaced(${JSON.stringify(name)}, v, true); }`);
     } else {
-      ctor.push(`this.$${name} = arrays(${JSON.stringify(name)}, S.subarray(${o}, ${o + spec.length}));`);
-      members.push(`get ${name}() { return this.$${name}; }`, `set ${name}(v) { replaced(${JSON.stringify(name)}, v); }`);
+      const last = o + spec.length - 1;
+      ctor.line(
+        `this.$${name} = arrays(${JSON.stringify(name)}, S.subarray(${o}, ${o + spec.length})); // world.${name}[0..${spec.length - 1}]: slots ${o}..${last}`,
+      );
+      members.line(`// world.${name}[0..${spec.length - 1}]: slots ${o}..${last}, each ${spec.element.min}..${spec.element.max}`);
+      members.line(`get ${name}() { return this.$${name}; }`);
+      members.line(`set ${name}(v) { replaced(${JSON.stringify(name)}, v); }`);
     }
   }
   // toJSON and the inspect hook show the fields (the getters live on the prototype, so spreading a view
   // or Object.keys() sees none of them: read fields by name).
   const names = Object.keys(fields).map((n) => JSON.stringify(n));
-  const show = `toJSON() { const o = {}; for (const k of [${names.join(', ')}]) { const v = this[k]; o[k] = typeof v === 'number' ? v : Array.from(v); } return o; } [Symbol.for('nodejs.util.inspect.custom')]() { return this.toJSON(); }`;
-  const src = `return class World { constructor(S) { ${ctor.join(' ')} } ${members.join('\n')} ${show} }`;
+  const src = [
+    `// The world view of system '${note(system)}' (checker/system/views.ts): a scalar field is a getter and setter on its slot of S,`,
+    '// an array field a window onto its slots (checked or not, as arrays(name, window) makes it).',
+    'return class World {',
+    '  constructor(S) {',
+    ctor.text(),
+    '  }',
+    members.text(),
+    '',
+    '  toJSON() {',
+    '    const o = {};',
+    `    for (const k of [${names.join(', ')}]) { const v = this[k]; o[k] = typeof v === 'number' ? v : Array.from(v); }`,
+    '    return o;',
+    '  }',
+    "  [Symbol.for('nodejs.util.inspect.custom')]() { return this.toJSON(); }",
+    '};',
+  ].join('\n');
   // A channel checks every operation itself (channel.ts), in the fast view as in the checked one.
   const channel = (name: string, S: Int32Array, o: number): Channel => new Channel(S, o, fields[name] as ChanField, name);
   const make = (arrays: (name: string, window: Int32Array) => Int32Array) =>
-    new Function('toInt', 'replaced', 'arrays', 'channel', src)(toInt, replaced, arrays, channel) as new (S: Int32Array) => Record<string, unknown>;
+    compileGenerated<(...a: unknown[]) => new (S: Int32Array) => Record<string, unknown>>(system, 'world', ['toInt', 'replaced', 'arrays', 'channel'], src)(
+      toInt,
+      replaced,
+      arrays,
+      channel,
+    );
   // The search's view: not extensible, so a write to an undeclared field throws in strict-mode code (ES
   // modules, so every .ts scenario file) at no cost to the declared ones. A Proxy in its prototype chain
   // would also catch reads and sloppy-mode writes, but costs the hot loop ~30% (measured on retry-ring).
@@ -148,14 +180,21 @@ export function worldViewFactory(fields: FieldSpecs, offsets: ReadonlyMap<string
  * A context view class for one machine: read-only getters at `base + k`. Context changes only through
  * xstate `assign` actions, which the engine applies; writing a field directly throws.
  */
-export function contextViewFactory(fieldNames: readonly string[]): ContextViewFactory {
+export function contextViewFactory(fieldNames: readonly string[], system = 'unnamed', what = 'context'): ContextViewFactory {
   const members = fieldNames.map((name, k) => {
     assertIdentifier(name, 'context field');
-    return `get ${name}() { return this.$s[this.$b + ${k}]; }`;
+    return `  get ${name}() { return this.$s[this.$b + ${k}]; } // context.${name}: the actor's first context slot + ${k}`;
   });
   const names = fieldNames.map((n) => JSON.stringify(n));
-  const show = `toJSON() { const o = {}; for (const k of [${names.join(', ')}]) o[k] = this[k]; return o; } [Symbol.for('nodejs.util.inspect.custom')]() { return this.toJSON(); }`;
-  const src = `return class Context { constructor(S, b) { this.$s = S; this.$b = b; } ${members.join('\n')} ${show} }`;
-  const Cls = new Function(src)() as new (S: Int32Array, b: number) => Record<string, number>;
+  const src = [
+    `// A context view of system '${note(system)}' (checker/system/views.ts): read-only getters at the actor's context slots, S[b + k].`,
+    'return class Context {',
+    '  constructor(S, b) { this.$s = S; this.$b = b; }',
+    ...members,
+    `  toJSON() { const o = {}; for (const k of [${names.join(', ')}]) o[k] = this[k]; return o; }`,
+    "  [Symbol.for('nodejs.util.inspect.custom')]() { return this.toJSON(); }",
+    '};',
+  ].join('\n');
+  const Cls = compileGenerated<() => new (S: Int32Array, b: number) => Record<string, number>>(system, what, [], src)();
   return (S, base) => new Cls(S, base);
 }

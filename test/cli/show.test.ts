@@ -135,4 +135,17 @@ describe('faultline show', () => {
     assert.equal(f.code, 2);
     assert.equal(f.err, "faultline: unknown format 'junit' (formats: text, json, markdown)\n");
   });
+
+  it("--code prints the variant's generated expand() at the parameters given, and nothing else", async () => {
+    const r = await cli(['show', 'retry-ring:ring', '--param', 'readers=3', '--code']);
+    assert.equal(r.code, 0);
+    assert.equal(r.err, '');
+    assert.match(r.out, /^function anonymous\(S,K,coerce,applyPartial\n\) \{\n\/\/ The expand function of system 'retry-ring'/);
+    assert.ok(r.out.includes("  // actor 2: reader2 (thread, machine 'retry-ring-reader')\n"));
+    assert.ok(r.out.includes("  // actor 3: reclaim (environment, machine 'retry-ring-reclaim', budget in S[17] /* reclaim@budget */)\n"));
+    assert.ok(r.out.endsWith('//# sourceURL=faultline://retry-ring/expand.js\n}\n'));
+    const bad = await cli(['show', 'retry-ring', '--code', '--format', 'json']);
+    assert.equal(bad.code, 2);
+    assert.equal(bad.err, 'faultline: --code prints JavaScript; it takes no --format json\n');
+  });
 });

@@ -6,13 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compileExpand } from '../../../checker/system/codegen.js';
+import { setup } from 'xstate';
+import { int } from '../../../checker/index.js';
+import { compileExpand, expandSource } from '../../../checker/system/codegen.js';
 import { Stepper } from '../../../checker/system/step.js';
 import { StateStore } from '../../../checker/store/stateStore.js';
-import type { CompiledSystem } from '../../../checker/system/system.js';
+import { compileSystem, type CompiledSystem } from '../../../checker/system/system.js';
 import { resolveParams } from '../../../scenarios/index.js';
 import { buildScenario } from '../../../scenarios/run.js';
 import { allScenarios } from '../../scenarios/allScenarios.js';
+import { kitchenSink } from '../kitchenSink.js';
 
 const LIMIT = 20_000;
 
@@ -80,4 +83,72 @@ describe('generated expand == Stepper on every reachable state', async () => {
       });
     }
   }
+});
+
+describe('generated expand reads as the machine it came from', () => {
+  const lines = expandSource(compileSystem(kitchenSink()))
+    .split('\n')
+    .map((l) => l.trim());
+  const has = (line: string): void => assert.ok(lines.includes(line), `missing: ${line}`);
+
+  it('constants are named after the guards, actions, assigns and choice counts they are, with where they come from', () => {
+    has('const args_T = K[0]; // the { context, event } of actor T');
+    has("const guard_aLow_and_not_flagUp = K[1]; // guard [(aLow and not flagUp)] of machine 'kitchen-sink'");
+    has("const guard_iOdd_or_flagUp = K[2]; // guard [(iOdd or flagUp)] of machine 'kitchen-sink'");
+    has("const assign_i = K[4]; // inline assign to i of machine 'kitchen-sink'");
+    has("const inlineAssign = K[9]; // inline assign (function form) of machine 'kitchen-sink'");
+    has("const choices_pick = K[10]; // the choice count of 'pick' for actor T");
+    has("const params_setA = K[13]; // params of action 'setA' of machine 'kitchen-sink'");
+    has("const inlineGuard = K[14]; // guard [inline guard] of machine 'kitchen-sink'");
+    has("const guard_atLeast = K[16]; // guard [atLeast] of machine 'kitchen-sink'");
+  });
+
+  it('actors, states, events and step ids (encodeStep, in hex), transitions with guard and target, slots by name', () => {
+    has("// actor 1: E (environment, machine 'kitchen-sink-env', budget in S[9] /* E@budget */)");
+    has('switch (S[5] /* T@state */) {');
+    has("case 1: { // state 's1'");
+    has("// event 'pick': step ids 0x00010000 + choice (actor 0, event 1)");
+    has("if (guard_aLow_and_not_flagUp(args_T)) t = 0; // [(aLow and not flagUp)] -> 's1'");
+    has('else if (guard_iOdd_or_flagUp(args_T)) t = 1; // [(iOdd or flagUp)] stays');
+    has('S[6] /* T.i */ = (typeof v0 === \'number\' && (v0 | 0) === v0) ? v0 : coerce(v0, 0, "i");');
+    has("S[5] /* T@state */ = 1; // 's1'");
+    has('action_setA(args_T, params_setA);');
+    has('if (S[9] /* E@budget */ >= 2) {');
+    has('S[9] /* E@budget */ -= 2;');
+    has('if (emit(0x01000000 + c)) return -1;');
+  });
+
+  it('is indented: every line inside expand() is indented by two spaces per open block', () => {
+    const text = expandSource(compileSystem(kitchenSink()));
+    const body = text.slice(text.indexOf('return function expand'));
+    let depth = 0;
+    for (const line of body.split('\n').slice(1, -3)) {
+      if (line.trim() === '') continue;
+      const closes = /^\s*}/.test(line) ? 1 : 0;
+      assert.equal(line.length - line.trimStart().length, 2 * (depth + 1 - closes), line);
+      depth += (line.match(/{/g) ?? []).length - (line.match(/}/g) ?? []).length;
+    }
+  });
+});
+
+describe('generated expand: machines the compiler accepts compile, whatever their names', () => {
+  // A state, an event and an actor named with comment terminators, quotes and line breaks; an
+  // unguarded transition before a guarded one (xstate never reaches the second).
+  const machine = setup({ guards: { never: () => false } }).createMachine({
+    id: 'odd */ machine',
+    initial: 'a */ b\nc',
+    context: { n: 0 },
+    states: {
+      'a */ b\nc': { on: { 'say "hi"\\\n': [{ target: 'done' }, { guard: 'never', target: 'a */ b\nc' }] } },
+      done: { type: 'final' },
+    },
+  });
+
+  it('names are kept inside comments, and expand == Stepper', () => {
+    const system = compileSystem({ name: 'odd */ names', world: {}, actors: [{ name: 'cpu-0.x', machine, fields: { n: int(0, 0) } }], properties: [] });
+    const text = expandSource(system);
+    assert.ok(text.includes("case 0: { // state 'a * / b c'"), text);
+    assert.ok(text.includes('ev.type = "say \\"hi\\"\\\\\\n";'), text);
+    assert.equal(compare(system), 2);
+  });
 });
