@@ -4,21 +4,13 @@
  * own: callers pass `now` and `memory` probes (the CLI and the package entry point do), so the same inputs
  * always explore the same states and yield the same bytes apart from `seconds` and `peakMemoryBytes`.
  */
-import {
-  cyclicStates,
-  findFairCycle,
-  findStuckState,
-  LivenessStopped,
-  MAX_LIVENESS_ACTORS,
-  MAX_PROGRESS_PROPERTIES,
-  ProgressRecorder,
-} from './properties/liveness.js';
+import { cyclicStates, findFairCycle, findStuckState, LivenessStopped } from './properties/liveness.js';
 import { blockedActors } from './properties/deadlock.js';
 import { stuckMessage, type ProgressProperty } from './properties/progress.js';
 import { SlotStateView } from './properties/property.js';
 import { BITSTATE_BITS, BITSTATE_HASHES, bitstateCoverage, DEFAULT_BITSTATE, type BitstateCoverage, type BitstateOptions } from './store/bitstateStore.js';
-import { CompactStore, omissionProbability } from './store/compactStore.js';
-import type { StateStore, VisitedStore } from './store/stateStore.js';
+import { omissionProbability } from './store/compactStore.js';
+import type { VisitedStore } from './store/stateStore.js';
 import type { BoundReport, CheckResult, ModelError, PropertyOutcome, Stats, Violation } from './result.js';
 import { NondeterminismError, probeStored } from './search/determinism.js';
 import { crossCheckXstate } from './search/xstateCheck.js';
@@ -26,8 +18,8 @@ import { explore, type ExploreHooks, type Finding, type StopReason } from './sea
 import { strategies, type StrategyName } from './search/registry.js';
 import { sample, type SamplingStrategy } from './search/sampling.js';
 import { Rng } from './random/rng.js';
-import { compileSystem, SystemDefinitionError, type CompiledSystem, type SystemSpec } from './system/system.js';
-import { stateAfter, stepsAlong, stepsAround } from './trace/path.js';
+import { compileSystem, type CompiledSystem, type SystemSpec } from './system/system.js';
+import { stateAfter, stepsAround, stepsTo as stepsToState } from './trace/path.js';
 import { buildTrace, TraceDivergence, type Trace } from './trace/trace.js';
 import { propertyShapeProblem } from './properties/property.js';
 import { assertionMessage } from './system/thrown.js';
@@ -146,25 +138,8 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     if (options.memory) peak = Math.max(peak, options.memory());
   };
   const progressProps = compiled.properties.filter((p): p is ProgressProperty => p.kind === 'progress');
-  if (progressProps.length > MAX_PROGRESS_PROPERTIES) {
-    throw new SystemDefinitionError(`system '${compiled.name}': ${progressProps.length} progress properties; at most ${MAX_PROGRESS_PROPERTIES} are supported`);
-  }
-  if (progressProps.length && compiled.actors.length > MAX_LIVENESS_ACTORS) {
-    throw new SystemDefinitionError(`system '${compiled.name}': progress checking supports at most ${MAX_LIVENESS_ACTORS} actors`);
-  }
-  const environment = Uint8Array.from(compiled.actors.map((a) => (a.kind === 'environment' ? 1 : 0)));
   // A bitstate store knows no state's index, so it records no graph: progress stays undecided.
   const bitstate = config.store === 'bitstate';
-  const recorder = progressProps.length && !bitstate ? new ProgressRecorder(progressProps, environment) : undefined;
-  // The recorded graph grows by doubling as well: a memory bound counts its next doubling too.
-  let graphAtPoll = { states: 0, edges: 0 };
-  const edgeGrowth = (): number => {
-    if (!recorder) return 0;
-    const g = recorder.edges;
-    const bytes = g.growthBytes(2 * (g.states - graphAtPoll.states), 2 * (g.edges - graphAtPoll.edges));
-    graphAtPoll = { states: g.states, edges: g.edges };
-    return bytes;
-  };
   const outcome = explore(compiled, {
     strategy,
     maxStates: config.maxStates,
@@ -172,19 +147,18 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     hooks: {
       shouldStop: (pendingBytes = 0) => {
         sample();
-        return options.shouldStop?.(pendingBytes + edgeGrowth()) ?? null;
+        return options.shouldStop?.(pendingBytes) ?? null;
       },
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     },
-    ...(recorder ? { edges: recorder } : {}),
+    recordGraph: progressProps.length > 0 && !bitstate,
     store: config.store,
     bitstate: config.bitstate,
   });
   sample();
   const store = outcome.store;
-  // Hash compaction keeps the step into each state (it has no states to re-derive it from).
-  const stepsTo = (state: number): number[] =>
-    store instanceof CompactStore ? store.stepsTo(state) : stepsAlong(compiled, store as StateStore, store.pathTo(state));
+  const stepsTo = (state: number): number[] => stepsToState(compiled, store, state);
+  const recorder = outcome.graph;
   const violations: Violation[] = [];
   let bounds: BoundReport[] = [];
   let modelError: ModelError | undefined;
