@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { check } from '../../../checker/index.js';
-import { CompactStore, omissionProbability } from '../../../checker/store/compactStore.js';
-import { NO_PARENT, StateStore } from '../../../checker/store/stateStore.js';
-import { buildVariant, findScenario, resolveParams } from '../../../scenarios/index.js';
-import { allScenarios } from '../../scenarios/allScenarios.js';
+import { check } from '../../checker/index.js';
+import { CompactStore, omissionProbability } from '../../checker/store/compactStore.js';
+import { NO_PARENT, StateStore } from '../../checker/store/stateStore.js';
+import { buildVariant, findScenario, resolveParams } from '../../scenarios/index.js';
+import { allScenarios } from '../scenarios/allScenarios.js';
 
 const shipped = await allScenarios();
 

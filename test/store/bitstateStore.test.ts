@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { check } from '../../../checker/index.js';
-import { bitstateCoverage, BitstateStore, expectedOmissions } from '../../../checker/store/bitstateStore.js';
-import { NO_PARENT } from '../../../checker/store/stateStore.js';
-import { buildVariant, findScenario, resolveParams } from '../../../scenarios/index.js';
+import { check } from '../../checker/index.js';
+import { bitstateCoverage, BitstateStore, expectedOmissions } from '../../checker/store/bitstateStore.js';
+import { NO_PARENT } from '../../checker/store/stateStore.js';
+import { buildVariant, findScenario, resolveParams } from '../../scenarios/index.js';
 
 function system(id: string, variant: string) {
   const s = findScenario(id)!;
