@@ -16,7 +16,13 @@ import { SystemDefinitionError, type CompiledActor, type CompiledSystem } from '
 export type ReplayOutcome =
   | { readonly status: 'reproduced'; readonly message: string }
   | { readonly status: 'no-violation'; readonly message: string }
-  | { readonly status: 'diverged'; readonly step: number; readonly message: string };
+  | {
+      readonly status: 'diverged';
+      readonly step: number;
+      readonly message: string;
+      /** A recorded step that is not enabled: the steps that were, as `actor event(choice)`, in the fixed order. */
+      readonly enabled?: readonly string[];
+    };
 
 export interface ReplayClaim {
   readonly property: string;
@@ -108,7 +114,7 @@ export function replay(
       if (!(property as ProgressProperty).inFlight(after)) notInFlight = true;
     }
     const a = system.actors[stepActor(id)]!;
-    const name = `${a.name} ${a.machine.eventTypes[stepEvent(id)]}(${stepChoice(id)})`;
+    const name = stepName(system, id);
     pre.set(S);
     const last = i === steps.length - 1;
     const type = a.machine.eventTypes[stepEvent(id)]!;
@@ -122,10 +128,12 @@ export function replay(
     }
     try {
       if (!stepper.applyId(id)) {
+        stepper.load(pre);
         return {
           status: 'diverged',
           step: i + 1,
           message: `step ${i + 1} (${name}) is not enabled in state ${a.machine.states[pre[a.stateSlot]!]!.name}: the trace diverges from the model`,
+          enabled: stepper.enabledSteps().map((x) => stepName(system, x)),
         };
       }
     } catch (e) {
@@ -216,6 +224,12 @@ export function replay(
     default:
       return { status: 'no-violation', message: `${end} nothing threw: the model no longer has this assertion failure` };
   }
+}
+
+/** `actor event(choice)`, as a trace names a step. */
+function stepName(system: CompiledSystem, id: number): string {
+  const a = system.actors[stepActor(id)]!;
+  return `${a.name} ${a.machine.eventTypes[stepEvent(id)]}(${stepChoice(id)})`;
 }
 
 /** xstate has no transition for the step (false when a guard throws: the step then throws on both sides). */
