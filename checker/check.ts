@@ -1,8 +1,15 @@
 /**
- * `check`: compile a system, explore it with a strategy, run the properties, and return the result as
- * data with every counterexample rebuilt as a trace. The engine reads no clock and no memory gauge of its
- * own: callers pass `now` and `memory` probes (the CLI and the package entry point do), so the same inputs
- * always explore the same states and yield the same bytes apart from `seconds` and `peakMemoryBytes`.
+ * `check`: compile a system, run it with a strategy, and return the result as data with every
+ * counterexample rebuilt as a trace. The engine reads no clock and no memory gauge of its own: callers
+ * pass `now` and `memory` probes (the CLI and the package entry point do), so the same inputs always
+ * explore the same states and yield the same bytes apart from `seconds` and `peakMemoryBytes`.
+ *
+ * The way down: an exhaustive strategy (bfs, dfs: a Frontier) runs `explore` (search/explore.ts), a
+ * sampling one (random, pct: a Scheduler) runs `sample` (search/sampling.ts); both step the system on one
+ * Engine (search/engine.ts), which creates one monitor per property kind (properties/monitors.ts) and
+ * feeds them every state and step. After the search, progress properties are decided on the graph their
+ * monitor recorded (properties/liveness.ts); the findings become traces in `counterexample` and the
+ * result in `buildResult`, one place each for every strategy.
  */
 import { cyclicStates, findFairCycle, findStuckState, LivenessStopped } from './properties/liveness.js';
 import { blockedActors } from './properties/deadlock.js';
