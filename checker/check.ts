@@ -256,7 +256,12 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
       // A bad world access on a state the search's fast views cannot guard: the trace's guarded views found it.
       violations.length = 0;
       const last = e.steps[e.steps.length - 1]!;
-      violations.push({ property: 'assertion', kind: 'assertion', message: assertionMessage(compiled, last, e.thrown), trace: counterexample(compiled, e.steps) });
+      violations.push({
+        property: 'assertion',
+        kind: 'assertion',
+        message: assertionMessage(compiled, last, e.thrown),
+        trace: counterexample(compiled, e.steps),
+      });
       bounds = [];
     } else {
       // A trace the search found no longer replays: the model's steps are not functions of the state.

@@ -14,7 +14,7 @@ export function invariant<W = any>(
 
 /** Checks every invariant on every state the engine reaches; stops checking one once it is reported. */
 export class InvariantMonitor implements Monitor {
-  // invariant: done[i] is 1 once invariants[i] was reported (or another monitor reported its name).
+  // invariant: done[i] is 1 once invariants[i] was reported (a violation or a throw).
   private readonly done: Uint8Array;
   constructor(
     private readonly system: CompiledSystem,

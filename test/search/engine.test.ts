@@ -79,7 +79,10 @@ describe('monitors through check()', () => {
       r.violations.map((v) => [v.property, v.message, v.trace.steps.length]),
       [['x', 'worst value 3 exceeds the limit 1', 3]],
     );
-    assert.deepEqual(r.bounds.map((b) => [b.property, b.worst]), [['x', 3]]);
+    assert.deepEqual(
+      r.bounds.map((b) => [b.property, b.worst]),
+      [['x', 3]],
+    );
   });
 
   it('reporting every property, both are found, in the order the search met them', () => {
