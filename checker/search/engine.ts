@@ -1,7 +1,7 @@
 /**
  * The execution core every strategy runs on: the working state buffers, the monitors (one per property
- * kind, properties/monitors.ts) and what they found. A loop - the exhaustive search (explore.ts) or an
- * execution (execution.ts: sampling and replay) - steps the system and tells the engine what happened
+ * kind, properties/monitors.ts) and what they found. A loop - the exhaustive search (explore.ts) or a
+ * sampling run's executions (sampling.ts) - steps the system and tells the engine what happened
  * through the `on*` lists and `stepFailed`; the engine turns what the monitors report into findings at
  * the loop's current place and decides when the run stops:
  *
