@@ -1,37 +1,37 @@
 /**
- * `check`: compile a system, explore it with a strategy, run the properties, and return the result as
- * data with every counterexample rebuilt as a trace. The engine reads no clock and no memory gauge of its
- * own: callers pass `now` and `memory` probes (the CLI and the package entry point do), so the same inputs
- * always explore the same states and yield the same bytes apart from `seconds` and `peakMemoryBytes`.
+ * `check`: compile a system, run it with a strategy, and return the result as data with every
+ * counterexample rebuilt as a trace. The engine reads no clock and no memory gauge of its own: callers
+ * pass `now` and `memory` probes (the CLI and the package entry point do), so the same inputs always
+ * explore the same states and yield the same bytes apart from `seconds` and `peakMemoryBytes`.
+ *
+ * The way down: an exhaustive strategy (bfs, dfs: a Frontier) runs `explore` (search/explore.ts), a
+ * sampling one (random, pct: a Scheduler) runs `sample` (search/sampling.ts); both step the system on one
+ * Engine (search/engine.ts), which creates one monitor per property kind (properties/monitors.ts) and
+ * feeds them every state and step. After the search, progress properties are decided on the graph their
+ * monitor recorded (properties/liveness.ts); the findings become traces in `counterexample` and the
+ * result in `buildResult`, one place each for every strategy.
  */
-import {
-  cyclicStates,
-  findFairCycle,
-  findStuckState,
-  LivenessStopped,
-  MAX_LIVENESS_ACTORS,
-  MAX_PROGRESS_PROPERTIES,
-  ProgressRecorder,
-} from './properties/liveness.js';
+import { cyclicStates, findFairCycle, findStuckState, LivenessStopped } from './properties/liveness.js';
 import { blockedActors } from './properties/deadlock.js';
 import { stuckMessage, type ProgressProperty } from './properties/progress.js';
 import { SlotStateView } from './properties/property.js';
 import { BITSTATE_BITS, BITSTATE_HASHES, bitstateCoverage, DEFAULT_BITSTATE, type BitstateCoverage, type BitstateOptions } from './store/bitstateStore.js';
-import { CompactStore, omissionProbability } from './store/compactStore.js';
-import type { StateStore, VisitedStore } from './store/stateStore.js';
-import type { BoundReport, CheckResult, ModelError, PropertyOutcome, Stats, Violation } from './result.js';
+import { omissionProbability } from './store/compactStore.js';
+import type { VisitedStore } from './store/stateStore.js';
+import type { BoundReport, CheckResult, Inconclusive, ModelError, PropertyOutcome, Stats, Violation } from './result.js';
 import { NondeterminismError, probeStored } from './search/determinism.js';
 import { crossCheckXstate } from './search/xstateCheck.js';
 import { explore, type ExploreHooks, type Finding, type StopReason } from './search/explore.js';
 import { strategies, type StrategyName } from './search/registry.js';
 import { sample, type SamplingStrategy } from './search/sampling.js';
 import { Rng } from './random/rng.js';
-import { compileSystem, SystemDefinitionError, type CompiledSystem, type SystemSpec } from './system/system.js';
-import { stateAfter, stepsAlong, stepsAround } from './trace/path.js';
+import { compileSystem, type CompiledSystem, type SystemSpec } from './system/system.js';
+import { stateAfter, stepsAround, stepsTo as stepsToState } from './trace/path.js';
 import { buildTrace, TraceDivergence, type Trace } from './trace/trace.js';
 import { clearestViolation, TRACE_ORDERS, type TraceOrder, type TraceSearchOptions } from './trace/clearest.js';
 import { propertyShapeProblem } from './properties/property.js';
 import { assertionMessage } from './system/thrown.js';
+import { stepActor, stepChoice, stepEvent } from './system/step.js';
 import { WorldAccessError } from './system/views.js';
 
 export interface CheckOptions {
@@ -161,25 +161,8 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     if (options.memory) peak = Math.max(peak, options.memory());
   };
   const progressProps = compiled.properties.filter((p): p is ProgressProperty => p.kind === 'progress');
-  if (progressProps.length > MAX_PROGRESS_PROPERTIES) {
-    throw new SystemDefinitionError(`system '${compiled.name}': ${progressProps.length} progress properties; at most ${MAX_PROGRESS_PROPERTIES} are supported`);
-  }
-  if (progressProps.length && compiled.actors.length > MAX_LIVENESS_ACTORS) {
-    throw new SystemDefinitionError(`system '${compiled.name}': progress checking supports at most ${MAX_LIVENESS_ACTORS} actors`);
-  }
-  const environment = Uint8Array.from(compiled.actors.map((a) => (a.kind === 'environment' ? 1 : 0)));
   // A bitstate store knows no state's index, so it records no graph: progress stays undecided.
   const bitstate = config.store === 'bitstate';
-  const recorder = progressProps.length && !bitstate ? new ProgressRecorder(progressProps, environment) : undefined;
-  // The recorded graph grows by doubling as well: a memory bound counts its next doubling too.
-  let graphAtPoll = { states: 0, edges: 0 };
-  const edgeGrowth = (): number => {
-    if (!recorder) return 0;
-    const g = recorder.edges;
-    const bytes = g.growthBytes(2 * (g.states - graphAtPoll.states), 2 * (g.edges - graphAtPoll.edges));
-    graphAtPoll = { states: g.states, edges: g.edges };
-    return bytes;
-  };
   const outcome = explore(compiled, {
     strategy,
     maxStates: config.maxStates,
@@ -187,19 +170,18 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     hooks: {
       shouldStop: (pendingBytes = 0) => {
         sample();
-        return options.shouldStop?.(pendingBytes + edgeGrowth()) ?? null;
+        return options.shouldStop?.(pendingBytes) ?? null;
       },
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     },
-    ...(recorder ? { edges: recorder } : {}),
+    recordGraph: progressProps.length > 0 && !bitstate,
     store: config.store,
     bitstate: config.bitstate,
   });
   sample();
   const store = outcome.store;
-  // Hash compaction keeps the step into each state (it has no states to re-derive it from).
-  const stepsTo = (state: number): number[] =>
-    store instanceof CompactStore ? store.stepsTo(state) : stepsAlong(compiled, store as StateStore, store.pathTo(state));
+  const stepsTo = (state: number): number[] => stepsToState(compiled, store, state);
+  const recorder = outcome.graph;
   const violations: Violation[] = [];
   let bounds: BoundReport[] = [];
   let modelError: ModelError | undefined;
@@ -225,7 +207,7 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
         property: 'assertion',
         kind: 'assertion',
         message: probed.found.message,
-        trace: buildTrace(compiled, steps),
+        trace: counterexample(compiled, steps),
       });
     }
     // Progress needs the whole graph: only after a complete search, and only if it is still undecided.
@@ -289,7 +271,12 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
       // A bad world access on a state the search's fast views cannot guard: the trace's guarded views found it.
       violations.length = 0;
       const last = e.steps[e.steps.length - 1]!;
-      violations.push({ property: 'assertion', kind: 'assertion', message: assertionMessage(compiled, last, e.thrown), trace: buildTrace(compiled, e.steps) });
+      violations.push({
+        property: 'assertion',
+        kind: 'assertion',
+        message: assertionMessage(compiled, last, e.thrown),
+        trace: counterexample(compiled, e.steps),
+      });
       bounds = [];
     } else {
       // A trace the search found no longer replays: the model's steps are not functions of the state.
@@ -320,8 +307,6 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
   // Bitstate never proves: a search that ran to the end is inconclusive, with its coverage estimate.
   const partial =
     bitstate && !modelError && !outcome.stopped && !livenessStopped && !violations.length ? bitstatePartial(stats.bitstate!, outcome.states) : null;
-  const stopped = outcome.stopped ?? livenessStopped ?? partial;
-  const verdict = modelError ? 'model-error' : violations.length ? 'violated' : stopped ? 'inconclusive' : 'holds';
   // Per property: violated, or holds when its check ran to the end (safety: the whole state space was
   // explored; progress: its cycle analysis ran), or unknown.
   const violatedNames = new Set(violations.map((v) => v.property));
@@ -331,18 +316,51 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     status: violatedNames.has(p.name) ? 'violated' : (p.kind === 'progress' ? progressDecided.has(p.name) : complete) ? 'holds' : 'unknown',
   }));
   properties.push({ name: 'assertion', kind: 'assertion', status: violatedNames.has('assertion') ? 'violated' : complete ? 'holds' : 'unknown' });
-  return {
-    system: compiled.name,
-    verdict,
-    strategy: config.strategy,
+  return buildResult(compiled.name, config.strategy, {
     traceOrder: config.trace,
     violations,
+    modelError,
+    stopped: outcome.stopped ?? livenessStopped ?? partial,
     properties,
     bounds,
     stats,
-    ...(modelError ? { modelError } : {}),
-    ...(stopped && !violations.length && !modelError ? { inconclusive: stopped } : {}),
-  };
+  });
+}
+
+/** What a run found, before it is a result. */
+interface RunOutcome {
+  readonly violations: readonly Violation[];
+  readonly modelError: ModelError | undefined;
+  /** Why the run did not decide everything, or null when it did. */
+  readonly stopped: Inconclusive | null;
+  readonly properties: readonly PropertyOutcome[];
+  readonly bounds: readonly BoundReport[];
+  readonly stats: Stats;
+  /** Sampling: the generator's seed. */
+  readonly seed?: number;
+  /** Exhaustive strategies: how each counterexample was chosen. */
+  readonly traceOrder?: TraceOrder;
+}
+
+/**
+ * The one result builder, for every strategy: the verdict is a model error if the model is broken, else
+ * violated if something was found, else inconclusive if the run stopped short (or only sampled), else holds.
+ */
+function buildResult(system: string, strategy: string, o: RunOutcome): CheckResult {
+  const { violations, properties, bounds, stats } = o;
+  const seed = { ...(o.traceOrder === undefined ? {} : { traceOrder: o.traceOrder }), ...(o.seed === undefined ? {} : { seed: o.seed }) };
+  if (o.modelError) return { system, verdict: 'model-error', strategy, ...seed, violations: [], properties, bounds, stats, modelError: o.modelError };
+  if (violations.length) return { system, verdict: 'violated', strategy, ...seed, violations, properties, bounds, stats };
+  if (o.stopped) return { system, verdict: 'inconclusive', strategy, ...seed, violations, properties, bounds, stats, inconclusive: o.stopped };
+  return { system, verdict: 'holds', strategy, ...seed, violations, properties, bounds, stats };
+}
+
+/**
+ * A counterexample's trace from its steps (and, for a lasso, where its loop starts): every violation of
+ * every strategy becomes a trace here and nowhere else.
+ */
+function counterexample(system: CompiledSystem, steps: readonly number[], loop?: number): Trace {
+  return buildTrace(system, steps, loop);
 }
 
 function clearestOptions(config: ResolvedCheckOptions, options: CheckOptions): Omit<TraceSearchOptions, 'maxLength'> {
@@ -373,14 +391,14 @@ function lassoViolation(
   let loop: number[];
   try {
     loop = stepsAround(system, store, stateAfter(system, stem), cycle, (id, before, after) => {
-      const a = system.actors[id >>> 24]!;
-      return !p.progress(before, after, { actor: a.name, actorIndex: a.index, event: a.machine.eventTypes[(id >>> 16) & 0xff]!, choice: id & 0xffff });
+      const a = system.actors[stepActor(id)]!;
+      return !p.progress(before, after, { actor: a.name, actorIndex: a.index, event: a.machine.eventTypes[stepEvent(id)]!, choice: stepChoice(id) });
     });
   } catch (e) {
     if (e instanceof NondeterminismError) throw new NondeterminismError(e.message, e.subject, e.state, [...stem, ...e.steps]);
     throw e;
   }
-  const trace = buildTrace(system, [...stem, ...loop], stem.length);
+  const trace = counterexample(system, [...stem, ...loop], stem.length);
   const actors = [...new Set(trace.steps.slice(stem.length).map((s) => s.actor))];
   return {
     property: p.name,
@@ -440,7 +458,7 @@ function longestTrace(system: CompiledSystem, steps: readonly number[]): Trace {
 /** Turns a finding (a state index and maybe a last step) into a violation with its trace. */
 export function toViolation(system: CompiledSystem, path: readonly number[], f: Finding): Violation {
   const steps = f.step === undefined ? path : [...path, f.step];
-  const trace = buildTrace(system, steps);
+  const trace = counterexample(system, steps);
   return { property: f.property, kind: f.kind, message: f.message, trace, ...(f.blocked ? { blocked: f.blocked } : {}) };
 }
 
@@ -469,7 +487,7 @@ function checkBySampling(compiled: CompiledSystem, strategy: SamplingStrategy, c
     property: f.property,
     kind: f.kind,
     message: f.message,
-    trace: buildTrace(compiled, f.steps, f.loop),
+    trace: counterexample(compiled, f.steps, f.loop),
     ...(f.blocked ? { blocked: f.blocked } : {}),
   }));
   const violatedNames = new Set(violations.map((v) => v.property));
@@ -480,12 +498,17 @@ function checkBySampling(compiled: CompiledSystem, strategy: SamplingStrategy, c
   }));
   const how = `${strategy.name}, seed ${config.seed}${config.stream ? `, stream ${config.stream}` : ''}`;
   const stopped = outcome.stopped;
-  return {
-    system: compiled.name,
-    verdict: modelError ? 'model-error' : violations.length ? 'violated' : 'inconclusive',
-    strategy: strategy.name,
+  return buildResult(compiled.name, strategy.name, {
     seed: config.seed,
     violations,
+    modelError,
+    // Sampling proves nothing: without a violation it is always inconclusive.
+    stopped: {
+      reason: stopped?.reason ?? 'sampled',
+      message: stopped
+        ? `${stopped.message} (${outcome.executions.toLocaleString('en-US')} executions complete, ${outcome.transitions.toLocaleString('en-US')} steps; ${how})`
+        : `no violation in ${outcome.executions.toLocaleString('en-US')} executions of at most ${config.maxDepth.toLocaleString('en-US')} steps (${how}); sampling proves nothing - use --strategy bfs for a verdict`,
+    },
     properties,
     bounds: outcome.bounds.map((b) => ({ property: b.property.name, limit: b.property.limit, worst: b.worst, trace: buildTrace(compiled, b.steps) })),
     stats: {
@@ -500,16 +523,5 @@ function checkBySampling(compiled: CompiledSystem, strategy: SamplingStrategy, c
       seconds: options.now ? (options.now() - start) / 1000 : 0,
       peakMemoryBytes: peak,
     },
-    ...(modelError ? { modelError } : {}),
-    ...(violations.length || modelError
-      ? {}
-      : {
-          inconclusive: {
-            reason: stopped?.reason ?? 'sampled',
-            message: stopped
-              ? `${stopped.message} (${outcome.executions.toLocaleString('en-US')} executions complete, ${outcome.transitions.toLocaleString('en-US')} steps; ${how})`
-              : `no violation in ${outcome.executions.toLocaleString('en-US')} executions of at most ${config.maxDepth.toLocaleString('en-US')} steps (${how}); sampling proves nothing - use --strategy bfs for a verdict`,
-          },
-        }),
-  };
+  });
 }

@@ -35,7 +35,21 @@ export type {
 } from './properties/property.js';
 export { check, DEFAULT_MAX_STATES, MAX_PCT_DEPTH, MAX_SAMPLING_DEPTH, resolveCheckOptions } from './check.js';
 export type { CheckOptions, ResolvedCheckOptions } from './check.js';
-export type { BoundReport, CheckResult, ModelError, ModelErrorKind, PropertyOutcome, Stats, Verdict, Violation } from './result.js';
+export type {
+  BoundReport,
+  CheckResult,
+  HoldsResult,
+  Inconclusive,
+  InconclusiveResult,
+  ModelError,
+  ModelErrorKind,
+  ModelErrorResult,
+  PropertyOutcome,
+  Stats,
+  Verdict,
+  ViolatedResult,
+  Violation,
+} from './result.js';
 export { strategyNames, isStrategyName } from './search/registry.js';
 export type { StrategyName } from './search/registry.js';
 export type { StopReason } from './search/explore.js';

@@ -75,21 +75,57 @@ export interface Stats {
   readonly peakMemoryBytes: number;
 }
 
-export interface CheckResult {
+/** Why a run is inconclusive (a bound, the timeout, memory, Ctrl-C, a sampling run, a bitstate search). */
+export interface Inconclusive {
+  readonly reason: string;
+  readonly message: string;
+}
+
+/** What every result has, whatever its verdict. */
+interface ResultBase {
   readonly system: string;
-  readonly verdict: Verdict;
   readonly strategy: string;
   /** Exhaustive strategies: how each counterexample was chosen (trace/clearest.ts). */
   readonly traceOrder?: TraceOrder;
   /** Sampling strategies: the seed of the generator (replaying the run needs only the trace). */
   readonly seed?: number;
+  /** The violations found (empty unless the verdict is `violated`). */
   readonly violations: readonly Violation[];
   /** Every property of the system, then `assertion`, with its outcome. */
   readonly properties: readonly PropertyOutcome[];
   readonly bounds: readonly BoundReport[];
   readonly stats: Stats;
-  /** Verdict `model-error`: the mistake in the model, with its trace (then `violations` is empty). */
-  readonly modelError?: ModelError;
-  /** Why the run is inconclusive (a bound, the timeout, memory, Ctrl-C). */
-  readonly inconclusive?: { readonly reason: string; readonly message: string };
 }
+
+/** Every property was decided and none is violated: the whole state space was explored. */
+export interface HoldsResult extends ResultBase {
+  readonly verdict: 'holds';
+  readonly modelError?: never;
+  readonly inconclusive?: never;
+}
+
+export interface ViolatedResult extends ResultBase {
+  readonly verdict: 'violated';
+  readonly modelError?: never;
+  readonly inconclusive?: never;
+}
+
+/** No violation, and not everything was decided: why not. */
+export interface InconclusiveResult extends ResultBase {
+  readonly verdict: 'inconclusive';
+  readonly inconclusive: Inconclusive;
+  readonly modelError?: never;
+}
+
+/** The model is broken: the mistake with its trace; no violation and no bound is reported. */
+export interface ModelErrorResult extends ResultBase {
+  readonly verdict: 'model-error';
+  readonly modelError: ModelError;
+  readonly inconclusive?: never;
+}
+
+/**
+ * A check's result, one variant per verdict: `modelError` exists only on a model error and `inconclusive`
+ * only on an inconclusive run (narrow on `verdict` before reading them).
+ */
+export type CheckResult = HoldsResult | ViolatedResult | InconclusiveResult | ModelErrorResult;

@@ -5,7 +5,8 @@
  * `{ context, world }` returning one).
  */
 import type { CompiledSystem } from '../system/system.js';
-import type { DeadlockProperty, StateView } from './property.js';
+import type { Monitor, MonitorContext, MonitorFactory } from './monitor.js';
+import type { DeadlockProperty, SlotStateView, StateView } from './property.js';
 import { thrownMessage } from '../system/thrown.js';
 
 export function deadlockFreedom(options: { name?: string; description?: string } = {}): DeadlockProperty {
@@ -45,3 +46,25 @@ export function blockedActors(system: CompiledSystem, view: StateView): BlockedA
 export function describeDeadlock(blocked: readonly BlockedActor[]): string {
   return blocked.map((b) => `${b.actor} is stuck in '${b.state}'${b.waitsFor ? `, waiting for ${b.waitsFor}` : ''}`).join('; ');
 }
+
+/** Reports the first terminal state in which some thread is not final. */
+export class DeadlockMonitor implements Monitor {
+  private done = false;
+  constructor(
+    private readonly system: CompiledSystem,
+    private readonly property: DeadlockProperty,
+    private readonly ctx: MonitorContext,
+  ) {}
+  terminal(s: SlotStateView): void {
+    if (this.done) return;
+    const blocked = blockedActors(this.system, s);
+    if (!blocked.length) return;
+    this.done = true;
+    this.ctx.report({ property: this.property.name, kind: 'deadlock', message: describeDeadlock(blocked), blocked });
+  }
+}
+
+export const deadlockMonitor: MonitorFactory<unknown> = (system, properties, ctx) => {
+  const p = properties.find((x): x is DeadlockProperty => x.kind === 'deadlock');
+  return p ? new DeadlockMonitor(system, p, ctx) : null;
+};

@@ -1,5 +1,8 @@
 /** Invariant: a predicate on every reachable state; the counterexample is the shortest path to a bad state. */
-import type { InvariantProperty, StateView } from './property.js';
+import type { CompiledSystem } from '../system/system.js';
+import { describeFailure } from './explainState.js';
+import { propertyThrew, type Monitor, type MonitorContext, type MonitorFactory } from './monitor.js';
+import type { InvariantProperty, SlotStateView, StateView } from './property.js';
 
 export function invariant<W = any>(
   name: string,
@@ -8,3 +11,37 @@ export function invariant<W = any>(
 ): InvariantProperty<W> {
   return { kind: 'invariant', name, holds, ...options };
 }
+
+/** Checks every invariant on every state the engine reaches; stops checking one once it is reported. */
+export class InvariantMonitor implements Monitor {
+  // invariant: done[i] is 1 once invariants[i] was reported (a violation or a throw).
+  private readonly done: Uint8Array;
+  constructor(
+    private readonly system: CompiledSystem,
+    private readonly invariants: readonly InvariantProperty[],
+    private readonly ctx: MonitorContext,
+  ) {
+    this.done = new Uint8Array(invariants.length);
+  }
+  state(s: SlotStateView): void {
+    const { invariants, done, ctx } = this;
+    for (let i = 0; i < invariants.length; i++) {
+      if (done[i]) continue;
+      const p = invariants[i]!;
+      try {
+        if (!p.holds(s)) {
+          done[i] = 1;
+          ctx.report({ property: p.name, kind: 'invariant', message: p.explain ? p.explain(s) : describeFailure(this.system, p, s) });
+        }
+      } catch (e) {
+        done[i] = 1;
+        ctx.report(propertyThrew(p, e));
+      }
+    }
+  }
+}
+
+export const invariantMonitor: MonitorFactory<unknown> = (system, properties, ctx) => {
+  const invariants = properties.filter((p): p is InvariantProperty => p.kind === 'invariant');
+  return invariants.length ? new InvariantMonitor(system, invariants, ctx) : null;
+};

@@ -25,78 +25,10 @@
  * is a lasso: the shortest stem (bfs parents) to the component's earliest-found state, then a cycle from
  * it through every step fairness requires (each fair actor's step, or a state where it is disabled).
  */
-import type { EdgeSink, StopReason } from '../search/explore.js';
-import { EdgeStore } from '../store/edges.js';
+import type { StopReason } from '../search/explore.js';
+import type { EdgeStore } from '../store/edges.js';
 import type { CompiledSystem } from '../system/system.js';
-import type { ProgressProperty } from './progress.js';
-import { SlotStateView, type StepInfo } from './property.js';
-import { thrownMessage } from '../system/thrown.js';
-
-/** At most this many progress properties per system (one bit each per edge). */
-export const MAX_PROGRESS_PROPERTIES = 8;
-/** Fairness bookkeeping keeps one bit per actor per state. */
-export const MAX_LIVENESS_ACTORS = 32;
-
-/**
- * Records the explored graph during the search: in-flight bits per state, progress bits per edge, the
- * enabled actors per state. An environment actor's step is marked as progress for every property: an
- * environment acts only finitely often, so no cycle may contain one - even a step its budget does not
- * charge for (cost 0). A predicate that throws is remembered (the first per property) and reported as
- * that property's violation.
- */
-export class ProgressRecorder implements EdgeSink {
-  readonly edges = new EdgeStore();
-  /** Per property: the first state where inFlight or progress threw, and the message. */
-  readonly errors: ({ state: number; message: string } | undefined)[] = [];
-  private enabled = 0;
-  private current = 0;
-  private readonly all: number;
-  constructor(
-    private readonly props: readonly ProgressProperty[],
-    private readonly environment: Uint8Array,
-  ) {
-    this.all = (1 << props.length) - 1;
-  }
-  private threw(k: number, e: unknown): void {
-    this.errors[k] ??= { state: this.current, message: `the property threw: ${thrownMessage(e)}` };
-  }
-  beginState(index: number, before: SlotStateView): void {
-    this.current = index;
-    let bits = 0;
-    for (let k = 0; k < this.props.length; k++) {
-      try {
-        if (this.props[k]!.inFlight(before)) bits |= 1 << k;
-      } catch (e) {
-        this.threw(k, e);
-      }
-    }
-    this.edges.begin(index, bits);
-    this.enabled = 0;
-  }
-  edge(target: number, _step: number, before: SlotStateView, after: SlotStateView, info: StepInfo): void {
-    let bits = 0;
-    if (this.environment[info.actorIndex]) {
-      bits = this.all;
-    } else {
-      for (let k = 0; k < this.props.length; k++) {
-        try {
-          if (this.props[k]!.progress(before, after, info)) bits |= 1 << k;
-        } catch (e) {
-          this.threw(k, e);
-        }
-      }
-    }
-    this.edges.add(target, info.actorIndex, bits);
-    this.enabled |= 1 << info.actorIndex;
-  }
-  /** A step that threw or overflowed has no edge, but its actor was enabled. */
-  enabledOnly(actorIndex: number): void {
-    this.enabled |= 1 << actorIndex;
-  }
-  endState(index: number): void {
-    this.edges.end(index, this.enabled);
-  }
-}
+import { actorsIn, fairnessMasks } from './fairness.js';
 
 /** A fair cycle as edges of the explored graph: the entry state and, per cycle edge, source/edge index. */
 export interface FairCycle {
@@ -152,12 +84,7 @@ export function findFairCycle(system: CompiledSystem, edges: EdgeStore, bit: num
   const n = edges.states;
   const mask = 1 << bit;
   const { targets, actors, progress, first, count, enabled, inFlight } = edges.raw();
-  let weakMask = 0;
-  let strongMask = 0;
-  for (const a of system.actors) {
-    if (a.fairness === 'weak') weakMask |= 1 << a.index;
-    else if (a.fairness === 'strong') strongMask |= 1 << a.index;
-  }
+  const { weak: weakMask, strong: strongMask } = fairnessMasks(system);
   // member[s]: id of the set s belongs to now (0: none). A set's edges are the non-progress edges between
   // its members; component ids and refinement ids come from the same counter.
   const member = new Int32Array(n);
@@ -238,9 +165,7 @@ export function findFairCycle(system: CompiledSystem, edges: EdgeStore, bit: num
   if (best < 0) return null;
   const set = bestSet;
   const usable = (e: number): boolean => (progress[e]! & mask) === 0 && member[targets[e]!] === set;
-  const weak = system.actors.filter((a) => a.fairness === 'weak').map((a) => a.index);
-  const strong = system.actors.filter((a) => a.fairness === 'strong').map((a) => a.index);
-  return cycleThrough(system, edges, best, usable, (s) => member[s] === set, weak, strong);
+  return cycleThrough(system, edges, best, usable, (s) => member[s] === set, actorsIn(system, weakMask), actorsIn(system, strongMask));
 }
 
 /**

@@ -3,8 +3,14 @@
  * an infinite retry), and no run that ends - no actor can move - while it is in flight (a thread left
  * waiting forever). Checked after exhaustive exploration on the explored graph; see liveness.ts.
  */
-import { describeDeadlock, type BlockedActor } from './deadlock.js';
-import type { StateView, StepInfo } from './property.js';
+import { EdgeStore } from '../store/edges.js';
+import { stepActor } from '../system/step.js';
+import { SystemDefinitionError, type CompiledSystem } from '../system/system.js';
+import { thrownMessage } from '../system/thrown.js';
+import { blockedActors, describeDeadlock, type BlockedActor } from './deadlock.js';
+import { enabledActors, fairnessMasks, unfairActor, type FairnessMasks } from './fairness.js';
+import { propertyThrew, type Monitor, type MonitorContext } from './monitor.js';
+import type { Property, SlotStateView, StateView, StepInfo } from './property.js';
 
 export interface ProgressProperty<W = any> {
   readonly kind: 'progress';
@@ -57,4 +63,206 @@ export function terminates<W = any>(actor: string, options: { name?: string; des
 export function stuckMessage(p: ProgressProperty, blocked: readonly BlockedActor[]): string {
   const where = blocked.length ? ` (${describeDeadlock(blocked)})` : '';
   return `${p.description ?? p.name}: the run ends in a state where no actor can move${where}, with '${p.name}' still in flight`;
+}
+
+/** At most this many progress properties per system in an exhaustive search (one bit each per edge). */
+export const MAX_PROGRESS_PROPERTIES = 8;
+
+/**
+ * The progress monitor of an exhaustive search records the explored graph: in-flight bits per state,
+ * progress bits per edge, the enabled actors per state. The cycle analysis runs on it after the search
+ * (liveness.ts). An environment actor's step is marked as progress for every property: an environment
+ * acts only finitely often, so no cycle may contain one - even a step its budget does not charge for
+ * (cost 0). A predicate that throws is remembered (the first per property) and reported after the search
+ * as a model error.
+ */
+export class ProgressRecorder implements Monitor {
+  readonly edges = new EdgeStore();
+  /** Per property: the first state where inFlight or progress threw, and the message. */
+  readonly errors: ({ state: number; message: string } | undefined)[] = [];
+  private enabled = 0;
+  private current = 0;
+  private readonly all: number;
+  private readonly environment: number;
+  // The graph at the last poll, to tell what its next doubling allocates.
+  private atPoll = { states: 0, edges: 0 };
+  constructor(
+    system: CompiledSystem,
+    private readonly props: readonly ProgressProperty[],
+  ) {
+    this.all = (1 << props.length) - 1;
+    this.environment = fairnessMasks(system).environment;
+  }
+  private threw(k: number, e: unknown): void {
+    this.errors[k] ??= { state: this.current, message: `the property threw: ${thrownMessage(e)}` };
+  }
+  expand(index: number, s: SlotStateView): void {
+    this.current = index;
+    let bits = 0;
+    for (let k = 0; k < this.props.length; k++) {
+      try {
+        if (this.props[k]!.inFlight(s)) bits |= 1 << k;
+      } catch (e) {
+        this.threw(k, e);
+      }
+    }
+    this.edges.begin(index, bits);
+    this.enabled = 0;
+  }
+  step(before: SlotStateView, after: SlotStateView, info: StepInfo, target: number): void {
+    let bits = 0;
+    if (this.environment & (1 << info.actorIndex)) {
+      bits = this.all;
+    } else {
+      for (let k = 0; k < this.props.length; k++) {
+        try {
+          if (this.props[k]!.progress(before, after, info)) bits |= 1 << k;
+        } catch (e) {
+          this.threw(k, e);
+        }
+      }
+    }
+    this.edges.add(target, info.actorIndex, bits);
+    this.enabled |= 1 << info.actorIndex;
+  }
+  /** A step that threw or overflowed has no edge, but its actor was enabled. */
+  stepFailed(stepId: number): void {
+    this.enabled |= 1 << stepActor(stepId);
+  }
+  expanded(index: number): void {
+    this.edges.end(index, this.enabled);
+  }
+  /** The recorded graph grows by doubling as well: a memory bound counts its next doubling too. */
+  growthBytes(): number {
+    const g = this.edges;
+    const bytes = g.growthBytes(2 * (g.states - this.atPoll.states), 2 * (g.edges - this.atPoll.edges));
+    this.atPoll = { states: g.states, edges: g.edges };
+    return bytes;
+  }
+}
+
+/**
+ * The progress monitor of sampling: an execution that comes back to a state it visited before closes a
+ * cycle; the steps in between are a violation when they form a fair cycle (fairness.ts) in which the
+ * property stays in flight, no step is progress and no environment acts. An execution that ends (no
+ * actor can move) with the property in flight is one too.
+ */
+export class ProgressLassoMonitor implements Monitor {
+  // Per step k of the current execution: the state before it (packed, as a key), its enabled actors, its
+  // in-flight bits, and the step's actor and progress bits.
+  private readonly seen = new Map<string, number>();
+  private readonly enabledMask: number[] = [];
+  private readonly inFlight: number[] = [];
+  private readonly actors: number[] = [];
+  private readonly progressBits: number[] = [];
+  private flight = 0;
+  // invariant: reported[k] is 1 once props[k] was reported (a violation or a throw).
+  private readonly reported: Uint8Array;
+  private readonly packed: Uint32Array;
+  private readonly masks: FairnessMasks;
+  constructor(
+    private readonly system: CompiledSystem,
+    private readonly props: readonly ProgressProperty[],
+    private readonly ctx: MonitorContext,
+  ) {
+    this.reported = new Uint8Array(props.length);
+    this.packed = new Uint32Array(system.layout.words);
+    this.masks = fairnessMasks(system);
+  }
+  private threw(k: number, e: unknown, atStep = false): void {
+    this.reported[k] = 1;
+    this.ctx.report(propertyThrew(this.props[k]!, e, atStep));
+  }
+  begin(): void {
+    this.seen.clear();
+    this.enabledMask.length = this.inFlight.length = this.actors.length = this.progressBits.length = 0;
+  }
+  expand(index: number, s: SlotStateView, enabled: readonly number[]): void {
+    const { props, reported } = this;
+    let flight = 0;
+    for (let k = 0; k < props.length; k++) {
+      try {
+        if (props[k]!.inFlight(s)) flight |= 1 << k;
+      } catch (e) {
+        if (!reported[k]) this.threw(k, e);
+      }
+    }
+    this.flight = flight;
+    this.system.layout.pack(this.ctx.slots, this.packed, 0);
+    const key = this.packed.join(',');
+    const first = this.seen.get(key);
+    if (first === undefined) {
+      this.seen.set(key, index);
+    } else {
+      // Back at a state of this execution: the steps since then form a cycle.
+      for (let k = 0; k < props.length; k++) {
+        if (reported[k] || !this.fairLasso(first, index, k)) continue;
+        reported[k] = 1;
+        const p = props[k]!;
+        this.ctx.report({
+          property: p.name,
+          kind: 'progress',
+          message: `${p.description ?? p.name}: the steps from ${first + 1} to ${index} repeat forever without progress`,
+          loop: first,
+        });
+      }
+    }
+    this.enabledMask.push(enabledActors(enabled));
+    this.inFlight.push(flight);
+  }
+  step(before: SlotStateView, after: SlotStateView, info: StepInfo): void {
+    let bits = 0;
+    for (let k = 0; k < this.props.length; k++) {
+      try {
+        if (this.masks.environment & (1 << info.actorIndex) || this.props[k]!.progress(before, after, info)) bits |= 1 << k;
+      } catch (e) {
+        if (!this.reported[k]) this.threw(k, e, true);
+      }
+    }
+    this.actors.push(info.actorIndex);
+    this.progressBits.push(bits);
+  }
+  /** The execution ends here: a progress property still in flight never makes progress. */
+  terminal(s: SlotStateView): void {
+    let blocked: BlockedActor[] | undefined;
+    for (let k = 0; k < this.props.length; k++) {
+      if (!(this.flight & (1 << k)) || this.reported[k]) continue;
+      blocked ??= blockedActors(this.system, s);
+      this.reported[k] = 1;
+      this.ctx.report({ property: this.props[k]!.name, kind: 'progress', message: stuckMessage(this.props[k]!, blocked) });
+    }
+  }
+  /** Steps first .. end - 1 close a cycle; is it a fair one, in flight, without progress for property k? */
+  private fairLasso(first: number, end: number, k: number): boolean {
+    const bit = 1 << k;
+    let stepped = 0;
+    let everywhere = -1;
+    let somewhere = 0;
+    for (let i = first; i < end; i++) {
+      if (this.progressBits[i]! & bit || !(this.inFlight[i]! & bit)) return false;
+      const a = this.actors[i]!;
+      if (this.masks.environment & (1 << a)) return false;
+      stepped |= 1 << a;
+      everywhere &= this.enabledMask[i]!;
+      somewhere |= this.enabledMask[i]!;
+    }
+    return unfairActor(this.system, this.masks, { stepped, everywhere, somewhere }) < 0;
+  }
+}
+
+/** An exhaustive search records the graph (when its store can name states: not bitstate); sampling watches lassos. */
+export function progressMonitor(
+  system: CompiledSystem,
+  properties: readonly Property[],
+  ctx: MonitorContext,
+  recordGraph: boolean,
+): ProgressRecorder | ProgressLassoMonitor | null {
+  const props = properties.filter((p): p is ProgressProperty => p.kind === 'progress');
+  if (!props.length) return null;
+  if (ctx.mode === 'execution') return new ProgressLassoMonitor(system, props, ctx);
+  if (props.length > MAX_PROGRESS_PROPERTIES) {
+    throw new SystemDefinitionError(`system '${system.name}': ${props.length} progress properties; at most ${MAX_PROGRESS_PROPERTIES} are supported`);
+  }
+  fairnessMasks(system);
+  return recordGraph ? new ProgressRecorder(system, props) : null;
 }

@@ -2,7 +2,8 @@
  * Transition property: a predicate on every step (s, s'), including steps into states already seen - e.g.
  * "the fault-in window never grows after a no-progress round". The counterexample ends with the bad step.
  */
-import type { StateView, StepInfo, TransitionProperty } from './property.js';
+import { propertyThrew, type Monitor, type MonitorContext, type MonitorFactory } from './monitor.js';
+import type { SlotStateView, StateView, StepInfo, TransitionProperty } from './property.js';
 
 export function transitionProperty<W = any>(
   name: string,
@@ -30,3 +31,36 @@ export function nonIncreasing<W = any>(
     explain: (b, a) => `it grew from ${value(b)} to ${value(a)}`,
   };
 }
+
+/** Checks every transition property on every step the engine takes, into new states and known ones alike. */
+export class TransitionMonitor implements Monitor {
+  // invariant: done[i] is 1 once transitions[i] was reported.
+  private readonly done: Uint8Array;
+  constructor(
+    private readonly transitions: readonly TransitionProperty[],
+    private readonly ctx: MonitorContext,
+  ) {
+    this.done = new Uint8Array(transitions.length);
+  }
+  step(before: SlotStateView, after: SlotStateView, info: StepInfo): void {
+    const { transitions, done, ctx } = this;
+    for (let i = 0; i < transitions.length; i++) {
+      if (done[i]) continue;
+      const p = transitions[i]!;
+      try {
+        if (!p.holds(before, after, info)) {
+          done[i] = 1;
+          ctx.report({ property: p.name, kind: 'transition', message: p.explain ? p.explain(before, after, info) : (p.description ?? p.name), atStep: true });
+        }
+      } catch (e) {
+        done[i] = 1;
+        ctx.report(propertyThrew(p, e, true));
+      }
+    }
+  }
+}
+
+export const transitionMonitor: MonitorFactory<unknown> = (_system, properties, ctx) => {
+  const transitions = properties.filter((p): p is TransitionProperty => p.kind === 'transition');
+  return transitions.length ? new TransitionMonitor(transitions, ctx) : null;
+};

@@ -8,14 +8,21 @@ import type { BoundProperty, InvariantProperty, ProgressProperty, TransitionProp
 import { SlotStateView } from '../properties/property.js';
 import { XstateShadow } from '../system/shadow.js';
 import { thrownMessage } from '../system/thrown.js';
-import { Stepper, stepActor, stepChoice, stepEvent } from '../system/step.js';
+import { encodeStep, Stepper, stepActor, stepChoice, stepEvent } from '../system/step.js';
+import { enabledActors, fairnessMasks, unfairActor, type FairnessMasks } from '../properties/fairness.js';
 import { WorldAccessError } from '../system/views.js';
-import type { CompiledActor, CompiledSystem } from '../system/system.js';
+import { SystemDefinitionError, type CompiledActor, type CompiledSystem } from '../system/system.js';
 
 export type ReplayOutcome =
   | { readonly status: 'reproduced'; readonly message: string }
   | { readonly status: 'no-violation'; readonly message: string }
-  | { readonly status: 'diverged'; readonly step: number; readonly message: string };
+  | {
+      readonly status: 'diverged';
+      readonly step: number;
+      readonly message: string;
+      /** A recorded step that is not enabled: the steps that were, as `actor event(choice)`, in the fixed order. */
+      readonly enabled?: readonly string[];
+    };
 
 export interface ReplayClaim {
   readonly property: string;
@@ -29,7 +36,7 @@ export function resolveStep(system: CompiledSystem, actor: string, transition: s
   const e = a.machine.eventTypes.indexOf(transition);
   if (e < 0) return `actor '${actor}' has no transition '${transition}' (transitions: ${a.machine.eventTypes.join(', ')})`;
   if (!Number.isInteger(choice) || choice < 0 || choice > 0xffff) return `choice ${String(choice)} is not a whole number in 0..65535`;
-  return ((a.index << 24) | (e << 16) | choice) >>> 0;
+  return encodeStep(a.index, e, choice);
 }
 
 export interface ReplayOptions {
@@ -78,6 +85,16 @@ export function replay(
       return { status: 'diverged', step: 0, message: `xstate: ${(e as Error).message}` };
     }
   }
+  // A lasso's fairness is judged on actor masks (fairness.ts), which hold at most 32 actors.
+  let masks: FairnessMasks | undefined;
+  if (loop !== undefined && property?.kind === 'progress') {
+    try {
+      masks = fairnessMasks(system);
+    } catch (e) {
+      if (!(e instanceof SystemDefinitionError)) throw e;
+      return { status: 'diverged', step: 0, message: e.message };
+    }
+  }
   let loopState: Int32Array | undefined;
   // What the loop must show for a progress claim: no progress step, in flight in every state, no
   // environment step (environments act finitely often), and fairness (which actors step, which are
@@ -91,14 +108,13 @@ export function replay(
   for (const [i, id] of steps.entries()) {
     if (i === loop) loopState = Int32Array.from(S);
     if (loop !== undefined && i >= loop && property?.kind === 'progress') {
-      let en = 0;
-      for (const x of stepper.enabledSteps()) en |= 1 << stepActor(x);
+      const en = enabledActors(stepper.enabledSteps());
       enabledEverywhere &= en;
       enabledSomewhere |= en;
       if (!(property as ProgressProperty).inFlight(after)) notInFlight = true;
     }
     const a = system.actors[stepActor(id)]!;
-    const name = `${a.name} ${a.machine.eventTypes[stepEvent(id)]}(${stepChoice(id)})`;
+    const name = stepName(system, id);
     pre.set(S);
     const last = i === steps.length - 1;
     const type = a.machine.eventTypes[stepEvent(id)]!;
@@ -112,10 +128,12 @@ export function replay(
     }
     try {
       if (!stepper.applyId(id)) {
+        stepper.load(pre);
         return {
           status: 'diverged',
           step: i + 1,
           message: `step ${i + 1} (${name}) is not enabled in state ${a.machine.states[pre[a.stateSlot]!]!.name}: the trace diverges from the model`,
+          enabled: stepper.enabledSteps().map((x) => stepName(system, x)),
         };
       }
     } catch (e) {
@@ -192,13 +210,12 @@ export function replay(
       if (notInFlight) return { status: 'no-violation', message: `${from} leaves a state where '${p.name}' is not in flight` };
       if (environmentStep)
         return { status: 'no-violation', message: `${from} repeats ${environmentStep} of an environment actor, which acts only finitely often` };
-      for (const x of system.actors) {
-        const bit = 1 << x.index;
-        if (steppedInLoop & bit) continue;
-        if (x.fairness === 'weak' && enabledEverywhere & bit)
-          return { status: 'no-violation', message: `${from} is unfair: ${x.name} (weakly fair) is enabled in every state of it and never steps` };
-        if (x.fairness === 'strong' && enabledSomewhere & bit)
-          return { status: 'no-violation', message: `${from} is unfair: ${x.name} (strongly fair) is enabled in it and never steps` };
+      const unfair = unfairActor(system, masks!, { stepped: steppedInLoop, everywhere: enabledEverywhere, somewhere: enabledSomewhere });
+      if (unfair >= 0) {
+        const x = system.actors[unfair]!;
+        return x.fairness === 'weak'
+          ? { status: 'no-violation', message: `${from} is unfair: ${x.name} (weakly fair) is enabled in every state of it and never steps` }
+          : { status: 'no-violation', message: `${from} is unfair: ${x.name} (strongly fair) is enabled in it and never steps` };
       }
       return { status: 'reproduced', message: `${from} to step ${steps.length} closes on the same state without progress, and is fair` };
     }
@@ -207,6 +224,12 @@ export function replay(
     default:
       return { status: 'no-violation', message: `${end} nothing threw: the model no longer has this assertion failure` };
   }
+}
+
+/** `actor event(choice)`, as a trace names a step. */
+function stepName(system: CompiledSystem, id: number): string {
+  const a = system.actors[stepActor(id)]!;
+  return `${a.name} ${a.machine.eventTypes[stepEvent(id)]}(${stepChoice(id)})`;
 }
 
 /** xstate has no transition for the step (false when a guard throws: the step then throws on both sides). */

@@ -1,25 +1,23 @@
 /**
  * Sampling: for configurations too big to enumerate. Instead of storing every state, run many executions
  * from the initial state, each step chosen by a scheduler (random walk, PCT) through the one seeded
- * generator, and check every property along the way: invariants, bounds and transition properties at
- * every step, deadlock at the end of an execution, model assertions, and progress whenever an execution
- * comes back to a state it visited before and the steps in between form a fair cycle without progress,
- * or ends (no actor can move) with the property still in flight.
+ * generator, and tell the engine's monitors every state and step of every execution: invariants, bounds
+ * and transition properties at every step, deadlock at the end of an execution, model assertions, and
+ * progress whenever an execution comes back to a state it visited before and the steps in between form a
+ * fair cycle without progress, or ends (no actor can move) with the property still in flight.
  * A sampling run can find violations but never proves anything: without one it is inconclusive
  * ("no violation in N executions"), never "holds".
  */
-import { blockedActors, describeDeadlock } from '../properties/deadlock.js';
 import type { BoundProperty } from '../properties/index.js';
-import { stuckMessage } from '../properties/progress.js';
 import type { Rng } from '../random/rng.js';
-import { stepActor } from '../system/step.js';
+import { stepActor, stepChoice, stepEvent } from '../system/step.js';
 import type { CompiledSystem } from '../system/system.js';
 import type { StopReason } from './explore.js';
-import { propertiesByKind, searchFrame } from './frame.js';
 import type { BlockedActor } from '../properties/deadlock.js';
-import { assertionMessage, thrownMessage } from '../system/thrown.js';
+import { assertionMessage } from '../system/thrown.js';
 import { NondeterminismProbe } from './determinism.js';
-import { describeFailure } from '../properties/explainState.js';
+import { Engine } from './engine.js';
+import type { ModelErrorKind } from '../result.js';
 
 /** Chooses the next step of an execution; the engine runs it. */
 export interface Scheduler {
@@ -47,7 +45,7 @@ export interface SampleFinding {
   readonly loop?: number;
   readonly blocked?: readonly BlockedActor[];
   /** A property whose own code threw: a model error, not a violation. */
-  readonly modelError?: 'property-threw';
+  readonly modelError?: ModelErrorKind;
 }
 
 export interface SampleOutcome {
@@ -76,53 +74,32 @@ export interface SampleOptions {
 /** Steps between two polls of `shouldStop` (timeout, memory, Ctrl-C). */
 const POLL_STEPS = 4096;
 
+/** A place in a sampling run: the first `length` steps of an execution's path (which only grows). */
+interface PathMark {
+  readonly path: readonly number[];
+  readonly length: number;
+}
+
+const stepsOf = (m: PathMark | undefined, step?: number): number[] => {
+  const steps = m ? m.path.slice(0, m.length) : [];
+  if (step !== undefined) steps.push(step);
+  return steps;
+};
+
 export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome {
   const layout = system.layout;
-  const { stepper, S, pre, after, before } = searchFrame(system);
   const packed = new Uint32Array(layout.words);
-  const { invariants, transitions, progress, deadlock, bounds: boundProps } = propertiesByKind(system);
-  // The worst value's path is the first `length` steps of an execution's path (which only grows): kept
-  // by reference, copied once at the end, so a bound that worsens at every step costs nothing per step.
-  const bounds = boundProps.map((property) => ({ property, worst: -Infinity, path: [] as readonly number[], length: 0 }));
-  const findings: SampleFinding[] = [];
-  const violated = new Set<string>();
-  const report = (f: SampleFinding): void => {
-    if (violated.has(f.property)) return;
-    violated.add(f.property);
-    findings.push(f);
-  };
+  // The current execution's steps. A place is kept by reference with its length, and copied once at the
+  // end: a bound that worsens at every step costs no copy per step.
+  let path: number[] = [];
+  const engine = new Engine<PathMark>(system, {
+    mode: 'execution',
+    stopAtFirstViolation: o.stopAtFirstViolation,
+    here: () => ({ path, length: path.length }),
+  });
+  const { stepper, S, pre, after, before } = engine;
   // Names a bad world access precisely when a step throws (see explore.ts).
   const precise = new NondeterminismProbe(system);
-  const done = (): boolean => (o.stopAtFirstViolation && findings.length > 0) || findings.some((f) => f.modelError);
-  const threw = (e: unknown): string => `the property threw: ${thrownMessage(e)}`;
-  const checkState = (path: readonly number[]): void => {
-    for (const p of invariants) {
-      if (violated.has(p.name)) continue;
-      try {
-        if (!p.holds(after))
-          report({ property: p.name, kind: 'invariant', message: p.explain ? p.explain(after) : describeFailure(system, p, after), steps: [...path] });
-      } catch (e) {
-        report({ property: p.name, kind: 'invariant', message: threw(e), modelError: 'property-threw', steps: [...path] });
-      }
-    }
-    for (const b of bounds) {
-      let v: number;
-      try {
-        v = b.property.value(after);
-      } catch (e) {
-        report({ property: b.property.name, kind: 'bound', message: threw(e), modelError: 'property-threw', steps: [...path] });
-        continue;
-      }
-      if (v > b.worst) {
-        b.worst = v;
-        b.path = path;
-        b.length = path.length;
-      }
-      if (v > b.property.limit)
-        report({ property: b.property.name, kind: 'bound', message: `value ${v} exceeds the limit ${b.property.limit}`, steps: [...path] });
-    }
-  };
-  const environment = system.actors.map((a) => a.kind === 'environment');
   let executions = 0;
   let states = 0;
   let steps = 0;
@@ -138,72 +115,25 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
     stopped = o.shouldStop?.() ?? null;
     return stopped !== null;
   };
-  runs: for (; executions < o.executions && !done(); executions++) {
+  runs: for (; executions < o.executions && !engine.stop; executions++) {
     if (poll()) break;
     o.scheduler.newExecution(o.rng, longest > 0 ? longest : o.maxDepth);
     stepper.load(system.initial);
-    const path: number[] = [];
-    // Per step k of this execution: the state before it (packed, as a key), its enabled actors, its
-    // in-flight bits, and the step's progress bits; for progress lassos.
-    const seen = new Map<string, number>();
-    const enabledMask: number[] = [];
-    const inFlight: number[] = [];
-    const progressBits: number[] = [];
+    path = [];
+    for (const m of engine.onBegin) m.begin!();
     states++;
-    checkState(path);
-    for (let depth = 0; depth < o.maxDepth && !done(); depth++) {
+    engine.state();
+    for (let depth = 0; depth < o.maxDepth && !engine.stop; depth++) {
       if (poll()) {
         longest = Math.max(longest, path.length);
         break runs;
       }
-      let flight = 0;
-      for (const [k, p] of progress.entries()) {
-        try {
-          if (p.inFlight(after)) flight |= 1 << k;
-        } catch (e) {
-          report({ property: p.name, kind: 'progress', message: threw(e), modelError: 'property-threw', steps: [...path] });
-        }
-      }
       const enabled = stepper.enabledSteps();
-      let mask = 0;
-      for (const id of enabled) mask |= 1 << stepActor(id);
-      // Only progress needs the states of the execution (as keys): without it an execution keeps no states.
-      let key = '';
-      if (progress.length) {
-        layout.pack(S, packed, 0);
-        key = packed.join(',');
-      }
-      const first = progress.length ? seen.get(key) : undefined;
-      if (first !== undefined) {
-        // Back at a state of this execution: the steps since then form a cycle. Is it a fair one
-        // without progress, in flight throughout, with no environment step?
-        for (const [k, p] of progress.entries()) {
-          if (violated.has(p.name)) continue;
-          if (fairLasso(system, environment, path, first, enabledMask, inFlight, progressBits, k)) {
-            report({
-              property: p.name,
-              kind: 'progress',
-              message: `${p.description ?? p.name}: the steps from ${first + 1} to ${path.length} repeat forever without progress`,
-              steps: [...path],
-              loop: first,
-            });
-          }
-        }
-        if (done()) break;
-      }
-      if (first === undefined && progress.length) seen.set(key, path.length);
-      enabledMask.push(mask);
-      inFlight.push(flight);
+      for (const m of engine.onExpand) m.expand!(path.length, after, enabled);
+      if (engine.stop) break;
       if (enabled.length === 0) {
         terminal++;
-        const blocked = deadlock || progress.length ? blockedActors(system, after) : [];
-        if (deadlock && !violated.has(deadlock.name) && blocked.length) {
-          report({ property: deadlock.name, kind: 'deadlock', message: describeDeadlock(blocked), steps: [...path], blocked });
-        }
-        // The execution ends here: a progress property still in flight never makes progress.
-        for (const [k, p] of progress.entries()) {
-          if (flight & (1 << k) && !violated.has(p.name)) report({ property: p.name, kind: 'progress', message: stuckMessage(p, blocked), steps: [...path] });
-        }
+        for (const m of engine.onTerminal) m.terminal!(after);
         break;
       }
       const id = enabled[o.scheduler.pick(enabled, depth, o.rng)]!;
@@ -212,42 +142,24 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
       try {
         stepper.applyId(id);
       } catch (e) {
-        report({ property: 'assertion', kind: 'assertion', message: assertionMessage(system, id, precise.precise(pre, id, e)), steps: [...path, id] });
+        engine.stepFailed(id, assertionMessage(system, id, precise.precise(pre, id, e)));
         break;
       }
       const bad = layout.pack(S, packed, 0);
       if (bad >= 0) {
-        report({ property: 'assertion', kind: 'assertion', message: layout.describeOverflow(bad, S), steps: [...path, id] });
+        engine.stepFailed(id, layout.describeOverflow(bad, S));
         break;
       }
       steps++;
       states++;
-      const info = { actor: actor.name, actorIndex: actor.index, event: actor.machine.eventTypes[(id >>> 16) & 0xff]!, choice: id & 0xffff };
-      for (const p of transitions) {
-        if (violated.has(p.name)) continue;
-        try {
-          if (!p.holds(before, after, info))
-            report({
-              property: p.name,
-              kind: 'transition',
-              message: p.explain ? p.explain(before, after, info) : (p.description ?? p.name),
-              steps: [...path, id],
-            });
-        } catch (e) {
-          report({ property: p.name, kind: 'transition', message: threw(e), modelError: 'property-threw', steps: [...path, id] });
-        }
+      if (engine.onStep.length) {
+        const info = { actor: actor.name, actorIndex: actor.index, event: actor.machine.eventTypes[stepEvent(id)]!, choice: stepChoice(id) };
+        engine.currentStep = id;
+        for (const m of engine.onStep) m.step!(before, after, info, -1);
+        engine.currentStep = -1;
       }
-      let bits = 0;
-      for (const [k, p] of progress.entries()) {
-        try {
-          if (environment[actor.index] || p.progress(before, after, info)) bits |= 1 << k;
-        } catch (e) {
-          report({ property: p.name, kind: 'progress', message: threw(e), modelError: 'property-threw', steps: [...path, id] });
-        }
-      }
-      progressBits.push(bits);
       path.push(id);
-      checkState(path);
+      engine.state();
     }
     if (path.length > longest) longest = path.length;
   }
@@ -257,40 +169,12 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
     transitions: steps,
     terminalStates: terminal,
     depth: longest,
-    findings,
-    bounds: bounds.map((b) => ({ property: b.property, worst: b.worst, steps: b.path.slice(0, b.length) })),
+    findings: engine.findings.map(({ at, step, atStep: _atStep, provisional: _provisional, loop, ...f }) => ({
+      ...f,
+      steps: stepsOf(at, step),
+      ...(loop === undefined ? {} : { loop }),
+    })),
+    bounds: (engine.monitors.bounds?.measured ?? []).map((b) => ({ property: b.property, worst: b.worst, steps: stepsOf(b.at) })),
     stopped,
   };
-}
-
-/** Steps first .. path.length - 1 close a cycle; is it a fair one, in flight, without progress for property k? */
-function fairLasso(
-  system: CompiledSystem,
-  environment: readonly boolean[],
-  path: readonly number[],
-  first: number,
-  enabledMask: readonly number[],
-  inFlight: readonly number[],
-  progressBits: readonly number[],
-  k: number,
-): boolean {
-  let stepped = 0;
-  let everywhere = -1;
-  let somewhere = 0;
-  for (let i = first; i < path.length; i++) {
-    if (progressBits[i]! & (1 << k)) return false;
-    if (!(inFlight[i]! & (1 << k))) return false;
-    const a = stepActor(path[i]!);
-    if (environment[a]) return false;
-    stepped |= 1 << a;
-    everywhere &= enabledMask[i]!;
-    somewhere |= enabledMask[i]!;
-  }
-  for (const a of system.actors) {
-    const bit = 1 << a.index;
-    if (stepped & bit) continue;
-    if (a.fairness === 'weak' && everywhere & bit) return false;
-    if (a.fairness === 'strong' && somewhere & bit) return false;
-  }
-  return true;
 }

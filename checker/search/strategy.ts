@@ -1,6 +1,7 @@
 /**
- * A search strategy decides only which explored-but-unexpanded state to expand next; the engine
- * (explore.ts) owns the loop, the store and the properties. Mechanism apart from policy.
+ * An exhaustive strategy decides only which explored-but-unexpanded state to expand next; the search loop
+ * (explore.ts) owns the store, and the engine (engine.ts) the monitors. Mechanism apart from policy. A
+ * sampling strategy is a Scheduler instead (sampling.ts): which enabled step an execution takes next.
  */
 import type { VisitedStore } from '../store/stateStore.js';
 

@@ -15,7 +15,7 @@
  * second is forced to 1 so that 0 marks an empty slot (hence 63 bits). As in the keyed exact table, the
  * slot is the first hash's top bits, so doubling the table keeps its order (a streaming rehash).
  */
-import { hashWords, NO_PARENT, parentChain, tableGrowthBytes, type VisitedStore } from './stateStore.js';
+import { hashWords, parentChain, tableGrowthBytes, type VisitedStore } from './stateStore.js';
 
 const CHUNK_BITS = 16;
 const CHUNK = 1 << CHUNK_BITS;
@@ -141,20 +141,18 @@ export class CompactStore implements VisitedStore {
     return this.parents[idx >>> CHUNK_BITS]![idx & CHUNK_MASK]!;
   }
 
-  /** The step id that reached state `idx` from its parent. */
-  step(idx: number): number {
+  /** The step id that reached state `idx` from its parent (hash compaction has no states to re-derive it from). */
+  stepInto(idx: number): number {
     return this.steps[idx >>> CHUNK_BITS]![idx & CHUNK_MASK]!;
+  }
+
+  /** Only fingerprints are kept once a state is expanded; its steps are kept instead (stepInto). */
+  read(idx: number): void {
+    throw new Error(`internal: state ${idx} cannot be read back from a hash-compacted store (read its steps instead)`);
   }
 
   pathTo(idx: number): number[] {
     return parentChain(this, idx);
-  }
-
-  /** The step ids from the initial state to `idx`. */
-  stepsTo(idx: number): number[] {
-    const steps: number[] = [];
-    for (let i = idx; this.parent(i) !== NO_PARENT; i = this.parent(i)) steps.push(this.step(i));
-    return steps.reverse();
   }
 
   growthBytes(more: number): number {

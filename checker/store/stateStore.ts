@@ -47,7 +47,13 @@ export function hashWords(words: Uint32Array, o: number, n: number, seed = 0x974
   return h >>> 0;
 }
 
-/** What a search needs from its visited set: the exact StateStore or the hash-compacted CompactStore. */
+/** What `stepInto` returns for a store that does not keep steps (the exact store: trace/path.ts re-derives them). */
+export const NO_STEP = -1;
+
+/**
+ * What a search needs from its visited set: the exact StateStore, the hash-compacted CompactStore or the
+ * BitstateStore. Callers use this interface alone, whichever store it is.
+ */
 export interface VisitedStore {
   readonly words: number;
   readonly size: number;
@@ -63,6 +69,12 @@ export interface VisitedStore {
   parent(idx: number): number;
   /** The states from the initial state (0) to `idx`, both included, along the parents. */
   pathTo(idx: number): number[];
+  /** The step id from `parent(idx)` into `idx`, or NO_STEP when the store does not keep steps. */
+  stepInto(idx: number): number;
+  /** The packed words of stored state `idx` (the exact store; stores that keep steps never need it). */
+  read(idx: number, out: Uint32Array, o: number): void;
+  /** The search starts expanding `idx`: a store that keeps only unexpanded states may release those before it. */
+  expanding(idx: number): void;
   /**
    * Bytes the store would allocate while `more` states are inserted (new record chunks, a doubled
    * table): a memory bound checks them before they are allocated, not after.
@@ -264,6 +276,14 @@ export class StateStore implements VisitedStore {
   }
 
   /** The chunk holding state `idx` and the offset of its words in it (zero-copy access for unpacking). */
+  /** Not kept: the parent's expansion re-derives it (file comment). */
+  stepInto(): number {
+    return NO_STEP;
+  }
+
+  /** Every state stays: nothing to release. */
+  expanding(): void {}
+
   chunkOf(idx: number): Uint32Array {
     return this.chunks[idx >>> CHUNK_BITS]!;
   }

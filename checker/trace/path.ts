@@ -5,8 +5,8 @@
  * Lasso edges re-derive their steps the same way, with an extra condition (the actor, no progress).
  */
 import { SlotStateView } from '../properties/property.js';
-import type { StateStore, VisitedStore } from '../store/stateStore.js';
-import { Stepper } from '../system/step.js';
+import { NO_STEP, type VisitedStore } from '../store/stateStore.js';
+import { Stepper, stepActor } from '../system/step.js';
 import type { CompiledSystem } from '../system/system.js';
 import { NondeterminismError, unreproducedStep } from '../search/determinism.js';
 
@@ -14,7 +14,7 @@ import { NondeterminismError, unreproducedStep } from '../search/determinism.js'
 export type StepFilter = (id: number, before: SlotStateView, after: SlotStateView) => boolean;
 
 /** The first enabled step of stored state `from` whose successor is stored state `to` and that `accept` takes. */
-export function stepBetween(system: CompiledSystem, store: StateStore, from: number, to: number, accept?: StepFilter): number {
+export function stepBetween(system: CompiledSystem, store: VisitedStore, from: number, to: number, accept?: StepFilter): number {
   const layout = system.layout;
   const stepper = new Stepper(system);
   const pre = layout.buffer();
@@ -42,11 +42,22 @@ export function stepBetween(system: CompiledSystem, store: StateStore, from: num
   throw new NondeterminismError(message, subject, from);
 }
 
+/**
+ * The step ids from the initial state to stored state `idx`: those the store keeps (hash compaction, which
+ * has no states to re-derive them from), or else re-derived along the parents (the exact store).
+ */
+export function stepsTo(system: CompiledSystem, store: VisitedStore, idx: number): number[] {
+  return stepsAlong(system, store, store.pathTo(idx));
+}
+
 /** The step ids that walk `states` (a parent chain from the store, initial state first). */
-export function stepsAlong(system: CompiledSystem, store: StateStore, states: readonly number[]): number[] {
+export function stepsAlong(system: CompiledSystem, store: VisitedStore, states: readonly number[]): number[] {
   const steps: number[] = [];
   try {
-    for (let i = 1; i < states.length; i++) steps.push(stepBetween(system, store, states[i - 1]!, states[i]!));
+    for (let i = 1; i < states.length; i++) {
+      const kept = store.stepInto(states[i]!);
+      steps.push(kept !== NO_STEP ? kept : stepBetween(system, store, states[i - 1]!, states[i]!));
+    }
   } catch (e) {
     if (e instanceof NondeterminismError) throw new NondeterminismError(e.message, e.subject, e.state, steps);
     throw e;
@@ -79,7 +90,7 @@ export function stepsAround(
     stepper.load(cur);
     let found = -1;
     for (const id of stepper.enabledSteps()) {
-      if (id >>> 24 !== actor) continue;
+      if (stepActor(id) !== actor) continue;
       stepper.load(cur);
       try {
         stepper.applyId(id);

@@ -220,6 +220,7 @@ describe('replay of peterson:no-turn, tampered by hand', () => {
       status: 'diverged',
       step: 2,
       message: 'step 2 (P1 raiseFlag(0)) is not enabled in state idle: the trace diverges from the model',
+      enabled: ['P0 raiseFlag(0)', 'P1 enter(0)'],
     });
   });
 
@@ -229,6 +230,7 @@ describe('replay of peterson:no-turn, tampered by hand', () => {
       status: 'diverged',
       step: 3,
       message: 'step 3 (P0 raiseFlag(0)) is not enabled in state idle: the trace diverges from the model',
+      enabled: ['P1 leave(0)'],
     });
   });
 
@@ -249,6 +251,7 @@ describe('replay of peterson:no-turn, tampered by hand', () => {
       status: 'diverged',
       step: 1,
       message: 'step 1 (P0 enter(1)) is not enabled in state idle: the trace diverges from the model',
+      enabled: ['P0 enter(0)', 'P1 enter(0)'],
     });
   });
 

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { NO_PARENT, StateStore } from '../../../checker/store/stateStore.js';
+import { NO_PARENT, StateStore } from '../../checker/store/stateStore.js';
 
 describe('StateStore', () => {
   it('findOrInsert agrees with a Set of JSON strings (indices, parents, read, pathTo), indexed and keyed', () => {

@@ -8,11 +8,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assign, setup } from 'xstate';
-import { check, int, invariant, type StepEvent, type SystemSpec } from '../../../checker/index.js';
-import { replay, resolveStep } from '../../../checker/search/replay.js';
-import { compileSystem } from '../../../checker/system/system.js';
-import { XstateShadow } from '../../../checker/system/shadow.js';
-import { Stepper } from '../../../checker/system/step.js';
+import { check, int, invariant, type StepEvent, type SystemSpec } from '../../checker/index.js';
+import { replay, resolveStep } from '../../checker/search/replay.js';
+import { compileSystem } from '../../checker/system/system.js';
+import { XstateShadow } from '../../checker/system/shadow.js';
+import { Stepper } from '../../checker/system/step.js';
 
 type W = { x: number };
 type Ev = StepEvent<'bump', W>;

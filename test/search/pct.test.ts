@@ -9,10 +9,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Rng } from '../../../checker/random/rng.js';
-import { pct } from '../../../checker/search/pct.js';
-import type { Scheduler } from '../../../checker/search/sampling.js';
-import { encodeStep, stepActor } from '../../../checker/system/step.js';
+import { Rng } from '../../checker/random/rng.js';
+import { pct } from '../../checker/search/pct.js';
+import type { Scheduler } from '../../checker/search/sampling.js';
+import { encodeStep, stepActor } from '../../checker/system/step.js';
 
 /** What Algorithm 1 keeps per execution: each thread's priority, and the change points in the order drawn. */
 interface PctState {

@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { check } from '../../../checker/index.js';
-import { bitstateCoverage, BitstateStore, expectedOmissions } from '../../../checker/store/bitstateStore.js';
-import { NO_PARENT } from '../../../checker/store/stateStore.js';
-import { buildVariant, findScenario, resolveParams } from '../../../scenarios/index.js';
+import { check } from '../../checker/index.js';
+import { bitstateCoverage, BitstateStore, expectedOmissions } from '../../checker/store/bitstateStore.js';
+import { NO_PARENT } from '../../checker/store/stateStore.js';
+import { buildVariant, findScenario, resolveParams } from '../../scenarios/index.js';
 
 function system(id: string, variant: string) {
   const s = findScenario(id)!;
@@ -22,7 +22,13 @@ describe('BitstateStore', () => {
     assert.equal(s.findOrInsert(v(0, 0), 0, NO_PARENT, 0), 0);
     assert.equal(s.findOrInsert(v(1, 0), 0, 0, 7), 1);
     assert.equal(s.findOrInsert(v(1, 0), 0, 1, 9), -1, 'taken as visited');
-    assert.deepEqual(s.stepsTo(1), [7]);
+    assert.deepEqual(
+      s
+        .pathTo(1)
+        .slice(1)
+        .map((i) => s.stepInto(i)),
+      [7],
+    );
     assert.equal(s.size, 2);
     assert.throws(() => s.lookup(), /keeps no index/);
   });

@@ -5,9 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { check, compileSystem } from '../../../checker/index.js';
-import { replay } from '../../../checker/search/replay.js';
-import { resolveParams, scenarios } from '../../../scenarios/index.js';
+import { check, compileSystem } from '../../checker/index.js';
+import { replay } from '../../checker/search/replay.js';
+import { encodeStep } from '../../checker/system/step.js';
+import { resolveParams, scenarios } from '../../scenarios/index.js';
 
 const strip = (r: ReturnType<typeof check>): string => JSON.stringify({ ...r, stats: { ...r.stats, seconds: 0, peakMemoryBytes: 0 } });
 
@@ -24,7 +25,7 @@ describe('sampling strategies', () => {
           const v = r.violations[0]!;
           const ids = v.trace.steps.map((step) => {
             const a = system.actors.find((x) => x.name === step.actor)!;
-            return ((a.index << 24) | (a.machine.eventTypes.indexOf(step.transition) << 16) | step.choice) >>> 0;
+            return encodeStep(a.index, a.machine.eventTypes.indexOf(step.transition), step.choice);
           });
           assert.equal(replay(system, ids, v.trace.loop, v).status, 'reproduced');
         });
