@@ -12,11 +12,11 @@
  * gfs2_page_mkwrite(), behind the other read's SH: the same deadlock through ->page_mkwrite().
  */
 import { deadlockFreedom, invariant, terminates, type Property, type StateView, type SystemSpec } from '../checker/index.js';
-import { gfs2ReadActor } from '../models/actors/gfs2Read.js';
-import { gfs2WriteActor } from '../models/actors/gfs2Write.js';
-import { glockContenderActor } from '../models/actors/glockContender.js';
+import { gfs2ReadActor } from '../models/gfs2/read.js';
+import { gfs2WriteActor } from '../models/gfs2/write.js';
+import { glockContenderActor } from '../models/gfs2/glockContender.js';
 import { reclaimActor } from '../models/actors/reclaim.js';
-import { defineGlock, noRecursiveGlock, type Glock } from '../models/fs/glock.js';
+import { defineGlock, noRecursiveGlock, type Glock } from '../models/gfs2/glock.js';
 import { defineIovIter, iterConsumed, defineMmu, type IovIter } from '../models/index.js';
 import { defineScenario } from './scenario.js';
 

@@ -11,9 +11,9 @@
  *   a non-present page takes a WRITE fault on a MAP_SHARED file mapping: handle_mm_fault() ->
  *   do_shared_fault() -> gfs2_fault(), which takes the mapped file's inode glock in SH (the same glock
  *   from the same task when buf maps the file read: a recursive request, which add_to_queue() traps with
- *   BUG(), models/fs/glock.ts), filemap_fault() and gfs2_glock_dq(); then do_page_mkwrite() ->
+ *   BUG(), models/gfs2/glock.ts), filemap_fault() and gfs2_glock_dq(); then do_page_mkwrite() ->
  *   gfs2_page_mkwrite(), which takes that glock in EX, and finish_fault() maps the page writable after its
- *   gfs2_glock_dq(); the copy resumes (gfs2Fault.ts; glock.mkwriteHolder names gfs2_page_mkwrite()'s holder).
+ *   gfs2_glock_dq(); the copy resumes (fault.ts; glock.mkwriteHolder names gfs2_page_mkwrite()'s holder).
  *
  * faults: 'disabled' - the fix, in its current form (00bfe02f4796 v5.16; glock dropped rather than
  *   demoted since e1fa9ea85ce8 v5.18; should_fault_in_pages() after bb7f5d96aaa8 "gfs2: Fix
@@ -52,7 +52,7 @@
  * possibly 0 at EOF) and 'efault' (returned -EFAULT). 'BUG' is the task killed by add_to_queue()'s BUG().
  */
 import { and, assign, setup } from 'xstate';
-import { bool, int, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { type ActorSpec, type StepEvent } from '../../checker/index.js';
 import { unitAccess } from '../mmu/access.js';
 import type { Mmu } from '../mmu/config.js';
 import {
@@ -71,68 +71,10 @@ import type { MmuWorld } from '../mmu/world.js';
 import { copyToIter, copyToIterChoices, copyToIterResult } from '../iov-iter/copy.js';
 import { faultInIovIterWriteable, faultInIovIterWriteableResult } from '../iov-iter/faultIn.js';
 import { iterConsumed, iterCount, type IovIter } from '../iov-iter/iter.js';
-import { glockIdle, glockWaitsFor, type Glock } from '../fs/glock.js';
-import { gfs2Fault, gfs2FaultLabel, gfs2GlockSlots, gfs2SyscallGlock, type Gfs2FaultSite } from './gfs2Fault.js';
-
-export type WindowPolicy = 'whole' | 'shrinking' | 'fixed1';
-
-/** The window policy of a gfs2 read or write, checked once: `who` names the actor in error messages. */
-export function windowOptions(who: string, o: { readonly window?: WindowPolicy; readonly bigWindow?: number }): { window: WindowPolicy; bigWindow: number } {
-  const window = o.window ?? 'shrinking';
-  if (!['whole', 'shrinking', 'fixed1'].includes(window)) throw new RangeError(`${who}: window '${window}' is not whole, shrinking or fixed1`);
-  const bigWindow = o.bigWindow ?? 8;
-  if (!Number.isInteger(bigWindow) || bigWindow < 1) throw new RangeError(`${who}: bigWindow must be a whole number of pages >= 1, not ${bigWindow}`);
-  return { window, bigWindow };
-}
-
-/**
- * should_fault_in_pages() (fs/gfs2/file.c): the fault-in window in units for `count` units left at file
- * offset `pos` with the iterator at user address `userAddr`, given the count of the previous attempt; 0
- * when nothing is left. 'shrinking' is gfs2's since v5.18: bigWindow pages after progress, one page after
- * none, less the file offset's offset into the page (324d116c5a5c); 'whole' faults in everything left
- * (the v4 RFC); 'fixed1' one page less the user pointer's offset into its page (v5.16 - v5.17).
- */
-export function faultInWindow(
-  policy: WindowPolicy,
-  bigWindow: number,
-  unitsPerPage: number,
-  count: number,
-  pos: number,
-  prevCount: number,
-  userAddr: number,
-): number {
-  if (count === 0) return 0;
-  if (policy === 'whole') return count;
-  if (policy === 'fixed1') return unitsPerPage - (userAddr % unitsPerPage);
-  return (prevCount !== count ? bigWindow * unitsPerPage : unitsPerPage) - (pos % unitsPerPage);
-}
-
-/** The largest window faultInWindow() can return (the field's domain); 0 with faults enabled. */
-export function maxFaultInWindow(faults: 'enabled' | 'disabled', policy: WindowPolicy, bigWindow: number, unitsPerPage: number, total: number): number {
-  if (faults === 'enabled') return 0;
-  return policy === 'whole' ? total : policy === 'fixed1' ? unitsPerPage : Math.max(unitsPerPage, bigWindow * unitsPerPage);
-}
-export type FaultInContract = 'allOrNothing' | 'bytesNotFaulted';
-
-export interface Gfs2GlockUse {
-  /** The inode glock of the file the syscall reads or writes. */
-  readonly glock: Glock;
-  /** The syscall's own holder (gh: LM_ST_SHARED for the read, LM_ST_EXCLUSIVE for the write). */
-  readonly holder: string;
-  /**
-   * The inode glock of the file the user buffer maps, which gfs2_fault() takes. Default: `glock` (buf is
-   * an mmap of the same file). Another file's glock gives the multi-glock case (ABBA between two tasks).
-   */
-  readonly faultGlock?: Glock;
-  /** The holder gfs2_fault() initialises on faultGlock, owned by the same task. */
-  readonly faultHolder?: string;
-  /**
-   * The EX holder gfs2_page_mkwrite() initialises on faultGlock, owned by the same task: the read's
-   * copy_to_user() faults for write (do_shared_fault() -> ->page_mkwrite()). Required by a read with page
-   * faults enabled; a write's pre-fault is a read fault and takes none.
-   */
-  readonly mkwriteHolder?: string;
-}
+import { glockIdle, glockWaitsFor, type Glock } from './glock.js';
+import { gfs2Fault, gfs2FaultLabel, type Gfs2FaultSite } from './fault.js';
+import { faultInWindow, maxFaultInWindow, windowOptions, type FaultInContract, type WindowPolicy } from './window.js';
+import { gfs2GlockSlots, gfs2SyscallActor, gfs2SyscallGlock, type Gfs2GlockUse } from './syscall.js';
 
 export interface Gfs2ReadOptions {
   /** Column name. Default 'CPU0'. */
@@ -479,30 +421,6 @@ function readLabel(r: Gfs2Reader) {
       default:
         return description ?? event.type;
     }
-  };
-}
-
-/**
- * The actor of a gfs2 buffered syscall (read or write, a thread): its context is the result counter
- * (`result`: read / written), efault, prevCount and window; with page faults disabled the copy step
- * (`copyEvent`) branches over the copy lengths the inexact-copy rule allows.
- */
-export function gfs2SyscallActor<C>(o: {
-  readonly name: string | undefined;
-  readonly machine: ActorSpec<C, MmuWorld>['machine'];
-  readonly result: 'read' | 'written';
-  readonly it: IovIter;
-  readonly site: { readonly maxWindow: number; readonly faults: 'enabled' | 'disabled'; copyChoices(w: MmuWorld): number };
-  readonly copyEvent: string;
-  readonly label: unknown;
-}): ActorSpec<C, MmuWorld> {
-  const { it, site } = o;
-  return {
-    name: o.name ?? 'CPU0',
-    machine: o.machine,
-    fields: { [o.result]: int(0, it.total), efault: bool(), prevCount: int(0, it.total), window: int(0, site.maxWindow) },
-    ...(site.faults === 'disabled' ? { choices: { [o.copyEvent]: ({ event }: { event: StepEvent<string, MmuWorld> }) => site.copyChoices(event.world) } } : {}),
-    label: o.label as NonNullable<ActorSpec<C, MmuWorld>['label']>,
   };
 }
 

@@ -30,7 +30,7 @@ import {
   glockWaitsFor,
   LM_ST_NAMES,
   type Glock,
-} from '../fs/glock.js';
+} from './glock.js';
 
 export interface GlockContenderOptions {
   /** Column name in traces. Default 'CPU1'. */

@@ -1,11 +1,11 @@
 /**
- * The gfs2 glock fragment (models/fs/glock.ts) against fs/gfs2/glock.c: FIFO grants without barging,
+ * The gfs2 glock fragment (models/gfs2/glock.ts) against fs/gfs2/glock.c: FIFO grants without barging,
  * compatibility, the recursion trap of add_to_queue(), and the glock contender actor alone.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { check, type InvariantProperty, type StateView } from '../../../checker/index.js';
-import { glockContenderActor } from '../../../models/actors/glockContender.js';
+import { glockContenderActor } from '../../../models/gfs2/glockContender.js';
 import {
   defineGlock,
   GLOCK_GRANTED,
@@ -22,7 +22,7 @@ import {
   LM_ST_SHARED,
   LM_ST_UNLOCKED,
   noRecursiveGlock,
-} from '../../../models/fs/glock.js';
+} from '../../../models/gfs2/glock.js';
 import { assertConformance } from '../../checker/conformance.js';
 import { engineWorld, plainWorld } from '../helpers.js';
 
@@ -35,7 +35,7 @@ const holders = [
   { name: 'E:DF', owner: 'E', state: 'DF' as const },
 ];
 
-describe('models/fs/glock.ts', () => {
+describe('models/gfs2/glock.ts', () => {
   for (const [kind, make] of [
     ['plain', plainWorld],
     ['engine', engineWorld],
@@ -110,7 +110,7 @@ describe('models/fs/glock.ts', () => {
   });
 });
 
-describe('models/actors/glockContender.ts', () => {
+describe('models/gfs2/glockContender.ts', () => {
   const g = defineGlock({
     holders: [
       { name: 'T:SH', owner: 'T', state: 'SH' },
