@@ -17,7 +17,7 @@
  *   it wrote, or -EFAULT.
  *
  * faults: 'disabled' - the fix in its current form (00bfe02f4796 v5.16; e1fa9ea85ce8 v5.18; the `retry:`
- *   label inside the `if` since c8ed1b359312 v6.5). NOT the mirror image of the read (kernel-review item 7):
+ *   label inside the `if` since c8ed1b359312 v6.5). NOT the mirror image of the read:
  *   it faults the window in BEFORE taking the glock and clips the iterator to it:
  *     gfs2_holder_init(ip->i_gl, LM_ST_EXCLUSIVE, 0, gh);
  *     if (should_fault_in_pages(from, iocb, &prev_count, &window_size)) {
