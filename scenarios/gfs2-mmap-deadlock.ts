@@ -1,5 +1,5 @@
 /**
- * gfs2-mmap-deadlock (kernel-protocols.md A): read(fd_F, buf, n) on gfs2 where buf = mmap(F), MAP_SHARED,
+ * gfs2-mmap-deadlock: read(fd_F, buf, n) on gfs2 where buf = mmap(F), MAP_SHARED,
  * not yet faulted in. Up to v5.15 the copy runs with page faults enabled under the inode glock, and the
  * fault on buf runs gfs2_fault(), which asks for the same glock. The fix (00bfe02f4796, v5.16) copies with
  * page faults disabled, drops the glock, faults the buffer in and retries.
@@ -34,7 +34,7 @@ const VARIANTS: Record<Gfs2Variant, { readonly faults: 'enabled' | 'disabled'; r
   'nofault-may-demote-stealing-fix': { faults: 'disabled', files: 1, autoDemote: 'v6.0' },
 };
 
-/** P-A2 and P-A3 for the syscall threads: each returns exactly the bytes its iterator consumed, and returns. */
+/** The properties of the syscall threads: each returns exactly the bytes its iterator consumed, and returns. */
 function syscallProperties(calls: readonly { readonly cpu: string; readonly it: IovIter; readonly field: 'read' | 'written' }[]): Property[] {
   const call = (c: (typeof calls)[number]): string => (c.field === 'read' ? 'read()' : 'write()');
   const one = calls.length === 1;
@@ -50,7 +50,7 @@ function syscallProperties(calls: readonly { readonly cpu: string; readonly it: 
         return true;
       },
       {
-        description: 'P-A2: the syscall returns exactly the bytes the iterator consumed (no range copied twice or skipped across retries)',
+        description: 'the syscall returns exactly the bytes the iterator consumed (no range copied twice or skipped across retries)',
         explain: (s: StateView) => {
           const c = calls.find((x) => wrong(s, x)) ?? calls[0]!;
           return `${c.cpu} returned ${s.actor(c.cpu).context[c.field]} but consumed ${iterConsumed(s.world, c.it)}`;
@@ -61,8 +61,8 @@ function syscallProperties(calls: readonly { readonly cpu: string; readonly it: 
       terminates(c.cpu, {
         name: one ? 'the syscall returns' : `${c.cpu}'s ${call(c)} returns`,
         description: one
-          ? 'P-A3: read() / write() eventually returns (weak fairness for the threads; reclaim and the contender act finitely often)'
-          : `P-A3: ${c.cpu}'s ${call(c)} eventually returns (weak fairness for the threads; reclaim acts finitely often)`,
+          ? 'read() / write() eventually returns (weak fairness for the threads; reclaim and the contender act finitely often)'
+          : `${c.cpu}'s ${call(c)} eventually returns (weak fairness for the threads; reclaim acts finitely often)`,
       }),
     ),
   ];
@@ -201,8 +201,8 @@ export const gfs2MmapDeadlock = defineScenario({
     'mapping: do_shared_fault() runs gfs2_fault() (SH, filemap_fault(), dq) and then do_page_mkwrite() -> gfs2_page_mkwrite(), which ' +
     "takes the glock in EX before finish_fault() maps the page writable. gfs2_fault()'s SH comes first, and it asks for the same " +
     'glock from the same task: add_to_queue() -> trap_recursive -> BUG() (and the glock stays held, ' +
-    "so CPU1 then hangs). kernel-protocols.md A.5 expects the fault's request to queue behind CPU1's EX and deadlock; the kernel traps " +
-    "it first (the scenario's test shows the document's deadlock with the trap removed).\n" +
+    "so CPU1 then hangs). one might expect the fault's request to queue behind CPU1's EX and deadlock; the kernel traps " +
+    "it first (the scenario's test shows that deadlock with the trap removed).\n" +
     'nofault-retry (v5.16 fix, current form since v5.18): copy with page faults disabled; read: on a short copy gfs2_glock_dq(), ' +
     'fault_in_iov_iter_writeable() over the should_fault_in_pages() window (8 pages after progress, 1 page after none), retry; ' +
     'write: fault_in_iov_iter_readable() over the window BEFORE taking the glock, clip the iterator to it, write, and go round again ' +

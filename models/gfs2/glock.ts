@@ -47,8 +47,8 @@
  *   __gfs2_glock_dq() does the same once the last strong holder leaves while the demote is pending. The
  *   remote request is granted only with no local holder granted, and leaves gl_state UN.
  *
- * `recursion: 'queue'` is NOT a kernel: it treats a recursive request like any other (kernel-protocols.md
- * A.5 assumes this), so that the deadlock the document describes can be shown and compared.
+ * `recursion: 'queue'` is NOT a kernel: it treats a recursive request like any other, so that the
+ * single-file deadlock one would expect if add_to_queue() did not trap the recursion can be shown and compared.
  */
 import { bool, enumOf, int, invariant, array, type FieldSpecs, type Property, type StateView } from '../../checker/index.js';
 
@@ -476,7 +476,7 @@ export function glockWaitsFor(w: object, g: Glock, h: number): string {
 }
 
 /**
- * P-A1, second half (kernel-protocols.md A.5): a task never requests a glock it already holds or waits for
+ * No recursive glock request: a task never requests a glock it already holds or waits for
  * - gfs2 traps it in add_to_queue() with BUG(). Needs the trap. With several glocks, one property covers
  * them all (each trap is per glock: a request on another glock is never recursive).
  */

@@ -1,6 +1,6 @@
 /**
  * A buffered read() on gfs2 into a user buffer (fs/gfs2/file.c gfs2_file_read_iter(), buffered case),
- * the reader T0 of kernel-protocols.md A.3 / B.3 / E.3. The iterator `to` (ITER_DEST, user-backed) is the
+ * the reader CPU0 of gfs2-mmap-deadlock, fault-in-partial and fault-in-window. The iterator `to` (ITER_DEST, user-backed) is the
  * user buffer; the file position ki_pos starts at 0, so it is the iterator's consumed count, and the file
  * has `fileUnits` units (i_size) in the page cache. The lockless IOCB_NOIO attempt that gfs2 makes first
  * is left out: the model starts where it returned -EAGAIN (the pages were not cached yet).

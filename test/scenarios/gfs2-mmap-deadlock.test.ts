@@ -120,7 +120,7 @@ describe('scenarios/gfs2-mmap-deadlock.ts', () => {
     assert.equal(d.trace.steps.length, 4);
   });
 
-  it("kernel-protocols.md A.5's deadlock appears only with add_to_queue()'s recursion trap removed (not a kernel)", () => {
+  it("the expected single-file deadlock appears only with add_to_queue()'s recursion trap removed (not a kernel)", () => {
     // 17 states / 19 transitions (18 / 20 before gfs2_page_mkwrite() was modelled): the same 4-step
     // deadlock, found from a BFS frontier one state smaller, because filemap_fault() no longer maps the
     // page writable under gfs2_fault()'s SH - do_shared_fault() goes on to gfs2_page_mkwrite() first.
@@ -150,7 +150,7 @@ describe('scenarios/gfs2-mmap-deadlock.ts', () => {
 
   it('without the trap, a read that gets past gfs2_fault() waits in gfs2_page_mkwrite() for EX behind its own SH (not a kernel)', () => {
     // The whole space shrinks from 52 to 22 states: no run gets past the first fault any more, since the
-    // read's write fault asks for EX while the read holds SH (kernel-protocols.md A.5's "1-actor version").
+    // read's write fault asks for EX while the read holds SH (the one-task case).
     const r = check(buildGfs2MmapDeadlock(defaults, 'faults-enabled', 'queue'), { stopAtFirstViolation: false });
     // The deadlocked state is also where a maximal run ends with the read in flight: it never returns.
     assert.deepEqual(
