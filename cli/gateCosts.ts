@@ -11,6 +11,8 @@ export const GATE_COSTS: Readonly<Record<string, number>> = {
   'gfs2-mmap-deadlock:nofault-retry': 68,
   'gfs2-mmap-deadlock:faults-enabled-abba': 54,
   'gfs2-mmap-deadlock:nofault-retry-abba': 121,
+  'gfs2-mmap-deadlock:nofault-may-demote': 9,
+  'gfs2-mmap-deadlock:nofault-may-demote-stealing-fix': 107,
   'fault-in-partial:all-or-nothing': 3,
   'fault-in-partial:bytes-not-faulted': 5,
   'mte-subpage:fault-in-writeable': 85,

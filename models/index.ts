@@ -8,7 +8,7 @@ export * from './iov-iter/index.js';
 export * from './properties/index.js';
 export * from './actors/index.js';
 export * from './btrfs/index.js';
-export * from './fs/glock.js';
+export * from './gfs2/index.js';
 export * from './fs/dio.js';
 export * from './pipe/index.js';
 export * from './kcore/index.js';

@@ -6,7 +6,7 @@
  * caller retries when anything was faulted in.
  */
 import { invariant, terminates, type SystemSpec } from '../checker/index.js';
-import { gfs2ReadActor } from '../models/actors/gfs2Read.js';
+import { gfs2ReadActor } from '../models/gfs2/read.js';
 import { munmapActor } from '../models/actors/munmap.js';
 import { reclaimActor } from '../models/actors/reclaim.js';
 import { defineIovIter, defineMmu, iterFaultablePrefix, noSpuriousEfault, type VmaName } from '../models/index.js';

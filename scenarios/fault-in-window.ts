@@ -5,7 +5,8 @@
  * falls back to one page after a round without progress.
  */
 import { deadlockFreedom, type SystemSpec } from '../checker/index.js';
-import { gfs2ReadActor, type WindowPolicy } from '../models/actors/gfs2Read.js';
+import { gfs2ReadActor } from '../models/gfs2/read.js';
+import type { WindowPolicy } from '../models/gfs2/window.js';
 import { reclaimActor } from '../models/actors/reclaim.js';
 import { defineIovIter, defineMmu, iterProgress, residentCapacity } from '../models/index.js';
 import { defineScenario } from './scenario.js';
@@ -51,7 +52,7 @@ export const faultInWindow = defineScenario({
     'acting finitely often; an unbounded evictor could still take page 0 between every fault-in and copy (E.6).\n' +
     'fixed1 (what v5.16 - v5.17 shipped: a shadowed `pages` made the window always one page, less the offset of the USER pointer ' +
     'in its page - the offset came from ki_pos only with 324d116c5a5c, v5.18; with one unit per page both offsets are 0 here, and ' +
-    'test/models/actors/gfs2.test.ts checks the difference on a buffer that starts mid-page): holds too, one page per round.',
+    'test/models/gfs2/gfs2.test.ts checks the difference on a buffer that starts mid-page): holds too, one page per round.',
   params: {
     pages: { description: 'pages in the user buffer (W)', default: 3, min: 1, max: 4 },
     capacity: { description: 'resident capacity in pages (C)', default: 2, min: 1, max: 4 },

@@ -80,7 +80,7 @@ export const faultRetrySignal = defineScenario({
       'returns short, the syscall returns -EFAULT and the task dies of SIGKILL on its way to user mode. Holds with weak fairness of T0 ' +
       'only, T1 never fair, for every pages <= 3 and holds <= 3. P-G2 (mmap_lock released exactly once per acquisition; after ' +
       'VM_FAULT_RETRY the core mm has already dropped it; handle_mm_fault() is never entered without it, a model assertion) holds in all variants.',
-    'uffd-nonfatal (kernel-review item 15): the fixed handler, the pages registered with userfaultfd (MISSING), a handler thread T1 ' +
+    'uffd-nonfatal: the fixed handler, the pages registered with userfaultfd (MISSING), a handler thread T1 ' +
       'with no fairness that resolves them with UFFDIO_COPY, and a NON-fatal signal (SIGUSR1). handle_userfault() sleeps ' +
       'TASK_INTERRUPTIBLE, which with a signal pending does not sleep; fault_signal_pending() is false in kernel mode; the handler ' +
       'retries with FAULT_FLAG_TRIED and spins until the page is resolved. Violates "no busy retry". The 2025 fix ("mm/userfaultfd: ' +
@@ -111,7 +111,7 @@ export const faultRetrySignal = defineScenario({
       },
     },
     'uffd-nonfatal': {
-      description: 'fixed handler, userfaultfd page, SIGUSR1 pending: RETRY -> retry spins until UFFDIO_COPY (kernel-review item 15)',
+      description: 'fixed handler, userfaultfd page, SIGUSR1 pending: RETRY -> retry spins until UFFDIO_COPY',
       expected: { verdict: 'violated', property: 'no busy retry' },
       provenance: {
         kind: 'shipped',

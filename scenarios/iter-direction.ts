@@ -102,7 +102,7 @@ export const iterDirectionScenario = defineScenario({
     '(gup_must_unshare()), so a pin gets a private copy.\n' +
     '- swapped-zero-page: the same get-pages path on a buffer the process never touched (no fork). Without FOLL_WRITE the GUP ' +
     'read-faults it and do_anonymous_page() maps the shared zero page; the device writes into the page every zero-filled read in ' +
-    'the system maps (property zero page intact) - the worse real outcome (kernel-review 21). correct-zero-page (ITER_DEST): the ' +
+    'the system maps (property zero page intact) - the worse real outcome. correct-zero-page (ITER_DEST): the ' +
     'write fault allocates a private zeroed page.\n' +
     '- swapped-copy: the same misannotation in a fault-in + retry loop (pagefault_disable(); copy_to_iter(); on a short copy ' +
     'fault_in_iov_iter_writeable() and retry). From v6.2 copy_to_iter() WARNs and returns 0 (P-I1); the fault-in does not look at ' +

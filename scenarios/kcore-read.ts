@@ -101,7 +101,7 @@ export const kcoreRead = defineScenario({
     "KCORE_TEXT): pre-6.4's own aligned_vread() copies with kmap_atomic() + memcpy() and no fixup, and would oops on a page whose " +
     'direct-map alias is gone - it never met that quirk, which came later. It needs no ' +
     'fairness: it holds for every quirk up to 2 and every reclaim budget up to 3 (test/scenarios/kcore-read.test.ts).\n\n' +
-    "retry-forever-readv shows the shipped loop's accounting (kernel-review item 11): `read` is cumulative but is added to `src` and " +
+    "retry-forever-readv shows the shipped loop's accounting: `read` is cumulative but is added to `src` and " +
     'subtracted from `left` on every pass. In a readv() the nofault copy is all-or-nothing per iovec, so a pass can deliver part of a ' +
     'chunk; if a later pass of the same chunk is short too (one eviction between fault-in and copy is enough), `src` counts the first ' +
     'part twice: the next vread_iter() copies kernel bytes from the wrong offset into the buffer, and `left` wraps, so the read ' +
@@ -110,7 +110,7 @@ export const kcoreRead = defineScenario({
     'which fail earlier on the same run, are checked by the other variants and the tests). read() (ITER_UBUF) is all-or-nothing ' +
     'per chunk and never makes a partial pass. This variant has no ROX quirk.\n\n' +
     'retry-forever-hole needs no ROX: in mainline v6.4 - v6.14 (and stable trees before the backport) fault_in_safe_writeable() returned 0 ("all faulted in") as soon as its first page ' +
-    'succeeded (fe673d3f5bf1, v5.17-rc8; fixed by 8c03ebd7cdc0 in the 6.15-rc cycle, kernel-review 1.2). A chunk whose user range runs into an unmapped page then fails ' +
+    'succeeded (fe673d3f5bf1, v5.17-rc8; fixed by 8c03ebd7cdc0 in the 6.15-rc cycle). A chunk whose user range runs into an unmapped page then fails ' +
     'the all-or-nothing copy every time while the fault-in reports success: the read spins (until SIGKILL, as in the 6.13 report: ' +
     'fixup_user_fault() gives up on a fatal signal). With the fixed return value the fault-in reports the shortfall and the read returns -EFAULT. ' +
     'Not modelled: vmap_area lookup and holes, the per-node vmap locks, KCORE_TEXT/KCORE_RAM, the v6.7 copy regression f1982740f5e7.',

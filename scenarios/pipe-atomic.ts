@@ -104,7 +104,7 @@ export const pipeAtomic = defineScenario({
       '<= PIPE_BUF never waits half-way, so P-J1 holds - safety, no fairness needed - for every pipeBuf <= 4, len <= pipeBuf, split ' +
       "< len, munmaps <= 1 (munmap of W0's second page makes the fault fail: -EFAULT, 0 units) and reader <= 1.",
     'mutex-held-slot-first (v5.5..v6.14, a194dfe6e6f6): the slot is published with buf->len = 0 before the copy; a failed copy leaves ' +
-      'the empty buffer (kernel-review item 11: repeated faulting writes could fill the ring with them; not checked here). P-J1 holds ' +
+      'the empty buffer (repeated faulting writes could fill the ring with them; not checked here). P-J1 holds ' +
       'for the same bounds.',
     "uffd-resolver-reads-pipe (J3): mutex-held, W0's second page is a missing userfaultfd page, and its handler R must first read its " +
       'request (already in the pipe) before UFFDIO_COPY. W0 faults holding pipe->mutex and sleeps in handle_userfault(); R blocks in ' +

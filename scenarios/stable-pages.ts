@@ -3,13 +3,13 @@
  * Jan Kara's protocol - lock, folio_mkclean(), folio_maybe_dma_pinned() check, start writeback, unlock,
  * end - against a pinner that programs a device to write the folio.
  *
- *   pin-from-ref     H-b: the pinner turns a plain reference it holds into a pin with the proposed
+ *   pin-from-ref     the pin-from-reference hazard: the pinner turns a plain reference it holds into a pin with the proposed
  *                    pin_user_page() - no page-table walk, so nothing stops it after writeback's check;
  *   pin-via-fault    the pin is taken through the page tables (pin_user_pages_fast(FOLL_PIN|FOLL_WRITE)):
  *                    a write-protected PTE sends it through ->page_mkwrite(), which waits for writeback;
  *   fast-no-recheck  H.5 Dekker pattern, hypothetical: GUP-fast (its real steps) without the PTE re-check;
  *   fast-recheck     GUP-fast as mm/gup.c has it: two atomic adds, smp_mb__after_atomic(), PTE re-check;
- *   no-pin-check     H-a: writeback without the pin check (mainline), a GUP pin taken before writeback.
+ *   no-pin-check     the short-term pin problem: writeback without the pin check (mainline), a GUP pin taken before writeback.
  *
  * Actors: models/actors/writeback.ts, pinner.ts, dma.ts, releaseFolio.ts.
  */
@@ -82,7 +82,7 @@ export function buildStablePages(p: Readonly<Record<Params, number>>, variant: S
 
 export const stablePagesScenario = defineScenario({
   id: 'stable-pages',
-  title: "stable pages vs pins: writeback's pin check is bypassed by a pin made from a page reference (H-b)",
+  title: "stable pages vs pins: writeback's pin check is bypassed by a pin made from a page reference (the pin-from-reference hazard)",
   source:
     'kernel-protocols.md H; Jan Kara and Al Viro in "iov_iter: new iov_iter_pin_pages*() routines" (linux-fsdevel, Sep 2022); "mm/gup: introduce pin_user_page()" (never merged); mm/gup.c GUP-fast PTE re-check; 8ac268436e6d / a6e79df92e4a (v6.5)',
   description:
@@ -90,12 +90,12 @@ export const stablePagesScenario = defineScenario({
     "Writeback locks the folio, folio_clear_dirty_for_io() write-protects its PTE (folio_mkclean), checks folio_maybe_dma_pinned() (Jan Kara's proposal: a pinned folio is redirtied and skipped), " +
     'starts writeback (the checksum covers this data), unlocks, and ends when the I/O completes. A pinner pins the folio and maps it for a device that may DMA-write it until the unpin. ' +
     'Any pin through the page tables needs a writable PTE: after folio_mkclean() it faults into ->page_mkwrite(), which waits for the folio lock and, in folio_wait_stable(), for the end of writeback. ' +
-    'Bug (pin-from-ref, H-b): pin_user_page() turns a plain reference (splice, ITER_BVEC) into a pin with no page-table walk after writeback found the folio unpinned; the device then writes a folio under writeback (P-H1). ' +
+    'Bug (pin-from-ref, the pin-from-reference hazard): pin_user_page() turns a plain reference (splice, ITER_BVEC) into a pin with no page-table walk after writeback found the folio unpinned; the device then writes a folio under writeback. ' +
     'Fix (pin-via-fault): pins only through the page tables (v6.3 gives ITER_BVEC no pin at all; user-backed iterators pin with pin_user_pages_fast()). ' +
     'fast-no-recheck / fast-recheck: GUP-fast reads a writable PTE, writeback write-protects and checks, then GUP-fast pins; without the PTE re-check the pin escapes (hypothetical), with it the pin is dropped and the slow path waits. ' +
-    'no-pin-check: mainline writeback has no pin check, so a pin taken before writeback lets the device write under it (H-a); longterm=1 (FOLL_LONGTERM) is refused on such a mapping since v6.5 and then it holds. ' +
-    'Properties P-H1 (stable pages), P-H3 (dirty file folio has buffers; releases=1 adds the buffer release that exposes H-a\'s ext4 problem), P-H4, deadlock. P-H2 ("no pin after a negative check") is not listed: ' +
-    'it flags the speculative pin that the GUP-fast re-check drops again; tests check it on pin-from-ref, where it fires one step before P-H1. ' +
+    'no-pin-check: mainline writeback has no pin check, so a pin taken before writeback lets the device write under it (the short-term pin problem); longterm=1 (FOLL_LONGTERM) is refused on such a mapping since v6.5 and then it holds. ' +
+    'Properties: stable pages, dirty file folio has buffers (releases=1 adds the buffer release that exposes the ext4 side of the short-term pin problem), no false negative from folio_maybe_dma_pinned(), deadlock. "No pin after a negative check" is not listed: ' +
+    'it flags the speculative pin that the GUP-fast re-check drops again; tests check it on pin-from-ref, where it fires one step before stable pages. ' +
     'Safety only, no fairness needed. The fixed variants hold for every DMA budget up to 2, writeback passes up to 2, and buffer releases up to 1.',
   params: {
     dmaWrites: { description: 'device DMA writes while the folio is mapped for it (DMA budget)', default: 1, min: 0, max: 2 },
@@ -105,7 +105,7 @@ export const stablePagesScenario = defineScenario({
   },
   variants: {
     'pin-from-ref': {
-      description: 'H-b: pin_user_page() on a held reference after the negative pin check; the device writes under writeback',
+      description: 'the pin-from-reference hazard: pin_user_page() on a held reference after the negative pin check; the device writes under writeback',
       expected: { verdict: 'violated', property: 'stable pages' },
       provenance: {
         kind: 'proposal',
@@ -140,7 +140,7 @@ export const stablePagesScenario = defineScenario({
       },
     },
     'no-pin-check': {
-      description: 'H-a: mainline writeback without the pin check; a pin taken before writeback lets the device write under it',
+      description: 'the short-term pin problem: mainline writeback without the pin check; a pin taken before writeback lets the device write under it',
       expected: { verdict: 'violated', property: 'stable pages' },
       provenance: {
         kind: 'shipped',

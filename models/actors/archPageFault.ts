@@ -31,12 +31,12 @@
  * - a missing userfaultfd page: handle_userfault() drops mmap_lock and sleeps TASK_INTERRUPTIBLE
  *   (FAULT_FLAG_INTERRUPTIBLE is in FAULT_FLAG_DEFAULT) until UFFDIO_COPY; with ANY signal pending the
  *   sleep does not happen (schedule() returns at once), so with a non-fatal signal a kernel-mode fault
- *   spins RETRY -> retry until the page is resolved (kernel-review items 15 and 6.4; Jens Axboe's
+ *   spins RETRY -> retry until the page is resolved (Jens Axboe's
  *   "mm/userfaultfd: prevent busy looping for tasks with signals pending", 2025, only slows the spin down to
  *   one TASK_UNINTERRUPTIBLE HZ/10 sleep per retry, which this untimed model cannot tell from the spin).
  *
  * Kernel-mode faults always take mmap_lock: the per-VMA-lock fast path is taken only with FAULT_FLAG_USER
- * on x86/arm64/powerpc/loongarch (kernel-review item 16), so the model has no VMA-lock branch.
+ * on x86/arm64/powerpc/loongarch, so the model has no VMA-lock branch.
  * Simplifications: copy_from_user() is byte-exact here (it copies the whole accessible prefix; the
  * inexact-copy rule adds nothing to this protocol); VM_FAULT_COMPLETED is not produced by the MMU model.
  */

@@ -2,7 +2,7 @@
  * The btrfs tree search ioctl's copy loop: search_ioctl() and copy_to_sk() of fs/btrfs/ioctl.c, from
  * a48b73eca4ce ("btrfs: fix potential deadlock in the search ioctl", v5.9) on. The copy runs under btrfs
  * tree locks, so it cannot take page faults: every user copy is a `_nofault` one, and the loop faults the
- * buffer in before each search (kernel-protocols.md C.1, kernel-review items 3.1-3.3):
+ * buffer in before each search:
  *
  *   while (1) {
  *       ret = -EFAULT;
@@ -25,18 +25,18 @@
  *
  * A failed copy returns 0 - "continue with next" - so the loop faults in again and searches again from
  * `key`, which now names the failing item: the items before it stay copied, only the failing item's
- * header is redone (kernel-review item 4). Whether that loop terminates depends on the fault-in seeing
+ * header is redone. Whether that loop terminates depends on the fault-in seeing
  * every unit the copy can fail on. Variant switches (kernel-protocols.md L):
  * - `faultInGranularity`: 'page' = fault_in_writeable() (bb523b406c84; fault_in_pages_writeable() before
  *   v5.16): probes the exact first byte, then one byte per page - blind to an MTE tag mismatch inside a
  *   page, so copy_to_user_nofault() can fail where the fault-in succeeded (the C1 livelock, v5.10 - v5.18: user MTE came in v5.10).
  *   'subpage' = fault_in_subpage_writeable() (18788e34642e with da32b5817253 / f3ba50a7a100, v5.19 -
- *   not v5.18, kernel-review item 2): also probes every MTE granule of the range.
+ *   not v5.18): also probes every MTE granule of the range.
  * - `faultInFrom`: 'ubuf+sk_offset' (1c78544eaa46, "btrfs: fix wrong address when faulting in pages in
  *   the search ioctl", v5.9-rc6) or 'ubuf', what a48b73eca4ce shipped:
  *   `fault_in_pages_writeable(ubuf, *buf_size - sk_offset)` - after the first leaf it faults in the wrong
- *   range, never the tail where the next header goes (kernel-review item 3; compsize / bees hangs).
- *   The caller test is "any shortfall -> -EFAULT" in every version (kernel-review item 5).
+ *   range, never the tail where the next header goes (compsize / bees hangs).
+ *   The caller test is "any shortfall -> -EFAULT" in every version.
  * fault_in_pages_writeable() (v5.9 - v5.15) returned 0 / -EFAULT where fault_in_writeable() returns units
  * not faulted in; it probed `uaddr + k*PAGE_SIZE` and the last byte instead of page starts. Under the
  * all-or-nothing caller test both give the same answer at page granularity, so the model uses one. Not at

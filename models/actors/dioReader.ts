@@ -28,10 +28,10 @@
  *  - `iomapDioComplete`: the loop has ended (iomap_iter() returned 0 or an error); IOMAP_DIO_PARTIAL turns
  *    -EFAULT with dio->size > 0 into 0; the bios complete (the device wrote the pages; bio_release_pages()
  *    drops the references); iomap_dio_complete() advances ki_pos by dio->size and adds done_before only
- *    if its result is > 0 (kernel-review 4.2); then gfs2's `if (ret > 0) written = ret` and
+ *    if its result is > 0; then gfs2's `if (ret > 0) written = ret` and
  *    should_fault_in_pages(): count left and (ret > 0 or ret == -EFAULT).
  *  - `faultInIovIterWriteable`: fault_in_iov_iter_writeable(to, window) with the v5.16 window of one page
- *    minus the offset (the shadowed `pages` variable, kernel-review 2.2); progress -> retry_under_glock.
+ *    minus the offset (the shadowed `pages` variable); progress -> retry_under_glock.
  *
  * The context field `ret` holds the last iomap_dio_rw() result and, in the final state, what read()
  * returns. World: an MMU with `unitsPerPage: 1` (one file block = one user page), `refs >= 1`; a UBUF or

@@ -4,7 +4,7 @@
  * io_uring fixed buffer, an ITER_BVEC built from page references), then unpins it with
  * unpin_user_pages_dirty_lock(). How the pin is taken is the variant switch `pinFromRef` of section L:
  *
- *  - 'allowed' (H-b): the pinner already holds a plain page reference (`holdsRef`: get_page() from
+ *  - 'allowed' (the pin-from-reference hazard): the pinner already holds a plain page reference (`holdsRef`: get_page() from
  *    splice / an ITER_BVEC) and turns it into a pin with pin_user_page() - John Hubbard's never-merged
  *    "mm/gup: introduce pin_user_page()" (Feb 2022, again in "iov_iter: new iov_iter_pin_pages*()
  *    routines", Aug/Sep 2022). It adds a FOLL_PIN reference (folio_ref_add(GUP_PIN_COUNTING_BIAS) or +1 and
@@ -24,12 +24,12 @@
  * the H.5 Dekker pattern against folio_mkclean(), its real steps (`gupFast: 'steps'`, gup_fast_pte_range()):
  * `gupFastReadPte` (ptep_get_lockless(), pte_access_permitted(), else the slow path), `tryGetFolio`
  * (try_get_folio(): +1 speculative reference), `completePin` (+GUP_PIN_COUNTING_BIAS-1 or _pincount++ -
- * the fast pin is two atomic adds, kernel-review item 14), `recheckPte` (after smp_mb__after_atomic():
+ * the fast pin is two atomic adds), `recheckPte` (after smp_mb__after_atomic():
  * `pte_val(pte) != pte_val(ptep_get(ptep))` -> gup_put_folio() and the slow path). `recheck: false` drops
  * the re-check: a hypothetical GUP-fast, to show what it is for.
  *
  * `longterm` adds FOLL_LONGTERM: GUP-fast falls back to the slow path for a file mapping
- * (gup_fast_folio_allowed(), a6e79df92e4a, v6.5 - it does not refuse, kernel-review item 13) and the slow
+ * (gup_fast_folio_allowed(), a6e79df92e4a, v6.5 - it does not refuse) and the slow
  * path refuses a mapping that needs dirty tracking with -EFAULT (check_vma_flags(), 8ac268436e6d).
  *
  * Once pinned, the pinner maps the folio for the device (`dmaMapped`, models/block/dma.ts; the device is

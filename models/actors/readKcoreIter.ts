@@ -1,6 +1,6 @@
 /**
- * A /proc/kcore read of a KCORE_VMALLOC range: the per-chunk loop of fs/proc/kcore.c read_kcore_iter()
- * (kernel-protocols.md F.1, kernel-review 5.1). The range is read in chunks of `tsz` units, each inside one
+ * A /proc/kcore read of a KCORE_VMALLOC range: the per-chunk loop of fs/proc/kcore.c read_kcore_iter().
+ * The range is read in chunks of `tsz` units, each inside one
  * vmalloc page (tsz = PAGE_SIZE after the first chunk); the user buffer is the iterator of the Kcore
  * descriptor (models/kcore/vmalloc.ts). Variant switch `kcoreLoop` (kernel-protocols.md L):
  *
@@ -18,7 +18,7 @@
  *   reason the fault-in cannot cure - a kernel page the nofault copy cannot read (ArchMappingQuirk:
  *   execmem ROX in 6.13) or a direction WARN - it spins forever (F1). The accounting is modelled as
  *   written: `read` is cumulative but is added to `src` and taken from `left` on every pass, so a second
- *   partial pass in one chunk reads from the wrong offset with the wrong length (kernel-review item 11);
+ *   partial pass in one chunk reads from the wrong offset with the wrong length;
  *   a negative `left` stands for the size_t wrap-around, which makes the next fault-in report a shortfall.
  *
  * 'bounce' - up to v6.3 (and 46c0d6d0904a's first form): vread(buf, (char *)start, tsz) into a kernel
@@ -295,7 +295,7 @@ export function kcoreNoSpuriousEfault(k: Kcore, actor: string, options: { readon
 }
 
 /**
- * The loop's own bookkeeping (what P-F2 rests on, kernel-review item 11): while a chunk is being read, the
+ * The loop's own bookkeeping (what P-F2 rests on): while a chunk is being read, the
  * next read starts where the delivered bytes end and asks for the rest - `src == start + read` and
  * `left == tsz - read`. The shipped loop adds the cumulative `read` to `src` (and takes it from `left`) on
  * every pass, which breaks this on the second short pass of a chunk that already delivered something.

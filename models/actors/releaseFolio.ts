@@ -3,8 +3,8 @@
  * (shrink_folio_list() -> filemap_release_folio()) or the filesystem dropping the buffer heads of a clean
  * folio that is not under writeback (try_to_release_folio() -> ->release_folio(), e.g.
  * try_to_free_buffers()). A folio with extra references or pins cannot be freed afterwards, but it loses
- * its buffers all the same: the setup of the ext4 problem of H-a, where a pinner's set_page_dirty_lock()
- * later dirties a folio the filesystem knows nothing about (P-H3; cc5095747edf "ext4: don't BUG if
+ * its buffers all the same: the setup of the ext4 side of the short-term pin problem, where a pinner's set_page_dirty_lock()
+ * later dirties a folio the filesystem knows nothing about (dirty file folio has buffers; cc5095747edf "ext4: don't BUG if
  * someone dirty pages without asking ext4 first").
  *
  * An environment actor whose budget counts releases; one step `filemapReleaseFolio` (folio_trylock(),

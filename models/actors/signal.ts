@@ -50,7 +50,7 @@ export function fatalSignalPending(sig: number): boolean {
 /**
  * fault_signal_pending(fault, regs): `(fault & VM_FAULT_RETRY) && (fatal_signal_pending(current) ||
  * (user_mode(regs) && signal_pending(current)))`. In kernel mode only a fatal signal counts, which is why a
- * kernel-mode fault with a non-fatal signal pending retries (kernel-review items 15, 6.4).
+ * kernel-mode fault with a non-fatal signal pending retries.
  */
 export function faultSignalPending(retry: boolean, sig: number, userMode: boolean): boolean {
   return retry && (fatalSignalPending(sig) || (userMode && signalPending(sig)));

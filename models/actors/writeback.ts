@@ -24,7 +24,7 @@
  * A CPU store or a GUP pin through the page tables needs a writable PTE; folio_mkclean() took it away, so
  * it faults into ->page_mkwrite(), which waits for the folio lock and then in folio_wait_stable() for the
  * end of writeback (models/mmu/folio.ts pageMkwriteOutcome). That is the whole protocol; a pin made
- * without a page-table walk (pin_user_page() on a page reference, H-b) bypasses it.
+ * without a page-table walk (pin_user_page() on a page reference, the pin-from-reference hazard) bypasses it.
  */
 import { assign, setup } from 'xstate';
 import { int, type ActorSpec, type StepEvent } from '../../checker/index.js';

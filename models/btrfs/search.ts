@@ -8,8 +8,8 @@
  * Abstractions, stated:
  * - Keys are item indices 0..n-1 in one leaf (`btrfs_search_forward(root, &key, ...)` finds the first
  *   item whose key is >= key; all items lie inside the search key range, key_in_sk() is always true).
- *   copy_to_sk() overwrites `*key` with each item's key as it goes (btrfs_item_key_to_cpu(leaf, key, i),
- *   kernel-review item 4), so after a failed copy the next search resumes AT the failing item, with the
+ *   copy_to_sk() overwrites `*key` with each item's key as it goes (btrfs_item_key_to_cpu(leaf, key, i)),
+ *   so after a failed copy the next search resumes AT the failing item, with the
  *   items before it kept in the buffer. After the last item, advance_key makes key = n (`key->offset++`).
  * - Sizes are in units (one unit = one 16-byte MTE granule): sizeof(struct btrfs_ioctl_search_header) is
  *   32 bytes = 2 units; item lengths are whole units.

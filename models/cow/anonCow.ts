@@ -22,7 +22,7 @@
  *   without FOLL_WRITE read-faults it, and do_anonymous_page() maps the shared zero page read-only
  *   (my_zero_pfn(); unless mm_forbids_zeropage()); follow_page_pte() hands the zero page itself to a
  *   FOLL_GET caller, so the device writes into the page every zero-filled read in the system maps:
- *   `zeroPageWritten` (kernel-review 21: the worse real outcome). With FOLL_WRITE the write fault
+ *   `zeroPageWritten` (the worse real outcome). With FOLL_WRITE the write fault
  *   allocates a private zeroed page (parentFolio A, which no child maps).
  *
  * The leak needs a FOLL_GET user (iov_iter_get_pages2()): since v5.19 (a7f226604170) a read-only

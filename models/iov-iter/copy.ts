@@ -23,7 +23,7 @@ import { ITER_BVEC, ITER_DISCARD, ITER_SOURCE, iterConsumed, iterCount, iterWarn
 
 /** Raw inexact copy per chunk (copy_to_user / copy_from_user with faults disabled). */
 const RAW = 0;
-/** copy_to_user_nofault() per chunk: all or nothing (copy_to_user_iter_nofault(), kernel-review 1.7A). */
+/** copy_to_user_nofault() per chunk: all or nothing (copy_to_user_iter_nofault()). */
 const ALL_OR_NOTHING = 1;
 
 function partialWriteMatters(it: IovIter): boolean {
@@ -195,7 +195,7 @@ export function copyPageToIterNofaultResult(w: MmuWorld, it: IovIter, n: number,
 /**
  * copy_page_to_iter_nofault() (4f80818b4a58, v6.4; the /proc/kcore reader): WARN and 0 on an ITER_SOURCE
  * iterator; otherwise each user segment chunk goes through copy_to_user_nofault() and counts all or
- * nothing (kernel-review 1.7A: a chunk that meets a fault copies 0, though its leading units may already
+ * nothing (a chunk that meets a fault copies 0, though its leading units may already
  * be written). One call is one source-page chunk: n at most a page.
  */
 export function copyPageToIterNofault(w: MmuWorld, it: IovIter, n: number, choice: number): number {

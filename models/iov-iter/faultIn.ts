@@ -1,8 +1,8 @@
 /**
  * fault_in_iov_iter_readable() / fault_in_iov_iter_writeable() (lib/iov_iter.c; a6294593e8a1 and
- * cdd591fc86e3, v5.16; the shape below is the v6.4+ text quoted in kernel-review 1.5). Both return units
- * NOT faulted in, relative to `size` - when size > iov_iter_count() the excess counts as not faulted in
- * (kernel-review item 3). They stop at the first segment with any shortfall, skip empty segments, and
+ * cdd591fc86e3, v5.16; the shape below is the v6.4+ mainline text). Both return units
+ * NOT faulted in, relative to `size` - when size > iov_iter_count() the excess counts as not faulted in.
+ * They stop at the first segment with any shortfall, skip empty segments, and
  * return 0 for iterators that are not user-backed.
  *   UBUF:  n = min(size, count); n -= fault_in_X(ubuf + iov_offset, n); return size - n;
  *   IOVEC: count = min(size, iov_iter_count); size -= count;

@@ -5,14 +5,14 @@
  *
  * - iovIterGetPages: iov_iter_get_pages2() (v6.0; pre-6.3 direct I/O). User-backed: get_user_pages_fast()
  *   with FOLL_GET, FOLL_WRITE iff ITER_DEST ("iov_iter_rw(i) != WRITE"), FOLL_NOFAULT iff i->nofault -
- *   plain references, which writeback cannot tell from DMA (kernel-protocols.md H-a). BVEC: get_page() on
+ *   plain references, which writeback cannot tell from DMA (the short-term pin problem). BVEC: get_page() on
  *   the segment's page. KVEC and DISCARD: -EFAULT.
  * - iovIterExtractPages: iov_iter_extract_pages() (v6.3). User-backed: pin_user_pages_fast() with
  *   FOLL_PIN, FOLL_WRITE iff ITER_DEST, FOLL_NOFAULT iff i->nofault. BVEC / KVEC: the pages are only
  *   listed, no reference, no pin (iov_iter_extract_will_pin() == user_backed_iter()). DISCARD: -EFAULT.
  * - iovIterPinPages: the Aug 2022 proposal "iov_iter: new iov_iter_pin_pages*() routines" (John Hubbard):
  *   user-backed as extract; BVEC pages pinned with pin_user_page() on the existing reference when
- *   `pinFromRef` (the H-b hazard: a pin without a page-table walk, after writeback's check), else like
+ *   `pinFromRef` (the pin-from-reference hazard: a pin without a page-table walk, after writeback's check), else like
  *   extract.
  * A user-backed call covers [addr, addr + len) with len = min(max, count, rest of the segment); the pages
  * it takes are the pages of that range, one reference or pin per page; it returns

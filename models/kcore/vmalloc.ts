@@ -15,8 +15,8 @@
  * vread_iter() (4c91c07c93bb, v6.4), per source page of [addr, addr + count): copied =
  * copy_page_to_iter_nofault(page, offset, n, iter); stop at the first page with copied != n; return
  * count - remains (bytes copied, may be 0). copy_page_to_iter_nofault() is all-or-nothing per user segment
- * chunk (kernel-review 1.7A / item 10; models/iov-iter/copy.ts copyPageToIterNofault). A source address past
- * the modelled pages is a hole: zero_iter() zero-fills it (kernel-review 5.2), through the same nofault copy.
+ * chunk (models/iov-iter/copy.ts copyPageToIterNofault). A source address past
+ * the modelled pages is a hole: zero_iter() zero-fills it, through the same nofault copy.
  * Not modelled: vmap_area lookup and the per-node busy lock, VM_IOREMAP / VM_SPARSE areas, the v6.7
  * regression f1982740f5e7 (copying `bytes` instead of `n`).
  */

@@ -70,7 +70,7 @@ export function rawCopyFromUserNofault(w: MmuWorld, m: Mmu, a: number, n: number
 
 /**
  * Outcomes of copy_to_user_nofault(): the return value is all-or-nothing, but the units before the fault
- * may already be written (kernel-review 1.6), which matters only when the world tracks content, dirtiness
+ * may already be written, which matters only when the world tracks content, dirtiness
  * or access order. Otherwise one outcome (the exact prefix).
  */
 export function copyToUserNofaultChoices(w: MmuWorld, m: Mmu, a: number, n: number): number {

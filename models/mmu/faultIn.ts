@@ -8,7 +8,7 @@
  *
  * Probes are kernel-mode uaccesses with page faults enabled: an mm fault goes through handle_mm_fault()
  * (FAULT_FLAG_DEFAULT, no FAULT_FLAG_USER); bad VMAs, tag mismatches, poison and fault errors fail the
- * probe (the exception-table fixup). Kernel-mode faults always take mmap_lock (kernel-review item 16).
+ * probe (the exception-table fixup). Kernel-mode faults always take mmap_lock.
  */
 import { unitAccess, unitContentAccess, touchUnits } from './access.js';
 import type { Mmu } from './config.js';
@@ -185,8 +185,7 @@ export function tryFaultInSafeWriteable(w: MmuWorld, m: Mmu, a: number, size: nu
  * runs fixup_user_fault(FAULT_FLAG_WRITE) on each page from `a`, stopping at the first failure. Page
  * granularity, no sub-page (MTE) probe. Returns units not faulted in: `size - (start - a)`, or with the
  * `faultInSafeWriteableReturn: 'v5.17-buggy'` option the form shipped from fe673d3f5bf1 until 8c03ebd7cdc0
- * (Apr 2025): `size` if the first page failed, else 0 ("everything faulted in" after any success,
- * kernel-review 1.2).
+ * (Apr 2025): `size` if the first page failed, else 0 ("everything faulted in" after any success).
  */
 export function faultInSafeWriteable(w: MmuWorld, m: Mmu, a: number, size: number): number {
   checkRange(m, a, size, 'fault_in_safe_writeable');
@@ -237,7 +236,7 @@ export function tryFaultInSubpageWriteable(w: MmuWorld, m: Mmu, a: number, size:
 }
 
 /**
- * fault_in_subpage_writeable() (mm/gup.c, da32b5817253, v5.19 - kernel-review 1.3: not v5.18):
+ * fault_in_subpage_writeable() (mm/gup.c, da32b5817253, v5.19: not v5.18):
  * fault_in_writeable() at page granularity, then probe_subpage_writeable() over what it faulted in.
  */
 export function faultInSubpageWriteable(w: MmuWorld, m: Mmu, a: number, size: number): number {

@@ -112,8 +112,8 @@ export function folioClearDirtyForIo(w: MmuWorld, m: Mmu, f: number): boolean {
 
 /**
  * folio_start_writeback(): PG_writeback set. The world also records the data version the I/O will checksum
- * (`folioWbSnapshot`, for the stable-pages property P-H1) and whether folio_maybe_dma_pinned() was false at
- * this moment (`folioWbChecked`, for P-H2: no pin may appear after a negative check until the end).
+ * (`folioWbSnapshot`, for the property "stable pages") and whether folio_maybe_dma_pinned() was false at
+ * this moment (`folioWbChecked`, for no pin after a negative check: no pin may appear after a negative check until the end).
  */
 export function folioStartWriteback(w: MmuWorld, m: Mmu, f: number): void {
   if (!m.writeback) throw new Error('folio_start_writeback: the world has no writeback flag (set writeback: true)');
@@ -163,7 +163,7 @@ export function folioReleaseBuffersOk(w: MmuWorld, m: Mmu, f: number): boolean {
   return folioHasBuffers(w, m, f) && !folioDirty(w, m, f) && !folioWriteback(w, m, f);
 }
 
-/** Release the folio's buffers (the `Trunc`/`Reclaim` step of H.3 before the ext4 P-H3 counterexample). */
+/** Release the folio's buffers (the `Trunc`/`Reclaim` step of H.3 before the ext4 dirty file folio has buffers counterexample). */
 export function folioReleaseBuffers(w: MmuWorld, m: Mmu, f: number): boolean {
   if (!folioReleaseBuffersOk(w, m, f)) return false;
   w.folioBuffers![f] = 0;

@@ -5,10 +5,10 @@
  * GUP-fast, per page (gup_fast_pte_range()): read the PTE locklessly; it must be present and, for
  * FOLL_WRITE, writable (pte_access_permitted()), else fall back to the slow path. Grab the folio
  * speculatively (try_grab_folio_fast(): +1 reference, then for FOLL_PIN +BIAS-1 or _pincount++ - two
- * atomic adds, kernel-review item 14), then re-read the PTE: if it changed, drop the folio and go slow
+ * atomic adds), then re-read the PTE: if it changed, drop the folio and go slow
  * (kernel-protocols.md H.5, the Dekker pattern against folio_mkclean()). FOLL_PIN|FOLL_LONGTERM|FOLL_WRITE
  * on a file mapping that is not shmem is not allowed in the fast path (gup_fast_folio_allowed(),
- * a6e79df92e4a, v6.5): it drops the folio and falls back - it does not refuse (kernel-review item 13).
+ * a6e79df92e4a, v6.5): it drops the folio and falls back - it does not refuse.
  * Actors that race GUP-fast against writeback use the three steps `gupFastTryGetFolio`,
  * `gupFastCompletePin`, `gupFastPteUnchanged`; the others use the atomic `gupFast` or the whole call
  * `getUserPagesFast`.
@@ -196,7 +196,7 @@ export function unpinDirtyLockBlocked(w: MmuWorld, m: Mmu, f: number): boolean {
 
 /**
  * unpin_user_page_range_dirty_lock() / unpin_user_pages_dirty_lock() for one folio: set_page_dirty_lock()
- * (under the folio lock; no ->page_mkwrite(), which is how a folio gets dirty without buffers, P-H3), then
+ * (under the folio lock; no ->page_mkwrite(), which is how a folio gets dirty without buffers, dirty file folio has buffers), then
  * unpin. Guard with `!unpinDirtyLockBlocked`.
  */
 export function unpinUserPageDirtyLock(w: MmuWorld, m: Mmu, f: number): void {
@@ -205,7 +205,7 @@ export function unpinUserPageDirtyLock(w: MmuWorld, m: Mmu, f: number): void {
   gupPutFolio(w, m, f, FOLL_PIN);
 }
 
-/** set_page_dirty_lock() for a FOLL_GET reference holder, then put_page() (the pre-FOLL_PIN pattern of H-a). */
+/** set_page_dirty_lock() for a FOLL_GET reference holder, then put_page() (the pre-FOLL_PIN pattern of the short-term pin problem). */
 export function putPageDirtyLock(w: MmuWorld, m: Mmu, f: number): void {
   if (folioLocked(w, m, f)) throw new Error(`set_page_dirty_lock: folio ${f} is locked (guard with unpinDirtyLockBlocked)`);
   folioMarkDirty(w, m, f);

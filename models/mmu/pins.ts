@@ -9,7 +9,7 @@
  * The leading 1 stands for the mapping / page-cache reference. The bias is `m.pinBias` (default 1024, the
  * kernel's 1U << 10); scaling it down to a value the plain references can reach brings back the encoding's
  * false positives ("folio_maybe_dma_pinned() may report a folio with >= BIAS plain references as pinned").
- * GUP-fast's two-step grab (kernel-review item 14: +1 speculative reference, then +BIAS-1 or _pincount++)
+ * GUP-fast's two-step grab (+1 speculative reference, then +BIAS-1 or _pincount++)
  * is `gupFastTryGetFolio` then `gupFastCompletePin`: in between the folio has one more plain reference and
  * no pin, exactly what folio_maybe_dma_pinned() sees in that window.
  */
@@ -87,7 +87,7 @@ export function unpinUserPage(w: MmuWorld, m: Mmu, f: number): void {
 
 /**
  * pin_user_page() (John Hubbard's proposal: "mm/gup: introduce pin_user_page()", Feb 2022 and again with
- * "iov_iter: new iov_iter_pin_pages*() routines", Aug/Sep 2022; kernel-protocols.md H-b): a drop-in
+ * "iov_iter: new iov_iter_pin_pages*() routines", Aug/Sep 2022; the pin-from-reference hazard): a drop-in
  * replacement for get_page() on a page the caller already holds a reference to. It adds a FOLL_PIN
  * reference (folio_ref_add(GUP_PIN_COUNTING_BIAS) on a small folio, +1 and _pincount++ on a large one)
  * without a page-table walk, so no ->page_mkwrite() and no PTE check; the caller's plain reference stays.

@@ -3,7 +3,7 @@
  * property, exact counts at the defaults, the golden counterexamples of zero-return (the hole the request
  * starts at, and the doc's [DATA][HOLE][DATA] with a migration between gfs2's fault-in and its retry),
  * the fix over every layout and every migration and reclaim budget up to 2, the -EFAULT-after-partial
- * result of real gfs2 when the buffer is unmapped (kernel-review items 8/9), and conformance with xstate.
+ * result of real gfs2 when the buffer is unmapped, and conformance with xstate.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -136,7 +136,7 @@ describe('scenarios/dio-short-read.ts', () => {
       'reader.faultInIovIterWriteable',
     ]);
     // The second iomap_dio_rw() made no progress: -EFAULT with dio->size 0 is not a partial result, and
-    // iomap_dio_complete() adds done_before only to a positive result (kernel-review 4.2), so the 1 unit
+    // iomap_dio_complete() adds done_before only to a positive result, so the 1 unit
     // of the first call survives only in gfs2's `written`, which the -EFAULT return throws away.
     const last = v.trace.states.at(-1)!;
     assert.equal(last['reader.written'], '1');

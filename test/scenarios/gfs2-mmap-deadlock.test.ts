@@ -12,11 +12,20 @@ import { compileSystem } from '../../checker/system/system.js';
 import { formatTraceText } from '../../checker/trace/traceText.js';
 import { findScenario, resolveParams } from '../../scenarios/index.js';
 import { buildGfs2MmapDeadlock } from '../../scenarios/gfs2-mmap-deadlock.js';
+import { defineGlock, defineIovIter, defineMmu, gfs2ReadActor } from '../../models/index.js';
 import { assertConformance } from '../checker/conformance.js';
 import { assertGolden } from '../golden/golden.js';
 
 const scenario = findScenario('gfs2-mmap-deadlock')!;
-const defaults = resolveParams(scenario, {}) as { pages: number; requests: number; remote: number; reclaim: number; write: number; reads: number };
+const defaults = resolveParams(scenario, {}) as {
+  pages: number;
+  requests: number;
+  remote: number;
+  reclaim: number;
+  write: number;
+  reads: number;
+  cached: number;
+};
 
 function text(system: ReturnType<typeof compileSystem>, trace: Parameters<typeof formatTraceText>[0]): string {
   return formatTraceText(trace, { actors: system.actors.map((a) => a.name) }) + '\n';
@@ -59,14 +68,14 @@ function assertAbbaDeadlock(o: {
 
 describe('scenarios/gfs2-mmap-deadlock.ts', () => {
   it('defaults: one page, one remote EX request, reclaim budget 1', () => {
-    assert.deepEqual(defaults, { pages: 1, requests: 1, remote: 1, reclaim: 1, write: 0, reads: 0 });
+    assert.deepEqual(defaults, { pages: 1, requests: 1, remote: 1, reclaim: 1, write: 0, reads: 0, cached: 1 });
     assert.throws(() => resolveParams(scenario, { requests: '0' }), /remote=1 needs a contender/);
   });
 
   it('the -abba variants take pages, reclaim and reads only (no contender; writes, or reads with reads=1); the others are not theirs to set', () => {
     assert.deepEqual(resolveParams(scenario, { reclaim: '2' }, 'faults-enabled-abba'), { pages: 1, reclaim: 2, reads: 0 });
     assert.deepEqual(resolveParams(scenario, { reads: '1' }, 'nofault-retry-abba'), { pages: 1, reclaim: 1, reads: 1 });
-    const { reads: _reads, ...single } = defaults;
+    const { reads: _reads, cached: _cached, ...single } = defaults;
     assert.deepEqual(resolveParams(scenario, {}, 'faults-enabled'), single);
     assert.deepEqual(resolveParams(scenario, {}, 'nofault-retry'), single);
     for (const k of ['requests', 'remote', 'write']) {
@@ -111,7 +120,7 @@ describe('scenarios/gfs2-mmap-deadlock.ts', () => {
     assert.equal(d.trace.steps.length, 4);
   });
 
-  it("kernel-protocols.md A.5's deadlock appears only with add_to_queue()'s recursion trap removed (not a kernel)", () => {
+  it("the expected single-file deadlock appears only with add_to_queue()'s recursion trap removed (not a kernel)", () => {
     // 17 states / 19 transitions (18 / 20 before gfs2_page_mkwrite() was modelled): the same 4-step
     // deadlock, found from a BFS frontier one state smaller, because filemap_fault() no longer maps the
     // page writable under gfs2_fault()'s SH - do_shared_fault() goes on to gfs2_page_mkwrite() first.
@@ -141,7 +150,7 @@ describe('scenarios/gfs2-mmap-deadlock.ts', () => {
 
   it('without the trap, a read that gets past gfs2_fault() waits in gfs2_page_mkwrite() for EX behind its own SH (not a kernel)', () => {
     // The whole space shrinks from 52 to 22 states: no run gets past the first fault any more, since the
-    // read's write fault asks for EX while the read holds SH (kernel-protocols.md A.5's "1-actor version").
+    // read's write fault asks for EX while the read holds SH (the one-task case).
     const r = check(buildGfs2MmapDeadlock(defaults, 'faults-enabled', 'queue'), { stopAtFirstViolation: false });
     // The deadlocked state is also where a maximal run ends with the read in flight: it never returns.
     assert.deepEqual(
@@ -324,5 +333,93 @@ describe('scenarios/gfs2-mmap-deadlock.ts', () => {
     for (const v of ['faults-enabled-abba', 'nofault-retry-abba'] as const) {
       for (const reads of [0, 1]) assertConformance(buildGfs2MmapDeadlock({ ...defaults, pages: 2, reclaim: 2, reads }, v), { runs: 60, maxSteps: 40 });
     }
+  });
+});
+
+describe('scenarios/gfs2-mmap-deadlock.ts: the v5.16 - v5.17 auto-demotion form (HIF_MAY_DEMOTE)', () => {
+  const labels = (r: ReturnType<typeof check>): string[] => r.violations[0]!.trace.steps.map((x) => `${x.actor}: ${x.label}`);
+  const allowDemote = 'CPU0: pagefault_disable(); generic_file_read_iter() = -EFAULT; should_fault_in_pages(): window 8; gfs2_holder_allow_demote()';
+
+  it('the -may-demote variants take pages, reclaim and cached (CPU1 is one local EX request)', () => {
+    assert.deepEqual(resolveParams(scenario, {}, 'nofault-may-demote'), { pages: 1, reclaim: 1, cached: 1 });
+    assert.throws(() => resolveParams(scenario, { remote: '0' }, 'nofault-may-demote-stealing-fix'), /parameter 'remote' does not apply/);
+  });
+
+  it("nofault-may-demote: v5.16's do_promote() grants CPU1's EX next to CPU0's weak SH - the bug 0befb8511e6a fixed - in 3 steps, 9 states", () => {
+    const system = compileSystem(scenario.build(defaults, 'nofault-may-demote'));
+    const r = check(system);
+    assert.equal(r.verdict, 'violated');
+    assert.equal(r.violations[0]!.property, 'glock exclusion');
+    assert.equal(r.violations[0]!.message, 'glock G is granted to CPU0:SH and CPU1:EX at once: incompatible holders');
+    assert.deepEqual(labels(r), ['CPU0: gfs2_glock_nq(SH): granted', allowDemote, 'CPU1: gfs2_glock_nq(EX): granted']);
+    assert.deepEqual([r.stats.states, r.stats.transitions], [9, 8]);
+    assertGolden('gfs2-mmap-deadlock-nofault-may-demote.txt', text(system, r.violations[0]!.trace));
+    // Nothing else goes wrong in the whole space (the model tracks no file data, so the bytes still add up).
+    const all = check(system, { stopAtFirstViolation: false });
+    assert.deepEqual(
+      all.violations.map((x) => x.property),
+      ['glock exclusion'],
+    );
+    assert.deepEqual([all.stats.states, all.stats.transitions], [95, 149]);
+  });
+
+  it('nofault-may-demote-stealing-fix: the new holder demotes the weak one first; holds for pages up to 3 and every reclaim budget up to 2', () => {
+    const r = check(scenario.build(defaults, 'nofault-may-demote-stealing-fix'));
+    assert.equal(r.verdict, 'holds');
+    assert.deepEqual([r.stats.states, r.stats.transitions], [107, 160]);
+    for (let pages = 1; pages <= 3; pages++)
+      for (let reclaim = 0; reclaim <= 2; reclaim++) {
+        const x = check(scenario.build({ ...defaults, pages, reclaim }, 'nofault-may-demote-stealing-fix'));
+        assert.equal(x.verdict, 'holds', `pages=${pages} reclaim=${reclaim}`);
+      }
+  });
+
+  it("cached=0: both forms deadlock - CPU1's EX queues behind CPU0's weak SH (may_grant() against gl_state SH) and CPU0's own gfs2_fault() SH queues behind CPU1", () => {
+    for (const v of ['nofault-may-demote', 'nofault-may-demote-stealing-fix'] as const) {
+      const r = check(scenario.build({ ...defaults, cached: 0 }, v));
+      assert.equal(r.violations[0]?.property, 'deadlock', v);
+      assert.equal(
+        r.violations[0]!.message,
+        "CPU0 is stuck in 'weakFaultGlockWait', waiting for glock G in SH behind CPU0:SH, CPU1:EX in gfs2_fault(), holding G with HIF_MAY_DEMOTE; CPU1 is stuck in 'waiting', waiting for glock G in EX behind CPU0:SH",
+      );
+      assert.deepEqual(labels(r), [
+        'CPU0: gfs2_glock_nq(SH): granted',
+        allowDemote,
+        'CPU1: gfs2_glock_nq(EX): queued',
+        'CPU0: handle_mm_fault(p0) -> gfs2_fault(): gfs2_glock_nq(SH): queued',
+      ]);
+    }
+  });
+
+  it('a remote request that arrives while the holder is still strong is never granted: the weak holder is not demoted later and the own fault waits behind it (both forms)', () => {
+    const fixed = check(buildGfs2MmapDeadlock(defaults, 'nofault-may-demote-stealing-fix', 'trap', true));
+    assert.equal(fixed.violations[0]?.property, 'deadlock');
+    assert.deepEqual(labels(fixed), [
+      'CPU0: gfs2_glock_nq(SH): granted',
+      'CPU1: gfs2_glock_nq(EX): queued',
+      allowDemote,
+      'CPU0: handle_mm_fault(p0) -> gfs2_fault(): gfs2_glock_nq(SH): queued',
+    ]);
+    // v5.16 first shows the bug on CPU0 alone: its own gfs2_page_mkwrite() EX is granted next to its weak SH.
+    const buggy = check(buildGfs2MmapDeadlock(defaults, 'nofault-may-demote', 'trap', true));
+    assert.equal(buggy.violations[0]?.property, 'glock exclusion');
+    assert.equal(labels(buggy).at(-1), 'CPU0: filemap_fault(); gfs2_glock_dq(); gfs2_page_mkwrite(): gfs2_glock_nq(EX): granted');
+  });
+
+  it('the read actor checks its glockDuringFaultIn option', () => {
+    const g = defineGlock({
+      holders: [
+        { name: 'CPU0:SH', owner: 'CPU0', state: 'SH' },
+        { name: 'f', owner: 'CPU0', state: 'SH' },
+      ],
+    });
+    const m = defineMmu({ pages: 1, unitsPerPage: 1, backing: 'file', staticVma: true });
+    const to = defineIovIter(m, 'to', { type: 'UBUF', dir: 'DEST', segments: [{ base: 0, len: 1 }], warn: false });
+    const glock = { glock: g, holder: 'CPU0:SH', faultHolder: 'f' };
+    assert.throws(
+      () => gfs2ReadActor(m, to, { faults: 'disabled', glock, glockDuringFaultIn: 'allow-demote' }),
+      /needs faults 'disabled', a glock with autoDemote/,
+    );
+    assert.throws(() => gfs2ReadActor(m, to, { faults: 'disabled', glock, glockDuringFaultIn: 'keep' as 'dq' }), /glockDuringFaultIn 'keep'/);
   });
 });

@@ -1,9 +1,9 @@
 /**
  * stable-pages (scenarios/stable-pages.ts, kernel-protocols.md H): each variant's verdict and violated
- * property, exact counts at the defaults, the golden counterexamples of the three broken variants (H-b,
- * the GUP-fast Dekker pattern without the re-check, H-a), the fixes over every DMA budget, writeback pass
- * count and buffer-release budget up to the declared bounds, P-H2 and its caveat, P-H3 (the ext4 problem
- * of H-a), FOLL_LONGTERM, and conformance of the actors with xstate.
+ * property, exact counts at the defaults, the golden counterexamples of the three broken variants (the pin-from-reference hazard,
+ * the GUP-fast Dekker pattern without the re-check, the short-term pin problem), the fixes over every DMA budget, writeback pass
+ * count and buffer-release budget up to the declared bounds, no pin after a negative check and its caveat, dirty file folio has buffers (the ext4 problem
+ * of the short-term pin problem), FOLL_LONGTERM, and conformance of the actors with xstate.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -28,7 +28,7 @@ function run(spec: SystemSpec) {
 
 const steps = (r: ReturnType<typeof check>, i = 0) => r.violations[i]!.trace.steps.map((s) => `${s.actor}.${s.transition}`);
 
-/** The same system with P-H2 added (the MMU only needs the same options to build the property). */
+/** The same system with no pin after a negative check added (the MMU only needs the same options to build the property). */
 function withPH2(spec: SystemSpec): SystemSpec {
   const m = defineMmu({
     pages: 1,
@@ -76,7 +76,7 @@ describe('scenarios/stable-pages.ts', () => {
     });
   }
 
-  it('pin-from-ref: H-b as in H.5 - writeback checks, starts; pin_user_page() on the held reference; the device writes under writeback', () => {
+  it('pin-from-ref: the pin-from-reference hazard as in H.5 - writeback checks, starts; pin_user_page() on the held reference; the device writes under writeback', () => {
     const { r, actors } = run(buildStablePages(DEFAULTS, 'pin-from-ref'));
     const v = r.violations[0]!;
     assert.equal(v.message, 'folio 0 changed under writeback: version 1, snapshot 0');
@@ -106,7 +106,7 @@ describe('scenarios/stable-pages.ts', () => {
     assertGolden('stable-pages-fast-no-recheck.txt', formatTraceText(r.violations[0]!.trace, { actors }) + '\n');
   });
 
-  it('no-pin-check: H-a - a pin taken before writeback, mainline writeback does not look at it, the device writes under writeback', () => {
+  it('no-pin-check: the short-term pin problem - a pin taken before writeback, mainline writeback does not look at it, the device writes under writeback', () => {
     const { r, actors } = run(buildStablePages(DEFAULTS, 'no-pin-check'));
     assert.deepEqual(steps(r), [
       'pinner.pinUserPagesFast',
@@ -148,7 +148,7 @@ describe('scenarios/stable-pages.ts', () => {
     }
   });
 
-  it('P-H2 fires one step before P-H1 on pin-from-ref (at the pin itself); on fast-recheck it flags the speculative pin the re-check drops', () => {
+  it('no pin after a negative check fires one step before stable pages on pin-from-ref (at the pin itself); on fast-recheck it flags the speculative pin the re-check drops', () => {
     const ref = check(withPH2(buildStablePages(DEFAULTS, 'pin-from-ref')), { stopAtFirstViolation: false });
     const byName = new Map(ref.violations.map((x) => [x.property, x]));
     assert.equal(byName.get('no pin after a negative pin check')!.trace.steps.length, 5);
@@ -164,7 +164,7 @@ describe('scenarios/stable-pages.ts', () => {
     assert.equal(check(withPH2(buildStablePages(DEFAULTS, 'pin-via-fault'))).verdict, 'holds');
   });
 
-  it('P-H3 (H-a, the ext4 BUG): written back, buffers released, pinned without ->page_mkwrite(), the unpin dirties the folio; pinning through the page tables gives the buffers back', () => {
+  it('dirty file folio has buffers (the short-term pin problem, the ext4 BUG): written back, buffers released, pinned without ->page_mkwrite(), the unpin dirties the folio; pinning through the page tables gives the buffers back', () => {
     const p = { ...DEFAULTS, dmaWrites: 0, releases: 1 };
     const r = check(buildStablePages(p, 'pin-from-ref'));
     assert.equal(r.violations[0]?.property, 'dirty folio has buffers');

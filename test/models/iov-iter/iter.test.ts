@@ -229,7 +229,7 @@ describe('models/iov-iter: fault-in', () => {
     }
   });
 
-  it('a window larger than the count reports the excess as not faulted in (kernel-review item 3)', () => {
+  it('a window larger than the count reports the excess as not faulted in', () => {
     const m = defineMmu({ pages: 2, unitsPerPage: 4 });
     const it = defineIovIter(m, 'u', { type: 'UBUF', dir: 'DEST', segments: [{ base: 0, len: 3 }] });
     for (const w of bothWorlds({ ...m.fields, ...it.fields })) assert.equal(faultInIovIterWriteable(w, it, 8), 5);
@@ -281,7 +281,7 @@ describe('models/iov-iter: copies', () => {
     );
   });
 
-  it('copy_page_to_iter_nofault counts each chunk all or nothing (kernel-review 1.7A)', () => {
+  it('copy_page_to_iter_nofault counts each chunk all or nothing', () => {
     // Two segments over pages 0 and 1; granule 5 has a mismatched tag.
     const m = defineMmu({
       pages: 2,
@@ -386,7 +386,7 @@ describe('models/iov-iter: pages', () => {
       assert.equal(w.folioPins![0], 0);
       iovIterRevert(w, it, 2);
       assert.equal(iovIterPinPages(w, it, 4, true), 2);
-      assert.equal(w.folioPins![0], 1, 'pin_user_page() on the existing reference (H-b)');
+      assert.equal(w.folioPins![0], 1, 'pin_user_page() on the existing reference (the pin-from-reference hazard)');
     }
   });
 });

@@ -94,7 +94,7 @@ describe('models/mmu/faultIn.ts', () => {
     );
   });
 
-  it('the v5.17 fault_in_safe_writeable claims everything once the first page succeeds (kernel-review 1.2)', () => {
+  it('the v5.17 fault_in_safe_writeable claims everything once the first page succeeds', () => {
     const opts = { pages: 3, unitsPerPage: 4, vma: ['RW', 'RW', 'NONE'] } as const;
     const fixed = defineMmu(opts);
     const buggy = defineMmu({ ...opts, faultInSafeWriteableReturn: 'v5.17-buggy' });

@@ -139,7 +139,7 @@ describe('models/mmu/pins.ts and gup.ts', () => {
     const m = defineMmu({ pages: 2, pte: 'PRESENT_RW', backing: ['file', 'shmem'], pins: 1 });
     const flags = FOLL_PIN | FOLL_WRITE | FOLL_LONGTERM;
     for (const w of bothWorlds(m.fields)) {
-      assert.equal(gupFast(w, m, 0, flags), GUP_SLOW, 'fast path drops it (kernel-review item 13)');
+      assert.equal(gupFast(w, m, 0, flags), GUP_SLOW, 'fast path drops it');
       assert.equal(gupSlowOutcome(w, m, 0, flags), GUP_EFAULT);
       assert.equal(getUserPagesFast(w, m, 0, 1, flags), -EFAULT);
       assert.equal(getUserPagesFast(w, m, 1, 1, flags), 1, 'shmem is allowed');

@@ -3,7 +3,7 @@
  * - E0 vs a one-page window (kernel-protocols.md E.5): fault in the whole remaining buffer under a resident
  *   capacity of 2 with 3 pages is a livelock (iterProgress); a one-page window terminates (state counts by
  *   hand below);
- * - H-b: pin_user_page() on a BVEC reference after writeback's negative pin check (noPinAfterNegativeCheck,
+ * - the pin-from-reference hazard: pin_user_page() on a BVEC reference after writeback's negative pin check (noPinAfterNegativeCheck,
  *   then stablePages);
  * - the GUP-fast / folio_mkclean() Dekker pattern with and without the PTE re-check (stablePages);
  * - mmap_lock released twice after VM_FAULT_RETRY (mmapLockDiscipline);
@@ -217,7 +217,7 @@ function writeback(m: ReturnType<typeof wbMmu>) {
 }
 
 describe('models/properties: stable pages', () => {
-  it('H-b: pin_user_page() on a held reference after the negative check breaks P-H2 (5 steps), then P-H1 (6 steps)', () => {
+  it('the pin-from-reference hazard: pin_user_page() on a held reference after the negative check breaks no pin after a negative check (5 steps), then stable pages (6 steps)', () => {
     const m = wbMmu();
     const holder = setup({
       types: { context: {} as Record<string, never>, events: {} as StepEvent<'get' | 'pin' | 'dma' | 'unpin' | 'put', MmuWorld> },

@@ -1,14 +1,14 @@
 /**
  * The page fault a gfs2 syscall takes on its user buffer while it holds the inode glock, with page faults
- * enabled (up to v5.15, before 00bfe02f4796): shared by the buffered read (gfs2Read.ts) and write
- * (gfs2Write.ts). The read's copy_to_user(), or the write's pre-fault of its source in iomap_write_iter()
+ * enabled (up to v5.15, before 00bfe02f4796): shared by the buffered read (read.ts) and write
+ * (write.ts). The read's copy_to_user(), or the write's pre-fault of its source in iomap_write_iter()
  * (iov_iter_fault_in_readable()), meets a non-present page of the buffer, a MAP_SHARED mmap of a gfs2
  * file, and the arch fault handler runs handle_mm_fault() -> handle_pte_fault() -> do_fault(), which calls
  * ->fault, gfs2_fault() (fs/gfs2/file.c), which asks for the inode glock of the mapped file in SH:
  *     gfs2_holder_init(ip->i_gl, LM_ST_SHARED, 0, &gh); gfs2_glock_nq(&gh);
  *     ret = filemap_fault(vmf); gfs2_glock_dq(&gh);
  * With the buffer an mmap of the syscall's own file (the default) that is the same glock from the same
- * task, which add_to_queue() traps with BUG() (models/fs/glock.ts, recursion 'trap'). With the buffer an
+ * task, which add_to_queue() traps with BUG() (models/gfs2/glock.ts, recursion 'trap'). With the buffer an
  * mmap of another file (`fg`, the site's faultGlock) it is an ordinary request on that file's glock, queued
  * behind its holders - the "multiple glocks, processes" case of 00bfe02f4796's message: two tasks writing
  * each to its own file from an mmap of the other's wait for each other (ABBA). Once granted (or queued and
@@ -50,34 +50,13 @@ import type { StepEvent } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 import { FAULT_DONE, FAULT_NAMES, FAULT_RETRY, FAULT_WAIT, PTE_PRESENT_RO } from '../mmu/constants.js';
 import { handleMmFault } from '../mmu/fault.js';
-import type { Gfs2GlockUse } from './gfs2Read.js';
 import type { MmuWorld } from '../mmu/world.js';
-import {
-  GLOCK_GRANTED,
-  GLOCK_RECURSIVE,
-  glockDq,
-  glockGranted,
-  glockHolder,
-  glockNq,
-  glockNqOutcome,
-  glockWaitsFor,
-  LM_ST_NAMES,
-  type Glock,
-} from '../fs/glock.js';
+import { GLOCK_GRANTED, GLOCK_RECURSIVE, glockDq, glockGranted, glockNq, glockNqOutcome, glockWaitsFor, LM_ST_NAMES } from './glock.js';
+import { glockArg, type Gfs2GlockSite } from './syscall.js';
 
-/** What the fault needs from the syscall (Gfs2Reader, Gfs2Writer). */
-export interface Gfs2FaultSite {
+/** What the fault needs from the syscall (Gfs2Reader, Gfs2Writer): its glock slots and the faulting page. */
+export interface Gfs2FaultSite extends Gfs2GlockSite {
   readonly m: Mmu;
-  /** The syscall's inode glock; without it only the guards and actions are of use (the fault states need it). */
-  readonly g: Glock | undefined;
-  /** The syscall's own holder (gh) on g. */
-  readonly h: number;
-  /** The glock gfs2_fault() takes: that of the file the buffer maps; g itself when it maps the same file. */
-  readonly fg: Glock | undefined;
-  /** gfs2_fault()'s holder on fg, owned by the same task. */
-  readonly fh: number;
-  /** gfs2_page_mkwrite()'s EX holder on fg, owned by the same task; -1: the fault is a read fault (no ->page_mkwrite()). */
-  readonly mh: number;
   /** handle_mm_fault()'s flags: FAULT_FLAG_WRITE for the read's copy_to_user(), none for the write's pre-fault. */
   readonly faultFlags: number;
   /** The page the copy faults on. */
@@ -87,32 +66,6 @@ export interface Gfs2FaultSite {
 }
 
 type Args = { readonly event: StepEvent<string, MmuWorld> };
-
-/**
- * The argument a label gives a glock call of holder slot h on gl: the mode alone while the syscall knows
- * one glock ('SH'); the glock and the mode once its fault takes another file's glock ('G, SH'), so that a
- * trace says which glock it is. '' without a holder.
- */
-export function glockArg(site: Pick<Gfs2FaultSite, 'g' | 'fg'>, gl: Glock, h: number): string {
-  if (h < 0) return '';
-  const mode = LM_ST_NAMES[gl.holderState[h]!]!;
-  return site.fg === site.g ? mode : `${gl.display}, ${mode}`;
-}
-
-/**
- * The syscall's glock use checked once: its own holder on `glock`, gfs2_fault()'s holder on `faultGlock`
- * (default: the same glock) or -1 without one, and gfs2_page_mkwrite()'s holder on it or -1. `who` names
- * the actor in error messages.
- */
-export function gfs2GlockSlots(who: string, use: Gfs2GlockUse | undefined): { g: Glock | undefined; h: number; fg: Glock | undefined; fh: number; mh: number } {
-  if (!use) return { g: undefined, h: -1, fg: undefined, fh: -1, mh: -1 };
-  const fg = use.faultGlock ?? use.glock;
-  if (use.faultGlock && use.faultHolder === undefined) throw new RangeError(`${who}: a faultGlock needs the faultHolder gfs2_fault() uses on it`);
-  const mh = use.mkwriteHolder !== undefined ? glockHolder(fg, use.mkwriteHolder) : -1;
-  if (mh >= 0 && LM_ST_NAMES[fg.holderState[mh]!] !== 'EX')
-    throw new RangeError(`${who}: gfs2_page_mkwrite() takes the glock in EX, not '${use.mkwriteHolder}'`);
-  return { g: use.glock, h: glockHolder(use.glock, use.holder), fg, fh: use.faultHolder !== undefined ? glockHolder(fg, use.faultHolder) : -1, mh };
-}
 
 /** gfs2_glock_nq() from `fn`: recursive (BUG), granted at once, or queued. */
 function nqTransitions(
@@ -128,66 +81,6 @@ function nqTransitions(
     { guard: guards.grants, target: locked, actions: action, description: `${fn}: gfs2_glock_nq(${mode}): granted` },
     { ...(guards.queued ? { guard: guards.queued } : {}), target: wait, actions: action, description: `${fn}: gfs2_glock_nq(${mode}): queued` },
   ];
-}
-
-/**
- * The syscall's own inode glock around its copy (gfs2_glock_nq() ... gfs2_glock_dq(), shared by the read
- * and the write): the states lock (event `glockNq`), glockWait (`glockWait`) and unlock (`glockDq`) - none
- * without a glock - and the guards (grantsNow, granted, windowSet, failed) and actions (nq, dq) they name.
- * `afterLock` is where the copy starts; `retry`, with page faults disabled, is the unlock taken when a
- * fault-in window is set; `result` is the context counter of units transferred (read / written).
- */
-export function gfs2SyscallGlock(
-  site: Pick<Gfs2FaultSite, 'g' | 'fg' | 'h'>,
-  o: {
-    readonly afterLock: string;
-    readonly retry: { readonly target: string; readonly description: string } | undefined;
-    readonly result: 'read' | 'written';
-    readonly who: string;
-  },
-) {
-  const { g, h } = site;
-  const states: Record<string, any> = {};
-  if (g) {
-    const mode = glockArg(site, g, h);
-    states.lock = {
-      on: {
-        glockNq: [
-          { guard: 'grantsNow', target: o.afterLock, actions: 'nq', description: `gfs2_glock_nq(${mode}): granted` },
-          { target: 'glockWait', actions: 'nq', description: `gfs2_glock_nq(${mode}): queued` },
-        ],
-      },
-    };
-    states.glockWait = {
-      meta: { waitsFor: ({ world }: { world: MmuWorld }) => glockWaitsFor(world, g, h) },
-      on: { glockWait: { guard: 'granted', target: o.afterLock, description: `gfs2_glock_wait(): ${mode} granted` } },
-    };
-    states.unlock = {
-      on: {
-        glockDq: [
-          ...(o.retry ? [{ guard: 'windowSet', target: o.retry.target, actions: 'dq', description: o.retry.description }] : []),
-          { guard: 'failed', target: 'efault', actions: 'dq', description: 'gfs2_glock_dq(); return -EFAULT' },
-          { target: 'done', actions: 'dq', description: `gfs2_glock_dq(); return ${o.result}` },
-        ],
-      },
-    };
-  }
-  type Ctx = { readonly context: { readonly window: number; readonly efault: number; readonly read?: number; readonly written?: number } };
-  return {
-    states,
-    guards: {
-      grantsNow: ({ event }: Args) => glockNqOutcome(event.world, g!, h) === GLOCK_GRANTED,
-      granted: ({ event }: Args) => glockGranted(event.world, g!, h),
-      windowSet: ({ context }: Ctx) => context.window > 0,
-      failed: ({ context }: Ctx) => context[o.result] === 0 && context.efault === 1,
-    },
-    actions: {
-      nq: ({ event }: Args) => {
-        if (glockNq(event.world, g!, h) === GLOCK_RECURSIVE) throw new Error(`${o.who}: its own glock request was recursive`);
-      },
-      dq: ({ event }: Args) => glockDq(event.world, g!, h),
-    },
-  };
 }
 
 /** The glock page-fault sub-machine (empty without a glock) and the guards and actions of every fault state. */

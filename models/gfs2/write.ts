@@ -12,12 +12,12 @@
  *   v5.16), then iomap_write_begin() and copy_page_from_iter_atomic(), which does not fault. So a
  *   non-present page of buf takes a read fault in the pre-fault: handle_mm_fault() -> gfs2_fault(), which
  *   asks for buf's file's glock in SH - the same glock from the same task, which add_to_queue() traps with
- *   BUG() (models/fs/glock.ts), or another file's (faultGlock). One `copyFromUser` step is the page loop up
+ *   BUG() (models/gfs2/glock.ts), or another file's (faultGlock). One `copyFromUser` step is the page loop up
  *   to the first page that faults (its label names the pre-fault); a failed fault ends the write with what
  *   it wrote, or -EFAULT.
  *
  * faults: 'disabled' - the fix in its current form (00bfe02f4796 v5.16; e1fa9ea85ce8 v5.18; the `retry:`
- *   label inside the `if` since c8ed1b359312 v6.5). NOT the mirror image of the read (kernel-review item 7):
+ *   label inside the `if` since c8ed1b359312 v6.5). NOT the mirror image of the read:
  *   it faults the window in BEFORE taking the glock and clips the iterator to it:
  *     gfs2_holder_init(ip->i_gl, LM_ST_EXCLUSIVE, 0, gh);
  *     if (should_fault_in_pages(from, iocb, &prev_count, &window_size)) {
@@ -33,13 +33,13 @@
  *     if (should_fault_in_pages(from, iocb, &prev_count, &window_size)) { gfs2_glock_dq(gh); goto retry; }
  *   out_unlock: if (gfs2_holder_queued(gh)) gfs2_glock_dq(gh);
  *   out_uninit: from->count = orig_count - written; return written ? written : ret;
- *   should_fault_in_pages() is the one of gfs2Read.ts (window policy 'shrinking' by default). The
+ *   should_fault_in_pages() is the one of window.ts (window policy 'shrinking' by default). The
  *   fault-in is one atomic step; with a glock (buf = mmap of the same file) a read fault on buf runs
  *   gfs2_fault() (SH), so the step waits until the glock would be granted in SH at once whenever a page of
  *   the window needs a fault.
  *
  * Context: written, efault (the last iomap_file_buffered_write() returned -EFAULT), prevCount, window.
- * Final states 'done' (returned `written`) and 'efault' (returned -EFAULT); 'BUG' as in gfs2Read.ts.
+ * Final states 'done' (returned `written`) and 'efault' (returned -EFAULT); 'BUG' as in read.ts.
  */
 import { assign, setup } from 'xstate';
 import { type ActorSpec, type StepEvent } from '../../checker/index.js';
@@ -52,9 +52,10 @@ import { iovIterReexpand, iovIterTruncate } from '../iov-iter/advance.js';
 import { copyFromIter, copyFromIterChoices, copyFromIterResult } from '../iov-iter/copy.js';
 import { faultInIovIterReadable, faultInIovIterReadableResult } from '../iov-iter/faultIn.js';
 import { ITER_SOURCE, iterConsumed, iterCount, type IovIter } from '../iov-iter/iter.js';
-import { glockWaitsFor, glockWouldGrant, type Glock } from '../fs/glock.js';
-import { gfs2Fault, gfs2FaultLabel, gfs2GlockSlots, gfs2SyscallGlock, type Gfs2FaultSite } from './gfs2Fault.js';
-import { faultInWindow, gfs2SyscallActor, maxFaultInWindow, windowOptions, type Gfs2GlockUse, type WindowPolicy } from './gfs2Read.js';
+import { glockWaitsFor, glockWouldGrant, type Glock } from './glock.js';
+import { gfs2Fault, gfs2FaultLabel, type Gfs2FaultSite } from './fault.js';
+import { gfs2GlockSlots, gfs2SyscallActor, gfs2SyscallGlock, type Gfs2GlockUse } from './syscall.js';
+import { faultInWindow, maxFaultInWindow, windowOptions, type WindowPolicy } from './window.js';
 
 export interface Gfs2WriteOptions {
   /** Column name. Default 'CPU0'. */

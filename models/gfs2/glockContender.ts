@@ -1,5 +1,5 @@
 /**
- * The glock contender (`GlockContender` of kernel-protocols.md 0.2 / A.3, T1): another process - or, with
+ * The glock contender (CPU1 of gfs2-mmap-deadlock): another process - or, with
  * `invalidate`, another cluster node - that wants the inode glock in a conflicting state, takes it and
  * releases it again, `requests` times. Each request is gfs2_glock_nq() (queued behind the holders already
  * there: no barging), gfs2_glock_wait() once do_promote() granted it, then gfs2_glock_dq().
@@ -8,7 +8,7 @@
  * reaches this node as a demote callback: before the remote EX is granted the local glock is demoted and
  * inode_go_inval() -> truncate_inode_pages() drops the page cache of the inode, which unmaps every user
  * page mapped from it (unmap_mapping_range()): `invalidate` lists those user pages (buf = mmap(F)); their
- * PTEs are zapped when the contender's grant takes effect. That is A.6's "FO(T1 steals G)": every theft can
+ * PTEs are zapped when the contender's grant takes effect. That is the glock being stolen from the reader: every theft can
  * send the reader back to fault its buffer in again.
  *
  * As a thread (default) it is weakly fair and must finish its requests; as an environment each request
@@ -30,7 +30,7 @@ import {
   glockWaitsFor,
   LM_ST_NAMES,
   type Glock,
-} from '../fs/glock.js';
+} from './glock.js';
 
 export interface GlockContenderOptions {
   /** Column name in traces. Default 'CPU1'. */

@@ -24,8 +24,31 @@
  * is modelled as an EX holder in the same FIFO: while it is pending, new local holders wait behind it, as
  * run_queue() does not promote while a demote is pending), the glock's cached state after the last dq.
  *
- * `recursion: 'queue'` is NOT a kernel: it treats a recursive request like any other (kernel-protocols.md
- * A.5 assumes this), so that the deadlock the document describes can be shown and compared.
+ * `autoDemote` adds glock holder auto-demotion as v5.16 - v5.17 shipped it (dc732906c245 "gfs2: Introduce
+ * flag for glock holder auto-demotion", used by 00bfe02f4796 "gfs2: Fix mmap + page fault deadlocks for
+ * buffered I/O"; left unused from v5.18 by e1fa9ea85ce8 "gfs2: Stop using glock holder auto-demotion for
+ * now"). Two more fields: `glockState`, the lock state gl_state the node holds (UN until the first grant;
+ * cached after the last dq), and `glockWeak`, the holders with HIF_MAY_DEMOTE set
+ * (gfs2_holder_allow_demote() / gfs2_holder_disallow_demote(): `glockAllowDemote`, `glockDisallowDemote`).
+ * What changes, from the v5.16 text:
+ * - add_to_queue(): another holder of the same owner is not recursive while it has HIF_MAY_DEMOTE.
+ * - do_promote(): the holder the waiters are checked against is the first STRONG granted holder
+ *   (find_first_strong_holder()); with none, may_grant(gl, NULL, gh) compares with gl_state: granted if
+ *   gh_state == gl_state, or gl_state is EX and gh wants SH or DF. A waiter at the head of the list that
+ *   may not be granted changes gl_state first (do_xmote(), folded into the grant); one behind granted
+ *   holders stops the promotion. Before the first grant, demote_incompat_holders() dequeues the weak
+ *   holders that may not share the glock with ... - 'v5.16': the first strong holder, NULL when there is
+ *   none, so that no weak holder is ever incompatible (may_grant(gl, NULL, weak) compares with gl_state,
+ *   under which the weak holder was granted): a request compatible with gl_state is granted NEXT TO an
+ *   incompatible weak holder; 'v6.0': the new holder (0befb8511e6a "gfs2: do_promote glock holder
+ *   stealing fix", which landed after auto-demotion was switched off).
+ * - A remote node's request (a holder with `remote: true`): gfs2_glock_cb() dequeues every weak holder when
+ *   no strong holder is granted (a mock EX holder against which nothing is compatible), and
+ *   __gfs2_glock_dq() does the same once the last strong holder leaves while the demote is pending. The
+ *   remote request is granted only with no local holder granted, and leaves gl_state UN.
+ *
+ * `recursion: 'queue'` is NOT a kernel: it treats a recursive request like any other, so that the
+ * single-file deadlock one would expect if add_to_queue() did not trap the recursion can be shown and compared.
  */
 import { bool, enumOf, int, invariant, array, type FieldSpecs, type Property, type StateView } from '../../checker/index.js';
 
@@ -51,6 +74,8 @@ export interface GlockHolderSpec {
   readonly owner: string;
   /** The requested state (gh_state). */
   readonly state: LmStateName;
+  /** With `autoDemote`: a remote node's request (a demote callback), not a local holder. Default false. */
+  readonly remote?: boolean;
 }
 
 export interface GlockOptions {
@@ -62,6 +87,10 @@ export interface GlockOptions {
   readonly holders: readonly GlockHolderSpec[];
   /** 'trap' (default, the kernel): a recursive request sets the BUG flag; 'queue': queued like any other (not a kernel). */
   readonly recursion?: 'trap' | 'queue';
+  /** Glock holder auto-demotion (HIF_MAY_DEMOTE) with do_promote() as in 'v5.16' (dc732906c245) or 'v6.0' (0befb8511e6a). Default: none. */
+  readonly autoDemote?: 'v5.16' | 'v6.0';
+  /** With autoDemote: the lock state the node holds at the start, with no holder (gl_state cached from earlier use). Default 'UN'. */
+  readonly cached?: 'UN' | LmStateName;
 }
 
 export interface Glock {
@@ -77,6 +106,15 @@ export interface Glock {
   readonly kGranted: string;
   /** '' without the trap. */
   readonly kRecursive: string;
+  /** '' without auto-demotion. */
+  readonly autoDemote: '' | 'v5.16' | 'v6.0';
+  /** Per slot: 1 for a remote node's request. */
+  readonly holderRemote: Uint8Array;
+  /** gl_state and the HIF_MAY_DEMOTE mask; '' without auto-demotion. */
+  readonly kState: string;
+  readonly kWeak: string;
+  /** Two snapshots of the glock's fields for the pure outcomes (an outer and a nested one). */
+  readonly saved: Int32Array;
   readonly fields: FieldSpecs;
 }
 
@@ -107,6 +145,18 @@ export function defineGlock(o: GlockOptions): Glock {
     [`${prefix}Granted`]: int(0, H),
   };
   if (recursion === 'trap') fields[`${prefix}Recursive`] = bool();
+  const autoDemote = o.autoDemote ?? '';
+  if (autoDemote !== '' && autoDemote !== 'v5.16' && autoDemote !== 'v6.0')
+    throw new RangeError(`glock: autoDemote '${String(autoDemote)}' is not 'v5.16' or 'v6.0'`);
+  if (autoDemote) {
+    const cached = o.cached ?? 'UN';
+    if (!(LM_ST_NAMES as readonly string[]).includes(cached)) throw new RangeError(`glock: cached '${String(cached)}' is not UN, SH, DF or EX`);
+    fields[`${prefix}State`] = enumOf(LM_ST_NAMES, cached);
+    fields[`${prefix}Weak`] = int(0, (1 << H) - 1);
+  }
+  const holderRemote = Uint8Array.from(o.holders, (h) => (h.remote ? 1 : 0));
+  if (!autoDemote && holderRemote.some((r) => r === 1)) throw new RangeError('glock: remote holders are modelled only with autoDemote');
+  if (!autoDemote && o.cached !== undefined) throw new RangeError('glock: a cached state is modelled only with autoDemote');
   return {
     prefix,
     display: o.display ?? 'G',
@@ -117,6 +167,11 @@ export function defineGlock(o: GlockOptions): Glock {
     kHolders: `${prefix}Holders`,
     kGranted: `${prefix}Granted`,
     kRecursive: recursion === 'trap' ? `${prefix}Recursive` : '',
+    autoDemote,
+    holderRemote,
+    kState: autoDemote ? `${prefix}State` : '',
+    kWeak: autoDemote ? `${prefix}Weak` : '',
+    saved: new Int32Array(2 * (H + 4)),
     fields,
   };
 }
@@ -182,9 +237,10 @@ export function glockRecursiveTrapped(w: object, g: Glock): boolean {
 export function glockRecursiveRequest(w: object, g: Glock, h: number): boolean {
   const l = list(w, g);
   const owner = g.holderOwner[h]!;
+  const weak = g.autoDemote ? ((w as Slots)[g.kWeak] as number) : 0;
   for (let i = 0; i < g.holders.length; i++) {
     const v = l[i]!;
-    if (v !== 0 && g.holderOwner[v - 1] === owner) return true;
+    if (v !== 0 && g.holderOwner[v - 1] === owner && (weak & (1 << (v - 1))) === 0) return true;
   }
   return false;
 }
@@ -195,6 +251,7 @@ function compatible(head: number, st: number): boolean {
 
 /** do_promote(): grant waiters in order while they are compatible; stop at the first that is not. */
 function promote(w: object, g: Glock): void {
+  if (g.autoDemote) return promoteAutoDemote(w, g);
   const l = list(w, g);
   const n = listLength(w, g);
   let granted = glockGrantedCount(w, g);
@@ -210,6 +267,13 @@ function promote(w: object, g: Glock): void {
 export function glockNqOutcome(w: object, g: Glock, h: number): number {
   if (glockQueued(w, g, h)) throw new Error(`gfs2_glock_nq: holder '${g.holders[h]!.name}' is already queued`);
   if (g.trap && glockRecursiveRequest(w, g, h)) return GLOCK_RECURSIVE;
+  if (g.autoDemote) {
+    // Auto-demotion may dequeue weak holders on the way: run the request on the world and put it back.
+    glockSave(w, g, 0);
+    const o = enqueue(w, g, h);
+    glockRestore(w, g, 0);
+    return o;
+  }
   const n = listLength(w, g);
   const granted = glockGrantedCount(w, g);
   if (n === 0) return GLOCK_GRANTED;
@@ -232,8 +296,15 @@ export function glockNq(w: object, g: Glock, h: number): number {
     (w as Slots)[g.kRecursive] = 1;
     return o;
   }
+  return enqueue(w, g, h);
+}
+
+/** add_to_queue() past the recursion check, then run_queue(): the outcome for h. */
+function enqueue(w: object, g: Glock, h: number): number {
   const l = list(w, g);
   l[listLength(w, g)] = h + 1;
+  // gfs2_glock_cb(): a remote request with no strong holder granted takes the weak ones away at once.
+  if (g.autoDemote && g.holderRemote[h] === 1 && firstStrongHolder(w, g) < 0) dequeueWeak(w, g, -2);
   promote(w, g);
   return glockGranted(w, g, h) ? GLOCK_GRANTED : GLOCK_WAITING;
 }
@@ -243,12 +314,155 @@ export function glockDq(w: object, g: Glock, h: number): void {
   const i = glockPosition(w, g, h);
   const granted = glockGrantedCount(w, g);
   if (i < 0 || i >= granted) throw new Error(`gfs2_glock_dq: holder '${g.holders[h]!.name}' is not granted`);
+  removeAt(w, g, i);
+  // __gfs2_glock_dq(): with a remote demote pending and no strong holder left, the weak holders go too.
+  if (g.autoDemote && remoteWaiting(w, g) && firstStrongHolder(w, g) < 0) dequeueWeak(w, g, -2);
+  promote(w, g);
+}
+
+/** Removes list entry i (a granted holder) and clears its HIF_MAY_DEMOTE. */
+function removeAt(w: object, g: Glock, i: number): void {
   const l = list(w, g);
   const H = g.holders.length;
+  const h = l[i]! - 1;
   for (let j = i; j < H - 1; j++) l[j] = l[j + 1]!;
   l[H - 1] = 0;
-  (w as Slots)[g.kGranted] = granted - 1;
-  promote(w, g);
+  (w as Slots)[g.kGranted] = glockGrantedCount(w, g) - 1;
+  if (g.autoDemote) (w as Slots)[g.kWeak] = ((w as Slots)[g.kWeak] as number) & ~(1 << h);
+}
+
+function weakMask(w: object, g: Glock): number {
+  return (w as Slots)[g.kWeak] as number;
+}
+
+/** find_first_strong_holder(): the slot of the first granted holder without HIF_MAY_DEMOTE, or -1. */
+function firstStrongHolder(w: object, g: Glock): number {
+  const l = list(w, g);
+  const weak = weakMask(w, g);
+  const granted = glockGrantedCount(w, g);
+  for (let i = 0; i < granted; i++) if ((weak & (1 << (l[i]! - 1))) === 0) return l[i]! - 1;
+  return -1;
+}
+
+function remoteWaiting(w: object, g: Glock): boolean {
+  const l = list(w, g);
+  const n = listLength(w, g);
+  for (let i = glockGrantedCount(w, g); i < n; i++) if (g.holderRemote[l[i]! - 1] === 1) return true;
+  return false;
+}
+
+/**
+ * may_grant(gl, current_gh, gh) of v5.16: against a granted holder `cur`, SH with SH and DF with DF (EX
+ * shares with nothing); with no current holder (-1), against gl_state: the same state, or SH / DF under
+ * EX. -2 is gfs2_glock_cb()'s mock EX holder, compatible with nothing.
+ */
+function mayGrant(w: object, g: Glock, cur: number, h: number): boolean {
+  const st = g.holderState[h]!;
+  if (cur === -2) return false;
+  if (cur >= 0) return compatible(g.holderState[cur]!, st);
+  const gl = (w as Slots)[g.kState] as number;
+  return gl === st || (gl === LM_ST_EXCLUSIVE && (st === LM_ST_SHARED || st === LM_ST_DEFERRED));
+}
+
+/** demote_incompat_holders(gl, cur): __gfs2_glock_dq() of every granted weak holder that may not share with cur. */
+function dequeueWeak(w: object, g: Glock, cur: number): void {
+  const l = list(w, g);
+  for (let i = 0; i < glockGrantedCount(w, g);) {
+    const x = l[i]! - 1;
+    if (x !== cur && (weakMask(w, g) & (1 << x)) !== 0 && !mayGrant(w, g, cur, x)) removeAt(w, g, i);
+    else i++;
+  }
+}
+
+/** do_promote() with auto-demotion (see the header); a head waiter that may not be granted is granted after do_xmote(). */
+function promoteAutoDemote(w: object, g: Glock): void {
+  const l = list(w, g);
+  let cur = firstStrongHolder(w, g);
+  let demoted = false;
+  while (glockGrantedCount(w, g) < listLength(w, g)) {
+    const granted = glockGrantedCount(w, g);
+    const h = l[granted]! - 1;
+    const remote = g.holderRemote[h] === 1;
+    if (remote || !mayGrant(w, g, cur, h)) {
+      if (granted > 0) break;
+      // run_queue() -> do_xmote(): the lock changes state (a remote grant leaves this node UN).
+      (w as Slots)[g.kState] = remote ? LM_ST_UNLOCKED : g.holderState[h]!;
+    }
+    if (!demoted) {
+      demoted = true;
+      dequeueWeak(w, g, g.autoDemote === 'v5.16' ? cur : h);
+    }
+    (w as Slots)[g.kGranted] = glockGrantedCount(w, g) + 1;
+    cur = h;
+  }
+}
+
+/** Saves the glock's fields (list, granted count, gl_state, weak mask, BUG flag) into snapshot `k` (0 or 1) of g.saved. */
+function glockSave(w: object, g: Glock, k: number): void {
+  const l = list(w, g);
+  const H = g.holders.length;
+  const o = k * (H + 4);
+  for (let i = 0; i < H; i++) g.saved[o + i] = l[i]!;
+  g.saved[o + H] = glockGrantedCount(w, g);
+  g.saved[o + H + 1] = (w as Slots)[g.kState] as number;
+  g.saved[o + H + 2] = weakMask(w, g);
+  g.saved[o + H + 3] = g.kRecursive ? ((w as Slots)[g.kRecursive] as number) : 0;
+}
+
+function glockRestore(w: object, g: Glock, k: number): void {
+  const l = list(w, g);
+  const H = g.holders.length;
+  const o = k * (H + 4);
+  for (let i = 0; i < H; i++) l[i] = g.saved[o + i]!;
+  (w as Slots)[g.kGranted] = g.saved[o + H]!;
+  (w as Slots)[g.kState] = g.saved[o + H + 1]!;
+  (w as Slots)[g.kWeak] = g.saved[o + H + 2]!;
+  if (g.kRecursive) (w as Slots)[g.kRecursive] = g.saved[o + H + 3]!;
+}
+
+/** gfs2_holder_allow_demote(h): sets HIF_MAY_DEMOTE (no queue run: a waiter is not promoted by this alone). */
+export function glockAllowDemote(w: object, g: Glock, h: number): void {
+  if (!g.autoDemote) throw new Error(`gfs2_holder_allow_demote: glock ${g.display} has no autoDemote`);
+  (w as Slots)[g.kWeak] = weakMask(w, g) | (1 << h);
+}
+
+/** gfs2_holder_disallow_demote(h): clears HIF_MAY_DEMOTE. */
+export function glockDisallowDemote(w: object, g: Glock, h: number): void {
+  if (!g.autoDemote) throw new Error(`gfs2_holder_disallow_demote: glock ${g.display} has no autoDemote`);
+  (w as Slots)[g.kWeak] = weakMask(w, g) & ~(1 << h);
+}
+
+/** gfs2_glock_dq(dq) then gfs2_glock_nq(nq) would grant nq at once (auto-demotion included). Pure. */
+export function glockDqThenNqGrants(w: object, g: Glock, dq: number, nq: number): boolean {
+  if (!g.autoDemote) throw new Error(`glockDqThenNqGrants: glock ${g.display} has no autoDemote`);
+  glockSave(w, g, 1);
+  glockDq(w, g, dq);
+  const o = glockNqOutcome(w, g, nq);
+  glockRestore(w, g, 1);
+  return o === GLOCK_GRANTED;
+}
+
+/**
+ * Glock exclusion: the granted holders share the glock as may_grant() allows - EX alone, SH with SH, DF
+ * with DF. Needs autoDemote (without it the FIFO grant cannot break it).
+ */
+export function glockExclusion(g: Glock, options: { readonly name?: string } = {}): Property {
+  if (!g.autoDemote) throw new Error(`glockExclusion: glock ${g.display} has no autoDemote (without it grants are exclusive by construction)`);
+  const bad = (s: StateView): string | null => {
+    const l = list(s.world, g);
+    const n = glockGrantedCount(s.world, g);
+    for (let i = 0; i < n; i++)
+      for (let j = i + 1; j < n; j++) {
+        const a = l[i]! - 1;
+        const b = l[j]! - 1;
+        if (!compatible(g.holderState[a]!, g.holderState[b]!)) return `${g.holders[a]!.name} and ${g.holders[b]!.name}`;
+      }
+    return null;
+  };
+  return invariant(options.name ?? 'glock exclusion', (s: StateView) => bad(s) === null, {
+    description: `glock ${g.display} is granted only to holders that may share it (EX alone, SH with SH, DF with DF)`,
+    explain: (s: StateView) => `glock ${g.display} is granted to ${bad(s) ?? '?'} at once: incompatible holders`,
+  });
 }
 
 /** For `meta.waitsFor`: what holder h waits behind, e.g. "glock (SH) behind CPU1:EX". */
@@ -262,7 +476,7 @@ export function glockWaitsFor(w: object, g: Glock, h: number): string {
 }
 
 /**
- * P-A1, second half (kernel-protocols.md A.5): a task never requests a glock it already holds or waits for
+ * No recursive glock request: a task never requests a glock it already holds or waits for
  * - gfs2 traps it in add_to_queue() with BUG(). Needs the trap. With several glocks, one property covers
  * them all (each trap is per glock: a request on another glock is never recursive).
  */

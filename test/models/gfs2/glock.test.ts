@@ -1,19 +1,23 @@
 /**
- * The gfs2 glock fragment (models/fs/glock.ts) against fs/gfs2/glock.c: FIFO grants without barging,
+ * The gfs2 glock fragment (models/gfs2/glock.ts) against fs/gfs2/glock.c: FIFO grants without barging,
  * compatibility, the recursion trap of add_to_queue(), and the glock contender actor alone.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { check, type InvariantProperty, type StateView } from '../../../checker/index.js';
-import { glockContenderActor } from '../../../models/actors/glockContender.js';
+import { glockContenderActor } from '../../../models/gfs2/glockContender.js';
 import {
   defineGlock,
   GLOCK_GRANTED,
   GLOCK_RECURSIVE,
   GLOCK_WAITING,
+  glockAllowDemote,
+  glockDisallowDemote,
   glockDq,
+  glockExclusion,
   glockGranted,
   glockNq,
+  glockNqOutcome,
   glockQueued,
   glockState,
   glockWaitsFor,
@@ -22,7 +26,7 @@ import {
   LM_ST_SHARED,
   LM_ST_UNLOCKED,
   noRecursiveGlock,
-} from '../../../models/fs/glock.js';
+} from '../../../models/gfs2/glock.js';
 import { assertConformance } from '../../checker/conformance.js';
 import { engineWorld, plainWorld } from '../helpers.js';
 
@@ -35,7 +39,7 @@ const holders = [
   { name: 'E:DF', owner: 'E', state: 'DF' as const },
 ];
 
-describe('models/fs/glock.ts', () => {
+describe('models/gfs2/glock.ts', () => {
   for (const [kind, make] of [
     ['plain', plainWorld],
     ['engine', engineWorld],
@@ -110,7 +114,7 @@ describe('models/fs/glock.ts', () => {
   });
 });
 
-describe('models/actors/glockContender.ts', () => {
+describe('models/gfs2/glockContender.ts', () => {
   const g = defineGlock({
     holders: [
       { name: 'T:SH', owner: 'T', state: 'SH' },
@@ -130,5 +134,99 @@ describe('models/actors/glockContender.ts', () => {
     const r = check(s);
     assert.deepEqual([r.stats.states, r.stats.transitions], [5, 4]);
     assertConformance(s, { runs: 20, maxSteps: 6 });
+  });
+});
+
+describe('models/gfs2/glock.ts: glock holder auto-demotion (HIF_MAY_DEMOTE)', () => {
+  // A reads (SH) and faults (A/fault:SH, its own second holder); B wants EX locally, R is a remote node's EX.
+  const weakHolders = [
+    { name: 'A:SH', owner: 'A', state: 'SH' as const },
+    { name: 'B:EX', owner: 'B', state: 'EX' as const },
+    { name: 'A/fault:SH', owner: 'A', state: 'SH' as const },
+    { name: 'R:EX', owner: 'R', state: 'EX' as const, remote: true },
+  ];
+  const weakMask = (w: any): number => w.glockWeak as number;
+
+  it('gl_state: UN until the first grant (do_xmote() folded in), cached after the last dq; an SH request under a cached EX keeps EX', () => {
+    const g = defineGlock({ holders: weakHolders, autoDemote: 'v5.16' });
+    const w = plainWorld(g.fields) as any;
+    assert.equal(w.glockState, LM_ST_UNLOCKED);
+    glockNq(w, g, 0);
+    assert.equal(w.glockState, LM_ST_SHARED);
+    glockDq(w, g, 0);
+    assert.equal(w.glockState, LM_ST_SHARED);
+    const cached = defineGlock({ holders: weakHolders, autoDemote: 'v5.16', cached: 'EX' });
+    const c = plainWorld(cached.fields) as any;
+    assert.equal(glockNq(c, cached, 0), GLOCK_GRANTED);
+    assert.equal(c.glockState, LM_ST_EXCLUSIVE);
+  });
+
+  it("add_to_queue(): the owner's holder with HIF_MAY_DEMOTE does not make its next request recursive", () => {
+    const g = defineGlock({ holders: weakHolders, autoDemote: 'v6.0' });
+    const w = plainWorld(g.fields) as any;
+    glockNq(w, g, 0);
+    assert.equal(glockNqOutcome(w, g, 2), GLOCK_RECURSIVE);
+    glockAllowDemote(w, g, 0);
+    assert.equal(weakMask(w), 1);
+    assert.equal(glockNqOutcome(w, g, 2), GLOCK_GRANTED);
+    glockDisallowDemote(w, g, 0);
+    assert.equal(glockNqOutcome(w, g, 2), GLOCK_RECURSIVE);
+  });
+
+  it('do_promote(), no strong holder, gl_state EX: v5.16 grants B:EX next to the weak A:SH (the stealing bug); 0befb8511e6a dequeues A first', () => {
+    for (const [form, aStays] of [
+      ['v5.16', true],
+      ['v6.0', false],
+    ] as const) {
+      const g = defineGlock({ holders: weakHolders, autoDemote: form, cached: 'EX' });
+      const w = plainWorld(g.fields) as any;
+      glockNq(w, g, 0);
+      glockAllowDemote(w, g, 0);
+      assert.equal(glockNqOutcome(w, g, 1), GLOCK_GRANTED, form);
+      assert.deepEqual(Array.from(w.glockHolders), [1, 0, 0, 0], 'the pure outcome changed nothing');
+      assert.equal(glockNq(w, g, 1), GLOCK_GRANTED, form);
+      assert.equal(glockQueued(w, g, 0), aStays, form);
+      assert.equal(weakMask(w), aStays ? 1 : 0, form);
+      const exclusion = glockExclusion(g) as InvariantProperty;
+      assert.equal(exclusion.holds({ world: w } as unknown as StateView), !aStays, form);
+    }
+  });
+
+  it('a strong holder keeps a waiter out in both forms; with gl_state SH a local EX is never granted next to a weak SH (nothing demotes it)', () => {
+    for (const form of ['v5.16', 'v6.0'] as const) {
+      const g = defineGlock({ holders: weakHolders, autoDemote: form });
+      const w = plainWorld(g.fields) as any;
+      glockNq(w, g, 0);
+      assert.equal(glockNq(w, g, 1), GLOCK_WAITING);
+      glockAllowDemote(w, g, 0);
+      // A's own fault request runs the queue: B (EX against gl_state SH) stops the promotion, A's SH waits behind it.
+      assert.equal(glockNq(w, g, 2), GLOCK_WAITING);
+      assert.deepEqual(Array.from(w.glockHolders), [1, 2, 3, 0]);
+      assert.equal(glockQueued(w, g, 0), true);
+    }
+  });
+
+  it('a remote request (gfs2_glock_cb()) dequeues the weak holders when no strong one is granted, and leaves gl_state UN at its grant', () => {
+    const g = defineGlock({ holders: weakHolders, autoDemote: 'v5.16' });
+    const w = plainWorld(g.fields) as any;
+    glockNq(w, g, 0);
+    glockAllowDemote(w, g, 0);
+    assert.equal(glockNq(w, g, 3), GLOCK_GRANTED);
+    assert.equal(glockQueued(w, g, 0), false);
+    assert.equal(w.glockState, LM_ST_UNLOCKED);
+    // Arriving while the holder is strong, it waits; the holder turning weak later runs no queue.
+    const h = plainWorld(g.fields) as any;
+    glockNq(h, g, 0);
+    assert.equal(glockNq(h, g, 3), GLOCK_WAITING);
+    glockAllowDemote(h, g, 0);
+    assert.equal(glockNq(h, g, 2), GLOCK_WAITING, "A's own fault request waits behind the pending demote");
+  });
+
+  it('options are checked: remote holders, a cached state and glockExclusion need autoDemote', () => {
+    assert.throws(() => defineGlock({ holders: weakHolders }), /remote holders are modelled only with autoDemote/);
+    assert.throws(() => defineGlock({ holders, cached: 'EX' }), /cached state is modelled only with autoDemote/);
+    assert.throws(() => defineGlock({ holders, autoDemote: 'v5.17' as 'v5.16' }), /autoDemote 'v5.17'/);
+    assert.throws(() => glockExclusion(defineGlock({ holders })), /has no autoDemote/);
+    assert.throws(() => glockAllowDemote(plainWorld(defineGlock({ holders }).fields), defineGlock({ holders }), 0), /has no autoDemote/);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * A buffered read() on gfs2 into a user buffer (fs/gfs2/file.c gfs2_file_read_iter(), buffered case),
- * the reader T0 of kernel-protocols.md A.3 / B.3 / E.3. The iterator `to` (ITER_DEST, user-backed) is the
+ * the reader CPU0 of gfs2-mmap-deadlock, fault-in-partial and fault-in-window. The iterator `to` (ITER_DEST, user-backed) is the
  * user buffer; the file position ki_pos starts at 0, so it is the iterator's consumed count, and the file
  * has `fileUnits` units (i_size) in the page cache. The lockless IOCB_NOIO attempt that gfs2 makes first
  * is left out: the model starts where it returned -EAGAIN (the pages were not cached yet).
@@ -11,9 +11,9 @@
  *   a non-present page takes a WRITE fault on a MAP_SHARED file mapping: handle_mm_fault() ->
  *   do_shared_fault() -> gfs2_fault(), which takes the mapped file's inode glock in SH (the same glock
  *   from the same task when buf maps the file read: a recursive request, which add_to_queue() traps with
- *   BUG(), models/fs/glock.ts), filemap_fault() and gfs2_glock_dq(); then do_page_mkwrite() ->
+ *   BUG(), models/gfs2/glock.ts), filemap_fault() and gfs2_glock_dq(); then do_page_mkwrite() ->
  *   gfs2_page_mkwrite(), which takes that glock in EX, and finish_fault() maps the page writable after its
- *   gfs2_glock_dq(); the copy resumes (gfs2Fault.ts; glock.mkwriteHolder names gfs2_page_mkwrite()'s holder).
+ *   gfs2_glock_dq(); the copy resumes (fault.ts; glock.mkwriteHolder names gfs2_page_mkwrite()'s holder).
  *
  * faults: 'disabled' - the fix, in its current form (00bfe02f4796 v5.16; glock dropped rather than
  *   demoted since e1fa9ea85ce8 v5.18; should_fault_in_pages() after bb7f5d96aaa8 "gfs2: Fix
@@ -30,18 +30,9 @@
  *     return read ? read : ret;
  *   The copy with faults disabled stops at the first inaccessible unit (inexact: one outcome per allowed
  *   length, mmu/copy.ts) and filemap_read() turns a short copy into -EFAULT unless something was read.
- *   Window policies (kernel-protocols.md L `window`):
- *   - 'shrinking' (the current should_fault_in_pages()): `bigWindow` pages (max(nr_dirtied_pause -
- *     nr_dirtied, 8), capped at 1 MiB) while the last round made progress (prev_count != count), one
- *     page when it did not; minus offset_in_page(ki_pos) (kernel-review 2.1: the FILE position's offset,
- *     since 324d116c5a5c "gfs2: Align read and write chunks to the page cache", v5.18).
- *   - 'whole': the whole remaining buffer every time (the gfs2 v4 RFC, E0 / B1).
- *   - 'fixed1': one page minus the offset, always (what v5.16 - v5.17 shipped: the inner `int pages`
- *     shadowed the outer one until bb7f5d96aaa8, kernel-review 2.2); the offset is the USER pointer's,
- *     offset_in_page(i->iov[0].iov_base + i->iov_offset), as before 324d116c5a5c.
- *   Fault-in contract (L `faultInContract`): 'bytesNotFaulted' (cdd591fc86e3: units NOT faulted in, the
- *   caller keeps window_size - leftover) or 'allOrNothing' (the v4 RFC's iov_iter_fault_in_writeable():
- *   anything short of the whole window is failure, and the read returns `read ? read : -EFAULT`).
+ *   The window (`window`: shrinking / whole / fixed1, `bigWindow`) and the fault-in contract
+ *   (`faultInContract`: bytesNotFaulted / allOrNothing, the read then returning `read ? read : -EFAULT`)
+ *   are described in window.ts.
  *   The fault-in is one atomic step (fault_in_safe_writeable() under mmap_read_lock, one fixup_user_fault()
  *   per page, LRU evictions included). With a glock, the buffer is a MAP_SHARED mmap of the same file: a
  *   fault there runs gfs2_fault() (SH) and gfs2_page_mkwrite() (EX), so the fault-in step waits until it
@@ -52,7 +43,7 @@
  * possibly 0 at EOF) and 'efault' (returned -EFAULT). 'BUG' is the task killed by add_to_queue()'s BUG().
  */
 import { and, assign, setup } from 'xstate';
-import { bool, int, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { type ActorSpec, type StepEvent } from '../../checker/index.js';
 import { unitAccess } from '../mmu/access.js';
 import type { Mmu } from '../mmu/config.js';
 import {
@@ -71,68 +62,21 @@ import type { MmuWorld } from '../mmu/world.js';
 import { copyToIter, copyToIterChoices, copyToIterResult } from '../iov-iter/copy.js';
 import { faultInIovIterWriteable, faultInIovIterWriteableResult } from '../iov-iter/faultIn.js';
 import { iterConsumed, iterCount, type IovIter } from '../iov-iter/iter.js';
-import { glockIdle, glockWaitsFor, type Glock } from '../fs/glock.js';
-import { gfs2Fault, gfs2FaultLabel, gfs2GlockSlots, gfs2SyscallGlock, type Gfs2FaultSite } from './gfs2Fault.js';
-
-export type WindowPolicy = 'whole' | 'shrinking' | 'fixed1';
-
-/** The window policy of a gfs2 read or write, checked once: `who` names the actor in error messages. */
-export function windowOptions(who: string, o: { readonly window?: WindowPolicy; readonly bigWindow?: number }): { window: WindowPolicy; bigWindow: number } {
-  const window = o.window ?? 'shrinking';
-  if (!['whole', 'shrinking', 'fixed1'].includes(window)) throw new RangeError(`${who}: window '${window}' is not whole, shrinking or fixed1`);
-  const bigWindow = o.bigWindow ?? 8;
-  if (!Number.isInteger(bigWindow) || bigWindow < 1) throw new RangeError(`${who}: bigWindow must be a whole number of pages >= 1, not ${bigWindow}`);
-  return { window, bigWindow };
-}
-
-/**
- * should_fault_in_pages() (fs/gfs2/file.c): the fault-in window in units for `count` units left at file
- * offset `pos` with the iterator at user address `userAddr`, given the count of the previous attempt; 0
- * when nothing is left. 'shrinking' is gfs2's since v5.18: bigWindow pages after progress, one page after
- * none, less the file offset's offset into the page (324d116c5a5c); 'whole' faults in everything left
- * (the v4 RFC); 'fixed1' one page less the user pointer's offset into its page (v5.16 - v5.17).
- */
-export function faultInWindow(
-  policy: WindowPolicy,
-  bigWindow: number,
-  unitsPerPage: number,
-  count: number,
-  pos: number,
-  prevCount: number,
-  userAddr: number,
-): number {
-  if (count === 0) return 0;
-  if (policy === 'whole') return count;
-  if (policy === 'fixed1') return unitsPerPage - (userAddr % unitsPerPage);
-  return (prevCount !== count ? bigWindow * unitsPerPage : unitsPerPage) - (pos % unitsPerPage);
-}
-
-/** The largest window faultInWindow() can return (the field's domain); 0 with faults enabled. */
-export function maxFaultInWindow(faults: 'enabled' | 'disabled', policy: WindowPolicy, bigWindow: number, unitsPerPage: number, total: number): number {
-  if (faults === 'enabled') return 0;
-  return policy === 'whole' ? total : policy === 'fixed1' ? unitsPerPage : Math.max(unitsPerPage, bigWindow * unitsPerPage);
-}
-export type FaultInContract = 'allOrNothing' | 'bytesNotFaulted';
-
-export interface Gfs2GlockUse {
-  /** The inode glock of the file the syscall reads or writes. */
-  readonly glock: Glock;
-  /** The syscall's own holder (gh: LM_ST_SHARED for the read, LM_ST_EXCLUSIVE for the write). */
-  readonly holder: string;
-  /**
-   * The inode glock of the file the user buffer maps, which gfs2_fault() takes. Default: `glock` (buf is
-   * an mmap of the same file). Another file's glock gives the multi-glock case (ABBA between two tasks).
-   */
-  readonly faultGlock?: Glock;
-  /** The holder gfs2_fault() initialises on faultGlock, owned by the same task. */
-  readonly faultHolder?: string;
-  /**
-   * The EX holder gfs2_page_mkwrite() initialises on faultGlock, owned by the same task: the read's
-   * copy_to_user() faults for write (do_shared_fault() -> ->page_mkwrite()). Required by a read with page
-   * faults enabled; a write's pre-fault is a read fault and takes none.
-   */
-  readonly mkwriteHolder?: string;
-}
+import {
+  glockAllowDemote,
+  glockDisallowDemote,
+  glockIdle,
+  glockDqThenNqGrants,
+  glockGranted,
+  glockNqOutcome,
+  glockQueued,
+  glockWaitsFor,
+  GLOCK_GRANTED,
+  type Glock,
+} from './glock.js';
+import { gfs2Fault, gfs2FaultLabel, type Gfs2FaultSite } from './fault.js';
+import { faultInWindow, maxFaultInWindow, windowOptions, type FaultInContract, type WindowPolicy } from './window.js';
+import { gfs2GlockSlots, gfs2SyscallActor, gfs2SyscallGlock, glockArg, type Gfs2GlockUse } from './syscall.js';
 
 export interface Gfs2ReadOptions {
   /** Column name. Default 'CPU0'. */
@@ -148,6 +92,14 @@ export interface Gfs2ReadOptions {
   readonly fileUnits?: number;
   /** The inode glock; without it the glock steps are left out (a file nobody else locks). */
   readonly glock?: Gfs2GlockUse;
+  /**
+   * faults 'disabled' with a glock: what the read does with its holder around the fault-in. 'dq' (default,
+   * v5.18+): gfs2_glock_dq(), fault in, gfs2_glock_nq() again. 'allow-demote' (v5.16 - v5.17,
+   * 00bfe02f4796): gfs2_holder_allow_demote(), fault in, gfs2_holder_disallow_demote(), then
+   * retry_under_glock if gfs2_holder_queued() still, else retry (nq again); needs a glock with autoDemote
+   * and the faultHolder.
+   */
+  readonly glockDuringFaultIn?: 'dq' | 'allow-demote';
 }
 
 export interface Gfs2ReadContext {
@@ -168,7 +120,8 @@ type Ev = StepEvent<
   | 'handleMmFault'
   | 'filemapFault'
   | 'gfs2PageMkwrite'
-  | 'finishFault',
+  | 'finishFault'
+  | 'gfs2HolderDisallowDemote',
   MmuWorld
 >;
 
@@ -201,6 +154,8 @@ export class Gfs2Reader implements Gfs2FaultSite {
   readonly faultFlags = FAULT_FLAG_DEFAULT | FAULT_FLAG_WRITE;
   /** Largest window value. */
   readonly maxWindow: number;
+  /** glockDuringFaultIn 'allow-demote'. */
+  readonly mayDemote: boolean;
   private readonly s: ReadStep = { k: 0, ret: 0, window: 0, prev: 0 };
 
   constructor(m: Mmu, it: IovIter, o: Gfs2ReadOptions) {
@@ -221,6 +176,11 @@ export class Gfs2Reader implements Gfs2FaultSite {
       throw new RangeError('gfs2 read: faults enabled with a glock needs the faultHolder gfs2_fault() uses');
     if (this.faults === 'enabled' && this.g && this.mh < 0)
       throw new RangeError('gfs2 read: faults enabled with a glock needs the mkwriteHolder gfs2_page_mkwrite() uses (copy_to_user() faults for write)');
+    const during = o.glockDuringFaultIn ?? 'dq';
+    if (during !== 'dq' && during !== 'allow-demote') throw new RangeError(`gfs2 read: glockDuringFaultIn '${String(during)}' is not 'dq' or 'allow-demote'`);
+    this.mayDemote = during === 'allow-demote';
+    if (this.mayDemote && (this.faults !== 'disabled' || !this.g || !this.g.autoDemote || this.fh < 0))
+      throw new RangeError("gfs2 read: glockDuringFaultIn 'allow-demote' needs faults 'disabled', a glock with autoDemote and the faultHolder");
     this.maxWindow = maxFaultInWindow(this.faults, this.window, this.bigWindow, m.unitsPerPage, it.total);
   }
 
@@ -297,6 +257,8 @@ export class Gfs2Reader implements Gfs2FaultSite {
   /** The fault-in step can run now: it would not sleep, and the buffer's glock is free if a page needs gfs2_fault(). */
   faultInEnabled(w: MmuWorld, window: number): boolean {
     if (faultInIovIterWriteableResult(w, this.it, window) === BLOCKED) return false;
+    // Under a weak holder the fault's own glock requests are steps of their own (faultGlockWait ...).
+    if (this.mayDemote) return !this.windowNeedsFault(w, window);
     return !this.fg || glockIdle(w, this.fg) || !this.windowNeedsFault(w, window);
   }
 
@@ -318,6 +280,11 @@ export function gfs2ReadMachine(m: Mmu, it: IovIter, options: Gfs2ReadOptions) {
   const start = g ? 'lock' : r.faults === 'disabled' ? 'readIter' : 'copy';
   const afterLock = r.faults === 'disabled' ? 'readIter' : 'copy';
   const fault = gfs2Fault(r);
+  /** The fault-in's step under a weak holder: whether it made progress decides what follows gfs2_holder_disallow_demote(). */
+  const faultInUnderWeakHolder = (runs: string, dq: readonly string[]) => [
+    { guard: and([runs, 'retries']), target: 'disallowDemote', actions: [...dq, 'faultIn', 'resetWindow'] },
+    { guard: runs, target: 'disallowDemoteNoProgress', actions: [...dq, 'faultIn', 'resetWindow'] },
+  ];
 
   const states: Record<string, any> = {
     done: { type: 'final' },
@@ -335,7 +302,9 @@ export function gfs2ReadMachine(m: Mmu, it: IovIter, options: Gfs2ReadOptions) {
     states.readIter = {
       on: {
         genericFileReadIter: [
-          { guard: 'readThenFaultIn', target: g ? 'unlock' : 'faultIn', actions: ['afterRead', 'copy'] },
+          r.mayDemote
+            ? { guard: 'readThenFaultIn', target: 'faultIn', actions: ['afterRead', 'copy', 'allowDemote'] }
+            : { guard: 'readThenFaultIn', target: g ? 'unlock' : 'faultIn', actions: ['afterRead', 'copy'] },
           { guard: 'readFails', target: leave('efault'), actions: ['afterRead', 'copy'] },
           { target: leave('done'), actions: ['afterRead', 'copy'] },
         ],
@@ -351,13 +320,88 @@ export function gfs2ReadMachine(m: Mmu, it: IovIter, options: Gfs2ReadOptions) {
           : 'the fault-in',
       },
       on: {
-        faultInIovIterWriteable: [
-          { guard: and(['canFaultIn', 'retries']), target: g ? 'lock' : 'readIter', actions: ['faultIn', 'resetWindow'] },
-          { guard: and(['canFaultIn', 'failed']), target: 'efault', actions: ['faultIn', 'resetWindow'] },
-          { guard: 'canFaultIn', target: 'done', actions: ['faultIn', 'resetWindow'] },
-        ],
+        faultInIovIterWriteable: r.mayDemote
+          ? faultInUnderWeakHolder('canFaultIn', [])
+          : [
+              { guard: and(['canFaultIn', 'retries']), target: g ? 'lock' : 'readIter', actions: ['faultIn', 'resetWindow'] },
+              { guard: and(['canFaultIn', 'failed']), target: 'efault', actions: ['faultIn', 'resetWindow'] },
+              { guard: 'canFaultIn', target: 'done', actions: ['faultIn', 'resetWindow'] },
+            ],
       },
     };
+    if (r.mayDemote) {
+      // The fault on the window's first page, under the weak holder: gfs2_fault()'s SH, then (write
+      // fault) gfs2_page_mkwrite()'s EX, each granted at once or queued; the rest of the fault-in is
+      // one step after the last dq. The own weak holder does not make these requests recursive.
+      const fmode = glockArg(r, fg!, fh);
+      states.faultIn.on.gfs2Fault = [
+        {
+          guard: and(['weakFaultNeeded', 'weakFaultGrantsNow']),
+          target: 'weakFaultLocked',
+          actions: 'faultNq',
+          description: `gfs2_fault(): gfs2_glock_nq(${fmode}): granted`,
+        },
+        { guard: 'weakFaultNeeded', target: 'weakFaultGlockWait', actions: 'faultNq', description: `gfs2_fault(): gfs2_glock_nq(${fmode}): queued` },
+      ];
+      states.weakFaultGlockWait = {
+        meta: { waitsFor: ({ world }: { world: MmuWorld }) => `${glockWaitsFor(world, fg!, fh)} in gfs2_fault(), holding ${g!.display} with HIF_MAY_DEMOTE` },
+        on: { glockWait: { guard: 'weakFaultGranted', target: 'weakFaultLocked', description: `gfs2_glock_wait(): ${fmode} granted` } },
+      };
+      if (r.mh >= 0) {
+        const mmode = glockArg(r, fg!, r.mh);
+        states.weakFaultLocked = {
+          on: {
+            filemapFault: [
+              {
+                guard: 'weakMkwriteGrantsNow',
+                target: 'weakMkwriteLocked',
+                actions: ['faultDq', 'mkwriteNq'],
+                description: `filemap_fault(); gfs2_glock_dq(); gfs2_page_mkwrite(): gfs2_glock_nq(${mmode}): granted`,
+              },
+              {
+                target: 'weakMkwriteGlockWait',
+                actions: ['faultDq', 'mkwriteNq'],
+                description: `filemap_fault(); gfs2_glock_dq(); gfs2_page_mkwrite(): gfs2_glock_nq(${mmode}): queued`,
+              },
+            ],
+          },
+        };
+        states.weakMkwriteGlockWait = {
+          meta: {
+            waitsFor: ({ world }: { world: MmuWorld }) =>
+              `${glockWaitsFor(world, fg!, r.mh)} in gfs2_page_mkwrite(), holding ${g!.display} with HIF_MAY_DEMOTE`,
+          },
+          on: { glockWait: { guard: 'weakMkwriteGranted', target: 'weakMkwriteLocked', description: `gfs2_glock_wait(): ${mmode} granted` } },
+        };
+        states.weakMkwriteLocked = { on: { faultInIovIterWriteable: faultInUnderWeakHolder('faultInRuns', ['mkwriteDq']) } };
+      } else {
+        states.weakFaultLocked = { on: { faultInIovIterWriteable: faultInUnderWeakHolder('faultInRuns', ['faultDq']) } };
+      }
+      const off = 'gfs2_holder_disallow_demote()';
+      states.disallowDemote = {
+        on: {
+          gfs2HolderDisallowDemote: [
+            { guard: 'holderQueued', target: 'readIter', actions: 'disallowDemote', description: `${off}; still queued: retry_under_glock` },
+            { target: 'lock', actions: 'disallowDemote', description: `${off}; demoted: retry, gfs2_glock_nq() again` },
+          ],
+        },
+      };
+      states.disallowDemoteNoProgress = {
+        on: {
+          gfs2HolderDisallowDemote: [
+            {
+              guard: and(['holderQueued', 'failed']),
+              target: 'efault',
+              actions: ['disallowDemote', 'dq'],
+              description: `${off}; no progress: gfs2_glock_dq(); return -EFAULT`,
+            },
+            { guard: 'holderQueued', target: 'done', actions: ['disallowDemote', 'dq'], description: `${off}; no progress: gfs2_glock_dq(); return read` },
+            { guard: 'failed', target: 'efault', actions: 'disallowDemote', description: `${off}; no progress, demoted: return -EFAULT` },
+            { target: 'done', actions: 'disallowDemote', description: `${off}; no progress, demoted: return read` },
+          ],
+        },
+      };
+    }
   } else {
     states.copy = {
       on: {
@@ -395,6 +439,14 @@ export function gfs2ReadMachine(m: Mmu, it: IovIter, options: Gfs2ReadOptions) {
       },
       canFaultIn: ({ context, event }) => r.faultInEnabled(event.world, context.window),
       retries: ({ context, event }) => r.windowAfterFaultIn(event.world, context.window) > 0,
+      holderQueued: ({ event }) => glockQueued(event.world, g!, h),
+      faultInRuns: ({ context, event }) => faultInIovIterWriteableResult(event.world, it, context.window) !== BLOCKED,
+      weakFaultNeeded: ({ context, event }) =>
+        faultInIovIterWriteableResult(event.world, it, context.window) !== BLOCKED && r.windowNeedsFault(event.world, context.window),
+      weakFaultGrantsNow: ({ event }) => glockNqOutcome(event.world, fg!, fh) === GLOCK_GRANTED,
+      weakFaultGranted: ({ event }) => glockGranted(event.world, fg!, fh),
+      weakMkwriteGrantsNow: ({ event }) => glockDqThenNqGrants(event.world, fg!, fh, r.mh),
+      weakMkwriteGranted: ({ event }) => glockGranted(event.world, fg!, r.mh),
       copyFaults: ({ event }) => r.copyStep(event.world).ret === -3,
       copyFails: ({ context, event }) => {
         const s = r.copyStep(event.world);
@@ -418,6 +470,9 @@ export function gfs2ReadMachine(m: Mmu, it: IovIter, options: Gfs2ReadOptions) {
         copyToIter(event.world, it, n, r.faults === 'disabled' ? event.choice : copyToIterChoices(event.world, it, n) - 1);
       },
       resetWindow: assign({ window: 0 }),
+      allowDemote: ({ event }) => glockAllowDemote(event.world, g!, h),
+      disallowDemote: ({ event }) => glockDisallowDemote(event.world, g!, h),
+
       faultIn: ({ context, event }) => {
         faultInIovIterWriteable(event.world, it, context.window);
       },
@@ -438,7 +493,8 @@ function readLabel(r: Gfs2Reader) {
         const ret = s.ret === -1 ? '-EFAULT' : String(s.ret);
         const next =
           s.window === 0 ? '' : r.window === 'whole' ? `; fault in the remaining ${units(s.window)}` : `; should_fault_in_pages(): window ${units(s.window)}`;
-        return `pagefault_disable(); generic_file_read_iter() = ${ret}${next}`;
+        const weak = r.mayDemote && s.window > 0 ? '; gfs2_holder_allow_demote()' : '';
+        return `pagefault_disable(); generic_file_read_iter() = ${ret}${next}${weak}`;
       }
       case 'faultInIovIterWriteable': {
         const left = faultInIovIterWriteableResult(w, r.it, context.window);
@@ -479,30 +535,6 @@ function readLabel(r: Gfs2Reader) {
       default:
         return description ?? event.type;
     }
-  };
-}
-
-/**
- * The actor of a gfs2 buffered syscall (read or write, a thread): its context is the result counter
- * (`result`: read / written), efault, prevCount and window; with page faults disabled the copy step
- * (`copyEvent`) branches over the copy lengths the inexact-copy rule allows.
- */
-export function gfs2SyscallActor<C>(o: {
-  readonly name: string | undefined;
-  readonly machine: ActorSpec<C, MmuWorld>['machine'];
-  readonly result: 'read' | 'written';
-  readonly it: IovIter;
-  readonly site: { readonly maxWindow: number; readonly faults: 'enabled' | 'disabled'; copyChoices(w: MmuWorld): number };
-  readonly copyEvent: string;
-  readonly label: unknown;
-}): ActorSpec<C, MmuWorld> {
-  const { it, site } = o;
-  return {
-    name: o.name ?? 'CPU0',
-    machine: o.machine,
-    fields: { [o.result]: int(0, it.total), efault: bool(), prevCount: int(0, it.total), window: int(0, site.maxWindow) },
-    ...(site.faults === 'disabled' ? { choices: { [o.copyEvent]: ({ event }: { event: StepEvent<string, MmuWorld> }) => site.copyChoices(event.world) } } : {}),
-    label: o.label as NonNullable<ActorSpec<C, MmuWorld>['label']>,
   };
 }
 

@@ -1,14 +1,15 @@
 /**
- * The gfs2 buffered read and write actors (models/actors/gfs2Read.ts, gfs2Write.ts) alone on tiny worlds:
+ * The gfs2 buffered read and write actors (models/gfs2/read.ts, write.ts) alone on tiny worlds:
  * exact state counts, the value each run returns, and conformance with xstate's transition(); a fault on
  * another file's glock (faultGlock). The scenario's glock cases are in test/scenarios/gfs2-mmap-deadlock.test.ts.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { check, invariant, type SystemSpec } from '../../../checker/index.js';
-import { faultInWindow, gfs2ReadActor, type Gfs2ReadOptions } from '../../../models/actors/gfs2Read.js';
-import { gfs2WriteActor, type Gfs2WriteOptions } from '../../../models/actors/gfs2Write.js';
-import { defineGlock, noRecursiveGlock } from '../../../models/fs/glock.js';
+import { gfs2ReadActor, type Gfs2ReadOptions } from '../../../models/gfs2/read.js';
+import { faultInWindow } from '../../../models/gfs2/window.js';
+import { gfs2WriteActor, type Gfs2WriteOptions } from '../../../models/gfs2/write.js';
+import { defineGlock, noRecursiveGlock } from '../../../models/gfs2/glock.js';
 import { defineIovIter, defineMmu, type VmaName } from '../../../models/index.js';
 import { assertConformance } from '../../checker/conformance.js';
 
@@ -35,7 +36,7 @@ function outcomes(s: SystemSpec, field: string): { states: number; transitions: 
   return { states: all.stats.states, transitions: all.stats.transitions, ends: [`${end['CPU0@state']} ${end[`CPU0.${field}`]}`] };
 }
 
-describe('models/actors/gfs2Read.ts', () => {
+describe('models/gfs2/read.ts', () => {
   it('nofault retry, [RW, RW, NONE]: returns the 2 accessible pages with every window policy', () => {
     // shrinking and whole: the copy with p0 and p1 accessible of three may stop after 1 or 2 (inexact), one more state.
     const expect: Record<string, [number, number]> = { shrinking: [7, 7], whole: [7, 7], fixed1: [7, 6] };
@@ -85,7 +86,7 @@ describe('models/actors/gfs2Read.ts', () => {
   });
 });
 
-describe('models/actors/gfs2Write.ts', () => {
+describe('models/gfs2/write.ts', () => {
   it('nofault retry, [RW, RW, NONE]: prefault, clip, write; returns the 2 accessible pages', () => {
     const expect: Record<string, [number, number]> = { shrinking: [4, 3], fixed1: [6, 5] };
     for (const window of ['shrinking', 'fixed1'] as const) {
@@ -111,7 +112,7 @@ describe('models/actors/gfs2Write.ts', () => {
   });
 });
 
-describe('models/actors/gfs2Fault.ts: the fault takes the glock of the file the buffer maps (faultGlock)', () => {
+describe('models/gfs2/fault.ts: the fault takes the glock of the file the buffer maps (faultGlock)', () => {
   /** One actor, faults enabled, buf = mmap(G) of one page while the syscall works on F. */
   function crossed(kind: 'read' | 'write'): SystemSpec {
     const m = defineMmu({ pages: 1, unitsPerPage: 1, backing: 'file', staticVma: true });
@@ -264,7 +265,7 @@ describe('models/actors/gfs2Fault.ts: the fault takes the glock of the file the 
   });
 });
 
-describe("models/actors/gfs2Write.ts, faults enabled: the label names v5.15 iomap_write_iter()'s pre-fault", () => {
+describe("models/gfs2/write.ts, faults enabled: the label names v5.15 iomap_write_iter()'s pre-fault", () => {
   it('[RW, RW, NONE]: copies up to the unmapped page, where iov_iter_fault_in_readable() fails', () => {
     const s = writer({ faults: 'enabled' });
     const run = check({ ...s, properties: [invariant('running', (v) => !v.actors[0]!.final)] });
