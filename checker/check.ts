@@ -106,6 +106,8 @@ export interface ResolvedCheckOptions {
 export const DEFAULT_MAX_STATES = 50_000_000;
 /** What the liveness analysis allocates per state of the graph: Tarjan's six arrays and its own (liveness.ts). */
 const LIVENESS_BYTES_PER_STATE = 32;
+/** Steps the determinism probe and the xstate cross-check may re-execute, in all, to reach sampled states. */
+const SAMPLED_PATH_STEPS = 1_000_000;
 /** The largest sampling bounds: one execution's path is kept in memory, and PCT keeps d - 1 change points. */
 export const MAX_SAMPLING_DEPTH = 100_000_000;
 export const MAX_PCT_DEPTH = 1_000;
@@ -193,12 +195,25 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     sample();
     return options.shouldStop?.() ?? null;
   };
+  // The probe and the xstate cross-check re-execute the paths to sampled states: only paths within a step
+  // budget, and only while the run's bounds allow, so a deep or stopped search (a counter a billion steps
+  // long, Ctrl-C) is not followed by minutes of re-execution nobody can interrupt.
+  let sampledSteps = SAMPLED_PATH_STEPS;
+  let sampledStopped: StopReason | null = null;
+  const sampledPath = (state: number): number[] | null => {
+    if (sampledStopped || (sampledStopped = poll())) return null;
+    let depth = 0;
+    for (let i = state; i !== 0 && depth <= sampledSteps; i = store.parent(i)) depth++;
+    if (depth > sampledSteps) return null;
+    sampledSteps -= depth;
+    return stepsTo(state);
+  };
   try {
     const mistake = outcome.findings.find((f) => f.modelError);
     if (mistake) modelError = toModelError(compiled, stepsTo(mistake.state), mistake);
     else violations.push(...outcome.findings.map((f) => toViolation(compiled, stepsTo(f.state), f)));
     // Every step must be a function of the state, and stay inside the declared world: probe a sample.
-    const probed = modelError ? null : probeStored(compiled, outcome.states, stepsTo);
+    const probed = modelError ? null : probeStored(compiled, outcome.states, sampledPath);
     if (probed?.found.kind === 'nondeterministic') {
       modelError = { kind: 'nondeterministic', subject: probed.found.actor, message: probed.found.message, trace: longestTrace(compiled, probed.steps) };
     } else if (probed) {
@@ -257,7 +272,7 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     }
     if (options.xstateCheck && !modelError) {
       const counterexamples = outcome.findings.map((f) => (f.step === undefined ? stepsTo(f.state) : [...stepsTo(f.state), f.step]));
-      const mismatch = crossCheckXstate(compiled, outcome.states, stepsTo, counterexamples);
+      const mismatch = crossCheckXstate(compiled, outcome.states, sampledPath, counterexamples);
       if (mismatch) modelError = { kind: 'xstate-mismatch', subject: mismatch.actor, message: mismatch.message, trace: longestTrace(compiled, mismatch.steps) };
     }
     bounds = outcome.bounds.map((b) => ({
@@ -320,7 +335,7 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     traceOrder: config.trace,
     violations,
     modelError,
-    stopped: outcome.stopped ?? livenessStopped ?? partial,
+    stopped: outcome.stopped ?? livenessStopped ?? sampledStopped ?? partial,
     properties,
     bounds,
     stats,

@@ -26,19 +26,21 @@ export function probedStates(states: number): number[] {
 }
 
 /**
- * Probes the stored states `probedStates` picks (their paths from `stepsTo`): the first nondeterministic
+ * Probes the stored states `probedStates` picks (their paths from `stepsTo`, which gives null for a state it
+ * will not re-execute the path to): the first nondeterministic
  * step or bad world access, with the steps to the state where it shows. Runs after the search, never in
  * it: calling the model's functions with guarded views inside the loop would slow every later call.
  */
 export function probeStored(
   system: CompiledSystem,
   states: number,
-  stepsTo: (state: number) => readonly number[],
+  stepsTo: (state: number) => readonly number[] | null,
 ): { readonly found: NondeterministicStep; readonly steps: readonly number[] } | null {
   const probe = new NondeterminismProbe(system);
   const walker = new Stepper(system);
   for (const idx of probedStates(states)) {
     const steps = stepsTo(idx);
+    if (!steps) continue; // beyond the run's budget or bounds
     walker.load(system.initial);
     try {
       for (const id of steps) if (!walker.applyId(id)) throw new Error('not enabled');

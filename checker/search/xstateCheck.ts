@@ -70,14 +70,14 @@ export function xstateDisagreement(system: CompiledSystem, steps: readonly numbe
 }
 
 /**
- * Cross-checks the paths `pathTo` gives for a deterministic spread of `states` stored states (and
+ * Cross-checks the paths `pathTo` gives (null: not this one) for a deterministic spread of `states` stored states (and
  * `extra` paths first), each path also extended by every step enabled at its end, within `budget`
  * xstate steps. Returns the first disagreement, or null.
  */
 export function crossCheckXstate(
   system: CompiledSystem,
   states: number,
-  pathTo: (state: number) => readonly number[],
+  pathTo: (state: number) => readonly number[] | null,
   extra: readonly (readonly number[])[] = [],
   budget = XSTATE_CHECK_STEPS,
 ): XstateMismatch | null {
@@ -94,6 +94,7 @@ export function crossCheckXstate(
   const samples = Math.min(states, 64);
   for (let k = 0; k < samples && spent < budget; k++) {
     const path = pathTo(Math.floor((k * states) / samples));
+    if (!path) continue; // beyond the run's budget or bounds
     stepper.load(system.initial);
     let next: number[];
     try {
