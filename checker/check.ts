@@ -108,6 +108,7 @@ export const DEFAULT_MAX_STATES = 50_000_000;
 const LIVENESS_BYTES_PER_STATE = 32;
 /** Steps the determinism probe and the xstate cross-check may re-execute, in all, to reach sampled states. */
 const SAMPLED_PATH_STEPS = 1_000_000;
+const SAMPLED_PATH_POLL = 10_000;
 /** The largest sampling bounds: one execution's path is kept in memory, and PCT keeps d - 1 change points. */
 export const MAX_SAMPLING_DEPTH = 100_000_000;
 export const MAX_PCT_DEPTH = 1_000;
@@ -201,7 +202,8 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
   let sampledSteps = SAMPLED_PATH_STEPS;
   let sampledStopped: StopReason | null = null;
   const sampledPath = (state: number): number[] | null => {
-    if (sampledStopped || (sampledStopped = poll())) return null;
+    // Polled once the re-execution is long enough to matter: a small model's probe always runs to the end.
+    if (sampledStopped || (SAMPLED_PATH_STEPS - sampledSteps > SAMPLED_PATH_POLL && (sampledStopped = poll()))) return null;
     let depth = 0;
     for (let i = state; i !== 0 && depth <= sampledSteps; i = store.parent(i)) depth++;
     if (depth > sampledSteps) return null;
