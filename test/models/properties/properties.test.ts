@@ -319,7 +319,9 @@ describe('models/properties: stable pages', () => {
         assert.equal(r.violations[0]!.property, 'stable pages');
         assert.deepEqual(
           r.violations[0]!.trace.steps.map((s) => `${s.actor}:${s.transition}`),
-          ['W:lock', 'P:readPte', 'W:clean', 'W:start', 'P:tryGet', 'P:completePin', 'P:dma'],
+          // The shortest trace with the fewest context switches (2): the pinner reads the PTE and takes its
+          // reference before writeback starts, and completes the pin after it.
+          ['P:readPte', 'P:tryGet', 'W:lock', 'W:clean', 'W:start', 'P:completePin', 'P:dma'],
         );
       }
     });
@@ -394,7 +396,7 @@ describe('models/properties: mmap_lock discipline and direction', () => {
         assert.equal(r.violations[0]!.property, 'mmap_lock discipline');
         assert.deepEqual(
           r.violations[0]!.trace.steps.map((s) => `${s.actor}:${s.transition}`),
-          ['T0:lockMm', 'T1:lock', 'T0:fault', 'T0:unlockMm'],
+          ['T1:lock', 'T0:lockMm', 'T0:fault', 'T0:unlockMm'], // fewest switches: T1 takes its lock first
         );
       } else {
         assert.equal(r.verdict, 'holds');
