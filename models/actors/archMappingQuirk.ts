@@ -1,5 +1,5 @@
 /**
- * ArchMappingQuirk (kernel-protocols.md F.3): something in the architecture's kernel mappings that makes
+ * ArchMappingQuirk: something in the architecture's kernel mappings that makes
  * copy_page_to_iter_nofault() fail for a kernel page independently of user memory. The instance modelled
  * is the one that hung /proc/kcore readers in 6.13 ("Bug: broken /proc/kcore in 6.13", Jan 2025): x86's
  * execmem ROX cache populates module text with execmem_cache_populate(), which calls
@@ -8,8 +8,8 @@
  * faults. Each step invalidates the alias of one vmalloc page of the kcore range (models/kcore/vmalloc.ts).
  *
  * It is an environment actor with a budget, but the budget is not a fairness assumption: one step is
- * enough to make the shipped read_kcore_iter() loop spin forever (P-F1 "must not need FO for non-fault
- * failures"), and the page never becomes copyable again while the module is loaded.
+ * enough to make the shipped read_kcore_iter() loop spin forever (termination "must not need FO for
+ * non-fault failures"), and the page never becomes copyable again while the module is loaded.
  */
 import { setup } from 'xstate';
 import type { ActorSpec, StepEvent } from '../../checker/index.js';

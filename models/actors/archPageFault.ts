@@ -1,6 +1,6 @@
 /**
  * A system call doing copy_from_user() in kernel mode, and the arch page-fault handler that runs when the
- * copy faults: T0 of kernel-protocols.md G.3. Mirrors x86 do_user_addr_fault() (arch/x86/mm/fault.c) and
+ * copy faults: T0 of the fatal-signal-in-a-kernel-mode-fault scenario. Mirrors x86 do_user_addr_fault() (arch/x86/mm/fault.c) and
  * riscv do_page_fault() before/after d835eb3a57de ("riscv: fix livelock in uaccess", v6.3-rc1):
  *
  *   retry:
@@ -15,7 +15,7 @@
  *     mmap_read_unlock(mm);
  *     if (fault & VM_FAULT_ERROR) no_context(...);         // kernel mode: fixup
  *
- * The variant switch `kernelModeSignalFixup` (kernel-protocols.md L):
+ * The variant switch `kernelModeSignalFixup`:
  * - 'return': alpha, hexagon, ia64, m68k, microblaze, nios2, openrisc, parisc, riscv and sparc until the
  *   v6.3-rc1 "<arch>: fix livelock in uaccess" commits (riscv d835eb3a57de, m68k bd75497a77cc, ...): a
  *   kernel-mode fault with a fatal signal returns to the faulting instruction, which faults again.
@@ -70,7 +70,7 @@ export type KernelModeSignalFixup = 'return' | 'fixup';
 
 export interface ArchPageFaultOptions {
   readonly mmu: Mmu;
-  /** kernel-protocols.md L: 'return' (the buggy arches before v6.3) or 'fixup'. */
+  /** 'return' (the buggy arches before v6.3) or 'fixup'. */
   readonly kernelModeSignalFixup: KernelModeSignalFixup;
   /** copy_from_user(to, from, len): the user source range, units [addr, addr + len), len >= 1. */
   readonly addr: number;
@@ -146,8 +146,8 @@ export function archPageFaultMachine(o: ArchPageFaultOptions) {
       lockMm: ({ event }) => mmapReadLock(event.world, m, o.mmapOwner),
       unlockMm: ({ event }) => mmapReadUnlock(event.world, m, o.mmapOwner),
       handleMmFault: ({ context, event }) => {
-        // P-G2's second half: handle_mm_fault() is never entered without mmap_lock (a model assertion).
-        if (!mmapHeld(event.world, m, o.mmapOwner)) throw new Error('handle_mm_fault() entered without mmap_lock (P-G2)');
+        // mmap_lock discipline, second half: handle_mm_fault() is never entered without mmap_lock (a model assertion).
+        if (!mmapHeld(event.world, m, o.mmapOwner)) throw new Error('handle_mm_fault() entered without mmap_lock (mmap_lock discipline)');
         handleMmFault(event.world, m, f.faultPage(context), f.flags(context), o.mmapOwner);
       },
       recordPrefix: assign({ copied: ({ context, event }) => context.copied + f.prefix(event.world, context) }),

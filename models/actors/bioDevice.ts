@@ -1,5 +1,5 @@
 /**
- * The device of a bio built from get_user_pages() pages (kernel-protocols.md I.3 D): once the bio is
+ * The device of a bio built from get_user_pages() pages (the device D of the iov_iter direction scenario): once the bio is
  * submitted it DMAs the data into the pages it was given and completes the bio (bio_endio()). The pages
  * are whatever GUP returned - on a COW-shared anonymous page without FOLL_WRITE that is the folio the fork
  * child still maps (models/cow/anonCow.ts). A thread (weakly fair): the device does complete the I/O.

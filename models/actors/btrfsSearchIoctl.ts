@@ -26,7 +26,7 @@
  * A failed copy returns 0 - "continue with next" - so the loop faults in again and searches again from
  * `key`, which now names the failing item: the items before it stay copied, only the failing item's
  * header is redone. Whether that loop terminates depends on the fault-in seeing
- * every unit the copy can fail on. Variant switches (kernel-protocols.md L):
+ * every unit the copy can fail on. Variant switches:
  * - `faultInGranularity`: 'page' = fault_in_writeable() (bb523b406c84; fault_in_pages_writeable() before
  *   v5.16): probes the exact first byte, then one byte per page - blind to an MTE tag mismatch inside a
  *   page, so copy_to_user_nofault() can fail where the fault-in succeeded (the C1 livelock, v5.10 - v5.18: user MTE came in v5.10).
@@ -263,13 +263,13 @@ export function searchIoctlActor(s: BtrfsSearch, options: SearchIoctlOptions): A
 }
 
 /**
- * P-C1 (kernel-protocols.md C.5): search_ioctl() returns, or its progress measure (key, num_found)
+ * search_ioctl progress (no livelock): search_ioctl() returns, or its progress measure (key, num_found)
  * advances. Both only ever grow - sk_offset does not: a failed item copy takes its header back - so a
  * lasso in which the ioctl is in flight is a livelock.
  */
 export function searchIoctlProgress(actor: string, options: { readonly name?: string } = {}): ProgressProperty {
   return progress(options.name ?? 'search_ioctl progress', {
-    description: `${actor}: search_ioctl() returns, or (key, num_found) advances (P-C1)`,
+    description: `${actor}: search_ioctl() returns, or (key, num_found) advances`,
     inFlight: (s) => !s.actor(actor).final,
     progress: (b, a) => {
       const before = b.actor(actor).context;

@@ -1,5 +1,5 @@
 /**
- * A direct-I/O reader (kernel-protocols.md D.1/D.3, actor T0): gfs2_file_direct_read() as b01b2d72da25
+ * A direct-I/O reader (actor T0): gfs2_file_direct_read() as b01b2d72da25
  * ("gfs2: Fix mmap + page fault deadlocks for direct I/O", v5.16) wrote it, over __iomap_dio_rw() /
  * iomap_dio_complete() of v5.16 (fs/iomap/direct-io.c, with 97308f8b0d86 IOMAP_DIO_PARTIAL and
  * 4fdccaa0d184 done_before):

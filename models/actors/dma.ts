@@ -1,5 +1,5 @@
 /**
- * A DMA device writing through a pin (kernel-protocols.md 0.2 `DMA`, H.3 `D`): "may write to a pinned
+ * A DMA device writing through a pin (the device of the stable-pages protocol): "may write to a pinned
  * folio at any time until it is unpinned". It writes a folio only while a pinner has it mapped for DMA
  * (`dmaMapped`, models/block/dma.ts); each write is `dmaWrite()` of models/mmu/folio.ts - a new data
  * version and no dirty bit (the device bypasses the page tables and ->page_mkwrite()).

@@ -1,13 +1,13 @@
 /**
- * The `LockHolder` of kernel-protocols.md 0.2 and G.3 (T1): a thread that takes a folio lock and keeps it
+ * The lock holder (T1) of the fatal-signal-in-a-kernel-mode-fault protocol: a thread that takes a folio lock and keeps it
  * for an arbitrary time - read I/O in flight (filemap_read_folio() / page_cache_ra_unbounded() lock the
  * folio until the read completes and folio_end_read() unlocks it), or another thread faulting on or
  * truncating the same folio. Steps: `folioLock` (folio_lock(), enabled while the folio is unlocked; one
  * choice per folio it may lock) and `folioUnlock` (folio_unlock()), for at most `holds` rounds.
  *
  * Fairness is the point of this actor. The default is `none`: the checker never assumes that the holder
- * gets to run its folio_unlock(), which is how P-G1 ("killable without T1 ever releasing the lock",
- * kernel-protocols.md G.5/G.6) is stated. Give it `weak` to model a holder that always finishes its I/O.
+ * gets to run its folio_unlock(), which is how `killability` ("killable without T1 ever
+ * releasing the lock") is stated. Give it `weak` to model a holder that always finishes its I/O.
  */
 import { assign, setup } from 'xstate';
 import { int, type ActorSpec, type Fairness, type StepEvent } from '../../checker/index.js';

@@ -1,5 +1,5 @@
 /**
- * The fork() child that shares the parent's anonymous page copy-on-write (kernel-protocols.md I.3 T1; the
+ * The fork() child that shares the parent's anonymous page copy-on-write (T1 of the iov_iter direction scenario; the
  * COW fragment models/cow/anonCow.ts). Its one step is its exit: exit_mmap() -> zap_pte_range() drops its
  * mapping of the shared folio A, after which A is the parent's alone (it exists once the parent's fork() ran). Whether a device write into A is a
  * leak depends on whether it lands before that step. A thread (weakly fair): the child does exit.

@@ -1,10 +1,10 @@
 /**
- * A kernel path that builds an iov_iter over a user buffer it is going to FILL, and uses it (kernel-
- * protocols.md I.3 T0). The direction it passes to iov_iter_init() is the iterator's static `dir`
+ * A kernel path that builds an iov_iter over a user buffer it is going to FILL, and uses it (T0 of the
+ * iov_iter direction scenario). The direction it passes to iov_iter_init() is the iterator's static `dir`
  * (models/iov-iter/iter.ts): ITER_DEST (== READ, "data destination") is right; ITER_SOURCE (== WRITE, "as
  * for write(2)") is the misannotation Al Viro's work.iov_iter (v6.2) fixed in eight drivers - "Folks keep
- * going 'oh, we are going to copy data into that iterator, must be WRITE'. Wrong" - the iterDir switch of
- * kernel-protocols.md L. Two uses (option `use`):
+ * going 'oh, we are going to copy data into that iterator, must be WRITE'. Wrong" - the iterDir variant
+ * switch. Two uses (option `use`):
  *
  * 'get-pages' - hand the pages to a device, in a process that has forked (single-threaded: the fork
  *   returns before the I/O starts):
@@ -14,12 +14,12 @@
  *     submit_bio(...);  ... the device DMAs into pages ...             //   iov_iter_rw(i) != WRITE (v6.0)
  *     wait for completion; put_page() each page                        // bioRelease
  *   With ITER_SOURCE the GUP has no FOLL_WRITE: on a page fork() left COW-shared it takes the shared page
- *   without breaking COW, and the device writes into the child's memory (P-I2; CVE-2020-29374 has the same
+ *   without breaking COW, and the device writes into the child's memory (COW isolation; CVE-2020-29374 has the same
  *   shape). a41dad905e5a ("iov_iter: saner checks for attempt to copy to/from iterator") checks the copy
  *   primitives only, not get_pages, so this is unchanged after v6.2 (models/cow/anonCow.ts).
  *
  * 'copy-retry' - copy with page faults disabled and fault in on a short copy (the loop shape of gfs2,
- *   btrfs and read_kcore_iter(), kernel-protocols.md I.5 "Post-a41dad905e5a variant"):
+ *   btrfs and read_kcore_iter(), after a41dad905e5a):
  *     iov_iter_init(&iter, dir, &iov, 1, len);                        // iovIterInit
  *     while (iov_iter_count(&iter)) {
  *         pagefault_disable(); copied = copy_to_iter(kbuf, n, &iter); pagefault_enable();   // copyToIter

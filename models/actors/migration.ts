@@ -1,5 +1,5 @@
 /**
- * Migration: the `Migration` environment agent of kernel-protocols.md 0.2 / D.3 - page migration
+ * Migration: the `Migration` environment agent of the direct-I/O model - page migration
  * (compaction, NUMA balancing, memory offlining) taking a user page's folio to a new place. One call of
  * migrate_pages() (mm/migrate.c) on one folio is two steps, so that other actors see the window between
  * them:
@@ -13,7 +13,7 @@
  *     get_user_pages() reference, a FOLL_PIN pin); either way remove_migration_ptes() puts the PTEs back
  *     (pointing at the new folio on success; the model keeps the folio slot, its data and tags) and the
  *     folio is unlocked (`migrateFolioFinish`). This is why "once pinned, pages cannot be migrated"
- *     (kernel-protocols.md D.6).
+ *     (a pinned direct-I/O read needs no fairness against migration).
  *
  * It acts only finitely often: an environment actor whose budget counts migrate_pages() calls. The first
  * step costs the unit, the second is free, so a started migration can always finish (migrate_pages() runs

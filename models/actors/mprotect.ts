@@ -1,5 +1,5 @@
 /**
- * Mprotect: the `Mprotect` environment agent of kernel-protocols.md 0.2 / B.3 - another user thread that
+ * Mprotect: the `Mprotect` environment agent - another user thread that
  * changes the protection of part of the buffer a syscall is using. Each call sets one page's VMA
  * permission: mprotect() -> mprotect_fixup() -> change_protection() under mmap_write_lock(), which
  * write-protects present PTEs (and migration entries) when write permission goes away; PROT_NONE keeps the

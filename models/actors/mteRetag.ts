@@ -1,12 +1,12 @@
 /**
- * Retag: the `Retag` environment agent of kernel-protocols.md 0.2 / C.3 - another user thread that changes
+ * Retag: the `Retag` environment agent - another user thread that changes
  * the MTE allocation tags of the buffer (STG / ST2G on arm64, or mprotect(PROT_MTE) turning tag checks
  * on), so that a granule that matched the pointer's tag no longer does, or the other way round. Each step
  * retags one granule (one unit of the MMU): `setTag()` of models/mmu/env.ts.
  *
  * A probe-then-copy scheme (fault_in_subpage_writeable() + copy_to_user_nofault(), 18788e34642e) cannot
  * stop a retag that lands between the probe and the copy; it terminates only if retagging happens finitely
- * often (kernel-protocols.md C.6: FO(Retag)). So Retag is an environment actor whose budget is the number
+ * often (FO(Retag): Retag acts finitely often). So Retag is an environment actor whose budget is the number
  * of retags, and a fixed variant must hold for every budget up to the scenario's bound.
  */
 import { setup } from 'xstate';

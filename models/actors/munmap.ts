@@ -1,6 +1,6 @@
 /**
- * Munmap: the `Munmap` environment agent of kernel-protocols.md 0.2 / B.3 - another user thread that unmaps
- * part of the buffer a syscall is copying to or from (Al's dynamic counterexample of B.5: "the pages might
+ * Munmap: the `Munmap` environment agent - another user thread that unmaps
+ * part of the buffer a syscall is copying to or from (Al Viro's dynamic counterexample to the fault-in partial-success rule: "the pages might
  * get unmapped right as your function returns"). Each call takes one user page away:
  * - op 'munmap' (default): munmap() - __do_munmap() / do_vmi_align_munmap() under mmap_write_lock(): the VMA
  *   goes (vma := NONE) and unmap_region() zaps the PTE (`munmapPage` of models/mmu/env.ts).

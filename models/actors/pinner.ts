@@ -1,5 +1,5 @@
 /**
- * A pinner (kernel-protocols.md H.3, actors P and B): something that pins a file folio mapped MAP_SHARED
+ * A pinner (the pinning actor of the stable-pages protocol): something that pins a file folio mapped MAP_SHARED
  * at user page `page`, programs a device to write it (O_DIRECT read into the mapping, RDMA registration,
  * io_uring fixed buffer, an ITER_BVEC built from page references), then unpins it with
  * unpin_user_pages_dirty_lock(). How the pin is taken is the variant switch `pinFromRef` of section L:
@@ -21,7 +21,7 @@
  *    user-backed iterators, while ITER_BVEC gets no pin at all).
  *
  * GUP-fast is one atomic step (`gupFast: 'atomic'`, the whole pin_user_pages_fast() call) or, to expose
- * the H.5 Dekker pattern against folio_mkclean(), its real steps (`gupFast: 'steps'`, gup_fast_pte_range()):
+ * the Dekker pattern between GUP-fast's PTE re-check and folio_mkclean(), its real steps (`gupFast: 'steps'`, gup_fast_pte_range()):
  * `gupFastReadPte` (ptep_get_lockless(), pte_access_permitted(), else the slow path), `tryGetFolio`
  * (try_get_folio(): +1 speculative reference), `completePin` (+GUP_PIN_COUNTING_BIAS-1 or _pincount++ -
  * the fast pin is two atomic adds), `recheckPte` (after smp_mb__after_atomic():

@@ -1,7 +1,7 @@
 /**
  * A pipe reader: one blocking read(2) of up to `units` units from a pipe (fs/pipe.c anon_pipe_read(),
  * pipe_read() before v6.15) into memory that does not fault (a resident buffer), optionally followed by
- * resolving a userfaultfd page (kernel-protocols.md J3: the uffd/FUSE resolver that must first read its
+ * resolving a userfaultfd page (the uffd/FUSE resolver that must first read its
  * request from the same pipe).
  *
  *   mutex_lock(&pipe->mutex);                    // uninterruptible: a writer holding it blocks the reader
@@ -29,7 +29,7 @@ export interface PipeReaderOptions {
   readonly mutexOwner: number;
   /** read(fd, buf, units): at most this many units, 1..64 (PIPE_BUF or more reads whole buffers exactly). */
   readonly units: number;
-  /** After the read, resolve this userfaultfd page with UFFDIO_COPY (J3). */
+  /** After the read, resolve this userfaultfd page with UFFDIO_COPY (the uffd/FUSE resolver). */
   readonly resolveUffd?: { readonly mmu: Mmu; readonly page: number };
 }
 

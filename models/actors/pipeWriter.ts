@@ -1,12 +1,12 @@
 /**
  * A pipe writer: write(2) of `len` <= PIPE_BUF units from user memory into a pipe (fs/pipe.c
- * anon_pipe_write(), called pipe_write() before v6.15), in one of three forms (kernel-protocols.md J):
+ * anon_pipe_write(), called pipe_write() before v6.15), in one of three forms:
  *
  * - design 'mutex-held', the shipped kernel: pipe->mutex is held across copy_page_from_iter(), which copies
  *   with page faults ENABLED, so a fault on the user buffer is handled (handle_mm_fault(), possibly sleeping
  *   in handle_userfault()) with the mutex held. A write <= PIPE_BUF merges into the last buffer (chars =
  *   total_len & (PAGE_SIZE-1), room left) or takes one fresh buffer, or waits for room before copying
- *   anything. Two sub-forms (`publish`, kernel-protocols.md L `pipePublish`):
+ *   anything. Two sub-forms (variant switch `publish`):
  *   - 'afterCopy' (v6.15+, ee5eda8ea595 "pipe: change pipe_write() to never add a zero-sized buffer",
  *     Oleg Nesterov): copy into pipe->tmp_page first; on a short copy return -EFAULT and publish nothing;
  *     else `pipe->head = head + 1; buf->len = copied`.

@@ -2,7 +2,7 @@
  * A /proc/kcore read of a KCORE_VMALLOC range: the per-chunk loop of fs/proc/kcore.c read_kcore_iter().
  * The range is read in chunks of `tsz` units, each inside one
  * vmalloc page (tsz = PAGE_SIZE after the first chunk); the user buffer is the iterator of the Kcore
- * descriptor (models/kcore/vmalloc.ts). Variant switch `kcoreLoop` (kernel-protocols.md L):
+ * descriptor (models/kcore/vmalloc.ts). Variant switch `kcoreLoop`:
  *
  * 'shipped' - v6.4 on (46c0d6d0904a / 4c91c07c93bb, Lorenzo Stoakes; unchanged in 6.13 and later):
  *     const char *src = (char *)start; size_t read = 0, left = tsz;
@@ -284,18 +284,18 @@ export function kcoreBufferValid(w: KcoreWorld, k: Kcore): boolean {
 }
 
 /**
- * P-F3 (kernel-protocols.md F.5): the read does not return -EFAULT while the user buffer is valid (only
+ * No spurious -EFAULT: the read does not return -EFAULT while the user buffer is valid (only
  * transient eviction happened).
  */
 export function kcoreNoSpuriousEfault(k: Kcore, actor: string, options: { readonly name?: string } = {}): InvariantProperty<KcoreWorld> {
   return invariant<KcoreWorld>(options.name ?? 'no spurious -EFAULT', (s) => s.actor(actor).state !== 'efault' || !kcoreBufferValid(s.world, k), {
-    description: `${actor}: read_kcore_iter() returns -EFAULT only when the user buffer is invalid (P-F3)`,
+    description: `${actor}: read_kcore_iter() returns -EFAULT only when the user buffer is invalid`,
     explain: () => `${actor} returned -EFAULT although every page of the user buffer is mapped writable`,
   });
 }
 
 /**
- * The loop's own bookkeeping (what P-F2 rests on): while a chunk is being read, the
+ * The loop's own bookkeeping (what `kcore content` rests on): while a chunk is being read, the
  * next read starts where the delivered bytes end and asks for the rest - `src == start + read` and
  * `left == tsz - read`. The shipped loop adds the cumulative `read` to `src` (and takes it from `left`) on
  * every pass, which breaks this on the second short pass of a chunk that already delivered something.
@@ -319,7 +319,7 @@ export function kcoreAccounting(k: Kcore, actor: string, options: { readonly nam
 }
 
 /**
- * P-F2's precondition (kernel-protocols.md F.5): every vread_iter() that delivers data reads the kernel
+ * Kcore content, the precondition of "every delivered byte is the kernel byte at its offset": every vread_iter() that delivers data reads the kernel
  * bytes that belong at the iterator's position - the source offset equals what the chunk has delivered
  * (`src - start == read`). The shipped loop's cumulative accounting breaks it on a second partial pass.
  */
@@ -332,7 +332,7 @@ export function kcoreSourceMatches(actor: string, options: { readonly name?: str
       return c.src === c.read;
     },
     {
-      description: `${actor}: each vread_iter() copies the kernel bytes at start + read to the iterator (P-F2)`,
+      description: `${actor}: each vread_iter() copies the kernel bytes at start + read to the iterator`,
       explain: (b) => {
         const c = b.actor(actor).context;
         return `vread_iter() read from start+${c.src} what belongs at start+${c.read}`;

@@ -1,5 +1,5 @@
 /**
- * Reclaim: the `Reclaim` environment agent of kernel-protocols.md 0.2 - memory pressure that takes a user
+ * Reclaim: the `Reclaim` environment agent - memory pressure that takes a user
  * page away between a fault-in and the copy that needed it. Each step evicts one resident, evictable folio
  * the way shrink_folio_list() (mm/vmscan.c) does: try_to_unmap() clears its PTEs (anonymous pages become
  * swap entries when the world has swap), pageout / __remove_mapping() frees it, and its pages leave the
@@ -11,7 +11,7 @@
  * number of evictions, and a fixed variant must hold for every budget up to the scenario's bound.
  *
  * Policies:
- * - 'any' (default): the adversarial evictor of E.3 / A.6 / B.5 (Al's dynamic counterexample): any
+ * - 'any' (default): the adversarial evictor (Al Viro's dynamic counterexample to the fault-in partial-success rule): any
  *   evictable candidate folio, one outcome per candidate.
  * - 'lru': kswapd-like background reclaim: only the least recently used evictable candidate on the
  *   resident LRU (deterministic, one outcome; needs an MMU with `capacity`).

@@ -1,5 +1,5 @@
 /**
- * Buffer release: the optional `Trunc`/`Reclaim` agent of kernel-protocols.md H.3 - memory reclaim
+ * Buffer release: the optional truncate/reclaim agent of the stable-pages protocol - memory reclaim
  * (shrink_folio_list() -> filemap_release_folio()) or the filesystem dropping the buffer heads of a clean
  * folio that is not under writeback (try_to_release_folio() -> ->release_folio(), e.g.
  * try_to_free_buffers()). A folio with extra references or pins cannot be freed afterwards, but it loses

@@ -1,5 +1,5 @@
 /**
- * The `Signal` environment agent of kernel-protocols.md 0.2 and G.3: another task sends a signal to a
+ * The `Signal` environment agent of the fatal-signal-in-a-kernel-mode-fault protocol: another task sends a signal to a
  * task that is inside a system call, once per unit of budget. Mirrors kill(2) -> send_signal_locked() ->
  * complete_signal(): the signal is queued on the target (`sigpending`) and signal_wake_up() wakes it from
  * an interruptible sleep, and from a TASK_KILLABLE sleep when the signal is fatal (SIGKILL sets
@@ -12,9 +12,9 @@
  *
  * The predicates the kernel uses (include/linux/sched/signal.h) are `signalPending` (signal_pending()) and
  * `fatalSignalPending` (fatal_signal_pending()); `faultSignalPending` is fault_signal_pending() (4ef873226ceb,
- * v5.7), the arch fault handler's test after handle_mm_fault() (kernel-protocols.md G.1).
+ * v5.7), the arch fault handler's test after handle_mm_fault().
  *
- * Also here: `killability`, P-G1 of kernel-protocols.md G.5, the progress property "after SIGKILL is posted
+ * Also here: `killability`, the progress property "after SIGKILL is posted
  * the task returns to user mode".
  */
 import { setup } from 'xstate';
@@ -114,7 +114,7 @@ export function signalActor(o: SignalOptions & { readonly name?: string; readonl
 }
 
 /**
- * P-G1 killability (kernel-protocols.md G.5): once SIGKILL is pending for `actor`, the actor reaches a final
+ * Killability: once SIGKILL is pending for `actor`, the actor reaches a final
  * state (returns to user mode, where the signal kills it). A progress property: a violation is a fair
  * cycle with SIGKILL pending and the actor still in the kernel. It asks nothing of the other actors, so a
  * lock holder with no fairness may keep its lock forever.
@@ -122,7 +122,7 @@ export function signalActor(o: SignalOptions & { readonly name?: string; readonl
 export function killability(options: { readonly actor: string; readonly field: string; readonly name?: string }): ProgressProperty {
   const { actor, field } = options;
   return progress(options.name ?? 'killability', {
-    description: `after SIGKILL is posted to ${actor}, ${actor} returns to user mode (and dies) without anyone releasing what it waits for (P-G1)`,
+    description: `after SIGKILL is posted to ${actor}, ${actor} returns to user mode (and dies) without anyone releasing what it waits for`,
     inFlight: (s: StateView) => (s.world[field] as number) === SIG_FATAL && !s.actor(actor).final,
     progress: (_b: StateView, a: StateView) => a.actor(actor).final,
   });

@@ -1,6 +1,6 @@
 /**
- * A userfaultfd handler thread (the fault resolver of kernel-protocols.md G.3 "alternative: a uffd region
- * with no (or a slow) handler thread", and of J3): it resolves the missing pages of a range registered with
+ * A userfaultfd handler thread (the fault resolver for "a uffd region with no (or a slow) handler
+ * thread" as a kernel-mode fault's lock holder, and the uffd/FUSE resolver of a pipe reader): it resolves the missing pages of a range registered with
  * UFFDIO_REGISTER_MODE_MISSING by UFFDIO_COPY (fs/userfaultfd.c userfaultfd_copy() -> mfill_atomic_copy()),
  * which maps the page and wakes the faulting thread (models/mmu uffdioCopy). One step per page, `uffdioCopy`
  * (one choice per page it serves, enabled while that page is missing); it finishes once it has resolved
@@ -8,7 +8,7 @@
  * missing page is allowed whether or not a fault is pending.
  *
  * Fairness defaults to `none`: the handler may never respond (a slow or stuck userspace handler), which
- * is the environment G.3 asks for.
+ * is the lock holder the fatal-signal scenario needs.
  */
 import { and, assign, setup } from 'xstate';
 import { int, type ActorSpec, type Fairness, type StepEvent } from '../../checker/index.js';

@@ -1,5 +1,5 @@
 /**
- * Writeback with the stable-pages protocol (kernel-protocols.md H.1/H.3, actor W): one folio of a file
+ * Writeback with the stable-pages protocol (actor W): one folio of a file
  * mapping that needs stable writes, written back the way write_cache_pages() / writeback_iter()
  * (mm/page-writeback.c) and a ->writepages() do it, plus Jan Kara's pin check (linux-fsdevel, 15 and 22 Sep
  * 2022, "iov_iter: new iov_iter_pin_pages*() routines"): "we lock the page, unmap (or writeprotect) the
