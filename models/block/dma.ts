@@ -1,5 +1,5 @@
 /**
- * A device's DMA mapping of user folios (kernel-protocols.md 0.2 `DMA` and H.3 `D`): a pinner that has
+ * A device's DMA mapping of user folios (the `DMA` environment agent and the device of the stable-pages protocol): a pinner that has
  * programmed a transfer into a folio (an O_DIRECT read's bio, an RDMA registration, an io_uring fixed
  * buffer) sets `dmaMapped[f]`; from then until it unmaps and unpins, the device may write the folio at any
  * time (`dmaWrite` of models/mmu/folio.ts: new data, and nothing marks the folio dirty - the pinner does that

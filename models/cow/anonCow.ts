@@ -1,6 +1,6 @@
 /**
  * A copy-on-write anonymous page shared by fork(), and a bio whose device writes into the pages that
- * get_user_pages() returned - the world fragment of kernel-protocols.md I (iov_iter direction misuse). The
+ * get_user_pages() returned - the world fragment of iov_iter direction misuse. The
  * MMU model has one address space (models/README.md: no fork / COW); this fragment adds the second one for
  * a single user page `page` of the MMU, the parent's buffer:
  *
@@ -16,7 +16,7 @@
  *   FOLL_WRITE the read-only PTE satisfies it and it returns A itself - a FOLL_GET reference does not unshare
  *   (gup_must_unshare() only applies to R/O FOLL_PIN, v5.19). `bioFolio` records which folio the bio got.
  * - The device's DMA writes into `bioFolio`. If that is A while the child maps A, the parent's data has
- *   landed in the child's memory: the ghost `childSawWrite` records it (P-I2 COW isolation).
+ *   landed in the child's memory: the ghost `childSawWrite` records it (COW isolation).
  *
  * - A buffer the process never touched (`touched: false`; no fork needed): its PTE is absent. A GUP
  *   without FOLL_WRITE read-faults it, and do_anonymous_page() maps the shared zero page read-only
@@ -158,13 +158,13 @@ export function childExitMmap(w: CowWorld): void {
 }
 
 /**
- * P-I2 COW isolation (kernel-protocols.md I.5): a write through a page obtained by GUP on the parent's
+ * COW isolation: a write through a page obtained by GUP on the parent's
  * range is visible only through the parent's address space - no device write lands in a folio the fork
  * child still maps.
  */
 export function cowIsolation(options: { readonly name?: string } = {}): InvariantProperty<CowWorld> {
   return invariant<CowWorld>(options.name ?? 'COW isolation', (s) => s.world.childSawWrite === 0, {
-    description: "a DMA into pages GUP'd from the parent's buffer never lands in a folio the fork child maps (P-I2)",
+    description: "a DMA into pages GUP'd from the parent's buffer never lands in a folio the fork child maps",
     explain: () => "the device wrote the parent's read data into folio A, which the fork child still maps: the child sees it",
   });
 }

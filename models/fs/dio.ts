@@ -1,6 +1,6 @@
 /**
- * The file side of a direct-I/O read (kernel-protocols.md D): the extent map iomap_iter() walks, the file
- * position `ki_pos`, and the partial-accounting property P-D2.
+ * The file side of a direct-I/O read: the extent map iomap_iter() walks, the file
+ * position `ki_pos`, and the `partial accounting` property.
  *
  * The file has `blocks` blocks of one unit each (use an MMU with `unitsPerPage: 1`: one block = one user
  * page), each one extent of its own type as ->iomap_begin() reports it:
@@ -64,7 +64,7 @@ export function retNames(n: number): string[] {
 }
 
 /**
- * Why a finished read breaks P-D2, or null. `ret` is the syscall's return value (RET_EFAULT for -EFAULT),
+ * Why a finished read breaks partial accounting, or null. `ret` is the syscall's return value (RET_EFAULT for -EFAULT),
  * `kiPos` the file position after it. A read from offset 0 of `want` units must:
  *  - on -EFAULT, leave ki_pos where it was (else the transferred bytes are lost: the data was consumed from
  *    the file and the caller cannot tell how much);
@@ -92,7 +92,7 @@ export function dioAccountingProblem(w: DioFileWorld, m: Mmu, file: DioFile, it:
 }
 
 /**
- * P-D2 (kernel-protocols.md D.5), checked once the reader `actor` has returned: see `dioAccountingProblem`.
+ * Partial accounting, checked once the reader `actor` has returned: see `dioAccountingProblem`.
  * The actor's context must have a `ret` field holding the syscall's return value in its final state.
  */
 export function dioPartialAccounting(m: Mmu, file: DioFile, it: IovIter, options: { readonly actor: string; readonly name?: string }): Property<DioFileWorld> {
@@ -108,7 +108,7 @@ export function dioPartialAccounting(m: Mmu, file: DioFile, it: IovIter, options
   };
   return invariant<DioFileWorld>(options.name ?? 'partial accounting', (s) => problem(s) === null, {
     description:
-      'a direct read returns the bytes it transferred, ki_pos advances by exactly that, and it comes back short only at EOF or at an unwritable user address (P-D2)',
+      'a direct read returns the bytes it transferred, ki_pos advances by exactly that, and it comes back short only at EOF or at an unwritable user address',
     explain: (s) => problem(s) ?? '',
   });
 }

@@ -8,7 +8,7 @@
  * kmap_local_page(), i.e. through the direct map on 64-bit. x86's execmem ROX cache (v6.13,
  * execmem_cache_populate() -> execmem_set_direct_map_valid(vm, false)) removes that alias for module text,
  * so the copy's *source* faults, the nofault copy fails, and copy_page_to_iter_nofault() returns 0 although
- * the user buffer is fine ("Bug: broken /proc/kcore in 6.13", Jan 2025; kernel-protocols.md F.2 F1). The
+ * the user buffer is fine ("Bug: broken /proc/kcore in 6.13", Jan 2025). The
  * same shape covers any non-fault failure of the copy (page_copy_sane(), hardened usercopy, a direction
  * WARN): INVALID stands for "this kernel page cannot be copied by the nofault path, whatever the user does".
  *

@@ -1,5 +1,5 @@
 /**
- * One unit access as the MMU and the arch fault handler see it (kernel-protocols.md 0.2, "Byte access by
+ * One unit access as the MMU and the arch fault handler see it ("byte access by
  * user copy"): it succeeds iff the VMA permits it, the PTE is present with the right permission, the unit
  * is not poisoned and (with MTE) its tag matches. What a failure means:
  * - ACCESS_BAD_VMA: bad_area / access_error, never handle_mm_fault(); a uaccess takes the fixup.
@@ -32,8 +32,7 @@ export function unitContentAccess(w: MmuWorld, m: Mmu, a: number): number {
 }
 
 /**
- * The number of leading units of [a, a + n) accessible with page faults disabled (firstBad(a, n) - a in
- * kernel-protocols.md 0.2).
+ * The number of leading units of [a, a + n) accessible with page faults disabled (firstBad(a, n) - a).
  */
 export function accessiblePrefix(w: MmuWorld, m: Mmu, a: number, n: number, write: boolean): number {
   let k = 0;
@@ -43,8 +42,8 @@ export function accessiblePrefix(w: MmuWorld, m: Mmu, a: number, n: number, writ
 
 /**
  * The number of leading units of [a, a + n) a fault could make accessible right now: the VMA permits the
- * access and the unit is neither poisoned nor tag-mismatched (whatever its PTE). This is the "A" of
- * kernel-protocols.md P-B1/P-B2 for a static environment; it ignores capacity and userfaultfd waits.
+ * access and the unit is neither poisoned nor tag-mismatched (whatever its PTE). This is the accessible prefix
+ * that `no spurious -EFAULT` and `fault-in never overclaims` judge against, for a static environment; it ignores capacity and userfaultfd waits.
  */
 export function faultablePrefix(w: MmuWorld, m: Mmu, a: number, n: number, write: boolean): number {
   let k = 0;

@@ -3,7 +3,7 @@
  * first inaccessible unit, the exception-table fixup runs, and the copy returns the units NOT copied. Such
  * a copy never changes a PTE and never sleeps.
  *
- * Inexact-copy rule (kernel-protocols.md 0.2; Linus 11 Oct 2021, Catalin: "There is no requirement for the
+ * Inexact-copy rule (Linus 11 Oct 2021, Catalin: "There is no requirement for the
  * arch implementation to be exact"): with A the accessible prefix of [a, a + n), the copy copies any k with
  *   k <= A (it may stop early), k >= 1 if A >= 1 (restarted where it faulted it makes progress), and
  *   k == n iff A == n.

@@ -1,5 +1,5 @@
 /**
- * What the environment does to user memory (kernel-protocols.md 0.2, "Environment agents"): reclaim and
+ * What the environment does to user memory (the environment agents): reclaim and
  * swap-out, migration, munmap / MADV_DONTNEED, mprotect, MTE retagging and memory poisoning. Each is a
  * plain function over the world; an environment actor guards it with the matching `...Ok` test and spends
  * its budget on it.

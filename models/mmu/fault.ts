@@ -1,7 +1,7 @@
 /**
  * handle_mm_fault() for one page, as a pure outcome function and an effect that applies it. The outcome is
  * a function of the world and the fault flags only (no signals: the arch handler decides what a signal
- * does with VM_FAULT_RETRY, fault_signal_pending(), kernel-protocols.md G.1).
+ * does with VM_FAULT_RETRY, fault_signal_pending()).
  *
  * In front of handle_mm_fault() sits the arch code's VMA check (lock_mm_and_find_vma(), access_error()):
  * no VMA permission is FAULT_SIGSEGV here. Then, by PTE state (mm/memory.c handle_pte_fault()):

@@ -1,6 +1,6 @@
 /**
  * Folio flags and content: PG_locked, PG_dirty, PG_writeback, buffers, the data version, and the
- * writeback-side operations of the stable-pages protocol (kernel-protocols.md H.1, Jan Kara's protocol):
+ * writeback-side operations of the stable-pages protocol (Jan Kara's protocol):
  * lock, folio_clear_dirty_for_io() -> folio_mkclean(), the pin check, folio_start_writeback(), unlock,
  * folio_end_writeback(); and ->page_mkwrite() on the fault side. Flags that the world does not carry read
  * as 0 and their setters do nothing.
@@ -70,7 +70,7 @@ export function folioWrite(w: MmuWorld, m: Mmu, f: number): void {
 }
 
 /**
- * A device writes into the folio by DMA (the `DMA` environment of kernel-protocols.md 0.2 / H.3): new data,
+ * A device writes into the folio by DMA (the `DMA` environment agent of the stable-pages protocol): new data,
  * and nothing marks the folio dirty (the pinner does that at unpin time, set_page_dirty_lock()).
  */
 export function dmaWrite(w: MmuWorld, m: Mmu, f: number): void {
@@ -163,7 +163,7 @@ export function folioReleaseBuffersOk(w: MmuWorld, m: Mmu, f: number): boolean {
   return folioHasBuffers(w, m, f) && !folioDirty(w, m, f) && !folioWriteback(w, m, f);
 }
 
-/** Release the folio's buffers (the `Trunc`/`Reclaim` step of H.3 before the ext4 dirty file folio has buffers counterexample). */
+/** Release the folio's buffers (the truncate/reclaim step of the stable-pages protocol before the ext4 dirty file folio has buffers counterexample). */
 export function folioReleaseBuffers(w: MmuWorld, m: Mmu, f: number): boolean {
   if (!folioReleaseBuffersOk(w, m, f)) return false;
   w.folioBuffers![f] = 0;

@@ -6,7 +6,7 @@
  * FOLL_WRITE, writable (pte_access_permitted()), else fall back to the slow path. Grab the folio
  * speculatively (try_grab_folio_fast(): +1 reference, then for FOLL_PIN +BIAS-1 or _pincount++ - two
  * atomic adds), then re-read the PTE: if it changed, drop the folio and go slow
- * (kernel-protocols.md H.5, the Dekker pattern against folio_mkclean()). FOLL_PIN|FOLL_LONGTERM|FOLL_WRITE
+ * (the Dekker pattern against folio_mkclean()). FOLL_PIN|FOLL_LONGTERM|FOLL_WRITE
  * on a file mapping that is not shmem is not allowed in the fast path (gup_fast_folio_allowed(),
  * a6e79df92e4a, v6.5): it drops the folio and falls back - it does not refuse.
  * Actors that race GUP-fast against writeback use the three steps `gupFastTryGetFolio`,

@@ -1,5 +1,5 @@
 /**
- * The resident set with a deterministic LRU (kernel-protocols.md E.3: "an LRU evictor with capacity C
+ * The resident set with a deterministic LRU (the fault-in window scenario's evictor: "an LRU evictor with capacity C
  * resident pages ... Faulting in page C+1 evicts the least recently used one. This is deterministic, not
  * adversarial."). An adversarial evictor is a separate environment actor calling `reclaimFolio`.
  *

@@ -8,7 +8,7 @@
  * writer waiting a deadlock. Writers are two steps so that the queue is visible: `mmapWriteLockQueue`,
  * then `mmapWriteLockAcquire` once `mmapWriteLockable`.
  *
- * Discipline ("released exactly once per acquisition", kernel-protocols.md P-G2): an unlock by an owner
+ * Discipline (`mmap_lock discipline`: "released exactly once per acquisition"): an unlock by an owner
  * that does not hold the lock, or a second acquisition by an owner that holds it, sets the sticky
  * `mmapMisuse` flag instead of changing the lock, so `mmapLockDiscipline` (models/properties) reports it
  * with a trace. When the world has no mmap_lock every operation here is a no-op and every test passes.

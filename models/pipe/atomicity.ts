@@ -1,5 +1,5 @@
 /**
- * P-J1, pipe write atomicity (kernel-protocols.md J.5; POSIX write(2): "Write requests of {PIPE_BUF}
+ * Pipe write atomicity (POSIX write(2): "Write requests of {PIPE_BUF}
  * bytes or less shall not be interleaved with data from other processes doing writes on the same pipe").
  * For every tracked write of n <= PIPE_BUF units that has returned r: exactly max(r, 0) of its units are
  * in the byte stream, and they are contiguous (no other writer's unit between two of them). A write that
@@ -34,7 +34,7 @@ export function pipeWriteAtomicity(P: Pipe, writes: readonly TrackedWrite[], opt
     if (t.len > P.pageUnits) throw new RangeError(`pipeWriteAtomicity: ${t.actor} writes ${t.len} units, more than PIPE_BUF (${P.pageUnits})`);
   }
   return invariant(options.name ?? 'pipe write atomicity', (s) => firstBad(s, writes) < 0, {
-    description: `a write of <= PIPE_BUF (${P.pageUnits}) units that returns r puts exactly max(r, 0) units into the pipe, contiguously (P-J1)`,
+    description: `a write of <= PIPE_BUF (${P.pageUnits}) units that returns r puts exactly max(r, 0) units into the pipe, contiguously`,
     explain: (s) => {
       const t = writes[firstBad(s, writes)]!;
       const ret = s.actor(t.actor).context.ret as number;

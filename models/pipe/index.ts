@@ -1,4 +1,4 @@
-/** The pipe ring (fs/pipe.c) as a world fragment, pipe write atomicity (P-J1), and buffers with page identity (splice). */
+/** The pipe ring (fs/pipe.c) as a world fragment, pipe write atomicity, and buffers with page identity (splice). */
 export * from './ring.js';
 export * from './atomicity.js';
 export * from './buffers.js';

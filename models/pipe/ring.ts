@@ -1,7 +1,7 @@
 /**
  * The pipe ring as a world fragment (fs/pipe.c, include/linux/pipe_fs_i.h): `pipe->mutex`, the ring of
  * `struct pipe_buffer` between `pipe->tail` and `pipe->head`, each buffer's `len`, and the ghost record
- * that pipe write atomicity (kernel-protocols.md P-J1) is judged on.
+ * that pipe write atomicity is judged on.
  *
  * Fields (prefix `pipe`):
  * - `pipeMutex`: who holds pipe->mutex ('-' or an owner's name);

@@ -1,6 +1,6 @@
 /**
- * Fault-in contract properties (kernel-protocols.md B.5): a partial fault-in must lead to a partial result,
- * not -EFAULT (P-B1), and a fault-in never claims more than it faulted in (P-B2).
+ * Fault-in contract properties: a partial fault-in must lead to a partial result,
+ * not -EFAULT (`no spurious -EFAULT`), and a fault-in never claims more than it faulted in (`fault-in never overclaims`).
  */
 import { invariant, transitionProperty, type Property, type StateView } from '../../checker/index.js';
 import { faultablePrefix } from '../mmu/access.js';
@@ -10,7 +10,7 @@ import type { MmuWorld } from '../mmu/world.js';
 /**
  * The faultable prefix of the iterator's remaining range: units from the current position, across
  * segments, that a fault could make accessible for the iterator's direction (writes for ITER_DEST) - VMA
- * permission, no poison, matching tag. This is A of P-B1 for a static environment.
+ * permission, no poison, matching tag. This is the accessible prefix of `no spurious -EFAULT` for a static environment.
  */
 export function iterFaultablePrefix(w: MmuWorld, it: IovIter): number {
   if (!it.userBacked) return iterCount(w, it);
@@ -31,7 +31,7 @@ export function iterFaultablePrefix(w: MmuWorld, it: IovIter): number {
 }
 
 /**
- * P-B1 (static environment): when `actor` has finished and `failed` says its result is -EFAULT, nothing of
+ * No spurious -EFAULT (static environment): when `actor` has finished and `failed` says its result is -EFAULT, nothing of
  * the buffer was accessible: `prefix` (default `iterFaultablePrefix(it)`, evaluated in the final state, where
  * a failed call has copied nothing) is 0.
  */
@@ -46,13 +46,13 @@ export function noSpuriousEfault(options: {
   const prefix = options.prefix ?? (it ? (s: StateView) => iterFaultablePrefix(s.world, it) : undefined);
   if (!prefix) throw new Error('noSpuriousEfault: give the iterator or a prefix function');
   return invariant(options.name ?? 'no spurious -EFAULT', (s) => !(s.actor(actor).final && failed(s)) || prefix(s) === 0, {
-    description: `${actor} returns -EFAULT only when no prefix of its buffer was accessible (P-B1)`,
+    description: `${actor} returns -EFAULT only when no prefix of its buffer was accessible`,
     explain: (s) => `${actor} returned -EFAULT although ${prefix(s)} leading units could be faulted in`,
   });
 }
 
 /**
- * P-B2: every `event` step of `actor` (a fault-in whose size and result the actor records) satisfies
+ * Fault-in never overclaims: every `event` step of `actor` (a fault-in whose size and result the actor records) satisfies
  * size - result <= prefix, with size and prefix read before the step and the result after it. `prefix`
  * is the honest claim at the fault-in's granularity (mmu/access.ts faultablePrefix / faultablePagePrefix).
  */
@@ -69,7 +69,7 @@ export function faultInNoOverclaim(options: {
     options.name ?? 'fault-in never overclaims',
     (b, a, step) => step.actor !== actor || step.event !== event || size(b) - result(a) <= prefix(b),
     {
-      description: `${actor}'s ${event} never reports more units faulted in than were faultable (P-B2)`,
+      description: `${actor}'s ${event} never reports more units faulted in than were faultable`,
       explain: (b, a) => `${event} reported ${size(b) - result(a)} units faulted in, but only ${prefix(b)} were faultable`,
     },
   );

@@ -1,5 +1,5 @@
 /**
- * Folio properties of the stable-pages protocol (kernel-protocols.md H.5): stable pages, no pin
+ * Folio properties of the stable-pages protocol: stable pages, no pin
  * after a negative pin check, the ext4 rule that a dirty folio has buffers, and no false
  * negative from folio_maybe_dma_pinned().
  */

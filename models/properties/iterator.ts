@@ -1,6 +1,6 @@
 /**
- * Iterator properties: progress of a syscall over its iterator (kernel-protocols.md 0.2 Liveness, P-E1,
- * P-C1) and the direction discipline of a41dad905e5a (P-I1).
+ * Iterator properties: progress of a syscall over its iterator (the count decreases
+ * or the call returns) and the direction discipline of a41dad905e5a (`direction`).
  */
 import { invariant, terminates, type Property, type ProgressProperty } from '../../checker/index.js';
 import { iterWarned, type IovIter } from '../iov-iter/iter.js';
@@ -20,7 +20,7 @@ export function iterProgress(it: IovIter, options: { readonly actor: string; rea
 
 /**
  * Direction: no copy_to_iter() on an ITER_SOURCE iterator and no copy_from_iter() on an ITER_DEST one
- * (the WARN_ON_ONCE of a41dad905e5a never fires; kernel-protocols.md P-I1).
+ * (the WARN_ON_ONCE of a41dad905e5a never fires).
  */
 export function iterDirection(it: IovIter, options: { readonly name?: string } = {}): Property {
   if (!it.kWarn) throw new Error(`iterDirection: iov_iter '${it.prefix}' records no WARNs (warn: false)`);

@@ -1,4 +1,4 @@
-/** Memory-wide properties: the resident capacity, and mmap_lock discipline (kernel-protocols.md P-G2). */
+/** Memory-wide properties: the resident capacity, and mmap_lock discipline. */
 import { invariant, type Property, type StateView } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 import { pteResident } from '../mmu/constants.js';
@@ -33,7 +33,7 @@ export function mmapLockDiscipline(m: Mmu, owners: readonly string[], options: {
     return -1;
   };
   return invariant(options.name ?? 'mmap_lock discipline', (s) => s.world.mmapMisuse === 0 && leaked(s) < 0, {
-    description: 'mmap_lock is released exactly once per acquisition (P-G2)',
+    description: 'mmap_lock is released exactly once per acquisition',
     explain: (s) =>
       s.world.mmapMisuse !== 0
         ? 'mmap_lock was unlocked by an owner that did not hold it, or taken twice by the same owner'
