@@ -1,5 +1,5 @@
 /**
- * dio-short-read (kernel-protocols.md D, variants D1 -> fixed): gfs2's direct read with page faults
+ * dio-short-read (the nofault direct read before its fix -> fixed): gfs2's direct read with page faults
  * disabled over iomap_dio_rw(), and what iomap's hole and inline helpers return when their user copy
  * copies nothing.
  *
@@ -56,7 +56,7 @@ export const dioShortRead = defineScenario({
   id: 'dio-short-read',
   title: 'direct read with faults disabled: iomap hole/inline helpers returning 0 end the request early (42c498c18a94)',
   source:
-    'kernel-protocols.md D; 42c498c18a94 "iomap: Fix iomap_dio_rw return value for user copies", 97308f8b0d86, 4fdccaa0d184, b01b2d72da25 (v5.16); gfs2/iomap mmap-fault threads, Oct 2021',
+    '42c498c18a94 "iomap: Fix iomap_dio_rw return value for user copies", 97308f8b0d86, 4fdccaa0d184, b01b2d72da25 (v5.16); gfs2/iomap mmap-fault threads, Oct 2021',
   description:
     'gfs2_file_direct_read() (b01b2d72da25) calls iomap_dio_rw(IOMAP_DIO_PARTIAL, done_before = written) with page faults disabled and to->nofault set. ' +
     'iomap walks the extents from ki_pos: a mapped block takes the user page with get_user_pages_fast(FOLL_NOFAULT) into a bio, a hole is zeroed with iov_iter_zero(), ' +
@@ -67,7 +67,7 @@ export const dioShortRead = defineScenario({
     'Fix (efault-partial): the helpers return -EFAULT; IOMAP_DIO_PARTIAL keeps a partial result, gfs2 faults in and resumes. ' +
     'Assumptions of the fix: the user buffer stays mapped (munmaps=0); migration and reclaim act finitely often (budgets; a migration in progress always finishes); ' +
     'it holds for every layout and every migration and reclaim budget up to 2. With munmaps=1 it does not: gfs2 returns -EFAULT after a partial transfer (its "User space doesn\'t expect partial success"), ' +
-    'so P-D2 as kernel-protocols.md states it is not what gfs2 implements. ' +
+    'so partial accounting as the literature states it ("a short count only at EOF or at a bad address") is not what gfs2 implements. ' +
     `Layouts: ${layouts}.`,
   params: {
     layout: { description: `file layout: ${layouts}`, default: 0, min: 0, max: DIO_LAYOUTS.length - 1 },

@@ -1,5 +1,5 @@
 /**
- * fault-in-partial (kernel-protocols.md B): a read() whose buffer is accessible only in part must return
+ * fault-in-partial: a read() whose buffer is accessible only in part must return
  * the accessible prefix, not -EFAULT (Linus, 24 Jul 2021: "If the *first* page is writable, you should
  * still return the partial read, not -EFAULT"). The all-or-nothing fault-in of the gfs2 v4 RFC turns a
  * partly faultable buffer into -EFAULT; the v5.16 fault_in_*() return "bytes not faulted in" and the
@@ -34,7 +34,7 @@ export function buildFaultInPartial(p: Readonly<Record<Params, number>>, variant
     properties: [
       noSpuriousEfault({ actor: 'CPU0', failed: (s) => s.actor('CPU0').state === 'efault', it: to }),
       invariant('maximal partial result', (s) => !returned(s) || iterFaultablePrefix(s.world, to) === 0, {
-        description: 'P-B1: a read that returns a count stops only where the buffer stops being accessible (or at its end)',
+        description: 'a read that returns a count stops only where the buffer stops being accessible (or at its end)',
         explain: (s) => `CPU0 returned ${s.actor('CPU0').context.read} although ${iterFaultablePrefix(s.world, to)} more units could be faulted in`,
       }),
       terminates('CPU0', { name: 'the read returns' }),
@@ -52,7 +52,7 @@ export const faultInPartial = defineScenario({
     'CPU0 runs the gfs2 buffered read loop into a buffer of `pages` pages (`units` units each) of which the last is not mapped ' +
     '(PROT_NONE / no VMA) and the others are writable but not yet faulted in; the file holds as much as the buffer. Reclaim may evict ' +
     "the buffer's pages `reclaim` times (that changes what is resident, not what is accessible), and another thread may munmap() " +
-    'buffer pages `munmap` times (P-B3: the accessible prefix only shrinks, so P-B1 judged on the final state is judged against the ' +
+    'buffer pages `munmap` times (the accessible prefix only shrinks, so the maximal partial result judged on the final state is judged against the ' +
     'prefix that stayed accessible throughout the call).\n' +
     'all-or-nothing (B1, the gfs2 v4 RFC of Jul 2021): after a short nofault copy, fault in the whole remaining buffer and retry only if ' +
     'all of it faulted in; otherwise return `read ? read : -EFAULT`. Two steps: the copy fails at page 0, the fault-in faults page 0 ' +
@@ -64,7 +64,7 @@ export const faultInPartial = defineScenario({
     pages: { description: 'buffer pages; the last one is unmapped', default: 2, min: 2, max: 3 },
     units: { description: 'units (MTE granules) per page; above 1 the copies are inexact', default: 1, min: 1, max: 2 },
     reclaim: { description: 'reclaim budget (evictions of buffer pages)', default: 0, min: 0, max: 2 },
-    munmap: { description: 'munmap budget: another thread unmaps buffer pages (P-B3: the accessible prefix only shrinks)', default: 0, min: 0, max: 2 },
+    munmap: { description: 'munmap budget: another thread unmaps buffer pages (the accessible prefix only shrinks)', default: 0, min: 0, max: 2 },
   },
   variants: {
     'all-or-nothing': {

@@ -1,5 +1,5 @@
 /**
- * fault-in-window (kernel-protocols.md E): a nofault-copy + fault-in + retry read loop under memory pressure.
+ * fault-in-window: a nofault-copy + fault-in + retry read loop under memory pressure.
  * Faulting in a window larger than the resident capacity evicts its own first pages (deterministic LRU, no
  * adversary), so "fault in the whole buffer, retry" can repeat for ever; gfs2's should_fault_in_pages()
  * falls back to one page after a round without progress.
@@ -49,7 +49,7 @@ export const faultInWindow = defineScenario({
     'shrinking (E1, gfs2 since v5.18, bb7f5d96aaa8 "gfs2: Fix should_fault_in_pages() logic"): should_fault_in_pages() faults in 8 pages after a round that made progress and one page after a ' +
     'round that did not, so the next copy always gets the first page. Holds - the read makes progress, capacity is respected, no ' +
     'deadlock - for every capacity >= 1 and every reclaim budget up to 3 (pages up to 4), with weak fairness for CPU0 and reclaim ' +
-    'acting finitely often; an unbounded evictor could still take page 0 between every fault-in and copy (E.6).\n' +
+    'acting finitely often; an unbounded evictor could still take page 0 between every fault-in and copy.\n' +
     'fixed1 (what v5.16 - v5.17 shipped: a shadowed `pages` made the window always one page, less the offset of the USER pointer ' +
     'in its page - the offset came from ki_pos only with 324d116c5a5c, v5.18; with one unit per page both offsets are 0 here, and ' +
     'test/models/gfs2/gfs2.test.ts checks the difference on a buffer that starts mid-page): holds too, one page per round.',

@@ -1,5 +1,5 @@
 /**
- * fault-retry-signal: VM_FAULT_RETRY and a fatal signal in a kernel-mode fault (kernel-protocols.md G; Al
+ * fault-retry-signal: VM_FAULT_RETRY and a fatal signal in a kernel-mode fault (Al
  * Viro, "[PATCHES] fix livelock in uaccess" <Y9lz6yk113LmC9SI@ZenIV>, Feb 2023, merged for v6.3-rc1).
  *
  * T0 is a system call in copy_from_user() on a file page; T1 holds the page's folio lock (read I/O in
@@ -73,12 +73,12 @@ export const faultRetrySignal = defineScenario({
       'forever. The signal actor sends SIGKILL once.',
     'return (alpha, hexagon, ia64, m68k, microblaze, nios2, openrisc, parisc, riscv, sparc before v6.3): the handler just returns, the ' +
       'uaccess instruction re-executes, faults, finds the folio still locked, the killable sleep ends at once (SIGKILL pending) ... ' +
-      'P-G1 killability is violated: a lasso with SIGKILL pending in which T0 never reaches user mode. It needs no fairness on T1: ' +
+      'Killability is violated: a lasso with SIGKILL pending in which T0 never reaches user mode. It needs no fairness on T1: ' +
       'T1 simply never runs its folio_unlock() (with weak fairness on T1 the buggy handler does get out, as Al wrote: "eventually it ' +
       'might get out").',
     'fixup (x86 since 2014, every arch since v6.3): kernel mode -> no_context() -> the exception-table fixup; copy_from_user() ' +
       'returns short, the syscall returns -EFAULT and the task dies of SIGKILL on its way to user mode. Holds with weak fairness of T0 ' +
-      'only, T1 never fair, for every pages <= 3 and holds <= 3. P-G2 (mmap_lock released exactly once per acquisition; after ' +
+      'only, T1 never fair, for every pages <= 3 and holds <= 3. mmap_lock discipline (released exactly once per acquisition; after ' +
       'VM_FAULT_RETRY the core mm has already dropped it; handle_mm_fault() is never entered without it, a model assertion) holds in all variants.',
     'uffd-nonfatal: the fixed handler, the pages registered with userfaultfd (MISSING), a handler thread T1 ' +
       'with no fairness that resolves them with UFFDIO_COPY, and a NON-fatal signal (SIGUSR1). handle_userfault() sleeps ' +

@@ -1,5 +1,5 @@
 /**
- * iter-direction: iov_iter direction misannotations (kernel-protocols.md I; Al Viro's work.iov_iter, v6.2:
+ * iter-direction: iov_iter direction misannotations (Al Viro's work.iov_iter, v6.2:
  * eight "READ is 'data destination', not source" fixes, a41dad905e5a, de4eda9de2d9). A kernel path
  * (models/actors/iovIterUser.ts) builds an iterator over a user buffer it is going to fill and declares it
  * ITER_SOURCE (WRITE) instead of ITER_DEST (READ). Two uses, two failures:
@@ -95,7 +95,7 @@ export const iterDirectionScenario = defineScenario({
     '- swapped: the path hands the buffer to a device through iov_iter_get_pages2(), which asks for FOLL_WRITE only when ' +
     'iov_iter_rw(i) != WRITE. The process forked just before, so its buffer page is COW-shared and write-protected. Without ' +
     'FOLL_WRITE the read-only PTE satisfies GUP, no write fault breaks COW, and the device writes into the folio the child still ' +
-    'maps (P-I2; the shape of CVE-2020-29374). a41dad905e5a added checks to the copy primitives only: the iterator-direction WARN never ' +
+    'maps (COW isolation; the shape of CVE-2020-29374). a41dad905e5a added checks to the copy primitives only: the iterator-direction WARN never ' +
     'fires here, before or after v6.2. correct (ITER_DEST): FOLL_WRITE, the write fault copies the page for the parent, the device ' +
     'writes the copy. The leak needs a FOLL_GET user such as iov_iter_get_pages2(): since v5.19 (a7f226604170) a read-only FOLL_PIN ' +
     '(pin_user_pages(), iov_iter_extract_pages()) of an anonymous page that is not PageAnonExclusive unshares it first ' +
@@ -105,7 +105,7 @@ export const iterDirectionScenario = defineScenario({
     'the system maps (property zero page intact) - the worse real outcome. correct-zero-page (ITER_DEST): the ' +
     'write fault allocates a private zeroed page.\n' +
     '- swapped-copy: the same misannotation in a fault-in + retry loop (pagefault_disable(); copy_to_iter(); on a short copy ' +
-    'fault_in_iov_iter_writeable() and retry). From v6.2 copy_to_iter() WARNs and returns 0 (P-I1); the fault-in does not look at ' +
+    'fault_in_iov_iter_writeable() and retry). From v6.2 copy_to_iter() WARNs and returns 0 (direction); the fault-in does not look at ' +
     'the direction and succeeds, so the loop also never ends (a progress violation, pinned in the tests). correct-copy (ITER_DEST) ' +
     'returns for every reclaim budget up to 3.\n' +
     'Assumptions: safety properties need no fairness; the device and the child are weakly fair threads; the fork returns before ' +

@@ -1,6 +1,6 @@
 /**
  * kcore-read: the /proc/kcore KCORE_VMALLOC retry loop of read_kcore_iter() (v6.4 on) against the
- * pre-6.4 bounce buffer (kernel-protocols.md F; "Bug: broken /proc/kcore in 6.13", Jan 2025). One reader
+ * pre-6.4 bounce buffer ("Bug: broken /proc/kcore in 6.13", Jan 2025). One reader
  * (models/actors/readKcoreIter.ts) reads `chunks` vmalloc pages of `pageUnits` units into a user buffer of
  * one unit per user page (the first page already touched, the rest not yet faulted in). With the execmem
  * ROX quirk the first `quirk` vmalloc pages are module text whose direct-map alias

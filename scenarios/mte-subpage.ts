@@ -1,5 +1,5 @@
 /**
- * mte-subpage: the btrfs search ioctl livelock on arm64 MTE (kernel-protocols.md C; Al Viro, "[RFC][arm64]
+ * mte-subpage: the btrfs search ioctl livelock on arm64 MTE (Al Viro, "[RFC][arm64]
  * possible infinite loop in btrfs search_ioctl()", Aug-Oct 2021) and its fix, fault_in_subpage_writeable()
  * (v5.19). One thread runs search_ioctl() (models/actors/btrfsSearchIoctl.ts) over a user buffer of
  * `pages` pages of `granules` MTE granules each; `items` search results of one header (2 granules, 32
@@ -82,7 +82,7 @@ export const mteSubpage = defineScenario({
     'incorrectly" on 5.8.x stable; the spin is the model\'s reading of why) ' +
     'until 1c78544eaa46.\n\n' +
     'Assumptions of the fixed variant: none for a static tag layout; retagging (Retag) and eviction (reclaim) act finitely often ' +
-    '(FO, kernel-protocols.md C.6): it holds for every retag and reclaim budget up to 3 (checked in test/scenarios/mte-subpage.test.ts). ' +
+    '(FO): it holds for every retag and reclaim budget up to 3 (checked in test/scenarios/mte-subpage.test.ts). ' +
     'A retag between the probe and the copy costs one more pass; no probe-then-copy scheme survives an unbounded retagger. ' +
     'The tree does not change during the ioctl; one leaf holds every item; items never exceed the buffer (no -EOVERFLOW).',
   params: {

@@ -1,5 +1,5 @@
 /**
- * pipe-atomic: pipe write atomicity (PIPE_BUF) under page faults (kernel-protocols.md J). Two writers W0 and
+ * pipe-atomic: pipe write atomicity (PIPE_BUF) under page faults. Two writers W0 and
  * W1 each write `len` <= PIPE_BUF units into one pipe; W0's user buffer straddles a page boundary and its
  * second page is not present, W1's buffer is resident.
  *
@@ -90,23 +90,23 @@ export const pipeAtomic = defineScenario({
   id: 'pipe-atomic',
   title: 'pipe write atomicity (PIPE_BUF) when the user buffer faults: drop the mutex and retry vs copy under pipe->mutex',
   source:
-    'kernel-protocols.md J (David Laight, seed thread); fs/pipe.c anon_pipe_write(): ee5eda8ea595 "pipe: change pipe_write() to never add ' +
+    'David Laight (seed thread); fs/pipe.c anon_pipe_write(): ee5eda8ea595 "pipe: change pipe_write() to never add ' +
     'a zero-sized buffer" (Oleg Nesterov, v6.15), a194dfe6e6f6 "pipe: Rearrange sequence in pipe_write() to preallocate slot" (v5.5)',
   description: [
     "Writers W0 and W1 each write `len` <= PIPE_BUF units to one pipe (ring of 4 slots, no reader needed). W0's buffer has `split` " +
-      "units on a resident page and the rest on a page that is not present; W1's buffer is resident. P-J1: a write of <= PIPE_BUF " +
+      "units on a resident page and the rest on a page that is not present; W1's buffer is resident. Pipe write atomicity: a write of <= PIPE_BUF " +
       'units that returns r puts exactly max(r, 0) units into the pipe, contiguously.',
     'drop-lock-retry (J0, hypothetical, never shipped): pagefault_disable(); copy what is resident; publish it; mutex_unlock(); ' +
       "fault_in_iov_iter_readable(); mutex_lock(); retry. W1 takes pipe->mutex while W0 faults: W0's bytes end up on both sides of " +
-      "W1's. P-J1 is violated.",
+      "W1's. Pipe write atomicity is violated.",
     'mutex-held (the shipped kernel as of v6.15, ee5eda8ea595): copy_page_from_iter() with faults enabled under pipe->mutex, into ' +
       'the last buffer (merge) or pipe->tmp_page, then publish; a short copy returns -EFAULT and publishes nothing. A write ' +
-      '<= PIPE_BUF never waits half-way, so P-J1 holds - safety, no fairness needed - for every pipeBuf <= 4, len <= pipeBuf, split ' +
+      '<= PIPE_BUF never waits half-way, so pipe write atomicity holds - safety, no fairness needed - for every pipeBuf <= 4, len <= pipeBuf, split ' +
       "< len, munmaps <= 1 (munmap of W0's second page makes the fault fail: -EFAULT, 0 units) and reader <= 1.",
     'mutex-held-slot-first (v5.5..v6.14, a194dfe6e6f6): the slot is published with buf->len = 0 before the copy; a failed copy leaves ' +
-      'the empty buffer (repeated faulting writes could fill the ring with them; not checked here). P-J1 holds ' +
+      'the empty buffer (repeated faulting writes could fill the ring with them; not checked here). Pipe write atomicity holds ' +
       'for the same bounds.',
-    "uffd-resolver-reads-pipe (J3): mutex-held, W0's second page is a missing userfaultfd page, and its handler R must first read its " +
+    "uffd-resolver-reads-pipe: mutex-held, W0's second page is a missing userfaultfd page, and its handler R must first read its " +
       'request (already in the pipe) before UFFDIO_COPY. W0 faults holding pipe->mutex and sleeps in handle_userfault(); R blocks in ' +
       'mutex_lock(): a deadlock, broken only by killing W0. It needs the environment assumption "resolvers do not depend on the pipe".',
   ].join('\n\n'),
@@ -127,12 +127,12 @@ export const pipeAtomic = defineScenario({
       },
     },
     'mutex-held': {
-      description: 'v6.15+: copy with faults enabled under pipe->mutex, publish after the copy; P-J1 holds (safety, no fairness)',
+      description: 'v6.15+: copy with faults enabled under pipe->mutex, publish after the copy; pipe write atomicity holds (safety, no fairness)',
       expected: { verdict: 'holds' },
       provenance: { kind: 'shipped', versions: 'v6.15+', commits: ['ee5eda8ea595'] },
     },
     'mutex-held-slot-first': {
-      description: 'v5.5..v6.14: the same, with the slot published empty before the copy; P-J1 holds',
+      description: 'v5.5..v6.14: the same, with the slot published empty before the copy; pipe write atomicity holds',
       expected: { verdict: 'holds' },
       provenance: { kind: 'shipped', versions: 'v5.5 - v6.14', commits: ['a194dfe6e6f6', 'ee5eda8ea595'] },
     },
@@ -148,7 +148,7 @@ export const pipeAtomic = defineScenario({
   },
   defaultVariant: 'drop-lock-retry',
   validate: (p) => {
-    if (p.len > p.pipeBuf) return `len (${p.len}) cannot exceed PIPE_BUF (pipeBuf = ${p.pipeBuf}): P-J1 is about writes <= PIPE_BUF`;
+    if (p.len > p.pipeBuf) return `len (${p.len}) cannot exceed PIPE_BUF (pipeBuf = ${p.pipeBuf}): pipe write atomicity is about writes <= PIPE_BUF`;
     if (p.split >= p.len) return `split (${p.split}) must be below len (${p.len}): W0's buffer must reach its second page`;
     return null;
   },

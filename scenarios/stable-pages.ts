@@ -1,5 +1,5 @@
 /**
- * stable-pages (kernel-protocols.md H): writeback of a folio of a mapping that needs stable writes, with
+ * stable-pages: writeback of a folio of a mapping that needs stable writes, with
  * Jan Kara's protocol - lock, folio_mkclean(), folio_maybe_dma_pinned() check, start writeback, unlock,
  * end - against a pinner that programs a device to write the folio.
  *
@@ -7,7 +7,7 @@
  *                    pin_user_page() - no page-table walk, so nothing stops it after writeback's check;
  *   pin-via-fault    the pin is taken through the page tables (pin_user_pages_fast(FOLL_PIN|FOLL_WRITE)):
  *                    a write-protected PTE sends it through ->page_mkwrite(), which waits for writeback;
- *   fast-no-recheck  H.5 Dekker pattern, hypothetical: GUP-fast (its real steps) without the PTE re-check;
+ *   fast-no-recheck  the Dekker pattern, hypothetical: GUP-fast (its real steps) without the PTE re-check;
  *   fast-recheck     GUP-fast as mm/gup.c has it: two atomic adds, smp_mb__after_atomic(), PTE re-check;
  *   no-pin-check     the short-term pin problem: writeback without the pin check (mainline), a GUP pin taken before writeback.
  *
@@ -84,7 +84,7 @@ export const stablePagesScenario = defineScenario({
   id: 'stable-pages',
   title: "stable pages vs pins: writeback's pin check is bypassed by a pin made from a page reference (the pin-from-reference hazard)",
   source:
-    'kernel-protocols.md H; Jan Kara and Al Viro in "iov_iter: new iov_iter_pin_pages*() routines" (linux-fsdevel, Sep 2022); "mm/gup: introduce pin_user_page()" (never merged); mm/gup.c GUP-fast PTE re-check; 8ac268436e6d / a6e79df92e4a (v6.5)',
+    'Jan Kara and Al Viro in "iov_iter: new iov_iter_pin_pages*() routines" (linux-fsdevel, Sep 2022); "mm/gup: introduce pin_user_page()" (never merged); mm/gup.c GUP-fast PTE re-check; 8ac268436e6d / a6e79df92e4a (v6.5)',
   description:
     'One MAP_SHARED page of a file whose mapping needs stable writes (the I/O checksums the data), dirty and writable. ' +
     "Writeback locks the folio, folio_clear_dirty_for_io() write-protects its PTE (folio_mkclean), checks folio_maybe_dma_pinned() (Jan Kara's proposal: a pinned folio is redirtied and skipped), " +
