@@ -3,13 +3,13 @@
  * W1 each write `len` <= PIPE_BUF units into one pipe; W0's user buffer straddles a page boundary and its
  * second page is not present, W1's buffer is resident.
  *
- * drop-lock-retry is J0, the design hazard raised in the seed thread (David Laight): pipe_write() copying
+ * drop-lock-retry is the design hazard raised in the seed thread (David Laight): pipe_write() copying
  * with page faults disabled, publishing what it copied, dropping pipe->mutex to fault the rest in and
  * retrying. W1's write fits in the gap, and W0's <= PIPE_BUF write comes out in two pieces around it.
  * mutex-held is the shipped kernel (v6.15+, ee5eda8ea595): the copy runs with faults enabled under
  * pipe->mutex, so nothing can land in the middle of a write <= PIPE_BUF. mutex-held-slot-first is the same
  * for the v5.5..v6.14 form that published the slot before the copy (a194dfe6e6f6). uffd-resolver-reads-pipe
- * is J3: the price of holding the mutex across a fault - the userfaultfd handler that would resolve W0's
+ * is the price of holding the mutex across a fault - the userfaultfd handler that would resolve W0's
  * fault must first read from the same pipe, and blocks on pipe->mutex.
  */
 import { deadlockFreedom, type SystemSpec } from '../checker/index.js';
@@ -31,7 +31,7 @@ export interface PipeAtomicParams {
   readonly split: number;
   /** munmap() calls on W0's second page (0 or 1): an environment actor, makes W0's fault fail. */
   readonly munmaps: number;
-  /** A reader R doing one blocking read() of PIPE_BUF units at the same time (0 or 1; not in J3). */
+  /** A reader R doing one blocking read() of PIPE_BUF units at the same time (0 or 1; not in uffd-resolver-reads-pipe). */
   readonly reader: number;
 }
 
@@ -41,7 +41,7 @@ const SLOTS = 4;
 export function buildPipeAtomic(p: PipeAtomicParams, variant: PipeAtomicVariant): SystemSpec {
   const U = p.pipeBuf;
   const j3 = variant === 'uffd-resolver-reads-pipe';
-  // p0: W0's first `split` units (resident); p1: the rest of W0's buffer (not present; userfaultfd in J3);
+  // p0: W0's first `split` units (resident); p1: the rest of W0's buffer (not present; userfaultfd in uffd-resolver-reads-pipe);
   // p2: W1's buffer (resident).
   const m = defineMmu({
     pages: 3,
@@ -96,7 +96,7 @@ export const pipeAtomic = defineScenario({
     "Writers W0 and W1 each write `len` <= PIPE_BUF units to one pipe (ring of 4 slots, no reader needed). W0's buffer has `split` " +
       "units on a resident page and the rest on a page that is not present; W1's buffer is resident. Pipe write atomicity: a write of <= PIPE_BUF " +
       'units that returns r puts exactly max(r, 0) units into the pipe, contiguously.',
-    'drop-lock-retry (J0, hypothetical, never shipped): pagefault_disable(); copy what is resident; publish it; mutex_unlock(); ' +
+    'drop-lock-retry (hypothetical, never shipped): pagefault_disable(); copy what is resident; publish it; mutex_unlock(); ' +
       "fault_in_iov_iter_readable(); mutex_lock(); retry. W1 takes pipe->mutex while W0 faults: W0's bytes end up on both sides of " +
       "W1's. Pipe write atomicity is violated.",
     'mutex-held (the shipped kernel as of v6.15, ee5eda8ea595): copy_page_from_iter() with faults enabled under pipe->mutex, into ' +
@@ -115,15 +115,15 @@ export const pipeAtomic = defineScenario({
     len: { description: 'units each writer writes (<= pipeBuf)', default: 2, min: 2, max: 4 },
     split: { description: "units of W0's buffer on its resident first page (< len)", default: 1, min: 1, max: 3 },
     munmaps: { description: "munmap() calls on W0's second page (environment budget)", default: 0, min: 0, max: 1 },
-    reader: { description: 'a reader doing one read() of PIPE_BUF units meanwhile (0 or 1; J3 has its own)', default: 0, min: 0, max: 1 },
+    reader: { description: 'a reader doing one read() of PIPE_BUF units meanwhile (0 or 1; uffd-resolver-reads-pipe has its own)', default: 0, min: 0, max: 1 },
   },
   variants: {
     'drop-lock-retry': {
-      description: 'J0: nofault copy, publish the part, drop pipe->mutex, fault in, retry: a write <= PIPE_BUF is split around another',
+      description: 'nofault copy, publish the part, drop pipe->mutex, fault in, retry: a write <= PIPE_BUF is split around another',
       expected: { verdict: 'violated', property: 'pipe write atomicity' },
       provenance: {
         kind: 'hypothetical',
-        why: 'J0 never shipped: pipe_write() has always copied with page faults enabled under pipe->mutex; modelled to show why it must',
+        why: 'drop-lock-retry never shipped: pipe_write() has always copied with page faults enabled under pipe->mutex; modelled to show why it must',
       },
     },
     'mutex-held': {
@@ -137,7 +137,7 @@ export const pipeAtomic = defineScenario({
       provenance: { kind: 'shipped', versions: 'v5.5 - v6.14', commits: ['a194dfe6e6f6', 'ee5eda8ea595'] },
     },
     'uffd-resolver-reads-pipe': {
-      description: 'J3: W0 faults on a uffd page holding pipe->mutex; the resolver must read the pipe first: deadlock',
+      description: 'W0 faults on a uffd page holding pipe->mutex; the resolver must read the pipe first: deadlock',
       expected: { verdict: 'violated', property: 'deadlock' },
       provenance: {
         kind: 'shipped',

@@ -1,6 +1,6 @@
 /**
- * pipe-atomic (scenarios/pipe-atomic.ts, kernel-protocols.md J): the verdict of each variant, exact state and
- * transition counts at the defaults, the golden counterexamples of J0 and J3, the shipped forms holding
+ * pipe-atomic (scenarios/pipe-atomic.ts, pipe write atomicity): the verdict of each variant, exact state and
+ * transition counts at the defaults, the golden counterexamples of drop-lock-retry and uffd-resolver-reads-pipe, the shipped forms holding
  * for every parameter in their domains, and conformance of the pipe writer and reader with xstate.
  */
 import assert from 'node:assert/strict';
@@ -94,7 +94,7 @@ describe('scenarios/pipe-atomic.ts', () => {
     assertGolden('pipe-atomic-uffd-resolver-reads-pipe.txt', formatTraceText(v.trace, { actors }) + '\n');
   });
 
-  it('the shipped forms hold for every budget (munmaps <= 1, reader <= 1) at the defaults, with merges, and at the largest sizes; J0 and J3 fail there', () => {
+  it('the shipped forms hold for every budget (munmaps <= 1, reader <= 1) at the defaults, with merges, and at the largest sizes; drop-lock-retry and uffd-resolver-reads-pipe fail there', () => {
     // All 40 combinations hold too (checked by hand with a loop); the test keeps to the budgets' bound
     // at the smallest and the largest PIPE_BUF, every split of the largest write.
     // pipeBuf 4 with len 2 is the size where writes merge into the last buffer (chars = len & (PAGE_SIZE-1)).
@@ -114,7 +114,7 @@ describe('scenarios/pipe-atomic.ts', () => {
     }
   });
 
-  it('drop-lock-retry can also return a short count for a write <= PIPE_BUF (munmap after the first piece), which P-J1 accepts', () => {
+  it('drop-lock-retry can also return a short count for a write <= PIPE_BUF (munmap after the first piece), which pipe write atomicity accepts', () => {
     const spec = buildPipeAtomic({ ...DEFAULTS, munmaps: 1 }, 'drop-lock-retry');
     const short = invariant('W0 never returns 1', (s) => !(s.actor('W0').final && s.actor('W0').context.ret === 1));
     const r = check({ ...spec, properties: [short] });

@@ -1,5 +1,5 @@
 /**
- * The pipe ring (models/pipe/ring.ts) against a plain array of buffers, and P-J1 (models/pipe/atomicity.ts)
+ * The pipe ring (models/pipe/ring.ts) against a plain array of buffers, and pipe write atomicity (models/pipe/atomicity.ts)
  * on hand-made states.
  */
 import assert from 'node:assert/strict';
