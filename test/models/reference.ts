@@ -1,5 +1,5 @@
 /**
- * Brute-force references for the MMU tests, written from the kernel text and kernel-protocols.md, not from
+ * Brute-force references for the MMU tests, written from the kernel text and the mailing-list descriptions, not from
  * the model code: they read the test's own option arrays and compute what the kernel function returns.
  * They assume a world without capacity limits, folio locks, userfaultfd or mmap_lock contention (the cases
  * where the model's fault-in steps would sleep or evict), which is how the property tests build worlds.

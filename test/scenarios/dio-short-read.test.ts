@@ -1,5 +1,5 @@
 /**
- * dio-short-read (scenarios/dio-short-read.ts, kernel-protocols.md D): each variant's verdict and violated
+ * dio-short-read (scenarios/dio-short-read.ts): each variant's verdict and violated
  * property, exact counts at the defaults, the golden counterexamples of zero-return (the hole the request
  * starts at, and the doc's [DATA][HOLE][DATA] with a migration between gfs2's fault-in and its retry),
  * the fix over every layout and every migration and reclaim budget up to 2, the -EFAULT-after-partial
@@ -117,7 +117,7 @@ describe('scenarios/dio-short-read.ts', () => {
     assert.deepEqual({ states: r.stats.states, transitions: r.stats.transitions }, { states: 1155, transitions: 2948 });
   });
 
-  it('efault-partial with a munmap between fault-in and retry: real gfs2 returns -EFAULT after a partial transfer (P-D2 as the doc states it fails)', () => {
+  it('efault-partial with a munmap between fault-in and retry: real gfs2 returns -EFAULT after a partial transfer (partial accounting as the literature states it fails)', () => {
     const { r } = run(buildDioShortRead({ ...DEFAULTS, layout: 1, munmaps: 1 }, 'efault-partial'));
     assert.equal(r.verdict, 'violated');
     const v = r.violations[0]!;

@@ -1,6 +1,6 @@
 /**
  * fault-in-partial (scenarios/fault-in-partial.ts): the all-or-nothing fault-in of the gfs2 v4 RFC returns
- * -EFAULT although page 0 was accessible (P-B1); with "bytes not faulted in" the read returns exactly the
+ * -EFAULT although page 0 was accessible (maximal partial result); with "bytes not faulted in" the read returns exactly the
  * accessible prefix, for every reclaim budget up to the bound and with inexact copies.
  */
 import assert from 'node:assert/strict';
@@ -39,7 +39,7 @@ describe('scenarios/fault-in-partial.ts', () => {
     assert.deepEqual([r.stats.states, r.stats.transitions, r.stats.terminalStates], [5, 4, 1]);
   });
 
-  it('every size, reclaim and munmap budget up to the bound: all-or-nothing violates P-B1, bytes-not-faulted holds', () => {
+  it('every size, reclaim and munmap budget up to the bound: all-or-nothing violates the maximal partial result, bytes-not-faulted holds', () => {
     for (let pages = 2; pages <= 3; pages++) {
       for (let units = 1; units <= 2; units++) {
         for (let reclaim = 0; reclaim <= 2; reclaim++) {

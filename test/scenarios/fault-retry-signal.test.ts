@@ -1,8 +1,8 @@
 /**
- * fault-retry-signal (scenarios/fault-retry-signal.ts, kernel-protocols.md G): the verdict of each variant,
+ * fault-retry-signal (scenarios/fault-retry-signal.ts): the verdict of each variant,
  * the exact state and transition counts at the defaults, the golden lassos of the two violated variants,
  * the fixed handler over every parameter up to the declared bound, why the lock holder has no fairness,
- * the userfaultfd form of G.3's lock holder, and conformance of every actor with xstate.
+ * the userfaultfd form of the lock holder, and conformance of every actor with xstate.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -50,7 +50,7 @@ describe('scenarios/fault-retry-signal.ts', () => {
     });
   }
 
-  it('return: the lasso of G.5 - T1 locks F0, SIGKILL is posted, then #PF, mmap_read_lock, killable sleep, -EINTR / return / #PF forever', () => {
+  it('return: the killability lasso - T1 locks F0, SIGKILL is posted, then #PF, mmap_read_lock, killable sleep, -EINTR / return / #PF forever', () => {
     const { r, actors } = run(buildFaultRetrySignal(DEFAULTS, 'return'));
     const v = r.violations[0]!;
     assert.equal(v.kind, 'progress');
@@ -110,13 +110,13 @@ describe('scenarios/fault-retry-signal.ts', () => {
     }
   });
 
-  it('with weak fairness on the lock holder the buggy handler does get out: P-G1 needs T1 to have no fairness', () => {
+  it('with weak fairness on the lock holder the buggy handler does get out: killability needs T1 to have no fairness', () => {
     const spec = buildFaultRetrySignal(DEFAULTS, 'return');
     const fair = { ...spec, actors: spec.actors.map((a) => (a.name === 'T1' ? { ...a, fairness: 'weak' as const } : a)) };
     assert.equal(check(fair).verdict, 'holds');
   });
 
-  it("G.3's other lock holder, a userfaultfd handler that never responds: SIGKILL escapes with fixup, not with return", () => {
+  it('the other lock holder, a userfaultfd handler that never responds: SIGKILL escapes with fixup, not with return', () => {
     const m = defineMmu({ pages: 1, unitsPerPage: 1, staticVma: true, backing: 'uffd', mmapLock: { owners: 1 } });
     const build = (fixup: 'return' | 'fixup'): SystemSpec => ({
       name: `uffd-sigkill-${fixup}`,

@@ -1,5 +1,5 @@
 /**
- * iter-direction (scenarios/iter-direction.ts, kernel-protocols.md I): each variant's verdict and violated
+ * iter-direction (scenarios/iter-direction.ts): each variant's verdict and violated
  * property, the exact state and transition counts at the defaults, the golden counterexamples (the COW
  * leak, the WARN, and the retry loop's lasso), that a41dad905e5a's check does not see the get_pages misuse,
  * the fixes for every buffer size and reclaim budget up to the bounds, and conformance with xstate.
@@ -51,7 +51,7 @@ describe('scenarios/iter-direction.ts', () => {
     });
   }
 
-  it('swapped: the I.5 counterexample - fork(), iov_iter_init(WRITE), get_pages without FOLL_WRITE takes folio A, the DMA lands in the child', () => {
+  it('swapped: the COW isolation counterexample - fork(), iov_iter_init(WRITE), get_pages without FOLL_WRITE takes folio A, the DMA lands in the child', () => {
     const { r, actors } = run(buildIterDirection(DEFAULTS, 'swapped'));
     const v = r.violations[0]!;
     assert.deepEqual(

@@ -1,5 +1,5 @@
 /**
- * kcore-read (scenarios/kcore-read.ts, kernel-protocols.md F): each variant's verdict and violated
+ * kcore-read (scenarios/kcore-read.ts): each variant's verdict and violated
  * property, the exact state and transition counts at the defaults, the golden counterexamples of the three
  * buggy variants, the bounce buffer over every quirk and reclaim budget up to the declared bounds (2, 3),
  * what the shipped loop does without a non-fault failure, and conformance of the actors with xstate.

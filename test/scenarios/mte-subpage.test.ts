@@ -1,5 +1,5 @@
 /**
- * mte-subpage (scenarios/mte-subpage.ts, kernel-protocols.md C): each variant's verdict and violated
+ * mte-subpage (scenarios/mte-subpage.ts): each variant's verdict and violated
  * property, the exact state and transition counts at the defaults, the golden lassos of the two buggy
  * variants, the fix over every Retag and reclaim budget up to the declared bound (3), which granules make
  * the page-granular fault-in livelock, and conformance of the actors with xstate.
@@ -50,7 +50,7 @@ describe('scenarios/mte-subpage.ts', () => {
     });
   }
 
-  it('fault-in-writeable: the lasso of C.5 - the fault-in succeeds, the header copy hits the tag, nothing changes, no adversary', () => {
+  it('fault-in-writeable: the livelock lasso - the fault-in succeeds, the header copy hits the tag, nothing changes, no adversary', () => {
     const { r, actors } = run(buildMteSubpage(DEFAULTS, 'fault-in-writeable'));
     const v = r.violations[0]!;
     assert.equal(v.kind, 'progress');

@@ -1,5 +1,5 @@
 /**
- * stable-pages (scenarios/stable-pages.ts, kernel-protocols.md H): each variant's verdict and violated
+ * stable-pages (scenarios/stable-pages.ts): each variant's verdict and violated
  * property, exact counts at the defaults, the golden counterexamples of the three broken variants (the pin-from-reference hazard,
  * the GUP-fast Dekker pattern without the re-check, the short-term pin problem), the fixes over every DMA budget, writeback pass
  * count and buffer-release budget up to the declared bounds, no pin after a negative check and its caveat, dirty file folio has buffers (the ext4 problem
@@ -76,7 +76,7 @@ describe('scenarios/stable-pages.ts', () => {
     });
   }
 
-  it('pin-from-ref: the pin-from-reference hazard as in H.5 - writeback checks, starts; pin_user_page() on the held reference; the device writes under writeback', () => {
+  it('pin-from-ref: the pin-from-reference hazard - writeback checks, starts; pin_user_page() on the held reference; the device writes under writeback', () => {
     const { r, actors } = run(buildStablePages(DEFAULTS, 'pin-from-ref'));
     const v = r.violations[0]!;
     assert.equal(v.message, 'folio 0 changed under writeback: version 1, snapshot 0');
@@ -91,7 +91,7 @@ describe('scenarios/stable-pages.ts', () => {
     assertGolden('stable-pages-pin-from-ref.txt', formatTraceText(v.trace, { actors }) + '\n');
   });
 
-  it('fast-no-recheck: GUP-fast reads the writable PTE and takes a reference, writeback write-protects, checks and starts, then the pin lands (the Dekker pattern of H.5)', () => {
+  it('fast-no-recheck: GUP-fast reads the writable PTE and takes a reference, writeback write-protects, checks and starts, then the pin lands (the Dekker pattern against folio_mkclean())', () => {
     const { r, actors } = run(buildStablePages(DEFAULTS, 'fast-no-recheck'));
     assert.deepEqual(steps(r), [
       'pinner.gupFastReadPte',

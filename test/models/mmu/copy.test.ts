@@ -1,6 +1,6 @@
 /**
- * Copies with page faults disabled (models/mmu/copy.ts) against the inexact-copy rule of
- * kernel-protocols.md 0.2 and a brute-force scan of accessible units: the set of outcomes is exactly
+ * Copies with page faults disabled (models/mmu/copy.ts) against the inexact-copy rule
+ * and a brute-force scan of accessible units: the set of outcomes is exactly
  * {1..A} (or {A} when A is 0 or n, or with exactCopy), a copy never changes a PTE, a VMA or the LRU, and it
  * writes exactly the units it copied. Each property runs on both world representations.
  */
@@ -117,7 +117,7 @@ describe('models/mmu/copy.ts', () => {
   });
 
   it('the copy rule on the btrfs shape: a header over a bad granule inside the page', () => {
-    // One page of 4 granules, granule 2 tag-mismatched (kernel-protocols.md C.5).
+    // One page of 4 granules, granule 2 tag-mismatched (the MTE sub-page fault).
     const m = defineMmu({ pages: 1, unitsPerPage: 4, pte: 'PRESENT_RW', mte: true, tagOK: [true, true, false, true] });
     for (const w of bothWorlds(m.fields)) {
       assert.equal(rawCopyChoices(w, m, 0, 4, true), 2);

@@ -81,7 +81,7 @@ describe('models/mmu/faultIn.ts', () => {
     });
   }
 
-  it('no fault-in claims more than the pages whose VMA allows the access (P-B2, fixed return)', () => {
+  it('no fault-in claims more than the pages whose VMA allows the access (fault-in never overclaims, fixed return)', () => {
     fc.assert(
       fc.property(arbRange(), ({ c, a, size }) => {
         for (const k of cases) {
@@ -125,7 +125,7 @@ describe('models/mmu/faultIn.ts', () => {
   });
 
   it('the btrfs livelock shape: fault_in_writeable misses a bad granule that fault_in_subpage_writeable finds', () => {
-    // One page, granule 2 tag-mismatched: page-granular probing touches unit 0 only (C.5).
+    // One page, granule 2 tag-mismatched: page-granular probing touches unit 0 only (the MTE sub-page fault).
     const m = defineMmu({ pages: 1, unitsPerPage: 4, mte: true, tagOK: [true, true, false, true], versions: 2 });
     for (const w of bothWorlds(m.fields)) {
       assert.equal(faultInWriteable(w, m, 0, 4), 0);

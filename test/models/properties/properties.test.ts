@@ -1,6 +1,6 @@
 /**
  * The property library (models/properties) on tiny systems built from the substrate:
- * - E0 vs a one-page window (kernel-protocols.md E.5): fault in the whole remaining buffer under a resident
+ * - whole-buffer fault-in vs a one-page window: fault in the whole remaining buffer under a resident
  *   capacity of 2 with 3 pages is a livelock (iterProgress); a one-page window terminates (state counts by
  *   hand below);
  * - the pin-from-reference hazard: pin_user_page() on a BVEC reference after writeback's negative pin check (noPinAfterNegativeCheck,
@@ -178,7 +178,7 @@ const wbMmu = () =>
     stableWrites: true,
   });
 
-/** The writeback thread of H.3: lock, folio_clear_dirty_for_io, pin check + folio_start_writeback, unlock, folio_end_writeback. */
+/** The writeback thread of the stable-pages protocol: lock, folio_clear_dirty_for_io, pin check + folio_start_writeback, unlock, folio_end_writeback. */
 function writeback(m: ReturnType<typeof wbMmu>) {
   return setup({
     types: { context: {} as Record<string, never>, events: {} as StepEvent<'lock' | 'clean' | 'start' | 'unlock' | 'end', MmuWorld> },
