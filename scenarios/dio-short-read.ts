@@ -63,7 +63,7 @@ export const dioShortRead = defineScenario({
     'an inline block copied with copy_to_iter(), each failing on a user page that is not present. gfs2 then faults in one page (the v5.16 window) and retries while that makes progress. ' +
     'Bug (zero-return, before 42c498c18a94): a hole or inline helper whose copy copied nothing returns 0, iomap_iter() takes 0 for "done", and iomap_dio_rw() returns what it had - ' +
     'which is 0 when the hole is where the call starts, and gfs2 does not retry on 0: read() returns 0 (EOF) in the middle of the file, or, on a retry, the short count of the earlier calls. ' +
-    "The doc's [DATA][HOLE][DATA] trace needs the page to go away between gfs2's fault-in and the retry (layout=1 migrations=1): with the page absent from the start gfs2 gets a positive short count, faults the page in and finishes. " +
+    "The described [DATA][HOLE][DATA] trace needs the page to go away between gfs2's fault-in and the retry (layout=1 migrations=1): with the page absent from the start gfs2 gets a positive short count, faults the page in and finishes. " +
     'Fix (efault-partial): the helpers return -EFAULT; IOMAP_DIO_PARTIAL keeps a partial result, gfs2 faults in and resumes. ' +
     'Assumptions of the fix: the user buffer stays mapped (munmaps=0); migration and reclaim act finitely often (budgets; a migration in progress always finishes); ' +
     'it holds for every layout and every migration and reclaim budget up to 2. With munmaps=1 it does not: gfs2 returns -EFAULT after a partial transfer (its "User space doesn\'t expect partial success"), ' +

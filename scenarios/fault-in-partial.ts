@@ -54,7 +54,7 @@ export const faultInPartial = defineScenario({
     "the buffer's pages `reclaim` times (that changes what is resident, not what is accessible), and another thread may munmap() " +
     'buffer pages `munmap` times (the accessible prefix only shrinks, so the maximal partial result judged on the final state is judged against the ' +
     'prefix that stayed accessible throughout the call).\n' +
-    'all-or-nothing (B1, the gfs2 v4 RFC of Jul 2021): after a short nofault copy, fault in the whole remaining buffer and retry only if ' +
+    'all-or-nothing (the gfs2 v4 RFC of Jul 2021): after a short nofault copy, fault in the whole remaining buffer and retry only if ' +
     'all of it faulted in; otherwise return `read ? read : -EFAULT`. Two steps: the copy fails at page 0, the fault-in faults page 0 ' +
     'in but fails at the unmapped page, and read() returns -EFAULT although page 0 was accessible.\n' +
     'bytes-not-faulted (v5.16 API, gfs2 as now): window_size -= fault_in_iov_iter_writeable(to, window_size) and retry while anything ' +

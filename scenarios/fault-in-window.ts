@@ -44,9 +44,9 @@ export const faultInWindow = defineScenario({
     "data was not in the page cache when read() began. The eviction order is a strict LRU of the buffer's own pages: the livelock below " +
     'is that deterministic worst case of thrashing; real reclaim gives a just-faulted page with a young PTE a second pass and evicts ' +
     'system-wide, so in a kernel it is a likelihood, not a certainty.\n' +
-    'whole-buffer (E0, the gfs2 v4 RFC): fault in the whole remaining buffer every time. With capacity < pages the fault-in evicts the ' +
+    'whole-buffer (the gfs2 v4 RFC): fault in the whole remaining buffer every time. With capacity < pages the fault-in evicts the ' +
     'first page before the copy can use it, and the loop repeats for ever without an adversary (capacity 2, 3 pages).\n' +
-    'shrinking (E1, gfs2 since v5.18, bb7f5d96aaa8 "gfs2: Fix should_fault_in_pages() logic"): should_fault_in_pages() faults in 8 pages after a round that made progress and one page after a ' +
+    'shrinking (gfs2 since v5.18, bb7f5d96aaa8 "gfs2: Fix should_fault_in_pages() logic"): should_fault_in_pages() faults in 8 pages after a round that made progress and one page after a ' +
     'round that did not, so the next copy always gets the first page. Holds - the read makes progress, capacity is respected, no ' +
     'deadlock - for every capacity >= 1 and every reclaim budget up to 3 (pages up to 4), with weak fairness for CPU0 and reclaim ' +
     'acting finitely often; an unbounded evictor could still take page 0 between every fault-in and copy.\n' +

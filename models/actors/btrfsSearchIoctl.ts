@@ -29,7 +29,7 @@
  * every unit the copy can fail on. Variant switches:
  * - `faultInGranularity`: 'page' = fault_in_writeable() (bb523b406c84; fault_in_pages_writeable() before
  *   v5.16): probes the exact first byte, then one byte per page - blind to an MTE tag mismatch inside a
- *   page, so copy_to_user_nofault() can fail where the fault-in succeeded (the C1 livelock, v5.10 - v5.18: user MTE came in v5.10).
+ *   page, so copy_to_user_nofault() can fail where the fault-in succeeded (the MTE livelock, v5.10 - v5.18: user MTE came in v5.10).
  *   'subpage' = fault_in_subpage_writeable() (18788e34642e with da32b5817253 / f3ba50a7a100, v5.19 -
  *   not v5.18): also probes every MTE granule of the range.
  * - `faultInFrom`: 'ubuf+sk_offset' (1c78544eaa46, "btrfs: fix wrong address when faulting in pages in

@@ -14,7 +14,7 @@
  *     slot"): publish the slot first (`pipe->head = head + 1`, buf->len = 0), copy, then `buf->len =
  *     copied`; a short copy leaves the empty buffer in the ring.
  *   On the merge path a short copy returns -EFAULT and leaves buf->len alone in both forms.
- * - design 'drop-lock-retry' (J0, David Laight's hypothetical, never shipped): pagefault_disable(), copy
+ * - design 'drop-lock-retry' (David Laight's hypothetical, never shipped): pagefault_disable(), copy
  *   what is resident, PUBLISH that part, drop pipe->mutex, fault_in_iov_iter_readable() the rest, retake
  *   the mutex and retry (merge test again, with the remaining length). A write <= PIPE_BUF can then be split
  *   around another writer's bytes.
@@ -120,7 +120,7 @@ function facts(o: PipeWriterOptions) {
   const faultPage = (c: Ctx): number => pageOf(m, pos(c));
   const flags = (c: Ctx): number => FAULT_FLAG_DEFAULT | (c.tried ? FAULT_FLAG_TRIED : 0);
   const outcome = (w: MmuWorld, c: Ctx): number => handleMmFaultOutcome(w, m, faultPage(c), flags(c));
-  /** Merge test with the length still to write (the whole write, or J0's remainder on a retry). */
+  /** Merge test with the length still to write (the whole write, or drop-lock-retry's remainder on a retry). */
   const mergeChars = (w: PipeWorld, c: Ctx): number => pipeMergeChars(w, P, rest(c));
   const faultInResult = (w: MmuWorld, c: Ctx): number => faultInReadableResult(w, m, pos(c), rest(c));
   return { m, P, rest, pos, prefix, faultPage, flags, outcome, mergeChars, faultInResult };

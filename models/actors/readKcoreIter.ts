@@ -16,7 +16,7 @@
  *     }
  *   The loop assumes that a short vread_iter() means "user page not faulted in". If the copy fails for a
  *   reason the fault-in cannot cure - a kernel page the nofault copy cannot read (ArchMappingQuirk:
- *   execmem ROX in 6.13) or a direction WARN - it spins forever (F1). The accounting is modelled as
+ *   execmem ROX in 6.13) or a direction WARN - it spins forever (the 6.13 /proc/kcore hang). The accounting is modelled as
  *   written: `read` is cumulative but is added to `src` and taken from `left` on every pass, so a second
  *   partial pass in one chunk reads from the wrong offset with the wrong length;
  *   a negative `left` stands for the size_t wrap-around, which makes the next fault-in report a shortfall.

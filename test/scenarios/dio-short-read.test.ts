@@ -1,7 +1,7 @@
 /**
  * dio-short-read (scenarios/dio-short-read.ts): each variant's verdict and violated
  * property, exact counts at the defaults, the golden counterexamples of zero-return (the hole the request
- * starts at, and the doc's [DATA][HOLE][DATA] with a migration between gfs2's fault-in and its retry),
+ * starts at, and the described [DATA][HOLE][DATA] with a migration between gfs2's fault-in and its retry),
  * the fix over every layout and every migration and reclaim budget up to 2, the -EFAULT-after-partial
  * result of real gfs2 when the buffer is unmapped, and conformance with xstate.
  */
@@ -66,7 +66,7 @@ describe('scenarios/dio-short-read.ts', () => {
     assertGolden('dio-short-read-zero-return.txt', formatTraceText(v.trace, { actors }) + '\n');
   });
 
-  it("zero-return, the doc's [DATA][HOLE][DATA]: gfs2 retries the positive short count and finishes, unless the hole's page goes away between its fault-in and the retry", () => {
+  it("zero-return, the described [DATA][HOLE][DATA]: gfs2 retries the positive short count and finishes, unless the hole's page goes away between its fault-in and the retry", () => {
     assert.equal(check(buildDioShortRead({ ...DEFAULTS, layout: 1 }, 'zero-return')).verdict, 'holds');
     assert.equal(check(buildDioShortRead({ ...DEFAULTS, layout: 1, prefault: 0 }, 'zero-return')).verdict, 'holds');
     const { r, actors } = run(buildDioShortRead({ ...DEFAULTS, layout: 1, migrations: 1 }, 'zero-return'));

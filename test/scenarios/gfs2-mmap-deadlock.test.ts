@@ -1,6 +1,6 @@
 /**
  * gfs2-mmap-deadlock (scenarios/gfs2-mmap-deadlock.ts): the <= v5.15 read traps a recursive glock request
- * in add_to_queue() (BUG), the document's deadlock needs that trap removed, and the v5.16+ nofault retry
+ * in add_to_queue() (BUG), the single-glock deadlock as first described needs that trap removed, and the v5.16+ nofault retry
  * loop holds for every contender and reclaim budget up to the declared bound. With two files (-abba), the
  * <= v5.15 writes deadlock for real (ABBA on glocks F and G, no recursion) and the fixed writes hold; so do
  * two reads (reads=1), through the write fault's gfs2_page_mkwrite() (EX) behind the other read's SH.

@@ -57,7 +57,7 @@ describe('scenarios/kcore-read.ts', () => {
     });
   }
 
-  it('retry-forever: the F1 lasso - the module was loaded before the read, so from the first pass vread_iter() = 0 / fault-in = 0 forever', () => {
+  it('retry-forever: the 6.13 /proc/kcore hang as a lasso - the module was loaded before the read, so from the first pass vread_iter() = 0 / fault-in = 0 forever', () => {
     const { r, actors } = run(buildKcoreRead(DEFAULTS, 'retry-forever'));
     const v = r.violations[0]!;
     assert.equal(v.kind, 'progress');
@@ -138,7 +138,7 @@ describe('scenarios/kcore-read.ts', () => {
     }
   });
 
-  it('the shipped loop with read() and no non-fault failure holds for every reclaim budget up to the bound (F2 needs an unbounded evictor)', () => {
+  it('the shipped loop with read() and no non-fault failure holds for every reclaim budget up to the bound (livelock by eviction needs an unbounded evictor)', () => {
     for (let reclaim = 0; reclaim <= RECLAIM_BOUND; reclaim++) {
       const r = check(buildKcoreRead({ ...DEFAULTS, quirk: 0, reclaim }, 'retry-forever'));
       assert.equal(r.verdict, 'holds', `reclaim=${reclaim}`);

@@ -61,7 +61,7 @@ describe('models/actors/pipeWriter.ts', () => {
     assert.equal(r.violations[0]?.message, "W0 is stuck in 'userfaultWait', waiting for UFFDIO_COPY of p1 (holding pipe->mutex)");
   });
 
-  it('rejects a write longer than PIPE_BUF and publish with the J0 design', () => {
+  it('rejects a write longer than PIPE_BUF and publish with the drop-lock-retry design', () => {
     const m = defineMmu({ pages: 2, unitsPerPage: 2 });
     const P = definePipe({ slots: 2, pageUnits: 2, mutexOwners: ['W0'], writers: ['W0'], maxWrite: 3 });
     assert.throws(() => pipeWriterActor({ name: 'W0', pipe: P, mmu: m, writer: 0, mutexOwner: 0, addr: 0, len: 3, design: 'mutex-held' }), /1..PIPE_BUF/);

@@ -113,7 +113,7 @@ describe('models/mmu/lru.ts', () => {
     );
   });
 
-  it('the E0 shape: faulting in p0, p1, p2 with capacity 2 evicts p0 again', () => {
+  it('the whole-buffer fault-in shape: faulting in p0, p1, p2 with capacity 2 evicts p0 again', () => {
     const m = defineMmu({ pages: 3, unitsPerPage: 1, capacity: 2 });
     for (const w of bothWorlds(m.fields)) {
       for (const p of [0, 1, 2]) assert.equal(handleMmFault(w, m, p, FAULT_FLAG_DEFAULT, -1), FAULT_DONE);

@@ -67,7 +67,7 @@ import {
 const counts = (r: ReturnType<typeof check>) => ({ states: r.stats.states, transitions: r.stats.transitions, terminalStates: r.stats.terminalStates });
 
 // -------------------------------------------------------------------------------------------------------
-// E0 and the one-page window.
+// Whole-buffer fault-in and the one-page window.
 
 function retryLoop(window: 'whole' | 'one'): SystemSpec<MmuWorld> {
   const m = defineMmu({ pages: 3, unitsPerPage: 1, capacity: 2, exactCopy: true });
@@ -104,7 +104,7 @@ function retryLoop(window: 'whole' | 'one'): SystemSpec<MmuWorld> {
 }
 
 describe('models/properties: iterProgress and residentCapacity', () => {
-  it('E0: faulting in all 3 pages with capacity 2 evicts p0 every time - a lasso of 2 steps (4 states, 4 transitions)', () => {
+  it('whole-buffer fault-in: faulting in all 3 pages with capacity 2 evicts p0 every time - a lasso of 2 steps (4 states, 4 transitions)', () => {
     // S0 COPY (nothing mapped) -> S1 FAULT -> fault in p0,p1,p2 (p2 evicts p0) -> S2 COPY [p2,p1]
     // -> copy fails at p0 -> S3 FAULT -> p0 evicts p1, p1 evicts p2, p2 evicts p0 -> S2 again.
     const r = check(retryLoop('whole'));
