@@ -26,7 +26,7 @@ export function stateText(s: string): string {
   return mermaidText(s).replace(/:/g, '#58;').replace(/--/g, '-#45;');
 }
 /**
- * Words Mermaid's state-diagram lexer reads as keywords, in lower case (it ignores case). Mermaid 12's
+ * Words Mermaid's state-diagram lexer reads as keywords, in lower case (it ignores case). Mermaid 11's
  * parser rejects a state named `state`, `note`, `classDef`, `class`, `style`, `default`, `click`, `scale`,
  * `accTitle`, `accDescr`, `stateDiagram` or `href`; the rest are kept out in case a version reads them too.
  */
