@@ -12,6 +12,11 @@ export function invariant<W = any>(
   return { kind: 'invariant', name, holds, ...options };
 }
 
+/** What a violated invariant says about state `s`: its own explain, or a description of the state. */
+export function invariantMessage(system: CompiledSystem, p: InvariantProperty, s: StateView): string {
+  return p.explain ? p.explain(s) : describeFailure(system, p, s);
+}
+
 /** Checks every invariant on every state the engine reaches; stops checking one once it is reported. */
 export class InvariantMonitor implements Monitor {
   // invariant: done[i] is 1 once invariants[i] was reported (a violation or a throw).
@@ -31,7 +36,7 @@ export class InvariantMonitor implements Monitor {
       try {
         if (!p.holds(s)) {
           done[i] = 1;
-          ctx.report({ property: p.name, kind: 'invariant', message: p.explain ? p.explain(s) : describeFailure(this.system, p, s) });
+          ctx.report({ property: p.name, kind: 'invariant', message: invariantMessage(this.system, p, s) });
         }
       } catch (e) {
         done[i] = 1;

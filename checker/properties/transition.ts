@@ -32,6 +32,11 @@ export function nonIncreasing<W = any>(
   };
 }
 
+/** What a violated transition property says about a step: its own explain, or its description. */
+export function transitionMessage(p: TransitionProperty, before: StateView, after: StateView, info: StepInfo): string {
+  return p.explain ? p.explain(before, after, info) : (p.description ?? p.name);
+}
+
 /** Checks every transition property on every step the engine takes, into new states and known ones alike. */
 export class TransitionMonitor implements Monitor {
   // invariant: done[i] is 1 once transitions[i] was reported.
@@ -50,7 +55,7 @@ export class TransitionMonitor implements Monitor {
       try {
         if (!p.holds(before, after, info)) {
           done[i] = 1;
-          ctx.report({ property: p.name, kind: 'transition', message: p.explain ? p.explain(before, after, info) : (p.description ?? p.name), atStep: true });
+          ctx.report({ property: p.name, kind: 'transition', message: transitionMessage(p, before, after, info), atStep: true });
         }
       } catch (e) {
         done[i] = 1;

@@ -16,7 +16,8 @@
  * a shortest counterexample is, or a shorter counterexample would exist.
  */
 import { blockedActors, describeDeadlock, type BlockedActor } from '../properties/deadlock.js';
-import { describeFailure } from '../properties/explainState.js';
+import { invariantMessage } from '../properties/invariant.js';
+import { transitionMessage } from '../properties/transition.js';
 import { stuckMessage, type ProgressProperty } from '../properties/progress.js';
 import { SlotStateView, type BoundProperty, type InvariantProperty, type TransitionProperty } from '../properties/property.js';
 import type { Violation } from '../result.js';
@@ -241,7 +242,7 @@ export function clearestTrace(system: CompiledSystem, goal: TraceGoal, options: 
       info.choice = stepChoice(step);
       if (!goal.property.holds(before, after, info)) {
         const p = goal.property;
-        offer(curNode, step, curLength + 1, switchesAfter(step), () => ({ message: p.explain ? p.explain(before, after, info) : (p.description ?? p.name) }));
+        offer(curNode, step, curLength + 1, switchesAfter(step), () => ({ message: transitionMessage(p, before, after, info) }));
       }
     }
     let r = store.findOrInsert(vec, 0, NO_PARENT, 0);
@@ -297,8 +298,7 @@ export function clearestTrace(system: CompiledSystem, goal: TraceGoal, options: 
     switch (goal.kind) {
       case 'invariant': {
         const p = goal.property;
-        if (!p.holds(after))
-          offer(node, undefined, curLength, curSwitches, () => ({ message: p.explain ? p.explain(after) : describeFailure(system, p, after) }));
+        if (!p.holds(after)) offer(node, undefined, curLength, curSwitches, () => ({ message: invariantMessage(system, p, after) }));
         return;
       }
       case 'bound':
