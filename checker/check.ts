@@ -33,6 +33,7 @@ import { propertyShapeProblem } from './properties/property.js';
 import { assertionMessage } from './system/thrown.js';
 import { stepActor, stepChoice, stepEvent } from './system/step.js';
 import { WorldAccessError } from './system/views.js';
+import { reductionFlags, resolveReduction, type Reduction } from './reduce/reduction.js';
 
 export interface CheckOptions {
   /** Search strategy. Default `bfs` (shortest counterexamples). */
@@ -87,6 +88,11 @@ export interface CheckOptions {
    * - the fewest switches of any length, then the shortest. Sampling strategies keep the trace they sampled.
    */
   readonly trace?: TraceOrder;
+  /**
+   * Reductions of the exhaustive search (checker/reduce/reduction.ts): `none` (default), `por`,
+   * `symmetry` or `all`. Sampling strategies ignore it.
+   */
+  readonly reduce?: Reduction;
 }
 
 export interface ResolvedCheckOptions {
@@ -101,6 +107,7 @@ export interface ResolvedCheckOptions {
   readonly store: 'exact' | 'compact' | 'bitstate';
   readonly bitstate: BitstateOptions;
   readonly trace: TraceOrder;
+  readonly reduce: Reduction;
 }
 
 export const DEFAULT_MAX_STATES = 50_000_000;
@@ -131,6 +138,7 @@ export function resolveCheckOptions(o: CheckOptions = {}): ResolvedCheckOptions 
     pctDepth: whole('pctDepth', o.pctDepth ?? 3, 1, MAX_PCT_DEPTH),
     store: resolveStore(o),
     trace: resolveTraceOrder(o.trace),
+    reduce: resolveReduction(o.reduce),
     bitstate: {
       bits: whole('bitstate.bits', o.bitstate?.bits ?? DEFAULT_BITSTATE.bits, BITSTATE_BITS.min, BITSTATE_BITS.max),
       hashes: whole('bitstate.hashes', o.bitstate?.hashes ?? DEFAULT_BITSTATE.hashes, BITSTATE_HASHES.min, BITSTATE_HASHES.max),
@@ -180,6 +188,7 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     recordGraph: progressProps.length > 0 && !bitstate,
     store: config.store,
     bitstate: config.bitstate,
+    reduction: reductionFlags(config.reduce),
   });
   sample();
   const store = outcome.store;

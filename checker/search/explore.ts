@@ -25,6 +25,7 @@ import { NondeterminismProbe } from './determinism.js';
 import { Engine } from './engine.js';
 import type { SearchStrategy } from './strategy.js';
 import type { ProgressRecorder } from '../properties/progress.js';
+import type { ReductionFlags } from '../reduce/reduction.js';
 
 export interface ExploreHooks {
   /**
@@ -62,6 +63,8 @@ export interface ExploreOptions {
   readonly store?: 'exact' | 'compact' | 'bitstate';
   /** Bitstate: the bits of the array (log2) and the hashes per state. */
   readonly bitstate?: BitstateOptions;
+  /** Reductions (issue 9; reduce/reduction.ts). Absent: none. */
+  readonly reduction?: ReductionFlags;
 }
 
 /** A violation as the search found it: where, not yet a trace. */
