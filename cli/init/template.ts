@@ -3,7 +3,7 @@
  * text, in one place: package.json (faultline and xstate, TypeScript to type-check), tsconfig.json, one
  * example scenario built from `faultline/models`, a README, .gitignore, and a GitHub Actions workflow that
  * type-checks and gates the project's own scenarios with a JUnit report and a job summary.
- * test/cli/init.test.ts installs the result from `npm pack` of this repository and runs it end to end.
+ * test/package/pack.test.ts installs the result from `npm pack` of this repository and runs it end to end.
  */
 
 /** The versions the project asks for: faultline's own, and the xstate, TypeScript and Node types faultline is built with. */

@@ -1,7 +1,7 @@
 /**
- * Output that cannot be written never turns a failure into a pass: the real executable's entry (cli/main.ts,
- * run from the sources through tsx as bin/faultline.js runs its compiled copy; a check runs in a worker
- * thread that relays its output) exits with the verdict's code when stdout is
+ * Output that cannot be written never turns a failure into a pass: the real executable (bin/faultline.js,
+ * over the dist/ that scripts/test.js rebuilds when a source is newer; a check runs in a worker thread
+ * that relays its output to cli/main.ts's thread) exits with the verdict's code when stdout is
  * /dev/full (ENOSPC) or a pipe closed early (EPIPE); a run whose code would be 0 but whose report was lost
  * (not a closed pipe) exits 2 with one line on stderr. These spawn child processes (about a second each).
  */
@@ -13,8 +13,9 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { REPO_ROOT } from '../scenarios/allScenarios.js';
 
-// From the sources, so the tests never run a stale build (test/package/pack.test.ts runs the compiled bin).
-const BIN = ['--import', import.meta.resolve('tsx'), join(REPO_ROOT, 'cli/main.ts')];
+// The compiled executable, as users run it: from the sources through tsx, each run would first compile
+// faultline and type-check the gate fixture against faultline's .ts sources (seconds a process).
+const BIN = [join(REPO_ROOT, 'bin/faultline.js')];
 const scratch = mkdtempSync(join(tmpdir(), 'faultline-unwritable-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 const FULL = existsSync('/dev/full');
