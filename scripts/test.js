@@ -1,15 +1,26 @@
 #!/usr/bin/env node
-// Runs every test/**/*.test.ts through Node's built-in test runner with tsx.
+// Runs every test/**/*.test.ts, each file in its own node process with tsx (as `node --test` would: the same
+// flags, one process per file), a few files at a time, the costliest first, so the lanes end together.
 // Node 20's `--test` takes no glob patterns and only finds *.test.js by itself, so the list is built here.
-// Extra arguments pass through (e.g. `npm test -- --test-name-pattern=peterson`), and any argument that
-// names a test file or folder narrows the run to it.
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { spawnSync } from 'node:child_process';
+//
+// Extra arguments pass through to every file (e.g. `npm test -- --test-name-pattern=peterson`), and any
+// argument that names a test file or folder narrows the run to it. `--test-concurrency=N` sets the number
+// of lanes (default: the cores, at least 2). Each file's report is printed whole when it ends, then a total.
+//
+// The order comes from what each file cost the last time it ran, measured here (wall seconds, the file's
+// startup and child processes included): this machine's last run (.cache/test-costs.json,
+// untracked, written after every run), else the committed record (test/costs.json, rewritten by
+// `npm test -- --record-costs` after a whole run). A file neither knows - a new one - runs first, since
+// nothing says it is cheap.
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
+const RECORDED = join(root, 'test/costs.json');
+const LOCAL = join(root, '.cache/test-costs.json');
 
 function collect(path, out) {
   if (statSync(path).isDirectory()) {
@@ -22,12 +33,24 @@ function collect(path, out) {
 
 const args = process.argv.slice(2);
 const targets = args.filter((a) => !a.startsWith('-'));
-const flags = args.filter((a) => a.startsWith('-'));
+const record = args.includes('--record-costs');
+const lanesFlag = args.find((a) => a.startsWith('--test-concurrency='));
+const flags = args.filter((a) => a.startsWith('-') && a !== '--record-costs' && a !== lanesFlag);
+const lanes = lanesFlag ? Number(lanesFlag.slice('--test-concurrency='.length)) : Math.max(2, availableParallelism());
+if (!Number.isInteger(lanes) || lanes < 1) {
+  console.error(`--test-concurrency expects a positive whole number, not '${lanesFlag.slice('--test-concurrency='.length)}'`);
+  process.exit(2);
+}
 const files = (targets.length ? targets : ['test']).flatMap((t) => collect(join(root, t), []));
 if (files.length === 0) {
   console.error(`no test files found under ${targets.join(', ') || 'test/'}`);
   process.exit(2);
 }
+if (record && targets.length) {
+  console.error('--record-costs records a whole run: give no test files or folders');
+  process.exit(2);
+}
+
 // Some tests start the compiled executable (bin/faultline.js runs dist/) or pack the package: build dist/
 // first when a source is newer than it (npm install and npm ci build it too, through `prepare`).
 function newest(path) {
@@ -42,16 +65,75 @@ if (sources > built) {
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
-// Test files run two at a time (Node 20's default is one fewer than the cores: one, on a 2-core machine). Each
-// file spends much of its time starting up (tsx compiling its imports) or waiting on a child process, so
-// two at once take about two thirds of the time. The files that `npm pack` take turns (test/package/packOnce.ts).
-const CONCURRENCY = Math.max(2, availableParallelism());
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--import', './test/setup.ts', '--test', '--test-reporter=spec', `--test-concurrency=${CONCURRENCY}`, ...flags, ...files],
-  {
-    cwd: root,
-    stdio: 'inherit',
-  },
-);
-process.exit(result.status ?? 1);
+/** `{ file: seconds }` from a cost file, or {} when there is none (or it is not one). */
+function readCosts(path) {
+  try {
+    const costs = JSON.parse(readFileSync(path, 'utf8'));
+    return costs && typeof costs === 'object' && !Array.isArray(costs) ? costs : {};
+  } catch {
+    return {};
+  }
+}
+const known = { ...readCosts(RECORDED), ...readCosts(LOCAL) };
+const cost = (file) => (typeof known[file] === 'number' ? known[file] : Infinity);
+// Longest first, unknown files before all; the sort is stable, so ties keep the folder order.
+const queue = [...files].sort((a, b) => (cost(a) === cost(b) ? 0 : cost(a) > cost(b) ? -1 : 1));
+
+/** The total of one kind in a spec report's summary (`ℹ pass 12`), 0 when the file printed none. */
+function tally(report, kind) {
+  const m = report.match(new RegExp(`^ℹ ${kind} (\\d+)$`, 'm'));
+  return m ? Number(m[1]) : 0;
+}
+
+// The spec reporter unless the arguments name another (then the totals below count only failed files).
+const reporter = flags.some((f) => f.startsWith('--test-reporter')) ? [] : ['--test-reporter=spec'];
+const KINDS = ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo'];
+const totals = Object.fromEntries(KINDS.map((k) => [k, 0]));
+const measured = {};
+const failed = [];
+const started = Date.now();
+
+/** Runs one file in its own process and prints its report when it ends. */
+function runFile(file) {
+  return new Promise((done) => {
+    const t0 = Date.now();
+    const child = spawn(process.execPath, ['--import', 'tsx', '--import', './test/setup.ts', ...reporter, ...flags, file], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let report = '';
+    child.stdout.on('data', (d) => (report += d));
+    child.stderr.on('data', (d) => (report += d));
+    child.on('close', (code, signal) => {
+      const seconds = (Date.now() - t0) / 1000;
+      measured[file] = Math.round(seconds * 10) / 10;
+      for (const k of KINDS) totals[k] += tally(report, k);
+      // A file that fails before its tests report (a syntax error, a throw at load) counts as one failure.
+      if (code !== 0 && tally(report, 'fail') === 0) totals.fail += 1;
+      if (code !== 0) failed.push(`${file} (${signal ? `signal ${signal}` : `exit ${code}`})`);
+      process.stdout.write(`\n# ${file} (${seconds.toFixed(1)} s)\n${report}`);
+      done();
+    });
+  });
+}
+
+async function lane() {
+  for (let file = queue.shift(); file !== undefined; file = queue.shift()) await runFile(file);
+}
+await Promise.all(Array.from({ length: Math.min(lanes, files.length) }, lane));
+
+const wall = (Date.now() - started) / 1000;
+const sum = Object.values(measured).reduce((a, b) => a + b, 0);
+console.log(`\n# ${files.length} files in ${wall.toFixed(1)} s on ${lanes} lanes (${sum.toFixed(1)} s of files)`);
+for (const k of KINDS) console.log(`ℹ ${k} ${totals[k]}`);
+if (failed.length) console.log(`\nfailed:\n${failed.map((f) => `  ${f}`).join('\n')}`);
+
+// What each file cost, for the next run's order. Only a run without a name pattern measured whole files.
+if (!flags.some((f) => f.startsWith('--test-name-pattern') || f === '--test-only')) {
+  const sorted = (costs) => Object.fromEntries(Object.entries(costs).sort(([a], [b]) => (a < b ? -1 : 1)));
+  mkdirSync(dirname(LOCAL), { recursive: true });
+  const current = Object.entries(readCosts(LOCAL)).filter(([file]) => existsSync(join(root, file)));
+  writeFileSync(LOCAL, `${JSON.stringify(sorted({ ...Object.fromEntries(current), ...measured }), null, 2)}\n`);
+  if (record) writeFileSync(RECORDED, `${JSON.stringify(sorted(measured), null, 2)}\n`);
+}
+process.exit(failed.length ? 1 : 0);
