@@ -188,8 +188,14 @@ describe('bad input never reaches an internal error', () => {
 });
 
 describe('the executable ends what cannot stop itself (child processes, generous outer limits)', () => {
+  // Without type-checking the fixtures (seconds of TypeScript a process; test/cli/scenarioFiles.test.ts's subject).
   const exec = (args: readonly string[]) => {
-    const r = spawnSync(process.execPath, [BIN, ...args], { cwd: scratch, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
+    const r = spawnSync(process.execPath, [BIN, ...args, '--no-typecheck'], {
+      cwd: scratch,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     return { code: r.status, out: r.stdout, err: r.stderr };
   };
 

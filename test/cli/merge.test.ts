@@ -27,10 +27,13 @@ async function cli(argv: readonly string[]) {
   return { code, out: f.out(), err: f.err() };
 }
 
-/** One shard as its own process; its JSON result goes to `file` in the scratch directory. */
+/**
+ * One shard as its own process; its JSON result goes to `file` in the scratch directory. Without
+ * type-checking the fixture (seconds of TypeScript a process; test/cli/scenarioFiles.test.ts's subject).
+ */
 async function shardProcess(argv: readonly string[], file: string): Promise<number> {
   try {
-    const { stdout } = await run(process.execPath, [join(REPO_ROOT, 'bin/faultline.js'), ...argv], { cwd: scratch, maxBuffer: 64 << 20 });
+    const { stdout } = await run(process.execPath, [join(REPO_ROOT, 'bin/faultline.js'), ...argv, '--no-typecheck'], { cwd: scratch, maxBuffer: 64 << 20 });
     writeFileSync(join(scratch, file), stdout);
     return 0;
   } catch (e) {
