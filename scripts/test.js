@@ -46,8 +46,8 @@ if (files.length === 0) {
   console.error(`no test files found under ${targets.join(', ') || 'test/'}`);
   process.exit(2);
 }
-if (record && targets.length) {
-  console.error('--record-costs records a whole run: give no test files or folders');
+if (record && (targets.length || flags.some((f) => f.startsWith('--test-name-pattern') || f === '--test-only'))) {
+  console.error('--record-costs records a whole run: give no test files, folders or name patterns');
   process.exit(2);
 }
 
@@ -90,6 +90,18 @@ const reporter = flags.some((f) => f.startsWith('--test-reporter')) ? [] : ['--t
 const KINDS = ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo'];
 const totals = Object.fromEntries(KINDS.map((k) => [k, 0]));
 const measured = {};
+let spent = 0;
+// What each file cost, for the next run's order, kept as each file ends (a run stopped halfway keeps what
+// it measured). Only a run without a name pattern measures whole files.
+const measuring = !flags.some((f) => f.startsWith('--test-name-pattern') || f === '--test-only');
+const costsJson = (costs) => `${JSON.stringify(Object.fromEntries(Object.entries(costs).sort(([a], [b]) => (a < b ? -1 : 1))), null, 2)}\n`;
+function keep(file, seconds) {
+  if (!measuring) return;
+  measured[file] = seconds;
+  const current = Object.entries(readCosts(LOCAL)).filter(([f]) => existsSync(join(root, f)));
+  mkdirSync(dirname(LOCAL), { recursive: true });
+  writeFileSync(LOCAL, costsJson({ ...Object.fromEntries(current), [file]: seconds }));
+}
 const failed = [];
 const started = Date.now();
 
@@ -106,7 +118,8 @@ function runFile(file) {
     child.stderr.on('data', (d) => (report += d));
     child.on('close', (code, signal) => {
       const seconds = (Date.now() - t0) / 1000;
-      measured[file] = Math.round(seconds * 10) / 10;
+      spent += seconds;
+      keep(file, Math.round(seconds * 10) / 10);
       for (const k of KINDS) totals[k] += tally(report, k);
       // A file that fails before its tests report (a syntax error, a throw at load) counts as one failure.
       if (code !== 0 && tally(report, 'fail') === 0) totals.fail += 1;
@@ -123,17 +136,9 @@ async function lane() {
 await Promise.all(Array.from({ length: Math.min(lanes, files.length) }, lane));
 
 const wall = (Date.now() - started) / 1000;
-const sum = Object.values(measured).reduce((a, b) => a + b, 0);
-console.log(`\n# ${files.length} files in ${wall.toFixed(1)} s on ${lanes} lanes (${sum.toFixed(1)} s of files)`);
+console.log(`\n# ${files.length} files in ${wall.toFixed(1)} s on ${lanes} lanes (${spent.toFixed(1)} s of files)`);
 for (const k of KINDS) console.log(`ℹ ${k} ${totals[k]}`);
 if (failed.length) console.log(`\nfailed:\n${failed.map((f) => `  ${f}`).join('\n')}`);
 
-// What each file cost, for the next run's order. Only a run without a name pattern measured whole files.
-if (!flags.some((f) => f.startsWith('--test-name-pattern') || f === '--test-only')) {
-  const sorted = (costs) => Object.fromEntries(Object.entries(costs).sort(([a], [b]) => (a < b ? -1 : 1)));
-  mkdirSync(dirname(LOCAL), { recursive: true });
-  const current = Object.entries(readCosts(LOCAL)).filter(([file]) => existsSync(join(root, file)));
-  writeFileSync(LOCAL, `${JSON.stringify(sorted({ ...Object.fromEntries(current), ...measured }), null, 2)}\n`);
-  if (record) writeFileSync(RECORDED, `${JSON.stringify(sorted(measured), null, 2)}\n`);
-}
+if (record) writeFileSync(RECORDED, costsJson(measured));
 process.exit(failed.length ? 1 : 0);
