@@ -28,7 +28,7 @@ import { Rng } from './random/rng.js';
 import { compileSystem, type CompiledSystem, type SystemSpec } from './system/system.js';
 import { stateAfter, stepsAround, stepsTo as stepsToState } from './trace/path.js';
 import { buildTrace, TraceDivergence, type Trace } from './trace/trace.js';
-import { clearestViolation, TRACE_ORDERS, type TraceOrder, type TraceSearchOptions } from './trace/clearest.js';
+import { clearestBoundSteps, clearestViolation, TRACE_ORDERS, type TraceOrder, type TraceSearchOptions } from './trace/clearest.js';
 import { propertyShapeProblem } from './properties/property.js';
 import { assertionMessage } from './system/thrown.js';
 import { stepActor, stepChoice, stepEvent } from './system/step.js';
@@ -286,11 +286,12 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
       const mismatch = crossCheckXstate(compiled, outcome.states, sampledPath, counterexamples);
       if (mismatch) modelError = { kind: 'xstate-mismatch', subject: mismatch.actor, message: mismatch.message, trace: longestTrace(compiled, mismatch.steps) };
     }
+    // Each worst-value trace made the clearest, as a violation's is.
     bounds = outcome.bounds.map((b) => ({
       property: b.property.name,
       limit: b.property.limit,
       worst: b.worst,
-      trace: buildTrace(compiled, stepsTo(b.state)),
+      trace: buildTrace(compiled, clearestBoundSteps(compiled, b.property, b.worst, stepsTo(b.state), clearestOptions(config, options))),
     }));
   } catch (e) {
     if (e instanceof TraceDivergence && e.thrown instanceof WorldAccessError && e.steps) {
