@@ -49,6 +49,8 @@ export interface ExecutionOptions {
   readonly maxDepth: number;
   readonly shouldStop?: () => StopReason | null;
   readonly witness?: StepWitness;
+  /** Executions (by number, from 0) whose steps the run keeps, for checks after it (determinism, xstate). */
+  readonly keep?: (execution: number) => boolean;
 }
 
 /** A step that failed: threw (`thrown`) or left the declared world (`overflow`, what it wrote). */
@@ -74,6 +76,8 @@ export interface ExecutionStats {
   readonly witnessed?: { readonly index: number; readonly message: string };
   /** The last execution's failed step, if it ended at one. */
   readonly failure?: StepFailure;
+  /** The steps of the executions `keep` chose, in order (without a step that failed). */
+  readonly kept: readonly (readonly number[])[];
 }
 
 /** Steps between two polls of `shouldStop` (timeout, memory, Ctrl-C). */
@@ -120,6 +124,7 @@ export class Executions {
     let stopped: StopReason | null = null;
     let witnessed: ExecutionStats['witnessed'];
     let failure: StepFailure | undefined;
+    const kept: number[][] = [];
 
     // Polled by steps, not by executions: one execution can be millions of steps long.
     let untilPoll = 0;
@@ -134,6 +139,7 @@ export class Executions {
       o.scheduler.newExecution(o.rng, longest > 0 ? longest : o.maxDepth);
       stepper.load(system.initial);
       const path: number[] = (this.path = []);
+      if (o.keep?.(executions)) kept.push(path);
       failure = undefined;
       for (const m of engine.onBegin) m.begin!();
       states++;
@@ -207,6 +213,7 @@ export class Executions {
       stopped,
       ...(witnessed ? { witnessed } : {}),
       ...(failure ? { failure } : {}),
+      kept,
     };
   }
 }

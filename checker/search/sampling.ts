@@ -14,6 +14,7 @@ import type { CompiledSystem } from '../system/system.js';
 import type { StopReason } from './explore.js';
 import type { BlockedActor } from '../properties/deadlock.js';
 import type { ModelErrorKind } from '../result.js';
+import { probedStates } from './determinism.js';
 import { Executions, stepsOf } from './executions.js';
 import type { SamplingStrategy, Scheduler } from './strategy.js';
 
@@ -43,6 +44,11 @@ export interface SampleOutcome {
   readonly findings: readonly SampleFinding[];
   readonly bounds: readonly { readonly property: BoundProperty; readonly worst: number; readonly steps: readonly number[] }[];
   readonly stopped: StopReason | null;
+  /**
+   * The steps of a deterministic sample of the executions (the first 12, then up to 20 spread over the
+   * rest, as `probedStates` picks stored states), for the determinism probe and the xstate cross-check.
+   */
+  readonly sampled: readonly (readonly number[])[];
 }
 
 export interface SampleOptions {
@@ -56,12 +62,14 @@ export interface SampleOptions {
 
 export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome {
   const runner = new Executions(system, { stopAtFirstViolation: o.stopAtFirstViolation });
+  const sampled = new Set(probedStates(o.executions));
   const stats = runner.run({
     scheduler: o.scheduler,
     rng: o.rng,
     executions: o.executions,
     maxDepth: o.maxDepth,
     ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}),
+    keep: (execution) => sampled.has(execution),
   });
   const engine = runner.engine;
   return {
@@ -77,5 +85,6 @@ export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome 
     })),
     bounds: (engine.monitors.bounds?.measured ?? []).map((b) => ({ property: b.property, worst: b.worst, steps: stepsOf(b.at) })),
     stopped: stats.stopped,
+    sampled: stats.kept,
   };
 }

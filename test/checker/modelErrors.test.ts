@@ -200,6 +200,53 @@ describe('model errors: their own verdict, never a violation of the property', (
     assert.equal(replayModelError(compileSystem(spec), ids(spec, r.modelError!.trace.steps), 'xstate-mismatch', 'P0').status, 'reproduced');
   });
 
+  it('under random and pct sampling too: Math.random in an action is a model error, as under bfs', () => {
+    // Math.random, seeded away: the step adds 1 or 2 at random, as a model reading Math.random would.
+    let draws = 0;
+    const spec = system((w) => {
+      w.x = Math.min(3, w.x + 1 + ((draws++ * 7919) % 3 === 0 ? 1 : 0));
+    });
+    for (const strategy of ['random', 'pct'] as const) {
+      const r = check(spec, { strategy, executions: 20 });
+      assert.equal(r.verdict, 'model-error', strategy);
+      assert.equal(r.modelError!.kind, 'nondeterministic', strategy);
+      assert.match(r.modelError!.message, /^actor P0, event step is not deterministic: Math\.random, Date\.now or state kept outside the world\?/, strategy);
+      assert.deepEqual(r.violations, []);
+    }
+  });
+
+  it('under random and pct sampling too: an assign that reads what an earlier effect wrote is an xstate mismatch, as under bfs', () => {
+    const machine = setup({
+      types: { context: {} as { seen: number }, events: {} as Ev },
+      actions: {
+        bump: ({ event }) => {
+          event.world.x += 1;
+        },
+      },
+    }).createMachine({
+      id: 'trap',
+      initial: 'run',
+      context: { seen: 0 },
+      states: { run: { on: { step: { target: 'done', actions: ['bump', assign({ seen: ({ event }) => event.world.x })] } } }, done: { type: 'final' } },
+    });
+    const spec: SystemSpec<W> = {
+      name: 'trap',
+      world: { x: int(0, 3), a: array(2, int(0, 3)) },
+      actors: [{ name: 'P0', machine, fields: { seen: int(0, 3) } }],
+      properties: [],
+    };
+    for (const strategy of ['random', 'pct'] as const) {
+      assert.equal(check(spec, { strategy, executions: 5 }).verdict, 'inconclusive', `${strategy}: without the cross-check nothing is found`);
+      const r = check(spec, { strategy, executions: 5, xstateCheck: true });
+      assert.equal(r.verdict, 'model-error', strategy);
+      assert.equal(r.modelError!.kind, 'xstate-mismatch', strategy);
+      assert.match(
+        r.modelError!.message,
+        /^machine 'trap' \(actor P0\), state 'run', event 'step': the compiled actor and xstate's own transition\(\) disagree/,
+      );
+    }
+  });
+
   it('the cross-check passes a faithful model and changes nothing else', () => {
     const plain = check(system(ok));
     const crossed = check(system(ok), { xstateCheck: true });
