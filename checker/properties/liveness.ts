@@ -1,5 +1,5 @@
 /**
- * Progress checking on the explored graph (DESIGN.md, "Liveness algorithm").
+ * Progress checking on the graph an exhaustive search explored, after the search.
  *
  * For one progress property P: keep the states where P is in flight and the steps between them that are
  * not progress for P; find the strongly connected components (iterative Tarjan, R. Tarjan, "Depth-first
