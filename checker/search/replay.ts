@@ -13,7 +13,8 @@ import { encodeStep, stepActor, stepChoice, stepEvent, type Stepper } from '../s
 import { WorldAccessError } from '../system/views.js';
 import { SystemDefinitionError, type CompiledActor, type CompiledSystem } from '../system/system.js';
 import { Rng } from '../random/rng.js';
-import { Executions, type StepWitness } from './executions.js';
+import { Executions, type ExecutionStats, type StepWitness } from './executions.js';
+import type { Property } from '../properties/property.js';
 import type { Scheduler } from './strategy.js';
 
 export type ReplayOutcome =
@@ -118,6 +119,32 @@ function xstateWitness(system: CompiledSystem, shadow: XstateShadow, stepIndex: 
   };
 }
 
+/** One replayed execution: the engine and its monitors after it, and how it ended. */
+export interface ReplayRun {
+  readonly runner: Executions;
+  readonly scheduler: { readonly diverged: Diverged | undefined };
+  readonly stats: ExecutionStats;
+}
+
+/**
+ * Runs `steps` on the execution core with the monitors of `properties` (and model assertions) over
+ * guarded views, so a write outside an array or of a non-integer throws here as the search's probe saw
+ * it; with a `shadow`, every step through xstate as well. The trace's last state is expanded too (a
+ * deadlock, a run that ends, a loop that closes are judged there).
+ */
+export function replayRun(system: CompiledSystem, steps: readonly number[], properties: readonly Property[], shadow?: XstateShadow): ReplayRun {
+  const runner = new Executions(system, { stopAtFirstViolation: false, properties, guarded: true });
+  const scheduler = new ReplayScheduler(system, steps, runner.engine.S);
+  const stats = runner.run({
+    scheduler,
+    rng: Rng.seeded(0),
+    executions: 1,
+    maxDepth: steps.length + 1,
+    ...(shadow ? { witness: xstateWitness(system, shadow, () => runner.steps.length) } : {}),
+  });
+  return { runner, scheduler, stats };
+}
+
 export function replay(
   system: CompiledSystem,
   steps: readonly number[],
@@ -147,26 +174,16 @@ export function replay(
       return { status: 'diverged', step: 0, message: `xstate: ${(e as Error).message}` };
     }
   }
-  // Only the claimed property is watched (besides model assertions); guarded views, so a write outside an
-  // array or of a non-integer throws here as the search's probe saw it.
-  let runner: Executions;
+  let run: ReplayRun;
   try {
-    runner = new Executions(system, { stopAtFirstViolation: false, properties: property ? [property] : [], guarded: true });
+    run = replayRun(system, steps, property ? [property] : [], shadow);
   } catch (e) {
     // A lasso's fairness is judged on actor masks (fairness.ts), which hold at most 32 actors.
     if (!(e instanceof SystemDefinitionError)) throw e;
     return { status: 'diverged', step: 0, message: e.message };
   }
+  const { runner, scheduler, stats } = run;
   const engine = runner.engine;
-  const scheduler = new ReplayScheduler(system, steps, engine.S);
-  const stats = runner.run({
-    scheduler,
-    rng: Rng.seeded(0),
-    executions: 1,
-    // One more than the steps: the trace's last state is expanded too (a deadlock, a run that ends, a loop that closes).
-    maxDepth: steps.length + 1,
-    ...(shadow ? { witness: xstateWitness(system, shadow, () => runner.steps.length) } : {}),
-  });
   if (scheduler.diverged) return scheduler.diverged;
   if (stats.witnessed) return { status: 'diverged', step: stats.witnessed.index + 1, message: stats.witnessed.message };
   const threw = engine.findings.find((f) => f.modelError);

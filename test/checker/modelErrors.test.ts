@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assign, setup } from 'xstate';
-import { array, check, int, invariant, SystemDefinitionError, type StepEvent, type SystemSpec } from '../../checker/index.js';
+import { array, check, int, invariant, progress, SystemDefinitionError, type StepEvent, type SystemSpec } from '../../checker/index.js';
 import { replay } from '../../checker/search/replay.js';
 import { replayModelError } from '../../checker/search/replayModelError.js';
 import { compileSystem } from '../../checker/system/system.js';
@@ -120,6 +120,30 @@ describe('model errors: their own verdict, never a violation of the property', (
       assert.equal(r.modelError!.message, "property 'typo' threw: no actor named 'NOPE' (actors: P0)");
       assert.deepEqual(r.modelError!.trace.steps, []);
     }
+  });
+
+  it('a progress predicate that throws on a step out of the trace end: check reports it, replay reproduces it through the same monitor', () => {
+    const spec = {
+      ...system(ok),
+      properties: [
+        progress<W>('x moves', {
+          inFlight: (s) => s.world.x < 3,
+          progress: (_before, after) => {
+            if (after.world.x === 2) throw new Error('progress: x reached 2');
+            return true;
+          },
+        }),
+      ],
+    };
+    const r = check(spec);
+    assert.equal(r.verdict, 'model-error');
+    assert.equal(r.modelError!.message, "property 'x moves' threw: progress: x reached 2");
+    const steps = ids(spec, r.modelError!.trace.steps);
+    assert.deepEqual(replayModelError(compileSystem(spec), steps, 'property-threw', 'x moves'), {
+      status: 'reproduced',
+      message: "property 'x moves' threw: progress: x reached 2",
+    });
+    assert.equal(replayModelError(compileSystem(system(ok)), steps, 'property-threw', 'x moves').status, 'no-error');
   });
 
   it('invariant(name, { holds }) - the wrong signature - says what is wrong with it', () => {
