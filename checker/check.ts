@@ -4,12 +4,15 @@
  * pass `now` and `memory` probes (the CLI and the package entry point do), so the same inputs always
  * explore the same states and yield the same bytes apart from `seconds` and `peakMemoryBytes`.
  *
- * The way down: an exhaustive strategy (bfs, dfs: a Frontier) runs `explore` (search/explore.ts), a
- * sampling one (random, pct: a Scheduler) runs `sample` (search/sampling.ts); both step the system on one
- * Engine (search/engine.ts), which creates one monitor per property kind (properties/monitors.ts) and
- * feeds them every state and step. After the search, progress properties are decided on the graph their
- * monitor recorded (properties/liveness.ts); the findings become traces in `counterexample` and the
- * result in `buildResult`, one place each for every strategy.
+ * The way down: a strategy (search/strategy.ts, named in search/registry.ts) is exhaustive (bfs, dfs: a
+ * Frontier), run by `explore` (search/explore.ts), or sampling (random, pct: a Scheduler), run by
+ * `sample` on the executions loop (search/sampling.ts, executions.ts) that replay's scheduler runs on too;
+ * both step the system on one Engine (search/engine.ts), which creates one monitor per property kind
+ * (properties/monitors.ts) and feeds them every state and step. After the search, progress properties are
+ * decided on the graph their monitor recorded (properties/liveness.ts); after any strategy the determinism
+ * probe and the xstate cross-check run on a sample of what it visited; the findings become traces (the
+ * clearest, trace/clearest.ts) in `counterexample` and the result in `buildResult`, one place each for
+ * every strategy.
  */
 import { cyclicStates, findFairCycle, findStuckState, LivenessStopped } from './properties/liveness.js';
 import { blockedActors } from './properties/deadlock.js';
