@@ -43,6 +43,29 @@ function ids(spec: SystemSpec<W>, steps: readonly { actor: string; transition: s
   return steps.map((s) => resolveStep(sys, s.actor, s.transition, s.choice) as number);
 }
 
+/** One step whose assign reads x after the effect before it wrote it: the engine sees the new x, xstate the old. */
+function effectBeforeAssign(): SystemSpec<W> {
+  const machine = setup({
+    types: { context: {} as { seen: number }, events: {} as Ev },
+    actions: {
+      bump: ({ event }) => {
+        event.world.x += 1;
+      },
+    },
+  }).createMachine({
+    id: 'trap',
+    initial: 'run',
+    context: { seen: 0 },
+    states: { run: { on: { step: { target: 'done', actions: ['bump', assign({ seen: ({ event }) => event.world.x })] } } }, done: { type: 'final' } },
+  });
+  return {
+    name: 'trap',
+    world: { x: int(0, 3), a: array(2, int(0, 3)) },
+    actors: [{ name: 'P0', machine, fields: { seen: int(0, 3) } }],
+    properties: [],
+  };
+}
+
 describe('the world is sealed and every write is checked', () => {
   const cases: [string, (w: W) => void, string][] = [
     ['0.5 written to an array element', (w) => (w.a[0] = w.a[0]! + 0.5), 'P0, event step: world.a[0] = 0.5 is not an integer'],
@@ -193,25 +216,7 @@ describe('model errors: their own verdict, never a violation of the property', (
   });
 
   it('a compiled actor that disagrees with xstate (an assign reading what an earlier effect wrote) is a model error naming machine, state and event', () => {
-    const machine = setup({
-      types: { context: {} as { seen: number }, events: {} as Ev },
-      actions: {
-        bump: ({ event }) => {
-          event.world.x += 1;
-        },
-      },
-    }).createMachine({
-      id: 'trap',
-      initial: 'run',
-      context: { seen: 0 },
-      states: { run: { on: { step: { target: 'done', actions: ['bump', assign({ seen: ({ event }) => event.world.x })] } } }, done: { type: 'final' } },
-    });
-    const spec: SystemSpec<W> = {
-      name: 'trap',
-      world: { x: int(0, 3), a: array(2, int(0, 3)) },
-      actors: [{ name: 'P0', machine, fields: { seen: int(0, 3) } }],
-      properties: [],
-    };
+    const spec = effectBeforeAssign();
     assert.equal(check(spec).verdict, 'holds', 'without the cross-check the mismatch hides behind a pass');
     const r = check(spec, { xstateCheck: true });
     assert.equal(r.verdict, 'model-error');
@@ -240,25 +245,7 @@ describe('model errors: their own verdict, never a violation of the property', (
   });
 
   it('under random and pct sampling too: an assign that reads what an earlier effect wrote is an xstate mismatch, as under bfs', () => {
-    const machine = setup({
-      types: { context: {} as { seen: number }, events: {} as Ev },
-      actions: {
-        bump: ({ event }) => {
-          event.world.x += 1;
-        },
-      },
-    }).createMachine({
-      id: 'trap',
-      initial: 'run',
-      context: { seen: 0 },
-      states: { run: { on: { step: { target: 'done', actions: ['bump', assign({ seen: ({ event }) => event.world.x })] } } }, done: { type: 'final' } },
-    });
-    const spec: SystemSpec<W> = {
-      name: 'trap',
-      world: { x: int(0, 3), a: array(2, int(0, 3)) },
-      actors: [{ name: 'P0', machine, fields: { seen: int(0, 3) } }],
-      properties: [],
-    };
+    const spec = effectBeforeAssign();
     for (const strategy of ['random', 'pct'] as const) {
       assert.equal(check(spec, { strategy, executions: 5 }).verdict, 'inconclusive', `${strategy}: without the cross-check nothing is found`);
       const r = check(spec, { strategy, executions: 5, xstateCheck: true });
