@@ -214,7 +214,7 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
   const budget = new PathBudget(poll);
   const sampledPath = (state: number): number[] | null => {
     let depth = 0;
-    for (let i = state; i !== 0 && depth <= SAMPLED_PATH_STEPS; i = store.parent(i)) depth++;
+    for (let i = state; i !== 0 && depth <= budget.left; i = store.parent(i)) depth++;
     return budget.take(depth) ? stepsTo(state) : null;
   };
   try {
@@ -342,18 +342,20 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
 
 /**
  * The steps the determinism probe and the xstate cross-check may re-execute to reach sampled states, in
- * all: only paths within the budget, and only while the run's bounds allow (polled once the re-execution
- * is long enough to matter: a small model's probe always runs to the end), so a deep or stopped run (a
+ * all: only paths within the budget, and only while the run's bounds allow (polled before a re-execution
+ * long enough to matter: a small model's probe always runs to the end), so a deep or stopped run (a
  * counter a billion steps long, Ctrl-C) is not followed by minutes of re-execution nobody can interrupt.
  */
 class PathBudget {
-  private left = SAMPLED_PATH_STEPS;
+  /** Steps still to spend. */
+  left = SAMPLED_PATH_STEPS;
   /** Why the re-execution stopped early, or null. */
   stopped: StopReason | null = null;
   constructor(private readonly poll: () => StopReason | null) {}
   /** May a path of `length` steps be re-executed? */
   take(length: number): boolean {
-    if (this.stopped || (SAMPLED_PATH_STEPS - this.left > SAMPLED_PATH_POLL && (this.stopped = this.poll()))) return false;
+    const long = SAMPLED_PATH_STEPS - this.left + length > SAMPLED_PATH_POLL;
+    if (this.stopped || (long && (this.stopped = this.poll()))) return false;
     if (length > this.left) return false;
     this.left -= length;
     return true;
