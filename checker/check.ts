@@ -4,12 +4,15 @@
  * pass `now` and `memory` probes (the CLI and the package entry point do), so the same inputs always
  * explore the same states and yield the same bytes apart from `seconds` and `peakMemoryBytes`.
  *
- * The way down: an exhaustive strategy (bfs, dfs: a Frontier) runs `explore` (search/explore.ts), a
- * sampling one (random, pct: a Scheduler) runs `sample` (search/sampling.ts); both step the system on one
- * Engine (search/engine.ts), which creates one monitor per property kind (properties/monitors.ts) and
- * feeds them every state and step. After the search, progress properties are decided on the graph their
- * monitor recorded (properties/liveness.ts); the findings become traces in `counterexample` and the
- * result in `buildResult`, one place each for every strategy.
+ * The way down: a strategy (search/strategy.ts, named in search/registry.ts) is exhaustive (bfs, dfs: a
+ * Frontier), run by `explore` (search/explore.ts), or sampling (random, pct: a Scheduler), run by
+ * `sample` on the executions loop (search/sampling.ts, executions.ts) that replay's scheduler runs on too;
+ * both step the system on one Engine (search/engine.ts), which creates one monitor per property kind
+ * (properties/monitors.ts) and feeds them every state and step. After the search, progress properties are
+ * decided on the graph their monitor recorded (properties/liveness.ts); after any strategy the determinism
+ * probe and the xstate cross-check run on a sample of what it visited; the findings become traces (the
+ * clearest, trace/clearest.ts) in `counterexample` and the result in `buildResult`, one place each for
+ * every strategy.
  */
 import { cyclicStates, findFairCycle, findStuckState, LivenessStopped } from './properties/liveness.js';
 import { blockedActors } from './properties/deadlock.js';
@@ -28,7 +31,7 @@ import { Rng } from './random/rng.js';
 import { compileSystem, type CompiledSystem, type SystemSpec } from './system/system.js';
 import { stateAfter, stepsAround, stepsTo as stepsToState } from './trace/path.js';
 import { buildTrace, TraceDivergence, type Trace } from './trace/trace.js';
-import { clearestViolation, TRACE_ORDERS, type TraceOrder, type TraceSearchOptions } from './trace/clearest.js';
+import { clearestBoundSteps, clearestViolation, TRACE_ORDERS, type TraceOrder, type TraceSearchOptions } from './trace/clearest.js';
 import { propertyShapeProblem } from './properties/property.js';
 import { assertionMessage } from './system/thrown.js';
 import { stepActor, stepChoice, stepEvent } from './system/step.js';
@@ -208,34 +211,18 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
   // The probe and the xstate cross-check re-execute the paths to sampled states: only paths within a step
   // budget, and only while the run's bounds allow, so a deep or stopped search (a counter a billion steps
   // long, Ctrl-C) is not followed by minutes of re-execution nobody can interrupt.
-  let sampledSteps = SAMPLED_PATH_STEPS;
-  let sampledStopped: StopReason | null = null;
+  const budget = new PathBudget(poll);
   const sampledPath = (state: number): number[] | null => {
-    // Polled once the re-execution is long enough to matter: a small model's probe always runs to the end.
-    if (sampledStopped || (SAMPLED_PATH_STEPS - sampledSteps > SAMPLED_PATH_POLL && (sampledStopped = poll()))) return null;
     let depth = 0;
-    for (let i = state; i !== 0 && depth <= sampledSteps; i = store.parent(i)) depth++;
-    if (depth > sampledSteps) return null;
-    sampledSteps -= depth;
-    return stepsTo(state);
+    for (let i = state; i !== 0 && depth <= budget.left; i = store.parent(i)) depth++;
+    return budget.take(depth) ? stepsTo(state) : null;
   };
   try {
     const mistake = outcome.findings.find((f) => f.modelError);
     if (mistake) modelError = toModelError(compiled, stepsTo(mistake.state), mistake);
     else violations.push(...outcome.findings.map((f) => toViolation(compiled, stepsTo(f.state), f)));
     // Every step must be a function of the state, and stay inside the declared world: probe a sample.
-    const probed = modelError ? null : probeStored(compiled, outcome.states, sampledPath);
-    if (probed?.found.kind === 'nondeterministic') {
-      modelError = { kind: 'nondeterministic', subject: probed.found.actor, message: probed.found.message, trace: longestTrace(compiled, probed.steps) };
-    } else if (probed) {
-      const steps = [...probed.steps, probed.found.step];
-      violations.splice(0, config.stopAtFirstViolation ? violations.length : 0, {
-        property: 'assertion',
-        kind: 'assertion',
-        message: probed.found.message,
-        trace: counterexample(compiled, steps),
-      });
-    }
+    if (!modelError) modelError = sampledProbe(compiled, outcome.states, sampledPath, violations, config.stopAtFirstViolation);
     // Progress needs the whole graph: only after a complete search, and only if it is still undecided.
     complete = !modelError && !outcome.stopped && !bitstate && !(config.stopAtFirstViolation && violations.length);
     if (recorder && complete) {
@@ -283,14 +270,14 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     }
     if (options.xstateCheck && !modelError) {
       const counterexamples = outcome.findings.map((f) => (f.step === undefined ? stepsTo(f.state) : [...stepsTo(f.state), f.step]));
-      const mismatch = crossCheckXstate(compiled, outcome.states, sampledPath, counterexamples);
-      if (mismatch) modelError = { kind: 'xstate-mismatch', subject: mismatch.actor, message: mismatch.message, trace: longestTrace(compiled, mismatch.steps) };
+      modelError = xstateCheck(compiled, outcome.states, sampledPath, counterexamples);
     }
+    // Each worst-value trace made the clearest, as a violation's is.
     bounds = outcome.bounds.map((b) => ({
       property: b.property.name,
       limit: b.property.limit,
       worst: b.worst,
-      trace: buildTrace(compiled, stepsTo(b.state)),
+      trace: buildTrace(compiled, clearestBoundSteps(compiled, b.property, b.worst, stepsTo(b.state), clearestOptions(config, options))),
     }));
   } catch (e) {
     if (e instanceof TraceDivergence && e.thrown instanceof WorldAccessError && e.steps) {
@@ -346,11 +333,70 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     traceOrder: config.trace,
     violations,
     modelError,
-    stopped: outcome.stopped ?? livenessStopped ?? sampledStopped ?? partial,
+    stopped: outcome.stopped ?? livenessStopped ?? budget.stopped ?? partial,
     properties,
     bounds,
     stats,
   });
+}
+
+/**
+ * The steps the determinism probe and the xstate cross-check may re-execute to reach sampled states, in
+ * all: only paths within the budget, and only while the run's bounds allow (polled before a re-execution
+ * long enough to matter: a small model's probe always runs to the end), so a deep or stopped run (a
+ * counter a billion steps long, Ctrl-C) is not followed by minutes of re-execution nobody can interrupt.
+ */
+class PathBudget {
+  /** Steps still to spend. */
+  left = SAMPLED_PATH_STEPS;
+  /** Why the re-execution stopped early, or null. */
+  stopped: StopReason | null = null;
+  constructor(private readonly poll: () => StopReason | null) {}
+  /** May a path of `length` steps be re-executed? */
+  take(length: number): boolean {
+    const long = SAMPLED_PATH_STEPS - this.left + length > SAMPLED_PATH_POLL;
+    if (this.stopped || (long && (this.stopped = this.poll()))) return false;
+    if (length > this.left) return false;
+    this.left -= length;
+    return true;
+  }
+}
+
+/**
+ * The determinism probe (search/determinism.ts) on `states` sampled states (their paths from `pathTo`): a
+ * step that is not a function of the state is the model error returned; a bad world access there is the
+ * model assertion it is, put first among the violations (the only one, when the run stops at the first).
+ */
+function sampledProbe(
+  system: CompiledSystem,
+  states: number,
+  pathTo: (state: number) => readonly number[] | null,
+  violations: Violation[],
+  stopAtFirstViolation: boolean,
+): ModelError | undefined {
+  const probed = probeStored(system, states, pathTo);
+  if (!probed) return undefined;
+  if (probed.found.kind === 'nondeterministic') {
+    return { kind: 'nondeterministic', subject: probed.found.actor, message: probed.found.message, trace: longestTrace(system, probed.steps) };
+  }
+  violations.splice(0, stopAtFirstViolation ? violations.length : 0, {
+    property: 'assertion',
+    kind: 'assertion',
+    message: probed.found.message,
+    trace: counterexample(system, [...probed.steps, probed.found.step]),
+  });
+  return undefined;
+}
+
+/** The xstate cross-check (search/xstateCheck.ts) along `counterexamples` and paths to sampled states: a disagreement is a model error. */
+function xstateCheck(
+  system: CompiledSystem,
+  states: number,
+  pathTo: (state: number) => readonly number[] | null,
+  counterexamples: readonly (readonly number[])[],
+): ModelError | undefined {
+  const mismatch = crossCheckXstate(system, states, pathTo, counterexamples);
+  return mismatch ? { kind: 'xstate-mismatch', subject: mismatch.actor, message: mismatch.message, trace: longestTrace(system, mismatch.steps) } : undefined;
 }
 
 /** What a run found, before it is a result. */
@@ -508,14 +554,49 @@ function checkBySampling(compiled: CompiledSystem, strategy: SamplingStrategy, c
   });
   probe();
   const mistake = outcome.findings.find((f) => f.modelError);
-  const modelError: ModelError | undefined = mistake && toModelError(compiled, mistake.steps, mistake);
-  const violations: Violation[] = (modelError ? [] : outcome.findings).map((f) => ({
-    property: f.property,
-    kind: f.kind,
-    message: f.message,
-    trace: counterexample(compiled, f.steps, f.loop),
-    ...(f.blocked ? { blocked: f.blocked } : {}),
-  }));
+  let modelError: ModelError | undefined;
+  let violations: Violation[] = [];
+  let bounds: BoundReport[] = [];
+  const budget = new PathBudget(() => {
+    probe();
+    return options.shouldStop?.() ?? null;
+  });
+  try {
+    if (mistake) modelError = toModelError(compiled, mistake.steps, mistake);
+    else {
+      violations = outcome.findings.map((f) => ({
+        property: f.property,
+        kind: f.kind,
+        message: f.message,
+        trace: counterexample(compiled, f.steps, f.loop),
+        ...(f.blocked ? { blocked: f.blocked } : {}),
+      }));
+      // As after an exhaustive search: the determinism probe and the xstate cross-check, on a deterministic
+      // sample of the states the executions visited (the end and the middle of each counterexample, up to
+      // the step before a failing one, and of each sampled execution), within the same step budget; the
+      // cross-check also walks every counterexample whole.
+      const walked = outcome.findings.map((f) => (f.kind === 'assertion' ? f.steps.slice(0, -1) : f.steps));
+      const paths = [...walked, ...outcome.sampled].flatMap((p) => [p, p.slice(0, p.length >> 1)]);
+      const pathTo = (i: number): readonly number[] | null => (budget.take(paths[i]!.length) ? paths[i]! : null);
+      modelError = sampledProbe(compiled, paths.length, pathTo, violations, config.stopAtFirstViolation);
+      if (options.xstateCheck && !modelError) {
+        modelError = xstateCheck(
+          compiled,
+          paths.length,
+          pathTo,
+          outcome.findings.map((f) => f.steps),
+        );
+      }
+      bounds = outcome.bounds.map((b) => ({ property: b.property.name, limit: b.property.limit, worst: b.worst, trace: buildTrace(compiled, b.steps) }));
+    }
+  } catch (e) {
+    // A trace the executions took no longer replays: the model's steps are not functions of the state.
+    modelError = nondeterminismFound(compiled, e);
+  }
+  if (modelError) {
+    violations = [];
+    bounds = [];
+  }
   const violatedNames = new Set(violations.map((v) => v.property));
   const properties: PropertyOutcome[] = [...compiled.properties, { name: 'assertion', kind: 'assertion' as const }].map((p) => ({
     name: p.name,
@@ -523,7 +604,7 @@ function checkBySampling(compiled: CompiledSystem, strategy: SamplingStrategy, c
     status: violatedNames.has(p.name) ? 'violated' : 'unknown',
   }));
   const how = `${strategy.name}, seed ${config.seed}${config.stream ? `, stream ${config.stream}` : ''}`;
-  const stopped = outcome.stopped;
+  const stopped = outcome.stopped ?? budget.stopped;
   return buildResult(compiled.name, strategy.name, {
     seed: config.seed,
     violations,
@@ -536,7 +617,7 @@ function checkBySampling(compiled: CompiledSystem, strategy: SamplingStrategy, c
         : `no violation in ${outcome.executions.toLocaleString('en-US')} executions of at most ${config.maxDepth.toLocaleString('en-US')} steps (${how}); sampling proves nothing - use --strategy bfs for a verdict`,
     },
     properties,
-    bounds: outcome.bounds.map((b) => ({ property: b.property.name, limit: b.property.limit, worst: b.worst, trace: buildTrace(compiled, b.steps) })),
+    bounds,
     stats: {
       states: outcome.states,
       transitions: outcome.transitions,

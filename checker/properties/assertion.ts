@@ -4,7 +4,7 @@
  * trace that ends with that step, as SPIN and Murphi report an index out of range. It needs no property:
  * every system has it, listed last in a result's properties.
  */
-import type { Monitor, MonitorContext, MonitorFactory } from './monitor.js';
+import type { Confirmation, ConfirmRequest, Monitor, MonitorContext, MonitorFactory } from './monitor.js';
 
 /** The name every result gives model assertions. */
 export const ASSERTION = 'assertion';
@@ -16,6 +16,17 @@ export class AssertionMonitor implements Monitor {
     if (this.done) return;
     this.done = true;
     this.ctx.report({ property: ASSERTION, kind: 'assertion', message, atStep: true });
+  }
+  /**
+   * A replayed trace reproduces an assertion when its last step fails. The replay words a failure itself
+   * (a step that fails before the last is a divergence, whatever the claim): this answers for a trace
+   * whose every step ran.
+   */
+  confirm(r: ConfirmRequest): Confirmation | undefined {
+    if (r.property !== ASSERTION) return undefined;
+    return r.reported
+      ? { reproduced: true, message: `step ${r.reported.steps} (${r.stepName(r.reported.steps)}): ${r.reported.message}` }
+      : { reproduced: false, message: `after ${r.steps} steps nothing threw: the model no longer has this assertion failure` };
   }
 }
 

@@ -4,7 +4,7 @@
  * retries with reclaim budget 3" even when the bound holds.
  */
 import type { CompiledSystem } from '../system/system.js';
-import { propertyThrew, type Monitor, type MonitorContext } from './monitor.js';
+import { propertyThrew, type Confirmation, type ConfirmRequest, type Monitor, type MonitorContext } from './monitor.js';
 import type { BoundProperty, Property, SlotStateView, StateView } from './property.js';
 
 export function bound<W = any>(name: string, value: (s: StateView<W>) => number, limit: number, options: { description?: string } = {}): BoundProperty<W> {
@@ -30,12 +30,15 @@ export class BoundMonitor<L> implements Monitor {
   readonly measured: readonly BoundMeasure<L>[];
   // invariant: reported[i] is 1 once bounds[i]'s excess (or its throw) was reported.
   private readonly reported: Uint8Array;
+  // The value of each bound in the last state measured.
+  private readonly last: Float64Array;
   constructor(
     bounds: readonly BoundProperty[],
     private readonly ctx: MonitorContext<L>,
   ) {
     this.measured = bounds.map((property) => ({ property, worst: -Infinity, at: undefined }));
     this.reported = new Uint8Array(bounds.length);
+    this.last = new Float64Array(bounds.length);
   }
   state(s: SlotStateView): void {
     const { measured, reported, ctx } = this;
@@ -48,6 +51,7 @@ export class BoundMonitor<L> implements Monitor {
         ctx.report(propertyThrew(b.property, e));
         continue;
       }
+      this.last[i] = v;
       if (v > b.worst) {
         b.worst = v;
         b.at = ctx.here();
@@ -69,6 +73,16 @@ export class BoundMonitor<L> implements Monitor {
         : `value ${worst} exceeds the limit ${property.limit} (the worst found before the search stopped; it may go higher)`;
       this.ctx.revise(property.name, message, at!);
     }
+  }
+  /** Final only at the trace's end: a bound's trace leads to its worst value, over the limit there. */
+  confirm(r: ConfirmRequest): Confirmation | undefined {
+    const i = this.measured.findIndex((b) => b.property.name === r.property);
+    if (i < 0) return undefined;
+    const v = this.last[i]!;
+    const { name, limit } = this.measured[i]!.property;
+    return v > limit
+      ? { reproduced: true, message: `after ${r.steps} steps '${name}' = ${v} exceeds its limit ${limit}` }
+      : { reproduced: false, message: `after ${r.steps} steps '${name}' = ${v} is within its limit ${limit}` };
   }
 }
 

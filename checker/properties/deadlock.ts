@@ -5,7 +5,7 @@
  * `{ context, world }` returning one).
  */
 import type { CompiledSystem } from '../system/system.js';
-import type { Monitor, MonitorContext, MonitorFactory } from './monitor.js';
+import type { Confirmation, ConfirmRequest, Monitor, MonitorContext, MonitorFactory } from './monitor.js';
 import type { DeadlockProperty, SlotStateView, StateView } from './property.js';
 import { thrownMessage } from '../system/thrown.js';
 
@@ -50,6 +50,8 @@ export function describeDeadlock(blocked: readonly BlockedActor[]): string {
 /** Reports the first terminal state in which some thread is not final. */
 export class DeadlockMonitor implements Monitor {
   private done = false;
+  // The threads the report named.
+  private blocked: readonly BlockedActor[] = [];
   constructor(
     private readonly system: CompiledSystem,
     private readonly property: DeadlockProperty,
@@ -60,7 +62,16 @@ export class DeadlockMonitor implements Monitor {
     const blocked = blockedActors(this.system, s);
     if (!blocked.length) return;
     this.done = true;
+    this.blocked = blocked;
     this.ctx.report({ property: this.property.name, kind: 'deadlock', message: describeDeadlock(blocked), blocked });
+  }
+  /** Final only at the trace's end: a replayed trace reproduces a deadlock when its last state is one. */
+  confirm(r: ConfirmRequest): Confirmation | undefined {
+    if (r.property !== this.property.name) return undefined;
+    const names = this.blocked.map((b) => b.actor);
+    return this.done && r.enabled.length === 0
+      ? { reproduced: true, message: `after ${r.steps} steps no actor can step and ${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} not finished` }
+      : { reproduced: false, message: `after ${r.steps} steps the system is not deadlocked (${r.enabled.length} steps enabled)` };
   }
 }
 

@@ -1,8 +1,8 @@
 /**
  * Fairness, defined here once for every path that judges a cycle: the explored graph's components
- * (liveness.ts), a sampled execution that comes back to a state (progress.ts) and a replayed lasso
- * (search/replay.ts). DESIGN.md, "Actor kinds": threads are weakly fair by default, environments have no
- * fairness (a finite budget instead).
+ * (liveness.ts), and an execution - sampled or replayed - that comes back to a state (progress.ts). Thread
+ * actors are weakly fair by default (an actor's `fairness` says otherwise); environment actors have no
+ * fairness, but a finite budget instead.
  *
  * A cycle is fair when every weakly fair actor steps in it or is disabled in some state of it (weak
  * fairness: enabled forever implies taken), and every strongly fair actor steps in it or is disabled in

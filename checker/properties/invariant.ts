@@ -1,7 +1,7 @@
 /** Invariant: a predicate on every reachable state; the counterexample is the shortest path to a bad state. */
 import type { CompiledSystem } from '../system/system.js';
 import { describeFailure } from './explainState.js';
-import { propertyThrew, type Monitor, type MonitorContext, type MonitorFactory } from './monitor.js';
+import { propertyThrew, type Confirmation, type ConfirmRequest, type Monitor, type MonitorContext, type MonitorFactory } from './monitor.js';
 import type { InvariantProperty, SlotStateView, StateView } from './property.js';
 
 export function invariant<W = any>(
@@ -43,6 +43,13 @@ export class InvariantMonitor implements Monitor {
         ctx.report(propertyThrew(p, e));
       }
     }
+  }
+  /** A replayed trace reproduces the violation when some state along it breaks the invariant. */
+  confirm(r: ConfirmRequest): Confirmation | undefined {
+    if (!this.invariants.some((p) => p.name === r.property)) return undefined;
+    return r.reported
+      ? { reproduced: true, message: `after ${r.reported.steps} steps invariant '${r.property}' is violated` }
+      : { reproduced: false, message: `after ${r.steps} steps invariant '${r.property}' holds: the model no longer has this violation` };
   }
 }
 

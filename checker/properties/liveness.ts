@@ -1,5 +1,5 @@
 /**
- * Progress checking on the explored graph (DESIGN.md, "Liveness algorithm").
+ * Progress checking on the graph an exhaustive search explored, after the search.
  *
  * For one progress property P: keep the states where P is in flight and the steps between them that are
  * not progress for P; find the strongly connected components (iterative Tarjan, R. Tarjan, "Depth-first
@@ -21,9 +21,12 @@
  *
  * A run can also end: a state where no actor can move is the last state of a maximal run, and if P is
  * in flight there it never makes progress (findStuckState). When there is no fair cycle, that state is
- * the counterexample, a plain trace without a loop. The counterexample
- * is a lasso: the shortest stem (bfs parents) to the component's earliest-found state, then a cycle from
- * it through every step fairness requires (each fair actor's step, or a state where it is disabled).
+ * the counterexample, a plain trace without a loop. Otherwise the counterexample is a lasso with the
+ * shortest stem, then the shortest loop: its entry is a state on a fair cycle at the least distance from
+ * the initial state (of those, the one with the shortest fair loop through it), and the loop is found by
+ * Dijkstra over (state, fairness requirements met, last actor): the fewest steps that meet every
+ * requirement (each weakly fair actor's step or a state where it is disabled, each strongly fair actor's
+ * step) and come back, then the fewest context switches. The stem is chosen in trace/clearest.ts.
  */
 import type { StopReason } from '../search/explore.js';
 import type { EdgeStore } from '../store/edges.js';
@@ -100,8 +103,8 @@ export function findFairCycle(system: CompiledSystem, edges: EdgeStore, bit: num
       initial[k++] = s;
     }
   }
-  let best = -1;
-  let bestSet = 0;
+  // The components that admit a fair cycle (their member ids).
+  const accepted = new Set<number>();
   const work: { states: Int32Array; id: number }[] = [{ states: initial, id: rootId }];
   const tarjan = new Tarjan(n, first, count, targets, progress, mask, member, poll);
 
@@ -153,119 +156,189 @@ export function findFairCycle(system: CompiledSystem, edges: EdgeStore, bit: num
     }
     // Weak fairness: every weakly fair actor steps inside, or is disabled somewhere inside.
     if ((weakMask & ~(steps | disabledSomewhere)) !== 0) return;
-    if (best < 0 || entry < best) {
-      best = entry;
-      bestSet = cid;
-    }
+    accepted.add(cid);
   };
   while (work.length) {
     const { states, id } = work.pop()!;
     tarjan.run(states, id, judge);
   }
-  if (best < 0) return null;
-  const set = bestSet;
-  const usable = (e: number): boolean => (progress[e]! & mask) === 0 && member[targets[e]!] === set;
-  return cycleThrough(system, edges, best, usable, (s) => member[s] === set, actorsIn(system, weakMask), actorsIn(system, strongMask));
+  if (accepted.size === 0) return null;
+  // The entry: a state on a fair cycle at the least distance from the initial state (the shortest stem);
+  // of those (the first MAX_ENTRIES in store order), the one with the shortest fair loop through it.
+  const distance = distances(edges);
+  let least = Infinity;
+  for (let s = 0; s < n; s++) if (accepted.has(member[s]!) && distance[s]! < least) least = distance[s]!;
+  let best: FairCycle | null = null;
+  let bestCost: readonly [number, number] = [Infinity, Infinity];
+  for (let s = 0, tried = 0; s < n && tried < MAX_ENTRIES; s++) {
+    if (!accepted.has(member[s]!) || distance[s] !== least) continue;
+    tried++;
+    const set = member[s]!;
+    const usable = (e: number): boolean => (progress[e]! & mask) === 0 && member[targets[e]!] === set;
+    const loop = shortestFairLoop(edges, s, usable, actorsIn(system, weakMask), actorsIn(system, strongMask), bestCost);
+    if (loop) {
+      best = loop.cycle;
+      bestCost = loop.cost;
+    }
+  }
+  if (!best) throw new Error(`internal: no fair loop through a state of a fair component (${system.name})`);
+  return best;
+}
+
+/** Entries at the shortest stem distance whose fair loops are compared (the rest keep the first's). */
+const MAX_ENTRIES = 64;
+
+/** Breadth-first distances from the initial state over every recorded edge (unreachable: Infinity). */
+function distances(edges: EdgeStore): Float64Array {
+  const n = edges.states;
+  const { targets, first, count } = edges.raw();
+  const distance = new Float64Array(n).fill(Infinity);
+  const queue = new Int32Array(n);
+  let tail = 0;
+  if (n > 0) {
+    distance[0] = 0;
+    queue[tail++] = 0;
+  }
+  for (let head = 0; head < tail; head++) {
+    const s = queue[head]!;
+    for (let e = first[s]!, end = e + count[s]!; e < end; e++) {
+      const t = targets[e]!;
+      if (distance[t] === Infinity) {
+        distance[t] = distance[s]! + 1;
+        queue[tail++] = t;
+      }
+    }
+  }
+  return distance;
 }
 
 /**
- * A cycle from `entry` back to it, inside the component, that takes a step of every fair actor that can
- * step there and visits a state where each fair actor that cannot is disabled.
+ * The shortest fair loop from `entry` back to it over `usable` edges (inside its component), then the one
+ * with the fewest context switches: Dijkstra on (length, switches) over nodes (state, the fairness
+ * requirements met so far, the actor of the last step). A weakly fair actor's requirement is met by its
+ * step or by a state where it is disabled; a strongly fair one's that can step in the component, by its
+ * step (as the refinement left it: one that cannot is disabled in every state there). Null when no loop
+ * beats `than` (length, switches).
  */
-function cycleThrough(
-  system: CompiledSystem,
+function shortestFairLoop(
   edges: EdgeStore,
   entry: number,
   usable: (e: number) => boolean,
-  inside: (s: number) => boolean,
   weak: readonly number[],
   strong: readonly number[],
-): FairCycle {
-  const cycleEdges: number[] = [];
-  const sources: number[] = [];
-  let stepped = 0;
-  let sawDisabled = 0;
-  let cur = entry;
-  const follow = (path: { edges: number[]; sources: number[] }): void => {
-    for (const [i, e] of path.edges.entries()) {
-      cycleEdges.push(e);
-      sources.push(path.sources[i]!);
-      stepped |= 1 << edges.actor(e);
-      sawDisabled |= ~edges.enabled(path.sources[i]!);
-      cur = edges.target(e);
-    }
-    sawDisabled |= ~edges.enabled(cur);
+  than: readonly [number, number],
+): { readonly cycle: FairCycle; readonly cost: readonly [number, number] } | null {
+  // Requirement bits: weak actors first, then the strong actors that step on some usable edge.
+  const reqs: { actor: number; disabledCounts: boolean }[] = weak.map((actor) => ({ actor, disabledCounts: true }));
+  const stepsSomewhere = reachableActors(edges, entry, usable);
+  for (const actor of strong) if (stepsSomewhere & (1 << actor)) reqs.push({ actor, disabledCounts: false });
+  const full = reqs.length >= 31 ? -1 : (1 << reqs.length) - 1;
+  const metAt = (s: number): number => {
+    let m = 0;
+    const en = edges.enabled(s);
+    reqs.forEach((r, i) => {
+      if (r.disabledCounts && !(en & (1 << r.actor))) m |= 1 << i;
+    });
+    return m;
   };
-  sawDisabled |= ~edges.enabled(entry);
-  // Weak fairness: a step of the actor, or else a state where it is disabled, anywhere on the cycle.
-  for (const a of weak) {
-    const bit = 1 << a;
-    if (stepped & bit || sawDisabled & bit) continue;
-    const toStep = bfs(edges, cur, usable, inside, (_s, e) => e >= 0 && edges.actor(e) === a);
-    if (toStep) {
-      follow(toStep);
-      continue;
+  const metBy = (actor: number): number => {
+    let m = 0;
+    reqs.forEach((r, i) => {
+      if (r.actor === actor) m |= 1 << i;
+    });
+    return m;
+  };
+  // A node: (state, met, last actor + 1; 0 before the first step), as one key.
+  const width = 34;
+  const key = (s: number, met: number, last: number): number => (s * (full + 1) + (met & full)) * width + last;
+  const best = new Map<number, { length: number; switches: number; edge: number; from: number }>();
+  const heap: [length: number, switches: number, order: number, node: number, s: number, met: number, last: number][] = [];
+  let order = 0;
+  const push = (length: number, switches: number, node: number, s: number, met: number, last: number): void => {
+    heap.push([length, switches, order++, node, s, met, last]);
+    for (let i = heap.length - 1; i > 0;) {
+      const up = (i - 1) >> 1;
+      if (!before(heap[i]!, heap[up]!)) break;
+      [heap[i], heap[up]] = [heap[up]!, heap[i]!];
+      i = up;
     }
-    const toDisabled = bfs(edges, cur, usable, inside, (s) => !(edges.enabled(s) & bit));
-    if (toDisabled) follow(toDisabled);
+  };
+  const pop = (): (typeof heap)[number] | undefined => {
+    const top = heap[0];
+    const last = heap.pop();
+    if (heap.length && last) {
+      heap[0] = last;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && before(heap[l]!, heap[m]!)) m = l;
+        if (r < heap.length && before(heap[r]!, heap[m]!)) m = r;
+        if (m === i) break;
+        [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+        i = m;
+      }
+    }
+    return top;
+  };
+  const start = key(entry, metAt(entry), 0);
+  best.set(start, { length: 0, switches: 0, edge: -1, from: -1 });
+  push(0, 0, start, entry, metAt(entry), 0);
+  for (let top = pop(); top; top = pop()) {
+    const [length, switches, , node, s, met, last] = top;
+    const known = best.get(node)!;
+    if (known.length !== length || known.switches !== switches) continue; // improved since
+    if (length > than[0] || (length === than[0] && switches >= than[1])) return null;
+    if (s === entry && length > 0 && (met & full) === full) return { cycle: walkBack(edges, best, node, entry), cost: [length, switches] };
+    for (let e = edges.first(s), end = e + edges.count(s); e < end; e++) {
+      if (!usable(e)) continue;
+      const t = edges.target(e);
+      const a = edges.actor(e);
+      const m = met | metBy(a) | metAt(t);
+      const sw = switches + (last !== 0 && last !== a + 1 ? 1 : 0);
+      const next = key(t, m, a + 1);
+      const seen = best.get(next);
+      if (seen && (seen.length < length + 1 || (seen.length === length + 1 && seen.switches <= sw))) continue;
+      best.set(next, { length: length + 1, switches: sw, edge: e, from: node });
+      push(length + 1, sw, next, t, m, a + 1);
+    }
   }
-  // Strong fairness: only a step will do. An actor that cannot step inside the component is disabled in
-  // every state of it (the refinement removed the others), so it needs nothing.
-  for (const a of strong) {
-    if (stepped & (1 << a)) continue;
-    const toStep = bfs(edges, cur, usable, inside, (_s, e) => e >= 0 && edges.actor(e) === a);
-    if (toStep) follow(toStep);
-  }
-  // Close the loop back to the entry (unless the requirements already did, after at least one step).
-  if (cur !== entry || cycleEdges.length === 0) {
-    const back = bfs(edges, cur, usable, inside, (s, e) => s === entry && e >= 0, cur === entry && cycleEdges.length === 0);
-    if (!back) throw new Error(`internal: no way back to state ${entry} inside its component (${system.name})`);
-    follow(back);
-  }
-  return { entry, edges: cycleEdges, sources };
+  return null;
 }
 
-/**
- * Breadth-first search inside the component from `from` for the first edge e (into state s) with
- * goal(s, e); with `atLeastOne`, the start itself does not count. Returns the edges taken, or null.
- * A goal on an edge is checked when the edge is taken; `goal(s, -1)` checks the start state.
- */
-function bfs(
-  edges: EdgeStore,
-  from: number,
-  usable: (e: number) => boolean,
-  inside: (s: number) => boolean,
-  goal: (s: number, e: number) => boolean,
-  atLeastOne = true,
-): { edges: number[]; sources: number[] } | null {
-  if (!atLeastOne && goal(from, -1)) return { edges: [], sources: [] };
-  // For each reached state: the edge that reached it and that edge's source.
-  const reachedBy = new Map<number, { edge: number; source: number }>([[from, { edge: -1, source: -1 }]]);
+/** Heap order: (length, switches, insertion order). */
+function before(x: readonly number[], y: readonly number[]): boolean {
+  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i]! < y[i]!;
+  return false;
+}
+
+/** The actors (a mask) of the usable edges reachable from `from`. */
+function reachableActors(edges: EdgeStore, from: number, usable: (e: number) => boolean): number {
+  let actors = 0;
+  const seen = new Set([from]);
   const queue = [from];
   for (let qi = 0; qi < queue.length; qi++) {
     const s = queue[qi]!;
     for (let e = edges.first(s), end = e + edges.count(s); e < end; e++) {
       if (!usable(e)) continue;
+      actors |= 1 << edges.actor(e);
       const t = edges.target(e);
-      if (!inside(t)) continue;
-      if (goal(t, e)) {
-        const path = [e];
-        const sources = [s];
-        for (let back = s; back !== from;) {
-          const r = reachedBy.get(back)!;
-          path.push(r.edge);
-          sources.push(r.source);
-          back = r.source;
-        }
-        return { edges: path.reverse(), sources: sources.reverse() };
-      }
-      if (!reachedBy.has(t)) {
-        reachedBy.set(t, { edge: e, source: s });
+      if (!seen.has(t)) {
+        seen.add(t);
         queue.push(t);
       }
     }
   }
-  return null;
+  return actors;
+}
+
+/** The loop's edges and their sources, from the goal node back to `entry` along the best parents. */
+function walkBack(edges: EdgeStore, best: Map<number, { edge: number; from: number }>, node: number, entry: number): FairCycle {
+  const cycleEdges: number[] = [];
+  for (let n = node; best.get(n)!.edge >= 0; n = best.get(n)!.from) cycleEdges.push(best.get(n)!.edge);
+  cycleEdges.reverse();
+  const sources = cycleEdges.map((_, i) => (i === 0 ? entry : edges.target(cycleEdges[i - 1]!)));
+  return { entry, edges: cycleEdges, sources };
 }
 
 /**

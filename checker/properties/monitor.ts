@@ -11,6 +11,11 @@
  *   expanded(index)             the steps from s are done
  *   terminal(s)                 s has no enabled step
  *
+ * and at the end of a replayed trace, `confirm(request)`: does the trace show the violation it claims? A
+ * verdict the run already gave (an invariant broken on the way) is read from the monitor's report; one
+ * that is final only at the trace's end (a deadlock at its last state, a bound's value there, a lasso's
+ * loop) is decided there, from what the monitor recorded along the run.
+ *
  * A monitor reports what it finds through its MonitorContext; the engine knows where the run is and
  * turns the finding into a place a trace can be rebuilt from (a stored state, or an execution's steps).
  * One monitor per property kind, in the file of the kind's constructor (invariant.ts, transition.ts,
@@ -61,6 +66,28 @@ export interface MonitorContext<L = unknown> {
   revise(property: string, message: string, at: L): void;
 }
 
+/** What a replay (search/replay.ts) asks at the end of its trace, of the monitor of the claimed property. */
+export interface ConfirmRequest {
+  readonly property: string;
+  /** The run's report of the property: the steps to where it was made (a step finding: with its step). */
+  readonly reported: { readonly steps: number; readonly message: string } | undefined;
+  /** The trace's length in steps. */
+  readonly steps: number;
+  /** A lasso's loop: the step it starts at (0-based). */
+  readonly loop: number | undefined;
+  /** The trace's last state and the steps enabled there. */
+  readonly end: SlotStateView;
+  readonly enabled: readonly number[];
+  /** `actor event(choice)` of step k (1-based) of the trace. */
+  stepName(k: number): string;
+}
+
+/** A monitor's answer: the trace reproduces the violation or not, and why, in one line. */
+export interface Confirmation {
+  readonly reproduced: boolean;
+  readonly message: string;
+}
+
 export interface Monitor {
   /** Keeps running after a provisional finding, to the end of the run (see MonitorFinding.provisional). */
   readonly measures?: boolean;
@@ -81,6 +108,8 @@ export interface Monitor {
   end?(complete: boolean): void;
   /** Bytes the monitor may allocate before the engine's next poll (a memory bound counts them first). */
   growthBytes?(): number;
+  /** A replay's verdict on a property of this monitor's, or undefined for another monitor's property. */
+  confirm?(request: ConfirmRequest): Confirmation | undefined;
 }
 
 /** The events a monitor implements, each as the list of monitors the loop calls for it. */

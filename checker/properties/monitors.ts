@@ -11,6 +11,7 @@ import { monitorSet, type Monitor, type MonitorContext, type MonitorSet } from '
 import { progressMonitor, type ProgressRecorder } from './progress.js';
 import { transitionMonitor } from './transition.js';
 import type { CompiledSystem } from '../system/system.js';
+import type { Property } from './property.js';
 
 export interface Monitors<L> {
   readonly set: MonitorSet;
@@ -20,9 +21,16 @@ export interface Monitors<L> {
   readonly graph: ProgressRecorder | null;
 }
 
-/** `recordGraph`: an exhaustive search whose store can name every state records the graph for progress. */
-export function createMonitors<L>(system: CompiledSystem, ctx: MonitorContext<L>, recordGraph: boolean): Monitors<L> {
-  const props = system.properties;
+/**
+ * `recordGraph`: an exhaustive search whose store can name every state records the graph for progress.
+ * `props`: the properties to watch (a replay watches the one it claims); model assertions are always watched.
+ */
+export function createMonitors<L>(
+  system: CompiledSystem,
+  ctx: MonitorContext<L>,
+  recordGraph: boolean,
+  props: readonly Property[] = system.properties,
+): Monitors<L> {
   const bounds = boundMonitor(system, props, ctx);
   const progress = progressMonitor(system, props, ctx, recordGraph);
   const monitors: (Monitor | null)[] = [

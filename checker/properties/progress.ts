@@ -9,7 +9,7 @@ import { SystemDefinitionError, type CompiledSystem } from '../system/system.js'
 import { thrownMessage } from '../system/thrown.js';
 import { blockedActors, describeDeadlock, type BlockedActor } from './deadlock.js';
 import { enabledActors, fairnessMasks, unfairActor, type FairnessMasks } from './fairness.js';
-import { propertyThrew, type Monitor, type MonitorContext } from './monitor.js';
+import { propertyThrew, type Confirmation, type ConfirmRequest, type Monitor, type MonitorContext } from './monitor.js';
 import type { Property, SlotStateView, StateView, StepInfo } from './property.js';
 
 export interface ProgressProperty<W = any> {
@@ -141,16 +141,24 @@ export class ProgressRecorder implements Monitor {
   }
 }
 
+/** Why a cycle of an execution is no counterexample to a progress property (null: it is one). */
+type LassoFault =
+  | { readonly kind: 'progress' | 'not-in-flight' }
+  | { readonly kind: 'environment'; readonly step: number }
+  | { readonly kind: 'unfair'; readonly actor: number };
+
 /**
- * The progress monitor of sampling: an execution that comes back to a state it visited before closes a
- * cycle; the steps in between are a violation when they form a fair cycle (fairness.ts) in which the
- * property stays in flight, no step is progress and no environment acts. An execution that ends (no
- * actor can move) with the property in flight is one too.
+ * The progress monitor of executions (sampling, replay): an execution that comes back to a state it
+ * visited before closes a cycle; the steps in between are a violation when they form a fair cycle
+ * (fairness.ts) in which the property stays in flight, no step is progress and no environment acts. An
+ * execution that ends (no actor can move) with the property in flight is one too. A replayed lasso is
+ * judged at its end on the loop it names, by the same test.
  */
 export class ProgressLassoMonitor implements Monitor {
-  // Per step k of the current execution: the state before it (packed, as a key), its enabled actors, its
-  // in-flight bits, and the step's actor and progress bits.
+  // Per state k of the current execution (the state before step k): its packed key, its enabled actors
+  // and in-flight bits; per step k: its actor and progress bits (every bit for an environment's step).
   private readonly seen = new Map<string, number>();
+  private readonly keys: string[] = [];
   private readonly enabledMask: number[] = [];
   private readonly inFlight: number[] = [];
   private readonly actors: number[] = [];
@@ -175,7 +183,7 @@ export class ProgressLassoMonitor implements Monitor {
   }
   begin(): void {
     this.seen.clear();
-    this.enabledMask.length = this.inFlight.length = this.actors.length = this.progressBits.length = 0;
+    this.keys.length = this.enabledMask.length = this.inFlight.length = this.actors.length = this.progressBits.length = 0;
   }
   expand(index: number, s: SlotStateView, enabled: readonly number[]): void {
     const { props, reported } = this;
@@ -196,7 +204,7 @@ export class ProgressLassoMonitor implements Monitor {
     } else {
       // Back at a state of this execution: the steps since then form a cycle.
       for (let k = 0; k < props.length; k++) {
-        if (reported[k] || !this.fairLasso(first, index, k)) continue;
+        if (reported[k] || this.lassoFault(first, index, k) !== null) continue;
         reported[k] = 1;
         const p = props[k]!;
         this.ctx.report({
@@ -207,6 +215,7 @@ export class ProgressLassoMonitor implements Monitor {
         });
       }
     }
+    this.keys.push(key);
     this.enabledMask.push(enabledActors(enabled));
     this.inFlight.push(flight);
   }
@@ -232,21 +241,75 @@ export class ProgressLassoMonitor implements Monitor {
       this.ctx.report({ property: this.props[k]!.name, kind: 'progress', message: stuckMessage(this.props[k]!, blocked) });
     }
   }
-  /** Steps first .. end - 1 close a cycle; is it a fair one, in flight, without progress for property k? */
-  private fairLasso(first: number, end: number, k: number): boolean {
+  /**
+   * Final only at the trace's end: a replayed lasso closes on the state its loop starts from and the loop
+   * is a fair cycle without progress (the test an execution's cycle passes); a trace without a loop ends
+   * where no actor can move, with the property in flight.
+   */
+  confirm(r: ConfirmRequest): Confirmation | undefined {
+    const k = this.props.findIndex((p) => p.name === r.property);
+    if (k < 0) return undefined;
+    const p = this.props[k]!;
+    const end = `after ${r.steps} steps`;
+    const last = this.keys.length - 1;
+    if (r.loop === undefined) {
+      if (r.enabled.length) return { reproduced: false, message: `${end} the run does not end here (${r.enabled.length} steps enabled)` };
+      return this.flight & (1 << k)
+        ? { reproduced: true, message: `${end} no actor can move and '${p.name}' is still in flight` }
+        : { reproduced: false, message: `${end} no actor can move, but '${p.name}' is not in flight` };
+    }
+    if (this.keys[r.loop] !== this.keys[last])
+      return { reproduced: false, message: `${end} the state differs from the state before step ${r.loop + 1}: the loop does not close` };
+    const from = `the loop from step ${r.loop + 1}`;
+    const fault = this.lassoFault(r.loop, last, k);
+    if (fault === null) return { reproduced: true, message: `${from} to step ${r.steps} closes on the same state without progress, and is fair` };
+    switch (fault.kind) {
+      case 'progress':
+        return { reproduced: false, message: `${from} makes progress` };
+      case 'not-in-flight':
+        return { reproduced: false, message: `${from} leaves a state where '${p.name}' is not in flight` };
+      case 'environment':
+        return {
+          reproduced: false,
+          message: `${from} repeats step ${fault.step + 1} (${r.stepName(fault.step + 1)}) of an environment actor, which acts only finitely often`,
+        };
+      case 'unfair': {
+        const x = this.system.actors[fault.actor]!;
+        return {
+          reproduced: false,
+          message:
+            x.fairness === 'weak'
+              ? `${from} is unfair: ${x.name} (weakly fair) is enabled in every state of it and never steps`
+              : `${from} is unfair: ${x.name} (strongly fair) is enabled in it and never steps`,
+        };
+      }
+    }
+  }
+  /** Steps first .. end - 1 close a cycle: why it is no fair cycle in flight without progress for property k, or null. */
+  private lassoFault(first: number, end: number, k: number): LassoFault | null {
     const bit = 1 << k;
+    const env = this.masks.environment;
     let stepped = 0;
     let everywhere = -1;
     let somewhere = 0;
+    let environment = -1;
+    let progressed = false;
+    let notInFlight = false;
     for (let i = first; i < end; i++) {
-      if (this.progressBits[i]! & bit || !(this.inFlight[i]! & bit)) return false;
       const a = this.actors[i]!;
-      if (this.masks.environment & (1 << a)) return false;
+      if (env & (1 << a)) {
+        if (environment < 0) environment = i;
+      } else if (this.progressBits[i]! & bit) progressed = true;
+      if (!(this.inFlight[i]! & bit)) notInFlight = true;
       stepped |= 1 << a;
       everywhere &= this.enabledMask[i]!;
       somewhere |= this.enabledMask[i]!;
     }
-    return unfairActor(this.system, this.masks, { stepped, everywhere, somewhere }) < 0;
+    if (progressed) return { kind: 'progress' };
+    if (notInFlight) return { kind: 'not-in-flight' };
+    if (environment >= 0) return { kind: 'environment', step: environment };
+    const actor = unfairActor(this.system, this.masks, { stepped, everywhere, somewhere });
+    return actor < 0 ? null : { kind: 'unfair', actor };
   }
 }
 

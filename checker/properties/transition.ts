@@ -2,7 +2,7 @@
  * Transition property: a predicate on every step (s, s'), including steps into states already seen - e.g.
  * "the fault-in window never grows after a no-progress round". The counterexample ends with the bad step.
  */
-import { propertyThrew, type Monitor, type MonitorContext, type MonitorFactory } from './monitor.js';
+import { propertyThrew, type Confirmation, type ConfirmRequest, type Monitor, type MonitorContext, type MonitorFactory } from './monitor.js';
 import type { SlotStateView, StateView, StepInfo, TransitionProperty } from './property.js';
 
 export function transitionProperty<W = any>(
@@ -62,6 +62,14 @@ export class TransitionMonitor implements Monitor {
         ctx.report(propertyThrew(p, e, true));
       }
     }
+  }
+  /** A replayed trace reproduces the violation when one of its steps breaks the property. */
+  confirm(r: ConfirmRequest): Confirmation | undefined {
+    if (!this.transitions.some((p) => p.name === r.property)) return undefined;
+    const at = r.reported?.steps;
+    return at !== undefined
+      ? { reproduced: true, message: `step ${at} (${r.stepName(at)}) violates '${r.property}'` }
+      : { reproduced: false, message: `after ${r.steps} steps the last step no longer violates '${r.property}'` };
   }
 }
 

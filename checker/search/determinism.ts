@@ -1,6 +1,6 @@
 /**
- * Determinism of model code. DESIGN.md: "every step is a deterministic function of (state, actor,
- * transition, choice)". Code that reads Math.random or Date.now, or keeps state outside the world (a
+ * Determinism of model code: every step must be a deterministic function of (state, actor, transition,
+ * choice), or a state's successors are not what the search stored. Code that reads Math.random or Date.now, or keeps state outside the world (a
  * counter in a closure, a module variable), breaks that silently: the search explores a graph that does not
  * exist, and a trace rebuilt by re-execution leads somewhere else. Two checks name it as a model error:
  * - after the search, the probe re-runs every step of a deterministically chosen sample of stored states

@@ -1,7 +1,7 @@
 /**
  * The execution core every strategy runs on: the working state buffers, the monitors (one per property
- * kind, properties/monitors.ts) and what they found. A loop - the exhaustive search (explore.ts) or a
- * sampling run's executions (sampling.ts) - steps the system and tells the engine what happened
+ * kind, properties/monitors.ts) and what they found. A loop - the exhaustive search (explore.ts) or the
+ * executions of sampling and replay (executions.ts) - steps the system and tells the engine what happened
  * through the `on*` lists and `stepFailed`; the engine turns what the monitors report into findings at
  * the loop's current place and decides when the run stops:
  *
@@ -13,9 +13,9 @@
  *
  * `L` is how a loop names a place of its run: a stored state's index (exhaustive), an execution's steps.
  */
-import type { Monitor, MonitorContext, MonitorFinding } from '../properties/monitor.js';
+import type { Confirmation, ConfirmRequest, Monitor, MonitorContext, MonitorFinding } from '../properties/monitor.js';
 import { createMonitors, type Monitors } from '../properties/monitors.js';
-import type { SlotStateView } from '../properties/property.js';
+import type { Property, SlotStateView } from '../properties/property.js';
 import type { Stepper } from '../system/step.js';
 import type { CompiledSystem } from '../system/system.js';
 import { searchFrame } from './frame.js';
@@ -30,6 +30,10 @@ export interface EngineOptions<L> {
   readonly here: () => L;
   /** An exhaustive search whose store names every state records the graph for progress checking. */
   readonly recordGraph?: boolean;
+  /** The properties to watch (default: all the system's); a replay watches the one it claims. */
+  readonly properties?: readonly Property[];
+  /** World views that check every access (a replay's); the default fast ones leave that to the probe. */
+  readonly guarded?: boolean;
 }
 
 export class Engine<L> implements MonitorContext<L> {
@@ -68,7 +72,7 @@ export class Engine<L> implements MonitorContext<L> {
     readonly system: CompiledSystem,
     options: EngineOptions<L>,
   ) {
-    const { stepper, S, pre, after, before } = searchFrame(system);
+    const { stepper, S, pre, after, before } = searchFrame(system, options.guarded);
     this.stepper = stepper;
     this.S = S;
     this.pre = pre;
@@ -77,7 +81,7 @@ export class Engine<L> implements MonitorContext<L> {
     this.mode = options.mode;
     this.here = options.here;
     this.stopAtFirstViolation = options.stopAtFirstViolation;
-    this.monitors = createMonitors(system, this, options.recordGraph ?? false);
+    this.monitors = createMonitors(system, this, options.recordGraph ?? false, options.properties);
     const set = this.monitors.set;
     this.onBegin = set.begin;
     this.onState = set.state;
@@ -131,6 +135,15 @@ export class Engine<L> implements MonitorContext<L> {
     let bytes = 0;
     for (const m of this.monitors.set.all) bytes += m.growthBytes?.() ?? 0;
     return bytes;
+  }
+
+  /** A replay's verdict on the property it claims, from the monitor that watches it (undefined: none does). */
+  confirm(request: ConfirmRequest): Confirmation | undefined {
+    for (const m of this.monitors.set.all) {
+      const answer = m.confirm?.(request);
+      if (answer) return answer;
+    }
+    return undefined;
   }
 
   /** The run is over: monitors settle what they reported provisionally. */

@@ -14,8 +14,9 @@ export interface SearchFrame {
   readonly before: SlotStateView;
 }
 
-export function searchFrame(system: CompiledSystem): SearchFrame {
-  const stepper = new Stepper(system);
+/** `guarded`: the stepper's world views check every access (views.ts), as a replay needs; slower. */
+export function searchFrame(system: CompiledSystem, guarded = false): SearchFrame {
+  const stepper = new Stepper(system, undefined, guarded);
   const pre = system.layout.buffer();
   return { stepper, S: stepper.S, pre, after: new SlotStateView(system, stepper.S, stepper.world), before: new SlotStateView(system, pre) };
 }

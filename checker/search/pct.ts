@@ -9,7 +9,7 @@
  */
 import type { Rng } from '../random/rng.js';
 import { stepActor } from '../system/step.js';
-import type { SamplingStrategy, Scheduler } from './sampling.js';
+import type { SamplingStrategy, Scheduler } from './strategy.js';
 
 class PctScheduler implements Scheduler {
   // invariant: priority has one entry per actor, all distinct; changePoints has depth - 1 entries.

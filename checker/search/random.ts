@@ -1,5 +1,5 @@
 /** Random walk: every enabled step is equally likely at every point. */
-import type { SamplingStrategy } from './sampling.js';
+import type { SamplingStrategy } from './strategy.js';
 
 export const random: SamplingStrategy = {
   kind: 'sampling',

@@ -1,17 +1,21 @@
 /**
- * Replay: re-execute a saved schedule step by step and confirm it ends in the violation it claims. It
- * refuses to be quietly wrong: a step that is not enabled where the trace says it was is a divergence
- * (the trace no longer fits the model), and a trace that runs to its end without the violation says so.
+ * Replay: a strategy on the execution core (executions.ts) that sampling runs on. Its scheduler picks the
+ * step the trace recorded; the engine's monitors of the claimed property (the same code that judged the
+ * search) watch every state and step; at the trace's end the monitor confirms the claim (Monitor.confirm:
+ * a deadlock, a bound's value, a lasso's loop are final only there). It refuses to be quietly wrong: a
+ * recorded step that is not enabled is a divergence, which names the step and lists what was enabled, and
+ * a trace that runs to its end without the violation says so.
  */
-import { blockedActors } from '../properties/deadlock.js';
-import type { BoundProperty, InvariantProperty, ProgressProperty, TransitionProperty } from '../properties/index.js';
-import { SlotStateView } from '../properties/property.js';
+import { ASSERTION } from '../properties/assertion.js';
 import { XstateShadow } from '../system/shadow.js';
 import { thrownMessage } from '../system/thrown.js';
-import { encodeStep, Stepper, stepActor, stepChoice, stepEvent } from '../system/step.js';
-import { enabledActors, fairnessMasks, unfairActor, type FairnessMasks } from '../properties/fairness.js';
+import { encodeStep, stepActor, stepChoice, stepEvent, type Stepper } from '../system/step.js';
 import { WorldAccessError } from '../system/views.js';
 import { SystemDefinitionError, type CompiledActor, type CompiledSystem } from '../system/system.js';
+import { Rng } from '../random/rng.js';
+import { Executions, type ExecutionStats, type StepWitness } from './executions.js';
+import type { Property } from '../properties/property.js';
+import type { Scheduler } from './strategy.js';
 
 export type ReplayOutcome =
   | { readonly status: 'reproduced'; readonly message: string }
@@ -22,8 +26,9 @@ export type ReplayOutcome =
       readonly message: string;
       /** A recorded step that is not enabled: the steps that were, as `actor event(choice)`, in the fixed order. */
       readonly enabled?: readonly string[];
-    };
-
+    }
+  /** The claimed property's own code threw on the trace: a mistake in the model, not its violation. */
+  | { readonly status: 'model-error'; readonly message: string };
 export interface ReplayClaim {
   readonly property: string;
   readonly kind: string;
@@ -48,6 +53,98 @@ export interface ReplayOptions {
   readonly xstate?: boolean;
 }
 
+/** A divergence: the step (1-based; 0 for the claim itself), what is wrong, and what was enabled instead. */
+type Diverged = Extract<ReplayOutcome, { status: 'diverged' }>;
+
+/** Picks the recorded step; one that is not enabled ends the execution as a divergence. */
+class ReplayScheduler implements Scheduler {
+  diverged: Diverged | undefined;
+  constructor(
+    private readonly system: CompiledSystem,
+    private readonly steps: readonly number[],
+    /** The engine's working buffer: the state the next step is taken from. */
+    private readonly S: Int32Array,
+  ) {}
+  newExecution(): void {}
+  pick(enabled: readonly number[], depth: number): number {
+    if (depth >= this.steps.length) return -1;
+    const i = enabled.indexOf(this.steps[depth]!);
+    if (i < 0) this.diverged = notEnabled(this.system, this.steps, depth, this.S, enabled);
+    return i;
+  }
+}
+
+/** Step `index` (0-based) of the trace is not enabled in state S. */
+function notEnabled(system: CompiledSystem, steps: readonly number[], index: number, S: Int32Array, enabled: readonly number[]): Diverged {
+  const id = steps[index]!;
+  const a = system.actors[stepActor(id)]!;
+  return {
+    status: 'diverged',
+    step: index + 1,
+    message: `step ${index + 1} (${stepName(system, id)}) is not enabled in state ${a.machine.states[S[a.stateSlot]!]!.name}: the trace diverges from the model`,
+    enabled: enabled.map((x) => stepName(system, x)),
+  };
+}
+
+/** The xstate shadow as the executions' witness: each step re-executed through xstate and compared. */
+function xstateWitness(system: CompiledSystem, shadow: XstateShadow, stepIndex: () => number): StepWitness {
+  const said = (id: number, what: string): string =>
+    `step ${stepIndex() + 1} (${stepName(system, id)}): the compiled model and xstate's own transition() disagree: ${what}`;
+  const named = (id: number): [CompiledActor, string, number] => {
+    const a = system.actors[stepActor(id)]!;
+    return [a, a.machine.eventTypes[stepEvent(id)]!, stepChoice(id)];
+  };
+  return {
+    before: (id) => {
+      const [a, type, choice] = named(id);
+      return xstateRefuses(shadow, a, type, choice)
+        ? said(id, `the step is enabled in the compiled model, xstate's machine has no transition for it`)
+        : undefined;
+    },
+    // xstate words some failures its own way (a throwing guard is wrapped, a non-integer is simply
+    // stored): what must agree is that the step fails in xstate too, not the wording. xstate's plain world
+    // has no declared fields or bounds to refuse a write with: there only the engine throws.
+    threw: (id, e) => {
+      const [a, type, choice] = named(id);
+      if (e instanceof WorldAccessError || shadow.failure(a, type, choice) !== undefined) return undefined;
+      return said(id, `the compiled step throws '${thrownMessage(e)}', xstate's does not`);
+    },
+    after: (id, stepper: Stepper) => {
+      const [a, type, choice] = named(id);
+      const xstateError = shadow.step(a, type, choice);
+      if (xstateError !== undefined) return said(id, `xstate's transition() throws '${xstateError}', the compiled step does not`);
+      const difference = shadow.difference(stepper);
+      return difference ? said(id, difference) : undefined;
+    },
+  };
+}
+
+/** One replayed execution: the engine and its monitors after it, and how it ended. */
+export interface ReplayRun {
+  readonly runner: Executions;
+  readonly scheduler: { readonly diverged: Diverged | undefined };
+  readonly stats: ExecutionStats;
+}
+
+/**
+ * Runs `steps` on the execution core with the monitors of `properties` (and model assertions) over
+ * guarded views, so a write outside an array or of a non-integer throws here as the search's probe saw
+ * it; with a `shadow`, every step through xstate as well. The trace's last state is expanded too (a
+ * deadlock, a run that ends, a loop that closes are judged there).
+ */
+export function replayRun(system: CompiledSystem, steps: readonly number[], properties: readonly Property[], shadow?: XstateShadow): ReplayRun {
+  const runner = new Executions(system, { stopAtFirstViolation: false, properties, guarded: true });
+  const scheduler = new ReplayScheduler(system, steps, runner.engine.S);
+  const stats = runner.run({
+    scheduler,
+    rng: Rng.seeded(0),
+    executions: 1,
+    maxDepth: steps.length + 1,
+    ...(shadow ? { witness: xstateWitness(system, shadow, () => runner.steps.length) } : {}),
+  });
+  return { runner, scheduler, stats };
+}
+
 export function replay(
   system: CompiledSystem,
   steps: readonly number[],
@@ -55,14 +152,6 @@ export function replay(
   claim: ReplayClaim,
   options: ReplayOptions = {},
 ): ReplayOutcome {
-  // Guarded array views: a write outside an array or of a non-integer throws here as the search's probe saw it.
-  const stepper = new Stepper(system, undefined, true);
-  const S = stepper.S;
-  stepper.load(system.initial);
-  const pre = system.layout.buffer();
-  const before = new SlotStateView(system, pre);
-  const after = new SlotStateView(system, S, stepper.world);
-  const packed = new Uint32Array(system.layout.words);
   const property = system.properties.find((p) => p.name === claim.property);
   if (!property && claim.kind !== 'assertion') {
     return {
@@ -85,145 +174,44 @@ export function replay(
       return { status: 'diverged', step: 0, message: `xstate: ${(e as Error).message}` };
     }
   }
-  // A lasso's fairness is judged on actor masks (fairness.ts), which hold at most 32 actors.
-  let masks: FairnessMasks | undefined;
-  if (loop !== undefined && property?.kind === 'progress') {
-    try {
-      masks = fairnessMasks(system);
-    } catch (e) {
-      if (!(e instanceof SystemDefinitionError)) throw e;
-      return { status: 'diverged', step: 0, message: e.message };
-    }
+  let run: ReplayRun;
+  try {
+    run = replayRun(system, steps, property ? [property] : [], shadow);
+  } catch (e) {
+    // A lasso's fairness is judged on actor masks (fairness.ts), which hold at most 32 actors.
+    if (!(e instanceof SystemDefinitionError)) throw e;
+    return { status: 'diverged', step: 0, message: e.message };
   }
-  let loopState: Int32Array | undefined;
-  // What the loop must show for a progress claim: no progress step, in flight in every state, no
-  // environment step (environments act finitely often), and fairness (which actors step, which are
-  // enabled in every loop state, which in some).
-  let progressed = false;
-  let notInFlight = false;
-  let environmentStep: string | undefined;
-  let steppedInLoop = 0;
-  let enabledEverywhere = -1;
-  let enabledSomewhere = 0;
-  for (const [i, id] of steps.entries()) {
-    if (i === loop) loopState = Int32Array.from(S);
-    if (loop !== undefined && i >= loop && property?.kind === 'progress') {
-      const en = enabledActors(stepper.enabledSteps());
-      enabledEverywhere &= en;
-      enabledSomewhere |= en;
-      if (!(property as ProgressProperty).inFlight(after)) notInFlight = true;
-    }
-    const a = system.actors[stepActor(id)]!;
-    const name = stepName(system, id);
-    pre.set(S);
-    const last = i === steps.length - 1;
-    const type = a.machine.eventTypes[stepEvent(id)]!;
-    const disagree = (what: string): ReplayOutcome => ({
-      status: 'diverged',
-      step: i + 1,
-      message: `step ${i + 1} (${name}): the compiled model and xstate's own transition() disagree: ${what}`,
-    });
-    if (shadow && xstateRefuses(shadow, a, type, stepChoice(id)) && stepper.enabledSteps().includes(id)) {
-      return disagree(`the step is enabled in the compiled model, xstate's machine has no transition for it`);
-    }
-    try {
-      if (!stepper.applyId(id)) {
-        stepper.load(pre);
-        return {
-          status: 'diverged',
-          step: i + 1,
-          message: `step ${i + 1} (${name}) is not enabled in state ${a.machine.states[pre[a.stateSlot]!]!.name}: the trace diverges from the model`,
-          enabled: stepper.enabledSteps().map((x) => stepName(system, x)),
-        };
-      }
-    } catch (e) {
-      // xstate words some failures its own way (a throwing guard is wrapped, a non-integer is simply
-      // stored): what must agree is that the step fails in xstate too, not the wording. xstate's plain world
-      // has no declared fields or bounds to refuse a write with: there only the engine throws.
-      const message = thrownMessage(e);
-      if (shadow && !(e instanceof WorldAccessError) && shadow.failure(a, type, stepChoice(id)) === undefined)
-        return disagree(`the compiled step throws '${message}', xstate's does not`);
-      if (claim.kind === 'assertion' && last) return { status: 'reproduced', message: `step ${i + 1} (${name}) throws: ${message}` };
-      return { status: 'diverged', step: i + 1, message: `step ${i + 1} (${name}) throws: ${message}` };
-    }
-    if (shadow) {
-      const xstateError = shadow.step(a, type, stepChoice(id));
-      if (xstateError !== undefined) return disagree(`xstate's transition() throws '${xstateError}', the compiled step does not`);
-      const difference = shadow.difference(stepper);
-      if (difference) return disagree(difference);
-    }
-    const bad = system.layout.pack(S, packed, 0);
-    if (bad >= 0) {
-      const msg = system.layout.describeOverflow(bad, S);
-      if (claim.kind === 'assertion' && last) return { status: 'reproduced', message: `step ${i + 1} (${name}): ${msg}` };
-      return { status: 'diverged', step: i + 1, message: `step ${i + 1} (${name}): ${msg}` };
-    }
-    const info = { actor: a.name, actorIndex: a.index, event: a.machine.eventTypes[stepEvent(id)]!, choice: stepChoice(id) };
-    if (loop !== undefined && i >= loop && property?.kind === 'progress') {
-      steppedInLoop |= 1 << a.index;
-      if (a.kind === 'environment') environmentStep ??= `step ${i + 1} (${name})`;
-      if ((property as ProgressProperty).progress(before, after, info)) progressed = true;
-    }
-    if (last && property?.kind === 'transition' && !(property as TransitionProperty).holds(before, after, info)) {
-      return { status: 'reproduced', message: `step ${i + 1} (${name}) violates '${property.name}'` };
-    }
+  const { runner, scheduler, stats } = run;
+  const engine = runner.engine;
+  if (scheduler.diverged) return scheduler.diverged;
+  if (stats.witnessed) return { status: 'diverged', step: stats.witnessed.index + 1, message: stats.witnessed.message };
+  const threw = engine.findings.find((f) => f.modelError);
+  if (threw) return { status: 'model-error', message: `property '${threw.property}' ${threw.message.replace(/^the property /, '')}` };
+  const failure = stats.failure;
+  if (failure) {
+    // A step that fails ends the run: the trace's last step, for an assertion claim; anywhere else a divergence.
+    const where = `step ${failure.index + 1} (${stepName(system, failure.step)})`;
+    const message = failure.overflow !== undefined ? `${where}: ${failure.overflow}` : `${where} throws: ${thrownMessage(failure.thrown)}`;
+    const reported = engine.findings.some((f) => f.property === ASSERTION);
+    if (claim.kind === 'assertion' && reported && failure.index === steps.length - 1) return { status: 'reproduced', message };
+    return { status: 'diverged', step: failure.index + 1, message };
   }
-  const end = `after ${steps.length} steps`;
-  switch (property?.kind) {
-    case 'invariant':
-      return (property as InvariantProperty).holds(after)
-        ? { status: 'no-violation', message: `${end} invariant '${property.name}' holds: the model no longer has this violation` }
-        : { status: 'reproduced', message: `${end} invariant '${property.name}' is violated` };
-    case 'bound': {
-      const b = property as BoundProperty;
-      const v = b.value(after);
-      return v > b.limit
-        ? { status: 'reproduced', message: `${end} '${b.name}' = ${v} exceeds its limit ${b.limit}` }
-        : { status: 'no-violation', message: `${end} '${b.name}' = ${v} is within its limit ${b.limit}` };
-    }
-    case 'deadlock': {
-      const enabled = stepper.enabledSteps().length;
-      const blocked = blockedActors(system, after);
-      return enabled === 0 && blocked.length
-        ? {
-            status: 'reproduced',
-            message: `${end} no actor can step and ${blocked.map((b) => b.actor).join(', ')} ${blocked.length > 1 ? 'are' : 'is'} not finished`,
-          }
-        : { status: 'no-violation', message: `${end} the system is not deadlocked (${enabled} steps enabled)` };
-    }
-    case 'progress': {
-      const p = property as ProgressProperty;
-      // Without a loop the claim is a run that ends: no actor can move, and the property is in flight.
-      if (loop === undefined || !loopState) {
-        const enabled = stepper.enabledSteps().length;
-        if (enabled) return { status: 'no-violation', message: `${end} the run does not end here (${enabled} steps enabled)` };
-        return p.inFlight(after)
-          ? { status: 'reproduced', message: `${end} no actor can move and '${p.name}' is still in flight` }
-          : { status: 'no-violation', message: `${end} no actor can move, but '${p.name}' is not in flight` };
-      }
-      for (let k = 0; k < S.length; k++) {
-        if (S[k] !== loopState[k])
-          return { status: 'no-violation', message: `${end} the state differs from the state before step ${loop + 1}: the loop does not close` };
-      }
-      const from = `the loop from step ${loop + 1}`;
-      if (progressed) return { status: 'no-violation', message: `${from} makes progress` };
-      if (notInFlight) return { status: 'no-violation', message: `${from} leaves a state where '${p.name}' is not in flight` };
-      if (environmentStep)
-        return { status: 'no-violation', message: `${from} repeats ${environmentStep} of an environment actor, which acts only finitely often` };
-      const unfair = unfairActor(system, masks!, { stepped: steppedInLoop, everywhere: enabledEverywhere, somewhere: enabledSomewhere });
-      if (unfair >= 0) {
-        const x = system.actors[unfair]!;
-        return x.fairness === 'weak'
-          ? { status: 'no-violation', message: `${from} is unfair: ${x.name} (weakly fair) is enabled in every state of it and never steps` }
-          : { status: 'no-violation', message: `${from} is unfair: ${x.name} (strongly fair) is enabled in it and never steps` };
-      }
-      return { status: 'reproduced', message: `${from} to step ${steps.length} closes on the same state without progress, and is fair` };
-    }
-    case 'transition':
-      return { status: 'no-violation', message: `${end} the last step no longer violates '${property.name}'` };
-    default:
-      return { status: 'no-violation', message: `${end} nothing threw: the model no longer has this assertion failure` };
-  }
+  // The run ended before the trace did: no step was enabled where the trace goes on.
+  if (runner.steps.length < steps.length) return notEnabled(system, steps, runner.steps.length, engine.S, []);
+  const found = engine.findings.find((f) => f.property === claim.property);
+  const reported = found && { steps: found.at.length + (found.step === undefined ? 0 : 1), message: found.message };
+  const answer = engine.confirm({
+    property: claim.property,
+    reported,
+    steps: steps.length,
+    loop,
+    end: engine.after,
+    enabled: engine.stepper.enabledSteps(),
+    stepName: (k) => stepName(system, steps[k - 1]!),
+  });
+  if (!answer) throw new Error(`internal: no monitor confirms '${claim.property}' (${claim.kind})`);
+  return { status: answer.reproduced ? 'reproduced' : 'no-violation', message: answer.message };
 }
 
 /** `actor event(choice)`, as a trace names a step. */

@@ -5,11 +5,12 @@
  * re-executes); an xstate mismatch shows as the same disagreement along the trace.
  */
 import type { ModelErrorKind } from '../result.js';
-import { SlotStateView, type Property } from '../properties/property.js';
-import { Stepper, stepActor, stepChoice, stepEvent } from '../system/step.js';
+import type { Property } from '../properties/property.js';
+import { Stepper } from '../system/step.js';
 import type { CompiledSystem } from '../system/system.js';
 import { thrownMessage } from '../system/thrown.js';
 import { NondeterminismProbe } from './determinism.js';
+import { replayRun, type ReplayRun } from './replay.js';
 import { xstateDisagreement } from './xstateCheck.js';
 
 export type ModelErrorReplay = { readonly status: 'reproduced'; readonly message: string } | { readonly status: 'no-error'; readonly message: string };
@@ -45,10 +46,10 @@ export function replayModelError(system: CompiledSystem, steps: readonly number[
   }
   const property = system.properties.find((p) => p.name === subject);
   if (!property) return { status: 'no-error', message: `the model has no property '${subject}' any more` };
-  const error = propertyError(system, property, pre, stepper, steps[steps.length - 1]);
+  const error = propertyError(system, property, steps);
   return error === null
     ? { status: 'no-error', message: `property '${subject}' no longer throws at the end of the trace` }
-    : { status: 'reproduced', message: `property '${subject}' threw: ${error}` };
+    : { status: 'reproduced', message: `property '${subject}' ${error.replace(/^the property /, '')}` };
 }
 
 /** A trace that no longer re-executes is itself the sign of nondeterministic code; for another kind, the model changed. */
@@ -59,40 +60,20 @@ function divergence(kind: ModelErrorKind, i: number, what: string): ModelErrorRe
     : { status: 'no-error', message };
 }
 
-/** What the property's code throws on the trace's last state (and last step), or null. */
-function propertyError(system: CompiledSystem, p: Property, pre: Int32Array, stepper: Stepper, last: number | undefined): string | null {
-  const after = new SlotStateView(system, stepper.S, stepper.world);
-  const before = new SlotStateView(system, pre);
-  const info =
-    last === undefined
-      ? undefined
-      : (() => {
-          const a = system.actors[stepActor(last)]!;
-          return { actor: a.name, actorIndex: a.index, event: a.machine.eventTypes[stepEvent(last)]!, choice: stepChoice(last) };
-        })();
-  try {
-    if (p.kind === 'invariant') p.holds(after);
-    else if (p.kind === 'bound') p.value(after);
-    else if (p.kind === 'transition' && info) p.holds(before, after, info);
-    else if (p.kind === 'progress') {
-      p.inFlight(after);
-      if (info) p.progress(before, after, info);
-      // The recorder judges the steps out of a state: try each one out of the trace's last state.
-      const end = Int32Array.from(stepper.S);
-      pre.set(end);
-      for (const id of stepper.enabledSteps()) {
-        stepper.load(end);
-        try {
-          if (!stepper.applyId(id)) continue;
-        } catch {
-          continue;
-        }
-        const a = system.actors[stepActor(id)]!;
-        p.progress(before, after, { actor: a.name, actorIndex: a.index, event: a.machine.eventTypes[stepEvent(id)]!, choice: stepChoice(id) });
-      }
-    }
-    return null;
-  } catch (e) {
-    return thrownMessage(e);
+/**
+ * What the property's code throws along the trace, as the property's monitor reports it (replay.ts runs
+ * the trace on the execution core with that monitor), or null. A progress property's recorder judged
+ * every step out of a state, not only the one the trace takes: each step enabled at the trace's end is
+ * replayed after it too.
+ */
+function propertyError(system: CompiledSystem, p: Property, steps: readonly number[]): string | null {
+  const threw = (run: ReplayRun): string | null => run.runner.engine.findings.find((f) => f.modelError === 'property-threw')?.message ?? null;
+  const run = replayRun(system, steps, [p]);
+  const found = threw(run);
+  if (found !== null || p.kind !== 'progress') return found;
+  for (const id of run.runner.engine.stepper.enabledSteps()) {
+    const next = threw(replayRun(system, [...steps, id], [p]));
+    if (next !== null) return next;
   }
+  return null;
 }

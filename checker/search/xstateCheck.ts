@@ -1,5 +1,5 @@
 /**
- * The xstate cross-check of a checked system: xstate machines are the single source of truth (DESIGN.md),
+ * The xstate cross-check of a checked system: xstate machines are the single source of truth for actor behaviour,
  * and the engine runs a compiled copy of them. For a user's own machines nothing else shows that the copy
  * is faithful (the built-in actors have their conformance test), so a check re-executes paths to explored
  * states through xstate's own `transition()` (XstateShadow) next to the compiled steps and compares every

@@ -1,5 +1,5 @@
 /**
- * Hash compaction (DESIGN.md "State encoding and the state store"): the visited set keeps a 63-bit
+ * Hash compaction: the visited set keeps a 63-bit
  * fingerprint of each state instead of the state, so its memory no longer grows with the width of a
  * state. Two different states with the same fingerprint are taken for one, and the second is never
  * explored: the search may miss states, with a probability reported from the number of states stored

@@ -2,7 +2,7 @@
  * The xstate shadow: runs a system's actors through xstate's own pure functions - `initialTransition()`,
  * `transition()`, `getTransitionData()` - over a plain copy of the world (numbers and number[]), next to
  * the engine's compiled stepping, and says where the two disagree. The machines are the source of truth
- * (DESIGN.md); the compiled step tables are a fast copy of them, and this is how a copy is checked:
+ * of actor behaviour; the compiled step tables are a fast copy of them, and this is how a copy is checked:
  * the conformance test drives it with random walks, and `replay` re-executes every counterexample
  * through it, so a trace the checker prints is a run of the xstate machines themselves.
  *

@@ -146,7 +146,8 @@ export class Stepper {
   /**
    * Every enabled step id in the current state, in the fixed order. Allocates; not for the hot loop.
    * As in the generated expand function, a step whose guard throws counts as enabled (taking it is the
-   * model assertion), and an event whose choices function throws has no steps.
+   * model assertion), and so does choice 0 of an event whose choices function throws (the step id the
+   * search reports that failure with).
    */
   enabledSteps(): number[] {
     const out: number[] = [];
@@ -159,6 +160,7 @@ export class Stepper {
         try {
           n = this.choiceCount(a, e);
         } catch {
+          out.push(encodeStep(a, e.index, 0));
           continue;
         }
         for (let c = 0; c < n; c++) {

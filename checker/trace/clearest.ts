@@ -107,16 +107,42 @@ function clearer(system: CompiledSystem, v: Violation, options: Omit<TraceSearch
   const found = clearestTrace(system, goal, { ...options, maxLength });
   if (!found) return null;
   const whole = loop === undefined ? found.steps : [...found.steps, ...steps.slice(loop)];
-  // Only a strictly better trace replaces the search's (which is then one of the best, and stays).
-  const cost = (xs: readonly number[]): [number, number] =>
-    options.order === 'shortest' ? [xs.length, contextSwitches(xs)] : [contextSwitches(xs), xs.length];
-  const [p, s] = cost(whole);
-  const [p0, s0] = cost(steps);
-  if (p > p0 || (p === p0 && s >= s0)) return null;
+  if (!better(whole, steps, options.order)) return null;
   const trace = buildTrace(system, whole, loop === undefined ? undefined : found.steps.length);
   const message = found.message ?? (goal.kind === 'stuck' ? stuckMessage(goal.property, found.blocked ?? []) : v.message);
   const blocked = goal.kind === 'deadlock' ? found.blocked : v.blocked;
   return { property: v.property, kind: v.kind, message, trace, ...(blocked ? { blocked } : {}) };
+}
+
+/** Only a strictly better trace replaces the search's (which is then one of the best, and stays). */
+function better(steps: readonly number[], than: readonly number[], order: TraceOrder): boolean {
+  const cost = (xs: readonly number[]): [number, number] => (order === 'shortest' ? [xs.length, contextSwitches(xs)] : [contextSwitches(xs), xs.length]);
+  const [p, s] = cost(steps);
+  const [p0, s0] = cost(than);
+  return p < p0 || (p === p0 && s < s0);
+}
+
+/**
+ * A bound's worst-value trace (the search's `steps`, to a state where it reaches `worst`) made the clearest
+ * under `options.order`, as a violation's is: a shortest path to a worst state with the fewest switches of
+ * those (or the fewest switches of any length). The search's own steps when no better one is found.
+ */
+export function clearestBoundSteps(
+  system: CompiledSystem,
+  property: BoundProperty,
+  worst: number,
+  steps: readonly number[],
+  options: Omit<TraceSearchOptions, 'maxLength'>,
+): readonly number[] {
+  if (!Number.isFinite(worst)) return steps;
+  try {
+    const maxLength = options.order === 'shortest' ? steps.length : Infinity;
+    const found = clearestTrace(system, { kind: 'bound', property, worst }, { ...options, maxLength });
+    return found && better(found.steps, steps, options.order) ? found.steps : steps;
+  } catch {
+    // The bound's value threw: the search reported that already.
+    return steps;
+  }
 }
 
 /** What ends a counterexample of the same violation, or null for a kind this module does not handle. */

@@ -105,6 +105,10 @@ export function registerReplay(program: Command, io: CliIo, done: (code: ExitCod
       }
       if (outcome.status === 'diverged')
         throw new UsageError(`trace file '${file}' diverges from the model: ${outcome.message.replace(/: the trace diverges from the model$/, '')}`);
+      if (outcome.status === 'model-error') {
+        io.stdout(`${c.red.bold('MODEL ERROR')}: ${outcome.message}\n`);
+        return done(EXIT.MODEL_ERROR);
+      }
       // A scenario file as the user would name it from here (a trace in the default folder records it absolute).
       const shown = looksLikeFile(t.scenario) ? shownPath(resolve(base, t.scenario), io.cwd) : t.scenario;
       io.stdout(`${shown}:${t.variant}${paramsSuffix(r.params)}: ${t.violation.kind} '${t.violation.property}', ${t.steps.length} steps\n`);

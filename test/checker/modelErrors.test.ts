@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assign, setup } from 'xstate';
-import { array, check, int, invariant, SystemDefinitionError, type StepEvent, type SystemSpec } from '../../checker/index.js';
+import { array, check, int, invariant, progress, SystemDefinitionError, type StepEvent, type SystemSpec } from '../../checker/index.js';
 import { replay } from '../../checker/search/replay.js';
 import { replayModelError } from '../../checker/search/replayModelError.js';
 import { compileSystem } from '../../checker/system/system.js';
@@ -41,6 +41,29 @@ const ok = (w: W): void => {
 function ids(spec: SystemSpec<W>, steps: readonly { actor: string; transition: string; choice: number }[]): number[] {
   const sys = compileSystem(spec);
   return steps.map((s) => resolveStep(sys, s.actor, s.transition, s.choice) as number);
+}
+
+/** One step whose assign reads x after the effect before it wrote it: the engine sees the new x, xstate the old. */
+function effectBeforeAssign(): SystemSpec<W> {
+  const machine = setup({
+    types: { context: {} as { seen: number }, events: {} as Ev },
+    actions: {
+      bump: ({ event }) => {
+        event.world.x += 1;
+      },
+    },
+  }).createMachine({
+    id: 'trap',
+    initial: 'run',
+    context: { seen: 0 },
+    states: { run: { on: { step: { target: 'done', actions: ['bump', assign({ seen: ({ event }) => event.world.x })] } } }, done: { type: 'final' } },
+  });
+  return {
+    name: 'trap',
+    world: { x: int(0, 3), a: array(2, int(0, 3)) },
+    actors: [{ name: 'P0', machine, fields: { seen: int(0, 3) } }],
+    properties: [],
+  };
 }
 
 describe('the world is sealed and every write is checked', () => {
@@ -122,6 +145,30 @@ describe('model errors: their own verdict, never a violation of the property', (
     }
   });
 
+  it('a progress predicate that throws on a step out of the trace end: check reports it, replay reproduces it through the same monitor', () => {
+    const spec = {
+      ...system(ok),
+      properties: [
+        progress<W>('x moves', {
+          inFlight: (s) => s.world.x < 3,
+          progress: (_before, after) => {
+            if (after.world.x === 2) throw new Error('progress: x reached 2');
+            return true;
+          },
+        }),
+      ],
+    };
+    const r = check(spec);
+    assert.equal(r.verdict, 'model-error');
+    assert.equal(r.modelError!.message, "property 'x moves' threw: progress: x reached 2");
+    const steps = ids(spec, r.modelError!.trace.steps);
+    assert.deepEqual(replayModelError(compileSystem(spec), steps, 'property-threw', 'x moves'), {
+      status: 'reproduced',
+      message: "property 'x moves' threw: progress: x reached 2",
+    });
+    assert.equal(replayModelError(compileSystem(system(ok)), steps, 'property-threw', 'x moves').status, 'no-error');
+  });
+
   it('invariant(name, { holds }) - the wrong signature - says what is wrong with it', () => {
     const r = check({ ...system(ok), properties: [invariant<W>('sig', { holds: () => true } as never)] });
     assert.equal(r.verdict, 'model-error');
@@ -169,25 +216,7 @@ describe('model errors: their own verdict, never a violation of the property', (
   });
 
   it('a compiled actor that disagrees with xstate (an assign reading what an earlier effect wrote) is a model error naming machine, state and event', () => {
-    const machine = setup({
-      types: { context: {} as { seen: number }, events: {} as Ev },
-      actions: {
-        bump: ({ event }) => {
-          event.world.x += 1;
-        },
-      },
-    }).createMachine({
-      id: 'trap',
-      initial: 'run',
-      context: { seen: 0 },
-      states: { run: { on: { step: { target: 'done', actions: ['bump', assign({ seen: ({ event }) => event.world.x })] } } }, done: { type: 'final' } },
-    });
-    const spec: SystemSpec<W> = {
-      name: 'trap',
-      world: { x: int(0, 3), a: array(2, int(0, 3)) },
-      actors: [{ name: 'P0', machine, fields: { seen: int(0, 3) } }],
-      properties: [],
-    };
+    const spec = effectBeforeAssign();
     assert.equal(check(spec).verdict, 'holds', 'without the cross-check the mismatch hides behind a pass');
     const r = check(spec, { xstateCheck: true });
     assert.equal(r.verdict, 'model-error');
@@ -198,6 +227,35 @@ describe('model errors: their own verdict, never a violation of the property', (
     );
     assert.equal(r.modelError!.trace.steps.length, 1);
     assert.equal(replayModelError(compileSystem(spec), ids(spec, r.modelError!.trace.steps), 'xstate-mismatch', 'P0').status, 'reproduced');
+  });
+
+  it('under random and pct sampling too: Math.random in an action is a model error, as under bfs', () => {
+    // Math.random, seeded away: the step adds 1 or 2 at random, as a model reading Math.random would.
+    let draws = 0;
+    const spec = system((w) => {
+      w.x = Math.min(3, w.x + 1 + ((draws++ * 7919) % 3 === 0 ? 1 : 0));
+    });
+    for (const strategy of ['random', 'pct'] as const) {
+      const r = check(spec, { strategy, executions: 20 });
+      assert.equal(r.verdict, 'model-error', strategy);
+      assert.equal(r.modelError!.kind, 'nondeterministic', strategy);
+      assert.match(r.modelError!.message, /^actor P0, event step is not deterministic: Math\.random, Date\.now or state kept outside the world\?/, strategy);
+      assert.deepEqual(r.violations, []);
+    }
+  });
+
+  it('under random and pct sampling too: an assign that reads what an earlier effect wrote is an xstate mismatch, as under bfs', () => {
+    const spec = effectBeforeAssign();
+    for (const strategy of ['random', 'pct'] as const) {
+      assert.equal(check(spec, { strategy, executions: 5 }).verdict, 'inconclusive', `${strategy}: without the cross-check nothing is found`);
+      const r = check(spec, { strategy, executions: 5, xstateCheck: true });
+      assert.equal(r.verdict, 'model-error', strategy);
+      assert.equal(r.modelError!.kind, 'xstate-mismatch', strategy);
+      assert.match(
+        r.modelError!.message,
+        /^machine 'trap' \(actor P0\), state 'run', event 'step': the compiled actor and xstate's own transition\(\) disagree/,
+      );
+    }
   });
 
   it('the cross-check passes a faithful model and changes nothing else', () => {

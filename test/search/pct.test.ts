@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rng } from '../../checker/random/rng.js';
 import { pct } from '../../checker/search/pct.js';
-import type { Scheduler } from '../../checker/search/sampling.js';
+import type { Scheduler } from '../../checker/search/strategy.js';
 import { encodeStep, stepActor } from '../../checker/system/step.js';
 
 /** What Algorithm 1 keeps per execution: each thread's priority, and the change points in the order drawn. */

@@ -91,3 +91,21 @@ describe('replay through xstate', () => {
     assert.equal(shadow.difference(stepper), 'world.x: 0 in the engine, 3 in xstate');
   });
 });
+
+describe('replay on the execution core', () => {
+  it('a claimed property whose own code throws on the trace is a model error, not a verdict on the claim', () => {
+    const { compiled, ids, claim } = counterexample(system('by-rule'));
+    const spec = system('by-rule');
+    const throwing = compileSystem({
+      ...spec,
+      properties: [
+        invariant<W>('x stays below 2', (s) => {
+          if (s.world.x === 1) throw new Error('x is 1');
+          return true;
+        }),
+      ],
+    });
+    assert.equal(replay(compiled, ids, undefined, claim).status, 'reproduced');
+    assert.deepEqual(replay(throwing, ids, undefined, claim), { status: 'model-error', message: "property 'x stays below 2' threw: x is 1" });
+  });
+});

@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { setup, type AnyStateMachine } from 'xstate';
 import {
+  bound,
   check,
   deadlockFreedom,
   int,
@@ -166,6 +167,30 @@ describe('clearest counterexample (trace/clearest.ts)', () => {
           assert.deepEqual(printed(system, check(system, { trace: order })), steps);
         }),
         { numRuns: 60 },
+      );
+    });
+  }
+
+  for (const order of ['shortest', 'fewest-switches'] as const satisfies readonly TraceOrder[]) {
+    it(`${order}: a bound's worst-value trace is one of the best paths to a worst state, by brute force`, () => {
+      fc.assert(
+        fc.property(systemShape, (shape) => {
+          const [bx, by] = [shape.bad % 4, shape.bad >> 2];
+          const spec = { ...randomSystem(shape), properties: [bound<W>('at bad', (s) => (s.world.x === bx && s.world.y === by ? 1 : 0), 1)] };
+          const system = compileSystem(spec);
+          const r = check(system, { trace: order });
+          const b = r.bounds[0]!;
+          const steps = b.trace.steps.map((s) => resolveStep(system, s.actor, s.transition, s.choice) as number);
+          // Brute force: every sequence within the depth that ends in a state of the worst value.
+          const all = bruteForce(system, 'invariant', b.worst === 1 ? shape : { bad: -1 });
+          if (b.worst === 0) return assert.deepEqual(steps, []);
+          if (all.length === 0) return assert.ok(steps.length > DEPTH);
+          const cost: [number, number] = [steps.length, contextSwitches(steps)];
+          if (order === 'shortest') return assert.deepEqual(cost, least(all));
+          const best = least(all.map(([len, sw]): [number, number] => [sw, len]));
+          assert.ok(cost[1] < best[0] || (cost[1] === best[0] && cost[0] <= best[1]), `${String(cost)} vs ${String(best)}`);
+        }),
+        { numRuns: 40 },
       );
     });
   }
