@@ -77,7 +77,7 @@ export const largeFolioWrite = defineScenario({
   description:
     'With large folios the buffered write copies up to a folio at a time: `offset = pos & (chunk - 1); bytes = min(chunk - offset, bytes)`, the chunk starting at ' +
     'the folio size. When ->write_end() rejects a short copy into a folio that is not uptodate, the loop halves the chunk (down to one page) and retries with ' +
-    '`bytes = copied`. Both halves matter. The halving: the prefault of a chunk larger than what memory pressure leaves resident evicts the chunk\'s own start, so ' +
+    "`bytes = copied`. Both halves matter. The halving: the prefault of a chunk larger than what memory pressure leaves resident evicts the chunk's own start, so " +
     'the copy from it makes no progress; a smaller chunk fits (fixed-chunk, hypothetical, spins). The retry size: a copy that stops short inside the first page ' +
     'of the chunk is retried with exactly what it copied; 5d8edfb900d5 as merged recomputed bytes at the loop top and retried the same short copy forever once the ' +
     'chunk was one page (recomputed-bytes, the LTP writev07 hang: an iovec with a bad address in the middle). ' +
@@ -106,7 +106,8 @@ export const largeFolioWrite = defineScenario({
       provenance: { kind: 'shipped', versions: 'v6.6-rc1 .. v6.6-rc6 (iomap only; fixed before v6.6)', commits: ['5d8edfb900d5', '3ac974796e5d'] },
     },
     'fixed-chunk': {
-      description: 'hypothetical: the chunk never halves; the prefault of the two-page chunk evicts its first page, the copy from it makes no progress, forever',
+      description:
+        'hypothetical: the chunk never halves; the prefault of the two-page chunk evicts its first page, the copy from it makes no progress, forever',
       expected: { verdict: 'violated', property: 'write returns' },
       provenance: {
         kind: 'hypothetical',

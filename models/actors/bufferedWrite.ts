@@ -140,7 +140,8 @@ class Writer {
       throw new RangeError(`buffered write: loop '${o.loop}' has no large-folio chunk (only prefault-each, fault-after-zero, no-fault-in)`);
     if (!this.large && (o.chunk !== undefined || o.retryBytes !== undefined))
       throw new RangeError('buffered write: chunk and retryBytes need a page cache with large folios (folioUnits > pageUnits)');
-    if (o.chunk !== undefined && o.chunk !== 'halve' && o.chunk !== 'fixed') throw new RangeError(`buffered write: chunk '${String(o.chunk)}' is not halve or fixed`);
+    if (o.chunk !== undefined && o.chunk !== 'halve' && o.chunk !== 'fixed')
+      throw new RangeError(`buffered write: chunk '${String(o.chunk)}' is not halve or fixed`);
     if (o.retryBytes !== undefined && o.retryBytes !== 'copied' && o.retryBytes !== 'recomputed')
       throw new RangeError(`buffered write: retryBytes '${String(o.retryBytes)}' is not copied or recomputed`);
   }
@@ -435,7 +436,10 @@ function writeLabel(r: Writer) {
       case 'writeEnd': {
         const s = r.status(w, context);
         const why = s === 0 && context.copied > 0 ? ' (short copy into a folio that is not uptodate)' : '';
-        const chunk = r.large && s === 0 ? `; chunk ${units(r.chunk(context))}${r.halved(context) !== r.chunk(context) ? ` /= 2 = ${units(r.halved(context))}` : ' (one page: kept)'}` : '';
+        const chunk =
+          r.large && s === 0
+            ? `; chunk ${units(r.chunk(context))}${r.halved(context) !== r.chunk(context) ? ` /= 2 = ${units(r.halved(context))}` : ' (one page: kept)'}`
+            : '';
         const lost = r.o.retryBytes === 'recomputed' && r.large;
         const next =
           s === 0 && context.copied > 0

@@ -115,7 +115,10 @@ describe('models/mmu: exact _pincount for large folios', () => {
     const m = defineMmu({ pages: 7, unitsPerPage: 1, folios: sizes, pte: 'PRESENT_RW', pins: 2 });
     for (const w of bothWorlds(m.fields)) {
       assert.equal(getUserPagesFast(w, m, 6, 1, FOLL_PIN), 1, 'pin the last page of the 4-page folio');
-      assert.deepEqual([0, 1, 2].map((f) => folioMaybeDmaPinned(w, m, f)), [false, false, true]);
+      assert.deepEqual(
+        [0, 1, 2].map((f) => folioMaybeDmaPinned(w, m, f)),
+        [false, false, true],
+      );
       assert.equal(folioRefCount(w, m, 2), 2, 'one reference per pin, not GUP_PIN_COUNTING_BIAS');
     }
   });
