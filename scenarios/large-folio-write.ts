@@ -19,12 +19,11 @@
  * order-1 folio of 4 units in two page-sized blocks, not uptodate (block_write_end() rejects a short
  * copy). Actor: models/actors/bufferedWrite.ts over models/pagecache/folio.ts.
  */
-import { deadlockFreedom, terminates, type SystemSpec } from '../checker/index.js';
-import { bufferedWriteActor, type BufferedWriteOptions, type BufferedWriteWorld } from '../models/actors/bufferedWrite.js';
+import type { SystemSpec } from '../checker/index.js';
+import { bufferedWriteActor, bufferedWriteProperties, type BufferedWriteOptions, type BufferedWriteWorld } from '../models/actors/bufferedWrite.js';
 import { defineIovIter } from '../models/iov-iter/iter.js';
 import { defineMmu } from '../models/mmu/index.js';
-import { definePageCache, pageCacheInitialised } from '../models/pagecache/folio.js';
-import { noSpuriousEfault } from '../models/properties/faultIn.js';
+import { definePageCache } from '../models/pagecache/folio.js';
 import { defineScenario } from './scenario.js';
 
 export type LargeFolioWriteVariant = 'retry-copied' | 'recomputed-bytes' | 'fixed-chunk' | 'fault-after-zero';
@@ -59,12 +58,7 @@ export function buildLargeFolioWrite(p: Readonly<Record<Params, number>>, varian
     name: `large-folio-write:${variant}`,
     world: { ...m.fields, ...pc.fields, ...from.fields },
     actors: [bufferedWriteActor(from, pc, FORMS[variant])],
-    properties: [
-      noSpuriousEfault({ actor: 'CPU0', failed: (s) => s.actor('CPU0').context.efault === 1, it: from }),
-      pageCacheInitialised(pc),
-      deadlockFreedom(),
-      terminates<BufferedWriteWorld>('CPU0', { name: 'write returns' }),
-    ],
+    properties: bufferedWriteProperties(from, pc),
   };
 }
 

@@ -16,13 +16,12 @@
  * folio of 4 units in two blocks, written from offset 0. Actor: models/actors/bufferedWrite.ts over
  * models/pagecache/folio.ts; environment: reclaim of p0 or p1.
  */
-import { deadlockFreedom, terminates, type ActorSpec, type SystemSpec } from '../checker/index.js';
-import { bufferedWriteActor, type BufferedWriteWorld, type WriteLoop } from '../models/actors/bufferedWrite.js';
+import type { ActorSpec, SystemSpec } from '../checker/index.js';
+import { bufferedWriteActor, bufferedWriteProperties, type BufferedWriteWorld, type WriteLoop } from '../models/actors/bufferedWrite.js';
 import { reclaimActor } from '../models/actors/reclaim.js';
 import { defineIovIter } from '../models/iov-iter/iter.js';
 import { defineMmu } from '../models/mmu/index.js';
-import { definePageCache, pageCacheInitialised } from '../models/pagecache/folio.js';
-import { noSpuriousEfault } from '../models/properties/faultIn.js';
+import { definePageCache } from '../models/pagecache/folio.js';
 import { defineScenario } from './scenario.js';
 
 export type WritePrefaultVariant = WriteLoop;
@@ -56,12 +55,7 @@ export function buildWritePrefault(p: Readonly<Record<Params, number>>, variant:
     name: `write-prefault:${variant}`,
     world: { ...m.fields, ...pc.fields, ...from.fields },
     actors,
-    properties: [
-      noSpuriousEfault({ actor: 'CPU0', failed: (s) => s.actor('CPU0').context.efault === 1, it: from }),
-      pageCacheInitialised(pc),
-      deadlockFreedom(),
-      terminates<BufferedWriteWorld>('CPU0', { name: 'write returns' }),
-    ],
+    properties: bufferedWriteProperties(from, pc),
   };
 }
 

@@ -48,12 +48,13 @@
  * reads it (->read_folio()) first (not for fuse: its read comes from the server, not modelled).
  */
 import { assign, setup } from 'xstate';
-import { bool, int, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { bool, deadlockFreedom, int, terminates, type ActorSpec, type Property, type StepEvent } from '../../checker/index.js';
 import { iovIterRevert } from '../iov-iter/advance.js';
 import { copyFolioFromIterAtomic, copyFromIterChoices, copyFromIterResult } from '../iov-iter/copy.js';
 import { faultInIovIterReadable, faultInIovIterReadableResult } from '../iov-iter/faultIn.js';
 import { ITER_SOURCE, ITER_UBUF, iterConsumed, type IovIter } from '../iov-iter/iter.js';
 import { faultablePrefix } from '../mmu/access.js';
+import { noSpuriousEfault } from '../properties/faultIn.js';
 import { BLOCKED, PTE_PRESENT_RO, PTE_PRESENT_RW } from '../mmu/constants.js';
 import type { MmuWorld } from '../mmu/world.js';
 import {
@@ -63,6 +64,7 @@ import {
   pcFolioMarkUptodate,
   pcFolioUnlock,
   pcFolioUptodate,
+  pageCacheInitialised,
   pcFoliosLarge,
   readFolio,
   writeBegin,
@@ -476,4 +478,19 @@ export function bufferedWriteActor(it: IovIter, pc: PageCache, o: BufferedWriteO
     choices: { copyFolioFromIterAtomic: ({ context, event }) => copyFromIterChoices(event.world as MmuWorld, it, r.len(context)) },
     label: writeLabel(r),
   };
+}
+
+/**
+ * What a buffered write must do, for the writer named `actor` (default 'CPU0'): no -EFAULT while a prefix
+ * was readable (`no spurious -EFAULT`), no uptodate folio exposing never-initialised data, no deadlock,
+ * and `write returns` (no livelock of the loop).
+ */
+export function bufferedWriteProperties(it: IovIter, pc: PageCache, o: { readonly actor?: string } = {}): Property<BufferedWriteWorld>[] {
+  const actor = o.actor ?? 'CPU0';
+  return [
+    noSpuriousEfault({ actor, failed: (s) => s.actor(actor).context.efault === 1, it }),
+    pageCacheInitialised(pc),
+    deadlockFreedom(),
+    terminates<BufferedWriteWorld>(actor, { name: 'write returns' }),
+  ];
 }

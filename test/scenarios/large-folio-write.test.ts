@@ -17,6 +17,8 @@ import { assertGolden } from '../golden/golden.js';
 const scenario = findScenario('large-folio-write')!;
 const VARIANTS: readonly LargeFolioWriteVariant[] = ['retry-copied', 'recomputed-bytes', 'fixed-chunk', 'fault-after-zero'];
 const DEFAULTS = { bad: 1, capacity: 1 };
+/** One pass of the loop: prefault, ->write_begin(), the atomic copy, ->write_end(). */
+const ROUND = ['faultInIovIterReadable', 'writeBegin', 'copyFolioFromIterAtomic', 'writeEnd'] as const;
 
 describe('scenarios/large-folio-write.ts', () => {
   it('is registered with its defaults and a provenance on every variant', () => {
@@ -47,26 +49,10 @@ describe('scenarios/large-folio-write.ts', () => {
     const shapes: Partial<Record<LargeFolioWriteVariant, { steps: readonly string[]; loopStart: number }>> = {
       // chunk 4 -> 2 after the copy of 0, two units written, then the one-unit copy is rejected and retried at 2 units forever
       'recomputed-bytes': {
-        steps: [
-          'faultInIovIterReadable',
-          'writeBegin',
-          'copyFolioFromIterAtomic',
-          'writeEnd',
-          'faultInIovIterReadable',
-          'writeBegin',
-          'copyFolioFromIterAtomic',
-          'writeEnd',
-          'faultInIovIterReadable',
-          'writeBegin',
-          'copyFolioFromIterAtomic',
-          'writeEnd',
-          'faultInIovIterReadable',
-          'writeBegin',
-          'copyFolioFromIterAtomic',
-        ],
+        steps: [...ROUND, ...ROUND, ...ROUND, ...ROUND.slice(0, 3)],
         loopStart: 11,
       },
-      'fixed-chunk': { steps: ['faultInIovIterReadable', 'writeBegin', 'copyFolioFromIterAtomic', 'writeEnd', 'faultInIovIterReadable'], loopStart: 1 },
+      'fixed-chunk': { steps: [...ROUND, 'faultInIovIterReadable'], loopStart: 1 },
     };
     for (const [v, shape] of Object.entries(shapes) as [LargeFolioWriteVariant, { steps: readonly string[]; loopStart: number }][]) {
       const system = compileSystem(buildLargeFolioWrite(DEFAULTS, v));
