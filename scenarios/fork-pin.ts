@@ -10,29 +10,55 @@
  * - ro-pin-no-unshare (before v5.19): a R/O FOLL_PIN of a page fork() already shared pins A itself; the
  *   parent's store copies. Fixed by a7f226604170 "mm/gup: trigger FAULT_FLAG_UNSHARE when R/O-pinning a
  *   possibly shared anonymous page" with PageAnonExclusive (6c287605fd56), v5.19 (ro-pin-unshare).
+ * - The shared zero page (the parent only read its buffer): fork() copies its read-only PTE and nothing
+ *   else (vm_normal_page() is NULL: never anon, never exclusive); GUP-fast refuses it (pte_special()).
+ *   zero-page-longterm-ro-pin (v5.19 - v6.1): a R/O FOLL_LONGTERM pin (vfio, RDMA) pins the zero page
+ *   itself - gup_must_unshare() answered false for any page that is not anonymous - and the parent's first
+ *   store moves it to a fresh page. Fixed by 84209e87c696 "mm/gup: reliable R/O long-term pinning in COW
+ *   mappings" with 8d6a0ac09a16 (FAULT_FLAG_UNSHARE on anything in a COW mapping), v6.2
+ *   (zero-page-longterm-unshare). zero-page-write-pin: a FOLL_WRITE pin write-faults a fresh page first.
  */
 import type { SystemSpec } from '../checker/index.js';
 import { forkPinForkActor, forkPinGupActor, forkPinParentActor } from '../models/actors/forkPin.js';
 import { forkPinFields, pinCoherent } from '../models/cow/forkPin.js';
 import { defineScenario } from './scenario.js';
 
-export type ForkPinVariant = 'no-write-protect-seq' | 'write-protect-seq' | 'ro-pin-no-unshare' | 'ro-pin-unshare';
+export type ForkPinVariant =
+  | 'no-write-protect-seq'
+  | 'write-protect-seq'
+  | 'ro-pin-no-unshare'
+  | 'ro-pin-unshare'
+  | 'zero-page-longterm-ro-pin'
+  | 'zero-page-longterm-unshare'
+  | 'zero-page-write-pin';
 
-const FORMS: Record<ForkPinVariant, { seq: boolean; write: boolean; unshare: boolean }> = {
+interface Form {
+  readonly seq: boolean;
+  readonly write: boolean;
+  readonly unshare: boolean;
+  readonly zero?: boolean;
+  readonly longterm?: boolean;
+  readonly cowUnshare?: boolean;
+}
+
+const FORMS: Record<ForkPinVariant, Form> = {
   'no-write-protect-seq': { seq: false, write: true, unshare: false },
   'write-protect-seq': { seq: true, write: true, unshare: false },
   'ro-pin-no-unshare': { seq: true, write: false, unshare: false },
   'ro-pin-unshare': { seq: true, write: false, unshare: true },
+  'zero-page-longterm-ro-pin': { seq: true, write: false, unshare: true, zero: true, longterm: true },
+  'zero-page-longterm-unshare': { seq: true, write: false, unshare: true, zero: true, longterm: true, cowUnshare: true },
+  'zero-page-write-pin': { seq: true, write: true, unshare: true, zero: true },
 };
 
 export function buildForkPin(variant: ForkPinVariant): SystemSpec {
   const f = FORMS[variant];
   return {
     name: `fork-pin-${variant}`,
-    world: forkPinFields(),
+    world: forkPinFields({ start: f.zero ? 'zero-page' : 'written' }),
     actors: [
       forkPinForkActor({ seq: f.seq ? 'write-protect-seq' : 'none' }),
-      forkPinGupActor({ write: f.write, seqcount: f.seq, unshare: f.unshare }),
+      forkPinGupActor({ write: f.write, seqcount: f.seq, unshare: f.unshare, longterm: Boolean(f.longterm), cowUnshare: Boolean(f.cowUnshare) }),
       forkPinParentActor(),
     ],
     properties: [pinCoherent({ holder: 'gup' })],
@@ -54,6 +80,14 @@ export const forkPin = defineScenario({
     'ro-pin-no-unshare (v5.13 - v5.18): a R/O pin after fork() pins the shared A; the store copies. ro-pin-unshare (v5.19+, ' +
       'a7f226604170): GUP-fast refuses a not-exclusive page, the slow path takes a FAULT_FLAG_UNSHARE fault (the parent gets an ' +
       'exclusive copy, PTE still read-only) and pins that; the store reuses it. Holds.',
+    'The zero-page variants start from a buffer the parent only read: its PTE maps the shared zero page read-only. fork() copies that PTE ' +
+      'and nothing else (vm_normal_page() is NULL: no anon rmap, never PageAnonExclusive, never copied for DMA), and GUP-fast refuses the ' +
+      'special PTE. zero-page-longterm-ro-pin (v5.19 - v6.1): a R/O FOLL_LONGTERM pin (vfio, RDMA registration) pins the zero page itself, since ' +
+      "gup_must_unshare() was false for every page that is not anonymous; the parent's first store moves it to a fresh page: the pin no " +
+      'longer sees the buffer. zero-page-longterm-unshare (v6.2+, 84209e87c696 + 8d6a0ac09a16): the pin unshares first (FAULT_FLAG_UNSHARE ' +
+      'on the zero page: wp_page_copy() maps a fresh exclusive page, still read-only), fork() then copies that pinned exclusive page for the ' +
+      'child, and the store reuses it. Holds. A short-term R/O pin still gets the zero page by design ("snapshot semantics", 84209e87c696), so ' +
+      'the property is not stated for one. zero-page-write-pin: a FOLL_WRITE pin write-faults a fresh page before it pins. Holds.',
   ].join('\n\n'),
   params: {},
   variants: {
@@ -76,6 +110,21 @@ export const forkPin = defineScenario({
       description: 'v5.19: a R/O pin of a not-exclusive anonymous page unshares it first (FAULT_FLAG_UNSHARE)',
       expected: { verdict: 'holds' },
       provenance: { kind: 'shipped', versions: 'v5.19+', commits: ['6c287605fd56', 'a7f226604170'] },
+    },
+    'zero-page-longterm-ro-pin': {
+      description: "a R/O FOLL_LONGTERM pin of a buffer the parent only read pins the shared zero page; the parent's first store moves to a fresh page",
+      expected: { verdict: 'violated', property: 'pin coherence' },
+      provenance: { kind: 'shipped', versions: 'v5.19 - v6.1 (and before: no R/O pin unshared anything)', commits: ['a7f226604170', '84209e87c696'] },
+    },
+    'zero-page-longterm-unshare': {
+      description: 'v6.2: a R/O FOLL_LONGTERM pin unshares the zero page first (FAULT_FLAG_UNSHARE in a COW mapping) and pins the fresh exclusive page',
+      expected: { verdict: 'holds' },
+      provenance: { kind: 'shipped', versions: 'v6.2+', commits: ['84209e87c696', '8d6a0ac09a16'] },
+    },
+    'zero-page-write-pin': {
+      description: 'a FOLL_WRITE pin of the zero-page buffer: the write fault maps a fresh exclusive page, which fork() then copies for the child',
+      expected: { verdict: 'holds' },
+      provenance: { kind: 'shipped', versions: 'v5.13+ (write_protect_seq; the write fault on the zero page always copied)', commits: ['57efa1fe5957'] },
     },
   },
   defaultVariant: 'no-write-protect-seq',

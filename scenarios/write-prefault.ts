@@ -16,13 +16,12 @@
  * folio of 4 units in two blocks, written from offset 0. Actor: models/actors/bufferedWrite.ts over
  * models/pagecache/folio.ts; environment: reclaim of p0 or p1.
  */
-import { deadlockFreedom, terminates, type ActorSpec, type SystemSpec } from '../checker/index.js';
-import { bufferedWriteActor, type BufferedWriteWorld, type WriteLoop } from '../models/actors/bufferedWrite.js';
+import type { ActorSpec, SystemSpec } from '../checker/index.js';
+import { bufferedWriteActor, bufferedWriteProperties, type BufferedWriteWorld, type WriteLoop } from '../models/actors/bufferedWrite.js';
 import { reclaimActor } from '../models/actors/reclaim.js';
 import { defineIovIter } from '../models/iov-iter/iter.js';
 import { defineMmu } from '../models/mmu/index.js';
-import { definePageCache, pageCacheInitialised } from '../models/pagecache/folio.js';
-import { noSpuriousEfault } from '../models/properties/faultIn.js';
+import { definePageCache } from '../models/pagecache/folio.js';
 import { defineScenario } from './scenario.js';
 
 export type WritePrefaultVariant = WriteLoop;
@@ -56,12 +55,7 @@ export function buildWritePrefault(p: Readonly<Record<Params, number>>, variant:
     name: `write-prefault:${variant}`,
     world: { ...m.fields, ...pc.fields, ...from.fields },
     actors,
-    properties: [
-      noSpuriousEfault({ actor: 'CPU0', failed: (s) => s.actor('CPU0').context.efault === 1, it: from }),
-      pageCacheInitialised(pc),
-      deadlockFreedom(),
-      terminates<BufferedWriteWorld>('CPU0', { name: 'write returns' }),
-    ],
+    properties: bufferedWriteProperties(from, pc),
   };
 }
 
@@ -81,7 +75,7 @@ export const writePrefault = defineScenario({
     'before and after faa794dd2e17: a buffer that runs into an unreadable page gets -EFAULT although its first unit could be read (the inconsistency 631f871f0717 ' +
     'removed from the generic loop). Parameters: src 1 = p0 is a MAP_SHARED mapping of the folio being written, 0 = anonymous; bad 0 = none, 1 = p1 PROT_NONE, ' +
     "2 = MTE tag mismatch at u3 (inside p1), 3 = at u2 (p1's first granule); reclaim = evictions of p0 or p1; aops 0 = block_write_begin/end, 1 = simple_write_begin/end; " +
-    "uptodate = the folio starts uptodate; present = p0 is mapped at the start. Not modelled: large folios (chunk halving), fatal signals, balance_dirty_pages(), fuse's read of the folio from the server.",
+    "uptodate = the folio starts uptodate; present = p0 is mapped at the start. Not modelled: large folios (their copy chunk is large-folio-write), fatal signals, balance_dirty_pages(), fuse's read of the folio from the server.",
   params: {
     src: { description: 'p0: 0 = anonymous memory, 1 = MAP_SHARED mapping of the folio being written', default: 1, min: 0, max: 1 },
     bad: { description: 'the unreadable part: 0 none, 1 p1 PROT_NONE, 2 MTE mismatch at u3, 3 MTE mismatch at u2', default: 1, min: 0, max: 3 },

@@ -1,7 +1,7 @@
 /**
  * A buffered write() into the page cache (models/pagecache/folio.ts) from a user buffer (an ITER_SOURCE
  * iterator over the MMU): generic_perform_write() (mm/filemap.c) in its forms, and fuse_fill_write_pages()
- * (fs/fuse/file.c). The write starts at file offset 0; the chunk is one page-cache folio.
+ * (fs/fuse/file.c). The write starts at file offset 0; with small folios the chunk is one page-cache folio.
  *
  * Option `loop`:
  *   'copy-faults-enabled'  generic_file_buffered_write() up to v2.6.23: fault_in_pages_readable() (result
@@ -26,8 +26,21 @@
  *                          when the copy filled it.
  *   'fuse-fault-after'     faa794dd2e17 (v6.16, "fuse: Move prefaulting out of hot write path"): the same
  *                          fault-in (still `!= 0`) only after a copy of 0, with the folio unlocked.
- * In every form the loop returns `written ? written : status`; the chunk halving of large folios is not
- * modelled (one chunk = one folio).
+ * In every form the loop returns `written ? written : status`.
+ *
+ * Large folios (a page cache with folioUnits > pageUnits; the generic loops only): the copy chunk starts
+ * at the folio size (mapping_max_folio_size()) and `bytes = min(chunk - (pos & (chunk - 1)), bytes)`;
+ * after ->write_end() rejected a copy (status 0), `if (chunk > PAGE_SIZE) chunk /= 2`, so a prefault
+ * that evicts the start of its own chunk (memory pressure) or a copy that keeps stopping short shrinks
+ * the chunk down to one page. iomap_write_iter() since 5d8edfb900d5 ("iomap: Copy larger chunks from
+ * userspace", v6.6, Matthew Wilcox), generic_perform_write() since 9aac777aaf94 (v6.11). Option `chunk`:
+ * 'halve' (default, as shipped) or 'fixed' (hypothetical: the chunk never shrinks). Option `retryBytes`:
+ * 'copied' (default: `bytes = copied; goto retry`, bc1bb416bbb9's rule kept by 3ac974796e5d "iomap: fix
+ * short copy in iomap_write_iter()", v6.6-rc7) or 'recomputed' (5d8edfb900d5 as merged, v6.6-rc1 ..
+ * rc6: `bytes = copied` is overwritten at the loop top by `min(chunk - offset, iov_iter_count(i))`, so once
+ * the chunk is one page a short copy inside that page is retried at the same size forever - LTP writev07).
+ * With 'fault-after-zero' the halving happens before the fault-in, which still uses this iteration's
+ * `bytes`; the model applies it with the fault-in step (nothing reads the chunk in between).
  *
  * Option `mapping`: user pages that map page-cache folios of the written file (MAP_SHARED of the same
  * file). Their MMU folio is the page-cache folio's lock (definePageCache's `lock`), so a fault on them
@@ -35,12 +48,13 @@
  * reads it (->read_folio()) first (not for fuse: its read comes from the server, not modelled).
  */
 import { assign, setup } from 'xstate';
-import { bool, int, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { bool, deadlockFreedom, int, terminates, type ActorSpec, type Property, type StepEvent } from '../../checker/index.js';
 import { iovIterRevert } from '../iov-iter/advance.js';
 import { copyFolioFromIterAtomic, copyFromIterChoices, copyFromIterResult } from '../iov-iter/copy.js';
 import { faultInIovIterReadable, faultInIovIterReadableResult } from '../iov-iter/faultIn.js';
 import { ITER_SOURCE, ITER_UBUF, iterConsumed, type IovIter } from '../iov-iter/iter.js';
 import { faultablePrefix } from '../mmu/access.js';
+import { noSpuriousEfault } from '../properties/faultIn.js';
 import { BLOCKED, PTE_PRESENT_RO, PTE_PRESENT_RW } from '../mmu/constants.js';
 import type { MmuWorld } from '../mmu/world.js';
 import {
@@ -50,6 +64,8 @@ import {
   pcFolioMarkUptodate,
   pcFolioUnlock,
   pcFolioUptodate,
+  pageCacheInitialised,
+  pcFoliosLarge,
   readFolio,
   writeBegin,
   writeEnd,
@@ -65,6 +81,10 @@ export interface BufferedWriteOptions {
   /** Column name. Default 'CPU0'. */
   readonly name?: string;
   readonly loop: WriteLoop;
+  /** Large folios: the chunk halves after a rejected copy ('halve', default) or never ('fixed', hypothetical). */
+  readonly chunk?: 'halve' | 'fixed';
+  /** Large folios: a rejected short copy retries `bytes = copied` ('copied', default) or the loop top recomputes it ('recomputed', 5d8edfb900d5). */
+  readonly retryBytes?: 'copied' | 'recomputed';
   /** User pages that map a page-cache folio of the file: `{ page, folio }`. Default none. */
   readonly mapping?: readonly { readonly page: number; readonly folio: number }[];
 }
@@ -83,6 +103,8 @@ export interface BufferedWriteContext {
   written: number;
   /** write() returned -EFAULT. */
   efault: number;
+  /** Large folios only: the copy chunk in units (starts at the folio size, halves down to one page). */
+  chunk?: number;
 }
 
 export type BufferedWriteWorld = MmuWorld & PageCacheWorld;
@@ -97,6 +119,8 @@ class Writer {
   readonly fuse: boolean;
   readonly prefault: boolean;
   readonly U: number;
+  /** The page cache has large folios: the chunk is a context field. */
+  readonly large: boolean;
   constructor(
     readonly it: IovIter,
     readonly pc: PageCache,
@@ -113,6 +137,24 @@ class Writer {
     this.fuse = o.loop.startsWith('fuse');
     this.prefault = o.loop === 'prefault-each' || o.loop === 'copy-faults-enabled' || o.loop === 'fuse-prefault';
     this.U = pc.folioUnits;
+    this.large = pcFoliosLarge(pc);
+    if (this.large && (this.fuse || o.loop === 'copy-faults-enabled'))
+      throw new RangeError(`buffered write: loop '${o.loop}' has no large-folio chunk (only prefault-each, fault-after-zero, no-fault-in)`);
+    if (!this.large && (o.chunk !== undefined || o.retryBytes !== undefined))
+      throw new RangeError('buffered write: chunk and retryBytes need a page cache with large folios (folioUnits > pageUnits)');
+    if (o.chunk !== undefined && o.chunk !== 'halve' && o.chunk !== 'fixed')
+      throw new RangeError(`buffered write: chunk '${String(o.chunk)}' is not halve or fixed`);
+    if (o.retryBytes !== undefined && o.retryBytes !== 'copied' && o.retryBytes !== 'recomputed')
+      throw new RangeError(`buffered write: retryBytes '${String(o.retryBytes)}' is not copied or recomputed`);
+  }
+  /** The copy chunk: the context's with large folios, else the (one-page) folio. */
+  chunk(c: BufferedWriteContext): number {
+    return this.large ? c.chunk! : this.U;
+  }
+  /** `if (chunk > PAGE_SIZE) chunk /= 2` (unless the chunk is 'fixed'). */
+  halved(c: BufferedWriteContext): number {
+    const ch = this.chunk(c);
+    return this.o.chunk !== 'fixed' && ch > this.pc.pageUnits ? ch / 2 : ch;
   }
   folio(c: BufferedWriteContext): number {
     return Math.floor(c.written / this.U);
@@ -120,9 +162,10 @@ class Writer {
   offset(c: BufferedWriteContext): number {
     return c.written % this.U;
   }
-  /** bytes = min(chunk - offset, bytes). */
+  /** bytes = min(chunk - (pos & (chunk - 1)), bytes); the chunk divides the folio, so this stays inside it. */
   len(c: BufferedWriteContext): number {
-    return Math.min(this.U - this.offset(c), c.bytes);
+    const ch = this.chunk(c);
+    return Math.min(ch - (c.written % ch), c.bytes);
   }
   faultIn(w: BufferedWriteWorld, c: BufferedWriteContext): number {
     return faultInIovIterReadableResult(w, this.it, this.len(c));
@@ -184,6 +227,8 @@ export function bufferedWriteMachine(it: IovIter, pc: PageCache, o: BufferedWrit
   const r = new Writer(it, pc, o);
   const loop = o.loop;
   const ret = (written: number) => ({ written, efault: written === 0 ? 1 : 0 });
+  // After ->write_end() returned 0 (large folios): chunk /= 2; it runs after every action that reads the chunk.
+  const halve = r.large ? ['halveChunk'] : [];
   const afterCopy =
     loop === 'copy-faults-enabled'
       ? [
@@ -228,7 +273,7 @@ export function bufferedWriteMachine(it: IovIter, pc: PageCache, o: BufferedWrit
         faultInIovIterReadable: [
           { guard: 'faultInGivesUp', target: 'done', actions: ['faultIn', 'returnWritten'] },
           // generic: `} while (iov_iter_count(i))` -> bytes = iov_iter_count(i); fuse: goto again (same bytes)
-          { guard: 'canFaultIn', target: 'begin', actions: ['faultIn', 'afterFaultIn'] },
+          { guard: 'canFaultIn', target: 'begin', actions: ['faultIn', 'afterFaultIn', ...halve] },
         ],
       },
     };
@@ -261,10 +306,14 @@ export function bufferedWriteMachine(it: IovIter, pc: PageCache, o: BufferedWrit
                 { target: next, actions: ['writeEnd', 'nextChunk'] },
               ]
             : [
-                // status == 0 && copied: bytes = copied; goto retry
-                { guard: 'rejectedSome', target: next, actions: ['writeEnd', 'retryCopied'] },
+                // status == 0 && copied: bytes = copied; goto retry (chunk /= 2 first)
+                { guard: 'rejectedSome', target: next, actions: ['writeEnd', 'retryCopied', ...halve] },
                 // status == 0, nothing copied
-                { guard: 'rejectedAll', target: loop === 'fault-after-zero' ? 'faultIn' : next, actions: ['writeEnd', 'rejectedAll'] },
+                {
+                  guard: 'rejectedAll',
+                  target: loop === 'fault-after-zero' ? 'faultIn' : next,
+                  actions: ['writeEnd', 'rejectedAll', ...(loop === 'fault-after-zero' ? [] : halve)],
+                },
                 { guard: 'lastUnits', target: 'done', actions: ['writeEnd', 'returnAccepted'] },
                 { target: next, actions: ['writeEnd', 'nextChunk'] },
               ],
@@ -293,7 +342,8 @@ export function bufferedWriteMachine(it: IovIter, pc: PageCache, o: BufferedWrit
       afterFaultIn: assign(({ context }) => ({ bytes: r.fuse ? context.bytes : it.total - context.written })),
       returnAccepted: assign(({ context }) => ret(context.written + context.accepted)),
       nextChunk: assign(({ context }) => ({ written: context.written + context.accepted, bytes: it.total - context.written - context.accepted })),
-      retryCopied: assign(({ context }) => ({ bytes: context.copied })),
+      retryCopied: assign(({ context }) => ({ bytes: o.retryBytes === 'recomputed' ? it.total - context.written : context.copied })),
+      halveChunk: assign(({ context }) => ({ chunk: r.halved(context) })),
       rejectedAll: assign(({ context }) => ({ bytes: loop === 'fault-after-zero' ? context.bytes : it.total - context.written })),
       fuseReturn: assign(({ context }) => ({ written: context.written + context.copied, efault: 0 })),
       fuseNext: assign(({ context }) => ({ written: context.written + context.copied, bytes: it.total - context.written - context.copied })),
@@ -344,7 +394,7 @@ export function bufferedWriteMachine(it: IovIter, pc: PageCache, o: BufferedWrit
   }).createMachine({
     id: o.name ?? 'CPU0',
     initial: top(r),
-    context: { bytes: it.total, copied: 0, accepted: 0, written: 0, efault: 0 },
+    context: { bytes: it.total, copied: 0, accepted: 0, written: 0, efault: 0, ...(r.large ? { chunk: pc.folioUnits } : {}) },
     states,
   });
 }
@@ -388,8 +438,18 @@ function writeLabel(r: Writer) {
       case 'writeEnd': {
         const s = r.status(w, context);
         const why = s === 0 && context.copied > 0 ? ' (short copy into a folio that is not uptodate)' : '';
-        const next = s === 0 && context.copied > 0 ? `; bytes = ${units(context.copied)}; goto retry` : '';
-        return `${r.pc.aops === 'block' ? 'block_write_end' : 'simple_write_end'}(copied ${units(context.copied)}) = ${units(s)}${why}; folio_unlock()${next}`;
+        const chunk =
+          r.large && s === 0
+            ? `; chunk ${units(r.chunk(context))}${r.halved(context) !== r.chunk(context) ? ` /= 2 = ${units(r.halved(context))}` : ' (one page: kept)'}`
+            : '';
+        const lost = r.o.retryBytes === 'recomputed' && r.large;
+        const next =
+          s === 0 && context.copied > 0
+            ? lost
+              ? `; bytes = ${units(context.copied)}, overwritten at the loop top (bytes = min(chunk - offset, iov_iter_count()))`
+              : `; bytes = ${units(context.copied)}; goto retry`
+            : '';
+        return `${r.pc.aops === 'block' ? 'block_write_end' : 'simple_write_end'}(copied ${units(context.copied)}) = ${units(s)}${why}; folio_unlock()${chunk}${next}`;
       }
       case 'folioUnlock':
         return `copied 0: folio_unlock(); folio_put(); goto again`;
@@ -407,8 +467,30 @@ export function bufferedWriteActor(it: IovIter, pc: PageCache, o: BufferedWriteO
   return {
     name: o.name ?? 'CPU0',
     machine: bufferedWriteMachine(it, pc, o),
-    fields: { bytes: int(0, it.total), copied: int(0, pc.folioUnits), accepted: int(0, pc.folioUnits), written: int(0, it.total), efault: bool() },
+    fields: {
+      bytes: int(0, it.total),
+      copied: int(0, pc.folioUnits),
+      accepted: int(0, pc.folioUnits),
+      written: int(0, it.total),
+      efault: bool(),
+      ...(r.large ? { chunk: int(pc.pageUnits, pc.folioUnits) } : {}),
+    },
     choices: { copyFolioFromIterAtomic: ({ context, event }) => copyFromIterChoices(event.world as MmuWorld, it, r.len(context)) },
     label: writeLabel(r),
   };
+}
+
+/**
+ * What a buffered write must do, for the writer named `actor` (default 'CPU0'): no -EFAULT while a prefix
+ * was readable (`no spurious -EFAULT`), no uptodate folio exposing never-initialised data, no deadlock,
+ * and `write returns` (no livelock of the loop).
+ */
+export function bufferedWriteProperties(it: IovIter, pc: PageCache, o: { readonly actor?: string } = {}): Property<BufferedWriteWorld>[] {
+  const actor = o.actor ?? 'CPU0';
+  return [
+    noSpuriousEfault({ actor, failed: (s) => s.actor(actor).context.efault === 1, it }),
+    pageCacheInitialised(pc),
+    deadlockFreedom(),
+    terminates<BufferedWriteWorld>(actor, { name: 'write returns' }),
+  ];
 }

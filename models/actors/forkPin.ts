@@ -10,12 +10,18 @@
  *   mmap_read_lock(), faultin_page() (a write fault, or FAULT_FLAG_UNSHARE for a R/O pin with `unshare`,
  *   a7f226604170 v5.19), follow_page_mask() + pin, mmap_read_unlock(). The pin is kept (a DMA in flight).
  * - parent: one store; a read-only PTE takes do_wp_page() under mmap_read_lock() (so not during fork()).
+ *
+ * On the shared zero page (forkPinFields({ start: 'zero-page' })): fork() copies the read-only PTE and
+ * nothing else; GUP-fast refuses the special PTE; the slow path pins the zero page itself unless the pin
+ * must unshare it, which it must only with `longterm` and `cowUnshare` (84209e87c696 + 8d6a0ac09a16, v6.2);
+ * a write fault or the parent's store gets a fresh exclusive page from wp_page_copy().
  */
 import { assign, setup } from 'xstate';
 import { bool, int, type ActorSpec, type StepEvent } from '../../checker/index.js';
 import {
   copyPresentPteShare,
   copyPresentPteShares,
+  parentOnZeroPage,
   FP_PTE_RO,
   forkBegin,
   forkDoWpPage,
@@ -82,10 +88,14 @@ export function forkPinForkActor(o: { readonly seq: ForkSeq; readonly name?: str
     fields: { share: bool() },
     label: ({ event }, d) =>
       event.type === 'copyPresentPte'
-        ? copyPresentPteShares(event.world)
-          ? 'copy_present_pte(): A not pinned: share it'
-          : 'copy_present_pte(): A may be pinned: copy it for the child'
-        : (d ?? event.type),
+        ? parentOnZeroPage(event.world)
+          ? 'copy_present_pte(): the shared zero page (vm_normal_page() NULL): the child gets the read-only PTE'
+          : copyPresentPteShares(event.world)
+            ? 'copy_present_pte(): A not pinned: share it'
+            : 'copy_present_pte(): A may be pinned: copy it for the child'
+        : event.type === 'mmapWriteUnlock' && parentOnZeroPage(event.world)
+          ? 'the child maps the zero page too; mmap_write_unlock()'
+          : (d ?? event.type),
   };
 }
 
@@ -97,6 +107,20 @@ export interface ForkPinGupOptions {
   readonly seqcount: boolean;
   /** A R/O pin of a not-exclusive anonymous page unshares it (v5.19+). */
   readonly unshare: boolean;
+  /** FOLL_LONGTERM (an RDMA / vfio registration). Default false. */
+  readonly longterm?: boolean;
+  /**
+   * A R/O FOLL_LONGTERM pin unshares anything in a COW mapping that is not an exclusive anonymous page,
+   * the shared zero page included (84209e87c696 + 8d6a0ac09a16, v6.2+). Default false.
+   */
+  readonly cowUnshare?: boolean;
+}
+
+/** gup_must_unshare() for a R/O FOLL_PIN of the parent's page (pure). */
+export function forkPinMustUnshare(w: W, o: ForkPinGupOptions): boolean {
+  if (o.write) return false;
+  if (parentOnZeroPage(w)) return Boolean(o.longterm && o.cowUnshare);
+  return o.unshare && !parentExclusive(w);
 }
 
 interface GupCtx {
@@ -112,7 +136,8 @@ type GupEv = StepEvent<
 
 /** pin_user_pages_fast() of the parent's page. */
 export function forkPinGupActor(o: ForkPinGupOptions): ActorSpec<GupCtx, W> {
-  const needsFault = (w: W): boolean => (o.write ? w.fpPte === FP_PTE_RO : o.unshare && !parentExclusive(w));
+  if (o.cowUnshare && !o.longterm) throw new RangeError('forkPinGupActor: cowUnshare applies to FOLL_LONGTERM pins: set longterm');
+  const needsFault = (w: W): boolean => (o.write ? w.fpPte === FP_PTE_RO : forkPinMustUnshare(w, o));
   const machine = setup({
     types: { context: {} as GupCtx, events: {} as GupEv },
     guards: {
@@ -193,7 +218,22 @@ export function forkPinGupActor(o: ForkPinGupOptions): ActorSpec<GupCtx, W> {
       done: { type: 'final' },
     },
   });
-  return { name: o.name ?? 'gup', machine, fields: { seq: int(0, 2), pte: bool(), folio: bool() } };
+  return {
+    name: o.name ?? 'gup',
+    machine,
+    fields: { seq: int(0, 2), pte: bool(), folio: int(0, 2) },
+    label: ({ event }, d) => {
+      const w = event.world;
+      if (!parentOnZeroPage(w)) return d ?? event.type;
+      if (event.type === 'gupFastPte') return 'gup_fast_pte_range(): pte_special() (the shared zero page): slow path';
+      if (event.type === 'faultinPage')
+        return o.write
+          ? 'faultin_page(): write fault on the zero page: wp_page_copy() maps a fresh page A'
+          : 'faultin_page(): FAULT_FLAG_UNSHARE on the zero page: wp_page_copy() maps a fresh page A, still read-only';
+      if (event.type === 'followPage') return 'follow_page_mask(): the shared zero page (is_zero_pfn()): pin it';
+      return d ?? event.type;
+    },
+  };
 }
 
 /** The parent's store into its page: do_wp_page() when the PTE is read-only. */
@@ -222,6 +262,7 @@ export function forkPinParentActor(o: { readonly name?: string } = {}): ActorSpe
     label: ({ event }) => {
       const w = event.world;
       if (w.fpPte !== FP_PTE_RO) return 'store to the page (PTE writable)';
+      if (parentOnZeroPage(w)) return 'store: do_wp_page() on the shared zero page -> wp_page_copy(): the parent moves to a fresh page A';
       return parentExclusive(w) || (!w.fpChildMapsA && w.fpPinned !== 1)
         ? 'store: do_wp_page() reuses the page'
         : 'store: do_wp_page() -> wp_page_copy(): the parent moves to COPY';

@@ -17,11 +17,27 @@
  * - a parent store: do_wp_page() on a read-only PTE reuses A only if it is exclusive and nobody else holds
  *   it (wp_can_reuse_anon_folio(): a pin raises the refcount), else copies (wp_page_copy()).
  *
- * Fields (prefix `fp`): `fpPte` RO / RW; `fpParentFolio` A / COPY; `fpChildMapsA`; `fpAExclusive`
- * (PageAnonExclusive of A); `fpPinned` - / A / COPY (the folio a completed or in-flight pin holds);
+ *
+ * The shared zero page (`forkPinFields({ start: 'zero-page' })`: the parent only ever read its buffer, so
+ * do_anonymous_page() mapped my_zero_pfn() read-only; the folio is ZERO):
+ * - it is not an anonymous page: vm_normal_page() returns NULL for it, so copy_present_pte() just copies
+ *   the read-only PTE to the child - no anon rmap, never PageAnonExclusive, never copied for DMA;
+ * - GUP-fast refuses it (pte_special(), gup_fast_pte_range()) and the slow path's follow_page_pte()
+ *   returns it (is_zero_pfn()); since c8070b787519 (v6.5) a FOLL_PIN of it is not even counted;
+ * - a write fault (FOLL_WRITE, or the parent's store) runs do_wp_page() -> wp_page_copy(), which gives the
+ *   parent a fresh exclusive anonymous page (named A here: it is the parent's first page of its own);
+ * - a R/O pin of it unshares only from v6.2, and only for FOLL_LONGTERM: gup_must_unshare() answered
+ *   false for every page that is not anonymous until 84209e87c696 ("mm/gup: reliable R/O long-term
+ *   pinning in COW mappings") made it true for a R/O long-term pin of anything in a COW mapping, and
+ *   8d6a0ac09a16 let FAULT_FLAG_UNSHARE break COW on the zero page (wp_page_copy(), PTE kept read-only).
+ *   A short-term R/O pin still gets the zero page: "they have snapshot semantics" (84209e87c696).
+ *
+ * Fields (prefix `fp`): `fpPte` RO / RW; `fpParentFolio` A / COPY / ZERO; `fpChildMapsA`; `fpAExclusive`
+ * (PageAnonExclusive of A); `fpPinned` - / A / COPY / ZERO (the folio a completed or in-flight pin holds);
  * `fpSeq` (write_protect_seq, 0..2: fork() runs once); `fpMmapWrite` / `fpMmapRead` (mmap_lock held by
  * fork() for write, by the slow GUP for read).
- * Not modelled: the child writing, swap, KSM, THP, more than one fork.
+ * Not modelled: the child writing, swap, KSM, THP, more than one fork, the never-touched (absent) PTE
+ * before the read fault that maps the zero page.
  */
 import { bool, enumOf, int, invariant, type FieldSpecs, type InvariantProperty, type StateView } from '../../checker/index.js';
 
@@ -29,6 +45,8 @@ export const FP_PTE_RO = 0;
 export const FP_PTE_RW = 1;
 export const FP_FOLIO_A = 0;
 export const FP_FOLIO_COPY = 1;
+export const FP_FOLIO_ZERO = 2;
+export const FP_FOLIO_NAMES = ['A', 'COPY', 'ZERO'] as const;
 export const FP_PIN_NONE = 0;
 
 export interface ForkPinWorld {
@@ -43,14 +61,19 @@ export interface ForkPinWorld {
   fpMmapRead: number;
 }
 
-/** The fragment's fields: the parent maps A writable and exclusive, nothing pinned, no fork yet. */
-export function forkPinFields(): FieldSpecs {
+/** Where the parent's page starts: 'written' (A, writable, exclusive) or 'zero-page' (only read: the shared zero page, read-only). */
+export type ForkPinStart = 'written' | 'zero-page';
+
+/** The fragment's fields: by default the parent maps A writable and exclusive, nothing pinned, no fork yet. */
+export function forkPinFields(o: { readonly start?: ForkPinStart } = {}): FieldSpecs {
+  const zero = o.start === 'zero-page';
+  if (o.start !== undefined && o.start !== 'written' && !zero) throw new RangeError(`forkPinFields: start '${String(o.start)}' is not written or zero-page`);
   return {
-    fpPte: enumOf(['RO', 'RW'], 'RW'),
-    fpParentFolio: enumOf(['A', 'COPY']),
+    fpPte: enumOf(['RO', 'RW'], zero ? 'RO' : 'RW'),
+    fpParentFolio: enumOf(FP_FOLIO_NAMES, zero ? 'ZERO' : 'A'),
     fpChildMapsA: bool(),
-    fpAExclusive: bool(true),
-    fpPinned: enumOf(['-', 'A', 'COPY']),
+    fpAExclusive: bool(!zero),
+    fpPinned: enumOf(['-', ...FP_FOLIO_NAMES]),
     fpSeq: int(0, 2),
     fpMmapWrite: bool(),
     fpMmapRead: bool(),
@@ -66,13 +89,19 @@ export function forkBegin(w: ForkPinWorld, seq: ForkSeq): void {
   if (seq === 'write-protect-seq') w.fpSeq = 1;
 }
 
+/** The parent maps the shared zero page (its PTE is a read-only special PTE). */
+export function parentOnZeroPage(w: ForkPinWorld): boolean {
+  return w.fpParentFolio === FP_FOLIO_ZERO;
+}
+
 /**
  * copy_present_pte()'s decision (pure): the child gets its own copy of A when A may be DMA-pinned and is
  * exclusive (page_needs_cow_for_dma() / folio_try_dup_anon_rmap_pte() failing); nothing to do when the
- * parent already maps a private copy; otherwise A is shared.
+ * parent already maps a private copy, or the shared zero page (vm_normal_page() is NULL: the child gets the
+ * same read-only PTE, with no anon rmap to share and nothing to write-protect); otherwise A is shared.
  */
 export function copyPresentPteShares(w: ForkPinWorld): boolean {
-  if (w.fpParentFolio === FP_FOLIO_COPY) return false;
+  if (w.fpParentFolio === FP_FOLIO_COPY || w.fpParentFolio === FP_FOLIO_ZERO) return false;
   return !(w.fpPinned === FP_FOLIO_A + 1 && w.fpAExclusive === 1);
 }
 
@@ -92,16 +121,17 @@ export function forkEnd(w: ForkPinWorld): void {
   w.fpMmapWrite = 0;
 }
 
-/** The parent's current folio is exclusive to it (A with PageAnonExclusive, or its private copy). */
+/** The parent's current folio is exclusive to it (A with PageAnonExclusive, or its private copy; never the zero page). */
 export function parentExclusive(w: ForkPinWorld): boolean {
-  return w.fpParentFolio === FP_FOLIO_COPY || w.fpAExclusive === 1;
+  return w.fpParentFolio === FP_FOLIO_COPY || (w.fpParentFolio === FP_FOLIO_A && w.fpAExclusive === 1);
 }
 
 /**
- * GUP-fast's PTE test for a FOLL_PIN (pure): `write` needs a writable PTE; a R/O pin with `unshare`
- * (v5.19) refuses a not-exclusive anonymous page (gup_must_unshare()).
+ * GUP-fast's PTE test for a FOLL_PIN (pure): never the zero page (pte_special()); `write` needs a writable
+ * PTE; a R/O pin with `unshare` (v5.19) refuses a not-exclusive anonymous page (gup_must_unshare()).
  */
 export function gupFastPteOk(w: ForkPinWorld, write: boolean, unshare: boolean): boolean {
+  if (parentOnZeroPage(w)) return false;
   if (write) return w.fpPte === FP_PTE_RW;
   return !unshare || parentExclusive(w);
 }
@@ -118,14 +148,19 @@ export function unpin(w: ForkPinWorld): void {
 }
 
 /**
- * do_wp_page() for the parent (a write fault, or with `unshareOnly` a FAULT_FLAG_UNSHARE fault): a
+ * do_wp_page() for the parent (a write fault, or with `unshareOnly` a FAULT_FLAG_UNSHARE fault): the zero
+ * page is replaced by a fresh exclusive page A (wp_page_copy()); a
  * PageAnonExclusive page (or the parent's private copy) is reused; a shared one is reused only if nobody
  * else holds it (wp_can_reuse_anon_folio(): not mapped by the child, no pin raising the refcount), which
  * makes it exclusive again; otherwise wp_page_copy() gives the parent an exclusive copy. A write fault makes
  * the PTE writable; an unshare fault leaves it read-only.
  */
 export function forkDoWpPage(w: ForkPinWorld, unshareOnly: boolean): void {
-  if (!parentExclusive(w)) {
+  if (parentOnZeroPage(w)) {
+    // wp_page_copy() from the zero page: a fresh zeroed anonymous page, exclusive (folio_add_new_anon_rmap())
+    w.fpParentFolio = FP_FOLIO_A;
+    w.fpAExclusive = 1;
+  } else if (!parentExclusive(w)) {
     if (!w.fpChildMapsA && w.fpPinned !== FP_FOLIO_A + 1) w.fpAExclusive = 1;
     else w.fpParentFolio = FP_FOLIO_COPY;
   }
@@ -142,6 +177,6 @@ export function pinCoherent(options: { readonly name?: string; readonly holder: 
   return invariant<ForkPinWorld>(options.name ?? 'pin coherence', (s) => !bad(s), {
     description: "a completed FOLL_PIN on the parent's page holds the folio the parent maps (COW never moves the parent away from its pinned page)",
     explain: (s) =>
-      `the pin holds folio ${s.world.fpPinned === FP_FOLIO_A + 1 ? 'A' : 'COPY'} but the parent now maps ${s.world.fpParentFolio === FP_FOLIO_A ? 'A' : 'COPY'}: DMA and the parent's writes no longer meet${s.world.fpChildMapsA && s.world.fpPinned === FP_FOLIO_A + 1 ? ', and the child maps the pinned page' : ''}`,
+      `the pin holds folio ${FP_FOLIO_NAMES[s.world.fpPinned - 1]} but the parent now maps ${FP_FOLIO_NAMES[s.world.fpParentFolio]}: DMA and the parent's writes no longer meet${s.world.fpChildMapsA && s.world.fpPinned === FP_FOLIO_A + 1 ? ', and the child maps the pinned page' : ''}`,
   });
 }

@@ -34,11 +34,12 @@ export interface MmuOptions {
    */
   readonly folios?: readonly number[];
   /**
-   * Pin accounting: 'auto' (default) = exact `_pincount` for large folios, GUP_PIN_COUNTING_BIAS for
-   * small ones (folio_has_pincount() on 64-bit); 'bias' / 'exact' force one encoding for every folio
-   * (e.g. 'bias' for 32-bit order-1 folios).
+   * Pin accounting, as folio_has_pincount() (include/linux/mm.h) decides it: 'auto' (default, 64-bit) =
+   * exact `_pincount` for every large folio, GUP_PIN_COUNTING_BIAS in the refcount for small ones;
+   * 'auto-32bit' = exact only for folios of order > 1 (4 pages or more: a 32-bit order-1 folio has no room
+   * for `_pincount` and uses the bias); 'bias' / 'exact' force one encoding for every folio.
    */
-  readonly pinEncoding?: 'auto' | 'bias' | 'exact';
+  readonly pinEncoding?: 'auto' | 'auto-32bit' | 'bias' | 'exact';
   /** PTE state SWAP exists (anon pages are evicted to swap entries). Default false: evicted anon pages become ABSENT. */
   readonly swap?: boolean;
   /** PTE states MIGRATION_RO / MIGRATION_RW exist. Default false. */
@@ -206,8 +207,11 @@ export function defineMmu(o: MmuOptions): Mmu {
     }
   }
   const encoding = o.pinEncoding ?? 'auto';
-  if (!['auto', 'bias', 'exact'].includes(encoding)) throw new RangeError(`defineMmu: pinEncoding '${encoding}' is not one of auto, bias, exact`);
-  const exactPins = Uint8Array.from(sizes, (s) => (encoding === 'exact' || (encoding === 'auto' && s > 1) ? 1 : 0));
+  if (!['auto', 'auto-32bit', 'bias', 'exact'].includes(encoding))
+    throw new RangeError(`defineMmu: pinEncoding '${encoding}' is not one of auto, auto-32bit, bias, exact`);
+  // folio_has_pincount(): 64-bit folio_test_large(), 32-bit folio_order() > 1 (folios are 2^order pages)
+  const minExact = encoding === 'auto' ? 2 : encoding === 'auto-32bit' ? 4 : encoding === 'exact' ? 1 : Infinity;
+  const exactPins = Uint8Array.from(sizes, (s) => (s >= minExact ? 1 : 0));
 
   const refs = o.refs ?? 0;
   const pins = o.pins ?? 0;

@@ -28,6 +28,13 @@
  *
  * PG_locked is the fragment's own `pcLocked[F]`, or, with `lock: { mmu, folios }`, the MMU folio's
  * `folioLocked` (the file is also mapped into user memory: a fault on that mapping waits for the lock).
+ *
+ * Large folios: `pageUnits` is PAGE_SIZE in units (default `folioUnits`: every folio is one page). A folio
+ * of more than one page is large (folio_size() > PAGE_SIZE), every folio of the file has the same size
+ * (mapping_max_folio_size(), the chunk generic_perform_write() and iomap_write_iter() start from), and
+ * folioUnits / pageUnits is a power of two (a folio has 2^order pages). ->write_begin() / ->write_end()
+ * work on byte ranges of the folio and do not care: the short-copy rules above apply to the whole folio
+ * (block_write_end() and __iomap_write_end() test folio_test_uptodate() of the folio, not of a page).
  */
 import { array, bool, enumOf, invariant, type FieldSpecs, type InvariantProperty } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
@@ -55,6 +62,8 @@ export interface PageCacheOptions {
   readonly uptodate?: boolean | readonly boolean[];
   /** Share PG_locked with MMU folios: page-cache folio f's lock is `mmu` folio `folios[f]` (-1: its own). */
   readonly lock?: { readonly mmu: Mmu; readonly folios: readonly number[] };
+  /** PAGE_SIZE in units (divides folioUnits, with a power-of-two quotient). Default folioUnits: small folios. */
+  readonly pageUnits?: number;
 }
 
 export interface PageCache {
@@ -62,6 +71,8 @@ export interface PageCache {
   readonly folioUnits: number;
   readonly aops: WriteAops;
   readonly blockUnits: number;
+  /** PAGE_SIZE in units; a folio of folioUnits > pageUnits is large. */
+  readonly pageUnits: number;
   /** Blocks per folio ('block'), 0 for 'simple'. */
   readonly blocksPerFolio: number;
   /** The MMU whose folio locks are shared, or null. */
@@ -92,6 +103,10 @@ export function definePageCache(o: PageCacheOptions): PageCache {
   if (o.aops !== 'block' && o.aops !== 'simple') throw new RangeError(`page cache: aops '${String(o.aops)}' is not block or simple`);
   const B = o.blockUnits ?? 1;
   if (!Number.isInteger(B) || B < 1 || U % B !== 0) throw new RangeError(`page cache: blockUnits ${B} does not divide folioUnits ${U}`);
+  const P = o.pageUnits ?? U;
+  const order = Math.log2(U / P);
+  if (!Number.isInteger(P) || P < 1 || U % P !== 0 || !Number.isInteger(order))
+    throw new RangeError(`page cache: pageUnits ${P} must divide folioUnits ${U} into a power of two pages`);
   const uptodate = perFolio(o.uptodate, F, 'uptodate');
   const mmuFolio = new Int32Array(F).fill(-1);
   if (o.lock) {
@@ -117,12 +132,17 @@ export function definePageCache(o: PageCacheOptions): PageCache {
     ...(mmuFolio.some((mf) => mf < 0) ? { pcLocked: array(F, bool()) } : {}),
     ...(blocksPerFolio > 0 ? { pcBufUptodate: array(F * blocksPerFolio, bool(), bufs) } : {}),
   };
-  return { folios: F, folioUnits: U, aops: o.aops, blockUnits: B, blocksPerFolio, mmu: o.lock?.mmu ?? null, mmuFolio, fields };
+  return { folios: F, folioUnits: U, aops: o.aops, blockUnits: B, pageUnits: P, blocksPerFolio, mmu: o.lock?.mmu ?? null, mmuFolio, fields };
 }
 
 function checkRange(pc: PageCache, f: number, from: number, len: number, what: string): void {
   if (!(f >= 0 && f < pc.folios && from >= 0 && len >= 0 && from + len <= pc.folioUnits))
     throw new RangeError(`${what}: folio ${f} [${from}, ${from + len}) is outside the ${pc.folios} folios of ${pc.folioUnits} units`);
+}
+
+/** folio_test_large(): the file's folios span more than one page. */
+export function pcFoliosLarge(pc: PageCache): boolean {
+  return pc.folioUnits > pc.pageUnits;
 }
 
 /** PG_locked of folio f. */

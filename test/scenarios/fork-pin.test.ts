@@ -13,7 +13,15 @@ import { assertConformance } from '../checker/conformance.js';
 import { assertGolden } from '../golden/golden.js';
 
 const scenario = findScenario('fork-pin')!;
-const VARIANTS = ['no-write-protect-seq', 'write-protect-seq', 'ro-pin-no-unshare', 'ro-pin-unshare'] as const;
+const VARIANTS = [
+  'no-write-protect-seq',
+  'write-protect-seq',
+  'ro-pin-no-unshare',
+  'ro-pin-unshare',
+  'zero-page-longterm-ro-pin',
+  'zero-page-longterm-unshare',
+  'zero-page-write-pin',
+] as const;
 
 describe('scenarios/fork-pin.ts', () => {
   const expected: Record<ForkPinVariant, { verdict: string; property?: string; states: number; transitions: number; steps?: number }> = {
@@ -21,6 +29,9 @@ describe('scenarios/fork-pin.ts', () => {
     'write-protect-seq': { verdict: 'holds', states: 157, transitions: 236 },
     'ro-pin-no-unshare': { verdict: 'violated', property: 'pin coherence', states: 145, transitions: 205, steps: 9 },
     'ro-pin-unshare': { verdict: 'holds', states: 166, transitions: 242 },
+    'zero-page-longterm-ro-pin': { verdict: 'violated', property: 'pin coherence', states: 57, transitions: 70, steps: 6 },
+    'zero-page-longterm-unshare': { verdict: 'holds', states: 118, transitions: 158 },
+    'zero-page-write-pin': { verdict: 'holds', states: 118, transitions: 158 },
   };
   for (const variant of VARIANTS) {
     const e = expected[variant];
@@ -46,6 +57,14 @@ describe('scenarios/fork-pin.ts', () => {
           ],
         );
         assertGolden('fork-pin-no-write-protect-seq.txt', formatTraceText(r.violations[0]!.trace, { actors: system.actors.map((a) => a.name) }) + '\n');
+      }
+      if (variant === 'zero-page-longterm-ro-pin') {
+        // GUP-fast refuses the special PTE; the slow path pins the zero page itself; the parent's store moves away from it
+        assert.deepEqual(
+          r.violations[0]!.trace.steps.map((s) => `${s.actor}.${s.transition}`),
+          ['gup.rawReadSeqcount', 'gup.gupFastPte', 'gup.mmapReadLock', 'gup.followPage', 'gup.mmapReadUnlock', 'parent.store'],
+        );
+        assertGolden('fork-pin-zero-page-longterm-ro-pin.txt', formatTraceText(r.violations[0]!.trace, { actors: system.actors.map((a) => a.name) }) + '\n');
       }
     });
     it(`${variant}: fork, GUP and the parent conform to xstate`, () => {
