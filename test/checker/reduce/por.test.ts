@@ -254,7 +254,7 @@ function machineOf(desc: ActorDesc, id: number): { machine: AnyStateMachine; cho
     initial: 's0',
     context: { v: 0 },
     states: states as never,
-  });
+  }) as unknown as AnyStateMachine;
   return { machine, choices };
 }
 
