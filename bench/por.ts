@@ -11,10 +11,7 @@ import { buildVariant, resolveParams, scenarios } from '../scenarios/index.js';
 const extra: { id: string; variant: string; params: Record<string, number> }[] = [
   { id: 'retry-ring', variant: 'ring', params: { readers: 3, pages: 4, capacity: 2, budget: 2, retries: 2 } },
 ];
-const runs = [
-  ...scenarios.flatMap((s) => Object.keys(s.variants).map((variant) => ({ id: s.id, variant, params: {} as Record<string, number> }))),
-  ...extra,
-];
+const runs = [...scenarios.flatMap((s) => Object.keys(s.variants).map((variant) => ({ id: s.id, variant, params: {} as Record<string, number> }))), ...extra];
 const rows = ['| scenario | params | verdict | states (none -> por) | transitions (none -> por) | seconds (none / por) |', '|---|---|---|---|---|---|'];
 for (const r of runs) {
   const scenario = scenarios.find((s) => s.id === r.id)!;

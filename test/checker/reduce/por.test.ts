@@ -8,7 +8,20 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { assign, setup, type AnyStateMachine } from 'xstate';
-import { array, chan, check, deadlockFreedom, int, invariant, terminates, type CheckResult, type StepEvent, type SystemSpec } from '../../../checker/index.js';
+import {
+  array,
+  bound,
+  chan,
+  check,
+  deadlockFreedom,
+  int,
+  invariant,
+  terminates,
+  transitionProperty,
+  type CheckResult,
+  type StepEvent,
+  type SystemSpec,
+} from '../../../checker/index.js';
 
 interface W {
   x: number;
@@ -27,7 +40,10 @@ function counter(n: number): AnyStateMachine {
     states: {
       run: {
         on: {
-          tick: [{ guard: ({ context }) => context.i + 1 === n, target: 'done', actions: assign({ i: ({ context }) => context.i + 1 }) }, { actions: assign({ i: ({ context }) => context.i + 1 }) }],
+          tick: [
+            { guard: ({ context }) => context.i + 1 === n, target: 'done', actions: assign({ i: ({ context }) => context.i + 1 }) },
+            { actions: assign({ i: ({ context }) => context.i + 1 }) },
+          ],
         },
       },
       done: { type: 'final' },
@@ -68,6 +84,19 @@ describe('partial-order reduction: exact counts on tiny models', () => {
     assert.equal(por.verdict, 'violated');
     assert.equal(por.violations[0]!.property, 't1 below 3');
     assert.ok(por.stats.states < none.stats.states);
+  });
+
+  it('an invariant over both actors makes both visible: the interleaving it needs is kept', () => {
+    const spec: SystemSpec = {
+      name: 'both-visible',
+      world: {},
+      actors: [0, 1].map((k) => ({ name: `t${k}`, machine: counter(3), fields: { i: int(0, 3) } })),
+      properties: [invariant('not both at 1', (s) => !(s.actors[0]!.context.i === 1 && s.actors[1]!.context.i === 1)), deadlockFreedom()],
+    };
+    const por = run(spec, 'por');
+    assert.equal(por.verdict, 'violated');
+    assert.equal(por.violations[0]!.property, 'not both at 1');
+    assert.equal(por.violations[0]!.trace.steps.length, 2);
   });
 
   it('the same counts under dfs', () => {
@@ -224,7 +253,11 @@ function machineOf(desc: ActorDesc, id: number): { machine: AnyStateMachine; cho
           on[type] = { ...t, actions: assign({ v: ({ event }: { event: Ev }) => event.choice }) };
           break;
         case 'incr':
-          on[type] = { ...t, guard: ({ event }: { event: Ev }) => w(event).c[op.i]! < 3, actions: ({ event }: { event: Ev }) => void (w(event).c[op.i] = w(event).c[op.i]! + 1) };
+          on[type] = {
+            ...t,
+            guard: ({ event }: { event: Ev }) => w(event).c[op.i]! < 3,
+            actions: ({ event }: { event: Ev }) => void (w(event).c[op.i] = w(event).c[op.i]! + 1),
+          };
           break;
         case 'test':
           on[type] = { ...t, guard: ({ event }: { event: Ev }) => w(event).c[op.i] === op.k };
@@ -260,23 +293,37 @@ function machineOf(desc: ActorDesc, id: number): { machine: AnyStateMachine; cho
 
 interface Generated {
   readonly actors: readonly ActorDesc[];
-  /** The invariant: never counter i = k while actor a's v = m (a = -1: whatever v is). */
-  readonly inv: { readonly i: number; readonly k: number; readonly a: number; readonly m: number };
+  /**
+   * The invariant: never counter i = k while actor a's v = m (a = -1: whatever v is); or, with `pair`,
+   * never actor 0's v = k while actor a's v = m.
+   */
+  readonly inv: { readonly i: number; readonly k: number; readonly a: number; readonly m: number; readonly pair: boolean };
+  /** The bound: counter i plus actor a's v stays within `limit`. */
+  readonly peak: { readonly i: number; readonly a: number; readonly limit: number };
+  /** The transition property: actor a never increments counter i while the lock is held. */
+  readonly grows: { readonly i: number; readonly a: number };
   readonly dfs: boolean;
 }
 
-const generated: fc.Arbitrary<Generated> = fc
-  .tuple(fc.integer({ min: 2, max: 3 }), fc.integer({ min: 1, max: 3 }))
-  .chain(([n, states]) =>
-    fc.record({
-      actors: fc.array(actorArb(states), { minLength: n, maxLength: n }),
-      inv: fc.record({ i: fc.integer({ min: 0, max: COUNTERS - 1 }), k: fc.integer({ min: 1, max: 3 }), a: fc.integer({ min: -1, max: n - 1 }), m: fc.integer({ min: 0, max: 3 }) }),
-      dfs: fc.boolean(),
+const generated: fc.Arbitrary<Generated> = fc.tuple(fc.integer({ min: 2, max: 3 }), fc.integer({ min: 1, max: 3 })).chain(([n, states]) =>
+  fc.record({
+    actors: fc.array(actorArb(states), { minLength: n, maxLength: n }),
+    inv: fc.record({
+      i: fc.integer({ min: 0, max: COUNTERS - 1 }),
+      k: fc.integer({ min: 1, max: 3 }),
+      a: fc.integer({ min: -1, max: n - 1 }),
+      m: fc.integer({ min: 0, max: 3 }),
+      pair: fc.boolean(),
     }),
-  );
+    peak: fc.record({ i: fc.integer({ min: 0, max: COUNTERS - 1 }), a: fc.integer({ min: 0, max: n - 1 }), limit: fc.integer({ min: 2, max: 6 }) }),
+    grows: fc.record({ i: fc.integer({ min: 0, max: COUNTERS - 1 }), a: fc.integer({ min: 0, max: n - 1 }) }),
+    dfs: fc.boolean(),
+  }),
+);
 
 function systemOf(g: Generated): SystemSpec<W> {
-  const { i, k, a, m } = g.inv;
+  const { i, k, a, m, pair } = g.inv;
+  const { peak, grows } = g;
   return {
     name: 'generated',
     world: { x: int(0, 1), c: array(COUNTERS, int(0, 3)), lock: int(0, g.actors.length), q: chan(2, [int(0, 3)]) },
@@ -284,15 +331,23 @@ function systemOf(g: Generated): SystemSpec<W> {
       const { machine, choices } = machineOf(desc, id);
       return { name: `a${id}`, machine, fields: { v: int(0, 3) }, choices };
     }),
-    properties: [invariant<W>('never', (s) => !(s.world.c[i] === k && (a < 0 || s.actors[a]!.context.v === m))), deadlockFreedom()],
+    properties: [
+      invariant<W>('never', (s) => !((pair ? s.actors[0]!.context.v === k : s.world.c[i] === k) && (a < 0 || s.actors[a]!.context.v === m))),
+      bound<W>('peak', (s) => s.world.c[peak.i]! + s.actors[peak.a]!.context.v!, peak.limit),
+      transitionProperty<W>(
+        'grows',
+        (before, after, step) => !(step.actorIndex === grows.a && after.world.c[grows.i]! > before.world.c[grows.i]! && before.world.lock !== 0),
+      ),
+      deadlockFreedom(),
+    ],
   };
 }
 
-/** The verdict and which properties are violated (every property's first violation is collected). */
-const outcome = (r: CheckResult) => ({ verdict: r.verdict, violated: r.violations.map((v) => v.property).sort() });
+/** The verdict, which properties are violated (every property's first violation is collected) and the bound's worst value. */
+const outcome = (r: CheckResult) => ({ verdict: r.verdict, violated: r.violations.map((v) => v.property).sort(), worst: r.bounds.map((b) => b.worst) });
 
 describe('partial-order reduction: a differential property test', () => {
-  it('random small systems (counters, a lock, a channel, local steps, choices): the same verdicts and violated properties, on no more states', () => {
+  it('random small systems (counters, a lock, a channel, local steps, choices): the same verdicts, violated properties and worst bound values, on no more states', () => {
     let reducedSome = 0;
     fc.assert(
       fc.property(generated, (g) => {
