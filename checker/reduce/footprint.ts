@@ -275,7 +275,8 @@ export class FootprintRecorder {
     S.set(s);
     const events = stepper.eventsOf(a) ?? [];
     for (const e of events) {
-      let n = 0;
+      S.set(s);
+      let n: number;
       try {
         n = stepper.choiceCount(a, e);
       } catch {
