@@ -31,6 +31,9 @@
  *    on the cycle that found it stored).
  * Deadlocks need C0 and C1; invariants, transition properties, bounds and assertions also C2 and C3.
  * Progress under fairness is not claimed: a run with progress properties is not reduced (`reductionNote`).
+ * Nor is the combination with symmetry reduction yet (Emerson, Jha & Peled, "Combining partial order and
+ * symmetry reductions", TACAS 1997, give conditions under which it is sound): `reduce: 'all'` runs symmetry
+ * alone and says so.
  *
  * Why learning the table as the search goes is sound. Each reduction records what it relied on (these
  * slots owned by this actor, these slots invisible). When a later footprint or property read contradicts
