@@ -131,6 +131,11 @@ function toInt(field: string, v: unknown): number {
   throw new WorldAccessError(`world.${field} = ${String(v)} is not an integer`);
 }
 
+/** Replacing an array or channel field throws, as in the fast view. */
+function replaced(field: string, v: unknown): never {
+  throw new WorldAccessError(`world.${field} = ${String(v)} replaces an array or channel field; write its elements or use its operations`);
+}
+
 /**
  * A recording world over `S`: the fields of `system`'s world, every access logged to `log()` (the recorder
  * switches the log between evaluations).
@@ -153,7 +158,7 @@ export function recordingWorld(system: CompiledSystem, S: Slots, log: () => Acce
       });
     } else if (spec.kind === 'chan') {
       const ch = new RecordingChannel(S, o, spec, name, log);
-      Object.defineProperty(world, name, { get: () => ch, set: (v: unknown) => toInt(name, v), enumerable: true });
+      Object.defineProperty(world, name, { get: () => ch, set: (v: unknown) => replaced(name, v), enumerable: true });
     } else {
       const n = spec.length;
       const window = S.subarray(o, o + n);
@@ -190,7 +195,7 @@ export function recordingWorld(system: CompiledSystem, S: Slots, log: () => Acce
           return Reflect.set(t, key, v, t);
         },
       });
-      Object.defineProperty(world, name, { get: () => view, set: (v: unknown) => toInt(name, v), enumerable: true });
+      Object.defineProperty(world, name, { get: () => view, set: (v: unknown) => replaced(name, v), enumerable: true });
     }
   }
   return Object.preventExtensions(world);

@@ -16,8 +16,9 @@
  *    "No other actor" is the ownership table below, learnt from every actor's footprint in every expanded
  *    state. Such steps are enabled and do the same whatever the others do first, and commute with them.
  *    SPIN's exclusive-receive / exclusive-send rule for channels (xr/xs) is not applied. It needs to know
- *    that a sender only ever *waits* on a full channel and a receiver on an empty one (Promela forbids
- *    `!full(q)` and `!empty(q)` for this reason); a guard here is any JavaScript, may test `isFull()` either
+ *    that a sender only ever *waits* on a full channel and a receiver on an empty one (Promela allows only
+ *    `nfull(q)` / `nempty(q)` on such a channel and its grammar refuses `!nfull(q)`: spinroot.com/spin/Man/
+ *    xr.html); a guard here is any JavaScript, may test `isFull()` either
  *    way, and the states where it would (a channel filled by sends the reduction postponed) are the ones
  *    the reduced search never visits, so learning cannot find it out. A send and a receive on one channel
  *    are therefore dependent, as two writes of one slot are.
@@ -26,7 +27,8 @@
  *  - C3 (the cycle proviso): every cycle of the reduced graph holds a fully expanded state. Breadth-first:
  *    a state is expanded fully if an ample successor is already stored at its own depth or less (along a
  *    cycle, depth cannot rise at every step, and an ample step into a new or same-level-later state
- *    raises it by one; Bošnački, Leue & Lluch Lafuente 2006 give BFS provisos of this kind). Other orders:
+ *    raises it by one; Bošnački, Leue & Lluch Lafuente, "Partial-order reduction for general state
+ *    exploring algorithms", SPIN 2006, give BFS provisos of this kind). Other orders:
  *    if an ample successor is stored at all (of a cycle's states, the one stored first has a predecessor
  *    on the cycle that found it stored).
  * Deadlocks need C0 and C1; invariants, transition properties, bounds and assertions also C2 and C3.
@@ -40,8 +42,8 @@
  * a reliance, the search is *invalid* and runs again from the start with the table it has learnt (which
  * only grows, so this ends). In a search that ends valid, every reduction agrees with the final table T.
  * Suppose some reachable state t (of the full graph) had an access outside T; take one at the least
- * distance, and the path to it, whose steps all agree with T. The ample-set construction (Clarke et al.,
- * Thm. 10.1's proof) maps that path to a reduced one whose steps are those of the path plus ample steps
+ * distance, and the path to it, whose steps all agree with T. The ample-set construction (Clarke et al.
+ * ch. 10, the proof that C0-C3 preserve stuttering equivalence) maps that path to a reduced one whose steps are those of the path plus ample steps
  * moved in front; an ample step changes only slots its actor owns in T, which the path's steps never
  * touched, so each of them reads the same values and does the same; at the end is a stored state t* where
  * every actor reads what it read at t up to the first access outside T, which it then makes: the search
