@@ -331,6 +331,7 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
   properties.push({ name: 'assertion', kind: 'assertion', status: violatedNames.has('assertion') ? 'violated' : complete ? 'holds' : 'unknown' });
   return buildResult(compiled.name, config.strategy, {
     traceOrder: config.trace,
+    ...(outcome.reductionNote === undefined ? {} : { reductionNote: outcome.reductionNote }),
     violations,
     modelError,
     stopped: outcome.stopped ?? livenessStopped ?? budget.stopped ?? partial,
@@ -412,6 +413,8 @@ interface RunOutcome {
   readonly seed?: number;
   /** Exhaustive strategies: how each counterexample was chosen. */
   readonly traceOrder?: TraceOrder;
+  /** A reduction switched off for the run, and why (search/explore.ts). */
+  readonly reductionNote?: string;
 }
 
 /**
@@ -420,7 +423,11 @@ interface RunOutcome {
  */
 function buildResult(system: string, strategy: string, o: RunOutcome): CheckResult {
   const { violations, properties, bounds, stats } = o;
-  const seed = { ...(o.traceOrder === undefined ? {} : { traceOrder: o.traceOrder }), ...(o.seed === undefined ? {} : { seed: o.seed }) };
+  const seed = {
+    ...(o.traceOrder === undefined ? {} : { traceOrder: o.traceOrder }),
+    ...(o.seed === undefined ? {} : { seed: o.seed }),
+    ...(o.reductionNote === undefined ? {} : { reductionNote: o.reductionNote }),
+  };
   if (o.modelError) return { system, verdict: 'model-error', strategy, ...seed, violations: [], properties, bounds, stats, modelError: o.modelError };
   if (violations.length) return { system, verdict: 'violated', strategy, ...seed, violations, properties, bounds, stats };
   if (o.stopped) return { system, verdict: 'inconclusive', strategy, ...seed, violations, properties, bounds, stats, inconclusive: o.stopped };

@@ -89,6 +89,8 @@ interface ResultBase {
   readonly traceOrder?: TraceOrder;
   /** Sampling strategies: the seed of the generator (replaying the run needs only the trace). */
   readonly seed?: number;
+  /** A reduction asked for but switched off for this run (or searched again), and why: e.g. POR with progress properties. */
+  readonly reductionNote?: string;
   /** The violations found (empty unless the verdict is `violated`). */
   readonly violations: readonly Violation[];
   /** Every property of the system, then `assertion`, with its outcome. */

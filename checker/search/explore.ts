@@ -14,7 +14,7 @@
 import { BitstateStore, type BitstateOptions } from '../store/bitstateStore.js';
 import { CompactStore } from '../store/compactStore.js';
 import { NO_PARENT, StateStore, type VisitedStore } from '../store/stateStore.js';
-import { compileExpand } from '../system/codegen.js';
+import { compileExpand, type ExpandFn } from '../system/codegen.js';
 import { stepActor, stepChoice, stepEvent } from '../system/step.js';
 import type { CompiledSystem } from '../system/system.js';
 import type { BoundProperty, Property } from '../properties/property.js';
@@ -26,6 +26,7 @@ import { Engine } from './engine.js';
 import type { SearchStrategy } from './strategy.js';
 import type { ProgressRecorder } from '../properties/progress.js';
 import type { ReductionFlags } from '../reduce/reduction.js';
+import { PartialOrderReduction } from '../reduce/por.js';
 
 export interface ExploreHooks {
   /**
@@ -101,16 +102,40 @@ export interface ExploreOutcome {
   readonly graph: ProgressRecorder | null;
   /** Why the search ended early, if it did. */
   readonly stopped: { readonly reason: 'max-states' | StopReason['reason']; readonly message: string } | null;
+  /** What a report should say about a reduction: switched off for this run, and why (reduce/por.ts). */
+  readonly reductionNote?: string;
 }
 
 const POLL_MASK = 0xfff;
 
 export function explore(system: CompiledSystem, options: ExploreOptions): ExploreOutcome {
+  if (!options.reduction?.por) return exploreOnce(system, options, null);
+  // Partial-order reduction is not claimed for progress under fairness, nor yet together with symmetry: such
+  // a run takes every interleaving (reduce/por.ts).
+  const progress = system.properties.some((p) => p.kind === 'progress');
+  const off = progress
+    ? 'partial-order reduction is off for this run: it checks progress properties, which it is not shown to preserve under fairness'
+    : options.reduction.symmetry
+      ? 'partial-order reduction is off for this run: together with symmetry reduction it is not yet tested (Emerson, Jha & Peled 1997 give the conditions), so only symmetry applies'
+      : null;
+  const por = new PartialOrderReduction(system, off);
+  for (;;) {
+    por.begin();
+    const outcome = exploreOnce(system, options, por.off ? null : por);
+    // A search whose reductions relied on something it later learnt was wrong runs again with what it learnt.
+    if (!por.invalid || outcome.stopped) {
+      const note = por.note();
+      return note === undefined ? outcome : { ...outcome, reductionNote: note };
+    }
+  }
+}
+
+function exploreOnce(system: CompiledSystem, options: ExploreOptions, por: PartialOrderReduction | null): ExploreOutcome {
   const layout = system.layout;
   const W = layout.words;
   const vec = new Uint32Array(W);
   // Keyed store; liveness records edges to known states, so it keeps their indices too.
-  const keepIndex = Boolean(options.recordGraph);
+  const keepIndex = Boolean(options.recordGraph) || por !== null;
   const store: VisitedStore =
     options.store === 'bitstate'
       ? new BitstateStore(W, options.bitstate)
@@ -156,6 +181,19 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
   let sizeAtPoll = 0;
   const hooks = options.hooks;
   const expand = compileExpand(system, engine.stepper);
+  // Partial-order reduction expands through its own path (reduce/por.ts), which ends in `expand` or `emit`.
+  const binding = {
+    stepper: engine.stepper,
+    S,
+    pre,
+    copy,
+    expand,
+    stored: () => store.size,
+    lookup: () => store.lookup(vec, 0),
+    depth: () => curDepth,
+    breadthFirst: options.strategy.name === 'bfs',
+  };
+  const expandState: ExpandFn = por ? (e, f) => por.expand(binding, e, f) : expand;
 
   /** One enabled step has been applied to S: pack, store, tell the monitors, restore. */
   const emit = (stepId: number): boolean => {
@@ -209,7 +247,7 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
     copy(S, pre);
     const onExpand = engine.onExpand;
     for (let i = 0; i < onExpand.length; i++) onExpand[i]!.expand!(idx, before);
-    const enabled = expand(emit, fail);
+    const enabled = expandState(emit, fail);
     if (enabled < 0) break;
     const onExpanded = engine.onExpanded;
     for (let i = 0; i < onExpanded.length; i++) onExpanded[i]!.expanded!(idx);
