@@ -33,7 +33,10 @@ import { propertyShapeProblem } from './properties/property.js';
 import { assertionMessage } from './system/thrown.js';
 import { stepActor, stepChoice, stepEvent } from './system/step.js';
 import { WorldAccessError } from './system/views.js';
-import { reductionFlags, resolveReduction, type Reduction } from './reduce/reduction.js';
+import { resolveReduction, type Reduction, type ReductionReport } from './reduce/reduction.js';
+import { planReduction } from './reduce/plan.js';
+import { realFinding } from './reduce/symmetryTrace.js';
+import { realSteps } from './reduce/symmetry.js';
 
 export interface CheckOptions {
   /** Search strategy. Default `bfs` (shortest counterexamples). */
@@ -90,7 +93,8 @@ export interface CheckOptions {
   readonly trace?: TraceOrder;
   /**
    * Reductions of the exhaustive search (checker/reduce/reduction.ts): `none` (default), `por`,
-   * `symmetry` or `all`. Sampling strategies ignore it.
+   * `symmetry` or `all`. A reduction not sound for the system is switched off, with a note in the
+   * result's `reduction` (reduce/plan.ts); sampling strategies store no states and use none.
    */
   readonly reduce?: Reduction;
 }
@@ -165,7 +169,8 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
   const compiled = 'layout' in system ? system : compileSystem(system);
   const config = resolveCheckOptions(options);
   const strategy = strategies[config.strategy];
-  if (strategy.kind === 'sampling') return checkBySampling(compiled, strategy, config, options);
+  const plan = planReduction(compiled, config.reduce, strategy.kind === 'exhaustive');
+  if (strategy.kind === 'sampling') return checkBySampling(compiled, strategy, config, options, plan.report);
   const start = options.now?.() ?? 0;
   let peak = options.memory?.() ?? 0;
   const sample = (): void => {
@@ -188,11 +193,18 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     recordGraph: progressProps.length > 0 && !bitstate,
     store: config.store,
     bitstate: config.bitstate,
-    reduction: reductionFlags(config.reduce),
+    reduction: plan.flags,
   });
   sample();
   const store = outcome.store;
-  const stepsTo = (state: number): number[] => stepsToState(compiled, store, state);
+  // Under symmetry the store's paths run through representatives: every path leaves here as a real execution.
+  const sym = plan.symmetry;
+  const canonical = sym ? (S: Int32Array) => sym.canonicalize(S) : undefined;
+  const stepsTo = (state: number): number[] =>
+    sym ? realSteps(compiled, sym, stepsToState(compiled, store, state, canonical)) : stepsToState(compiled, store, state);
+  /** A finding's path (its last step apart) and the finding, said of the real execution. */
+  const located = (f: Finding): [number[], Finding] =>
+    sym ? realFinding(compiled, sym, stepsToState(compiled, store, f.state, canonical), f) : [stepsTo(f.state), f];
   const recorder = outcome.graph;
   const violations: Violation[] = [];
   let bounds: BoundReport[] = [];
@@ -221,8 +233,8 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
   };
   try {
     const mistake = outcome.findings.find((f) => f.modelError);
-    if (mistake) modelError = toModelError(compiled, stepsTo(mistake.state), mistake);
-    else violations.push(...outcome.findings.map((f) => toViolation(compiled, stepsTo(f.state), f)));
+    if (mistake) modelError = toModelError(compiled, ...located(mistake));
+    else violations.push(...outcome.findings.map((f) => toViolation(compiled, ...located(f))));
     // Every step must be a function of the state, and stay inside the declared world: probe a sample.
     const probed = modelError ? null : probeStored(compiled, outcome.states, sampledPath);
     if (probed?.found.kind === 'nondeterministic') {
@@ -282,7 +294,10 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
       sample();
     }
     if (options.xstateCheck && !modelError) {
-      const counterexamples = outcome.findings.map((f) => (f.step === undefined ? stepsTo(f.state) : [...stepsTo(f.state), f.step]));
+      const counterexamples = outcome.findings.map((f) => {
+        const [path, g] = located(f);
+        return g.step === undefined ? path : [...path, g.step];
+      });
       const mismatch = crossCheckXstate(compiled, outcome.states, sampledPath, counterexamples);
       if (mismatch) modelError = { kind: 'xstate-mismatch', subject: mismatch.actor, message: mismatch.message, trace: longestTrace(compiled, mismatch.steps) };
     }
@@ -343,6 +358,7 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
   }));
   properties.push({ name: 'assertion', kind: 'assertion', status: violatedNames.has('assertion') ? 'violated' : complete ? 'holds' : 'unknown' });
   return buildResult(compiled.name, config.strategy, {
+    reduction: plan.report,
     traceOrder: config.trace,
     violations,
     modelError,
@@ -366,6 +382,7 @@ interface RunOutcome {
   readonly seed?: number;
   /** Exhaustive strategies: how each counterexample was chosen. */
   readonly traceOrder?: TraceOrder;
+  readonly reduction: ReductionReport;
 }
 
 /**
@@ -374,7 +391,11 @@ interface RunOutcome {
  */
 function buildResult(system: string, strategy: string, o: RunOutcome): CheckResult {
   const { violations, properties, bounds, stats } = o;
-  const seed = { ...(o.traceOrder === undefined ? {} : { traceOrder: o.traceOrder }), ...(o.seed === undefined ? {} : { seed: o.seed }) };
+  const seed = {
+    reduction: o.reduction,
+    ...(o.traceOrder === undefined ? {} : { traceOrder: o.traceOrder }),
+    ...(o.seed === undefined ? {} : { seed: o.seed }),
+  };
   if (o.modelError) return { system, verdict: 'model-error', strategy, ...seed, violations: [], properties, bounds, stats, modelError: o.modelError };
   if (violations.length) return { system, verdict: 'violated', strategy, ...seed, violations, properties, bounds, stats };
   if (o.stopped) return { system, verdict: 'inconclusive', strategy, ...seed, violations, properties, bounds, stats, inconclusive: o.stopped };
@@ -489,7 +510,13 @@ export function toViolation(system: CompiledSystem, path: readonly number[], f: 
 }
 
 /** A check by a sampling strategy: violations with their traces, or inconclusive - never "holds". */
-function checkBySampling(compiled: CompiledSystem, strategy: SamplingStrategy, config: ResolvedCheckOptions, options: CheckOptions): CheckResult {
+function checkBySampling(
+  compiled: CompiledSystem,
+  strategy: SamplingStrategy,
+  config: ResolvedCheckOptions,
+  options: CheckOptions,
+  reduction: ReductionReport,
+): CheckResult {
   const start = options.now?.() ?? 0;
   let peak = options.memory?.() ?? 0;
   const probe = (): void => {
@@ -525,6 +552,7 @@ function checkBySampling(compiled: CompiledSystem, strategy: SamplingStrategy, c
   const how = `${strategy.name}, seed ${config.seed}${config.stream ? `, stream ${config.stream}` : ''}`;
   const stopped = outcome.stopped;
   return buildResult(compiled.name, strategy.name, {
+    reduction,
     seed: config.seed,
     violations,
     modelError,

@@ -22,7 +22,7 @@
  * only members with equal signatures are tried in every order, and only when the system has actor-id
  * fields at all (without them equal signatures mean equal blocks, and every order gives the same state).
  *
- * How the search core is to call it (this file is not wired into the search yet):
+ * How the search core calls it (search/explore.ts, check.ts):
  *  1. Once per run: `const sym = new SymmetryReducer(system)` when `sym.active`, and canonicalise the
  *     initial state with `sym.canonicalize(S, perm)` before it is stored.
  *  2. After a successor is generated into the slot buffer (and after the step's per-state property
@@ -41,6 +41,7 @@
 import { SystemDefinitionError, type CompiledSystem, type SystemSpec } from '../system/system.js';
 import { encodeStep, stepActor, stepChoice, stepEvent, Stepper } from '../system/step.js';
 import type { Layout } from '../system/layout.js';
+import { NondeterminismError } from '../search/determinism.js';
 
 /** The slot buffer's type, whatever layout.ts makes it. */
 type Slots = ReturnType<Layout['buffer']>;
@@ -371,10 +372,30 @@ export function realSteps(system: CompiledSystem, sym: SymmetryReducer, stepIds:
   sym.canonicalize(rep.S, pi);
   let sigma = sym.invert(pi);
   const out: number[] = [];
-  for (const id of stepIds) {
+  for (const [i, id] of stepIds.entries()) {
     const mapped = sym.mapStep(id, sigma);
-    if (!rep.applyId(id)) throw new Error(`symmetry: step ${id} is not enabled in the representative it was stored from`);
-    if (!real.applyId(mapped)) throw new Error(`symmetry: the renamed step ${mapped} is not enabled in the real state`);
+    let enabled: boolean;
+    try {
+      enabled = rep.applyId(id) && real.applyId(mapped);
+    } catch {
+      // The last step of an assertion's trace throws: it is the finding, renamed like the others.
+      if (i === stepIds.length - 1) {
+        out.push(mapped);
+        break;
+      }
+      enabled = false;
+    }
+    // The search took `id` in the representative: a step that no longer is enabled there, or whose renaming
+    // is not enabled in the real state, is model code that is not a function of the state (or a symmetry
+    // the model breaks, which asymmetry() names).
+    if (!enabled) {
+      throw new NondeterminismError(
+        `re-executing a path of the symmetry-reduced search diverged at step ${out.length + 1}: a step is not deterministic, or the actors declared symmetric are told apart by the model`,
+        system.name,
+        0,
+        out,
+      );
+    }
     sym.canonicalize(rep.S, pi);
     sigma = sym.compose(sym.invert(pi), sigma);
     out.push(mapped);
