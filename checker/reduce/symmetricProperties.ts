@@ -130,7 +130,11 @@ function recordingView(system: CompiledSystem, sym: SymmetryReducer, S: Int32Arr
   };
   const indexed = new Map<string, number>();
   for (const [name, f] of Object.entries(system.spec.world)) {
-    if (f.kind === 'array' && f.indexedBy !== undefined) indexed.set(name, sym.groups.findIndex((g) => g.name === f.indexedBy));
+    if (f.kind === 'array' && f.indexedBy !== undefined)
+      indexed.set(
+        name,
+        sym.groups.findIndex((g) => g.name === f.indexedBy),
+      );
   }
   const all = (g: number): void => {
     for (let i = 0; i < sym.groups[g]!.actors.length; i++) read[g]!.add(i);
