@@ -143,7 +143,12 @@ export function checkSuite(run: ScenarioRun, system: CompiledSystem, reproduce: 
     if (holds(run, name)) return { classname, name, outcome: { kind: 'pass' } };
     return { classname, name, outcome: { kind: 'skipped', message: notEstablished(run) } };
   });
-  return { name: suiteName(run), seconds: r.stats.seconds, properties: { strategy: r.strategy, ...reductionProperties(r), ...paramProperties(run.params) }, cases };
+  return {
+    name: suiteName(run),
+    seconds: r.stats.seconds,
+    properties: { strategy: r.strategy, ...reductionProperties(r), ...paramProperties(run.params) },
+    cases,
+  };
 }
 
 /** One gate entry: each property judged against the variant's expectation. */
