@@ -102,17 +102,12 @@ function valueDiffers(system: CompiledSystem, sym: SymmetryReducer, p: Property,
   const swapped = system.layout.buffer();
   for (const { S } of states) {
     const mine = evaluate(p, new SlotStateView(system, S), new SlotStateView(system, S), undefined);
-    for (const g of sym.groups) {
-      for (let i = 0; i + 1 < g.actors.length; i++) {
-        const perm = sym.identity();
-        perm[g.offset + i] = i + 1;
-        perm[g.offset + i + 1] = i;
-        sym.apply(S, perm, swapped);
-        const theirs = evaluate(p, new SlotStateView(system, swapped), new SlotStateView(system, swapped), undefined);
-        if (mine !== theirs && mine !== undefined && theirs !== undefined) {
-          const [a, b] = [system.actors[g.actors[i]!]!.name, system.actors[g.actors[i + 1]!]!.name];
-          return `property '${p.name}' tells ${a} and ${b} apart (swapping them changes its value from ${String(mine)} to ${String(theirs)})`;
-        }
+    for (const { group: g, i, perm } of sym.adjacentSwaps()) {
+      sym.apply(S, perm, swapped);
+      const theirs = evaluate(p, new SlotStateView(system, swapped), new SlotStateView(system, swapped), undefined);
+      if (mine !== theirs && mine !== undefined && theirs !== undefined) {
+        const [a, b] = [system.actors[g.actors[i]!]!.name, system.actors[g.actors[i + 1]!]!.name];
+        return `property '${p.name}' tells ${a} and ${b} apart (swapping them changes its value from ${String(mine)} to ${String(theirs)})`;
       }
     }
   }

@@ -191,6 +191,21 @@ export class SymmetryReducer {
     }
   }
 
+  /**
+   * The swaps of two adjacent members of a group, which generate every renaming: each with its group,
+   * the first member's position `i` (it swaps with i + 1) and the renaming itself.
+   */
+  adjacentSwaps(): { readonly group: SymmetryGroup; readonly i: number; readonly perm: Permutation }[] {
+    return this.groups.flatMap((group) =>
+      group.actors.slice(1).map((_, i) => {
+        const perm = this.identity();
+        perm[group.offset + i] = i + 1;
+        perm[group.offset + i + 1] = i;
+        return { group, i, perm };
+      }),
+    );
+  }
+
   /** π⁻¹, group by group. */
   invert(perm: Permutation): Permutation {
     const out = new Int32Array(this.size);
@@ -330,24 +345,19 @@ export function asymmetry(system: CompiledSystem, sym: SymmetryReducer, S: Slots
   };
   const mine = [...successors(S)];
   const swapped = system.layout.buffer();
-  for (const g of sym.groups) {
-    for (let i = 0; i + 1 < g.actors.length; i++) {
-      const perm = sym.identity();
-      perm[g.offset + i] = i + 1;
-      perm[g.offset + i + 1] = i;
-      sym.apply(S, perm, swapped);
-      const theirs = successors(swapped);
-      const image = system.layout.buffer();
-      for (const t of mine) {
-        if (t.startsWith('throws')) continue;
-        sym.apply(Int32Array.from(t.split(',').map(Number)) as Slots, perm, image);
-        if (!theirs.has(image.join())) {
-          const names = `${system.actors[g.actors[i]!]!.name} and ${system.actors[g.actors[i + 1]!]!.name}`;
-          return `symmetric group '${g.name}': swapping ${names} does not commute with the steps at [${Array.from(S).join(', ')}]; a field holding their ids is not declared actorId, or a step tells them apart another way`;
-        }
+  for (const { group: g, i, perm } of sym.adjacentSwaps()) {
+    sym.apply(S, perm, swapped);
+    const theirs = successors(swapped);
+    const image = system.layout.buffer();
+    for (const t of mine) {
+      if (t.startsWith('throws')) continue;
+      sym.apply(Int32Array.from(t.split(',').map(Number)) as Slots, perm, image);
+      if (!theirs.has(image.join())) {
+        const names = `${system.actors[g.actors[i]!]!.name} and ${system.actors[g.actors[i + 1]!]!.name}`;
+        return `symmetric group '${g.name}': swapping ${names} does not commute with the steps at [${Array.from(S).join(', ')}]; a field holding their ids is not declared actorId, or a step tells them apart another way`;
       }
-      if (theirs.size !== mine.length) return `symmetric group '${g.name}': the swapped state has ${theirs.size} successors, the state ${mine.length}`;
     }
+    if (theirs.size !== mine.length) return `symmetric group '${g.name}': the swapped state has ${theirs.size} successors, the state ${mine.length}`;
   }
   return null;
 }

@@ -175,6 +175,15 @@ describe('symmetry is switched off, with a note, where it is not sound', () => {
     assert.match(r.reduction!.notes[0]!, /^symmetry off: property 'R0 at most twice' reads R0 and not R1, R2/);
   });
 
+  it('a property that reads every member but tells two apart on a state the probe reaches', () => {
+    const first = invariant<LockWorld>('R0 never holds first', (s) => s.actors.map((a) => a.state).join() !== 'holding,idle,idle');
+    const r = check(lockSystem(3, 'declared', [first]), { reduce: 'symmetry' });
+    assert.deepEqual(r.reduction?.notes, [
+      "symmetry off: property 'R0 never holds first' tells R0 and R1 apart (swapping them changes its value from false to true)",
+    ]);
+    assert.equal(r.verdict, 'violated');
+  });
+
   it('a progress property', () => {
     const r = check(lockSystem(3, 'declared', [terminates<LockWorld>('R0')]), { reduce: 'all' });
     assert.deepEqual(r.reduction?.applied, 'por');
