@@ -19,7 +19,7 @@ import { BITSTATE_BITS, BITSTATE_HASHES, bitstateCoverage, DEFAULT_BITSTATE, typ
 import { omissionProbability } from './store/compactStore.js';
 import type { VisitedStore } from './store/stateStore.js';
 import type { BoundReport, CheckResult, Inconclusive, ModelError, PropertyOutcome, Stats, Violation } from './result.js';
-import { NondeterminismError, probeStored } from './search/determinism.js';
+import { NondeterminismError, probedStates, probeStored } from './search/determinism.js';
 import { crossCheckXstate } from './search/xstateCheck.js';
 import { explore, type ExploreHooks, type Finding, type StopReason } from './search/explore.js';
 import { strategies, type StrategyName } from './search/registry.js';
@@ -37,6 +37,7 @@ import { resolveReduction, type Reduction, type ReductionReport } from './reduce
 import { planReduction } from './reduce/plan.js';
 import { realFinding } from './reduce/symmetryTrace.js';
 import { realSteps } from './reduce/symmetry.js';
+import { brokenSymmetry } from './reduce/symmetricProperties.js';
 
 export interface CheckOptions {
   /** Search strategy. Default `bfs` (shortest counterexamples). */
@@ -231,6 +232,29 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     sampledSteps -= depth;
     return stepsTo(state);
   };
+  // A model that breaks the symmetry it declares makes the reduced search merge states that behave
+  // differently: probed on a sample of the stored states, and if so the run is made again without it.
+  if (sym) {
+    let broken: string | null;
+    try {
+      broken = brokenSymmetry(
+        compiled,
+        sym,
+        probedStates(outcome.states).flatMap((i) => {
+          const path = sampledPath(i);
+          return path ? [stateAfter(compiled, path)] : [];
+        }),
+      );
+    } catch (e) {
+      if (!(e instanceof NondeterminismError)) throw e;
+      broken = e.message;
+    }
+    if (broken) {
+      const again = check(compiled, { ...options, reduce: config.reduce === 'all' ? 'por' : 'none' });
+      const notes = [...(again.reduction?.notes ?? []), `symmetry off: ${broken}`];
+      return { ...again, reduction: { requested: config.reduce, applied: again.reduction?.applied ?? 'none', notes } };
+    }
+  }
   try {
     const mistake = outcome.findings.find((f) => f.modelError);
     if (mistake) modelError = toModelError(compiled, ...located(mistake));

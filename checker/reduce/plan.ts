@@ -5,7 +5,7 @@
  */
 import type { CompiledSystem } from '../system/system.js';
 import { reductionFlags, reductionOf, type Reduction, type ReductionFlags, type ReductionReport } from './reduction.js';
-import { asymmetricProperty } from './symmetricProperties.js';
+import { whySymmetryUnsound } from './symmetricProperties.js';
 import { SymmetryReducer } from './symmetry.js';
 
 export interface ReductionPlan {
@@ -27,7 +27,7 @@ export function planReduction(system: CompiledSystem, requested: Reduction, exha
   let symmetry: SymmetryReducer | null = null;
   if (wanted.symmetry) {
     const sym = new SymmetryReducer(system);
-    const why = sym.active ? asymmetricProperty(system, sym) : 'the system declares no symmetric actors';
+    const why = sym.active ? whySymmetryUnsound(system, sym) : 'the system declares no symmetric actors';
     if (why) notes.push(`symmetry off: ${why}`);
     else symmetry = sym;
   }

@@ -15,6 +15,7 @@
  *    representatives is a real path from a state to a renaming of it): symmetry is switched off for it.
  *    Deadlock freedom reads no member by name: it is symmetric by construction.
  *
+ * The same states are probed for a model that breaks the declared symmetry (asymmetry(), symmetry.ts).
  * What this finds is a reason, said in one line; the search then runs without symmetry and the result
  * carries the note. A property that reads every member and still tells them apart only on states the
  * probe does not reach (`reader0.pos <= reader1.pos` reads both) is not caught: the model author's promise,
@@ -23,13 +24,33 @@
 import { SlotStateView, type Property, type StateView, type StepInfo } from '../properties/property.js';
 import { Stepper, stepActor, stepChoice, stepEvent } from '../system/step.js';
 import type { CompiledSystem } from '../system/system.js';
-import type { SymmetryReducer } from './symmetry.js';
+import { asymmetry, type SymmetryReducer } from './symmetry.js';
 
-/** Why symmetry reduction cannot be used for `system`'s properties, or null when it can. */
-export function asymmetricProperty(system: CompiledSystem, sym: SymmetryReducer): string | null {
+/**
+ * Where the model breaks the symmetry it declares, among `states` (slot vectors), or null: asymmetry()
+ * (symmetry.ts) at each - a step that tells two members apart other than through their declared fields.
+ * Run on the initial state and its successors before a search, and on a sample of the states it stored
+ * after it (check.ts), which then runs again without symmetry.
+ */
+export function brokenSymmetry(system: CompiledSystem, sym: SymmetryReducer, states: readonly Int32Array[]): string | null {
+  for (const S of states) {
+    const found = asymmetry(system, sym, S);
+    if (found) return `the model breaks the symmetry it declares: ${found}`;
+  }
+  return null;
+}
+
+/** Why symmetry reduction cannot be used for `system` (its properties, or a step that breaks the symmetry), or null when it can. */
+export function whySymmetryUnsound(system: CompiledSystem, sym: SymmetryReducer): string | null {
   const progress = system.properties.find((p) => p.kind === 'progress');
   if (progress) return `progress property '${progress.name}' is judged under per-actor fairness, which the search over representatives does not keep`;
   const states = probeStates(system);
+  const broken = brokenSymmetry(
+    system,
+    sym,
+    states.map((s) => s.S),
+  );
+  if (broken) return broken;
   for (const p of system.properties) {
     const reads = readsOf(system, sym, p, states);
     if (reads) return reads;

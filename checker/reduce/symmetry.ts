@@ -349,15 +349,17 @@ export function asymmetry(system: CompiledSystem, sym: SymmetryReducer, S: Slots
     sym.apply(S, perm, swapped);
     const theirs = successors(swapped);
     const image = system.layout.buffer();
+    const names = `${system.actors[g.actors[i]!]!.name} and ${system.actors[g.actors[i + 1]!]!.name}`;
     for (const t of mine) {
       if (t.startsWith('throws')) continue;
       sym.apply(Int32Array.from(t.split(',').map(Number)) as Slots, perm, image);
       if (!theirs.has(image.join())) {
-        const names = `${system.actors[g.actors[i]!]!.name} and ${system.actors[g.actors[i + 1]!]!.name}`;
         return `symmetric group '${g.name}': swapping ${names} does not commute with the steps at [${Array.from(S).join(', ')}]; a field holding their ids is not declared actorId, or a step tells them apart another way`;
       }
     }
-    if (theirs.size !== mine.length) return `symmetric group '${g.name}': the swapped state has ${theirs.size} successors, the state ${mine.length}`;
+    if (theirs.size !== mine.length) {
+      return `symmetric group '${g.name}': swapping ${names} changes the number of successors at [${Array.from(S).join(', ')}] from ${mine.length} to ${theirs.size}; a step tells them apart other than through fields declared actorId or indexedBy`;
+    }
   }
   return null;
 }

@@ -184,6 +184,52 @@ describe('symmetry is switched off, with a note, where it is not sound', () => {
     assert.equal(r.verdict, 'violated');
   });
 
+  it('a model that breaks the symmetry it declares: near the initial state, and only deeper (the search runs again)', () => {
+    const near = check(lockSystem(3, 'undeclared'), { reduce: 'symmetry' });
+    assert.match(
+      near.reduction!.notes[0]!,
+      /^symmetry off: the model breaks the symmetry it declares: symmetric group 'readers': swapping R0 and R1 does not commute/,
+    );
+    assert.equal(near.stats.states, check(lockSystem(3, 'undeclared')).stats.states);
+    // Only the third reader's peek throws: a guard that tells members apart by a constant, two steps deep.
+    const peeker = setup({
+      types: { context: {} as { id: number }, events: {} as StepEvent<'acquire' | 'look' | 'peek', { owner: number }>, input: {} as { id: number } },
+    }).createMachine({
+      id: 'peeker',
+      initial: 'idle',
+      context: ({ input }) => ({ id: input.id }),
+      states: {
+        idle: {
+          on: {
+            acquire: {
+              guard: ({ event }) => event.world.owner === NONE,
+              target: 'holding',
+              actions: ({ event, context }) => void (event.world.owner = context.id),
+            },
+            look: { guard: ({ event }) => event.world.owner !== NONE, target: 'watching' },
+          },
+        },
+        watching: { on: { peek: { guard: ({ context }) => context.id === 2, actions: () => void 0, target: 'peeked' } } },
+        peeked: { type: 'final' },
+        holding: { type: 'final' },
+      },
+    });
+    const names = ['R0', 'R1', 'R2'];
+    const spec: SystemSpec = {
+      name: 'peeker',
+      world: { owner: int(0, NONE, { init: NONE, actorId: 'readers' }) },
+      actors: names.map((name, i) => ({ name, machine: peeker, input: { id: i }, fields: { id: int(0, NONE, { init: i, actorId: 'readers' }) } })),
+      properties: [deadlockFreedom()],
+      symmetric: { readers: names },
+    };
+    const deep = check(spec, { reduce: 'symmetry' });
+    const none = check(spec);
+    assert.deepEqual(summary(deep), summary(none));
+    assert.equal(deep.stats.states, none.stats.states);
+    assert.deepEqual(deep.reduction?.applied, 'none');
+    assert.match(deep.reduction!.notes[0]!, /^symmetry off: the model breaks the symmetry it declares: symmetric group 'readers': swapping R[01] and R[12]/);
+  });
+
   it('a progress property', () => {
     const r = check(lockSystem(3, 'declared', [terminates<LockWorld>('R0')]), { reduce: 'all' });
     assert.deepEqual(r.reduction?.applied, 'por');
