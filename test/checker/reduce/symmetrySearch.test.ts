@@ -36,6 +36,57 @@ function replays(system: CompiledSystem, v: Violation): string {
 
 const summary = (r: CheckResult) => ({ verdict: r.verdict, violated: r.violations.map((v) => v.property).sort() });
 
+const names = ['R0', 'R1', 'R2'];
+
+/**
+ * The first reader to acquire keeps the lock and is done; the others look, then wait forever, or peek:
+ * which throws, or (breaking the declared symmetry) only the third reader may do.
+ */
+function holdOnce(peek: 'none' | 'throws' | 'third only'): SystemSpec {
+  const watching = {
+    none: {},
+    throws: {
+      on: {
+        peek: {
+          actions: () => {
+            throw new Error('looked');
+          },
+        },
+      },
+    },
+    'third only': { on: { peek: { guard: ({ context }: { context: { id: number } }) => context.id === 2, target: 'peeked' } } },
+  }[peek];
+  const machine = setup({
+    types: { context: {} as { id: number }, events: {} as StepEvent<'acquire' | 'look' | 'peek', { owner: number }>, input: {} as { id: number } },
+  }).createMachine({
+    id: 'hold-once',
+    initial: 'idle',
+    context: ({ input }) => ({ id: input.id }),
+    states: {
+      idle: {
+        on: {
+          acquire: {
+            guard: ({ event }) => event.world.owner === NONE,
+            target: 'holding',
+            actions: ({ event, context }) => void (event.world.owner = context.id),
+          },
+          look: { guard: ({ event }) => event.world.owner !== NONE, target: 'watching' },
+        },
+      },
+      watching,
+      peeked: { type: 'final' },
+      holding: { type: 'final' },
+    },
+  });
+  return {
+    name: 'hold-once',
+    world: { owner: int(0, NONE, { init: NONE, actorId: 'readers' }) },
+    actors: names.map((name, i) => ({ name, machine, input: { id: i }, fields: { id: int(0, NONE, { init: i, actorId: 'readers' }) } })),
+    properties: [deadlockFreedom()],
+    symmetric: { readers: names },
+  };
+}
+
 describe('check with reduce: symmetry', () => {
   it('stores one state per orbit (the shared lock: 5,560 states, 940 orbits) with the same verdict', () => {
     const none = check(lockSystem());
@@ -89,55 +140,8 @@ describe('check with reduce: symmetry', () => {
   });
 
   it('a deadlock and a failed step name the real actors of the trace', () => {
-    // The first to acquire keeps the lock and is done; the others look and wait forever, or peek and throw.
-    const stuck = (peek: boolean) =>
-      setup({
-        types: { context: {} as { id: number }, events: {} as StepEvent<'acquire' | 'look' | 'peek', { owner: number }>, input: {} as { id: number } },
-      }).createMachine({
-        id: 'stuck',
-        initial: 'idle',
-        context: ({ input }) => ({ id: input.id }),
-        states: {
-          idle: {
-            on: {
-              acquire: {
-                guard: ({ event }) => event.world.owner === NONE,
-                target: 'holding',
-                actions: ({ event, context }) => void (event.world.owner = context.id),
-              },
-              look: { guard: ({ event }) => event.world.owner !== NONE, target: 'watching' },
-            },
-          },
-          watching: peek
-            ? {
-                on: {
-                  peek: {
-                    actions: () => {
-                      throw new Error('looked');
-                    },
-                  },
-                },
-              }
-            : {},
-          holding: { type: 'final' },
-        },
-      });
-    const names = ['R0', 'R1', 'R2'];
-    const spec = (machine: ReturnType<typeof stuck>): SystemSpec => ({
-      name: 'stuck-lock',
-      world: { owner: int(0, NONE, { init: NONE, actorId: 'readers' }) },
-      actors: names.map((name, i) => ({
-        name,
-        machine,
-        input: { id: i },
-        fields: { id: int(0, NONE, { init: i, actorId: 'readers' }) },
-      })),
-      properties: [deadlockFreedom()],
-      symmetric: { readers: names },
-    });
     for (const peek of [false, true]) {
-      const machine = stuck(peek);
-      const system = compileSystem(spec(machine));
+      const system = compileSystem(holdOnce(peek ? 'throws' : 'none'));
       const r = check(system, { reduce: 'symmetry' });
       const none = check(system);
       assert.deepEqual(summary(r), summary(none));
@@ -191,37 +195,8 @@ describe('symmetry is switched off, with a note, where it is not sound', () => {
       /^symmetry off: the model breaks the symmetry it declares: symmetric group 'readers': swapping R0 and R1 does not commute/,
     );
     assert.equal(near.stats.states, check(lockSystem(3, 'undeclared')).stats.states);
-    // Only the third reader's peek throws: a guard that tells members apart by a constant, two steps deep.
-    const peeker = setup({
-      types: { context: {} as { id: number }, events: {} as StepEvent<'acquire' | 'look' | 'peek', { owner: number }>, input: {} as { id: number } },
-    }).createMachine({
-      id: 'peeker',
-      initial: 'idle',
-      context: ({ input }) => ({ id: input.id }),
-      states: {
-        idle: {
-          on: {
-            acquire: {
-              guard: ({ event }) => event.world.owner === NONE,
-              target: 'holding',
-              actions: ({ event, context }) => void (event.world.owner = context.id),
-            },
-            look: { guard: ({ event }) => event.world.owner !== NONE, target: 'watching' },
-          },
-        },
-        watching: { on: { peek: { guard: ({ context }) => context.id === 2, actions: () => void 0, target: 'peeked' } } },
-        peeked: { type: 'final' },
-        holding: { type: 'final' },
-      },
-    });
-    const names = ['R0', 'R1', 'R2'];
-    const spec: SystemSpec = {
-      name: 'peeker',
-      world: { owner: int(0, NONE, { init: NONE, actorId: 'readers' }) },
-      actors: names.map((name, i) => ({ name, machine: peeker, input: { id: i }, fields: { id: int(0, NONE, { init: i, actorId: 'readers' }) } })),
-      properties: [deadlockFreedom()],
-      symmetric: { readers: names },
-    };
+    // Only the third reader may peek: a guard that tells members apart by a constant, two steps deep.
+    const spec = holdOnce('third only');
     const deep = check(spec, { reduce: 'symmetry' });
     const none = check(spec);
     assert.deepEqual(summary(deep), summary(none));
