@@ -1,12 +1,13 @@
 /**
  * One benchmark measurement in a fresh process (cold JIT, its own peak RSS): checks one scenario variant
  * at the given parameters and prints a JSON line. Used by bench/run.ts; runnable alone:
- *   node --import tsx bench/one.ts retry-ring:ring readers=3,pages=5,capacity=3,budget=2,retries=2 [exact|compact]
+ *   node --import tsx bench/one.ts retry-ring:ring readers=3,pages=5,capacity=3,budget=2,retries=2 [exact|compact] [none|por|symmetry|all]
  */
-import { compileSystem, check } from '../checker/index.js';
+import { compileSystem, check, REDUCTIONS, type Reduction } from '../checker/index.js';
 import { buildVariant, findScenario, parseTarget, resolveParams, resolveVariant } from '../scenarios/index.js';
 
-const [target = 'retry-ring', paramText = '', store = 'exact'] = process.argv.slice(2);
+const [target = 'retry-ring', paramText = '', store = 'exact', reduceText = 'none'] = process.argv.slice(2);
+const reduce = (REDUCTIONS as readonly string[]).includes(reduceText) ? (reduceText as Reduction) : 'none';
 const { id, variant } = parseTarget(target);
 const scenario = findScenario(id);
 if (!scenario) {
@@ -23,7 +24,7 @@ const v = resolveVariant(scenario, variant);
 const params = resolveParams(scenario, overrides, v);
 const system = compileSystem(buildVariant(scenario, v, params));
 const t0 = performance.now();
-const r = check(system, { now: () => performance.now(), memory: () => process.memoryUsage().rss, store: store === 'compact' ? 'compact' : 'exact' });
+const r = check(system, { now: () => performance.now(), memory: () => process.memoryUsage().rss, store: store === 'compact' ? 'compact' : 'exact', reduce });
 const seconds = (performance.now() - t0) / 1000;
 const s = r.stats;
 console.log(
@@ -31,6 +32,7 @@ console.log(
     target: `${id}:${v}`,
     params,
     verdict: r.verdict,
+    reduction: r.reduction?.applied ?? 'none',
     property: r.violations[0]?.property ?? null,
     states: s.states,
     transitions: s.transitions,

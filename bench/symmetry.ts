@@ -1,72 +1,42 @@
 /**
- * What symmetry reduction will save on retry-ring, measured before it is wired into the search: a
- * breadth-first search over the unreduced state space and one over representatives
- * (checker/reduce/symmetry.ts) with the readers declared one symmetric group, and their ratio (3 readers:
- * at most 3! = 6). Also runs `asymmetry()` on the first 400 states, which would show a reader the model
- * tells apart. Slow (Stepper.enabledSteps, string keys): a measurement, not a checker.
- *   node --import tsx bench/symmetry.ts readers=3,pages=3,capacity=2,budget=2,retries=2
+ * What symmetry reduction saves on retry-ring (issue 9): the same configuration checked unreduced and
+ * with `reduce: 'symmetry'` (the readers are one declared symmetric group: at most 3! = 6 for three),
+ * each in a fresh process (bench/one.ts: cold JIT, its own peak RSS), one after the other in one run.
+ * Prints one JSON line per check and a summary line with the ratios. A measurement, not a test.
+ *   node --import tsx bench/symmetry.ts [readers=3,pages=6,capacity=3,budget=3,retries=3]
  */
-import { compileSystem } from '../checker/index.js';
-import { asymmetry, SymmetryReducer } from '../checker/reduce/symmetry.js';
-import { Stepper } from '../checker/system/step.js';
-import type { CompiledSystem } from '../checker/system/system.js';
-import { buildVariant, findScenario, resolveParams, resolveVariant } from '../scenarios/index.js';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
-const scenario = findScenario('retry-ring')!;
-const variant = resolveVariant(scenario, 'ring');
-const overrides = Object.fromEntries(
-  (process.argv[2] ?? '')
-    .split(',')
-    .filter(Boolean)
-    .map((kv) => kv.split('=') as [string, string]),
-);
-const params = resolveParams(scenario, overrides, variant);
-const spec = buildVariant(scenario, variant, params);
-const readers = spec.actors.filter((a) => (a.kind ?? 'thread') === 'thread').map((a) => a.name);
-const system = compileSystem({ ...spec, symmetric: { readers } });
-const sym = new SymmetryReducer(system);
+const params = process.argv[2] ?? 'readers=3,pages=6,capacity=3,budget=3,retries=3';
+const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** Reachable states, each visited once; with `reduce`, representatives only. `visit` sees the first ones. */
-function reachable(system: CompiledSystem, reduce: boolean, visit?: (S: Int32Array) => void): number {
-  const stepper = new Stepper(system);
-  const packed = new Uint32Array(system.layout.words);
-  const key = (S: Int32Array): string => {
-    system.layout.pack(S, packed, 0);
-    return Buffer.from(packed.buffer).toString('latin1');
-  };
-  const start = Int32Array.from(system.initial);
-  if (reduce) sym.canonicalize(start);
-  const seen = new Set([key(start)]);
-  let frontier: Int32Array[] = [start];
-  while (frontier.length > 0) {
-    const next: Int32Array[] = [];
-    for (const s of frontier) {
-      visit?.(s);
-      stepper.load(s);
-      for (const id of stepper.enabledSteps()) {
-        stepper.load(s);
-        stepper.applyId(id);
-        const t = Int32Array.from(stepper.S);
-        if (reduce) sym.canonicalize(t);
-        const k = key(t);
-        if (!seen.has(k)) {
-          seen.add(k);
-          next.push(t);
-        }
-      }
-    }
-    frontier = next;
-  }
-  return seen.size;
+interface One {
+  verdict: string;
+  reduction: string;
+  states: number;
+  transitions: number;
+  seconds: number;
+  storeBytes: number;
+  peakRssBytes: number;
 }
 
-let probed = 0;
-let asymmetric: string | null = null;
-const full = reachable(system, false, (S) => {
-  if (probed++ < 400) asymmetric ??= asymmetry(system, sym, S);
-});
-const reduced = reachable(system, true);
+function measure(reduce: 'none' | 'symmetry'): One {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/one.ts', 'retry-ring:ring', params, 'exact', reduce], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  console.log(out.trim());
+  return JSON.parse(out) as One;
+}
+
+const none = measure('none');
+const sym = measure('symmetry');
+const mib = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
 console.log(
-  `retry-ring ${Object.values(params).join(',')}: ${full} states, ${reduced} representatives (${(full / reduced).toFixed(2)}x); ` +
-    `asymmetry on ${Math.min(probed, 400)} states: ${asymmetric ?? 'none'}`,
+  `retry-ring ${params}: ${none.states.toLocaleString('en-US')} -> ${sym.states.toLocaleString('en-US')} states (${(none.states / sym.states).toFixed(2)}x fewer), ` +
+    `verdict ${none.verdict} / ${sym.verdict} (reduction applied: ${sym.reduction}); ` +
+    `${none.seconds.toFixed(2)} s -> ${sym.seconds.toFixed(2)} s (${(none.seconds / sym.seconds).toFixed(2)}x); ` +
+    `peak RSS ${mib(none.peakRssBytes)} -> ${mib(sym.peakRssBytes)}; store ${mib(none.storeBytes)} -> ${mib(sym.storeBytes)}`,
 );

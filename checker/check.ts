@@ -22,9 +22,9 @@ import { BITSTATE_BITS, BITSTATE_HASHES, bitstateCoverage, DEFAULT_BITSTATE, typ
 import { omissionProbability } from './store/compactStore.js';
 import type { VisitedStore } from './store/stateStore.js';
 import type { BoundReport, CheckResult, Inconclusive, ModelError, PropertyOutcome, Stats, Violation } from './result.js';
-import { NondeterminismError, probeStored } from './search/determinism.js';
+import { NondeterminismError, probedStates, probeStored } from './search/determinism.js';
 import { crossCheckXstate } from './search/xstateCheck.js';
-import { explore, type ExploreHooks, type Finding, type StopReason } from './search/explore.js';
+import { explore, type ExploreHooks, type ExploreOutcome, type Finding, type StopReason } from './search/explore.js';
 import { strategies, type StrategyName } from './search/registry.js';
 import { sample, type SamplingStrategy } from './search/sampling.js';
 import { Rng } from './random/rng.js';
@@ -36,7 +36,11 @@ import { propertyShapeProblem } from './properties/property.js';
 import { assertionMessage } from './system/thrown.js';
 import { stepActor, stepChoice, stepEvent } from './system/step.js';
 import { WorldAccessError } from './system/views.js';
-import { reductionFlags, resolveReduction, type Reduction } from './reduce/reduction.js';
+import { reductionOf, resolveReduction, type Reduction, type ReductionFlags, type ReductionReport } from './reduce/reduction.js';
+import { planReduction } from './reduce/plan.js';
+import { realFinding } from './reduce/symmetryTrace.js';
+import { realSteps } from './reduce/symmetry.js';
+import { brokenSymmetry } from './reduce/symmetricProperties.js';
 
 export interface CheckOptions {
   /** Search strategy. Default `bfs` (shortest counterexamples). */
@@ -93,7 +97,8 @@ export interface CheckOptions {
   readonly trace?: TraceOrder;
   /**
    * Reductions of the exhaustive search (checker/reduce/reduction.ts): `none` (default), `por`,
-   * `symmetry` or `all`. Sampling strategies ignore it.
+   * `symmetry` or `all`. A reduction not sound for the system is switched off, with a note in the
+   * result's `reduction` (reduce/plan.ts); sampling strategies store no states and use none.
    */
   readonly reduce?: Reduction;
 }
@@ -164,11 +169,20 @@ function resolveStore(o: CheckOptions): 'exact' | 'compact' | 'bitstate' {
   return store;
 }
 
+/** The plan's report with what partial-order reduction itself found (switched off for the run, or searched again). */
+function withPorOutcome(report: ReductionReport, flags: ReductionFlags, outcome: ExploreOutcome): ReductionReport {
+  const note = outcome.reductionNote;
+  if (note === undefined) return report;
+  const applied = flags.por && outcome.porApplied === false ? reductionOf({ ...flags, por: false }) : report.applied;
+  return { requested: report.requested, applied, notes: [...report.notes, note] };
+}
+
 export function check(system: SystemSpec | CompiledSystem, options: CheckOptions = {}): CheckResult {
   const compiled = 'layout' in system ? system : compileSystem(system);
   const config = resolveCheckOptions(options);
   const strategy = strategies[config.strategy];
-  if (strategy.kind === 'sampling') return checkBySampling(compiled, strategy, config, options);
+  const plan = planReduction(compiled, config.reduce, strategy.kind === 'exhaustive');
+  if (strategy.kind === 'sampling') return checkBySampling(compiled, strategy, config, options, plan.report);
   const start = options.now?.() ?? 0;
   let peak = options.memory?.() ?? 0;
   const sample = (): void => {
@@ -191,11 +205,18 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     recordGraph: progressProps.length > 0 && !bitstate,
     store: config.store,
     bitstate: config.bitstate,
-    reduction: reductionFlags(config.reduce),
+    reduction: plan.flags,
   });
   sample();
   const store = outcome.store;
-  const stepsTo = (state: number): number[] => stepsToState(compiled, store, state);
+  // Under symmetry the store's paths run through representatives: every path leaves here as a real execution.
+  const sym = plan.symmetry;
+  const canonical = sym ? (S: Int32Array) => sym.canonicalize(S) : undefined;
+  const stepsTo = (state: number): number[] =>
+    sym ? realSteps(compiled, sym, stepsToState(compiled, store, state, canonical)) : stepsToState(compiled, store, state);
+  /** A finding's path (its last step apart) and the finding, said of the real execution. */
+  const located = (f: Finding): [number[], Finding] =>
+    sym ? realFinding(compiled, sym, stepsToState(compiled, store, f.state, canonical), f) : [stepsTo(f.state), f];
   const recorder = outcome.graph;
   const violations: Violation[] = [];
   let bounds: BoundReport[] = [];
@@ -217,10 +238,33 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     for (let i = state; i !== 0 && depth <= budget.left; i = store.parent(i)) depth++;
     return budget.take(depth) ? stepsTo(state) : null;
   };
+  // A model that breaks the symmetry it declares makes the reduced search merge states that behave
+  // differently: probed on a sample of the stored states, and if so the run is made again without it.
+  if (sym) {
+    let broken: string | null;
+    try {
+      broken = brokenSymmetry(
+        compiled,
+        sym,
+        probedStates(outcome.states).flatMap((i) => {
+          const path = sampledPath(i);
+          return path ? [stateAfter(compiled, path)] : [];
+        }),
+      );
+    } catch (e) {
+      if (!(e instanceof NondeterminismError)) throw e;
+      broken = e.message;
+    }
+    if (broken) {
+      const again = check(compiled, { ...options, reduce: config.reduce === 'all' ? 'por' : 'none' });
+      const notes = [...(again.reduction?.notes ?? []), `symmetry off: ${broken}`];
+      return { ...again, reduction: { requested: config.reduce, applied: again.reduction?.applied ?? 'none', notes } };
+    }
+  }
   try {
     const mistake = outcome.findings.find((f) => f.modelError);
-    if (mistake) modelError = toModelError(compiled, stepsTo(mistake.state), mistake);
-    else violations.push(...outcome.findings.map((f) => toViolation(compiled, stepsTo(f.state), f)));
+    if (mistake) modelError = toModelError(compiled, ...located(mistake));
+    else violations.push(...outcome.findings.map((f) => toViolation(compiled, ...located(f))));
     // Every step must be a function of the state, and stay inside the declared world: probe a sample.
     if (!modelError) modelError = sampledProbe(compiled, outcome.states, sampledPath, violations, config.stopAtFirstViolation);
     // Progress needs the whole graph: only after a complete search, and only if it is still undecided.
@@ -269,8 +313,12 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
       sample();
     }
     if (options.xstateCheck && !modelError) {
-      const counterexamples = outcome.findings.map((f) => (f.step === undefined ? stepsTo(f.state) : [...stepsTo(f.state), f.step]));
-      modelError = xstateCheck(compiled, outcome.states, sampledPath, counterexamples);
+      const counterexamples = outcome.findings.map((f) => {
+        const [path, g] = located(f);
+        return g.step === undefined ? path : [...path, g.step];
+      });
+      const mismatch = crossCheckXstate(compiled, outcome.states, sampledPath, counterexamples);
+      if (mismatch) modelError = { kind: 'xstate-mismatch', subject: mismatch.actor, message: mismatch.message, trace: longestTrace(compiled, mismatch.steps) };
     }
     // Each worst-value trace made the clearest, as a violation's is.
     bounds = outcome.bounds.map((b) => ({
@@ -330,8 +378,8 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
   }));
   properties.push({ name: 'assertion', kind: 'assertion', status: violatedNames.has('assertion') ? 'violated' : complete ? 'holds' : 'unknown' });
   return buildResult(compiled.name, config.strategy, {
+    reduction: withPorOutcome(plan.report, plan.flags, outcome),
     traceOrder: config.trace,
-    ...(outcome.reductionNote === undefined ? {} : { reductionNote: outcome.reductionNote }),
     violations,
     modelError,
     stopped: outcome.stopped ?? livenessStopped ?? budget.stopped ?? partial,
@@ -413,8 +461,7 @@ interface RunOutcome {
   readonly seed?: number;
   /** Exhaustive strategies: how each counterexample was chosen. */
   readonly traceOrder?: TraceOrder;
-  /** A reduction switched off for the run, and why (search/explore.ts). */
-  readonly reductionNote?: string;
+  readonly reduction: ReductionReport;
 }
 
 /**
@@ -424,9 +471,9 @@ interface RunOutcome {
 function buildResult(system: string, strategy: string, o: RunOutcome): CheckResult {
   const { violations, properties, bounds, stats } = o;
   const seed = {
+    reduction: o.reduction,
     ...(o.traceOrder === undefined ? {} : { traceOrder: o.traceOrder }),
     ...(o.seed === undefined ? {} : { seed: o.seed }),
-    ...(o.reductionNote === undefined ? {} : { reductionNote: o.reductionNote }),
   };
   if (o.modelError) return { system, verdict: 'model-error', strategy, ...seed, violations: [], properties, bounds, stats, modelError: o.modelError };
   if (violations.length) return { system, verdict: 'violated', strategy, ...seed, violations, properties, bounds, stats };
@@ -542,7 +589,13 @@ export function toViolation(system: CompiledSystem, path: readonly number[], f: 
 }
 
 /** A check by a sampling strategy: violations with their traces, or inconclusive - never "holds". */
-function checkBySampling(compiled: CompiledSystem, strategy: SamplingStrategy, config: ResolvedCheckOptions, options: CheckOptions): CheckResult {
+function checkBySampling(
+  compiled: CompiledSystem,
+  strategy: SamplingStrategy,
+  config: ResolvedCheckOptions,
+  options: CheckOptions,
+  reduction: ReductionReport,
+): CheckResult {
   const start = options.now?.() ?? 0;
   let peak = options.memory?.() ?? 0;
   const probe = (): void => {
@@ -613,6 +666,7 @@ function checkBySampling(compiled: CompiledSystem, strategy: SamplingStrategy, c
   const how = `${strategy.name}, seed ${config.seed}${config.stream ? `, stream ${config.stream}` : ''}`;
   const stopped = outcome.stopped ?? budget.stopped;
   return buildResult(compiled.name, strategy.name, {
+    reduction,
     seed: config.seed,
     violations,
     modelError,

@@ -72,3 +72,6 @@ export { BITSTATE_BITS, BITSTATE_HASHES, DEFAULT_BITSTATE } from './store/bitsta
 /** How a counterexample is chosen among all that show a violation (trace/clearest.ts). */
 export { TRACE_ORDERS } from './trace/clearest.js';
 export type { TraceOrder } from './trace/clearest.js';
+/** Reductions of the exhaustive search (`--reduce`), and what a result says about the one it used. */
+export { REDUCTIONS } from './reduce/reduction.js';
+export type { Reduction, ReductionReport } from './reduce/reduction.js';

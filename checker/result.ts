@@ -3,6 +3,7 @@ import type { BlockedActor } from './properties/deadlock.js';
 import type { PropertyKind } from './properties/property.js';
 import type { BitstateCoverage } from './store/bitstateStore.js';
 import type { TraceOrder } from './trace/clearest.js';
+import type { ReductionReport } from './reduce/reduction.js';
 import type { Trace } from './trace/trace.js';
 
 /**
@@ -89,8 +90,8 @@ interface ResultBase {
   readonly traceOrder?: TraceOrder;
   /** Sampling strategies: the seed of the generator (replaying the run needs only the trace). */
   readonly seed?: number;
-  /** A reduction asked for but switched off for this run (or searched again), and why: e.g. POR with progress properties. */
-  readonly reductionNote?: string;
+  /** The reductions asked for and applied, with a note for each one switched off (reduce/plan.ts). */
+  readonly reduction?: ReductionReport;
   /** The violations found (empty unless the verdict is `violated`). */
   readonly violations: readonly Violation[];
   /** Every property of the system, then `assertion`, with its outcome. */

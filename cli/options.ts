@@ -7,6 +7,8 @@ import {
   isStrategyName,
   MAX_PCT_DEPTH,
   MAX_SAMPLING_DEPTH,
+  REDUCTIONS,
+  type Reduction,
   strategyNames,
   type CheckOptions,
   type StopReason,
@@ -68,6 +70,7 @@ export interface RunLimits {
   readonly bitstateBits?: string;
   readonly hashes?: string;
   readonly traceOrder?: string;
+  readonly reduce?: string;
 }
 
 /** The bounds of a run, parsed once; `--x` wins over its environment variable. */
@@ -93,6 +96,14 @@ export interface Limits {
   readonly bitstate?: { readonly bits?: number; readonly hashes?: number };
   /** Which counterexample an exhaustive run prints (`--trace-order`; the checker's default when absent). */
   readonly traceOrder?: TraceOrder;
+  /** `--reduce`: the reductions of the exhaustive search (the checker's default, none, when absent). */
+  readonly reduce?: Reduction;
+}
+
+export function parseReduce(raw: string | undefined): Reduction | undefined {
+  if (raw === undefined) return undefined;
+  if (!(REDUCTIONS as readonly string[]).includes(raw)) throw new UsageError(`unknown reduction '${raw}' (reductions: ${REDUCTIONS.join(', ')})`);
+  return raw as Reduction;
 }
 
 export function parseTraceOrder(raw: string | undefined): TraceOrder | undefined {
@@ -152,11 +163,13 @@ export function parseLimits(flags: RunLimits, io: CliIo): Limits {
   const store = parseStore(flags.store, strategy);
   const bitstate = parseBitstate(flags, store);
   const traceOrder = parseTraceOrder(flags.traceOrder);
+  const reduce = parseReduce(flags.reduce);
   return {
     strategy,
     store,
     ...(bitstate ? { bitstate } : {}),
     ...(traceOrder ? { traceOrder } : {}),
+    ...(reduce ? { reduce } : {}),
     sampling,
     ...(maxStates === undefined ? {} : { maxStates }),
     ...(timeout === undefined ? {} : { timeout }),
@@ -225,6 +238,7 @@ export function runOptions(limits: Limits, io: CliIo, onProgress?: CheckOptions[
     ...(limits.store === 'exact' ? {} : { store: limits.store }),
     ...(limits.bitstate ? { bitstate: limits.bitstate } : {}),
     ...(limits.traceOrder ? { trace: limits.traceOrder } : {}),
+    ...(limits.reduce ? { reduce: limits.reduce } : {}),
     ...limits.sampling,
     ...(limits.maxStates === undefined ? {} : { maxStates: limits.maxStates }),
     now: io.now,

@@ -121,6 +121,9 @@ export function buildRetryRing(p: Readonly<Record<Params, number>>, withProgress
   return {
     name: 'retry-ring',
     world: { present: array(p.pages, bool()) },
+    // The readers run one machine from one start and no step tells them apart: `--reduce symmetry`
+    // explores one state per renaming of them (checker/reduce/symmetry.ts).
+    ...(p.readers > 1 ? { symmetric: { readers: readers.map((r) => r.name) } } : {}),
     actors: [
       ...readers,
       {

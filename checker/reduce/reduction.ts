@@ -21,3 +21,16 @@ export function resolveReduction(r: Reduction | undefined): Reduction {
   if (!REDUCTIONS.includes(r)) throw new RangeError(`reduce must be ${REDUCTIONS.join(', ')}, not ${String(r)}`);
   return r;
 }
+
+/** The reduction a run used, for its result: what was asked, what was applied, and why they differ. */
+export interface ReductionReport {
+  readonly requested: Reduction;
+  readonly applied: Reduction;
+  /** One line per reduction switched off or without effect (e.g. "symmetry off: property 'X' reads CPU1 and not CPU0 ..."). */
+  readonly notes: readonly string[];
+}
+
+/** The Reduction that switches on exactly `flags`. */
+export function reductionOf(flags: ReductionFlags): Reduction {
+  return flags.por ? (flags.symmetry ? 'all' : 'por') : flags.symmetry ? 'symmetry' : 'none';
+}

@@ -22,7 +22,7 @@
  * only members with equal signatures are tried in every order, and only when the system has actor-id
  * fields at all (without them equal signatures mean equal blocks, and every order gives the same state).
  *
- * How the search core is to call it (this file is not wired into the search yet):
+ * How the search core calls it (search/explore.ts, check.ts):
  *  1. Once per run: `const sym = new SymmetryReducer(system)` when `sym.active`, and canonicalise the
  *     initial state with `sym.canonicalize(S, perm)` before it is stored.
  *  2. After a successor is generated into the slot buffer (and after the step's per-state property
@@ -41,6 +41,7 @@
 import { SystemDefinitionError, type CompiledSystem, type SystemSpec } from '../system/system.js';
 import { encodeStep, stepActor, stepChoice, stepEvent, Stepper } from '../system/step.js';
 import type { Layout } from '../system/layout.js';
+import { NondeterminismError } from '../search/determinism.js';
 
 /** The slot buffer's type, whatever layout.ts makes it. */
 type Slots = ReturnType<Layout['buffer']>;
@@ -190,6 +191,21 @@ export class SymmetryReducer {
     }
   }
 
+  /**
+   * The swaps of two adjacent members of a group, which generate every renaming: each with its group,
+   * the first member's position `i` (it swaps with i + 1) and the renaming itself.
+   */
+  adjacentSwaps(): { readonly group: SymmetryGroup; readonly i: number; readonly perm: Permutation }[] {
+    return this.groups.flatMap((group) =>
+      group.actors.slice(1).map((_, i) => {
+        const perm = this.identity();
+        perm[group.offset + i] = i + 1;
+        perm[group.offset + i + 1] = i;
+        return { group, i, perm };
+      }),
+    );
+  }
+
   /** π⁻¹, group by group. */
   invert(perm: Permutation): Permutation {
     const out = new Int32Array(this.size);
@@ -329,23 +345,20 @@ export function asymmetry(system: CompiledSystem, sym: SymmetryReducer, S: Slots
   };
   const mine = [...successors(S)];
   const swapped = system.layout.buffer();
-  for (const g of sym.groups) {
-    for (let i = 0; i + 1 < g.actors.length; i++) {
-      const perm = sym.identity();
-      perm[g.offset + i] = i + 1;
-      perm[g.offset + i + 1] = i;
-      sym.apply(S, perm, swapped);
-      const theirs = successors(swapped);
-      const image = system.layout.buffer();
-      for (const t of mine) {
-        if (t.startsWith('throws')) continue;
-        sym.apply(Int32Array.from(t.split(',').map(Number)) as Slots, perm, image);
-        if (!theirs.has(image.join())) {
-          const names = `${system.actors[g.actors[i]!]!.name} and ${system.actors[g.actors[i + 1]!]!.name}`;
-          return `symmetric group '${g.name}': swapping ${names} does not commute with the steps at [${Array.from(S).join(', ')}]; a field holding their ids is not declared actorId, or a step tells them apart another way`;
-        }
+  for (const { group: g, i, perm } of sym.adjacentSwaps()) {
+    sym.apply(S, perm, swapped);
+    const theirs = successors(swapped);
+    const image = system.layout.buffer();
+    const names = `${system.actors[g.actors[i]!]!.name} and ${system.actors[g.actors[i + 1]!]!.name}`;
+    for (const t of mine) {
+      if (t.startsWith('throws')) continue;
+      sym.apply(Int32Array.from(t.split(',').map(Number)) as Slots, perm, image);
+      if (!theirs.has(image.join())) {
+        return `symmetric group '${g.name}': swapping ${names} does not commute with the steps at [${Array.from(S).join(', ')}]; a field holding their ids is not declared actorId, or a step tells them apart another way`;
       }
-      if (theirs.size !== mine.length) return `symmetric group '${g.name}': the swapped state has ${theirs.size} successors, the state ${mine.length}`;
+    }
+    if (theirs.size !== mine.length) {
+      return `symmetric group '${g.name}': swapping ${names} changes the number of successors at [${Array.from(S).join(', ')}] from ${mine.length} to ${theirs.size}; a step tells them apart other than through fields declared actorId or indexedBy`;
     }
   }
   return null;
@@ -371,10 +384,30 @@ export function realSteps(system: CompiledSystem, sym: SymmetryReducer, stepIds:
   sym.canonicalize(rep.S, pi);
   let sigma = sym.invert(pi);
   const out: number[] = [];
-  for (const id of stepIds) {
+  for (const [i, id] of stepIds.entries()) {
     const mapped = sym.mapStep(id, sigma);
-    if (!rep.applyId(id)) throw new Error(`symmetry: step ${id} is not enabled in the representative it was stored from`);
-    if (!real.applyId(mapped)) throw new Error(`symmetry: the renamed step ${mapped} is not enabled in the real state`);
+    let enabled: boolean;
+    try {
+      enabled = rep.applyId(id) && real.applyId(mapped);
+    } catch {
+      // The last step of an assertion's trace throws: it is the finding, renamed like the others.
+      if (i === stepIds.length - 1) {
+        out.push(mapped);
+        break;
+      }
+      enabled = false;
+    }
+    // The search took `id` in the representative: a step that no longer is enabled there, or whose renaming
+    // is not enabled in the real state, is model code that is not a function of the state (or a symmetry
+    // the model breaks, which asymmetry() names).
+    if (!enabled) {
+      throw new NondeterminismError(
+        `re-executing a path of the symmetry-reduced search diverged at step ${out.length + 1}: a step is not deterministic, or the actors declared symmetric are told apart by the model`,
+        system.name,
+        0,
+        out,
+      );
+    }
     sym.canonicalize(rep.S, pi);
     sigma = sym.compose(sym.invert(pi), sigma);
     out.push(mapped);

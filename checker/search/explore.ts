@@ -7,9 +7,15 @@
  *
  * The seam for reductions and workers (issue 9): successors are generated in one call (`expand(emit,
  * fail)`, the compiled step table of codegen.ts: partial-order reduction would pick the ample subset
- * there) and every successor goes through one store lookup (`store.findOrInsert` in `emit`: symmetry
- * would canonicalise `vec` just before it; workers would shard the frontier and the store behind it).
- * Everything a property needs goes through the engine's monitor lists, never through this loop.
+ * there) and every successor goes through one store lookup (`store.findOrInsert` in `emit`; workers
+ * would shard the frontier and the store behind it). Everything a property needs goes through the
+ * engine's monitor lists, never through this loop.
+ *
+ * Symmetry reduction (`reduction.symmetry`, reduce/symmetry.ts) works at that lookup: the successor is
+ * canonicalised into a buffer of its own and the representative is what is stored and later expanded,
+ * while the monitors still judge the real successor in S (a transition property compares a state with
+ * its real successor, not with a renamed one). The store's paths then run through representatives;
+ * check.ts turns them back into real executions (realSteps).
  */
 import { BitstateStore, type BitstateOptions } from '../store/bitstateStore.js';
 import { CompactStore } from '../store/compactStore.js';
@@ -27,6 +33,7 @@ import type { SearchStrategy } from './strategy.js';
 import type { ProgressRecorder } from '../properties/progress.js';
 import type { ReductionFlags } from '../reduce/reduction.js';
 import { PartialOrderReduction } from '../reduce/por.js';
+import { SymmetryReducer } from '../reduce/symmetry.js';
 
 export interface ExploreHooks {
   /**
@@ -104,6 +111,8 @@ export interface ExploreOutcome {
   readonly stopped: { readonly reason: 'max-states' | StopReason['reason']; readonly message: string } | null;
   /** What a report should say about a reduction: switched off for this run, and why (reduce/por.ts). */
   readonly reductionNote?: string;
+  /** Partial-order reduction was asked for and really used (not switched off for the run). */
+  readonly porApplied?: boolean;
 }
 
 const POLL_MASK = 0xfff;
@@ -125,7 +134,7 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
     // A search whose reductions relied on something it later learnt was wrong runs again with what it learnt.
     if (!por.invalid || outcome.stopped) {
       const note = por.note();
-      return note === undefined ? outcome : { ...outcome, reductionNote: note };
+      return { ...outcome, porApplied: !por.off, ...(note === undefined ? {} : { reductionNote: note }) };
     }
   }
 }
@@ -162,7 +171,12 @@ function exploreOnce(system: CompiledSystem, options: ExploreOptions, por: Parti
   // calling the model's functions with a second kind of view would slow every later call of them).
   const probe = new NondeterminismProbe(system);
 
+  // Symmetry: representatives are built in `canon`, so S keeps the real successor for the monitors.
+  const symmetry = options.reduction?.symmetry ? new SymmetryReducer(system) : null;
+  const sym = symmetry?.active ? symmetry : null;
+  const canon = layout.buffer();
   S.set(system.initial);
+  sym?.canonicalize(S);
   const bad0 = pack(S, vec, 0);
   if (bad0 >= 0) throw new Error(`the initial state is invalid: ${layout.describeOverflow(bad0, S)}`);
   store.findOrInsert(vec, 0, NO_PARENT, 0);
@@ -197,7 +211,17 @@ function exploreOnce(system: CompiledSystem, options: ExploreOptions, por: Parti
 
   /** One enabled step has been applied to S: pack, store, tell the monitors, restore. */
   const emit = (stepId: number): boolean => {
-    const bad = pack(S, vec, 0);
+    let bad: number;
+    if (sym) {
+      canon.set(S);
+      sym.canonicalize(canon);
+      bad = pack(canon, vec, 0);
+      if (bad >= 0) {
+        // A value outside its domain is named where it is in the real successor.
+        const inS = pack(S, vec, 0);
+        if (inS >= 0) bad = inS;
+      }
+    } else bad = pack(S, vec, 0);
     if (bad >= 0) {
       engine.stepFailed(stepId, layout.describeOverflow(bad, S));
       copy(S, pre);

@@ -13,8 +13,14 @@ import { NondeterminismError, unreproducedStep } from '../search/determinism.js'
 /** Accepts or rejects a candidate step (the stepper holds the successor; `before` the state stepped from). */
 export type StepFilter = (id: number, before: SlotStateView, after: SlotStateView) => boolean;
 
-/** The first enabled step of stored state `from` whose successor is stored state `to` and that `accept` takes. */
-export function stepBetween(system: CompiledSystem, store: VisitedStore, from: number, to: number, accept?: StepFilter): number {
+/** Rewrites a successor in place to the state the store keeps for it (symmetry reduction: its representative). */
+export type Canonical = (S: Int32Array) => void;
+
+/**
+ * The first enabled step of stored state `from` whose successor is stored state `to` (after `canonical`,
+ * when the store keeps representatives) and that `accept` takes.
+ */
+export function stepBetween(system: CompiledSystem, store: VisitedStore, from: number, to: number, accept?: StepFilter, canonical?: Canonical): number {
   const layout = system.layout;
   const stepper = new Stepper(system);
   const pre = layout.buffer();
@@ -32,6 +38,7 @@ export function stepBetween(system: CompiledSystem, store: VisitedStore, from: n
     } catch {
       continue; // a step that throws leads nowhere
     }
+    canonical?.(stepper.S);
     if (layout.pack(stepper.S, packed, 0) >= 0) continue;
     if (!packed.every((w, i) => w === target[i])) continue;
     if (accept && !accept(id, before!, after!)) continue;
@@ -46,17 +53,17 @@ export function stepBetween(system: CompiledSystem, store: VisitedStore, from: n
  * The step ids from the initial state to stored state `idx`: those the store keeps (hash compaction, which
  * has no states to re-derive them from), or else re-derived along the parents (the exact store).
  */
-export function stepsTo(system: CompiledSystem, store: VisitedStore, idx: number): number[] {
-  return stepsAlong(system, store, store.pathTo(idx));
+export function stepsTo(system: CompiledSystem, store: VisitedStore, idx: number, canonical?: Canonical): number[] {
+  return stepsAlong(system, store, store.pathTo(idx), canonical);
 }
 
 /** The step ids that walk `states` (a parent chain from the store, initial state first). */
-export function stepsAlong(system: CompiledSystem, store: VisitedStore, states: readonly number[]): number[] {
+export function stepsAlong(system: CompiledSystem, store: VisitedStore, states: readonly number[], canonical?: Canonical): number[] {
   const steps: number[] = [];
   try {
     for (let i = 1; i < states.length; i++) {
       const kept = store.stepInto(states[i]!);
-      steps.push(kept !== NO_STEP ? kept : stepBetween(system, store, states[i - 1]!, states[i]!));
+      steps.push(kept !== NO_STEP ? kept : stepBetween(system, store, states[i - 1]!, states[i]!, undefined, canonical));
     }
   } catch (e) {
     if (e instanceof NondeterminismError) throw new NondeterminismError(e.message, e.subject, e.state, steps);

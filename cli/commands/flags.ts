@@ -31,6 +31,10 @@ export function addLimitFlags(cmd: Command, o: { strategy: boolean; per?: string
   }
   return cmd
     .option(
+      '--reduce <reduction>',
+      `reductions of bfs and dfs: none (default: every state is counted, as the documented counts are), por (partial-order reduction), symmetry (one state per renaming of the actors a scenario declares interchangeable) or all; one not sound for the scenario's properties is switched off, and the report says why`,
+    )
+    .option(
       '--trace-order <order>',
       `which counterexample bfs and dfs print: shortest (default: of the shortest, the fewest context switches; a lasso keeps its loop) or fewest-switches (the fewest switches of any length, then the shortest); random and pct print the execution they sampled`,
     )

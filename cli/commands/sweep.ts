@@ -8,6 +8,7 @@ import { check } from '../../checker/index.js';
 import { paramNotTaken, resolveParams, resolveVariant, ScenarioInputError, variantParams, type AnyScenario } from '../../scenarios/index.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exitCodes.js';
+import { reductionText } from '../format/common.js';
 import { chooseFormat } from '../format/registry.js';
 import type { SweepPoint, SweepReport } from '../format/sweep.js';
 import { colors, type CliIo } from '../io.js';
@@ -113,6 +114,7 @@ export function registerSweep(program: Command, io: CliIo, done: (code: ExitCode
           transitions: s.transitions,
           depth: s.depth,
           seconds: s.seconds,
+          ...(result.reduction && reductionText(result.reduction) ? { reduction: result.reduction } : {}),
         });
         if (result.verdict === 'inconclusive' && result.inconclusive?.reason === 'interrupted') {
           interrupted = true;

@@ -1,4 +1,6 @@
 /** Small formatting helpers shared by the text formatters. */
+import type { ReductionReport } from '../../checker/index.js';
+
 export const num = (n: number): string => n.toLocaleString('en-US');
 
 export function bytes(n: number): string {
@@ -18,4 +20,14 @@ export function paramsText(params: Readonly<Record<string, number>>): string {
 export function paramsSuffix(params: Readonly<Record<string, number>>): string {
   const t = paramsText(params);
   return t ? ` (${t})` : '';
+}
+
+/**
+ * "reduction: symmetry", or "reduction: none (asked for symmetry); symmetry off: ..." - what a run reduced
+ * and why it did less than it was asked; null for a run that asked for none (the default report is unchanged).
+ */
+export function reductionText(r: ReductionReport | undefined): string | null {
+  if (!r || (r.requested === 'none' && !r.notes.length)) return null;
+  const asked = r.applied === r.requested ? '' : ` (asked for ${r.requested})`;
+  return `reduction: ${r.applied}${asked}${r.notes.map((n) => `; ${n}`).join('')}`;
 }

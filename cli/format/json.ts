@@ -16,6 +16,7 @@ export function runToJson(run: ScenarioRun, o: { readonly replay?: string } = {}
     variant: run.variant,
     params: run.params,
     strategy: r.strategy,
+    ...(r.reduction ? { reduction: r.reduction } : {}),
     ...(r.traceOrder ? { traceOrder: r.traceOrder } : {}),
     verdict: r.verdict,
     ...(r.verdict === 'inconclusive' && r.inconclusive ? { inconclusive: r.inconclusive } : {}),

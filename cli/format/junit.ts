@@ -143,7 +143,12 @@ export function checkSuite(run: ScenarioRun, system: CompiledSystem, reproduce: 
     if (holds(run, name)) return { classname, name, outcome: { kind: 'pass' } };
     return { classname, name, outcome: { kind: 'skipped', message: notEstablished(run) } };
   });
-  return { name: suiteName(run), seconds: r.stats.seconds, properties: { strategy: r.strategy, ...paramProperties(run.params) }, cases };
+  return {
+    name: suiteName(run),
+    seconds: r.stats.seconds,
+    properties: { strategy: r.strategy, ...reductionProperties(r), ...paramProperties(run.params) },
+    cases,
+  };
 }
 
 /** One gate entry: each property judged against the variant's expectation. */
@@ -179,7 +184,13 @@ export function gateSuite(e: GateEntry): JunitSuite {
     if (holds(run, name)) return { classname, name, outcome: { kind: 'pass' } };
     return { classname, name, outcome: { kind: 'skipped', message: notEstablished(run) } };
   });
-  return { ...base, seconds: r.stats.seconds, cases };
+  return { ...base, properties: { ...base.properties, ...reductionProperties(r) }, seconds: r.stats.seconds, cases };
+}
+
+/** `reduction` (the one applied) and, when one was switched off, `reduction-note`. */
+function reductionProperties(r: ScenarioRun['result']): Record<string, string> {
+  if (!r.reduction) return {};
+  return { reduction: r.reduction.applied, ...(r.reduction.notes.length ? { 'reduction-note': r.reduction.notes.join('; ') } : {}) };
 }
 
 export function expectationText(e: { expected: GateEntry['expected'] }): string {

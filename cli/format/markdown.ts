@@ -5,7 +5,7 @@
  */
 import { formatTraceMermaid, formatTraceText, type CompiledSystem, type Violation } from '../../checker/index.js';
 import type { GateEntry, GateReport, GateStatus, ScenarioRun } from '../../scenarios/index.js';
-import { num, paramsSuffix } from './common.js';
+import { num, paramsSuffix, reductionText } from './common.js';
 import { expectationText } from './junit.js';
 import { statsLine } from './text.js';
 
@@ -65,6 +65,8 @@ export function formatRunMarkdown(run: ScenarioRun, system: CompiledSystem, o: R
     out.push('', `### ${v.kind} ${code(v.property)} violated`, '', cell(v.message), '', violationMarkdown(v, system));
   }
   out.push('', `_${statsLine(run)}_`);
+  const reduction = reductionText(r.reduction);
+  if (reduction) out.push('', `_${cell(reduction)}_`);
   if (o.replay) out.push('', `Replay: ${code(o.replay)}`);
   return out.join('\n') + '\n';
 }

@@ -1,7 +1,8 @@
 /** A sweep's results as data, and as a table (text) or one JSON object. */
 import type { ChalkInstance } from 'chalk';
 import type { SweepAxis } from '../sweepGrid.js';
-import { num, paramsText } from './common.js';
+import type { ReductionReport } from '../../checker/index.js';
+import { num, paramsText, reductionText } from './common.js';
 
 export interface SweepPoint {
   /** The swept parameters of this point. */
@@ -17,6 +18,8 @@ export interface SweepPoint {
   readonly transitions: number;
   readonly depth: number;
   readonly seconds: number;
+  /** The reduction asked for and applied, when one was asked for (`--reduce`). */
+  readonly reduction?: ReductionReport;
 }
 
 export interface SweepReport {
@@ -96,6 +99,8 @@ export function formatSweepText(r: SweepReport, c: ChalkInstance): string {
   if (count('model-error')) parts.push(`${count('model-error')} model errors`);
   if (count('skipped')) parts.push(`${count('skipped')} skipped`);
   out.push('', `${r.points.length} points: ${parts.join(', ')} (${total.toFixed(2)} s)`);
+  // Each distinct reduction line once: the points of one sweep share their properties, and mostly their notes.
+  for (const line of new Set(r.points.map((p) => reductionText(p.reduction)))) if (line) out.push(line);
   if (r.interrupted) out.push('interrupted (Ctrl-C): the remaining points were not run');
   return out.join('\n') + '\n';
 }

@@ -2,7 +2,7 @@
 import type { ChalkInstance } from 'chalk';
 import { formatTraceText, type CompiledSystem } from '../../checker/index.js';
 import type { ScenarioRun } from '../../scenarios/index.js';
-import { bytes, num, paramsSuffix } from './common.js';
+import { bytes, num, paramsSuffix, reductionText } from './common.js';
 
 export interface TextOptions {
   readonly color: ChalkInstance;
@@ -75,6 +75,8 @@ export function formatRunText(run: ScenarioRun, system: CompiledSystem, o: TextO
   }
   out.push('');
   out.push(c.dim(statsLine(run)));
+  const reduction = reductionText(r.reduction);
+  if (reduction) out.push(c.dim(reduction));
   if (o.replay) out.push(`Replay: ${o.replay}`);
   return out.join('\n') + '\n';
 }

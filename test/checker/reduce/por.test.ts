@@ -68,7 +68,7 @@ describe('partial-order reduction: exact counts on tiny models', () => {
     assert.equal(none.stats.states, 16);
     assert.equal(por.stats.states, 7);
     assert.equal(por.stats.transitions, 6);
-    assert.equal(por.reductionNote, undefined);
+    assert.deepEqual(por.reduction?.notes, []);
   });
 
   it('an invariant that reads one actor makes that actor visible: the other is reduced, the violation found', () => {
@@ -156,7 +156,7 @@ describe('partial-order reduction: what it learns, and when it stands down', () 
     assert.equal(none.verdict, 'violated');
     assert.equal(por.verdict, 'violated');
     assert.equal(por.violations[0]!.property, 'assertion');
-    assert.match(por.reductionNote ?? '', /searched 2 times/);
+    assert.match((por.reduction?.notes ?? []).join('\n'), /searched 2 times/);
   });
 
   it('a run with progress properties is not reduced, and says so', () => {
@@ -170,10 +170,10 @@ describe('partial-order reduction: what it learns, and when it stands down', () 
     const por = run(spec2, 'por');
     assert.equal(por.verdict, none.verdict);
     assert.equal(por.stats.states, none.stats.states);
-    assert.match(por.reductionNote ?? '', /off for this run: it checks progress properties/);
+    assert.match((por.reduction?.notes ?? []).join('\n'), /off for this run: it checks progress properties/);
   });
 
-  it("reduce: 'all' does not combine it with symmetry yet, and says so", () => {
+  it("reduce: 'all' on a system with no symmetric actors: partial-order reduction alone, and the note says why", () => {
     const spec2: SystemSpec = {
       name: 'all',
       world: {},
@@ -182,7 +182,8 @@ describe('partial-order reduction: what it learns, and when it stands down', () 
     };
     const all = check(spec2, { reduce: 'all' });
     assert.equal(all.verdict, 'holds');
-    assert.match(all.reductionNote ?? '', /off for this run: together with symmetry reduction it is not yet tested/);
+    assert.equal(all.reduction?.applied, 'por');
+    assert.match((all.reduction?.notes ?? []).join('\n'), /symmetry off: the system declares no symmetric actors/);
   });
 
   it('model code that reads hidden state: the recorded footprint disagrees with the fast path, and the reduction stands down', () => {
@@ -205,7 +206,7 @@ describe('partial-order reduction: what it learns, and when it stands down', () 
     };
     const por = run(hidden, 'por');
     assert.notEqual(por.verdict, 'holds');
-    assert.match(por.reductionNote ?? '', /off for this run: a step of f did not do the same/);
+    assert.match((por.reduction?.notes ?? []).join('\n'), /off for this run: a step of f did not do the same/);
   });
 });
 

@@ -7,77 +7,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { assign, setup } from 'xstate';
-import { array, bool, chan, check, int, invariant, type StepEvent, type SystemSpec } from '../../../checker/index.js';
+import { array, chan, check, int, type StepEvent, type SystemSpec } from '../../../checker/index.js';
+import { lockSystem, NONE } from './lockSystem.js';
 import { asymmetry, realSteps, SymmetryReducer, type Permutation } from '../../../checker/reduce/symmetry.js';
 import { Stepper } from '../../../checker/system/step.js';
 import { compileSystem, SystemDefinitionError, type CompiledSystem } from '../../../checker/system/system.js';
-
-const NONE = 3;
-
-interface LockWorld {
-  owner: number;
-  last: number;
-  uses: Int32Array | number[];
-}
-
-type ReaderEvent = StepEvent<'acquire' | 'release' | 'look', LockWorld>;
-
-/**
- * A lock shared by three interchangeable readers: `owner` and `last` hold reader ids (NONE = nobody),
- * `uses` counts each reader's acquisitions (indexed by reader), a reader remembers whom it saw holding the
- * lock (`seen`, an actor id in its context) and knows its own `id`.
- */
-const reader = setup({
-  types: { context: {} as { id: number; seen: number; waited: number }, events: {} as ReaderEvent, input: {} as { id: number } },
-}).createMachine({
-  id: 'reader',
-  initial: 'idle',
-  context: ({ input }) => ({ id: input.id, seen: NONE, waited: 0 }),
-  states: {
-    idle: {
-      on: {
-        acquire: {
-          guard: ({ event, context }) => event.world.owner === NONE && event.world.uses[context.id]! < 2,
-          target: 'holding',
-          actions: ({ event, context }) => {
-            event.world.owner = context.id;
-            event.world.uses[context.id] = event.world.uses[context.id]! + 1;
-          },
-        },
-        look: {
-          guard: ({ event, context }) => event.world.owner !== NONE && context.waited === 0,
-          actions: assign({ seen: ({ event }) => event.world.owner, waited: 1 }),
-        },
-      },
-    },
-    holding: {
-      on: {
-        release: {
-          target: 'idle',
-          actions: [
-            ({ event, context }) => {
-              event.world.owner = NONE;
-              event.world.last = context.id;
-            },
-            assign({ waited: 0 }),
-          ],
-        },
-      },
-    },
-  },
-});
-
-function lockSystem(size = 3, ids: 'declared' | 'undeclared' = 'declared'): SystemSpec<LockWorld> {
-  const id = (init: number) => int(0, NONE, ids === 'declared' ? { init, actorId: 'readers' } : init);
-  const names = Array.from({ length: size }, (_, i) => `R${i}`);
-  return {
-    name: 'shared-lock',
-    world: { owner: id(NONE), last: id(NONE), uses: array(size, int(0, 2), { indexedBy: 'readers' }) },
-    actors: names.map((name, i) => ({ name, machine: reader, input: { id: i }, fields: { id: id(0), seen: id(NONE), waited: bool() } })),
-    properties: [invariant('one owner', (s) => s.actors.filter((a) => a.state === 'holding').length <= 1)],
-    symmetric: { readers: names },
-  };
-}
 
 interface SemWorld {
   holders: number;
