@@ -16,6 +16,7 @@ import { madvPopulate } from './madv-populate.js';
 import { dirtyPipe } from './dirty-pipe.js';
 import { forkPin } from './fork-pin.js';
 import { writePrefault } from './write-prefault.js';
+import { vmaLockFault } from './vma-lock-fault.js';
 import type { AnyScenario } from './scenario.js';
 
 export const scenarios: readonly AnyScenario[] = [
@@ -36,6 +37,7 @@ export const scenarios: readonly AnyScenario[] = [
   dirtyPipe as unknown as AnyScenario,
   forkPin as unknown as AnyScenario,
   writePrefault as unknown as AnyScenario,
+  vmaLockFault as unknown as AnyScenario,
 ];
 
 export function findScenario(id: string): AnyScenario | undefined {
