@@ -16,7 +16,7 @@
  * (models/mm/vmaLock.ts). Actors: models/actors/vmaLockFault.ts, models/actors/mmapWriter.ts.
  */
 import { deadlockFreedom, terminates, type SystemSpec } from '../checker/index.js';
-import { mmapWriterActor } from '../models/actors/mmapWriter.js';
+import { mmapWriterActor, type MmapWriterOp } from '../models/actors/mmapWriter.js';
 import { vmaLockFaultActor, type VmaLockFaultOptions } from '../models/actors/vmaLockFault.js';
 import { anonVmaUnderMmapLock, defineVmaLock, vmaLockBalance, vmaLockIsolation, type VmaLockWorld } from '../models/mm/vmaLock.js';
 import { defineMmu } from '../models/mmu/index.js';
@@ -25,8 +25,9 @@ import { defineScenario } from './scenario.js';
 export type VmaLockFaultVariant = 'fork-unlocked' | 'anon-check-unlocked' | 'anon-check-locked' | 'retry-drops-vma-lock' | 'end-read-after-retry';
 type Params = 'writes' | 'retry' | 'present';
 
-const FORMS: Record<VmaLockFaultVariant, { fault: Omit<VmaLockFaultOptions, 'mmapOwner' | 'retry'>; forkLocksVma: boolean }> = {
-  'fork-unlocked': { fault: { anonVmaCheck: 'before-lock', retryDropsVmaLock: false, archEndRead: 'always' }, forkLocksVma: false },
+// fork-unlocked's writer only forks: v6.4.0 also had the anon_vma race, which anon-check-unlocked shows.
+const FORMS: Record<VmaLockFaultVariant, { fault: Omit<VmaLockFaultOptions, 'mmapOwner' | 'retry'>; forkLocksVma: boolean; ops?: readonly MmapWriterOp[] }> = {
+  'fork-unlocked': { fault: { anonVmaCheck: 'before-lock', retryDropsVmaLock: false, archEndRead: 'always' }, forkLocksVma: false, ops: ['fork'] },
   'anon-check-unlocked': { fault: { anonVmaCheck: 'before-lock', retryDropsVmaLock: false, archEndRead: 'always' }, forkLocksVma: true },
   'anon-check-locked': { fault: { anonVmaCheck: 'after-lock', retryDropsVmaLock: false, archEndRead: 'always' }, forkLocksVma: true },
   'retry-drops-vma-lock': { fault: { anonVmaCheck: 'after-lock', retryDropsVmaLock: true, archEndRead: 'unless-retry' }, forkLocksVma: true },
@@ -42,7 +43,7 @@ export function buildVmaLockFault(p: Readonly<Record<Params, number>>, variant: 
     world: { ...m.fields, ...v.fields },
     actors: [
       vmaLockFaultActor(v, { ...form.fault, mmapOwner: 0, retry: p.retry === 1 }),
-      mmapWriterActor(v, { budget: p.writes, mmapOwner: 1, forkLocksVma: form.forkLocksVma }),
+      mmapWriterActor(v, { budget: p.writes, mmapOwner: 1, forkLocksVma: form.forkLocksVma, ...(form.ops ? { ops: form.ops } : {}) }),
     ],
     properties: [vmaLockIsolation(), anonVmaUnderMmapLock(), vmaLockBalance(), deadlockFreedom(), terminates<VmaLockWorld>('CPU0', { name: 'fault returns' })],
   };
@@ -59,7 +60,8 @@ export const vmaLockFault = defineScenario({
     'Since v6.4 the arch fault handler first tries lock_vma_under_rcu(): it finds the VMA without mmap_lock and takes its read lock with vma_start_read(), which fails while ' +
     'vm_lock_seq == mm_lock_seq, that is from an mmap_lock writer\'s vma_start_write() until its mmap_write_unlock() (vma_end_write_all()). Then handle_mm_fault() runs with ' +
     'FAULT_FLAG_VMA_LOCK; a NULL VMA, or VM_FAULT_RETRY, sends the fault to the mmap_lock path. The lock protects only against writers that call vma_start_write(): ' +
-    'fork-unlocked (v6.4 .. 6.4.2): dup_mmap() did not, so a fault ran while fork copied and write-protected the page tables (fb49c455323f; memory corruption). ' +
+    'fork-unlocked (v6.4 .. 6.4.2): dup_mmap() did not, so a fault ran while fork copied and write-protected the page tables (fb49c455323f; memory corruption); ' +
+    "its writer only forks (v6.4.0 also had the next variant's race). " +
     'anon-check-unlocked (to 6.4.8 / v6.5-rc3): lock_vma_under_rcu() tested vma->anon_vma before vma_start_read(), so mremap(MREMAP_DONTUNMAP) could unlink it in between ' +
     'and do_anonymous_page() ran __anon_vma_prepare() under the VMA lock alone, whose find_mergeable_anon_vma() reads neighbouring VMAs (657b5146955e: a use-after-free). ' +
     'anon-check-locked (657b5146955e) holds. retry-drops-vma-lock (4089eef0e6ac, v6.6): a RETRY drops the VMA lock inside handle_mm_fault() and the arch code ends the read ' +

@@ -25,6 +25,8 @@ export * from './btrfsDirectWrite.js';
 export * from './gupLongterm.js';
 export * from './lruIsolator.js';
 export * from './madvisePopulate.js';
+export * from './vmaLockFault.js';
+export * from './mmapWriter.js';
 export * from './pipeSyscalls.js';
 export * from './forkPin.js';
 export * from './bufferedWrite.js';
