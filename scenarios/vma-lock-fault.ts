@@ -72,7 +72,7 @@ export const vmaLockFault = defineScenario({
   params: {
     writes: { description: 'mmap_lock writer calls (fork, mremap(MREMAP_DONTUNMAP) or munmap each)', default: 1, min: 1, max: 2 },
     retry: { description: '1: handle_mm_fault() under the VMA lock may return VM_FAULT_RETRY (folio locked); 0: never', default: 1, min: 0, max: 1 },
-    present: { description: '1: the page is already mapped writable; 0: not yet (a first touch)', default: 0, min: 0, max: 1 },
+    present: { description: '1: the page is mapped writable (fork write-protects it); 0: not yet (a first touch)', default: 1, min: 0, max: 1 },
   },
   variants: {
     'fork-unlocked': {

@@ -171,7 +171,7 @@ export function mmapWriterActor(v: VmaLock, o: MmapWriterOptions): ActorSpec<Mma
         case 'vmaStartWrite':
           return `vma_start_write(): vm_lock_seq = mm_lock_seq = ${w.mmLockSeq}`;
         case 'dupMmap':
-          return `dup_mmap(): ${o.forkLocksVma === false ? 'no vma_start_write(); ' : ''}anon_vma_fork(); copy_page_range() write-protects the parent's PTE`;
+          return `dup_mmap(): ${o.forkLocksVma === false ? 'no vma_start_write(); ' : ''}anon_vma_fork(); copy_page_range()${w.pte[0] === PTE_PRESENT_RW ? " write-protects the parent's PTE for COW" : ''}`;
         case 'moveVma':
           return 'move_vma(): move_page_tables(); unlink_anon_vmas(): vma->anon_vma = NULL';
         case 'munmapVma':

@@ -14,7 +14,7 @@ import { assertGolden } from '../golden/golden.js';
 
 const scenario = findScenario('vma-lock-fault')!;
 const VARIANTS: readonly VmaLockFaultVariant[] = ['fork-unlocked', 'anon-check-unlocked', 'anon-check-locked', 'retry-drops-vma-lock', 'end-read-after-retry'];
-const DEFAULTS = { writes: 1, retry: 1, present: 0 };
+const DEFAULTS = { writes: 1, retry: 1, present: 1 };
 
 function run(spec: SystemSpec) {
   const system = compileSystem(spec);
