@@ -27,6 +27,7 @@ export * from './lruIsolator.js';
 export * from './madvisePopulate.js';
 export * from './vmaLockFault.js';
 export * from './mmapWriter.js';
+export * from './pageCacheEvict.js';
 export * from './pipeSyscalls.js';
 export * from './forkPin.js';
 export * from './bufferedWrite.js';
