@@ -58,7 +58,7 @@ export const vmaLockFault = defineScenario({
     '4089eef0e6ac "mm: drop per-VMA lock when returning VM_FAULT_RETRY or VM_FAULT_COMPLETED" (v6.6) and its riscv fix-up (Conor Dooley\'s report, <20230725-anaconda-that-ac3f79880af1@wendy>)',
   description:
     'Since v6.4 the arch fault handler first tries lock_vma_under_rcu(): it finds the VMA without mmap_lock and takes its read lock with vma_start_read(), which fails while ' +
-    'vm_lock_seq == mm_lock_seq, that is from an mmap_lock writer\'s vma_start_write() until its mmap_write_unlock() (vma_end_write_all()). Then handle_mm_fault() runs with ' +
+    "vm_lock_seq == mm_lock_seq, that is from an mmap_lock writer's vma_start_write() until its mmap_write_unlock() (vma_end_write_all()). Then handle_mm_fault() runs with " +
     'FAULT_FLAG_VMA_LOCK; a NULL VMA, or VM_FAULT_RETRY, sends the fault to the mmap_lock path. The lock protects only against writers that call vma_start_write(): ' +
     'fork-unlocked (v6.4 .. 6.4.2): dup_mmap() did not, so a fault ran while fork copied and write-protected the page tables (fb49c455323f; memory corruption); ' +
     "its writer only forks (v6.4.0 also had the next variant's race). " +
@@ -100,7 +100,8 @@ export const vmaLockFault = defineScenario({
       expected: { verdict: 'violated', property: 'VMA lock balance' },
       provenance: {
         kind: 'proposal',
-        thread: 'linux-next 20230725, "Re: [PATCH v3 02/10] mm: Allow per-VMA locks on file-backed VMAs" (Conor Dooley, <20230725-anaconda-that-ac3f79880af1@wendy>); fixed by the folded "fix riscv"',
+        thread:
+          'linux-next 20230725, "Re: [PATCH v3 02/10] mm: Allow per-VMA locks on file-backed VMAs" (Conor Dooley, <20230725-anaconda-that-ac3f79880af1@wendy>); fixed by the folded "fix riscv"',
       },
     },
   },

@@ -93,7 +93,8 @@ export const writePrefault = defineScenario({
     uptodate: { description: 'the page-cache folio starts uptodate (1) or not (0)', default: 0, min: 0, max: 1 },
     present: { description: 'p0 is mapped when write() starts (1: the program just touched its buffer) or not (0)', default: 0, min: 0, max: 1 },
     evict: {
-      description: 'evictions of the written folio from the page cache (shrink_folio_list() -> __remove_mapping(): only while clean, unlocked; after try_to_unmap() of p0)',
+      description:
+        'evictions of the written folio from the page cache (shrink_folio_list() -> __remove_mapping(): only while clean, unlocked; after try_to_unmap() of p0)',
       default: 0,
       min: 0,
       max: 2,

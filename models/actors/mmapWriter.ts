@@ -67,7 +67,10 @@ export function mmapWriterMachine(v: VmaLock, o: MmapWriterOptions) {
   const locksVma = (op: number): boolean => MMAP_WRITER_OPS[op] !== 'fork' || o.forkLocksVma !== false;
   // The VMA still exists (a call after munmap has nothing to change) and nobody holds mmap_lock.
   const lockable = (w: VmaLockWorld): boolean => w.vmaDetached === 0 && mmapWriteLockable(w, v.mmu);
-  const is = (name: MmapWriterOp) => ({ context }: { context: MmapWriterContext }) => MMAP_WRITER_OPS[context.op] === name;
+  const is =
+    (name: MmapWriterOp) =>
+    ({ context }: { context: MmapWriterContext }) =>
+      MMAP_WRITER_OPS[context.op] === name;
   return setup({
     types: { context: {} as MmapWriterContext, events: {} as Event },
     guards: {

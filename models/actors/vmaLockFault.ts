@@ -180,9 +180,7 @@ export function vmaLockFaultMachine(v: VmaLock, o: VmaLockFaultOptions) {
       mmap: {
         meta: { waitsFor: 'mmap_read_lock(): an mmap_lock writer holds it' },
         on: {
-          lockMmAndFindVma: [
-            { guard: 'mmapLockable', target: 'mmapLocked', actions: 'mmapLock', description: 'lock_mm_and_find_vma()' },
-          ],
+          lockMmAndFindVma: [{ guard: 'mmapLockable', target: 'mmapLocked', actions: 'mmapLock', description: 'lock_mm_and_find_vma()' }],
         },
       },
       mmapLocked: {

@@ -159,7 +159,7 @@ export function vmaLockIsolation(options: { readonly name?: string } = {}): Inva
 export function anonVmaUnderMmapLock(options: { readonly name?: string } = {}): InvariantProperty<VmaLockWorld> {
   return invariant<VmaLockWorld>(options.name ?? 'anon_vma under mmap_lock', (s) => s.world.vmaAnonPrepared === 0, {
     description:
-      "lock_vma_under_rcu() hands out only VMAs with an anon_vma: __anon_vma_prepare() -> find_mergeable_anon_vma() reads neighbouring VMAs, which only mmap_lock keeps alive",
+      'lock_vma_under_rcu() hands out only VMAs with an anon_vma: __anon_vma_prepare() -> find_mergeable_anon_vma() reads neighbouring VMAs, which only mmap_lock keeps alive',
     explain: () =>
       'a fault under only the VMA lock found vma->anon_vma NULL and ran __anon_vma_prepare(): find_mergeable_anon_vma() walks VMAs nobody locked (a use-after-free if one is unmapped meanwhile)',
   });

@@ -156,7 +156,18 @@ export function definePageCache(o: PageCacheOptions): PageCache {
     ...(blocksPerFolio > 0 ? { pcBufUptodate: array(F * blocksPerFolio, bool(), bufs) } : {}),
     ...evictFields,
   };
-  return { folios: F, folioUnits: U, aops: o.aops, blockUnits: B, blocksPerFolio, mmu: o.lock?.mmu ?? null, mmuFolio, evictable: Boolean(o.evict), refs: o.evict ? refs : 0, fields };
+  return {
+    folios: F,
+    folioUnits: U,
+    aops: o.aops,
+    blockUnits: B,
+    blocksPerFolio,
+    mmu: o.lock?.mmu ?? null,
+    mmuFolio,
+    evictable: Boolean(o.evict),
+    refs: o.evict ? refs : 0,
+    fields,
+  };
 }
 
 function checkRange(pc: PageCache, f: number, from: number, len: number, what: string): void {
@@ -313,7 +324,14 @@ export const EVICT_UNEVICTABLE = 2;
 export const EVICT_LOCKED = 3;
 export const EVICT_DIRTY = 4;
 export const EVICT_REFERENCED = 5;
-export const EVICT_NAMES = ['freed', 'not in the page cache', 'unevictable (ramfs)', 'folio_trylock() fails', 'dirty: pageout()', 'folio_ref_freeze() fails'] as const;
+export const EVICT_NAMES = [
+  'freed',
+  'not in the page cache',
+  'unevictable (ramfs)',
+  'folio_trylock() fails',
+  'dirty: pageout()',
+  'folio_ref_freeze() fails',
+] as const;
 
 function needsEvict(pc: PageCache, what: string): void {
   if (!pc.evictable) throw new Error(`${what}: the page cache was built without evict`);

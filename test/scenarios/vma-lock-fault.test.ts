@@ -91,7 +91,8 @@ describe('scenarios/vma-lock-fault.ts', () => {
       for (let retry = 0; retry <= 1; retry++)
         for (let present = 0; present <= 1; present++) {
           const p = { writes, retry, present };
-          for (const v of ['anon-check-locked', 'retry-drops-vma-lock'] as const) assert.equal(check(buildVmaLockFault(p, v)).verdict, 'holds', `${v} ${JSON.stringify(p)}`);
+          for (const v of ['anon-check-locked', 'retry-drops-vma-lock'] as const)
+            assert.equal(check(buildVmaLockFault(p, v)).verdict, 'holds', `${v} ${JSON.stringify(p)}`);
           assert.equal(check(buildVmaLockFault(p, 'end-read-after-retry')).verdict, retry === 1 ? 'violated' : 'holds', JSON.stringify(p));
           assert.equal(check(buildVmaLockFault(p, 'fork-unlocked')).violations[0]?.property, 'VMA lock isolation', JSON.stringify(p));
           assert.equal(check(buildVmaLockFault(p, 'anon-check-unlocked')).violations[0]?.property, 'anon_vma under mmap_lock', JSON.stringify(p));
