@@ -114,6 +114,15 @@ function refRead(r: Ref, aops: WriteAops, B: number): void {
 // --- the model under test ---------------------------------------------------------------------------
 type Op = { kind: 'write'; from: number; len: number; copied: number } | { kind: 'read' };
 
+/** A whole write into a folio of U units: offset, length, and how much the copy moved. */
+function arbWrite(U: number) {
+  return fc
+    .integer({ min: 0, max: U - 1 })
+    .chain((from) =>
+      fc.integer({ min: 1, max: U - from }).chain((len) => fc.integer({ min: 0, max: len }).map((copied) => ({ kind: 'write' as const, from, len, copied }))),
+    );
+}
+
 const config = fc
   .record({
     aops: fc.constantFrom<WriteAops>('block', 'simple'),
@@ -122,12 +131,7 @@ const config = fc
     uptodate: fc.boolean(),
   })
   .chain((c) => {
-    const U = c.blocks * c.B;
-    const write = fc
-      .integer({ min: 0, max: U - 1 })
-      .chain((from) =>
-        fc.integer({ min: 1, max: U - from }).chain((len) => fc.integer({ min: 0, max: len }).map((copied) => ({ kind: 'write' as const, from, len, copied }))),
-      );
+    const write = arbWrite(c.blocks * c.B);
     const op: fc.Arbitrary<Op> = fc.oneof({ weight: 4, arbitrary: write }, { weight: 1, arbitrary: fc.constant({ kind: 'read' as const }) });
     return fc.record({ c: fc.constant(c), ops: fc.array(op, { maxLength: 8 }) });
   });
@@ -292,12 +296,7 @@ const cacheConfig = fc
     uptodate: fc.boolean(),
   })
   .chain((c) => {
-    const U = c.blocks * c.B;
-    const write = fc
-      .integer({ min: 0, max: U - 1 })
-      .chain((from) =>
-        fc.integer({ min: 1, max: U - from }).chain((len) => fc.integer({ min: 0, max: len }).map((copied) => ({ kind: 'write' as const, from, len, copied }))),
-      );
+    const write = arbWrite(c.blocks * c.B);
     const other = fc.constantFrom('read', 'evict', 'evict', 'truncate', 'get', 'put', 'lock', 'unlock').map((kind) => ({ kind }) as CacheOp);
     return fc.record({ c: fc.constant(c), ops: fc.array(fc.oneof(write, other), { maxLength: 12 }) });
   });
