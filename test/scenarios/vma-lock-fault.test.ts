@@ -4,9 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { check, type SystemSpec } from '../../checker/index.js';
+import { check, invariant, type SystemSpec } from '../../checker/index.js';
 import { compileSystem } from '../../checker/system/system.js';
 import { formatTraceText } from '../../checker/trace/traceText.js';
+import type { VmaLockWorld } from '../../models/mm/vmaLock.js';
 import { buildVmaLockFault, type VmaLockFaultVariant } from '../../scenarios/vma-lock-fault.js';
 import { findScenario, resolveParams } from '../../scenarios/index.js';
 import { assertConformance } from '../checker/conformance.js';
@@ -97,6 +98,24 @@ describe('scenarios/vma-lock-fault.ts', () => {
           assert.equal(check(buildVmaLockFault(p, 'fork-unlocked')).violations[0]?.property, 'VMA lock isolation', JSON.stringify(p));
           assert.equal(check(buildVmaLockFault(p, 'anon-check-unlocked')).violations[0]?.property, 'anon_vma under mmap_lock', JSON.stringify(p));
         }
+  });
+
+  it('munmap() before the walk: lock_vma_under_rcu() finds no VMA, the mmap_lock path ends in bad_area()', () => {
+    const spec = buildVmaLockFault(DEFAULTS, 'retry-drops-vma-lock');
+    const noSegv = invariant<VmaLockWorld>('no SIGSEGV', (st) => st.actor('CPU0').context.segv === 0);
+    const r = check({ ...spec, properties: [noSegv] });
+    assert.deepEqual(
+      r.violations[0]!.trace.steps.map((st) => `${st.actor}.${st.transition}`),
+      [
+        'writer.mmapWriteLock',
+        'writer.vmaStartWrite',
+        'writer.munmapVma',
+        'writer.mmapWriteUnlock',
+        'CPU0.lockVmaUnderRcu',
+        'CPU0.lockMmAndFindVma',
+        'CPU0.handleMmFault',
+      ],
+    );
   });
 
   it('the fault and the writer conform to xstate', () => {
