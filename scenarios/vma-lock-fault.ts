@@ -6,7 +6,7 @@
  *                        runs under the VMA lock while fork copies the page tables (fb49c455323f);
  *   anon-check-unlocked  fork fixed; lock_vma_under_rcu() tests vma->anon_vma before vma_start_read():
  *                        mremap() unlinks it in between (657b5146955e);
- *   anon-check-locked    657b5146955e (v6.5-rc4, stable 6.4.9): the test after the lock;
+ *   anon-check-locked    657b5146955e (v6.5-rc4, stable 6.4.y, Aug 2023): the test after the lock;
  *   retry-drops-vma-lock 4089eef0e6ac (v6.6): handle_mm_fault() drops the VMA lock on VM_FAULT_RETRY and
  *                        the arch code no longer does;
  *   end-read-after-retry the riscv handler that series first missed (linux-next 20230725): vma_end_read()
@@ -54,7 +54,7 @@ export const vmaLockFault = defineScenario({
   title: 'user faults under the per-VMA lock against mmap_lock writers (fb49c455323f, 657b5146955e, 4089eef0e6ac)',
   source:
     'fb49c455323f "fork: lock VMAs of the parent process when forking" (Suren Baghdasaryan, v6.5-rc1, stable 6.4.3; bugzilla 217624); ' +
-    '657b5146955e "mm: lock_vma_under_rcu() must check vma->anon_vma under vma lock" (Jann Horn, v6.5-rc4, stable 6.4.9; Fixes 5e31275cc997); ' +
+    '657b5146955e "mm: lock_vma_under_rcu() must check vma->anon_vma under vma lock" (Jann Horn, v6.5-rc4, stable 6.4.y, Aug 2023; Fixes 5e31275cc997); ' +
     '4089eef0e6ac "mm: drop per-VMA lock when returning VM_FAULT_RETRY or VM_FAULT_COMPLETED" (v6.6) and its riscv fix-up (Conor Dooley\'s report, <20230725-anaconda-that-ac3f79880af1@wendy>)',
   description:
     'Since v6.4 the arch fault handler first tries lock_vma_under_rcu(): it finds the VMA without mmap_lock and takes its read lock with vma_start_read(), which fails while ' +
@@ -62,7 +62,7 @@ export const vmaLockFault = defineScenario({
     'FAULT_FLAG_VMA_LOCK; a NULL VMA, or VM_FAULT_RETRY, sends the fault to the mmap_lock path. The lock protects only against writers that call vma_start_write(): ' +
     'fork-unlocked (v6.4 .. 6.4.2): dup_mmap() did not, so a fault ran while fork copied and write-protected the page tables (fb49c455323f; memory corruption); ' +
     "its writer only forks (v6.4.0 also had the next variant's race). " +
-    'anon-check-unlocked (to 6.4.8 / v6.5-rc3): lock_vma_under_rcu() tested vma->anon_vma before vma_start_read(), so mremap(MREMAP_DONTUNMAP) could unlink it in between ' +
+    'anon-check-unlocked (6.4.y to Aug 2023, v6.5-rc3): lock_vma_under_rcu() tested vma->anon_vma before vma_start_read(), so mremap(MREMAP_DONTUNMAP) could unlink it in between ' +
     'and do_anonymous_page() ran __anon_vma_prepare() under the VMA lock alone, whose find_mergeable_anon_vma() reads neighbouring VMAs (657b5146955e: a use-after-free). ' +
     'anon-check-locked (657b5146955e) holds. retry-drops-vma-lock (4089eef0e6ac, v6.6): a RETRY drops the VMA lock inside handle_mm_fault() and the arch code ends the read ' +
     'only for other outcomes; end-read-after-retry: the riscv handler kept its unconditional vma_end_read() (linux-next 20230725: "bad unlock balance detected"). ' +
@@ -81,14 +81,15 @@ export const vmaLockFault = defineScenario({
       provenance: { kind: 'shipped', versions: 'v6.4 .. 6.4.2 (per-VMA locks switched off by f96c48670319 until the fix)', commits: ['5e31275cc997'] },
     },
     'anon-check-unlocked': {
-      description: 'v6.4.3 .. 6.4.8, v6.5-rc1 .. rc3: vma->anon_vma tested before vma_start_read(); mremap(MREMAP_DONTUNMAP) unlinks it in between',
+      description:
+        'v6.4.3 .. the Aug 2023 6.4.y, v6.5-rc1 .. rc3: vma->anon_vma tested before vma_start_read(); mremap(MREMAP_DONTUNMAP) unlinks it in between',
       expected: { verdict: 'violated', property: 'anon_vma under mmap_lock' },
-      provenance: { kind: 'shipped', versions: 'v6.4.3 .. 6.4.8, v6.5-rc1 .. v6.5-rc3', commits: ['fb49c455323f'] },
+      provenance: { kind: 'shipped', versions: 'v6.4.3 .. 6.4.y (fixed Aug 2023), v6.5-rc1 .. v6.5-rc3', commits: ['fb49c455323f'] },
     },
     'anon-check-locked': {
-      description: '657b5146955e (v6.5-rc4, stable 6.4.9): the anon_vma test after vma_start_read(); the arch code ends the read after any outcome',
+      description: '657b5146955e (v6.5-rc4, stable 6.4.y, Aug 2023): the anon_vma test after vma_start_read(); the arch code ends the read after any outcome',
       expected: { verdict: 'holds' },
-      provenance: { kind: 'shipped', versions: 'v6.4.9+, v6.5', commits: ['fb49c455323f', '657b5146955e'] },
+      provenance: { kind: 'shipped', versions: '6.4.y from Aug 2023, v6.5', commits: ['fb49c455323f', '657b5146955e'] },
     },
     'retry-drops-vma-lock': {
       description: '4089eef0e6ac (v6.6): handle_mm_fault() drops the VMA lock on VM_FAULT_RETRY; the arch code ends the read only for other outcomes',

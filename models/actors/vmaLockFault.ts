@@ -23,7 +23,7 @@
  *   'before-lock' 5e31275cc997 / v6.4 .. v6.5-rc3: before vma_start_read(), so a concurrent mremap()'s
  *                 move_vma() (vma_start_write(), unlink_anon_vmas()) can clear it in between;
  *   'after-lock'  657b5146955e ("mm: lock_vma_under_rcu() must check vma->anon_vma under vma lock",
- *                 Jann Horn, v6.5-rc4, stable 6.4.9): after vma_start_read(), `goto inval_end_read`.
+ *                 Jann Horn, v6.5-rc4, stable 6.4.y, Aug 2023): after vma_start_read(), `goto inval_end_read`.
  * Option `retryDropsVmaLock` (what handle_mm_fault() does with the VMA lock when it returns VM_FAULT_RETRY,
  * e.g. a swap-in or page-cache read that finds the folio locked):
  *   false v6.4 - v6.5: keeps it (do_swap_page() returned RETRY at once under FAULT_FLAG_VMA_LOCK), the

@@ -2,7 +2,7 @@
  * Per-VMA locks (CONFIG_PER_VMA_LOCK, v6.4: 5e31275cc997 "mm: add per-VMA lock and helper functions to
  * control it") for one anonymous VMA - page 0 of an MMU built with `mmapLock` - as a world fragment: the
  * VMA's read/write semaphore, the sequence numbers that let mmap_write_unlock() drop every VMA write lock
- * at once, vma->anon_vma and vma->detached (include/linux/mm.h, v6.4 - v6.12 form):
+ * at once, vma->anon_vma and vma->detached (include/linux/mm.h, the v6.4 form; later kernels rework it around a VMA reference count):
  *
  *   vma_start_read(vma):   if (READ_ONCE(vma->vm_lock_seq) == READ_ONCE(mm->mm_lock_seq)) return false;
  *                          if (!down_read_trylock(&vma->vm_lock->lock)) return false;
