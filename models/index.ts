@@ -16,4 +16,5 @@ export * from './cow/index.js';
 export * from './block/dma.js';
 export * from './gup/longterm.js';
 export * from './mm/populate.js';
+export * from './mm/vmaLock.js';
 export * from './pagecache/index.js';

@@ -17,6 +17,7 @@ import { dirtyPipe } from './dirty-pipe.js';
 import { forkPin } from './fork-pin.js';
 import { writePrefault } from './write-prefault.js';
 import { largeFolioWrite } from './large-folio-write.js';
+import { vmaLockFault } from './vma-lock-fault.js';
 import type { AnyScenario } from './scenario.js';
 
 export const scenarios: readonly AnyScenario[] = [
@@ -38,6 +39,7 @@ export const scenarios: readonly AnyScenario[] = [
   forkPin as unknown as AnyScenario,
   writePrefault as unknown as AnyScenario,
   largeFolioWrite as unknown as AnyScenario,
+  vmaLockFault as unknown as AnyScenario,
 ];
 
 export function findScenario(id: string): AnyScenario | undefined {

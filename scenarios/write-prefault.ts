@@ -16,8 +16,9 @@
  * folio of 4 units in two blocks, written from offset 0. Actor: models/actors/bufferedWrite.ts over
  * models/pagecache/folio.ts; environment: reclaim of p0 or p1.
  */
-import type { ActorSpec, SystemSpec } from '../checker/index.js';
+import { type ActorSpec, type SystemSpec } from '../checker/index.js';
 import { bufferedWriteActor, bufferedWriteProperties, type BufferedWriteWorld, type WriteLoop } from '../models/actors/bufferedWrite.js';
+import { pageCacheEvictActor } from '../models/actors/pageCacheEvict.js';
 import { reclaimActor } from '../models/actors/reclaim.js';
 import { defineIovIter } from '../models/iov-iter/iter.js';
 import { defineMmu } from '../models/mmu/index.js';
@@ -25,7 +26,7 @@ import { definePageCache } from '../models/pagecache/folio.js';
 import { defineScenario } from './scenario.js';
 
 export type WritePrefaultVariant = WriteLoop;
-type Params = 'src' | 'bad' | 'reclaim' | 'aops' | 'uptodate' | 'present';
+type Params = 'src' | 'bad' | 'reclaim' | 'aops' | 'uptodate' | 'present' | 'evict';
 
 export function buildWritePrefault(p: Readonly<Record<Params, number>>, variant: WritePrefaultVariant): SystemSpec<BufferedWriteWorld> {
   const mapped = p.src === 1;
@@ -46,11 +47,13 @@ export function buildWritePrefault(p: Readonly<Record<Params, number>>, variant:
     aops: p.aops === 0 ? 'block' : 'simple',
     uptodate: p.uptodate === 1,
     ...(mapped ? { lock: { mmu: m, folios: [0] } } : {}),
+    ...(p.evict > 0 ? { evict: { refs: 0 } } : {}),
   });
   const from = defineIovIter(m, 'from', { type: 'UBUF', dir: 'SOURCE', segments: [{ base: 1, len: 3 }], warn: false });
   const writer = bufferedWriteActor(from, pc, { loop: variant, ...(mapped ? { mapping: [{ page: 0, folio: 0 }] } : {}) });
   const actors: ActorSpec<any, any>[] = [writer];
   if (p.reclaim > 0) actors.push(reclaimActor(m, { budget: p.reclaim }));
+  if (p.evict > 0) actors.push(pageCacheEvictActor(pc, { budget: p.evict, ...(mapped ? { mmu: m, mapping: [{ page: 0, folio: 0 }] } : {}) }));
   return {
     name: `write-prefault:${variant}`,
     world: { ...m.fields, ...pc.fields, ...from.fields },
@@ -83,6 +86,13 @@ export const writePrefault = defineScenario({
     aops: { description: '0 = block_write_begin/end (fs/buffer.c), 1 = simple_write_begin/end (fs/libfs.c)', default: 0, min: 0, max: 1 },
     uptodate: { description: 'the page-cache folio starts uptodate (1) or not (0)', default: 0, min: 0, max: 1 },
     present: { description: 'p0 is mapped when write() starts (1: the program just touched its buffer) or not (0)', default: 0, min: 0, max: 1 },
+    evict: {
+      description:
+        'evictions of the written folio from the page cache (shrink_folio_list() -> __remove_mapping(): only while clean, unlocked; after try_to_unmap() of p0)',
+      default: 0,
+      min: 0,
+      max: 2,
+    },
   },
   validate: (p) =>
     p.src === 1 && p.present === 1 && p.uptodate === 0 ? 'present=1 with src=1 needs uptodate=1: filemap_fault() maps only an uptodate folio' : null,

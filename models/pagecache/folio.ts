@@ -35,8 +35,26 @@
  * folioUnits / pageUnits is a power of two (a folio has 2^order pages). ->write_begin() / ->write_end()
  * work on byte ranges of the folio and do not care: the short-copy rules above apply to the whole folio
  * (block_write_end() and __iomap_write_end() test folio_test_uptodate() of the folio, not of a page).
+ *
+ * With `evict`, folios can leave the page cache, and the fragment tracks what decides it: `pcCached[F]`
+ * (in the mapping's xarray), `pcDirty[F]` (set by a ->write_end() that accepted data), `pcRefs[F]`
+ * (references beyond the page cache's own: a reader's folio_get(), a GUP pin) and `pcTruncated[F]` (the
+ * folio's range was truncated: its blocks are gone, a new folio there reads zeroes). Two ways out:
+ *   reclaim   shrink_folio_list() (mm/vmscan.c) on a folio its caller already unmapped (try_to_unmap()):
+ *             folio_trylock() fails -> keep; folio_test_dirty() -> pageout(), not freed now;
+ *             __remove_mapping(): folio_ref_freeze(folio, 1 + nr_pages) fails on any extra reference ->
+ *             keep; else __filemap_remove_folio(). ramfs ('simple') folios are unevictable
+ *             (mapping_set_unevictable()). `pcEvictOutcome` / `pcEvict`.
+ *   truncate  truncate_inode_pages_range() (mm/truncate.c): folio_lock() (sleeps), then
+ *             truncate_inode_folio(): unmap_mapping_folio() (the caller's MMU side), folio_invalidate(),
+ *             folio_cancel_dirty(), filemap_remove_folio() - whatever the references: a pinned folio leaves
+ *             the file and lives on for its pinner. `pcTruncateFolio` (with the lock held), then unlock.
+ * A folio that is not cached comes back fresh (not uptodate, never-initialised content) through
+ * ->write_begin() (__filemap_get_folio(FGP_CREAT)) or ->read_folio(). Not modelled: writeback (a dirty
+ * folio stays dirty, so reclaim never frees it - it would start pageout() - and truncate never waits for
+ * PG_writeback), buffer_heads that refuse release, shadow entries and refault detection.
  */
-import { array, bool, enumOf, invariant, type FieldSpecs, type InvariantProperty } from '../../checker/index.js';
+import { array, bool, enumOf, int, invariant, type FieldSpecs, type InvariantProperty } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 import { folioLock, folioLocked, folioUnlock } from '../mmu/folio.js';
 import type { MmuWorld } from '../mmu/world.js';
@@ -64,6 +82,8 @@ export interface PageCacheOptions {
   readonly lock?: { readonly mmu: Mmu; readonly folios: readonly number[] };
   /** PAGE_SIZE in units (divides folioUnits, with a power-of-two quotient). Default folioUnits: small folios. */
   readonly pageUnits?: number;
+  /** Folios can be evicted and truncated (see the file comment); `refs`: the most extra references a folio holds (default 1). */
+  readonly evict?: boolean | { readonly refs: number };
 }
 
 export interface PageCache {
@@ -79,6 +99,10 @@ export interface PageCache {
   readonly mmu: Mmu | null;
   /** MMU folio of each page-cache folio, -1 where the fragment's own `pcLocked` is used. */
   readonly mmuFolio: Int32Array;
+  /** Folios can leave the page cache (`evict`). */
+  readonly evictable: boolean;
+  /** The most extra references a folio holds (`pcRefs`' bound; 0: no such field). */
+  readonly refs: number;
   readonly fields: FieldSpecs;
 }
 
@@ -87,6 +111,10 @@ export interface PageCacheWorld {
   pcData: number[];
   pcLocked?: number[];
   pcBufUptodate?: number[];
+  pcCached?: number[];
+  pcDirty?: number[];
+  pcRefs?: number[];
+  pcTruncated?: number[];
 }
 
 function perFolio(v: boolean | readonly boolean[] | undefined, n: number, what: string): boolean[] {
@@ -122,6 +150,16 @@ export function definePageCache(o: PageCacheOptions): PageCache {
   for (let f = 0; f < F; f++) for (let u = 0; u < U; u++) data.push(uptodate[f] ? PC_OLD : PC_NEVER);
   const bufs: number[] = [];
   for (let f = 0; f < F; f++) for (let b = 0; b < blocksPerFolio; b++) bufs.push(uptodate[f] ? 1 : 0);
+  const refs = o.evict === undefined || o.evict === false ? 0 : o.evict === true ? 1 : o.evict.refs;
+  if (!Number.isInteger(refs) || refs < 0 || refs > 4) throw new RangeError(`page cache: evict.refs ${refs} is not 0..4`);
+  const evictFields: FieldSpecs = o.evict
+    ? {
+        pcCached: array(F, bool(), new Array<number>(F).fill(1)),
+        pcDirty: array(F, bool()),
+        ...(refs > 0 ? { pcRefs: array(F, int(0, refs)) } : {}),
+        pcTruncated: array(F, bool()),
+      }
+    : {};
   const fields: FieldSpecs = {
     pcUptodate: array(
       F,
@@ -131,8 +169,21 @@ export function definePageCache(o: PageCacheOptions): PageCache {
     pcData: array(F * U, enumOf(PC_CONTENT_NAMES), data),
     ...(mmuFolio.some((mf) => mf < 0) ? { pcLocked: array(F, bool()) } : {}),
     ...(blocksPerFolio > 0 ? { pcBufUptodate: array(F * blocksPerFolio, bool(), bufs) } : {}),
+    ...evictFields,
   };
-  return { folios: F, folioUnits: U, aops: o.aops, blockUnits: B, pageUnits: P, blocksPerFolio, mmu: o.lock?.mmu ?? null, mmuFolio, fields };
+  return {
+    folios: F,
+    folioUnits: U,
+    aops: o.aops,
+    blockUnits: B,
+    pageUnits: P,
+    blocksPerFolio,
+    mmu: o.lock?.mmu ?? null,
+    mmuFolio,
+    evictable: Boolean(o.evict),
+    refs: o.evict ? refs : 0,
+    fields,
+  };
 }
 
 function checkRange(pc: PageCache, f: number, from: number, len: number, what: string): void {
@@ -177,6 +228,16 @@ export function pcFolioMarkUptodate(w: PageCacheWorld, pc: PageCache, f: number)
   for (let b = 0; b < pc.blocksPerFolio; b++) w.pcBufUptodate![f * pc.blocksPerFolio + b] = 1;
 }
 
+/** What a read of folio f's blocks brings in: the file's data, or zeroes once its range was truncated. */
+function onDisk(w: PageCacheWorld, pc: PageCache, f: number): number {
+  return pc.evictable && w.pcTruncated![f] === 1 ? PC_ZERO : PC_OLD;
+}
+
+/** __filemap_get_folio(FGP_CREAT) of a folio that left the cache: a fresh one is added (its content is already NEVER). */
+function pcFolioCreate(w: PageCacheWorld, pc: PageCache, f: number): void {
+  if (pc.evictable) w.pcCached![f] = 1;
+}
+
 function fill(w: PageCacheWorld, pc: PageCache, f: number, from: number, to: number, v: number, only = -1): void {
   for (let u = from; u < to; u++) {
     const i = f * pc.folioUnits + u;
@@ -193,6 +254,7 @@ function fill(w: PageCacheWorld, pc: PageCache, f: number, from: number, to: num
 export function writeBegin(w: PageCacheWorld, pc: PageCache, f: number, from: number, len: number): void {
   checkRange(pc, f, from, len, 'write_begin');
   pcFolioLock(w, pc, f);
+  pcFolioCreate(w, pc, f);
   if (pcFolioUptodate(w, f)) return;
   const to = from + len;
   if (pc.aops === 'simple') {
@@ -208,7 +270,7 @@ export function writeBegin(w: PageCacheWorld, pc: PageCache, f: number, from: nu
     if (end <= from || start >= to) continue;
     const bi = f * pc.blocksPerFolio + b;
     if (w.pcBufUptodate![bi] === 1 || (start >= from && end <= to)) continue;
-    fill(w, pc, f, start, end, PC_OLD); // ll_rw_block(REQ_OP_READ) of a partly overwritten block
+    fill(w, pc, f, start, end, onDisk(w, pc, f)); // ll_rw_block(REQ_OP_READ) of a partly overwritten block
     w.pcBufUptodate![bi] = 1;
   }
 }
@@ -251,6 +313,8 @@ export function writeEnd(w: PageCacheWorld, pc: PageCache, f: number, from: numb
     }
     if (!partial) w.pcUptodate[f] = 1;
   }
+  // __block_commit_write() -> mark_buffer_dirty() / simple_write_end() -> folio_mark_dirty()
+  if (pc.evictable && (status > 0 || pc.aops === 'simple')) w.pcDirty![f] = 1;
   pcFolioUnlock(w, pc, f);
   return status;
 }
@@ -262,16 +326,101 @@ export function writeEnd(w: PageCacheWorld, pc: PageCache, f: number, from: numb
  */
 export function readFolio(w: PageCacheWorld, pc: PageCache, f: number): void {
   checkRange(pc, f, 0, 0, 'read_folio');
+  pcFolioCreate(w, pc, f);
   if (pcFolioUptodate(w, f)) return;
   if (pc.aops === 'simple') fill(w, pc, f, 0, pc.folioUnits, PC_ZERO);
   else
     for (let b = 0; b < pc.blocksPerFolio; b++) {
       const bi = f * pc.blocksPerFolio + b;
       if (w.pcBufUptodate![bi] === 1) continue;
-      fill(w, pc, f, b * pc.blockUnits, (b + 1) * pc.blockUnits, PC_OLD);
+      fill(w, pc, f, b * pc.blockUnits, (b + 1) * pc.blockUnits, onDisk(w, pc, f));
       w.pcBufUptodate![bi] = 1;
     }
   w.pcUptodate[f] = 1;
+}
+
+export const EVICT_OK = 0;
+export const EVICT_NOT_CACHED = 1;
+export const EVICT_UNEVICTABLE = 2;
+export const EVICT_LOCKED = 3;
+export const EVICT_DIRTY = 4;
+export const EVICT_REFERENCED = 5;
+export const EVICT_NAMES = [
+  'freed',
+  'not in the page cache',
+  'unevictable (ramfs)',
+  'folio_trylock() fails',
+  'dirty: pageout()',
+  'folio_ref_freeze() fails',
+] as const;
+
+function needsEvict(pc: PageCache, what: string): void {
+  if (!pc.evictable) throw new Error(`${what}: the page cache was built without evict`);
+}
+
+/** Folio f is in the page cache (always, without `evict`). */
+export function pcFolioCached(w: PageCacheWorld, pc: PageCache, f: number): boolean {
+  return !pc.evictable || w.pcCached![f] === 1;
+}
+
+/**
+ * What shrink_folio_list() does with folio f, already unmapped by its caller (EVICT_*), in the kernel's
+ * order: trylock, dirty (pageout()), __remove_mapping()'s folio_ref_freeze(). Pure.
+ */
+export function pcEvictOutcome(w: PageCacheWorld, pc: PageCache, f: number): number {
+  needsEvict(pc, 'shrink_folio_list');
+  if (w.pcCached![f] === 0) return EVICT_NOT_CACHED;
+  if (pc.aops === 'simple') return EVICT_UNEVICTABLE;
+  if (pcFolioLocked(w, pc, f)) return EVICT_LOCKED;
+  if (w.pcDirty![f] === 1) return EVICT_DIRTY;
+  if (pc.refs > 0 && w.pcRefs![f]! > 0) return EVICT_REFERENCED;
+  return EVICT_OK;
+}
+
+/** Folio f leaves the page cache: the slot's next folio is fresh (not uptodate, content never initialised). */
+function removeFolio(w: PageCacheWorld, pc: PageCache, f: number): void {
+  w.pcCached![f] = 0;
+  w.pcUptodate[f] = 0;
+  w.pcDirty![f] = 0;
+  if (pc.refs > 0) w.pcRefs![f] = 0;
+  fill(w, pc, f, 0, pc.folioUnits, PC_NEVER);
+  for (let b = 0; b < pc.blocksPerFolio; b++) w.pcBufUptodate![f * pc.blocksPerFolio + b] = 0;
+}
+
+/** shrink_folio_list() -> __remove_mapping() freed folio f; evicting a folio whose outcome is not EVICT_OK is a model error. */
+export function pcEvict(w: PageCacheWorld, pc: PageCache, f: number): void {
+  const o = pcEvictOutcome(w, pc, f);
+  if (o !== EVICT_OK) throw new Error(`shrink_folio_list(): page-cache folio ${f} cannot be freed (${EVICT_NAMES[o]}): guard the step with pcEvictOutcome`);
+  removeFolio(w, pc, f);
+}
+
+/**
+ * truncate_inode_folio() of folio f, which the caller locked (truncate_inode_pages_range()'s folio_lock());
+ * the caller unmaps it from user memory (unmap_mapping_folio()). Dirty data is cancelled, references do not
+ * matter: it returns how many the removed folio still had (pins and gets on a folio the file no longer has).
+ * The range stays truncated: a new folio there reads zeroes. Leaves the folio lock held for the caller's unlock.
+ */
+export function pcTruncateFolio(w: PageCacheWorld, pc: PageCache, f: number): number {
+  needsEvict(pc, 'truncate_inode_folio');
+  if (!pcFolioLocked(w, pc, f)) throw new Error(`truncate_inode_folio(): page-cache folio ${f} is not locked (folio_lock() first)`);
+  const refs = pc.refs > 0 ? w.pcRefs![f]! : 0;
+  if (w.pcCached![f] === 1) removeFolio(w, pc, f);
+  w.pcTruncated![f] = 1;
+  return refs;
+}
+
+/** folio_get() / a GUP pin on folio f (the caller found it cached); more than the fragment's `refs` is a model error (the field's domain). */
+export function pcFolioGet(w: PageCacheWorld, pc: PageCache, f: number): void {
+  needsEvict(pc, 'folio_get');
+  if (pc.refs === 0) throw new Error('folio_get: the page cache was built with evict.refs 0');
+  w.pcRefs![f] = w.pcRefs![f]! + 1;
+}
+
+/** folio_put() / unpin of a reference taken with pcFolioGet; a put without one is a model error. */
+export function pcFolioPut(w: PageCacheWorld, pc: PageCache, f: number): void {
+  needsEvict(pc, 'folio_put');
+  if (pc.refs === 0 || w.pcRefs![f] === 0) throw new Error(`folio_put: page-cache folio ${f} holds no extra reference`);
+  w.pcRefs![f] = w.pcRefs![f]! - 1;
 }
 
 /** The first never-initialised unit an uptodate folio or buffer exposes, as [folio, unit], or null. */

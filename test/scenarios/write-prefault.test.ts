@@ -23,7 +23,7 @@ const VARIANTS: readonly WritePrefaultVariant[] = [
   'fuse-prefault',
   'fuse-fault-after',
 ];
-const DEFAULTS = { src: 1, bad: 1, reclaim: 1, aops: 0, uptodate: 0, present: 0 };
+const DEFAULTS = { src: 1, bad: 1, reclaim: 1, aops: 0, uptodate: 0, present: 0, evict: 0 };
 type P = typeof DEFAULTS;
 
 function run(spec: SystemSpec) {
@@ -87,6 +87,19 @@ describe('scenarios/write-prefault.ts', () => {
       );
       assertGolden(`write-prefault-${v}.txt`, formatTraceText(violation.trace, { actors }) + '\n');
     }
+  });
+
+  it('prefault-each and fault-after-zero hold when reclaim frees the written folio from the page cache (after unmapping p0) between the fault-in and ->write_begin()', () => {
+    // fault-after-zero at the defaults: 29 states without eviction; with one or two, the fresh folio is read again.
+    const counts = [1, 2].map((evict) => check(buildWritePrefault({ ...DEFAULTS, evict }, 'fault-after-zero')).stats.states);
+    assert.deepEqual(counts, [64, 99]);
+    for (const v of ['prefault-each', 'fault-after-zero'] as const)
+      for (let src = 0; src <= 1; src++)
+        for (let bad = 0; bad <= 3; bad++)
+          for (let aops = 0; aops <= 1; aops++) {
+            const p = { ...DEFAULTS, src, bad, aops, evict: 2 };
+            assert.equal(check(buildWritePrefault(p, v)).verdict, 'holds', `${v} ${JSON.stringify(p)}`);
+          }
   });
 
   it('prefault-each and fault-after-zero hold under reclaim, inexact copies, MTE, both write_end rules, the mapped folio', () => {

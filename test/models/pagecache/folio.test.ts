@@ -12,6 +12,19 @@ import fc from 'fast-check';
 import {
   copyIntoFolio,
   definePageCache,
+  EVICT_DIRTY,
+  EVICT_LOCKED,
+  EVICT_NOT_CACHED,
+  EVICT_OK,
+  EVICT_REFERENCED,
+  EVICT_UNEVICTABLE,
+  pcEvict,
+  pcEvictOutcome,
+  pcFolioGet,
+  pcFolioLock,
+  pcFolioPut,
+  pcFolioUnlock,
+  pcTruncateFolio,
   PC_NEVER,
   PC_OLD,
   PC_WRITTEN,
@@ -33,6 +46,8 @@ interface Ref {
   data: string[]; // 'never' | 'old' | 'zero' | 'written'
   bufUptodate: boolean[];
   uptodate: boolean;
+  /** What a block read brings in: the file's data, or zeroes once the range was truncated. */
+  disk?: 'old' | 'zero';
 }
 const NAMES = ['never', 'old', 'zero', 'written'];
 
@@ -61,7 +76,7 @@ function refWrite(r: Ref, aops: WriteAops, B: number, from: number, len: number,
     const be = bs + B;
     if (be <= from || bs >= to) continue;
     if (!r.bufUptodate[b] && (bs < from || be > to)) {
-      for (let u = bs; u < be; u++) r.data[u] = 'old';
+      for (let u = bs; u < be; u++) r.data[u] = r.disk ?? 'old';
       r.bufUptodate[b] = true;
     }
   }
@@ -90,7 +105,7 @@ function refRead(r: Ref, aops: WriteAops, B: number): void {
   else
     for (let b = 0; b < r.bufUptodate.length; b++)
       if (!r.bufUptodate[b]) {
-        for (let u = b * B; u < (b + 1) * B; u++) r.data[u] = 'old';
+        for (let u = b * B; u < (b + 1) * B; u++) r.data[u] = r.disk ?? 'old';
         r.bufUptodate[b] = true;
       }
   r.uptodate = true;
@@ -98,6 +113,15 @@ function refRead(r: Ref, aops: WriteAops, B: number): void {
 
 // --- the model under test ---------------------------------------------------------------------------
 type Op = { kind: 'write'; from: number; len: number; copied: number } | { kind: 'read' };
+
+/** A whole write into a folio of U units: offset, length, and how much the copy moved. */
+function arbWrite(U: number) {
+  return fc
+    .integer({ min: 0, max: U - 1 })
+    .chain((from) =>
+      fc.integer({ min: 1, max: U - from }).chain((len) => fc.integer({ min: 0, max: len }).map((copied) => ({ kind: 'write' as const, from, len, copied }))),
+    );
+}
 
 const config = fc
   .record({
@@ -107,12 +131,7 @@ const config = fc
     uptodate: fc.boolean(),
   })
   .chain((c) => {
-    const U = c.blocks * c.B;
-    const write = fc
-      .integer({ min: 0, max: U - 1 })
-      .chain((from) =>
-        fc.integer({ min: 1, max: U - from }).chain((len) => fc.integer({ min: 0, max: len }).map((copied) => ({ kind: 'write' as const, from, len, copied }))),
-      );
+    const write = arbWrite(c.blocks * c.B);
     const op: fc.Arbitrary<Op> = fc.oneof({ weight: 4, arbitrary: write }, { weight: 1, arbitrary: fc.constant({ kind: 'read' as const }) });
     return fc.record({ c: fc.constant(c), ops: fc.array(op, { maxLength: 8 }) });
   });
@@ -236,5 +255,143 @@ describe('models/pagecache/folio.ts', () => {
     assert.throws(() => definePageCache({ folios: 1, folioUnits: 2, aops: 'ext4' as WriteAops }), /not block or simple/);
     assert.throws(() => definePageCache({ folios: 1, folioUnits: 2, aops: 'block', lock: { mmu: defineMmu({ pages: 1 }), folios: [0] } }), /pageLock/);
     assert.throws(() => writeEnd(w, pc, 0, 0, 2, 3), /copied 3/);
+  });
+});
+
+// --- eviction and truncate: the reference adds the page cache's own state to each folio's Ref --------------
+interface RefFolio extends Ref {
+  cached: boolean;
+  dirty: boolean;
+  refs: number;
+  locked: boolean;
+}
+
+type CacheOp = { kind: 'write'; from: number; len: number; copied: number } | { kind: 'read' | 'evict' | 'truncate' | 'get' | 'put' | 'lock' | 'unlock' };
+
+function refRemove(r: RefFolio): void {
+  r.cached = false;
+  r.dirty = false;
+  r.refs = 0;
+  r.uptodate = false;
+  r.data.fill('never');
+  r.bufUptodate.fill(false);
+}
+
+/** shrink_folio_list() on an unmapped folio: folio_trylock(), PageDirty -> pageout(), __remove_mapping()'s folio_ref_freeze(). */
+function refEvict(r: RefFolio, aops: WriteAops): number {
+  if (!r.cached) return EVICT_NOT_CACHED;
+  if (aops === 'simple') return EVICT_UNEVICTABLE; // ramfs: mapping_set_unevictable()
+  if (r.locked) return EVICT_LOCKED;
+  if (r.dirty) return EVICT_DIRTY;
+  if (r.refs > 0) return EVICT_REFERENCED;
+  refRemove(r);
+  return EVICT_OK;
+}
+
+const cacheConfig = fc
+  .record({
+    aops: fc.constantFrom<WriteAops>('block', 'block', 'simple'),
+    blocks: fc.integer({ min: 1, max: 2 }),
+    B: fc.integer({ min: 1, max: 2 }),
+    uptodate: fc.boolean(),
+  })
+  .chain((c) => {
+    const write = arbWrite(c.blocks * c.B);
+    const other = fc.constantFrom('read', 'evict', 'evict', 'truncate', 'get', 'put', 'lock', 'unlock').map((kind) => ({ kind }) as CacheOp);
+    return fc.record({ c: fc.constant(c), ops: fc.array(fc.oneof(write, other), { maxLength: 12 }) });
+  });
+
+describe('models/pagecache/folio.ts: eviction and truncate', () => {
+  it('matches the reference (shrink_folio_list(), truncate_inode_folio()) on random sequences with writes, reads, references and the lock', () => {
+    fc.assert(
+      fc.property(cacheConfig, ({ c, ops }) => {
+        const pc = definePageCache({ folios: 1, folioUnits: c.blocks * c.B, blockUnits: c.B, aops: c.aops, uptodate: c.uptodate, evict: { refs: 2 } });
+        for (const w of [plainWorld(pc.fields), engineWorld(pc.fields)] as unknown as PageCacheWorld[]) {
+          const r: RefFolio = { ...refNew(pc.folioUnits, pc.blocksPerFolio, c.uptodate), cached: true, dirty: false, refs: 0, locked: false };
+          for (const op of ops) {
+            if (r.locked && op.kind !== 'unlock' && op.kind !== 'evict' && op.kind !== 'get' && op.kind !== 'put') continue; // they would sleep
+            switch (op.kind) {
+              case 'write': {
+                r.cached = true;
+                const want = refWrite(r, c.aops, c.B, op.from, op.len, op.copied);
+                if (want > 0 || c.aops === 'simple') r.dirty = true;
+                assert.deepEqual(run(pc, w, [op]), [want]);
+                break;
+              }
+              case 'read':
+                r.cached = true;
+                refRead(r, c.aops, c.B);
+                readFolio(w, pc, 0);
+                break;
+              case 'evict': {
+                const want = refEvict(r, c.aops);
+                assert.equal(pcEvictOutcome(w, pc, 0), want);
+                if (want === EVICT_OK) pcEvict(w, pc, 0);
+                else assert.throws(() => pcEvict(w, pc, 0), /cannot be freed/);
+                break;
+              }
+              case 'truncate': {
+                const refs = r.refs;
+                if (r.cached) refRemove(r);
+                r.disk = 'zero';
+                pcFolioLock(w, pc, 0);
+                assert.equal(pcTruncateFolio(w, pc, 0), refs, 'the references the removed folio still had');
+                pcFolioUnlock(w, pc, 0);
+                break;
+              }
+              case 'get':
+                if (!r.cached || r.refs === 2) continue;
+                r.refs++;
+                pcFolioGet(w, pc, 0);
+                break;
+              case 'put':
+                if (r.refs === 0) {
+                  assert.throws(() => pcFolioPut(w, pc, 0), /no extra reference/);
+                  continue;
+                }
+                r.refs--;
+                pcFolioPut(w, pc, 0);
+                break;
+              case 'lock':
+                r.locked = true;
+                pcFolioLock(w, pc, 0);
+                break;
+              case 'unlock':
+                if (!r.locked) continue;
+                r.locked = false;
+                pcFolioUnlock(w, pc, 0);
+                break;
+            }
+            assert.deepEqual(
+              Array.from(w.pcData, (v) => NAMES[v]),
+              r.data,
+              op.kind,
+            );
+            assert.equal(w.pcUptodate[0] === 1, r.uptodate, op.kind);
+            assert.deepEqual([w.pcCached![0], w.pcDirty![0], w.pcRefs![0], w.pcTruncated![0]], [+r.cached, +r.dirty, r.refs, +(r.disk === 'zero')], op.kind);
+            assert.equal(pcFolioLocked(w, pc, 0), r.locked, op.kind);
+            assert.equal(pcExposedUnit(w, pc), null, op.kind);
+          }
+        }
+      }),
+    );
+  });
+
+  it('a written folio is never freed by reclaim (dirty), only truncate drops it; a pinned clean folio stays, truncate removes it anyway', () => {
+    const pc = definePageCache({ folios: 1, folioUnits: 2, aops: 'block', uptodate: true, evict: true });
+    const w = plainWorld(pc.fields) as unknown as PageCacheWorld;
+    pcFolioGet(w, pc, 0);
+    assert.equal(pcEvictOutcome(w, pc, 0), EVICT_REFERENCED);
+    pcFolioLock(w, pc, 0);
+    assert.equal(pcTruncateFolio(w, pc, 0), 1);
+    pcFolioUnlock(w, pc, 0);
+    assert.deepEqual([w.pcCached![0], w.pcRefs![0], w.pcUptodate[0]], [0, 0, 0]);
+    writeBegin(w, pc, 0, 0, 2);
+    copyIntoFolio(w, pc, 0, 0, 2);
+    writeEnd(w, pc, 0, 0, 2, 2);
+    assert.equal(pcEvictOutcome(w, pc, 0), EVICT_DIRTY);
+    assert.throws(() => pcTruncateFolio(w, pc, 0), /not locked/);
+    assert.throws(() => pcEvictOutcome(w, definePageCache({ folios: 1, folioUnits: 2, aops: 'block' }), 0), /without evict/);
+    assert.throws(() => definePageCache({ folios: 1, folioUnits: 2, aops: 'block', evict: { refs: 9 } }), /evict.refs 9/);
   });
 });
