@@ -37,6 +37,7 @@ export { check, DEFAULT_MAX_STATES, MAX_PCT_DEPTH, MAX_SAMPLING_DEPTH, resolveCh
 export type { CheckOptions, ResolvedCheckOptions } from './check.js';
 /** `workers` > 1: how each worker thread builds the system (the module it imports). */
 export type { SystemSource } from './search/parallel/protocol.js';
+export { MAX_WORKERS } from './search/parallel/plan.js';
 export type {
   BoundReport,
   CheckResult,

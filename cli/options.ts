@@ -7,6 +7,7 @@ import {
   isStrategyName,
   MAX_PCT_DEPTH,
   MAX_SAMPLING_DEPTH,
+  MAX_WORKERS,
   strategyNames,
   type CheckOptions,
   type StopReason,
@@ -68,6 +69,7 @@ export interface RunLimits {
   readonly bitstateBits?: string;
   readonly hashes?: string;
   readonly traceOrder?: string;
+  readonly workers?: string;
 }
 
 /** The bounds of a run, parsed once; `--x` wins over its environment variable. */
@@ -93,6 +95,8 @@ export interface Limits {
   readonly bitstate?: { readonly bits?: number; readonly hashes?: number };
   /** Which counterexample an exhaustive run prints (`--trace-order`; the checker's default when absent). */
   readonly traceOrder?: TraceOrder;
+  /** Threads of an exhaustive bfs run (`--workers`, default 1). */
+  readonly workers: number;
 }
 
 export function parseTraceOrder(raw: string | undefined): TraceOrder | undefined {
@@ -152,9 +156,13 @@ export function parseLimits(flags: RunLimits, io: CliIo): Limits {
   const store = parseStore(flags.store, strategy);
   const bitstate = parseBitstate(flags, store);
   const traceOrder = parseTraceOrder(flags.traceOrder);
+  const workers = parsePositiveInt('--workers', flags.workers, MAX_WORKERS) ?? 1;
+  if (workers > 1 && (strategy !== 'bfs' || store !== 'exact'))
+    throw new UsageError(`--workers runs --strategy bfs with --store exact, not ${strategy !== 'bfs' ? `--strategy ${strategy}` : `--store ${store}`}`);
   return {
     strategy,
     store,
+    workers,
     ...(bitstate ? { bitstate } : {}),
     ...(traceOrder ? { traceOrder } : {}),
     sampling,
@@ -225,6 +233,7 @@ export function runOptions(limits: Limits, io: CliIo, onProgress?: CheckOptions[
     ...(limits.store === 'exact' ? {} : { store: limits.store }),
     ...(limits.bitstate ? { bitstate: limits.bitstate } : {}),
     ...(limits.traceOrder ? { trace: limits.traceOrder } : {}),
+    ...(limits.workers > 1 ? { workers: limits.workers } : {}),
     ...limits.sampling,
     ...(limits.maxStates === undefined ? {} : { maxStates: limits.maxStates }),
     now: io.now,

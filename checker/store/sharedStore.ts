@@ -1,24 +1,27 @@
 /**
- * The visited set of a parallel search (search/parallel/): the same records as StateStore (chunks of 2^16
- * states, each `words` packed words then the parent index) and an open-addressing hash table, both in
- * SharedArrayBuffers every thread of the search reads and writes.
+ * The visited set of a parallel search (search/parallel/), in SharedArrayBuffers every thread of the search
+ * reads and writes: an open-addressing hash table, the states' words in arrival order, and the states'
+ * numbers.
  *
- * A table slot is `words + 1` 32-bit words: the state's words, then its ref. The ref says what the slot
- * holds and is the only word read or written atomically:
+ * A state is written once, at its arrival position: the next free place when some thread first finds it,
+ * an order that depends on the threads' timing. Its number - its place in the order the sequential search
+ * stores states, which is what everything after the search sees - is given when its level is done
+ * (parallel/coordinator.ts): `numbers` maps each number to the arrival position and the parent's number.
+ * So numbering a level moves no state and touches no table slot.
+ *
+ * A table slot is `words + 1` 32-bit words: the state's words, then its ref, the only word read or
+ * written atomically:
  *
  *   0          empty
  *   -1 (BUSY)  being filled: a thread won the slot (compare-and-swap 0 -> BUSY) and is writing the words;
  *              a reader waits for the ref before comparing them
- *   -2         the level ran out of staging space (the search grows it and runs the level again)
- *   i + 1      the stored state i (a record)
- *   -(r + 3)   staged state r: found in the level being expanded, not yet numbered
+ *   -2         the level ran out of arrival space (the search grows it and runs the level again)
+ *   a + 1      the state at arrival position a
  *
  * The words sit in the slot itself, so looking up a known state - most lookups - reads one cache line and
- * no record (StateStore's keyed mode does the same for narrow states). States found during a level are
- * staged (words and slot, in arrival order) and numbered only when the level is done, in the order the
- * sequential search would have found them (parallel/coordinator.ts); their slots then get their numbers.
- * Removing nothing and moving nothing keeps linear probing correct under concurrent inserts: a slot, once
- * claimed, holds the same state for the rest of the search.
+ * nothing else (StateStore's keyed mode does the same for narrow states). Nothing is ever removed or moved,
+ * which keeps linear probing correct under concurrent inserts: a slot, once claimed, holds the same state
+ * for the rest of the search (or until the coordinator rebuilds the table between levels).
  */
 import { hashWords, NO_STEP, parentChain, tableGrowthBytes, type VisitedStore } from './stateStore.js';
 
@@ -34,10 +37,13 @@ export const MAX_LOAD = 0.85;
 /** The load a table is grown to stay under, planned before each level. */
 export const PLANNED_LOAD = 0.6;
 
-/** `ref` of a staged state. */
-export const stagedRef = (r: number): number => -(r + 3);
-/** The staged state of a ref that is one (ref <= -3). */
-export const stagedIndex = (ref: number): number => -ref - 3;
+/**
+ * Words per slot: the state's words and the ref, rounded up to a power of two for narrow states so that no
+ * slot straddles two cache lines (a 12-byte slot does one time in four).
+ */
+export function entryWords(words: number): number {
+  return words < 4 ? 4 >> Number(words === 1) : words + 1;
+}
 
 /** The table's words, as the threads share them. */
 export interface SharedTableBuffers {
@@ -54,7 +60,7 @@ export class SharedTable {
     readonly words: number,
     readonly buffers: SharedTableBuffers,
   ) {
-    this.entry = words + 1;
+    this.entry = entryWords(words);
     this.bits = buffers.tableBits;
     this.mask = (1 << buffers.tableBits) - 1;
     this.slots = new Int32Array(buffers.table);
@@ -62,7 +68,7 @@ export class SharedTable {
 
   static allocate(words: number, tableBits: number): SharedTable {
     if (tableBits > MAX_TABLE_BITS) throw new RangeError(`the state table cannot grow past 2^${MAX_TABLE_BITS} slots`);
-    return new SharedTable(words, { table: new SharedArrayBuffer((1 << tableBits) * (words + 1) * 4), tableBits });
+    return new SharedTable(words, { table: new SharedArrayBuffer((1 << tableBits) * entryWords(words) * 4), tableBits });
   }
 
   /** The slot a state's probe starts at. */
@@ -71,38 +77,61 @@ export class SharedTable {
   }
 
   /**
-   * Finds the state in `vec[o ..]`, or claims an empty slot for it and calls `stage(slot)` for its ref
-   * (which must write nothing into the table). Returns the ref found or staged, or REF_OVERFLOW when
-   * `stage` (or a concurrent one) ran out of room.
+   * Finds the state in `vec[o ..]`, or claims an empty slot for it and calls `arrive()` for its ref (the
+   * new state's arrival position + 1). Returns the ref found or made, or REF_OVERFLOW when `arrive` (or a
+   * concurrent one) ran out of room.
    */
-  findOrStage(vec: Uint32Array, o: number, stage: (slot: number) => number): number {
+  findOrAdd(vec: Uint32Array, o: number, arrive: () => number): number {
     const n = this.words;
     const E = this.entry;
     const t = this.slots;
     const mask = this.mask;
     for (let slot = this.home(vec, o); ; slot = (slot + 1) & mask) {
       const b = slot * E;
-      let ref = Atomics.load(t, b + n);
+      // Plain reads first (an Atomics call costs ten of them); only what they cannot settle goes through Atomics.
+      let ref = t[b + n]!;
       if (ref === REF_EMPTY) {
         ref = Atomics.compareExchange(t, b + n, REF_EMPTY, REF_BUSY);
         if (ref === REF_EMPTY) {
           for (let i = 0; i < n; i++) t[b + i] = vec[o + i]! | 0;
-          const mine = stage(slot);
+          const mine = arrive();
           Atomics.store(t, b + n, mine);
           return mine;
         }
       }
       while (ref === REF_BUSY) ref = Atomics.load(t, b + n);
       if (ref === REF_OVERFLOW) return REF_OVERFLOW;
-      let same = true;
-      for (let i = 0; i < n; i++) {
-        if (t[b + i] !== (vec[o + i]! | 0)) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return ref;
+      if (this.holds(b, vec, o)) return ref;
+      // A slot filled a moment ago may show its ref before its words: compare again after an acquiring load.
+      Atomics.load(t, b + n);
+      if (this.holds(b, vec, o)) return ref;
     }
+  }
+
+  /** Whether the slot at word `b` holds the state in `vec[o ..]`. */
+  private holds(b: number, vec: Uint32Array, o: number): boolean {
+    const t = this.slots;
+    for (let i = 0; i < this.words; i++) if (t[b + i] !== (vec[o + i]! | 0)) return false;
+    return true;
+  }
+
+  /**
+   * A table of 2^bits slots with this one's states whose ref is at most `below` (the states of a level in
+   * progress are left out): single-threaded, between levels. Reads this table in order, so it streams.
+   */
+  rebuilt(bits: number, below: number): SharedTable {
+    const next = SharedTable.allocate(this.words, bits);
+    const n = this.words;
+    const E = this.entry;
+    const t = this.slots;
+    const key = new Uint32Array(n);
+    for (let b = 0; b < t.length; b += E) {
+      const ref = t[b + n]!;
+      if (ref <= 0 || ref > below) continue;
+      for (let i = 0; i < n; i++) key[i] = t[b + i]!;
+      next.insert(key, 0, ref);
+    }
+    return next;
   }
 
   /** The ref of a state, or REF_EMPTY: single-threaded, once the search is over. */
@@ -120,20 +149,15 @@ export class SharedTable {
     }
   }
 
-  /** Inserts stored state `idx` (known to be absent): single-threaded, when the table is rebuilt. */
-  insertStored(vec: Uint32Array, o: number, idx: number): void {
+  /** Inserts a state (known to be absent) with its ref: single-threaded, when the table is rebuilt. */
+  insert(vec: Uint32Array, o: number, ref: number): void {
     const n = this.words;
     const E = this.entry;
     const t = this.slots;
     let slot = this.home(vec, o);
     while (t[slot * E + n] !== REF_EMPTY) slot = (slot + 1) & this.mask;
     for (let i = 0; i < n; i++) t[slot * E + i] = vec[o + i]! | 0;
-    t[slot * E + n] = idx + 1;
-  }
-
-  /** A staged state got its number: its slot now says so. */
-  setStored(slot: number, idx: number): void {
-    this.slots[slot * this.entry + this.words] = idx + 1;
+    t[slot * E + n] = ref;
   }
 
   get bytes(): number {
@@ -141,76 +165,93 @@ export class SharedTable {
   }
 }
 
-/** The records of the stored states, as the threads share them: every chunk is allocated by the coordinator. */
-export class SharedRecords {
-  readonly stride: number;
-  readonly chunks: Uint32Array[];
-  constructor(
-    readonly words: number,
-    buffers: readonly SharedArrayBuffer[],
-  ) {
-    this.stride = words + 1;
-    this.chunks = buffers.map((b) => new Uint32Array(b));
+/**
+ * The states' words by arrival position (chunks of 2^16, `words` words each) and, by number, the arrival
+ * position and the parent's number (chunks of 2^16 pairs). The coordinator allocates every chunk and hands
+ * them round; arrival chunks are written by the thread that finds the state, number chunks by the
+ * coordinator alone.
+ */
+export class SharedStates {
+  readonly arrivals: Uint32Array[] = [];
+  readonly numbers: Int32Array[] = [];
+  constructor(readonly words: number) {}
+
+  static arrivalChunk(words: number): SharedArrayBuffer {
+    return new SharedArrayBuffer(CHUNK * words * 4);
   }
 
-  /** The chunk buffers to add so that `states` records fit (the coordinator allocates them and hands them round). */
-  static missingChunks(words: number, have: number, states: number): SharedArrayBuffer[] {
-    const out: SharedArrayBuffer[] = [];
-    for (let c = have; c * CHUNK < states; c++) out.push(new SharedArrayBuffer(CHUNK * (words + 1) * 4));
-    return out;
+  static numberChunk(): SharedArrayBuffer {
+    return new SharedArrayBuffer(CHUNK * 2 * 4);
   }
 
-  /** Bytes of the chunks `states` records need beyond `have` chunks. */
-  static chunkBytes(words: number, have: number, states: number): number {
-    return Math.max(0, Math.ceil(states / CHUNK) - have) * CHUNK * (words + 1) * 4;
+  /** Chunks needed to hold `n` arrival positions or numbers. */
+  static chunksFor(n: number): number {
+    return Math.ceil(n / CHUNK);
   }
 
-  add(buffers: readonly SharedArrayBuffer[]): void {
-    for (const b of buffers) this.chunks.push(new Uint32Array(b));
+  static readonly CHUNK = CHUNK;
+
+  /** Takes up chunks added since the last call. */
+  attach(arrivals: readonly SharedArrayBuffer[], numbers: readonly SharedArrayBuffer[]): void {
+    for (let c = this.arrivals.length; c < arrivals.length; c++) this.arrivals.push(new Uint32Array(arrivals[c]!));
+    for (let c = this.numbers.length; c < numbers.length; c++) this.numbers.push(new Int32Array(numbers[c]!));
   }
 
-  /** Writes record `idx`: `words` words from `from[o ..]` and its parent. */
-  write(idx: number, from: Uint32Array, o: number, parent: number): void {
-    const rec = this.chunks[idx >>> CHUNK_BITS]!;
-    const base = (idx & CHUNK_MASK) * this.stride;
-    for (let i = 0; i < this.words; i++) rec[base + i] = from[o + i]!;
-    rec[base + this.words] = parent;
+  /** Writes the words of the state arriving at `a`. */
+  write(a: number, from: Uint32Array, o: number): void {
+    const chunk = this.arrivals[a >>> CHUNK_BITS]!;
+    const base = (a & CHUNK_MASK) * this.words;
+    for (let i = 0; i < this.words; i++) chunk[base + i] = from[o + i]!;
+  }
+
+  /** Number `idx` is the state at arrival position `a`, first found from state `parent`. */
+  number(idx: number, a: number, parent: number): void {
+    const chunk = this.numbers[idx >>> CHUNK_BITS]!;
+    chunk[(idx & CHUNK_MASK) * 2] = a;
+    chunk[(idx & CHUNK_MASK) * 2 + 1] = parent;
+  }
+
+  arrivalOf(idx: number): number {
+    return this.numbers[idx >>> CHUNK_BITS]![(idx & CHUNK_MASK) * 2]!;
   }
 
   chunkOf(idx: number): Uint32Array {
-    return this.chunks[idx >>> CHUNK_BITS]!;
+    return this.arrivals[this.arrivalOf(idx) >>> CHUNK_BITS]!;
   }
 
   offsetOf(idx: number): number {
-    return (idx & CHUNK_MASK) * this.stride;
+    return (this.arrivalOf(idx) & CHUNK_MASK) * this.words;
   }
 
   parent(idx: number): number {
-    return this.chunks[idx >>> CHUNK_BITS]![(idx & CHUNK_MASK) * this.stride + this.words]!;
+    return this.numbers[idx >>> CHUNK_BITS]![(idx & CHUNK_MASK) * 2 + 1]! >>> 0;
   }
 
   get bytes(): number {
-    return this.chunks.length * CHUNK * this.stride * 4;
+    return this.arrivals.length * CHUNK * this.words * 4 + this.numbers.length * CHUNK * 8;
   }
 }
 
 /**
- * The shared table and records as the VisitedStore the rest of check() reads after the search (paths,
- * traces, the determinism probe): the same states under the same numbers as StateStore would hold.
+ * The shared table and states as the VisitedStore the rest of check() reads after the search (paths,
+ * traces, the determinism probe): the same states under the same numbers, with the same parents, as the
+ * sequential search's StateStore holds.
  */
 export class SharedStateStore implements VisitedStore {
+  /** Number by arrival position, made on the first lookup. */
+  private numberOf: Int32Array | null = null;
   constructor(
     private readonly table: SharedTable,
-    private readonly records: SharedRecords,
+    private readonly states: SharedStates,
     readonly size: number,
   ) {}
 
   get words(): number {
-    return this.records.words;
+    return this.states.words;
   }
 
   get bytes(): number {
-    return this.table.bytes + this.records.bytes;
+    return this.table.bytes + this.states.bytes;
   }
 
   findOrInsert(): number {
@@ -219,19 +260,24 @@ export class SharedStateStore implements VisitedStore {
 
   lookup(vec: Uint32Array, o: number): number {
     const ref = this.table.find(vec, o);
-    return ref > 0 && ref <= this.size ? ref - 1 : -1;
+    if (ref <= 0) return -1;
+    if (!this.numberOf) {
+      this.numberOf = new Int32Array(this.states.arrivals.length * CHUNK).fill(-1);
+      for (let i = 0; i < this.size; i++) this.numberOf[this.states.arrivalOf(i)] = i;
+    }
+    return this.numberOf[ref - 1] ?? -1;
   }
 
   chunkOf(idx: number): Uint32Array {
-    return this.records.chunkOf(idx);
+    return this.states.chunkOf(idx);
   }
 
   offsetOf(idx: number): number {
-    return this.records.offsetOf(idx);
+    return this.states.offsetOf(idx);
   }
 
   parent(idx: number): number {
-    return this.records.parent(idx);
+    return this.states.parent(idx);
   }
 
   pathTo(idx: number): number[] {
@@ -243,14 +289,15 @@ export class SharedStateStore implements VisitedStore {
   }
 
   read(idx: number, out: Uint32Array, o: number): void {
-    const rec = this.records.chunkOf(idx);
-    const base = this.records.offsetOf(idx);
-    for (let i = 0; i < this.words; i++) out[o + i] = rec[base + i]!;
+    const chunk = this.states.chunkOf(idx);
+    const base = this.states.offsetOf(idx);
+    for (let i = 0; i < this.words; i++) out[o + i] = chunk[base + i]!;
   }
 
   expanding(): void {}
 
   growthBytes(more: number): number {
-    return SharedRecords.chunkBytes(this.words, this.records.chunks.length, this.size + more) + tableGrowthBytes(this.table.mask + 1, this.size + more, this.table.entry * 4);
+    const chunks = SharedStates.chunksFor(this.size + more) - this.states.numbers.length;
+    return Math.max(0, chunks) * CHUNK * (this.words * 4 + 8) + tableGrowthBytes(this.table.mask + 1, this.size + more, this.table.entry * 4);
   }
 }

@@ -17,6 +17,7 @@ import { progressLine } from '../progress.js';
 import { resolveScenario } from '../resolve.js';
 import { MAX_SWEEP_POINTS, parseSweepGrid } from '../sweepGrid.js';
 import { assignShards, costsFor, parseShard, pointKey, readCosts, type ShardMeta } from '../shard.js';
+import { workerSource } from '../workerSystem.js';
 import { addFormatFlag, addLimitFlags, addOutputFlags, addShardFlags } from './flags.js';
 
 interface SweepFlags extends RunLimits {
@@ -95,7 +96,8 @@ export function registerSweep(program: Command, io: CliIo, done: (code: ExitCode
         const progress = progressLine(io, `${scenario.id}:${base} ${pointKey(point)}`, flags.quiet === true);
         let result;
         try {
-          result = check(r.system, runOptions(limits, io, progress.onProgress));
+          const source = limits.workers > 1 ? { source: workerSource({ target: `${target.split(':')[0]}:${base}`, params, cwd: io.cwd }) } : {};
+          result = check(r.system, { ...runOptions(limits, io, progress.onProgress), ...source });
         } finally {
           progress.stop();
           io.watch?.(null);

@@ -27,7 +27,7 @@
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { explore, type ExploreOptions, type ExploreOutcome, type StopReason } from '../explore.js';
 import { NO_PARENT } from '../../store/stateStore.js';
-import { PLANNED_LOAD, SharedRecords, SharedStateStore, SharedTable, stagedIndex } from '../../store/sharedStore.js';
+import { entryWords, PLANNED_LOAD, SharedStates, SharedStateStore, SharedTable } from '../../store/sharedStore.js';
 import type { CompiledSystem } from '../../system/system.js';
 import { Participant } from './participant.js';
 import { borrowWorkers, type Borrowed } from './pool.js';
@@ -37,11 +37,13 @@ import {
   ABORT_FINDING,
   ABORT_ROOM,
   ABORT_STOP,
+  ARRIVAL_BLOCK,
+  ARRIVED,
   CMD,
   CMD_EXIT,
   CMD_EXPAND,
+  CMD_JUDGE,
   CMD_REPORT,
-  CMD_STORE,
   CONTROL_WORDS,
   COUNT,
   DONE,
@@ -50,10 +52,10 @@ import {
   fingerprint,
   GEN,
   HI,
+  LEVEL_BASE,
   LO,
   NEXT,
   READY,
-  STAGED,
   type SharedBuffers,
   type SystemSource,
   type WorkerReport,
@@ -69,7 +71,7 @@ export interface ParallelOptions {
 /** A worker could not build the system, or failed: the run cannot go on. */
 export class WorkerError extends Error {}
 
-const INITIAL_TABLE_BITS = 20;
+const INITIAL_TABLE_BITS = 21;
 /** How long the coordinator waits at a time before it looks for a worker's failure report. */
 const WAIT_MS = 200;
 
@@ -98,11 +100,12 @@ export function exploreParallel(system: CompiledSystem, options: ExploreOptions,
   }
 }
 
+export const PROF: Record<number, number> = {};
 class LevelSearch {
   private readonly me: Participant;
   private readonly words: number;
   private table: SharedTable;
-  private readonly records: SharedRecords;
+  private readonly states: SharedStates;
   private buffers: SharedBuffers;
   private seen = new Uint8Array(0);
   private stopped: StopReason | null = null;
@@ -121,19 +124,18 @@ class LevelSearch {
     this.words = system.layout.words;
     this.me = new Participant(system, control, 0, options.stopAtFirstViolation);
     this.table = SharedTable.allocate(this.words, INITIAL_TABLE_BITS);
-    this.records = new SharedRecords(this.words, []);
+    this.states = new SharedStates(this.words);
     const bounds = this.me.engine.monitors.bounds?.measured.length ?? 0;
     this.buffers = {
       table: this.table.buffers.table,
       tableBits: this.table.bits,
-      chunks: [],
-      staging: new SharedArrayBuffer(0),
-      stagingCap: 0,
+      arrivals: [SharedStates.arrivalChunk(this.words)],
+      numbers: [SharedStates.numberChunk()],
+      arrivalCap: SharedStates.CHUNK,
       logs: [],
       logCap: 0,
       batches: new SharedArrayBuffer(0),
       batchCap: 0,
-      order: new SharedArrayBuffer(0),
       figures: new SharedArrayBuffer(threads * (FIGURES + 2 * bounds) * 8),
     };
     this.me.poll = () => this.poll();
@@ -142,16 +144,18 @@ class LevelSearch {
   /** The outcome, or null when the sequential search must answer (something was found, or --max-states). */
   run(): ExploreOutcome | null {
     this.awaitWorkers();
-    const { system, me } = this;
+    const { system, me, control } = this;
     const engine = me.engine;
+    this.change({});
     // The initial state, stored and judged here, as the sequential search does.
     const vec = new Uint32Array(this.words);
     engine.S.set(system.initial);
     const bad = system.layout.pack(engine.S, vec, 0);
     if (bad >= 0) throw new Error(`the initial state is invalid: ${system.layout.describeOverflow(bad, engine.S)}`);
-    this.change({ chunks: SharedRecords.missingChunks(this.words, 0, 1) });
-    this.records.write(0, vec, 0, NO_PARENT);
-    this.table.insertStored(vec, 0, 0);
+    this.states.write(0, vec, 0);
+    this.states.number(0, 0, NO_PARENT);
+    this.table.insert(vec, 0, 1);
+    control[ARRIVED] = 1;
     this.count = 1;
     for (const m of engine.onBegin) m.begin!();
     engine.state();
@@ -167,11 +171,7 @@ class LevelSearch {
       }
       // The sequential search stops inside this level, at the state that passes the bound.
       if (this.count + n > this.options.maxStates) return null;
-      const more = SharedRecords.chunkBytes(this.words, this.records.chunks.length, this.count + n);
-      if (this.checkStop(more)) break;
-      this.change({ chunks: SharedRecords.missingChunks(this.words, this.records.chunks.length, this.count + n) });
-      this.control[COUNT] = this.count;
-      if (this.command(CMD_STORE, 0, n) === ABORT_FINDING) return null;
+      if (me.measures.length && this.command(CMD_JUDGE, this.count, this.count + n) === ABORT_FINDING) return null;
       this.count += n;
       if (n > 0) this.depth++;
       lo = hi;
@@ -183,7 +183,7 @@ class LevelSearch {
     engine.finish(!this.stopped);
     const bounds = (engine.monitors.bounds?.measured ?? []).map((b) => ({ property: b.property, worst: b.worst, state: b.at ?? 0 }));
     return {
-      store: new SharedStateStore(this.table, this.records, this.count),
+      store: new SharedStateStore(this.table, this.states, this.count),
       states: this.count,
       transitions: this.transitions,
       terminalStates: this.terminal,
@@ -201,110 +201,104 @@ class LevelSearch {
    */
   private expandLevel(lo: number, hi: number, lastNew: number): number {
     const c = this.control;
+    const base = c[ARRIVED]!;
+    c[LEVEL_BASE] = base;
+    c[COUNT] = this.count;
     // Room for the level: a guess from the last one, grown (and the level run again) when it falls short.
-    let expect = Math.max(2 * lastNew, hi - lo, 1024);
+    let expect = Math.max(3 * lastNew, 2 * (hi - lo), 4096);
     for (;;) {
-      if (!this.makeRoom(hi - lo, expect)) return -1;
-      c[STAGED] = 0;
-      c[COUNT] = this.count;
+      if (!this.makeRoom(hi - lo, base, expect)) return -1;
+      c[ARRIVED] = base;
       const why = this.command(CMD_EXPAND, lo, hi);
-      if (why === ABORT_FINDING) return -1;
-      if (why === ABORT_STOP) return -1;
-      if (why === ABORT_ROOM) {
-        // Staged entries are in the table: rebuild it from the stored states, with room to spare.
-        expect = Math.max(expect * 2, Atomics.load(c, STAGED) * 2);
-        if (!this.rebuildTable(this.count + expect)) return -1;
-        continue;
-      }
-      break;
+      if (why === ABORT_FINDING || why === ABORT_STOP) return -1;
+      if (why !== ABORT_ROOM) break;
+      PROF[32] = (PROF[32] ?? 0) + 1;
+      // The level's states are in the table: rebuild it from the stored states, and run the level again.
+      expect = Math.max(expect * 2, (c[ARRIVED]! - base) * 2);
+      if (!this.rebuildTable(this.count + expect)) return -1;
     }
     const figures = new Float64Array(this.buffers.figures);
     const stride = figures.length / this.threads;
+    let added = 0;
     for (let t = 0; t < this.threads; t++) {
       this.transitions += figures[t * stride]!;
       this.terminal += figures[t * stride + 1]!;
+      added += figures[t * stride + 2]!;
     }
-    return this.number(hi - lo);
+    const T1 = performance.now();
+    try { return this.number(hi - lo, base, added); } finally { PROF[9] = (PROF[9] ?? 0) + performance.now() - T1; }
   }
 
   /**
-   * The sequential search's order of the level's new states: batch by batch, each thread's log in order,
-   * a staged state's first appearance is its discovery. Writes (staged index, parent) pairs to `order`.
+   * Numbers the level's new states in the sequential search's order: batch by batch, each thread's log in
+   * order, a state's first appearance is its discovery, and the state it appears under is its parent.
    */
-  private number(levelSize: number): number {
-    const staged = Atomics.load(this.control, STAGED);
-    if (this.seen.length < staged) this.seen = new Uint8Array(Math.max(staged, this.seen.length * 2));
+  private number(levelSize: number, base: number, added: number): number {
+    const span = this.control[ARRIVED]! - base;
+    if (this.seen.length < span) this.seen = new Uint8Array(Math.max(span, this.seen.length * 2));
     const seen = this.seen;
-    seen.fill(0, 0, staged);
+    seen.fill(0, 0, span);
+    const need = SharedStates.chunksFor(this.count + added) - this.buffers.numbers.length;
+    if (need > 0) this.change({ numbers: [...this.buffers.numbers, ...Array.from({ length: need }, () => SharedStates.numberChunk())] });
     const batches = new Int32Array(this.buffers.batches);
     const logs = this.buffers.logs.map((b) => new Int32Array(b));
-    const order = new Int32Array(this.buffers.order);
-    let n = 0;
+    const states = this.states;
+    let idx = this.count;
     const nBatches = Math.ceil(levelSize / EXPAND_BATCH);
     for (let b = 0; b < nBatches; b++) {
       const log = logs[batches[b * 3]!]!;
       const end = batches[b * 3 + 2]!;
       for (let j = batches[b * 3 + 1]!; j < end; j += 2) {
-        const r = stagedIndex(log[j + 1]!);
-        if (seen[r]) continue;
-        seen[r] = 1;
-        order[2 * n] = r;
-        order[2 * n + 1] = log[j]!;
-        n++;
+        const a = log[j + 1]!;
+        if (seen[a - base]) continue;
+        seen[a - base] = 1;
+        states.number(idx++, a, log[j]!);
       }
     }
-    if (n !== staged) throw new Error(`internal: ${staged} states staged in a level but ${n} logged`);
+    const n = idx - this.count;
+    if (n !== added) throw new Error(`internal: ${added} states added in a level but ${n} logged`);
     return n;
   }
 
-  /** Sizes the table, staging, logs and batch list for a level of `size` states expected to find `expect` new ones. */
-  private makeRoom(size: number, expect: number): boolean {
+  /** Sizes the arrival space, logs, batch list and table for a level of `size` states expected to find `expect` new ones. */
+  private makeRoom(size: number, base: number, expect: number): boolean {
     const b = this.buffers;
     const W = this.words;
-    const batchCap = Math.ceil(size / EXPAND_BATCH);
     const need: { -readonly [K in keyof SharedBuffers]?: SharedBuffers[K] } = {};
+    const batchCap = Math.ceil(size / EXPAND_BATCH);
     if (b.batchCap < batchCap) Object.assign(need, { batches: new SharedArrayBuffer(batchCap * 2 * 3 * 4), batchCap: batchCap * 2 });
-    let bytes = 0;
-    if (b.stagingCap < expect) {
-      const cap = expect * 2;
-      bytes += cap * ((W + 1) * 4 + 8) + this.threads * cap * 8 * 2;
-      if (this.checkStop(bytes)) return false;
+    const arrivals = base + expect + this.threads * ARRIVAL_BLOCK;
+    const more = SharedStates.chunksFor(arrivals) - b.arrivals.length;
+    const logCap = expect * 4;
+    const bytes = Math.max(0, more) * SharedStates.CHUNK * W * 4 + (b.logCap < logCap ? this.threads * logCap * 2 * 8 : 0);
+    if (bytes && this.checkStop(bytes)) return false;
+    if (more > 0) {
       Object.assign(need, {
-        staging: new SharedArrayBuffer(cap * (W + 1) * 4),
-        stagingCap: cap,
-        order: new SharedArrayBuffer(cap * 2 * 4),
-        logs: Array.from({ length: this.threads }, () => new SharedArrayBuffer(cap * 2 * 2 * 4)),
-        logCap: cap * 2,
+        arrivals: [...b.arrivals, ...Array.from({ length: more }, () => SharedStates.arrivalChunk(W))],
+        arrivalCap: (b.arrivals.length + more) * SharedStates.CHUNK,
       });
     }
+    if (b.logCap < logCap) Object.assign(need, { logs: Array.from({ length: this.threads }, () => new SharedArrayBuffer(logCap * 2 * 2 * 4)), logCap: logCap * 2 });
     if (this.count + expect > PLANNED_LOAD * (this.table.mask + 1) && !this.rebuildTable(this.count + expect)) return false;
     if (Object.keys(need).length) this.change(need);
     return true;
   }
 
-  /** A fresh table holding the stored states only, with room for `states` at the planned load. */
+  /** A fresh table holding the stored states only (not those of a level run in part), with room for `states`. */
   private rebuildTable(states: number): boolean {
+    PROF[30] = (PROF[30] ?? 0) + 1; PROF[31] = (PROF[31] ?? 0) + this.count;
     let bits = this.table.bits;
     while (states > PLANNED_LOAD * 2 ** bits) bits++;
-    if (this.checkStop(2 ** bits * (this.words + 1) * 4)) return false;
-    const table = SharedTable.allocate(this.words, bits);
-    const vec = new Uint32Array(this.words);
-    for (let i = 0; i < this.count; i++) {
-      const rec = this.records.chunkOf(i);
-      const o = this.records.offsetOf(i);
-      for (let w = 0; w < this.words; w++) vec[w] = rec[o + w]!;
-      table.insertStored(vec, 0, i);
-    }
-    this.table = table;
-    this.change({ table: table.buffers.table, tableBits: bits });
+    if (this.checkStop(2 ** bits * entryWords(this.words) * 4)) return false;
+    this.table = this.table.rebuilt(bits, this.control[LEVEL_BASE]!);
+    this.change({ table: this.table.buffers.table, tableBits: bits });
     return true;
   }
 
   /** Hands changed buffers round: to this thread now, to the workers with their next command. */
   private change(update: Partial<SharedBuffers>): void {
-    const chunks = update.chunks ? [...this.buffers.chunks, ...update.chunks] : this.buffers.chunks;
-    this.buffers = { ...this.buffers, ...update, chunks };
-    if (update.chunks) this.records.add(update.chunks);
+    this.buffers = { ...this.buffers, ...update };
+    this.states.attach(this.buffers.arrivals, this.buffers.numbers);
     this.me.attach(this.buffers);
     for (const p of this.borrowed.ports) p.postMessage(this.buffers);
   }
@@ -320,9 +314,11 @@ class LevelSearch {
     Atomics.store(c, CMD, cmd);
     Atomics.add(c, GEN, 1);
     Atomics.notify(c, GEN);
+    const T1 = performance.now();
     if (cmd === CMD_EXPAND) this.me.expandLevel();
-    else if (cmd === CMD_STORE) this.me.storeLevel();
+    else if (cmd === CMD_JUDGE) this.me.judgeLevel();
     else if (cmd === CMD_REPORT) this.me.reportBounds();
+    PROF[10 + cmd] = (PROF[10 + cmd] ?? 0) + performance.now() - T1;
     for (let d = Atomics.load(c, DONE); d < this.threads - 1; d = Atomics.load(c, DONE)) {
       Atomics.wait(c, DONE, d, WAIT_MS);
       this.failed();
@@ -330,7 +326,6 @@ class LevelSearch {
     this.failed();
     return Atomics.load(c, ABORT);
   }
-
   /** The workers have built the system and wait for commands (or one failed to). */
   private awaitWorkers(): void {
     const c = this.control;
@@ -368,7 +363,7 @@ class LevelSearch {
   }
 
   private snapshot(): { states: number; transitions: number; depth: number; storeBytes: number } {
-    return { states: this.count, transitions: this.transitions, depth: this.depth, storeBytes: this.table.bytes + this.records.bytes };
+    return { states: this.count, transitions: this.transitions, depth: this.depth, storeBytes: this.table.bytes + this.states.bytes };
   }
 
   /** Each bound's worst value over every thread, at the first state (by number) that reaches it. */

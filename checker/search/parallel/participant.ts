@@ -1,36 +1,40 @@
 /**
  * One thread's share of a parallel breadth-first search (the coordinator's thread and every worker run
- * the same code). A level is two commands:
+ * the same code). A level is one or two commands:
  *
  *  - expand: claim batches of the level's states in order, apply every enabled step (the compiled step
- *    table, as explore.ts does), find or stage each successor in the shared table, and log every step
- *    that reaches a state new in this level as (parent, staged ref), batch by batch. Transition
- *    properties, model assertions and deadlock are judged here, on each step and terminal state.
- *  - store: once the coordinator has numbered the level's new states in the sequential search's order,
- *    claim batches of them in that order, write their records, give their table slots their numbers, and
- *    run the state monitors (invariants, bounds) on each - in increasing number, so a bound's worst value
- *    is attributed to its first state, as the sequential search attributes it.
+ *    table, as explore.ts does), find or add each successor in the shared table, and log every step that
+ *    reaches a state new in the level as (parent, arrival position), batch by batch. Invariants run on
+ *    each state this thread adds; transition properties, model assertions and deadlock on each step and
+ *    terminal state.
+ *  - judge (only when the system has bounds): once the coordinator has numbered the level's new states
+ *    in the sequential search's order, claim batches of them in that order and run the monitors that
+ *    measure (bounds) on each - in increasing number, so a bound's worst value is attributed to its first
+ *    state, as the sequential search attributes it.
  *
  * Anything a monitor reports stops the level (ABORT_FINDING): the coordinator then runs the sequential
  * search, which finds the same first violation by construction. Nothing here allocates per state.
  */
 import { Engine } from '../engine.js';
+import type { Monitor } from '../../properties/monitor.js';
 import { compileExpand, type ExpandFn } from '../../system/codegen.js';
 import { stepActor, stepChoice, stepEvent } from '../../system/step.js';
 import type { CompiledSystem } from '../../system/system.js';
-import { MAX_LOAD, REF_OVERFLOW, SharedRecords, SharedTable, stagedRef } from '../../store/sharedStore.js';
+import { MAX_LOAD, REF_OVERFLOW, SharedStates, SharedTable } from '../../store/sharedStore.js';
 import {
   ABORT,
   ABORT_FINDING,
   ABORT_ROOM,
+  ARRIVAL_BLOCK,
+  ARRIVED,
   COUNT,
   EXPAND_BATCH,
   FIGURES,
   HI,
+  JUDGE_BATCH,
+  LEVEL_BASE,
   LO,
   NEXT,
-  STAGED,
-  STORE_BATCH,
   type SharedBuffers,
 } from './protocol.js';
 
@@ -39,26 +43,29 @@ export class Participant {
   private readonly expand: ExpandFn;
   private readonly vec: Uint32Array;
   private readonly info = { actor: '', actorIndex: 0, event: '', choice: 0 };
+  /** State monitors that judge a state once (invariants: when it is added) and those that measure (bounds: in number order). */
+  private readonly judges: readonly Monitor[];
+  readonly measures: readonly Monitor[];
   private table!: SharedTable;
-  private records!: SharedRecords;
-  private staging!: Int32Array;
-  private stagingU!: Uint32Array;
-  private stagingCap = 0;
-  /** States the level may stage: the staging area's room, and what keeps the table under MAX_LOAD. */
-  private stageLimit = 0;
+  private readonly states: SharedStates;
+  private arrivalCap = 0;
+  /** States the level may add before the table passes MAX_LOAD. */
+  private addLimit = 0;
   private log!: Int32Array;
   private logCap = 0;
   private batches!: Int32Array;
   private batchCap = 0;
-  private order!: Int32Array;
   private figures!: Float64Array;
-  private readonly stride: number;
-  // The state being expanded, and this thread's place in its log.
+  // invariant: this thread's arrival block is [arrival, arrivalEnd).
+  private arrival = 0;
+  private arrivalEnd = 0;
+  // The state being expanded, this thread's place in its log, and its figures for the level.
   private cur = 0;
   private logEnd = 0;
   private here = 0;
   private transitions = 0;
   private terminal = 0;
+  private added = 0;
   /** Polled by the coordinator's thread between batches (a bound to stop at). */
   poll: (() => boolean) | null = null;
 
@@ -71,49 +78,49 @@ export class Participant {
     this.engine = new Engine<number>(system, { mode: 'search', stopAtFirstViolation, here: () => this.here });
     this.expand = compileExpand(system, this.engine.stepper);
     this.vec = new Uint32Array(system.layout.words);
-    this.stride = system.layout.words + 1;
+    this.states = new SharedStates(system.layout.words);
+    this.judges = this.engine.onState.filter((m) => !m.measures);
+    this.measures = this.engine.onState.filter((m) => m.measures);
   }
 
-  /** Takes up the buffers the coordinator handed round (new chunks, a grown table, a larger staging area). */
+  /** Takes up the buffers the coordinator handed round (new chunks, a grown table, longer logs). */
   attach(b: SharedBuffers): void {
     const W = this.system.layout.words;
     if (this.table?.buffers.table !== b.table) this.table = new SharedTable(W, { table: b.table, tableBits: b.tableBits });
-    if (!this.records) this.records = new SharedRecords(W, b.chunks);
-    else this.records.add(b.chunks.slice(this.records.chunks.length));
-    if (this.staging?.buffer !== b.staging) {
-      this.staging = new Int32Array(b.staging);
-      this.stagingU = new Uint32Array(b.staging);
-    }
-    this.stagingCap = b.stagingCap;
+    this.states.attach(b.arrivals, b.numbers);
+    this.arrivalCap = b.arrivalCap;
     if (this.log?.buffer !== b.logs[this.thread]) this.log = new Int32Array(b.logs[this.thread]!);
     this.logCap = b.logCap;
     if (this.batches?.buffer !== b.batches) this.batches = new Int32Array(b.batches);
     this.batchCap = b.batchCap;
-    if (this.order?.buffer !== b.order) this.order = new Int32Array(b.order);
     if (this.figures?.buffer !== b.figures) this.figures = new Float64Array(b.figures);
   }
 
+  /** A plain read: seen a little late at worst, which costs a few more states, never a wrong answer. */
   private aborted(): boolean {
-    return Atomics.load(this.control, ABORT) !== 0;
+    return this.control[ABORT] !== 0;
   }
 
   private abort(reason: number): void {
     Atomics.compareExchange(this.control, ABORT, 0, reason);
   }
 
-  /** Expands states [LO, HI) batch by batch; this thread's transitions and terminal states go to its figures. */
+  private get figureStride(): number {
+    return FIGURES + 2 * (this.engine.monitors.bounds?.measured.length ?? 0);
+  }
+
+  /** Expands states [LO, HI) batch by batch; this thread's transitions, terminal and added states go to its figures. */
   expandLevel(): void {
     const c = this.control;
     const lo = c[LO]!;
     const hi = c[HI]!;
-    const { engine, records, system } = this;
+    const { engine, states, system } = this;
     const unpack = system.layout.unpack;
     const copy = system.layout.copy;
     const { S, pre, before, after } = engine;
-    this.transitions = 0;
-    this.terminal = 0;
-    this.logEnd = 0;
-    this.stageLimit = Math.min(this.stagingCap, Math.floor(MAX_LOAD * (this.table.mask + 1)) - c[COUNT]!);
+    this.transitions = this.terminal = this.added = this.logEnd = 0;
+    this.arrival = this.arrivalEnd = 0;
+    this.addLimit = Math.floor(MAX_LOAD * (this.table.mask + 1)) - c[COUNT]!;
     let polls = 0;
     for (;;) {
       const batch = Atomics.add(c, NEXT, 1);
@@ -125,12 +132,16 @@ export class Participant {
       this.batches[batch * 3 + 1] = this.logEnd;
       for (let idx = from; idx < to; idx++) {
         this.cur = this.here = idx;
-        unpack(records.chunkOf(idx), records.offsetOf(idx), pre);
+        unpack(states.chunkOf(idx), states.offsetOf(idx), pre);
         copy(S, pre);
         const onExpand = engine.onExpand;
         for (let i = 0; i < onExpand.length; i++) onExpand[i]!.expand!(idx, before);
         const enabled = this.expand(this.emit, this.fail);
-        if (enabled < 0) break;
+        if (enabled < 0) {
+          // emit or fail asked to stop: a finding, or no room (already raised).
+          if (engine.findings.length) this.abort(ABORT_FINDING);
+          break;
+        }
         const onExpanded = engine.onExpanded;
         for (let i = 0; i < onExpanded.length; i++) onExpanded[i]!.expanded!(idx);
         if (enabled === 0) {
@@ -144,29 +155,30 @@ export class Participant {
       this.batches[batch * 3 + 2] = this.logEnd;
       if (this.poll && (++polls & 15) === 0 && this.poll()) break;
     }
-    this.figures[this.thread * this.figureStride()] = this.transitions;
-    this.figures[this.thread * this.figureStride() + 1] = this.terminal;
+    const f = this.thread * this.figureStride;
+    this.figures[f] = this.transitions;
+    this.figures[f + 1] = this.terminal;
+    this.figures[f + 2] = this.added;
   }
 
-  private figureStride(): number {
-    return FIGURES + 2 * (this.engine.monitors.bounds?.measured.length ?? 0);
-  }
-
-  /** Stages a state new in this level: its words and its table slot. */
-  private readonly stage = (slot: number): number => {
-    const r = Atomics.add(this.control, STAGED, 1);
-    if (r >= this.stageLimit) {
-      this.abort(ABORT_ROOM);
-      return REF_OVERFLOW;
+  /** A new state's arrival position + 1 (its table ref), its words written there; REF_OVERFLOW without room. */
+  private readonly arrive = (): number => {
+    if (this.arrival === this.arrivalEnd) {
+      this.arrival = Atomics.add(this.control, ARRIVED, ARRIVAL_BLOCK);
+      this.arrivalEnd = this.arrival + ARRIVAL_BLOCK;
+      if (this.arrivalEnd > this.arrivalCap || this.arrivalEnd - this.control[LEVEL_BASE]! > this.addLimit) {
+        this.arrival = this.arrivalEnd;
+        this.abort(ABORT_ROOM);
+        return REF_OVERFLOW;
+      }
     }
-    const W = this.stride - 1;
-    const base = r * this.stride;
-    for (let i = 0; i < W; i++) this.stagingU[base + i] = this.vec[i]!;
-    this.staging[base + W] = slot;
-    return stagedRef(r);
+    const a = this.arrival++;
+    this.added++;
+    this.states.write(a, this.vec, 0);
+    return a + 1;
   };
 
-  /** One enabled step has been applied to S: pack, find or stage, log, tell the monitors, restore. */
+  /** One enabled step has been applied to S: pack, find or add, log, tell the monitors, restore. */
   private readonly emit = (stepId: number): boolean => {
     const { engine, system } = this;
     const layout = system.layout;
@@ -177,18 +189,23 @@ export class Participant {
       return true;
     }
     this.transitions++;
-    const ref = this.table.findOrStage(this.vec, 0, this.stage);
+    const before = this.added;
+    const ref = this.table.findOrAdd(this.vec, 0, this.arrive);
     if (ref === REF_OVERFLOW) {
       this.abort(ABORT_ROOM);
       return true;
     }
-    if (ref < 0) {
+    if (ref > this.control[LEVEL_BASE]!) {
       if (this.logEnd + 2 > this.logCap * 2) {
         this.abort(ABORT_ROOM);
         return true;
       }
       this.log[this.logEnd++] = this.cur;
-      this.log[this.logEnd++] = ref;
+      this.log[this.logEnd++] = ref - 1;
+      if (this.added !== before) {
+        const judges = this.judges;
+        for (let i = 0; i < judges.length; i++) judges[i]!.state!(engine.after);
+      }
     }
     const onStep = engine.onStep;
     if (onStep.length) {
@@ -214,30 +231,24 @@ export class Participant {
     return true;
   };
 
-  /** Stores the level's new states at positions [LO, HI) of its order, numbered from COUNT on, and judges each. */
-  storeLevel(): void {
+  /** Runs the measuring monitors on states [LO, HI), in number order, batch by batch. */
+  judgeLevel(): void {
     const c = this.control;
     const lo = c[LO]!;
     const hi = c[HI]!;
-    const count = c[COUNT]!;
-    const { engine, records, table, order, staging, stagingU, system } = this;
-    const W = this.stride - 1;
+    const { engine, states, system, measures } = this;
     for (;;) {
-      const from = lo + Atomics.add(c, NEXT, 1) * STORE_BATCH;
+      const from = lo + Atomics.add(c, NEXT, 1) * JUDGE_BATCH;
       if (from >= hi || this.aborted()) break;
-      const to = Math.min(hi, from + STORE_BATCH);
-      for (let k = from; k < to; k++) {
-        const r = order[2 * k]!;
-        const idx = count + k;
-        records.write(idx, stagingU, r * this.stride, order[2 * k + 1]!);
-        table.setStored(staging[r * this.stride + W]!, idx);
+      const to = Math.min(hi, from + JUDGE_BATCH);
+      for (let idx = from; idx < to; idx++) {
         this.here = idx;
-        system.layout.unpack(records.chunkOf(idx), records.offsetOf(idx), engine.S);
-        engine.state();
-        if (engine.findings.length) {
-          this.abort(ABORT_FINDING);
-          break;
-        }
+        system.layout.unpack(states.chunkOf(idx), states.offsetOf(idx), engine.S);
+        for (let i = 0; i < measures.length; i++) measures[i]!.state!(engine.after);
+      }
+      if (engine.findings.length) {
+        this.abort(ABORT_FINDING);
+        break;
       }
     }
   }
@@ -245,7 +256,7 @@ export class Participant {
   /** Writes this thread's bounds (worst value and its first state) into its figures. */
   reportBounds(): void {
     const measured = this.engine.monitors.bounds?.measured ?? [];
-    const base = this.thread * this.figureStride() + FIGURES;
+    const base = this.thread * this.figureStride + FIGURES;
     for (let i = 0; i < measured.length; i++) {
       this.figures[base + 2 * i] = measured[i]!.worst;
       this.figures[base + 2 * i + 1] = measured[i]!.at ?? -1;

@@ -20,65 +20,68 @@ export interface SystemSource {
   readonly args?: unknown;
 }
 
-// The control block: word offsets.
+// The control block: word offsets. Words written often by every thread (the claim counters, the abort
+// flag, the barrier) sit on cache lines of their own, away from the words every thread reads.
 /** Bumped by the coordinator to start a command; workers wait on it. */
 export const GEN = 0;
 export const CMD = 1;
-/** Workers that finished the current command. */
-export const DONE = 2;
-/** Workers that built the system and wait for commands. */
-export const READY = 3;
-/** Why the current command was abandoned (ABORT_*), 0 while it runs. */
-export const ABORT = 4;
-/** The next unit of work to claim (a batch of states). */
-export const NEXT = 5;
-/** States staged in the current level. */
-export const STAGED = 6;
-/** The range of the current command: states [LO, HI) to expand, or canonical positions [LO, HI) to store. */
-export const LO = 7;
-export const HI = 8;
+/** The range of the current command: states [LO, HI) to expand, or to judge. */
+export const LO = 2;
+export const HI = 3;
 /** States stored before the level (the number the first new state gets). */
-export const COUNT = 9;
-export const CONTROL_WORDS = 10;
+export const COUNT = 4;
+/** The first arrival position of the level: a state at or past it is new in the level. */
+export const LEVEL_BASE = 5;
+/** Workers that finished the current command. */
+export const DONE = 16;
+/** Workers that built the system and wait for commands. */
+export const READY = 17;
+/** Why the current command was abandoned (ABORT_*), 0 while it runs. */
+export const ABORT = 32;
+/** The next batch of states to claim. */
+export const NEXT = 48;
+/** Arrival positions handed out (in blocks of ARRIVAL_BLOCK). */
+export const ARRIVED = 64;
+export const CONTROL_WORDS = 80;
 
 export const CMD_EXPAND = 1;
-export const CMD_STORE = 2;
+export const CMD_JUDGE = 2;
 export const CMD_REPORT = 3;
 export const CMD_EXIT = 4;
 
 /** Something was found (a violation or a model error): the coordinator hands the run to the sequential search. */
 export const ABORT_FINDING = 1;
-/** The level's staging, logs or table ran out of room: grown, and the level runs again. */
+/** The level's arrival space, logs or table ran out of room: grown, and the level runs again. */
 export const ABORT_ROOM = 2;
 /** A bound (timeout, memory, Ctrl-C): the run stops. */
 export const ABORT_STOP = 3;
 /** A thread failed: its message follows on its port. */
 export const ABORT_ERROR = 4;
 
-/** States a thread claims at a time when expanding, and positions when storing. */
+/** States a thread claims at a time when expanding, and when judging. */
 export const EXPAND_BATCH = 64;
-export const STORE_BATCH = 1024;
-/** Per-thread figures: transitions and terminal states of the level, then [worst, at] per bound. */
-export const FIGURES = 2;
+export const JUDGE_BATCH = 1024;
+/** Arrival positions a thread claims at a time. */
+export const ARRIVAL_BLOCK = 64;
+/** Per-thread figures: transitions, terminal states and states arrived in the level, then [worst, at] per bound. */
+export const FIGURES = 3;
 
 /** Every buffer the threads share, handed round again whenever the coordinator replaces or adds one. */
 export interface SharedBuffers {
   readonly table: SharedArrayBuffer;
   readonly tableBits: number;
-  /** Record chunks, in order; a message lists them all. */
-  readonly chunks: readonly SharedArrayBuffer[];
-  /** Staged states: words, then the table slot (words + 1 Int32 each). */
-  readonly staging: SharedArrayBuffer;
-  readonly stagingCap: number;
-  /** Per thread, its discovery log of the level: (parent, ref) pairs. */
+  /** The store's chunks (store/sharedStore.ts), in order; a message lists them all. */
+  readonly arrivals: readonly SharedArrayBuffer[];
+  readonly numbers: readonly SharedArrayBuffer[];
+  /** Arrival positions the chunks hold. */
+  readonly arrivalCap: number;
+  /** Per thread, its discovery log of the level: (parent, arrival) pairs. */
   readonly logs: readonly SharedArrayBuffer[];
   /** Pairs each log holds. */
   readonly logCap: number;
-  /** Per expand batch of the level: [thread, log start, log end] (pairs). */
+  /** Per expand batch of the level: [thread, log start, log end]. */
   readonly batches: SharedArrayBuffer;
   readonly batchCap: number;
-  /** The level's new states in order: their staged index and their parent (2 Int32 each). */
-  readonly order: SharedArrayBuffer;
   /** Per thread: FIGURES + 2 * bounds Float64s. */
   readonly figures: SharedArrayBuffer;
 }

@@ -17,7 +17,7 @@ import {
   CMD_EXIT,
   CMD_EXPAND,
   CMD_REPORT,
-  CMD_STORE,
+  CMD_JUDGE,
   DONE,
   fingerprint,
   GEN,
@@ -64,7 +64,7 @@ function run(system: CompiledSystem, job: WorkerJob, port: MessagePort, control:
     try {
       for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) me.attach(m.message as SharedBuffers);
       if (cmd === CMD_EXPAND) me.expandLevel();
-      else if (cmd === CMD_STORE) me.storeLevel();
+      else if (cmd === CMD_JUDGE) me.judgeLevel();
       else if (cmd === CMD_REPORT) me.reportBounds();
     } catch (e) {
       port.postMessage({ error: `worker ${job.thread}: ${message(e)}` } satisfies WorkerReport);
