@@ -66,6 +66,8 @@ export interface ParallelOptions {
   readonly workers: number;
   /** How each worker builds the system (protocol.ts). */
   readonly source: SystemSource;
+  /** log2 of the table's first size (default 21); tests start small to take the paths that grow it. */
+  readonly tableBits?: number;
 }
 
 /** A worker could not build the system, or failed: the run cannot go on. */
@@ -74,6 +76,8 @@ export class WorkerError extends Error {}
 const INITIAL_TABLE_BITS = 21;
 /** How long the coordinator waits at a time before it looks for a worker's failure report. */
 const WAIT_MS = 200;
+/** Waits for the workers to load the model before giving up on them (two minutes: a loaded machine is slow). */
+const STARTUP_WAITS = 600;
 
 /** The parallel search; same inputs and result as `explore` (bfs, exact store, no progress properties). */
 export function exploreParallel(system: CompiledSystem, options: ExploreOptions, parallel: ParallelOptions): ExploreOutcome {
@@ -89,7 +93,7 @@ export function exploreParallel(system: CompiledSystem, options: ExploreOptions,
     stopAtFirstViolation,
   }));
   try {
-    const search = new LevelSearch(system, options, control, borrowed, threads);
+    const search = new LevelSearch(system, options, control, borrowed, threads, parallel.tableBits ?? INITIAL_TABLE_BITS);
     return search.run() ?? explore(system, options);
   } finally {
     // Every worker leaves its command loop, whatever happened here.
@@ -100,7 +104,6 @@ export function exploreParallel(system: CompiledSystem, options: ExploreOptions,
   }
 }
 
-export const PROF: Record<number, number> = {};
 class LevelSearch {
   private readonly me: Participant;
   private readonly words: number;
@@ -120,10 +123,11 @@ class LevelSearch {
     private readonly control: Int32Array,
     private readonly borrowed: Borrowed,
     private readonly threads: number,
+    tableBits: number,
   ) {
     this.words = system.layout.words;
     this.me = new Participant(system, control, 0, options.stopAtFirstViolation);
-    this.table = SharedTable.allocate(this.words, INITIAL_TABLE_BITS);
+    this.table = SharedTable.allocate(this.words, tableBits);
     this.states = new SharedStates(this.words);
     const bounds = this.me.engine.monitors.bounds?.measured.length ?? 0;
     this.buffers = {
@@ -143,7 +147,6 @@ class LevelSearch {
 
   /** The outcome, or null when the sequential search must answer (something was found, or --max-states). */
   run(): ExploreOutcome | null {
-    this.awaitWorkers();
     const { system, me, control } = this;
     const engine = me.engine;
     this.change({});
@@ -160,6 +163,8 @@ class LevelSearch {
     for (const m of engine.onBegin) m.begin!();
     engine.state();
     if (engine.findings.length) return null;
+    this.awaitWorkers();
+    if (this.stopped) return this.outcome();
     let lo = 0;
     let hi = 1;
     let lastNew = 1;
@@ -180,6 +185,11 @@ class LevelSearch {
       this.options.hooks.onProgress?.(this.snapshot());
     }
     if (!this.stopped) this.mergeBounds();
+    return this.outcome();
+  }
+
+  private outcome(): ExploreOutcome {
+    const engine = this.me.engine;
     engine.finish(!this.stopped);
     const bounds = (engine.monitors.bounds?.measured ?? []).map((b) => ({ property: b.property, worst: b.worst, state: b.at ?? 0 }));
     return {
@@ -205,14 +215,13 @@ class LevelSearch {
     c[LEVEL_BASE] = base;
     c[COUNT] = this.count;
     // Room for the level: a guess from the last one, grown (and the level run again) when it falls short.
-    let expect = Math.max(3 * lastNew, 2 * (hi - lo), 4096);
+    let expect = Math.max(3 * lastNew, 2 * (hi - lo), 2 ** (this.table.bits - 9));
     for (;;) {
       if (!this.makeRoom(hi - lo, base, expect)) return -1;
       c[ARRIVED] = base;
       const why = this.command(CMD_EXPAND, lo, hi);
       if (why === ABORT_FINDING || why === ABORT_STOP) return -1;
       if (why !== ABORT_ROOM) break;
-      PROF[32] = (PROF[32] ?? 0) + 1;
       // The level's states are in the table: rebuild it from the stored states, and run the level again.
       expect = Math.max(expect * 2, (c[ARRIVED]! - base) * 2);
       if (!this.rebuildTable(this.count + expect)) return -1;
@@ -225,8 +234,7 @@ class LevelSearch {
       this.terminal += figures[t * stride + 1]!;
       added += figures[t * stride + 2]!;
     }
-    const T1 = performance.now();
-    try { return this.number(hi - lo, base, added); } finally { PROF[9] = (PROF[9] ?? 0) + performance.now() - T1; }
+    return this.number(hi - lo, base, added);
   }
 
   /**
@@ -286,7 +294,6 @@ class LevelSearch {
 
   /** A fresh table holding the stored states only (not those of a level run in part), with room for `states`. */
   private rebuildTable(states: number): boolean {
-    PROF[30] = (PROF[30] ?? 0) + 1; PROF[31] = (PROF[31] ?? 0) + this.count;
     let bits = this.table.bits;
     while (states > PLANNED_LOAD * 2 ** bits) bits++;
     if (this.checkStop(2 ** bits * entryWords(this.words) * 4)) return false;
@@ -314,11 +321,9 @@ class LevelSearch {
     Atomics.store(c, CMD, cmd);
     Atomics.add(c, GEN, 1);
     Atomics.notify(c, GEN);
-    const T1 = performance.now();
     if (cmd === CMD_EXPAND) this.me.expandLevel();
     else if (cmd === CMD_JUDGE) this.me.judgeLevel();
     else if (cmd === CMD_REPORT) this.me.reportBounds();
-    PROF[10 + cmd] = (PROF[10 + cmd] ?? 0) + performance.now() - T1;
     for (let d = Atomics.load(c, DONE); d < this.threads - 1; d = Atomics.load(c, DONE)) {
       Atomics.wait(c, DONE, d, WAIT_MS);
       this.failed();
@@ -326,12 +331,18 @@ class LevelSearch {
     this.failed();
     return Atomics.load(c, ABORT);
   }
-  /** The workers have built the system and wait for commands (or one failed to). */
+  /**
+   * The workers have built the system and wait for commands (or one failed to, or the run's bounds stop
+   * it first). A worker that never answers is a failure too, after STARTUP_WAITS waits.
+   */
   private awaitWorkers(): void {
     const c = this.control;
+    let waits = 0;
     for (let r = Atomics.load(c, READY); r < this.threads - 1; r = Atomics.load(c, READY)) {
       Atomics.wait(c, READY, r, WAIT_MS);
       this.failed();
+      if (this.checkStop(0)) return;
+      if (++waits > STARTUP_WAITS) throw new WorkerError(`${this.threads - 1 - r} worker thread(s) did not start within ${(STARTUP_WAITS * WAIT_MS) / 1000} s`);
     }
     this.failed();
   }

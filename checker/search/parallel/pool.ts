@@ -25,7 +25,8 @@ export function borrowWorkers(count: number, job: (i: number) => WorkerJob): Bor
   for (let i = 0; i < count; i++) {
     let w = idle.pop();
     if (!w) {
-      w = new Worker(ENTRY);
+      // Not the process's --import flags: a preload that needs the blocked coordinator thread would never finish.
+      w = new Worker(ENTRY, { execArgv: [] });
       w.unref();
       // A worker that dies is simply not reused; its run already heard of it through its port.
       w.on('error', () => undefined);
