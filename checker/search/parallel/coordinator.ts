@@ -286,7 +286,8 @@ class LevelSearch {
         arrivalCap: (b.arrivals.length + more) * SharedStates.CHUNK,
       });
     }
-    if (b.logCap < logCap) Object.assign(need, { logs: Array.from({ length: this.threads }, () => new SharedArrayBuffer(logCap * 2 * 2 * 4)), logCap: logCap * 2 });
+    if (b.logCap < logCap)
+      Object.assign(need, { logs: Array.from({ length: this.threads }, () => new SharedArrayBuffer(logCap * 2 * 2 * 4)), logCap: logCap * 2 });
     if (this.count + expect > PLANNED_LOAD * (this.table.mask + 1) && !this.rebuildTable(this.count + expect)) return false;
     if (Object.keys(need).length) this.change(need);
     return true;

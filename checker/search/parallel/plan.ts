@@ -20,7 +20,9 @@ export function resolveWorkers(o: { workers?: number; source?: SystemSource; str
   const strategy = o.strategy ?? 'bfs';
   const store = o.store ?? 'exact';
   if (strategy !== 'bfs' || store !== 'exact') {
-    throw new RangeError(`workers > 1 run the bfs strategy with the exact store, not ${strategy !== 'bfs' ? `the ${strategy} strategy` : `the ${store} store`}`);
+    throw new RangeError(
+      `workers > 1 run the bfs strategy with the exact store, not ${strategy !== 'bfs' ? `the ${strategy} strategy` : `the ${store} store`}`,
+    );
   }
   if (!o.source) {
     throw new RangeError(
