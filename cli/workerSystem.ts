@@ -3,7 +3,8 @@
  * same target, variant and parameters resolved the same way. The main run has already type-checked a
  * scenario file, so the workers do not do it again.
  */
-import type { CompiledSystem, SystemSource } from '../checker/index.js';
+import { check, WorkerError, type CheckOptions, type CheckResult, type CompiledSystem, type SystemSource } from '../checker/index.js';
+import { UsageError } from './errors.js';
 import { resolveTarget } from './resolve.js';
 import { typeChecking } from './typecheck.js';
 
@@ -21,4 +22,14 @@ export async function buildSystem(t: WorkerTarget): Promise<CompiledSystem> {
 /** The source check() hands its workers for this target. */
 export function workerSource(t: WorkerTarget): SystemSource {
   return { module: import.meta.url, export: 'buildSystem', args: t };
+}
+
+/** check(), with a worker that cannot build the system (a module that builds another one, or throws) as one line of bad input. */
+export function checkOnWorkers(system: CompiledSystem, options: CheckOptions): CheckResult {
+  try {
+    return check(system, options);
+  } catch (e) {
+    if (e instanceof WorkerError) throw new UsageError(`--workers: ${e.message}`);
+    throw e;
+  }
 }

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { check, modelErrorAsViolation, toTraceFile } from '../../checker/index.js';
+import { modelErrorAsViolation, toTraceFile } from '../../checker/index.js';
 import type { ScenarioRun } from '../../scenarios/index.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exitCodes.js';
@@ -12,7 +12,7 @@ import { collect, parseLimits, parseParamFlags, runOptions, type RunLimits } fro
 import { looksLikeFile } from '../load.js';
 import { progressLine } from '../progress.js';
 import { resolveTarget } from '../resolve.js';
-import { workerSource } from '../workerSystem.js';
+import { checkOnWorkers, workerSource } from '../workerSystem.js';
 import { defaultTraceDir, shownPath, TRACE_DIR_ENV } from '../traceFiles.js';
 import { parseShard } from '../shard.js';
 import { swarmJob, swarmLimits } from '../swarm.js';
@@ -81,7 +81,7 @@ export function registerCheck(program: Command, io: CliIo, done: (code: ExitCode
         const xstateCheck = looksLikeFile(target.split(':')[0]!);
         // --workers: each worker thread builds the system from the same target and parameters.
         const source = limits.workers > 1 ? { source: workerSource({ target, params, cwd: io.cwd }) } : {};
-        result = check(r.system, { ...runOptions(limits, io, progress.onProgress), stopAtFirstViolation: !flags.all, xstateCheck, ...source });
+        result = checkOnWorkers(r.system, { ...runOptions(limits, io, progress.onProgress), stopAtFirstViolation: !flags.all, xstateCheck, ...source });
       } finally {
         progress.stop();
         io.watch?.(null);

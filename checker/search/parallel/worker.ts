@@ -53,7 +53,8 @@ function message(e: unknown): string {
 function run(system: CompiledSystem, job: WorkerJob, port: MessagePort, control: Int32Array): void {
   const me = new Participant(system, control, job.thread, job.stopAtFirstViolation);
   for (const m of me.engine.onBegin) m.begin!();
-  let gen = Atomics.load(control, GEN);
+  // Commands are numbered from 1: one issued before this thread was ready (the run ended early: CMD_EXIT) is seen at once.
+  let gen = 0;
   Atomics.add(control, READY, 1);
   Atomics.notify(control, READY);
   for (;;) {
