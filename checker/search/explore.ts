@@ -15,7 +15,6 @@ import { BitstateStore, type BitstateOptions } from '../store/bitstateStore.js';
 import { CompactStore } from '../store/compactStore.js';
 import { NO_PARENT, StateStore, type VisitedStore } from '../store/stateStore.js';
 import { compileExpand } from '../system/codegen.js';
-import { stepActor, stepChoice, stepEvent } from '../system/step.js';
 import type { CompiledSystem } from '../system/system.js';
 import type { BoundProperty, Property } from '../properties/property.js';
 import type { BlockedActor } from '../properties/deadlock.js';
@@ -120,7 +119,6 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
   const frontier = options.strategy.createFrontier(store);
   const pack = layout.pack;
   const unpack = layout.unpack;
-  const actors = system.actors;
   const copy = layout.copy;
 
   // The place a finding names: the state just stored while its state monitors run, else the state being expanded.
@@ -132,7 +130,6 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
     recordGraph: Boolean(options.recordGraph),
   });
   const { S, pre, after, before } = engine;
-  const info = { actor: '', actorIndex: 0, event: '', choice: 0 };
   // Only to name a bad world access precisely when a step throws (the guarded views never run in the loop:
   // calling the model's functions with a second kind of view would slow every later call of them).
   const probe = new NondeterminismProbe(system);
@@ -177,18 +174,7 @@ export function explore(system: CompiledSystem, options: ExploreOptions): Explor
     } else {
       r = -r - 1;
     }
-    const onStep = engine.onStep;
-    if (onStep.length) {
-      const a = stepActor(stepId);
-      const actor = actors[a]!;
-      info.actor = actor.name;
-      info.actorIndex = a;
-      info.event = actor.machine.eventTypes[stepEvent(stepId)]!;
-      info.choice = stepChoice(stepId);
-      engine.currentStep = stepId;
-      for (let i = 0; i < onStep.length; i++) onStep[i]!.step!(before, after, info, r);
-      engine.currentStep = -1;
-    }
+    if (engine.onStep.length) engine.stepTaken(stepId, r);
     copy(S, pre);
     return engine.stop;
   };

@@ -18,7 +18,6 @@
 import { Engine } from '../engine.js';
 import type { Monitor } from '../../properties/monitor.js';
 import { compileExpand, type ExpandFn } from '../../system/codegen.js';
-import { stepActor, stepChoice, stepEvent } from '../../system/step.js';
 import type { CompiledSystem } from '../../system/system.js';
 import { MAX_LOAD, REF_OVERFLOW, SharedStates, SharedTable } from '../../store/sharedStore.js';
 import {
@@ -42,7 +41,6 @@ export class Participant {
   readonly engine: Engine<number>;
   private readonly expand: ExpandFn;
   private readonly vec: Uint32Array;
-  private readonly info = { actor: '', actorIndex: 0, event: '', choice: 0 };
   /** State monitors that judge a state once (invariants: when it is added) and those that measure (bounds: in number order). */
   private readonly judges: readonly Monitor[];
   readonly measures: readonly Monitor[];
@@ -207,19 +205,7 @@ export class Participant {
         for (let i = 0; i < judges.length; i++) judges[i]!.state!(engine.after);
       }
     }
-    const onStep = engine.onStep;
-    if (onStep.length) {
-      const a = stepActor(stepId);
-      const actor = system.actors[a]!;
-      const info = this.info;
-      info.actor = actor.name;
-      info.actorIndex = a;
-      info.event = actor.machine.eventTypes[stepEvent(stepId)]!;
-      info.choice = stepChoice(stepId);
-      engine.currentStep = stepId;
-      for (let i = 0; i < onStep.length; i++) onStep[i]!.step!(engine.before, engine.after, info, -1);
-      engine.currentStep = -1;
-    }
+    if (engine.onStep.length) engine.stepTaken(stepId, -1);
     layout.copy(engine.S, engine.pre);
     return engine.findings.length > 0;
   };
