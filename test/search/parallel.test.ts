@@ -64,6 +64,8 @@ describe('parallel search', () => {
     const [one, three] = checkBoth('fork-pin', {}, 3);
     assert.equal(one.verdict, 'violated');
     assert.equal(comparable(three), comparable(one));
+    assert.equal(three.stats.workers!.threads, 3);
+    assert.match(three.stats.workers!.note!, /something was found .*: the one-thread search ran again to it/);
     const [oneAll, threeAll] = checkBoth('fork-pin', {}, 3, { stopAtFirstViolation: false });
     assert.equal(comparable(threeAll), comparable(oneAll));
   });

@@ -80,7 +80,7 @@ const WAIT_MS = 200;
 const STARTUP_WAITS = 600;
 
 /** The parallel search; same inputs and result as `explore` (bfs, exact store, no progress properties). */
-export function exploreParallel(system: CompiledSystem, options: ExploreOptions, parallel: ParallelOptions): ExploreOutcome {
+export function exploreParallel(system: CompiledSystem, options: ExploreOptions, parallel: ParallelOptions): ExploreOutcome & { readonly rerun?: true } {
   const control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
   const threads = parallel.workers;
   const print = fingerprint(system);
@@ -94,7 +94,8 @@ export function exploreParallel(system: CompiledSystem, options: ExploreOptions,
   }));
   try {
     const search = new LevelSearch(system, options, control, borrowed, threads, parallel.tableBits ?? INITIAL_TABLE_BITS);
-    return search.run() ?? explore(system, options);
+    const outcome = search.run();
+    if (outcome) return outcome;
   } finally {
     // Every worker leaves its command loop, whatever happened here.
     Atomics.store(control, CMD, CMD_EXIT);
@@ -102,6 +103,7 @@ export function exploreParallel(system: CompiledSystem, options: ExploreOptions,
     Atomics.notify(control, GEN);
     borrowed.release();
   }
+  return { ...explore(system, options), rerun: true };
 }
 
 class LevelSearch {
@@ -184,7 +186,7 @@ class LevelSearch {
       lastNew = n;
       this.options.hooks.onProgress?.(this.snapshot());
     }
-    if (!this.stopped) this.mergeBounds();
+    this.mergeBounds();
     return this.outcome();
   }
 

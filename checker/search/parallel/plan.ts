@@ -42,5 +42,7 @@ export function exploreOn(system: CompiledSystem, workers: number, source: Syste
       ? 'a reduced search runs on one thread'
       : null;
   if (single) return { ...explore(system, options), workers: { threads: 1, note: single } };
-  return { ...exploreParallel(system, options, { workers, source }), workers: { threads: workers } };
+  const { rerun, ...outcome } = exploreParallel(system, options, { workers, source });
+  const note = 'something was found (or --max-states passed): the one-thread search ran again to it, for its exact counterexample and counts';
+  return { ...outcome, workers: { threads: workers, ...(rerun ? { note } : {}) } };
 }
