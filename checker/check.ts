@@ -24,7 +24,9 @@ import type { VisitedStore } from './store/stateStore.js';
 import type { BoundReport, CheckResult, Inconclusive, ModelError, PropertyOutcome, Stats, Violation } from './result.js';
 import { NondeterminismError, probedStates, probeStored } from './search/determinism.js';
 import { crossCheckXstate } from './search/xstateCheck.js';
-import { explore, type ExploreHooks, type ExploreOutcome, type Finding, type StopReason } from './search/explore.js';
+import { type ExploreHooks, type ExploreOutcome, type Finding, type StopReason } from './search/explore.js';
+import { exploreOn, resolveWorkers } from './search/parallel/plan.js';
+import type { SystemSource } from './search/parallel/protocol.js';
 import { strategies, type StrategyName } from './search/registry.js';
 import { sample, type SamplingStrategy } from './search/sampling.js';
 import { Rng } from './random/rng.js';
@@ -101,6 +103,14 @@ export interface CheckOptions {
    * result's `reduction` (reduce/plan.ts); sampling strategies store no states and use none.
    */
   readonly reduce?: Reduction;
+  /**
+   * Threads for the exhaustive search (search/parallel/): 1 (default) or more, for bfs with the exact store.
+   * The result is the same for any number (apart from `stats.seconds`, `peakMemoryBytes` and `workers`).
+   * Needs `source`: a system object cannot be sent to another thread.
+   */
+  readonly workers?: number;
+  /** With `workers` > 1: the module each worker builds the system from (search/parallel/protocol.ts). */
+  readonly source?: SystemSource;
 }
 
 export interface ResolvedCheckOptions {
@@ -116,6 +126,7 @@ export interface ResolvedCheckOptions {
   readonly bitstate: BitstateOptions;
   readonly trace: TraceOrder;
   readonly reduce: Reduction;
+  readonly workers: number;
 }
 
 export const DEFAULT_MAX_STATES = 50_000_000;
@@ -147,6 +158,7 @@ export function resolveCheckOptions(o: CheckOptions = {}): ResolvedCheckOptions 
     store: resolveStore(o),
     trace: resolveTraceOrder(o.trace),
     reduce: resolveReduction(o.reduce),
+    workers: resolveWorkers(o),
     bitstate: {
       bits: whole('bitstate.bits', o.bitstate?.bits ?? DEFAULT_BITSTATE.bits, BITSTATE_BITS.min, BITSTATE_BITS.max),
       hashes: whole('bitstate.hashes', o.bitstate?.hashes ?? DEFAULT_BITSTATE.hashes, BITSTATE_HASHES.min, BITSTATE_HASHES.max),
@@ -191,7 +203,7 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
   const progressProps = compiled.properties.filter((p): p is ProgressProperty => p.kind === 'progress');
   // A bitstate store knows no state's index, so it records no graph: progress stays undecided.
   const bitstate = config.store === 'bitstate';
-  const outcome = explore(compiled, {
+  const outcome = exploreOn(compiled, config.workers, options.source, {
     strategy,
     maxStates: config.maxStates,
     stopAtFirstViolation: config.stopAtFirstViolation,
@@ -208,6 +220,7 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     reduction: plan.flags,
   });
   sample();
+  const { workers } = outcome;
   const store = outcome.store;
   // Under symmetry the store's paths run through representatives: every path leaves here as a real execution.
   const sym = plan.symmetry;
@@ -364,6 +377,7 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     ...(bitstate ? { bitstate: bitstateCoverage(outcome.states, config.bitstate) } : {}),
     seconds: options.now ? (options.now() - start) / 1000 : 0,
     peakMemoryBytes: peak,
+    ...(workers ? { workers } : {}),
   };
   // Bitstate never proves: a search that ran to the end is inconclusive, with its coverage estimate.
   const partial =

@@ -35,6 +35,11 @@ export type {
 } from './properties/property.js';
 export { check, DEFAULT_MAX_STATES, MAX_PCT_DEPTH, MAX_SAMPLING_DEPTH, resolveCheckOptions } from './check.js';
 export type { CheckOptions, ResolvedCheckOptions } from './check.js';
+/** `workers` > 1: how each worker thread builds the system (the module it imports). */
+export type { SystemSource } from './search/parallel/protocol.js';
+export { MAX_WORKERS } from './search/parallel/plan.js';
+/** A worker thread could not build the system (or failed): the run cannot give an answer. */
+export { WorkerError } from './search/parallel/coordinator.js';
 export type {
   BoundReport,
   CheckResult,

@@ -74,6 +74,8 @@ export interface Stats {
   /** Wall-clock seconds and peak resident memory, when the caller supplied a clock and a memory probe. */
   readonly seconds: number;
   readonly peakMemoryBytes: number;
+  /** Asked for more than one thread (`workers`): how many searched, and why only one did if so. */
+  readonly workers?: { readonly threads: number; readonly note?: string };
 }
 
 /** Why a run is inconclusive (a bound, the timeout, memory, Ctrl-C, a sampling run, a bitstate search). */

@@ -9,6 +9,7 @@ import {
   MAX_SAMPLING_DEPTH,
   REDUCTIONS,
   type Reduction,
+  MAX_WORKERS,
   strategyNames,
   type CheckOptions,
   type StopReason,
@@ -71,6 +72,7 @@ export interface RunLimits {
   readonly hashes?: string;
   readonly traceOrder?: string;
   readonly reduce?: string;
+  readonly workers?: string;
 }
 
 /** The bounds of a run, parsed once; `--x` wins over its environment variable. */
@@ -98,6 +100,8 @@ export interface Limits {
   readonly traceOrder?: TraceOrder;
   /** `--reduce`: the reductions of the exhaustive search (the checker's default, none, when absent). */
   readonly reduce?: Reduction;
+  /** Threads of an exhaustive bfs run (`--workers`, default 1). */
+  readonly workers: number;
 }
 
 export function parseReduce(raw: string | undefined): Reduction | undefined {
@@ -164,9 +168,13 @@ export function parseLimits(flags: RunLimits, io: CliIo): Limits {
   const bitstate = parseBitstate(flags, store);
   const traceOrder = parseTraceOrder(flags.traceOrder);
   const reduce = parseReduce(flags.reduce);
+  const workers = parsePositiveInt('--workers', flags.workers, MAX_WORKERS) ?? 1;
+  if (workers > 1 && (strategy !== 'bfs' || store !== 'exact'))
+    throw new UsageError(`--workers runs --strategy bfs with --store exact, not ${strategy !== 'bfs' ? `--strategy ${strategy}` : `--store ${store}`}`);
   return {
     strategy,
     store,
+    workers,
     ...(bitstate ? { bitstate } : {}),
     ...(traceOrder ? { traceOrder } : {}),
     ...(reduce ? { reduce } : {}),
@@ -239,6 +247,7 @@ export function runOptions(limits: Limits, io: CliIo, onProgress?: CheckOptions[
     ...(limits.bitstate ? { bitstate: limits.bitstate } : {}),
     ...(limits.traceOrder ? { trace: limits.traceOrder } : {}),
     ...(limits.reduce ? { reduce: limits.reduce } : {}),
+    ...(limits.workers > 1 ? { workers: limits.workers } : {}),
     ...limits.sampling,
     ...(limits.maxStates === undefined ? {} : { maxStates: limits.maxStates }),
     now: io.now,

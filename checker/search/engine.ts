@@ -16,7 +16,7 @@
 import type { Confirmation, ConfirmRequest, Monitor, MonitorContext, MonitorFinding } from '../properties/monitor.js';
 import { createMonitors, type Monitors } from '../properties/monitors.js';
 import type { Property, SlotStateView } from '../properties/property.js';
-import type { Stepper } from '../system/step.js';
+import { stepActor, stepChoice, stepEvent, type Stepper } from '../system/step.js';
 import type { CompiledSystem } from '../system/system.js';
 import { searchFrame } from './frame.js';
 
@@ -63,6 +63,7 @@ export class Engine<L> implements MonitorContext<L> {
   settling = false;
   /** The step the loop is taking, for atStep findings (-1 outside a step). */
   currentStep = -1;
+  private readonly info = { actor: '', actorIndex: 0, event: '', choice: 0 };
   private readonly reported = new Set<string>();
   private readonly provisional = new Set<string>();
   private readonly stopAtFirstViolation: boolean;
@@ -120,6 +121,21 @@ export class Engine<L> implements MonitorContext<L> {
   state(): void {
     const ms = this.onState;
     for (let i = 0; i < ms.length; i++) ms[i]!.state!(this.after);
+  }
+
+  /** Step `stepId` was taken from `pre` into S (`target`: the successor's index, or -1): the step monitors judge it. */
+  stepTaken(stepId: number, target: number): void {
+    const a = stepActor(stepId);
+    const actor = this.system.actors[a]!;
+    const info = this.info;
+    info.actor = actor.name;
+    info.actorIndex = a;
+    info.event = actor.machine.eventTypes[stepEvent(stepId)]!;
+    info.choice = stepChoice(stepId);
+    this.currentStep = stepId;
+    const ms = this.onStep;
+    for (let i = 0; i < ms.length; i++) ms[i]!.step!(this.before, this.after, info, target);
+    this.currentStep = -1;
   }
 
   /** A step enabled in `pre` threw or left the declared world: a model assertion, no successor. */

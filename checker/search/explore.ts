@@ -21,7 +21,6 @@ import { BitstateStore, type BitstateOptions } from '../store/bitstateStore.js';
 import { CompactStore } from '../store/compactStore.js';
 import { NO_PARENT, StateStore, type VisitedStore } from '../store/stateStore.js';
 import { compileExpand, type ExpandFn } from '../system/codegen.js';
-import { stepActor, stepChoice, stepEvent } from '../system/step.js';
 import type { CompiledSystem } from '../system/system.js';
 import type { BoundProperty, Property } from '../properties/property.js';
 import type { BlockedActor } from '../properties/deadlock.js';
@@ -154,7 +153,6 @@ function exploreOnce(system: CompiledSystem, options: ExploreOptions, por: Parti
   const frontier = options.strategy.createFrontier(store);
   const pack = layout.pack;
   const unpack = layout.unpack;
-  const actors = system.actors;
   const copy = layout.copy;
 
   // The place a finding names: the state just stored while its state monitors run, else the state being expanded.
@@ -166,7 +164,6 @@ function exploreOnce(system: CompiledSystem, options: ExploreOptions, por: Parti
     recordGraph: Boolean(options.recordGraph),
   });
   const { S, pre, after, before } = engine;
-  const info = { actor: '', actorIndex: 0, event: '', choice: 0 };
   // Only to name a bad world access precisely when a step throws (the guarded views never run in the loop:
   // calling the model's functions with a second kind of view would slow every later call of them).
   const probe = new NondeterminismProbe(system);
@@ -239,18 +236,7 @@ function exploreOnce(system: CompiledSystem, options: ExploreOptions, por: Parti
     } else {
       r = -r - 1;
     }
-    const onStep = engine.onStep;
-    if (onStep.length) {
-      const a = stepActor(stepId);
-      const actor = actors[a]!;
-      info.actor = actor.name;
-      info.actorIndex = a;
-      info.event = actor.machine.eventTypes[stepEvent(stepId)]!;
-      info.choice = stepChoice(stepId);
-      engine.currentStep = stepId;
-      for (let i = 0; i < onStep.length; i++) onStep[i]!.step!(before, after, info, r);
-      engine.currentStep = -1;
-    }
+    if (engine.onStep.length) engine.stepTaken(stepId, r);
     copy(S, pre);
     return engine.stop;
   };

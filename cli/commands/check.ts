@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { check, modelErrorAsViolation, toTraceFile } from '../../checker/index.js';
+import { modelErrorAsViolation, toTraceFile } from '../../checker/index.js';
 import type { ScenarioRun } from '../../scenarios/index.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exitCodes.js';
@@ -12,6 +12,7 @@ import { collect, parseLimits, parseParamFlags, runOptions, type RunLimits } fro
 import { looksLikeFile } from '../load.js';
 import { progressLine } from '../progress.js';
 import { resolveTarget } from '../resolve.js';
+import { checkOnWorkers, workerSource } from '../workerSystem.js';
 import { defaultTraceDir, shownPath, TRACE_DIR_ENV } from '../traceFiles.js';
 import { parseShard } from '../shard.js';
 import { swarmJob, swarmLimits } from '../swarm.js';
@@ -78,7 +79,9 @@ export function registerCheck(program: Command, io: CliIo, done: (code: ExitCode
       try {
         // A user's own machines are cross-checked against xstate (the built-in ones have a conformance test).
         const xstateCheck = looksLikeFile(target.split(':')[0]!);
-        result = check(r.system, { ...runOptions(limits, io, progress.onProgress), stopAtFirstViolation: !flags.all, xstateCheck });
+        // --workers: each worker thread builds the system from the same target and parameters.
+        const source = limits.workers > 1 ? { source: workerSource({ target, params, cwd: io.cwd }) } : {};
+        result = checkOnWorkers(r.system, { ...runOptions(limits, io, progress.onProgress), stopAtFirstViolation: !flags.all, xstateCheck, ...source });
       } finally {
         progress.stop();
         io.watch?.(null);

@@ -27,7 +27,11 @@ export function addLimitFlags(cmd: Command, o: { strategy: boolean; per?: string
         '--bitstate-bits <n>',
         `--store bitstate: 2^n bits in the array (${BITSTATE_BITS.min}..${BITSTATE_BITS.max}, default ${DEFAULT_BITSTATE.bits}: ${2 ** (DEFAULT_BITSTATE.bits - 23)} MiB)`,
       )
-      .option('--hashes <k>', `--store bitstate: bits set per state (${BITSTATE_HASHES.min}..${BITSTATE_HASHES.max}, default ${DEFAULT_BITSTATE.hashes})`);
+      .option('--hashes <k>', `--store bitstate: bits set per state (${BITSTATE_HASHES.min}..${BITSTATE_HASHES.max}, default ${DEFAULT_BITSTATE.hashes})`)
+      .option(
+        '--workers <n>',
+        'bfs with the exact store: search on N threads sharing the visited set (default 1); verdict, counts and counterexample are the same for any N (progress properties and reductions run on one thread)',
+      );
   }
   return cmd
     .option(

@@ -4,7 +4,6 @@
  * unless the input is bad (2), 3 if any point was inconclusive, 130 on Ctrl-C.
  */
 import type { Command } from 'commander';
-import { check } from '../../checker/index.js';
 import { paramNotTaken, resolveParams, resolveVariant, ScenarioInputError, variantParams, type AnyScenario } from '../../scenarios/index.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exitCodes.js';
@@ -18,6 +17,7 @@ import { progressLine } from '../progress.js';
 import { resolveScenario } from '../resolve.js';
 import { MAX_SWEEP_POINTS, parseSweepGrid } from '../sweepGrid.js';
 import { assignShards, costsFor, parseShard, pointKey, readCosts, type ShardMeta } from '../shard.js';
+import { checkOnWorkers, workerSource } from '../workerSystem.js';
 import { addFormatFlag, addLimitFlags, addOutputFlags, addShardFlags } from './flags.js';
 
 interface SweepFlags extends RunLimits {
@@ -96,7 +96,8 @@ export function registerSweep(program: Command, io: CliIo, done: (code: ExitCode
         const progress = progressLine(io, `${scenario.id}:${base} ${pointKey(point)}`, flags.quiet === true);
         let result;
         try {
-          result = check(r.system, runOptions(limits, io, progress.onProgress));
+          const source = limits.workers > 1 ? { source: workerSource({ target: `${target.split(':')[0]}:${base}`, params, cwd: io.cwd }) } : {};
+          result = checkOnWorkers(r.system, { ...runOptions(limits, io, progress.onProgress), ...source });
         } finally {
           progress.stop();
           io.watch?.(null);

@@ -25,7 +25,9 @@ export function statsLine(r: ScenarioRun): string {
   const coverage = b
     ? `\nbitstate: 2^${b.bits} bits, ${b.hashes} hash${b.hashes === 1 ? '' : 'es'}; hash factor ${num(Math.round(b.hashFactor))}, about ${num(Math.round(b.expectedOmissions))} state${Math.round(b.expectedOmissions) === 1 ? '' : 's'} expected to be taken wrongly for visited`
     : '';
-  return `${num(s.states)} states, ${num(s.transitions)} transitions, ${num(s.terminalStates)} terminal, depth ${s.depth}; ${s.seconds.toFixed(2)} s${rate}${mem}${missed}${coverage}`;
+  const w = s.workers;
+  const threads = w ? `, ${w.threads} thread${w.threads === 1 ? '' : 's'}${w.note ? ` (${w.note})` : ''}` : '';
+  return `${num(s.states)} states, ${num(s.transitions)} transitions, ${num(s.terminalStates)} terminal, depth ${s.depth}; ${s.seconds.toFixed(2)} s${rate}${mem}${threads}${missed}${coverage}`;
 }
 
 export function formatRunText(run: ScenarioRun, system: CompiledSystem, o: TextOptions): string {
