@@ -24,23 +24,39 @@ const worker = new Worker(new URL(entry, import.meta.url), { workerData: data })
 
 /**
  * The watchdog. A run polls its bounds itself and stops with its statistics; this thread ends a run that
- * does not (model code that loops forever never returns to the checker): a second past its timeout or
- * after Ctrl-C, or at once when resident memory passes its bound by 8% (so it never passes it by 10%).
+ * does not (model code that loops forever never returns to the checker): once the run has had a second of
+ * CPU time past its timeout or after Ctrl-C, or at once when resident memory passes its bound by 8% (so it
+ * never passes it by 10%). The grace is counted in CPU time, not wall time: on a loaded machine (or with
+ * a slow model) a second of wall time can pass before the search reaches its next poll, and the run would
+ * be ended without its report. This thread is idle, so the process's CPU time is the run's. A run that
+ * gets no CPU at all (blocked in model code) is ended after GRACE_WALL_MS of wall time.
  */
-const GRACE_MS = 1000;
+const GRACE_CPU_US = 1_000_000;
+const GRACE_WALL_MS = 60_000;
 const MEMORY_SLACK = 1.08;
 let watched: { readonly bounds: RunBounds; readonly since: number } | undefined;
 let interruptedAt: number | undefined;
+/** When the run's time ran out (Ctrl-C or its timeout): the wall clock and the process's CPU time then. */
+let overdue: { readonly wall: number; readonly cpu: number } | undefined;
 let ended = false;
+const cpuMicros = (): number => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
 const watchdog = setInterval(() => {
   if (!watched || ended) return;
   const { timeout, maxMemory, bound } = watched.bounds;
   const why = 'and the run did not stop by itself, so it was ended (model code in an endless loop?)';
-  if (interruptedAt !== undefined && Date.now() - interruptedAt > GRACE_MS) {
-    end(EXIT.INTERRUPTED, `interrupted (Ctrl-C) ${why}`);
-  } else if (timeout !== undefined && Date.now() - watched.since > timeout * 1000 + GRACE_MS) {
-    end(EXIT.INCONCLUSIVE, `inconclusive: timeout of ${timeout} s reached ${why}`);
-  } else if (process.memoryUsage.rss() > maxMemory * 1024 * 1024 * MEMORY_SLACK) {
+  const timedOut = timeout !== undefined && Date.now() - watched.since > timeout * 1000;
+  if (interruptedAt !== undefined || timedOut) {
+    overdue ??= { wall: Date.now(), cpu: cpuMicros() };
+    if (cpuMicros() - overdue.cpu > GRACE_CPU_US || Date.now() - overdue.wall > GRACE_WALL_MS) {
+      if (interruptedAt !== undefined) end(EXIT.INTERRUPTED, `interrupted (Ctrl-C) ${why}`);
+      else end(EXIT.INCONCLUSIVE, `inconclusive: timeout of ${timeout} s reached ${why}`);
+      return;
+    }
+  }
+  if (process.memoryUsage.rss() > maxMemory * 1024 * 1024 * MEMORY_SLACK) {
     end(EXIT.INCONCLUSIVE, `inconclusive: ${bound} passed ${why}`);
   }
 }, 100);
@@ -80,6 +96,8 @@ worker.on('message', (m: WorkerMessage) => {
   if (ended) return;
   if ('watch' in m) {
     watched = m.watch ? { bounds: m.watch, since: Date.now() } : undefined;
+    // Each run of a gate or sweep has its own timeout; Ctrl-C stays overdue for them all.
+    if (interruptedAt === undefined) overdue = undefined;
   } else if ('unanswered' in m) {
     exited = true;
     process.stderr.write(`faultline: ${unanswered(m.unanswered)}\n`);

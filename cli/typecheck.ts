@@ -8,6 +8,7 @@
  * TypeScript loads only here, so built-in scenarios never pay for it; `--no-typecheck` skips it.
  */
 import { realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type TS from 'typescript';
@@ -25,6 +26,7 @@ export const typeChecking = { enabled: true };
 /** At most this many errors are listed; the rest are counted. */
 const SHOWN = 10;
 
+const require = createRequire(import.meta.url);
 let previous: TS.Program | undefined;
 const libraryFiles = new Map<string, TS.SourceFile>();
 
@@ -33,13 +35,58 @@ const libraryFiles = new Map<string, TS.SourceFile>();
  * relative to `cwd`), or [] when it type-checks.
  */
 export async function typeErrors(file: string, cwd: string, own: TypeCheckPaths): Promise<string[]> {
-  const ts = (await import('typescript')).default;
+  // Required, not imported: as an ES module import, Node's lexer and the scenario loader's hooks
+  // (cli/scenarioHooks.mjs, tsx) would read all of typescript.js's 9 MB to find its exports.
+  const ts = require('typescript') as typeof TS;
   // The real path, as Node loads it (relative imports in a symlinked file resolve from where it really is).
   const real = realpathSync(file);
   const options = compilerOptions(ts, file);
-  const host = ts.createCompilerHost(options, true);
   const root = fileURLToPath(own.root);
   const isUsers = (f: string): boolean => !f.startsWith(root) && !f.includes('/node_modules/');
+  // A file clean under the lean options is clean under the full ones (they only add declarations); one
+  // that is not is checked again with the full options, so the errors shown are always theirs.
+  const lean = leanOptions(ts, options);
+  const found = lean ? diagnose(ts, real, lean, isUsers, own, root) : undefined;
+  const diagnostics = found?.length === 0 ? found : diagnose(ts, real, options, isUsers, own, root);
+  const lines = diagnostics.map((d) => {
+    const text = ts.flattenDiagnosticMessageText(d.messageText, ' ');
+    if (!d.file || d.start === undefined) return text;
+    const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+    const where = relative(cwd, d.file.fileName === real ? file : d.file.fileName);
+    return `${where.startsWith('.') ? where : `./${where}`}:${line + 1}:${character + 1}: ${text}`;
+  });
+  if (lines.length <= SHOWN) return lines;
+  return [...lines.slice(0, SHOWN), `(and ${lines.length - SHOWN} more)`];
+}
+
+/**
+ * The options without what a scenario file almost never uses and that costs most of the time: the DOM
+ * declarations of the default lib (lib.dom.d.ts alone is 1.9 MB of the 2.7 MB a tiny scenario pulls in)
+ * and every @types package found in node_modules. Only defaults are dropped: a `lib` or `types` the
+ * tsconfig.json names is kept. Undefined when there is nothing to drop.
+ */
+function leanOptions(ts: typeof TS, options: TS.CompilerOptions): TS.CompilerOptions | undefined {
+  const defaultLib = ts.getDefaultLibFileName(options);
+  const dropLib = options.lib === undefined && !options.noLib && defaultLib.endsWith('.full.d.ts');
+  const dropTypes = options.types === undefined;
+  if (!dropLib && !dropTypes) return undefined;
+  return {
+    ...options,
+    ...(dropLib ? { lib: [defaultLib.replace(/\.full\.d\.ts$/, '.d.ts')] } : {}),
+    ...(dropTypes ? { types: [] } : {}),
+  };
+}
+
+/** The errors TypeScript finds in the user's files of the program rooted at `real`, under `options`. */
+function diagnose(
+  ts: typeof TS,
+  real: string,
+  options: TS.CompilerOptions,
+  isUsers: (f: string) => boolean,
+  own: TypeCheckPaths,
+  root: string,
+): TS.Diagnostic[] {
+  const host = ts.createCompilerHost(options, true);
   // faultline's, xstate's and TypeScript's own declarations do not change while faultline runs: parsed
   // and bound once per thread (a gate of several scenario files, the tests' in-process runs).
   const getSourceFile = host.getSourceFile.bind(host);
@@ -77,19 +124,10 @@ export async function typeErrors(file: string, cwd: string, own: TypeCheckPaths)
     });
   const program = ts.createProgram({ rootNames: [real], options, host, ...(previous ? { oldProgram: previous } : {}) });
   previous = program;
-  const diagnostics = [
+  return [
     ...program.getOptionsDiagnostics(),
     ...program.getSourceFiles().flatMap((sf) => (isUsers(sf.fileName) ? [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)] : [])),
   ].filter((d) => d.category === ts.DiagnosticCategory.Error);
-  const lines = diagnostics.map((d) => {
-    const text = ts.flattenDiagnosticMessageText(d.messageText, ' ');
-    if (!d.file || d.start === undefined) return text;
-    const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
-    const where = relative(cwd, d.file.fileName === real ? file : d.file.fileName);
-    return `${where.startsWith('.') ? where : `./${where}`}:${line + 1}:${character + 1}: ${text}`;
-  });
-  if (lines.length <= SHOWN) return lines;
-  return [...lines.slice(0, SHOWN), `(and ${lines.length - SHOWN} more)`];
 }
 
 /** The nearest tsconfig.json's options (never emitting), or strict defaults for a file with none. */
