@@ -75,9 +75,9 @@ export const btrfsDioAppend = defineScenario({
     'zero-progress: the same btrfs code over the iomap_iter() of bc264fea0f6f ("iomap: support incremental iomap_iter advances"), where an iteration that advanced nothing ' +
     "returns ->iomap_end()'s error: btrfs_dio_iomap_end() says -ENOTBLK for the unsubmitted range, __iomap_dio_rw() turns -ENOTBLK into 0, so a first attempt whose " +
     'buffer is not faulted in returns 0 instead of -EFAULT; btrfs_direct_write() faults in only on -EFAULT or progress, so it falls back to the buffered write at once, ' +
-    "whose generic_write_checks() reads the extended i_size: the hole, with no reclaim at all. This is what acf9ed3a6c00 (\"btrfs: retry faulting in the pages after a zero sized short direct write\") " +
+    'whose generic_write_checks() reads the extended i_size: the hole, with no reclaim at all. This is what acf9ed3a6c00 ("btrfs: retry faulting in the pages after a zero sized short direct write") ' +
     'and ff66fe666233 address in btrfs (for-next, 2026), and "iomap: prioritize iter.status error over ->iomap_end()" (Brian Foster, Sep 2025, Fixes bc264fea0f6f) in iomap. ' +
-    'Up to bc264fea0f6f iomap_iter() returned the iteration\'s own -EFAULT (`if (ret < 0 && !iter->processed)`), which is what relock, again and skip-ilock model. ' +
+    "Up to bc264fea0f6f iomap_iter() returned the iteration's own -EFAULT (`if (ret < 0 && !iter->processed)`), which is what relock, again and skip-ilock model. " +
     'Not modelled: a concurrent writer or truncate in the relock window, the shared inode lock, NOWAIT, the later move of the skip flag to journal_info (cd9253c23aed).',
   params: {
     count: { description: 'blocks written (one user page each)', default: 1, min: 1, max: 2 },
