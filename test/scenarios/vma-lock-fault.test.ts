@@ -92,26 +92,21 @@ describe('scenarios/vma-lock-fault.ts', () => {
     assertGolden('vma-lock-fault-anon-check-unlocked.txt', formatTraceText(t, { actors }) + '\n');
   });
 
-  it('end-read-after-retry: VM_FAULT_RETRY dropped the VMA lock, the arch code ends the read again', () => {
-    const { r, actors } = run(buildVmaLockFault(DEFAULTS, 'end-read-after-retry'));
-    const t = r.violations[0]!.trace;
-    assert.deepEqual(
-      t.steps.map((s) => s.transition),
-      ['lockVmaUnderRcu', 'vmaStartRead', 'handleMmFaultVmaLock', 'vmaEndRead'],
-    );
-    assertGolden('vma-lock-fault-end-read-after-retry.txt', formatTraceText(t, { actors }) + '\n');
-  });
-
-  it('end-read-after-completed: fault_dirty_shared_page() dropped the VMA lock with VM_FAULT_COMPLETED, the arch code ends the read again', () => {
-    const { r, actors } = run(buildVmaLockFault(DEFAULTS, 'end-read-after-completed'));
-    const t = r.violations[0]!.trace;
-    assert.deepEqual(
-      t.steps.map((s) => s.transition),
-      ['lockVmaUnderRcu', 'vmaStartRead', 'handleMmFaultVmaLock', 'vmaEndRead'],
-    );
-    assert.match(t.steps[2]!.label, /VM_FAULT_COMPLETED$/);
-    assertGolden('vma-lock-fault-end-read-after-completed.txt', formatTraceText(t, { actors }) + '\n');
-  });
+  const doubleEnd = [
+    ['end-read-after-retry', 'VM_FAULT_RETRY dropped the VMA lock', /VM_FAULT_RETRY/],
+    ['end-read-after-completed', 'fault_dirty_shared_page() dropped the VMA lock with VM_FAULT_COMPLETED', /VM_FAULT_COMPLETED$/],
+  ] as const;
+  for (const [variant, how, outcome] of doubleEnd)
+    it(`${variant}: ${how}, the arch code ends the read again`, () => {
+      const { r, actors } = run(buildVmaLockFault(DEFAULTS, variant));
+      const t = r.violations[0]!.trace;
+      assert.deepEqual(
+        t.steps.map((s) => s.transition),
+        ['lockVmaUnderRcu', 'vmaStartRead', 'handleMmFaultVmaLock', 'vmaEndRead'],
+      );
+      assert.match(t.steps[2]!.label, outcome);
+      assertGolden(`vma-lock-fault-${variant}.txt`, formatTraceText(t, { actors }) + '\n');
+    });
 
   it('file VMAs: v6.4 - v6.5 never take the VMA lock; v6.6 takes it and always retries under mmap_lock; v6.7 maps the page under it and may return VM_FAULT_COMPLETED', () => {
     const fault = (want: number) => invariant<VmaLockWorld>('not that outcome', (st) => st.actor('CPU0').context.fault !== want);
