@@ -10,6 +10,10 @@
  *               iomap_dio_complete() under the lock with fsync_skip_inode_lock; but btrfs_sync_file()'s
  *               out_release_extents still unlocks the inode, and btrfs_direct_write() unlocks it again;
  *   skip-ilock  e0391e92f9ab (v6.11-rc3): out_release_extents only releases i_mmap_lock under skip_ilock.
+ *   zero-progress  skip-ilock over bc264fea0f6f's iomap_iter(): a first attempt that makes no progress
+ *               returns 0 (btrfs_dio_iomap_end()'s -ENOTBLK wins over the -EFAULT), btrfs skips the fault-in
+ *               and the buffered fallback appends at the i_size the direct attempt extended: the hole
+ *               without any reclaim (what acf9ed3a6c00 and ff66fe666233 fix on the btrfs side).
  *
  * Actor: models/actors/btrfsDirectWrite.ts over models/btrfs/inode.ts; environment: reclaim
  * (models/actors/reclaim.ts) with a budget.
@@ -22,7 +26,7 @@ import { defineIovIter } from '../models/iov-iter/iter.js';
 import { defineMmu } from '../models/mmu/index.js';
 import { defineScenario } from './scenario.js';
 
-export type BtrfsDioAppendVariant = 'relock' | 'again' | 'skip-ilock';
+export type BtrfsDioAppendVariant = 'relock' | 'again' | 'skip-ilock' | 'zero-progress';
 type Params = 'count' | 'initial' | 'prefault' | 'dsync' | 'reclaims';
 
 export function buildBtrfsDioAppend(p: Readonly<Record<Params, number>>, variant: BtrfsDioAppendVariant): SystemSpec<BtrfsInodeWorld> {
@@ -33,6 +37,7 @@ export function buildBtrfsDioAppend(p: Readonly<Record<Params, number>>, variant
     retry: variant === 'relock' ? 'relock' : 'again',
     ...(variant === 'relock' ? {} : { syncUnlock: variant === 'again' ? ('inode' as const) : ('skip-ilock' as const) }),
     dsync: p.dsync === 1,
+    zeroProgress: variant === 'zero-progress' ? 'zero' : 'efault',
   });
   const actors: ActorSpec<any, any>[] = [writer];
   if (p.reclaims > 0) actors.push(reclaimActor(m, { budget: p.reclaims }));
@@ -67,6 +72,12 @@ export const btrfsDioAppend = defineScenario({
     'Assumptions of the fix: no reclaim between the fault-in and the retry (reclaims=0). With reclaims=1 it does not hold: the retry gets -EFAULT again, ' +
     "left == prev_left gives -ENOTBLK, and the buffered fallback's generic_write_checks() reads the i_size the direct attempt extended - the hole again, " +
     'by the path a later btrfs fix ("btrfs: fix incorrect buffered IO fallback for append direct writes", ff66fe666233) describes. ' +
+    'zero-progress: the same btrfs code over the iomap_iter() of bc264fea0f6f ("iomap: support incremental iomap_iter advances"), where an iteration that advanced nothing ' +
+    "returns ->iomap_end()'s error: btrfs_dio_iomap_end() says -ENOTBLK for the unsubmitted range, __iomap_dio_rw() turns -ENOTBLK into 0, so a first attempt whose " +
+    'buffer is not faulted in returns 0 instead of -EFAULT; btrfs_direct_write() faults in only on -EFAULT or progress, so it falls back to the buffered write at once, ' +
+    'whose generic_write_checks() reads the extended i_size: the hole, with no reclaim at all. This is what acf9ed3a6c00 ("btrfs: retry faulting in the pages after a zero sized short direct write") ' +
+    'and ff66fe666233 address in btrfs (for-next, 2026), and "iomap: prioritize iter.status error over ->iomap_end()" (Brian Foster, Sep 2025, Fixes bc264fea0f6f) in iomap. ' +
+    "Up to bc264fea0f6f iomap_iter() returned the iteration's own -EFAULT (`if (ret < 0 && !iter->processed)`), which is what relock, again and skip-ilock model. " +
     'Not modelled: a concurrent writer or truncate in the relock window, the shared inode lock, NOWAIT, the later move of the skip flag to journal_info (cd9253c23aed).',
   params: {
     count: { description: 'blocks written (one user page each)', default: 1, min: 1, max: 2 },
@@ -89,7 +100,22 @@ export const btrfsDioAppend = defineScenario({
     'skip-ilock': {
       description: 'e0391e92f9ab (v6.11-rc3): out_release_extents releases only i_mmap_lock under skip_ilock; holds without reclaim between fault-in and retry',
       expected: { verdict: 'holds' },
-      provenance: { kind: 'shipped', versions: 'v6.11-rc3 ..', commits: ['939b656bc8ab', 'e0391e92f9ab'] },
+      provenance: {
+        kind: 'shipped',
+        versions: 'v6.11-rc3 .., while iomap_iter() returns the -EFAULT of an attempt without progress (before bc264fea0f6f; see zero-progress)',
+        commits: ['939b656bc8ab', 'e0391e92f9ab'],
+      },
+    },
+    'zero-progress': {
+      description:
+        "skip-ilock over bc264fea0f6f's iomap_iter(): a zero-progress attempt returns 0 (->iomap_end()'s -ENOTBLK), no fault-in, and the buffered fallback appends after the hole",
+      expected: { verdict: 'violated', property: 'append at EOF' },
+      provenance: {
+        kind: 'shipped',
+        versions:
+          'kernels with bc264fea0f6f (iomap incremental advance, 2025) and without "iomap: prioritize iter.status error over ->iomap_end()" (Sep 2025) or acf9ed3a6c00 (btrfs, 2026); release tags not re-checked',
+        commits: ['939b656bc8ab', 'e0391e92f9ab', 'bc264fea0f6f'],
+      },
     },
   },
   defaultVariant: 'relock',

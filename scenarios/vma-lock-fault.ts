@@ -11,6 +11,13 @@
  *                        the arch code no longer does;
  *   end-read-after-retry the riscv handler that series first missed (linux-next 20230725): vma_end_read()
  *                        of a lock handle_mm_fault() already dropped.
+ * On a MAP_SHARED file page (a first write, page not mapped; the writer mremap()s or munmap()s):
+ *   file-no-vma-lock     v6.4 - v6.5: lock_vma_under_rcu() returns NULL for a file VMA, mmap_lock it is;
+ *   file-retry           v6.6: the VMA lock is taken, do_shared_fault() drops it and returns VM_FAULT_RETRY;
+ *   file-vma-lock        v6.7 (4ed4379881aa): filemap_fault() runs under the VMA lock and may drop it with
+ *                        VM_FAULT_RETRY, fault_dirty_shared_page() with VM_FAULT_COMPLETED;
+ *   end-read-after-completed  hypothetical: the v6.5 arch rule (vma_end_read() after any outcome) meeting
+ *                        v6.7's VM_FAULT_COMPLETED - the double unlock 4089eef0e6ac's ordering prevented.
  *
  * World: one anonymous page (MMU, mmap_lock owners 0 = the fault, 1 = the writer) and its VMA's lock
  * (models/mm/vmaLock.ts). Actors: models/actors/vmaLockFault.ts, models/actors/mmapWriter.ts.
@@ -22,22 +29,57 @@ import { anonVmaUnderMmapLock, defineVmaLock, vmaLockBalance, vmaLockIsolation, 
 import { defineMmu } from '../models/mmu/index.js';
 import { defineScenario } from './scenario.js';
 
-export type VmaLockFaultVariant = 'fork-unlocked' | 'anon-check-unlocked' | 'anon-check-locked' | 'retry-drops-vma-lock' | 'end-read-after-retry';
+export type VmaLockFaultVariant =
+  | 'fork-unlocked'
+  | 'anon-check-unlocked'
+  | 'anon-check-locked'
+  | 'retry-drops-vma-lock'
+  | 'end-read-after-retry'
+  | 'file-no-vma-lock'
+  | 'file-retry'
+  | 'file-vma-lock'
+  | 'end-read-after-completed';
 type Params = 'writes' | 'retry' | 'present';
 
 // fork-unlocked's writer only forks: v6.4.0 also had the anon_vma race, which anon-check-unlocked shows.
+// The file variants' writer mremap()s or munmap()s: dup_mmap() leaves a MAP_SHARED file VMA's PTEs alone
+// (copy_page_range() skips it), which the writer's fork, written for anonymous memory, does not model.
+const FILE_OPS: readonly MmapWriterOp[] = ['mremap', 'munmap'];
 const FORMS: Record<VmaLockFaultVariant, { fault: Omit<VmaLockFaultOptions, 'mmapOwner' | 'retry'>; forkLocksVma: boolean; ops?: readonly MmapWriterOp[] }> = {
   'fork-unlocked': { fault: { anonVmaCheck: 'before-lock', retryDropsVmaLock: false, archEndRead: 'always' }, forkLocksVma: false, ops: ['fork'] },
   'anon-check-unlocked': { fault: { anonVmaCheck: 'before-lock', retryDropsVmaLock: false, archEndRead: 'always' }, forkLocksVma: true },
   'anon-check-locked': { fault: { anonVmaCheck: 'after-lock', retryDropsVmaLock: false, archEndRead: 'always' }, forkLocksVma: true },
   'retry-drops-vma-lock': { fault: { anonVmaCheck: 'after-lock', retryDropsVmaLock: true, archEndRead: 'unless-retry' }, forkLocksVma: true },
   'end-read-after-retry': { fault: { anonVmaCheck: 'after-lock', retryDropsVmaLock: true, archEndRead: 'always' }, forkLocksVma: true },
+  'file-no-vma-lock': {
+    fault: { anonVmaCheck: 'after-lock', retryDropsVmaLock: false, archEndRead: 'always', fileFaults: 'no-vma-lock' },
+    forkLocksVma: true,
+    ops: FILE_OPS,
+  },
+  'file-retry': {
+    fault: { anonVmaCheck: 'after-lock', retryDropsVmaLock: true, archEndRead: 'unless-retry', fileFaults: 'retry' },
+    forkLocksVma: true,
+    ops: FILE_OPS,
+  },
+  'file-vma-lock': {
+    fault: { anonVmaCheck: 'after-lock', retryDropsVmaLock: true, archEndRead: 'unless-retry', fileFaults: 'vma-lock' },
+    forkLocksVma: true,
+    ops: FILE_OPS,
+  },
+  'end-read-after-completed': {
+    fault: { anonVmaCheck: 'after-lock', retryDropsVmaLock: true, archEndRead: 'always', fileFaults: 'vma-lock' },
+    forkLocksVma: true,
+    ops: FILE_OPS,
+  },
 };
 
 export function buildVmaLockFault(p: Readonly<Record<Params, number>>, variant: VmaLockFaultVariant): SystemSpec<VmaLockWorld> {
-  const m = defineMmu({ pages: 1, unitsPerPage: 1, backing: 'anon', pte: p.present ? 'PRESENT_RW' : 'ABSENT', mmapLock: { owners: 2 } });
-  const v = defineVmaLock(m, { faults: 1, writes: p.writes });
   const form = FORMS[variant];
+  const file = form.fault.fileFaults !== undefined;
+  // A file variant is a first write to a page of a MAP_SHARED file mapping: never mapped (present does not apply).
+  const pte = !file && p.present ? 'PRESENT_RW' : 'ABSENT';
+  const m = defineMmu({ pages: 1, unitsPerPage: 1, backing: file ? 'file' : 'anon', pte, mmapLock: { owners: 2 } });
+  const v = defineVmaLock(m, { faults: 1, writes: p.writes });
   return {
     name: `vma-lock-fault:${variant}`,
     world: { ...m.fields, ...v.fields },
@@ -68,7 +110,15 @@ export const vmaLockFault = defineScenario({
     'only for other outcomes; end-read-after-retry: the riscv handler kept its unconditional vma_end_read() (linux-next 20230725: "bad unlock balance detected"). ' +
     'Parameters: writes = mmap_lock writer calls (fork, mremap or munmap each), retry = handle_mm_fault() under the VMA lock may return VM_FAULT_RETRY (a swap-in or ' +
     'page-cache read that finds the folio locked), present = the page is mapped already (a write fault on a present page is spurious). ' +
-    'Not modelled: file-backed VMAs (NULL from lock_vma_under_rcu() before v6.7), userfaultfd (NULL before v6.6), VM_FAULT_COMPLETED, signals, vm_lock_seq wrap-around.',
+    'File-backed VMAs (a first write to a MAP_SHARED file page, whose vm_ops has ->map_pages, so ->fault is filemap_fault()): file-no-vma-lock (v6.4 - v6.5): ' +
+    'lock_vma_under_rcu() returns NULL for a VMA that is not anonymous and the fault takes mmap_lock; file-retry (v6.6, "mm: allow per-VMA locks on file-backed VMAs"): ' +
+    'the VMA lock is taken but do_shared_fault() under FAULT_FLAG_VMA_LOCK does vma_end_read() and returns VM_FAULT_RETRY; file-vma-lock (v6.7, 4ed4379881aa ' +
+    '"mm: handle shared faults under the VMA lock"): filemap_fault() runs under the VMA lock and may drop it and return VM_FAULT_RETRY (a locked folio, with retry=1), ' +
+    'and after mapping the page fault_dirty_shared_page() may drop it to throttle dirtying and return VM_FAULT_COMPLETED; the v6.6 arch code ends the read ' +
+    'only when neither is set. end-read-after-completed (hypothetical) puts the v6.5 arch rule - vma_end_read() after any outcome - in front of that: ' +
+    'the double unlock of a VM_FAULT_COMPLETED. It never shipped: 4089eef0e6ac changed the rule in v6.6, when "no path returns VM_FAULT_COMPLETED for now". ' +
+    "Not modelled: userfaultfd (NULL before v6.6), private file mappings (do_cow_fault(), v6.7 4de8c93a4751), the mmap_lock path's own RETRY / COMPLETED, " +
+    'signals, vm_lock_seq wrap-around.',
   params: {
     writes: { description: 'mmap_lock writer calls (fork, mremap(MREMAP_DONTUNMAP) or munmap each)', default: 1, min: 1, max: 2 },
     retry: { description: '1: handle_mm_fault() under the VMA lock may return VM_FAULT_RETRY (folio locked); 0: never', default: 1, min: 0, max: 1 },
@@ -103,6 +153,38 @@ export const vmaLockFault = defineScenario({
         kind: 'proposal',
         thread:
           'linux-next 20230725, "Re: [PATCH v3 02/10] mm: Allow per-VMA locks on file-backed VMAs" (Conor Dooley, <20230725-anaconda-that-ac3f79880af1@wendy>); fixed by the folded "fix riscv"',
+      },
+    },
+    'file-no-vma-lock': {
+      description: 'v6.4 - v6.5: lock_vma_under_rcu() returns NULL for a file VMA ("Only anonymous vmas are supported for now"); the fault takes mmap_lock',
+      params: ['writes', 'retry'],
+      expected: { verdict: 'holds' },
+      provenance: { kind: 'shipped', versions: 'v6.4 .. v6.5', commits: ['5e31275cc997', '657b5146955e'] },
+    },
+    'file-retry': {
+      description:
+        'v6.6: the file VMA is locked, but do_shared_fault() under FAULT_FLAG_VMA_LOCK drops the lock and returns VM_FAULT_RETRY; the fault retries under mmap_lock',
+      params: ['writes', 'retry'],
+      expected: { verdict: 'holds' },
+      provenance: { kind: 'shipped', versions: 'v6.6 ("mm: allow per-VMA locks on file-backed VMAs")', commits: ['657b5146955e', '4089eef0e6ac'] },
+    },
+    'file-vma-lock': {
+      description:
+        '4ed4379881aa (v6.7): filemap_fault() under the VMA lock; VM_FAULT_RETRY (locked folio) or VM_FAULT_COMPLETED (dirty throttling) drop it, and the arch code does not',
+      params: ['writes', 'retry'],
+      expected: { verdict: 'holds' },
+      provenance: { kind: 'shipped', versions: 'v6.7+', commits: ['4089eef0e6ac', '12214eba1992', '4ed4379881aa'] },
+    },
+    'end-read-after-completed': {
+      description:
+        'hypothetical: an arch handler that still calls vma_end_read() after any outcome, in front of v6.7 shared faults: VM_FAULT_COMPLETED is unlocked twice',
+      params: ['writes', 'retry'],
+      expected: { verdict: 'violated', property: 'VMA lock balance' },
+      provenance: {
+        kind: 'hypothetical',
+        why:
+          'the v6.4 - v6.5 rule "the caller releases the VMA lock" meets the v6.7 path that returns VM_FAULT_COMPLETED with the lock dropped (fault_dirty_shared_page() -> maybe_unlock_mmap_for_io() -> release_fault_lock()); ' +
+          '4089eef0e6ac changed every arch in v6.6, before any path returned VM_FAULT_COMPLETED under the VMA lock, so no release had both - an arch port or backport that takes the shared-fault series without it would',
       },
     },
   },

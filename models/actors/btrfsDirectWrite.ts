@@ -42,6 +42,18 @@
  *                  it again;
  *   'skip-ilock' - e0391e92f9ab ("btrfs: fix double inode unlock for direct IO sync writes", v6.11-rc3):
  *                  only up_write(&i_mmap_lock) when skip_ilock.
+ * Option `zeroProgress` (what __iomap_dio_rw() returns when the nofault GUP fails on the first page, so the
+ * attempt made no progress at all; btrfs_dio_iomap_end() then sees submitted < length and returns -ENOTBLK):
+ *   'efault' - iomap_iter() from f4b896c213f0 (v5.15) to bc264fea0f6f: `if (ret < 0 && !iter->processed)
+ *              return ret;` - processed is the iteration's -EFAULT, so ->iomap_end()'s -ENOTBLK is dropped,
+ *              the loop ends with -EFAULT, and btrfs_direct_write() faults in and retries;
+ *   'zero'   - bc264fea0f6f ("iomap: support incremental iomap_iter advances"): `if (ret < 0 && !advanced)
+ *              return ret;` - nothing advanced, so -ENOTBLK wins, __iomap_dio_rw() turns it into 0 ("magic
+ *              error code to fall back to buffered I/O"), iomap_dio_complete() returns 0, the fault-in test
+ *              (ret == -EFAULT || ret > 0) fails and the write falls back to btrfs_buffered_write() without a
+ *              fault-in; Brian Foster's "iomap: prioritize iter.status error over ->iomap_end()" (posted
+ *              8 Sep 2025, Fixes bc264fea0f6f) restores 'efault', and btrfs's own acf9ed3a6c00 ("btrfs: retry
+ *              faulting in the pages after a zero sized short direct write", btrfs for-next 2026) retries on 0.
  * Option `dsync`: the write is O_DSYNC / RWF_DSYNC (iomap sets IOMAP_DIO_NEED_SYNC). Then the
  * iomap_dio_complete() step has two outcomes: btrfs_sync_file() logs the inode (choice 0) or leaves
  * through `out_release_extents:` (choice 1).
@@ -86,6 +98,8 @@ export interface BtrfsDirectWriteOptions {
   readonly syncUnlock?: 'inode' | 'skip-ilock';
   /** O_DSYNC write. Default false. */
   readonly dsync?: boolean;
+  /** A zero-progress attempt returns -EFAULT (to bc264fea0f6f) or 0 (bc264fea0f6f's iomap_iter()). Default 'efault'. */
+  readonly zeroProgress?: 'efault' | 'zero';
 }
 
 export interface BtrfsDirectWriteContext {
@@ -122,12 +136,12 @@ interface Parts {
   bufferedCopies(w: BtrfsInodeWorld): number;
 }
 
-function parts(it: IovIter): Parts {
+function parts(it: IovIter, zeroProgress: 'efault' | 'zero'): Parts {
   const p: Parts = {
     dioSize: (w, c) => iterConsumed(w, it) - c.written,
     complete: (w, c, efault) => {
       const size = p.dioSize(w, c);
-      if (efault && size === 0) return DW_EFAULT;
+      if (efault && size === 0) return zeroProgress === 'zero' ? 0 : DW_EFAULT; // -ENOTBLK from ->iomap_end(), then 0
       return size + c.written; // -EFAULT after progress: IOMAP_DIO_PARTIAL (97308f8b0d86); + done_before (4fdccaa0d184)
     },
     faultsIn: (w, c, ret) => iterCount(w, it) > 0 && (ret === DW_EFAULT || ret > 0) && iterCount(w, it) !== c.prevLeft,
@@ -153,13 +167,15 @@ function check(m: Mmu, ino: BtrfsInode, it: IovIter, o: BtrfsDirectWriteOptions)
   if (o.retry !== 'relock' && o.retry !== 'again') throw new RangeError(`btrfs direct write: retry '${String(o.retry)}' is not 'relock' or 'again'`);
   if (o.syncUnlock !== undefined && o.syncUnlock !== 'inode' && o.syncUnlock !== 'skip-ilock')
     throw new RangeError(`btrfs direct write: syncUnlock '${String(o.syncUnlock)}' is not 'inode' or 'skip-ilock'`);
+  if (o.zeroProgress !== undefined && o.zeroProgress !== 'efault' && o.zeroProgress !== 'zero')
+    throw new RangeError(`btrfs direct write: zeroProgress '${String(o.zeroProgress)}' is not 'efault' or 'zero'`);
   if (o.syncUnlock !== undefined && o.retry !== 'again') throw new RangeError("btrfs direct write: syncUnlock applies only to retry 'again' (skip_ilock)");
 }
 
 /** The btrfs_direct_write() machine (see the file comment). */
 export function btrfsDirectWriteMachine(m: Mmu, ino: BtrfsInode, it: IovIter, o: BtrfsDirectWriteOptions) {
   check(m, ino, it, o);
-  const P = parts(it);
+  const P = parts(it, o.zeroProgress ?? 'efault');
   const relock = o.retry === 'relock';
   const unlockAll = o.syncUnlock === 'inode';
   const dsync = Boolean(o.dsync);
@@ -354,7 +370,7 @@ function retNames(n: number): string[] {
 /** The writer actor (a thread). */
 export function btrfsDirectWriteActor(m: Mmu, ino: BtrfsInode, it: IovIter, o: BtrfsDirectWriteOptions): ActorSpec<BtrfsDirectWriteContext, BtrfsInodeWorld> {
   const machine = btrfsDirectWriteMachine(m, ino, it, o);
-  const P = parts(it);
+  const P = parts(it, o.zeroProgress ?? 'efault');
   const N = it.total;
   const relock = o.retry === 'relock';
   const dsync = Boolean(o.dsync);
@@ -408,7 +424,13 @@ export function btrfsDirectWriteActor(m: Mmu, ino: BtrfsInode, it: IovIter, o: B
           const efault = iterCount(w, it) > 0;
           const r = P.complete(w, c, efault);
           const size = P.dioSize(w, c);
-          const head = `${relock ? 'btrfs_inode_unlock(); ' : ''}iomap_dio_complete() = ${fmt(r)}${efault && size > 0 ? ' (-EFAULT after progress: IOMAP_DIO_PARTIAL)' : ''}`;
+          const why =
+            efault && size > 0
+              ? ' (-EFAULT after progress: IOMAP_DIO_PARTIAL)'
+              : efault && r === 0
+                ? ' (no progress: btrfs_dio_iomap_end() = -ENOTBLK wins in iomap_iter(), __iomap_dio_rw() makes it 0)'
+                : '';
+          const head = `${relock ? 'btrfs_inode_unlock(); ' : ''}iomap_dio_complete() = ${fmt(r)}${why}`;
           let sync = '';
           if (dsync && r > 0) {
             if (relock) sync = '; btrfs_sync_file(): btrfs_inode_lock(BTRFS_ILOCK_MMAP) ... btrfs_inode_unlock()';

@@ -36,6 +36,26 @@
  * detected! ... vma_end_read+0x60/0xb8 ... handle_page_fault"; fixed before the merge).
  * Option `retry`: handle_mm_fault() under the VMA lock may return VM_FAULT_RETRY (one more choice).
  *
+ * Option `fileFaults` (only for a file-backed page 0 - MMU backing 'file': a MAP_SHARED mapping whose
+ * vm_ops has ->map_pages, so ->fault is filemap_fault(); the fault is a write fault, do_shared_fault()):
+ *   'no-vma-lock' v6.4 - v6.5: lock_vma_under_rcu() "Only anonymous vmas are supported for now":
+ *                 !vma_is_anonymous() -> NULL, the fault takes mmap_lock;
+ *   'retry'       v6.6 ("mm: allow per-VMA locks on file-backed VMAs" and "mm: move FAULT_FLAG_VMA_LOCK
+ *                 check down from do_fault()", Matthew Wilcox): lock_vma_under_rcu() hands the VMA out,
+ *                 but do_shared_fault() (and wp_page_shared()) under FAULT_FLAG_VMA_LOCK do
+ *                 vma_end_read(); return VM_FAULT_RETRY - a spurious fault on a present PTE is handled;
+ *   'vma-lock'    v6.7: 4ed4379881aa ("mm: handle shared faults under the VMA lock", vmf_can_call_fault():
+ *                 ->map_pages marks the audited ->fault) calls filemap_fault() under the VMA lock, which
+ *                 may drop it and return VM_FAULT_RETRY (lock_folio_maybe_drop_mmap() -> release_fault_lock(),
+ *                 "mm: make lock_folio_maybe_drop_mmap() VMA lock aware"; with `retry`), and after the page
+ *                 is mapped fault_dirty_shared_page() may drop it to throttle in balance_dirty_pages_ratelimited()
+ *                 and return VM_FAULT_COMPLETED (maybe_unlock_mmap_for_io() -> release_fault_lock()). Since
+ *                 4089eef0e6ac the VMA lock is gone on both, and the v6.6 arch code ends the read only
+ *                 `if (!(fault & (VM_FAULT_RETRY | VM_FAULT_COMPLETED)))`; 4089eef0e6ac's message notes that
+ *                 "no path returns VM_FAULT_COMPLETED for now" - this is the path that came with v6.7.
+ * The mmap_lock path is handle_mm_fault() then mmap_read_unlock() (no RETRY / COMPLETED choices there:
+ * fault-retry-signal models that path).
+ *
  * Steps: `lockVmaUnderRcu` (the walk and the checks before the lock), `vmaStartRead` (vma_start_read()
  * and the checks after it), `handleMmFaultVmaLock` (choice 0: the fault is handled; 1: VM_FAULT_RETRY),
  * `vmaEndRead` (the arch code after handle_mm_fault()), `lockMmAndFindVma` (mmap_read_lock(), find_vma()),
@@ -44,7 +64,7 @@
  */
 import { assign, setup } from 'xstate';
 import { bool, enumOf, type ActorSpec, type StepEvent } from '../../checker/index.js';
-import { FAULT_FLAG_DEFAULT, FAULT_FLAG_USER, FAULT_FLAG_WRITE, VMA_NONE } from '../mmu/constants.js';
+import { BACKING_FILE, FAULT_FLAG_DEFAULT, FAULT_FLAG_USER, FAULT_FLAG_WRITE, PTE_PRESENT_RW, VMA_NONE } from '../mmu/constants.js';
 import { handleMmFault } from '../mmu/fault.js';
 import { mmapReadLock, mmapReadLockable, mmapReadUnlock } from '../mmu/mmapLock.js';
 import { vmaEndRead, vmaLockedFaultRuns, vmaStartRead, vmaStartReadOk, type VmaLock, type VmaLockWorld } from '../mm/vmaLock.js';
@@ -59,14 +79,17 @@ export interface VmaLockFaultOptions {
   readonly archEndRead: 'always' | 'unless-retry';
   /** handle_mm_fault() under the VMA lock may return VM_FAULT_RETRY. Default false. */
   readonly retry?: boolean;
+  /** How faults on a file-backed page 0 go (see the file comment); required exactly when page 0 is file-backed. */
+  readonly fileFaults?: 'no-vma-lock' | 'retry' | 'vma-lock';
 }
 
 export const VMA_FAULT_NONE = 0;
 export const VMA_FAULT_DONE = 1;
 export const VMA_FAULT_RETRY = 2;
+export const VMA_FAULT_COMPLETED = 3;
 
 export interface VmaLockFaultContext {
-  /** What handle_mm_fault() under the VMA lock returned: none yet, 0, VM_FAULT_RETRY. */
+  /** What handle_mm_fault() under the VMA lock returned: none yet, 0, VM_FAULT_RETRY, VM_FAULT_COMPLETED. */
   fault: number;
   /** The fault ended in bad_area(): SIGSEGV. */
   segv: number;
@@ -75,8 +98,21 @@ export interface VmaLockFaultContext {
 type Event = StepEvent<'lockVmaUnderRcu' | 'vmaStartRead' | 'handleMmFaultVmaLock' | 'vmaEndRead' | 'lockMmAndFindVma' | 'handleMmFault', VmaLockWorld>;
 
 const FLAGS = FAULT_FLAG_DEFAULT | FAULT_FLAG_USER | FAULT_FLAG_WRITE;
+const ONLY_DONE = [VMA_FAULT_DONE] as const;
+const ONLY_RETRY = [VMA_FAULT_RETRY] as const;
+const ANON_RETRY = [VMA_FAULT_DONE, VMA_FAULT_RETRY] as const;
+const FILE_ALL = [VMA_FAULT_DONE, VMA_FAULT_COMPLETED, VMA_FAULT_RETRY] as const;
+const FILE_NO_RETRY = [VMA_FAULT_DONE, VMA_FAULT_COMPLETED] as const;
 
-function check(o: VmaLockFaultOptions): void {
+function check(v: VmaLock, o: VmaLockFaultOptions): void {
+  const file = v.mmu.backing[0] === BACKING_FILE;
+  if (file && o.fileFaults !== 'no-vma-lock' && o.fileFaults !== 'retry' && o.fileFaults !== 'vma-lock')
+    throw new RangeError(`vma lock fault: page 0 is file-backed, so fileFaults must be no-vma-lock, retry or vma-lock (got '${String(o.fileFaults)}')`);
+  if (!file && o.fileFaults !== undefined) throw new RangeError('vma lock fault: fileFaults applies only to a file-backed page 0');
+  if (file && o.fileFaults !== 'no-vma-lock' && !o.retryDropsVmaLock)
+    throw new RangeError(
+      `vma lock fault: fileFaults '${String(o.fileFaults)}' is v6.6+, where handle_mm_fault() drops the VMA lock on VM_FAULT_RETRY (retryDropsVmaLock: true)`,
+    );
   if (o.anonVmaCheck !== 'before-lock' && o.anonVmaCheck !== 'after-lock')
     throw new RangeError(`vma lock fault: anonVmaCheck '${String(o.anonVmaCheck)}' is not before-lock or after-lock`);
   if (o.archEndRead !== 'always' && o.archEndRead !== 'unless-retry')
@@ -84,23 +120,40 @@ function check(o: VmaLockFaultOptions): void {
   if (!Number.isInteger(o.mmapOwner) || o.mmapOwner < 0) throw new RangeError(`vma lock fault: mmapOwner ${o.mmapOwner} is not an owner index`);
 }
 
-/** The pure decisions of lock_vma_under_rcu(), shared by the machine and the labels. */
-function lookup(o: VmaLockFaultOptions) {
+/** The pure decisions of lock_vma_under_rcu() and handle_mm_fault(), shared by the machine and the labels. */
+function lookup(v: VmaLock, o: VmaLockFaultOptions) {
   const before = o.anonVmaCheck === 'before-lock';
+  const file = v.mmu.backing[0] === BACKING_FILE;
+  // The anon_vma tests apply to anonymous VMAs only (a MAP_SHARED file fault needs no anon_vma).
+  const anonMissing = (w: VmaLockWorld): boolean => !file && w.vmaAnonVma === 0;
   return {
-    /** mas_walk() finds no VMA (it was detached), or the anon_vma test before the lock fails: NULL. */
-    walkFails: (w: VmaLockWorld): boolean => w.vmaDetached === 1 || (before && w.vmaAnonVma === 0),
+    file,
+    /** mas_walk() finds no VMA (it was detached), the VMA is file-backed before v6.6, or the anon_vma test before the lock fails: NULL. */
+    walkFails: (w: VmaLockWorld): boolean => w.vmaDetached === 1 || (file && o.fileFaults === 'no-vma-lock') || (before && anonMissing(w)),
     /** After a successful vma_start_read(): the anon_vma test (after-lock form) or the detached test fails. */
-    lockedFails: (w: VmaLockWorld): boolean => (!before && w.vmaAnonVma === 0) || w.vmaDetached === 1,
+    lockedFails: (w: VmaLockWorld): boolean => (!before && anonMissing(w)) || w.vmaDetached === 1,
+    anonMissing,
+    /**
+     * What handle_mm_fault(FAULT_FLAG_VMA_LOCK) may return now, in choice order. Anonymous: 0, then
+     * VM_FAULT_RETRY with `retry`. File-backed, PTE already writable: 0 (a spurious fault). Otherwise
+     * 'retry': VM_FAULT_RETRY only; 'vma-lock': 0, VM_FAULT_COMPLETED, then VM_FAULT_RETRY with `retry`.
+     */
+    outcomes: (w: VmaLockWorld): readonly number[] => {
+      if (!file) return o.retry ? ANON_RETRY : ONLY_DONE;
+      if (w.pte[0] === PTE_PRESENT_RW) return ONLY_DONE;
+      if (o.fileFaults === 'retry') return ONLY_RETRY;
+      return o.retry ? FILE_ALL : FILE_NO_RETRY;
+    },
     /** The page is unmapped: lock_mm_and_find_vma() finds no VMA. */
     badArea: (w: VmaLockWorld): boolean => w.vma[0] === VMA_NONE || w.vmaDetached === 1,
   };
 }
 
 export function vmaLockFaultMachine(v: VmaLock, o: VmaLockFaultOptions) {
-  check(o);
-  const L = lookup(o);
+  check(v, o);
+  const L = lookup(v, o);
   const owner = o.mmapOwner;
+  const outcome = (w: VmaLockWorld, choice: number): number => L.outcomes(w)[choice]!;
   const endsRead = (fault: number): boolean => fault === VMA_FAULT_DONE || o.archEndRead === 'always';
   return setup({
     types: { context: {} as VmaLockFaultContext, events: {} as Event },
@@ -116,14 +169,17 @@ export function vmaLockFaultMachine(v: VmaLock, o: VmaLockFaultOptions) {
       startRead: ({ event }) => vmaStartRead(event.world),
       faultUnderVmaLock: ({ event }) => {
         const w = event.world;
-        if (event.choice === 1) {
+        const f = outcome(w, event.choice);
+        if (f === VMA_FAULT_RETRY) {
           // VM_FAULT_RETRY: nothing mapped; a writer changing the VMA meanwhile is still a race.
           vmaLockedFaultRuns(w, false);
           if (o.retryDropsVmaLock) vmaEndRead(w);
           return;
         }
-        vmaLockedFaultRuns(w);
+        vmaLockedFaultRuns(w, !L.file);
         handleMmFault(w, v.mmu, 0, FLAGS, -1);
+        // VM_FAULT_COMPLETED: fault_dirty_shared_page() dropped the VMA lock after mapping the page.
+        if (f === VMA_FAULT_COMPLETED) vmaEndRead(w);
       },
       archEndRead: ({ context, event }) => {
         if (endsRead(context.fault)) vmaEndRead(event.world);
@@ -132,7 +188,7 @@ export function vmaLockFaultMachine(v: VmaLock, o: VmaLockFaultOptions) {
       segv: ({ event }) => mmapReadUnlock(event.world, v.mmu, owner),
       faultUnderMmapLock: ({ event }) => {
         const w = event.world;
-        w.vmaAnonVma = 1; // anon_vma_prepare() under mmap_lock, where it belongs
+        if (!L.file) w.vmaAnonVma = 1; // anon_vma_prepare() under mmap_lock, where it belongs
         handleMmFault(w, v.mmu, 0, FLAGS, owner);
         mmapReadUnlock(w, v.mmu, owner);
       },
@@ -164,7 +220,7 @@ export function vmaLockFaultMachine(v: VmaLock, o: VmaLockFaultOptions) {
         on: {
           handleMmFaultVmaLock: {
             target: 'returned',
-            actions: [assign({ fault: ({ event }) => (event.choice === 1 ? VMA_FAULT_RETRY : VMA_FAULT_DONE) }), 'faultUnderVmaLock'],
+            actions: [assign({ fault: ({ event }) => outcome(event.world, event.choice) }), 'faultUnderVmaLock'],
             description: 'handle_mm_fault(FAULT_FLAG_VMA_LOCK)',
           },
         },
@@ -198,19 +254,23 @@ export function vmaLockFaultMachine(v: VmaLock, o: VmaLockFaultOptions) {
 
 /** The faulting thread (weakly fair). */
 export function vmaLockFaultActor(v: VmaLock, o: VmaLockFaultOptions): ActorSpec<VmaLockFaultContext, VmaLockWorld> {
-  const L = lookup(o);
+  const machine = vmaLockFaultMachine(v, o);
+  const L = lookup(v, o);
   const before = o.anonVmaCheck === 'before-lock';
+  const outcome = (w: VmaLockWorld, choice: number): number => L.outcomes(w)[choice]!;
   return {
     name: o.name ?? 'CPU0',
-    machine: vmaLockFaultMachine(v, o),
-    fields: { fault: enumOf(['none', '0', 'VM_FAULT_RETRY']), segv: bool() },
-    choices: { handleMmFaultVmaLock: o.retry ? 2 : 1 },
+    machine,
+    fields: { fault: enumOf(['none', '0', 'VM_FAULT_RETRY', 'VM_FAULT_COMPLETED']), segv: bool() },
+    choices: { handleMmFaultVmaLock: ({ event }) => L.outcomes(event.world).length },
     label: ({ context, event }) => {
       const w = event.world as VmaLockWorld;
       const seq = `vm_lock_seq ${w.vmLockSeq}, mm_lock_seq ${w.mmLockSeq}`;
       switch (event.type) {
         case 'lockVmaUnderRcu':
           if (w.vmaDetached === 1) return 'lock_vma_under_rcu(): mas_walk() finds no VMA (unmapped) = NULL; goto lock_mmap';
+          if (L.file && o.fileFaults === 'no-vma-lock') return 'lock_vma_under_rcu(): mas_walk(); !vma_is_anonymous() (a file VMA) = NULL; goto lock_mmap';
+          if (L.file) return 'lock_vma_under_rcu(): rcu_read_lock(); mas_walk(); a MAP_SHARED file VMA';
           if (before)
             return w.vmaAnonVma === 1
               ? 'lock_vma_under_rcu(): mas_walk(); vma_is_anonymous(); vma->anon_vma set'
@@ -218,17 +278,23 @@ export function vmaLockFaultActor(v: VmaLock, o: VmaLockFaultOptions): ActorSpec
           return 'lock_vma_under_rcu(): rcu_read_lock(); mas_walk(); vma_is_anonymous()';
         case 'vmaStartRead':
           if (!vmaStartReadOk(w)) return `vma_start_read() = false (${seq}: write-locked); lock_vma_under_rcu() = NULL; goto lock_mmap`;
-          if (!before && w.vmaAnonVma === 0) return `vma_start_read() (${seq}); vma->anon_vma NULL: inval_end_read: vma_end_read(); goto lock_mmap`;
+          if (!before && L.anonMissing(w)) return `vma_start_read() (${seq}); vma->anon_vma NULL: inval_end_read: vma_end_read(); goto lock_mmap`;
           if (w.vmaDetached === 1) return `vma_start_read() (${seq}); vma->detached: vma_end_read(); mas_walk() = NULL; goto lock_mmap`;
-          return `vma_start_read() (${seq}); ${before ? '' : 'vma->anon_vma set; '}lock_vma_under_rcu() = vma`;
+          return `vma_start_read() (${seq}); ${before || L.file ? '' : 'vma->anon_vma set; '}lock_vma_under_rcu() = vma`;
         case 'handleMmFaultVmaLock': {
           const racing = w.vmaChanging === 1 ? ' while the mmap_lock writer is changing the VMA' : '';
-          if (event.choice === 1)
+          const f = outcome(w, event.choice);
+          if (L.file) return fileFaultText(w, f, o) + racing;
+          if (f === VMA_FAULT_RETRY)
             return `handle_mm_fault(FAULT_FLAG_VMA_LOCK) = VM_FAULT_RETRY (folio locked)${o.retryDropsVmaLock ? ', VMA lock dropped' : ''}${racing}`;
           const anon = w.vmaAnonVma === 0 ? ': do_anonymous_page(): anon_vma_prepare() -> __anon_vma_prepare() under the VMA lock only' : '';
           return `handle_mm_fault(FAULT_FLAG_VMA_LOCK) = 0${anon}${racing}`;
         }
         case 'vmaEndRead':
+          if (context.fault === VMA_FAULT_COMPLETED)
+            return o.archEndRead === 'always'
+              ? 'vma_end_read() of a lock fault_dirty_shared_page() already dropped; VM_FAULT_COMPLETED: done'
+              : 'VM_FAULT_COMPLETED: the VMA lock is already dropped; done';
           if (context.fault === VMA_FAULT_RETRY)
             return o.archEndRead === 'always'
               ? `vma_end_read()${o.retryDropsVmaLock ? ' of a lock handle_mm_fault() already dropped' : ''}; VM_FAULT_RETRY: goto lock_mmap`
@@ -238,10 +304,24 @@ export function vmaLockFaultActor(v: VmaLock, o: VmaLockFaultOptions): ActorSpec
           return 'lock_mm_and_find_vma(): mmap_read_lock(); find_vma()';
         case 'handleMmFault':
           if (L.badArea(w)) return 'find_vma() = NULL: bad_area(): mmap_read_unlock(); SIGSEGV';
-          return `handle_mm_fault() = 0${w.vmaAnonVma === 0 ? ' (anon_vma_prepare() under mmap_lock)' : ''}; mmap_read_unlock()`;
+          return `handle_mm_fault() = 0${L.anonMissing(w) ? ' (anon_vma_prepare() under mmap_lock)' : ''}; mmap_read_unlock()`;
         default:
           return event.type;
       }
     },
   };
+}
+
+/** The label of handle_mm_fault(FAULT_FLAG_VMA_LOCK) on a MAP_SHARED file page with outcome `f`. */
+function fileFaultText(w: VmaLockWorld, f: number, o: VmaLockFaultOptions): string {
+  if (w.pte[0] === PTE_PRESENT_RW) return 'handle_mm_fault(FAULT_FLAG_VMA_LOCK) = 0 (the PTE is already writable: a spurious fault)';
+  const drop = o.retryDropsVmaLock ? 'vma_end_read(); ' : '';
+  if (o.fileFaults === 'retry') return `handle_mm_fault(FAULT_FLAG_VMA_LOCK): do_shared_fault(): FAULT_FLAG_VMA_LOCK: ${drop}VM_FAULT_RETRY`;
+  const shared = 'do_shared_fault() -> filemap_fault()';
+  if (f === VMA_FAULT_RETRY)
+    return `handle_mm_fault(FAULT_FLAG_VMA_LOCK): ${shared}: folio locked, lock_folio_maybe_drop_mmap() -> release_fault_lock(): ${drop}VM_FAULT_RETRY`;
+  const mapped = `handle_mm_fault(FAULT_FLAG_VMA_LOCK): ${shared}, do_page_mkwrite(), finish_fault()`;
+  if (f === VMA_FAULT_COMPLETED)
+    return `${mapped}; fault_dirty_shared_page(): maybe_unlock_mmap_for_io() -> release_fault_lock(): vma_end_read(); balance_dirty_pages_ratelimited(); VM_FAULT_COMPLETED`;
+  return `${mapped}; fault_dirty_shared_page() = 0`;
 }

@@ -16,12 +16,15 @@ import { assertGolden } from '../golden/golden.js';
 
 const scenario = findScenario('btrfs-dio-append')!;
 const DEFAULTS = { count: 1, initial: 0, prefault: 0, dsync: 1, reclaims: 0 };
-const VARIANTS: readonly BtrfsDioAppendVariant[] = ['relock', 'again', 'skip-ilock'];
+const VARIANTS: readonly BtrfsDioAppendVariant[] = ['relock', 'again', 'skip-ilock', 'zero-progress'];
 
 function run(spec: SystemSpec) {
   const system = compileSystem(spec);
   return { r: check(system), actors: system.actors.map((a) => a.name) };
 }
+
+/** The user-visible effect of the hole: a one-block append to an empty file. */
+const HOLE_AT_0 = 'write() = 1 appending at i_size 0, but i_size is now 2, block 0 is a hole (expected i_size 1, no hole)';
 
 const steps = (r: ReturnType<typeof check>) => r.violations[0]!.trace.steps.map((s) => `${s.actor}.${s.transition}`);
 
@@ -46,6 +49,7 @@ describe('scenarios/btrfs-dio-append.ts', () => {
     relock: { verdict: 'violated', property: 'append at EOF', states: 10, transitions: 9 },
     again: { verdict: 'violated', property: 'inode lock balance', states: 12, transitions: 11 },
     'skip-ilock': { verdict: 'holds', states: 10, transitions: 10 },
+    'zero-progress': { verdict: 'violated', property: 'append at EOF', states: 7, transitions: 6 },
   };
   for (const v of VARIANTS) {
     const e = expected[v];
@@ -62,7 +66,7 @@ describe('scenarios/btrfs-dio-append.ts', () => {
   it("relock: 939b656bc8ab's story - -EFAULT after i_size_write(1), fault in, goto relock, generic_write_checks() puts ki_pos at 1: a hole at block 0", () => {
     const { r, actors } = run(buildBtrfsDioAppend(DEFAULTS, 'relock'));
     const v = r.violations[0]!;
-    assert.equal(v.message, 'write() = 1 appending at i_size 0, but i_size is now 2, block 0 is a hole (expected i_size 1, no hole)');
+    assert.equal(v.message, HOLE_AT_0);
     assert.deepEqual(steps(r), [
       'writer.btrfsInodeLock',
       'writer.btrfsDioIomapBegin',
@@ -128,6 +132,21 @@ describe('scenarios/btrfs-dio-append.ts', () => {
     ]);
     // A buffer that was touched before the write survives one eviction: the retry's fault-in brings it back.
     for (const p of allParams(1).filter((q) => q.prefault === 1)) assert.equal(check(buildBtrfsDioAppend(p, 'skip-ilock')).verdict, 'holds', JSON.stringify(p));
+  });
+
+  it("zero-progress: bc264fea0f6f's iomap_iter() lets btrfs_dio_iomap_end()'s -ENOTBLK through, the write gets 0, skips the fault-in and the buffered fallback leaves the hole without any reclaim", () => {
+    const { r, actors } = run(buildBtrfsDioAppend(DEFAULTS, 'zero-progress'));
+    const v = r.violations[0]!;
+    assert.equal(v.message, HOLE_AT_0);
+    // The first attempt of relock's story, then no fault-in: straight to the buffered fallback.
+    assert.deepEqual(steps(r), [...steps(run(buildBtrfsDioAppend(DEFAULTS, 'relock')).r).slice(0, 4), 'writer.btrfsInodeUnlock', 'writer.btrfsBufferedWrite']);
+    assert.match(v.trace.steps[3]!.label, /iomap_dio_complete\(\) = 0 \(no progress/);
+    assertGolden('btrfs-dio-append-zero-progress.txt', formatTraceText(v.trace, { actors }) + '\n');
+    // Where the first attempt makes progress (the buffer was touched), 0 never comes back and it holds as skip-ilock does.
+    for (const p of allParams(0)) {
+      const z = check(buildBtrfsDioAppend(p, 'zero-progress'));
+      assert.equal(z.verdict, p.prefault ? 'holds' : 'violated', JSON.stringify(p));
+    }
   });
 
   it('the writer conforms to xstate (with reclaim)', () => {

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { check, invariant, type SystemSpec } from '../../checker/index.js';
 import { compileSystem } from '../../checker/system/system.js';
 import { formatTraceText } from '../../checker/trace/traceText.js';
+import { VMA_FAULT_COMPLETED, VMA_FAULT_DONE, VMA_FAULT_RETRY } from '../../models/actors/vmaLockFault.js';
 import type { VmaLockWorld } from '../../models/mm/vmaLock.js';
 import { buildVmaLockFault, type VmaLockFaultVariant } from '../../scenarios/vma-lock-fault.js';
 import { findScenario, resolveParams } from '../../scenarios/index.js';
@@ -14,7 +15,17 @@ import { assertConformance } from '../checker/conformance.js';
 import { assertGolden } from '../golden/golden.js';
 
 const scenario = findScenario('vma-lock-fault')!;
-const VARIANTS: readonly VmaLockFaultVariant[] = ['fork-unlocked', 'anon-check-unlocked', 'anon-check-locked', 'retry-drops-vma-lock', 'end-read-after-retry'];
+const VARIANTS: readonly VmaLockFaultVariant[] = [
+  'fork-unlocked',
+  'anon-check-unlocked',
+  'anon-check-locked',
+  'retry-drops-vma-lock',
+  'end-read-after-retry',
+  'file-no-vma-lock',
+  'file-retry',
+  'file-vma-lock',
+  'end-read-after-completed',
+];
 const DEFAULTS = { writes: 1, retry: 1, present: 1 };
 
 function run(spec: SystemSpec) {
@@ -27,7 +38,7 @@ describe('scenarios/vma-lock-fault.ts', () => {
     assert.deepEqual(resolveParams(scenario, {}), DEFAULTS);
     assert.throws(() => resolveParams(scenario, { writes: '3' }), /outside its domain 1..2/);
     const kinds = VARIANTS.map((v) => scenario.variants[v]!.provenance?.kind);
-    assert.deepEqual(kinds, ['shipped', 'shipped', 'shipped', 'shipped', 'proposal']);
+    assert.deepEqual(kinds, ['shipped', 'shipped', 'shipped', 'shipped', 'proposal', 'shipped', 'shipped', 'shipped', 'hypothetical']);
   });
 
   const expected: Record<VmaLockFaultVariant, { verdict: string; property?: string; states: number; transitions: number }> = {
@@ -36,6 +47,10 @@ describe('scenarios/vma-lock-fault.ts', () => {
     'anon-check-locked': { verdict: 'holds', states: 103, transitions: 135 },
     'retry-drops-vma-lock': { verdict: 'holds', states: 111, transitions: 152 },
     'end-read-after-retry': { verdict: 'violated', property: 'VMA lock balance', states: 28, transitions: 36 },
+    'file-no-vma-lock': { verdict: 'holds', states: 32, transitions: 39 },
+    'file-retry': { verdict: 'holds', states: 64, transitions: 87 },
+    'file-vma-lock': { verdict: 'holds', states: 98, transitions: 135 },
+    'end-read-after-completed': { verdict: 'violated', property: 'VMA lock balance', states: 22, transitions: 27 },
   };
   for (const v of VARIANTS) {
     const e = expected[v];
@@ -77,14 +92,31 @@ describe('scenarios/vma-lock-fault.ts', () => {
     assertGolden('vma-lock-fault-anon-check-unlocked.txt', formatTraceText(t, { actors }) + '\n');
   });
 
-  it('end-read-after-retry: VM_FAULT_RETRY dropped the VMA lock, the arch code ends the read again', () => {
-    const { r, actors } = run(buildVmaLockFault(DEFAULTS, 'end-read-after-retry'));
-    const t = r.violations[0]!.trace;
-    assert.deepEqual(
-      t.steps.map((s) => s.transition),
-      ['lockVmaUnderRcu', 'vmaStartRead', 'handleMmFaultVmaLock', 'vmaEndRead'],
-    );
-    assertGolden('vma-lock-fault-end-read-after-retry.txt', formatTraceText(t, { actors }) + '\n');
+  const doubleEnd = [
+    ['end-read-after-retry', 'VM_FAULT_RETRY dropped the VMA lock', /VM_FAULT_RETRY/],
+    ['end-read-after-completed', 'fault_dirty_shared_page() dropped the VMA lock with VM_FAULT_COMPLETED', /VM_FAULT_COMPLETED$/],
+  ] as const;
+  for (const [variant, how, outcome] of doubleEnd)
+    it(`${variant}: ${how}, the arch code ends the read again`, () => {
+      const { r, actors } = run(buildVmaLockFault(DEFAULTS, variant));
+      const t = r.violations[0]!.trace;
+      assert.deepEqual(
+        t.steps.map((s) => s.transition),
+        ['lockVmaUnderRcu', 'vmaStartRead', 'handleMmFaultVmaLock', 'vmaEndRead'],
+      );
+      assert.match(t.steps[2]!.label, outcome);
+      assertGolden(`vma-lock-fault-${variant}.txt`, formatTraceText(t, { actors }) + '\n');
+    });
+
+  it('file VMAs: v6.4 - v6.5 never take the VMA lock; v6.6 takes it and always retries under mmap_lock; v6.7 maps the page under it and may return VM_FAULT_COMPLETED', () => {
+    const fault = (want: number) => invariant<VmaLockWorld>('not that outcome', (st) => st.actor('CPU0').context.fault !== want);
+    const taken = invariant<VmaLockWorld>('VMA lock never taken', (st) => st.world.vmaReaders === 0);
+    const spec = (v: VmaLockFaultVariant) => buildVmaLockFault(DEFAULTS, v);
+    assert.equal(check({ ...spec('file-no-vma-lock'), properties: [taken] }).verdict, 'holds');
+    assert.equal(check({ ...spec('file-retry'), properties: [fault(VMA_FAULT_DONE)] }).verdict, 'holds');
+    assert.equal(check({ ...spec('file-retry'), properties: [fault(VMA_FAULT_RETRY)] }).verdict, 'violated');
+    for (const f of [VMA_FAULT_DONE, VMA_FAULT_RETRY, VMA_FAULT_COMPLETED])
+      assert.equal(check({ ...spec('file-vma-lock'), properties: [fault(f)] }).verdict, 'violated', String(f));
   });
 
   it('the fixes hold for every parameter setting; each bug needs what it needs (fork, mremap, a RETRY)', () => {
@@ -98,6 +130,14 @@ describe('scenarios/vma-lock-fault.ts', () => {
           assert.equal(check(buildVmaLockFault(p, 'fork-unlocked')).violations[0]?.property, 'VMA lock isolation', JSON.stringify(p));
           assert.equal(check(buildVmaLockFault(p, 'anon-check-unlocked')).violations[0]?.property, 'anon_vma under mmap_lock', JSON.stringify(p));
         }
+    // The file variants do not take `present` (a first write to the page).
+    for (let writes = 1; writes <= 2; writes++)
+      for (let retry = 0; retry <= 1; retry++) {
+        const p = { writes, retry, present: 0 };
+        for (const v of ['file-no-vma-lock', 'file-retry', 'file-vma-lock'] as const)
+          assert.equal(check(buildVmaLockFault(p, v)).verdict, 'holds', `${v} ${JSON.stringify(p)}`);
+        assert.equal(check(buildVmaLockFault(p, 'end-read-after-completed')).violations[0]?.property, 'VMA lock balance', JSON.stringify(p));
+      }
   });
 
   it('munmap() before the walk: lock_vma_under_rcu() finds no VMA, the mmap_lock path ends in bad_area()', () => {
