@@ -43,6 +43,7 @@ import {
   CMD_EXIT,
   CMD_EXPAND,
   CMD_JUDGE,
+  CMD_REBUILD,
   CMD_REPORT,
   CONTROL_WORDS,
   COUNT,
@@ -295,13 +296,22 @@ class LevelSearch {
     return true;
   }
 
-  /** A fresh table holding the stored states only (not those of a level run in part), with room for `states`. */
+  /**
+   * A fresh table holding the stored states only (not those of a level run in part), with room for
+   * `states`: every thread moves a share of the old table's slots into it (CMD_REBUILD).
+   */
   private rebuildTable(states: number): boolean {
     let bits = this.table.bits;
     while (states > PLANNED_LOAD * 2 ** bits) bits++;
     if (this.checkStop(2 ** bits * entryWords(this.words) * 4)) return false;
-    this.table = this.table.rebuilt(bits, this.control[LEVEL_BASE]!);
-    this.change({ table: this.table.buffers.table, tableBits: bits });
+    const previous = this.table;
+    this.table = SharedTable.allocate(this.words, bits);
+    this.change({ table: this.table.buffers.table, tableBits: bits, previous: previous.buffers });
+    this.command(CMD_REBUILD, 0, previous.mask + 1);
+    // The old table goes once no thread holds it.
+    const { previous: _, ...rest } = this.buffers;
+    this.buffers = rest;
+    this.change({});
     return true;
   }
 
@@ -327,6 +337,7 @@ class LevelSearch {
     if (cmd === CMD_EXPAND) this.me.expandLevel();
     else if (cmd === CMD_JUDGE) this.me.judgeLevel();
     else if (cmd === CMD_REPORT) this.me.reportBounds();
+    else if (cmd === CMD_REBUILD) this.me.rebuildTable();
     for (let d = Atomics.load(c, DONE); d < this.threads - 1; d = Atomics.load(c, DONE)) {
       Atomics.wait(c, DONE, d, WAIT_MS);
       this.failed();

@@ -34,6 +34,7 @@ import {
   LEVEL_BASE,
   LO,
   NEXT,
+  REBUILD_BATCH,
   type SharedBuffers,
 } from './protocol.js';
 
@@ -45,6 +46,8 @@ export class Participant {
   private readonly judges: readonly Monitor[];
   readonly measures: readonly Monitor[];
   private table!: SharedTable;
+  /** The table being replaced, while the table is rebuilt. */
+  private previous: SharedTable | null = null;
   private readonly states: SharedStates;
   private arrivalCap = 0;
   /** States the level may add before the table passes MAX_LOAD. */
@@ -85,6 +88,8 @@ export class Participant {
   attach(b: SharedBuffers): void {
     const W = this.system.layout.words;
     if (this.table?.buffers.table !== b.table) this.table = new SharedTable(W, { table: b.table, tableBits: b.tableBits });
+    if (!b.previous) this.previous = null;
+    else if (this.previous?.buffers.table !== b.previous.table) this.previous = new SharedTable(W, b.previous);
     this.states.attach(b.arrivals, b.numbers);
     this.arrivalCap = b.arrivalCap;
     if (this.log?.buffer !== b.logs[this.thread]) this.log = new Int32Array(b.logs[this.thread]!);
@@ -151,7 +156,7 @@ export class Participant {
         if (this.aborted()) break;
       }
       this.batches[batch * 3 + 2] = this.logEnd;
-      if (this.poll && (++polls & 15) === 0 && this.poll()) break;
+      if (this.poll && (++polls & 63) === 0 && this.poll()) break;
     }
     const f = this.thread * this.figureStride;
     this.figures[f] = this.transitions;
@@ -236,6 +241,19 @@ export class Participant {
         this.abort(ABORT_FINDING);
         break;
       }
+    }
+  }
+
+  /** Moves the stored states (arrival position below LEVEL_BASE) of the previous table's slots [LO, HI) into the table, batch by batch. */
+  rebuildTable(): void {
+    const c = this.control;
+    const lo = c[LO]!;
+    const hi = c[HI]!;
+    const below = c[LEVEL_BASE]!;
+    for (;;) {
+      const from = lo + Atomics.add(c, NEXT, 1) * REBUILD_BATCH;
+      if (from >= hi) break;
+      this.previous!.moveInto(this.table, from, Math.min(hi, from + REBUILD_BATCH), below);
     }
   }
 

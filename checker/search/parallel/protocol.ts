@@ -6,6 +6,7 @@
  */
 import type { CompiledSystem } from '../../system/system.js';
 import { expandSource } from '../../system/codegen.js';
+import type { SharedTableBuffers } from '../../store/sharedStore.js';
 
 /**
  * How a worker thread builds the system being checked: a system holds functions, which cannot be sent to
@@ -48,6 +49,8 @@ export const CMD_EXPAND = 1;
 export const CMD_JUDGE = 2;
 export const CMD_REPORT = 3;
 export const CMD_EXIT = 4;
+/** Move the stored states of the previous table (`SharedBuffers.previous`), slots [LO, HI), into the new one. */
+export const CMD_REBUILD = 5;
 
 /** Something was found (a violation or a model error): the coordinator hands the run to the sequential search. */
 export const ABORT_FINDING = 1;
@@ -61,6 +64,8 @@ export const ABORT_ERROR = 4;
 /** States a thread claims at a time when expanding, and when judging. */
 export const EXPAND_BATCH = 64;
 export const JUDGE_BATCH = 1024;
+/** Slots of the previous table a thread claims at a time when the table is rebuilt. */
+export const REBUILD_BATCH = 1 << 14;
 /** Arrival positions a thread claims at a time. */
 export const ARRIVAL_BLOCK = 64;
 /** Per-thread figures: transitions, terminal states and states arrived in the level, then [worst, at] per bound. */
@@ -70,6 +75,8 @@ export const FIGURES = 3;
 export interface SharedBuffers {
   readonly table: SharedArrayBuffer;
   readonly tableBits: number;
+  /** While the table is rebuilt (CMD_REBUILD): the table it replaces. */
+  readonly previous?: SharedTableBuffers;
   /** The store's chunks (store/sharedStore.ts), in order; a message lists them all. */
   readonly arrivals: readonly SharedArrayBuffer[];
   readonly numbers: readonly SharedArrayBuffer[];

@@ -18,6 +18,7 @@ import {
   CMD_EXPAND,
   CMD_REPORT,
   CMD_JUDGE,
+  CMD_REBUILD,
   DONE,
   fingerprint,
   GEN,
@@ -67,6 +68,7 @@ function run(system: CompiledSystem, job: WorkerJob, port: MessagePort, control:
       if (cmd === CMD_EXPAND) me.expandLevel();
       else if (cmd === CMD_JUDGE) me.judgeLevel();
       else if (cmd === CMD_REPORT) me.reportBounds();
+      else if (cmd === CMD_REBUILD) me.rebuildTable();
     } catch (e) {
       port.postMessage({ error: `worker ${job.thread}: ${message(e)}` } satisfies WorkerReport);
       Atomics.store(control, ABORT, ABORT_ERROR);
