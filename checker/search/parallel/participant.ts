@@ -26,6 +26,7 @@ import {
   ABORT_ROOM,
   ARRIVAL_BLOCK,
   ARRIVED,
+  BATCH_WORDS,
   COUNT,
   EXPAND_BATCH,
   FIGURES,
@@ -53,7 +54,12 @@ export class Participant {
   /** States the level may add before the table passes MAX_LOAD. */
   private addLimit = 0;
   private log!: Int32Array;
+  /** Every thread's log (numbering reads them all). */
+  private logs: Int32Array[] = [];
   private logCap = 0;
+  private first!: Int32Array;
+  private firstCap = 0;
+  private levelBase = 0;
   private batches!: Int32Array;
   private batchCap = 0;
   private figures!: Float64Array;
@@ -92,7 +98,12 @@ export class Participant {
     else if (this.previous?.buffers.table !== b.previous.table) this.previous = new SharedTable(W, b.previous);
     this.states.attach(b.arrivals, b.numbers);
     this.arrivalCap = b.arrivalCap;
-    if (this.log?.buffer !== b.logs[this.thread]) this.log = new Int32Array(b.logs[this.thread]!);
+    if (this.log?.buffer !== b.logs[this.thread]) {
+      this.logs = b.logs.map((l) => new Int32Array(l));
+      this.log = this.logs[this.thread]!;
+    }
+    if (this.first?.buffer !== b.firsts) this.first = new Int32Array(b.firsts);
+    this.firstCap = b.firstCap;
     this.logCap = b.logCap;
     if (this.batches?.buffer !== b.batches) this.batches = new Int32Array(b.batches);
     this.batchCap = b.batchCap;
@@ -123,6 +134,7 @@ export class Participant {
     const { S, pre, before, after } = engine;
     this.transitions = this.terminal = this.added = this.logEnd = 0;
     this.arrival = this.arrivalEnd = 0;
+    this.levelBase = c[LEVEL_BASE]!;
     this.addLimit = Math.floor(MAX_LOAD * (this.table.mask + 1)) - c[COUNT]!;
     let polls = 0;
     for (;;) {
@@ -131,8 +143,8 @@ export class Participant {
       if (from >= hi || this.aborted()) break;
       if (batch >= this.batchCap) throw new Error('internal: more expand batches than planned');
       const to = Math.min(hi, from + EXPAND_BATCH);
-      this.batches[batch * 3] = this.thread;
-      this.batches[batch * 3 + 1] = this.logEnd;
+      this.batches[batch * BATCH_WORDS] = this.thread;
+      this.batches[batch * BATCH_WORDS + 1] = this.logEnd;
       for (let idx = from; idx < to; idx++) {
         this.cur = this.here = idx;
         unpack(states.chunkOf(idx), states.offsetOf(idx), pre);
@@ -155,7 +167,7 @@ export class Participant {
         if (engine.findings.length) this.abort(ABORT_FINDING);
         if (this.aborted()) break;
       }
-      this.batches[batch * 3 + 2] = this.logEnd;
+      this.batches[batch * BATCH_WORDS + 2] = this.logEnd;
       if (this.poll && (++polls & 63) === 0 && this.poll()) break;
     }
     const f = this.thread * this.figureStride;
@@ -169,7 +181,8 @@ export class Participant {
     if (this.arrival === this.arrivalEnd) {
       this.arrival = Atomics.add(this.control, ARRIVED, ARRIVAL_BLOCK);
       this.arrivalEnd = this.arrival + ARRIVAL_BLOCK;
-      if (this.arrivalEnd > this.arrivalCap || this.arrivalEnd - this.control[LEVEL_BASE]! > this.addLimit) {
+      const span = this.arrivalEnd - this.levelBase;
+      if (this.arrivalEnd > this.arrivalCap || span > this.addLimit || span > this.firstCap) {
         this.arrival = this.arrivalEnd;
         this.abort(ABORT_ROOM);
         return REF_OVERFLOW;
@@ -177,6 +190,8 @@ export class Participant {
     }
     const a = this.arrival++;
     this.added++;
+    // Published with the state's ref (findOrAdd stores it atomically after this returns).
+    this.first[a - this.levelBase] = this.cur;
     this.states.write(a, this.vec, 0);
     return a + 1;
   };
@@ -198,7 +213,7 @@ export class Participant {
       this.abort(ABORT_ROOM);
       return true;
     }
-    if (ref > this.control[LEVEL_BASE]!) {
+    if (ref > this.levelBase) {
       if (this.logEnd + 2 > this.logCap * 2) {
         this.abort(ABORT_ROOM);
         return true;
@@ -208,12 +223,23 @@ export class Participant {
       if (this.added !== before) {
         const judges = this.judges;
         for (let i = 0; i < judges.length; i++) judges[i]!.state!(engine.after);
-      }
+      } else this.foundFrom(ref - 1 - this.levelBase);
     }
     if (engine.onStep.length) engine.stepTaken(stepId, -1);
     layout.copy(engine.S, engine.pre);
     return engine.findings.length > 0;
   };
+
+  /** The state at level position `at` is reached from the state being expanded: keep the smaller of it and the first known. */
+  private foundFrom(at: number): void {
+    const first = this.first;
+    const cur = this.cur;
+    for (let f = Atomics.load(first, at); cur < f; ) {
+      const was = Atomics.compareExchange(first, at, f, cur);
+      if (was === f) return;
+      f = was;
+    }
+  }
 
   /** A guard, choices function or action threw: a model assertion (the sequential search words it). */
   private readonly fail = (_err: unknown, stepId: number): boolean => {
@@ -254,6 +280,44 @@ export class Participant {
       const from = lo + Atomics.add(c, NEXT, 1) * REBUILD_BATCH;
       if (from >= hi) break;
       this.previous!.moveInto(this.table, from, Math.min(hi, from + REBUILD_BATCH), below);
+    }
+  }
+
+  /**
+   * The level's numbering, in the sequential search's order, with the expansion's logs: a new state is
+   * discovered from the smallest state that reaches it (its `first`), by the first of that state's steps
+   * into it; states are numbered by discovery, parent by parent, and a parent's steps in order. Per batch
+   * of parents [LO, HI) this counts its discoveries (`write` false), or, once the coordinator has summed
+   * the counts into each batch's first number, numbers them.
+   */
+  numberLevel(write: boolean): void {
+    const c = this.control;
+    const lo = c[LO]!;
+    const hi = c[HI]!;
+    const base = c[LEVEL_BASE]!;
+    const { batches, first, logs, states } = this;
+    for (;;) {
+      const b = Atomics.add(c, NEXT, 1);
+      if (lo + b * EXPAND_BATCH >= hi) break;
+      const at = b * BATCH_WORDS;
+      const log = logs[batches[at]!]!;
+      const start = batches[at + 1]!;
+      const end = batches[at + 2]!;
+      let idx = batches[at + 3]!;
+      let n = 0;
+      let since = start;
+      for (let j = start; j < end; j += 2) {
+        const parent = log[j]!;
+        const a = log[j + 1]!;
+        if (log[since] !== parent) since = j;
+        if (first[a - base] !== parent) continue;
+        let again = false;
+        for (let k = since; k < j && !again; k += 2) again = log[k + 1] === a;
+        if (again) continue;
+        if (write) states.number(idx++, a, parent);
+        n++;
+      }
+      if (!write) batches[at + 3] = n;
     }
   }
 

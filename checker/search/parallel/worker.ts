@@ -19,6 +19,8 @@ import {
   CMD_REPORT,
   CMD_JUDGE,
   CMD_REBUILD,
+  CMD_COUNT,
+  CMD_NUMBER,
   DONE,
   fingerprint,
   GEN,
@@ -69,6 +71,8 @@ function run(system: CompiledSystem, job: WorkerJob, port: MessagePort, control:
       else if (cmd === CMD_JUDGE) me.judgeLevel();
       else if (cmd === CMD_REPORT) me.reportBounds();
       else if (cmd === CMD_REBUILD) me.rebuildTable();
+      else if (cmd === CMD_COUNT) me.numberLevel(false);
+      else if (cmd === CMD_NUMBER) me.numberLevel(true);
     } catch (e) {
       port.postMessage({ error: `worker ${job.thread}: ${message(e)}` } satisfies WorkerReport);
       Atomics.store(control, ABORT, ABORT_ERROR);
