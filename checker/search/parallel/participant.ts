@@ -234,7 +234,7 @@ export class Participant {
   private foundFrom(at: number): void {
     const first = this.first;
     const cur = this.cur;
-    for (let f = Atomics.load(first, at); cur < f; ) {
+    for (let f = Atomics.load(first, at); cur < f;) {
       const was = Atomics.compareExchange(first, at, f, cur);
       if (was === f) return;
       f = was;
