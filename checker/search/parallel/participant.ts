@@ -287,37 +287,49 @@ export class Participant {
    * The level's numbering, in the sequential search's order, with the expansion's logs: a new state is
    * discovered from the smallest state that reaches it (its `first`), by the first of that state's steps
    * into it; states are numbered by discovery, parent by parent, and a parent's steps in order. Per batch
-   * of parents [LO, HI) this counts its discoveries (`write` false), or, once the coordinator has summed
-   * the counts into each batch's first number, numbers them.
+   * of parents [LO, HI) this counts its discoveries and marks the other steps in the log (`number` false),
+   * or, once the coordinator has summed the counts into each batch's first number, numbers the
+   * discoveries.
    */
-  numberLevel(write: boolean): void {
+  numberLevel(number: boolean): void {
     const c = this.control;
     const lo = c[LO]!;
     const hi = c[HI]!;
-    const base = c[LEVEL_BASE]!;
-    const { batches, first, logs, states } = this;
+    const { batches, logs } = this;
     for (;;) {
       const b = Atomics.add(c, NEXT, 1);
       if (lo + b * EXPAND_BATCH >= hi) break;
       const at = b * BATCH_WORDS;
       const log = logs[batches[at]!]!;
-      const start = batches[at + 1]!;
-      const end = batches[at + 2]!;
-      let idx = batches[at + 3]!;
-      let n = 0;
-      let since = start;
-      for (let j = start; j < end; j += 2) {
-        const parent = log[j]!;
-        const a = log[j + 1]!;
-        if (log[since] !== parent) since = j;
-        if (first[a - base] !== parent) continue;
-        let again = false;
-        for (let k = since; k < j && !again; k += 2) again = log[k + 1] === a;
-        if (again) continue;
-        if (write) states.number(idx++, a, parent);
-        n++;
-      }
-      if (!write) batches[at + 3] = n;
+      if (number) this.numberBatch(log, batches[at + 1]!, batches[at + 2]!, batches[at + 3]!);
+      else batches[at + 3] = this.countBatch(log, batches[at + 1]!, batches[at + 2]!, c[LEVEL_BASE]!);
+    }
+  }
+
+  /** The discoveries among the steps logged in log[start, end); every other step's arrival is marked (~a, negative). */
+  private countBatch(log: Int32Array, start: number, end: number, base: number): number {
+    const first = this.first;
+    let n = 0;
+    let since = start;
+    for (let j = start; j < end; j += 2) {
+      const parent = log[j]!;
+      const a = log[j + 1]!;
+      if (log[since] !== parent) since = j;
+      let again = first[a - base] !== parent;
+      // A parent's steps are logged together: an earlier one into the same state is the discovery.
+      for (let k = since; k < j && !again; k += 2) again = log[k + 1] === a;
+      if (again) log[j + 1] = ~a;
+      else n++;
+    }
+    return n;
+  }
+
+  /** Numbers the discoveries (countBatch left them unmarked) logged in log[start, end) from `idx` on. */
+  private numberBatch(log: Int32Array, start: number, end: number, idx: number): void {
+    const states = this.states;
+    for (let j = start; j < end; j += 2) {
+      const a = log[j + 1]!;
+      if (a >= 0) states.number(idx++, a, log[j]!);
     }
   }
 
