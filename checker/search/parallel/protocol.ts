@@ -69,7 +69,7 @@ export const ABORT_ERROR = 4;
 export const EXPAND_BATCH = 64;
 export const JUDGE_BATCH = 1024;
 /** Slots of the previous table a thread claims at a time when the table is rebuilt. */
-export const REBUILD_BATCH = 1 << 14;
+export const REBUILD_BATCH = 1 << 10;
 /** Arrival positions a thread claims at a time. */
 export const ARRIVAL_BLOCK = 64;
 /** Words per expand batch in `SharedBuffers.batches`. */
