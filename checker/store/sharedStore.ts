@@ -116,22 +116,25 @@ export class SharedTable {
   }
 
   /**
-   * A table of 2^bits slots with this one's states whose ref is at most `below` (the states of a level in
-   * progress are left out): single-threaded, between levels. Reads this table in order, so it streams.
+   * Moves this table's states whose ref is at most `below` (the states of a level in progress are left
+   * out) from slots [from, to) into `next`, a larger table: between levels, several threads at once, each
+   * its own range of slots. Reads this table in order, so it streams; every state moved is absent from
+   * `next`, so a slot is claimed with one compare-and-swap and never compared.
    */
-  rebuilt(bits: number, below: number): SharedTable {
-    const next = SharedTable.allocate(this.words, bits);
+  moveInto(next: SharedTable, from: number, to: number, below: number): void {
     const n = this.words;
     const E = this.entry;
     const t = this.slots;
-    const key = new Uint32Array(n);
-    for (let b = 0; b < t.length; b += E) {
+    const words = new Uint32Array(t.buffer);
+    const into = next.slots;
+    const mask = next.mask;
+    for (let b = from * E, end = to * E; b < end; b += E) {
       const ref = t[b + n]!;
       if (ref <= 0 || ref > below) continue;
-      for (let i = 0; i < n; i++) key[i] = t[b + i]!;
-      next.insert(key, 0, ref);
+      let slot = hashWords(words, b, n) & mask;
+      while (into[slot * E + n] !== REF_EMPTY || Atomics.compareExchange(into, slot * E + n, REF_EMPTY, ref) !== REF_EMPTY) slot = (slot + 1) & mask;
+      for (let i = 0; i < n; i++) into[slot * E + i] = t[b + i]!;
     }
-    return next;
   }
 
   /** The ref of a state, or REF_EMPTY: single-threaded, once the search is over. */

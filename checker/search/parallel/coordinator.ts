@@ -7,8 +7,10 @@
  * The result is the sequential search's, for any number of threads, by construction:
  *  - a level's new states are numbered as the sequential search numbers them: in the order of their first
  *    discovery, (parent's number, step order). Each thread logs, per batch of parents it expands, the
- *    steps that reach states new in the level; reading the batches in order, the first time a staged state
- *    appears is its discovery, and its parent is the parent it appears under. So the store holds the same
+ *    steps that reach states new in the level, and keeps for each new state the smallest parent that
+ *    reaches it (one compare-and-swap when it lowers it); that parent's first step into it is its
+ *    discovery. The threads then count each batch's discoveries, the coordinator sums them into each
+ *    batch's first number, and the threads number the batches (participant.ts). So the store holds the same
  *    states under the same numbers with the same parents, and paths, traces and the determinism probe
  *    (which samples states by number) see what they see after a sequential search;
  *  - the counts (states, transitions, terminal states, depth) of a complete search are sums over levels;
@@ -39,10 +41,14 @@ import {
   ABORT_STOP,
   ARRIVAL_BLOCK,
   ARRIVED,
+  BATCH_WORDS,
   CMD,
   CMD_EXIT,
   CMD_EXPAND,
   CMD_JUDGE,
+  CMD_REBUILD,
+  CMD_COUNT,
+  CMD_NUMBER,
   CMD_REPORT,
   CONTROL_WORDS,
   COUNT,
@@ -112,7 +118,6 @@ class LevelSearch {
   private table: SharedTable;
   private readonly states: SharedStates;
   private buffers: SharedBuffers;
-  private seen = new Uint8Array(0);
   private stopped: StopReason | null = null;
   private count = 0;
   private transitions = 0;
@@ -140,6 +145,8 @@ class LevelSearch {
       arrivalCap: SharedStates.CHUNK,
       logs: [],
       logCap: 0,
+      firsts: new SharedArrayBuffer(0),
+      firstCap: 0,
       batches: new SharedArrayBuffer(0),
       batchCap: 0,
       figures: new SharedArrayBuffer(threads * (FIGURES + 2 * bounds) * 8),
@@ -236,38 +243,29 @@ class LevelSearch {
       this.terminal += figures[t * stride + 1]!;
       added += figures[t * stride + 2]!;
     }
-    return this.number(hi - lo, base, added);
+    return this.number(lo, hi, added);
   }
 
   /**
-   * Numbers the level's new states in the sequential search's order: batch by batch, each thread's log in
-   * order, a state's first appearance is its discovery, and the state it appears under is its parent.
+   * Numbers the level's new states in the sequential search's order (Participant.numberLevel): every
+   * thread counts the discoveries of a share of the expand batches, the counts are summed here into each
+   * batch's first number, and every thread numbers a share of the batches.
    */
-  private number(levelSize: number, base: number, added: number): number {
-    const span = this.control[ARRIVED]! - base;
-    if (this.seen.length < span) this.seen = new Uint8Array(Math.max(span, this.seen.length * 2));
-    const seen = this.seen;
-    seen.fill(0, 0, span);
+  private number(lo: number, hi: number, added: number): number {
     const need = SharedStates.chunksFor(this.count + added) - this.buffers.numbers.length;
     if (need > 0) this.change({ numbers: [...this.buffers.numbers, ...Array.from({ length: need }, () => SharedStates.numberChunk())] });
+    this.command(CMD_COUNT, lo, hi);
     const batches = new Int32Array(this.buffers.batches);
-    const logs = this.buffers.logs.map((b) => new Int32Array(b));
-    const states = this.states;
     let idx = this.count;
-    const nBatches = Math.ceil(levelSize / EXPAND_BATCH);
-    for (let b = 0; b < nBatches; b++) {
-      const log = logs[batches[b * 3]!]!;
-      const end = batches[b * 3 + 2]!;
-      for (let j = batches[b * 3 + 1]!; j < end; j += 2) {
-        const a = log[j + 1]!;
-        if (seen[a - base]) continue;
-        seen[a - base] = 1;
-        states.number(idx++, a, log[j]!);
-      }
+    const end = Math.ceil((hi - lo) / EXPAND_BATCH) * BATCH_WORDS;
+    for (let at = 3; at < end; at += BATCH_WORDS) {
+      const n = batches[at]!;
+      batches[at] = idx;
+      idx += n;
     }
-    const n = idx - this.count;
-    if (n !== added) throw new Error(`internal: ${added} states added in a level but ${n} logged`);
-    return n;
+    if (idx - this.count !== added) throw new Error(`internal: ${added} states added in a level but ${idx - this.count} discovered`);
+    this.command(CMD_NUMBER, lo, hi);
+    return added;
   }
 
   /** Sizes the arrival space, logs, batch list and table for a level of `size` states expected to find `expect` new ones. */
@@ -276,11 +274,13 @@ class LevelSearch {
     const W = this.words;
     const need: { -readonly [K in keyof SharedBuffers]?: SharedBuffers[K] } = {};
     const batchCap = Math.ceil(size / EXPAND_BATCH);
-    if (b.batchCap < batchCap) Object.assign(need, { batches: new SharedArrayBuffer(batchCap * 2 * 3 * 4), batchCap: batchCap * 2 });
+    if (b.batchCap < batchCap) Object.assign(need, { batches: new SharedArrayBuffer(batchCap * 2 * BATCH_WORDS * 4), batchCap: batchCap * 2 });
     const arrivals = base + expect + this.threads * ARRIVAL_BLOCK;
     const more = SharedStates.chunksFor(arrivals) - b.arrivals.length;
     const logCap = expect * 4;
-    const bytes = Math.max(0, more) * SharedStates.CHUNK * W * 4 + (b.logCap < logCap ? this.threads * logCap * 2 * 8 : 0);
+    const span = expect + this.threads * ARRIVAL_BLOCK;
+    const bytes =
+      Math.max(0, more) * SharedStates.CHUNK * W * 4 + (b.logCap < logCap ? this.threads * logCap * 2 * 8 : 0) + (b.firstCap < span ? span * 2 * 4 : 0);
     if (bytes && this.checkStop(bytes)) return false;
     if (more > 0) {
       Object.assign(need, {
@@ -288,6 +288,7 @@ class LevelSearch {
         arrivalCap: (b.arrivals.length + more) * SharedStates.CHUNK,
       });
     }
+    if (b.firstCap < span) Object.assign(need, { firsts: new SharedArrayBuffer(span * 2 * 4), firstCap: span * 2 });
     if (b.logCap < logCap)
       Object.assign(need, { logs: Array.from({ length: this.threads }, () => new SharedArrayBuffer(logCap * 2 * 2 * 4)), logCap: logCap * 2 });
     if (this.count + expect > PLANNED_LOAD * (this.table.mask + 1) && !this.rebuildTable(this.count + expect)) return false;
@@ -295,13 +296,22 @@ class LevelSearch {
     return true;
   }
 
-  /** A fresh table holding the stored states only (not those of a level run in part), with room for `states`. */
+  /**
+   * A fresh table holding the stored states only (not those of a level run in part), with room for
+   * `states`: every thread moves a share of the old table's slots into it (CMD_REBUILD).
+   */
   private rebuildTable(states: number): boolean {
     let bits = this.table.bits;
     while (states > PLANNED_LOAD * 2 ** bits) bits++;
     if (this.checkStop(2 ** bits * entryWords(this.words) * 4)) return false;
-    this.table = this.table.rebuilt(bits, this.control[LEVEL_BASE]!);
-    this.change({ table: this.table.buffers.table, tableBits: bits });
+    const previous = this.table;
+    this.table = SharedTable.allocate(this.words, bits);
+    this.change({ table: this.table.buffers.table, tableBits: bits, previous: previous.buffers });
+    this.command(CMD_REBUILD, 0, previous.mask + 1);
+    // The old table goes once no thread holds it.
+    const { previous: _, ...rest } = this.buffers;
+    this.buffers = rest;
+    this.change({});
     return true;
   }
 
@@ -327,6 +337,9 @@ class LevelSearch {
     if (cmd === CMD_EXPAND) this.me.expandLevel();
     else if (cmd === CMD_JUDGE) this.me.judgeLevel();
     else if (cmd === CMD_REPORT) this.me.reportBounds();
+    else if (cmd === CMD_REBUILD) this.me.rebuildTable();
+    else if (cmd === CMD_COUNT) this.me.numberLevel(false);
+    else if (cmd === CMD_NUMBER) this.me.numberLevel(true);
     for (let d = Atomics.load(c, DONE); d < this.threads - 1; d = Atomics.load(c, DONE)) {
       Atomics.wait(c, DONE, d, WAIT_MS);
       this.failed();

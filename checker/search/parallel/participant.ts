@@ -26,6 +26,7 @@ import {
   ABORT_ROOM,
   ARRIVAL_BLOCK,
   ARRIVED,
+  BATCH_WORDS,
   COUNT,
   EXPAND_BATCH,
   FIGURES,
@@ -34,6 +35,7 @@ import {
   LEVEL_BASE,
   LO,
   NEXT,
+  REBUILD_BATCH,
   type SharedBuffers,
 } from './protocol.js';
 
@@ -45,12 +47,19 @@ export class Participant {
   private readonly judges: readonly Monitor[];
   readonly measures: readonly Monitor[];
   private table!: SharedTable;
+  /** The table being replaced, while the table is rebuilt. */
+  private previous: SharedTable | null = null;
   private readonly states: SharedStates;
   private arrivalCap = 0;
   /** States the level may add before the table passes MAX_LOAD. */
   private addLimit = 0;
   private log!: Int32Array;
+  /** Every thread's log (numbering reads them all). */
+  private logs: Int32Array[] = [];
   private logCap = 0;
+  private first!: Int32Array;
+  private firstCap = 0;
+  private levelBase = 0;
   private batches!: Int32Array;
   private batchCap = 0;
   private figures!: Float64Array;
@@ -85,9 +94,16 @@ export class Participant {
   attach(b: SharedBuffers): void {
     const W = this.system.layout.words;
     if (this.table?.buffers.table !== b.table) this.table = new SharedTable(W, { table: b.table, tableBits: b.tableBits });
+    if (!b.previous) this.previous = null;
+    else if (this.previous?.buffers.table !== b.previous.table) this.previous = new SharedTable(W, b.previous);
     this.states.attach(b.arrivals, b.numbers);
     this.arrivalCap = b.arrivalCap;
-    if (this.log?.buffer !== b.logs[this.thread]) this.log = new Int32Array(b.logs[this.thread]!);
+    if (this.log?.buffer !== b.logs[this.thread]) {
+      this.logs = b.logs.map((l) => new Int32Array(l));
+      this.log = this.logs[this.thread]!;
+    }
+    if (this.first?.buffer !== b.firsts) this.first = new Int32Array(b.firsts);
+    this.firstCap = b.firstCap;
     this.logCap = b.logCap;
     if (this.batches?.buffer !== b.batches) this.batches = new Int32Array(b.batches);
     this.batchCap = b.batchCap;
@@ -118,6 +134,7 @@ export class Participant {
     const { S, pre, before, after } = engine;
     this.transitions = this.terminal = this.added = this.logEnd = 0;
     this.arrival = this.arrivalEnd = 0;
+    this.levelBase = c[LEVEL_BASE]!;
     this.addLimit = Math.floor(MAX_LOAD * (this.table.mask + 1)) - c[COUNT]!;
     let polls = 0;
     for (;;) {
@@ -126,8 +143,8 @@ export class Participant {
       if (from >= hi || this.aborted()) break;
       if (batch >= this.batchCap) throw new Error('internal: more expand batches than planned');
       const to = Math.min(hi, from + EXPAND_BATCH);
-      this.batches[batch * 3] = this.thread;
-      this.batches[batch * 3 + 1] = this.logEnd;
+      this.batches[batch * BATCH_WORDS] = this.thread;
+      this.batches[batch * BATCH_WORDS + 1] = this.logEnd;
       for (let idx = from; idx < to; idx++) {
         this.cur = this.here = idx;
         unpack(states.chunkOf(idx), states.offsetOf(idx), pre);
@@ -150,8 +167,8 @@ export class Participant {
         if (engine.findings.length) this.abort(ABORT_FINDING);
         if (this.aborted()) break;
       }
-      this.batches[batch * 3 + 2] = this.logEnd;
-      if (this.poll && (++polls & 15) === 0 && this.poll()) break;
+      this.batches[batch * BATCH_WORDS + 2] = this.logEnd;
+      if (this.poll && (++polls & 63) === 0 && this.poll()) break;
     }
     const f = this.thread * this.figureStride;
     this.figures[f] = this.transitions;
@@ -164,7 +181,8 @@ export class Participant {
     if (this.arrival === this.arrivalEnd) {
       this.arrival = Atomics.add(this.control, ARRIVED, ARRIVAL_BLOCK);
       this.arrivalEnd = this.arrival + ARRIVAL_BLOCK;
-      if (this.arrivalEnd > this.arrivalCap || this.arrivalEnd - this.control[LEVEL_BASE]! > this.addLimit) {
+      const span = this.arrivalEnd - this.levelBase;
+      if (this.arrivalEnd > this.arrivalCap || span > this.addLimit || span > this.firstCap) {
         this.arrival = this.arrivalEnd;
         this.abort(ABORT_ROOM);
         return REF_OVERFLOW;
@@ -172,6 +190,8 @@ export class Participant {
     }
     const a = this.arrival++;
     this.added++;
+    // Published with the state's ref (findOrAdd stores it atomically after this returns).
+    this.first[a - this.levelBase] = this.cur;
     this.states.write(a, this.vec, 0);
     return a + 1;
   };
@@ -193,7 +213,7 @@ export class Participant {
       this.abort(ABORT_ROOM);
       return true;
     }
-    if (ref > this.control[LEVEL_BASE]!) {
+    if (ref > this.levelBase) {
       if (this.logEnd + 2 > this.logCap * 2) {
         this.abort(ABORT_ROOM);
         return true;
@@ -203,12 +223,23 @@ export class Participant {
       if (this.added !== before) {
         const judges = this.judges;
         for (let i = 0; i < judges.length; i++) judges[i]!.state!(engine.after);
-      }
+      } else this.foundFrom(ref - 1 - this.levelBase);
     }
     if (engine.onStep.length) engine.stepTaken(stepId, -1);
     layout.copy(engine.S, engine.pre);
     return engine.findings.length > 0;
   };
+
+  /** The state at level position `at` is reached from the state being expanded: keep the smaller of it and the first known. */
+  private foundFrom(at: number): void {
+    const first = this.first;
+    const cur = this.cur;
+    for (let f = Atomics.load(first, at); cur < f;) {
+      const was = Atomics.compareExchange(first, at, f, cur);
+      if (was === f) return;
+      f = was;
+    }
+  }
 
   /** A guard, choices function or action threw: a model assertion (the sequential search words it). */
   private readonly fail = (_err: unknown, stepId: number): boolean => {
@@ -236,6 +267,69 @@ export class Participant {
         this.abort(ABORT_FINDING);
         break;
       }
+    }
+  }
+
+  /** Moves the stored states (arrival position below LEVEL_BASE) of the previous table's slots [LO, HI) into the table, batch by batch. */
+  rebuildTable(): void {
+    const c = this.control;
+    const lo = c[LO]!;
+    const hi = c[HI]!;
+    const below = c[LEVEL_BASE]!;
+    for (;;) {
+      const from = lo + Atomics.add(c, NEXT, 1) * REBUILD_BATCH;
+      if (from >= hi) break;
+      this.previous!.moveInto(this.table, from, Math.min(hi, from + REBUILD_BATCH), below);
+    }
+  }
+
+  /**
+   * The level's numbering, in the sequential search's order, with the expansion's logs: a new state is
+   * discovered from the smallest state that reaches it (its `first`), by the first of that state's steps
+   * into it; states are numbered by discovery, parent by parent, and a parent's steps in order. Per batch
+   * of parents [LO, HI) this counts its discoveries and marks the other steps in the log (`number` false),
+   * or, once the coordinator has summed the counts into each batch's first number, numbers the
+   * discoveries.
+   */
+  numberLevel(number: boolean): void {
+    const c = this.control;
+    const lo = c[LO]!;
+    const hi = c[HI]!;
+    const { batches, logs } = this;
+    for (;;) {
+      const b = Atomics.add(c, NEXT, 1);
+      if (lo + b * EXPAND_BATCH >= hi) break;
+      const at = b * BATCH_WORDS;
+      const log = logs[batches[at]!]!;
+      if (number) this.numberBatch(log, batches[at + 1]!, batches[at + 2]!, batches[at + 3]!);
+      else batches[at + 3] = this.countBatch(log, batches[at + 1]!, batches[at + 2]!, c[LEVEL_BASE]!);
+    }
+  }
+
+  /** The discoveries among the steps logged in log[start, end); every other step's arrival is marked (~a, negative). */
+  private countBatch(log: Int32Array, start: number, end: number, base: number): number {
+    const first = this.first;
+    let n = 0;
+    let since = start;
+    for (let j = start; j < end; j += 2) {
+      const parent = log[j]!;
+      const a = log[j + 1]!;
+      if (log[since] !== parent) since = j;
+      let again = first[a - base] !== parent;
+      // A parent's steps are logged together: an earlier one into the same state is the discovery.
+      for (let k = since; k < j && !again; k += 2) again = log[k + 1] === a;
+      if (again) log[j + 1] = ~a;
+      else n++;
+    }
+    return n;
+  }
+
+  /** Numbers the discoveries (countBatch left them unmarked) logged in log[start, end) from `idx` on. */
+  private numberBatch(log: Int32Array, start: number, end: number, idx: number): void {
+    const states = this.states;
+    for (let j = start; j < end; j += 2) {
+      const a = log[j + 1]!;
+      if (a >= 0) states.number(idx++, a, log[j]!);
     }
   }
 

@@ -6,6 +6,7 @@
  */
 import type { CompiledSystem } from '../../system/system.js';
 import { expandSource } from '../../system/codegen.js';
+import type { SharedTableBuffers } from '../../store/sharedStore.js';
 
 /**
  * How a worker thread builds the system being checked: a system holds functions, which cannot be sent to
@@ -48,6 +49,12 @@ export const CMD_EXPAND = 1;
 export const CMD_JUDGE = 2;
 export const CMD_REPORT = 3;
 export const CMD_EXIT = 4;
+/** Move the stored states of the previous table (`SharedBuffers.previous`), slots [LO, HI), into the new one. */
+export const CMD_REBUILD = 5;
+/** Count, per expand batch of states [LO, HI), the new states it discovers first (the level's numbering, part one). */
+export const CMD_COUNT = 6;
+/** Number them, from the first number of each batch the coordinator wrote (part two). */
+export const CMD_NUMBER = 7;
 
 /** Something was found (a violation or a model error): the coordinator hands the run to the sequential search. */
 export const ABORT_FINDING = 1;
@@ -61,8 +68,12 @@ export const ABORT_ERROR = 4;
 /** States a thread claims at a time when expanding, and when judging. */
 export const EXPAND_BATCH = 64;
 export const JUDGE_BATCH = 1024;
+/** Slots of the previous table a thread claims at a time when the table is rebuilt. */
+export const REBUILD_BATCH = 1 << 10;
 /** Arrival positions a thread claims at a time. */
 export const ARRIVAL_BLOCK = 64;
+/** Words per expand batch in `SharedBuffers.batches`. */
+export const BATCH_WORDS = 4;
 /** Per-thread figures: transitions, terminal states and states arrived in the level, then [worst, at] per bound. */
 export const FIGURES = 3;
 
@@ -70,6 +81,8 @@ export const FIGURES = 3;
 export interface SharedBuffers {
   readonly table: SharedArrayBuffer;
   readonly tableBits: number;
+  /** While the table is rebuilt (CMD_REBUILD): the table it replaces. */
+  readonly previous?: SharedTableBuffers;
   /** The store's chunks (store/sharedStore.ts), in order; a message lists them all. */
   readonly arrivals: readonly SharedArrayBuffer[];
   readonly numbers: readonly SharedArrayBuffer[];
@@ -79,7 +92,11 @@ export interface SharedBuffers {
   readonly logs: readonly SharedArrayBuffer[];
   /** Pairs each log holds. */
   readonly logCap: number;
-  /** Per expand batch of the level: [thread, log start, log end]. */
+  /** By arrival position in the level: the number of the first state to reach it (the smallest). */
+  readonly firsts: SharedArrayBuffer;
+  /** Arrival positions `firsts` holds. */
+  readonly firstCap: number;
+  /** Per expand batch of the level, BATCH_WORDS words: [thread, log start, log end, discoveries, then first number]. */
   readonly batches: SharedArrayBuffer;
   readonly batchCap: number;
   /** Per thread: FIGURES + 2 * bounds Float64s. */

@@ -18,6 +18,9 @@ import {
   CMD_EXPAND,
   CMD_REPORT,
   CMD_JUDGE,
+  CMD_REBUILD,
+  CMD_COUNT,
+  CMD_NUMBER,
   DONE,
   fingerprint,
   GEN,
@@ -67,6 +70,9 @@ function run(system: CompiledSystem, job: WorkerJob, port: MessagePort, control:
       if (cmd === CMD_EXPAND) me.expandLevel();
       else if (cmd === CMD_JUDGE) me.judgeLevel();
       else if (cmd === CMD_REPORT) me.reportBounds();
+      else if (cmd === CMD_REBUILD) me.rebuildTable();
+      else if (cmd === CMD_COUNT) me.numberLevel(false);
+      else if (cmd === CMD_NUMBER) me.numberLevel(true);
     } catch (e) {
       port.postMessage({ error: `worker ${job.thread}: ${message(e)}` } satisfies WorkerReport);
       Atomics.store(control, ABORT, ABORT_ERROR);
