@@ -28,6 +28,8 @@ export * from './madvisePopulate.js';
 export * from './vmaLockFault.js';
 export * from './mmapWriter.js';
 export * from './pageCacheEvict.js';
+export * from './filemapRead.js';
+export * from './truncate.js';
 export * from './pipeSyscalls.js';
 export * from './forkPin.js';
 export * from './bufferedWrite.js';
