@@ -26,6 +26,7 @@ import {
   invalidateLock,
   invalidateLockOk,
   invalidateUnlock,
+  iSizeWrite,
   truncateInodeFolio,
   unmapMappingRange,
   type Truncate,
@@ -82,9 +83,7 @@ export function truncateMachine(t: Truncate, o: TruncateActorOptions) {
     actions: {
       lock: ({ event }) => invalidateLock(event.world),
       unlock: ({ event }) => invalidateUnlock(event.world),
-      setSize: ({ event }) => {
-        event.world.iSize = from;
-      },
+      setSize: ({ event }) => iSizeWrite(event.world, t, from),
       unmap: ({ event }) => unmapMappingRange(event.world, from, to),
       folioLock: ({ context, event }) => pcFolioLock(event.world, pc, context.idx),
       truncateFolio: ({ context, event }) => {

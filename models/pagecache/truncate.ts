@@ -106,6 +106,12 @@ export function invalidateUnlock(w: TruncateWorld): void {
   w.invLockWriter = 0;
 }
 
+/** i_size_write() (truncate_setsize()), in folios. */
+export function iSizeWrite(w: TruncateWorld, t: Truncate, size: number): void {
+  if (!Number.isInteger(size) || size < 0 || size > t.pc.folios) throw new RangeError(`i_size_write(): ${size} is not 0..${t.pc.folios} folios`);
+  w.iSize = size;
+}
+
 /** unmap_mapping_range() of the folios [from, to): their user PTEs are zapped. */
 export function unmapMappingRange(w: TruncateWorld, from: number, to: number): void {
   for (let f = from; f < to; f++) w.pcMapped[f] = 0;
