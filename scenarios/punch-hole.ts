@@ -87,7 +87,7 @@ export const punchHole = defineScenario({
     'invalidate-lock (v5.15): the lock moved into the address_space, taken shared only to add a folio or read one in; a reader that finds its folio ' +
     'truncated after folio_lock() (folio->mapping == NULL) retries. Properties: no stale page cache (no uptodate folio holds old data over freed blocks), ' +
     'no orphan mapping (no PTE maps a removed folio), the reader returns, no deadlock. Parameters: ' +
-    'cached = the file\'s folio starts in the page cache, uptodate; truncate = a truncate to 0 instead of the punch (i_size shrinks first; the fixed forms only). ' +
+    "cached = the file's folio starts in the page cache, uptodate; truncate = a truncate to 0 instead of the punch (i_size shrinks first; the fixed forms only). " +
     'Not modelled: readahead of more than the one folio, partial folios, writeback, blocks reused by another file.',
   params: {
     cached: { description: '1: the folio starts in the page cache, uptodate (the file was read); 0: not cached', default: 1, min: 0, max: 1 },

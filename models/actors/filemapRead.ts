@@ -189,7 +189,12 @@ export function filemapReadMachine(t: Truncate, o: FilemapReadOptions) {
                 { guard: 'absentNeedsLock', target: 'lockForCreate', description: 'absent: the invalidate lock first' },
                 { guard: 'absent', target: 'create', description: 'absent: create one' },
                 { guard: 'uptodate', target: 'copy', actions: assign({ gen: genNow, seen: seenNow }), description: 'uptodate: copy without the folio lock' },
-                { guard: 'staleNeedsLock', target: 'lockForUpdate', actions: assign({ gen: genNow }), description: 'filemap_update_page(): the invalidate lock first' },
+                {
+                  guard: 'staleNeedsLock',
+                  target: 'lockForUpdate',
+                  actions: assign({ gen: genNow }),
+                  description: 'filemap_update_page(): the invalidate lock first',
+                },
                 { target: 'lock', actions: assign({ gen: genNow }), description: 'filemap_update_page(): lock it' },
               ]
             : [
@@ -202,11 +207,25 @@ export function filemapReadMachine(t: Truncate, o: FilemapReadOptions) {
       },
       lockForCreate: {
         meta: { waitsFor: waitsForLock },
-        on: { invalidateLockShared: { guard: 'sharedOk', target: 'create', actions: ['lockShared', assign({ inv: 1 })], description: 'filemap_invalidate_lock_shared()' } },
+        on: {
+          invalidateLockShared: {
+            guard: 'sharedOk',
+            target: 'create',
+            actions: ['lockShared', assign({ inv: 1 })],
+            description: 'filemap_invalidate_lock_shared()',
+          },
+        },
       },
       lockForUpdate: {
         meta: { waitsFor: waitsForLock },
-        on: { invalidateLockShared: { guard: 'sharedOk', target: 'lock', actions: ['lockShared', assign({ inv: 1 })], description: 'filemap_invalidate_lock_shared()' } },
+        on: {
+          invalidateLockShared: {
+            guard: 'sharedOk',
+            target: 'lock',
+            actions: ['lockShared', assign({ inv: 1 })],
+            description: 'filemap_invalidate_lock_shared()',
+          },
+        },
       },
       // filemap_create_folio() (read) / retry_find: __filemap_get_folio(FGP_CREAT) (fault).
       create: {
@@ -214,7 +233,12 @@ export function filemapReadMachine(t: Truncate, o: FilemapReadOptions) {
         on: {
           filemapCreateFolio: [
             read
-              ? { guard: 'cachedNow', target: 'lookup', actions: ['dropRead', assign({ inv: invAfterRead })], description: 'filemap_add_folio() = -EEXIST: AOP_TRUNCATED_PAGE, retry' }
+              ? {
+                  guard: 'cachedNow',
+                  target: 'lookup',
+                  actions: ['dropRead', assign({ inv: invAfterRead })],
+                  description: 'filemap_add_folio() = -EEXIST: AOP_TRUNCATED_PAGE, retry',
+                }
               : { guard: 'cachedNow', target: 'lock', actions: assign({ gen: genNow }), description: '__filemap_get_folio() finds one' },
             {
               guard: 'unlocked',
@@ -272,7 +296,12 @@ export function filemapReadMachine(t: Truncate, o: FilemapReadOptions) {
       copy: {
         on: {
           copyFolioToIter: [
-            { guard: 'beyondEof', target: 'done', actions: ['unlockWhole', assign({ ret: FILEMAP_RET_EOF, inv: 0 })], description: 'ki_pos >= i_size: return 0' },
+            {
+              guard: 'beyondEof',
+              target: 'done',
+              actions: ['unlockWhole', assign({ ret: FILEMAP_RET_EOF, inv: 0 })],
+              description: 'ki_pos >= i_size: return 0',
+            },
             { target: 'done', actions: ['unlockWhole', assign({ ret: FILEMAP_RET_COPIED, inv: 0 })], description: 'copy_folio_to_iter()' },
           ],
         },
@@ -323,7 +352,9 @@ export function filemapReadActor(t: Truncate, o: FilemapReadOptions): ActorSpec<
           return `folio_lock(folio ${f}); mapping, uptodate, i_size rechecked; finish_fault(): the PTE maps folio ${f} (${content(w)} data); folio_unlock()`;
         }
         case 'copyFolioToIter':
-          return D.beyondEof(w) ? `i_size recheck: index ${f} >= i_size ${w.iSize}: return 0` : `copy_folio_to_iter(): ${PC_CONTENT_NAMES[c.seen]} data copied to the user`;
+          return D.beyondEof(w)
+            ? `i_size recheck: index ${f} >= i_size ${w.iSize}: return 0`
+            : `copy_folio_to_iter(): ${PC_CONTENT_NAMES[c.seen]} data copied to the user`;
         default:
           return event.type;
       }

@@ -75,8 +75,7 @@ export function truncateMachine(t: Truncate, o: TruncateActorOptions) {
     types: { context: {} as Ctx, events: {} as Event },
     guards: {
       lockable: ({ event }) => invalidateLockOk(event.world),
-      folioToLock: ({ context, event }) =>
-        context.idx < to && pcFolioCached(event.world, pc, context.idx) && !pcFolioLocked(event.world, pc, context.idx),
+      folioToLock: ({ context, event }) => context.idx < to && pcFolioCached(event.world, pc, context.idx) && !pcFolioLocked(event.world, pc, context.idx),
       noFolio: ({ context, event }) => context.idx < to && !pcFolioCached(event.world, pc, context.idx),
       rangeDone: ({ context }) => context.idx === to,
     },
@@ -102,7 +101,12 @@ export function truncateMachine(t: Truncate, o: TruncateActorOptions) {
       start: {
         meta: { waitsFor: `${o.lockName ?? 'invalidate_lock'} (down_write): a reader holds it` },
         on: {
-          filemapInvalidateLock: { guard: 'lockable', target: o.op === 'truncate' ? 'setSize' : 'unmap', actions: 'lock', description: 'filemap_invalidate_lock()' },
+          filemapInvalidateLock: {
+            guard: 'lockable',
+            target: o.op === 'truncate' ? 'setSize' : 'unmap',
+            actions: 'lock',
+            description: 'filemap_invalidate_lock()',
+          },
         },
       },
       setSize: { on: { iSizeWrite: { target: 'unmap', actions: 'setSize', description: 'truncate_setsize(): i_size_write()' } } },
@@ -111,8 +115,18 @@ export function truncateMachine(t: Truncate, o: TruncateActorOptions) {
         meta: { waitsFor: 'folio_lock(): the folio is locked' },
         on: {
           folioLock: { guard: 'folioToLock', target: 'locked', actions: 'folioLock', description: 'truncate_inode_pages_range(): folio_lock()' },
-          noFolio: { guard: 'noFolio', target: 'scan', actions: assign({ idx: ({ context }) => context.idx + 1 }), description: 'find_lock_entries(): no folio' },
-          freeBlocks: { guard: 'rangeDone', target: o.invalidateLock ? 'freed' : 'done', actions: 'freeBlocks', description: 'the filesystem frees the blocks' },
+          noFolio: {
+            guard: 'noFolio',
+            target: 'scan',
+            actions: assign({ idx: ({ context }) => context.idx + 1 }),
+            description: 'find_lock_entries(): no folio',
+          },
+          freeBlocks: {
+            guard: 'rangeDone',
+            target: o.invalidateLock ? 'freed' : 'done',
+            actions: 'freeBlocks',
+            description: 'the filesystem frees the blocks',
+          },
         },
       },
       locked: {

@@ -161,8 +161,7 @@ export function definePageCache(o: PageCacheOptions): PageCache {
   const refs = o.evict === undefined || o.evict === false ? 0 : o.evict === true ? 1 : (o.evict.refs ?? 1);
   if (!Number.isInteger(refs) || refs < 0 || refs > 4) throw new RangeError(`page cache: evict.refs ${refs} is not 0..4`);
   const generations = typeof o.evict === 'object' ? (o.evict.generations ?? 0) : 0;
-  if (!Number.isInteger(generations) || generations < 0 || generations > 4)
-    throw new RangeError(`page cache: evict.generations ${generations} is not 0..4`);
+  if (!Number.isInteger(generations) || generations < 0 || generations > 4) throw new RangeError(`page cache: evict.generations ${generations} is not 0..4`);
   const cached = perFolio(typeof o.evict === 'object' ? (o.evict.cached ?? true) : true, F, 'evict.cached');
   cached.forEach((c, f) => {
     if (!c && uptodate[f]) throw new RangeError(`page cache: folio ${f} cannot start uptodate outside the cache (evict.cached)`);

@@ -75,7 +75,15 @@ describe('scenarios/punch-hole.ts', () => {
     const t = r.violations[0]!.trace;
     assert.deepEqual(
       t.steps.map((s) => `${s.actor}.${s.transition}`),
-      ['punch.unmapMappingRange', 'punch.folioLock', 'punch.truncateInodeFolio', 'CPU0.iSizeRead', 'CPU0.filemapGetFolio', 'CPU0.filemapCreateFolio', 'punch.freeBlocks'],
+      [
+        'punch.unmapMappingRange',
+        'punch.folioLock',
+        'punch.truncateInodeFolio',
+        'CPU0.iSizeRead',
+        'CPU0.filemapGetFolio',
+        'CPU0.filemapCreateFolio',
+        'punch.freeBlocks',
+      ],
     );
     assertGolden('punch-hole-fault-unlocked.txt', formatTraceText(t, { actors }) + '\n');
   });

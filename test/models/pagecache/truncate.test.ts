@@ -177,18 +177,22 @@ describe('models/pagecache/truncate.ts', () => {
               }
             }
             const k = op.kind;
+            assert.deepEqual([w.invLockReaders, w.invLockWriter, w.iSize], [r.readers, +r.writer, r.size], k);
             assert.deepEqual(
-              [w.invLockReaders, w.invLockWriter, w.iSize],
-              [r.readers, +r.writer, r.size],
-              k,
-            );
-            assert.deepEqual(
-              Array.from({ length: F }, (_, f) => [w.pcCached![f], w.pcUptodate[f], PC_CONTENT_NAMES[w.pcData[f]!], w.pcGen![f], w.pcTruncated![f], w.pcMapped[f]]),
+              Array.from({ length: F }, (_, f) => [
+                w.pcCached![f],
+                w.pcUptodate[f],
+                PC_CONTENT_NAMES[w.pcData[f]!],
+                w.pcGen![f],
+                w.pcTruncated![f],
+                w.pcMapped[f],
+              ]),
               r.folios.map((x) => [+x.cached, +x.uptodate, x.data, x.gen, +x.freed, x.mapped]),
               k,
             );
             for (let f = 0; f < F; f++)
-              for (let g = 0; g <= G; g++) assert.equal(pcFolioMappingIs(w, pc, f, g), r.folios[f]!.cached && r.folios[f]!.gen === g, `${k}: mapping of ${f}@${g}`);
+              for (let g = 0; g <= G; g++)
+                assert.equal(pcFolioMappingIs(w, pc, f, g), r.folios[f]!.cached && r.folios[f]!.gen === g, `${k}: mapping of ${f}@${g}`);
             assert.equal(pcStaleFolio(w, pc), refStale(r), k);
             assert.equal(pcOrphanMapping(w, pc), refOrphan(r), k);
           }
