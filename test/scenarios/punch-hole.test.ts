@@ -51,42 +51,24 @@ describe('scenarios/punch-hole.ts', () => {
     });
   }
 
-  it('read-unlocked: the punch empties the page cache under i_mmap_sem, read(2) re-creates the folio from the old blocks, then they are freed', () => {
-    const { r, actors } = run(buildPunchHole(DEFAULTS, 'read-unlocked'));
-    const t = r.violations[0]!.trace;
-    assert.deepEqual(
-      t.steps.map((s) => `${s.actor}.${s.transition}`),
-      [
-        'punch.filemapInvalidateLock',
-        'punch.unmapMappingRange',
-        'punch.folioLock',
-        'punch.truncateInodeFolio',
-        'CPU0.iSizeRead',
-        'CPU0.filemapGetFolio',
-        'CPU0.filemapCreateFolio',
-        'punch.freeBlocks',
-      ],
-    );
-    assertGolden('punch-hole-read-unlocked.txt', formatTraceText(t, { actors }) + '\n');
-  });
-
-  it('fault-unlocked: with no lock at all the fault re-creates the folio the same way', () => {
-    const { r, actors } = run(buildPunchHole(DEFAULTS, 'fault-unlocked'));
-    const t = r.violations[0]!.trace;
-    assert.deepEqual(
-      t.steps.map((s) => `${s.actor}.${s.transition}`),
-      [
-        'punch.unmapMappingRange',
-        'punch.folioLock',
-        'punch.truncateInodeFolio',
-        'CPU0.iSizeRead',
-        'CPU0.filemapGetFolio',
-        'CPU0.filemapCreateFolio',
-        'punch.freeBlocks',
-      ],
-    );
-    assertGolden('punch-hole-fault-unlocked.txt', formatTraceText(t, { actors }) + '\n');
-  });
+  // The race itself: the punch empties the page cache, the reader re-creates the folio from the old blocks, then they are freed.
+  const REMOVE = ['punch.unmapMappingRange', 'punch.folioLock', 'punch.truncateInodeFolio'];
+  const RECREATE = ['CPU0.iSizeRead', 'CPU0.filemapGetFolio', 'CPU0.filemapCreateFolio', 'punch.freeBlocks'];
+  const TRACES: Record<'read-unlocked' | 'fault-unlocked', { story: string; steps: readonly string[] }> = {
+    'read-unlocked': { story: 'the punch holds i_mmap_sem, read(2) takes nothing', steps: ['punch.filemapInvalidateLock', ...REMOVE, ...RECREATE] },
+    'fault-unlocked': { story: 'no lock at all, the fault does the same', steps: [...REMOVE, ...RECREATE] },
+  };
+  for (const [v, e] of Object.entries(TRACES) as [PunchHoleVariant, (typeof TRACES)['read-unlocked']][]) {
+    it(`${v}: ${e.story}; the folio is re-created from the old blocks before they are freed`, () => {
+      const { r, actors } = run(buildPunchHole(DEFAULTS, v));
+      const t = r.violations[0]!.trace;
+      assert.deepEqual(
+        t.steps.map((s) => `${s.actor}.${s.transition}`),
+        e.steps,
+      );
+      assertGolden(`punch-hole-${v}.txt`, formatTraceText(t, { actors }) + '\n');
+    });
+  }
 
   it('the fixes hold for every parameter setting, the races need no cached folio to start from', () => {
     for (let cached = 0; cached <= 1; cached++) {
