@@ -30,6 +30,7 @@ export * from './mmapWriter.js';
 export * from './pageCacheEvict.js';
 export * from './filemapRead.js';
 export * from './truncate.js';
+export * from './pageCacheWriteback.js';
 export * from './pipeSyscalls.js';
 export * from './forkPin.js';
 export * from './bufferedWrite.js';

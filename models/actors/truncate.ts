@@ -16,8 +16,9 @@
  * punch ran under i_mutex alone, which faults never take); `lockName` names the lock in labels (ext4's
  * i_mmap_sem before v5.15). Steps: `filemapInvalidateLock`, `iSizeWrite`, `unmapMappingRange`, `folioLock`
  * (one per cached folio of the range; sleeps while it is locked), `noFolio` (find_lock_entries() finds no
- * folio at the index), `truncateInodeFolio` (with folio_unlock()), `freeBlocks`, `filemapInvalidateUnlock`.
- * Not modelled: folio_wait_writeback() (no writeback in the page cache yet), partial folios.
+ * folio at the index), `truncateInodeFolio` (folio_wait_writeback() - it sleeps while the folio is under
+ * writeback, with a fragment built with `writeback` - then the removal and folio_unlock()), `freeBlocks`,
+ * `filemapInvalidateUnlock`. Not modelled: partial folios.
  */
 import { assign, setup } from 'xstate';
 import { int, type ActorSpec, type StepEvent } from '../../checker/index.js';
@@ -27,6 +28,7 @@ import {
   invalidateLockOk,
   invalidateUnlock,
   iSizeWrite,
+  pcFolioWriteback,
   truncateInodeFolio,
   unmapMappingRange,
   type Truncate,
@@ -78,6 +80,7 @@ export function truncateMachine(t: Truncate, o: TruncateActorOptions) {
       folioToLock: ({ context, event }) => context.idx < to && pcFolioCached(event.world, pc, context.idx) && !pcFolioLocked(event.world, pc, context.idx),
       noFolio: ({ context, event }) => context.idx < to && !pcFolioCached(event.world, pc, context.idx),
       rangeDone: ({ context }) => context.idx === to,
+      noWriteback: ({ context, event }) => !pcFolioWriteback(event.world, t, context.idx),
     },
     actions: {
       lock: ({ event }) => invalidateLock(event.world),
@@ -130,8 +133,10 @@ export function truncateMachine(t: Truncate, o: TruncateActorOptions) {
         },
       },
       locked: {
+        meta: { waitsFor: 'folio_wait_writeback(): the folio is under writeback' },
         on: {
           truncateInodeFolio: {
+            guard: 'noWriteback',
             target: 'scan',
             actions: ['truncateFolio', assign({ idx: ({ context }) => context.idx + 1 })],
             description: 'truncate_inode_folio(); folio_unlock()',
@@ -167,7 +172,7 @@ export function truncateActor(t: Truncate, o: TruncateActorOptions): ActorSpec<C
         case 'noFolio':
           return `truncate_inode_pages_range(): no folio at index ${c.idx}`;
         case 'truncateInodeFolio':
-          return `truncate_inode_folio(folio ${c.idx}): filemap_remove_folio(), folio->mapping = NULL; folio_unlock()`;
+          return `${t.writeback ? 'folio_wait_writeback(); ' : ''}truncate_inode_folio(folio ${c.idx}): filemap_remove_folio(), folio->mapping = NULL; folio_unlock()`;
         case 'freeBlocks':
           return `${o.op === 'truncate' ? 'ext4_truncate()' : 'ext4_ext_remove_space()'}: the blocks of folios ${from}..${to - 1} are freed`;
         case 'filemapInvalidateUnlock':

@@ -28,25 +28,33 @@
  * The page cache's own `pcTruncated[F]` is "the blocks are freed" (`pcFreeBlocks`), set apart from the
  * removal (`pcRemoveFolio`): the window between the two is the race.
  *
+ * With `writeback`: `pcWriteback[F]` (PG_writeback), started on a dirty folio under its lock
+ * (`pcStartWriteback`: folio_clear_dirty_for_io() + folio_start_writeback()) and ended by the I/O
+ * (`pcEndWriteback`); truncate waits for it before the removal (folio_wait_writeback()), so its write never
+ * lands in blocks the filesystem freed (`noWritebackToFreedBlocks`).
+ *
  * Not modelled: partial folios (truncate_inode_partial_folio() zeroes their tail), the second
  * unmap_mapping_range() of truncate_pagecache() (it is for private COW copies: no private mapping here),
- * writeback (truncate_inode_pages_range()'s folio_wait_writeback(): the page cache has no PG_writeback
- * yet), shadow entries, readahead of more than the one folio a reader asks for, rwsem fairness (a waiting
+ * shadow entries, readahead of more than the one folio a reader asks for, rwsem fairness (a waiting
  * writer does not hold new readers back).
  */
 import { array, bool, int, invariant, type FieldSpecs, type InvariantProperty } from '../../checker/index.js';
-import { PC_OLD, pcFolioCached, pcFolioGen, pcFolioUptodate, pcRemoveFolio, type PageCache, type PageCacheWorld } from './folio.js';
+import { PC_OLD, pcFolioCached, pcFolioGen, pcFolioLocked, pcFolioUptodate, pcRemoveFolio, type PageCache, type PageCacheWorld } from './folio.js';
 
 export interface TruncateOptions {
   /** Tasks that may hold invalidate_lock shared at once (1..4). */
   readonly readers: number;
   /** i_size at the start, in folios (default: every folio of the file). */
   readonly iSize?: number;
+  /** PG_writeback per folio (`pcWriteback[F]`): writeback of dirty folios, which truncate waits for. Default false. */
+  readonly writeback?: boolean;
 }
 
 export interface Truncate {
   readonly pc: PageCache;
   readonly readers: number;
+  /** `pcWriteback` exists. */
+  readonly writeback: boolean;
   readonly fields: FieldSpecs;
 }
 
@@ -55,6 +63,7 @@ export interface TruncateWorld extends PageCacheWorld {
   invLockReaders: number;
   invLockWriter: number;
   pcMapped: number[];
+  pcWriteback?: number[];
 }
 
 export function defineTruncate(pc: PageCache, o: TruncateOptions): Truncate {
@@ -65,11 +74,13 @@ export function defineTruncate(pc: PageCache, o: TruncateOptions): Truncate {
   return {
     pc,
     readers: o.readers,
+    writeback: o.writeback === true,
     fields: {
       iSize: int(0, pc.folios, size),
       invLockReaders: int(0, o.readers),
       invLockWriter: bool(),
       pcMapped: array(pc.folios, int(0, pc.generations + 1)),
+      ...(o.writeback ? { pcWriteback: array(pc.folios, bool()) } : {}),
     },
   };
 }
@@ -124,6 +135,50 @@ export function unmapMappingRange(w: TruncateWorld, from: number, to: number): v
 export function truncateInodeFolio(w: TruncateWorld, t: Truncate, f: number): void {
   w.pcMapped[f] = 0;
   pcRemoveFolio(w, t.pc, f);
+}
+
+/** PG_writeback of folio f (false without `writeback`). */
+export function pcFolioWriteback(w: TruncateWorld, t: Truncate, f: number): boolean {
+  return t.writeback && w.pcWriteback![f] === 1;
+}
+
+/** write_cache_pages() would write folio f now: cached, dirty, unlocked, not under writeback. Pure. */
+export function pcWritebackStartOk(w: TruncateWorld, t: Truncate, f: number): boolean {
+  return t.writeback && pcFolioCached(w, t.pc, f) && w.pcDirty![f] === 1 && !pcFolioLocked(w, t.pc, f) && w.pcWriteback![f] === 0;
+}
+
+/**
+ * folio_clear_dirty_for_io() + folio_start_writeback() of folio f, locked by the caller (write_cache_pages()
+ * after its folio->mapping recheck); the bio now targets the folio's blocks.
+ */
+export function pcStartWriteback(w: TruncateWorld, t: Truncate, f: number): void {
+  if (!t.writeback) throw new Error('folio_start_writeback(): the truncate fragment was built without writeback');
+  if (!pcFolioLocked(w, t.pc, f)) throw new Error(`folio_start_writeback(): page-cache folio ${f} is not locked`);
+  if (w.pcWriteback![f] === 1) throw new Error(`folio_start_writeback(): page-cache folio ${f} is already under writeback`);
+  w.pcDirty![f] = 0;
+  w.pcWriteback![f] = 1;
+}
+
+/** folio_end_writeback(): the write I/O of folio f completed. */
+export function pcEndWriteback(w: TruncateWorld, t: Truncate, f: number): void {
+  if (!pcFolioWriteback(w, t, f)) throw new Error(`folio_end_writeback(): page-cache folio ${f} is not under writeback`);
+  w.pcWriteback![f] = 0;
+}
+
+/** The first folio index whose write I/O is in flight to blocks the filesystem freed, or -1. */
+export function pcWritebackToFreed(w: TruncateWorld, t: Truncate): number {
+  if (!t.writeback) return -1;
+  for (let f = 0; f < t.pc.folios; f++) if (w.pcWriteback![f] === 1 && w.pcTruncated![f] === 1) return f;
+  return -1;
+}
+
+/** `no write to freed blocks`: no writeback I/O is in flight to blocks truncate or a punch freed (truncate waits for PG_writeback). */
+export function noWritebackToFreedBlocks(t: Truncate, options: { readonly name?: string } = {}): InvariantProperty<TruncateWorld> {
+  return invariant<TruncateWorld>(options.name ?? 'no write to freed blocks', (s) => pcWritebackToFreed(s.world, t) < 0, {
+    description: "no folio's writeback I/O is in flight to blocks the filesystem freed (truncate_inode_pages_range()'s folio_wait_writeback())",
+    explain: (s) =>
+      `page-cache folio ${pcWritebackToFreed(s.world, t)} is under writeback to blocks that were freed: the write lands in free (or reused) space`,
+  });
 }
 
 /** finish_fault(): a user PTE maps the folio of index f now in the cache (the fault holds its lock). */
