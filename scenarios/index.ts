@@ -18,6 +18,7 @@ import { forkPin } from './fork-pin.js';
 import { writePrefault } from './write-prefault.js';
 import { largeFolioWrite } from './large-folio-write.js';
 import { vmaLockFault } from './vma-lock-fault.js';
+import { punchHole } from './punch-hole.js';
 import type { AnyScenario } from './scenario.js';
 
 export const scenarios: readonly AnyScenario[] = [
@@ -40,6 +41,7 @@ export const scenarios: readonly AnyScenario[] = [
   writePrefault as unknown as AnyScenario,
   largeFolioWrite as unknown as AnyScenario,
   vmaLockFault as unknown as AnyScenario,
+  punchHole as unknown as AnyScenario,
 ];
 
 export function findScenario(id: string): AnyScenario | undefined {

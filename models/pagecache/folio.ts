@@ -82,8 +82,13 @@ export interface PageCacheOptions {
   readonly lock?: { readonly mmu: Mmu; readonly folios: readonly number[] };
   /** PAGE_SIZE in units (divides folioUnits, with a power-of-two quotient). Default folioUnits: small folios. */
   readonly pageUnits?: number;
-  /** Folios can be evicted and truncated (see the file comment); `refs`: the most extra references a folio holds (default 1). */
-  readonly evict?: boolean | { readonly refs: number };
+  /**
+   * Folios can be evicted and truncated (see the file comment); `refs`: the most extra references a folio holds
+   * (default 1); `cached`: which folios start in the cache (default all; one that does not cannot start
+   * uptodate); `generations`: how many times a folio of each index may leave the cache while someone may still
+   * hold it (the `pcGen[F]` identity that `folio->mapping` rechecks compare; default 0: no such field).
+   */
+  readonly evict?: boolean | { readonly refs?: number; readonly generations?: number; readonly cached?: boolean | readonly boolean[] };
 }
 
 export interface PageCache {
@@ -103,6 +108,8 @@ export interface PageCache {
   readonly evictable: boolean;
   /** The most extra references a folio holds (`pcRefs`' bound; 0: no such field). */
   readonly refs: number;
+  /** Removals per index that `pcGen[F]` counts (0: no such field). */
+  readonly generations: number;
   readonly fields: FieldSpecs;
 }
 
@@ -115,6 +122,7 @@ export interface PageCacheWorld {
   pcDirty?: number[];
   pcRefs?: number[];
   pcTruncated?: number[];
+  pcGen?: number[];
 }
 
 function perFolio(v: boolean | readonly boolean[] | undefined, n: number, what: string): boolean[] {
@@ -150,14 +158,25 @@ export function definePageCache(o: PageCacheOptions): PageCache {
   for (let f = 0; f < F; f++) for (let u = 0; u < U; u++) data.push(uptodate[f] ? PC_OLD : PC_NEVER);
   const bufs: number[] = [];
   for (let f = 0; f < F; f++) for (let b = 0; b < blocksPerFolio; b++) bufs.push(uptodate[f] ? 1 : 0);
-  const refs = o.evict === undefined || o.evict === false ? 0 : o.evict === true ? 1 : o.evict.refs;
+  const refs = o.evict === undefined || o.evict === false ? 0 : o.evict === true ? 1 : (o.evict.refs ?? 1);
   if (!Number.isInteger(refs) || refs < 0 || refs > 4) throw new RangeError(`page cache: evict.refs ${refs} is not 0..4`);
+  const generations = typeof o.evict === 'object' ? (o.evict.generations ?? 0) : 0;
+  if (!Number.isInteger(generations) || generations < 0 || generations > 4) throw new RangeError(`page cache: evict.generations ${generations} is not 0..4`);
+  const cached = perFolio(typeof o.evict === 'object' ? (o.evict.cached ?? true) : true, F, 'evict.cached');
+  cached.forEach((c, f) => {
+    if (!c && uptodate[f]) throw new RangeError(`page cache: folio ${f} cannot start uptodate outside the cache (evict.cached)`);
+  });
   const evictFields: FieldSpecs = o.evict
     ? {
-        pcCached: array(F, bool(), new Array<number>(F).fill(1)),
+        pcCached: array(
+          F,
+          bool(),
+          cached.map((c) => (c ? 1 : 0)),
+        ),
         pcDirty: array(F, bool()),
         ...(refs > 0 ? { pcRefs: array(F, int(0, refs)) } : {}),
         pcTruncated: array(F, bool()),
+        ...(generations > 0 ? { pcGen: array(F, int(0, generations)) } : {}),
       }
     : {};
   const fields: FieldSpecs = {
@@ -182,6 +201,7 @@ export function definePageCache(o: PageCacheOptions): PageCache {
     mmuFolio,
     evictable: Boolean(o.evict),
     refs: o.evict ? refs : 0,
+    generations,
     fields,
   };
 }
@@ -339,6 +359,15 @@ export function readFolio(w: PageCacheWorld, pc: PageCache, f: number): void {
   w.pcUptodate[f] = 1;
 }
 
+/** The content unit u of folio f holds after `readFolio` (pure): what is there where it is uptodate, else what ->read_folio() brings in. */
+export function readFolioUnitResult(w: PageCacheWorld, pc: PageCache, f: number, u: number): number {
+  const i = f * pc.folioUnits + u;
+  if (pcFolioUptodate(w, f)) return w.pcData[i]!;
+  if (pc.aops === 'simple') return PC_ZERO;
+  if (w.pcBufUptodate![f * pc.blocksPerFolio + Math.floor(u / pc.blockUnits)] === 1) return w.pcData[i]!;
+  return onDisk(w, pc, f);
+}
+
 export const EVICT_OK = 0;
 export const EVICT_NOT_CACHED = 1;
 export const EVICT_UNEVICTABLE = 2;
@@ -377,9 +406,14 @@ export function pcEvictOutcome(w: PageCacheWorld, pc: PageCache, f: number): num
   return EVICT_OK;
 }
 
-/** Folio f leaves the page cache: the slot's next folio is fresh (not uptodate, content never initialised). */
+/**
+ * Folio f leaves the page cache (__filemap_remove_folio(): folio->mapping = NULL): the slot's next folio is
+ * fresh (not uptodate, content never initialised) and, with `generations`, another folio (`pcGen[f]` + 1; one
+ * removal more than the fragment was built for is a model error, the field's domain).
+ */
 function removeFolio(w: PageCacheWorld, pc: PageCache, f: number): void {
   w.pcCached![f] = 0;
+  if (pc.generations > 0) w.pcGen![f] = w.pcGen![f]! + 1;
   w.pcUptodate[f] = 0;
   w.pcDirty![f] = 0;
   if (pc.refs > 0) w.pcRefs![f] = 0;
@@ -399,14 +433,42 @@ export function pcEvict(w: PageCacheWorld, pc: PageCache, f: number): void {
  * the caller unmaps it from user memory (unmap_mapping_folio()). Dirty data is cancelled, references do not
  * matter: it returns how many the removed folio still had (pins and gets on a folio the file no longer has).
  * The range stays truncated: a new folio there reads zeroes. Leaves the folio lock held for the caller's unlock.
+ * The same as `pcRemoveFolio` then `pcFreeBlocks`, with nothing between them.
  */
 export function pcTruncateFolio(w: PageCacheWorld, pc: PageCache, f: number): number {
+  const refs = pcRemoveFolio(w, pc, f);
+  pcFreeBlocks(w, pc, f);
+  return refs;
+}
+
+/**
+ * truncate_inode_folio() alone: folio f (locked by the caller) leaves the page cache, its dirty data
+ * cancelled, and returns the references it still had; its blocks stay on disk until `pcFreeBlocks` (the
+ * filesystem's ext4_ext_remove_space() / ext4_truncate() after truncate_pagecache_range()): between the two,
+ * a read of the index brings the old data back in.
+ */
+export function pcRemoveFolio(w: PageCacheWorld, pc: PageCache, f: number): number {
   needsEvict(pc, 'truncate_inode_folio');
   if (!pcFolioLocked(w, pc, f)) throw new Error(`truncate_inode_folio(): page-cache folio ${f} is not locked (folio_lock() first)`);
   const refs = pc.refs > 0 ? w.pcRefs![f]! : 0;
   if (w.pcCached![f] === 1) removeFolio(w, pc, f);
-  w.pcTruncated![f] = 1;
   return refs;
+}
+
+/** The filesystem frees folio f's blocks (a hole now, or beyond EOF): a read of the index brings in zeroes. */
+export function pcFreeBlocks(w: PageCacheWorld, pc: PageCache, f: number): void {
+  needsEvict(pc, 'free blocks');
+  w.pcTruncated![f] = 1;
+}
+
+/** folio->mapping == mapping for the folio of index f that was looked up at generation `gen` (always cached-and-same without `generations`). */
+export function pcFolioMappingIs(w: PageCacheWorld, pc: PageCache, f: number, gen: number): boolean {
+  return pcFolioCached(w, pc, f) && (pc.generations === 0 || w.pcGen![f] === gen);
+}
+
+/** `pcGen[f]`: which folio of index f is in the cache now (0 without `generations`). */
+export function pcFolioGen(w: PageCacheWorld, pc: PageCache, f: number): number {
+  return pc.generations > 0 ? w.pcGen![f]! : 0;
 }
 
 /** folio_get() / a GUP pin on folio f (the caller found it cached); more than the fragment's `refs` is a model error (the field's domain). */
