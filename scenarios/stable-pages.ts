@@ -98,9 +98,9 @@ export const stablePagesScenario = defineScenario({
     'it flags the speculative pin that the GUP-fast re-check drops again; tests check it on pin-from-ref, where it fires one step before stable pages. ' +
     'Safety only, no fairness needed. The fixed variants hold for every DMA budget up to 2, writeback passes up to 2, and buffer releases up to 1.',
   params: {
-    dmaWrites: { description: 'device DMA writes while the folio is mapped for it (DMA budget)', default: 1, min: 0, max: 2 },
-    passes: { description: 'writeback passes over the folio', default: 1, min: 1, max: 2 },
-    releases: { description: 'buffer releases by reclaim/truncate (filemap_release_folio budget)', default: 0, min: 0, max: 1 },
+    dmaWrites: { description: 'device DMA writes while the folio is mapped for it (DMA budget)', default: 1, min: 0, max: 4 },
+    passes: { description: 'writeback passes over the folio', default: 1, min: 1, max: 4 },
+    releases: { description: 'buffer releases by reclaim/truncate (filemap_release_folio budget)', default: 0, min: 0, max: 2 },
     longterm: { description: '1: the GUP pinners pass FOLL_LONGTERM (refused on this file mapping since v6.5)', default: 0, min: 0, max: 1 },
   },
   variants: {

@@ -51,8 +51,8 @@ describe('scenarios/stable-pages.ts', () => {
   it('is registered with its defaults and rejects nonsense', () => {
     assert.ok(scenario);
     assert.deepEqual(resolveParams(scenario, {}), DEFAULTS);
-    assert.throws(() => resolveParams(scenario, { dmaWrites: '3' }), /outside its domain 0..2/);
-    assert.throws(() => resolveParams(scenario, { passes: '0' }), /outside its domain 1..2/);
+    assert.throws(() => resolveParams(scenario, { dmaWrites: '5' }), /outside its domain 0..4/);
+    assert.throws(() => resolveParams(scenario, { passes: '0' }), /outside its domain 1..4/);
     assert.deepEqual(Object.keys(scenario.variants), VARIANTS);
   });
 
