@@ -1,7 +1,7 @@
 /**
  * pipe-atomic: pipe write atomicity (PIPE_BUF) under page faults. Two writers W0 and
- * W1 each write `len` <= PIPE_BUF units into one pipe; W0's user buffer straddles a page boundary and its
- * second page is not present, W1's buffer is resident.
+ * W1 (up to four: W2, W3 like W1) each write `len` <= PIPE_BUF units into one pipe; W0's user buffer
+ * straddles a page boundary and its second page is not present, W1's buffer is resident.
  *
  * drop-lock-retry is the design hazard raised in the seed thread (David Laight): pipe_write() copying
  * with page faults disabled, publishing what it copied, dropping pipe->mutex to fault the rest in and
@@ -95,7 +95,8 @@ export const pipeAtomic = defineScenario({
     'a zero-sized buffer" (Oleg Nesterov, v6.15), a194dfe6e6f6 "pipe: Rearrange sequence in pipe_write() to preallocate slot" (v5.5)',
   description: [
     "Writers W0 and W1 each write `len` <= PIPE_BUF units to one pipe (ring of 4 slots, no reader needed). W0's buffer has `split` " +
-      "units on a resident page and the rest on a page that is not present; W1's buffer is resident. Pipe write atomicity: a write of <= PIPE_BUF " +
+      "units on a resident page and the rest on a page that is not present; W1's buffer is resident. With writers = 3 or 4, W2 and W3 " +
+      'write like W1, each from its own resident page (a ring of 8 slots from four writers on). Pipe write atomicity: a write of <= PIPE_BUF ' +
       'units that returns r puts exactly max(r, 0) units into the pipe, contiguously.',
     'drop-lock-retry (hypothetical, never shipped): pagefault_disable(); copy what is resident; publish it; mutex_unlock(); ' +
       "fault_in_iov_iter_readable(); mutex_lock(); retry. W1 takes pipe->mutex while W0 faults: W0's bytes end up on both sides of " +
@@ -103,7 +104,8 @@ export const pipeAtomic = defineScenario({
     'mutex-held (the shipped kernel as of v6.15, ee5eda8ea595): copy_page_from_iter() with faults enabled under pipe->mutex, into ' +
       'the last buffer (merge) or pipe->tmp_page, then publish; a short copy returns -EFAULT and publishes nothing. A write ' +
       '<= PIPE_BUF never waits half-way, so pipe write atomicity holds - safety, no fairness needed - for every pipeBuf <= 4, len <= pipeBuf, split ' +
-      "< len, munmaps <= 1 (munmap of W0's second page makes the fault fail: -EFAULT, 0 units) and reader <= 1.",
+      "< len, munmaps <= 1 (munmap of W0's second page makes the fault fail: -EFAULT, 0 units) and reader <= 1, and with 3 and 4 writers at the " +
+      'default sizes (test/scenarios/pipe-atomic.test.ts; the largest configurations checked within 60 s are in BENCHMARKS.md, "Bounds").',
     'mutex-held-slot-first (v5.5..v6.14, a194dfe6e6f6): the slot is published with buf->len = 0 before the copy; a failed copy leaves ' +
       'the empty buffer (repeated faulting writes could fill the ring with them; not checked here). Pipe write atomicity holds ' +
       'for the same bounds.',
