@@ -31,7 +31,7 @@ export const LADDERS: Readonly<Record<string, LadderSpec>> = {
   'fault-in-window': { grow: ['pages', 'capacity', 'reclaim'], before: { pages: 4, capacity: 4, reclaim: 3 } },
   'kcore-read': { grow: ['chunks', 'pageUnits', 'reclaim'], before: { chunks: 3, pageUnits: 4, reclaim: 3 } },
   'fault-retry-signal': { grow: ['pages', 'holds'], before: { pages: 3, holds: 3 } },
-  'stable-pages': { grow: ['pinners', 'dmaWrites', 'passes', 'releases'], before: { dmaWrites: 2, passes: 2, releases: 1 } },
+  'stable-pages': { grow: ['pinners', 'dmaWrites', 'passes', 'releases'], before: { pinners: 1, dmaWrites: 2, passes: 2, releases: 1 } },
   'iter-direction': { grow: ['units', 'reclaim'], before: { units: 3, reclaim: 3 } },
   'pipe-atomic': { grow: ['writers', 'pipeBuf', 'len', 'split', 'munmaps', 'reader'], before: { pipeBuf: 4, len: 4, split: 3, munmaps: 1, reader: 1 } },
   // reclaims stays 0: skip-ilock holds only without reclaim between the fault-in and the retry (its description).
