@@ -27,7 +27,8 @@ export const LADDERS: Readonly<Record<string, LadderSpec>> = {
     grow: ['pages', 'granules', 'items', 'itemLen', 'retag', 'reclaim'],
     before: { pages: 4, granules: 8, items: 4, itemLen: 4, retag: 3, reclaim: 3 },
   },
-  'dio-short-read': { grow: ['migrations', 'reclaims', 'munmaps'], before: { migrations: 2, reclaims: 2, munmaps: 1 } },
+  // munmaps stays 0: efault-partial holds only while the user buffer stays mapped (its description).
+  'dio-short-read': { grow: ['migrations', 'reclaims'], before: { migrations: 2, reclaims: 2 } },
   'fault-in-window': { grow: ['pages', 'capacity', 'reclaim'], before: { pages: 4, capacity: 4, reclaim: 3 } },
   'kcore-read': { grow: ['chunks', 'pageUnits', 'reclaim'], before: { chunks: 3, pageUnits: 4, reclaim: 3 } },
   'fault-retry-signal': { grow: ['pages', 'holds'], before: { pages: 3, holds: 3 } },
