@@ -72,9 +72,9 @@ export const dioShortRead = defineScenario({
   params: {
     layout: { description: `file layout: ${layouts}`, default: 0, min: 0, max: DIO_LAYOUTS.length - 1 },
     prefault: { description: '1: the user pages under DATA blocks start present (the others absent); 0: no user page present', default: 1, min: 0, max: 1 },
-    migrations: { description: 'migrate_pages() calls on the user buffer (migration budget)', default: 0, min: 0, max: 2 },
-    reclaims: { description: 'reclaim evictions of user pages (reclaim budget)', default: 0, min: 0, max: 2 },
-    munmaps: { description: 'munmap() calls on user pages by another thread', default: 0, min: 0, max: 1 },
+    migrations: { description: 'migrate_pages() calls on the user buffer (migration budget)', default: 0, min: 0, max: 4 },
+    reclaims: { description: 'reclaim evictions of user pages (reclaim budget)', default: 0, min: 0, max: 4 },
+    munmaps: { description: 'munmap() calls on user pages by another thread', default: 0, min: 0, max: 2 },
   },
   variants: {
     'zero-return': {

@@ -69,8 +69,8 @@ export const dirtyPipe = defineScenario({
       "f6dd975583bd's switch to the flag to become a hole.",
   ].join('\n\n'),
   params: {
-    slots: { description: 'pipe ring slots (the writer fills each once)', default: 1, min: 1, max: 4 },
-    pageUnits: { description: 'PAGE_SIZE in units', default: 2, min: 2, max: 4 },
+    slots: { description: 'pipe ring slots (the writer fills each once)', default: 1, min: 1, max: 7 },
+    pageUnits: { description: 'PAGE_SIZE in units', default: 2, min: 2, max: 8 },
   },
   variants: {
     'stale-flags': {

@@ -61,10 +61,10 @@ export const faultInPartial = defineScenario({
     'was faulted in; read() returns exactly the accessible prefix. Holds for every reclaim and munmap budget up to 2 (pages up to 3, ' +
     'units per page up to 2, inexact copies), with weak fairness for CPU0 and reclaim and munmap acting finitely often.',
   params: {
-    pages: { description: 'buffer pages; the last one is unmapped', default: 2, min: 2, max: 3 },
-    units: { description: 'units (MTE granules) per page; above 1 the copies are inexact', default: 1, min: 1, max: 2 },
-    reclaim: { description: 'reclaim budget (evictions of buffer pages)', default: 0, min: 0, max: 2 },
-    munmap: { description: 'munmap budget: another thread unmaps buffer pages (the accessible prefix only shrinks)', default: 0, min: 0, max: 2 },
+    pages: { description: 'buffer pages; the last one is unmapped', default: 2, min: 2, max: 8 },
+    units: { description: 'units (MTE granules) per page; above 1 the copies are inexact', default: 1, min: 1, max: 4 },
+    reclaim: { description: 'reclaim budget (evictions of buffer pages)', default: 0, min: 0, max: 4 },
+    munmap: { description: 'munmap budget: another thread unmaps buffer pages (the accessible prefix only shrinks)', default: 0, min: 0, max: 4 },
   },
   variants: {
     'all-or-nothing': {

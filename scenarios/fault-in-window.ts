@@ -54,9 +54,9 @@ export const faultInWindow = defineScenario({
     'in its page - the offset came from ki_pos only with 324d116c5a5c, v5.18; with one unit per page both offsets are 0 here, and ' +
     'test/models/gfs2/gfs2.test.ts checks the difference on a buffer that starts mid-page): holds too, one page per round.',
   params: {
-    pages: { description: 'pages in the user buffer (W)', default: 3, min: 1, max: 4 },
-    capacity: { description: 'resident capacity in pages (C)', default: 2, min: 1, max: 4 },
-    reclaim: { description: 'reclaim budget (adversarial evictions)', default: 0, min: 0, max: 3 },
+    pages: { description: 'pages in the user buffer (W)', default: 3, min: 1, max: 8 },
+    capacity: { description: 'resident capacity in pages (C)', default: 2, min: 1, max: 8 },
+    reclaim: { description: 'reclaim budget (adversarial evictions)', default: 0, min: 0, max: 6 },
   },
   variants: {
     'whole-buffer': {

@@ -88,8 +88,8 @@ export const faultRetrySignal = defineScenario({
       'per retry: still a retry loop until the handler responds, which this untimed model cannot tell apart, so it has no variant.',
   ].join('\n\n'),
   params: {
-    pages: { description: 'pages copy_from_user() reads (one folio each)', default: 1, min: 1, max: 3 },
-    holds: { description: 'folio_lock()/folio_unlock() rounds of the lock holder T1 (unused by uffd-nonfatal)', default: 1, min: 1, max: 3 },
+    pages: { description: 'pages copy_from_user() reads (one folio each)', default: 1, min: 1, max: 8 },
+    holds: { description: 'folio_lock()/folio_unlock() rounds of the lock holder T1 (unused by uffd-nonfatal)', default: 1, min: 1, max: 6 },
   },
   variants: {
     return: {

@@ -242,15 +242,15 @@ export const gfs2MmapDeadlock = defineScenario({
     "CPU1's EX queues behind CPU0's weak SH (a local EX never passes may_grant() against SH, so nothing demotes the weak " +
     "holder), and CPU0's own gfs2_fault() SH queues behind CPU1 (5 steps) - in the kernel text as read here too.",
   params: {
-    pages: { description: 'pages in buf = mmap(F) (n); -abba: in each of buf0 and buf1', default: 1, min: 1, max: 3 },
-    requests: { description: 'times CPU1 takes the glock in EX (0: no contender)', default: 1, min: 0, max: 3 },
+    pages: { description: 'pages in buf = mmap(F) (n); -abba: in each of buf0 and buf1', default: 1, min: 1, max: 6 },
+    requests: { description: 'times CPU1 takes the glock in EX (0: no contender)', default: 1, min: 0, max: 4 },
     remote: {
       description: "1: CPU1 is another node, its EX grant invalidates F's page cache and unmaps buf; 0: a local task",
       default: 1,
       min: 0,
       max: 1,
     },
-    reclaim: { description: "reclaim budget: evictions of buf's pages (-abba: of buf0's and buf1's)", default: 1, min: 0, max: 4 },
+    reclaim: { description: "reclaim budget: evictions of buf's pages (-abba: of buf0's and buf1's)", default: 1, min: 0, max: 8 },
     write: {
       description: '1: CPU0 runs write(fd_F, buf, n) (gfs2_file_buffered_write(), glock in EX) instead of read()',
       default: 0,

@@ -112,8 +112,8 @@ export const iterDirectionScenario = defineScenario({
     'the I/O starts (a single-threaded parent; a fork racing with a FOLL_GET reference is a different bug, fixed for pins by ' +
     '70e806e4e645); reclaim acts only in the copy variants, finitely often.',
   params: {
-    units: { description: 'units of the user buffer', default: 1, min: 1, max: 3 },
-    reclaim: { description: 'reclaim budget: evictions of buffer pages (copy variants)', default: 1, min: 0, max: 3 },
+    units: { description: 'units of the user buffer', default: 1, min: 1, max: 8 },
+    reclaim: { description: 'reclaim budget: evictions of buffer pages (copy variants)', default: 1, min: 0, max: 6 },
   },
   variants: {
     swapped: {

@@ -115,15 +115,15 @@ export const kcoreRead = defineScenario({
     'fixup_user_fault() gives up on a fatal signal). With the fixed return value the fault-in reports the shortfall and the read returns -EFAULT. ' +
     'Not modelled: vmap_area lookup and holes, the per-node vmap locks, KCORE_TEXT/KCORE_RAM, the v6.7 copy regression f1982740f5e7.',
   params: {
-    chunks: { description: 'vmalloc pages read (one tsz chunk each)', default: 1, min: 1, max: 3 },
-    pageUnits: { description: 'PAGE_SIZE in units (tsz of a chunk); the user buffer has one unit per user page', default: 3, min: 1, max: 4 },
+    chunks: { description: 'vmalloc pages read (one tsz chunk each)', default: 1, min: 1, max: 6 },
+    pageUnits: { description: 'PAGE_SIZE in units (tsz of a chunk); the user buffer has one unit per user page', default: 3, min: 1, max: 8 },
     quirk: {
       description: 'vmalloc pages (the first of the range, at most chunks) that are module text whose direct map execmem ROX removed at module load',
       default: 1,
       min: 0,
       max: 2,
     },
-    reclaim: { description: 'reclaim budget: evictions of user pages', default: 1, min: 0, max: 3 },
+    reclaim: { description: 'reclaim budget: evictions of user pages', default: 1, min: 0, max: 6 },
   },
   variants: {
     'retry-forever': {

@@ -86,13 +86,13 @@ export const mteSubpage = defineScenario({
     'A retag between the probe and the copy costs one more pass; no probe-then-copy scheme survives an unbounded retagger. ' +
     'The tree does not change during the ioctl; one leaf holds every item; items never exceed the buffer (no -EOVERFLOW).',
   params: {
-    pages: { description: 'pages of the user buffer (ubuf = page 0, buf_size = all of them)', default: 2, min: 1, max: 4 },
+    pages: { description: 'pages of the user buffer (ubuf = page 0, buf_size = all of them)', default: 2, min: 1, max: 8 },
     granules: { description: 'MTE granules per page (16 bytes each; a real 4 KiB page has 256)', default: 2, min: 2, max: 8 },
-    items: { description: 'items the search finds (one leaf)', default: 2, min: 1, max: 4 },
-    itemLen: { description: 'item_len of every item, in granules (0: header only)', default: 0, min: 0, max: 4 },
+    items: { description: 'items the search finds (one leaf)', default: 2, min: 1, max: 6 },
+    itemLen: { description: 'item_len of every item, in granules (0: header only)', default: 0, min: 0, max: 8 },
     badGranule: { description: 'the granule with a mismatched MTE tag (MTE variants)', default: 1, min: 0, max: 31 },
-    retag: { description: 'Retag budget: granule retags by another thread (MTE variants)', default: 1, min: 0, max: 3 },
-    reclaim: { description: 'reclaim budget: page evictions', default: 1, min: 0, max: 3 },
+    retag: { description: 'Retag budget: granule retags by another thread (MTE variants)', default: 1, min: 0, max: 4 },
+    reclaim: { description: 'reclaim budget: page evictions', default: 1, min: 0, max: 6 },
   },
   variants: {
     'fault-in-writeable': {

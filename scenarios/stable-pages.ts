@@ -24,7 +24,7 @@ import { dirtyHasBuffers, noDmaPinFalseNegative, stablePages } from '../models/p
 import { defineScenario } from './scenario.js';
 
 export type StableVariant = 'pin-from-ref' | 'pin-via-fault' | 'fast-no-recheck' | 'fast-recheck' | 'no-pin-check';
-type Params = 'dmaWrites' | 'passes' | 'releases' | 'longterm';
+type Params = 'dmaWrites' | 'passes' | 'releases' | 'longterm' | 'pinners';
 
 /** The pinner and writeback switches of each variant. */
 export function stableVariantSwitches(v: StableVariant, longterm: boolean): { pinner: PinnerOptions; pinCheck: 'redirty' | 'none' } {
@@ -42,9 +42,14 @@ export function stableVariantSwitches(v: StableVariant, longterm: boolean): { pi
   }
 }
 
-export function buildStablePages(p: Readonly<Record<Params, number>>, variant: StableVariant): SystemSpec<DmaWorld> {
+export function buildStablePages(
+  p: Readonly<Record<Exclude<Params, 'pinners'>, number>> & { readonly pinners?: number },
+  variant: StableVariant,
+): SystemSpec<DmaWorld> {
   const { pinner, pinCheck } = stableVariantSwitches(variant, p.longterm === 1);
-  const refs = (pinner.holdsRef ? 1 : 0) + (pinner.gupFast === 'steps' ? 1 : 0);
+  const pinners = p.pinners ?? 1;
+  // Per pinner: its held reference, and GUP-fast's speculative one.
+  const refs = pinners * ((pinner.holdsRef ? 1 : 0) + (pinner.gupFast === 'steps' ? 1 : 0));
   const m = defineMmu({
     pages: 1,
     unitsPerPage: 1,
@@ -57,24 +62,30 @@ export function buildStablePages(p: Readonly<Record<Params, number>>, variant: S
     buffers: true,
     versions: Math.max(2, p.dmaWrites + 1),
     refs: Math.max(1, refs),
-    pins: 1,
+    pins: pinners,
     stableWrites: true,
   });
   // The user has written the page through its writable PTE: the folio is dirty and ->page_mkwrite() gave
-  // it buffers. The ref-holding pinner starts with its plain reference.
+  // it buffers. Each ref-holding pinner starts with its plain reference.
   const world = {
     ...m.fields,
-    ...dmaFields(m),
+    ...dmaFields(m, pinners),
     folioDirty: array(1, bool(), [1]),
     folioBuffers: array(1, bool(), [1]),
-    folioRef: array(1, int(0, m.refs), [pinner.holdsRef ? 1 : 0]),
+    folioRef: array(1, int(0, m.refs), [pinner.holdsRef ? pinners : 0]),
   };
-  const actors: ActorSpec<any, any>[] = [writebackActor(m, { pinCheck, passes: p.passes }), pinnerActor(m, pinner)];
+  // Several pinners run one machine (one actor spec, renamed) on the same page and touch only counts in
+  // the world (refs, pins, DMA mappings), and no property reads an actor: they are interchangeable, and
+  // `--reduce symmetry` explores one state per renaming of them (checker/reduce/symmetry.ts).
+  const one = pinnerActor(m, pinner);
+  const group = pinners === 1 ? [one] : Array.from({ length: pinners }, (_, i) => ({ ...one, name: `pinner${i}` }));
+  const actors: ActorSpec<any, any>[] = [writebackActor(m, { pinCheck, passes: p.passes }), ...group];
   if (p.dmaWrites > 0) actors.push(dmaActor(m, { budget: p.dmaWrites }));
   if (p.releases > 0) actors.push(releaseFolioActor(m, { budget: p.releases }));
   return {
     name: `stable-pages:${variant}`,
     world,
+    ...(pinners > 1 ? { symmetric: { pinners: group.map((a) => a.name) } } : {}),
     actors,
     properties: [stablePages(m), dirtyHasBuffers(m), noDmaPinFalseNegative(m), deadlockFreedom()],
   };
@@ -96,12 +107,15 @@ export const stablePagesScenario = defineScenario({
     'no-pin-check: mainline writeback has no pin check, so a pin taken before writeback lets the device write under it (the short-term pin problem); longterm=1 (FOLL_LONGTERM) is refused on such a mapping since v6.5 and then it holds. ' +
     'Properties: stable pages, dirty file folio has buffers (releases=1 adds the buffer release that exposes the ext4 side of the short-term pin problem), no false negative from folio_maybe_dma_pinned(), deadlock. "No pin after a negative check" is not listed: ' +
     'it flags the speculative pin that the GUP-fast re-check drops again; tests check it on pin-from-ref, where it fires one step before stable pages. ' +
-    'Safety only, no fairness needed. The fixed variants hold for every DMA budget up to 2, writeback passes up to 2, and buffer releases up to 1.',
+    'Safety only, no fairness needed. The fixed variants hold for every DMA budget up to 2, writeback passes up to 2, and buffer releases up to 1, ' +
+    'and with two and three pinners of the page at the defaults (pinners >= 2 run one machine and are declared symmetric: --reduce symmetry ' +
+    'explores one state per renaming of them).',
   params: {
-    dmaWrites: { description: 'device DMA writes while the folio is mapped for it (DMA budget)', default: 1, min: 0, max: 2 },
-    passes: { description: 'writeback passes over the folio', default: 1, min: 1, max: 2 },
-    releases: { description: 'buffer releases by reclaim/truncate (filemap_release_folio budget)', default: 0, min: 0, max: 1 },
+    dmaWrites: { description: 'device DMA writes while the folio is mapped for it (DMA budget)', default: 1, min: 0, max: 4 },
+    passes: { description: 'writeback passes over the folio', default: 1, min: 1, max: 4 },
+    releases: { description: 'buffer releases by reclaim/truncate (filemap_release_folio budget)', default: 0, min: 0, max: 2 },
     longterm: { description: '1: the GUP pinners pass FOLL_LONGTERM (refused on this file mapping since v6.5)', default: 0, min: 0, max: 1 },
+    pinners: { description: 'pinners of the page, each like the one pinner (from 2: pinner0, pinner1 ..., declared symmetric)', default: 1, min: 1, max: 3 },
   },
   variants: {
     'pin-from-ref': {

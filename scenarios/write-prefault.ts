@@ -82,7 +82,7 @@ export const writePrefault = defineScenario({
   params: {
     src: { description: 'p0: 0 = anonymous memory, 1 = MAP_SHARED mapping of the folio being written', default: 1, min: 0, max: 1 },
     bad: { description: 'the unreadable part: 0 none, 1 p1 PROT_NONE, 2 MTE mismatch at u3, 3 MTE mismatch at u2', default: 1, min: 0, max: 3 },
-    reclaim: { description: 'reclaim evictions (FO(Reclaim))', default: 1, min: 0, max: 2 },
+    reclaim: { description: 'reclaim evictions (FO(Reclaim))', default: 1, min: 0, max: 4 },
     aops: { description: '0 = block_write_begin/end (fs/buffer.c), 1 = simple_write_begin/end (fs/libfs.c)', default: 0, min: 0, max: 1 },
     uptodate: { description: 'the page-cache folio starts uptodate (1) or not (0)', default: 0, min: 0, max: 1 },
     present: { description: 'p0 is mapped when write() starts (1: the program just touched its buffer) or not (0)', default: 0, min: 0, max: 1 },
@@ -91,7 +91,7 @@ export const writePrefault = defineScenario({
         'evictions of the written folio from the page cache (shrink_folio_list() -> __remove_mapping(): only while clean, unlocked; after try_to_unmap() of p0)',
       default: 0,
       min: 0,
-      max: 2,
+      max: 4,
     },
   },
   validate: (p) =>

@@ -35,8 +35,8 @@ describe('scenarios/dio-short-read.ts', () => {
     assert.ok(scenario);
     assert.deepEqual(resolveParams(scenario, {}), DEFAULTS);
     assert.throws(() => resolveParams(scenario, { layout: '4' }), /outside its domain 0..3/);
-    assert.throws(() => resolveParams(scenario, { migrations: '3' }), /outside its domain 0..2/);
-    assert.throws(() => resolveParams(scenario, { munmaps: '2' }), /outside its domain 0..1/);
+    assert.throws(() => resolveParams(scenario, { migrations: '5' }), /outside its domain 0..4/);
+    assert.throws(() => resolveParams(scenario, { munmaps: '3' }), /outside its domain 0..2/);
     assert.equal(scenario.defaultVariant, 'zero-return');
   });
 

@@ -25,7 +25,7 @@ function run(p: DirtyPipeParams, variant: DirtyPipeVariant) {
 describe('scenarios/dirty-pipe.ts', () => {
   it('is registered with its defaults and rejects values outside the domains', () => {
     assert.deepEqual(resolveParams(scenario, {}), DEFAULTS);
-    assert.throws(() => resolveParams(scenario, { slots: '5' }), /outside its domain 1..4/);
+    assert.throws(() => resolveParams(scenario, { slots: '8' }), /outside its domain 1..7/);
   });
 
   const expected: Record<DirtyPipeVariant, { verdict: string; property?: string; states: number; transitions: number }> = {

@@ -28,8 +28,8 @@ describe('scenarios/iter-direction.ts', () => {
   it('is registered with its defaults and rejects values outside the domains', () => {
     assert.ok(scenario);
     assert.deepEqual(resolveParams(scenario, {}), DEFAULTS);
-    assert.throws(() => resolveParams(scenario, { units: '0' }), /outside its domain 1..3/);
-    assert.throws(() => resolveParams(scenario, { reclaim: '4' }), /outside its domain 0..3/);
+    assert.throws(() => resolveParams(scenario, { units: '0' }), /outside its domain 1..8/);
+    assert.throws(() => resolveParams(scenario, { reclaim: '7' }), /outside its domain 0..6/);
   });
 
   const expected: Record<IterDirectionVariant, { verdict: string; property?: string; states: number; transitions: number }> = {

@@ -33,9 +33,9 @@ describe('scenarios/kcore-read.ts', () => {
   it('is registered with its defaults and rejects values outside the domains', () => {
     assert.ok(scenario);
     assert.deepEqual(resolveParams(scenario, {}), DEFAULTS);
-    assert.throws(() => resolveParams(scenario, { pageUnits: '0' }), /outside its domain 1..4/);
+    assert.throws(() => resolveParams(scenario, { pageUnits: '0' }), /outside its domain 1..8/);
     assert.throws(() => resolveParams(scenario, { quirk: '3' }), /outside its domain 0..2/);
-    assert.throws(() => resolveParams(scenario, { chunks: '4' }), /outside its domain 1..3/);
+    assert.throws(() => resolveParams(scenario, { chunks: '7' }), /outside its domain 1..6/);
     assert.throws(() => resolveParams(scenario, { quirk: '2' }), /quirk \(2\) cannot exceed chunks \(1\)/);
     assert.throws(() => resolveParams(scenario, { quirk: '1' }, 'retry-forever-readv'), /does not apply to kcore-read:retry-forever-readv/);
   });

@@ -30,7 +30,7 @@ describe('scenarios/mte-subpage.ts', () => {
     assert.deepEqual(resolveParams(scenario, {}), DEFAULTS);
     assert.throws(() => resolveParams(scenario, { badGranule: '4' }), /badGranule \(4\) must be a granule of the buffer \(0..3\)/);
     assert.throws(() => resolveParams(scenario, { itemLen: '3' }), /must fit the 4-granule buffer/);
-    assert.throws(() => resolveParams(scenario, { retag: '4' }), /outside its domain 0..3/);
+    assert.throws(() => resolveParams(scenario, { retag: '5' }), /outside its domain 0..4/);
     assert.throws(() => resolveParams(scenario, { granules: '1' }), /outside its domain 2..8/);
   });
 

@@ -34,10 +34,15 @@ function allParams(): PipeAtomicParams[] {
 
 describe('scenarios/pipe-atomic.ts', () => {
   it('is registered with its defaults, and rejects len > PIPE_BUF, split >= len and values outside the domains', () => {
-    assert.deepEqual(resolveParams(scenario, {}), DEFAULTS);
+    assert.deepEqual(resolveParams(scenario, {}), { ...DEFAULTS, writers: 2 });
     assert.throws(() => resolveParams(scenario, { len: '3' }), /len \(3\) cannot exceed PIPE_BUF \(pipeBuf = 2\)/);
     assert.throws(() => resolveParams(scenario, { pipeBuf: '3', len: '3', split: '3' }), /split \(3\) must be below len \(3\)/);
     assert.throws(() => resolveParams(scenario, { munmaps: '2' }), /outside its domain 0..1/);
+    assert.throws(() => resolveParams(scenario, { writers: '5' }), /outside its domain 2..4/);
+    assert.throws(
+      () => resolveParams(scenario, { writers: '3' }, 'uffd-resolver-reads-pipe'),
+      /'writers' does not apply to pipe-atomic:uffd-resolver-reads-pipe/,
+    );
     assert.equal(allParams().length, 40);
     for (const p of allParams()) assert.doesNotThrow(() => resolveParams(scenario, { ...p }));
   });
@@ -112,6 +117,19 @@ describe('scenarios/pipe-atomic.ts', () => {
       assert.equal(run(buildPipeAtomic(worst, 'drop-lock-retry')).r.violations[0]?.property, 'pipe write atomicity', JSON.stringify(worst));
       assert.equal(run(buildPipeAtomic(worst, 'uffd-resolver-reads-pipe')).r.violations[0]?.property, 'deadlock', JSON.stringify(worst));
     }
+  });
+
+  it('three and four writers (each like W1): the shipped forms hold, drop-lock-retry is violated; two is the default system', () => {
+    const counts = (writers: number, variant: PipeAtomicVariant) => {
+      const { r } = run(buildPipeAtomic({ ...DEFAULTS, writers }, variant));
+      return [r.verdict, r.violations[0]?.property, r.stats.states, r.stats.transitions];
+    };
+    assert.deepEqual(counts(2, 'mutex-held'), ['holds', undefined, 21, 20]);
+    assert.deepEqual(counts(3, 'mutex-held'), ['holds', undefined, 65, 67]);
+    assert.deepEqual(counts(3, 'mutex-held-slot-first'), ['holds', undefined, 86, 85]);
+    assert.deepEqual(counts(3, 'drop-lock-retry'), ['violated', 'pipe write atomicity', 107, 127]);
+    assert.deepEqual(counts(4, 'mutex-held'), ['holds', undefined, 195, 214]);
+    assert.deepEqual(counts(4, 'drop-lock-retry'), ['violated', 'pipe write atomicity', 236, 289]);
   });
 
   it('drop-lock-retry can also return a short count for a write <= PIPE_BUF (munmap after the first piece), which pipe write atomicity accepts', () => {

@@ -50,9 +50,9 @@ function withPH2(spec: SystemSpec): SystemSpec {
 describe('scenarios/stable-pages.ts', () => {
   it('is registered with its defaults and rejects nonsense', () => {
     assert.ok(scenario);
-    assert.deepEqual(resolveParams(scenario, {}), DEFAULTS);
-    assert.throws(() => resolveParams(scenario, { dmaWrites: '3' }), /outside its domain 0..2/);
-    assert.throws(() => resolveParams(scenario, { passes: '0' }), /outside its domain 1..2/);
+    assert.deepEqual(resolveParams(scenario, {}), { ...DEFAULTS, pinners: 1 });
+    assert.throws(() => resolveParams(scenario, { dmaWrites: '5' }), /outside its domain 0..4/);
+    assert.throws(() => resolveParams(scenario, { passes: '0' }), /outside its domain 1..4/);
     assert.deepEqual(Object.keys(scenario.variants), VARIANTS);
   });
 
@@ -191,10 +191,25 @@ describe('scenarios/stable-pages.ts', () => {
     assert.equal(check(buildStablePages({ ...DEFAULTS, longterm: 1 }, 'pin-from-ref')).violations[0]?.property, 'stable pages');
   });
 
+  it('two and three pinners (one machine, declared symmetric): the same verdicts, exact counts, and --reduce symmetry explores fewer states with the same verdict', () => {
+    const counts = (pinners: number, v: StableVariant, reduce: 'none' | 'symmetry') => {
+      const r = check(buildStablePages({ ...DEFAULTS, pinners }, v), { reduce });
+      return [r.verdict, r.violations[0]?.property, r.stats.states, r.reduction?.applied ?? 'none'];
+    };
+    assert.deepEqual(counts(1, 'fast-recheck', 'none'), ['holds', undefined, 66, 'none']);
+    assert.deepEqual(counts(2, 'pin-via-fault', 'none'), ['holds', undefined, 204, 'none']);
+    assert.deepEqual(counts(2, 'pin-via-fault', 'symmetry'), ['holds', undefined, 126, 'symmetry']);
+    assert.deepEqual(counts(3, 'fast-recheck', 'none'), ['holds', undefined, 5550, 'none']);
+    assert.deepEqual(counts(3, 'fast-recheck', 'symmetry'), ['holds', undefined, 1258, 'symmetry']);
+    assert.deepEqual(counts(2, 'pin-from-ref', 'symmetry'), ['violated', 'stable pages', 55, 'symmetry']);
+    assert.deepEqual(counts(3, 'no-pin-check', 'symmetry'), ['violated', 'stable pages', 34, 'symmetry']);
+  });
+
   it('every actor conforms to xstate (writeback, pinner, DMA, buffer release)', () => {
     for (const v of VARIANTS) {
       assertConformance(buildStablePages({ dmaWrites: 2, passes: 2, releases: 1, longterm: 0 }, v), { runs: 40, maxSteps: 30 });
       assertConformance(buildStablePages({ ...DEFAULTS, longterm: 1 }, v), { runs: 10, maxSteps: 20 });
+      assertConformance(buildStablePages({ ...DEFAULTS, pinners: 2 }, v), { runs: 10, maxSteps: 20 });
     }
   });
 });

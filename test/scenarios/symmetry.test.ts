@@ -3,7 +3,8 @@
  * verdict and violated properties as the unreduced search, fewer states, and counterexamples that replay;
  * where it does not (no symmetric actors declared, a progress property, a property that names one
  * member), the run is the unreduced one and the result says why in a note. Default parameters, plus
- * retry-ring with three readers, the scenario that declares its readers symmetric.
+ * the configurations where a scenario declares interchangeable actors: retry-ring with three readers,
+ * stable-pages with two pinners.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -21,6 +22,7 @@ describe('every shipped variant under reduce: symmetry', () => {
     for (const variant of Object.keys(scenario.variants)) {
       const points = [resolveParams(scenario, {}, variant)];
       if (scenario.id === 'retry-ring') points.push(resolveParams(scenario, { readers: 3, pages: 3 }, variant));
+      if (scenario.id === 'stable-pages') points.push(resolveParams(scenario, { pinners: 2 }, variant));
       for (const params of points) {
         const name = `${target}:${variant} ${Object.values(params).join(',')}`;
         it(name, () => {
@@ -50,6 +52,10 @@ describe('every shipped variant under reduce: symmetry', () => {
     }
   }
   it('symmetry applies where actors are declared interchangeable and the properties allow it', () => {
-    assert.deepEqual(applied, ['retry-ring:ring 2,4,2,2,2', 'retry-ring:ring 3,3,2,2,2']);
+    assert.deepEqual(applied, [
+      'retry-ring:ring 2,4,2,2,2',
+      'retry-ring:ring 3,3,2,2,2',
+      ...['pin-from-ref', 'pin-via-fault', 'fast-no-recheck', 'fast-recheck', 'no-pin-check'].map((v) => `stable-pages:${v} 1,1,0,0,2`),
+    ]);
   });
 });
