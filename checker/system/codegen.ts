@@ -220,6 +220,11 @@ function generateExpand(system: CompiledSystem, stepper: Stepper): { body: strin
         }
         code.line('continue;');
         code.close();
+        if (arrays) {
+          code.line('// A guard, choices or assign function wrote a world array: reported before the successor is handed on.');
+          code.line('const wrote = R.$verify();');
+          code.line(`if (wrote !== null) { if (fail(wrote, ${id})) return -1; continue; }`);
+        }
         if (effects && arrays) {
           code.line(`const stop = emit(${id});`);
           code.line('// The effects wrote arrays: the properties read the successor, then emit put S back, so the arrays fill again.');
@@ -239,7 +244,7 @@ function generateExpand(system: CompiledSystem, stepper: Stepper): { body: strin
   }
   code.blank();
   if (arrays) {
-    code.line('// A world array written by a guard, choices or assign function or a property (views.ts): reported with the step tried last.');
+    code.line('// A world array written by a guard of a step not taken (views.ts): reported with the step tried last.');
     code.line('const wrote = R.$verify();');
     code.line('if (wrote !== null && fail(wrote, last)) return -1;');
   }

@@ -347,7 +347,7 @@ export function worldViewFactory(fields: FieldSpecs, offsets: ReadonlyMap<string
   const src = [
     `// The world views of system '${note(system)}' (checker/system/views.ts WorldControl).`,
     '// Writer: what effect actions get. Scalars are getters and setters on S; an array is copied from S on its first read',
-    '// and written back, each changed element checked, by $flush() when the transition\'s effects are done.',
+    "// and written back, each changed element checked, by $flush() when the transition's effects are done.",
     'class Writer {',
     '  constructor(S, r) {',
     wCtor.text(),
@@ -392,7 +392,11 @@ export function worldViewFactory(fields: FieldSpecs, offsets: ReadonlyMap<string
   ].join('\n');
   const channel = (name: string, S: Slots, o: number): Channel => new Channel(S, o, fields[name] as ChanField, name);
   const protos = arrays.map(([name, spec]) => arrayPrototype(name, spec.length));
-  const array = (k: number): number[] => Object.setPrototypeOf(Array.from({ length: arrays[k]![1].length }, () => 0), protos[k]!) as number[];
+  const array = (k: number): number[] =>
+    Object.setPrototypeOf(
+      Array.from({ length: arrays[k]![1].length }, () => 0),
+      protos[k]!,
+    ) as number[];
   const same = (a: unknown[], f: Slots): boolean => a.length === f.length && a.every((x, i) => x === f[i]);
   type ViewClass = new (S: Slots, r?: unknown) => WorldView;
   const params = ['toInt', 'replaced', 'readOnly', 'array', 'channel', 'badElement', 'lengthChanged', 'arrayWritten', 'same', 'face'];

@@ -2,18 +2,28 @@
  * Only actions write the world (issue 14, item 2): a guard, an `assign` function, a choices function or a
  * property that writes a world field - a scalar or an array element - is reported, naming the function
  * and the field, under every strategy; never a silent write into the state, never a silent drop. A
- * property's array write is named by its field (found after the properties ran), not by the property.
+ * property's array write is found when the property returns (SlotStateView.readOnly).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assign, setup } from 'xstate';
-import { array, check, int, invariant, type StepEvent, type SystemSpec } from '../../../checker/index.js';
+import { array, check, int, invariant, transitionProperty, type StepEvent, type SystemSpec } from '../../../checker/index.js';
 
 interface W {
   x: number;
   a: number[];
 }
-type Mistake = 'guard-scalar' | 'guard-array' | 'guard-array-disabled' | 'assign' | 'choices' | 'property-scalar' | 'property-array' | 'none';
+type Mistake =
+  | 'guard-scalar'
+  | 'guard-array'
+  | 'guard-array-disabled'
+  | 'assign'
+  | 'choices'
+  | 'property-scalar'
+  | 'property-array'
+  | 'transition-scalar'
+  | 'transition-array'
+  | 'none';
 
 /** x counts 0..3; at x = 2 (x = 1 for assign and choices) the named function writes the world. */
 function counter(mistake: Mistake): SystemSpec<W> {
@@ -85,7 +95,14 @@ function counter(mistake: Mistake): SystemSpec<W> {
           : {}),
       },
     ],
-    properties: [invariant<W>('reads only', writes)],
+    properties: [
+      invariant<W>('reads only', writes),
+      transitionProperty<W>('steps read only', (before, after) => {
+        if (after.world.x === 2 && mistake === 'transition-scalar') after.world.x = 0;
+        if (after.world.x === 2 && mistake === 'transition-array') before.world.a[1] = 3;
+        return true;
+      }),
+    ],
   };
 }
 
@@ -130,12 +147,26 @@ describe('only actions write the world', () => {
       assert.match(r.modelError!.message, /^property 'reads only' threw: world\.x = 0 is written outside an action/);
     });
 
-    it(`property-array (${strategy}): an assertion violation naming the field, with its trace`, () => {
-      // Found after the properties ran (exhaustive) or at the next guard that reads the array (sampling).
+    it(`property-array (${strategy}): a model error naming the property and the field`, () => {
+      // Found when the property returns (SlotStateView.readOnly, after every property call).
       const r = check(counter('property-array'), { strategy, executions: 20 });
-      assert.equal(r.verdict, 'violated');
-      assert.equal(r.violations[0]!.property, 'assertion');
-      assert.match(r.violations[0]!.message, /^P0, event \w+: world\.a\[0\] = 3 is written /);
+      assert.equal(r.verdict, 'model-error');
+      assert.deepEqual([r.modelError?.kind, r.modelError?.subject], ['property-threw', 'reads only']);
+      assert.match(r.modelError!.message, /^property 'reads only' threw: world\.a\[0\] = 3 is written outside an action/);
+    });
+
+    it(`transition-scalar (${strategy}): a model error naming the transition property and the field`, () => {
+      const r = check(counter('transition-scalar'), { strategy, executions: 20 });
+      assert.equal(r.verdict, 'model-error');
+      assert.deepEqual([r.modelError?.kind, r.modelError?.subject], ['property-threw', 'steps read only']);
+      assert.match(r.modelError!.message, /^property 'steps read only' threw: world\.x = 0 is written outside an action/);
+    });
+
+    it(`transition-array (${strategy}): a model error naming the transition property and the field`, () => {
+      const r = check(counter('transition-array'), { strategy, executions: 20 });
+      assert.equal(r.verdict, 'model-error');
+      assert.deepEqual([r.modelError?.kind, r.modelError?.subject], ['property-threw', 'steps read only']);
+      assert.match(r.modelError!.message, /world\.a\[1\] = 3 is written outside an action/);
     });
   }
 });
