@@ -47,6 +47,7 @@ export class BoundMonitor<L> implements Monitor {
       let v: number;
       try {
         v = b.property.value(s);
+        s.readOnly();
       } catch (e) {
         ctx.report(propertyThrew(b.property, e));
         continue;

@@ -34,7 +34,9 @@ export class InvariantMonitor implements Monitor {
       if (done[i]) continue;
       const p = invariants[i]!;
       try {
-        if (!p.holds(s)) {
+        const ok = p.holds(s);
+        s.readOnly();
+        if (!ok) {
           done[i] = 1;
           ctx.report({ property: p.name, kind: 'invariant', message: invariantMessage(this.system, p, s) });
         }

@@ -3,6 +3,7 @@
  * runs one monitor per property over the states and steps it explores.
  */
 import type { CompiledSystem } from '../system/system.js';
+import { worldControl, type WorldControl } from '../system/views.js';
 import type { ProgressProperty } from './progress.js';
 
 /** One actor as a property sees it. */
@@ -116,13 +117,24 @@ export class SlotStateView implements StateView {
   readonly world: any;
   readonly actors: readonly ActorView[];
   private readonly byName: ReadonlyMap<string, ActorView>;
+  private readonly control: WorldControl | null;
 
   constructor(system: CompiledSystem, S: Int32Array, world?: unknown) {
     this.world = world ?? system.worldView(S);
+    this.control = worldControl(this.world as Record<string, unknown>);
     this.actors = system.actors.map(
       (a, i) => new SlotActorView(a.name, i, system.contextView[i]!(S, a.ctxBase), S, a.stateSlot, a.budgetSlot, a.machine.states),
     );
     this.byName = new Map(this.actors.map((a) => [a.name, a]));
+  }
+
+  /**
+   * A property just read this view: throws (a WorldAccessError) if it wrote one of the world's arrays, which
+   * only actions may write (checker/system/views.ts); the array is put back. A scalar write throws at once.
+   */
+  readOnly(): void {
+    const wrote = this.control?.$check() ?? null;
+    if (wrote !== null) throw wrote;
   }
 
   actor(name: string): ActorView {

@@ -53,7 +53,10 @@ export class TransitionMonitor implements Monitor {
       if (done[i]) continue;
       const p = transitions[i]!;
       try {
-        if (!p.holds(before, after, info)) {
+        const ok = p.holds(before, after, info);
+        before.readOnly();
+        after.readOnly();
+        if (!ok) {
           done[i] = 1;
           ctx.report({ property: p.name, kind: 'transition', message: transitionMessage(p, before, after, info), atStep: true });
         }

@@ -27,6 +27,7 @@ import type { Args, CompiledAction, CompiledTransition } from './compile.js';
 import { CodeWriter, compileGenerated, generatedSource, identifier, note } from './generatedCode.js';
 import { encodeStep, Stepper } from './step.js';
 import type { CompiledActor, CompiledSystem } from './system.js';
+import { worldControl, type WorldControl } from './views.js';
 
 /**
  * Called after each enabled step was applied to S; it must restore S to the pre-state before returning.
@@ -40,9 +41,9 @@ export type ExpandFn = (emit: EmitFn, fail: FailFn) => number;
 
 type Coerce = (v: unknown, a: number, key: string) => number;
 type ApplyPartial = (a: number, p: Record<string, unknown>) => void;
-type Make = (S: Stepper['S'], K: unknown[], coerce: Coerce, applyPartial: ApplyPartial) => ExpandFn;
+type Make = (S: Stepper['S'], K: unknown[], coerce: Coerce, applyPartial: ApplyPartial, R: WorldControl, W: WorldControl) => ExpandFn;
 
-const PARAMS = ['S', 'K', 'coerce', 'applyPartial'] as const;
+const PARAMS = ['S', 'K', 'coerce', 'applyPartial', 'R', 'W'] as const;
 
 /**
  * The constants the generated code calls, each under a name: `K[i]` is bound once to `name` at the top of
@@ -134,7 +135,9 @@ function generateExpand(system: CompiledSystem, stepper: Stepper): { body: strin
     }
   }
 
+  const arrays = Object.values(system.spec.world).some((f) => f.kind === 'array');
   code.line('let enabled = 0;');
+  if (arrays) code.line('let last = 0; // the step id tried last');
   for (const actor of system.actors) {
     const a = actor.index;
     const args = K.name(stepper.runtimes[a]!.args, `args_${actor.name}`, `the { context, event } of actor ${actor.name}`);
@@ -170,8 +173,11 @@ function generateExpand(system: CompiledSystem, stepper: Stepper): { body: strin
           code.line('n = 0;');
           code.close();
         }
+        // Effects get the writing view; its arrays go back to S when their run of effects ends (views.ts).
+        const effects = e.transitions.some((t) => t.actions.some((act) => act.kind === 'effect'));
         code.open('for (let c = 0; c < n; c++) {');
         code.line('ev.choice = c;');
+        if (arrays) code.line(`last = ${id};`);
         code.line('let t = -1;');
         code.open('try {');
         // Guard chain: the first transition whose guard passes; one without a guard ends it.
@@ -187,7 +193,14 @@ function generateExpand(system: CompiledSystem, stepper: Stepper): { body: strin
         code.open('switch (t) {');
         for (const [ti, t] of ts.entries()) {
           code.open(`case ${ti}: { // ${transitionNote(actor, t)}`);
-          for (const act of t.actions) genAction(actor, act, args);
+          let writing = false;
+          for (const act of t.actions) {
+            if (act.kind === 'effect' && !writing) code.line('ev.world = W; // effects write the world through the writing view');
+            if (act.kind !== 'effect' && writing) code.line('W.$flush(); ev.world = R; // what the effects wrote goes back to S, checked');
+            writing = act.kind === 'effect';
+            genAction(actor, act, args);
+          }
+          if (writing) code.line('W.$flush(); ev.world = R; // what the effects wrote goes back to S, checked');
           if (t.target >= 0) code.line(`${slot(actor.stateSlot)} = ${t.target}; // '${note(actor.machine.states[t.target]!.name)}'`);
           if (actor.budgetSlot >= 0 && cost !== 0) code.line(`${slot(actor.budgetSlot)} -= ${cost};`);
           code.line('break;');
@@ -196,10 +209,30 @@ function generateExpand(system: CompiledSystem, stepper: Stepper): { body: strin
         code.close();
         code.reopen('} catch (err) {');
         code.line('if (t < 0) enabled++;');
-        code.line(`if (fail(err, ${id})) return -1;`);
+        if (effects) {
+          code.line('W.$drop(); ev.world = R;');
+          code.line(`const stop = fail(err, ${id});`);
+          // An effect's arrays may have reached S before an assign threw: S is back, so are the arrays.
+          code.line('if (W.$x !== 0) { W.$x = 0; R.$renew(); }');
+          code.line('if (stop) return -1;');
+        } else {
+          code.line(`if (fail(err, ${id})) return -1;`);
+        }
         code.line('continue;');
         code.close();
-        code.line(`if (emit(${id})) return -1;`);
+        if (arrays) {
+          code.line('// A guard, choices or assign function wrote a world array: reported before the successor is handed on.');
+          code.line('const wrote = R.$verify();');
+          code.line(`if (wrote !== null) { if (fail(wrote, ${id})) return -1; continue; }`);
+        }
+        if (effects && arrays) {
+          code.line(`const stop = emit(${id});`);
+          code.line('// The effects wrote arrays: the properties read the successor, then emit put S back, so the arrays fill again.');
+          code.line('if (W.$x !== 0) { W.$x = 0; R.$renew(); }');
+          code.line('if (stop) return -1;');
+        } else {
+          code.line(`if (emit(${id})) return -1;`);
+        }
         code.close(); // choice loop
         code.close(); // budget
       }
@@ -210,6 +243,11 @@ function generateExpand(system: CompiledSystem, stepper: Stepper): { body: strin
     code.close(); // actor block
   }
   code.blank();
+  if (arrays) {
+    code.line('// A world array written by a guard of a step not taken (views.ts): reported with the step tried last.');
+    code.line('const wrote = R.$verify();');
+    code.line('if (wrote !== null && fail(wrote, last)) return -1;');
+  }
   code.line('return enabled;');
 
   const header = [
@@ -217,6 +255,8 @@ function generateExpand(system: CompiledSystem, stepper: Stepper): { body: strin
     '// expand(emit, fail) applies every enabled step of the state in S, in order (actor, event, choice), calls',
     '// emit(step id) with the successor in S (emit restores S) or fail(error, step id) when model code throws,',
     '// and returns the number of enabled steps, or -1 when emit or fail asked to stop.',
+    "// R is the world's reading view (what guards, choices and assign functions and properties see), W its writing view",
+    "// (what effects see); R's arrays stay filled until S changes under them (R.$renew(), see views.ts).",
     ...K.decls,
   ];
   const body = `${header.join('\n')}\nreturn function expand(emit, fail) {\n${code.text()}\n};`;
@@ -229,7 +269,18 @@ export function compileExpand(system: CompiledSystem, stepper: Stepper): ExpandF
   const S = stepper.S;
   const coerce: Coerce = (v, a, key) => coerceAssigned(v, system.actors[a]!.name, key);
   const applyPartial: ApplyPartial = (a, partial) => applyPartialAssign(S, system.actors[a]!, partial);
-  return make(S, consts, coerce, applyPartial);
+  const R = worldControl(stepper.world);
+  if (R === null) throw new Error('compileExpand: the stepper has no engine world view');
+  const expand = make(S, consts, coerce, applyPartial, R, R.$writer);
+  // The reading view's arrays fill once per stretch in which S holds still, only while expand runs (views.ts).
+  return (emit, fail) => {
+    R.$hold();
+    try {
+      return expand(emit, fail);
+    } finally {
+      R.$release();
+    }
+  };
 }
 
 /**

@@ -10,6 +10,7 @@
 import { applyPartialAssign, coerceAssigned } from './assign.js';
 import type { Args, CompiledEvent, CompiledTransition } from './compile.js';
 import type { CompiledActor, CompiledSystem } from './system.js';
+import { worldControl, type WorldControl } from './views.js';
 
 export interface ActorRuntime {
   readonly actor: CompiledActor;
@@ -26,18 +27,33 @@ export const stepChoice = (id: number): number => id & 0xffff;
 
 export class Stepper {
   readonly S: Int32Array;
+  /** The reading view: what guards, choices and assign functions see (views.ts WorldControl). */
   readonly world: Record<string, unknown>;
+  /** The writing view over the same S: what effect actions see (the reading view itself for a view made elsewhere). */
+  readonly writer: Record<string, unknown>;
   readonly runtimes: readonly ActorRuntime[];
   private readonly tmp: unknown[] = [];
+  /** The reading view's handle; null for a view made elsewhere (a recording world), which is its own writer. */
+  private readonly control: WorldControl | null;
+  /** The checked view's handle, to name the function running in its messages; null otherwise. */
+  private readonly named: WorldControl | null;
+  /** An array a property wrote since the last step, found by enabledSteps(): the next step taken reports it. */
+  private pending: unknown = null;
 
   constructor(
     readonly system: CompiledSystem,
     S?: Int32Array,
-    /** Guarded array views (views.ts): slow, for re-running steps off the hot path. */
+    /**
+     * Checked views (views.ts): an undeclared field read throws, and a world write from a guard, assign or
+     * choices function throws at the write, naming it. Slow, for re-running steps off the hot path.
+     */
     checked = false,
   ) {
     this.S = S ?? system.layout.buffer();
     this.world = system.worldView(this.S, checked);
+    this.control = worldControl(this.world);
+    this.writer = (this.control?.$writer as Record<string, unknown> | undefined) ?? this.world;
+    this.named = checked ? this.control : null;
     this.runtimes = system.actors.map((actor, i) => ({
       actor,
       args: {
@@ -50,6 +66,8 @@ export class Stepper {
   /** Loads an unpacked state into the working buffer. */
   load(state: Int32Array): void {
     this.S.set(state);
+    this.pending = null;
+    this.control?.$renew();
   }
 
   /** The events the actor's current control state accepts, or null when it is final (or out of budget for all). */
@@ -68,7 +86,9 @@ export class Stepper {
     if (typeof c === 'number') return c;
     rt.args.event.type = e.type;
     rt.args.event.choice = 0;
+    if (this.named) this.named.$role = `the choices function of '${e.type}' (actor ${actor.name})`;
     const n = c(rt.args);
+    this.readOnly();
     if (!Number.isInteger(n) || n < 0 || n > 0xffff) {
       throw new Error(`actor '${actor.name}': choices for '${e.type}' returned ${String(n)}, not a whole number in 0..65535`);
     }
@@ -81,46 +101,87 @@ export class Stepper {
     args.event.type = e.type;
     args.event.choice = choice;
     const ts = e.transitions;
+    const named = this.named;
     for (let i = 0; i < ts.length; i++) {
       const t = ts[i]!;
-      if (t.guard === null || t.guard(args)) return t;
+      if (t.guard === null) return t;
+      if (named) named.$role = `guard [${t.guardLabel ?? 'guard'}] of actor ${this.runtimes[a]!.actor.name}, event ${e.type}`;
+      const pass = t.guard(args);
+      this.readOnly();
+      if (pass) return t;
     }
     return null;
   }
 
-  /** Applies transition `t` of actor `a` (picked by `pick` in this same state) to the working buffer. */
+  /**
+   * Applies transition `t` of actor `a` (picked by `pick` in this same state) to the working buffer. Its
+   * actions run in order; effects on the writing view, whose arrays go back to S when a run of effects
+   * ends (before an assign that follows them, and at the end), so an assign sees what the effects wrote.
+   */
   apply(a: number, e: CompiledEvent, t: CompiledTransition): void {
     const rt = this.runtimes[a]!;
     const args = rt.args;
     const S = this.S;
     const actions = t.actions;
-    for (let i = 0; i < actions.length; i++) {
-      const act = actions[i]!;
-      if (act.kind === 'effect') {
-        act.fn(args, act.params);
-      } else if (act.kind === 'assign') {
-        const values = act.values;
-        const slots = act.slots;
-        const p = act.params;
-        if (values.length === 1) {
-          const v = values[0];
-          S[slots[0]!] = coerceAssigned(typeof v === 'function' ? (v as AssignFn)(args, p) : v, rt.actor.name, act.keys[0]!);
-        } else {
-          // xstate evaluates every property of one assign against the same context, then merges.
-          const tmp = this.tmp;
-          for (let k = 0; k < values.length; k++) {
-            const v = values[k];
-            tmp[k] = typeof v === 'function' ? (v as AssignFn)(args, p) : v;
-          }
-          for (let k = 0; k < values.length; k++) S[slots[k]!] = coerceAssigned(tmp[k], rt.actor.name, act.keys[k]!);
+    const control = this.control;
+    const named = this.named;
+    let writing = false;
+    try {
+      for (let i = 0; i < actions.length; i++) {
+        const act = actions[i]!;
+        if (act.kind === 'effect') {
+          if (!writing) args.event.world = this.writer;
+          writing = true;
+          act.fn(args, act.params);
+          continue;
         }
-      } else {
-        applyPartialAssign(S, rt.actor, act.fn(args, act.params));
+        if (writing) {
+          control?.$writer.$flush();
+          args.event.world = this.world;
+          writing = false;
+        }
+        if (named) named.$role = `assign '${act.label}' of actor ${rt.actor.name}, event ${e.type}`;
+        if (act.kind === 'assign') {
+          const values = act.values;
+          const slots = act.slots;
+          const p = act.params;
+          if (values.length === 1) {
+            const v = values[0];
+            S[slots[0]!] = coerceAssigned(typeof v === 'function' ? (v as AssignFn)(args, p) : v, rt.actor.name, act.keys[0]!);
+          } else {
+            // xstate evaluates every property of one assign against the same context, then merges.
+            const tmp = this.tmp;
+            for (let k = 0; k < values.length; k++) {
+              const v = values[k];
+              tmp[k] = typeof v === 'function' ? (v as AssignFn)(args, p) : v;
+            }
+            for (let k = 0; k < values.length; k++) S[slots[k]!] = coerceAssigned(tmp[k], rt.actor.name, act.keys[k]!);
+          }
+        } else {
+          applyPartialAssign(S, rt.actor, act.fn(args, act.params));
+        }
+        this.readOnly();
       }
+      if (writing) control?.$writer.$flush();
+    } catch (err) {
+      control?.$writer.$drop();
+      if (named) named.$role = '';
+      throw err;
+    } finally {
+      args.event.world = this.world;
     }
     const actor = rt.actor;
     if (t.target >= 0) S[actor.stateSlot] = t.target;
     if (actor.budgetSlot >= 0) S[actor.budgetSlot] = S[actor.budgetSlot]! - actor.cost[e.index]!;
+  }
+
+  /** A guard, assign or choices function just returned: throws if it wrote a world array (views.ts). */
+  private readOnly(): void {
+    const control = this.control;
+    if (this.named) this.named.$role = '';
+    if (control === null) return;
+    const wrote = control.$check();
+    if (wrote !== null) throw wrote;
   }
 
   /**
@@ -128,6 +189,11 @@ export class Stepper {
    * enabled here (used by replay and trace reconstruction).
    */
   applyId(id: number): boolean {
+    if (this.pending !== null) {
+      const wrote = this.pending;
+      this.pending = null;
+      throw wrote;
+    }
     const a = id >>> 24;
     const ei = (id >>> 16) & 0xff;
     const choice = id & 0xffff;
@@ -150,6 +216,9 @@ export class Stepper {
    * search reports that failure with).
    */
   enabledSteps(): number[] {
+    // Only properties ran since the last step: an array written now is theirs, reported by the next step taken.
+    const wrote = this.control?.$check() ?? null;
+    if (wrote !== null) this.pending = wrote;
     const out: number[] = [];
     const saved = Int32Array.from(this.S);
     for (let a = 0; a < this.runtimes.length; a++) {

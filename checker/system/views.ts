@@ -1,12 +1,13 @@
 /**
  * Views: the objects guards, actions and properties read. A view reads and writes the unpacked slot buffer
- * directly through generated getters with constant offsets, so `context.pos` or `world.present[i]` in a
- * guard costs one typed-array load and no allocation. The same guard code runs unchanged under xstate's
+ * through generated getters with constant offsets, so `context.pos` in a guard costs one typed-array load
+ * and no allocation, and `world.present[i]` one array load (see WorldControl). The same guard code runs unchanged under xstate's
  * own interpreter, where `context` is a plain object and `world` a plain object of numbers and arrays.
  */
 import { Channel } from './channel.js';
 import type { ArrayField, ChanField, FieldSpecs } from './fields.js';
 import { CodeWriter, compileGenerated, note } from './generatedCode.js';
+import type { Layout } from './layout.js';
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -65,116 +66,374 @@ function replaced(field: string, v: unknown, channel = false): never {
   throw new WorldAccessError(`world.${field} = ${shown(v)} replaces an array field; write its elements (world.${field}[i] = ...)`);
 }
 
+/** "world.x = 1 is written by guard [go] of actor P0, event step: ..." - a write from code that may only read the world. */
+function writtenOutside(what: string, role: string): WorldAccessError {
+  const who = role === '' ? 'outside an action' : `by ${role}`;
+  return new WorldAccessError(`${what} is written ${who}: guards, assign and choices functions and properties only read the world; write it in an action`);
+}
+
+/** A scalar write through the reading view. */
+function readOnly(field: string, v: unknown, role: string): never {
+  throw writtenOutside(`world.${field} = ${shown(v)}`, role);
+}
+
 /**
- * `checked`: array fields are guarded windows that throw on an index outside the array (read or write)
- * and on a value that is not an integer in the element's domain. A Proxy per access is ~100x slower than
- * an Int32Array load, so the search's own stepper does not use them; the determinism probe does
- * (search/determinism.ts), on the states it re-runs.
+ * An array of the reading view no longer holds what was filled into it (`f`): code that may only read the
+ * world wrote it. Puts the array back and returns the error naming the first element written.
  */
-export type WorldViewFactory = (S: Int32Array, checked?: boolean) => Record<string, unknown>;
+function arrayWritten(field: string, a: unknown[], f: Slots, role: string): WorldAccessError {
+  const n = f.length;
+  let what = `world.${field}.length = ${a.length}`;
+  if (a.length === n) {
+    const i = a.findIndex((v, k) => v !== f[k]);
+    what = `world.${field}[${i}] = ${shown(a[i])}`;
+  }
+  a.length = n;
+  for (let i = 0; i < n; i++) a[i] = f[i]!;
+  return writtenOutside(what, role);
+}
 
-const INDEX = /^(0|[1-9][0-9]*|-[1-9][0-9]*|-0)$/;
+/** Why an element an action wrote cannot be stored: throws; a boolean is stored as 0/1. */
+function badElement(field: string, i: number, v: unknown, min: number, max: number): number {
+  const x = typeof v === 'boolean' ? Number(v) : v;
+  if (typeof x !== 'number' || (x | 0) !== x) throw new WorldAccessError(`world.${field}[${i}] = ${shown(v)} is not an integer`);
+  if (x < min || x > max) throw new WorldAccessError(`world.${field}[${i}] = ${x} is outside its domain ${min}..${max}`);
+  return x;
+}
 
-/** A guarded window onto an array field's slots (see WorldViewFactory). */
-function checkedArray(window: Int32Array, field: string, spec: ArrayField): Int32Array {
-  const { min, max } = spec.element;
-  const n = window.length;
-  const index = (key: string | symbol): number | null => {
-    if (typeof key !== 'string' || !INDEX.test(key)) return null;
-    const i = Number(key);
-    if (i < 0 || i >= n) throw new WorldAccessError(`world.${field}[${key}] is outside the array (indices 0..${n - 1})`);
-    return i;
-  };
-  return new Proxy(window, {
-    get(t, key) {
-      const i = index(key);
-      if (i !== null) return t[i];
-      const v = Reflect.get(t, key, t) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+function lengthChanged(field: string, a: unknown[], n: number): never {
+  throw new WorldAccessError(`world.${field}.length = ${a.length}: an array field keeps its length ${n}`);
+}
+
+/** Keys that denote an array index, in range or not: integers, negative, fractional, NaN, the infinities. */
+const INDEXLIKE = /^(-?[0-9]+(\.[0-9]+)?(e[-+]?[0-9]+)?|-?Infinity|NaN|undefined|null)$/;
+
+/**
+ * What an array field's elements inherit: Array.prototype's members, then a Proxy that throws for any index
+ * (an index inside the array is an own element and never reaches it). So `a[i]` inside the array is an
+ * ordinary array load, a read or write outside it throws, and array methods work as on any array.
+ */
+function arrayPrototype(field: string, length: number): object {
+  const outside = (key: string | symbol): boolean => typeof key === 'string' && INDEXLIKE.test(key);
+  const where = `world.${field}`;
+  const range = `(indices 0..${length - 1})`;
+  const guard = new Proxy(Object.create(Object.prototype) as object, {
+    get(target, key, receiver) {
+      if (outside(key)) throw new WorldAccessError(`${where}[${String(key)}] is outside the array ${range}`);
+      return Reflect.get(target, key, receiver);
     },
-    set(t, key, v) {
-      const i = index(key);
-      if (i === null) throw new WorldAccessError(`world.${field}.${String(key)} = ${shown(v)}: an array field has only its elements`);
-      const x = typeof v === 'boolean' ? Number(v) : v;
-      if (typeof x !== 'number' || (x | 0) !== x) throw new WorldAccessError(`world.${field}[${i}] = ${shown(v)} is not an integer`);
-      if (x < min || x > max) throw new WorldAccessError(`world.${field}[${i}] = ${x} is outside its domain ${min}..${max}`);
-      t[i] = x;
-      return true;
+    set(_target, key, v) {
+      if (outside(key)) throw new WorldAccessError(`${where}[${String(key)}] is outside the array ${range}`);
+      throw new WorldAccessError(`${where}.${String(key)} = ${shown(v)}: an array field has only its elements`);
+    },
+  });
+  const proto = Object.create(guard) as object;
+  for (const key of Reflect.ownKeys(Array.prototype)) Object.defineProperty(proto, key, Object.getOwnPropertyDescriptor(Array.prototype, key)!);
+  return proto;
+}
+
+/**
+ * The checked reading view's face of an array: a write to it throws at once, naming the function that
+ * runs (`$role`); reads go to the array (outside it, its prototype throws).
+ */
+function readOnlyFace(view: { $role: string }, field: string, a: number[]): number[] {
+  return new Proxy(a, {
+    set(_t, key, v) {
+      throw writtenOutside(`world.${field}[${String(key)}] = ${shown(v)}`, view.$role);
+    },
+    deleteProperty(_t, key) {
+      throw writtenOutside(`delete world.${field}[${String(key)}]`, view.$role);
+    },
+    defineProperty(_t, key) {
+      throw writtenOutside(`world.${field}[${String(key)}]`, view.$role);
     },
   });
 }
 
-export type ContextViewFactory = (S: Int32Array, base: number) => Record<string, number>;
+/**
+ * The unpacked slot buffer S as a view sees it. Write new code against this alias (or `layout.buffer()`'s
+ * type), not against Int32Array.
+ */
+type Slots = ReturnType<Layout['buffer']>;
 
 /**
- * A world view class: scalar fields as getter/setter pairs on the slot buffer, array fields as Int32Array
- * windows onto it. `offsets` gives each field's first slot.
+ * A world view over the slot buffer S, generated per system by `worldViewFactory`. Every view comes as a
+ * pair sharing S:
+ *
+ * - the **reading view** (`Stepper.world`), which guards, choices functions, assign functions and
+ *   properties get. Scalar fields are getters on S; a scalar write throws. Array fields are plain arrays
+ *   with the guarded prototype (`arrayPrototype`), filled from S when read. A fill first compares the array
+ *   with what was last filled into it (`$f<k>`): a difference is a write from code that may only read,
+ *   reported (`arrayWritten`), never kept, never dropped silently. A fill stores only the elements that
+ *   differ, because V8 stores into an array with a Proxy on its prototype chain through its slow path
+ *   (~6 ns a store instead of ~0.5; loads are not affected).
+ *   When an array is current: outside the generated expand function every read fills (compares) again;
+ *   inside it (`$hold` ... `$release`, codegen.ts) S holds still between the points where the expand
+ *   function changes it and says so (`$renew`), so an array is filled at most once per such stretch.
+ * - the **writing view** (`$writer`), which a transition's effect actions get. Scalar fields are getter
+ *   and setter pairs on S (a value that is not an integer throws). An array field is copied from S on its
+ *   first read within the transition; when the effects are done (`$flush`) only the copied arrays are
+ *   written back, each changed element checked: an integer (a boolean as 0/1) inside the element's domain;
+ *   a length change is an index outside the array. The reading view's copy of a written array is no longer
+ *   current, and `$x` says that S's arrays changed.
+ */
+export interface WorldControl {
+  /** The writing view of a reading view (itself for a view from elsewhere, see `writerOf`). */
+  readonly $writer: WorldControl;
+  /** The function running now, for the checked view's messages ("guard [pagePresent] of actor P0, event copy"). */
+  $role: string;
+  /** Reading view: the expand function holds S still until `$renew` or `$release`. */
+  $hold(): void;
+  /** Reading view: S changed under the view; arrays fill again on their next read. */
+  $renew(): void;
+  $release(): void;
+  /** Reading view: the first array written since it was filled (current ones only), put back, as an error; or null. */
+  $verify(): WorldAccessError | null;
+  /** Reading view: the same for every array, current or not. */
+  $check(): WorldAccessError | null;
+  /** Writing view: the arrays the effects read go back to S, checked (throws WorldAccessError). */
+  $flush(): void;
+  /** Writing view: forget the arrays copied since the last flush (an effect threw). */
+  $drop(): void;
+  /** Writing view: 1 once a flush changed an array of S (the expand function clears it). */
+  $x: number;
+}
+
+/** A view of the world; its fields are the declared ones (see WorldControl). */
+export type WorldView = Record<string, unknown>;
+
+/**
+ * `checked`: the views' prototype chain ends in the sealed base, so an undeclared field read throws too,
+ * and an array written by code that may only read throws at the write, naming the function (`$role`):
+ * slower, for re-running steps off the hot path. `standalone`: the writing view, for a world used on its
+ * own outside the engine (tests, tools): what is written reads back; arrays reach S on `flushWorld`.
+ */
+export type WorldViewFactory = (S: Slots, checked?: boolean, standalone?: boolean) => WorldView;
+
+/** The engine's handle on a view; a view made elsewhere (a recording world) is its own writer and has nothing to flush. */
+export function worldControl(view: WorldView): WorldControl | null {
+  return '$writer' in view ? (view as unknown as WorldControl) : null;
+}
+
+/** Writes what a standalone view's arrays hold back to its slot buffer, checked (throws WorldAccessError). */
+export function flushWorld(view: WorldView): void {
+  (view as unknown as WorldControl).$flush();
+}
+
+/** Unrolled up to this many elements; a loop past it. */
+const UNROLL = 32;
+
+/**
+ * The world view classes of a system (see WorldControl): scalar fields as getters (and, writing, setters)
+ * on the slot buffer, array fields as checked plain arrays, channels as Channel objects. `offsets` gives
+ * each field's first slot.
  */
 export function worldViewFactory(fields: FieldSpecs, offsets: ReadonlyMap<string, number>, system = 'unnamed'): WorldViewFactory {
-  const ctor = new CodeWriter(2);
-  const members = new CodeWriter(1);
-  ctor.line('this.$s = S;');
-  for (const [name, spec] of Object.entries(fields)) {
+  const entries = Object.entries(fields);
+  const arrays = entries.filter((e): e is [string, ArrayField] => e[1].kind === 'array');
+  const rCtor = new CodeWriter(2);
+  const wCtor = new CodeWriter(2);
+  const rMembers = new CodeWriter(1);
+  const wMembers = new CodeWriter(1);
+  const renew = new CodeWriter(2);
+  const verify = new CodeWriter(2);
+  const checkAll = new CodeWriter(2);
+  const flush = new CodeWriter(2);
+  const drop = new CodeWriter(2);
+  for (const c of [rCtor, wCtor]) c.line('this.$s = S;');
+  rCtor.line("this.$role = ''; // the function running now (checked views name it)");
+  rCtor.line('this.$held = 0; // 1 while the expand function holds S still');
+  wCtor.line('this.$r = r; // its reading view');
+  wCtor.line("this.$role = '';");
+  wCtor.line('this.$writer = this;');
+  wCtor.line('this.$x = 0; // 1 once a flush changed an array of S');
+  for (const [name, spec] of entries) {
     assertIdentifier(name, 'world field');
     const o = offsets.get(name)!;
-    members.blank();
+    const q = JSON.stringify(name);
+    rMembers.blank();
+    wMembers.blank();
     if (spec.kind === 'scalar') {
-      members.line(`// world.${name}: slot ${o}, ${spec.min}..${spec.max}`);
-      members.line(`get ${name}() { return this.$s[${o}]; }`);
-      members.line(`set ${name}(v) { this.$s[${o}] = (v | 0) === v ? v : toInt(${JSON.stringify(name)}, v); }`);
-    } else if (spec.kind === 'chan') {
-      ctor.line(`this.$${name} = channel(${JSON.stringify(name)}, S, ${o}); // world.${name}: a channel from slot ${o}`);
-      members.line(`// world.${name}: a channel (length in slot ${o}, then its messages)`);
-      members.line(`get ${name}() { return this.$${name}; }`);
-      members.line(`set ${name}(v) { replaced(${JSON.stringify(name)}, v, true); }`);
-    } else {
-      const last = o + spec.length - 1;
-      ctor.line(
-        `this.$${name} = arrays(${JSON.stringify(name)}, S.subarray(${o}, ${o + spec.length})); // world.${name}[0..${spec.length - 1}]: slots ${o}..${last}`,
-      );
-      members.line(`// world.${name}[0..${spec.length - 1}]: slots ${o}..${last}, each ${spec.element.min}..${spec.element.max}`);
-      members.line(`get ${name}() { return this.$${name}; }`);
-      members.line(`set ${name}(v) { replaced(${JSON.stringify(name)}, v); }`);
+      const comment = `// world.${name}: slot ${o}, ${spec.min}..${spec.max}`;
+      rMembers.line(comment);
+      rMembers.line(`get ${name}() { return this.$s[${o}]; }`);
+      rMembers.line(`set ${name}(v) { readOnly(${q}, v, this.$role); }`);
+      wMembers.line(comment);
+      wMembers.line(`get ${name}() { return this.$s[${o}]; }`);
+      wMembers.line(`set ${name}(v) { this.$s[${o}] = (v | 0) === v ? v : toInt(${q}, v); }`);
+      continue;
     }
+    if (spec.kind === 'chan') {
+      // A channel checks every operation itself (channel.ts); both views share one.
+      rCtor.line(`this.$${name} = channel(${q}, S, ${o}); // world.${name}: a channel from slot ${o}`);
+      wCtor.line(`this.$${name} = r.$${name};`);
+      for (const m of [rMembers, wMembers]) {
+        m.line(`// world.${name}: a channel (length in slot ${o}, then its messages)`);
+        m.line(`get ${name}() { return this.$${name}; }`);
+        m.line(`set ${name}(v) { replaced(${q}, v, true); }`);
+      }
+      continue;
+    }
+    const k = arrays.findIndex(([n]) => n === name);
+    const n = spec.length;
+    const { min, max } = spec.element;
+    const head = `// world.${name}[0..${n - 1}]: slots ${o}..${o + n - 1}, each ${min}..${max}`;
+    const same = n <= UNROLL ? `a.length === ${n} && ${Array.from({ length: n }, (_, i) => `a[${i}] === f[${i}]`).join(' && ')}` : `same(a, f)`;
+    // The reading view.
+    rCtor.line(`this.$a${k} = array(${k}); // world.${name}`);
+    rCtor.line(`this.$f${k} = new Int32Array(${n}); // what was last filled into it (the array starts as zeros too)`);
+    rCtor.line(`this.$c${k} = 0; // 1: it holds S's slots (only while held)`);
+    rCtor.line(`this.$face${k} = face(this, ${q}, this.$a${k}); // what a read returns`);
+    rMembers.line(head);
+    rMembers.line(`get ${name}() { if (this.$c${k} === 0) this.$fill${k}(); return this.$face${k}; }`);
+    rMembers.line(`set ${name}(v) { replaced(${q}, v); }`);
+    rMembers.open(`$fill${k}() { // world.${name} from S, storing only what differs; a write since the last fill is reported`);
+    rMembers.line(`const a = this.$a${k}, f = this.$f${k}, S = this.$s;`);
+    rMembers.line(`if (!(${same})) throw arrayWritten(${q}, a, f, this.$role);`);
+    if (n <= UNROLL) {
+      rMembers.line('let v = 0;');
+      for (let i = 0; i < n; i++) rMembers.line(`v = S[${o + i}]; if (v !== f[${i}]) a[${i}] = f[${i}] = v;`);
+    } else {
+      rMembers.line(`for (let i = 0; i < ${n}; i++) { const v = S[${o} + i]; if (v !== f[i]) a[i] = f[i] = v; }`);
+    }
+    rMembers.line(`this.$c${k} = this.$held;`);
+    rMembers.close();
+    renew.line(`this.$c${k} = 0;`);
+    verify.line(`if (this.$c${k} === 1) { const a = this.$a${k}, f = this.$f${k}; if (!(${same})) return arrayWritten(${q}, a, f, this.$role); }`);
+    checkAll.line(`{ const a = this.$a${k}, f = this.$f${k}; if (!(${same})) return arrayWritten(${q}, a, f, this.$role); }`);
+    // The writing view.
+    wCtor.line(`this.$a${k} = array(${k}); // world.${name}`);
+    wCtor.line(`this.$g${k} = new Int32Array(${n}); // what S held when it was copied`);
+    wCtor.line(`this.$d${k} = 0; // 1: copied since the last flush`);
+    wMembers.line(head);
+    wMembers.line(`get ${name}() { if (this.$d${k} === 0) this.$copy${k}(); return this.$a${k}; }`);
+    wMembers.line(`set ${name}(v) { replaced(${q}, v); }`);
+    wMembers.open(`$copy${k}() { // world.${name} from S, storing only what differs`);
+    wMembers.line(`if (this.$a${k}.length !== ${n}) this.$a${k} = array(${k}); // shortened by an effect that was reported`);
+    wMembers.line(`const a = this.$a${k}, g = this.$g${k}, S = this.$s;`);
+    if (n <= UNROLL) {
+      wMembers.line('let v = 0;');
+      for (let i = 0; i < n; i++) wMembers.line(`v = S[${o + i}]; if (a[${i}] !== v) a[${i}] = v; g[${i}] = v;`);
+    } else {
+      wMembers.line(`for (let i = 0; i < ${n}; i++) { const v = S[${o} + i]; if (a[i] !== v) a[i] = v; g[i] = v; }`);
+    }
+    wMembers.line(`this.$d${k} = 1;`);
+    wMembers.close();
+    const store = (i: string, slot: string): string =>
+      `v = a[${i}]; if (v !== g[${i}]) { if ((v | 0) !== v || v < ${min} || v > ${max}) v = badElement(${q}, ${i}, v, ${min}, ${max}); S[${slot}] = v; w = 1; }`;
+    flush.open(`if (this.$d${k} !== 0) { // world.${name}`);
+    flush.line(`this.$d${k} = 0;`);
+    flush.line(`const a = this.$a${k}, g = this.$g${k};`);
+    flush.line(`if (a.length !== ${n}) lengthChanged(${q}, a, ${n});`);
+    flush.line('let w = 0;');
+    if (n <= UNROLL) for (let i = 0; i < n; i++) flush.line(store(String(i), String(o + i)));
+    else flush.line(`for (let i = 0; i < ${n}; i++) { ${store('i', `${o} + i`)} }`);
+    flush.line(`if (w !== 0) { this.$r.$c${k} = 0; this.$x = 1; }`);
+    flush.close();
+    drop.line(`this.$d${k} = 0;`);
   }
+  rCtor.line('this.$writer = new Writer(S, this); // the writing view over the same S');
   // toJSON and the inspect hook show the fields (the getters live on the prototype, so spreading a view
   // or Object.keys() sees none of them: read fields by name).
-  const names = Object.keys(fields).map((n) => JSON.stringify(n));
-  const src = [
-    `// The world view of system '${note(system)}' (checker/system/views.ts): a scalar field is a getter and setter on its slot of S,`,
-    '// an array field a window onto its slots (checked or not, as arrays(name, window) makes it).',
-    'return class World {',
-    '  constructor(S) {',
-    ctor.text(),
-    '  }',
-    members.text(),
-    '',
+  const names = entries.map(([n]) => JSON.stringify(n));
+  const shared = [
     '  toJSON() {',
     '    const o = {};',
     `    for (const k of [${names.join(', ')}]) { const v = this[k]; o[k] = typeof v === 'number' ? v : Array.from(v); }`,
     '    return o;',
     '  }',
     "  [Symbol.for('nodejs.util.inspect.custom')]() { return this.toJSON(); }",
-    '};',
+  ];
+  const src = [
+    `// The world views of system '${note(system)}' (checker/system/views.ts WorldControl).`,
+    '// Writer: what effect actions get. Scalars are getters and setters on S; an array is copied from S on its first read',
+    "// and written back, each changed element checked, by $flush() when the transition's effects are done.",
+    'class Writer {',
+    '  constructor(S, r) {',
+    wCtor.text(),
+    '  }',
+    wMembers.text(),
+    '',
+    '  $flush() {',
+    '    const S = this.$s;',
+    '    let v = 0;',
+    flush.text(),
+    '  }',
+    '  $drop() {',
+    drop.text(),
+    '  }',
+    ...shared,
+    '}',
+    '',
+    '// Reader: what guards, choices and assign functions and properties get. A scalar write throws; an array is filled',
+    '// from S when read (only what differs is stored), and a write into it is found at the next fill or $verify().',
+    'class Reader {',
+    '  constructor(S) {',
+    rCtor.text(),
+    '  }',
+    rMembers.text(),
+    '',
+    '  $hold() { this.$held = 1; this.$renew(); }',
+    '  $release() { this.$held = 0; this.$renew(); }',
+    '  $renew() {',
+    renew.text(),
+    '  }',
+    '  $verify() {',
+    verify.text(),
+    '    return null;',
+    '  }',
+    '  $check() {',
+    checkAll.text(),
+    '    return null;',
+    '  }',
+    ...shared,
+    '}',
+    'return [Reader, Writer];',
   ].join('\n');
-  // A channel checks every operation itself (channel.ts), in the fast view as in the checked one.
-  const channel = (name: string, S: Int32Array, o: number): Channel => new Channel(S, o, fields[name] as ChanField, name);
-  const make = (arrays: (name: string, window: Int32Array) => Int32Array) =>
-    compileGenerated<(...a: unknown[]) => new (S: Int32Array) => Record<string, unknown>>(system, 'world', ['toInt', 'replaced', 'arrays', 'channel'], src)(
+  const channel = (name: string, S: Slots, o: number): Channel => new Channel(S, o, fields[name] as ChanField, name);
+  const protos = arrays.map(([name, spec]) => arrayPrototype(name, spec.length));
+  const array = (k: number): number[] =>
+    Object.setPrototypeOf(
+      Array.from({ length: arrays[k]![1].length }, () => 0),
+      protos[k]!,
+    ) as number[];
+  const same = (a: unknown[], f: Slots): boolean => a.length === f.length && a.every((x, i) => x === f[i]);
+  type ViewClass = new (S: Slots, r?: unknown) => WorldView;
+  const params = ['toInt', 'replaced', 'readOnly', 'array', 'channel', 'badElement', 'lengthChanged', 'arrayWritten', 'same', 'face'];
+  const make = (face: (view: { $role: string }, field: string, a: number[]) => number[]) =>
+    compileGenerated<(...a: unknown[]) => [ViewClass, ViewClass]>(system, 'world', params, src)(
       toInt,
       replaced,
-      arrays,
+      readOnly,
+      array,
       channel,
+      badElement,
+      lengthChanged,
+      arrayWritten,
+      same,
+      face,
     );
-  // The search's view: not extensible, so a write to an undeclared field throws in strict-mode code (ES
-  // modules, so every .ts scenario file) at no cost to the declared ones. A Proxy in its prototype chain
+  // The search's views: not extensible, so a write to an undeclared field throws in strict-mode code (ES
+  // modules, so every .ts scenario file) at no cost to the declared ones. A Proxy in their prototype chain
   // would also catch reads and sloppy-mode writes, but costs the hot loop ~30% (measured on retry-ring).
-  const Fast = make((_name, window) => window);
-  // The checked view: a name the class does not define reaches the throwing base, read or written.
-  const Checked = make((name, window) => checkedArray(window, name, fields[name] as ArrayField));
-  Object.setPrototypeOf(Checked.prototype, sealedBase(Object.keys(fields)));
-  return (S, checked) => (checked ? new Checked(S) : Object.preventExtensions(new Fast(S)));
+  const [FastReader] = make((_view, _field, a) => a);
+  // The checked views: a name the classes do not define reaches the throwing base, read or written, and an
+  // array written through the reading view throws at the write.
+  const [CheckedReader, CheckedWriter] = make(readOnlyFace);
+  Object.setPrototypeOf(CheckedReader.prototype, sealedBase(Object.keys(fields)));
+  Object.setPrototypeOf(CheckedWriter.prototype, sealedBase(Object.keys(fields)));
+  return (S, checked, standalone) => {
+    const r = checked ? new CheckedReader(S) : new FastReader(S);
+    const w = r.$writer as WorldView;
+    if (!checked) {
+      Object.preventExtensions(r);
+      Object.preventExtensions(w);
+    }
+    return standalone ? w : r;
+  };
 }
+
+export type ContextViewFactory = (S: Slots, base: number) => Record<string, number>;
 
 /**
  * A context view class for one machine: read-only getters at `base + k`. Context changes only through

@@ -113,8 +113,11 @@ export interface Glock {
   /** gl_state and the HIF_MAY_DEMOTE mask; '' without auto-demotion. */
   readonly kState: string;
   readonly kWeak: string;
-  /** Two snapshots of the glock's fields for the pure outcomes (an outer and a nested one). */
-  readonly saved: Int32Array;
+  /**
+   * Two private copies of the glock's fields for the pure outcomes (an outer and a nested one): a request
+   * is run on a copy, never on the world, which guards may only read.
+   */
+  readonly scratch: readonly [Slots, Slots];
   readonly fields: FieldSpecs;
 }
 
@@ -171,7 +174,7 @@ export function defineGlock(o: GlockOptions): Glock {
     holderRemote,
     kState: autoDemote ? `${prefix}State` : '',
     kWeak: autoDemote ? `${prefix}Weak` : '',
-    saved: new Int32Array(2 * (H + 4)),
+    scratch: [scratchWorld(prefix, H), scratchWorld(prefix, H)],
     fields,
   };
 }
@@ -268,11 +271,8 @@ export function glockNqOutcome(w: object, g: Glock, h: number): number {
   if (glockQueued(w, g, h)) throw new Error(`gfs2_glock_nq: holder '${g.holders[h]!.name}' is already queued`);
   if (g.trap && glockRecursiveRequest(w, g, h)) return GLOCK_RECURSIVE;
   if (g.autoDemote) {
-    // Auto-demotion may dequeue weak holders on the way: run the request on the world and put it back.
-    glockSave(w, g, 0);
-    const o = enqueue(w, g, h);
-    glockRestore(w, g, 0);
-    return o;
+    // Auto-demotion may dequeue weak holders on the way: run the request on a copy of the glock.
+    return enqueue(copyOf(w, g, 0), g, h);
   }
   const n = listLength(w, g);
   const granted = glockGrantedCount(w, g);
@@ -397,27 +397,24 @@ function promoteAutoDemote(w: object, g: Glock): void {
   }
 }
 
-/** Saves the glock's fields (list, granted count, gl_state, weak mask, BUG flag) into snapshot `k` (0 or 1) of g.saved. */
-function glockSave(w: object, g: Glock, k: number): void {
-  const l = list(w, g);
-  const H = g.holders.length;
-  const o = k * (H + 4);
-  for (let i = 0; i < H; i++) g.saved[o + i] = l[i]!;
-  g.saved[o + H] = glockGrantedCount(w, g);
-  g.saved[o + H + 1] = (w as Slots)[g.kState] as number;
-  g.saved[o + H + 2] = weakMask(w, g);
-  g.saved[o + H + 3] = g.kRecursive ? ((w as Slots)[g.kRecursive] as number) : 0;
+/** A world of the glock's fields alone (list, granted count, gl_state, weak mask, BUG flag), for `copyOf`. */
+function scratchWorld(prefix: string, H: number): Slots {
+  const o: Slots = { [`${prefix}Holders`]: new Array<number>(H).fill(0), [`${prefix}Granted`]: 0, [`${prefix}State`]: 0, [`${prefix}Weak`]: 0 };
+  o[`${prefix}Recursive`] = 0;
+  return o;
 }
 
-function glockRestore(w: object, g: Glock, k: number): void {
+/** The glock's fields copied into private copy `k` (0 or 1) of g.scratch: what a pure outcome runs a request on. */
+function copyOf(w: object, g: Glock, k: 0 | 1): Slots {
+  const c = g.scratch[k];
   const l = list(w, g);
-  const H = g.holders.length;
-  const o = k * (H + 4);
-  for (let i = 0; i < H; i++) l[i] = g.saved[o + i]!;
-  (w as Slots)[g.kGranted] = g.saved[o + H]!;
-  (w as Slots)[g.kState] = g.saved[o + H + 1]!;
-  (w as Slots)[g.kWeak] = g.saved[o + H + 2]!;
-  if (g.kRecursive) (w as Slots)[g.kRecursive] = g.saved[o + H + 3]!;
+  const cl = c[g.kHolders] as number[];
+  for (let i = 0; i < g.holders.length; i++) cl[i] = l[i]!;
+  c[g.kGranted] = glockGrantedCount(w, g);
+  if (g.kState) c[g.kState] = (w as Slots)[g.kState] as number;
+  if (g.kWeak) c[g.kWeak] = weakMask(w, g);
+  if (g.kRecursive) c[g.kRecursive] = (w as Slots)[g.kRecursive] as number;
+  return c;
 }
 
 /** gfs2_holder_allow_demote(h): sets HIF_MAY_DEMOTE (no queue run: a waiter is not promoted by this alone). */
@@ -435,11 +432,9 @@ export function glockDisallowDemote(w: object, g: Glock, h: number): void {
 /** gfs2_glock_dq(dq) then gfs2_glock_nq(nq) would grant nq at once (auto-demotion included). Pure. */
 export function glockDqThenNqGrants(w: object, g: Glock, dq: number, nq: number): boolean {
   if (!g.autoDemote) throw new Error(`glockDqThenNqGrants: glock ${g.display} has no autoDemote`);
-  glockSave(w, g, 1);
-  glockDq(w, g, dq);
-  const o = glockNqOutcome(w, g, nq);
-  glockRestore(w, g, 1);
-  return o === GLOCK_GRANTED;
+  const c = copyOf(w, g, 1);
+  glockDq(c, g, dq);
+  return glockNqOutcome(c, g, nq) === GLOCK_GRANTED;
 }
 
 /**

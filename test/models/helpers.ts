@@ -16,11 +16,14 @@ export function plainWorld(fields: FieldSpecs): MmuWorld & Record<string, any> {
 
 const idle = setup({}).createMachine({ id: 'idle', initial: 'done', states: { done: { type: 'final' } } });
 
-/** The engine's world view (getters/setters over an Int32Array) with the fields' initial values. */
+/**
+ * The engine's world view with the fields' initial values: scalars as getters/setters over the slot
+ * buffer, arrays as checked plain arrays; standalone, so what a model operation writes reads back.
+ */
 export function engineWorld(fields: FieldSpecs): MmuWorld & Record<string, any> {
   const sys = compileSystem({ name: 'world', world: fields, actors: [{ name: 'idle', machine: idle, fields: {} }], properties: [] });
   const S = Int32Array.from(sys.initial);
-  return sys.worldView(S) as unknown as MmuWorld & Record<string, any>;
+  return sys.worldView(S, false, true) as unknown as MmuWorld & Record<string, any>;
 }
 
 /** A comparable copy of a world. */

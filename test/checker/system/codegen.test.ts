@@ -115,7 +115,11 @@ describe('generated expand reads as the machine it came from', () => {
     has('action_setA(args_T, params_setA);');
     has('if (S[9] /* E@budget */ >= 2) {');
     has('S[9] /* E@budget */ -= 2;');
-    has('if (emit(0x01000000 + c)) return -1;');
+    has('const stop = emit(0x01000000 + c);');
+    has('ev.world = W; // effects write the world through the writing view');
+    has('W.$flush(); ev.world = R; // what the effects wrote goes back to S, checked');
+    has('if (W.$x !== 0) { W.$x = 0; R.$renew(); }');
+    has('const wrote = R.$verify();');
   });
 
   it('is indented: every line inside expand() is indented by two spaces per open block', () => {
