@@ -5,7 +5,9 @@
 //
 // Extra arguments pass through to every file (e.g. `npm test -- --test-name-pattern=peterson`), and any
 // argument that names a test file or folder narrows the run to it. `--test-concurrency=N` sets the number
-// of lanes (default: one more than the cores, at least 3: much of a file's time is spent waiting on npm and on the CLI processes it starts, measured 1.2 cores busy of 2 with two lanes). Each file's report is printed whole when it ends, then a total.
+// of lanes (default: one more than the cores, at least 3: much of a file's time is spent waiting on npm and
+// on the CLI processes it starts, measured 1.2 cores busy of 2 with two lanes). Each file's report is printed
+// whole when it ends, headed by its wall and CPU seconds, then the totals.
 //
 // The order comes from what each file cost the last time it ran, measured here (wall seconds, the file's
 // startup and child processes included): this machine's last run (.cache/test-costs.json,
