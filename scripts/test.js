@@ -5,7 +5,9 @@
 //
 // Extra arguments pass through to every file (e.g. `npm test -- --test-name-pattern=peterson`), and any
 // argument that names a test file or folder narrows the run to it. `--test-concurrency=N` sets the number
-// of lanes (default: one more than the cores, at least 3: much of a file's time is spent waiting on npm and on the CLI processes it starts, measured 1.2 cores busy of 2 with two lanes). Each file's report is printed whole when it ends, then a total.
+// of lanes (default: one more than the cores, at least 3: much of a file's time is spent waiting on npm and
+// on the CLI processes it starts, measured 1.2 cores busy of 2 with two lanes). Each file's report is printed
+// whole when it ends, headed by its wall and CPU seconds, then the totals.
 //
 // The order comes from what each file cost the last time it ran, measured here (wall seconds, the file's
 // startup and child processes included): this machine's last run (.cache/test-costs.json,
@@ -105,6 +107,23 @@ function keep(file, seconds) {
 const failed = [];
 const started = Date.now();
 
+// CPU seconds spent by the files and everything they started (the CLIs, npm), read from the runner's own
+// /proc/self/stat: cutime + cstime grow by a child's whole tree when the child is reaped, in clock ticks
+// (USER_HZ, 100 a second on Linux). Each file is charged what grew since the last file ended, so two files
+// reaped at the same instant are charged together to the first; the total is exact. Without /proc
+// (not Linux) no CPU is reported.
+function childCpu() {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(')').at(-1).trim().split(' ');
+    // After the command's closing parenthesis: state is fields[0], so cutime (field 16) is fields[13].
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+const cpuAtStart = childCpu();
+let cpuSeen = cpuAtStart;
+
 /** Runs one file in its own process and prints its report when it ends. */
 function runFile(file) {
   return new Promise((done) => {
@@ -114,8 +133,13 @@ function runFile(file) {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let report = '';
+    let cpu;
     child.stdout.on('data', (d) => (report += d));
     child.stderr.on('data', (d) => (report += d));
+    child.on('exit', () => {
+      const now = childCpu();
+      if (now !== undefined) [cpu, cpuSeen] = [now - cpuSeen, now];
+    });
     child.on('close', (code, signal) => {
       const seconds = (Date.now() - t0) / 1000;
       spent += seconds;
@@ -124,7 +148,8 @@ function runFile(file) {
       // A file that fails before its tests report (a syntax error, a throw at load) counts as one failure.
       if (code !== 0 && tally(report, 'fail') === 0) totals.fail += 1;
       if (code !== 0) failed.push(`${file} (${signal ? `signal ${signal}` : `exit ${code}`})`);
-      process.stdout.write(`\n# ${file} (${seconds.toFixed(1)} s)\n${report}`);
+      const cpuText = cpu === undefined ? '' : `, ${cpu.toFixed(1)} s CPU`;
+      process.stdout.write(`\n# ${file} (${seconds.toFixed(1)} s${cpuText})\n${report}`);
       done();
     });
   });
@@ -136,7 +161,9 @@ async function lane() {
 await Promise.all(Array.from({ length: Math.min(lanes, files.length) }, lane));
 
 const wall = (Date.now() - started) / 1000;
-console.log(`\n# ${files.length} files in ${wall.toFixed(1)} s on ${lanes} lanes (${spent.toFixed(1)} s of files)`);
+const cpuEnd = childCpu();
+const cpuText = cpuAtStart === undefined || cpuEnd === undefined ? '' : `, ${(cpuEnd - cpuAtStart).toFixed(1)} s CPU`;
+console.log(`\n# ${files.length} files in ${wall.toFixed(1)} s on ${lanes} lanes (${spent.toFixed(1)} s of files${cpuText})`);
 for (const k of KINDS) console.log(`ℹ ${k} ${totals[k]}`);
 if (failed.length) console.log(`\nfailed:\n${failed.map((f) => `  ${f}`).join('\n')}`);
 

@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import { check } from '../../checker/index.js';
 import { bound } from '../../index.js';
 import { EdgeStore } from '../../checker/store/edges.js';
@@ -33,6 +34,41 @@ async function run(argv: readonly string[], overrides: Parameters<typeof fakeIo>
   const f = fakeIo(scratch, overrides);
   const code = await runCli(argv, f.io);
   return { code, out: f.out(), err: f.err() };
+}
+
+/**
+ * runCli in a worker thread with a stack of `stackSizeMb` (tsx registered there for the sources), as `run`
+ * does on the test's own thread.
+ */
+async function runOnSmallStack(argv: readonly string[], stackSizeMb: number): Promise<{ code: number; out: string; err: string }> {
+  const source = `
+    const { parentPort, workerData: w } = require('node:worker_threads');
+    (async () => {
+      (await import(w.tsx)).register();
+      const [{ runCli }, { fakeIo }] = await Promise.all([import(w.program), import(w.fakeIo)]);
+      const f = fakeIo(w.cwd);
+      const code = await runCli(w.argv, f.io);
+      parentPort.postMessage({ code, out: f.out(), err: f.err() });
+    })();`;
+  const worker = new Worker(source, {
+    eval: true,
+    resourceLimits: { stackSizeMb },
+    workerData: {
+      argv,
+      cwd: scratch,
+      tsx: import.meta.resolve('tsx/esm/api'),
+      program: new URL('../../cli/program.ts', import.meta.url).href,
+      fakeIo: new URL('./fakeIo.ts', import.meta.url).href,
+    },
+  });
+  try {
+    return await new Promise((done, fail) => {
+      worker.on('message', done);
+      worker.on('error', fail);
+    });
+  } finally {
+    await worker.terminate();
+  }
 }
 
 /** A clock that moves `ms` forward every time it is read. */
@@ -149,13 +185,16 @@ describe('bad input never reaches an internal error', () => {
     assert.throws(() => check(buildVariant(findScenario('retry-ring')!, 'ring', {}), { strategy: 'pct', pctDepth: 1e12 }), /pctDepth must be at most 1,000/);
   });
 
-  // 150,000 steps are enough: the widths spread into Math.max overflowed the stack at this length too (a
-  // call has room for about 125,000 arguments), and each step costs a search, a replay through xstate and
-  // a line of text.
-  it('a 150,000-step counterexample prints in text format (it overflowed the stack)', async () => {
-    const r = await run(['check', COUNTER, '-p', 'n=150000', '--trace', 'deep.json']);
+  // The widths of the text trace were spread into Math.max, two arguments a step here, and overflowed the
+  // stack: on the main thread's stack (about 1 MB) a call has room for about 125,000 arguments, so the
+  // regression needed 150,000 steps (20 CPU s: each step costs a search, a replay through xstate and a line
+  // of text). On a 0.5 MB stack the spread fails between 12,000 and 20,000 steps (measured with the fix
+  // reverted: 12,000 printed, 20,000 overflowed), and so does any recursion over the steps at an eighth of
+  // the depth, so 30,000 steps on that stack test the same thing with room to spare, for a sixth of the cost.
+  it('a 30,000-step counterexample prints in text format on a half-megabyte stack (it overflowed the stack)', async () => {
+    const r = await runOnSmallStack(['check', COUNTER, '-p', 'n=30000', '--trace', 'deep.json', '--no-typecheck'], 0.5);
     assert.equal(r.code, 1, r.err);
-    assert.match(r.out, /\n150000 {2}n\+\+\n {10}n: 149999 -> 150000\n/);
+    assert.match(r.out, /\n30000 {2}n\+\+\n {9}n: 29999 -> 30000\n/);
     assert.equal(r.err, '');
   });
 
