@@ -215,11 +215,38 @@ export function watchRun(limits: Pick<Limits, 'timeout' | 'maxMemory'>, io: CliI
  * Made fresh for every run, so `--timeout` counts from the start of each run.
  */
 export function runOptions(limits: Limits, io: CliIo, onProgress?: CheckOptions['onProgress']): CheckOptions {
+  const shouldStop = boundedStop(limits, io);
+  return {
+    strategy: limits.strategy,
+    ...(limits.store === 'exact' ? {} : { store: limits.store }),
+    ...(limits.bitstate ? { bitstate: limits.bitstate } : {}),
+    ...(limits.traceOrder ? { trace: limits.traceOrder } : {}),
+    ...(limits.reduce ? { reduce: limits.reduce } : {}),
+    ...(limits.workers > 1 ? { workers: limits.workers } : {}),
+    ...limits.sampling,
+    ...(limits.maxStates === undefined ? {} : { maxStates: limits.maxStates }),
+    now: io.now,
+    memory: io.memory,
+    shouldStop,
+    ...(onProgress ? { onProgress } : {}),
+  };
+}
+
+/** Check options from the shared flags: bounds, strategy, and the clock and memory probes. */
+export function checkOptions(flags: RunLimits, io: CliIo): CheckOptions {
+  return runOptions(parseLimits(flags, io), io);
+}
+
+/**
+ * A run's bounds as CheckOptions.shouldStop: Ctrl-C (or the library's abort), the timeout, the memory bound
+ * (defaulted; also told to the watchdog) and V8's heap. The timeout counts from this call.
+ */
+export function boundedStop(limits: Pick<Limits, 'timeout' | 'maxMemory'>, io: CliIo, interruptedBy = 'Ctrl-C'): NonNullable<CheckOptions['shouldStop']> {
   const { timeout } = limits;
   const { maxMemory, bound } = watchRun(limits, io);
   const start = io.now();
-  const shouldStop = (pendingBytes = 0): StopReason | null => {
-    if (interrupt.requested) return { reason: 'interrupted', message: 'interrupted (Ctrl-C)' };
+  return (pendingBytes = 0): StopReason | null => {
+    if (interrupt.requested) return { reason: 'interrupted', message: `interrupted (${interruptedBy})` };
     if (timeout !== undefined && io.now() - start > timeout * 1000) {
       return { reason: 'timeout', message: `timeout of ${timeout} s reached; raise --timeout or lower the parameters` };
     }
@@ -241,23 +268,4 @@ export function runOptions(limits: Limits, io: CliIo, onProgress?: CheckOptions[
     }
     return null;
   };
-  return {
-    strategy: limits.strategy,
-    ...(limits.store === 'exact' ? {} : { store: limits.store }),
-    ...(limits.bitstate ? { bitstate: limits.bitstate } : {}),
-    ...(limits.traceOrder ? { trace: limits.traceOrder } : {}),
-    ...(limits.reduce ? { reduce: limits.reduce } : {}),
-    ...(limits.workers > 1 ? { workers: limits.workers } : {}),
-    ...limits.sampling,
-    ...(limits.maxStates === undefined ? {} : { maxStates: limits.maxStates }),
-    now: io.now,
-    memory: io.memory,
-    shouldStop,
-    ...(onProgress ? { onProgress } : {}),
-  };
-}
-
-/** Check options from the shared flags: bounds, strategy, and the clock and memory probes. */
-export function checkOptions(flags: RunLimits, io: CliIo): CheckOptions {
-  return runOptions(parseLimits(flags, io), io);
 }
