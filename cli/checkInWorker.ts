@@ -13,6 +13,7 @@ import { Worker } from 'node:worker_threads';
 import type { CheckResult, InconclusiveResult } from '../checker/index.js';
 import { parseTarget } from '../scenarios/index.js';
 import type { CheckStarted, CheckWorkerData, CheckWorkerMessage, PlainCheckOptions } from './checkWorker.js';
+import { runBounds } from './options.js';
 import { startWatchdog, type Overdue } from './watchdog.js';
 
 export interface WorkerCheckOptions extends PlainCheckOptions {
@@ -68,6 +69,9 @@ export function checkInWorker(target: string, options: WorkerCheckOptions = {}):
       Atomics.store(new Int32Array(interrupt), 0, 1);
       watchdog.interrupt();
     };
+    // While the thread loads the scenario (a type-check can take seconds) only an abort or the memory
+    // bound ends it; the run's own bounds, its timeout with them, come when it starts.
+    watchdog.watch(runBounds({ ...(maxMemory === undefined ? {} : { maxMemory }) }));
     if (signal?.aborted) abort();
     signal?.addEventListener('abort', abort);
     worker.on('message', (m: CheckWorkerMessage) => {

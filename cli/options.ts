@@ -200,14 +200,19 @@ export function defaultMaxMemory(): number {
 
 /** A run starts: its bounds (the memory bound defaulted) go to the watchdog; the caller withdraws them at its end. */
 export function watchRun(limits: Pick<Limits, 'timeout' | 'maxMemory'>, io: CliIo): RunBounds {
+  const bounds = runBounds(limits);
+  io.watch?.(bounds);
+  return bounds;
+}
+
+/** A run's bounds as the watchdog takes them: the memory bound defaulted and named. */
+export function runBounds(limits: Pick<Limits, 'timeout' | 'maxMemory'>): RunBounds {
   const maxMemory = limits.maxMemory ?? defaultMaxMemory();
   const bound =
     limits.maxMemory === undefined
       ? `the default memory bound of ${maxMemory} MiB (${DEFAULT_MEMORY_SHARE * 100}% of this machine's)`
       : `memory limit of ${maxMemory} MiB`;
-  const bounds: RunBounds = { ...(limits.timeout === undefined ? {} : { timeout: limits.timeout }), maxMemory, bound };
-  io.watch?.(bounds);
-  return bounds;
+  return { ...(limits.timeout === undefined ? {} : { timeout: limits.timeout }), maxMemory, bound };
 }
 
 /**

@@ -56,6 +56,24 @@ describe('checkInWorker', () => {
     });
   });
 
+  it('an abort ends a scenario file whose top level never returns, before any run started', async () => {
+    const abort = new AbortController();
+    const run = checkInWorker(join(fileURLToPath(new URL('.', import.meta.url)), 'fixtures/loops-on-import.scenario.mjs'), {
+      signal: abort.signal,
+      timeout: 1,
+    });
+    setTimeout(() => abort.abort(), 200);
+    const r = await run;
+    assert.deepEqual([r.verdict, r.inconclusive?.reason, r.system], ['inconclusive', 'interrupted', '']);
+  });
+
+  it('a memory bound the process is already past: inconclusive, reason memory', async () => {
+    const r = await checkInWorker(ENDLESS, { maxMemory: 1, typecheck: false });
+    assert.equal(r.verdict, 'inconclusive');
+    assert.equal(r.inconclusive?.reason, 'memory');
+    assert.match(r.inconclusive?.message ?? '', /^memory limit of 1 MiB (reached|passed)/);
+  });
+
   it('a run that can stop stops by itself at an abort, with what it explored', async () => {
     const abort = new AbortController();
     abort.abort();
