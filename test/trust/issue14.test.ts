@@ -100,7 +100,7 @@ const PROBES_RUN: readonly Probe[] = [
     argv: ['gate', file('property-mistakes.scenario.ts'), '--no-typecheck'],
     code: 1,
     says: [
-      /^ERROR +probe-property-mistakes:typo +expected: violates 'x stays 0'; found: model error: property 'x stays 0' threw: no actor named 'CPU1' \(actors: CPU0\)/m,
+      /^ERROR +probe-property-mistakes:typo +expected: violates 'any property'; found: model error: property 'x stays 0' threw: no actor named 'CPU1' \(actors: CPU0\)/m,
       'gate: 0 as expected, 0 mismatched, 0 inconclusive, 7 failed',
     ],
   },
