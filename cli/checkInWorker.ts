@@ -51,7 +51,9 @@ export function checkInWorker(target: string, options: WorkerCheckOptions = {}):
   // (through tsx) it runs checkWorker-boot.mjs, which registers tsx in the thread first.
   const entry = import.meta.url.endsWith('.ts') ? './checkWorker-boot.mjs' : './checkWorker.js';
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(entry, import.meta.url), { workerData: data, execArgv: ownFlags(process.execArgv) });
+    // None of the caller's node options (--import, --input-type, -e ...): the thread registers what it
+    // needs itself, and V8's (the heap size) are the process's anyway.
+    const worker = new Worker(new URL(entry, import.meta.url), { workerData: data, execArgv: [] });
     let started: CheckStarted | undefined;
     let settled = false;
     const settle = (f: () => void): void => {
@@ -83,22 +85,6 @@ export function checkInWorker(target: string, options: WorkerCheckOptions = {}):
     worker.on('error', (e) => settle(() => reject(e)));
     worker.on('exit', (code) => settle(() => reject(new Error(`the check's worker thread ended without an answer (exit code ${code})`))));
   });
-}
-
-/**
- * The caller's node flags for the thread (heap size and the like), without its preloads (--import,
- * --require, --loader): the thread registers what it needs itself, and a preload that needs the caller's
- * thread would wait for it.
- */
-function ownFlags(execArgv: readonly string[]): string[] {
-  const PRELOAD = /^(--import|--require|-r|--loader|--experimental-loader)$/;
-  const out: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    const flag = execArgv[i]!;
-    if (PRELOAD.test(flag)) i++;
-    else if (!PRELOAD.test(flag.split('=')[0]!)) out.push(flag);
-  }
-  return out;
 }
 
 /** The result of a run the watchdog ended: inconclusive, nothing decided, no statistics it could report. */
