@@ -10,6 +10,7 @@ import { buildVariant, resolveParams, resolveVariant, type AnyScenario, type Sce
 export * from './checker/index.js';
 export { defineScenario, findScenario, scenarios, ScenarioInputError } from './scenarios/index.js';
 export type { AnyScenario, Expectation, ParamSpec, Provenance, Scenario, ScenarioRun, VariantSpec } from './scenarios/index.js';
+export { checkInWorker, type WorkerCheckOptions } from './cli/checkInWorker.js';
 
 const probes = { now: () => performance.now(), memory: () => process.memoryUsage().rss };
 

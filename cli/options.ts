@@ -200,14 +200,19 @@ export function defaultMaxMemory(): number {
 
 /** A run starts: its bounds (the memory bound defaulted) go to the watchdog; the caller withdraws them at its end. */
 export function watchRun(limits: Pick<Limits, 'timeout' | 'maxMemory'>, io: CliIo): RunBounds {
+  const bounds = runBounds(limits);
+  io.watch?.(bounds);
+  return bounds;
+}
+
+/** A run's bounds as the watchdog takes them: the memory bound defaulted and named. */
+export function runBounds(limits: Pick<Limits, 'timeout' | 'maxMemory'>): RunBounds {
   const maxMemory = limits.maxMemory ?? defaultMaxMemory();
   const bound =
     limits.maxMemory === undefined
       ? `the default memory bound of ${maxMemory} MiB (${DEFAULT_MEMORY_SHARE * 100}% of this machine's)`
       : `memory limit of ${maxMemory} MiB`;
-  const bounds: RunBounds = { ...(limits.timeout === undefined ? {} : { timeout: limits.timeout }), maxMemory, bound };
-  io.watch?.(bounds);
-  return bounds;
+  return { ...(limits.timeout === undefined ? {} : { timeout: limits.timeout }), maxMemory, bound };
 }
 
 /**
@@ -215,11 +220,38 @@ export function watchRun(limits: Pick<Limits, 'timeout' | 'maxMemory'>, io: CliI
  * Made fresh for every run, so `--timeout` counts from the start of each run.
  */
 export function runOptions(limits: Limits, io: CliIo, onProgress?: CheckOptions['onProgress']): CheckOptions {
+  const shouldStop = boundedStop(limits, io);
+  return {
+    strategy: limits.strategy,
+    ...(limits.store === 'exact' ? {} : { store: limits.store }),
+    ...(limits.bitstate ? { bitstate: limits.bitstate } : {}),
+    ...(limits.traceOrder ? { trace: limits.traceOrder } : {}),
+    ...(limits.reduce ? { reduce: limits.reduce } : {}),
+    ...(limits.workers > 1 ? { workers: limits.workers } : {}),
+    ...limits.sampling,
+    ...(limits.maxStates === undefined ? {} : { maxStates: limits.maxStates }),
+    now: io.now,
+    memory: io.memory,
+    shouldStop,
+    ...(onProgress ? { onProgress } : {}),
+  };
+}
+
+/** Check options from the shared flags: bounds, strategy, and the clock and memory probes. */
+export function checkOptions(flags: RunLimits, io: CliIo): CheckOptions {
+  return runOptions(parseLimits(flags, io), io);
+}
+
+/**
+ * A run's bounds as CheckOptions.shouldStop: Ctrl-C (or the library's abort), the timeout, the memory bound
+ * (defaulted; also told to the watchdog) and V8's heap. The timeout counts from this call.
+ */
+export function boundedStop(limits: Pick<Limits, 'timeout' | 'maxMemory'>, io: CliIo, interruptedBy = 'Ctrl-C'): NonNullable<CheckOptions['shouldStop']> {
   const { timeout } = limits;
   const { maxMemory, bound } = watchRun(limits, io);
   const start = io.now();
-  const shouldStop = (pendingBytes = 0): StopReason | null => {
-    if (interrupt.requested) return { reason: 'interrupted', message: 'interrupted (Ctrl-C)' };
+  return (pendingBytes = 0): StopReason | null => {
+    if (interrupt.requested) return { reason: 'interrupted', message: `interrupted (${interruptedBy})` };
     if (timeout !== undefined && io.now() - start > timeout * 1000) {
       return { reason: 'timeout', message: `timeout of ${timeout} s reached; raise --timeout or lower the parameters` };
     }
@@ -241,23 +273,4 @@ export function runOptions(limits: Limits, io: CliIo, onProgress?: CheckOptions[
     }
     return null;
   };
-  return {
-    strategy: limits.strategy,
-    ...(limits.store === 'exact' ? {} : { store: limits.store }),
-    ...(limits.bitstate ? { bitstate: limits.bitstate } : {}),
-    ...(limits.traceOrder ? { trace: limits.traceOrder } : {}),
-    ...(limits.reduce ? { reduce: limits.reduce } : {}),
-    ...(limits.workers > 1 ? { workers: limits.workers } : {}),
-    ...limits.sampling,
-    ...(limits.maxStates === undefined ? {} : { maxStates: limits.maxStates }),
-    now: io.now,
-    memory: io.memory,
-    shouldStop,
-    ...(onProgress ? { onProgress } : {}),
-  };
-}
-
-/** Check options from the shared flags: bounds, strategy, and the clock and memory probes. */
-export function checkOptions(flags: RunLimits, io: CliIo): CheckOptions {
-  return runOptions(parseLimits(flags, io), io);
 }

@@ -9,6 +9,7 @@ import { connectInterrupt } from './interrupt.js';
 import { processIo, type RunBounds } from './io.js';
 import { loading } from './load.js';
 import { runCli } from './program.js';
+import { watchForNoAnswer, type Unanswered } from './unanswered.js';
 
 export interface WorkerData {
   readonly argv: readonly string[];
@@ -18,13 +19,6 @@ export interface WorkerData {
   readonly columns?: number;
 }
 
-/** Why the thread ended without an answer: `drained` when nothing was left to run (an await that never settles). */
-export interface Unanswered {
-  readonly code: number;
-  readonly drained: boolean;
-  readonly loading?: string;
-}
-
 export type WorkerMessage =
   { readonly fd: 1 | 2; readonly text: string } | { readonly exit: number } | { readonly watch: RunBounds | null } | { readonly unanswered: Unanswered };
 
@@ -32,14 +26,10 @@ const data = workerData as WorkerData;
 const port = parentPort!;
 connectInterrupt(data.interrupt);
 const post = (m: WorkerMessage): void => port.postMessage(m);
-let answered = false;
-let drained = false;
-process.on('beforeExit', () => {
-  drained = true;
-});
-process.on('exit', (code) => {
-  if (!answered) post({ unanswered: { code, drained, ...(loading === undefined ? {} : { loading }) } });
-});
+const noAnswer = watchForNoAnswer(
+  (unanswered) => post({ unanswered }),
+  () => loading,
+);
 const code = await runCli(data.argv, {
   ...processIo(),
   stdout: (text) => post({ fd: 1, text }),
@@ -49,5 +39,5 @@ const code = await runCli(data.argv, {
   ...(data.columns === undefined ? {} : { columns: data.columns }),
   watch: (bounds) => post({ watch: bounds }),
 });
-answered = true;
+noAnswer.answered();
 post({ exit: code });

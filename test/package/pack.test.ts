@@ -2,7 +2,7 @@
  * The package as a user gets it, from one `npm pack` of this repository (test/package/packOnce.ts), in two
  * new projects installed side by side:
  * - a plain project that installs only the tarball: the tarball holds only what users run; plain `node`
- *   imports `faultline` and `faultline/models`, xstate comes with it, `tsc --strict` type-checks a scenario
+ *   imports `faultline` and `faultline/models` and checks a scenario file in a worker (checkInWorker), xstate comes with it, `tsc --strict` type-checks a scenario
  *   file and the tutorial's library snippet against the shipped .d.ts (never faultline's .ts sources), and
  *   the installed `faultline` executable checks the scenario;
  * - the whole path a new user takes: `faultline init` a project, install faultline from the tarball into
@@ -91,13 +91,14 @@ describe('the packed package, installed alone into a plain project', () => {
     );
   });
 
-  it('plain node imports faultline and faultline/models and checks a scenario through the library', async () => {
+  it('plain node imports faultline and faultline/models and checks a scenario file in a worker (checkInWorker)', async () => {
     copyFileSync(join(REPO_ROOT, 'docs/tutorial/retry-loop.scenario.ts'), join(plain, 'retry-loop.scenario.ts'));
     const script =
-      "import { checkScenario, defineScenario } from 'faultline'; import { defineMmu } from 'faultline/models'; import { createMachine } from 'xstate';" +
-      'console.log(typeof checkScenario, typeof defineScenario, typeof defineMmu, typeof createMachine);';
+      "import { checkInWorker, defineScenario } from 'faultline'; import { defineMmu } from 'faultline/models'; import { createMachine } from 'xstate';" +
+      "const r = await checkInWorker('./retry-loop.scenario.ts:fixed', { typecheck: false });" +
+      'console.log(typeof defineScenario, typeof defineMmu, typeof createMachine, r.verdict, r.stats.states > 0);';
     const r = await run(plain, process.execPath, ['--input-type=module', '-e', script]);
-    assert.deepEqual(r, { code: 0, out: 'function function function function\n', err: '' });
+    assert.deepEqual(r, { code: 0, out: 'function function function holds true\n', err: '' });
   });
 
   it('tsc --strict type-checks a scenario file and the library snippet against the .d.ts only', async () => {
