@@ -27,8 +27,11 @@ export class WorldAccessError extends Error {
 /** A world write that is not an integer: booleans become 0/1, anything else is a model error. */
 function toInt(field: string, v: unknown): number {
   if (typeof v === 'boolean') return v ? 1 : 0;
-  throw new WorldAccessError(`world.${field} = ${shown(v)} is not an integer`);
+  throw new WorldAccessError(`world.${field} = ${shown(v)} ${notStorable(v)}`);
 }
+
+/** Why a number is not a slot value: not an integer at all, or an integer a 32-bit slot cannot hold. */
+const notStorable = (v: unknown): string => (Number.isInteger(v) ? 'is outside the 32-bit range a state slot holds (-2^31..2^31-1)' : 'is not an integer');
 
 const shown = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? `[${v.join(', ')}]` : String(v));
 
@@ -96,7 +99,7 @@ function arrayWritten(field: string, a: unknown[], f: Slots, role: string): Worl
 /** Why an element an action wrote cannot be stored: throws; a boolean is stored as 0/1. */
 function badElement(field: string, i: number, v: unknown, min: number, max: number): number {
   const x = typeof v === 'boolean' ? Number(v) : v;
-  if (typeof x !== 'number' || (x | 0) !== x) throw new WorldAccessError(`world.${field}[${i}] = ${shown(v)} is not an integer`);
+  if (typeof x !== 'number' || (x | 0) !== x) throw new WorldAccessError(`world.${field}[${i}] = ${shown(v)} ${notStorable(x)}`);
   if (x < min || x > max) throw new WorldAccessError(`world.${field}[${i}] = ${x} is outside its domain ${min}..${max}`);
   return x;
 }

@@ -40,7 +40,6 @@ interface Probe {
   readonly todo?: string;
 }
 
-const WORLD3 = 'issue 14 item 1 (world3 branch)';
 const file = (name: string) => join(PROBES, name);
 const check = (target: string, ...flags: string[]) => ['check', file(target), '--no-typecheck', '--no-trace', ...flags];
 const assertion = (what: string) => [/: VIOLATED$/m, `assertion 'assertion' violated: W0, event write: ${what}`];
@@ -52,42 +51,36 @@ const PROBES_RUN: readonly Probe[] = [
     argv: check('world-write.scenario.ts:fractional-array-write'),
     code: 1,
     says: assertion('world.level[0] = 0.5 is not an integer'),
-    todo: WORLD3,
   },
   {
     mistake: 'NaN written to an array() field',
     argv: check('world-write.scenario.ts:nan-array-write'),
     code: 1,
     says: assertion('world.level[0] = NaN is not an integer'),
-    todo: WORLD3,
   },
   {
     mistake: '2^32 + 2 written to an array() field',
     argv: check('world-write.scenario.ts:huge-array-write'),
     code: 1,
-    says: assertion('world.level[0] = 4294967298'),
-    todo: WORLD3,
+    says: assertion('world.level[0] = 4294967298 is outside the 32-bit range'),
   },
   {
     mistake: 'an index past the end of an array() field',
     argv: check('world-write.scenario.ts:index-past-end'),
     code: 1,
     says: assertion('world.level[2] is outside the array (indices 0..1)'),
-    todo: WORLD3,
   },
   {
     mistake: 'a misspelled world field (world.nxt = ...)',
     argv: check('world-write.scenario.ts:misspelled-field'),
     code: 1,
     says: assertion('world.nxt is not a declared world field (declared: x, level)'),
-    todo: WORLD3,
   },
   {
     mistake: 'an array field replaced (world.level = [...])',
     argv: check('world-write.scenario.ts:replaced-array'),
     code: 1,
     says: assertion('world.level = [1, 1] replaces an array field'),
-    todo: WORLD3,
   },
   {
     mistake: 'int(2 ** 32, 2 ** 32 + 3): a domain no state slot holds',

@@ -40,7 +40,7 @@ const mistakes: [string, (w: W) => void, string][] = [
   ['0.5 added to an element', (w) => (w.a[0] = w.a[0]! + 0.5), 'world.a[0] = 0.5 is not an integer'],
   ['NaN', (w) => (w.a[0] = NaN), 'world.a[0] = NaN is not an integer'],
   ["'abc'", (w) => ((w.a as unknown as string[])[0] = 'abc'), 'world.a[0] = "abc" is not an integer'],
-  ['2^32 + 2', (w) => (w.a[1] = 2 ** 32 + 2), 'world.a[1] = 4294967298 is not an integer'],
+  ['2^32 + 2', (w) => (w.a[1] = 2 ** 32 + 2), 'world.a[1] = 4294967298 is outside the 32-bit range a state slot holds (-2^31..2^31-1)'],
   ['an integer outside the element domain', (w) => (w.a[1] = 4), 'world.a[1] = 4 is outside its domain 0..3'],
   ['a write past the end', (w) => (w.a[2] = 1), 'world.a[2] is outside the array (indices 0..1)'],
   ['a read past the end', (w) => (w.x = w.a[2] ?? 0), 'world.a[2] is outside the array (indices 0..1)'],
