@@ -6,8 +6,10 @@
  *
  * The conditions (Clarke, Grumberg & Peled, "Model Checking", ch. 10; Peled 1993; Holzmann & Peled 1994,
  * SPIN's version, where the ample set is one process's transitions from its current state):
- *  - C0: the ample set is empty only when no step is enabled: an actor qualifies only with an enabled step
- *    (one that throws counts: taking it is the model assertion).
+ *  - C0: the ample set is empty only when no step is enabled: an actor qualifies only with an enabled step.
+ *    Not with a step that throws (a model assertion): its "successor" is the end of that run, and an ample
+ *    set of it would cut off every other actor's runs from here, whose violations a search that goes on
+ *    after the first (`stopAtFirstViolation: false`) and the worst values of bounds must still see.
  *  - C1: no step dependent on the ample set can run first outside it. Every step of the actor (enabled or
  *    not: a guard that reads shared data could be enabled by another actor) touches only
  *      - its own control state, budget and context, which no other actor's code can read or write;
@@ -286,7 +288,7 @@ export class PartialOrderReduction {
 
   /** Can actor `a`'s steps from state `s` be the ample set (C0, C1, C2 above)? */
   private qualifies(a: number, fp: ActorFootprint, s: Slots): boolean {
-    if (fp.steps.length === 0 || fp.choicesThrew) return false;
+    if (fp.steps.length === 0 || fp.choicesThrew || fp.steps.some((st) => st.post === null)) return false;
     for (const x of fp.reads) if (!onlyBy(this.writeBy[x]!, a)) return false;
     for (const x of fp.writes) if (this.visible[x] || !onlyBy(this.writeBy[x]!, a) || !onlyBy(this.readBy[x]!, a)) return false;
     for (const x of fp.localWrites) if (this.visible[x]) return false;

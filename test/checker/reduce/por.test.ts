@@ -27,7 +27,17 @@ interface W {
   x: number;
   c: Int32Array | number[];
   lock: number;
-  q: { isFull(): boolean; isEmpty(): boolean; send(v: number): void; receive(): number; peek(i?: number): number };
+  q: Chan;
+  p: Chan;
+}
+interface Chan {
+  readonly length: number;
+  isFull(): boolean;
+  isEmpty(): boolean;
+  send(v: number): void;
+  receive(): number;
+  peek(i?: number): number;
+  poll(v: number): boolean;
 }
 type Ev = StepEvent<string, W>;
 
@@ -210,6 +220,124 @@ describe('partial-order reduction: what it learns, and when it stands down', () 
   });
 });
 
+describe("partial-order reduction on channels: a sole sender's sends and a sole receiver's receives (SPIN's xs / xr)", () => {
+  /** Sends 1, 2, 3 (as many as `n`), each when the queue is not full. */
+  const producer = (n: number) =>
+    setup({ types: { context: {} as { i: number }, events: {} as Ev } }).createMachine({
+      id: 'producer',
+      initial: 'run',
+      context: { i: 0 },
+      states: {
+        run: {
+          on: {
+            send: {
+              guard: ({ event }) => !event.world.q.isFull(),
+              target: 'sent',
+              actions: [({ event, context }) => event.world.q.send(context.i + 1), assign({ i: ({ context }) => context.i + 1 })],
+            },
+          },
+        },
+        sent: {
+          on: {
+            next: [{ guard: ({ context }) => context.i === n, target: 'done' }, { target: 'run' }],
+          },
+        },
+        done: { type: 'final' },
+      },
+    });
+  /** Receives `n` messages, each when the queue is not empty, checking they come in order. */
+  const consumer = (n: number) =>
+    setup({ types: { context: {} as { i: number }, events: {} as Ev } }).createMachine({
+      id: 'consumer',
+      initial: 'run',
+      context: { i: 0 },
+      states: {
+        run: {
+          on: {
+            receive: {
+              guard: ({ event, context }) => event.world.q.poll(context.i + 1),
+              target: 'received',
+              actions: [({ event }) => void event.world.q.receive(), assign({ i: ({ context }) => context.i + 1 })],
+            },
+          },
+        },
+        received: {
+          on: {
+            next: [{ guard: ({ context }) => context.i === n, target: 'done' }, { target: 'run' }],
+          },
+        },
+        done: { type: 'final' },
+      },
+    });
+  const pipeline: SystemSpec = {
+    name: 'pipeline',
+    world: { q: chan(2, [int(0, 3)]) },
+    actors: [
+      { name: 'producer', machine: producer(3), fields: { i: int(0, 3) } },
+      { name: 'consumer', machine: consumer(3), fields: { i: int(0, 3) } },
+    ],
+    properties: [deadlockFreedom()],
+  };
+
+  it('three messages through a queue of two: 29 states unreduced, 13 reduced - one run, the producer sending until the queue is full, the consumer making room', () => {
+    const none = run(pipeline, 'none');
+    const por = run(pipeline, 'por');
+    assert.equal(none.verdict, 'holds');
+    assert.equal(por.verdict, 'holds');
+    assert.equal(none.stats.states, 29);
+    assert.equal(por.stats.states, 13);
+    assert.equal(por.stats.transitions, 12);
+    assert.deepEqual(por.reduction?.notes, []);
+  });
+
+  it('an invariant that reads the queue makes its sends and receives visible: they stay interleaved, only the local steps are reduced', () => {
+    const watched: SystemSpec<W> = { ...(pipeline as SystemSpec<W>), properties: [invariant<W>('below 3', (s) => s.world.q.length < 3), deadlockFreedom()] };
+    assert.equal(run(watched, 'por').stats.states, 19);
+  });
+
+  it('a receiver that acts on an empty queue: the send is not moved in front of it, and the violation is found', () => {
+    // The receiver looks only after a local step, so the first reduction relies on the queue being the
+    // sender's alone; the look contradicts it, the search runs again, and the empty-queue probe marks the
+    // receiver empty-positive.
+    const once = producer(1);
+    const looker = setup({ types: { context: {} as { i: number }, events: {} as Ev } }).createMachine({
+      id: 'looker',
+      initial: 'a',
+      context: { i: 0 },
+      states: {
+        a: { on: { step: { target: 'b' } } },
+        b: {
+          on: {
+            look: {
+              guard: ({ event }) => event.world.q.isEmpty(),
+              target: 'done',
+              actions: () => {
+                throw new Error('saw an empty queue');
+              },
+            },
+          },
+        },
+        done: { type: 'final' },
+      },
+    });
+    const spec: SystemSpec = {
+      name: 'empty-positive',
+      world: { q: chan(2, [int(0, 3)]) },
+      actors: [
+        { name: 'sender', machine: once, fields: { i: int(0, 1) } },
+        { name: 'looker', machine: looker, fields: { i: int(0, 0) } },
+      ],
+      properties: [deadlockFreedom()],
+    };
+    const none = run(spec, 'none');
+    const por = run(spec, 'por');
+    assert.equal(none.verdict, 'violated');
+    assert.equal(por.verdict, 'violated');
+    assert.match(por.violations[0]!.message, /saw an empty queue/);
+    assert.match((por.reduction?.notes ?? []).join('\n'), /searched 2 times/);
+  });
+});
+
 // ---- the differential property test ----
 
 type Op =
@@ -220,7 +348,16 @@ type Op =
   | { readonly kind: 'acquire' }
   | { readonly kind: 'release' }
   | { readonly kind: 'send'; readonly v: number }
-  | { readonly kind: 'recv' };
+  | { readonly kind: 'recv' }
+  // Channel p: the ends SPIN's xs / xr rule is about, and the uses that break it (channelOps.ts).
+  | { readonly kind: 'sendP'; readonly v: number }
+  | { readonly kind: 'fullP' }
+  | { readonly kind: 'blindSendP'; readonly v: number }
+  | { readonly kind: 'recvP' }
+  | { readonly kind: 'pollP'; readonly v: number }
+  | { readonly kind: 'emptyP' }
+  | { readonly kind: 'blindRecvP' }
+  | { readonly kind: 'lengthP'; readonly k: number };
 
 interface Edge {
   readonly op: Op;
@@ -230,7 +367,21 @@ interface Edge {
 type ActorDesc = readonly (readonly Edge[])[];
 
 const COUNTERS = 2;
-const opArb: fc.Arbitrary<Op> = fc.oneof(
+const value = fc.integer({ min: 0, max: 3 });
+/** Channel p's send side (actor 0 draws from it), receive side (actor 1), and anything on it (the others). */
+const sendSide: fc.Arbitrary<Op>[] = [
+  fc.record({ kind: fc.constant('sendP' as const), v: value }),
+  fc.constant({ kind: 'fullP' as const }),
+  fc.record({ kind: fc.constant('blindSendP' as const), v: value }),
+];
+const receiveSide: fc.Arbitrary<Op>[] = [
+  fc.constant({ kind: 'recvP' as const }),
+  fc.record({ kind: fc.constant('pollP' as const), v: value }),
+  fc.constant({ kind: 'emptyP' as const }),
+  fc.constant({ kind: 'blindRecvP' as const }),
+];
+const anySide: fc.Arbitrary<Op>[] = [...sendSide, ...receiveSide, fc.record({ kind: fc.constant('lengthP' as const), k: fc.integer({ min: 0, max: 2 }) })];
+const baseOps: fc.Arbitrary<Op>[] = [
   fc.record({ kind: fc.constant('local' as const), k: fc.integer({ min: 1, max: 3 }) }),
   fc.constant({ kind: 'pick' as const }),
   fc.record({ kind: fc.constant('incr' as const), i: fc.integer({ min: 0, max: COUNTERS - 1 }) }),
@@ -239,9 +390,11 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.constant({ kind: 'release' as const }),
   fc.record({ kind: fc.constant('send' as const), v: fc.integer({ min: 0, max: 3 }) }),
   fc.constant({ kind: 'recv' as const }),
-);
-const actorArb = (states: number): fc.Arbitrary<ActorDesc> =>
-  fc.array(fc.array(fc.record({ op: opArb, target: fc.integer({ min: 0, max: states }) }), { minLength: 1, maxLength: 2 }), {
+];
+/** Actor `id`'s ops: the base ones, and channel p's send side (actor 0), receive side (1), or any (2). */
+const opArb = (id: number): fc.Arbitrary<Op> => fc.oneof(...baseOps, ...[sendSide, receiveSide, anySide][id]!, ...[sendSide, receiveSide, anySide][id]!);
+const actorArb = (states: number, id: number): fc.Arbitrary<ActorDesc> =>
+  fc.array(fc.array(fc.record({ op: opArb(id), target: fc.integer({ min: 0, max: states }) }), { minLength: 1, maxLength: 2 }), {
     minLength: states,
     maxLength: states,
   });
@@ -291,6 +444,34 @@ function machineOf(desc: ActorDesc, id: number): { machine: AnyStateMachine; cho
             actions: [assign({ v: ({ event }: { event: Ev }) => w(event).q.peek(0) }), ({ event }: { event: Ev }) => void w(event).q.receive()],
           };
           break;
+        case 'sendP':
+          on[type] = { ...t, guard: ({ event }: { event: Ev }) => !w(event).p.isFull(), actions: ({ event }: { event: Ev }) => w(event).p.send(op.v) };
+          break;
+        case 'fullP':
+          on[type] = { ...t, guard: ({ event }: { event: Ev }) => w(event).p.isFull() };
+          break;
+        case 'blindSendP':
+          on[type] = { ...t, actions: ({ event }: { event: Ev }) => w(event).p.send(op.v) };
+          break;
+        case 'recvP':
+          on[type] = {
+            ...t,
+            guard: ({ event }: { event: Ev }) => !w(event).p.isEmpty(),
+            actions: [assign({ v: ({ event }: { event: Ev }) => w(event).p.peek(0) }), ({ event }: { event: Ev }) => void w(event).p.receive()],
+          };
+          break;
+        case 'pollP':
+          on[type] = { ...t, guard: ({ event }: { event: Ev }) => w(event).p.poll(op.v), actions: ({ event }: { event: Ev }) => void w(event).p.receive() };
+          break;
+        case 'emptyP':
+          on[type] = { ...t, guard: ({ event }: { event: Ev }) => w(event).p.isEmpty() };
+          break;
+        case 'blindRecvP':
+          on[type] = { ...t, actions: assign({ v: ({ event }: { event: Ev }) => w(event).p.receive() }) };
+          break;
+        case 'lengthP':
+          on[type] = { ...t, guard: ({ event }: { event: Ev }) => w(event).p.length === op.k };
+          break;
       }
     });
     states[`s${s}`] = { on };
@@ -316,11 +497,13 @@ interface Generated {
   /** The transition property: actor a never increments counter i while the lock is held. */
   readonly grows: { readonly i: number; readonly a: number };
   readonly dfs: boolean;
+  /** 0: an invariant also reads channel p (it is visible): p never holds 2 messages while actor 0's v is 3. */
+  readonly watchP: number;
 }
 
 const generated: fc.Arbitrary<Generated> = fc.tuple(fc.integer({ min: 2, max: 3 }), fc.integer({ min: 1, max: 3 })).chain(([n, states]) =>
   fc.record({
-    actors: fc.array(actorArb(states), { minLength: n, maxLength: n }),
+    actors: fc.tuple(...Array.from({ length: n }, (_, id) => actorArb(states, id))),
     inv: fc.record({
       i: fc.integer({ min: 0, max: COUNTERS - 1 }),
       k: fc.integer({ min: 1, max: 3 }),
@@ -331,6 +514,7 @@ const generated: fc.Arbitrary<Generated> = fc.tuple(fc.integer({ min: 2, max: 3 
     peak: fc.record({ i: fc.integer({ min: 0, max: COUNTERS - 1 }), a: fc.integer({ min: 0, max: n - 1 }), limit: fc.integer({ min: 2, max: 6 }) }),
     grows: fc.record({ i: fc.integer({ min: 0, max: COUNTERS - 1 }), a: fc.integer({ min: 0, max: n - 1 }) }),
     dfs: fc.boolean(),
+    watchP: fc.integer({ min: 0, max: 3 }),
   }),
 );
 
@@ -339,7 +523,7 @@ function systemOf(g: Generated): SystemSpec<W> {
   const { peak, grows } = g;
   return {
     name: 'generated',
-    world: { x: int(0, 1), c: array(COUNTERS, int(0, 3)), lock: int(0, g.actors.length), q: chan(2, [int(0, 3)]) },
+    world: { x: int(0, 1), c: array(COUNTERS, int(0, 3)), lock: int(0, g.actors.length), q: chan(2, [int(0, 3)]), p: chan(2, [int(0, 3)]) },
     actors: g.actors.map((desc, id) => {
       const { machine, choices } = machineOf(desc, id);
       return { name: `a${id}`, machine, fields: { v: int(0, 3) }, choices };
@@ -352,6 +536,7 @@ function systemOf(g: Generated): SystemSpec<W> {
         (before, after, step) => !(step.actorIndex === grows.a && after.world.c[grows.i]! > before.world.c[grows.i]! && before.world.lock !== 0),
       ),
       deadlockFreedom(),
+      ...(g.watchP === 0 ? [invariant<W>('p', (s) => !(s.world.p.length === 2 && s.actors[0]!.context.v === 3))] : []),
     ],
   };
 }
@@ -360,7 +545,7 @@ function systemOf(g: Generated): SystemSpec<W> {
 const outcome = (r: CheckResult) => ({ verdict: r.verdict, violated: r.violations.map((v) => v.property).sort(), worst: r.bounds.map((b) => b.worst) });
 
 describe('partial-order reduction: a differential property test', () => {
-  it('random small systems (counters, a lock, a channel, local steps, choices): the same verdicts, violated properties and worst bound values, on no more states', () => {
+  it('random small systems (counters, a lock, two channels - one with a send side and a receive side, local steps, choices): the same verdicts, violated properties and worst bound values, on no more states', () => {
     let reducedSome = 0;
     fc.assert(
       fc.property(generated, (g) => {
