@@ -63,6 +63,15 @@ function counter(n: number): AnyStateMachine {
 
 const run = (spec: SystemSpec, reduce: 'none' | 'por', more: Parameters<typeof check>[1] = {}): CheckResult => check(spec, { reduce, ...more });
 
+/** `spec` holds with and without the reduction, on exactly these states (and reduced transitions), with no note. */
+function assertHoldsOn(spec: SystemSpec, expected: { none: number; por: number; porTransitions: number }): void {
+  const none = run(spec, 'none');
+  const por = run(spec, 'por');
+  assert.deepEqual([none.verdict, por.verdict], ['holds', 'holds']);
+  assert.deepEqual({ none: none.stats.states, por: por.stats.states, porTransitions: por.stats.transitions }, expected);
+  assert.deepEqual(por.reduction?.notes, []);
+}
+
 describe('partial-order reduction: exact counts on tiny models', () => {
   it('two actors of 3 local steps each: 16 interleaved states, 7 reduced (one actor runs to its end, then the other)', () => {
     const spec: SystemSpec = {
@@ -71,14 +80,7 @@ describe('partial-order reduction: exact counts on tiny models', () => {
       actors: [0, 1].map((k) => ({ name: `t${k}`, machine: counter(3), fields: { i: int(0, 3) } })),
       properties: [deadlockFreedom()],
     };
-    const none = run(spec, 'none');
-    const por = run(spec, 'por');
-    assert.equal(none.verdict, 'holds');
-    assert.equal(por.verdict, 'holds');
-    assert.equal(none.stats.states, 16);
-    assert.equal(por.stats.states, 7);
-    assert.equal(por.stats.transitions, 6);
-    assert.deepEqual(por.reduction?.notes, []);
+    assertHoldsOn(spec, { none: 16, por: 7, porTransitions: 6 });
   });
 
   it('an invariant that reads one actor makes that actor visible: the other is reduced, the violation found', () => {
@@ -221,54 +223,44 @@ describe('partial-order reduction: what it learns, and when it stands down', () 
 });
 
 describe("partial-order reduction on channels: a sole sender's sends and a sole receiver's receives (SPIN's xs / xr)", () => {
+  /** `n` rounds of `event` (when `guard` holds: `act`, count) then a local step `next`; then done. */
+  const rounds = (id: string, n: number, event: string, guard: (e: Ev, i: number) => boolean, act: (e: Ev, i: number) => void) =>
+    setup({ types: { context: {} as { i: number }, events: {} as Ev } }).createMachine({
+      id,
+      initial: 'run',
+      context: { i: 0 },
+      states: {
+        run: {
+          on: {
+            [event]: {
+              guard: ({ event: e, context }) => guard(e, context.i),
+              target: 'between',
+              actions: [({ event: e, context }) => act(e, context.i), assign({ i: ({ context }) => context.i + 1 })],
+            },
+          },
+        },
+        between: { on: { next: [{ guard: ({ context }) => context.i === n, target: 'done' }, { target: 'run' }] } },
+        done: { type: 'final' },
+      },
+    });
   /** Sends 1, 2, 3 (as many as `n`), each when the queue is not full. */
   const producer = (n: number) =>
-    setup({ types: { context: {} as { i: number }, events: {} as Ev } }).createMachine({
-      id: 'producer',
-      initial: 'run',
-      context: { i: 0 },
-      states: {
-        run: {
-          on: {
-            send: {
-              guard: ({ event }) => !event.world.q.isFull(),
-              target: 'sent',
-              actions: [({ event, context }) => event.world.q.send(context.i + 1), assign({ i: ({ context }) => context.i + 1 })],
-            },
-          },
-        },
-        sent: {
-          on: {
-            next: [{ guard: ({ context }) => context.i === n, target: 'done' }, { target: 'run' }],
-          },
-        },
-        done: { type: 'final' },
-      },
-    });
-  /** Receives `n` messages, each when the queue is not empty, checking they come in order. */
+    rounds(
+      'producer',
+      n,
+      'send',
+      (e) => !e.world.q.isFull(),
+      (e, i) => e.world.q.send(i + 1),
+    );
+  /** Receives 1, 2, 3 (as many as `n`): each when it is the queue's head. */
   const consumer = (n: number) =>
-    setup({ types: { context: {} as { i: number }, events: {} as Ev } }).createMachine({
-      id: 'consumer',
-      initial: 'run',
-      context: { i: 0 },
-      states: {
-        run: {
-          on: {
-            receive: {
-              guard: ({ event, context }) => event.world.q.poll(context.i + 1),
-              target: 'received',
-              actions: [({ event }) => void event.world.q.receive(), assign({ i: ({ context }) => context.i + 1 })],
-            },
-          },
-        },
-        received: {
-          on: {
-            next: [{ guard: ({ context }) => context.i === n, target: 'done' }, { target: 'run' }],
-          },
-        },
-        done: { type: 'final' },
-      },
-    });
+    rounds(
+      'consumer',
+      n,
+      'receive',
+      (e, i) => e.world.q.poll(i + 1),
+      (e) => void e.world.q.receive(),
+    );
   const pipeline: SystemSpec = {
     name: 'pipeline',
     world: { q: chan(2, [int(0, 3)]) },
@@ -280,14 +272,7 @@ describe("partial-order reduction on channels: a sole sender's sends and a sole 
   };
 
   it('three messages through a queue of two: 29 states unreduced, 13 reduced - one run, the producer sending until the queue is full, the consumer making room', () => {
-    const none = run(pipeline, 'none');
-    const por = run(pipeline, 'por');
-    assert.equal(none.verdict, 'holds');
-    assert.equal(por.verdict, 'holds');
-    assert.equal(none.stats.states, 29);
-    assert.equal(por.stats.states, 13);
-    assert.equal(por.stats.transitions, 12);
-    assert.deepEqual(por.reduction?.notes, []);
+    assertHoldsOn(pipeline, { none: 29, por: 13, porTransitions: 12 });
   });
 
   it('an invariant that reads the queue makes its sends and receives visible: they stay interleaved, only the local steps are reduced', () => {
@@ -399,6 +384,17 @@ const actorArb = (states: number, id: number): fc.Arbitrary<ActorDesc> =>
     maxLength: states,
   });
 
+/** A send of `v` when the channel is not full. */
+const sendTo = (ch: (e: Ev) => Chan, v: number) => ({
+  guard: ({ event }: { event: Ev }) => !ch(event).isFull(),
+  actions: ({ event }: { event: Ev }) => ch(event).send(v),
+});
+/** A receive into `v` when the channel is not empty. */
+const receiveFrom = (ch: (e: Ev) => Chan) => ({
+  guard: ({ event }: { event: Ev }) => !ch(event).isEmpty(),
+  actions: [assign({ v: ({ event }: { event: Ev }) => ch(event).peek(0) }), ({ event }: { event: Ev }) => void ch(event).receive()],
+});
+
 /** The machine of a generated actor: states s0.., `done` final; event `e<state>_<k>` does edge k's op. */
 function machineOf(desc: ActorDesc, id: number): { machine: AnyStateMachine; choices: Record<string, number> } {
   const states: Record<string, unknown> = { done: { type: 'final' } };
@@ -435,17 +431,13 @@ function machineOf(desc: ActorDesc, id: number): { machine: AnyStateMachine; cho
           on[type] = { ...t, guard: ({ event }: { event: Ev }) => w(event).lock === id + 1, actions: ({ event }: { event: Ev }) => void (w(event).lock = 0) };
           break;
         case 'send':
-          on[type] = { ...t, guard: ({ event }: { event: Ev }) => !w(event).q.isFull(), actions: ({ event }: { event: Ev }) => w(event).q.send(op.v) };
+          on[type] = { ...t, ...sendTo((e) => w(e).q, op.v) };
           break;
         case 'recv':
-          on[type] = {
-            ...t,
-            guard: ({ event }: { event: Ev }) => !w(event).q.isEmpty(),
-            actions: [assign({ v: ({ event }: { event: Ev }) => w(event).q.peek(0) }), ({ event }: { event: Ev }) => void w(event).q.receive()],
-          };
+          on[type] = { ...t, ...receiveFrom((e) => w(e).q) };
           break;
         case 'sendP':
-          on[type] = { ...t, guard: ({ event }: { event: Ev }) => !w(event).p.isFull(), actions: ({ event }: { event: Ev }) => w(event).p.send(op.v) };
+          on[type] = { ...t, ...sendTo((e) => w(e).p, op.v) };
           break;
         case 'fullP':
           on[type] = { ...t, guard: ({ event }: { event: Ev }) => w(event).p.isFull() };
@@ -454,11 +446,7 @@ function machineOf(desc: ActorDesc, id: number): { machine: AnyStateMachine; cho
           on[type] = { ...t, actions: ({ event }: { event: Ev }) => w(event).p.send(op.v) };
           break;
         case 'recvP':
-          on[type] = {
-            ...t,
-            guard: ({ event }: { event: Ev }) => !w(event).p.isEmpty(),
-            actions: [assign({ v: ({ event }: { event: Ev }) => w(event).p.peek(0) }), ({ event }: { event: Ev }) => void w(event).p.receive()],
-          };
+          on[type] = { ...t, ...receiveFrom((e) => w(e).p) };
           break;
         case 'pollP':
           on[type] = { ...t, guard: ({ event }: { event: Ev }) => w(event).p.poll(op.v), actions: ({ event }: { event: Ev }) => void w(event).p.receive() };
