@@ -3,8 +3,10 @@
  * world arrays, each without reduction and with partial-order reduction (`reduce: 'por'`), SPIN without
  * reduction (`-DNOREDUCE`) and SPIN with its partial-order reduction (its default). Prints a Markdown
  * table; each faultline row is one check in this process (compile included), each SPIN row `spin -a` +
- * `cc -O2` + pan (pan alone in brackets). The unreduced rows run first: the reduced search calls the
- * model's functions with a second kind of view, which would slow later unreduced runs in this process.
+ * `cc -O2` + pan (pan alone in brackets). Times are CPU seconds (user + system: process.cpuUsage() here,
+ * /usr/bin/time for SPIN's programs), so a loaded machine changes them little; wall seconds beside them.
+ * The unreduced rows run first: the reduced search calls the model's functions with a second kind of view,
+ * which would slow later unreduced runs in this process.
  *   node --import tsx bench/models/run.ts
  */
 import { check, compileSystem, type SystemSpec } from '../../checker/index.js';
@@ -17,22 +19,26 @@ const models: { name: SpinExample; defines: Record<string, number>; build: (styl
   { name: 'sort', defines: { N: 7, L: 10 }, build: (style) => sort(style) },
 ];
 
-const rows: string[] = ['| model | run | verdict | states | transitions | seconds |', '|---|---|---|---|---|---|'];
+const rows: string[] = ['| model | run | verdict | states | transitions | CPU seconds | wall seconds |', '|---|---|---|---:|---:|---:|---:|'];
+const n = (x: number): string => x.toLocaleString('en-US');
 for (const m of models) {
   for (const reduce of ['none', 'por'] as const) {
     for (const style of ['chan', 'array'] as const) {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       const r = check(compileSystem(m.build(style)), { reduce });
-      const s = (performance.now() - t0) / 1000;
+      const wall = (performance.now() - t0) / 1000;
+      const c = process.cpuUsage(c0);
+      const cpu = (c.user + c.system) / 1e6;
       const how = `${style === 'chan' ? 'chan()' : 'hand-shifted arrays'}${reduce === 'por' ? ', POR' : ''}`;
-      rows.push(`| ${m.name} | faultline, ${how} | ${r.verdict} | ${r.stats.states} | ${r.stats.transitions} | ${s.toFixed(2)} |`);
+      rows.push(`| ${m.name} | faultline, ${how} | ${r.verdict} | ${n(r.stats.states)} | ${n(r.stats.transitions)} | ${cpu.toFixed(2)} | ${wall.toFixed(2)} |`);
     }
   }
   for (const reduce of [false, true]) {
-    const r = runSpinExample(m.name, m.defines, { reduce });
+    const r = runSpinExample(m.name, m.defines, { reduce, cpu: true });
     const verdict = r.errors === 0 ? 'holds' : `${r.errors} errors`;
     rows.push(
-      `| ${m.name} | SPIN ${reduce ? 'with POR (default)' : '-DNOREDUCE'} | ${verdict} | ${r.states} | ${r.transitions - 1} | ${r.totalSeconds.toFixed(2)} (pan ${r.panSeconds.toFixed(2)}) |`,
+      `| ${m.name} | SPIN ${reduce ? 'with POR (default)' : '-DNOREDUCE'} | ${verdict} | ${n(r.states)} | ${n(r.transitions - 1)} | ${r.totalCpuSeconds!.toFixed(2)} (pan ${r.panCpuSeconds!.toFixed(2)}) | ${r.totalSeconds.toFixed(2)} (pan ${r.panSeconds.toFixed(2)}) |`,
     );
   }
 }

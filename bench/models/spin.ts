@@ -19,6 +19,9 @@ export interface SpinRun {
   readonly panSeconds: number;
   /** spin -a, cc and pan, in seconds. */
   readonly totalSeconds: number;
+  /** With `cpu`: the same in CPU seconds (user + system, from /usr/bin/time), whatever the machine's load. */
+  readonly panCpuSeconds?: number;
+  readonly totalCpuSeconds?: number;
 }
 
 function run(cmd: string, args: readonly string[], cwd: string): string {
@@ -32,6 +35,13 @@ function run(cmd: string, args: readonly string[], cwd: string): string {
   }
 }
 
+/** `cmd args` under /usr/bin/time: its output and its CPU seconds (user + system). */
+function cpuTimed(cmd: string, args: readonly string[], cwd: string): { out: string; cpu: number } {
+  const out = run('/usr/bin/time', ['-o', 'cpu.txt', '-f', '%U %S', cmd, ...args], cwd);
+  const [user, system] = readFileSync(join(cwd, 'cpu.txt'), 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+  return { out, cpu: user! + system! };
+}
+
 /**
  * SPIN on `example` with `defines` replaced. `reduce`: SPIN's partial-order reduction (its default) or
  * none (`-DNOREDUCE`). `optimize` is the C compiler's level (a test compiles fast with -O0).
@@ -39,7 +49,7 @@ function run(cmd: string, args: readonly string[], cwd: string): string {
 export function runSpinExample(
   example: SpinExample,
   defines: Readonly<Record<string, number>>,
-  options: { reduce?: boolean; optimize?: string; dir?: string } = {},
+  options: { reduce?: boolean; optimize?: string; dir?: string; cpu?: boolean } = {},
 ): SpinRun {
   let source = readFileSync(new URL(`spin/${example}.pml`, import.meta.url), 'utf8');
   for (const [name, value] of Object.entries(defines)) {
@@ -50,11 +60,13 @@ export function runSpinExample(
   const cwd = options.dir ?? mkdtempSync(join(tmpdir(), `faultline-spin-${example}-`));
   mkdirSync(cwd, { recursive: true });
   writeFileSync(join(cwd, 'model.pml'), source);
+  const exec = options.cpu ? cpuTimed : (cmd: string, args: readonly string[], dir: string) => ({ out: run(cmd, args, dir), cpu: NaN });
   const t0 = performance.now();
-  run('spin', ['-a', 'model.pml'], cwd);
-  run('cc', [options.optimize ?? '-O2', ...(options.reduce ? [] : ['-DNOREDUCE']), '-DSAFETY', '-o', 'pan', 'pan.c'], cwd);
+  const spin = exec('spin', ['-a', 'model.pml'], cwd);
+  const cc = exec('cc', [options.optimize ?? '-O2', ...(options.reduce ? [] : ['-DNOREDUCE']), '-DSAFETY', '-o', 'pan', 'pan.c'], cwd);
   const t1 = performance.now();
-  const out = run('./pan', ['-m100000'], cwd);
+  const pan = exec('./pan', ['-m100000'], cwd);
+  const out = pan.out;
   const t2 = performance.now();
   const states = /(\d+) states, stored/.exec(out);
   const transitions = /(\d+) transitions \(= stored\+matched\)/.exec(out);
@@ -66,5 +78,6 @@ export function runSpinExample(
     errors: Number(errors[1]),
     panSeconds: (t2 - t1) / 1000,
     totalSeconds: (t2 - t0) / 1000,
+    ...(options.cpu ? { panCpuSeconds: pan.cpu, totalCpuSeconds: spin.cpu + cc.cpu + pan.cpu } : {}),
   };
 }

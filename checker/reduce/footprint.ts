@@ -7,8 +7,8 @@
  * getter and setter on its slot, an array a window onto its slots, a channel a Channel over its slots),
  * but every access is logged first, to the `AccessLog` the recorder points it at:
  *  - a scalar or an array element: the slot read or written;
- *  - a channel: as one resource, named by its length slot: an operation that only looks (`length`,
- *    `isEmpty()`, `poll()`, `peek()` ...) reads it, `send()` and `receive()` read and write it.
+ *  - a channel: the operation, per channel (channelOps.ts: send, isFull, receive, isEmpty, head, the rest),
+ *    not its slots: whether a send and a receive commute depends on which operations the others use.
  * An actor's own control state, budget and context are its own by construction (a guard or action sees
  * only its own `context`; only its own steps assign it); which of them a step changes is read off the
  * successor, not logged.
@@ -18,32 +18,73 @@
  * through these views. Then code that read the same values reads the same slots next, and does the same.
  */
 import { SlotStateView } from '../properties/property.js';
-import { Channel } from '../system/channel.js';
+import { Channel, chanSlotCount } from '../system/channel.js';
 import type { ChanField } from '../system/fields.js';
 import type { Layout } from '../system/layout.js';
 import { encodeStep, Stepper, stepActor, stepChoice, stepEvent } from '../system/step.js';
 import type { CompiledSystem } from '../system/system.js';
 import { WorldAccessError } from '../system/views.js';
+import {
+  EMPTY_POSITIVE,
+  FULL_POSITIVE,
+  HEAD,
+  IS_EMPTY,
+  IS_FULL,
+  READ_ALL,
+  RECEIVE,
+  RECEIVE_SIDE,
+  SEND,
+  SEND_SIDE,
+  WRITE_ALL,
+  type ChannelUse,
+} from './channelOps.js';
 
 /** The slot buffer's type, whatever layout.ts makes it. */
 type Slots = ReturnType<Layout['buffer']>;
 
-/** The accesses of one evaluation: world slots read and written, without repeats. */
+/** The accesses of one evaluation: world slots read and written, channels used, without repeats. */
 export class AccessLog {
   readonly reads: number[] = [];
   readonly writes: number[] = [];
+  /** Channels used (indices among the world's channels), and per channel the operations (channelOps.ts). */
+  readonly chans: number[] = [];
+  readonly chanOps: Int32Array;
   private readonly readMark: Int32Array;
   private readonly writeMark: Int32Array;
+  private readonly chanMark: Int32Array;
   private epoch = 1;
 
-  constructor(slots: number) {
+  constructor(slots: number, channels = 0) {
     this.readMark = new Int32Array(slots);
     this.writeMark = new Int32Array(slots);
+    this.chanMark = new Int32Array(channels);
+    this.chanOps = new Int32Array(channels);
   }
 
   clear(): void {
-    this.reads.length = this.writes.length = 0;
+    this.reads.length = this.writes.length = this.chans.length = 0;
     this.epoch++;
+  }
+
+  /** Operation `op` on channel `c`. */
+  chanOp(c: number, op: number): void {
+    if (this.chanMark[c] !== this.epoch) {
+      this.chanMark[c] = this.epoch;
+      this.chanOps[c] = op;
+      this.chans.push(c);
+    } else this.chanOps[c]! |= op;
+  }
+
+  /** Whether channel `c` was used. */
+  used(c: number): boolean {
+    return this.chanMark[c] === this.epoch;
+  }
+
+  /** Adds everything `other` logged. */
+  merge(other: AccessLog): void {
+    for (const x of other.reads) this.read(x);
+    for (const x of other.writes) this.write(x);
+    for (const c of other.chans) this.chanOp(c, other.chanOps[c]!);
   }
 
   read(slot: number): void {
@@ -61,61 +102,55 @@ export class AccessLog {
   }
 }
 
-/**
- * A Channel that logs each operation as an access of the whole channel (its length slot `o`). SPIN's
- * exclusive-receive / exclusive-send rule (`xr`/`xs`, Holzmann & Peled 1994) is not applied: see por.ts.
- */
+/** A Channel that logs each operation (channelOps.ts) on channel number `index`. */
 class RecordingChannel extends Channel {
   constructor(
     s: Slots,
-    private readonly at: number,
+    at: number,
     spec: ChanField,
     name: string,
+    private readonly index: number,
     private readonly log: () => AccessLog,
   ) {
     super(s, at, spec, name);
   }
-  private looks(): void {
-    this.log().read(this.at);
-  }
-  private changes(): void {
-    this.log().read(this.at);
-    this.log().write(this.at);
+  private op(op: number): void {
+    this.log().chanOp(this.index, op);
   }
   override get length(): number {
-    this.looks();
+    this.op(READ_ALL);
     return super.length;
   }
   override isEmpty(): boolean {
-    this.looks();
+    this.op(IS_EMPTY);
     return super.isEmpty();
   }
   override isFull(): boolean {
-    this.looks();
+    this.op(IS_FULL);
     return super.isFull();
   }
   override send(...values: number[]): void {
-    this.changes();
+    this.op(SEND);
     super.send(...values);
   }
   override receive(): number {
-    this.changes();
+    this.op(RECEIVE);
     return super.receive();
   }
   override peek(index = 0, field = 0): number {
-    this.looks();
+    this.op(index === 0 ? HEAD : READ_ALL);
     return super.peek(index, field);
   }
   override poll(...values: number[]): boolean {
-    this.looks();
+    this.op(HEAD);
     return super.poll(...values);
   }
   override messages(): (number | number[])[] {
-    this.looks();
+    this.op(READ_ALL);
     return super.messages();
   }
   override slots(): Slots {
-    this.looks();
+    this.op(READ_ALL | WRITE_ALL);
     return super.slots();
   }
 }
@@ -142,6 +177,7 @@ function replaced(field: string, v: unknown): never {
  */
 export function recordingWorld(system: CompiledSystem, S: Slots, log: () => AccessLog): Record<string, unknown> {
   const world: Record<string, unknown> = {};
+  let channels = 0;
   for (const [name, spec] of Object.entries(system.spec.world)) {
     const o = system.worldOffsets.get(name)!;
     if (spec.kind === 'scalar') {
@@ -157,7 +193,7 @@ export function recordingWorld(system: CompiledSystem, S: Slots, log: () => Acce
         enumerable: true,
       });
     } else if (spec.kind === 'chan') {
-      const ch = new RecordingChannel(S, o, spec, name, log);
+      const ch = new RecordingChannel(S, o, spec, name, channels++, log);
       Object.defineProperty(world, name, { get: () => ch, set: (v: unknown) => replaced(name, v), enumerable: true });
     } else {
       const n = spec.length;
@@ -233,7 +269,21 @@ export interface ActorFootprint {
   readonly writes: readonly number[];
   /** The actor's own slots (control state, budget, context) some step changed. */
   readonly localWrites: readonly number[];
+  /** The channels its steps used: the operations, and whether it is empty- or full-positive (channelOps.ts). */
+  readonly channels: readonly ChannelUse[];
 }
+
+/** A channel of the world, as the recorder empties and fills it. */
+export interface ChannelSlots {
+  /** Its length slot; its message slots follow. */
+  readonly at: number;
+  readonly capacity: number;
+  /** Slots it takes, the length slot included. */
+  readonly size: number;
+}
+
+/** Probing more channels of one actor at once than this (2^n runs) marks them all positive instead. */
+const MAX_PROBED = 4;
 
 /**
  * Runs an actor's steps, or the properties, on a private copy of a state through recording views.
@@ -250,11 +300,19 @@ export class FootprintRecorder {
   private readonly preCopy: Slots;
   private readonly postCopy: Slots;
   private readonly locals: readonly (readonly number[])[];
+  /** The world's channels, in declaration order (their indices in an AccessLog). */
+  readonly channels: readonly ChannelSlots[];
+  /** The log of one probe evaluation (see `positivity`). */
+  private readonly probeLog: AccessLog;
 
   constructor(private readonly system: CompiledSystem) {
     const layout = system.layout;
     this.worldSlots = system.actors[0]!.stateSlot;
-    this.log = new AccessLog(layout.slots.length);
+    this.channels = Object.entries(system.spec.world).flatMap(([name, spec]) =>
+      spec.kind === 'chan' ? [{ at: system.worldOffsets.get(name)!, capacity: spec.capacity, size: chanSlotCount(spec) }] : [],
+    );
+    this.log = new AccessLog(layout.slots.length, this.channels.length);
+    this.probeLog = new AccessLog(layout.slots.length, this.channels.length);
     const current = (): AccessLog => this.log;
     this.scratch = layout.buffer();
     const world = recordingWorld(system, this.scratch, current);
@@ -303,13 +361,88 @@ export class FootprintRecorder {
     }
     S.set(s);
     const localWrites = this.locals[a]!.filter((x) => steps.some((st) => st.post !== null && st.post[x] !== s[x]));
+    const positive = this.positivity(a, s, log);
+    S.set(s);
     return {
       steps,
       choicesThrew,
       reads: log.reads.slice(),
       writes: log.writes.slice(),
       localWrites,
+      channels: log.chans.map((chan) => ({ chan, ops: log.chanOps[chan]!, positive: positive.get(chan) ?? 0 })),
     };
+  }
+
+  /**
+   * Which channels actor `a` is empty- or full-positive on in state `s` (channelOps.ts): its steps run again
+   * with each combination of its receive-side channels emptied and its send-side channels filled, and a step
+   * that then uses a changed channel and is enabled, or throws, marks the changed channels it used. Every
+   * access of these runs is added to `log` too: they are the accesses the actor makes in the states that
+   * differ from `s` only in those channels, which the reduced search may never store.
+   */
+  private positivity(a: number, s: Slots, log: AccessLog): Map<number, number> {
+    const positive = new Map<number, number>();
+    // The channels used on one side only, and the change that probes them.
+    const probed = log.chans.filter((c) => (log.chanOps[c]! & ~RECEIVE_SIDE) === 0 || (log.chanOps[c]! & ~SEND_SIDE) === 0);
+    if (probed.length === 0) return positive;
+    const flag = probed.map((c) => ((log.chanOps[c]! & ~RECEIVE_SIDE) === 0 ? EMPTY_POSITIVE : FULL_POSITIVE));
+    if (probed.length > MAX_PROBED) {
+      probed.forEach((c, i) => positive.set(c, flag[i]!));
+      return positive;
+    }
+    const S = this.scratch;
+    const stepper = this.stepper;
+    const probeLog = this.probeLog;
+    const main = log;
+    this.log = probeLog;
+    const load = (subset: number): void => {
+      S.set(s);
+      probed.forEach((c, i) => {
+        if (!(subset & (1 << i))) return;
+        const { at, capacity, size } = this.channels[c]!;
+        if (flag[i] === EMPTY_POSITIVE) S.fill(0, at, at + size);
+        else S[at] = capacity;
+      });
+    };
+    /** The probed channels of `subset` the last evaluation used, as a subset. */
+    const usedOf = (subset: number): number => probed.reduce((m, c, i) => (subset & (1 << i) && probeLog.used(c) ? m | (1 << i) : m), 0);
+    const mark = (used: number): void =>
+      probed.forEach((c, i) => {
+        if (used & (1 << i)) positive.set(c, (positive.get(c) ?? 0) | flag[i]!);
+      });
+    const events = stepper.eventsOf(a) ?? [];
+    for (let subset = 1; subset < 1 << probed.length; subset++) {
+      for (const e of events) {
+        load(subset);
+        probeLog.clear();
+        let n: number;
+        try {
+          n = stepper.choiceCount(a, e);
+        } catch {
+          mark(usedOf(subset));
+          main.merge(probeLog);
+          continue;
+        }
+        const byCount = usedOf(subset);
+        main.merge(probeLog);
+        for (let c = 0; c < n; c++) {
+          load(subset);
+          probeLog.clear();
+          let enabled: boolean;
+          try {
+            const t = stepper.pick(a, e, c);
+            enabled = t !== null;
+            if (t) stepper.apply(a, e, t);
+          } catch {
+            enabled = true;
+          }
+          if (enabled) mark(byCount | usedOf(subset));
+          main.merge(probeLog);
+        }
+      }
+    }
+    this.log = main;
+    return positive;
   }
 
   /**

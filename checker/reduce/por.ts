@@ -6,8 +6,10 @@
  *
  * The conditions (Clarke, Grumberg & Peled, "Model Checking", ch. 10; Peled 1993; Holzmann & Peled 1994,
  * SPIN's version, where the ample set is one process's transitions from its current state):
- *  - C0: the ample set is empty only when no step is enabled: an actor qualifies only with an enabled step
- *    (one that throws counts: taking it is the model assertion).
+ *  - C0: the ample set is empty only when no step is enabled: an actor qualifies only with an enabled step.
+ *    Not with a step that throws (a model assertion): its "successor" is the end of that run, and an ample
+ *    set of it would cut off every other actor's runs from here, whose violations a search that goes on
+ *    after the first (`stopAtFirstViolation: false`) and the worst values of bounds must still see.
  *  - C1: no step dependent on the ample set can run first outside it. Every step of the actor (enabled or
  *    not: a guard that reads shared data could be enabled by another actor) touches only
  *      - its own control state, budget and context, which no other actor's code can read or write;
@@ -55,6 +57,7 @@ import type { CompiledSystem } from '../system/system.js';
 import type { EmitFn, ExpandFn, FailFn } from '../system/codegen.js';
 import { stepActor, type Stepper } from '../system/step.js';
 import type { CopyFn } from '../system/layout.js';
+import { ChannelTable } from './channelOps.js';
 import { AccessLog, FootprintRecorder, type ActorFootprint, type Slots } from './footprint.js';
 
 const NONE = -1;
@@ -115,6 +118,8 @@ export class PartialOrderReduction {
   private readonly reliedRead: Int32Array;
   private readonly reliedWrite: Int32Array;
   private readonly reliedInvisible: Uint8Array;
+  /** The channels' part of the table and of the reliances (channelOps.ts). */
+  private readonly channels: ChannelTable;
   private readonly footprints: ActorFootprint[] = [];
   /** Breadth-first: the depth each stored state was found at. */
   private depthOf = new Int32Array(1024);
@@ -127,8 +132,15 @@ export class PartialOrderReduction {
     this.recorder = new FootprintRecorder(system);
     const slots = system.layout.slots.length;
     const world = this.recorder.worldSlots;
-    this.log = new AccessLog(slots);
-    this.propLog = new AccessLog(slots);
+    const chans = this.recorder.channels;
+    this.log = new AccessLog(slots, chans.length);
+    this.propLog = new AccessLog(slots, chans.length);
+    this.channels = new ChannelTable(
+      chans.length,
+      system.actors.length,
+      chans.map((c) => c.at),
+      chans.map((c) => c.capacity),
+    );
     const who = (n: number): Int32Array => new Int32Array(n).fill(NONE);
     this.readBy = who(world);
     this.writeBy = who(world);
@@ -147,6 +159,7 @@ export class PartialOrderReduction {
     this.reliedRead.fill(NONE);
     this.reliedWrite.fill(NONE);
     this.reliedInvisible.fill(0);
+    this.channels.begin();
   }
 
   /** What a report says about the reduction, if anything needs saying. */
@@ -177,6 +190,7 @@ export class PartialOrderReduction {
     this.propLog.clear();
     this.recorder.properties(pre, steps, this.propLog);
     this.learnVisible(this.propLog);
+    if (this.channels.invalid) this.invalid = true;
     if (this.invalid) return -1;
     if (this.reduced + this.full === STAND_DOWN_AFTER && this.reduced * STAND_DOWN_RATIO < STAND_DOWN_AFTER) {
       this.off =
@@ -186,12 +200,12 @@ export class PartialOrderReduction {
       return -1;
     }
     let chosen = -1;
-    for (let a = 0; a < actors && chosen < 0; a++) if (this.qualifies(a, fps[a]!)) chosen = a;
+    for (let a = 0; a < actors && chosen < 0; a++) if (this.qualifies(a, fps[a]!, pre)) chosen = a;
     if (chosen < 0) {
       this.full++;
       return b.expand(this.tracked(b, emit), fail);
     }
-    this.rely(chosen, fps[chosen]!);
+    this.rely(chosen, fps[chosen]!, pre);
     return this.expandAmple(b, chosen, fps[chosen]!, emit, fail);
   }
 
@@ -272,17 +286,19 @@ export class PartialOrderReduction {
     return -1;
   }
 
-  /** Can actor `a`'s steps from here be the ample set (C0, C1, C2 above)? */
-  private qualifies(a: number, fp: ActorFootprint): boolean {
-    if (fp.steps.length === 0 || fp.choicesThrew) return false;
+  /** Can actor `a`'s steps from state `s` be the ample set (C0, C1, C2 above)? */
+  private qualifies(a: number, fp: ActorFootprint, s: Slots): boolean {
+    if (fp.steps.length === 0 || fp.choicesThrew || fp.steps.some((st) => st.post === null)) return false;
     for (const x of fp.reads) if (!onlyBy(this.writeBy[x]!, a)) return false;
     for (const x of fp.writes) if (this.visible[x] || !onlyBy(this.writeBy[x]!, a) || !onlyBy(this.readBy[x]!, a)) return false;
     for (const x of fp.localWrites) if (this.visible[x]) return false;
+    for (const use of fp.channels) if (!this.channels.reliance(a, use, s)) return false;
     return true;
   }
 
   /** Records that the current search relies on `fp`'s accesses being `a`'s alone, and invisible. */
-  private rely(a: number, fp: ActorFootprint): void {
+  private rely(a: number, fp: ActorFootprint, s: Slots): void {
+    for (const use of fp.channels) this.channels.rely(a, use.chan, this.channels.reliance(a, use, s)!);
     for (const x of fp.reads) this.reliedRead[x] = joined(this.reliedRead[x]!, a);
     for (const x of fp.writes) {
       this.reliedWrite[x] = joined(this.reliedWrite[x]!, a);
@@ -293,6 +309,7 @@ export class PartialOrderReduction {
 
   /** Adds actor `a`'s accesses to the table; a change some reduction relied on makes the search invalid. */
   private learn(a: number, fp: ActorFootprint): void {
+    for (const use of fp.channels) this.channels.learn(a, use);
     for (const x of fp.reads) {
       if (this.readBy[x] === joined(this.readBy[x]!, a)) continue;
       this.readBy[x] = joined(this.readBy[x]!, a);
@@ -307,6 +324,7 @@ export class PartialOrderReduction {
 
   /** Adds what the properties read to the visible slots. */
   private learnVisible(log: AccessLog): void {
+    for (const c of log.chans) this.channels.learnVisible(c);
     for (const x of log.reads) {
       if (this.visible[x]) continue;
       this.visible[x] = 1;

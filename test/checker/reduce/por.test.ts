@@ -27,7 +27,17 @@ interface W {
   x: number;
   c: Int32Array | number[];
   lock: number;
-  q: { isFull(): boolean; isEmpty(): boolean; send(v: number): void; receive(): number; peek(i?: number): number };
+  q: Chan;
+  p: Chan;
+}
+interface Chan {
+  readonly length: number;
+  isFull(): boolean;
+  isEmpty(): boolean;
+  send(v: number): void;
+  receive(): number;
+  peek(i?: number): number;
+  poll(v: number): boolean;
 }
 type Ev = StepEvent<string, W>;
 
@@ -53,6 +63,15 @@ function counter(n: number): AnyStateMachine {
 
 const run = (spec: SystemSpec, reduce: 'none' | 'por', more: Parameters<typeof check>[1] = {}): CheckResult => check(spec, { reduce, ...more });
 
+/** `spec` holds with and without the reduction, on exactly these states (and reduced transitions), with no note. */
+function assertHoldsOn(spec: SystemSpec, expected: { none: number; por: number; porTransitions: number }): void {
+  const none = run(spec, 'none');
+  const por = run(spec, 'por');
+  assert.deepEqual([none.verdict, por.verdict], ['holds', 'holds']);
+  assert.deepEqual({ none: none.stats.states, por: por.stats.states, porTransitions: por.stats.transitions }, expected);
+  assert.deepEqual(por.reduction?.notes, []);
+}
+
 describe('partial-order reduction: exact counts on tiny models', () => {
   it('two actors of 3 local steps each: 16 interleaved states, 7 reduced (one actor runs to its end, then the other)', () => {
     const spec: SystemSpec = {
@@ -61,14 +80,7 @@ describe('partial-order reduction: exact counts on tiny models', () => {
       actors: [0, 1].map((k) => ({ name: `t${k}`, machine: counter(3), fields: { i: int(0, 3) } })),
       properties: [deadlockFreedom()],
     };
-    const none = run(spec, 'none');
-    const por = run(spec, 'por');
-    assert.equal(none.verdict, 'holds');
-    assert.equal(por.verdict, 'holds');
-    assert.equal(none.stats.states, 16);
-    assert.equal(por.stats.states, 7);
-    assert.equal(por.stats.transitions, 6);
-    assert.deepEqual(por.reduction?.notes, []);
+    assertHoldsOn(spec, { none: 16, por: 7, porTransitions: 6 });
   });
 
   it('an invariant that reads one actor makes that actor visible: the other is reduced, the violation found', () => {
@@ -210,6 +222,107 @@ describe('partial-order reduction: what it learns, and when it stands down', () 
   });
 });
 
+describe("partial-order reduction on channels: a sole sender's sends and a sole receiver's receives (SPIN's xs / xr)", () => {
+  /** `n` rounds of `event` (when `guard` holds: `act`, count) then a local step `next`; then done. */
+  const rounds = (id: string, n: number, event: string, guard: (e: Ev, i: number) => boolean, act: (e: Ev, i: number) => void) =>
+    setup({ types: { context: {} as { i: number }, events: {} as Ev } }).createMachine({
+      id,
+      initial: 'run',
+      context: { i: 0 },
+      states: {
+        run: {
+          on: {
+            [event]: {
+              guard: ({ event: e, context }) => guard(e, context.i),
+              target: 'between',
+              actions: [({ event: e, context }) => act(e, context.i), assign({ i: ({ context }) => context.i + 1 })],
+            },
+          },
+        },
+        between: { on: { next: [{ guard: ({ context }) => context.i === n, target: 'done' }, { target: 'run' }] } },
+        done: { type: 'final' },
+      },
+    });
+  /** Sends 1, 2, 3 (as many as `n`), each when the queue is not full. */
+  const producer = (n: number) =>
+    rounds(
+      'producer',
+      n,
+      'send',
+      (e) => !e.world.q.isFull(),
+      (e, i) => e.world.q.send(i + 1),
+    );
+  /** Receives 1, 2, 3 (as many as `n`): each when it is the queue's head. */
+  const consumer = (n: number) =>
+    rounds(
+      'consumer',
+      n,
+      'receive',
+      (e, i) => e.world.q.poll(i + 1),
+      (e) => void e.world.q.receive(),
+    );
+  const pipeline: SystemSpec = {
+    name: 'pipeline',
+    world: { q: chan(2, [int(0, 3)]) },
+    actors: [
+      { name: 'producer', machine: producer(3), fields: { i: int(0, 3) } },
+      { name: 'consumer', machine: consumer(3), fields: { i: int(0, 3) } },
+    ],
+    properties: [deadlockFreedom()],
+  };
+
+  it('three messages through a queue of two: 29 states unreduced, 13 reduced - one run, the producer sending until the queue is full, the consumer making room', () => {
+    assertHoldsOn(pipeline, { none: 29, por: 13, porTransitions: 12 });
+  });
+
+  it('an invariant that reads the queue makes its sends and receives visible: they stay interleaved, only the local steps are reduced', () => {
+    const watched: SystemSpec<W> = { ...(pipeline as SystemSpec<W>), properties: [invariant<W>('below 3', (s) => s.world.q.length < 3), deadlockFreedom()] };
+    assert.equal(run(watched, 'por').stats.states, 19);
+  });
+
+  it('a receiver that acts on an empty queue: the send is not moved in front of it, and the violation is found', () => {
+    // The receiver looks only after a local step, so the first reduction relies on the queue being the
+    // sender's alone; the look contradicts it, the search runs again, and the empty-queue probe marks the
+    // receiver empty-positive.
+    const once = producer(1);
+    const looker = setup({ types: { context: {} as { i: number }, events: {} as Ev } }).createMachine({
+      id: 'looker',
+      initial: 'a',
+      context: { i: 0 },
+      states: {
+        a: { on: { step: { target: 'b' } } },
+        b: {
+          on: {
+            look: {
+              guard: ({ event }) => event.world.q.isEmpty(),
+              target: 'done',
+              actions: () => {
+                throw new Error('saw an empty queue');
+              },
+            },
+          },
+        },
+        done: { type: 'final' },
+      },
+    });
+    const spec: SystemSpec = {
+      name: 'empty-positive',
+      world: { q: chan(2, [int(0, 3)]) },
+      actors: [
+        { name: 'sender', machine: once, fields: { i: int(0, 1) } },
+        { name: 'looker', machine: looker, fields: { i: int(0, 0) } },
+      ],
+      properties: [deadlockFreedom()],
+    };
+    const none = run(spec, 'none');
+    const por = run(spec, 'por');
+    assert.equal(none.verdict, 'violated');
+    assert.equal(por.verdict, 'violated');
+    assert.match(por.violations[0]!.message, /saw an empty queue/);
+    assert.match((por.reduction?.notes ?? []).join('\n'), /searched 2 times/);
+  });
+});
+
 // ---- the differential property test ----
 
 type Op =
@@ -220,7 +333,16 @@ type Op =
   | { readonly kind: 'acquire' }
   | { readonly kind: 'release' }
   | { readonly kind: 'send'; readonly v: number }
-  | { readonly kind: 'recv' };
+  | { readonly kind: 'recv' }
+  // Channel p: the ends SPIN's xs / xr rule is about, and the uses that break it (channelOps.ts).
+  | { readonly kind: 'sendP'; readonly v: number }
+  | { readonly kind: 'fullP' }
+  | { readonly kind: 'blindSendP'; readonly v: number }
+  | { readonly kind: 'recvP' }
+  | { readonly kind: 'pollP'; readonly v: number }
+  | { readonly kind: 'emptyP' }
+  | { readonly kind: 'blindRecvP' }
+  | { readonly kind: 'lengthP'; readonly k: number };
 
 interface Edge {
   readonly op: Op;
@@ -230,7 +352,21 @@ interface Edge {
 type ActorDesc = readonly (readonly Edge[])[];
 
 const COUNTERS = 2;
-const opArb: fc.Arbitrary<Op> = fc.oneof(
+const value = fc.integer({ min: 0, max: 3 });
+/** Channel p's send side (actor 0 draws from it), receive side (actor 1), and anything on it (the others). */
+const sendSide: fc.Arbitrary<Op>[] = [
+  fc.record({ kind: fc.constant('sendP' as const), v: value }),
+  fc.constant({ kind: 'fullP' as const }),
+  fc.record({ kind: fc.constant('blindSendP' as const), v: value }),
+];
+const receiveSide: fc.Arbitrary<Op>[] = [
+  fc.constant({ kind: 'recvP' as const }),
+  fc.record({ kind: fc.constant('pollP' as const), v: value }),
+  fc.constant({ kind: 'emptyP' as const }),
+  fc.constant({ kind: 'blindRecvP' as const }),
+];
+const anySide: fc.Arbitrary<Op>[] = [...sendSide, ...receiveSide, fc.record({ kind: fc.constant('lengthP' as const), k: fc.integer({ min: 0, max: 2 }) })];
+const baseOps: fc.Arbitrary<Op>[] = [
   fc.record({ kind: fc.constant('local' as const), k: fc.integer({ min: 1, max: 3 }) }),
   fc.constant({ kind: 'pick' as const }),
   fc.record({ kind: fc.constant('incr' as const), i: fc.integer({ min: 0, max: COUNTERS - 1 }) }),
@@ -239,12 +375,34 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.constant({ kind: 'release' as const }),
   fc.record({ kind: fc.constant('send' as const), v: fc.integer({ min: 0, max: 3 }) }),
   fc.constant({ kind: 'recv' as const }),
-);
-const actorArb = (states: number): fc.Arbitrary<ActorDesc> =>
-  fc.array(fc.array(fc.record({ op: opArb, target: fc.integer({ min: 0, max: states }) }), { minLength: 1, maxLength: 2 }), {
+];
+/** Actor `id`'s ops: the base ones, and channel p's send side (actor 0), receive side (1), or any (2). */
+const opArb = (id: number): fc.Arbitrary<Op> => fc.oneof(...baseOps, ...[sendSide, receiveSide, anySide][id]!, ...[sendSide, receiveSide, anySide][id]!);
+/**
+ * Mostly channel p: local steps, choices, actor `id`'s guarded send or receive on p (three times as likely)
+ * and now and then any use of its side of p (actor 2: of either side, and `length`).
+ */
+const channelOpArb = (id: number): fc.Arbitrary<Op> => {
+  const side = [sendSide, receiveSide, anySide][id]!;
+  const guarded = [[sendSide[0]!], [receiveSide[0]!, receiveSide[1]!], [sendSide[0]!, receiveSide[0]!]][id]!;
+  return fc.oneof(baseOps[0]!, baseOps[1]!, ...guarded, ...guarded, ...guarded, ...side);
+};
+const actorArb = (states: number, id: number, ops: (id: number) => fc.Arbitrary<Op>): fc.Arbitrary<ActorDesc> =>
+  fc.array(fc.array(fc.record({ op: ops(id), target: fc.integer({ min: 0, max: states }) }), { minLength: 1, maxLength: 2 }), {
     minLength: states,
     maxLength: states,
   });
+
+/** A send of `v` when the channel is not full. */
+const sendTo = (ch: (e: Ev) => Chan, v: number) => ({
+  guard: ({ event }: { event: Ev }) => !ch(event).isFull(),
+  actions: ({ event }: { event: Ev }) => ch(event).send(v),
+});
+/** A receive into `v` when the channel is not empty. */
+const receiveFrom = (ch: (e: Ev) => Chan) => ({
+  guard: ({ event }: { event: Ev }) => !ch(event).isEmpty(),
+  actions: [assign({ v: ({ event }: { event: Ev }) => ch(event).peek(0) }), ({ event }: { event: Ev }) => void ch(event).receive()],
+});
 
 /** The machine of a generated actor: states s0.., `done` final; event `e<state>_<k>` does edge k's op. */
 function machineOf(desc: ActorDesc, id: number): { machine: AnyStateMachine; choices: Record<string, number> } {
@@ -282,14 +440,34 @@ function machineOf(desc: ActorDesc, id: number): { machine: AnyStateMachine; cho
           on[type] = { ...t, guard: ({ event }: { event: Ev }) => w(event).lock === id + 1, actions: ({ event }: { event: Ev }) => void (w(event).lock = 0) };
           break;
         case 'send':
-          on[type] = { ...t, guard: ({ event }: { event: Ev }) => !w(event).q.isFull(), actions: ({ event }: { event: Ev }) => w(event).q.send(op.v) };
+          on[type] = { ...t, ...sendTo((e) => w(e).q, op.v) };
           break;
         case 'recv':
-          on[type] = {
-            ...t,
-            guard: ({ event }: { event: Ev }) => !w(event).q.isEmpty(),
-            actions: [assign({ v: ({ event }: { event: Ev }) => w(event).q.peek(0) }), ({ event }: { event: Ev }) => void w(event).q.receive()],
-          };
+          on[type] = { ...t, ...receiveFrom((e) => w(e).q) };
+          break;
+        case 'sendP':
+          on[type] = { ...t, ...sendTo((e) => w(e).p, op.v) };
+          break;
+        case 'fullP':
+          on[type] = { ...t, guard: ({ event }: { event: Ev }) => w(event).p.isFull() };
+          break;
+        case 'blindSendP':
+          on[type] = { ...t, actions: ({ event }: { event: Ev }) => w(event).p.send(op.v) };
+          break;
+        case 'recvP':
+          on[type] = { ...t, ...receiveFrom((e) => w(e).p) };
+          break;
+        case 'pollP':
+          on[type] = { ...t, guard: ({ event }: { event: Ev }) => w(event).p.poll(op.v), actions: ({ event }: { event: Ev }) => void w(event).p.receive() };
+          break;
+        case 'emptyP':
+          on[type] = { ...t, guard: ({ event }: { event: Ev }) => w(event).p.isEmpty() };
+          break;
+        case 'blindRecvP':
+          on[type] = { ...t, actions: assign({ v: ({ event }: { event: Ev }) => w(event).p.receive() }) };
+          break;
+        case 'lengthP':
+          on[type] = { ...t, guard: ({ event }: { event: Ev }) => w(event).p.length === op.k };
           break;
       }
     });
@@ -316,30 +494,34 @@ interface Generated {
   /** The transition property: actor a never increments counter i while the lock is held. */
   readonly grows: { readonly i: number; readonly a: number };
   readonly dfs: boolean;
+  /** 0: an invariant also reads channel p (it is visible): p never holds 2 messages while actor 0's v is 3. */
+  readonly watchP: number;
 }
 
-const generated: fc.Arbitrary<Generated> = fc.tuple(fc.integer({ min: 2, max: 3 }), fc.integer({ min: 1, max: 3 })).chain(([n, states]) =>
-  fc.record({
-    actors: fc.array(actorArb(states), { minLength: n, maxLength: n }),
-    inv: fc.record({
-      i: fc.integer({ min: 0, max: COUNTERS - 1 }),
-      k: fc.integer({ min: 1, max: 3 }),
-      a: fc.integer({ min: -1, max: n - 1 }),
-      m: fc.integer({ min: 0, max: 3 }),
-      pair: fc.boolean(),
+const generated = (ops: (id: number) => fc.Arbitrary<Op>): fc.Arbitrary<Generated> =>
+  fc.tuple(fc.integer({ min: 2, max: 3 }), fc.integer({ min: 1, max: 3 })).chain(([n, states]) =>
+    fc.record({
+      actors: fc.tuple(...Array.from({ length: n }, (_, id) => actorArb(states, id, ops))),
+      inv: fc.record({
+        i: fc.integer({ min: 0, max: COUNTERS - 1 }),
+        k: fc.integer({ min: 1, max: 3 }),
+        a: fc.integer({ min: -1, max: n - 1 }),
+        m: fc.integer({ min: 0, max: 3 }),
+        pair: fc.boolean(),
+      }),
+      peak: fc.record({ i: fc.integer({ min: 0, max: COUNTERS - 1 }), a: fc.integer({ min: 0, max: n - 1 }), limit: fc.integer({ min: 2, max: 6 }) }),
+      grows: fc.record({ i: fc.integer({ min: 0, max: COUNTERS - 1 }), a: fc.integer({ min: 0, max: n - 1 }) }),
+      dfs: fc.boolean(),
+      watchP: fc.integer({ min: 0, max: 3 }),
     }),
-    peak: fc.record({ i: fc.integer({ min: 0, max: COUNTERS - 1 }), a: fc.integer({ min: 0, max: n - 1 }), limit: fc.integer({ min: 2, max: 6 }) }),
-    grows: fc.record({ i: fc.integer({ min: 0, max: COUNTERS - 1 }), a: fc.integer({ min: 0, max: n - 1 }) }),
-    dfs: fc.boolean(),
-  }),
-);
+  );
 
 function systemOf(g: Generated): SystemSpec<W> {
   const { i, k, a, m, pair } = g.inv;
   const { peak, grows } = g;
   return {
     name: 'generated',
-    world: { x: int(0, 1), c: array(COUNTERS, int(0, 3)), lock: int(0, g.actors.length), q: chan(2, [int(0, 3)]) },
+    world: { x: int(0, 1), c: array(COUNTERS, int(0, 3)), lock: int(0, g.actors.length), q: chan(2, [int(0, 3)]), p: chan(2, [int(0, 3)]) },
     actors: g.actors.map((desc, id) => {
       const { machine, choices } = machineOf(desc, id);
       return { name: `a${id}`, machine, fields: { v: int(0, 3) }, choices };
@@ -352,6 +534,7 @@ function systemOf(g: Generated): SystemSpec<W> {
         (before, after, step) => !(step.actorIndex === grows.a && after.world.c[grows.i]! > before.world.c[grows.i]! && before.world.lock !== 0),
       ),
       deadlockFreedom(),
+      ...(g.watchP === 0 ? [invariant<W>('p', (s) => !(s.world.p.length === 2 && s.actors[0]!.context.v === 3))] : []),
     ],
   };
 }
@@ -359,22 +542,35 @@ function systemOf(g: Generated): SystemSpec<W> {
 /** The verdict, which properties are violated (every property's first violation is collected) and the bound's worst value. */
 const outcome = (r: CheckResult) => ({ verdict: r.verdict, violated: r.violations.map((v) => v.property).sort(), worst: r.bounds.map((b) => b.worst) });
 
+/** Checks `numRuns` generated systems with and without the reduction; returns how many were reduced. */
+function differential(systems: fc.Arbitrary<Generated>, numRuns: number): number {
+  let reducedSome = 0;
+  fc.assert(
+    fc.property(systems, (g) => {
+      const spec = systemOf(g);
+      const options = { stopAtFirstViolation: false, strategy: g.dfs ? 'dfs' : 'bfs' } as const;
+      const none = run(spec, 'none', options);
+      const por = run(spec, 'por', options);
+      assert.deepEqual(outcome(por), outcome(none));
+      assert.ok(por.stats.states <= none.stats.states, `${por.stats.states} states reduced, ${none.stats.states} unreduced`);
+      if (por.stats.states < none.stats.states) reducedSome++;
+    }),
+    { numRuns },
+  );
+  return reducedSome;
+}
+
 describe('partial-order reduction: a differential property test', () => {
-  it('random small systems (counters, a lock, a channel, local steps, choices): the same verdicts, violated properties and worst bound values, on no more states', () => {
-    let reducedSome = 0;
-    fc.assert(
-      fc.property(generated, (g) => {
-        const spec = systemOf(g);
-        const options = { stopAtFirstViolation: false, strategy: g.dfs ? 'dfs' : 'bfs' } as const;
-        const none = run(spec, 'none', options);
-        const por = run(spec, 'por', options);
-        assert.deepEqual(outcome(por), outcome(none));
-        assert.ok(por.stats.states <= none.stats.states, `${por.stats.states} states reduced, ${none.stats.states} unreduced`);
-        if (por.stats.states < none.stats.states) reducedSome++;
-      }),
-      { numRuns: 100 },
-    );
+  it('random small systems (counters, a lock, two channels - one with a send side and a receive side, local steps, choices): the same verdicts, violated properties and worst bound values, on no more states', () => {
     // The test means something only if the reduction does reduce: most generated systems have local steps.
-    assert.ok(reducedSome > 20, `only ${reducedSome} of 100 systems were reduced`);
+    const reduced = differential(generated(opArb), 100);
+    assert.ok(reduced > 20, `only ${reduced} of 100 systems were reduced`);
+  });
+
+  it("random small systems mostly of channel p's two ends and the uses that break SPIN's xs / xr: the same verdicts, on no more states", () => {
+    // Fewer are reduced here (17 of 100 with the fixed seed, 14 of them by a send or receive on p as an
+    // ample set): many draw a use of p that makes its other end dependent.
+    const reduced = differential(generated(channelOpArb), 100);
+    assert.ok(reduced >= 10, `only ${reduced} of 100 systems were reduced`);
   });
 });
