@@ -71,7 +71,11 @@ describe('the world is sealed and every write is checked', () => {
     ['0.5 written to an array element', (w) => (w.a[0] = w.a[0]! + 0.5), 'P0, event step: world.a[0] = 0.5 is not an integer'],
     ['NaN', (w) => (w.a[0] = NaN), 'P0, event step: world.a[0] = NaN is not an integer'],
     ["'abc'", (w) => ((w.a as unknown as string[])[0] = 'abc'), 'P0, event step: world.a[0] = "abc" is not an integer'],
-    ['2^32 + 2 (an Int32Array stores 2)', (w) => (w.a[1] = 2 ** 32 + 2), 'P0, event step: world.a[1] = 4294967298 is not an integer'],
+    [
+      '2^32 + 2 (an Int32Array stores 2)',
+      (w) => (w.a[1] = 2 ** 32 + 2),
+      'P0, event step: world.a[1] = 4294967298 is outside the 32-bit range a state slot holds (-2^31..2^31-1)',
+    ],
     ['a value outside the element domain', (w) => (w.a[1] = 9), 'P0, event step: world.a[1] = 9 is outside its domain 0..3'],
     ['a write past the end', (w) => (w.a[2] = 1), 'P0, event step: world.a[2] is outside the array (indices 0..1)'],
     ['a read past the end', (w) => (w.x = w.a[5] === undefined ? 1 : 2), 'P0, event step: world.a[5] is outside the array (indices 0..1)'],
