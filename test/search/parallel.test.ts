@@ -36,6 +36,8 @@ function checkBoth(target: string, params: Record<string, number>, workers: numb
 describe('parallel search', () => {
   for (const s of scenarios) {
     for (const variant of Object.keys(s.variants)) {
+      // retry-ring:ring at its defaults is the largest variant (4 CPU s); the tests below check it on 1, 2 and 3 threads.
+      if (`${s.id}:${variant}` === 'retry-ring:ring') continue;
       it(`${s.id}:${variant} gives the same result on 2 threads as on one`, () => {
         const [one, two] = checkBoth(`${s.id}:${variant}`, resolveParams(s, {}, variant), 2);
         assert.equal(two.verdict, one.verdict);
