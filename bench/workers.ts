@@ -36,7 +36,7 @@ function once(n: number): Run {
   const t0 = process.hrtime.bigint();
   const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  const stats = (JSON.parse(out) as { result: { stats: { states: number; transitions: number; seconds: number; peakMemoryBytes: number } } }).result.stats;
+  const stats = (JSON.parse(out) as { stats: { states: number; transitions: number; seconds: number; peakMemoryBytes: number } }).stats;
   return { states: stats.states, transitions: stats.transitions, seconds: stats.seconds, wall, peakMiB: stats.peakMemoryBytes / 2 ** 20 };
 }
 
