@@ -23,6 +23,7 @@ import { dirname, join, relative } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { availableParallelism, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { childCpu } from './childCpu.js';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const RECORDED = join(root, 'test/costs.json');
@@ -149,20 +150,10 @@ const started = Date.now();
 const scratch = mkdtempSync(join(tmpdir(), 'faultline-test-'));
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 
-// CPU seconds spent by the processes and everything they started (the CLIs, npm), read from the runner's
-// own /proc/self/stat: cutime + cstime grow by a child's whole tree when the child is reaped, in clock
-// ticks (USER_HZ, 100 a second on Linux). Each process is charged what grew since the last one ended, so
-// two reaped at the same instant are charged together to the first; the total is exact. Without /proc
-// (not Linux) no CPU is reported.
-function childCpu() {
-  try {
-    const fields = readFileSync('/proc/self/stat', 'utf8').split(')').at(-1).trim().split(' ');
-    // After the command's closing parenthesis: state is fields[0], so cutime (field 16) is fields[13].
-    return (Number(fields[13]) + Number(fields[14])) / 100;
-  } catch {
-    return undefined;
-  }
-}
+// CPU seconds spent by the processes and everything they started (the CLIs, npm), from what the runner
+// reaped (scripts/childCpu.js). Each process is charged what grew since the last one ended, so two reaped
+// at the same instant are charged together to the first; the total is exact. Without /proc (not Linux) no
+// CPU is reported.
 const cpuAtStart = childCpu();
 let cpuSeen = cpuAtStart;
 let batchCount = 0;

@@ -9,22 +9,15 @@
 // `{ file: { wall, cpu } }` in seconds, from the start of its suite to the start of the next one (the last to
 // the exit); cpu counts this process (every thread) and the child processes it reaped (/proc/self/stat).
 // The imports, done together first, are the batch's and are charged to no file.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { before, describe } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { childCpu } from './childCpu.js';
 
-/** CPU seconds of this process and of the children it has reaped. */
+/** CPU seconds of this process (every thread) and of the children it has reaped. */
 function cpuSeconds() {
   const own = process.cpuUsage();
-  let children = 0;
-  try {
-    const fields = readFileSync('/proc/self/stat', 'utf8').split(')').at(-1).trim().split(' ');
-    // After the command's closing parenthesis: state is fields[0], so cutime (field 16) is fields[13].
-    children = (Number(fields[13]) + Number(fields[14])) / 100;
-  } catch {
-    // Not Linux: own CPU only.
-  }
-  return (own.user + own.system) / 1e6 + children;
+  return (own.user + own.system) / 1e6 + (childCpu() ?? 0);
 }
 
 const files = process.argv.slice(2);
