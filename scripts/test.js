@@ -47,6 +47,37 @@ function collect(path, out) {
  */
 const ISOLATED = new Map([['test/cli/mermaid.test.ts', 'installs a jsdom window as the global `window` (test/cli/mermaidParser.ts) for Mermaid']]);
 
+/**
+ * Files that load TypeScript in their own process, most to type-check scenario files (runCli on a .ts
+ * scenario without --no-typecheck): cli/typecheck.ts keeps TypeScript's program and library files for the
+ * next check in the same process, so these share batches, and TypeScript's start-up (seconds) is paid by
+ * fewer processes. Found by logging which files required typescript (a run of test/cli, docs, roundtrip,
+ * examples, golden and library, once) and, for issue14's type-checked helper probe, by reading; a file
+ * missing here is still type-checked, only in a batch that pays the start-up again.
+ */
+const TYPE_CHECKING = new Set([
+  'test/cli/badInput.test.ts',
+  'test/cli/bounds.test.ts',
+  'test/cli/check.test.ts',
+  'test/cli/determinism.test.ts',
+  'test/cli/formats.test.ts',
+  'test/cli/gate.test.ts',
+  'test/cli/junitSchema.test.ts',
+  'test/cli/merge.test.ts',
+  'test/cli/modelErrors.test.ts',
+  'test/cli/publicApi.test.ts',
+  'test/cli/scenarioFiles.test.ts',
+  'test/cli/show.test.ts',
+  'test/cli/sweep.test.ts',
+  'test/cli/tutorial.test.ts',
+  'test/cli/typecheck.test.ts',
+  'test/cli/workers.test.ts',
+  'test/docs/cliDoc.test.ts',
+  'test/docs/readme.test.ts',
+  'test/roundtrip/replay.test.ts',
+  'test/trust/issue14.test.ts',
+]);
+
 const args = process.argv.slice(2);
 const targets = args.filter((a) => !a.startsWith('-'));
 const record = args.includes('--record-costs');
@@ -105,14 +136,22 @@ const cost = (file) => (typeof known[file] === 'number' ? known[file] : unknownC
 // The jobs: a file that runs alone is one; the others are shared out among batches, the costliest file
 // first into the cheapest batch so far, so the batches cost about the same. Twice as many batches as lanes
 // (when there are files enough), so the lanes still end together when a batch costs more than recorded;
-// a batch's start-up (tsx, the imports) costs a few seconds, once.
+// a batch's start-up (tsx, the imports) costs a few seconds, once. The files in TYPE_CHECKING are batched
+// among themselves, in as many of those batches as their share of the cost asks.
 const jobs = files.filter(alone).map((file) => ({ files: [file], cost: cost(file) }));
-const shared = files.filter((file) => !alone(file)).sort((a, b) => cost(b) - cost(a));
-const batches = Array.from({ length: Math.min(shared.length, 2 * lanes) }, () => ({ files: [], cost: 0, batch: true }));
-for (const file of shared) {
-  const cheapest = batches.reduce((min, b) => (b.cost < min.cost ? b : min));
-  cheapest.files.push(file);
-  cheapest.cost += cost(file);
+const shared = files.filter((file) => !alone(file));
+const total = shared.reduce((sum, file) => sum + cost(file), 0);
+const batches = [];
+for (const group of [shared.filter((f) => TYPE_CHECKING.has(f)), shared.filter((f) => !TYPE_CHECKING.has(f))]) {
+  if (group.length === 0) continue;
+  const share = group.reduce((sum, file) => sum + cost(file), 0) / total;
+  const own = Array.from({ length: Math.min(group.length, Math.max(1, Math.round(2 * lanes * share))) }, () => ({ files: [], cost: 0, batch: true }));
+  for (const file of group.sort((a, b) => cost(b) - cost(a))) {
+    const cheapest = own.reduce((min, b) => (b.cost < min.cost ? b : min));
+    cheapest.files.push(file);
+    cheapest.cost += cost(file);
+  }
+  batches.push(...own);
 }
 // A batch's files keep the folder order (the report reads like the tree); the costliest job starts first.
 for (const b of batches) b.files.sort((x, y) => files.indexOf(x) - files.indexOf(y));
