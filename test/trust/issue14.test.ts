@@ -1,7 +1,8 @@
 /**
  * Issue 14's audit: every modelling mistake the issue lists, written as a user writes it (a scenario file
  * in test/trust/probes/, importing 'faultline') and run through the installed executable
- * (bin/faultline.js, one process per probe), must be answered loudly and correctly: the verdict or
+ * (bin/faultline.js, one process per probe, where the probe is about the process; else the runCli that
+ * the executable's worker runs, in this process), must be answered loudly and correctly: the verdict or
  * the one line of bad input, the exit code, the words that say what is wrong - never a silent `holds`,
  * never "internal error". The closing note's table (mistake -> before -> now) is this file's list.
  * Probes run with --no-typecheck where type-checking is not the point. Nothing here times anything.
@@ -12,6 +13,8 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { runCli } from '../../cli/program.js';
+import { fakeIo } from '../cli/fakeIo.js';
 import { REPO_ROOT } from '../scenarios/allScenarios.js';
 
 const PROBES = join(REPO_ROOT, 'test/trust/probes');
@@ -38,6 +41,12 @@ interface Probe {
   readonly says: readonly (string | RegExp)[];
   /** Waits on another branch: runs, but does not fail until that lands. */
   readonly todo?: string;
+  /**
+   * Why the probe is about the process, so it runs the executable: exit codes, timeouts, hangs,
+   * process.exit(), the worker's stack (at least one probe per exit code). The others run the same
+   * runCli the executable's worker runs, in this process, with the executable's environment and clock.
+   */
+  readonly process?: string;
 }
 
 const file = (name: string) => join(PROBES, name);
@@ -99,6 +108,7 @@ const PROBES_RUN: readonly Probe[] = [
   },
   {
     mistake: 'invariant(name, { holds }): the wrong signature',
+    process: 'the executable exits 4 on a model error',
     argv: check('property-mistakes.scenario.ts:wrong-signature'),
     code: 4,
     says: modelError('property-threw', "property 'x stays 0' is malformed: its holds is an object, not a function"),
@@ -144,18 +154,21 @@ const PROBES_RUN: readonly Probe[] = [
   })),
   {
     mistake: '--strategy random, --max-depth 2000000 --timeout 1',
+    process: "a timeout, on the executable's clock",
     argv: check('counter.scenario.ts', '-p', 'n=1000000000', '--strategy', 'random', '--max-depth', '2000000', '--executions', '1', '--timeout', '1'),
     code: 3,
     says: [/: INCONCLUSIVE$/m, 'timeout of 1 s reached; raise --timeout or lower the parameters'],
   },
   {
     mistake: '--strategy pct, --max-depth 2000000 --timeout 1',
+    process: "a timeout, on the executable's clock",
     argv: check('counter.scenario.ts', '-p', 'n=1000000000', '--strategy', 'pct', '--max-depth', '2000000', '--executions', '1', '--timeout', '1'),
     code: 3,
     says: [/: INCONCLUSIVE$/m, 'timeout of 1 s reached; raise --timeout or lower the parameters'],
   },
   {
     mistake: 'an endless loop in a guard, --timeout 1',
+    process: "the main thread's watchdog ends the worker",
     argv: ['check', join(REPO_ROOT, 'test/cli/fixtures/endless-guard.scenario.ts'), '--no-typecheck', '--timeout', '1'],
     code: 3,
     says: ['faultline: inconclusive: timeout of 1 s reached and the run did not stop by itself, so it was ended (model code in an endless loop?)'],
@@ -170,6 +183,7 @@ const PROBES_RUN: readonly Probe[] = [
     // 30,000 steps, as in test/cli/bounds.test.ts, which shows that depth overflowed the stack before the fix
     // (on a 0.5 MB stack: the executable's worker has 4 MB, where the old code failed only past 150,000).
     mistake: 'a 30,000-step counterexample printed as text',
+    process: "the depth the worker's stack holds",
     argv: check('counter.scenario.ts', '-p', 'n=30000'),
     code: 1,
     says: [/^probe-counter:count \(n=30000\): VIOLATED$/m, /^30000 +tick$/m],
@@ -200,23 +214,32 @@ const PROBES_RUN: readonly Probe[] = [
   },
   {
     mistake: 'a trace file nested 50,000 levels deep',
+    process: "the depth the worker's stack holds",
     argv: ['replay', DEEP],
     code: 2,
     says: [/^faultline: trace file '.*deep\.trace\.json': /],
   },
   {
     mistake: 'a top-level await that never settles',
+    process: 'the main thread answers for a worker that never finishes loading',
     argv: check('hangs-on-import.scenario.mjs'),
     code: 2,
     says: [/scenario file '.*hangs-on-import\.scenario\.mjs' never finished loading \(a top-level await that never settles\?\)/],
   },
   {
     mistake: 'process.exit() in a scenario file',
+    process: 'process.exit() ends the worker',
     argv: check('exits-on-import.scenario.mjs'),
     code: 2,
     says: [/scenario file '.*exits-on-import\.scenario\.mjs' called process\.exit\(0\) while loading/],
   },
-  { mistake: 'faultline help check', argv: ['help', 'check'], code: 0, says: [/^Usage: faultline check \[options\] <target>$/m] },
+  {
+    mistake: 'faultline help check',
+    process: 'the executable exits 0',
+    argv: ['help', 'check'],
+    code: 0,
+    says: [/^Usage: faultline check \[options\] <target>$/m],
+  },
   {
     mistake: "terminates('P0'), P1 ends holding the lock P0 waits for",
     argv: check('stuck-at-end.scenario.ts'),
@@ -250,7 +273,10 @@ const PROBES_RUN: readonly Probe[] = [
   },
 ];
 
-function faultline(argv: readonly string[], cwd: string): Promise<{ code: number | null; out: string; err: string }> {
+type Answer = { code: number | null; out: string; err: string };
+
+/** The executable, in its own process. */
+function faultline(argv: readonly string[], cwd: string): Promise<Answer> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [BIN, ...argv], { cwd, env: { ...process.env, NO_COLOR: '1', FAULTLINE_TRACE_DIR: scratch } });
     let out = '';
@@ -262,20 +288,39 @@ function faultline(argv: readonly string[], cwd: string): Promise<{ code: number
   });
 }
 
+/** What the executable's worker runs (cli/worker.ts), in this process, its output captured. */
+async function inProcess(argv: readonly string[], cwd: string): Promise<Answer> {
+  const f = fakeIo(cwd, {
+    env: { ...process.env, NO_COLOR: '1', FAULTLINE_TRACE_DIR: scratch },
+    now: () => performance.now(),
+    memory: () => process.memoryUsage().rss,
+  });
+  const code = await runCli(argv, f.io);
+  return { code, out: f.out(), err: f.err() };
+}
+
+function answered(p: Probe, r: Answer): void {
+  const answer = r.out + r.err;
+  assert.equal(r.code, p.code, answer);
+  assert.doesNotMatch(answer, /internal error|bug in faultline|\n +at .*:\d+:\d+/);
+  for (const s of p.says) {
+    if (typeof s === 'string') assert.ok(answer.includes(s), `expected ${JSON.stringify(s)} in:\n${answer}`);
+    else assert.match(answer, s);
+  }
+  // Bad input is one line on stderr and nothing on stdout.
+  if (p.code === 2) assert.deepEqual([r.out, r.err.trimEnd().split('\n').length], ['', 1], answer);
+}
+
 // A few child processes at a time: most of each one's time is node starting up and loading the probe.
-describe('issue 14: every listed modelling mistake is answered loudly and correctly', { concurrency: 3 }, () => {
-  for (const p of PROBES_RUN) {
-    it(p.mistake, p.todo ? { todo: p.todo } : {}, async () => {
-      const r = await faultline(p.argv, p.cwd ?? REPO_ROOT);
-      const answer = r.out + r.err;
-      assert.equal(r.code, p.code, answer);
-      assert.doesNotMatch(answer, /internal error|bug in faultline|\n +at .*:\d+:\d+/);
-      for (const s of p.says) {
-        if (typeof s === 'string') assert.ok(answer.includes(s), `expected ${JSON.stringify(s)} in:\n${answer}`);
-        else assert.match(answer, s);
-      }
-      // Bad input is one line on stderr and nothing on stdout.
-      if (p.code === 2) assert.deepEqual([r.out, r.err.trimEnd().split('\n').length], ['', 1], answer);
-    });
+describe('issue 14: every listed modelling mistake is answered loudly and correctly (the executable)', { concurrency: 3 }, () => {
+  for (const p of PROBES_RUN.filter((p) => p.process)) {
+    it(`${p.mistake} (${p.process})`, p.todo ? { todo: p.todo } : {}, async () => answered(p, await faultline(p.argv, p.cwd ?? REPO_ROOT)));
+  }
+});
+
+// One at a time: runCli sets process-wide switches (type-checking on or off).
+describe('issue 14: every listed modelling mistake is answered loudly and correctly (runCli in this process)', () => {
+  for (const p of PROBES_RUN.filter((p) => !p.process)) {
+    it(p.mistake, p.todo ? { todo: p.todo } : {}, async () => answered(p, await inProcess(p.argv, p.cwd ?? REPO_ROOT)));
   }
 });
