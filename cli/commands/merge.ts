@@ -11,6 +11,7 @@ import type { SwarmReport } from '../format/swarm.js';
 import { colors, type CliIo } from '../io.js';
 import { mergeGate, mergeSwarm, mergeSweep, readSplit } from '../merge.js';
 import { UsageError } from '../errors.js';
+import { typeChecking } from '../typecheck.js';
 import { finishGate } from './gate.js';
 import { addFormatFlag } from './flags.js';
 import { sweepExitCode } from './sweep.js';
@@ -64,6 +65,9 @@ export function registerMerge(program: Command, io: CliIo, done: (code: ExitCode
         'Examples:\n  faultline merge gate-*.json --junit gate.xml --summary "$GITHUB_STEP_SUMMARY"\n  faultline merge sweep-*.json --format json\n  faultline merge swarm-*.json',
     )
     .action(async (files: string[], flags: MergeFlags) => {
+      // The shards' runs type-checked their scenario files; merging loads them again only to rebuild the
+      // systems their traces print against, so it does not pay TypeScript's checker a second time.
+      typeChecking.enabled = false;
       const jobs = readSplit(files, io.cwd);
       const kind = jobs[0]!.kind;
       const c = colors(io, flags.color);
