@@ -338,7 +338,10 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
       property: b.property.name,
       limit: b.property.limit,
       worst: b.worst,
-      trace: buildTrace(compiled, clearestBoundSteps(compiled, b.property, b.worst, stepsTo(b.state), clearestOptions(config, options))),
+      trace: buildTrace(
+        compiled,
+        clearestBoundSteps(compiled, b.property, b.worst, b.store ? stepsToState(compiled, b.store, b.state) : stepsTo(b.state), clearestOptions(config, options)),
+      ),
     }));
   } catch (e) {
     if (e instanceof TraceDivergence && e.thrown instanceof WorldAccessError && e.steps) {
