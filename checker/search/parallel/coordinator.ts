@@ -72,6 +72,8 @@ export interface ParallelOptions {
   readonly source: SystemSource;
   /** log2 of the first size of each thread's state table (default 21); tests start small to take the paths that grow it. */
   readonly tableBits?: number;
+  /** The most bytes each outgoing buffer may grow to (default: its share of 256 GiB of address space, at most 1 GiB); tests make it small. */
+  readonly outboxBytes?: number;
 }
 
 /**
@@ -111,7 +113,7 @@ const POLL_BATCHES = 256;
 export function exploreParallel(system: CompiledSystem, options: ExploreOptions, parallel: ParallelOptions): ParallelOutcome {
   const threads = parallel.workers;
   const pairs = threads * threads;
-  const boxMax = Math.min(2 ** 30, Math.floor(OUTBOX_RESERVE / pairs / 4096) * 4096);
+  const boxMax = parallel.outboxBytes ?? Math.min(2 ** 30, Math.floor(OUTBOX_RESERVE / pairs / 4096) * 4096);
   const bounds = system.properties.filter((p) => p.kind === 'bound').length;
   const shared: SharedBuffers = {
     control: new SharedArrayBuffer(controlWords(threads) * 4),

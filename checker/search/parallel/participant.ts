@@ -46,7 +46,7 @@ import {
 } from './protocol.js';
 
 /** Bytes an outgoing buffer starts with. */
-const OUTBOX_START = 1 << 16;
+const OUTBOX_START = 1 << 12;
 
 export class Participant {
   readonly engine: Engine<number>;
