@@ -129,7 +129,11 @@ describe('parallel search', () => {
 
   it('outgoing buffers that reach their reserved maximum hand the run to one thread, with the same result', () => {
     const params = { readers: 2, pages: 4, capacity: 2, budget: 2, retries: 2 };
-    const system = resolveScenario(scenarios.find((s) => s.id === 'retry-ring')!, 'ring', params).system;
+    const system = resolveScenario(
+      scenarios.find((s) => s.id === 'retry-ring')!,
+      'ring',
+      params,
+    ).system;
     const options = { strategy: bfs, maxStates: 1e9, stopAtFirstViolation: true, hooks: {} };
     const one = explore(system, options);
     const two = exploreParallel(system, options, { workers: 2, source: workerSource({ target: 'retry-ring:ring', params, cwd }), outboxBytes: 256 });

@@ -69,7 +69,10 @@ function run(system: CompiledSystem, job: WorkerJob, port: MessagePort, control:
       else if (cmd === CMD_PUBLISH) {
         // The search is over: the chunks move to the coordinator (transferred, not copied).
         const records = me.store.records();
-        port.postMessage({ records } satisfies WorkerReport, records.map((r) => r.buffer as ArrayBuffer));
+        port.postMessage(
+          { records } satisfies WorkerReport,
+          records.map((r) => r.buffer as ArrayBuffer),
+        );
       }
     } catch (e) {
       port.postMessage({ error: `worker ${job.thread}: ${message(e)}` } satisfies WorkerReport);
