@@ -89,7 +89,8 @@ describe('parallel search', () => {
     assert.ok(two.stats.states > 1 && two.stats.states < 317_241, `${two.stats.states} states`);
   });
 
-  it('tables that start tiny and outgoing buffers that grow hold exactly the sequential states, in one fixed order', () => {
+  /** retry-ring 2,4,2,2,2 searched by explore() on one thread and by exploreParallel() with `parallel`. */
+  function searchBoth(parallel: { tableBits?: number; outboxBytes?: number }) {
     const target = 'retry-ring:ring';
     const params = { readers: 2, pages: 4, capacity: 2, budget: 2, retries: 2 };
     const system = resolveScenario(
@@ -98,9 +99,13 @@ describe('parallel search', () => {
       params,
     ).system;
     const options = { strategy: bfs, maxStates: 1e9, stopAtFirstViolation: true, hooks: {} };
-    const one = explore(system, options);
-    const two = exploreParallel(system, options, { workers: 2, source: workerSource({ target, params, cwd }), tableBits: 2 });
-    const again = exploreParallel(system, options, { workers: 2, source: workerSource({ target, params, cwd }), tableBits: 2 });
+    const run = () => exploreParallel(system, options, { workers: 2, source: workerSource({ target, params, cwd }), ...parallel });
+    return { system, one: explore(system, options), two: run(), run };
+  }
+
+  it('tables that start tiny and outgoing buffers that grow hold exactly the sequential states, in one fixed order', () => {
+    const { system, one, two, run } = searchBoth({ tableBits: 2 });
+    const again = run();
     assert.equal(two.rerun, undefined);
     assert.deepEqual([two.states, two.transitions, two.terminalStates, two.depth], [one.states, one.transitions, one.terminalStates, one.depth]);
     const W = system.layout.words;
@@ -128,15 +133,7 @@ describe('parallel search', () => {
   });
 
   it('outgoing buffers that reach their reserved maximum hand the run to one thread, with the same result', () => {
-    const params = { readers: 2, pages: 4, capacity: 2, budget: 2, retries: 2 };
-    const system = resolveScenario(
-      scenarios.find((s) => s.id === 'retry-ring')!,
-      'ring',
-      params,
-    ).system;
-    const options = { strategy: bfs, maxStates: 1e9, stopAtFirstViolation: true, hooks: {} };
-    const one = explore(system, options);
-    const two = exploreParallel(system, options, { workers: 2, source: workerSource({ target: 'retry-ring:ring', params, cwd }), outboxBytes: 256 });
+    const { one, two } = searchBoth({ outboxBytes: 256 });
     assert.equal(two.rerun, 'room');
     assert.deepEqual([two.states, two.transitions, two.depth], [one.states, one.transitions, one.depth]);
   });
