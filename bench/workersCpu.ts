@@ -3,9 +3,11 @@
  * own CPU time (/proc/thread-self/schedstat, nanoseconds; Linux only), per level, for the parallel search
  * against the sequential search of the same model in the same process. Prints
  *  - the sequential search's CPU;
- *  - per thread, the CPU spent in each command (expanding a level, measuring its bounds, rebuilding the
- *    table), and the calling thread's CPU outside them (numbering the levels, sizing buffers, and check()'s
- *    own work before and after the search);
+ *  - per thread, the CPU spent in each command (expanding its states of a level, storing the states the
+ *    others sent it), and the calling thread's CPU outside them (check()'s own work before and after the
+ *    search, and the one-thread search through the level where a bound's worst value is first met);
+ *  - the total against the sequential CPU (the overhead of the partitioned search), each thread's wait at
+ *    the barriers (per command the slowest thread's CPU minus its own), and the balance counted in states;
  *  - the critical path: the sum over commands of the slowest thread's CPU, plus the calling thread's CPU
  *    outside the commands - what the wall-clock time is on an idle machine with a core per thread,
  *    barring memory-bandwidth contention - and the speed-up it predicts.
@@ -21,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
 import { check, compileSystem, type CompiledSystem } from '../checker/index.js';
 import { Participant } from '../checker/search/parallel/participant.js';
-import { LO } from '../checker/search/parallel/protocol.js';
+import { F_ABSORBED, F_EXPANDED, LEVEL } from '../checker/search/parallel/protocol.js';
 import { buildVariant, findScenario, resolveParams, resolveVariant } from '../scenarios/index.js';
 
 /** This thread's CPU time in nanoseconds. */
@@ -29,8 +31,8 @@ function cpuNs(): number {
   return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]);
 }
 
-/** The commands a thread runs: expanding a level, measuring its bounds, rebuilding the table. */
-const PHASES = ['expandLevel', 'judgeLevel', 'rebuildTable', 'numberLevel'] as const;
+/** The commands a thread runs: expanding its states of a level, storing the states the others sent it. */
+const PHASES = ['expandLevel', 'absorbLevel'] as const;
 type Phase = (typeof PHASES)[number];
 
 interface LevelCpu {
@@ -38,12 +40,14 @@ interface LevelCpu {
   readonly thread: number;
   readonly lo: number;
   readonly ns: number;
+  /** States the thread handled in the command (expanded, or received and looked up): the counted work. */
+  readonly states: number;
 }
 
 const channel = new BroadcastChannel('faultline-bench-workers-cpu');
 channel.unref();
 
-/** Wraps this thread's expandLevel to report its CPU per level (keyed by the level's first state). */
+/** Wraps this thread's commands to report their CPU and states handled per level. */
 function instrument(): void {
   const proto = Participant.prototype as unknown as Record<Phase, (...args: unknown[]) => void> & { __timed?: true };
   if (proto.__timed) return;
@@ -51,10 +55,12 @@ function instrument(): void {
   for (const phase of PHASES) {
     const run = proto[phase];
     proto[phase] = function (this: Participant, ...args: unknown[]): void {
-      const lo = (this as unknown as { control: Int32Array }).control[LO]!;
+      const inside = this as unknown as { control: Int32Array; figures: Float64Array };
+      const lo = inside.control[LEVEL]!;
       const t0 = cpuNs();
       run.apply(this, args);
-      channel.postMessage({ phase, thread: this.thread, lo, ns: cpuNs() - t0 } satisfies LevelCpu);
+      const states = inside.figures[phase === 'expandLevel' ? F_EXPANDED : F_ABSORBED]!;
+      channel.postMessage({ phase, thread: this.thread, lo, ns: cpuNs() - t0, states } satisfies LevelCpu);
     };
   }
 }
@@ -110,12 +116,34 @@ async function main(): Promise<void> {
     const mine = PHASES.reduce((sum, p) => sum + total.get(p)![0]!, 0);
     const outside = mainCpu - mine;
     let critical = outside;
-    for (const at of byCommand.values()) critical += Math.max(...at);
+    // Per thread, the CPU the others spent in a command beyond its own: what it waits at the barrier.
+    const waits = new Array<number>(workers).fill(0);
+    for (const at of byCommand.values()) {
+      const slowest = Math.max(...at);
+      critical += slowest;
+      at.forEach((ns, t) => (waits[t]! += slowest - ns));
+    }
     const all = [...total.values()].flat().reduce((a, b) => a + b, 0) + outside;
+    // The same balance counted in states instead of timed: per command the most any thread handled.
+    const counted = new Map<string, number[]>();
+    for (const l of levels) {
+      const key = `${l.phase} ${l.lo}`;
+      const at = counted.get(key) ?? new Array<number>(workers).fill(0);
+      at[l.thread]! += l.states;
+      counted.set(key, at);
+    }
+    let handled = 0;
+    let busiest = 0;
+    for (const at of counted.values()) {
+      handled += at.reduce((a, b) => a + b, 0);
+      busiest += Math.max(...at);
+    }
     console.log(
       `run ${r + 1}: ${one.stats.states.toLocaleString('en-US')} states; sequential ${s(seq)} s CPU; ${workers} threads: ` +
         PHASES.map((p) => `${p} ${total.get(p)!.map(s).join(' + ')}`).join(', ') +
-        `; calling thread outside commands ${s(outside)}; total ${s(all)} s; critical path ${s(critical)} s => predicted speed-up ${(seq / critical).toFixed(2)}x`,
+        `; calling thread outside commands ${s(outside)}; total ${s(all)} s = ${(all / seq).toFixed(2)}x the sequential CPU` +
+        `; waiting at barriers ${waits.map(s).join(' + ')} s; counted balance ${((100 * handled) / (workers * busiest)).toFixed(1)}%` +
+        `; critical path ${s(critical)} s => predicted speed-up ${(seq / critical).toFixed(2)}x`,
     );
   }
   listener.close();

@@ -333,12 +333,13 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
       const mismatch = crossCheckXstate(compiled, outcome.states, sampledPath, counterexamples);
       if (mismatch) modelError = { kind: 'xstate-mismatch', subject: mismatch.actor, message: mismatch.message, trace: longestTrace(compiled, mismatch.steps) };
     }
-    // Each worst-value trace made the clearest, as a violation's is.
+    // Each worst-value trace made the clearest, as a violation's is. A parallel search names its state in a store of its own.
+    const witness = (b: (typeof outcome.bounds)[number]): number[] => (b.store ? stepsToState(compiled, b.store, b.state) : stepsTo(b.state));
     bounds = outcome.bounds.map((b) => ({
       property: b.property.name,
       limit: b.property.limit,
       worst: b.worst,
-      trace: buildTrace(compiled, clearestBoundSteps(compiled, b.property, b.worst, stepsTo(b.state), clearestOptions(config, options))),
+      trace: buildTrace(compiled, clearestBoundSteps(compiled, b.property, b.worst, witness(b), clearestOptions(config, options))),
     }));
   } catch (e) {
     if (e instanceof TraceDivergence && e.thrown instanceof WorldAccessError && e.steps) {

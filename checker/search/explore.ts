@@ -94,6 +94,8 @@ export interface BoundFinding {
   /** -Infinity when no state was explored. */
   readonly worst: number;
   readonly state: number;
+  /** The store `state` is numbered in, when not the outcome's (a parallel search's witness, search/parallel/coordinator.ts). */
+  readonly store?: VisitedStore;
 }
 
 export interface ExploreOutcome {

@@ -21,6 +21,8 @@
  */
 
 const CHUNK_BITS = 16;
+/** log2 of the states a record chunk holds (`records()`): a reader of another thread's records needs it. */
+export const RECORD_CHUNK_BITS = CHUNK_BITS;
 const CHUNK = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK - 1;
 /** Parent of the initial state. */
@@ -266,6 +268,14 @@ export class StateStore implements VisitedStore {
     rec[base + n] = parent;
     this.count = idx + 1;
     return idx;
+  }
+
+  /**
+   * The record chunks, in order (2^RECORD_CHUNK_BITS records of `words` words and the parent each): a
+   * parallel search hands them to the thread that reads the states once the search is over.
+   */
+  records(): readonly Uint32Array[] {
+    return this.chunks;
   }
 
   /** Copies state `idx`'s words into `out[o ..]`. */

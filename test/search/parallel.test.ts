@@ -89,7 +89,8 @@ describe('parallel search', () => {
     assert.ok(two.stats.states > 1 && two.stats.states < 317_241, `${two.stats.states} states`);
   });
 
-  it('a table that starts tiny grows between levels and mid-level, and the states come out the same', () => {
+  /** retry-ring 2,4,2,2,2 searched by explore() on one thread and by exploreParallel() with `parallel`. */
+  function searchBoth(parallel: { tableBits?: number; outboxBytes?: number }) {
     const target = 'retry-ring:ring';
     const params = { readers: 2, pages: 4, capacity: 2, budget: 2, retries: 2 };
     const system = resolveScenario(
@@ -98,18 +99,43 @@ describe('parallel search', () => {
       params,
     ).system;
     const options = { strategy: bfs, maxStates: 1e9, stopAtFirstViolation: true, hooks: {} };
-    const one = explore(system, options);
-    const two = exploreParallel(system, options, { workers: 2, source: workerSource({ target, params, cwd }), tableBits: 2 });
+    const run = () => exploreParallel(system, options, { workers: 2, source: workerSource({ target, params, cwd }), ...parallel });
+    return { system, one: explore(system, options), two: run(), run };
+  }
+
+  it('tables that start tiny and outgoing buffers that grow hold exactly the sequential states, in one fixed order', () => {
+    const { system, one, two, run } = searchBoth({ tableBits: 2 });
+    const again = run();
+    assert.equal(two.rerun, undefined);
     assert.deepEqual([two.states, two.transitions, two.terminalStates, two.depth], [one.states, one.transitions, one.terminalStates, one.depth]);
-    const a = new Uint32Array(system.layout.words);
-    const b = new Uint32Array(system.layout.words);
-    for (let i = 0; i < one.states; i++) {
-      one.store.read(i, a, 0);
-      two.store.read(i, b, 0);
-      assert.deepEqual(b, a, `state ${i}`);
-      assert.equal(two.store.parent(i), one.store.parent(i), `parent of state ${i}`);
-      assert.equal(two.store.lookup(a, 0), i);
+    const W = system.layout.words;
+    const key = (store: typeof one.store, i: number): string => {
+      const v = new Uint32Array(W);
+      store.read(i, v, 0);
+      return v.join(',');
+    };
+    const sequential = new Set(Array.from({ length: one.states }, (_, i) => key(one.store, i)));
+    // The sequential search numbers states by level too: each level's states come in one block.
+    const levelOf = new Int32Array(two.states);
+    for (let i = 0; i < two.states; i++) {
+      const k = key(two.store, i);
+      assert.ok(sequential.delete(k), `state ${i} (${k}) is reachable and stored once`);
+      assert.equal(key(again.store, i), k, `state ${i} is the same in a second run`);
+      if (i === 0) continue;
+      const parent = two.store.parent(i);
+      assert.ok(parent < i, `state ${i}'s parent ${parent} comes before it`);
+      levelOf[i] = levelOf[parent]! + 1;
+      assert.ok(levelOf[i]! >= levelOf[i - 1]!, `state ${i} is numbered level by level`);
     }
+    assert.equal(sequential.size, 0);
+    assert.equal(levelOf[two.states - 1], one.depth);
+    assert.ok(two.work!.levels > 0 && two.work!.expanded.total === one.states, 'every state expanded once');
+  });
+
+  it('outgoing buffers that reach their reserved maximum hand the run to one thread, with the same result', () => {
+    const { one, two } = searchBoth({ outboxBytes: 256 });
+    assert.equal(two.rerun, 'room');
+    assert.deepEqual([two.states, two.transitions, two.depth], [one.states, one.transitions, one.depth]);
   });
 
   it('progress properties keep to one thread, and the result says why', () => {

@@ -1,35 +1,35 @@
 /**
- * `workers > 1`: the exhaustive breadth-first search on several threads sharing the visited set
- * (store/sharedStore.ts), level by level (level-synchronous BFS, as in Stern and Dill's parallel Murphi and
- * Holzmann and Bosnacki's multi-core SPIN, minus their nondeterminism). The calling thread coordinates and
- * takes part in every phase; the workers borrowed from the pool (pool.ts) do the same work (participant.ts).
+ * `workers > 1`: the exhaustive breadth-first search on several threads, each owning the states whose
+ * hash falls to it and keeping them in a table of its own (hash-partitioned ownership, as in Stern and
+ * Dill's parallel Murphi, "Parallelizing the Murphi verifier", CAV 1997, and the distributed SPIN and
+ * DiVinE): a successor another thread owns is sent to it in a per-pair buffer, and the owner stores it.
+ * Level by level (participant.ts): every thread expands its states of the last level, then stores what
+ * the others sent it. The calling thread coordinates and takes part in every phase; the workers borrowed
+ * from the pool (pool.ts) do the same work. No table is shared, so no lookup takes an atomic operation.
  *
- * The result is the sequential search's, for any number of threads, by construction:
- *  - a level's new states are numbered as the sequential search numbers them: in the order of their first
- *    discovery, (parent's number, step order). Each thread logs, per batch of parents it expands, the
- *    steps that reach states new in the level, and keeps for each new state the smallest parent that
- *    reaches it (one compare-and-swap when it lowers it); that parent's first step into it is its
- *    discovery. The threads then count each batch's discoveries, the coordinator sums them into each
- *    batch's first number, and the threads number the batches (participant.ts). So the store holds the same
- *    states under the same numbers with the same parents, and paths, traces and the determinism probe
- *    (which samples states by number) see what they see after a sequential search;
- *  - the counts (states, transitions, terminal states, depth) of a complete search are sums over levels;
- *  - a bound's worst value and its first state: each thread judges its states in increasing number, and
- *    the coordinator keeps the largest value, and of those the smallest state;
+ * What the result needs to be the sequential search's, for any number of threads:
+ *  - a run that explores everything and finds nothing: its reachable set, which any correct search finds,
+ *    so the counts (states, transitions, terminal states) are the sequential ones, and so is the depth
+ *    (the number of breadth-first levels);
+ *  - a bound's worst value: the largest over the threads. Its trace leads to the first state, in the
+ *    sequential search's order, that reaches it; that order is not this search's. The threads also report
+ *    the first level at which they met the worst value; the sequential search then runs again through that
+ *    level only (the states of levels 0..d are its first states) and names the state (`BoundFinding.store`);
+ *    a bound met first near the initial state costs little;
  *  - the first violation (or model error) and everything the sequential search reports with it depend on
- *    where that search stops, in the middle of a level: when any thread reports anything the level is
- *    abandoned and the sequential search (explore.ts) runs instead, from the start, so the counterexample,
- *    the counts at the stop and the bounds' values are its own. So is a run that reaches --max-states.
- * Workers thus speed up the searches that explore everything; a violation costs the parallel levels
- * before it plus the sequential search to it.
+ *    where that search stops: when any thread reports anything the level is abandoned and the sequential
+ *    search (explore.ts) runs instead, from the start, so the counterexample, the counts at the stop and
+ *    the bounds' values are its own. So is a run that reaches --max-states.
+ * The states are numbered in this search's own order (store/partitionedStore.ts), fixed for a given number
+ * of threads: the determinism probe after the search (check.ts) samples states by number, so it may sample
+ * other states for another number of threads, never with another verdict on a deterministic model.
  *
- * A bound (timeout, memory, Ctrl-C) stops the run at the end of the current batch; the level in progress is
- * not counted, so the statistics are those of the levels stored.
+ * A bound (timeout, memory, Ctrl-C) stops the run at the next batch; the level in progress is not counted,
+ * so the statistics are those of the levels stored.
  */
 import { receiveMessageOnPort } from 'node:worker_threads';
-import { explore, type ExploreOptions, type ExploreOutcome, type StopReason } from '../explore.js';
-import { NO_PARENT } from '../../store/stateStore.js';
-import { entryWords, PLANNED_LOAD, SharedStates, SharedStateStore, SharedTable } from '../../store/sharedStore.js';
+import { explore, type BoundFinding, type ExploreOptions, type ExploreOutcome, type StopReason } from '../explore.js';
+import { PartitionedStore } from '../../store/partitionedStore.js';
 import type { CompiledSystem } from '../../system/system.js';
 import { Participant } from './participant.js';
 import { borrowWorkers, type Borrowed } from './pool.js';
@@ -39,28 +39,26 @@ import {
   ABORT_FINDING,
   ABORT_ROOM,
   ABORT_STOP,
-  ARRIVAL_BLOCK,
-  ARRIVED,
-  BATCH_WORDS,
+  BASE,
   CMD,
+  CMD_ABSORB,
   CMD_EXIT,
   CMD_EXPAND,
-  CMD_JUDGE,
-  CMD_REBUILD,
-  CMD_COUNT,
-  CMD_NUMBER,
+  CMD_PUBLISH,
   CMD_REPORT,
-  CONTROL_WORDS,
-  COUNT,
+  controlWords,
   DONE,
-  EXPAND_BATCH,
+  F_ABSORBED,
+  F_ADDED,
+  F_BYTES,
+  F_EXPANDED,
+  F_TERMINAL,
+  F_TRANSITIONS,
   FIGURES,
   fingerprint,
   GEN,
-  HI,
-  LEVEL_BASE,
-  LO,
-  NEXT,
+  growableBuffer,
+  LEVEL,
   READY,
   type SharedBuffers,
   type SystemSource,
@@ -72,9 +70,28 @@ export interface ParallelOptions {
   readonly workers: number;
   /** How each worker builds the system (protocol.ts). */
   readonly source: SystemSource;
-  /** log2 of the table's first size (default 21); tests start small to take the paths that grow it. */
+  /** log2 of the first size of each thread's state table (default 21); tests start small to take the paths that grow it. */
   readonly tableBits?: number;
+  /** The most bytes each outgoing buffer may grow to (default: its share of 256 GiB of address space, at most 1 GiB); tests make it small. */
+  readonly outboxBytes?: number;
 }
+
+/**
+ * How evenly the threads shared the work, counted (not timed): per phase, the states all threads handled
+ * and the sum over levels of the most any one thread handled. A thread that handled fewer waited at the
+ * barrier, so `total / (threads * busiest)` is the phase's parallel efficiency.
+ */
+export interface ParallelWork {
+  readonly levels: number;
+  readonly expanded: { readonly total: number; readonly busiest: number };
+  readonly absorbed: { readonly total: number; readonly busiest: number };
+}
+
+export type ParallelOutcome = ExploreOutcome & {
+  /** Why the sequential search answered instead (it ran again from the start), when it did. */
+  readonly rerun?: 'found' | 'max-states' | 'room' | 'witness';
+  readonly work?: ParallelWork;
+};
 
 /** A worker could not build the system, or failed: the run cannot go on. */
 export class WorkerError extends Error {}
@@ -84,24 +101,45 @@ const INITIAL_TABLE_BITS = 21;
 const WAIT_MS = 200;
 /** Waits for the workers to load the model before giving up on them (two minutes: a loaded machine is slow). */
 const STARTUP_WAITS = 600;
+/** The most virtual memory all outgoing buffers together reserve (each grows in place up to its share, at most 1 GiB). */
+const OUTBOX_RESERVE = 2 ** 38;
+/**
+ * Batches of states between two polls of the run's bounds (process.memoryUsage() costs 50-700 us): 16,384 of this
+ * thread's states. Only this thread polls, so a poll here is a wait at the barrier for every other thread.
+ */
+const POLL_BATCHES = 256;
 
 /** The parallel search; same inputs and result as `explore` (bfs, exact store, no progress properties). */
-export function exploreParallel(system: CompiledSystem, options: ExploreOptions, parallel: ParallelOptions): ExploreOutcome & { readonly rerun?: true } {
-  const control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
+export function exploreParallel(system: CompiledSystem, options: ExploreOptions, parallel: ParallelOptions): ParallelOutcome {
   const threads = parallel.workers;
+  const pairs = threads * threads;
+  const boxMax = parallel.outboxBytes ?? Math.min(2 ** 30, Math.floor(OUTBOX_RESERVE / pairs / 4096) * 4096);
+  const bounds = system.properties.filter((p) => p.kind === 'bound').length;
+  const shared: SharedBuffers = {
+    control: new SharedArrayBuffer(controlWords(threads) * 4),
+    // A thread sends nothing to itself: its own buffer never grows.
+    outboxes: Array.from({ length: pairs }, (_, i) => growableBuffer(i % (threads + 1) === 0 ? 0 : boxMax)),
+    sent: new SharedArrayBuffer(pairs * 4),
+    figures: new SharedArrayBuffer(threads * (FIGURES + 2 * bounds) * 8),
+  };
+  const control = new Int32Array(shared.control);
+  const tableBits = parallel.tableBits ?? INITIAL_TABLE_BITS;
   const print = fingerprint(system);
-  const stopAtFirstViolation = options.stopAtFirstViolation;
   const borrowed = borrowWorkers(threads - 1, (i) => ({
     source: parallel.source,
     fingerprint: print,
-    control: control.buffer as SharedArrayBuffer,
+    shared,
     thread: i + 1,
-    stopAtFirstViolation,
+    threads,
+    stopAtFirstViolation: options.stopAtFirstViolation,
+    tableBits,
   }));
+  let rerun: ParallelOutcome['rerun'];
   try {
-    const search = new LevelSearch(system, options, control, borrowed, threads, parallel.tableBits ?? INITIAL_TABLE_BITS);
+    const search = new LevelSearch(system, options, shared, borrowed, threads, tableBits);
     const outcome = search.run();
-    if (outcome) return outcome;
+    if (typeof outcome !== 'string') return outcome;
+    rerun = outcome;
   } finally {
     // Every worker leaves its command loop, whatever happened here.
     Atomics.store(control, CMD, CMD_EXIT);
@@ -109,237 +147,187 @@ export function exploreParallel(system: CompiledSystem, options: ExploreOptions,
     Atomics.notify(control, GEN);
     borrowed.release();
   }
-  return { ...explore(system, options), rerun: true };
+  return { ...explore(system, options), rerun };
 }
 
 class LevelSearch {
   private readonly me: Participant;
-  private readonly words: number;
-  private table: SharedTable;
-  private readonly states: SharedStates;
-  private buffers: SharedBuffers;
+  private readonly control: Int32Array;
+  private readonly figures: Float64Array;
+  private readonly stride: number;
   private stopped: StopReason | null = null;
+  /** Per completed level, per thread, the states it added. */
+  private readonly levels: number[][] = [];
   private count = 0;
   private transitions = 0;
   private terminal = 0;
-  private depth = 0;
+  private bytes = 0;
+  private polls = 0;
+  private readonly work = { expanded: { total: 0, busiest: 0 }, absorbed: { total: 0, busiest: 0 } };
 
   constructor(
     private readonly system: CompiledSystem,
     private readonly options: ExploreOptions,
-    private readonly control: Int32Array,
+    shared: SharedBuffers,
     private readonly borrowed: Borrowed,
     private readonly threads: number,
     tableBits: number,
   ) {
-    this.words = system.layout.words;
-    this.me = new Participant(system, control, 0, options.stopAtFirstViolation);
-    this.table = SharedTable.allocate(this.words, tableBits);
-    this.states = new SharedStates(this.words);
-    const bounds = this.me.engine.monitors.bounds?.measured.length ?? 0;
-    this.buffers = {
-      table: this.table.buffers.table,
-      tableBits: this.table.bits,
-      arrivals: [SharedStates.arrivalChunk(this.words)],
-      numbers: [SharedStates.numberChunk()],
-      arrivalCap: SharedStates.CHUNK,
-      logs: [],
-      logCap: 0,
-      firsts: new SharedArrayBuffer(0),
-      firstCap: 0,
-      batches: new SharedArrayBuffer(0),
-      batchCap: 0,
-      figures: new SharedArrayBuffer(threads * (FIGURES + 2 * bounds) * 8),
-    };
+    this.control = new Int32Array(shared.control);
+    this.figures = new Float64Array(shared.figures);
+    this.me = new Participant(system, shared, 0, threads, options.stopAtFirstViolation, tableBits);
+    this.stride = this.me.figureStride;
     this.me.poll = () => this.poll();
   }
 
-  /** The outcome, or null when the sequential search must answer (something was found, or --max-states). */
-  run(): ExploreOutcome | null {
+  /** The outcome, or why the sequential search must answer (something was found, --max-states, no room). */
+  run(): ParallelOutcome | NonNullable<ParallelOutcome['rerun']> {
     const { system, me, control } = this;
     const engine = me.engine;
-    this.change({});
-    // The initial state, stored and judged here, as the sequential search does.
-    const vec = new Uint32Array(this.words);
+    for (const m of engine.onBegin) m.begin!();
+    const vec = new Uint32Array(system.layout.words);
     engine.S.set(system.initial);
     const bad = system.layout.pack(engine.S, vec, 0);
     if (bad >= 0) throw new Error(`the initial state is invalid: ${system.layout.describeOverflow(bad, engine.S)}`);
-    this.states.write(0, vec, 0);
-    this.states.number(0, 0, NO_PARENT);
-    this.table.insert(vec, 0, 1);
-    control[ARRIVED] = 1;
-    this.count = 1;
-    for (const m of engine.onBegin) m.begin!();
-    engine.state();
-    if (engine.findings.length) return null;
     this.awaitWorkers();
-    if (this.stopped) return this.outcome();
-    let lo = 0;
-    let hi = 1;
-    let lastNew = 1;
-    while (lo < hi) {
-      const n = this.expandLevel(lo, hi, lastNew);
-      if (n < 0) {
-        if (this.stopped) break;
-        return null;
-      }
+    if (this.stopped) return this.outcome([]);
+    // Level 0: the initial state, stored (and judged) by its owner.
+    control[LEVEL] = 0;
+    me.seed(vec);
+    let why = this.command(CMD_ABSORB);
+    for (let level = 1; ; level++) {
+      if (why === ABORT_FINDING) return 'found';
+      if (why === ABORT_ROOM) return 'room';
+      if (why === ABORT_STOP) break;
+      const added = this.levelDone(level === 1);
+      if (added === 0) break;
       // The sequential search stops inside this level, at the state that passes the bound.
-      if (this.count + n > this.options.maxStates) return null;
-      if (me.measures.length && this.command(CMD_JUDGE, this.count, this.count + n) === ABORT_FINDING) return null;
-      this.count += n;
-      if (n > 0) this.depth++;
-      lo = hi;
-      hi = this.count;
-      lastNew = n;
+      if (this.count + added > this.options.maxStates) return 'max-states';
+      this.levels.push(this.perThread(F_ADDED));
+      this.count += added;
       this.options.hooks.onProgress?.(this.snapshot());
+      // Each thread's states of the new level are numbered after the threads before it.
+      let base = this.count - added;
+      for (let t = 0; t < this.threads; t++) {
+        control[BASE + t] = base;
+        base += this.levels[this.levels.length - 1]![t]!;
+      }
+      control[LEVEL] = level;
+      why = this.command(CMD_EXPAND);
+      if (why === 0) why = this.command(CMD_ABSORB);
     }
-    this.mergeBounds();
-    return this.outcome();
+    const found = this.worstValues();
+    return typeof found === 'string' ? found : this.outcome(found);
   }
 
-  private outcome(): ExploreOutcome {
+  /** Sums a finished level's figures; returns the states it added (0: the search is over). */
+  private levelDone(seed: boolean): number {
+    const expanded = this.perThread(F_EXPANDED);
+    const absorbed = this.perThread(F_ABSORBED);
+    let added = 0;
+    let bytes = 0;
+    for (let t = 0; t < this.threads; t++) {
+      const f = t * this.stride;
+      if (!seed) {
+        this.transitions += this.figures[f + F_TRANSITIONS]!;
+        this.terminal += this.figures[f + F_TERMINAL]!;
+      }
+      added += this.figures[f + F_ADDED]!;
+      bytes += this.figures[f + F_BYTES]!;
+    }
+    if (!seed) {
+      this.tally(this.work.expanded, expanded);
+      this.tally(this.work.absorbed, absorbed);
+    }
+    this.bytes = bytes;
+    return added;
+  }
+
+  private tally(into: { total: number; busiest: number }, per: readonly number[]): void {
+    for (const n of per) into.total += n;
+    into.busiest += Math.max(...per);
+  }
+
+  private perThread(figure: number): number[] {
+    return Array.from({ length: this.threads }, (_, t) => this.figures[t * this.stride + figure]!);
+  }
+
+  private outcome(bounds: readonly BoundFinding[]): ParallelOutcome {
     const engine = this.me.engine;
     engine.finish(!this.stopped);
-    const bounds = (engine.monitors.bounds?.measured ?? []).map((b) => ({ property: b.property, worst: b.worst, state: b.at ?? 0 }));
     return {
-      store: new SharedStateStore(this.table, this.states, this.count),
+      store: this.publish(),
       states: this.count,
       transitions: this.transitions,
       terminalStates: this.terminal,
-      depth: this.depth,
+      depth: Math.max(0, this.levels.length - 1),
       findings: [],
       bounds,
       graph: null,
       stopped: this.stopped,
+      work: { levels: this.levels.length, ...this.work },
     };
   }
 
-  /**
-   * Expands states [lo, hi) and numbers the new states they reach; returns how many, or -1 when the level
-   * was abandoned (a finding: the sequential search answers; a bound: `stopped`).
-   */
-  private expandLevel(lo: number, hi: number, lastNew: number): number {
-    const c = this.control;
-    const base = c[ARRIVED]!;
-    c[LEVEL_BASE] = base;
-    c[COUNT] = this.count;
-    // Room for the level: a guess from the last one, grown (and the level run again) when it falls short.
-    let expect = Math.max(3 * lastNew, 2 * (hi - lo), 2 ** (this.table.bits - 9));
-    for (;;) {
-      if (!this.makeRoom(hi - lo, base, expect)) return -1;
-      c[ARRIVED] = base;
-      const why = this.command(CMD_EXPAND, lo, hi);
-      if (why === ABORT_FINDING || why === ABORT_STOP) return -1;
-      if (why !== ABORT_ROOM) break;
-      // The level's states are in the table: rebuild it from the stored states, and run the level again.
-      expect = Math.max(expect * 2, (c[ARRIVED]! - base) * 2);
-      if (!this.rebuildTable(this.count + expect)) return -1;
+  /** Every thread's records, read as one store (CMD_PUBLISH: the workers post theirs). */
+  private publish(): PartitionedStore {
+    const records: (readonly Uint32Array[])[] = [this.me.store.records()];
+    // Stopped before the first level was stored: nothing to hand over (a worker may not even have started).
+    if (!this.levels.length) for (let t = 1; t < this.threads; t++) records.push([]);
+    else {
+      this.command(CMD_PUBLISH);
+      for (const port of this.borrowed.ports) {
+        const m = receiveMessageOnPort(port)?.message as WorkerReport | undefined;
+        if (!m || !('records' in m)) throw new WorkerError(m && 'error' in m ? m.error : 'a worker thread did not hand over its states');
+        records.push(m.records);
+      }
     }
-    const figures = new Float64Array(this.buffers.figures);
-    const stride = figures.length / this.threads;
-    let added = 0;
-    for (let t = 0; t < this.threads; t++) {
-      this.transitions += figures[t * stride]!;
-      this.terminal += figures[t * stride + 1]!;
-      added += figures[t * stride + 2]!;
-    }
-    return this.number(lo, hi, added);
+    return new PartitionedStore(this.system.layout.words, records, this.levels, this.bytes);
   }
 
   /**
-   * Numbers the level's new states in the sequential search's order (Participant.numberLevel): every
-   * thread counts the discoveries of a share of the expand batches, the counts are summed here into each
-   * batch's first number, and every thread numbers a share of the batches.
+   * Each bound's worst value over every thread and, for its trace, the first state (in the sequential
+   * search's order) that reaches it: the sequential search run again through the first level at which
+   * any thread met that value; 'witness' when that search disagrees (a model whose steps are not
+   * functions of the state), and the sequential search answers the whole run.
    */
-  private number(lo: number, hi: number, added: number): number {
-    const need = SharedStates.chunksFor(this.count + added) - this.buffers.numbers.length;
-    if (need > 0) this.change({ numbers: [...this.buffers.numbers, ...Array.from({ length: need }, () => SharedStates.numberChunk())] });
-    this.command(CMD_COUNT, lo, hi);
-    const batches = new Int32Array(this.buffers.batches);
-    let idx = this.count;
-    const end = Math.ceil((hi - lo) / EXPAND_BATCH) * BATCH_WORDS;
-    for (let at = 3; at < end; at += BATCH_WORDS) {
-      const n = batches[at]!;
-      batches[at] = idx;
-      idx += n;
-    }
-    if (idx - this.count !== added) throw new Error(`internal: ${added} states added in a level but ${idx - this.count} discovered`);
-    this.command(CMD_NUMBER, lo, hi);
-    return added;
-  }
-
-  /** Sizes the arrival space, logs, batch list and table for a level of `size` states expected to find `expect` new ones. */
-  private makeRoom(size: number, base: number, expect: number): boolean {
-    const b = this.buffers;
-    const W = this.words;
-    const need: { -readonly [K in keyof SharedBuffers]?: SharedBuffers[K] } = {};
-    const batchCap = Math.ceil(size / EXPAND_BATCH);
-    if (b.batchCap < batchCap) Object.assign(need, { batches: new SharedArrayBuffer(batchCap * 2 * BATCH_WORDS * 4), batchCap: batchCap * 2 });
-    const arrivals = base + expect + this.threads * ARRIVAL_BLOCK;
-    const more = SharedStates.chunksFor(arrivals) - b.arrivals.length;
-    const logCap = expect * 4;
-    const span = expect + this.threads * ARRIVAL_BLOCK;
-    const bytes =
-      Math.max(0, more) * SharedStates.CHUNK * W * 4 + (b.logCap < logCap ? this.threads * logCap * 2 * 8 : 0) + (b.firstCap < span ? span * 2 * 4 : 0);
-    if (bytes && this.checkStop(bytes)) return false;
-    if (more > 0) {
-      Object.assign(need, {
-        arrivals: [...b.arrivals, ...Array.from({ length: more }, () => SharedStates.arrivalChunk(W))],
-        arrivalCap: (b.arrivals.length + more) * SharedStates.CHUNK,
-      });
-    }
-    if (b.firstCap < span) Object.assign(need, { firsts: new SharedArrayBuffer(span * 2 * 4), firstCap: span * 2 });
-    if (b.logCap < logCap)
-      Object.assign(need, { logs: Array.from({ length: this.threads }, () => new SharedArrayBuffer(logCap * 2 * 2 * 4)), logCap: logCap * 2 });
-    if (this.count + expect > PLANNED_LOAD * (this.table.mask + 1) && !this.rebuildTable(this.count + expect)) return false;
-    if (Object.keys(need).length) this.change(need);
-    return true;
-  }
-
-  /**
-   * A fresh table holding the stored states only (not those of a level run in part), with room for
-   * `states`: every thread moves a share of the old table's slots into it (CMD_REBUILD).
-   */
-  private rebuildTable(states: number): boolean {
-    let bits = this.table.bits;
-    while (states > PLANNED_LOAD * 2 ** bits) bits++;
-    if (this.checkStop(2 ** bits * entryWords(this.words) * 4)) return false;
-    const previous = this.table;
-    this.table = SharedTable.allocate(this.words, bits);
-    this.change({ table: this.table.buffers.table, tableBits: bits, previous: previous.buffers });
-    this.command(CMD_REBUILD, 0, previous.mask + 1);
-    // The old table goes once no thread holds it.
-    const { previous: _, ...rest } = this.buffers;
-    this.buffers = rest;
-    this.change({});
-    return true;
-  }
-
-  /** Hands changed buffers round: to this thread now, to the workers with their next command. */
-  private change(update: Partial<SharedBuffers>): void {
-    this.buffers = { ...this.buffers, ...update };
-    this.states.attach(this.buffers.arrivals, this.buffers.numbers);
-    this.me.attach(this.buffers);
-    for (const p of this.borrowed.ports) p.postMessage(this.buffers);
+  private worstValues(): readonly BoundFinding[] | 'witness' {
+    const measured = this.me.engine.monitors.bounds?.measured;
+    if (!measured?.length) return [];
+    // A stopped run names no worst value: no state of it is known to be the sequential search's first.
+    if (this.stopped) return [];
+    this.command(CMD_REPORT);
+    const worst = measured.map((_, i) => {
+      let value = -Infinity;
+      let level = 0;
+      for (let t = 0; t < this.threads; t++) {
+        const v = this.figures[t * this.stride + FIGURES + 2 * i]!;
+        const at = this.figures[t * this.stride + FIGURES + 2 * i + 1]!;
+        if (v > value || (v === value && at < level)) [value, level] = [v, at];
+      }
+      return { value, level };
+    });
+    const deepest = Math.max(...worst.map((w) => (Number.isFinite(w.value) ? w.level : 0)));
+    if (deepest === 0) return measured.map((b, i) => ({ property: b.property, worst: worst[i]!.value, state: 0 }));
+    let through = 0;
+    for (let l = 0; l <= deepest; l++) for (const n of this.levels[l]!) through += n;
+    const shouldStop = this.options.hooks.shouldStop;
+    const again = explore(this.system, { ...this.options, maxStates: through, hooks: shouldStop ? { shouldStop } : {} });
+    const found = again.bounds.map((b) => ({ property: b.property, worst: b.worst, state: b.state, store: again.store }));
+    return found.every((b, i) => b.worst === worst[i]!.value) ? found : 'witness';
   }
 
   /** Runs one command on every thread, this one included; returns why it was abandoned, or 0. */
-  private command(cmd: number, lo: number, hi: number): number {
+  private command(cmd: number): number {
     const c = this.control;
-    c[LO] = lo;
-    c[HI] = hi;
-    c[NEXT] = 0;
     c[ABORT] = 0;
     Atomics.store(c, DONE, 0);
     Atomics.store(c, CMD, cmd);
     Atomics.add(c, GEN, 1);
     Atomics.notify(c, GEN);
     if (cmd === CMD_EXPAND) this.me.expandLevel();
-    else if (cmd === CMD_JUDGE) this.me.judgeLevel();
+    else if (cmd === CMD_ABSORB) this.me.absorbLevel();
     else if (cmd === CMD_REPORT) this.me.reportBounds();
-    else if (cmd === CMD_REBUILD) this.me.rebuildTable();
-    else if (cmd === CMD_COUNT) this.me.numberLevel(false);
-    else if (cmd === CMD_NUMBER) this.me.numberLevel(true);
     for (let d = Atomics.load(c, DONE); d < this.threads - 1; d = Atomics.load(c, DONE)) {
       Atomics.wait(c, DONE, d, WAIT_MS);
       this.failed();
@@ -347,6 +335,7 @@ class LevelSearch {
     this.failed();
     return Atomics.load(c, ABORT);
   }
+
   /**
    * The workers have built the system and wait for commands (or one failed to, or the run's bounds stop
    * it first). A worker that never answers is a failure too, after STARTUP_WAITS waits.
@@ -367,17 +356,18 @@ class LevelSearch {
   private failed(): void {
     if (Atomics.load(this.control, ABORT) !== ABORT_ERROR) return;
     for (const p of this.borrowed.ports) {
-      const m = receiveMessageOnPort(p);
-      if (m) throw new WorkerError((m.message as WorkerReport).error);
+      const m = receiveMessageOnPort(p)?.message as WorkerReport | undefined;
+      if (m && 'error' in m) throw new WorkerError(m.error);
     }
   }
 
-  /** Polled by this thread while it expands: a bound stops every thread at its next batch. */
+  /** Polled by this thread every batch of states: every POLL_BATCHES batches the run's bounds, which stop every thread at its next batch. */
   private poll(): boolean {
-    const s = this.options.hooks.shouldStop?.(0) ?? null;
+    if (++this.polls % POLL_BATCHES !== 0) return false;
+    // The threads' stores may double before the next poll.
+    const s = this.checkStop(this.me.store.growthBytes(this.me.store.size) * this.threads);
     this.options.hooks.onProgress?.(this.snapshot());
     if (!s) return false;
-    this.stopped = s;
     Atomics.compareExchange(this.control, ABORT, 0, ABORT_STOP);
     return true;
   }
@@ -390,26 +380,6 @@ class LevelSearch {
   }
 
   private snapshot(): { states: number; transitions: number; depth: number; storeBytes: number } {
-    return { states: this.count, transitions: this.transitions, depth: this.depth, storeBytes: this.table.bytes + this.states.bytes };
-  }
-
-  /** Each bound's worst value over every thread, at the first state (by number) that reaches it. */
-  private mergeBounds(): void {
-    const measured = this.me.engine.monitors.bounds?.measured;
-    if (!measured) return;
-    this.command(CMD_REPORT, 0, 0);
-    const figures = new Float64Array(this.buffers.figures);
-    const stride = figures.length / this.threads;
-    for (let i = 0; i < measured.length; i++) {
-      const m = measured[i]!;
-      for (let t = 1; t < this.threads; t++) {
-        const worst = figures[t * stride + FIGURES + 2 * i]!;
-        const at = figures[t * stride + FIGURES + 2 * i + 1]!;
-        if (worst > m.worst || (worst === m.worst && at >= 0 && (m.at === undefined || at < m.at))) {
-          m.worst = worst;
-          m.at = at;
-        }
-      }
-    }
+    return { states: this.count, transitions: this.transitions, depth: Math.max(0, this.levels.length - 1), storeBytes: this.bytes };
   }
 }

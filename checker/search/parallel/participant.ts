@@ -1,16 +1,22 @@
 /**
  * One thread's share of a parallel breadth-first search (the coordinator's thread and every worker run
- * the same code). A level is one or two commands:
+ * the same code). Each thread owns the states whose hash falls to it (ownerOf) and keeps them in a store
+ * of its own - the sequential search's StateStore, read and written without any atomic operation. A level
+ * is two commands:
  *
- *  - expand: claim batches of the level's states in order, apply every enabled step (the compiled step
- *    table, as explore.ts does), find or add each successor in the shared table, and log every step that
- *    reaches a state new in the level as (parent, arrival position), batch by batch. Invariants run on
- *    each state this thread adds; transition properties, model assertions and deadlock on each step and
+ *  - expand: apply every enabled step to each of this thread's states of the last level, in the order it
+ *    stored them (the compiled step table, as explore.ts does). A successor this thread owns is found or
+ *    added in its store at once; any other is appended, with its parent's number, to the outgoing buffer
+ *    of its owner. Transition properties, model assertions and deadlock run here, on each step and
  *    terminal state.
- *  - judge (only when the system has bounds): once the coordinator has numbered the level's new states
- *    in the sequential search's order, claim batches of them in that order and run the monitors that
- *    measure (bounds) on each - in increasing number, so a bound's worst value is attributed to its first
- *    state, as the sequential search attributes it.
+ *  - absorb: find or add the states the other threads sent this thread, thread by thread in order.
+ *
+ * Invariants and bounds run on each state when its owner adds it. A state's parent is stored as its
+ * number in the search's order - by level, then by thread, then as its thread stored it - which the
+ * coordinator hands each thread before the level (BASE); so the stores together form one
+ * VisitedStore (store/partitionedStore.ts). The order is fixed for a given number of threads, so a run
+ * is repeatable; for another number of threads it differs, but what a run that holds reports - the
+ * counts, the depth, each bound's worst value - does not depend on it (coordinator.ts).
  *
  * Anything a monitor reports stops the level (ABORT_FINDING): the coordinator then runs the sequential
  * search, which finds the same first violation by construction. Nothing here allocates per state.
@@ -19,95 +25,82 @@ import { Engine } from '../engine.js';
 import type { Monitor } from '../../properties/monitor.js';
 import { compileExpand, type ExpandFn } from '../../system/codegen.js';
 import type { CompiledSystem } from '../../system/system.js';
-import { MAX_LOAD, REF_OVERFLOW, SharedStates, SharedTable } from '../../store/sharedStore.js';
+import { StateStore } from '../../store/stateStore.js';
 import {
   ABORT,
   ABORT_FINDING,
   ABORT_ROOM,
-  ARRIVAL_BLOCK,
-  ARRIVED,
-  BATCH_WORDS,
-  COUNT,
-  EXPAND_BATCH,
+  BASE,
+  BATCH,
+  F_ABSORBED,
+  F_ADDED,
+  F_BYTES,
+  F_EXPANDED,
+  F_TERMINAL,
+  F_TRANSITIONS,
   FIGURES,
-  HI,
-  JUDGE_BATCH,
-  LEVEL_BASE,
-  LO,
-  NEXT,
-  REBUILD_BATCH,
+  LEVEL,
+  ownerOf,
+  type GrowableBuffer,
   type SharedBuffers,
 } from './protocol.js';
 
+/** Bytes an outgoing buffer starts with. */
+const OUTBOX_START = 1 << 12;
+
 export class Participant {
   readonly engine: Engine<number>;
+  readonly store: StateStore;
   private readonly expand: ExpandFn;
+  private readonly words: number;
+  /** The packed successor; an outgoing entry is these words and the parent's number. */
   private readonly vec: Uint32Array;
-  /** State monitors that judge a state once (invariants: when it is added) and those that measure (bounds: in number order). */
+  /** State monitors run on each state when it is added: invariants, and bounds (which measure). */
   private readonly judges: readonly Monitor[];
   readonly measures: readonly Monitor[];
-  private table!: SharedTable;
-  /** The table being replaced, while the table is rebuilt. */
-  private previous: SharedTable | null = null;
-  private readonly states: SharedStates;
-  private arrivalCap = 0;
-  /** States the level may add before the table passes MAX_LOAD. */
-  private addLimit = 0;
-  private log!: Int32Array;
-  /** Every thread's log (numbering reads them all). */
-  private logs: Int32Array[] = [];
-  private logCap = 0;
-  private first!: Int32Array;
-  private firstCap = 0;
-  private levelBase = 0;
-  private batches!: Int32Array;
-  private batchCap = 0;
-  private figures!: Float64Array;
-  // invariant: this thread's arrival block is [arrival, arrivalEnd).
-  private arrival = 0;
-  private arrivalEnd = 0;
-  // The state being expanded, this thread's place in its log, and its figures for the level.
+  private readonly control: Int32Array;
+  private readonly figures: Float64Array;
+  private readonly sent: Int32Array;
+  private readonly outboxes: readonly GrowableBuffer[];
+  /** By destination: a view of this thread's outgoing buffer to it, and the entries written in the level. */
+  private readonly out: Uint32Array[];
+  private readonly outLen: Int32Array;
+  // invariant: this thread's states of the level being discovered are its store's records [levelLo, size).
+  private levelLo = 0;
+  // The number of the state being expanded; the level being discovered (a bound's `at`, see reportBounds).
   private cur = 0;
-  private logEnd = 0;
   private here = 0;
   private transitions = 0;
-  private terminal = 0;
   private added = 0;
-  /** Polled by the coordinator's thread between batches (a bound to stop at). */
+  /** Polled by the coordinator's thread every BATCH states (a bound to stop at). */
   poll: (() => boolean) | null = null;
 
   constructor(
     readonly system: CompiledSystem,
-    private readonly control: Int32Array,
+    shared: SharedBuffers,
     readonly thread: number,
+    readonly threads: number,
     stopAtFirstViolation: boolean,
+    tableBits: number,
   ) {
+    const layout = system.layout;
+    this.words = layout.words;
     this.engine = new Engine<number>(system, { mode: 'search', stopAtFirstViolation, here: () => this.here });
     this.expand = compileExpand(system, this.engine.stepper);
-    this.vec = new Uint32Array(system.layout.words);
-    this.states = new SharedStates(system.layout.words);
+    this.vec = new Uint32Array(this.words + 1);
+    this.store = new StateStore(this.words, tableBits, { keyed: true, lastWordBits: layout.lastWordBits });
     this.judges = this.engine.onState.filter((m) => !m.measures);
     this.measures = this.engine.onState.filter((m) => m.measures);
+    this.control = new Int32Array(shared.control);
+    this.figures = new Float64Array(shared.figures, thread * this.figureStride * 8, this.figureStride);
+    this.sent = new Int32Array(shared.sent);
+    this.outboxes = shared.outboxes;
+    this.out = Array.from({ length: threads }, (_, to) => fixedView(this.outboxes[thread * threads + to]!));
+    this.outLen = new Int32Array(threads);
   }
 
-  /** Takes up the buffers the coordinator handed round (new chunks, a grown table, longer logs). */
-  attach(b: SharedBuffers): void {
-    const W = this.system.layout.words;
-    if (this.table?.buffers.table !== b.table) this.table = new SharedTable(W, { table: b.table, tableBits: b.tableBits });
-    if (!b.previous) this.previous = null;
-    else if (this.previous?.buffers.table !== b.previous.table) this.previous = new SharedTable(W, b.previous);
-    this.states.attach(b.arrivals, b.numbers);
-    this.arrivalCap = b.arrivalCap;
-    if (this.log?.buffer !== b.logs[this.thread]) {
-      this.logs = b.logs.map((l) => new Int32Array(l));
-      this.log = this.logs[this.thread]!;
-    }
-    if (this.first?.buffer !== b.firsts) this.first = new Int32Array(b.firsts);
-    this.firstCap = b.firstCap;
-    this.logCap = b.logCap;
-    if (this.batches?.buffer !== b.batches) this.batches = new Int32Array(b.batches);
-    this.batchCap = b.batchCap;
-    if (this.figures?.buffer !== b.figures) this.figures = new Float64Array(b.figures);
+  get figureStride(): number {
+    return FIGURES + 2 * (this.engine.monitors.bounds?.measured.length ?? 0);
   }
 
   /** A plain read: seen a little late at worst, which costs a few more states, never a wrong answer. */
@@ -119,84 +112,149 @@ export class Participant {
     Atomics.compareExchange(this.control, ABORT, 0, reason);
   }
 
-  private get figureStride(): number {
-    return FIGURES + 2 * (this.engine.monitors.bounds?.measured.length ?? 0);
+  /** The coordinator's thread: hands the initial state (packed in `vec`) to its owner, as the search's state 0. */
+  seed(initial: Uint32Array): void {
+    this.vec.set(initial.subarray(0, this.words));
+    this.outLen.fill(0);
+    this.cur = -1;
+    this.keep(ownerOf(this.vec, this.words, this.threads));
+    this.publishSent();
   }
 
-  /** Expands states [LO, HI) batch by batch; this thread's transitions, terminal and added states go to its figures. */
+  /** Expands this thread's states of the last level, in order; its figures get the level's transitions, terminal states and states added. */
   expandLevel(): void {
-    const c = this.control;
-    const lo = c[LO]!;
-    const hi = c[HI]!;
-    const { engine, states, system } = this;
+    const { engine, store, system } = this;
     const unpack = system.layout.unpack;
     const copy = system.layout.copy;
     const { S, pre, before, after } = engine;
-    this.transitions = this.terminal = this.added = this.logEnd = 0;
-    this.arrival = this.arrivalEnd = 0;
-    this.levelBase = c[LEVEL_BASE]!;
-    this.addLimit = Math.floor(MAX_LOAD * (this.table.mask + 1)) - c[COUNT]!;
-    let polls = 0;
-    for (;;) {
-      const batch = Atomics.add(c, NEXT, 1);
-      const from = lo + batch * EXPAND_BATCH;
-      if (from >= hi || this.aborted()) break;
-      if (batch >= this.batchCap) throw new Error('internal: more expand batches than planned');
-      const to = Math.min(hi, from + EXPAND_BATCH);
-      this.batches[batch * BATCH_WORDS] = this.thread;
-      this.batches[batch * BATCH_WORDS + 1] = this.logEnd;
-      for (let idx = from; idx < to; idx++) {
-        this.cur = this.here = idx;
-        unpack(states.chunkOf(idx), states.offsetOf(idx), pre);
-        copy(S, pre);
-        const onExpand = engine.onExpand;
-        for (let i = 0; i < onExpand.length; i++) onExpand[i]!.expand!(idx, before);
-        const enabled = this.expand(this.emit, this.fail);
-        if (enabled < 0) {
-          // emit or fail asked to stop: a finding, or no room (already raised).
-          if (engine.findings.length) this.abort(ABORT_FINDING);
-          break;
-        }
-        const onExpanded = engine.onExpanded;
-        for (let i = 0; i < onExpanded.length; i++) onExpanded[i]!.expanded!(idx);
-        if (enabled === 0) {
-          this.terminal++;
-          const onTerminal = engine.onTerminal;
-          for (let i = 0; i < onTerminal.length; i++) onTerminal[i]!.terminal!(after);
-        }
+    const lo = this.levelLo;
+    const hi = store.size;
+    const base = this.control[BASE + this.thread]!;
+    this.levelLo = hi;
+    this.here = this.control[LEVEL]!;
+    this.transitions = this.added = 0;
+    this.outLen.fill(0);
+    let terminal = 0;
+    let expanded = 0;
+    for (let local = lo; local < hi; local++) {
+      if ((local - lo) % BATCH === 0 && (this.aborted() || (this.poll !== null && this.poll()))) break;
+      const idx = base + (local - lo);
+      this.cur = idx;
+      unpack(store.chunkOf(local), store.offsetOf(local), pre);
+      copy(S, pre);
+      const onExpand = engine.onExpand;
+      for (let i = 0; i < onExpand.length; i++) onExpand[i]!.expand!(idx, before);
+      const enabled = this.expand(this.emit, this.fail);
+      expanded++;
+      if (enabled < 0) {
+        // emit or fail asked to stop: a finding, or no room (already raised).
         if (engine.findings.length) this.abort(ABORT_FINDING);
-        if (this.aborted()) break;
+        break;
       }
-      this.batches[batch * BATCH_WORDS + 2] = this.logEnd;
-      if (this.poll && (++polls & 63) === 0 && this.poll()) break;
+      const onExpanded = engine.onExpanded;
+      for (let i = 0; i < onExpanded.length; i++) onExpanded[i]!.expanded!(idx);
+      if (enabled === 0) {
+        terminal++;
+        const onTerminal = engine.onTerminal;
+        for (let i = 0; i < onTerminal.length; i++) onTerminal[i]!.terminal!(after);
+      }
+      if (engine.findings.length) {
+        this.abort(ABORT_FINDING);
+        break;
+      }
     }
-    const f = this.thread * this.figureStride;
-    this.figures[f] = this.transitions;
-    this.figures[f + 1] = this.terminal;
-    this.figures[f + 2] = this.added;
+    this.publishSent();
+    const f = this.figures;
+    f[F_TRANSITIONS] = this.transitions;
+    f[F_TERMINAL] = terminal;
+    f[F_EXPANDED] = expanded;
   }
 
-  /** A new state's arrival position + 1 (its table ref), its words written there; REF_OVERFLOW without room. */
-  private readonly arrive = (): number => {
-    if (this.arrival === this.arrivalEnd) {
-      this.arrival = Atomics.add(this.control, ARRIVED, ARRIVAL_BLOCK);
-      this.arrivalEnd = this.arrival + ARRIVAL_BLOCK;
-      const span = this.arrivalEnd - this.levelBase;
-      if (this.arrivalEnd > this.arrivalCap || span > this.addLimit || span > this.firstCap) {
-        this.arrival = this.arrivalEnd;
-        this.abort(ABORT_ROOM);
-        return REF_OVERFLOW;
+  /** Stores the states the other threads sent this thread in the level, thread by thread. */
+  absorbLevel(): void {
+    const { engine, store, threads, thread } = this;
+    const W = this.words;
+    const unpack = this.system.layout.unpack;
+    this.here = this.control[LEVEL]!;
+    let absorbed = 0;
+    for (let from = 0; from < threads && !this.aborted(); from++) {
+      if (from === thread) continue;
+      const n = this.sent[from * threads + thread]!;
+      if (n === 0) continue;
+      // The writer grew the buffer in place before the barrier: a fresh view sees all of it.
+      const box = new Uint32Array(this.outboxes[from * threads + thread]!, 0, n * (W + 1));
+      for (let j = 0; j < n; j++) {
+        if (j % BATCH === 0 && j > 0 && (this.aborted() || (this.poll !== null && this.poll()))) break;
+        const o = j * (W + 1);
+        if (store.findOrInsert(box, o, box[o + W]!) < 0) continue;
+        this.added++;
+        unpack(box, o, engine.S);
+        this.judge();
+        if (engine.findings.length) {
+          this.abort(ABORT_FINDING);
+          break;
+        }
       }
+      absorbed += n;
     }
-    const a = this.arrival++;
-    this.added++;
-    // Published with the state's ref (findOrAdd stores it atomically after this returns).
-    this.first[a - this.levelBase] = this.cur;
-    this.states.write(a, this.vec, 0);
-    return a + 1;
-  };
+    const f = this.figures;
+    f[F_ADDED] = this.added;
+    f[F_ABSORBED] = absorbed;
+    f[F_BYTES] = this.bytes;
+  }
 
-  /** One enabled step has been applied to S: pack, find or add, log, tell the monitors, restore. */
+  /** Bytes this thread holds: its store and its outgoing buffers. */
+  get bytes(): number {
+    let b = this.store.bytes;
+    for (const box of this.out) b += box.byteLength;
+    return b;
+  }
+
+  /** The invariants and bounds, on the state just added (unpacked in S). */
+  private judge(): void {
+    const after = this.engine.after;
+    const judges = this.judges;
+    for (let i = 0; i < judges.length; i++) judges[i]!.state!(after);
+    const measures = this.measures;
+    for (let i = 0; i < measures.length; i++) measures[i]!.state!(after);
+  }
+
+  /** The packed state in `vec` goes to `owner`: stored here (and judged) if that is this thread, else sent. */
+  private keep(owner: number): boolean {
+    const W = this.words;
+    if (owner === this.thread) {
+      if (this.store.findOrInsert(this.vec, 0, this.cur >>> 0) >= 0) {
+        this.added++;
+        this.judge();
+      }
+      return true;
+    }
+    let box = this.out[owner]!;
+    const at = this.outLen[owner]! * (W + 1);
+    if (at + W + 1 > box.length && !(box = this.grow(owner))) return false;
+    for (let i = 0; i < W; i++) box[at + i] = this.vec[i]!;
+    box[at + W] = this.cur >>> 0;
+    this.outLen[owner]!++;
+    return true;
+  }
+
+  /** Doubles the outgoing buffer to `owner` in place; an empty view (and ABORT_ROOM) once it reaches its reserved maximum. */
+  private grow(owner: number): Uint32Array {
+    const sab = this.outboxes[this.thread * this.threads + owner]!;
+    const want = Math.min(sab.maxByteLength, Math.max(OUTBOX_START, sab.byteLength * 2));
+    if (want <= sab.byteLength) {
+      this.abort(ABORT_ROOM);
+      return new Uint32Array(0);
+    }
+    sab.grow(want);
+    return (this.out[owner] = fixedView(sab));
+  }
+
+  private publishSent(): void {
+    for (let to = 0; to < this.threads; to++) this.sent[this.thread * this.threads + to] = this.outLen[to]!;
+  }
+
+  /** One enabled step has been applied to S: pack, keep or send, tell the monitors, restore. */
   private readonly emit = (stepId: number): boolean => {
     const { engine, system } = this;
     const layout = system.layout;
@@ -207,39 +265,11 @@ export class Participant {
       return true;
     }
     this.transitions++;
-    const before = this.added;
-    const ref = this.table.findOrAdd(this.vec, 0, this.arrive);
-    if (ref === REF_OVERFLOW) {
-      this.abort(ABORT_ROOM);
-      return true;
-    }
-    if (ref > this.levelBase) {
-      if (this.logEnd + 2 > this.logCap * 2) {
-        this.abort(ABORT_ROOM);
-        return true;
-      }
-      this.log[this.logEnd++] = this.cur;
-      this.log[this.logEnd++] = ref - 1;
-      if (this.added !== before) {
-        const judges = this.judges;
-        for (let i = 0; i < judges.length; i++) judges[i]!.state!(engine.after);
-      } else this.foundFrom(ref - 1 - this.levelBase);
-    }
+    if (!this.keep(ownerOf(this.vec, this.words, this.threads))) return true;
     if (engine.onStep.length) engine.stepTaken(stepId, -1);
     layout.copy(engine.S, engine.pre);
     return engine.findings.length > 0;
   };
-
-  /** The state at level position `at` is reached from the state being expanded: keep the smaller of it and the first known. */
-  private foundFrom(at: number): void {
-    const first = this.first;
-    const cur = this.cur;
-    for (let f = Atomics.load(first, at); cur < f;) {
-      const was = Atomics.compareExchange(first, at, f, cur);
-      if (was === f) return;
-      f = was;
-    }
-  }
 
   /** A guard, choices function or action threw: a model assertion (the sequential search words it). */
   private readonly fail = (_err: unknown, stepId: number): boolean => {
@@ -248,98 +278,21 @@ export class Participant {
     return true;
   };
 
-  /** Runs the measuring monitors on states [LO, HI), in number order, batch by batch. */
-  judgeLevel(): void {
-    const c = this.control;
-    const lo = c[LO]!;
-    const hi = c[HI]!;
-    const { engine, states, system, measures } = this;
-    for (;;) {
-      const from = lo + Atomics.add(c, NEXT, 1) * JUDGE_BATCH;
-      if (from >= hi || this.aborted()) break;
-      const to = Math.min(hi, from + JUDGE_BATCH);
-      for (let idx = from; idx < to; idx++) {
-        this.here = idx;
-        system.layout.unpack(states.chunkOf(idx), states.offsetOf(idx), engine.S);
-        for (let i = 0; i < measures.length; i++) measures[i]!.state!(engine.after);
-      }
-      if (engine.findings.length) {
-        this.abort(ABORT_FINDING);
-        break;
-      }
-    }
-  }
-
-  /** Moves the stored states (arrival position below LEVEL_BASE) of the previous table's slots [LO, HI) into the table, batch by batch. */
-  rebuildTable(): void {
-    const c = this.control;
-    const lo = c[LO]!;
-    const hi = c[HI]!;
-    const below = c[LEVEL_BASE]!;
-    for (;;) {
-      const from = lo + Atomics.add(c, NEXT, 1) * REBUILD_BATCH;
-      if (from >= hi) break;
-      this.previous!.moveInto(this.table, from, Math.min(hi, from + REBUILD_BATCH), below);
-    }
-  }
-
   /**
-   * The level's numbering, in the sequential search's order, with the expansion's logs: a new state is
-   * discovered from the smallest state that reaches it (its `first`), by the first of that state's steps
-   * into it; states are numbered by discovery, parent by parent, and a parent's steps in order. Per batch
-   * of parents [LO, HI) this counts its discoveries and marks the other steps in the log (`number` false),
-   * or, once the coordinator has summed the counts into each batch's first number, numbers the
-   * discoveries.
+   * Writes this thread's bounds into its figures: the worst value and where it was first met. `here` is
+   * the level being discovered, so a bound's `at` is the level of the first state at which this thread
+   * met its worst value (the coordinator finds the state itself, coordinator.ts).
    */
-  numberLevel(number: boolean): void {
-    const c = this.control;
-    const lo = c[LO]!;
-    const hi = c[HI]!;
-    const { batches, logs } = this;
-    for (;;) {
-      const b = Atomics.add(c, NEXT, 1);
-      if (lo + b * EXPAND_BATCH >= hi) break;
-      const at = b * BATCH_WORDS;
-      const log = logs[batches[at]!]!;
-      if (number) this.numberBatch(log, batches[at + 1]!, batches[at + 2]!, batches[at + 3]!);
-      else batches[at + 3] = this.countBatch(log, batches[at + 1]!, batches[at + 2]!, c[LEVEL_BASE]!);
-    }
-  }
-
-  /** The discoveries among the steps logged in log[start, end); every other step's arrival is marked (~a, negative). */
-  private countBatch(log: Int32Array, start: number, end: number, base: number): number {
-    const first = this.first;
-    let n = 0;
-    let since = start;
-    for (let j = start; j < end; j += 2) {
-      const parent = log[j]!;
-      const a = log[j + 1]!;
-      if (log[since] !== parent) since = j;
-      let again = first[a - base] !== parent;
-      // A parent's steps are logged together: an earlier one into the same state is the discovery.
-      for (let k = since; k < j && !again; k += 2) again = log[k + 1] === a;
-      if (again) log[j + 1] = ~a;
-      else n++;
-    }
-    return n;
-  }
-
-  /** Numbers the discoveries (countBatch left them unmarked) logged in log[start, end) from `idx` on. */
-  private numberBatch(log: Int32Array, start: number, end: number, idx: number): void {
-    const states = this.states;
-    for (let j = start; j < end; j += 2) {
-      const a = log[j + 1]!;
-      if (a >= 0) states.number(idx++, a, log[j]!);
-    }
-  }
-
-  /** Writes this thread's bounds (worst value and its first state) into its figures. */
   reportBounds(): void {
     const measured = this.engine.monitors.bounds?.measured ?? [];
-    const base = this.thread * this.figureStride + FIGURES;
     for (let i = 0; i < measured.length; i++) {
-      this.figures[base + 2 * i] = measured[i]!.worst;
-      this.figures[base + 2 * i + 1] = measured[i]!.at ?? -1;
+      this.figures[FIGURES + 2 * i] = measured[i]!.worst;
+      this.figures[FIGURES + 2 * i + 1] = measured[i]!.at ?? 0;
     }
   }
+}
+
+/** A view of the buffer's present length (not one that tracks a growable buffer's length: V8 reads those more slowly). */
+function fixedView(sab: SharedArrayBuffer): Uint32Array {
+  return new Uint32Array(sab, 0, sab.byteLength >>> 2);
 }

@@ -42,7 +42,16 @@ export function exploreOn(system: CompiledSystem, workers: number, source: Syste
       ? 'a reduced search runs on one thread'
       : null;
   if (single) return { ...explore(system, options), workers: { threads: 1, note: single } };
-  const { rerun, ...outcome } = exploreParallel(system, options, { workers, source });
-  const note = 'something was found (or --max-states passed): the one-thread search ran again to it, for its exact counterexample and counts';
-  return { ...outcome, workers: { threads: workers, ...(rerun ? { note } : {}) } };
+  const { rerun, work: _work, ...outcome } = exploreParallel(system, options, { workers, source });
+  const note = rerun && RERUN_NOTES[rerun];
+  return { ...outcome, workers: { threads: workers, ...(note ? { note } : {}) } };
 }
+
+/** What the result says when the one-thread search answered a run the threads began (coordinator.ts). */
+const RERUN_NOTES = {
+  found: 'something was found (or --max-states passed): the one-thread search ran again to it, for its exact counterexample and counts',
+  'max-states': 'something was found (or --max-states passed): the one-thread search ran again to it, for its exact counterexample and counts',
+  room: 'the threads outgrew the memory reserved for the states they send each other: the one-thread search ran instead',
+  witness:
+    "the one-thread search that names a bound's worst state did not reach its value (stopped, or steps that are not functions of the state): it ran the whole check",
+} as const;

@@ -1,12 +1,14 @@
 /**
- * What the threads of a parallel search share: one control block of Int32 words (commands, counters, the
- * barrier), the buffers of the visited set and of the level being expanded, and the message that hands a
- * worker its part. The coordinator (coordinator.ts) runs on the calling thread and takes part in every
- * phase itself; the workers (worker.ts) wait for its commands.
+ * What the threads of a parallel search share: one control block of Int32 words (commands, the barrier,
+ * each thread's first state number), one outgoing buffer per pair of threads, the per-pair counts of what
+ * was sent in the level, and each thread's figures. All of it is allocated once, before the workers
+ * start, and handed to them with their job: an outgoing buffer is a growable SharedArrayBuffer that its
+ * writer grows in place. The coordinator (coordinator.ts) runs on the calling thread and takes part in
+ * every phase itself; the workers (worker.ts) wait for its commands.
  */
 import type { CompiledSystem } from '../../system/system.js';
 import { expandSource } from '../../system/codegen.js';
-import type { SharedTableBuffers } from '../../store/sharedStore.js';
+import { hashWords } from '../../store/stateStore.js';
 
 /**
  * How a worker thread builds the system being checked: a system holds functions, which cannot be sent to
@@ -21,100 +23,106 @@ export interface SystemSource {
   readonly args?: unknown;
 }
 
-// The control block: word offsets. Words written often by every thread (the claim counters, the abort
-// flag, the barrier) sit on cache lines of their own, away from the words every thread reads.
+// The control block: word offsets. Words written often by every thread (the barrier, the abort flag) sit
+// on cache lines of their own, away from the words every thread reads.
 /** Bumped by the coordinator to start a command; workers wait on it. */
 export const GEN = 0;
 export const CMD = 1;
-/** The range of the current command: states [LO, HI) to expand, or to judge. */
-export const LO = 2;
-export const HI = 3;
-/** States stored before the level (the number the first new state gets). */
-export const COUNT = 4;
-/** The first arrival position of the level: a state at or past it is new in the level. */
-export const LEVEL_BASE = 5;
+/** The level whose states the current command discovers (0: the initial state). */
+export const LEVEL = 2;
 /** Workers that finished the current command. */
 export const DONE = 16;
 /** Workers that built the system and wait for commands. */
 export const READY = 17;
 /** Why the current command was abandoned (ABORT_*), 0 while it runs. */
 export const ABORT = 32;
-/** The next batch of states to claim. */
-export const NEXT = 48;
-/** Arrival positions handed out (in blocks of ARRIVAL_BLOCK). */
-export const ARRIVED = 64;
-export const CONTROL_WORDS = 80;
+/** Per thread t, word BASE + t: the number of its first state in the level being expanded. */
+export const BASE = 64;
 
+export function controlWords(threads: number): number {
+  return BASE + threads;
+}
+
+/** Expand this thread's states of the last level: successors it owns into its store, the others into their owners' outgoing buffers. */
 export const CMD_EXPAND = 1;
-export const CMD_JUDGE = 2;
+/** Store the states the other threads sent this thread in the level. */
+export const CMD_ABSORB = 2;
+/** Write this thread's bounds (worst value, and the level it was first met at) into its figures. */
 export const CMD_REPORT = 3;
-export const CMD_EXIT = 4;
-/** Move the stored states of the previous table (`SharedBuffers.previous`), slots [LO, HI), into the new one. */
-export const CMD_REBUILD = 5;
-/** Count, per expand batch of states [LO, HI), the new states it discovers first (the level's numbering, part one). */
-export const CMD_COUNT = 6;
-/** Number them, from the first number of each batch the coordinator wrote (part two). */
-export const CMD_NUMBER = 7;
+/** Post this thread's stored states (its record chunks) to the coordinator: the search is over. */
+export const CMD_PUBLISH = 4;
+export const CMD_EXIT = 5;
 
 /** Something was found (a violation or a model error): the coordinator hands the run to the sequential search. */
 export const ABORT_FINDING = 1;
-/** The level's arrival space, logs or table ran out of room: grown, and the level runs again. */
+/** An outgoing buffer could not grow (its reserved maximum): the sequential search answers. */
 export const ABORT_ROOM = 2;
 /** A bound (timeout, memory, Ctrl-C): the run stops. */
 export const ABORT_STOP = 3;
 /** A thread failed: its message follows on its port. */
 export const ABORT_ERROR = 4;
 
-/** States a thread claims at a time when expanding, and when judging. */
-export const EXPAND_BATCH = 64;
-export const JUDGE_BATCH = 1024;
-/** Slots of the previous table a thread claims at a time when the table is rebuilt. */
-export const REBUILD_BATCH = 1 << 10;
-/** Arrival positions a thread claims at a time. */
-export const ARRIVAL_BLOCK = 64;
-/** Words per expand batch in `SharedBuffers.batches`. */
-export const BATCH_WORDS = 4;
-/** Per-thread figures: transitions, terminal states and states arrived in the level, then [worst, at] per bound. */
-export const FIGURES = 3;
+/** States a thread expands (or received states it stores) between two looks at the abort flag. */
+export const BATCH = 64;
+/**
+ * Per-thread figures (Float64s): transitions and terminal states of the level's expansion, states added in
+ * the level, bytes held (store and outgoing buffers), states expanded and received states stored in the
+ * level (the work of each phase, for the balance figures); then [worst, level] per bound.
+ */
+export const FIGURES = 6;
+export const F_TRANSITIONS = 0;
+export const F_TERMINAL = 1;
+export const F_ADDED = 2;
+export const F_BYTES = 3;
+export const F_EXPANDED = 4;
+export const F_ABSORBED = 5;
 
-/** Every buffer the threads share, handed round again whenever the coordinator replaces or adds one. */
+/**
+ * A SharedArrayBuffer that grows in place up to `maxByteLength` (ES2024; Node 20 has it, the TypeScript lib
+ * this project compiles against does not declare it). Every thread sees the new length once it synchronises.
+ */
+export interface GrowableBuffer extends SharedArrayBuffer {
+  readonly maxByteLength: number;
+  grow(bytes: number): void;
+}
+
+export function growableBuffer(maxByteLength: number): GrowableBuffer {
+  const Growable = SharedArrayBuffer as unknown as new (bytes: number, options: { maxByteLength: number }) => GrowableBuffer;
+  return new Growable(0, { maxByteLength });
+}
+
+/** Everything the threads share, allocated by the coordinator before the workers start. */
 export interface SharedBuffers {
-  readonly table: SharedArrayBuffer;
-  readonly tableBits: number;
-  /** While the table is rebuilt (CMD_REBUILD): the table it replaces. */
-  readonly previous?: SharedTableBuffers;
-  /** The store's chunks (store/sharedStore.ts), in order; a message lists them all. */
-  readonly arrivals: readonly SharedArrayBuffer[];
-  readonly numbers: readonly SharedArrayBuffer[];
-  /** Arrival positions the chunks hold. */
-  readonly arrivalCap: number;
-  /** Per thread, its discovery log of the level: (parent, arrival) pairs. */
-  readonly logs: readonly SharedArrayBuffer[];
-  /** Pairs each log holds. */
-  readonly logCap: number;
-  /** By arrival position in the level: the number of the first state to reach it (the smallest). */
-  readonly firsts: SharedArrayBuffer;
-  /** Arrival positions `firsts` holds. */
-  readonly firstCap: number;
-  /** Per expand batch of the level, BATCH_WORDS words: [thread, log start, log end, discoveries, then first number]. */
-  readonly batches: SharedArrayBuffer;
-  readonly batchCap: number;
+  readonly control: SharedArrayBuffer;
+  /** By `from * threads + to`: the states `from` found that `to` owns, (words..., parent number) each; growable. */
+  readonly outboxes: readonly GrowableBuffer[];
+  /** Int32 by `from * threads + to`: the states in that outgoing buffer this level. */
+  readonly sent: SharedArrayBuffer;
   /** Per thread: FIGURES + 2 * bounds Float64s. */
   readonly figures: SharedArrayBuffer;
 }
 
-/** What a worker is started with (through postMessage, with a port for buffers and errors). */
+/** What a worker is started with (through postMessage, with a port for its records and errors). */
 export interface WorkerJob {
   readonly source: SystemSource;
   /** The compiled system's fingerprint: the worker refuses to search a different one. */
   readonly fingerprint: string;
-  readonly control: SharedArrayBuffer;
+  readonly shared: SharedBuffers;
   readonly thread: number;
+  readonly threads: number;
   readonly stopAtFirstViolation: boolean;
+  /** log2 of the first size of each thread's state table (tests start small to take the paths that grow it). */
+  readonly tableBits: number;
 }
 
-/** From a worker to the coordinator, on its port. */
-export type WorkerReport = { readonly error: string };
+/** From a worker to the coordinator, on its port: a failure, or (CMD_PUBLISH) its record chunks. */
+export type WorkerReport = { readonly error: string } | { readonly records: readonly Uint32Array[] };
+
+/** Which thread owns a packed state: a hash with another seed than the state table's, so each thread's table stays evenly filled. */
+export function ownerOf(vec: Uint32Array, words: number, threads: number): number {
+  return hashWords(vec, 0, words, OWNER_SEED) % threads;
+}
+const OWNER_SEED = 0x2545f491;
 
 /**
  * What identifies a compiled system well enough that two threads agree on states and steps: its slots

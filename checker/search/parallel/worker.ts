@@ -1,31 +1,28 @@
 /**
  * A worker thread of parallel searches (pool.ts starts it): for each job it builds the system from its
  * module (SystemSource), checks that it is the system the coordinator searches, and then runs the
- * coordinator's commands synchronously - expand a level, store a level, report its bounds - until
- * CMD_EXIT. A failure goes back on the job's port and raises ABORT_ERROR, so the coordinator never waits
+ * coordinator's commands synchronously - expand a level, store what the others sent, report its bounds,
+ * hand over its states - until CMD_EXIT. A failure goes back on the job's port and raises ABORT_ERROR, so the coordinator never waits
  * for a thread that is gone.
  */
 import { pathToFileURL } from 'node:url';
 import { isAbsolute } from 'node:path';
-import { parentPort, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { parentPort, type MessagePort } from 'node:worker_threads';
 import { compileSystem, type CompiledSystem, type SystemSpec } from '../../system/system.js';
 import { Participant } from './participant.js';
 import {
   ABORT,
   ABORT_ERROR,
   CMD,
+  CMD_ABSORB,
   CMD_EXIT,
   CMD_EXPAND,
+  CMD_PUBLISH,
   CMD_REPORT,
-  CMD_JUDGE,
-  CMD_REBUILD,
-  CMD_COUNT,
-  CMD_NUMBER,
   DONE,
   fingerprint,
   GEN,
   READY,
-  type SharedBuffers,
   type SystemSource,
   type WorkerJob,
   type WorkerReport,
@@ -54,7 +51,7 @@ function message(e: unknown): string {
 }
 
 function run(system: CompiledSystem, job: WorkerJob, port: MessagePort, control: Int32Array): void {
-  const me = new Participant(system, control, job.thread, job.stopAtFirstViolation);
+  const me = new Participant(system, job.shared, job.thread, job.threads, job.stopAtFirstViolation, job.tableBits);
   for (const m of me.engine.onBegin) m.begin!();
   // Commands are numbered from 1: one issued before this thread was ready (the run ended early: CMD_EXIT) is seen at once.
   let gen = 0;
@@ -66,13 +63,17 @@ function run(system: CompiledSystem, job: WorkerJob, port: MessagePort, control:
     const cmd = Atomics.load(control, CMD);
     if (cmd === CMD_EXIT) return;
     try {
-      for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) me.attach(m.message as SharedBuffers);
       if (cmd === CMD_EXPAND) me.expandLevel();
-      else if (cmd === CMD_JUDGE) me.judgeLevel();
+      else if (cmd === CMD_ABSORB) me.absorbLevel();
       else if (cmd === CMD_REPORT) me.reportBounds();
-      else if (cmd === CMD_REBUILD) me.rebuildTable();
-      else if (cmd === CMD_COUNT) me.numberLevel(false);
-      else if (cmd === CMD_NUMBER) me.numberLevel(true);
+      else if (cmd === CMD_PUBLISH) {
+        // The search is over: the chunks move to the coordinator (transferred, not copied).
+        const records = me.store.records();
+        port.postMessage(
+          { records } satisfies WorkerReport,
+          records.map((r) => r.buffer as ArrayBuffer),
+        );
+      }
     } catch (e) {
       port.postMessage({ error: `worker ${job.thread}: ${message(e)}` } satisfies WorkerReport);
       Atomics.store(control, ABORT, ABORT_ERROR);
@@ -83,7 +84,7 @@ function run(system: CompiledSystem, job: WorkerJob, port: MessagePort, control:
 }
 
 parentPort!.on('message', ({ job, port }: { job: WorkerJob; port: MessagePort }) => {
-  const control = new Int32Array(job.control);
+  const control = new Int32Array(job.shared.control);
   void (async () => {
     let system: CompiledSystem;
     try {
