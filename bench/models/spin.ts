@@ -52,13 +52,18 @@ export function runSpinExample(
   defines: Readonly<Record<string, number>>,
   options: { reduce?: boolean; optimize?: string; dir?: string; cpu?: boolean } = {},
 ): SpinRun {
-  let source = readFileSync(new URL(`spin/${example}.pml`, import.meta.url), 'utf8');
-  for (const [name, value] of Object.entries(defines)) {
-    const before = source;
-    source = source.replace(new RegExp(`^#define\\s+${name}\\s+\\S+`, 'm'), `#define ${name} ${value}`);
-    if (source === before) throw new Error(`no #define ${name} in ${example}.pml`);
-  }
+  const source = withDefines(readFileSync(new URL(`spin/${example}.pml`, import.meta.url), 'utf8'), defines, `${example}.pml`);
   return runSpin(source, { ...options, name: example });
+}
+
+/** A Promela source with some of its `#define`s given other values; a name it does not define is an error. */
+export function withDefines(source: string, defines: Readonly<Record<string, number>>, file: string): string {
+  for (const [name, value] of Object.entries(defines)) {
+    const line = new RegExp(`^#define\\s+${name}\\s+\\S+`, 'm');
+    if (!line.test(source)) throw new Error(`no #define ${name} in ${file}`);
+    source = source.replace(line, `#define ${name} ${value}`);
+  }
+  return source;
 }
 
 /** How pan is asked: safety (`-DSAFETY`; `-E` ignores invalid end states), or acceptance cycles under weak fairness (`-a -f`). */
@@ -93,7 +98,12 @@ export function runSpin(source: string, options: PanOptions = {}): SpinRun & { r
   const flags = [options.optimize ?? '-O2', ...(options.reduce ? [] : ['-DNOREDUCE']), ...(mode === 'liveness' ? ['-DNFAIR=3'] : ['-DSAFETY'])];
   const cc = exec('cc', [...flags, '-o', 'pan', 'pan.c'], cwd);
   const t1 = performance.now();
-  const panArgs = ['-m100000', ...(mode === 'safety-E' ? ['-E'] : []), ...(mode === 'liveness' ? ['-a', '-f'] : []), ...(options.claim ? ['-N', options.claim] : [])];
+  const panArgs = [
+    '-m100000',
+    ...(mode === 'safety-E' ? ['-E'] : []),
+    ...(mode === 'liveness' ? ['-a', '-f'] : []),
+    ...(options.claim ? ['-N', options.claim] : []),
+  ];
   const pan = exec('./pan', panArgs, cwd);
   const out = pan.out;
   const t2 = performance.now();

@@ -24,6 +24,10 @@ function producer(m: number, variant: Variant) {
   const base = setup({
     types: { context: {} as { item: number }, events: {} as Ev },
     guards: { notFull: ({ event }) => !event.world.q.isFull() },
+    actions: {
+      readNext: assign({ item: ({ event }) => event.world.next }),
+      forget: assign({ item: 0 }),
+    },
   });
   if (variant === 'atomic') {
     return base.createMachine({
@@ -53,7 +57,7 @@ function producer(m: number, variant: Variant) {
     initial: 'idle',
     context: { item: 0 },
     states: {
-      idle: { on: { read: { target: 'hasItem', actions: assignItem, description: 'item = next' } } },
+      idle: { on: { read: { target: 'hasItem', actions: 'readNext', description: 'item = next' } } },
       hasItem: {
         on: {
           put: {
@@ -64,7 +68,7 @@ function producer(m: number, variant: Variant) {
                 event.world.q.send(context.item);
                 event.world.next = (context.item + 1) % m;
               },
-              assignZero,
+              'forget',
             ],
             description: 'q!item; next = (item + 1) % M',
           },
@@ -74,9 +78,6 @@ function producer(m: number, variant: Variant) {
     },
   });
 }
-
-const assignItem = assign({ item: ({ event }: { event: Ev }) => event.world.next });
-const assignZero = assign({ item: 0 });
 
 function consumer(m: number) {
   return setup({

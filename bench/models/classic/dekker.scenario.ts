@@ -26,8 +26,7 @@ function dekkerProcess(variant: Variant) {
   return setup({
     types: { context: {} as { me: number }, events: {} as Ev, input: {} as { me: number } },
     guards: {
-      otherDown: ({ context, event }) =>
-        event.world.flag[1 - context.me] === 0 || (variant === 'turn-shortcut' && event.world.turn === context.me),
+      otherDown: ({ context, event }) => event.world.flag[1 - context.me] === 0 || (variant === 'turn-shortcut' && event.world.turn === context.me),
       otherUpMyTurn: ({ context, event }) => event.world.flag[1 - context.me] === 1 && event.world.turn === context.me,
       otherUpItsTurn: ({ context, event }) => event.world.flag[1 - context.me] === 1 && event.world.turn !== context.me,
       myTurn: ({ context, event }) => event.world.turn === context.me,

@@ -21,7 +21,21 @@ interface World {
   y: number;
 }
 type Ev = StepEvent<
-  'start' | 'setX' | 'yBusy' | 'yFree' | 'awaitYFree' | 'setY' | 'fast' | 'slow' | 'scanNext' | 'scanDone' | 'yMine' | 'yLost' | 'awaitYFreeAgain' | 'clearY' | 'lowerB',
+  | 'start'
+  | 'setX'
+  | 'yBusy'
+  | 'yFree'
+  | 'awaitYFree'
+  | 'setY'
+  | 'fast'
+  | 'slow'
+  | 'scanNext'
+  | 'scanDone'
+  | 'yMine'
+  | 'yLost'
+  | 'awaitYFreeAgain'
+  | 'clearY'
+  | 'lowerB',
   World
 >;
 type Variant = 'fast-mutex' | 'starvation' | 'no-recheck';
