@@ -16,6 +16,7 @@ import { dekker } from '../../bench/models/classic/dekker.scenario.js';
 import { lamport } from '../../bench/models/classic/lamport.scenario.js';
 import { philosophers } from '../../bench/models/classic/philosophers.scenario.js';
 import { rwlock } from '../../bench/models/classic/rwlock.scenario.js';
+import { szymanski } from '../../bench/models/classic/szymanski.scenario.js';
 import { assertConformance } from '../checker/conformance.js';
 
 /** The first violated property, or null when the run holds. */
@@ -84,6 +85,7 @@ describe('classic models conform to xstate', () => {
   const walks = { runs: 15, maxSteps: 40 };
   it('dekker', () => ['dekker', 'turn-shortcut'].forEach((v) => assertConformance(dekker(v as never), walks)));
   it('lamport', () => ['fast-mutex', 'no-recheck'].forEach((v) => assertConformance(lamport(2, v as never), walks)));
+  it('szymanski', () => ['szymanski', 'no-lower-wait'].forEach((v) => assertConformance(szymanski(2, v as never), walks)));
   it('philosophers', () => ['naive', 'ordered'].forEach((v) => assertConformance(philosophers(3, v as never), walks)));
   it('buffer', () => ['atomic', 'split'].forEach((v) => assertConformance(buffer(2, 3, v as never), walks)));
   it('rwlock', () => ['rwlock', 'split'].forEach((v) => assertConformance(rwlock(2, v as never), walks)));

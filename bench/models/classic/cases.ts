@@ -23,8 +23,9 @@ import { dekker } from './dekker.scenario.js';
 import { lamport } from './lamport.scenario.js';
 import { philosophers } from './philosophers.scenario.js';
 import { rwlock } from './rwlock.scenario.js';
+import { szymanski } from './szymanski.scenario.js';
 
-export type ClassicModel = 'dekker' | 'lamport' | 'philosophers' | 'buffer' | 'rwlock';
+export type ClassicModel = 'dekker' | 'lamport' | 'szymanski' | 'philosophers' | 'buffer' | 'rwlock';
 
 export interface ClassicCase {
   /** Unique: the model, its variant and parameters, and the question. */
@@ -45,6 +46,7 @@ export interface ClassicCase {
 const build: Record<ClassicModel, (variant: string, params: Readonly<Record<string, number>>) => SystemSpec> = {
   dekker: (v) => dekker(v as never),
   lamport: (v, p) => lamport(p.n!, v as never),
+  szymanski: (v, p) => szymanski(p.n!, v as never),
   philosophers: (v, p) => philosophers(p.n!, v as never),
   buffer: (v, p) => buffer(p.k!, p.m!, v as never),
   rwlock: (v, p) => rwlock(p.r!, v as never),
@@ -117,6 +119,36 @@ export const classicCases: readonly ClassicCase[] = [
     variant: 'no-recheck',
     params: { n: 3 },
     defines: { N: 3, NO_RECHECK: 1 },
+    mode: 'safety',
+    spin: { error: 'assertion' },
+    violates: 'mutual exclusion',
+  },
+  {
+    name: 'szymanski n=3',
+    model: 'szymanski',
+    variant: 'szymanski',
+    params: { n: 3 },
+    defines: { N: 3 },
+    mode: 'safety',
+    spin: { error: null, states: 392, transitions: 799 },
+    violates: null,
+  },
+  {
+    name: 'szymanski n=3: P0 enters again',
+    model: 'szymanski',
+    variant: 'szymanski',
+    params: { n: 3 },
+    defines: { N: 3 },
+    mode: 'liveness',
+    spin: { error: null },
+    violates: null,
+  },
+  {
+    name: 'szymanski n=3 no-lower-wait',
+    model: 'szymanski',
+    variant: 'no-lower-wait',
+    params: { n: 3 },
+    defines: { N: 3, NO_LOWER_WAIT: 1 },
     mode: 'safety',
     spin: { error: 'assertion' },
     violates: 'mutual exclusion',
