@@ -13,7 +13,8 @@
  * bug: a process whose turn it is enters without looking at the other flag, and both end up inside.
  */
 import { setup } from 'xstate';
-import { array, bool, deadlockFreedom, defineScenario, int, invariant, progress, type StepEvent, type SystemSpec } from '../../../index.js';
+import { array, bool, deadlockFreedom, defineScenario, int, type StepEvent, type SystemSpec } from '../../../index.js';
+import { entersAgain, mutualExclusion } from './properties.js';
 
 interface World {
   readonly flag: Int32Array | number[];
@@ -71,17 +72,7 @@ export function dekker(variant: Variant): SystemSpec<World> {
     name: `dekker-${variant}`,
     world: { flag: array(2, bool()), turn: int(0, 1) },
     actors: [0, 1].map((me) => ({ name: `P${me}`, machine, input: { me }, fields: { me: int(me, me) } })),
-    properties: [
-      invariant<World>('mutual exclusion', (s) => !(s.actors[0]!.state === 'cs' && s.actors[1]!.state === 'cs'), {
-        description: 'never both processes in the critical section',
-      }),
-      deadlockFreedom(),
-      progress<World>('P0 enters again', {
-        description: 'P0 enters its critical section infinitely often',
-        inFlight: (s) => s.actors[0]!.state !== 'cs',
-        progress: (_b, a, step) => step.actorIndex === 0 && a.actors[0]!.state === 'cs',
-      }),
-    ],
+    properties: [mutualExclusion(), deadlockFreedom(), entersAgain('P0 enters again', 'P0', 'cs', 'P0 enters its critical section infinitely often')],
   };
 }
 

@@ -13,7 +13,8 @@
  * process enters without checking that y is still its own, and two processes meet in the critical section.
  */
 import { assign, setup } from 'xstate';
-import { array, bool, deadlockFreedom, defineScenario, int, invariant, progress, type Property, type StepEvent, type SystemSpec } from '../../../index.js';
+import { array, bool, deadlockFreedom, defineScenario, int, type Property, type StepEvent, type SystemSpec } from '../../../index.js';
+import { entersAgain, mutualExclusion } from './properties.js';
 
 interface World {
   readonly b: Int32Array | number[];
@@ -120,21 +121,8 @@ function lamportProcess(n: number, recheck: boolean) {
 
 export function lamport(n: number, variant: Variant): SystemSpec<World> {
   const machine = lamportProcess(n, variant !== 'no-recheck');
-  const properties: Property<World>[] = [
-    invariant<World>('mutual exclusion', (s) => s.actors.filter((a) => a.state === 'cs').length <= 1, {
-      description: 'at most one process in the critical section',
-    }),
-    deadlockFreedom(),
-  ];
-  if (variant === 'starvation') {
-    properties.push(
-      progress<World>('P1 enters again', {
-        description: 'P1 enters its critical section infinitely often',
-        inFlight: (s) => s.actors[0]!.state !== 'cs',
-        progress: (_b, a, step) => step.actorIndex === 0 && a.actors[0]!.state === 'cs',
-      }),
-    );
-  }
+  const properties: Property<World>[] = [mutualExclusion(), deadlockFreedom()];
+  if (variant === 'starvation') properties.push(entersAgain('P1 enters again', 'P1', 'cs', 'P1 enters its critical section infinitely often'));
   return {
     name: `lamport-${variant}`,
     world: { b: array(n, bool()), x: int(0, n), y: int(0, n) },

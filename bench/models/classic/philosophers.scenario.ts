@@ -11,7 +11,8 @@
  * the acceptance cycle of `[]<> Phil[0]@eating` with `pan -a -f`).
  */
 import { setup } from 'xstate';
-import { array, bool, deadlockFreedom, defineScenario, int, invariant, progress, type Property, type StepEvent, type SystemSpec } from '../../../index.js';
+import { array, bool, deadlockFreedom, defineScenario, int, invariant, type Property, type StepEvent, type SystemSpec } from '../../../index.js';
+import { entersAgain } from './properties.js';
 
 interface World {
   readonly fork: Int32Array | number[];
@@ -65,15 +66,7 @@ export function philosophers(n: number, variant: Variant): SystemSpec<World> {
     }),
     deadlockFreedom(),
   ];
-  if (variant === 'ordered-starvation') {
-    properties.push(
-      progress<World>('Phil0 eats again', {
-        description: 'philosopher 0 eats infinitely often',
-        inFlight: (s) => s.actors[0]!.state !== 'eating',
-        progress: (_b, a, step) => step.actorIndex === 0 && a.actors[0]!.state === 'eating',
-      }),
-    );
-  }
+  if (variant === 'ordered-starvation') properties.push(entersAgain('Phil0 eats again', 'Phil0', 'eating', 'philosopher 0 eats infinitely often'));
   return {
     name: `philosophers-${variant}`,
     world: { fork: array(n, bool()) },

@@ -12,7 +12,8 @@
  * step and takes the lock in the next, and a reader enters in between.
  */
 import { setup } from 'xstate';
-import { bool, deadlockFreedom, defineScenario, int, invariant, progress, type Property, type StepEvent, type SystemSpec } from '../../../index.js';
+import { bool, deadlockFreedom, defineScenario, int, invariant, type Property, type StepEvent, type SystemSpec } from '../../../index.js';
+import { entersAgain } from './properties.js';
 
 interface World {
   readers: number;
@@ -91,15 +92,7 @@ export function rwlock(r: number, variant: Variant): SystemSpec<World> {
     }),
     deadlockFreedom(),
   ];
-  if (variant === 'writer-starvation') {
-    properties.push(
-      progress<World>('Writer writes again', {
-        description: 'the writer writes infinitely often',
-        inFlight: (s) => s.actor('Writer').state !== 'writing',
-        progress: (_b, a) => a.actor('Writer').state === 'writing',
-      }),
-    );
-  }
+  if (variant === 'writer-starvation') properties.push(entersAgain('Writer writes again', 'Writer', 'writing', 'the writer writes infinitely often'));
   return {
     name: `rwlock-${variant}`,
     world: { readers: int(0, r), writer: bool() },

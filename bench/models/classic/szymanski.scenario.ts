@@ -13,7 +13,8 @@
  * process enters without waiting for the lower-numbered ones, and two meet in the critical section.
  */
 import { setup } from 'xstate';
-import { array, deadlockFreedom, defineScenario, int, invariant, progress, type StepEvent, type SystemSpec } from '../../../index.js';
+import { array, deadlockFreedom, defineScenario, int, type StepEvent, type SystemSpec } from '../../../index.js';
+import { entersAgain, mutualExclusion } from './properties.js';
 
 interface World {
   readonly flag: Int32Array | number[];
@@ -83,17 +84,7 @@ export function szymanski(n: number, variant: Variant): SystemSpec<World> {
     name: `szymanski-${variant}`,
     world: { flag: array(n, int(0, 4)) },
     actors: Array.from({ length: n }, (_, me) => ({ name: `P${me}`, machine, input: { me }, fields: { me: int(me, me) } })),
-    properties: [
-      invariant<World>('mutual exclusion', (s) => s.actors.filter((a) => a.state === 'cs').length <= 1, {
-        description: 'at most one process in the critical section',
-      }),
-      deadlockFreedom(),
-      progress<World>('P0 enters again', {
-        description: 'P0 enters its critical section infinitely often',
-        inFlight: (s) => s.actors[0]!.state !== 'cs',
-        progress: (_b, a, step) => step.actorIndex === 0 && a.actors[0]!.state === 'cs',
-      }),
-    ],
+    properties: [mutualExclusion(), deadlockFreedom(), entersAgain('P0 enters again', 'P0', 'cs', 'P0 enters its critical section infinitely often')],
   };
 }
 
