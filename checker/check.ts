@@ -105,7 +105,7 @@ export interface CheckOptions {
   readonly reduce?: Reduction;
   /**
    * Threads for the exhaustive search (search/parallel/): 1 (default) or more, for bfs with the exact store.
-   * The result is the same for any number (apart from `stats.seconds`, `peakMemoryBytes` and `workers`).
+   * The result is the same for any number (apart from `stats.seconds`, `peakMemoryBytes`, `storeBytes` (one table per thread) and `workers`).
    * Needs `source`: a system object cannot be sent to another thread.
    */
   readonly workers?: number;
