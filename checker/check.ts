@@ -32,7 +32,7 @@ import { sample, type SamplingStrategy } from './search/sampling.js';
 import { Rng } from './random/rng.js';
 import { compileSystem, type CompiledSystem, type SystemSpec } from './system/system.js';
 import { stateAfter, stepsAround, stepsTo as stepsToState } from './trace/path.js';
-import { buildTrace, TraceDivergence, type Trace } from './trace/trace.js';
+import { buildTrace, LabelThrew, TraceDivergence, type Trace } from './trace/trace.js';
 import { clearestBoundSteps, clearestViolation, TRACE_ORDERS, type TraceOrder, type TraceSearchOptions } from './trace/clearest.js';
 import { propertyShapeProblem } from './properties/property.js';
 import { assertionMessage } from './system/thrown.js';
@@ -358,7 +358,11 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     }
   }
   // Each counterexample made the clearest one (trace/clearest.ts), within the search's own bounds.
-  if (!modelError) violations.splice(0, violations.length, ...violations.map((v) => clearestViolation(compiled, v, clearestOptions(config, options))));
+  try {
+    if (!modelError) violations.splice(0, violations.length, ...violations.map((v) => clearestViolation(compiled, v, clearestOptions(config, options))));
+  } catch (e) {
+    modelError = nondeterminismFound(compiled, e);
+  }
   if (modelError) {
     violations.length = 0;
     bounds = [];
@@ -566,9 +570,11 @@ function propertyThrew(system: CompiledSystem, property: string, message: string
 
 /**
  * Rebuilding a trace the search found failed (no step reproduces a stored successor, or re-executing the
- * steps diverges): model code is not deterministic. Anything else is faultline's own failure.
+ * steps diverges): model code is not deterministic. A step's label function that threw is the model's
+ * mistake too, with the trace to that step. Anything else is faultline's own failure.
  */
 function nondeterminismFound(system: CompiledSystem, e: unknown): ModelError {
+  if (e instanceof LabelThrew) return { kind: 'label-threw', subject: e.actor, message: e.message, trace: e.trace };
   if (e instanceof NondeterminismError) {
     return { kind: 'nondeterministic', subject: e.subject, message: e.message, trace: longestTrace(system, e.steps) };
   }
