@@ -292,7 +292,9 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
           const error = recorder.errors[bit];
           if (error) {
             // The property's own code threw: a model error, not a violation of the property.
-            modelError = toModelError(compiled, stepsTo(error.state), { property: p.name, message: error.message, modelError: 'property-threw' });
+            // At the state where inFlight threw, or with the step whose progress() threw.
+            const at = { property: p.name, kind: 'progress' as const, message: error.message, modelError: 'property-threw' as const, state: error.state };
+            modelError = toModelError(compiled, ...located(error.step === undefined ? at : { ...at, step: error.step }));
             complete = false;
             break;
           }
