@@ -171,7 +171,7 @@ export function replay(
     try {
       shadow = new XstateShadow(system);
     } catch (e) {
-      return { status: 'diverged', step: 0, message: `xstate: ${(e as Error).message}` };
+      return { status: 'diverged', step: 0, message: `xstate: ${thrownMessage(e)}` };
     }
   }
   let run: ReplayRun;

@@ -258,7 +258,7 @@ export function compileMachine(
   try {
     [snapshot] = initialTransition(machine, input) as unknown as [typeof snapshot, unknown[]];
   } catch (e) {
-    return fail(`the machine's initial context could not be computed: ${(e as Error).message}`);
+    return fail(`the machine's initial context could not be computed: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (typeof snapshot.value !== 'string') fail('the initial state must be a top-level state');
   const initialState = nodes.findIndex((n) => n.key === snapshot.value);

@@ -152,7 +152,7 @@ export function buildTrace(system: CompiledSystem, steps: readonly number[], loo
       states.push(snapshot(system, S));
       if (labelThrew !== undefined) throw new LabelThrew(labelThrew, actor.name, { steps: out, states });
       if (i !== steps.length - 1)
-        throw new TraceDivergence(`step ${i + 1}: ${actor.name} ${transition} threw: ${(e as Error).message}`, i, e, steps.slice(0, i + 1));
+        throw new TraceDivergence(`step ${i + 1}: ${actor.name} ${transition} threw: ${thrownMessage(e)}`, i, e, steps.slice(0, i + 1));
       break;
     }
     if (!ok) {
