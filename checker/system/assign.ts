@@ -7,11 +7,23 @@ import type { CompiledActor } from './system.js';
 export function coerceAssigned(v: unknown, actor: string, key: string): number {
   if (typeof v === 'number' && (v | 0) === v) return v;
   if (typeof v === 'boolean') return v ? 1 : 0;
-  throw new Error(`actor '${actor}': assign ${key} = ${String(v)}, which is not an integer`);
+  throw new Error(`actor '${actor}': assign ${key} = ${assignedValue(v)}, which is not an integer`);
+}
+
+/** A written value as a reader tells it apart: '2' (a string) from 2, a promise from an object. */
+function assignedValue(v: unknown): string {
+  if (typeof v === 'string') return `'${v}' (a string)`;
+  if (typeof v === 'bigint') return `${v}n (a bigint)`;
+  if (typeof v === 'object' && v !== null)
+    return typeof (v as { then?: unknown }).then === 'function' ? 'a promise' : Array.isArray(v) ? 'an array' : 'an object';
+  return typeof v === 'function' ? 'a function' : String(v);
 }
 
 /** Applies a function-form `assign`'s result (a partial context) to the actor's slots. */
 export function applyPartialAssign(S: Int32Array, actor: CompiledActor, partial: Record<string, unknown>): void {
+  if (typeof partial !== 'object' || partial === null) {
+    throw new Error(`actor '${actor.name}': an assign function returned ${assignedValue(partial)}, not an object of context fields`);
+  }
   for (const key of Object.keys(partial)) {
     const k = actor.machine.fieldNames.indexOf(key);
     if (k < 0) throw new Error(`actor '${actor.name}': assign to '${key}', which is not a declared field`);

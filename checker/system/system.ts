@@ -7,7 +7,7 @@
  */
 import type { ActorKind, ActorSpec, ChoiceCount, Fairness } from './actor.js';
 import { chanSlotSpecs } from './channel.js';
-import { compileMachine, ModelCompileError, type Args, type CompiledMachine } from './compile.js';
+import { ASYNC_REFUSED, compileMachine, isAsyncFunction, ModelCompileError, type Args, type CompiledMachine } from './compile.js';
 import { int, rangeProblem, type FieldSpecs, type ScalarField } from './fields.js';
 import { Layout, type SlotSpec } from './layout.js';
 import { validateSymmetry } from '../reduce/symmetry.js';
@@ -156,6 +156,9 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
     for (const key of Object.keys(a.choices ?? {})) {
       if (!machine.eventTypes.includes(key)) fail(`actor '${a.name}': choices given for '${key}', which no state of the machine accepts`);
     }
+    for (const [key, c] of Object.entries(a.choices ?? {}))
+      if (isAsyncFunction(c)) fail(`actor '${a.name}': the choices function of '${key}' ${ASYNC_REFUSED}`);
+    if (isAsyncFunction(a.label)) fail(`actor '${a.name}': its label function ${ASYNC_REFUSED}`);
     const choices = machine.eventTypes.map((t) => a.choices?.[t] ?? 1);
     for (const c of choices)
       if (typeof c === 'number' && (!Number.isInteger(c) || c < 0 || c > MAX_CHOICES))
@@ -184,6 +187,7 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
   const propertyNames = new Set<string>();
   for (const p of spec.properties) {
     if (propertyNames.has(p.name)) fail(`two properties are named '${p.name}'`);
+    for (const [k, f] of Object.entries(p)) if (isAsyncFunction(f)) fail(`property '${p.name}': its ${k} ${ASYNC_REFUSED}`);
     propertyNames.add(p.name);
   }
   return {
