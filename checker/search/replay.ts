@@ -161,7 +161,15 @@ export function replay(
     };
   }
   if (property && property.kind !== claim.kind) {
-    return { status: 'diverged', step: 0, message: `property '${claim.property}' is a ${property.kind} property in the model, not ${claim.kind}` };
+    return { status: 'diverged', step: 0, message: `property '${claim.property}' is ${a(property.kind)} property in the model, not ${a(claim.kind)} one` };
+  }
+  // A lasso (a loop back) is how a progress violation is written; on any other claim it means nothing.
+  if (loop !== undefined && claim.kind !== 'progress') {
+    return {
+      status: 'diverged',
+      step: 0,
+      message: `the trace has a loop, which only a progress violation's trace has, but it claims ${a(claim.kind)} violation`,
+    };
   }
   if (loop !== undefined && (!Number.isInteger(loop) || loop < 0 || loop >= steps.length)) {
     return { status: 'diverged', step: 0, message: `loop index ${loop} is not a step of the trace (0..${steps.length - 1})` };
@@ -213,6 +221,9 @@ export function replay(
   if (!answer) throw new Error(`internal: no monitor confirms '${claim.property}' (${claim.kind})`);
   return { status: answer.reproduced ? 'reproduced' : 'no-violation', message: answer.message };
 }
+
+/** `an invariant`, `a deadlock`. */
+const a = (kind: string): string => `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
 
 /** `actor event(choice)`, as a trace names a step. */
 function stepName(system: CompiledSystem, id: number): string {
