@@ -7,6 +7,7 @@
  * a trace that runs to its end without the violation says so.
  */
 import { ASSERTION } from '../properties/assertion.js';
+import { AssignError } from '../system/assign.js';
 import { XstateShadow } from '../system/shadow.js';
 import { thrownMessage } from '../system/thrown.js';
 import { encodeStep, stepActor, stepChoice, stepEvent, type Stepper } from '../system/step.js';
@@ -103,10 +104,11 @@ function xstateWitness(system: CompiledSystem, shadow: XstateShadow, stepIndex: 
     },
     // xstate words some failures its own way (a throwing guard is wrapped, a non-integer is simply
     // stored): what must agree is that the step fails in xstate too, not the wording. xstate's plain world
-    // has no declared fields or bounds to refuse a write with: there only the engine throws.
+    // has no declared fields or bounds to refuse a write with, nor its plain context an assign of an
+    // undeclared field or of no object: there only the engine throws.
     threw: (id, e) => {
       const [a, type, choice] = named(id);
-      if (e instanceof WorldAccessError || shadow.failure(a, type, choice) !== undefined) return undefined;
+      if (e instanceof WorldAccessError || e instanceof AssignError || shadow.failure(a, type, choice) !== undefined) return undefined;
       return said(id, `the compiled step throws '${thrownMessage(e)}', xstate's does not`);
     },
     after: (id, stepper: Stepper) => {
