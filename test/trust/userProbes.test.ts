@@ -84,7 +84,7 @@ describe('new probes: mistakes around the machine', () => {
       /^ERROR +probe-user-files:typo-expectation +the expectation names property 'below two', which the system does not have \(properties: below 2, assertion\)/m,
     );
     assert.match(r.out, /^ERROR +probe-user-files:build-undefined +failed to build: the system is undefined \(does the scenario's build\(\) return it\?\)/m);
-    assert.match(r.out, /^gate: 1 as expected, 0 mismatched, 0 inconclusive, 2 failed/m);
+    assert.match(r.out, /^gate: 1 as expected, 0 mismatched, 0 inconclusive, 3 failed/m);
   });
 
   it('a build() that returns nothing is one line of bad input', async () => {
@@ -92,6 +92,24 @@ describe('new probes: mistakes around the machine', () => {
     const r = await cli('check', `${FILES}:build-undefined`, '--no-typecheck');
     assert.equal(r.code, EXIT.BAD_INPUT);
     assert.ok(r.answer.includes('the system is undefined (does the scenario'), r.answer);
+  });
+
+  it('bad input a user types or writes is one line naming it, exit 2', async () => {
+    const said = async (argv: string[], words: string) => {
+      const r = await cli(...argv);
+      assert.equal(r.code, EXIT.BAD_INPUT, r.answer);
+      assert.ok(r.answer.includes(words), `expected ${JSON.stringify(words)} in:\n${r.answer}`);
+    };
+    await said(
+      ['check', `${FILES}:string-field`, '--no-typecheck'],
+      "system 'probe-user-files': world field 'n': is not a field (use int(), bool(), enumOf())",
+    );
+    await said(['check', FILES, '--no-typecheck', '--param', 'pages=3'], "scenario 'probe-user-files' has no parameter 'pages' (parameters: none)");
+    await said(
+      ['check', `${FILES}:nope`, '--no-typecheck'],
+      "scenario 'probe-user-files' has no variant 'nope' (variants: count, typo-expectation, build-undefined, string-field)",
+    );
+    await said(['check', join(REPO_ROOT, 'test/trust/probes/empty-range.scenario.ts'), '--no-typecheck'], "parameter 'n': min 5 is above max 2");
   });
 
   it('replay of hand-edited traces: every edit is named, none is reproduced by accident', async () => {
@@ -119,7 +137,7 @@ describe('new probes: mistakes around the machine', () => {
     const variant = await edited('variant.json', { variant: 'nope' });
     assert.equal(variant.code, EXIT.BAD_INPUT);
     assert.ok(
-      variant.answer.includes("scenario 'probe-user-files' has no variant 'nope' (variants: count, typo-expectation, build-undefined)"),
+      variant.answer.includes("scenario 'probe-user-files' has no variant 'nope' (variants: count, typo-expectation, build-undefined, string-field)"),
       variant.answer,
     );
     const model = await edited('label.json', { violation: { ...trace.violation, kind: 'model-error', modelError: 'label-threw' } });

@@ -1,7 +1,8 @@
 /**
  * Probe (issue 14, new): mistakes in the scenario file around the machine - an expectation naming a
  * property the system does not have (a typo `gate` must call out, not count as a mismatch against the real
- * violation), a build() that returns nothing. The `count` variant's trace is hand-edited by the test.
+ * violation), a build() that returns nothing, a world field that is not a field. The `count` variant's
+ * trace is hand-edited by the test.
  */
 import { setup } from 'xstate';
 import { defineScenario, int, invariant, type StepEvent } from 'faultline';
@@ -30,6 +31,7 @@ export default defineScenario({
       provenance: hypothetical,
     },
     'build-undefined': { description: 'build() returns nothing', expected: { verdict: 'violated' }, provenance: hypothetical },
+    'string-field': { description: "a world field written as 'hello' instead of int()", expected: { verdict: 'violated' }, provenance: hypothetical },
   },
   defaultVariant: 'count',
   build: (_p, variant) =>
@@ -37,7 +39,7 @@ export default defineScenario({
       ? (undefined as never)
       : {
           name: 'probe-user-files',
-          world: { n: int(0, 2) },
+          world: variant === 'string-field' ? ({ n: 'hello' } as never) : { n: int(0, 2) },
           actors: [{ name: 'CPU0', machine: counter, fields: {} }],
           properties: [invariant<{ n: number }>('below 2', (s) => s.world.n < 2)],
         },
