@@ -32,7 +32,7 @@ import { sample, type SamplingStrategy } from './search/sampling.js';
 import { Rng } from './random/rng.js';
 import { compileSystem, type CompiledSystem, type SystemSpec } from './system/system.js';
 import { stateAfter, stepsAround, stepsTo as stepsToState } from './trace/path.js';
-import { buildTrace, TraceDivergence, type Trace } from './trace/trace.js';
+import { buildTrace, LabelThrew, TraceDivergence, type Trace } from './trace/trace.js';
 import { clearestBoundSteps, clearestViolation, TRACE_ORDERS, type TraceOrder, type TraceSearchOptions } from './trace/clearest.js';
 import { propertyShapeProblem } from './properties/property.js';
 import { assertionMessage } from './system/thrown.js';
@@ -292,7 +292,9 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
           const error = recorder.errors[bit];
           if (error) {
             // The property's own code threw: a model error, not a violation of the property.
-            modelError = toModelError(compiled, stepsTo(error.state), { property: p.name, message: error.message, modelError: 'property-threw' });
+            // At the state where inFlight threw, or with the step whose progress() threw.
+            const at = { property: p.name, kind: 'progress' as const, message: error.message, modelError: 'property-threw' as const, state: error.state };
+            modelError = toModelError(compiled, ...located(error.step === undefined ? at : { ...at, step: error.step }));
             complete = false;
             break;
           }
@@ -359,7 +361,11 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     }
   }
   // Each counterexample made the clearest one (trace/clearest.ts), within the search's own bounds.
-  if (!modelError) violations.splice(0, violations.length, ...violations.map((v) => clearestViolation(compiled, v, clearestOptions(config, options))));
+  try {
+    if (!modelError) violations.splice(0, violations.length, ...violations.map((v) => clearestViolation(compiled, v, clearestOptions(config, options))));
+  } catch (e) {
+    modelError = nondeterminismFound(compiled, e);
+  }
   if (modelError) {
     violations.length = 0;
     bounds = [];
@@ -567,9 +573,11 @@ function propertyThrew(system: CompiledSystem, property: string, message: string
 
 /**
  * Rebuilding a trace the search found failed (no step reproduces a stored successor, or re-executing the
- * steps diverges): model code is not deterministic. Anything else is faultline's own failure.
+ * steps diverges): model code is not deterministic. A step's label function that threw is the model's
+ * mistake too, with the trace to that step. Anything else is faultline's own failure.
  */
 function nondeterminismFound(system: CompiledSystem, e: unknown): ModelError {
+  if (e instanceof LabelThrew) return { kind: 'label-threw', subject: e.actor, message: e.message, trace: e.trace };
   if (e instanceof NondeterminismError) {
     return { kind: 'nondeterministic', subject: e.subject, message: e.message, trace: longestTrace(system, e.steps) };
   }

@@ -65,7 +65,7 @@ export { formatTraceText } from './trace/traceText.js';
 /** A trace as a Mermaid sequence diagram, and text made safe inside any Mermaid diagram. */
 export { formatTraceMermaid, mermaidText } from './trace/traceMermaid.js';
 /** The trace of a sequence of step ids, rebuilt by re-executing them. */
-export { buildTrace } from './trace/trace.js';
+export { buildTrace, LabelThrew } from './trace/trace.js';
 /** The trace file (`faultline/trace@1`): written from a finding, parsed and checked before a replay. */
 export { modelErrorAsViolation, parseTraceFile, toTraceFile, TraceFileError } from './trace/traceJson.js';
 export type { TraceFile } from './trace/traceJson.js';

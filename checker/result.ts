@@ -12,13 +12,13 @@ import type { Trace } from './trace/trace.js';
  */
 export type Verdict = 'holds' | 'violated' | 'inconclusive' | 'model-error';
 
-/** What kind of modelling mistake a model error is. */
-export type ModelErrorKind = 'property-threw' | 'nondeterministic' | 'xstate-mismatch';
+/** What kind of modelling mistake a model error is (`label-threw`: an actor's `label` function threw or returned a non-string). */
+export type ModelErrorKind = 'property-threw' | 'nondeterministic' | 'xstate-mismatch' | 'label-threw';
 
 /** A modelling mistake, with the trace to the state (or the step) where it showed. */
 export interface ModelError {
   readonly kind: ModelErrorKind;
-  /** The property (property-threw), or the actor, whose code is wrong. */
+  /** The property (property-threw), or the actor (the other kinds), whose code is wrong. */
   readonly subject: string;
   readonly message: string;
   readonly trace: Trace;

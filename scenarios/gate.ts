@@ -86,14 +86,20 @@ export function gateVariant(s: AnyScenario, variant: string, options: CheckOptio
     params = resolveParams(s, {}, variant);
     system = compileSystem(buildVariant(s, variant, params));
   } catch (e) {
-    return { ...about(), status: 'error', message: `failed to build: ${(e as Error).message}`, properties: [] };
+    return { ...about(), status: 'error', message: `failed to build: ${e instanceof Error ? e.message : String(e)}`, properties: [] };
   }
   const properties = system.properties.map((p) => ({ name: p.name, kind: p.kind, ...(p.description === undefined ? {} : { description: p.description }) }));
+  // An expectation naming a property the system does not have (a typo) could never be met: say so, unrun.
+  const known = [...properties.map((p) => p.name), 'assertion'];
+  if (expected.property !== undefined && !known.includes(expected.property)) {
+    const message = `the expectation names property '${expected.property}', which the system does not have (properties: ${known.join(', ')})`;
+    return { ...about(), status: 'error', message, properties, system };
+  }
   let result: CheckResult;
   try {
     result = check(system, options);
   } catch (e) {
-    return { ...about(), status: 'error', message: `the check failed: ${(e as Error).message}`, properties, system };
+    return { ...about(), status: 'error', message: `the check failed: ${e instanceof Error ? e.message : String(e)}`, properties, system };
   }
   const { status, message } = compareExpectation(expected, result);
   return { ...about(), status, message, properties, run: { scenario: s.id, variant, params, result }, system };

@@ -4,7 +4,7 @@
  * waiting forever). Checked after exhaustive exploration on the explored graph; see liveness.ts.
  */
 import { EdgeStore } from '../store/edges.js';
-import { stepActor } from '../system/step.js';
+import { encodeStep, stepActor } from '../system/step.js';
 import { SystemDefinitionError, type CompiledSystem } from '../system/system.js';
 import { thrownMessage } from '../system/thrown.js';
 import { blockedActors, describeDeadlock, type BlockedActor } from './deadlock.js';
@@ -78,8 +78,8 @@ export const MAX_PROGRESS_PROPERTIES = 8;
  */
 export class ProgressRecorder implements Monitor {
   readonly edges = new EdgeStore();
-  /** Per property: the first state where inFlight or progress threw, and the message. */
-  readonly errors: ({ state: number; message: string } | undefined)[] = [];
+  /** Per property: the first state where inFlight or progress threw (progress: with the step it judged), and the message. */
+  readonly errors: ({ state: number; step?: number; message: string } | undefined)[] = [];
   private enabled = 0;
   private current = 0;
   private readonly all: number;
@@ -87,14 +87,17 @@ export class ProgressRecorder implements Monitor {
   // The graph at the last poll, to tell what its next doubling allocates.
   private atPoll = { states: 0, edges: 0 };
   constructor(
-    system: CompiledSystem,
+    private readonly system: CompiledSystem,
     private readonly props: readonly ProgressProperty[],
   ) {
     this.all = (1 << props.length) - 1;
     this.environment = fairnessMasks(system).environment;
   }
-  private threw(k: number, e: unknown): void {
-    this.errors[k] ??= { state: this.current, message: `the property threw: ${thrownMessage(e)}` };
+  /** `info`: the step whose progress() threw (the trace then ends with it), absent for inFlight(). */
+  private threw(k: number, e: unknown, info?: StepInfo): void {
+    if (this.errors[k]) return;
+    const step = info && encodeStep(info.actorIndex, this.system.actors[info.actorIndex]!.machine.eventTypes.indexOf(info.event), info.choice);
+    this.errors[k] = { state: this.current, ...(step === undefined ? {} : { step }), message: `the property threw: ${thrownMessage(e)}` };
   }
   expand(index: number, s: SlotStateView): void {
     this.current = index;
@@ -118,7 +121,7 @@ export class ProgressRecorder implements Monitor {
         try {
           if (this.props[k]!.progress(before, after, info)) bits |= 1 << k;
         } catch (e) {
-          this.threw(k, e);
+          this.threw(k, e, info);
         }
       }
     }

@@ -34,6 +34,8 @@ export interface EngineOptions<L> {
   readonly properties?: readonly Property[];
   /** World views that check every access (a replay's); the default fast ones leave that to the probe. */
   readonly guarded?: boolean;
+  /** A ListingStepper (sampling): a guard or choices function that throws is named where it ran. */
+  readonly listing?: boolean;
 }
 
 export class Engine<L> implements MonitorContext<L> {
@@ -73,7 +75,7 @@ export class Engine<L> implements MonitorContext<L> {
     readonly system: CompiledSystem,
     options: EngineOptions<L>,
   ) {
-    const { stepper, S, pre, after, before } = searchFrame(system, options.guarded);
+    const { stepper, S, pre, after, before } = searchFrame(system, options.guarded, options.listing);
     this.stepper = stepper;
     this.S = S;
     this.pre = pre;

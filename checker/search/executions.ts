@@ -16,6 +16,7 @@ import type { CompiledSystem } from '../system/system.js';
 import { assertionMessage } from '../system/thrown.js';
 import { NondeterminismProbe } from './determinism.js';
 import { Engine } from './engine.js';
+import { ListingStepper } from './listingStepper.js';
 import type { StopReason } from './explore.js';
 import type { Scheduler } from './strategy.js';
 
@@ -92,7 +93,17 @@ export class Executions {
 
   constructor(
     private readonly system: CompiledSystem,
-    options: { readonly stopAtFirstViolation: boolean; readonly properties?: readonly Property[]; readonly guarded?: boolean },
+    options: {
+      readonly stopAtFirstViolation: boolean;
+      readonly properties?: readonly Property[];
+      readonly guarded?: boolean;
+      /**
+       * Sampling: a guard or choices function that throws while the enabled steps are listed (one that
+       * writes the world, say) fails its step there, as in an exhaustive search, whichever step the
+       * scheduler would pick. Replay leaves it off: it follows the trace's steps only.
+       */
+      readonly failAtListing?: boolean;
+    },
   ) {
     this.engine = new Engine<PathMark>(system, {
       mode: 'execution',
@@ -100,6 +111,7 @@ export class Executions {
       here: () => ({ path: this.path, length: this.path.length }),
       ...(options.properties ? { properties: options.properties } : {}),
       ...(options.guarded ? { guarded: true } : {}),
+      ...(options.failAtListing ? { listing: true } : {}),
     });
   }
 
@@ -152,6 +164,13 @@ export class Executions {
         const enabled = stepper.enabledSteps();
         for (const m of engine.onExpand) m.expand!(path.length, after, enabled);
         if (engine.stop) break;
+        const listed = stepper instanceof ListingStepper ? stepper.failed : null;
+        if (listed) {
+          pre.set(S);
+          failure = { index: depth, step: listed.step, thrown: listed.thrown };
+          engine.stepFailed(listed.step, assertionMessage(system, listed.step, precise.precise(pre, listed.step, listed.thrown)));
+          break;
+        }
         if (enabled.length === 0) {
           terminal++;
           for (const m of engine.onTerminal) m.terminal!(after);

@@ -2,6 +2,7 @@
 import { SlotStateView } from '../properties/property.js';
 import { Stepper } from '../system/step.js';
 import type { CompiledSystem } from '../system/system.js';
+import { ListingStepper } from './listingStepper.js';
 
 /** A stepper on the working buffer S, a buffer for the pre-state, and views of both. */
 export interface SearchFrame {
@@ -14,9 +15,12 @@ export interface SearchFrame {
   readonly before: SlotStateView;
 }
 
-/** `guarded`: the stepper's world views check every access (views.ts), as a replay needs; slower. */
-export function searchFrame(system: CompiledSystem, guarded = false): SearchFrame {
-  const stepper = new Stepper(system, undefined, guarded);
+/**
+ * `guarded`: the stepper's world views check every access (views.ts), as a replay needs; slower.
+ * `listing`: a ListingStepper, which names a guard or choices function that threw while listing the enabled steps.
+ */
+export function searchFrame(system: CompiledSystem, guarded = false, listing = false): SearchFrame {
+  const stepper = listing ? new ListingStepper(system, undefined, guarded) : new Stepper(system, undefined, guarded);
   const pre = system.layout.buffer();
   return { stepper, S: stepper.S, pre, after: new SlotStateView(system, stepper.S, stepper.world), before: new SlotStateView(system, pre) };
 }

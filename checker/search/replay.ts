@@ -7,6 +7,7 @@
  * a trace that runs to its end without the violation says so.
  */
 import { ASSERTION } from '../properties/assertion.js';
+import { AssignError } from '../system/assign.js';
 import { XstateShadow } from '../system/shadow.js';
 import { thrownMessage } from '../system/thrown.js';
 import { encodeStep, stepActor, stepChoice, stepEvent, type Stepper } from '../system/step.js';
@@ -103,10 +104,11 @@ function xstateWitness(system: CompiledSystem, shadow: XstateShadow, stepIndex: 
     },
     // xstate words some failures its own way (a throwing guard is wrapped, a non-integer is simply
     // stored): what must agree is that the step fails in xstate too, not the wording. xstate's plain world
-    // has no declared fields or bounds to refuse a write with: there only the engine throws.
+    // has no declared fields or bounds to refuse a write with, nor its plain context an assign of an
+    // undeclared field or of no object: there only the engine throws.
     threw: (id, e) => {
       const [a, type, choice] = named(id);
-      if (e instanceof WorldAccessError || shadow.failure(a, type, choice) !== undefined) return undefined;
+      if (e instanceof WorldAccessError || e instanceof AssignError || shadow.failure(a, type, choice) !== undefined) return undefined;
       return said(id, `the compiled step throws '${thrownMessage(e)}', xstate's does not`);
     },
     after: (id, stepper: Stepper) => {
@@ -161,7 +163,15 @@ export function replay(
     };
   }
   if (property && property.kind !== claim.kind) {
-    return { status: 'diverged', step: 0, message: `property '${claim.property}' is a ${property.kind} property in the model, not ${claim.kind}` };
+    return { status: 'diverged', step: 0, message: `property '${claim.property}' is ${a(property.kind)} property in the model, not ${a(claim.kind)} one` };
+  }
+  // A lasso (a loop back) is how a progress violation is written; on any other claim it means nothing.
+  if (loop !== undefined && claim.kind !== 'progress') {
+    return {
+      status: 'diverged',
+      step: 0,
+      message: `the trace has a loop, which only a progress violation's trace has, but it claims ${a(claim.kind)} violation`,
+    };
   }
   if (loop !== undefined && (!Number.isInteger(loop) || loop < 0 || loop >= steps.length)) {
     return { status: 'diverged', step: 0, message: `loop index ${loop} is not a step of the trace (0..${steps.length - 1})` };
@@ -171,7 +181,7 @@ export function replay(
     try {
       shadow = new XstateShadow(system);
     } catch (e) {
-      return { status: 'diverged', step: 0, message: `xstate: ${(e as Error).message}` };
+      return { status: 'diverged', step: 0, message: `xstate: ${thrownMessage(e)}` };
     }
   }
   let run: ReplayRun;
@@ -213,6 +223,9 @@ export function replay(
   if (!answer) throw new Error(`internal: no monitor confirms '${claim.property}' (${claim.kind})`);
   return { status: answer.reproduced ? 'reproduced' : 'no-violation', message: answer.message };
 }
+
+/** `an invariant`, `a deadlock`. */
+const a = (kind: string): string => `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
 
 /** `actor event(choice)`, as a trace names a step. */
 function stepName(system: CompiledSystem, id: number): string {

@@ -2,7 +2,8 @@
  * Replay of a model error: re-execute the trace `check` wrote and show the same mistake again, so that
  * `replay` gives the answer and exit code `check` gave. A property that threw throws again at the trace's
  * end; a nondeterministic step shows as two different runs of one step (or as a trace that no longer
- * re-executes); an xstate mismatch shows as the same disagreement along the trace.
+ * re-executes); an xstate mismatch shows as the same disagreement along the trace; a label function that
+ * threw throws again when the trace is described.
  */
 import type { ModelErrorKind } from '../result.js';
 import type { Property } from '../properties/property.js';
@@ -12,6 +13,7 @@ import { thrownMessage } from '../system/thrown.js';
 import { NondeterminismProbe } from './determinism.js';
 import { replayRun, type ReplayRun } from './replay.js';
 import { xstateDisagreement } from './xstateCheck.js';
+import { buildTrace, LabelThrew, TraceDivergence } from '../trace/trace.js';
 
 export type ModelErrorReplay = { readonly status: 'reproduced'; readonly message: string } | { readonly status: 'no-error'; readonly message: string };
 
@@ -21,6 +23,16 @@ export function replayModelError(system: CompiledSystem, steps: readonly number[
     return m
       ? { status: 'reproduced', message: m.message }
       : { status: 'no-error', message: `the compiled actors and xstate agree along the ${steps.length} steps` };
+  }
+  if (kind === 'label-threw') {
+    try {
+      buildTrace(system, steps);
+    } catch (e) {
+      if (e instanceof LabelThrew) return { status: 'reproduced', message: e.message };
+      if (!(e instanceof TraceDivergence)) throw e;
+      return divergence(kind, e.stepIndex, `threw ${thrownMessage(e.thrown ?? e)}`);
+    }
+    return { status: 'no-error', message: `every label function along the ${steps.length} steps gives a label` };
   }
   const stepper = new Stepper(system);
   stepper.load(system.initial);

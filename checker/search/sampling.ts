@@ -61,7 +61,7 @@ export interface SampleOptions {
 }
 
 export function sample(system: CompiledSystem, o: SampleOptions): SampleOutcome {
-  const runner = new Executions(system, { stopAtFirstViolation: o.stopAtFirstViolation });
+  const runner = new Executions(system, { stopAtFirstViolation: o.stopAtFirstViolation, failAtListing: true });
   const sampled = new Set(probedStates(o.executions));
   const stats = runner.run({
     scheduler: o.scheduler,

@@ -4,17 +4,38 @@
  */
 import type { CompiledActor } from './system.js';
 
+/**
+ * An assign wrote what a context slot cannot hold (a non-integer, an undeclared field, no object at all):
+ * the engine's stricter check, which xstate's plain context lacks - replay's xstate witness does not count
+ * it as a disagreement (search/replay.ts), as it does not a WorldAccessError.
+ */
+export class AssignError extends Error {
+  override name = 'AssignError';
+}
+
 export function coerceAssigned(v: unknown, actor: string, key: string): number {
   if (typeof v === 'number' && (v | 0) === v) return v;
   if (typeof v === 'boolean') return v ? 1 : 0;
-  throw new Error(`actor '${actor}': assign ${key} = ${String(v)}, which is not an integer`);
+  throw new AssignError(`actor '${actor}': assign ${key} = ${assignedValue(v)}, which is not an integer`);
+}
+
+/** A written value as a reader tells it apart: '2' (a string) from 2, a promise from an object. */
+function assignedValue(v: unknown): string {
+  if (typeof v === 'string') return `'${v}' (a string)`;
+  if (typeof v === 'bigint') return `${v}n (a bigint)`;
+  if (typeof v === 'object' && v !== null)
+    return typeof (v as { then?: unknown }).then === 'function' ? 'a promise' : Array.isArray(v) ? 'an array' : 'an object';
+  return typeof v === 'function' ? 'a function' : String(v);
 }
 
 /** Applies a function-form `assign`'s result (a partial context) to the actor's slots. */
 export function applyPartialAssign(S: Int32Array, actor: CompiledActor, partial: Record<string, unknown>): void {
+  if (typeof partial !== 'object' || partial === null) {
+    throw new AssignError(`actor '${actor.name}': an assign function returned ${assignedValue(partial)}, not an object of context fields`);
+  }
   for (const key of Object.keys(partial)) {
     const k = actor.machine.fieldNames.indexOf(key);
-    if (k < 0) throw new Error(`actor '${actor.name}': assign to '${key}', which is not a declared field`);
+    if (k < 0) throw new AssignError(`actor '${actor.name}': assign to '${key}', which is not a declared field`);
     S[actor.ctxBase + k] = coerceAssigned(partial[key], actor.name, key);
   }
 }

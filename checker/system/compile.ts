@@ -68,6 +68,21 @@ export interface CompiledMachine {
   readonly fieldNames: readonly string[];
 }
 
+/**
+ * An `async` function (or async generator) where model code must be synchronous. A step is atomic and
+ * nothing awaits what it returns: an async action's writes land after the step (outside any state), an
+ * async guard's promise is always truthy, an async assign function stores a promise. Told by its
+ * constructor, at no cost per step; a plain function that returns a promise is not caught here.
+ */
+export function isAsyncFunction(f: unknown): boolean {
+  const name = typeof f === 'function' ? (f as { constructor?: { name?: unknown } }).constructor?.name : undefined;
+  return name === 'AsyncFunction' || name === 'AsyncGeneratorFunction';
+}
+
+/** The sentence a refused async function ends with. */
+export const ASYNC_REFUSED =
+  'is an async function: model code is called synchronously and never awaited (nor is it by xstate), so what it returns is a promise; make it synchronous';
+
 export class ModelCompileError extends Error {
   override name = 'ModelCompileError';
 }
@@ -146,6 +161,7 @@ export function compileMachine(
     if (typeof g === 'string') {
       const resolved = impl.guards[g];
       if (resolved === undefined) fail(`${at}: guard '${g}' is not implemented (known: ${Object.keys(impl.guards).join(', ') || 'none'})`);
+      if (isAsyncFunction(resolved)) fail(`${at}: guard '${g}' ${ASYNC_REFUSED}`);
       return compileGuard(resolved, at);
     }
     if (typeof g === 'function') {
@@ -162,6 +178,7 @@ export function compileMachine(
         fail(`${at}: guard combinator ${kind === undefined ? '' : `'${kind}' `}is not supported (and, or, not are)`);
       }
       // A plain guard is called as is (its result is used for truthiness): no wrapper in the hot path.
+      if (isAsyncFunction(g)) fail(`${at}: guard '${guardLabel(g)}' ${ASYNC_REFUSED}`);
       return g as GuardFn;
     }
     if (g !== null && typeof g === 'object' && 'type' in g) {
@@ -169,6 +186,7 @@ export function compileMachine(
       const resolved = impl.guards[type];
       if (typeof resolved !== 'function') fail(`${at}: guard '${type}' is not implemented`);
       const fn = resolved as AnyFn;
+      if (isAsyncFunction(fn)) fail(`${at}: guard '${type}' ${ASYNC_REFUSED}`);
       if (typeof params === 'function') {
         const pf = params as AnyFn;
         return (a) => Boolean(fn(a, pf(a)));
@@ -180,11 +198,13 @@ export function compileMachine(
 
   const compileAssign = (assignment: unknown, params: unknown, label: string, at: string): CompiledAction => {
     if (typeof assignment === 'function') {
+      if (isAsyncFunction(assignment)) fail(`${at}: assign '${label}' ${ASYNC_REFUSED}`);
       return { kind: 'assignFn', label, fn: assignment as (args: Args, p: unknown) => Record<string, unknown>, params };
     }
     const obj = assignment as Record<string, unknown>;
     const keys = Object.keys(obj);
     for (const k of keys) if (!fieldNames.includes(k)) fail(`${at}: assign to '${k}', which is not a declared field (${fieldNames.join(', ')})`);
+    for (const k of keys) if (isAsyncFunction(obj[k])) fail(`${at}: assign '${label}' of '${k}' ${ASYNC_REFUSED}`);
     return { kind: 'assign', label, slots: Int32Array.from(keys.map(slotOf)), keys, values: keys.map((k) => obj[k]), params };
   };
 
@@ -206,6 +226,7 @@ export function compileMachine(
     if (builtin.type === 'xstate.assign') return compileAssign(builtin.assignment, params, name ?? 'inline assign', at);
     if (builtin.resolve !== undefined)
       fail(`${at}: built-in action '${builtin.type ?? builtin.name}' is not supported (only assign and plain effect functions are)`);
+    if (isAsyncFunction(resolved)) fail(`${at}: action '${name ?? 'inline action'}' ${ASYNC_REFUSED}`);
     return {
       kind: 'effect',
       label: name ?? 'inline action',
@@ -258,7 +279,7 @@ export function compileMachine(
   try {
     [snapshot] = initialTransition(machine, input) as unknown as [typeof snapshot, unknown[]];
   } catch (e) {
-    return fail(`the machine's initial context could not be computed: ${(e as Error).message}`);
+    return fail(`the machine's initial context could not be computed: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (typeof snapshot.value !== 'string') fail('the initial state must be a top-level state');
   const initialState = nodes.findIndex((n) => n.key === snapshot.value);

@@ -7,7 +7,7 @@
  */
 import type { ActorKind, ActorSpec, ChoiceCount, Fairness } from './actor.js';
 import { chanSlotSpecs } from './channel.js';
-import { compileMachine, ModelCompileError, type Args, type CompiledMachine } from './compile.js';
+import { ASYNC_REFUSED, compileMachine, isAsyncFunction, ModelCompileError, type Args, type CompiledMachine } from './compile.js';
 import { int, rangeProblem, type FieldSpecs, type ScalarField } from './fields.js';
 import { Layout, type SlotSpec } from './layout.js';
 import { validateSymmetry } from '../reduce/symmetry.js';
@@ -68,12 +68,34 @@ export function defineSystem<W>(spec: SystemSpec<W>): SystemSpec<W> {
   return spec;
 }
 
+/** What is wrong with the spec's outline (a build() that returned nothing, actors that are not an array), or null. */
+function specShapeProblem(spec: unknown): string | null {
+  const expected = 'a system is { name, world, actors: [...], properties: [...] }';
+  const what = (x: unknown): string => (x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x === 'object' ? 'an object' : typeof x);
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
+    return `the system is ${spec === undefined ? 'undefined' : what(spec)} (does the scenario's build() return it?): ${expected}`;
+  const s = spec as Record<string, unknown>;
+  const name = typeof s.name === 'string' ? `system '${s.name}'` : 'the system';
+  if (typeof s.name !== 'string') return `the system's name is ${what(s.name)}, not a string: ${expected}`;
+  if (typeof s.world !== 'object' || s.world === null || Array.isArray(s.world)) return `${name}: its world is ${what(s.world)}: ${expected}`;
+  for (const k of ['actors', 'properties'] as const) if (!Array.isArray(s[k])) return `${name}: its ${k} is ${what(s[k])}, not an array: ${expected}`;
+  const actors = s.actors as unknown[];
+  const bad = actors.findIndex((a) => typeof a !== 'object' || a === null);
+  if (bad >= 0) return `${name}: actor #${bad} is ${what(actors[bad])}, not { name, machine, fields }`;
+  const props = s.properties as unknown[];
+  const badProp = props.findIndex((p) => typeof p !== 'object' || p === null || typeof (p as { name?: unknown }).name !== 'string');
+  if (badProp >= 0) return `${name}: property #${badProp} is not a property (use invariant(), progress(), bound(), ...)`;
+  return null;
+}
+
 const MAX_ACTORS = 255;
 const MAX_EVENTS = 255;
 /** Choices per step are encoded in 16 bits of the step id. */
 export const MAX_CHOICES = 0xffff;
 
 export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
+  const shape = specShapeProblem(spec);
+  if (shape) throw new SystemDefinitionError(shape);
   const fail = (msg: string): never => {
     throw new SystemDefinitionError(`system '${spec.name}': ${msg}`);
   };
@@ -156,6 +178,9 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
     for (const key of Object.keys(a.choices ?? {})) {
       if (!machine.eventTypes.includes(key)) fail(`actor '${a.name}': choices given for '${key}', which no state of the machine accepts`);
     }
+    for (const [key, c] of Object.entries(a.choices ?? {}))
+      if (isAsyncFunction(c)) fail(`actor '${a.name}': the choices function of '${key}' ${ASYNC_REFUSED}`);
+    if (isAsyncFunction(a.label)) fail(`actor '${a.name}': its label function ${ASYNC_REFUSED}`);
     const choices = machine.eventTypes.map((t) => a.choices?.[t] ?? 1);
     for (const c of choices)
       if (typeof c === 'number' && (!Number.isInteger(c) || c < 0 || c > MAX_CHOICES))
@@ -184,6 +209,7 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
   const propertyNames = new Set<string>();
   for (const p of spec.properties) {
     if (propertyNames.has(p.name)) fail(`two properties are named '${p.name}'`);
+    for (const [k, f] of Object.entries(p)) if (isAsyncFunction(f)) fail(`property '${p.name}': its ${k} ${ASYNC_REFUSED}`);
     propertyNames.add(p.name);
   }
   return {

@@ -9,6 +9,8 @@ import { WorldAccessError } from './views.js';
  * front, and the reader does not take it for a kernel property the model asserts.
  */
 export function thrownMessage(e: unknown): string {
+  // `throw undefined` says nothing: say what was thrown, so the line does not read as a missing message.
+  if (e === undefined || e === null) return `threw ${String(e)} (throw an Error with a message to say what failed)`;
   if (!(e instanceof Error)) return String(e);
   return e instanceof TypeError || e instanceof ReferenceError ? `${e.name}: ${e.message}` : e.message;
 }

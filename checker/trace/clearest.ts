@@ -30,7 +30,7 @@ import { encodeStep, stepActor, stepChoice, stepEvent } from '../system/step.js'
 import type { CompiledSystem } from '../system/system.js';
 import { assertionMessage } from '../system/thrown.js';
 import { stateAfter } from './path.js';
-import { buildTrace, type TraceStep } from './trace.js';
+import { buildTrace, LabelThrew, type TraceStep } from './trace.js';
 
 /** How a counterexample is chosen among all that show the violation. */
 export type TraceOrder = 'shortest' | 'fewest-switches';
@@ -90,7 +90,9 @@ const POLL_MASK = 0xfff;
 export function clearestViolation(system: CompiledSystem, v: Violation, options: Omit<TraceSearchOptions, 'maxLength'>): Violation {
   try {
     return clearer(system, v, options) ?? v;
-  } catch {
+  } catch (e) {
+    // A label function that throws on the clearer trace is the model's mistake, whichever trace prints.
+    if (e instanceof LabelThrew) throw e;
     // A predicate that throws here threw in the search too, which reported it; a step that diverges when
     // re-executed with guarded views is the search's to report: keep the search's counterexample.
     return v;

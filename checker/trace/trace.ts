@@ -48,6 +48,23 @@ export class TraceDivergence extends Error {
   }
 }
 
+/**
+ * A step's `label` function threw while a trace was being described: a model error (check.ts reports it,
+ * replayModelError.ts reproduces it). `trace` is the trace up to and including that step, which prints its
+ * plain label (the event, with its choice) instead.
+ */
+export class LabelThrew extends Error {
+  override name = 'LabelThrew';
+  constructor(
+    message: string,
+    /** The actor whose label function threw. */
+    readonly actor: string,
+    readonly trace: Trace,
+  ) {
+    super(message);
+  }
+}
+
 /** The name a changed field prints under in its own actor's column or lifeline: `pos`, `state`, `present[2]`. */
 export function localFieldName(field: string, actor: string): string {
   if (field === `${actor}@state`) return 'state';
@@ -62,8 +79,12 @@ export function snapshot(system: CompiledSystem, S: Int32Array): Record<string, 
   return out;
 }
 
-/** The label a trace prints for step (actor a, event, choice) taken from the state in `stepper.S`. */
-export function stepLabel(stepper: Stepper, a: number, eventIndex: number, choice: number): string {
+/**
+ * The label a trace prints for step (actor a, event, choice) taken from the state in `stepper.S`. A label
+ * function that throws is the model's mistake: the message naming the actor, its state and the event, which
+ * buildTrace reports as LabelThrew.
+ */
+export function stepLabel(stepper: Stepper, a: number, eventIndex: number, choice: number): { label: string; threw?: string } {
   const rt = stepper.runtimes[a]!;
   const actor = rt.actor;
   const type = actor.machine.eventTypes[eventIndex]!;
@@ -75,21 +96,38 @@ export function stepLabel(stepper: Stepper, a: number, eventIndex: number, choic
   } catch {
     // A guard that throws: the step is the model assertion; it has no transition to describe.
   }
-  if (actor.spec.label) {
-    rt.args.event.type = type;
-    rt.args.event.choice = choice;
-    try {
-      return actor.spec.label(rt.args, description);
-    } catch {
-      // fall through to the plain label
-    }
-  }
-  if (description) return description;
   const n = actor.choices[eventIndex];
-  return n === 1 ? type : `${type}(${choice})`;
+  const plain = description ?? (n === 1 ? type : `${type}(${choice})`);
+  if (!actor.spec.label) return { label: plain };
+  rt.args.event.type = type;
+  rt.args.event.choice = choice;
+  let label: unknown;
+  try {
+    label = actor.spec.label(rt.args, description);
+  } catch (err) {
+    return { label: plain, threw: labelFailure(stepper, a, type, `threw: ${thrownMessage(err)}`) };
+  }
+  if (typeof label !== 'string') return { label: plain, threw: labelFailure(stepper, a, type, `returned ${shownValue(label)}, not a string`) };
+  return { label };
 }
 
-/** Re-executes `steps` from the initial state and describes each; throws TraceDivergence if one is not enabled. */
+/** "actor W0, state 'run', event 'inc': its label function threw: ..." */
+function labelFailure(stepper: Stepper, a: number, event: string, what: string): string {
+  const actor = stepper.runtimes[a]!.actor;
+  const state = actor.machine.states[stepper.S[actor.stateSlot]!]!.name;
+  return `actor ${actor.name}, state '${state}', event '${event}': its label function ${what}`;
+}
+
+function shownValue(x: unknown): string {
+  if (typeof x === 'object' && x !== null)
+    return Array.isArray(x) ? 'an array' : typeof (x as { then?: unknown }).then === 'function' ? 'a promise' : 'an object';
+  return typeof x === 'function' ? 'a function' : String(x);
+}
+
+/**
+ * Re-executes `steps` from the initial state and describes each; throws TraceDivergence if one is not
+ * enabled, and LabelThrew (with the trace up to that step) if a step's label function fails.
+ */
 export function buildTrace(system: CompiledSystem, steps: readonly number[], loop?: number): Trace {
   // Guarded array views (views.ts): an index outside an array or a non-integer element shows as the step's error.
   const stepper = new Stepper(system, undefined, true);
@@ -102,7 +140,7 @@ export function buildTrace(system: CompiledSystem, steps: readonly number[], loo
     const a = stepActor(id);
     const actor = system.actors[a];
     if (!actor) throw new TraceDivergence(`step ${i + 1}: there is no actor #${a}`, i);
-    const label = stepLabel(stepper, a, stepEvent(id), stepChoice(id));
+    const { label, threw: labelThrew } = stepLabel(stepper, a, stepEvent(id), stepChoice(id));
     prev.set(S);
     const transition = actor.machine.eventTypes[stepEvent(id)] ?? '?';
     let ok: boolean;
@@ -112,8 +150,9 @@ export function buildTrace(system: CompiledSystem, steps: readonly number[], loo
       S.set(prev);
       out.push({ actor: actor.name, transition, choice: stepChoice(id), label, changes: [], error: thrownMessage(e) });
       states.push(snapshot(system, S));
+      if (labelThrew !== undefined) throw new LabelThrew(labelThrew, actor.name, { steps: out, states });
       if (i !== steps.length - 1)
-        throw new TraceDivergence(`step ${i + 1}: ${actor.name} ${transition} threw: ${(e as Error).message}`, i, e, steps.slice(0, i + 1));
+        throw new TraceDivergence(`step ${i + 1}: ${actor.name} ${transition} threw: ${thrownMessage(e)}`, i, e, steps.slice(0, i + 1));
       break;
     }
     if (!ok) {
@@ -129,6 +168,7 @@ export function buildTrace(system: CompiledSystem, steps: readonly number[], loo
     }
     out.push({ actor: actor.name, transition, choice: stepChoice(id), label, changes });
     states.push(snapshot(system, S));
+    if (labelThrew !== undefined) throw new LabelThrew(labelThrew, actor.name, { steps: out, states });
   }
   return loop === undefined ? { steps: out, states } : { steps: out, loop, states };
 }

@@ -74,8 +74,8 @@ export function parseTraceFile(data: unknown): TraceFile {
   if (!isRecord(v) || typeof v.property !== 'string' || typeof v.kind !== 'string' || typeof v.message !== 'string') {
     fail('"violation" must be { property, kind, message } strings');
   }
-  if (isRecord(v) && v.kind === 'model-error' && !['property-threw', 'nondeterministic', 'xstate-mismatch'].includes(v.modelError as string)) {
-    fail('"violation.modelError" must be property-threw, nondeterministic or xstate-mismatch');
+  if (isRecord(v) && v.kind === 'model-error' && !['property-threw', 'nondeterministic', 'xstate-mismatch', 'label-threw'].includes(v.modelError as string)) {
+    fail('"violation.modelError" must be property-threw, nondeterministic, xstate-mismatch or label-threw');
   }
   if (!Array.isArray(data.steps)) return fail('"steps" must be an array');
   data.steps.forEach((s: unknown, i: number) => {

@@ -6,7 +6,17 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { buildTrace, formatTraceText, parseTraceFile, replay, replayModelError, resolveStep, TraceFileError, type TraceFile } from '../../checker/index.js';
+import {
+  buildTrace,
+  formatTraceText,
+  LabelThrew,
+  parseTraceFile,
+  replay,
+  replayModelError,
+  resolveStep,
+  TraceFileError,
+  type TraceFile,
+} from '../../checker/index.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exitCodes.js';
 import { paramsSuffix } from '../format/common.js';
@@ -112,9 +122,16 @@ export function registerReplay(program: Command, io: CliIo, done: (code: ExitCod
       // A scenario file as the user would name it from here (a trace in the default folder records it absolute).
       const shown = looksLikeFile(t.scenario) ? shownPath(resolve(base, t.scenario), io.cwd) : t.scenario;
       io.stdout(`${shown}:${t.variant}${paramsSuffix(r.params)}: ${t.violation.kind} '${t.violation.property}', ${t.steps.length} steps\n`);
-      io.stdout(
-        '\n' + formatTraceText(buildTrace(r.system, ids, t.loop), { actors: r.system.actors.map((a) => a.name), brief: flags.brief === true }) + '\n\n',
-      );
+      let trace;
+      try {
+        trace = buildTrace(r.system, ids, t.loop);
+      } catch (e) {
+        // The steps re-executed; describing them ran a label function that throws: the model's mistake.
+        if (!(e instanceof LabelThrew)) throw e;
+        io.stdout(`${c.red.bold('MODEL ERROR')}: ${e.message}\n`);
+        return done(EXIT.MODEL_ERROR);
+      }
+      io.stdout('\n' + formatTraceText(trace, { actors: r.system.actors.map((a) => a.name), brief: flags.brief === true }) + '\n\n');
       const xstate = `xstate: the same ${t.steps.length === 1 ? 'step' : `${t.steps.length} steps`} re-executed through the machines' own transition() give the same states\n`;
       if (outcome.status === 'reproduced') {
         io.stdout(`${c.red.bold('REPRODUCED')}: ${outcome.message}\n${xstate}`);
