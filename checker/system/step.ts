@@ -50,7 +50,7 @@ export class Stepper {
     checked = false,
   ) {
     this.S = S ?? system.layout.buffer();
-    this.world = system.worldView(this.S, checked);
+    this.world = system.worldView(this.S, checked, false, true);
     this.control = worldControl(this.world);
     this.writer = (this.control?.$writer as Record<string, unknown> | undefined) ?? this.world;
     this.named = checked ? this.control : null;
