@@ -173,6 +173,10 @@ type Slots = ReturnType<Layout['buffer']>;
  *   When an array is current: outside the generated expand function every read fills (compares) again;
  *   inside it (`$hold` ... `$release`, codegen.ts) S holds still between the points where the expand
  *   function changes it and says so (`$renew`), so an array is filled at most once per such stretch.
+ *   The stepper's own reading view (`cached`) fills nothing for an array whose contents fit in CACHE_BITS:
+ *   a read returns the frozen array for S's contents (`frozen`, one per content, shared by every view of
+ *   the system), which a write throws on at the write (strict-mode code; sloppy code has it dropped, never
+ *   kept), so it has nothing to verify either (`$verifies` counts the arrays that do).
  * - the **writing view** (`$writer`), which a transition's effect actions get. Scalar fields are getter
  *   and setter pairs on S (a value that is not an integer throws). An array field is copied from S on its
  *   first read within the transition; when the effects are done (`$flush`) only the copied arrays are
@@ -208,10 +212,11 @@ export interface WorldControl {
 export type WorldView = Record<string, unknown>;
 
 /**
- * `checked`: the views' prototype chain ends in the sealed base, so an undeclared field read throws too,
- * and an array written by code that may only read throws at the write, naming the function (`$role`):
- * slower, for re-running steps off the hot path. `standalone`: the writing view, for a world used on its
- * own outside the engine (tests, tools): what is written reads back; arrays reach S on `flushWorld`.
+ * Every view's prototype chain ends in the sealed base, so an undeclared field read or written throws.
+ * `checked`: an array written by code that may only read throws at the write, naming the function
+ * (`$role`): slower, for re-running steps off the hot path. `standalone`: the writing view, for a world
+ * used on its own outside the engine (tests, tools): what is written reads back; arrays reach S on
+ * `flushWorld`. `cached`: the stepper's reading view, small arrays content-cached and frozen (WorldControl).
  */
 export type WorldViewFactory = (S: Slots, checked?: boolean, standalone?: boolean, cached?: boolean) => WorldView;
 
