@@ -18,5 +18,11 @@ export interface SearchFrame {
 export function searchFrame(system: CompiledSystem, guarded = false): SearchFrame {
   const stepper = new Stepper(system, undefined, guarded);
   const pre = system.layout.buffer();
-  return { stepper, S: stepper.S, pre, after: new SlotStateView(system, stepper.S, guarded ? stepper.world : undefined), before: new SlotStateView(system, pre) };
+  return {
+    stepper,
+    S: stepper.S,
+    pre,
+    after: new SlotStateView(system, stepper.S, guarded ? stepper.world : undefined),
+    before: new SlotStateView(system, pre),
+  };
 }

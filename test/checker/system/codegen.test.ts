@@ -127,7 +127,11 @@ describe('generated expand reads as the machine it came from', () => {
     const wide = kitchenSink();
     const spec = { ...wide, world: { ...wide.world, arr: array(7, int(0, 3)) } };
     // Seven elements of 0..3 take 14 bits, past the cache: filled from S, and verified.
-    assert.ok(expandSource(compileSystem(spec)).split('\n').some((l) => l.trim() === 'const wrote = R.$verify();'));
+    assert.ok(
+      expandSource(compileSystem(spec))
+        .split('\n')
+        .some((l) => l.trim() === 'const wrote = R.$verify();'),
+    );
   });
 
   it('is indented: every line inside expand() is indented by two spaces per open block', () => {
