@@ -14,7 +14,11 @@ export interface SearchFrame {
   readonly before: SlotStateView;
 }
 
-/** `guarded`: the stepper's world views check every access (views.ts), as a replay needs; slower. */
+/**
+ * `guarded`: the stepper's world views check every access (views.ts), as a replay needs; slower. Otherwise
+ * properties read S through a view of their own, whose arrays are filled and compared after every property
+ * call (a write is reported naming the field): the stepper's arrays are frozen per content (views.ts).
+ */
 export function searchFrame(system: CompiledSystem, guarded = false): SearchFrame {
   const stepper = new Stepper(system, undefined, guarded);
   const pre = system.layout.buffer();
