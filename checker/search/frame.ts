@@ -20,7 +20,7 @@ export interface SearchFrame {
  * call (a write is reported naming the field): the stepper's arrays are frozen per content (views.ts).
  */
 export function searchFrame(system: CompiledSystem, guarded = false): SearchFrame {
-  const stepper = new Stepper(system, undefined, guarded);
+  const stepper = new Stepper(system, undefined, guarded, !guarded);
   const pre = system.layout.buffer();
   return {
     stepper,

@@ -290,7 +290,7 @@ export function compileExpand(system: CompiledSystem, stepper: Stepper): ExpandF
  * FAULTLINE_DUMP_CODE writes to `<system>/expand.js` (the function as V8 holds it, sourceURL included).
  */
 export function expandSource(system: CompiledSystem): string {
-  return generatedSource(system.name, 'expand', PARAMS, generateExpand(system, new Stepper(system)).body);
+  return generatedSource(system.name, 'expand', PARAMS, generateExpand(system, new Stepper(system, undefined, false, true)).body);
 }
 
 export type { Args };

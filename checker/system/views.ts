@@ -315,7 +315,7 @@ export function worldViewFactory(fields: FieldSpecs, offsets: ReadonlyMap<string
         rMembers.line(`${head}; one frozen array per content`);
         rMembers.line(`get ${name}() { return this.$c${k} === 1 ? this.$a${k} : this.$fill${k}(); }`);
         rMembers.line(`set ${name}(v) { replaced(${q}, v); }`);
-        rMembers.open(`$fill${k}() { // the contents' key: element i in bits ${w}i..`);
+        rMembers.open(`$fill${k}() { // the contents' key: element i at bit ${w} * i`);
         rMembers.line('const S = this.$s;');
         rMembers.line(`const key = ${terms.join(' | ')};`);
         rMembers.line(`const a = C${k}[key] ?? frozen(${k}, key, S, ${o});`);

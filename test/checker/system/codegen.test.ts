@@ -22,7 +22,8 @@ const LIMIT = 20_000;
 function compare(system: CompiledSystem): number {
   const layout = system.layout;
   const ref = new Stepper(system);
-  const gen = new Stepper(system);
+  // The search's configuration: small world arrays frozen per content (views.ts), wider ones filled and verified.
+  const gen = new Stepper(system, undefined, false, true);
   const expand = compileExpand(system, gen);
   const store = new StateStore(layout.words, 12);
   const vec = new Uint32Array(layout.words);
