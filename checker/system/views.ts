@@ -212,9 +212,9 @@ export interface WorldControl {
 export type WorldView = Record<string, unknown>;
 
 /**
- * Every view's prototype chain ends in the sealed base, so an undeclared field read or written throws.
- * `checked`: an array written by code that may only read throws at the write, naming the function
- * (`$role`): slower, for re-running steps off the hot path. `standalone`: the writing view, for a world
+ * `checked`: the views' prototype chain ends in the sealed base, so an undeclared field read throws too,
+ * and an array written by code that may only read throws at the write, naming the function (`$role`):
+ * slower, for re-running steps off the hot path. `standalone`: the writing view, for a world
  * used on its own outside the engine (tests, tools): what is written reads back; arrays reach S on
  * `flushWorld`. `cached`: the stepper's reading view, small arrays content-cached and frozen (WorldControl).
  */
@@ -471,17 +471,19 @@ export function worldViewFactory(fields: FieldSpecs, offsets: ReadonlyMap<string
       caches,
       frozen,
     );
-  // The search's views: a name the classes do not define (a misspelt field, read or written, in strict or
-  // sloppy code) reaches the throwing base, which declared fields never reach; not extensible besides.
-  const [FastReader, FastWriter] = make((_view, _field, a) => a);
+  // The search's views: not extensible, so a write to an undeclared field throws in strict-mode code (ES
+  // modules, so every .ts scenario file) at no cost to the declared ones. A Proxy in their prototype chain
+  // would also catch reads and sloppy-mode writes, but costs the hot loop ~30% (measured on retry-ring; again
+  // on 2026-12-05 with frozen arrays per content: +12% CPU on retry-ring 3,5,3,2,2, BENCHMARKS.md).
+  const [FastReader] = make((_view, _field, a) => a);
   // The stepper's own view in the search: small arrays content-cached and frozen, so guards never meet an
   // array filled from S, nothing is filled per successor, and nothing needs verifying afterwards.
-  const [CachedReader, CachedWriter] = make((_view, _field, a) => a, true);
+  const [CachedReader] = make((_view, _field, a) => a, true);
   // The checked views: a name the classes do not define reaches the throwing base, read or written, and an
   // array written through the reading view throws at the write.
   const [CheckedReader, CheckedWriter] = make(readOnlyFace);
-  const base = sealedBase(Object.keys(fields));
-  for (const view of [FastReader, FastWriter, CachedReader, CachedWriter, CheckedReader, CheckedWriter]) Object.setPrototypeOf(view.prototype, base);
+  Object.setPrototypeOf(CheckedReader.prototype, sealedBase(Object.keys(fields)));
+  Object.setPrototypeOf(CheckedWriter.prototype, sealedBase(Object.keys(fields)));
   return (S, checked, standalone, cached) => {
     const r = checked ? new CheckedReader(S) : cached && !standalone ? new CachedReader(S) : new FastReader(S);
     const w = r.$writer as WorldView;

@@ -48,7 +48,6 @@ const mistakes: [string, (w: W) => void, string][] = [
   ['a read at a negative index', (w) => (w.x = w.a[-1] ?? 0), 'world.a[-1] is outside the array (indices 0..1)'],
   ['an index that is not a number', (w) => (w.x = w.a[NaN] ?? 0), 'world.a[NaN] is outside the array (indices 0..1)'],
   ['the array shortened', (w) => ((w.a as number[]).length = 1), 'world.a.length = 1: an array field keeps its length 2'],
-  ['a misspelled field read', (w) => (w.x = (w as unknown as { nxt?: number }).nxt ?? 0), 'world.nxt is not a declared world field (declared: x, a)'],
 ];
 
 const strategies = ['bfs', 'dfs', 'random', 'pct'] as const;
@@ -91,21 +90,6 @@ describe('world arrays are checked on every step', () => {
       );
       assert.equal(r.verdict, 'violated');
       assert.equal(r.violations[0]!.message, 'P0, event step: world.a[2] is outside the array (indices 0..1)');
-      assert.equal(r.violations[0]!.trace.steps.length, DEEP + 1);
-    });
-  }
-
-  for (const strategy of strategies) {
-    it(`a guard reading a misspelled field (${strategy}) is an assertion in the search too, not a quietly false guard`, () => {
-      const r = check(
-        counter(
-          () => {},
-          (w) => (w as unknown as { nxt?: number }).nxt === 1,
-        ),
-        { strategy, executions: 3 },
-      );
-      assert.equal(r.verdict, 'violated');
-      assert.equal(r.violations[0]!.message, 'P0, event step: world.nxt is not a declared world field (declared: x, a)');
       assert.equal(r.violations[0]!.trace.steps.length, DEEP + 1);
     });
   }
