@@ -16,11 +16,19 @@ export interface SearchFrame {
 }
 
 /**
- * `guarded`: the stepper's world views check every access (views.ts), as a replay needs; slower.
+ * `guarded`: the stepper's world views check every access (views.ts), as a replay needs; slower. Otherwise
+ * properties read S through a view of their own, whose arrays are filled and compared after every property
+ * call (a write is reported naming the field): the stepper's arrays are frozen per content (views.ts).
  * `listing`: a ListingStepper, which names a guard or choices function that threw while listing the enabled steps.
  */
 export function searchFrame(system: CompiledSystem, guarded = false, listing = false): SearchFrame {
-  const stepper = listing ? new ListingStepper(system, undefined, guarded) : new Stepper(system, undefined, guarded);
+  const stepper = listing ? new ListingStepper(system, undefined, guarded, !guarded) : new Stepper(system, undefined, guarded, !guarded);
   const pre = system.layout.buffer();
-  return { stepper, S: stepper.S, pre, after: new SlotStateView(system, stepper.S, stepper.world), before: new SlotStateView(system, pre) };
+  return {
+    stepper,
+    S: stepper.S,
+    pre,
+    after: new SlotStateView(system, stepper.S, guarded ? stepper.world : undefined),
+    before: new SlotStateView(system, pre),
+  };
 }

@@ -135,9 +135,11 @@ function generateExpand(system: CompiledSystem, stepper: Stepper): { body: strin
     }
   }
 
+  // Arrays the reading view fills from S (not content-cached, views.ts) are verified after each step.
+  const verifies = (worldControl(stepper.world)?.$verifies ?? 0) > 0;
   const arrays = Object.values(system.spec.world).some((f) => f.kind === 'array');
   code.line('let enabled = 0;');
-  if (arrays) code.line('let last = 0; // the step id tried last');
+  if (verifies) code.line('let last = 0; // the step id tried last');
   for (const actor of system.actors) {
     const a = actor.index;
     const args = K.name(stepper.runtimes[a]!.args, `args_${actor.name}`, `the { context, event } of actor ${actor.name}`);
@@ -177,7 +179,7 @@ function generateExpand(system: CompiledSystem, stepper: Stepper): { body: strin
         const effects = e.transitions.some((t) => t.actions.some((act) => act.kind === 'effect'));
         code.open('for (let c = 0; c < n; c++) {');
         code.line('ev.choice = c;');
-        if (arrays) code.line(`last = ${id};`);
+        if (verifies) code.line(`last = ${id};`);
         code.line('let t = -1;');
         code.open('try {');
         // Guard chain: the first transition whose guard passes; one without a guard ends it.
@@ -220,7 +222,7 @@ function generateExpand(system: CompiledSystem, stepper: Stepper): { body: strin
         }
         code.line('continue;');
         code.close();
-        if (arrays) {
+        if (verifies) {
           code.line('// A guard, choices or assign function wrote a world array: reported before the successor is handed on.');
           code.line('const wrote = R.$verify();');
           code.line(`if (wrote !== null) { if (fail(wrote, ${id})) return -1; continue; }`);
@@ -243,7 +245,7 @@ function generateExpand(system: CompiledSystem, stepper: Stepper): { body: strin
     code.close(); // actor block
   }
   code.blank();
-  if (arrays) {
+  if (verifies) {
     code.line('// A world array written by a guard of a step not taken (views.ts): reported with the step tried last.');
     code.line('const wrote = R.$verify();');
     code.line('if (wrote !== null && fail(wrote, last)) return -1;');
@@ -288,7 +290,7 @@ export function compileExpand(system: CompiledSystem, stepper: Stepper): ExpandF
  * FAULTLINE_DUMP_CODE writes to `<system>/expand.js` (the function as V8 holds it, sourceURL included).
  */
 export function expandSource(system: CompiledSystem): string {
-  return generatedSource(system.name, 'expand', PARAMS, generateExpand(system, new Stepper(system)).body);
+  return generatedSource(system.name, 'expand', PARAMS, generateExpand(system, new Stepper(system, undefined, false, true)).body);
 }
 
 export type { Args };

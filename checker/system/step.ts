@@ -44,13 +44,15 @@ export class Stepper {
     readonly system: CompiledSystem,
     S?: Int32Array,
     /**
-     * Checked views (views.ts): an undeclared field read throws, and a world write from a guard, assign or
-     * choices function throws at the write, naming it. Slow, for re-running steps off the hot path.
+     * Checked views (views.ts): a world write from a guard, assign or choices function throws at the
+     * write, naming it. Slow, for re-running steps off the hot path.
      */
     checked = false,
+    /** The search's view (views.ts `cached`): small arrays frozen per content; properties then read S through a view of their own. */
+    cached = false,
   ) {
     this.S = S ?? system.layout.buffer();
-    this.world = system.worldView(this.S, checked);
+    this.world = system.worldView(this.S, checked, false, cached && !checked);
     this.control = worldControl(this.world);
     this.writer = (this.control?.$writer as Record<string, unknown> | undefined) ?? this.world;
     this.named = checked ? this.control : null;

@@ -173,6 +173,10 @@ type Slots = ReturnType<Layout['buffer']>;
  *   When an array is current: outside the generated expand function every read fills (compares) again;
  *   inside it (`$hold` ... `$release`, codegen.ts) S holds still between the points where the expand
  *   function changes it and says so (`$renew`), so an array is filled at most once per such stretch.
+ *   The stepper's own reading view (`cached`) fills nothing for an array whose contents fit in CACHE_BITS:
+ *   a read returns the frozen array for S's contents (`frozen`, one per content, shared by every view of
+ *   the system), which a write throws on at the write (strict-mode code; sloppy code has it dropped, never
+ *   kept), so it has nothing to verify either (`$verifies` counts the arrays that do).
  * - the **writing view** (`$writer`), which a transition's effect actions get. Scalar fields are getter
  *   and setter pairs on S (a value that is not an integer throws). An array field is copied from S on its
  *   first read within the transition; when the effects are done (`$flush`) only the copied arrays are
@@ -200,6 +204,8 @@ export interface WorldControl {
   $drop(): void;
   /** Writing view: 1 once a flush changed an array of S (the expand function clears it). */
   $x: number;
+  /** Reading view: how many of its arrays model code could write unnoticed until `$verify` (0: none to verify). */
+  readonly $verifies: number;
 }
 
 /** A view of the world; its fields are the declared ones (see WorldControl). */
@@ -208,10 +214,11 @@ export type WorldView = Record<string, unknown>;
 /**
  * `checked`: the views' prototype chain ends in the sealed base, so an undeclared field read throws too,
  * and an array written by code that may only read throws at the write, naming the function (`$role`):
- * slower, for re-running steps off the hot path. `standalone`: the writing view, for a world used on its
- * own outside the engine (tests, tools): what is written reads back; arrays reach S on `flushWorld`.
+ * slower, for re-running steps off the hot path. `standalone`: the writing view, for a world
+ * used on its own outside the engine (tests, tools): what is written reads back; arrays reach S on
+ * `flushWorld`. `cached`: the stepper's reading view, small arrays content-cached and frozen (WorldControl).
  */
-export type WorldViewFactory = (S: Slots, checked?: boolean, standalone?: boolean) => WorldView;
+export type WorldViewFactory = (S: Slots, checked?: boolean, standalone?: boolean, cached?: boolean) => WorldView;
 
 /** The engine's handle on a view; a view made elsewhere (a recording world) is its own writer and has nothing to flush. */
 export function worldControl(view: WorldView): WorldControl | null {
@@ -227,6 +234,18 @@ export function flushWorld(view: WorldView): void {
 const UNROLL = 32;
 
 /**
+ * An array field whose contents fit in this many bits (length x element width) is content-cached in the
+ * stepper's reading view: one frozen array per content, built once and shared by every view of the system.
+ */
+const CACHE_BITS = 12;
+
+/** The bits an array field's contents take: length x the element's width (0 for a constant element). */
+function contentBits(spec: ArrayField): number {
+  const range = spec.element.max - spec.element.min;
+  return spec.length * (range === 0 ? 0 : 32 - Math.clz32(range));
+}
+
+/**
  * The world view classes of a system (see WorldControl): scalar fields as getters (and, writing, setters)
  * on the slot buffer, array fields as checked plain arrays, channels as Channel objects. `offsets` gives
  * each field's first slot.
@@ -234,165 +253,191 @@ const UNROLL = 32;
 export function worldViewFactory(fields: FieldSpecs, offsets: ReadonlyMap<string, number>, system = 'unnamed'): WorldViewFactory {
   const entries = Object.entries(fields);
   const arrays = entries.filter((e): e is [string, ArrayField] => e[1].kind === 'array');
-  const rCtor = new CodeWriter(2);
-  const wCtor = new CodeWriter(2);
-  const rMembers = new CodeWriter(1);
-  const wMembers = new CodeWriter(1);
-  const renew = new CodeWriter(2);
-  const verify = new CodeWriter(2);
-  const checkAll = new CodeWriter(2);
-  const flush = new CodeWriter(2);
-  const drop = new CodeWriter(2);
-  for (const c of [rCtor, wCtor]) c.line('this.$s = S;');
-  rCtor.line("this.$role = ''; // the function running now (checked views name it)");
-  rCtor.line('this.$held = 0; // 1 while the expand function holds S still');
-  wCtor.line('this.$r = r; // its reading view');
-  wCtor.line("this.$role = '';");
-  wCtor.line('this.$writer = this;');
-  wCtor.line('this.$x = 0; // 1 once a flush changed an array of S');
-  for (const [name, spec] of entries) {
-    assertIdentifier(name, 'world field');
-    const o = offsets.get(name)!;
-    const q = JSON.stringify(name);
-    rMembers.blank();
-    wMembers.blank();
-    if (spec.kind === 'scalar') {
-      const comment = `// world.${name}: slot ${o}, ${spec.min}..${spec.max}`;
-      rMembers.line(comment);
-      rMembers.line(`get ${name}() { return this.$s[${o}]; }`);
-      rMembers.line(`set ${name}(v) { readOnly(${q}, v, this.$role); }`);
-      wMembers.line(comment);
-      wMembers.line(`get ${name}() { return this.$s[${o}]; }`);
-      wMembers.line(`set ${name}(v) { this.$s[${o}] = (v | 0) === v ? v : toInt(${q}, v); }`);
-      continue;
-    }
-    if (spec.kind === 'chan') {
-      // A channel checks every operation itself (channel.ts); both views share one.
-      rCtor.line(`this.$${name} = channel(${q}, S, ${o}); // world.${name}: a channel from slot ${o}`);
-      wCtor.line(`this.$${name} = r.$${name};`);
-      for (const m of [rMembers, wMembers]) {
-        m.line(`// world.${name}: a channel (length in slot ${o}, then its messages)`);
-        m.line(`get ${name}() { return this.$${name}; }`);
-        m.line(`set ${name}(v) { replaced(${q}, v, true); }`);
+  const cachable = arrays.map(([, spec]) => contentBits(spec) <= CACHE_BITS);
+  const source = (cached: boolean): string => {
+    const rCtor = new CodeWriter(2);
+    const wCtor = new CodeWriter(2);
+    const rMembers = new CodeWriter(1);
+    const wMembers = new CodeWriter(1);
+    const renew = new CodeWriter(2);
+    const verify = new CodeWriter(2);
+    const checkAll = new CodeWriter(2);
+    const flush = new CodeWriter(2);
+    const drop = new CodeWriter(2);
+    for (const c of [rCtor, wCtor]) c.line('this.$s = S;');
+    rCtor.line("this.$role = ''; // the function running now (checked views name it)");
+    rCtor.line('this.$held = 0; // 1 while the expand function holds S still');
+    const verifies = cached ? cachable.filter((c) => !c).length : arrays.length;
+    rCtor.line(`this.$verifies = ${verifies}; // arrays model code could write unnoticed until $verify (the others are frozen)`);
+    wCtor.line('this.$r = r; // its reading view');
+    wCtor.line("this.$role = '';");
+    wCtor.line('this.$writer = this;');
+    wCtor.line('this.$x = 0; // 1 once a flush changed an array of S');
+    for (const [name, spec] of entries) {
+      assertIdentifier(name, 'world field');
+      const o = offsets.get(name)!;
+      const q = JSON.stringify(name);
+      rMembers.blank();
+      wMembers.blank();
+      if (spec.kind === 'scalar') {
+        const comment = `// world.${name}: slot ${o}, ${spec.min}..${spec.max}`;
+        rMembers.line(comment);
+        rMembers.line(`get ${name}() { return this.$s[${o}]; }`);
+        rMembers.line(`set ${name}(v) { readOnly(${q}, v, this.$role); }`);
+        wMembers.line(comment);
+        wMembers.line(`get ${name}() { return this.$s[${o}]; }`);
+        wMembers.line(`set ${name}(v) { this.$s[${o}] = (v | 0) === v ? v : toInt(${q}, v); }`);
+        continue;
       }
-      continue;
+      if (spec.kind === 'chan') {
+        // A channel checks every operation itself (channel.ts); both views share one.
+        rCtor.line(`this.$${name} = channel(${q}, S, ${o}); // world.${name}: a channel from slot ${o}`);
+        wCtor.line(`this.$${name} = r.$${name};`);
+        for (const m of [rMembers, wMembers]) {
+          m.line(`// world.${name}: a channel (length in slot ${o}, then its messages)`);
+          m.line(`get ${name}() { return this.$${name}; }`);
+          m.line(`set ${name}(v) { replaced(${q}, v, true); }`);
+        }
+        continue;
+      }
+      const k = arrays.findIndex(([n]) => n === name);
+      const n = spec.length;
+      const { min, max } = spec.element;
+      const head = `// world.${name}[0..${n - 1}]: slots ${o}..${o + n - 1}, each ${min}..${max}`;
+      const same = n <= UNROLL ? `a.length === ${n} && ${Array.from({ length: n }, (_, i) => `a[${i}] === f[${i}]`).join(' && ')}` : `same(a, f)`;
+      // The reading view.
+      if (cached && cachable[k]) {
+        // Content-cached: the frozen array for S's contents (a write to it throws in strict-mode code).
+        const w = 32 - Math.clz32(max - min);
+        const terms = Array.from({ length: n }, (_, i) => (w === 0 ? '0' : `(${min === 0 ? `S[${o + i}]` : `(S[${o + i}] - ${min})`} << ${i * w})`));
+        rCtor.line(`this.$a${k} = null; // world.${name}: the frozen array of S's contents (only while held)`);
+        rCtor.line(`this.$c${k} = 0; // 1: it holds S's slots (only while held)`);
+        rMembers.line(`${head}; one frozen array per content`);
+        rMembers.line(`get ${name}() { return this.$c${k} === 1 ? this.$a${k} : this.$fill${k}(); }`);
+        rMembers.line(`set ${name}(v) { replaced(${q}, v); }`);
+        rMembers.open(`$fill${k}() { // the contents' key: element i at bit ${w} * i`);
+        rMembers.line('const S = this.$s;');
+        rMembers.line(`const key = ${terms.join(' | ')};`);
+        rMembers.line(`const a = C${k}[key] ?? frozen(${k}, key, S, ${o});`);
+        rMembers.line(`this.$a${k} = a;`);
+        rMembers.line(`this.$c${k} = this.$held;`);
+        rMembers.line('return a;');
+        rMembers.close();
+        renew.line(`this.$c${k} = 0;`);
+      } else {
+        rCtor.line(`this.$a${k} = array(${k}); // world.${name}`);
+        rCtor.line(`this.$f${k} = new Int32Array(${n}); // what was last filled into it (the array starts as zeros too)`);
+        rCtor.line(`this.$c${k} = 0; // 1: it holds S's slots (only while held)`);
+        rCtor.line(`this.$face${k} = face(this, ${q}, this.$a${k}); // what a read returns`);
+        rMembers.line(head);
+        rMembers.line(`get ${name}() { if (this.$c${k} === 0) this.$fill${k}(); return this.$face${k}; }`);
+        rMembers.line(`set ${name}(v) { replaced(${q}, v); }`);
+        rMembers.open(`$fill${k}() { // world.${name} from S, storing only what differs; a write since the last fill is reported`);
+        rMembers.line(`const a = this.$a${k}, f = this.$f${k}, S = this.$s;`);
+        rMembers.line(`if (!(${same})) throw arrayWritten(${q}, a, f, this.$role);`);
+        if (n <= UNROLL) {
+          rMembers.line('let v = 0;');
+          for (let i = 0; i < n; i++) rMembers.line(`v = S[${o + i}]; if (v !== f[${i}]) a[${i}] = f[${i}] = v;`);
+        } else {
+          rMembers.line(`for (let i = 0; i < ${n}; i++) { const v = S[${o} + i]; if (v !== f[i]) a[i] = f[i] = v; }`);
+        }
+        rMembers.line(`this.$c${k} = this.$held;`);
+        rMembers.close();
+        renew.line(`this.$c${k} = 0;`);
+        verify.line(`if (this.$c${k} === 1) { const a = this.$a${k}, f = this.$f${k}; if (!(${same})) return arrayWritten(${q}, a, f, this.$role); }`);
+        checkAll.line(`{ const a = this.$a${k}, f = this.$f${k}; if (!(${same})) return arrayWritten(${q}, a, f, this.$role); }`);
+      }
+      // The writing view.
+      wCtor.line(`this.$a${k} = array(${k}); // world.${name}`);
+      wCtor.line(`this.$g${k} = new Int32Array(${n}); // what S held when it was copied`);
+      wCtor.line(`this.$d${k} = 0; // 1: copied since the last flush`);
+      wMembers.line(head);
+      wMembers.line(`get ${name}() { if (this.$d${k} === 0) this.$copy${k}(); return this.$a${k}; }`);
+      wMembers.line(`set ${name}(v) { replaced(${q}, v); }`);
+      wMembers.open(`$copy${k}() { // world.${name} from S, storing only what differs`);
+      wMembers.line(`if (this.$a${k}.length !== ${n}) this.$a${k} = array(${k}); // shortened by an effect that was reported`);
+      wMembers.line(`const a = this.$a${k}, g = this.$g${k}, S = this.$s;`);
+      if (n <= UNROLL) {
+        wMembers.line('let v = 0;');
+        for (let i = 0; i < n; i++) wMembers.line(`v = S[${o + i}]; if (a[${i}] !== v) a[${i}] = v; g[${i}] = v;`);
+      } else {
+        wMembers.line(`for (let i = 0; i < ${n}; i++) { const v = S[${o} + i]; if (a[i] !== v) a[i] = v; g[i] = v; }`);
+      }
+      wMembers.line(`this.$d${k} = 1;`);
+      wMembers.close();
+      const store = (i: string, slot: string): string =>
+        `v = a[${i}]; if (v !== g[${i}]) { if ((v | 0) !== v || v < ${min} || v > ${max}) v = badElement(${q}, ${i}, v, ${min}, ${max}); S[${slot}] = v; w = 1; }`;
+      flush.open(`if (this.$d${k} !== 0) { // world.${name}`);
+      flush.line(`this.$d${k} = 0;`);
+      flush.line(`const a = this.$a${k}, g = this.$g${k};`);
+      flush.line(`if (a.length !== ${n}) lengthChanged(${q}, a, ${n});`);
+      flush.line('let w = 0;');
+      if (n <= UNROLL) for (let i = 0; i < n; i++) flush.line(store(String(i), String(o + i)));
+      else flush.line(`for (let i = 0; i < ${n}; i++) { ${store('i', `${o} + i`)} }`);
+      flush.line(`if (w !== 0) { this.$r.$c${k} = 0; this.$x = 1; }`);
+      flush.close();
+      drop.line(`this.$d${k} = 0;`);
     }
-    const k = arrays.findIndex(([n]) => n === name);
-    const n = spec.length;
-    const { min, max } = spec.element;
-    const head = `// world.${name}[0..${n - 1}]: slots ${o}..${o + n - 1}, each ${min}..${max}`;
-    const same = n <= UNROLL ? `a.length === ${n} && ${Array.from({ length: n }, (_, i) => `a[${i}] === f[${i}]`).join(' && ')}` : `same(a, f)`;
-    // The reading view.
-    rCtor.line(`this.$a${k} = array(${k}); // world.${name}`);
-    rCtor.line(`this.$f${k} = new Int32Array(${n}); // what was last filled into it (the array starts as zeros too)`);
-    rCtor.line(`this.$c${k} = 0; // 1: it holds S's slots (only while held)`);
-    rCtor.line(`this.$face${k} = face(this, ${q}, this.$a${k}); // what a read returns`);
-    rMembers.line(head);
-    rMembers.line(`get ${name}() { if (this.$c${k} === 0) this.$fill${k}(); return this.$face${k}; }`);
-    rMembers.line(`set ${name}(v) { replaced(${q}, v); }`);
-    rMembers.open(`$fill${k}() { // world.${name} from S, storing only what differs; a write since the last fill is reported`);
-    rMembers.line(`const a = this.$a${k}, f = this.$f${k}, S = this.$s;`);
-    rMembers.line(`if (!(${same})) throw arrayWritten(${q}, a, f, this.$role);`);
-    if (n <= UNROLL) {
-      rMembers.line('let v = 0;');
-      for (let i = 0; i < n; i++) rMembers.line(`v = S[${o + i}]; if (v !== f[${i}]) a[${i}] = f[${i}] = v;`);
-    } else {
-      rMembers.line(`for (let i = 0; i < ${n}; i++) { const v = S[${o} + i]; if (v !== f[i]) a[i] = f[i] = v; }`);
-    }
-    rMembers.line(`this.$c${k} = this.$held;`);
-    rMembers.close();
-    renew.line(`this.$c${k} = 0;`);
-    verify.line(`if (this.$c${k} === 1) { const a = this.$a${k}, f = this.$f${k}; if (!(${same})) return arrayWritten(${q}, a, f, this.$role); }`);
-    checkAll.line(`{ const a = this.$a${k}, f = this.$f${k}; if (!(${same})) return arrayWritten(${q}, a, f, this.$role); }`);
-    // The writing view.
-    wCtor.line(`this.$a${k} = array(${k}); // world.${name}`);
-    wCtor.line(`this.$g${k} = new Int32Array(${n}); // what S held when it was copied`);
-    wCtor.line(`this.$d${k} = 0; // 1: copied since the last flush`);
-    wMembers.line(head);
-    wMembers.line(`get ${name}() { if (this.$d${k} === 0) this.$copy${k}(); return this.$a${k}; }`);
-    wMembers.line(`set ${name}(v) { replaced(${q}, v); }`);
-    wMembers.open(`$copy${k}() { // world.${name} from S, storing only what differs`);
-    wMembers.line(`if (this.$a${k}.length !== ${n}) this.$a${k} = array(${k}); // shortened by an effect that was reported`);
-    wMembers.line(`const a = this.$a${k}, g = this.$g${k}, S = this.$s;`);
-    if (n <= UNROLL) {
-      wMembers.line('let v = 0;');
-      for (let i = 0; i < n; i++) wMembers.line(`v = S[${o + i}]; if (a[${i}] !== v) a[${i}] = v; g[${i}] = v;`);
-    } else {
-      wMembers.line(`for (let i = 0; i < ${n}; i++) { const v = S[${o} + i]; if (a[i] !== v) a[i] = v; g[i] = v; }`);
-    }
-    wMembers.line(`this.$d${k} = 1;`);
-    wMembers.close();
-    const store = (i: string, slot: string): string =>
-      `v = a[${i}]; if (v !== g[${i}]) { if ((v | 0) !== v || v < ${min} || v > ${max}) v = badElement(${q}, ${i}, v, ${min}, ${max}); S[${slot}] = v; w = 1; }`;
-    flush.open(`if (this.$d${k} !== 0) { // world.${name}`);
-    flush.line(`this.$d${k} = 0;`);
-    flush.line(`const a = this.$a${k}, g = this.$g${k};`);
-    flush.line(`if (a.length !== ${n}) lengthChanged(${q}, a, ${n});`);
-    flush.line('let w = 0;');
-    if (n <= UNROLL) for (let i = 0; i < n; i++) flush.line(store(String(i), String(o + i)));
-    else flush.line(`for (let i = 0; i < ${n}; i++) { ${store('i', `${o} + i`)} }`);
-    flush.line(`if (w !== 0) { this.$r.$c${k} = 0; this.$x = 1; }`);
-    flush.close();
-    drop.line(`this.$d${k} = 0;`);
-  }
-  rCtor.line('this.$writer = new Writer(S, this); // the writing view over the same S');
-  // toJSON and the inspect hook show the fields (the getters live on the prototype, so spreading a view
-  // or Object.keys() sees none of them: read fields by name).
-  const names = entries.map(([n]) => JSON.stringify(n));
-  const shared = [
-    '  toJSON() {',
-    '    const o = {};',
-    `    for (const k of [${names.join(', ')}]) { const v = this[k]; o[k] = typeof v === 'number' ? v : Array.from(v); }`,
-    '    return o;',
-    '  }',
-    "  [Symbol.for('nodejs.util.inspect.custom')]() { return this.toJSON(); }",
-  ];
-  const src = [
-    `// The world views of system '${note(system)}' (checker/system/views.ts WorldControl).`,
-    '// Writer: what effect actions get. Scalars are getters and setters on S; an array is copied from S on its first read',
-    "// and written back, each changed element checked, by $flush() when the transition's effects are done.",
-    'class Writer {',
-    '  constructor(S, r) {',
-    wCtor.text(),
-    '  }',
-    wMembers.text(),
-    '',
-    '  $flush() {',
-    '    const S = this.$s;',
-    '    let v = 0;',
-    flush.text(),
-    '  }',
-    '  $drop() {',
-    drop.text(),
-    '  }',
-    ...shared,
-    '}',
-    '',
-    '// Reader: what guards, choices and assign functions and properties get. A scalar write throws; an array is filled',
-    '// from S when read (only what differs is stored), and a write into it is found at the next fill or $verify().',
-    'class Reader {',
-    '  constructor(S) {',
-    rCtor.text(),
-    '  }',
-    rMembers.text(),
-    '',
-    '  $hold() { this.$held = 1; this.$renew(); }',
-    '  $release() { this.$held = 0; this.$renew(); }',
-    '  $renew() {',
-    renew.text(),
-    '  }',
-    '  $verify() {',
-    verify.text(),
-    '    return null;',
-    '  }',
-    '  $check() {',
-    checkAll.text(),
-    '    return null;',
-    '  }',
-    ...shared,
-    '}',
-    'return [Reader, Writer];',
-  ].join('\n');
+    rCtor.line('this.$writer = new Writer(S, this); // the writing view over the same S');
+    // toJSON and the inspect hook show the fields (the getters live on the prototype, so spreading a view
+    // or Object.keys() sees none of them: read fields by name).
+    const names = entries.map(([n]) => JSON.stringify(n));
+    const shared = [
+      '  toJSON() {',
+      '    const o = {};',
+      `    for (const k of [${names.join(', ')}]) { const v = this[k]; o[k] = typeof v === 'number' ? v : Array.from(v); }`,
+      '    return o;',
+      '  }',
+      "  [Symbol.for('nodejs.util.inspect.custom')]() { return this.toJSON(); }",
+    ];
+    return [
+      `// The world views of system '${note(system)}' (checker/system/views.ts WorldControl).`,
+      ...arrays.flatMap(([name], k) => (cached && cachable[k] ? [`const C${k} = caches[${k}]; // world.${name}: frozen arrays by content`] : [])),
+      '// Writer: what effect actions get. Scalars are getters and setters on S; an array is copied from S on its first read',
+      "// and written back, each changed element checked, by $flush() when the transition's effects are done.",
+      'class Writer {',
+      '  constructor(S, r) {',
+      wCtor.text(),
+      '  }',
+      wMembers.text(),
+      '',
+      '  $flush() {',
+      '    const S = this.$s;',
+      '    let v = 0;',
+      flush.text(),
+      '  }',
+      '  $drop() {',
+      drop.text(),
+      '  }',
+      ...shared,
+      '}',
+      '',
+      '// Reader: what guards, choices and assign functions and properties get. A scalar write throws; an array is filled',
+      '// from S when read (only what differs is stored), and a write into it is found at the next fill or $verify().',
+      'class Reader {',
+      '  constructor(S) {',
+      rCtor.text(),
+      '  }',
+      rMembers.text(),
+      '',
+      '  $hold() { this.$held = 1; this.$renew(); }',
+      '  $release() { this.$held = 0; this.$renew(); }',
+      '  $renew() {',
+      renew.text(),
+      '  }',
+      '  $verify() {',
+      verify.text(),
+      '    return null;',
+      '  }',
+      '  $check() {',
+      checkAll.text(),
+      '    return null;',
+      '  }',
+      ...shared,
+      '}',
+      'return [Reader, Writer];',
+    ].join('\n');
+  };
   const channel = (name: string, S: Slots, o: number): Channel => new Channel(S, o, fields[name] as ChanField, name);
   const protos = arrays.map(([name, spec]) => arrayPrototype(name, spec.length));
   const array = (k: number): number[] =>
@@ -401,10 +446,18 @@ export function worldViewFactory(fields: FieldSpecs, offsets: ReadonlyMap<string
       protos[k]!,
     ) as number[];
   const same = (a: unknown[], f: Slots): boolean => a.length === f.length && a.every((x, i) => x === f[i]);
+  // The content caches, shared by every cached view of the system: frozen arrays never change.
+  const caches = arrays.map(([, spec], k) => (cachable[k] ? new Array<number[] | undefined>(2 ** contentBits(spec)).fill(undefined) : []));
+  const frozen = (k: number, key: number, S: Slots, o: number): number[] => {
+    const a = array(k);
+    for (let i = 0; i < a.length; i++) a[i] = S[o + i]!;
+    caches[k]![key] = Object.freeze(a) as number[];
+    return a;
+  };
   type ViewClass = new (S: Slots, r?: unknown) => WorldView;
-  const params = ['toInt', 'replaced', 'readOnly', 'array', 'channel', 'badElement', 'lengthChanged', 'arrayWritten', 'same', 'face'];
-  const make = (face: (view: { $role: string }, field: string, a: number[]) => number[]) =>
-    compileGenerated<(...a: unknown[]) => [ViewClass, ViewClass]>(system, 'world', params, src)(
+  const params = ['toInt', 'replaced', 'readOnly', 'array', 'channel', 'badElement', 'lengthChanged', 'arrayWritten', 'same', 'face', 'caches', 'frozen'];
+  const make = (face: (view: { $role: string }, field: string, a: number[]) => number[], cached = false) =>
+    compileGenerated<(...a: unknown[]) => [ViewClass, ViewClass]>(system, 'world', params, source(cached))(
       toInt,
       replaced,
       readOnly,
@@ -415,18 +468,24 @@ export function worldViewFactory(fields: FieldSpecs, offsets: ReadonlyMap<string
       arrayWritten,
       same,
       face,
+      caches,
+      frozen,
     );
   // The search's views: not extensible, so a write to an undeclared field throws in strict-mode code (ES
   // modules, so every .ts scenario file) at no cost to the declared ones. A Proxy in their prototype chain
-  // would also catch reads and sloppy-mode writes, but costs the hot loop ~30% (measured on retry-ring).
+  // would also catch reads and sloppy-mode writes, but costs the hot loop ~30% (measured on retry-ring; again
+  // on 2026-12-05 with frozen arrays per content: +12% CPU on retry-ring 3,5,3,2,2, BENCHMARKS.md).
   const [FastReader] = make((_view, _field, a) => a);
+  // The stepper's own view in the search: small arrays content-cached and frozen, so guards never meet an
+  // array filled from S, nothing is filled per successor, and nothing needs verifying afterwards.
+  const [CachedReader] = make((_view, _field, a) => a, true);
   // The checked views: a name the classes do not define reaches the throwing base, read or written, and an
   // array written through the reading view throws at the write.
   const [CheckedReader, CheckedWriter] = make(readOnlyFace);
   Object.setPrototypeOf(CheckedReader.prototype, sealedBase(Object.keys(fields)));
   Object.setPrototypeOf(CheckedWriter.prototype, sealedBase(Object.keys(fields)));
-  return (S, checked, standalone) => {
-    const r = checked ? new CheckedReader(S) : new FastReader(S);
+  return (S, checked, standalone, cached) => {
+    const r = checked ? new CheckedReader(S) : cached && !standalone ? new CachedReader(S) : new FastReader(S);
     const w = r.$writer as WorldView;
     if (!checked) {
       Object.preventExtensions(r);

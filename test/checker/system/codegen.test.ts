@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setup } from 'xstate';
-import { int } from '../../../checker/index.js';
+import { array, int } from '../../../checker/index.js';
 import { compileExpand, expandSource } from '../../../checker/system/codegen.js';
 import { Stepper } from '../../../checker/system/step.js';
 import { StateStore } from '../../../checker/store/stateStore.js';
@@ -22,7 +22,8 @@ const LIMIT = 20_000;
 function compare(system: CompiledSystem): number {
   const layout = system.layout;
   const ref = new Stepper(system);
-  const gen = new Stepper(system);
+  // The search's configuration: small world arrays frozen per content (views.ts), wider ones filled and verified.
+  const gen = new Stepper(system, undefined, false, true);
   const expand = compileExpand(system, gen);
   const store = new StateStore(layout.words, 12);
   const vec = new Uint32Array(layout.words);
@@ -119,7 +120,19 @@ describe('generated expand reads as the machine it came from', () => {
     has('ev.world = W; // effects write the world through the writing view');
     has('W.$flush(); ev.world = R; // what the effects wrote goes back to S, checked');
     has('if (W.$x !== 0) { W.$x = 0; R.$renew(); }');
-    has('const wrote = R.$verify();');
+  });
+
+  it('a world array the reading view fills from S is verified after every step; a content-cached (frozen) one is not (views.ts)', () => {
+    // The kitchen sink's arr (3 elements of 0..3) takes 6 bits: content-cached, nothing to verify.
+    assert.ok(!lines.includes('const wrote = R.$verify();'));
+    const wide = kitchenSink();
+    const spec = { ...wide, world: { ...wide.world, arr: array(7, int(0, 3)) } };
+    // Seven elements of 0..3 take 14 bits, past the cache: filled from S, and verified.
+    assert.ok(
+      expandSource(compileSystem(spec))
+        .split('\n')
+        .some((l) => l.trim() === 'const wrote = R.$verify();'),
+    );
   });
 
   it('is indented: every line inside expand() is indented by two spaces per open block', () => {
