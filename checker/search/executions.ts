@@ -11,6 +11,7 @@
  */
 import type { Property } from '../properties/property.js';
 import type { Rng } from '../random/rng.js';
+import { GuardResultError } from '../system/assign.js';
 import { stepActor, stepChoice, stepEvent, type Stepper } from '../system/step.js';
 import type { CompiledSystem } from '../system/system.js';
 import { assertionMessage } from '../system/thrown.js';
@@ -179,17 +180,15 @@ export class Executions {
         const pick = o.scheduler.pick(enabled, depth, o.rng);
         if (pick < 0) break;
         const id = enabled[pick]!;
+        // The witness may refuse a step the engine fails: xstate reads a guard's `undefined` as false where the
+        // engine reports it (assign.ts GuardResultError), a stricter check and not a disagreement.
         const said = witness?.before(id);
-        if (said !== undefined) {
-          witnessed = { index: depth, message: said };
-          break runs;
-        }
         pre.set(S);
         const actor = system.actors[stepActor(id)]!;
         try {
           stepper.applyId(id);
         } catch (e) {
-          const disagreement = witness?.threw(id, e);
+          const disagreement = said !== undefined && !(e instanceof GuardResultError) ? said : witness?.threw(id, e);
           if (disagreement !== undefined) {
             witnessed = { index: depth, message: disagreement };
             break runs;
@@ -197,6 +196,11 @@ export class Executions {
           failure = { index: depth, step: id, thrown: e };
           engine.stepFailed(id, assertionMessage(system, id, precise.precise(pre, id, e)));
           break;
+        }
+        if (said !== undefined) {
+          S.set(pre);
+          witnessed = { index: depth, message: said };
+          break runs;
         }
         const disagreement = witness?.after(id, stepper);
         if (disagreement !== undefined) {

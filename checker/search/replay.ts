@@ -7,7 +7,7 @@
  * a trace that runs to its end without the violation says so.
  */
 import { ASSERTION } from '../properties/assertion.js';
-import { AssignError } from '../system/assign.js';
+import { AssignError, GuardResultError } from '../system/assign.js';
 import { XstateShadow } from '../system/shadow.js';
 import { thrownMessage } from '../system/thrown.js';
 import { encodeStep, stepActor, stepChoice, stepEvent, type Stepper } from '../system/step.js';
@@ -108,7 +108,8 @@ function xstateWitness(system: CompiledSystem, shadow: XstateShadow, stepIndex: 
     // undeclared field or of no object: there only the engine throws.
     threw: (id, e) => {
       const [a, type, choice] = named(id);
-      if (e instanceof WorldAccessError || e instanceof AssignError || shadow.failure(a, type, choice) !== undefined) return undefined;
+      if (e instanceof WorldAccessError || e instanceof AssignError || e instanceof GuardResultError || shadow.failure(a, type, choice) !== undefined)
+        return undefined;
       return said(id, `the compiled step throws '${thrownMessage(e)}', xstate's does not`);
     },
     after: (id, stepper: Stepper) => {

@@ -19,6 +19,21 @@ export function coerceAssigned(v: unknown, actor: string, key: string): number {
   throw new AssignError(`actor '${actor}': assign ${key} = ${assignedValue(v)}, which is not an integer`);
 }
 
+/**
+ * A guard returned something other than a boolean or a number: `undefined` (a block body without `return`),
+ * a promise, an object. xstate reads it for truthiness, so such a guard is quietly false or true; the engine
+ * refuses it, as it refuses an assign of a non-integer (replay's xstate witness does not count it either).
+ */
+export class GuardResultError extends Error {
+  override name = 'GuardResultError';
+}
+
+/** A guard's result other than `true`/`false` (those are tested before this is called): a number's truth, or a model error. */
+export function guardResult(v: unknown, guard: string): boolean {
+  if (typeof v === 'number') return v !== 0 && v === v;
+  throw new GuardResultError(`${guard} returned ${assignedValue(v)}, not a boolean${v === undefined ? ' (a missing return?)' : ''}`);
+}
+
 /** A written value as a reader tells it apart: '2' (a string) from 2, a promise from an object. */
 function assignedValue(v: unknown): string {
   if (typeof v === 'string') return `'${v}' (a string)`;

@@ -22,7 +22,7 @@
  * classes) to `<dir>/<system>/<what>.js` as it is compiled; each carries
  * `//# sourceURL=faultline://<system>/<what>.js`, so stack traces name it (generatedCode.ts).
  */
-import { applyPartialAssign, coerceAssigned } from './assign.js';
+import { applyPartialAssign, coerceAssigned, guardResult } from './assign.js';
 import type { Args, CompiledAction, CompiledTransition } from './compile.js';
 import { CodeWriter, compileGenerated, generatedSource, identifier, note } from './generatedCode.js';
 import { encodeStep, Stepper } from './step.js';
@@ -41,9 +41,17 @@ export type ExpandFn = (emit: EmitFn, fail: FailFn) => number;
 
 type Coerce = (v: unknown, a: number, key: string) => number;
 type ApplyPartial = (a: number, p: Record<string, unknown>) => void;
-type Make = (S: Stepper['S'], K: unknown[], coerce: Coerce, applyPartial: ApplyPartial, R: WorldControl, W: WorldControl) => ExpandFn;
+type Make = (
+  S: Stepper['S'],
+  K: unknown[],
+  coerce: Coerce,
+  applyPartial: ApplyPartial,
+  truth: typeof guardResult,
+  R: WorldControl,
+  W: WorldControl,
+) => ExpandFn;
 
-const PARAMS = ['S', 'K', 'coerce', 'applyPartial', 'R', 'W'] as const;
+const PARAMS = ['S', 'K', 'coerce', 'applyPartial', 'truth', 'R', 'W'] as const;
 
 /**
  * The constants the generated code calls, each under a name: `K[i]` is bound once to `name` at the top of
@@ -92,7 +100,10 @@ function generateExpand(system: CompiledSystem, stepper: Stepper): { body: strin
 
   const guardCall = (actor: CompiledActor, t: CompiledTransition, args: string): string => {
     const label = t.guardLabel ?? 'guard';
-    return `${K.name(t.guard, constName('guard', label), `guard [${label}] of machine '${actor.machine.id}'`)}(${args})`;
+    const about = `guard [${label}] of machine '${actor.machine.id}'`;
+    // true and false cost two comparisons; anything else is a number's truth or a model error (assign.ts).
+    const call = `${K.name(t.guard, constName('guard', label), about)}(${args})`;
+    return `(g = ${call}) === true || (g !== false && truth(g, ${JSON.stringify(about)}))`;
   };
   const transitionNote = (actor: CompiledActor, t: CompiledTransition): string => {
     const guard = t.guardLabel === null ? '' : `[${t.guardLabel}] `;
@@ -181,6 +192,7 @@ function generateExpand(system: CompiledSystem, stepper: Stepper): { body: strin
         code.line('ev.choice = c;');
         if (verifies) code.line(`last = ${id};`);
         code.line('let t = -1;');
+        if (e.transitions.some((t) => t.guard !== null)) code.line('let g;');
         code.open('try {');
         // Guard chain: the first transition whose guard passes; one without a guard ends it.
         const ts = e.transitions;
@@ -259,6 +271,8 @@ function generateExpand(system: CompiledSystem, stepper: Stepper): { body: strin
     '// and returns the number of enabled steps, or -1 when emit or fail asked to stop.',
     "// R is the world's reading view (what guards, choices and assign functions and properties see), W its writing view",
     "// (what effects see); R's arrays stay filled until S changes under them (R.$renew(), see views.ts).",
+    "// A guard's result is tested against true and false; truth(g, guard) reads anything else: a number's truth, or",
+    '// a model error naming the guard (undefined from a missing return, a promise; assign.ts guardResult).',
     ...K.decls,
   ];
   const body = `${header.join('\n')}\nreturn function expand(emit, fail) {\n${code.text()}\n};`;
@@ -273,7 +287,7 @@ export function compileExpand(system: CompiledSystem, stepper: Stepper): ExpandF
   const applyPartial: ApplyPartial = (a, partial) => applyPartialAssign(S, system.actors[a]!, partial);
   const R = worldControl(stepper.world);
   if (R === null) throw new Error('compileExpand: the stepper has no engine world view');
-  const expand = make(S, consts, coerce, applyPartial, R, R.$writer);
+  const expand = make(S, consts, coerce, applyPartial, guardResult, R, R.$writer);
   // The reading view's arrays fill once per stretch in which S holds still, only while expand runs (views.ts).
   return (emit, fail) => {
     R.$hold();

@@ -7,7 +7,7 @@
  * lists its events, then choice order. Within one (actor, event, choice) the first transition whose guard
  * passes is taken, as in xstate; if none passes, that step is not enabled.
  */
-import { applyPartialAssign, coerceAssigned } from './assign.js';
+import { applyPartialAssign, coerceAssigned, guardResult } from './assign.js';
 import type { Args, CompiledEvent, CompiledTransition } from './compile.js';
 import type { CompiledActor, CompiledSystem } from './system.js';
 import { worldControl, type WorldControl } from './views.js';
@@ -110,7 +110,8 @@ export class Stepper {
       if (named) named.$role = `guard [${t.guardLabel ?? 'guard'}] of actor ${this.runtimes[a]!.actor.name}, event ${e.type}`;
       const pass = t.guard(args);
       this.readOnly();
-      if (pass) return t;
+      if (pass === true || (pass !== false && guardResult(pass, `guard [${t.guardLabel ?? 'guard'}] of machine '${this.runtimes[a]!.actor.machine.id}'`)))
+        return t;
     }
     return null;
   }

@@ -52,6 +52,14 @@ const PROBES: Record<string, [number, string]> = {
   'throws-string': [EXIT.VIOLATED, "assertion 'assertion' violated: W0: out of pages"],
   // Before: "internal error: Cannot read properties of undefined (reading 'message')", exit 2.
   'throws-undefined': [EXIT.VIOLATED, "assertion 'assertion' violated: W0: threw undefined (throw an Error with a message to say what failed)"],
+  // Before: holds, exit 0 (xstate reads undefined as false, a promise as true).
+  'guard-undefined': [
+    EXIT.VIOLATED,
+    "assertion 'assertion' violated: W0: guard [ok] of machine 'mistake-guard-undefined' returned undefined, not a boolean (a missing return?)",
+  ],
+  'guard-promise': [EXIT.VIOLATED, "assertion 'assertion' violated: W0: guard [ok] of machine 'mistake-guard-promise' returned a promise, not a boolean"],
+  // A number is read for its truth, as xstate and C read it: not a mistake.
+  'guard-number': [EXIT.OK, 'holds'],
   'invariant-undefined': [EXIT.VIOLATED, "invariant 'x stays 0' violated: 'x stays 0' does not hold: W0.n = 2"],
   'context-field-added': [EXIT.VIOLATED, "assertion 'assertion' violated: W0: actor 'W0': assign to 'extra', which is not a declared field"],
   'delayed-transition': [EXIT.BAD_INPUT, machine('delayed-transition', ": delayed ('after') transitions are not supported")],

@@ -109,8 +109,12 @@ describe('generated expand reads as the machine it came from', () => {
     has('switch (S[5] /* T@state */) {');
     has("case 1: { // state 's1'");
     has("// event 'pick': step ids 0x00010000 + choice (actor 0, event 1)");
-    has("if (guard_aLow_and_not_flagUp(args_T)) t = 0; // [(aLow and not flagUp)] -> 's1'");
-    has('else if (guard_iOdd_or_flagUp(args_T)) t = 1; // [(iOdd or flagUp)] stays');
+    has(
+      "if ((g = guard_aLow_and_not_flagUp(args_T)) === true || (g !== false && truth(g, \"guard [(aLow and not flagUp)] of machine 'kitchen-sink'\"))) t = 0; // [(aLow and not flagUp)] -> 's1'",
+    );
+    has(
+      'else if ((g = guard_iOdd_or_flagUp(args_T)) === true || (g !== false && truth(g, "guard [(iOdd or flagUp)] of machine \'kitchen-sink\'"))) t = 1; // [(iOdd or flagUp)] stays',
+    );
     has('S[6] /* T.i */ = (typeof v0 === \'number\' && (v0 | 0) === v0) ? v0 : coerce(v0, 0, "i");');
     has("S[5] /* T@state */ = 1; // 's1'");
     has('action_setA(args_T, params_setA);');
