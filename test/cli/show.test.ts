@@ -140,7 +140,7 @@ describe('faultline show', () => {
     const r = await cli(['show', 'retry-ring:ring', '--param', 'readers=3', '--code']);
     assert.equal(r.code, 0);
     assert.equal(r.err, '');
-    assert.match(r.out, /^function anonymous\(S,K,coerce,applyPartial,R,W\n\) \{\n\/\/ The expand function of system 'retry-ring'/);
+    assert.match(r.out, /^function anonymous\(S,K,coerce,applyPartial,truth,R,W\n\) \{\n\/\/ The expand function of system 'retry-ring'/);
     assert.ok(r.out.includes("  // actor 2: reader2 (thread, machine 'retry-ring-reader')\n"));
     assert.ok(r.out.includes("  // actor 3: reclaim (environment, machine 'retry-ring-reclaim', budget in S[17] /* reclaim@budget */)\n"));
     assert.ok(r.out.endsWith('//# sourceURL=faultline://retry-ring/expand.js\n}\n'));
