@@ -15,7 +15,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { formatParams, KNOWN_COUNTS, runRumur, runSpin, type PeerOutcome } from './peers/run-peers.js';
 
@@ -181,4 +181,30 @@ ${ratio}
 ${bars}
 `;
 console.log('\n' + md);
-if (write) writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), md);
+if (write) writeBenchmarks(md);
+
+/**
+ * Rewrites the table at the top of BENCHMARKS.md and keeps everything below the marker: the sections other
+ * benches and sessions wrote (bounds, workers, classic models, re-runs). A file without the marker is left
+ * as it is, so a run never wipes them.
+ */
+function writeBenchmarks(table: string): void {
+  const file = new URL('../BENCHMARKS.md', import.meta.url);
+  const MARK = '<!-- npm run bench rewrites what is above this line and keeps what is below it -->';
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const at = old.indexOf(MARK);
+  if (old !== '' && at < 0) {
+    console.error(`BENCHMARKS.md has no line '${MARK}': not rewritten (the table is printed above)`);
+    return;
+  }
+  writeFileSync(
+    file,
+    `${table}
+${
+  at < 0
+    ? `${MARK}
+`
+    : old.slice(at)
+}`,
+  );
+}
