@@ -197,14 +197,5 @@ function writeBenchmarks(table: string): void {
     console.error(`BENCHMARKS.md has no line '${MARK}': not rewritten (the table is printed above)`);
     return;
   }
-  writeFileSync(
-    file,
-    `${table}
-${
-  at < 0
-    ? `${MARK}
-`
-    : old.slice(at)
-}`,
-  );
+  writeFileSync(file, `${table}\n${at < 0 ? `${MARK}\n` : old.slice(at)}`);
 }
