@@ -22,10 +22,9 @@
  * search, which finds the same first violation by construction. Nothing here allocates per state.
  */
 import { Engine } from '../engine.js';
-import type { Monitor } from '../../properties/monitor.js';
 import { compileExpand, type ExpandFn } from '../../system/codegen.js';
 import type { CompiledSystem } from '../../system/system.js';
-import { StateStore } from '../../store/stateStore.js';
+import { NO_PARENT, StateStore } from '../../store/stateStore.js';
 import {
   ABORT,
   ABORT_FINDING,
@@ -55,9 +54,6 @@ export class Participant {
   private readonly words: number;
   /** The packed successor; an outgoing entry is these words and the parent's number. */
   private readonly vec: Uint32Array;
-  /** State monitors run on each state when it is added: invariants, and bounds (which measure). */
-  private readonly judges: readonly Monitor[];
-  readonly measures: readonly Monitor[];
   private readonly control: Int32Array;
   private readonly figures: Float64Array;
   private readonly sent: Int32Array;
@@ -67,7 +63,7 @@ export class Participant {
   private readonly outLen: Int32Array;
   // invariant: this thread's states of the level being discovered are its store's records [levelLo, size).
   private levelLo = 0;
-  // The number of the state being expanded; the level being discovered (a bound's `at`, see reportBounds).
+  // The number of the state being expanded (NO_PARENT for the initial state); the level being discovered (a bound's `at`, see reportBounds).
   private cur = 0;
   private here = 0;
   private transitions = 0;
@@ -89,8 +85,6 @@ export class Participant {
     this.expand = compileExpand(system, this.engine.stepper);
     this.vec = new Uint32Array(this.words + 1);
     this.store = new StateStore(this.words, tableBits, { keyed: true, lastWordBits: layout.lastWordBits });
-    this.judges = this.engine.onState.filter((m) => !m.measures);
-    this.measures = this.engine.onState.filter((m) => m.measures);
     this.control = new Int32Array(shared.control);
     this.figures = new Float64Array(shared.figures, thread * this.figureStride * 8, this.figureStride);
     this.sent = new Int32Array(shared.sent);
@@ -116,7 +110,7 @@ export class Participant {
   seed(initial: Uint32Array): void {
     this.vec.set(initial.subarray(0, this.words));
     this.outLen.fill(0);
-    this.cur = -1;
+    this.cur = NO_PARENT;
     this.keep(ownerOf(this.vec, this.words, this.threads));
     this.publishSent();
   }
@@ -189,7 +183,7 @@ export class Participant {
         if (store.findOrInsert(box, o, box[o + W]!) < 0) continue;
         this.added++;
         unpack(box, o, engine.S);
-        this.judge();
+        this.engine.state(); // invariants and bounds, on the state just added (unpacked in S)
         if (engine.findings.length) {
           this.abort(ABORT_FINDING);
           break;
@@ -210,22 +204,13 @@ export class Participant {
     return b;
   }
 
-  /** The invariants and bounds, on the state just added (unpacked in S). */
-  private judge(): void {
-    const after = this.engine.after;
-    const judges = this.judges;
-    for (let i = 0; i < judges.length; i++) judges[i]!.state!(after);
-    const measures = this.measures;
-    for (let i = 0; i < measures.length; i++) measures[i]!.state!(after);
-  }
-
   /** The packed state in `vec` goes to `owner`: stored here (and judged) if that is this thread, else sent. */
   private keep(owner: number): boolean {
     const W = this.words;
     if (owner === this.thread) {
-      if (this.store.findOrInsert(this.vec, 0, this.cur >>> 0) >= 0) {
+      if (this.store.findOrInsert(this.vec, 0, this.cur) >= 0) {
         this.added++;
-        this.judge();
+        this.engine.state(); // invariants and bounds, on the state just added (unpacked in S)
       }
       return true;
     }
@@ -233,7 +218,7 @@ export class Participant {
     const at = this.outLen[owner]! * (W + 1);
     if (at + W + 1 > box.length && !(box = this.grow(owner))) return false;
     for (let i = 0; i < W; i++) box[at + i] = this.vec[i]!;
-    box[at + W] = this.cur >>> 0;
+    box[at + W] = this.cur;
     this.outLen[owner]!++;
     return true;
   }

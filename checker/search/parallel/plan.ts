@@ -48,9 +48,10 @@ export function exploreOn(system: CompiledSystem, workers: number, source: Syste
 }
 
 /** What the result says when the one-thread search answered a run the threads began (coordinator.ts). */
+const RAN_AGAIN = 'something was found (or --max-states passed): the one-thread search ran again to it, for its exact counterexample and counts';
 const RERUN_NOTES = {
-  found: 'something was found (or --max-states passed): the one-thread search ran again to it, for its exact counterexample and counts',
-  'max-states': 'something was found (or --max-states passed): the one-thread search ran again to it, for its exact counterexample and counts',
+  found: RAN_AGAIN,
+  'max-states': RAN_AGAIN,
   room: 'the threads outgrew the memory reserved for the states they send each other: the one-thread search ran instead',
   witness:
     "the one-thread search that names a bound's worst state did not reach its value (stopped, or steps that are not functions of the state): it ran the whole check",
