@@ -12,6 +12,7 @@
  * would be a guess.
  */
 import { initialTransition, type AnyStateMachine } from 'xstate';
+import { guardResult } from './assign.js';
 
 /** Arguments a guard or action receives: xstate's `{ context, event }`. */
 export interface Args {
@@ -134,6 +135,11 @@ export function guardLabel(g: unknown): string {
   return kind === 'not' ? `not ${parts[0] ?? '?'}` : `(${parts.join(` ${kind} `)})`;
 }
 
+/** A guard's result as a boolean: true and false as they are, anything else through guardResult (assign.ts). */
+function truth(r: unknown, guard: string): boolean {
+  return r === true || (r !== false && guardResult(r, guard));
+}
+
 /**
  * @param slotOf maps a context field name to its absolute slot index (for assign targets).
  */
@@ -167,7 +173,12 @@ export function compileMachine(
     if (typeof g === 'function') {
       const builtin = g as { check?: unknown; guards?: unknown[] };
       if (builtin.check !== undefined) {
-        const parts = (builtin.guards ?? []).map((x) => compileGuard(x, at));
+        // A part's result is read as the generated code reads a guard's (assign.ts guardResult).
+        const parts = (builtin.guards ?? []).map((x): GuardFn => {
+          const p = compileGuard(x, at);
+          const name = `guard [${guardLabel(x)}] of machine '${machine.id}'`;
+          return (a) => truth(p(a), name);
+        });
         const kind = combinatorKind(builtin.check);
         if (kind === 'not' && parts.length === 1) {
           const p = parts[0]!;
@@ -177,7 +188,7 @@ export function compileMachine(
         if (kind === 'or') return (a) => parts.some((p) => p(a));
         fail(`${at}: guard combinator ${kind === undefined ? '' : `'${kind}' `}is not supported (and, or, not are)`);
       }
-      // A plain guard is called as is (its result is used for truthiness): no wrapper in the hot path.
+      // A plain guard is called as is, no wrapper in the hot path: its caller reads the result (guardResult).
       if (isAsyncFunction(g)) fail(`${at}: guard '${guardLabel(g)}' ${ASYNC_REFUSED}`);
       return g as GuardFn;
     }
@@ -187,11 +198,12 @@ export function compileMachine(
       if (typeof resolved !== 'function') fail(`${at}: guard '${type}' is not implemented`);
       const fn = resolved as AnyFn;
       if (isAsyncFunction(fn)) fail(`${at}: guard '${type}' ${ASYNC_REFUSED}`);
+      const name = `guard [${type}] of machine '${machine.id}'`;
       if (typeof params === 'function') {
         const pf = params as AnyFn;
-        return (a) => Boolean(fn(a, pf(a)));
+        return (a) => truth(fn(a, pf(a)), name);
       }
-      return (a) => Boolean(fn(a, params));
+      return (a) => truth(fn(a, params), name);
     }
     return fail(`${at}: unrecognised guard ${String(g)}`);
   };

@@ -58,6 +58,15 @@ const PROBES: Record<string, [number, string]> = {
     "assertion 'assertion' violated: W0: guard [ok] of machine 'mistake-guard-undefined' returned undefined, not a boolean (a missing return?)",
   ],
   'guard-promise': [EXIT.VIOLATED, "assertion 'assertion' violated: W0: guard [ok] of machine 'mistake-guard-promise' returned a promise, not a boolean"],
+  // The same inside a combinator and through a guard given with params (compile.ts reads both results).
+  'guard-not-undefined': [
+    EXIT.VIOLATED,
+    "assertion 'assertion' violated: W0: guard [ok] of machine 'mistake-guard-not-undefined' returned undefined, not a boolean (a missing return?)",
+  ],
+  'guard-params-undefined': [
+    EXIT.VIOLATED,
+    "assertion 'assertion' violated: W0: guard [ok] of machine 'mistake-guard-params-undefined' returned undefined, not a boolean (a missing return?)",
+  ],
   // A number is read for its truth, as xstate and C read it: not a mistake.
   'guard-number': [EXIT.OK, 'holds'],
   'invariant-undefined': [EXIT.VIOLATED, "invariant 'x stays 0' violated: 'x stays 0' does not hold: W0.n = 2"],

@@ -3,7 +3,7 @@
  * machine itself. One worker W0 counts `n` in its context and `x` in the world; each variant plants one
  * mistake. None may come back as a silent `holds`, an internal error or a stack trace.
  */
-import { assign, fromPromise, setup } from 'xstate';
+import { assign, fromPromise, not, setup } from 'xstate';
 import { defineScenario, int, invariant, type StepEvent } from 'faultline';
 
 interface World {
@@ -18,6 +18,8 @@ const MISTAKES = [
   'guard-undefined',
   'guard-number',
   'guard-promise',
+  'guard-not-undefined',
+  'guard-params-undefined',
   'guard-async',
   'async-action',
   'async-invariant',
@@ -37,7 +39,9 @@ function worker(m: Mistake) {
     guards: {
       later: async () => true,
       ok: ({ context }): boolean => {
-        if (context.n === 1 && m === 'guard-undefined') return undefined as unknown as boolean;
+        // not('ok') is false while ok is true, so this one forgets its return from the start.
+        if (m === 'guard-not-undefined') return undefined as unknown as boolean;
+        if (context.n === 1 && (m === 'guard-undefined' || m === 'guard-params-undefined')) return undefined as unknown as boolean;
         if (context.n === 1 && m === 'guard-number') return 1 as unknown as boolean;
         if (context.n === 1 && m === 'guard-promise') return Promise.resolve(false) as unknown as boolean;
         return context.n < 2;
@@ -68,7 +72,7 @@ function worker(m: Mistake) {
         ...(m === 'always' ? { always: { guard: ({ context }: { context: { n: number } }) => context.n === 2, target: 'done' } } : {}),
         on: {
           go: {
-            guard: m === 'guard-async' ? 'later' : 'ok',
+            guard: m === 'guard-async' ? 'later' : m === 'guard-not-undefined' ? not('ok') : m === 'guard-params-undefined' ? { type: 'ok', params: {} } : 'ok',
             actions: [
               m === 'async-action' ? 'later' : 'effect',
               assign(({ context }) => {
