@@ -420,7 +420,8 @@ export function worldViewFactory(fields: FieldSpecs, offsets: ReadonlyMap<string
       '  }',
       rMembers.text(),
       '',
-      '  $hold() { this.$held = 1; this.$renew(); }',
+      // Every $c is 0 when not held ($release renewed, and a fill then caches nothing): holding renews nothing.
+      '  $hold() { this.$held = 1; }',
       '  $release() { this.$held = 0; this.$renew(); }',
       '  $renew() {',
       renew.text(),
