@@ -16,7 +16,7 @@ export class AssignError extends Error {
 export function coerceAssigned(v: unknown, actor: string, key: string): number {
   if (typeof v === 'number' && (v | 0) === v) return v;
   if (typeof v === 'boolean') return v ? 1 : 0;
-  throw new AssignError(`actor '${actor}': assign ${key} = ${assignedValue(v)}, which is not an integer`);
+  throw new AssignError(`actor '${actor}': assign ${key} = ${shownValue(v)}, which is not an integer`);
 }
 
 /**
@@ -31,11 +31,11 @@ export class GuardResultError extends Error {
 /** A guard's result other than `true`/`false` (those are tested before this is called): a number's truth, or a model error. */
 export function guardResult(v: unknown, guard: string): boolean {
   if (typeof v === 'number') return v !== 0 && v === v;
-  throw new GuardResultError(`${guard} returned ${assignedValue(v)}, not a boolean${v === undefined ? ' (a missing return?)' : ''}`);
+  throw new GuardResultError(`${guard} returned ${shownValue(v)}, not a boolean${v === undefined ? ' (a missing return?)' : ''}`);
 }
 
 /** A written value as a reader tells it apart: '2' (a string) from 2, a promise from an object. */
-function assignedValue(v: unknown): string {
+export function shownValue(v: unknown): string {
   if (typeof v === 'string') return `'${v}' (a string)`;
   if (typeof v === 'bigint') return `${v}n (a bigint)`;
   if (typeof v === 'object' && v !== null)
@@ -46,7 +46,7 @@ function assignedValue(v: unknown): string {
 /** Applies a function-form `assign`'s result (a partial context) to the actor's slots. */
 export function applyPartialAssign(S: Int32Array, actor: CompiledActor, partial: Record<string, unknown>): void {
   if (typeof partial !== 'object' || partial === null) {
-    throw new AssignError(`actor '${actor.name}': an assign function returned ${assignedValue(partial)}, not an object of context fields`);
+    throw new AssignError(`actor '${actor.name}': an assign function returned ${shownValue(partial)}, not an object of context fields`);
   }
   for (const key of Object.keys(partial)) {
     const k = actor.machine.fieldNames.indexOf(key);

@@ -4,6 +4,7 @@
  * itself. A lasso (liveness counterexample) marks with `loop` the index of the first step of the cycle:
  * after the last step the system is back in the state it was in before step `loop`.
  */
+import { shownValue } from '../system/assign.js';
 import { Stepper, stepChoice, stepEvent, stepActor } from '../system/step.js';
 import type { CompiledSystem } from '../system/system.js';
 import { thrownMessage } from '../system/thrown.js';
@@ -116,12 +117,6 @@ function labelFailure(stepper: Stepper, a: number, event: string, what: string):
   const actor = stepper.runtimes[a]!.actor;
   const state = actor.machine.states[stepper.S[actor.stateSlot]!]!.name;
   return `actor ${actor.name}, state '${state}', event '${event}': its label function ${what}`;
-}
-
-function shownValue(x: unknown): string {
-  if (typeof x === 'object' && x !== null)
-    return Array.isArray(x) ? 'an array' : typeof (x as { then?: unknown }).then === 'function' ? 'a promise' : 'an object';
-  return typeof x === 'function' ? 'a function' : String(x);
 }
 
 /**
