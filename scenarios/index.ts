@@ -59,6 +59,7 @@ export {
   resolveVariant,
   scenarioDefinitionProblem,
   ScenarioInputError,
+  ValidateError,
   variantParams,
 } from './scenario.js';
 export type { AnyScenario, Expectation, ParamSpec, Provenance, Scenario, VariantSpec } from './scenario.js';

@@ -71,6 +71,11 @@ export class ScenarioInputError extends Error {
   override name = 'ScenarioInputError';
 }
 
+/** The scenario's own validate() threw (or returned neither null nor a string): its mistake, not a combination it rejects. */
+export class ValidateError extends ScenarioInputError {
+  override name = 'ValidateError';
+}
+
 /** Splits `ID:VARIANT`. */
 export function parseTarget(target: string): { id: string; variant: string | undefined } {
   const i = target.lastIndexOf(':');
@@ -128,7 +133,11 @@ export function resolveParams(s: AnyScenario, overrides: Readonly<Record<string,
   try {
     problem = s.validate?.(out);
   } catch (e) {
-    throw new ScenarioInputError(`scenario '${s.id}': its validate() threw: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ValidateError(`scenario '${s.id}': its validate() threw: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (typeof problem !== 'string' && problem !== null && problem !== undefined) {
+    const shown = typeof problem === 'object' ? 'an object' : `${typeof problem} ${String(problem)}`;
+    throw new ValidateError(`scenario '${s.id}': its validate() returned ${shown}; it returns null when the parameters are valid, or a string saying why not`);
   }
   if (problem) throw new ScenarioInputError(`scenario '${s.id}': ${problem}`);
   return Object.fromEntries(taken.map((k) => [k, out[k]!]));
