@@ -93,6 +93,33 @@ async function hookScenarioImports(): Promise<void> {
   if (!FROM_SOURCES) (await import('tsx/esm/api')).register();
   register('./scenarioHooks.mjs', import.meta.url, { data: OWN });
   fallBackInRequire();
+  strictCommonJs();
+}
+
+/**
+ * A user's CommonJS files (a `.cjs` scenario, a `.js` one under `"type": "commonjs"`, a helper either
+ * requires) run in strict mode, as ES modules and `.ts` files always do: in sloppy mode a write into one of
+ * the frozen world arrays a guard reads is dropped without a word (and read later as nondeterminism), an
+ * assignment to an undeclared name makes a global that outlives the state. The directive goes in front of
+ * the first line (after a `#!` line), so line numbers stay; files under node_modules are left as they are.
+ * CommonJS is compiled at one entry point, Module.prototype._compile (module hooks do not see it on Node 20).
+ */
+const STRICT = "'use strict';";
+/** The files whose first line starts with STRICT: a column on that line is STRICT.length too far right. */
+const madeStrict = new Set<string>();
+
+function strictCommonJs(): void {
+  type Compile = (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown;
+  const proto = (Module as unknown as { prototype: { _compile: Compile } }).prototype;
+  const compile = proto._compile;
+  proto._compile = function (this: unknown, content: string, filename: string, ...rest: unknown[]): unknown {
+    if (typeof content !== 'string' || /[\\/]node_modules[\\/]/.test(filename)) return compile.call(this, content, filename, ...rest);
+    const shebang = content.startsWith('#!') ? content.indexOf('\n') + 1 : 0;
+    // A file that is one `#!` line and nothing else has no code to make strict.
+    if (content.startsWith('#!') && shebang === 0) return compile.call(this, content, filename, ...rest);
+    if (shebang === 0) madeStrict.add(filename);
+    return compile.call(this, `${content.slice(0, shebang)}${STRICT}${content.slice(shebang)}`, filename, ...rest);
+  };
 }
 
 /**
@@ -156,8 +183,35 @@ export function loadErrorText(e: unknown, full: string, path: string): string {
   const lines = ((e as Error)?.message ?? String(e)).split('\n');
   const head = /^Transform failed with (\d+) errors?:$/.exec(lines[0] ?? '');
   const first = lines.slice(1).find((l) => /:\d+:\d+: (ERROR: )?/.test(l));
-  if (!head || !first) return lines[0] ?? '';
+  if (!head || !first) return strictModeText(e, lines[0] ?? '', full, path);
   const more = Number(head[1]) - 1;
   const where = first.startsWith(`${full}:`) ? path + first.slice(full.length) : first;
   return where.replace(/^(.*?:\d+:\d+): ERROR: /, '$1: ') + (more > 0 ? ` (and ${more} more error${more === 1 ? '' : 's'})` : '');
+}
+
+/**
+ * An error a file threw while it loaded, with where (`FILE:LINE[:COL]: `, from its stack: the first frame
+ * in a file of the user's own) and, for what only sloppy mode allows, why: CommonJS files run in strict
+ * mode here (strictCommonJs), so an assignment to an undeclared name or a `with` statement stops the load.
+ */
+function strictModeText(e: unknown, message: string, full: string, path: string): string {
+  const stack = e instanceof Error && typeof e.stack === 'string' ? e.stack : '';
+  const shown = (file: string): string => (file === full ? path : file);
+  // A SyntaxError from CommonJS starts its stack with `FILE:LINE`, then the line and a caret.
+  const syntax = /^(\/[^\n]*?|[A-Za-z]:\\[^\n]*?):(\d+)\n/.exec(stack);
+  const frame = stack
+    .split('\n')
+    .map((l) => /^\s+at (?:.*\()?(?:file:\/\/)?(\/[^()]*?|[A-Za-z]:\\[^()]*?):(\d+):(\d+)\)?$/.exec(l))
+    .find((m) => m !== null && !/[\\/]node_modules[\\/]/.test(m[1]!) && !m[1]!.startsWith(fileURLToPath(OWN.root)));
+  const column = (file: string, line: string, col: string): number => Number(col) - (line === '1' && madeStrict.has(file) ? STRICT.length : 0);
+  const where = syntax
+    ? `${shown(syntax[1]!)}:${syntax[2]}: `
+    : frame
+      ? `${shown(frame[1]!)}:${frame[2]}:${column(frame[1]!, frame[2]!, frame[3]!)}: `
+      : '';
+  const strict = 'scenario files and the files they require run in strict mode, as ES modules do';
+  let why = '';
+  if (e instanceof ReferenceError && / is not defined$/.test(message)) why = ` (${strict}: declare it with const, let or var)`;
+  else if (e instanceof SyntaxError && /strict mode/i.test(message)) why = ` (${strict})`;
+  return `${where}${message}${why}`;
 }
