@@ -88,6 +88,15 @@ function specShapeProblem(spec: unknown): string | null {
   return null;
 }
 
+/**
+ * Names the world and context views have of their own (a view's class `constructor`, the `toJSON` that
+ * prints it, the object's `__proto__`): a field by one of them would be shadowed by, or shadow, the view's
+ * own member, and its writes read back as something else.
+ */
+const RESERVED_FIELD_NAMES: ReadonlySet<string> = new Set(['constructor', 'toJSON', '__proto__']);
+const reservedName = (name: string): string =>
+  `'${name}' is a name the world and context objects use themselves (${[...RESERVED_FIELD_NAMES].join(', ')}); rename the field`;
+
 const MAX_ACTORS = 255;
 const MAX_EVENTS = 255;
 /** Choices per step are encoded in 16 bits of the step id. */
@@ -110,6 +119,7 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
     if (problem) fail(`${what}: ${problem}`);
   };
   for (const [name, field] of Object.entries(spec.world)) {
+    if (RESERVED_FIELD_NAMES.has(name)) fail(`world field ${reservedName(name)}`);
     if (field?.kind === 'array') domain(`world field '${name}'`, field.element);
     else if (field?.kind === 'chan') field.element.forEach((f, k) => domain(`world channel '${name}' message field ${k}`, f));
     else domain(`world field '${name}'`, field);
@@ -136,7 +146,10 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
     }
     if (kind === 'thread' && a.budget !== undefined) fail(`thread actor '${a.name}' cannot have a budget; make it an environment actor`);
     const fieldNames = Object.keys(a.fields);
-    for (const f of fieldNames) domain(`actor '${a.name}' field '${f}'`, a.fields[f]);
+    for (const f of fieldNames) {
+      if (RESERVED_FIELD_NAMES.has(f)) fail(`actor '${a.name}' field ${reservedName(f)}`);
+      domain(`actor '${a.name}' field '${f}'`, a.fields[f]);
+    }
     const stateSlot = slots.length;
     // The state slot's domain is filled in once the machine is compiled; reserve it now.
     slots.push({ name: `${a.name}@state`, field: int(0, 0) });
