@@ -49,6 +49,7 @@ export function findScenario(id: string): AnyScenario | undefined {
 }
 
 export {
+  buildErrorText,
   buildVariant,
   defineScenario,
   formatProvenance,

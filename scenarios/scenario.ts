@@ -203,6 +203,14 @@ export function scenarioDefinitionProblem(s: AnyScenario): string | null {
   return null;
 }
 
+/**
+ * What a scenario's build() (or the system it built) threw, on one line: xstate's own definition errors
+ * span two ("Invalid transition definition for state node 'm.run':\nChild state 'dnoe' does not exist").
+ */
+export function buildErrorText(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).trim().replace(/\s*\n\s*/g, ' ');
+}
+
 /** The system of a variant at the parameters resolveParams() gave; those it does not take at their defaults. */
 export function buildVariant(s: AnyScenario, variant: string, params: Readonly<Record<string, number>>): SystemSpec {
   const all: Record<string, number> = {};
