@@ -2,7 +2,7 @@
  * Resolving what the user named: a built-in scenario id, or a path to a scenario file of their own
  * (`./my.scenario.ts` exporting a scenario as default or as `scenario`).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import Module, { createRequire, register } from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -10,7 +10,7 @@ import { findScenario, parseTarget, scenarioDefinitionProblem, scenarios, type A
 import { UsageError } from './errors.js';
 import { typeChecking, typeErrors } from './typecheck.js';
 
-const FILE = /\.(m?[jt]s)$/;
+const FILE = /\.([mc]?[jt]s)$/;
 
 export function looksLikeFile(target: string): boolean {
   return FILE.test(target.split(':')[0] ?? '') || target.startsWith('.') || target.startsWith('/');
@@ -21,6 +21,8 @@ export async function loadTarget(target: string, cwd: string): Promise<{ scenari
   const { id, variant } = parseTarget(target);
   if (looksLikeFile(id)) return { scenario: await loadScenarioFile(id, cwd), variant };
   const s = findScenario(id);
+  // Not a built-in id but something on disk (`probes/`, `package.json`): say what it is, not "unknown scenario".
+  if (!s && existsSync(resolve(cwd, id))) return { scenario: await loadScenarioFile(id, cwd), variant };
   if (!s) throw new UsageError(`unknown scenario '${id}' (scenarios: ${scenarios.map((x) => x.id).join(', ')}; or a path to a .ts/.js scenario file)`);
   return { scenario: checkedScenario(s), variant };
 }
@@ -149,6 +151,11 @@ export let loading: string | undefined;
 export async function loadScenarioFile(path: string, cwd: string): Promise<AnyScenario> {
   const full = isAbsolute(path) ? path : resolve(cwd, path);
   if (!existsSync(full)) throw new UsageError(`scenario file '${path}' does not exist`);
+  if (statSync(full).isDirectory())
+    throw new UsageError(
+      `'${path}' is a folder, not a scenario file: name a .ts, .js, .mjs or .cjs file in it ('faultline gate FOLDER' checks every scenario file in a folder)`,
+    );
+  if (!FILE.test(full)) throw new UsageError(`'${path}' is not a scenario file (a scenario file is a .ts, .mts, .js, .mjs or .cjs module)`);
   let mod: Record<string, unknown>;
   await hookScenarioImports();
   loading = path;
@@ -165,7 +172,15 @@ export async function loadScenarioFile(path: string, cwd: string): Promise<AnySc
       throw new UsageError(`scenario file '${path}' has type errors (--no-typecheck skips this check):\n${errors.join('\n')}`);
     }
   }
-  const candidate = isScenario(mod.default) ? mod.default : isScenario(mod.scenario) ? mod.scenario : Object.values(mod).find(isScenario);
+  const named = Object.entries(mod).filter((e): e is [string, AnyScenario] => isScenario(e[1]));
+  // Two named exports and no default: checking the first would leave the other unchecked without a word.
+  if (!isScenario(mod.default) && !isScenario(mod.scenario) && named.length > 1) {
+    const names = named.map(([k, v]) => `${k} (id '${v.id}')`).join(', ');
+    throw new UsageError(
+      `scenario file '${path}' exports ${named.length} scenarios (${names}) and no default: export default the one to check, or put each in its own file`,
+    );
+  }
+  const candidate = isScenario(mod.default) ? mod.default : isScenario(mod.scenario) ? mod.scenario : named[0]?.[1];
   if (!candidate) {
     throw new UsageError(`scenario file '${path}' exports no scenario (export default defineScenario({ id, params, variants, defaultVariant, build, ... }))`);
   }
@@ -204,11 +219,7 @@ function strictModeText(e: unknown, message: string, full: string, path: string)
     .map((l) => /^\s+at (?:.*\()?(?:file:\/\/)?(\/[^()]*?|[A-Za-z]:\\[^()]*?):(\d+):(\d+)\)?$/.exec(l))
     .find((m) => m !== null && !/[\\/]node_modules[\\/]/.test(m[1]!) && !m[1]!.startsWith(fileURLToPath(OWN.root)));
   const column = (file: string, line: string, col: string): number => Number(col) - (line === '1' && madeStrict.has(file) ? STRICT.length : 0);
-  const where = syntax
-    ? `${shown(syntax[1]!)}:${syntax[2]}: `
-    : frame
-      ? `${shown(frame[1]!)}:${frame[2]}:${column(frame[1]!, frame[2]!, frame[3]!)}: `
-      : '';
+  const where = syntax ? `${shown(syntax[1]!)}:${syntax[2]}: ` : frame ? `${shown(frame[1]!)}:${frame[2]}:${column(frame[1]!, frame[2]!, frame[3]!)}: ` : '';
   const strict = 'scenario files and the files they require run in strict mode, as ES modules do';
   let why = '';
   if (e instanceof ReferenceError && / is not defined$/.test(message)) why = ` (${strict}: declare it with const, let or var)`;
