@@ -82,6 +82,15 @@ function specShapeProblem(spec: unknown): string | null {
   const actors = s.actors as unknown[];
   const bad = actors.findIndex((a) => typeof a !== 'object' || a === null);
   if (bad >= 0) return `${name}: actor #${bad} is ${what(actors[bad])}, not { name, machine, fields }`;
+  for (const [k, a] of (actors as Record<string, unknown>[]).entries()) {
+    const actor = typeof a.name === 'string' ? `actor '${a.name}'` : `actor #${k}`;
+    if (typeof a.name !== 'string') return `${name}: ${actor}'s name is ${what(a.name)}, not a string`;
+    const m = a.machine as { root?: unknown; getInitialSnapshot?: unknown } | null | undefined;
+    if (typeof m !== 'object' || m === null || typeof m.root !== 'object' || typeof m.getInitialSnapshot !== 'function')
+      return `${name}: ${actor}: its machine is ${what(m)}, not an xstate machine (setup({...}).createMachine({...}) or createMachine({...}))`;
+    if (typeof a.fields !== 'object' || a.fields === null || Array.isArray(a.fields))
+      return `${name}: ${actor}: its fields are ${what(a.fields)}: give the domain of each context field ({ pos: int(0, 3) }, or {} for none)`;
+  }
   const props = s.properties as unknown[];
   const badProp = props.findIndex((p) => typeof p !== 'object' || p === null || typeof (p as { name?: unknown }).name !== 'string');
   if (badProp >= 0) return `${name}: property #${badProp} is not a property (use invariant(), progress(), bound(), ...)`;
