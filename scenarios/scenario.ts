@@ -163,6 +163,20 @@ export function provenanceProblem(p: unknown): string | null {
   return bad === undefined ? null : `its 'shipped' provenance lists ${JSON.stringify(bad)}, which is not a commit hash (7-40 lowercase hex digits)`;
 }
 
+/**
+ * What is wrong with a variant's expectation, or null: `{ verdict: 'holds' }` or `{ verdict: 'violated',
+ * property? }` (a typo such as 'violates' would otherwise be a mismatch on every gate run, or a crash).
+ */
+export function expectationProblem(e: unknown): string | null {
+  const forms = "{ verdict: 'holds' } or { verdict: 'violated', property?: NAME }";
+  if (typeof e !== 'object' || e === null) return `its expected must be ${forms}, not ${e === null ? 'null' : typeof e}`;
+  const x = e as Record<string, unknown>;
+  if (x.verdict !== 'holds' && x.verdict !== 'violated') return `its expected verdict is ${JSON.stringify(x.verdict) ?? 'undefined'}; it must be ${forms}`;
+  if (x.property !== undefined && (x.verdict !== 'violated' || typeof x.property !== 'string'))
+    return `its expected property ${JSON.stringify(x.property)} goes only with verdict 'violated', as a string: ${forms}`;
+  return null;
+}
+
 /** One line: `shipped v5.16+; commits 42c498c18a94, ...`, `proposal, never merged: THREAD`, `hypothetical: WHY`. */
 export function formatProvenance(p: Provenance): string {
   if (p.kind === 'shipped') return `shipped ${p.versions}${p.commits.length ? `; commits ${p.commits.join(', ')}` : ''}`;
@@ -189,6 +203,8 @@ export function scenarioDefinitionProblem(s: AnyScenario): string | null {
   for (const [v, spec] of Object.entries(s.variants)) {
     const provenance = provenanceProblem((spec as Partial<VariantSpec>).provenance);
     if (provenance) return `variant '${v}': ${provenance}`;
+    const expectation = expectationProblem((spec as Partial<VariantSpec>).expected);
+    if (expectation) return `variant '${v}': ${expectation}`;
     for (const k of spec.params ?? []) {
       if (!Object.hasOwn(s.params, k))
         return `variant '${v}' takes parameter '${k}', which is not declared (parameters: ${Object.keys(s.params).join(', ') || 'none'})`;
