@@ -5,15 +5,7 @@
  * each point that did not build), 4 if a point was a model error, 3 if any point was inconclusive, 130 on Ctrl-C.
  */
 import type { Command } from 'commander';
-import {
-  paramNotTaken,
-  resolveParams,
-  resolveVariant,
-  ScenarioInputError,
-  ValidateError,
-  variantParams,
-  type AnyScenario,
-} from '../../scenarios/index.js';
+import { paramNotTaken, resolveParams, resolveVariant, ScenarioInputError, ValidateError, variantParams, type AnyScenario } from '../../scenarios/index.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exitCodes.js';
 import { reductionText } from '../format/common.js';
@@ -143,14 +135,18 @@ export function registerSweep(program: Command, io: CliIo, done: (code: ExitCode
       }
       const report: SweepReport = { scenario: scenario.id, variant: base, fixed: grid.fixed, axes: grid.axes, points, interrupted };
       io.stdout(format.render({ report, color: colors(io, flags.color), ...(shard ? { shard: { ...shard, plan } satisfies ShardMeta } : {}) }));
-      const failed = points.filter((p) => p.verdict === 'error').length;
-      if (failed > 0) {
-        io.stderr(
-          `faultline: ${failed} of ${points.length} sweep points failed to build (the error rows): the scenario's build() or validate() is wrong at those parameters\n`,
-        );
-      }
+      reportFailedPoints(report, io);
       done(sweepExitCode(report));
     });
+}
+
+/** The one line on stderr that goes with exit 2 when some points failed to build (sweep, and merge of its shards). */
+export function reportFailedPoints(r: SweepReport, io: CliIo): void {
+  const failed = r.points.filter((p) => p.verdict === 'error').length;
+  if (failed === 0) return;
+  io.stderr(
+    `faultline: ${failed} of ${r.points.length} sweep points failed to build (the error rows): the scenario's build() or validate() is wrong at those parameters\n`,
+  );
 }
 
 /**
