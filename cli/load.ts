@@ -107,8 +107,8 @@ async function hookScenarioImports(): Promise<void> {
  * CommonJS is compiled at one entry point, Module.prototype._compile (module hooks do not see it on Node 20).
  */
 const STRICT = "'use strict';";
-/** The files whose first line starts with STRICT: a column on that line is STRICT.length too far right. */
-const madeStrict = new Set<string>();
+/** The files made strict, and the line (1, or 2 after a `#!` line) that starts with STRICT: a column on it is STRICT.length too far right. */
+const madeStrict = new Map<string, number>();
 
 function strictCommonJs(): void {
   type Compile = (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown;
@@ -119,7 +119,7 @@ function strictCommonJs(): void {
     const shebang = content.startsWith('#!') ? content.indexOf('\n') + 1 : 0;
     // A file that is one `#!` line and nothing else has no code to make strict.
     if (content.startsWith('#!') && shebang === 0) return compile.call(this, content, filename, ...rest);
-    if (shebang === 0) madeStrict.add(filename);
+    madeStrict.set(filename, shebang === 0 ? 1 : 2);
     return compile.call(this, `${content.slice(0, shebang)}${STRICT}${content.slice(shebang)}`, filename, ...rest);
   };
 }
@@ -218,7 +218,7 @@ function strictModeText(e: unknown, message: string, full: string, path: string)
     .split('\n')
     .map((l) => /^\s+at (?:.*\()?(?:file:\/\/)?(\/[^()]*?|[A-Za-z]:\\[^()]*?):(\d+):(\d+)\)?$/.exec(l))
     .find((m) => m !== null && !/[\\/]node_modules[\\/]/.test(m[1]!) && !m[1]!.startsWith(fileURLToPath(OWN.root)));
-  const column = (file: string, line: string, col: string): number => Number(col) - (line === '1' && madeStrict.has(file) ? STRICT.length : 0);
+  const column = (file: string, line: string, col: string): number => Number(col) - (madeStrict.get(file) === Number(line) ? STRICT.length : 0);
   const where = syntax ? `${shown(syntax[1]!)}:${syntax[2]}: ` : frame ? `${shown(frame[1]!)}:${frame[2]}:${column(frame[1]!, frame[2]!, frame[3]!)}: ` : '';
   const strict = 'scenario files and the files they require run in strict mode, as ES modules do';
   let why = '';
