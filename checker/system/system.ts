@@ -78,6 +78,9 @@ function specShapeProblem(spec: unknown): string | null {
   const name = typeof s.name === 'string' ? `system '${s.name}'` : 'the system';
   if (typeof s.name !== 'string') return `the system's name is ${what(s.name)}, not a string: ${expected}`;
   if (typeof s.world !== 'object' || s.world === null || Array.isArray(s.world)) return `${name}: its world is ${what(s.world)}: ${expected}`;
+  const proto = Object.getPrototypeOf(s.world) as unknown;
+  if (proto !== Object.prototype && proto !== null)
+    return `${name}: its world is a ${(s.world as object).constructor?.name ?? 'class instance'}, not a plain object of fields ({ n: int(0, 3), ... })`;
   for (const k of ['actors', 'properties'] as const) if (!Array.isArray(s[k])) return `${name}: its ${k} is ${what(s[k])}, not an array: ${expected}`;
   const actors = s.actors as unknown[];
   const bad = actors.findIndex((a) => typeof a !== 'object' || a === null);
@@ -94,6 +97,8 @@ function specShapeProblem(spec: unknown): string | null {
   const props = s.properties as unknown[];
   const badProp = props.findIndex((p) => typeof p !== 'object' || p === null || typeof (p as { name?: unknown }).name !== 'string');
   if (badProp >= 0) return `${name}: property #${badProp} is not a property (use invariant(), progress(), bound(), ...)`;
+  const unnamed = props.findIndex((p) => (p as { name: string }).name.trim() === '');
+  if (unnamed >= 0) return `${name}: property #${unnamed} has an empty name (every report names the property)`;
   return null;
 }
 
@@ -149,6 +154,9 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
     names.add(a.name);
     const kind = a.kind ?? 'thread';
     const fairness = a.fairness ?? (kind === 'thread' ? 'weak' : 'none');
+    if (kind !== 'thread' && kind !== 'environment') fail(`actor '${a.name}': kind ${JSON.stringify(kind)} is neither 'thread' nor 'environment'`);
+    if (!['weak', 'strong', 'none'].includes(fairness)) fail(`actor '${a.name}': fairness ${JSON.stringify(fairness)} is not 'weak', 'strong' or 'none'`);
+    if (a.label !== undefined && typeof a.label !== 'function') fail(`actor '${a.name}': its label is ${typeof a.label}, not a function of the step`);
     if (kind === 'environment' && fairness !== 'none') fail(`environment actor '${a.name}' cannot be fair; its budget bounds it`);
     if (kind === 'environment' && (a.budget === undefined || !Number.isInteger(a.budget) || a.budget < 0)) {
       fail(`environment actor '${a.name}' needs a budget (a whole number of steps, 0 or more)`);
@@ -199,6 +207,10 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
     }
     for (const key of Object.keys(a.choices ?? {})) {
       if (!machine.eventTypes.includes(key)) fail(`actor '${a.name}': choices given for '${key}', which no state of the machine accepts`);
+    }
+    for (const [key, c] of Object.entries(a.cost ?? {})) {
+      if (!machine.eventTypes.includes(key)) fail(`actor '${a.name}': a cost given for '${key}', which no state of the machine accepts`);
+      if (!Number.isInteger(c) || c < 0) fail(`actor '${a.name}': the cost of '${key}' must be a whole number, 0 or more, not ${String(c)}`);
     }
     for (const [key, c] of Object.entries(a.choices ?? {}))
       if (isAsyncFunction(c)) fail(`actor '${a.name}': the choices function of '${key}' ${ASYNC_REFUSED}`);
