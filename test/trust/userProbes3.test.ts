@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setup } from 'xstate';
-import { check, defineSystem, int, invariant, type StepEvent } from '../../checker/index.js';
+import { bound, check, defineSystem, enumOf, int, invariant, progress, type StepEvent } from '../../checker/index.js';
 import { EXIT } from '../../cli/exitCodes.js';
 import { runCli } from '../../cli/program.js';
 import { REPO_ROOT } from '../scenarios/allScenarios.js';
@@ -397,6 +397,38 @@ describe('third-round probes: the library from a user program', () => {
       "actor 'P': its machine is an object, not an xstate machine (setup({...}).createMachine({...}) or createMachine({...}))",
     );
     throws(() => check({ ...spec, actors: [{ name: 'P', machine: m } as never] }), 'SystemDefinitionError', "actor 'P': its fields are undefined");
+  });
+
+  it('a property answering with a string, NaN or nothing where that would pass silently is a model error', () => {
+    const modelError = (properties: Parameters<typeof check>[0]['properties'], message: string) => {
+      const r = check({ ...spec, properties });
+      assert.equal(r.verdict, 'model-error');
+      assert.equal(r.verdict === 'model-error' && r.modelError.message, message);
+    };
+    // Before: holds ('false' is truthy; NaN exceeds no limit; an inFlight without return is never in flight).
+    modelError([invariant('n small', (() => 'false') as never)], "property 'n small' threw: its holds returned 'false' (a string), not a boolean");
+    modelError([bound('n', () => NaN, 3)], "property 'n' threw: its value returned NaN, not a number");
+    modelError(
+      [progress('p', { inFlight: (() => undefined) as never, progress: () => true })],
+      "property 'p' threw: its inFlight returned undefined, not a boolean (a missing return?)",
+    );
+    // A number is read for its truth, as a guard's is.
+    assert.equal(check({ ...spec, properties: [invariant('n', (() => 1) as never)] }).verdict, 'holds');
+  });
+
+  it('an actor option that cannot mean what was written is refused when the system is defined', () => {
+    // Before: each of these checked and held (a kind or fairness typo ran as an unfair thread, a cost on an
+    // unknown event was ignored, a negative cost overflowed the budget slot, a label string failed in traces).
+    const actor = (extra: object) => ({ ...spec, actors: [{ name: 'P', machine: m, fields: {}, ...extra }] });
+    const refusedSpec = (s: object, message: string) => throws(() => check(s as never), 'SystemDefinitionError', message);
+    refusedSpec(actor({ kind: 'env' }), `actor 'P': kind "env" is neither 'thread' nor 'environment'`);
+    refusedSpec(actor({ fairness: 'strnog' }), `actor 'P': fairness "strnog" is not 'weak', 'strong' or 'none'`);
+    refusedSpec(actor({ kind: 'environment', budget: 2, cost: { og: 1 } }), "actor 'P': a cost given for 'og', which no state of the machine accepts");
+    refusedSpec(actor({ kind: 'environment', budget: 2, cost: { go: -1 } }), "actor 'P': the cost of 'go' must be a whole number, 0 or more, not -1");
+    refusedSpec(actor({ label: 'go' }), "actor 'P': its label is string, not a function of the step");
+    refusedSpec({ ...spec, world: new Map() }, 'its world is a Map, not a plain object of fields');
+    refusedSpec({ ...spec, properties: [invariant('', () => true)] }, 'property #0 has an empty name');
+    throws(() => enumOf(['a', 'a']), 'RangeError', "enumOf(): 'a' is named twice (a, a)");
   });
 
   it('the spec as meant is checked', () => {
