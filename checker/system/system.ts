@@ -75,6 +75,7 @@ function specShapeProblem(spec: unknown): string | null {
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
     return `the system is ${spec === undefined ? 'undefined' : what(spec)} (does the scenario's build() return it?): ${expected}`;
   const s = spec as Record<string, unknown>;
+  if (typeof s.then === 'function') return `the system is a promise (is build() async?): build() returns the system itself: ${expected}`;
   const name = typeof s.name === 'string' ? `system '${s.name}'` : 'the system';
   if (typeof s.name !== 'string') return `the system's name is ${what(s.name)}, not a string: ${expected}`;
   if (typeof s.world !== 'object' || s.world === null || Array.isArray(s.world)) return `${name}: its world is ${what(s.world)}: ${expected}`;
@@ -200,6 +201,11 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
       const v = machine.initialContext[f];
       const dom = a.fields[f]!;
       const n = typeof v === 'boolean' ? Number(v) : v;
+      if (typeof v === 'string' && dom.names?.includes(v)) {
+        fail(
+          `actor '${a.name}': initial ${f} = '${v}' is a name; context fields hold integers (an enumOf() value is its index: ${dom.names.indexOf(v)} for '${v}')`,
+        );
+      }
       if (typeof n !== 'number' || !Number.isInteger(n) || n < dom.min || n > dom.max) {
         fail(`actor '${a.name}': initial ${f} = ${String(v)} is outside its declared domain ${dom.min}..${dom.max}`);
       }

@@ -429,6 +429,14 @@ describe('third-round probes: the library from a user program', () => {
     refusedSpec({ ...spec, world: new Map() }, 'its world is a Map, not a plain object of fields');
     refusedSpec({ ...spec, properties: [invariant('', () => true)] }, 'property #0 has an empty name');
     throws(() => enumOf(['a', 'a']), 'RangeError', "enumOf(): 'a' is named twice (a, a)");
+    // Before: "the system's name is undefined, not a string".
+    refusedSpec(Promise.resolve(spec), 'the system is a promise (is build() async?): build() returns the system itself');
+    // Before: "initial mode = idle is outside its declared domain 0..1".
+    const named = setup({}).createMachine({ id: 'named', initial: 'a', context: { mode: 'idle' }, states: { a: {} } });
+    refusedSpec(
+      { ...spec, actors: [{ name: 'P', machine: named, fields: { mode: enumOf(['idle', 'busy']) } }] },
+      "actor 'P': initial mode = 'idle' is a name; context fields hold integers (an enumOf() value is its index: 0 for 'idle')",
+    );
   });
 
   it('the spec as meant is checked', () => {
