@@ -232,6 +232,12 @@ module.exports = defineScenario({
     await refused(['check', uses], `${join(dir, 'helper.js')}:1:36: total is not defined (scenario files and the files they require run in strict mode`);
   });
 
+  it('a sloppy CommonJS helper imported by a .ts scenario runs in strict mode too', async () => {
+    write('leaky.cjs', 'exports.make = function () { leaked = 1; return 1; };\n');
+    writeFileSync(join(dir, 'uses-leaky.scenario.ts'), "import { make } from './leaky.cjs';\nmake();\nexport default {};\n");
+    await refused(['check', join(dir, 'uses-leaky.scenario.ts'), '--no-typecheck'], `${join(dir, 'leaky.cjs')}:1:37: leaked is not defined`);
+  });
+
   it('a `with` statement is one line naming file and line', async () => {
     const file = write('with.scenario.js', `const cfg = { pages: 2 };\nwith (cfg) { pages; }\n${machineSource('')}`);
     await refused(
