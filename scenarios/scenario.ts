@@ -72,9 +72,7 @@ export class ScenarioInputError extends Error {
 }
 
 /** The scenario's own validate() threw (or returned neither null nor a string): its mistake, not a combination it rejects. */
-export class ValidateError extends ScenarioInputError {
-  override name = 'ValidateError';
-}
+export class ValidateError extends ScenarioInputError {}
 
 /** Splits `ID:VARIANT`. */
 export function parseTarget(target: string): { id: string; variant: string | undefined } {
