@@ -27,7 +27,7 @@ import { crossCheckXstate } from './search/xstateCheck.js';
 import { type ExploreHooks, type ExploreOutcome, type Finding, type StopReason } from './search/explore.js';
 import { exploreOn, resolveWorkers } from './search/parallel/plan.js';
 import type { SystemSource } from './search/parallel/protocol.js';
-import { strategies, type StrategyName } from './search/registry.js';
+import { isStrategyName, strategies, strategyNames, type StrategyName } from './search/registry.js';
 import { sample, type SamplingStrategy } from './search/sampling.js';
 import { Rng } from './random/rng.js';
 import { compileSystem, type CompiledSystem, type SystemSpec } from './system/system.js';
@@ -142,12 +142,13 @@ export const MAX_PCT_DEPTH = 1_000;
 /** Partial options in, a complete config out; every default stated once, here. */
 export function resolveCheckOptions(o: CheckOptions = {}): ResolvedCheckOptions {
   const whole = (name: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
-    if (!Number.isInteger(v) || v < min) throw new RangeError(`${name} must be a whole number >= ${min}, not ${v}`);
+    if (!Number.isInteger(v) || v < min)
+      throw new RangeError(`${name} must be a whole number >= ${min}, not ${typeof v === 'string' ? `'${v}' (a string)` : String(v)}`);
     if (v > max) throw new RangeError(`${name} must be at most ${max.toLocaleString('en-US')}, not ${v}`);
     return v;
   };
   return {
-    strategy: o.strategy ?? 'bfs',
+    strategy: resolveStrategy(o.strategy),
     maxStates: whole('maxStates', o.maxStates ?? DEFAULT_MAX_STATES, 1),
     stopAtFirstViolation: o.stopAtFirstViolation ?? true,
     seed: whole('seed', o.seed ?? 1, 0),
@@ -164,6 +165,12 @@ export function resolveCheckOptions(o: CheckOptions = {}): ResolvedCheckOptions 
       hashes: whole('bitstate.hashes', o.bitstate?.hashes ?? DEFAULT_BITSTATE.hashes, BITSTATE_HASHES.min, BITSTATE_HASHES.max),
     },
   };
+}
+
+function resolveStrategy(name: StrategyName | undefined): StrategyName {
+  if (name === undefined) return 'bfs';
+  if (typeof name !== 'string' || !isStrategyName(name)) throw new RangeError(`strategy must be ${strategyNames.join(', ')}, not ${String(name)}`);
+  return name;
 }
 
 function resolveTraceOrder(order: TraceOrder | undefined): TraceOrder {
@@ -190,7 +197,7 @@ function withPorOutcome(report: ReductionReport, flags: ReductionFlags, outcome:
 }
 
 export function check(system: SystemSpec | CompiledSystem, options: CheckOptions = {}): CheckResult {
-  const compiled = 'layout' in system ? system : compileSystem(system);
+  const compiled = typeof system === 'object' && system !== null && 'layout' in system ? system : compileSystem(system);
   const config = resolveCheckOptions(options);
   const strategy = strategies[config.strategy];
   const plan = planReduction(compiled, config.reduce, strategy.kind === 'exhaustive');

@@ -1,6 +1,6 @@
 /** From the command line's words to a compiled scenario variant; every problem is one line of bad input. */
 import { compileSystem, SystemDefinitionError, type CompiledSystem } from '../checker/index.js';
-import { buildVariant, resolveParams, resolveVariant, ScenarioInputError, type AnyScenario } from '../scenarios/index.js';
+import { buildErrorText, buildVariant, resolveParams, resolveVariant, ScenarioInputError, type AnyScenario } from '../scenarios/index.js';
 import { UsageError } from './errors.js';
 import { loadTarget } from './load.js';
 
@@ -26,8 +26,8 @@ export function resolveScenario(scenario: AnyScenario, variant: string | undefin
     system = compileSystem(buildVariant(scenario, v, p));
   } catch (e) {
     if (e instanceof SystemDefinitionError || e instanceof RangeError || e instanceof TypeError)
-      throw new UsageError(`the model is not well defined: ${e.message}`);
-    throw new UsageError(`scenario '${scenario.id}' failed to build: ${e instanceof Error ? e.message : String(e)}`);
+      throw new UsageError(`the model is not well defined: ${buildErrorText(e)}`);
+    throw new UsageError(`scenario '${scenario.id}' failed to build: ${buildErrorText(e)}`);
   }
   return { scenario, variant: v, params: p, system };
 }

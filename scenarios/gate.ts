@@ -5,7 +5,7 @@
  * to build is an `error` (a bug in the scenario), which counts as a mismatch.
  */
 import { check, compileSystem, type CheckOptions, type CheckResult, type CompiledSystem, type PropertyKind } from '../checker/index.js';
-import { buildVariant, resolveParams, type AnyScenario, type Expectation, type Provenance } from './scenario.js';
+import { buildErrorText, buildVariant, resolveParams, type AnyScenario, type Expectation, type Provenance } from './scenario.js';
 import type { ScenarioRun } from './run.js';
 
 export type GateStatus = 'as-expected' | 'mismatch' | 'inconclusive' | 'error';
@@ -86,7 +86,7 @@ export function gateVariant(s: AnyScenario, variant: string, options: CheckOptio
     params = resolveParams(s, {}, variant);
     system = compileSystem(buildVariant(s, variant, params));
   } catch (e) {
-    return { ...about(), status: 'error', message: `failed to build: ${e instanceof Error ? e.message : String(e)}`, properties: [] };
+    return { ...about(), status: 'error', message: `failed to build: ${buildErrorText(e)}`, properties: [] };
   }
   const properties = system.properties.map((p) => ({ name: p.name, kind: p.kind, ...(p.description === undefined ? {} : { description: p.description }) }));
   // An expectation naming a property the system does not have (a typo) could never be met: say so, unrun.

@@ -49,6 +49,7 @@ export function findScenario(id: string): AnyScenario | undefined {
 }
 
 export {
+  buildErrorText,
   buildVariant,
   defineScenario,
   formatProvenance,
@@ -59,6 +60,7 @@ export {
   resolveVariant,
   scenarioDefinitionProblem,
   ScenarioInputError,
+  ValidateError,
   variantParams,
 } from './scenario.js';
 export type { AnyScenario, Expectation, ParamSpec, Provenance, Scenario, VariantSpec } from './scenario.js';

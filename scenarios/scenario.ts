@@ -71,6 +71,9 @@ export class ScenarioInputError extends Error {
   override name = 'ScenarioInputError';
 }
 
+/** The scenario's own validate() threw (or returned neither null nor a string): its mistake, not a combination it rejects. */
+export class ValidateError extends ScenarioInputError {}
+
 /** Splits `ID:VARIANT`. */
 export function parseTarget(target: string): { id: string; variant: string | undefined } {
   const i = target.lastIndexOf(':');
@@ -128,7 +131,11 @@ export function resolveParams(s: AnyScenario, overrides: Readonly<Record<string,
   try {
     problem = s.validate?.(out);
   } catch (e) {
-    throw new ScenarioInputError(`scenario '${s.id}': its validate() threw: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ValidateError(`scenario '${s.id}': its validate() threw: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (typeof problem !== 'string' && problem !== null && problem !== undefined) {
+    const shown = typeof problem === 'object' ? 'an object' : `${typeof problem} ${String(problem)}`;
+    throw new ValidateError(`scenario '${s.id}': its validate() returned ${shown}; it returns null when the parameters are valid, or a string saying why not`);
   }
   if (problem) throw new ScenarioInputError(`scenario '${s.id}': ${problem}`);
   return Object.fromEntries(taken.map((k) => [k, out[k]!]));
@@ -152,6 +159,20 @@ export function provenanceProblem(p: unknown): string | null {
   if (!Array.isArray(q.commits)) return "its 'shipped' provenance needs commits: an array of hashes (may be empty)";
   const bad = q.commits.find((c) => typeof c !== 'string' || !COMMIT.test(c));
   return bad === undefined ? null : `its 'shipped' provenance lists ${JSON.stringify(bad)}, which is not a commit hash (7-40 lowercase hex digits)`;
+}
+
+/**
+ * What is wrong with a variant's expectation, or null: `{ verdict: 'holds' }` or `{ verdict: 'violated',
+ * property? }` (a typo such as 'violates' would otherwise be a mismatch on every gate run, or a crash).
+ */
+export function expectationProblem(e: unknown): string | null {
+  const forms = "{ verdict: 'holds' } or { verdict: 'violated', property?: NAME }";
+  if (typeof e !== 'object' || e === null) return `its expected must be ${forms}, not ${e === null ? 'null' : typeof e}`;
+  const x = e as Record<string, unknown>;
+  if (x.verdict !== 'holds' && x.verdict !== 'violated') return `its expected verdict is ${JSON.stringify(x.verdict) ?? 'undefined'}; it must be ${forms}`;
+  if (x.property !== undefined && (x.verdict !== 'violated' || typeof x.property !== 'string'))
+    return `its expected property ${JSON.stringify(x.property)} goes only with verdict 'violated', as a string: ${forms}`;
+  return null;
 }
 
 /** One line: `shipped v5.16+; commits 42c498c18a94, ...`, `proposal, never merged: THREAD`, `hypothetical: WHY`. */
@@ -180,6 +201,8 @@ export function scenarioDefinitionProblem(s: AnyScenario): string | null {
   for (const [v, spec] of Object.entries(s.variants)) {
     const provenance = provenanceProblem((spec as Partial<VariantSpec>).provenance);
     if (provenance) return `variant '${v}': ${provenance}`;
+    const expectation = expectationProblem((spec as Partial<VariantSpec>).expected);
+    if (expectation) return `variant '${v}': ${expectation}`;
     for (const k of spec.params ?? []) {
       if (!Object.hasOwn(s.params, k))
         return `variant '${v}' takes parameter '${k}', which is not declared (parameters: ${Object.keys(s.params).join(', ') || 'none'})`;
@@ -192,6 +215,14 @@ export function scenarioDefinitionProblem(s: AnyScenario): string | null {
     }
   }
   return null;
+}
+
+/**
+ * What a scenario's build() (or the system it built) threw, on one line: xstate's own definition errors
+ * span two ("Invalid transition definition for state node 'm.run':\nChild state 'dnoe' does not exist").
+ */
+export function buildErrorText(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).trim().replace(/\s*\n\s*/g, ' ');
 }
 
 /** The system of a variant at the parameters resolveParams() gave; those it does not take at their defaults. */

@@ -4,7 +4,7 @@
  * retries with reclaim budget 3" even when the bound holds.
  */
 import type { CompiledSystem } from '../system/system.js';
-import { propertyThrew, type Confirmation, type ConfirmRequest, type Monitor, type MonitorContext } from './monitor.js';
+import { boundValue, propertyThrew, type Confirmation, type ConfirmRequest, type Monitor, type MonitorContext } from './monitor.js';
 import type { BoundProperty, Property, SlotStateView, StateView } from './property.js';
 
 export function bound<W = any>(name: string, value: (s: StateView<W>) => number, limit: number, options: { description?: string } = {}): BoundProperty<W> {
@@ -46,7 +46,7 @@ export class BoundMonitor<L> implements Monitor {
       const b = measured[i]!;
       let v: number;
       try {
-        v = b.property.value(s);
+        v = boundValue(b.property.value(s));
         s.readOnly();
       } catch (e) {
         ctx.report(propertyThrew(b.property, e));

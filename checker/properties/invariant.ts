@@ -1,7 +1,7 @@
 /** Invariant: a predicate on every reachable state; the counterexample is the shortest path to a bad state. */
 import type { CompiledSystem } from '../system/system.js';
 import { describeFailure } from './explainState.js';
-import { propertyThrew, type Confirmation, type ConfirmRequest, type Monitor, type MonitorContext, type MonitorFactory } from './monitor.js';
+import { propertyThrew, truth, type Confirmation, type ConfirmRequest, type Monitor, type MonitorContext, type MonitorFactory } from './monitor.js';
 import type { InvariantProperty, SlotStateView, StateView } from './property.js';
 
 export function invariant<W = any>(
@@ -34,7 +34,7 @@ export class InvariantMonitor implements Monitor {
       if (done[i]) continue;
       const p = invariants[i]!;
       try {
-        const ok = p.holds(s);
+        const ok = truth(p.holds(s), 'holds');
         s.readOnly();
         if (!ok) {
           done[i] = 1;

@@ -27,6 +27,7 @@
  */
 import type { ModelErrorKind } from '../result.js';
 import type { CompiledSystem } from '../system/system.js';
+import { shownValue } from '../system/assign.js';
 import { thrownMessage } from '../system/thrown.js';
 import type { BlockedActor } from './deadlock.js';
 import type { Property, PropertyKind, SlotStateView, StepInfo } from './property.js';
@@ -142,6 +143,32 @@ export function monitorSet(monitors: readonly Monitor[]): MonitorSet {
 export type MonitorFactory<L> = (system: CompiledSystem, properties: readonly Property[], ctx: MonitorContext<L>) => Monitor | null;
 
 /** A property's own code threw: a model error of that property, not a violation of it. */
+/** A property function returned something that is not an answer (truth, boundValue). */
+export class PropertyResultError extends Error {
+  override name = 'PropertyResultError';
+}
+
+/**
+ * A property function's answer, read as a guard's is (assign.ts guardResult): a boolean, or a number for its
+ * truth; `undefined` or `null` (a missing return) as false where false is the loud answer (a `holds` or a
+ * `progress`: a violation with its trace). Anything else - a string ('false' is truthy), an object, a
+ * promise - would read as true without a word, and a missing return from `inFlight` as "never in flight",
+ * which no progress property could then violate: those throw here, and the monitor reports the property's
+ * own failure (a model error). `what` names the function.
+ */
+export function truth(v: unknown, what: 'holds' | 'progress' | 'inFlight'): boolean {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v !== 0 && v === v;
+  if ((v === undefined || v === null) && what !== 'inFlight') return false;
+  throw new PropertyResultError(`its ${what} returned ${shownValue(v)}, not a boolean${v === undefined ? ' (a missing return?)' : ''}`);
+}
+
+/** A bound's value: a number that is not NaN (NaN compares false with everything, so no bound would catch it). */
+export function boundValue(v: unknown): number {
+  if (typeof v === 'number' && v === v) return v;
+  throw new PropertyResultError(`its value returned ${shownValue(v)}, not a number`);
+}
+
 export function propertyThrew(p: Pick<Property, 'name' | 'kind'>, e: unknown, atStep = false): MonitorFinding {
   return {
     property: p.name,

@@ -9,7 +9,7 @@ import { SystemDefinitionError, type CompiledSystem } from '../system/system.js'
 import { thrownMessage } from '../system/thrown.js';
 import { blockedActors, describeDeadlock, type BlockedActor } from './deadlock.js';
 import { enabledActors, fairnessMasks, unfairActor, type FairnessMasks } from './fairness.js';
-import { propertyThrew, type Confirmation, type ConfirmRequest, type Monitor, type MonitorContext } from './monitor.js';
+import { propertyThrew, truth, type Confirmation, type ConfirmRequest, type Monitor, type MonitorContext } from './monitor.js';
 import type { Property, SlotStateView, StateView, StepInfo } from './property.js';
 
 export interface ProgressProperty<W = any> {
@@ -104,7 +104,7 @@ export class ProgressRecorder implements Monitor {
     let bits = 0;
     for (let k = 0; k < this.props.length; k++) {
       try {
-        if (this.props[k]!.inFlight(s)) bits |= 1 << k;
+        if (truth(this.props[k]!.inFlight(s), 'inFlight')) bits |= 1 << k;
       } catch (e) {
         this.threw(k, e);
       }
@@ -119,7 +119,7 @@ export class ProgressRecorder implements Monitor {
     } else {
       for (let k = 0; k < this.props.length; k++) {
         try {
-          if (this.props[k]!.progress(before, after, info)) bits |= 1 << k;
+          if (truth(this.props[k]!.progress(before, after, info), 'progress')) bits |= 1 << k;
         } catch (e) {
           this.threw(k, e, info);
         }
@@ -193,7 +193,7 @@ export class ProgressLassoMonitor implements Monitor {
     let flight = 0;
     for (let k = 0; k < props.length; k++) {
       try {
-        if (props[k]!.inFlight(s)) flight |= 1 << k;
+        if (truth(props[k]!.inFlight(s), 'inFlight')) flight |= 1 << k;
       } catch (e) {
         if (!reported[k]) this.threw(k, e);
       }
@@ -226,7 +226,7 @@ export class ProgressLassoMonitor implements Monitor {
     let bits = 0;
     for (let k = 0; k < this.props.length; k++) {
       try {
-        if (this.masks.environment & (1 << info.actorIndex) || this.props[k]!.progress(before, after, info)) bits |= 1 << k;
+        if (this.masks.environment & (1 << info.actorIndex) || truth(this.props[k]!.progress(before, after, info), 'progress')) bits |= 1 << k;
       } catch (e) {
         if (!this.reported[k]) this.threw(k, e, true);
       }

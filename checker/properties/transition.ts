@@ -2,7 +2,7 @@
  * Transition property: a predicate on every step (s, s'), including steps into states already seen - e.g.
  * "the fault-in window never grows after a no-progress round". The counterexample ends with the bad step.
  */
-import { propertyThrew, type Confirmation, type ConfirmRequest, type Monitor, type MonitorContext, type MonitorFactory } from './monitor.js';
+import { propertyThrew, truth, type Confirmation, type ConfirmRequest, type Monitor, type MonitorContext, type MonitorFactory } from './monitor.js';
 import type { SlotStateView, StateView, StepInfo, TransitionProperty } from './property.js';
 
 export function transitionProperty<W = any>(
@@ -53,7 +53,7 @@ export class TransitionMonitor implements Monitor {
       if (done[i]) continue;
       const p = transitions[i]!;
       try {
-        const ok = p.holds(before, after, info);
+        const ok = truth(p.holds(before, after, info), 'holds');
         before.readOnly();
         after.readOnly();
         if (!ok) {

@@ -14,6 +14,7 @@ import type { Rng } from '../random/rng.js';
 import { GuardResultError } from '../system/assign.js';
 import { stepActor, stepChoice, stepEvent, type Stepper } from '../system/step.js';
 import type { CompiledSystem } from '../system/system.js';
+import { WorldAccessError } from '../system/views.js';
 import { assertionMessage } from '../system/thrown.js';
 import { NondeterminismProbe } from './determinism.js';
 import { Engine } from './engine.js';
@@ -181,14 +182,15 @@ export class Executions {
         if (pick < 0) break;
         const id = enabled[pick]!;
         // The witness may refuse a step the engine fails: xstate reads a guard's `undefined` as false where the
-        // engine reports it (assign.ts GuardResultError), a stricter check and not a disagreement.
+        // engine reports it (assign.ts GuardResultError), and an undeclared world field read by a guard as
+        // undefined where the guarded view throws (views.ts WorldAccessError): stricter checks, not disagreements.
         const said = witness?.before(id);
         pre.set(S);
         const actor = system.actors[stepActor(id)]!;
         try {
           stepper.applyId(id);
         } catch (e) {
-          const disagreement = said !== undefined && !(e instanceof GuardResultError) ? said : witness?.threw(id, e);
+          const disagreement = said !== undefined && !(e instanceof GuardResultError || e instanceof WorldAccessError) ? said : witness?.threw(id, e);
           if (disagreement !== undefined) {
             witnessed = { index: depth, message: disagreement };
             break runs;

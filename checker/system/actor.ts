@@ -53,7 +53,7 @@ export interface ActorSpec<C = any, W = any> {
   readonly budget?: number;
   /** The domain of every field of the machine's context; the keys must match the context's keys. */
   readonly fields: Readonly<Record<string, ScalarField>>;
-  /** Steps with several outcomes: event type -> number of choices (each is a separate enabled step). */
+  /** Steps with several outcomes: event type -> number of choices (each is a separate enabled step; 0: the step is not enabled). */
   readonly choices?: Readonly<Record<string, ChoiceCount<C, W>>>;
   /** Environment actors: budget units an event costs (default 1; 0 for a step that is free). */
   readonly cost?: Readonly<Record<string, number>>;

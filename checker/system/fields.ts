@@ -96,6 +96,9 @@ export function bool(init: boolean | 0 | 1 = false): ScalarField {
  * Models usually export the matching constants, e.g. `PTE_ABSENT = 0`.
  */
 export function enumOf<const N extends readonly string[]>(names: N, init: N[number] | number = 0): ScalarField {
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  // A name given twice makes two values print alike in every trace, and `indexOf` find only the first.
+  if (twice !== undefined) throw new RangeError(`enumOf(): '${twice}' is named twice (${names.join(', ')})`);
   const start = typeof init === 'number' ? init : names.indexOf(init);
   if (start < 0) throw new RangeError(`enumOf(): initial value ${String(init)} is not one of ${names.join(', ')}`);
   checkRange(0, names.length - 1, start, 'enumOf()');

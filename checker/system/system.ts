@@ -75,18 +75,42 @@ function specShapeProblem(spec: unknown): string | null {
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
     return `the system is ${spec === undefined ? 'undefined' : what(spec)} (does the scenario's build() return it?): ${expected}`;
   const s = spec as Record<string, unknown>;
+  if (typeof s.then === 'function') return `the system is a promise (is build() async?): build() returns the system itself: ${expected}`;
   const name = typeof s.name === 'string' ? `system '${s.name}'` : 'the system';
   if (typeof s.name !== 'string') return `the system's name is ${what(s.name)}, not a string: ${expected}`;
   if (typeof s.world !== 'object' || s.world === null || Array.isArray(s.world)) return `${name}: its world is ${what(s.world)}: ${expected}`;
+  const proto = Object.getPrototypeOf(s.world) as unknown;
+  if (proto !== Object.prototype && proto !== null)
+    return `${name}: its world is a ${(s.world as object).constructor?.name ?? 'class instance'}, not a plain object of fields ({ n: int(0, 3), ... })`;
   for (const k of ['actors', 'properties'] as const) if (!Array.isArray(s[k])) return `${name}: its ${k} is ${what(s[k])}, not an array: ${expected}`;
   const actors = s.actors as unknown[];
   const bad = actors.findIndex((a) => typeof a !== 'object' || a === null);
   if (bad >= 0) return `${name}: actor #${bad} is ${what(actors[bad])}, not { name, machine, fields }`;
+  for (const [k, a] of (actors as Record<string, unknown>[]).entries()) {
+    const actor = typeof a.name === 'string' ? `actor '${a.name}'` : `actor #${k}`;
+    if (typeof a.name !== 'string') return `${name}: ${actor}'s name is ${what(a.name)}, not a string`;
+    const m = a.machine as { root?: unknown; getInitialSnapshot?: unknown } | null | undefined;
+    if (typeof m !== 'object' || m === null || typeof m.root !== 'object' || typeof m.getInitialSnapshot !== 'function')
+      return `${name}: ${actor}: its machine is ${what(m)}, not an xstate machine (setup({...}).createMachine({...}) or createMachine({...}))`;
+    if (typeof a.fields !== 'object' || a.fields === null || Array.isArray(a.fields))
+      return `${name}: ${actor}: its fields are ${what(a.fields)}: give the domain of each context field ({ pos: int(0, 3) }, or {} for none)`;
+  }
   const props = s.properties as unknown[];
   const badProp = props.findIndex((p) => typeof p !== 'object' || p === null || typeof (p as { name?: unknown }).name !== 'string');
   if (badProp >= 0) return `${name}: property #${badProp} is not a property (use invariant(), progress(), bound(), ...)`;
+  const unnamed = props.findIndex((p) => (p as { name: string }).name.trim() === '');
+  if (unnamed >= 0) return `${name}: property #${unnamed} has an empty name (every report names the property)`;
   return null;
 }
+
+/**
+ * Names the world and context views have of their own (a view's class `constructor`, the `toJSON` that
+ * prints it, the object's `__proto__`): a field by one of them would be shadowed by, or shadow, the view's
+ * own member, and its writes read back as something else.
+ */
+const RESERVED_FIELD_NAMES: ReadonlySet<string> = new Set(['constructor', 'toJSON', '__proto__']);
+const reservedName = (name: string): string =>
+  `'${name}' is a name the world and context objects use themselves (${[...RESERVED_FIELD_NAMES].join(', ')}); rename the field`;
 
 const MAX_ACTORS = 255;
 const MAX_EVENTS = 255;
@@ -110,6 +134,7 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
     if (problem) fail(`${what}: ${problem}`);
   };
   for (const [name, field] of Object.entries(spec.world)) {
+    if (RESERVED_FIELD_NAMES.has(name)) fail(`world field ${reservedName(name)}`);
     if (field?.kind === 'array') domain(`world field '${name}'`, field.element);
     else if (field?.kind === 'chan') field.element.forEach((f, k) => domain(`world channel '${name}' message field ${k}`, f));
     else domain(`world field '${name}'`, field);
@@ -130,13 +155,19 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
     names.add(a.name);
     const kind = a.kind ?? 'thread';
     const fairness = a.fairness ?? (kind === 'thread' ? 'weak' : 'none');
+    if (kind !== 'thread' && kind !== 'environment') fail(`actor '${a.name}': kind ${JSON.stringify(kind)} is neither 'thread' nor 'environment'`);
+    if (!['weak', 'strong', 'none'].includes(fairness)) fail(`actor '${a.name}': fairness ${JSON.stringify(fairness)} is not 'weak', 'strong' or 'none'`);
+    if (a.label !== undefined && typeof a.label !== 'function') fail(`actor '${a.name}': its label is ${typeof a.label}, not a function of the step`);
     if (kind === 'environment' && fairness !== 'none') fail(`environment actor '${a.name}' cannot be fair; its budget bounds it`);
     if (kind === 'environment' && (a.budget === undefined || !Number.isInteger(a.budget) || a.budget < 0)) {
       fail(`environment actor '${a.name}' needs a budget (a whole number of steps, 0 or more)`);
     }
     if (kind === 'thread' && a.budget !== undefined) fail(`thread actor '${a.name}' cannot have a budget; make it an environment actor`);
     const fieldNames = Object.keys(a.fields);
-    for (const f of fieldNames) domain(`actor '${a.name}' field '${f}'`, a.fields[f]);
+    for (const f of fieldNames) {
+      if (RESERVED_FIELD_NAMES.has(f)) fail(`actor '${a.name}' field ${reservedName(f)}`);
+      domain(`actor '${a.name}' field '${f}'`, a.fields[f]);
+    }
     const stateSlot = slots.length;
     // The state slot's domain is filled in once the machine is compiled; reserve it now.
     slots.push({ name: `${a.name}@state`, field: int(0, 0) });
@@ -170,6 +201,11 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
       const v = machine.initialContext[f];
       const dom = a.fields[f]!;
       const n = typeof v === 'boolean' ? Number(v) : v;
+      if (typeof v === 'string' && dom.names?.includes(v)) {
+        fail(
+          `actor '${a.name}': initial ${f} = '${v}' is a name; context fields hold integers (an enumOf() value is its index: ${dom.names.indexOf(v)} for '${v}')`,
+        );
+      }
       if (typeof n !== 'number' || !Number.isInteger(n) || n < dom.min || n > dom.max) {
         fail(`actor '${a.name}': initial ${f} = ${String(v)} is outside its declared domain ${dom.min}..${dom.max}`);
       }
@@ -177,6 +213,9 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
     }
     for (const key of Object.keys(a.choices ?? {})) {
       if (!machine.eventTypes.includes(key)) fail(`actor '${a.name}': choices given for '${key}', which no state of the machine accepts`);
+    }
+    for (const [key, c] of Object.entries(a.cost ?? {})) {
+      if (!Number.isInteger(c) || c < 0) fail(`actor '${a.name}': the cost of '${key}' must be a whole number, 0 or more, not ${String(c)}`);
     }
     for (const [key, c] of Object.entries(a.choices ?? {}))
       if (isAsyncFunction(c)) fail(`actor '${a.name}': the choices function of '${key}' ${ASYNC_REFUSED}`);

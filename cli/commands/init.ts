@@ -52,6 +52,10 @@ export function registerInit(program: Command, io: CliIo, done: (code: ExitCode)
       const dir = given ?? '.';
       const root = resolve(io.cwd, dir);
       const existing = entries(root, dir);
+      // `init my.scenario.ts` (a file meant): a project folder named like a module would surprise everyone.
+      if (existing.length === 0 && /\.([mc]?[jt]s|json)$/.test(dir)) {
+        throw new UsageError(`init creates a project folder, and '${dir}' is named like a file; name a folder (faultline init my-models)`);
+      }
       if (existing.length > 0 && !flags.force) {
         throw new UsageError(
           `'${dir}' is not empty (${existing.length} entr${existing.length === 1 ? 'y' : 'ies'}); init writes into a new or empty folder (--force to write there anyway)`,

@@ -14,7 +14,7 @@ import { UsageError } from '../errors.js';
 import { typeChecking } from '../typecheck.js';
 import { finishGate } from './gate.js';
 import { addFormatFlag } from './flags.js';
-import { sweepExitCode } from './sweep.js';
+import { reportFailedPoints, sweepExitCode } from './sweep.js';
 import type { GateReport } from '../../scenarios/index.js';
 
 interface MergeFlags {
@@ -39,7 +39,7 @@ export function mergedGateExitCode(report: GateReport, code: ExitCode): ExitCode
 /** A merged sweep: as `sweep`, except that a point whose verdict merge does not know fails it. */
 export function mergedSweepExitCode(report: SweepReport): ExitCode {
   const code = sweepExitCode(report);
-  const unknown = report.points.some((p) => ![...VERDICTS, 'skipped'].includes(p.verdict));
+  const unknown = report.points.some((p) => ![...VERDICTS, 'skipped', 'error'].includes(p.verdict));
   return unknown && (code === EXIT.OK || code === EXIT.INCONCLUSIVE) ? EXIT.VIOLATED : code;
 }
 
@@ -89,6 +89,7 @@ export function registerMerge(program: Command, io: CliIo, done: (code: ExitCode
         const format = chooseFormat('sweep', flags.format);
         const report = mergeSweep(jobs);
         io.stdout(format.render({ report, color: c }));
+        reportFailedPoints(report, io);
         done(mergedSweepExitCode(report));
       } else {
         const format = chooseFormat('swarm', flags.format);

@@ -37,7 +37,8 @@ export function readTraceFile(path: string, cwd: string): TraceFile {
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`trace file '${path}' is not valid JSON: ${(e as Error).message}`);
+    // V8 quotes the text near the error, newlines and all: one line of it.
+    throw new UsageError(`trace file '${path}' is not valid JSON: ${(e as Error).message.replace(/\s*\n\s*/g, ' ')}`);
   }
   // Another faultline document (a `check --format json` result, a sweep, a gate) is not a trace.
   const schema = typeof data === 'object' && data !== null ? (data as { schema?: unknown }).schema : undefined;

@@ -1,10 +1,11 @@
 /**
  * `faultline sweep ID[:VARIANT] --param k=a..b ...`: the verdict at every point of a parameter grid, to
  * see where a protocol starts to break. Exploratory, so a violation is a result, not a failure: exit 0
- * unless the input is bad (2), 3 if any point was inconclusive, 130 on Ctrl-C.
+ * unless the input is bad or a point failed to build (2: the rows that ran are printed, an `error` row for
+ * each point that did not build), 4 if a point was a model error, 3 if any point was inconclusive, 130 on Ctrl-C.
  */
 import type { Command } from 'commander';
-import { paramNotTaken, resolveParams, resolveVariant, ScenarioInputError, variantParams, type AnyScenario } from '../../scenarios/index.js';
+import { paramNotTaken, resolveParams, resolveVariant, ScenarioInputError, ValidateError, variantParams, type AnyScenario } from '../../scenarios/index.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exitCodes.js';
 import { reductionText } from '../format/common.js';
@@ -31,6 +32,7 @@ interface SweepFlags extends RunLimits {
 
 export function sweepExitCode(r: SweepReport): ExitCode {
   if (r.interrupted) return EXIT.INTERRUPTED;
+  if (r.points.some((p) => p.verdict === 'error')) return EXIT.BAD_INPUT;
   if (r.points.some((p) => p.verdict === 'model-error')) return EXIT.MODEL_ERROR;
   return r.points.some((p) => p.verdict === 'inconclusive') ? EXIT.INCONCLUSIVE : EXIT.OK;
 }
@@ -49,7 +51,8 @@ export function registerSweep(program: Command, io: CliIo, done: (code: ExitCode
       'after',
       `\nPoints run in a fixed order: the first swept parameter varies slowest. At most ${MAX_SWEEP_POINTS} points;\n` +
         'combinations the scenario rejects (e.g. capacity > pages) are listed as skipped.\n' +
-        'Exit codes: 0 done (violations are results here, not failures), 2 bad input, 3 a point inconclusive, 4 a point a model error, 130 interrupted.\n\n' +
+        'Exit codes: 0 done (violations are results here, not failures), 2 bad input or a point that failed to build (the table is printed,\n' +
+        'with an error row for it), 3 a point inconclusive, 4 a point a model error, 130 interrupted.\n\n' +
         'Examples:\n  faultline sweep retry-ring --param capacity=1..4 --param pages=4\n  faultline sweep retry-ring:ring --param readers=1..3 --param budget=0..2 --format json',
     )
     .action(async (target: string, flags: SweepFlags) => {
@@ -74,10 +77,10 @@ export function registerSweep(program: Command, io: CliIo, done: (code: ExitCode
           return { point, params: resolveParams(scenario, { ...grid.fixed, ...point }, base) };
         } catch (e) {
           if (!(e instanceof ScenarioInputError)) throw e;
-          return skippedPoint(scenario, taken, grid.fixed, point, e.message);
+          return unrunPoint(scenario, taken, { ...grid.fixed, ...point }, point, e instanceof ValidateError ? 'error' : 'skipped', e.message);
         }
       });
-      if (planned.length > 0 && planned.every((p) => 'verdict' in p)) {
+      if (planned.length > 0 && planned.every((p) => 'verdict' in p && p.verdict === 'skipped')) {
         throw new UsageError(`every point of the sweep is rejected by the scenario (${(planned[0] as SweepPoint).reason})`);
       }
       const plan = grid.points.map(pointKey);
@@ -92,7 +95,15 @@ export function registerSweep(program: Command, io: CliIo, done: (code: ExitCode
           continue;
         }
         const { point, params } = item;
-        const r = resolveScenario(scenario, base, params);
+        let r;
+        try {
+          r = resolveScenario(scenario, base, params);
+        } catch (e) {
+          // The parameters were resolved above: what is left is the scenario's own build() or system at this point.
+          if (!(e instanceof UsageError)) throw e;
+          points.push(unrunPoint(scenario, taken, params, point, 'error', e.message));
+          continue;
+        }
         const progress = progressLine(io, `${scenario.id}:${base} ${pointKey(point)}`, flags.quiet === true);
         let result;
         try {
@@ -124,16 +135,31 @@ export function registerSweep(program: Command, io: CliIo, done: (code: ExitCode
       }
       const report: SweepReport = { scenario: scenario.id, variant: base, fixed: grid.fixed, axes: grid.axes, points, interrupted };
       io.stdout(format.render({ report, color: colors(io, flags.color), ...(shard ? { shard: { ...shard, plan } satisfies ShardMeta } : {}) }));
+      reportFailedPoints(report, io);
       done(sweepExitCode(report));
     });
 }
 
-/** A point the scenario rejects (e.g. capacity > pages): listed with every parameter it would have had. */
-function skippedPoint(
+/** The one line on stderr that goes with exit 2 when some points failed to build (sweep, and merge of its shards). */
+export function reportFailedPoints(r: SweepReport, io: CliIo): void {
+  const failed = r.points.filter((p) => p.verdict === 'error').length;
+  if (failed === 0) return;
+  io.stderr(
+    `faultline: ${failed} of ${r.points.length} sweep points failed to build (the error rows): the scenario's build() or validate() is wrong at those parameters\n`,
+  );
+}
+
+/**
+ * A point that did not run, listed with every parameter it would have had: `skipped` when the scenario
+ * rejects it (e.g. capacity > pages), `error` when the scenario's own code failed there (build() or
+ * validate() threw, or the system it built is not well defined).
+ */
+function unrunPoint(
   scenario: AnyScenario,
   taken: readonly string[],
-  fixed: Readonly<Record<string, number>>,
+  given: Readonly<Record<string, number>>,
   point: Readonly<Record<string, number>>,
+  verdict: 'skipped' | 'error',
   message: string,
 ): SweepPoint {
   const defaults = Object.fromEntries(
@@ -143,9 +169,9 @@ function skippedPoint(
   );
   return {
     point,
-    params: { ...defaults, ...fixed, ...point },
-    verdict: 'skipped',
-    reason: message.replace(/^scenario '[^']*': /, ''),
+    params: { ...defaults, ...given },
+    verdict,
+    reason: message.replace(/^scenario '[^']*':? /, ''),
     states: 0,
     transitions: 0,
     depth: 0,

@@ -9,9 +9,12 @@ export interface SweepPoint {
   readonly point: Readonly<Record<string, number>>;
   /** Every parameter of the run (defaults, fixed and swept). */
   readonly params: Readonly<Record<string, number>>;
-  /** `skipped`: the scenario rejects this combination (e.g. capacity > pages). */
-  readonly verdict: 'holds' | 'violated' | 'inconclusive' | 'model-error' | 'skipped';
-  /** The first violated property (violated), why the run stopped (inconclusive) or was skipped. */
+  /**
+   * `skipped`: the scenario rejects this combination (e.g. capacity > pages); `error`: the scenario's own
+   * code failed at this point (build() or validate() threw, or built a system that is not well defined).
+   */
+  readonly verdict: 'holds' | 'violated' | 'inconclusive' | 'model-error' | 'skipped' | 'error';
+  /** The first violated property (violated), why the run stopped (inconclusive), was skipped or failed. */
   readonly property?: string;
   readonly reason?: string;
   readonly states: number;
@@ -46,6 +49,9 @@ export function sweepToJson(r: SweepReport): unknown {
   };
 }
 
+/** A point that never ran: no numbers to show. */
+const unrun = (p: SweepPoint): boolean => p.verdict === 'skipped' || p.verdict === 'error';
+
 export function formatSweepText(r: SweepReport, c: ChalkInstance): string {
   const axes = r.axes.map(
     (a) =>
@@ -61,8 +67,8 @@ export function formatSweepText(r: SweepReport, c: ChalkInstance): string {
     ...r.axes.map((a) => String(p.point[a.name])),
     p.verdict,
     p.verdict === 'violated' ? (p.property ?? '') : p.verdict === 'holds' ? '' : (p.reason ?? ''),
-    p.verdict === 'skipped' ? '' : num(p.states),
-    p.verdict === 'skipped' ? '' : p.seconds.toFixed(2),
+    unrun(p) ? '' : num(p.states),
+    unrun(p) ? '' : p.seconds.toFixed(2),
   ]);
   const width = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const n = r.axes.length;
@@ -81,9 +87,9 @@ export function formatSweepText(r: SweepReport, c: ChalkInstance): string {
   out.push(line(head));
   for (const [k, row] of rows.entries()) {
     const v = r.points[k]!.verdict;
-    const paint = v === 'holds' ? c.green : v === 'violated' || v === 'model-error' ? c.red : v === 'inconclusive' ? c.yellow : c.dim;
-    // Long reasons (skipped, inconclusive, model errors) go after the numbers so the table keeps its columns.
-    if (v === 'skipped' || v === 'inconclusive' || v === 'model-error') {
+    const paint = v === 'holds' ? c.green : v === 'violated' || v === 'model-error' || v === 'error' ? c.red : v === 'inconclusive' ? c.yellow : c.dim;
+    // Long reasons (skipped, failed, inconclusive, model errors) go after the numbers so the table keeps its columns.
+    if (v !== 'holds' && v !== 'violated') {
       const cells = [...row];
       const reason = cells[n + 1]!;
       cells[n + 1] = '';
@@ -98,6 +104,7 @@ export function formatSweepText(r: SweepReport, c: ChalkInstance): string {
   const parts = [`${count('holds')} hold`, `${count('violated')} violated`, `${count('inconclusive')} inconclusive`];
   if (count('model-error')) parts.push(`${count('model-error')} model errors`);
   if (count('skipped')) parts.push(`${count('skipped')} skipped`);
+  if (count('error')) parts.push(`${count('error')} failed to build`);
   out.push('', `${r.points.length} points: ${parts.join(', ')} (${total.toFixed(2)} s)`);
   // Each distinct reduction line once: the points of one sweep share their properties, and mostly their notes.
   for (const line of new Set(r.points.map((p) => reductionText(p.reduction)))) if (line) out.push(line);
