@@ -33,6 +33,7 @@ import type { ProgressRecorder } from '../properties/progress.js';
 import type { ReductionFlags } from '../reduce/reduction.js';
 import { PartialOrderReduction } from '../reduce/por.js';
 import { SymmetryReducer } from '../reduce/symmetry.js';
+import { PropertySymmetry } from '../reduce/symmetricProperties.js';
 
 export interface ExploreHooks {
   /**
@@ -114,6 +115,8 @@ export interface ExploreOutcome {
   readonly reductionNote?: string;
   /** Partial-order reduction was asked for and really used (not switched off for the run). */
   readonly porApplied?: boolean;
+  /** The search stopped: a property tells symmetric actors apart (reduce/symmetricProperties.ts). */
+  readonly symmetryBroken?: string;
 }
 
 const POLL_MASK = 0xfff;
@@ -176,6 +179,10 @@ function exploreOnce(system: CompiledSystem, options: ExploreOptions, por: Parti
   const canon = layout.buffer();
   S.set(system.initial);
   sym?.canonicalize(S);
+  // Under symmetry, every property must be blind to the renamings on every state and step (symmetricProperties.ts).
+  const symProps = sym ? new PropertySymmetry(system, sym) : null;
+  const propsBlind = symProps?.active ? symProps : null;
+  propsBlind?.state(S);
   const bad0 = pack(S, vec, 0);
   if (bad0 >= 0) throw new Error(`the initial state is invalid: ${layout.describeOverflow(bad0, S)}`);
   store.findOrInsert(vec, 0, NO_PARENT, 0);
@@ -228,6 +235,10 @@ function exploreOnce(system: CompiledSystem, options: ExploreOptions, por: Parti
     }
     transitions++;
     let r = store.findOrInsert(vec, 0, cur, stepId);
+    if (propsBlind && !(propsBlind.step(pre, S, stepId) && (r < 0 || propsBlind.state(S)))) {
+      copy(S, pre);
+      return true;
+    }
     if (r >= 0) {
       // depth: the largest distance (along the search tree) of any stored state.
       if (curDepth >= maxDepth) maxDepth = curDepth + 1;
@@ -249,7 +260,7 @@ function exploreOnce(system: CompiledSystem, options: ExploreOptions, por: Parti
     return engine.stop;
   };
 
-  while (!engine.stop) {
+  while (!engine.stop && !propsBlind?.broken) {
     const idx = frontier.pop();
     if (idx < 0) break;
     cur = here = idx;
@@ -300,5 +311,6 @@ function exploreOnce(system: CompiledSystem, options: ExploreOptions, por: Parti
     bounds,
     graph: engine.monitors.graph,
     stopped,
+    ...(propsBlind?.broken ? { symmetryBroken: propsBlind.broken } : {}),
   };
 }
