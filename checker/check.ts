@@ -261,21 +261,21 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
   // A model that breaks the symmetry it declares makes the reduced search merge states that behave
   // differently: probed on a sample of the stored states, and if so the run is made again without it.
   if (sym) {
+    // A property that tells members apart stopped the search at once (reduce/symmetricProperties.ts).
     let broken: string | null = outcome.symmetryBroken ?? null;
-    if (!broken)
-      try {
-        broken = brokenSymmetry(
-          compiled,
-          sym,
-          probedStates(outcome.states).flatMap((i) => {
-            const path = sampledPath(i);
-            return path ? [stateAfter(compiled, path)] : [];
-          }),
-        );
-      } catch (e) {
-        if (!(e instanceof NondeterminismError)) throw e;
-        broken = e.message;
-      }
+    try {
+      broken ??= brokenSymmetry(
+        compiled,
+        sym,
+        probedStates(outcome.states).flatMap((i) => {
+          const path = sampledPath(i);
+          return path ? [stateAfter(compiled, path)] : [];
+        }),
+      );
+    } catch (e) {
+      if (!(e instanceof NondeterminismError)) throw e;
+      broken = e.message;
+    }
     if (broken) {
       const again = check(compiled, { ...options, reduce: config.reduce === 'all' ? 'por' : 'none' });
       const notes = [...(again.reduction?.notes ?? []), `symmetry off: ${broken}`];
