@@ -25,6 +25,10 @@ import { SlotStateView, type Property, type StateView, type StepInfo } from '../
 import { Stepper, stepActor, stepChoice, stepEvent } from '../system/step.js';
 import type { CompiledSystem } from '../system/system.js';
 import { asymmetry, type Permutation, type SymmetryReducer } from './symmetry.js';
+import type { Layout } from '../system/layout.js';
+
+/** The slot buffer's type, whatever layout.ts makes it. */
+type Slots = ReturnType<Layout['buffer']>;
 
 /**
  * Where the model breaks the symmetry it declares, among `states` (slot vectors), or null: asymmetry()
@@ -220,16 +224,23 @@ function permutationsOf(n: number): number[][] {
   return permutationsOf(n - 1).flatMap((p) => Array.from({ length: n }, (_, at) => [...p.slice(0, n - 1 - at), n - 1, ...p.slice(n - 1 - at)]).reverse());
 }
 
+/** The search probes the model's own symmetry (asymmetry(), symmetry.ts) on one stored state in this many. */
+const MODEL_PROBE_EVERY = 64;
+
 /**
- * The properties' symmetry, checked in the search on every state it stores and every step it takes (the
- * probe above sees only the first states): an invariant's or bound's value must be the same on every
- * renaming of the state, a transition property's on every renaming of the step. A property that reads one
- * member only in deep states (`phase === 2 ? R1 ... : true`) would otherwise be judged on one member of
- * each orbit, and a violation on another missed. The search stops at the first difference and check.ts
- * runs again without symmetry, with the reason as its note. Costs one evaluation per renaming (3 readers:
- * 5) of each property, only when symmetry is on.
+ * The declared symmetry, watched in the search (the probe above sees only the first states):
+ *  - the properties, on every state it stores and every step it takes: an invariant's or bound's value
+ *    must be the same on every renaming of the state, a transition property's on every renaming of the
+ *    step. A property that reads one member only in deep states (`phase === 2 ? R1 ... : true`) would
+ *    otherwise be judged on one member of each orbit, and a violation on another missed. One evaluation
+ *    per renaming (3 readers: 5) of each property;
+ *  - the model, with asymmetry() on one stored state in MODEL_PROBE_EVERY: an actor id in a field not
+ *    declared `actorId` that shows only deep in the search. A sample: an asymmetry confined to fewer states
+ *    can still pass unseen (check.ts also replays every counterexample on the unreduced model).
+ * The search stops at the first difference and check.ts runs again without symmetry, with the reason as
+ * its note. Only when symmetry is on.
  */
-export class PropertySymmetry {
+export class SymmetryWatch {
   /** Why symmetry is not sound for the properties, once found. */
   broken: string | null = null;
   private readonly states: readonly Property[];
@@ -259,14 +270,17 @@ export class PropertySymmetry {
     this.viewPost = new SlotStateView(system, this.post);
   }
 
-  /** Whether there is anything to check. */
-  get active(): boolean {
-    return this.perms.length > 0;
-  }
-
-  /** Checks the invariants and bounds on state `S` and its renamings; false once broken. */
-  state(S: ArrayLike<number>): boolean {
-    if (this.states.length === 0 || this.broken) return !this.broken;
+  /** Checks the model's symmetry (on a sample) and the invariants and bounds on stored state number `index`, `S`, and its renamings; false once broken. */
+  state(S: Slots, index: number): boolean {
+    if (this.broken) return false;
+    if (index % MODEL_PROBE_EVERY === MODEL_PROBE_EVERY - 1) {
+      const found = asymmetry(this.system, this.sym, S);
+      if (found) {
+        this.broken = `the model breaks the symmetry it declares: ${found}`;
+        return false;
+      }
+    }
+    if (this.states.length === 0) return true;
     this.pre.set(S);
     for (const p of this.states) {
       const mine = evaluate(p, this.viewPre, this.viewPre, undefined);

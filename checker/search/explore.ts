@@ -33,7 +33,7 @@ import type { ProgressRecorder } from '../properties/progress.js';
 import type { ReductionFlags } from '../reduce/reduction.js';
 import { PartialOrderReduction } from '../reduce/por.js';
 import { SymmetryReducer } from '../reduce/symmetry.js';
-import { PropertySymmetry } from '../reduce/symmetricProperties.js';
+import { SymmetryWatch } from '../reduce/symmetricProperties.js';
 
 export interface ExploreHooks {
   /**
@@ -115,7 +115,7 @@ export interface ExploreOutcome {
   readonly reductionNote?: string;
   /** Partial-order reduction was asked for and really used (not switched off for the run). */
   readonly porApplied?: boolean;
-  /** The search stopped: a property tells symmetric actors apart (reduce/symmetricProperties.ts). */
+  /** The search stopped: a property or the model tells symmetric actors apart (reduce/symmetricProperties.ts). */
   readonly symmetryBroken?: string;
 }
 
@@ -179,10 +179,9 @@ function exploreOnce(system: CompiledSystem, options: ExploreOptions, por: Parti
   const canon = layout.buffer();
   S.set(system.initial);
   sym?.canonicalize(S);
-  // Under symmetry, every property must be blind to the renamings on every state and step (symmetricProperties.ts).
-  const symProps = sym ? new PropertySymmetry(system, sym) : null;
-  const propsBlind = symProps?.active ? symProps : null;
-  propsBlind?.state(S);
+  // Under symmetry, the properties must be blind to the renamings, and the model keep them (symmetricProperties.ts).
+  const watch = sym ? new SymmetryWatch(system, sym) : null;
+  watch?.state(S, 0);
   const bad0 = pack(S, vec, 0);
   if (bad0 >= 0) throw new Error(`the initial state is invalid: ${layout.describeOverflow(bad0, S)}`);
   store.findOrInsert(vec, 0, NO_PARENT, 0);
@@ -235,7 +234,7 @@ function exploreOnce(system: CompiledSystem, options: ExploreOptions, por: Parti
     }
     transitions++;
     let r = store.findOrInsert(vec, 0, cur, stepId);
-    if (propsBlind && !(propsBlind.step(pre, S, stepId) && (r < 0 || propsBlind.state(S)))) {
+    if (watch && !(watch.step(pre, S, stepId) && (r < 0 || watch.state(S, r)))) {
       copy(S, pre);
       return true;
     }
@@ -260,7 +259,7 @@ function exploreOnce(system: CompiledSystem, options: ExploreOptions, por: Parti
     return engine.stop;
   };
 
-  while (!engine.stop && !propsBlind?.broken) {
+  while (!engine.stop && !watch?.broken) {
     const idx = frontier.pop();
     if (idx < 0) break;
     cur = here = idx;
@@ -311,6 +310,6 @@ function exploreOnce(system: CompiledSystem, options: ExploreOptions, por: Parti
     bounds,
     graph: engine.monitors.graph,
     stopped,
-    ...(propsBlind?.broken ? { symmetryBroken: propsBlind.broken } : {}),
+    ...(watch?.broken ? { symmetryBroken: watch.broken } : {}),
   };
 }
