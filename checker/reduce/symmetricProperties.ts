@@ -225,7 +225,7 @@ function permutationsOf(n: number): number[][] {
 }
 
 /** The search probes the model's own symmetry (asymmetry(), symmetry.ts) on one stored state in this many. */
-const MODEL_PROBE_EVERY = 64;
+const MODEL_PROBE_EVERY = 512;
 
 /**
  * The declared symmetry, watched in the search (the probe above sees only the first states):
