@@ -214,6 +214,25 @@ describe('partial-order reduction against an adversary', () => {
     compareReductions(spec, ['por']);
   });
 
+  it('an invariant that throws (a model error) only where x and y are both 1, a state the reduction may skip', () => {
+    const upDown = (k: string): Op[][] => [[{ on: 'up', do: (w) => void (w[k] = 1) }], [{ on: 'down', do: (w) => void (w[k] = 0) }]];
+    const spec: SystemSpec<AnyWorld> = {
+      name: 'property-throws',
+      world: { x: int(0, 1), y: int(0, 1) },
+      actors: [
+        { name: 'a', machine: programme('a', upDown('x')), fields: {} },
+        { name: 'b', machine: programme('b', [...local(1), ...upDown('y')]), fields: {} },
+      ],
+      properties: [
+        invariant<AnyWorld>('never both', (s) => {
+          if (s.world.y === 1 && s.world.x === 1) throw new Error('both up');
+          return true;
+        }),
+      ],
+    };
+    compareReductions(spec, ['por']);
+  });
+
   it('an array indexed by a computed position (arr[idx]), written by one actor and read by another', () => {
     const spec: SystemSpec<AnyWorld> = {
       name: 'computed-index',
@@ -362,6 +381,36 @@ describe('symmetry against an adversary', () => {
       world: { phase: int(0, 2) },
       actors: names.map((name) => ({ name, machine: member, fields: { i: int(0, 0) } })),
       properties: [invariant<AnyWorld>('R1 finishes last', (s) => (s.world.phase >= 1 ? s.actor('R1').state !== 'done' || s.world.phase === 2 : true))],
+      symmetric: { readers: names },
+    };
+    compareReductions(spec, ['symmetry', 'all']);
+  });
+
+  it('a transition property that names one member, only on deep steps', () => {
+    const member = programme('m', [...local(2), [{ on: 'finish', do: (w) => void (w.phase = Math.min(2, w.phase + 1)) }]], { i: 0 });
+    const spec: SystemSpec<AnyWorld> = {
+      name: 'deep-member-step',
+      world: { phase: int(0, 2) },
+      actors: names.map((name) => ({ name, machine: member, fields: { i: int(0, 0) } })),
+      properties: [
+        transitionProperty<AnyWorld>('R2 never finishes second', (b, _a, step) => !(b.world.phase === 1 && step.actor === 'R2' && step.event === 'finish')),
+      ],
+      symmetric: { readers: names },
+    };
+    compareReductions(spec, ['symmetry', 'all']);
+  });
+
+  it('a bound that reads one member’s progress only once another has finished', () => {
+    const member = programme(
+      'm',
+      [[{ on: 'tick', set: { i: () => 1 } }], [{ on: 'tick', set: { i: () => 2 } }], [{ on: 'finish', do: (w) => void (w.phase = 1) }]],
+      { i: 0 },
+    );
+    const spec: SystemSpec<AnyWorld> = {
+      name: 'deep-member-bound',
+      world: { phase: int(0, 1) },
+      actors: names.map((name) => ({ name, machine: member, fields: { i: int(0, 2) } })),
+      properties: [bound<AnyWorld>('R0 behind', (s) => (s.world.phase === 1 ? 2 - s.actor('R0').context.i! : 0), 1)],
       symmetric: { readers: names },
     };
     compareReductions(spec, ['symmetry', 'all']);
