@@ -25,7 +25,10 @@
  *    the reduced search never visits, so learning cannot find it out. A send and a receive on one channel
  *    are therefore dependent, as two writes of one slot are.
  *  - C2: no ample step changes a slot that a property read in any state so far (the *visible* slots):
- *    invariants and bounds in each expanded state, transition properties on each step.
+ *    invariants and bounds in each expanded state, transition properties on each step. And a transition
+ *    property's value on an ample step must not depend on whether others moved first: what it reads on
+ *    an actor's steps counts as that actor's reads in C1, and an actor whose steps it judges by another
+ *    actor's own slots (`before.actors[0].context.v` on b's steps) is no ample set.
  *  - C3 (the cycle proviso): every cycle of the reduced graph holds a fully expanded state. Breadth-first:
  *    a state is expanded fully if an ample successor is already stored at its own depth or less (along a
  *    cycle, depth cannot rise at every step, and an ample step into a new or same-level-later state
