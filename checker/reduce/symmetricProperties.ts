@@ -193,6 +193,9 @@ function recordingView(system: CompiledSystem, sym: SymmetryReducer, S: Int32Arr
 
 type ActorList = StateView['actors'];
 
+/** A property's value, or what `evaluate` says of one that threw. */
+const shown = (v: unknown): string => (v === undefined ? 'an exception' : String(v));
+
 /** Renamings a search tries on every state for PropertySymmetry: all of them up to this many, else the adjacent swaps. */
 const MAX_RENAMINGS = 120;
 
@@ -283,12 +286,12 @@ export class SymmetryWatch {
     if (this.states.length === 0) return true;
     this.pre.set(S);
     for (const p of this.states) {
+      // A property that throws on one renaming only (undefined) tells them apart too: the unreduced search reports it.
       const mine = evaluate(p, this.viewPre, this.viewPre, undefined);
-      if (mine === undefined) continue;
       for (const perm of this.perms) {
         this.sym.apply(this.pre, perm, this.a);
         const theirs = evaluate(p, this.viewA, this.viewA, undefined);
-        if (theirs !== undefined && theirs !== mine) return this.differs(p, mine, theirs, `[${Array.from(S).join(', ')}]`);
+        if (theirs !== mine) return this.differs(p, mine, theirs, `[${Array.from(S).join(', ')}]`);
       }
     }
     return true;
@@ -302,20 +305,18 @@ export class SymmetryWatch {
     const step = info(this.system, id);
     for (const p of this.transitions) {
       const mine = evaluate(p, this.viewPre, this.viewPost, step);
-      if (mine === undefined) continue;
       for (const perm of this.perms) {
         this.sym.apply(this.pre, perm, this.a);
         this.sym.apply(this.post, perm, this.b);
         const theirs = evaluate(p, this.viewA, this.viewB, info(this.system, this.sym.mapStep(id, perm)));
-        if (theirs !== undefined && theirs !== mine)
-          return this.differs(p, mine, theirs, `step ${step.actor}.${step.event} from [${Array.from(before).join(', ')}]`);
+        if (theirs !== mine) return this.differs(p, mine, theirs, `step ${step.actor}.${step.event} from [${Array.from(before).join(', ')}]`);
       }
     }
     return true;
   }
 
   private differs(p: Property, mine: unknown, theirs: unknown, where: string): false {
-    this.broken = `property '${p.name}' tells members of a symmetric group apart (renaming them changes its value from ${String(mine)} to ${String(theirs)} at ${where})`;
+    this.broken = `property '${p.name}' tells members of a symmetric group apart (renaming them changes its value from ${shown(mine)} to ${shown(theirs)} at ${where})`;
     return false;
   }
 }

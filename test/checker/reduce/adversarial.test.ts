@@ -416,6 +416,23 @@ describe('symmetry against an adversary', () => {
     compareReductions(spec, ['symmetry', 'all']);
   });
 
+  it('an invariant that throws (a model error) only when one named member is done, deep in the search', () => {
+    const member = programme('m', [...local(2), [{ on: 'finish', do: (w) => void (w.phase = Math.min(2, w.phase + 1)) }]], { i: 0 });
+    const spec: SystemSpec<AnyWorld> = {
+      name: 'deep-member-throws',
+      world: { phase: int(0, 2) },
+      actors: names.map((name) => ({ name, machine: member, fields: { i: int(0, 0) } })),
+      properties: [
+        invariant<AnyWorld>('R0 is not first', (s) => {
+          if (s.world.phase === 1 && s.actor('R0').state === 'done') throw new Error('R0 first');
+          return true;
+        }),
+      ],
+      symmetric: { readers: names },
+    };
+    compareReductions(spec, ['symmetry', 'all']);
+  });
+
   it('an actor id stored in a world scalar that is not declared actorId, written only late', () => {
     const NONE = 3;
     const member = programme(
