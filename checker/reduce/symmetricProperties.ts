@@ -193,6 +193,11 @@ function recordingView(system: CompiledSystem, sym: SymmetryReducer, S: Int32Arr
 
 type ActorList = StateView['actors'];
 
+function same(a: Int32Array, b: Int32Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** A property's value, or what `evaluate` says of one that threw. */
 const shown = (v: unknown): string => (v === undefined ? 'an exception' : String(v));
 
@@ -249,6 +254,8 @@ export class SymmetryWatch {
   private readonly states: readonly Property[];
   private readonly transitions: readonly Property[];
   private readonly perms: readonly Permutation[];
+  /** The invariants' and bounds' values on the state being checked. */
+  private readonly values: unknown[] = [];
   private readonly a: Int32Array;
   private readonly b: Int32Array;
   private readonly pre: Int32Array;
@@ -285,13 +292,15 @@ export class SymmetryWatch {
     }
     if (this.states.length === 0) return true;
     this.pre.set(S);
-    for (const p of this.states) {
-      // A property that throws on one renaming only (undefined) tells them apart too: the unreduced search reports it.
-      const mine = evaluate(p, this.viewPre, this.viewPre, undefined);
-      for (const perm of this.perms) {
-        this.sym.apply(this.pre, perm, this.a);
-        const theirs = evaluate(p, this.viewA, this.viewA, undefined);
-        if (theirs !== mine) return this.differs(p, mine, theirs, `[${Array.from(S).join(', ')}]`);
+    // A property that throws on one renaming only (undefined) tells them apart too: the unreduced search reports it.
+    const mine = this.values;
+    for (let k = 0; k < this.states.length; k++) mine[k] = evaluate(this.states[k]!, this.viewPre, this.viewPre, undefined);
+    for (const perm of this.perms) {
+      this.sym.apply(this.pre, perm, this.a);
+      if (same(this.a, this.pre)) continue; // members with equal blocks: the renaming is the state itself
+      for (let k = 0; k < this.states.length; k++) {
+        const theirs = evaluate(this.states[k]!, this.viewA, this.viewA, undefined);
+        if (theirs !== mine[k]) return this.differs(this.states[k]!, mine[k], theirs, `[${Array.from(S).join(', ')}]`);
       }
     }
     return true;
