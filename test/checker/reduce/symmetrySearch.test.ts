@@ -300,7 +300,7 @@ describe('differential: random symmetric systems', () => {
         invariant<W>('busy', (s) => s.actors.filter((a) => a.state === 'busy').length <= maxBusy),
         bound<W>('work', (s) => Math.max(...s.actors.map((a) => a.context.n)), limit!),
         transitionProperty<W>('token passes through nobody', (b, a) => b.world.token === a.world.token || b.world.token === 3 || a.world.token === 3),
-        invariant<W>('marks', (s) => Array.from(s.world.marks as ArrayLike<number>).filter((m) => m === 1).length < size),
+        invariant<W>('marks', (s) => Array.from(s.world.marks as ArrayLike<number>).filter((m) => m === 1).length < size || s.world.count < maxCount),
         deadlockFreedom(),
         ...(nosy < 0 ? [] : [invariant<W>('nosy', (s) => s.world.count < nosy || s.world.marks[size - 1] === 0)]),
       ],
