@@ -40,7 +40,7 @@ import { stepActor, stepChoice, stepEvent } from './system/step.js';
 import { WorldAccessError } from './system/views.js';
 import { reductionOf, resolveReduction, type Reduction, type ReductionFlags, type ReductionReport } from './reduce/reduction.js';
 import { planReduction } from './reduce/plan.js';
-import { realFinding } from './reduce/symmetryTrace.js';
+import { realFinding, unrealFinding } from './reduce/symmetryTrace.js';
 import { realSteps } from './reduce/symmetry.js';
 import { brokenSymmetry } from './reduce/symmetricProperties.js';
 
@@ -259,18 +259,21 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
     return budget.take(depth) ? stepsTo(state) : null;
   };
   // A model that breaks the symmetry it declares makes the reduced search merge states that behave
-  // differently: probed on a sample of the stored states, and if so the run is made again without it.
+  // differently: probed on a sample of the stored states (and in the search), and every counterexample
+  // replayed on the unreduced model; if so the run is made again without it.
   if (sym) {
-    let broken: string | null;
+    // A property that tells members apart stopped the search at once (reduce/symmetricProperties.ts).
+    let broken: string | null = outcome.symmetryBroken ?? null;
     try {
-      broken = brokenSymmetry(
-        compiled,
-        sym,
-        probedStates(outcome.states).flatMap((i) => {
-          const path = sampledPath(i);
-          return path ? [stateAfter(compiled, path)] : [];
-        }),
-      );
+      broken ??=
+        brokenSymmetry(
+          compiled,
+          sym,
+          probedStates(outcome.states).flatMap((i) => {
+            const path = sampledPath(i);
+            return path ? [stateAfter(compiled, path)] : [];
+          }),
+        ) ?? unrealFinding(compiled, outcome.findings.map(located));
     } catch (e) {
       if (!(e instanceof NondeterminismError)) throw e;
       broken = e.message;

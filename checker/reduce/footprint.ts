@@ -445,24 +445,32 @@ export class FootprintRecorder {
     return positive;
   }
 
-  /**
-   * Runs every invariant and bound at `s`, and every transition property on each step `(s, post)`, logging
-   * what they read to `log` (not cleared).
-   */
-  properties(s: Slots, steps: readonly RecordedStep[], log: AccessLog): void {
+  /** Runs every invariant and bound at `s`, logging what they read to `log` (not cleared). */
+  stateProperties(s: Slots, log: AccessLog): void {
     this.log = log;
     this.preCopy.set(s);
     for (const p of this.system.properties) {
       if (p.kind === 'invariant') quietly(() => p.holds(this.propPre));
       else if (p.kind === 'bound') quietly(() => p.value(this.propPre));
-      else if (p.kind === 'transition') {
-        for (const { id, post } of steps) {
-          if (!post) continue;
-          this.postCopy.set(post);
-          const actor = this.system.actors[stepActor(id)]!;
-          const info = { actor: actor.name, actorIndex: actor.index, event: actor.machine.eventTypes[stepEvent(id)]!, choice: stepChoice(id) };
-          quietly(() => p.holds(this.propPre, this.propPost, info));
-        }
+    }
+  }
+
+  /**
+   * Runs every transition property on each of `steps` from `s` (`(s, post)`), logging what they read to
+   * `log` (not cleared): what the properties read on one actor's steps, which por.ts counts as that
+   * actor's reads.
+   */
+  stepProperties(s: Slots, steps: readonly RecordedStep[], log: AccessLog): void {
+    this.log = log;
+    this.preCopy.set(s);
+    for (const p of this.system.properties) {
+      if (p.kind !== 'transition') continue;
+      for (const { id, post } of steps) {
+        if (!post) continue;
+        this.postCopy.set(post);
+        const actor = this.system.actors[stepActor(id)]!;
+        const info = { actor: actor.name, actorIndex: actor.index, event: actor.machine.eventTypes[stepEvent(id)]!, choice: stepChoice(id) };
+        quietly(() => p.holds(this.propPre, this.propPost, info));
       }
     }
   }

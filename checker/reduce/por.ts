@@ -25,7 +25,10 @@
  *    the reduced search never visits, so learning cannot find it out. A send and a receive on one channel
  *    are therefore dependent, as two writes of one slot are.
  *  - C2: no ample step changes a slot that a property read in any state so far (the *visible* slots):
- *    invariants and bounds in each expanded state, transition properties on each step.
+ *    invariants and bounds in each expanded state, transition properties on each step. And a transition
+ *    property's value on an ample step must not depend on whether others moved first: what it reads on
+ *    an actor's steps counts as that actor's reads in C1, and an actor whose steps it judges by another
+ *    actor's own slots (`before.actors[0].context.v` on b's steps) is no ample set.
  *  - C3 (the cycle proviso): every cycle of the reduced graph holds a fully expanded state. Breadth-first:
  *    a state is expanded fully if an ample successor is already stored at its own depth or less (along a
  *    cycle, depth cannot rise at every step, and an ample step into a new or same-level-later state
@@ -57,7 +60,7 @@ import type { CompiledSystem } from '../system/system.js';
 import type { EmitFn, ExpandFn, FailFn } from '../system/codegen.js';
 import { stepActor, type Stepper } from '../system/step.js';
 import type { CopyFn } from '../system/layout.js';
-import { ChannelTable } from './channelOps.js';
+import { ChannelTable, READ_ALL } from './channelOps.js';
 import { AccessLog, FootprintRecorder, type ActorFootprint, type Slots } from './footprint.js';
 
 const NONE = -1;
@@ -121,6 +124,13 @@ export class PartialOrderReduction {
   /** The channels' part of the table and of the reliances (channelOps.ts). */
   private readonly channels: ChannelTable;
   private readonly footprints: ActorFootprint[] = [];
+  /** The system has transition properties: their reads on an actor's steps are that actor's (withStepProperties). */
+  private readonly transitions: boolean;
+  private readonly stepLog: AccessLog;
+  /** Per slot: the actor whose own slot it is (control state, budget, context), or NONE for a world slot. */
+  private readonly ownerOf: Int32Array;
+  /** Per actor, in the state being expanded: a transition property read another actor's own slot on its steps. */
+  private readonly readsOthers: Uint8Array;
   /** Breadth-first: the depth each stored state was found at. */
   private depthOf = new Int32Array(1024);
 
@@ -135,6 +145,11 @@ export class PartialOrderReduction {
     const chans = this.recorder.channels;
     this.log = new AccessLog(slots, chans.length);
     this.propLog = new AccessLog(slots, chans.length);
+    this.stepLog = new AccessLog(slots, chans.length);
+    this.transitions = system.properties.some((p) => p.kind === 'transition');
+    this.ownerOf = new Int32Array(slots).fill(NONE);
+    system.actors.forEach((actor, i) => this.ownerOf.fill(i, actor.stateSlot, system.actors[i + 1]?.stateSlot ?? slots));
+    this.readsOthers = new Uint8Array(system.actors.length);
     this.channels = new ChannelTable(
       chans.length,
       system.actors.length,
@@ -180,15 +195,13 @@ export class PartialOrderReduction {
     const { pre } = b;
     const actors = this.system.actors.length;
     const fps = this.footprints;
-    const steps = [];
+    this.propLog.clear();
+    this.recorder.stateProperties(pre, this.propLog);
     for (let a = 0; a < actors; a++) {
-      const fp = this.recorder.actor(a, pre, this.log);
+      const fp = this.withStepProperties(a, this.recorder.actor(a, pre, this.log), pre);
       fps[a] = fp;
       this.learn(a, fp);
-      steps.push(...fp.steps);
     }
-    this.propLog.clear();
-    this.recorder.properties(pre, steps, this.propLog);
     this.learnVisible(this.propLog);
     if (this.channels.invalid) this.invalid = true;
     if (this.invalid) return -1;
@@ -286,9 +299,38 @@ export class PartialOrderReduction {
     return -1;
   }
 
+  /**
+   * `fp` with what the transition properties read on `a`'s steps counted as `a`'s reads (a property's value
+   * on a step must not depend on whether another actor moved first, as a guard's must not), and those reads
+   * added to the visible ones. A read of another actor's own slot (its context, its control state) keeps
+   * `a` out of every ample set in `s`.
+   */
+  private withStepProperties(a: number, fp: ActorFootprint, s: Slots): ActorFootprint {
+    this.readsOthers[a] = 0;
+    if (!this.transitions) return fp;
+    const log = this.stepLog;
+    log.clear();
+    this.recorder.stepProperties(s, fp.steps, log);
+    if (log.reads.length === 0 && log.chans.length === 0) return fp;
+    this.propLog.merge(log);
+    const reads = new Set(fp.reads);
+    for (const x of log.reads) {
+      const owner = this.ownerOf[x]!;
+      if (owner === NONE) reads.add(x);
+      else if (owner !== a) this.readsOthers[a] = 1;
+    }
+    // A channel a property reads on the step: as if the step read all of it.
+    const channels = new Map(fp.channels.map((u) => [u.chan, u]));
+    for (const c of log.chans) {
+      const u = channels.get(c);
+      channels.set(c, { chan: c, ops: (u?.ops ?? 0) | READ_ALL, positive: u?.positive ?? 0 });
+    }
+    return { ...fp, reads: [...reads], channels: [...channels.values()] };
+  }
+
   /** Can actor `a`'s steps from state `s` be the ample set (C0, C1, C2 above)? */
   private qualifies(a: number, fp: ActorFootprint, s: Slots): boolean {
-    if (fp.steps.length === 0 || fp.choicesThrew || fp.steps.some((st) => st.post === null)) return false;
+    if (fp.steps.length === 0 || fp.choicesThrew || this.readsOthers[a] || fp.steps.some((st) => st.post === null)) return false;
     for (const x of fp.reads) if (!onlyBy(this.writeBy[x]!, a)) return false;
     for (const x of fp.writes) if (this.visible[x] || !onlyBy(this.writeBy[x]!, a) || !onlyBy(this.readBy[x]!, a)) return false;
     for (const x of fp.localWrites) if (this.visible[x]) return false;

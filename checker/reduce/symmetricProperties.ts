@@ -24,7 +24,11 @@
 import { SlotStateView, type Property, type StateView, type StepInfo } from '../properties/property.js';
 import { Stepper, stepActor, stepChoice, stepEvent } from '../system/step.js';
 import type { CompiledSystem } from '../system/system.js';
-import { asymmetry, type SymmetryReducer } from './symmetry.js';
+import { asymmetry, type Permutation, type SymmetryReducer } from './symmetry.js';
+import type { Layout } from '../system/layout.js';
+
+/** The slot buffer's type, whatever layout.ts makes it. */
+type Slots = ReturnType<Layout['buffer']>;
 
 /**
  * Where the model breaks the symmetry it declares, among `states` (slot vectors), or null: asymmetry()
@@ -188,3 +192,140 @@ function recordingView(system: CompiledSystem, sym: SymmetryReducer, S: Int32Arr
 }
 
 type ActorList = StateView['actors'];
+
+function same(a: Int32Array, b: Int32Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A property's value, or what `evaluate` says of one that threw. */
+const shown = (v: unknown): string => (v === undefined ? 'an exception' : String(v));
+
+/** Renamings a search tries on every state for PropertySymmetry: all of them up to this many, else the adjacent swaps. */
+const MAX_RENAMINGS = 120;
+
+/**
+ * Every renaming of every group except the identity, or only the adjacent swaps when there are more than
+ * MAX_RENAMINGS (then the check below is a necessary condition, not a proof: the author's promise again).
+ */
+function renamings(sym: SymmetryReducer): { readonly perms: readonly Permutation[]; readonly complete: boolean } {
+  let count = 1;
+  for (const g of sym.groups) for (let k = 2; k <= g.actors.length; k++) count *= k;
+  if (count > MAX_RENAMINGS) return { perms: sym.adjacentSwaps().map((s) => s.perm), complete: false };
+  let perms: Permutation[] = [sym.identity()];
+  for (const g of sym.groups) {
+    const orders = permutationsOf(g.actors.length);
+    perms = perms.flatMap((p) =>
+      orders.map((order) => {
+        const q = Int32Array.from(p);
+        order.forEach((to, i) => (q[g.offset + i] = to));
+        return q;
+      }),
+    );
+  }
+  return { perms: perms.slice(1), complete: true };
+}
+
+/** Every order of 0 .. n-1, the identity first. */
+function permutationsOf(n: number): number[][] {
+  if (n === 0) return [[]];
+  return permutationsOf(n - 1).flatMap((p) => Array.from({ length: n }, (_, at) => [...p.slice(0, n - 1 - at), n - 1, ...p.slice(n - 1 - at)]).reverse());
+}
+
+/** The search probes the model's own symmetry (asymmetry(), symmetry.ts) on one stored state in this many. */
+const MODEL_PROBE_EVERY = 512;
+
+/**
+ * The declared symmetry, watched in the search (the probe above sees only the first states):
+ *  - the properties, on every state it stores and every step it takes: an invariant's or bound's value
+ *    must be the same on every renaming of the state, a transition property's on every renaming of the
+ *    step. A property that reads one member only in deep states (`phase === 2 ? R1 ... : true`) would
+ *    otherwise be judged on one member of each orbit, and a violation on another missed. One evaluation
+ *    per renaming (3 readers: 5) of each property;
+ *  - the model, with asymmetry() on one stored state in MODEL_PROBE_EVERY: an actor id in a field not
+ *    declared `actorId` that shows only deep in the search. A sample: an asymmetry confined to fewer states
+ *    can still pass unseen (check.ts also replays every counterexample on the unreduced model).
+ * The search stops at the first difference and check.ts runs again without symmetry, with the reason as
+ * its note. Only when symmetry is on.
+ */
+export class SymmetryWatch {
+  /** Why symmetry is not sound for the properties, once found. */
+  broken: string | null = null;
+  private readonly states: readonly Property[];
+  private readonly transitions: readonly Property[];
+  private readonly perms: readonly Permutation[];
+  /** The invariants' and bounds' values on the state being checked. */
+  private readonly values: unknown[] = [];
+  private readonly a: Int32Array;
+  private readonly b: Int32Array;
+  private readonly pre: Int32Array;
+  private readonly post: Int32Array;
+  private readonly viewA: StateView;
+  private readonly viewB: StateView;
+  private readonly viewPre: StateView;
+  private readonly viewPost: StateView;
+
+  constructor(
+    private readonly system: CompiledSystem,
+    private readonly sym: SymmetryReducer,
+  ) {
+    this.states = system.properties.filter((p) => p.kind === 'invariant' || p.kind === 'bound');
+    this.transitions = system.properties.filter((p) => p.kind === 'transition');
+    this.perms = this.states.length || this.transitions.length ? renamings(sym).perms : [];
+    const buffer = (): Int32Array => system.layout.buffer() as Int32Array;
+    [this.a, this.b, this.pre, this.post] = [buffer(), buffer(), buffer(), buffer()];
+    this.viewA = new SlotStateView(system, this.a);
+    this.viewB = new SlotStateView(system, this.b);
+    this.viewPre = new SlotStateView(system, this.pre);
+    this.viewPost = new SlotStateView(system, this.post);
+  }
+
+  /** Checks the model's symmetry (on a sample) and the invariants and bounds on stored state number `index`, `S`, and its renamings; false once broken. */
+  state(S: Slots, index: number): boolean {
+    if (this.broken) return false;
+    if (index % MODEL_PROBE_EVERY === MODEL_PROBE_EVERY - 1) {
+      const found = asymmetry(this.system, this.sym, S);
+      if (found) {
+        this.broken = `the model breaks the symmetry it declares: ${found}`;
+        return false;
+      }
+    }
+    if (this.states.length === 0) return true;
+    this.pre.set(S);
+    // A property that throws on one renaming only (undefined) tells them apart too: the unreduced search reports it.
+    const mine = this.values;
+    for (let k = 0; k < this.states.length; k++) mine[k] = evaluate(this.states[k]!, this.viewPre, this.viewPre, undefined);
+    for (const perm of this.perms) {
+      this.sym.apply(this.pre, perm, this.a);
+      if (same(this.a, this.pre)) continue; // members with equal blocks: the renaming is the state itself
+      for (let k = 0; k < this.states.length; k++) {
+        const theirs = evaluate(this.states[k]!, this.viewA, this.viewA, undefined);
+        if (theirs !== mine[k]) return this.differs(this.states[k]!, mine[k], theirs, `[${Array.from(S).join(', ')}]`);
+      }
+    }
+    return true;
+  }
+
+  /** Checks the transition properties on step `id` from `before` to `after` and its renamings; false once broken. */
+  step(before: ArrayLike<number>, after: ArrayLike<number>, id: number): boolean {
+    if (this.transitions.length === 0 || this.broken) return !this.broken;
+    this.pre.set(before);
+    this.post.set(after);
+    const step = info(this.system, id);
+    for (const p of this.transitions) {
+      const mine = evaluate(p, this.viewPre, this.viewPost, step);
+      for (const perm of this.perms) {
+        this.sym.apply(this.pre, perm, this.a);
+        this.sym.apply(this.post, perm, this.b);
+        const theirs = evaluate(p, this.viewA, this.viewB, info(this.system, this.sym.mapStep(id, perm)));
+        if (theirs !== mine) return this.differs(p, mine, theirs, `step ${step.actor}.${step.event} from [${Array.from(before).join(', ')}]`);
+      }
+    }
+    return true;
+  }
+
+  private differs(p: Property, mine: unknown, theirs: unknown, where: string): false {
+    this.broken = `property '${p.name}' tells members of a symmetric group apart (renaming them changes its value from ${shown(mine)} to ${shown(theirs)} at ${where})`;
+    return false;
+  }
+}

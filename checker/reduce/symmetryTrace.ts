@@ -16,6 +16,7 @@ import { Stepper, stepActor, stepChoice, stepEvent } from '../system/step.js';
 import type { CompiledSystem } from '../system/system.js';
 import { assertionMessage } from '../system/thrown.js';
 import { realSteps, type SymmetryReducer } from './symmetry.js';
+import { replay } from '../search/replay.js';
 
 /** What a finding says, restated (absent: as the search said it). */
 type Said = { readonly message?: string; readonly blocked?: Finding['blocked'] };
@@ -66,4 +67,22 @@ function restate(system: CompiledSystem, path: readonly number[], last: number |
     return { message: transitionMessage(p, new SlotStateView(system, pre), end, info) };
   }
   return {};
+}
+
+/**
+ * The first counterexample of a symmetry-reduced search that is not one of the unreduced model, said in
+ * one line, or null: each (real path, finding) of `located` replayed (search/replay.ts). A model that breaks
+ * the symmetry it declares where the probes do not look merges states that behave differently, and a
+ * violation found through such a merge (a deadlock that is none) does not replay.
+ */
+export function unrealFinding(system: CompiledSystem, located: readonly (readonly [readonly number[], Finding])[]): string | null {
+  for (const [path, f] of located) {
+    if (f.modelError || f.kind === 'progress') continue;
+    const steps = f.step === undefined ? path : [...path, f.step];
+    const out = replay(system, steps, undefined, { property: f.property, kind: f.kind });
+    if (out.status !== 'reproduced') {
+      return `the model breaks the symmetry it declares: the reduced search's counterexample for '${f.property}' is not an execution of the model (${out.status}: ${out.message})`;
+    }
+  }
+  return null;
 }

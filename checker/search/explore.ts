@@ -33,6 +33,7 @@ import type { ProgressRecorder } from '../properties/progress.js';
 import type { ReductionFlags } from '../reduce/reduction.js';
 import { PartialOrderReduction } from '../reduce/por.js';
 import { SymmetryReducer } from '../reduce/symmetry.js';
+import { SymmetryWatch } from '../reduce/symmetricProperties.js';
 
 export interface ExploreHooks {
   /**
@@ -114,6 +115,8 @@ export interface ExploreOutcome {
   readonly reductionNote?: string;
   /** Partial-order reduction was asked for and really used (not switched off for the run). */
   readonly porApplied?: boolean;
+  /** The search stopped: a property or the model tells symmetric actors apart (reduce/symmetricProperties.ts). */
+  readonly symmetryBroken?: string;
 }
 
 const POLL_MASK = 0xfff;
@@ -176,6 +179,9 @@ function exploreOnce(system: CompiledSystem, options: ExploreOptions, por: Parti
   const canon = layout.buffer();
   S.set(system.initial);
   sym?.canonicalize(S);
+  // Under symmetry, the properties must be blind to the renamings, and the model keep them (symmetricProperties.ts).
+  const watch = sym ? new SymmetryWatch(system, sym) : null;
+  watch?.state(S, 0);
   const bad0 = pack(S, vec, 0);
   if (bad0 >= 0) throw new Error(`the initial state is invalid: ${layout.describeOverflow(bad0, S)}`);
   store.findOrInsert(vec, 0, NO_PARENT, 0);
@@ -228,6 +234,10 @@ function exploreOnce(system: CompiledSystem, options: ExploreOptions, por: Parti
     }
     transitions++;
     let r = store.findOrInsert(vec, 0, cur, stepId);
+    if (watch && !(watch.step(pre, S, stepId) && (r < 0 || watch.state(S, r)))) {
+      copy(S, pre);
+      return true;
+    }
     if (r >= 0) {
       // depth: the largest distance (along the search tree) of any stored state.
       if (curDepth >= maxDepth) maxDepth = curDepth + 1;
@@ -249,7 +259,7 @@ function exploreOnce(system: CompiledSystem, options: ExploreOptions, por: Parti
     return engine.stop;
   };
 
-  while (!engine.stop) {
+  while (!engine.stop && !watch?.broken) {
     const idx = frontier.pop();
     if (idx < 0) break;
     cur = here = idx;
@@ -300,5 +310,6 @@ function exploreOnce(system: CompiledSystem, options: ExploreOptions, por: Parti
     bounds,
     graph: engine.monitors.graph,
     stopped,
+    ...(watch?.broken ? { symmetryBroken: watch.broken } : {}),
   };
 }

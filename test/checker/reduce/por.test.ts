@@ -26,6 +26,7 @@ import {
 interface W {
   x: number;
   c: Int32Array | number[];
+  own: Int32Array | number[];
   lock: number;
   q: Chan;
   p: Chan;
@@ -332,6 +333,11 @@ type Op =
   | { readonly kind: 'test'; readonly i: number; readonly k: number }
   | { readonly kind: 'acquire' }
   | { readonly kind: 'release' }
+  // A flag, a guard that reads counter i only while the flag is up, and per-actor slots read by the others.
+  | { readonly kind: 'flag'; readonly v: number }
+  | { readonly kind: 'flagged'; readonly i: number; readonly k: number }
+  | { readonly kind: 'mine' }
+  | { readonly kind: 'theirs'; readonly k: number }
   | { readonly kind: 'send'; readonly v: number }
   | { readonly kind: 'recv' }
   // Channel p: the ends SPIN's xs / xr rule is about, and the uses that break it (channelOps.ts).
@@ -373,6 +379,10 @@ const baseOps: fc.Arbitrary<Op>[] = [
   fc.record({ kind: fc.constant('test' as const), i: fc.integer({ min: 0, max: COUNTERS - 1 }), k: fc.integer({ min: 0, max: 2 }) }),
   fc.constant({ kind: 'acquire' as const }),
   fc.constant({ kind: 'release' as const }),
+  fc.record({ kind: fc.constant('flag' as const), v: fc.integer({ min: 0, max: 1 }) }),
+  fc.record({ kind: fc.constant('flagged' as const), i: fc.integer({ min: 0, max: COUNTERS - 1 }), k: fc.integer({ min: 0, max: 2 }) }),
+  fc.constant({ kind: 'mine' as const }),
+  fc.record({ kind: fc.constant('theirs' as const), k: fc.integer({ min: 0, max: 1 }) }),
   fc.record({ kind: fc.constant('send' as const), v: fc.integer({ min: 0, max: 3 }) }),
   fc.constant({ kind: 'recv' as const }),
 ];
@@ -439,6 +449,20 @@ function machineOf(desc: ActorDesc, id: number): { machine: AnyStateMachine; cho
         case 'release':
           on[type] = { ...t, guard: ({ event }: { event: Ev }) => w(event).lock === id + 1, actions: ({ event }: { event: Ev }) => void (w(event).lock = 0) };
           break;
+        case 'flag':
+          on[type] = { ...t, actions: ({ event }: { event: Ev }) => void (w(event).x = op.v) };
+          break;
+        case 'flagged':
+          // Reads counter i only while x is 1: a read the footprints see only in some states.
+          on[type] = { ...t, guard: ({ event }: { event: Ev }) => w(event).x === 0 || w(event).c[op.i] === op.k };
+          break;
+        case 'mine':
+          on[type] = { ...t, actions: ({ event }: { event: Ev }) => void (w(event).own[id] = (w(event).own[id]! + 1) % 2) };
+          break;
+        case 'theirs':
+          // The next actor's slot of `own`, an array indexed by actor ids.
+          on[type] = { ...t, guard: ({ event }: { event: Ev }) => w(event).own[(id + 1) % 3] === op.k };
+          break;
         case 'send':
           on[type] = { ...t, ...sendTo((e) => w(e).q, op.v) };
           break;
@@ -493,6 +517,8 @@ interface Generated {
   readonly peak: { readonly i: number; readonly a: number; readonly limit: number };
   /** The transition property: actor a never increments counter i while the lock is held. */
   readonly grows: { readonly i: number; readonly a: number };
+  /** A transition property that reads another actor's context on one actor's steps: actor a never steps while actor b's v is m. */
+  readonly watch: { readonly a: number; readonly b: number; readonly m: number; readonly on: boolean };
   readonly dfs: boolean;
   /** 0: an invariant also reads channel p (it is visible): p never holds 2 messages while actor 0's v is 3. */
   readonly watchP: number;
@@ -511,6 +537,7 @@ const generated = (ops: (id: number) => fc.Arbitrary<Op>): fc.Arbitrary<Generate
       }),
       peak: fc.record({ i: fc.integer({ min: 0, max: COUNTERS - 1 }), a: fc.integer({ min: 0, max: n - 1 }), limit: fc.integer({ min: 2, max: 6 }) }),
       grows: fc.record({ i: fc.integer({ min: 0, max: COUNTERS - 1 }), a: fc.integer({ min: 0, max: n - 1 }) }),
+      watch: fc.record({ a: fc.integer({ min: 0, max: n - 1 }), b: fc.integer({ min: 0, max: n - 1 }), m: fc.integer({ min: 1, max: 3 }), on: fc.boolean() }),
       dfs: fc.boolean(),
       watchP: fc.integer({ min: 0, max: 3 }),
     }),
@@ -521,7 +548,14 @@ function systemOf(g: Generated): SystemSpec<W> {
   const { peak, grows } = g;
   return {
     name: 'generated',
-    world: { x: int(0, 1), c: array(COUNTERS, int(0, 3)), lock: int(0, g.actors.length), q: chan(2, [int(0, 3)]), p: chan(2, [int(0, 3)]) },
+    world: {
+      x: int(0, 1),
+      c: array(COUNTERS, int(0, 3)),
+      own: array(3, int(0, 1)),
+      lock: int(0, g.actors.length),
+      q: chan(2, [int(0, 3)]),
+      p: chan(2, [int(0, 3)]),
+    },
     actors: g.actors.map((desc, id) => {
       const { machine, choices } = machineOf(desc, id);
       return { name: `a${id}`, machine, fields: { v: int(0, 3) }, choices };
@@ -534,6 +568,9 @@ function systemOf(g: Generated): SystemSpec<W> {
         (before, after, step) => !(step.actorIndex === grows.a && after.world.c[grows.i]! > before.world.c[grows.i]! && before.world.lock !== 0),
       ),
       deadlockFreedom(),
+      ...(g.watch.on
+        ? [transitionProperty<W>('watch', (before, _after, step) => !(step.actorIndex === g.watch.a && before.actors[g.watch.b]!.context.v === g.watch.m))]
+        : []),
       ...(g.watchP === 0 ? [invariant<W>('p', (s) => !(s.world.p.length === 2 && s.actors[0]!.context.v === 3))] : []),
     ],
   };

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { assign, setup } from 'xstate';
 import {
+  array,
   bound,
   check,
   compileSystem,
@@ -235,6 +236,7 @@ describe('differential: random symmetric systems', () => {
   interface W {
     count: number;
     token: number;
+    marks: Int32Array | number[];
   }
   const worker = (limit: number, grab: number, drop: number, finish: number, steal: boolean) =>
     setup({
@@ -249,7 +251,10 @@ describe('differential: random symmetric systems', () => {
             grab: {
               guard: ({ event, context }) => (event.world.token === 3 || (steal && event.world.count >= limit)) && context.n < grab,
               target: 'busy',
-              actions: ({ event, context }) => void (event.world.token = context.id),
+              actions: ({ event, context }) => {
+                event.world.token = context.id;
+                event.world.marks[context.id] = 1;
+              },
             },
             add: {
               guard: ({ event, context }) => event.world.count < limit && context.n < limit,
@@ -272,19 +277,32 @@ describe('differential: random symmetric systems', () => {
         },
       },
     });
-  const system = (size: number, [limit, grab, drop, finish]: readonly number[], steal: boolean, maxCount: number, maxBusy: number): SystemSpec<W> => {
+  /**
+   * `nosy`: a property that reads one member once the count reaches a threshold (-1: none), which the
+   * reduction must notice in the search and run without symmetry.
+   */
+  const system = (
+    size: number,
+    [limit, grab, drop, finish]: readonly number[],
+    steal: boolean,
+    maxCount: number,
+    maxBusy: number,
+    nosy: number,
+  ): SystemSpec<W> => {
     const names = Array.from({ length: size }, (_, i) => `W${i}`);
     const machine = worker(limit!, grab!, drop!, finish!, steal);
     return {
       name: 'random-symmetric',
-      world: { count: int(0, 6), token: int(0, 3, { init: 3, actorId: 'workers' }) },
+      world: { count: int(0, 6), token: int(0, 3, { init: 3, actorId: 'workers' }), marks: array(size, int(0, 1), { indexedBy: 'workers' }) },
       actors: names.map((name, i) => ({ name, machine, input: { id: i }, fields: { id: int(0, 3, { init: i, actorId: 'workers' }), n: int(0, 6) } })),
       properties: [
         invariant<W>('count', (s) => s.world.count <= maxCount),
         invariant<W>('busy', (s) => s.actors.filter((a) => a.state === 'busy').length <= maxBusy),
         bound<W>('work', (s) => Math.max(...s.actors.map((a) => a.context.n)), limit!),
         transitionProperty<W>('token passes through nobody', (b, a) => b.world.token === a.world.token || b.world.token === 3 || a.world.token === 3),
+        invariant<W>('marks', (s) => Array.from(s.world.marks as ArrayLike<number>).filter((m) => m === 1).length < size || s.world.count < maxCount),
         deadlockFreedom(),
+        ...(nosy < 0 ? [] : [invariant<W>('nosy', (s) => s.world.count < nosy || s.world.marks[size - 1] === 0)]),
       ],
       symmetric: { workers: names },
     };
@@ -299,11 +317,12 @@ describe('differential: random symmetric systems', () => {
         fc.boolean(),
         fc.integer({ min: 1, max: 6 }),
         fc.integer({ min: 0, max: 2 }),
-        (size, machine, steal, maxCount, maxBusy) => {
-          const compiled = compileSystem(system(size, machine, steal, maxCount, maxBusy));
+        fc.integer({ min: -4, max: 4 }),
+        (size, machine, steal, maxCount, maxBusy, nosy) => {
+          const compiled = compileSystem(system(size, machine, steal, maxCount, maxBusy, nosy));
           const none = check(compiled, { stopAtFirstViolation: false });
           const sym = check(compiled, { stopAtFirstViolation: false, reduce: 'symmetry' });
-          assert.equal(sym.reduction?.applied, 'symmetry');
+          if (nosy < 0) assert.equal(sym.reduction?.applied, 'symmetry');
           assert.deepEqual(summary(sym), summary(none));
           assert.ok(sym.stats.states <= none.stats.states);
           for (const p of summary(sym).violated) seen.add(p);
@@ -315,6 +334,6 @@ describe('differential: random symmetric systems', () => {
       { numRuns: 40 },
     );
     // The generator reaches every kind of outcome, and systems the reduction shrinks.
-    assert.deepEqual([...seen].sort(), ['busy', 'count', 'deadlock', 'holds', 'reduced', 'token passes through nobody', 'violated', 'work']);
+    assert.deepEqual([...seen].sort(), ['busy', 'count', 'deadlock', 'holds', 'marks', 'nosy', 'reduced', 'token passes through nobody', 'violated', 'work']);
   });
 });
