@@ -234,7 +234,7 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
     if (!view) {
       // Named after the machine (`context-<machine id>.js`), numbered when one machine has two field orders.
       const what = `context-${a.machine.id}${byFields.size ? `-${byFields.size + 1}` : ''}`;
-      view = contextViewFactory(fieldNames, spec.name, what);
+      view = contextViewFactory(fieldNames, spec.name, what, `machine '${a.machine.id}'`);
       byFields.set(viewKey, view);
     }
     contextView.push(view);

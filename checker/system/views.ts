@@ -42,20 +42,22 @@ const shown = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v)
  * members (toString, hasOwnProperty ...) resolve as on any object; `then` reads undefined, so a view is
  * not mistaken for a promise.
  */
-function sealedBase(declared: readonly string[]): object {
+function sealedBase(declared: readonly string[], what = 'world', kind = 'world field'): object {
   const list = declared.join(', ');
+  const undeclared = (key: string | symbol): WorldAccessError =>
+    new WorldAccessError(`${what}.${String(key)} is not a declared ${kind} (declared: ${list === '' ? 'none' : list})`);
   const known = (key: string | symbol): boolean => typeof key === 'symbol' || key in Object.prototype || key === 'then';
   return new Proxy(Object.create(Object.prototype) as object, {
     get(target, key, receiver) {
       if (known(key)) return Reflect.get(target, key, receiver);
-      throw new WorldAccessError(`world.${String(key)} is not a declared world field (declared: ${list})`);
+      throw undeclared(key);
     },
     set(_target, key, value, receiver) {
       // The view's own slots (`$s`, `$flag`), set once by its constructor; declared names never start with `$`.
       if (typeof key === 'string' && key.startsWith('$')) {
         return Reflect.defineProperty(receiver as object, key, { value, writable: true, enumerable: false, configurable: false });
       }
-      throw new WorldAccessError(`world.${String(key)} is not a declared world field (declared: ${list})`);
+      throw undeclared(key);
     },
     has(target, key) {
       return Reflect.has(target, key);
@@ -500,16 +502,20 @@ export type ContextViewFactory = (S: Slots, base: number) => Record<string, numb
 
 /**
  * A context view class for one machine: read-only getters at `base + k`. Context changes only through
- * xstate `assign` actions, which the engine applies; writing a field directly throws.
+ * xstate `assign` actions, which the engine applies; writing a field directly throws (in sloppy-mode code
+ * too), and so does reading or writing a name the machine's context does not declare (the sealed base).
  */
-export function contextViewFactory(fieldNames: readonly string[], system = 'unnamed', what = 'context'): ContextViewFactory {
+export function contextViewFactory(fieldNames: readonly string[], system = 'unnamed', what = 'context', machine = 'the machine'): ContextViewFactory {
   const members = fieldNames.map((name, k) => {
     assertIdentifier(name, 'context field');
-    return `  get ${name}() { return this.$s[this.$b + ${k}]; } // context.${name}: the actor's first context slot + ${k}`;
+    return [
+      `  get ${name}() { return this.$s[this.$b + ${k}]; } // context.${name}: the actor's first context slot + ${k}`,
+      `  set ${name}(v) { written(${JSON.stringify(name)}, v); }`,
+    ].join('\n');
   });
   const names = fieldNames.map((n) => JSON.stringify(n));
   const src = [
-    `// A context view of system '${note(system)}' (checker/system/views.ts): read-only getters at the actor's context slots, S[b + k].`,
+    `// A context view of system '${note(system)}' (checker/system/views.ts): getters at the actor's context slots, S[b + k]; a write throws.`,
     'return class Context {',
     '  constructor(S, b) { this.$s = S; this.$b = b; }',
     ...members,
@@ -517,6 +523,12 @@ export function contextViewFactory(fieldNames: readonly string[], system = 'unna
     "  [Symbol.for('nodejs.util.inspect.custom')]() { return this.toJSON(); }",
     '};',
   ].join('\n');
-  const Cls = compileGenerated<() => new (S: Int32Array, b: number) => Record<string, number>>(system, what, [], src)();
+  const written = (field: string, v: unknown): never => {
+    throw new WorldAccessError(`context.${field} = ${shown(v)} writes the context directly: it changes only through assign(...)`);
+  };
+  const Cls = compileGenerated<(w: typeof written) => new (S: Int32Array, b: number) => Record<string, number>>(system, what, ['written'], src)(written);
+  // A name the class does not define, read or written (`context.nxt`, `context.count = 1` instead of an
+  // assign), reaches the throwing base, as a world view's does.
+  Object.setPrototypeOf(Cls.prototype, sealedBase(fieldNames, 'context', `context field of ${machine}`));
   return (S, base) => new Cls(S, base);
 }

@@ -16,6 +16,8 @@ type Ev = StepEvent<'step', World>;
 const VARIANTS = [
   'as-meant',
   'context-read-undeclared',
+  'context-write-declared',
+  'context-write-undeclared',
   'world-read-undeclared',
   'raise',
   'send-to',
@@ -65,7 +67,10 @@ function counter(v: Variant) {
       },
     },
     actions: {
-      add: ({ event }: { event: Ev }) => {
+      add: ({ context, event }: { context: { k: number }; event: Ev }) => {
+        // The context written as an object instead of through assign (a declared field, then a new one).
+        if (v === 'context-write-declared') context.k = 1;
+        if (v === 'context-write-undeclared') (context as { k: number; count?: number }).count = 1;
         // A module-level toggle (state outside the world): every other call skips the write.
         if (v === 'global-counter' && (calls = 1 - calls) === 0) return;
         event.world.n = event.world.n + 1;
