@@ -7,7 +7,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { isAbsolute } from 'node:path';
-import { parentPort, type MessagePort } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { compileSystem, type CompiledSystem, type SystemSpec } from '../../system/system.js';
 import { Participant } from './participant.js';
 import {
@@ -15,6 +15,7 @@ import {
   ABORT_ERROR,
   CMD,
   CMD_ABSORB,
+  CMD_ADOPT,
   CMD_EXIT,
   CMD_EXPAND,
   CMD_PUBLISH,
@@ -23,6 +24,7 @@ import {
   fingerprint,
   GEN,
   READY,
+  type HandOver,
   type SystemSource,
   type WorkerJob,
   type WorkerReport,
@@ -66,7 +68,12 @@ function run(system: CompiledSystem, job: WorkerJob, port: MessagePort, control:
       if (cmd === CMD_EXPAND) me.expandLevel();
       else if (cmd === CMD_ABSORB) me.absorbLevel();
       else if (cmd === CMD_REPORT) me.reportBounds();
-      else if (cmd === CMD_PUBLISH) {
+      else if (cmd === CMD_ADOPT) {
+        // Posted before the command was issued: it is on the port.
+        const handOver = receiveMessageOnPort(port)?.message as HandOver | undefined;
+        if (!handOver) throw new Error('the states to adopt did not arrive');
+        me.adopt(handOver);
+      } else if (cmd === CMD_PUBLISH) {
         // The search is over: the chunks move to the coordinator (transferred, not copied).
         const records = me.store.records();
         port.postMessage(
