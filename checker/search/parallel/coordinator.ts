@@ -112,6 +112,8 @@ export type ParallelOutcome = ExploreOutcome & {
 export class WorkerError extends Error {}
 
 const INITIAL_TABLE_BITS = 21;
+/** log2 of the first size of a stand-in's table (makeStandIns). */
+const STAND_IN_TABLE_BITS = 16;
 /** How long the coordinator waits at a time before it looks for a worker's failure report. */
 const WAIT_MS = 200;
 /** Waits for the workers to load the model before giving up on them (two minutes: a loaded machine is slow). */
@@ -398,7 +400,8 @@ class LevelSearch {
   private makeStandIns(): Participant[] {
     const { system, options, shared, threads, tableBits } = this;
     return Array.from({ length: threads - 1 }, (_, i) => {
-      const p = new Participant(system, shared, i + 1, threads, options.stopAtFirstViolation, tableBits);
+      // A small table to start (it grows as any does): a worker soon adopts the records, and the table is dropped.
+      const p = new Participant(system, shared, i + 1, threads, options.stopAtFirstViolation, Math.min(tableBits, STAND_IN_TABLE_BITS));
       p.poll = this.me.poll;
       for (const m of p.engine.onBegin) m.begin!();
       return p;

@@ -1,9 +1,9 @@
 /**
  * A worker thread of parallel searches (pool.ts starts it): for each job it builds the system from its
  * module (SystemSource), checks that it is the system the coordinator searches, and then runs the
- * coordinator's commands synchronously - expand a level, store what the others sent, report its bounds,
- * hand over its states - until CMD_EXIT. A failure goes back on the job's port and raises ABORT_ERROR, so the coordinator never waits
- * for a thread that is gone.
+ * coordinator's commands synchronously - adopt what its stand-in stored while it loaded, expand a level,
+ * store what the others sent, report its bounds, hand over its states - until CMD_EXIT. A failure goes
+ * back on the job's port and raises ABORT_ERROR, so the coordinator never waits for a thread that is gone.
  */
 import { pathToFileURL } from 'node:url';
 import { isAbsolute } from 'node:path';
