@@ -162,10 +162,17 @@ export class StateStore implements VisitedStore {
    * cache miss) only when its tag matches: 1 in 2^(32-k) for a different state.
    */
   findOrInsert(vec: Uint32Array, o: number, parent: number, _step?: number): number {
-    if (this.keyed) return this.findOrInsertKeyed(vec, o, parent);
+    return this.findOrInsertHashed(vec, o, parent, hashWords(vec, o, this.words));
+  }
+
+  /**
+   * As findOrInsert, for a caller that already has the state's hash (`hashWords` of its words, default
+   * seed): a parallel search hashes each successor once, to find its owner and to store it.
+   */
+  findOrInsertHashed(vec: Uint32Array, o: number, parent: number, h: number): number {
+    if (this.keyed) return this.findOrInsertKeyed(vec, o, parent, h);
     const n = this.words;
     const stride = this.stride;
-    const h = hashWords(vec, o, n);
     const mask = this.tableMask;
     const tag = (h & ~mask) >>> 0;
     let slot = h & mask;
@@ -199,7 +206,7 @@ export class StateStore implements VisitedStore {
    * Keyed mode: as findOrInsert; a state already stored returns -(index + 1) with keepIndex, else -1.
    * An entry is `entry` consecutive table words: the state's words (the last + 1), then index + 1.
    */
-  private findOrInsertKeyed(vec: Uint32Array, o: number, parent: number): number {
+  private findOrInsertKeyed(vec: Uint32Array, o: number, parent: number, h: number): number {
     const n = this.words;
     const E = this.entry;
     const mask = this.tableMask;
@@ -207,7 +214,7 @@ export class StateStore implements VisitedStore {
     const first = vec[o]!;
     const last = vec[o + n - 1]! + 1;
     // The slot is the hash's top bits, so growing keeps the order of the table (see grow()).
-    let slot = hashWords(vec, o, n) >>> (32 - this.tableBits);
+    let slot = h >>> (32 - this.tableBits);
     let b = slot * E;
     for (;;) {
       const e = table[b + n - 1]!;

@@ -5,9 +5,10 @@
  * is two commands:
  *
  *  - expand: apply every enabled step to each of this thread's states of the last level, in the order it
- *    stored them (the compiled step table, as explore.ts does). A successor this thread owns is found or
- *    added in its store at once; any other is appended, with its parent's number, to the outgoing buffer
- *    of its owner. Transition properties, model assertions and deadlock run here, on each step and
+ *    stored them (the compiled step table, as explore.ts does). Each successor is hashed once: the hash
+ *    names its owner (ownerOf) and files it in the owner's store. A successor this thread owns is found
+ *    or added in its store at once; any other is appended, with its parent's number and its hash, to
+ *    the outgoing buffer of its owner. Transition properties, model assertions and deadlock run here, on each step and
  *    terminal state.
  *  - absorb: find or add the states the other threads sent this thread, thread by thread in order.
  *
@@ -24,7 +25,7 @@
 import { Engine } from '../engine.js';
 import { compileExpand, type ExpandFn } from '../../system/codegen.js';
 import type { CompiledSystem } from '../../system/system.js';
-import { NO_PARENT, StateStore } from '../../store/stateStore.js';
+import { hashWords, NO_PARENT, RECORD_CHUNK_BITS, StateStore } from '../../store/stateStore.js';
 import {
   ABORT,
   ABORT_FINDING,
@@ -41,18 +42,21 @@ import {
   LEVEL,
   ownerOf,
   type GrowableBuffer,
+  type HandOver,
   type SharedBuffers,
 } from './protocol.js';
 
 /** Bytes an outgoing buffer starts with. */
 const OUTBOX_START = 1 << 12;
+/** Words of an outgoing entry after the state's: the parent's number, the state's hash. */
+const ENTRY_EXTRA = 2;
 
 export class Participant {
   readonly engine: Engine<number>;
   readonly store: StateStore;
   private readonly expand: ExpandFn;
   private readonly words: number;
-  /** The packed successor; an outgoing entry is these words and the parent's number. */
+  /** The packed successor; an outgoing entry is these words, the parent's number and the hash (ENTRY_EXTRA). */
   private readonly vec: Uint32Array;
   private readonly control: Int32Array;
   private readonly figures: Float64Array;
@@ -83,7 +87,7 @@ export class Participant {
     this.words = layout.words;
     this.engine = new Engine<number>(system, { mode: 'search', stopAtFirstViolation, here: () => this.here });
     this.expand = compileExpand(system, this.engine.stepper);
-    this.vec = new Uint32Array(this.words + 1);
+    this.vec = new Uint32Array(this.words);
     this.store = new StateStore(this.words, tableBits, { keyed: true, lastWordBits: layout.lastWordBits });
     this.control = new Int32Array(shared.control);
     this.figures = new Float64Array(shared.figures, thread * this.figureStride * 8, this.figureStride);
@@ -111,7 +115,7 @@ export class Participant {
     this.vec.set(initial.subarray(0, this.words));
     this.outLen.fill(0);
     this.cur = NO_PARENT;
-    this.keep(ownerOf(this.vec, this.words, this.threads));
+    this.keep(hashWords(this.vec, 0, this.words));
     this.publishSent();
   }
 
@@ -168,6 +172,7 @@ export class Participant {
   absorbLevel(): void {
     const { engine, store, threads, thread } = this;
     const W = this.words;
+    const E = W + ENTRY_EXTRA;
     const unpack = this.system.layout.unpack;
     this.here = this.control[LEVEL]!;
     let absorbed = 0;
@@ -176,11 +181,11 @@ export class Participant {
       const n = this.sent[from * threads + thread]!;
       if (n === 0) continue;
       // The writer grew the buffer in place before the barrier: a fresh view sees all of it.
-      const box = new Uint32Array(this.outboxes[from * threads + thread]!, 0, n * (W + 1));
+      const box = new Uint32Array(this.outboxes[from * threads + thread]!, 0, n * E);
       for (let j = 0; j < n; j++) {
         if (j % BATCH === 0 && j > 0 && (this.aborted() || (this.poll !== null && this.poll()))) break;
-        const o = j * (W + 1);
-        if (store.findOrInsert(box, o, box[o + W]!) < 0) continue;
+        const o = j * E;
+        if (store.findOrInsertHashed(box, o, box[o + W]!, box[o + W + 1]!) < 0) continue;
         this.added++;
         unpack(box, o, engine.S);
         this.engine.state(); // invariants and bounds, on the state just added (unpacked in S)
@@ -197,6 +202,28 @@ export class Participant {
     f[F_BYTES] = this.bytes;
   }
 
+  /** What this thread stored, for its worker to adopt: a stand-in on the calling thread hands over (coordinator.ts). */
+  handOver(): HandOver {
+    return { records: this.store.records(), size: this.store.size, levelLo: this.levelLo };
+  }
+
+  /**
+   * Takes over what this thread's stand-in stored, between two levels: the same records in the same order
+   * (so the same local numbers and parents), already judged by the stand-in. The stand-in may have grown
+   * the outgoing buffers: the views are taken afresh.
+   */
+  adopt(h: HandOver): void {
+    const W = this.words;
+    const mask = (1 << RECORD_CHUNK_BITS) - 1;
+    for (let i = 0; i < h.size; i++) {
+      const chunk = h.records[i >>> RECORD_CHUNK_BITS]!;
+      const o = (i & mask) * (W + 1);
+      this.store.findOrInsert(chunk, o, chunk[o + W]!);
+    }
+    this.levelLo = h.levelLo;
+    for (let to = 0; to < this.threads; to++) this.out[to] = fixedView(this.outboxes[this.thread * this.threads + to]!);
+  }
+
   /** Bytes this thread holds: its store and its outgoing buffers. */
   get bytes(): number {
     let b = this.store.bytes;
@@ -204,21 +231,23 @@ export class Participant {
     return b;
   }
 
-  /** The packed state in `vec` goes to `owner`: stored here (and judged) if that is this thread, else sent. */
-  private keep(owner: number): boolean {
+  /** The packed state in `vec`, of hash `h`, goes to its owner: stored here (and judged) if that is this thread, else sent. */
+  private keep(h: number): boolean {
     const W = this.words;
+    const owner = ownerOf(h, this.threads);
     if (owner === this.thread) {
-      if (this.store.findOrInsert(this.vec, 0, this.cur) >= 0) {
+      if (this.store.findOrInsertHashed(this.vec, 0, this.cur, h) >= 0) {
         this.added++;
         this.engine.state(); // invariants and bounds, on the state just added (unpacked in S)
       }
       return true;
     }
     let box = this.out[owner]!;
-    const at = this.outLen[owner]! * (W + 1);
-    if (at + W + 1 > box.length && !(box = this.grow(owner))) return false;
+    const at = this.outLen[owner]! * (W + ENTRY_EXTRA);
+    if (at + W + ENTRY_EXTRA > box.length && !(box = this.grow(owner))) return false;
     for (let i = 0; i < W; i++) box[at + i] = this.vec[i]!;
     box[at + W] = this.cur;
+    box[at + W + 1] = h;
     this.outLen[owner]!++;
     return true;
   }
@@ -250,7 +279,7 @@ export class Participant {
       return true;
     }
     this.transitions++;
-    if (!this.keep(ownerOf(this.vec, this.words, this.threads))) return true;
+    if (!this.keep(hashWords(this.vec, 0, this.words))) return true;
     if (engine.onStep.length) engine.stepTaken(stepId, -1);
     layout.copy(engine.S, engine.pre);
     return engine.findings.length > 0;

@@ -8,7 +8,6 @@
  */
 import type { CompiledSystem } from '../../system/system.js';
 import { expandSource } from '../../system/codegen.js';
-import { hashWords } from '../../store/stateStore.js';
 
 /**
  * How a worker thread builds the system being checked: a system holds functions, which cannot be sent to
@@ -52,6 +51,8 @@ export const CMD_REPORT = 3;
 /** Post this thread's stored states (its record chunks) to the coordinator: the search is over. */
 export const CMD_PUBLISH = 4;
 export const CMD_EXIT = 5;
+/** Take over the states this thread's stand-in stored on the calling thread while the workers loaded (a HandOver on the port). */
+export const CMD_ADOPT = 6;
 
 /** Something was found (a violation or a model error): the coordinator hands the run to the sequential search. */
 export const ABORT_FINDING = 1;
@@ -94,7 +95,7 @@ export function growableBuffer(maxByteLength: number): GrowableBuffer {
 /** Everything the threads share, allocated by the coordinator before the workers start. */
 export interface SharedBuffers {
   readonly control: SharedArrayBuffer;
-  /** By `from * threads + to`: the states `from` found that `to` owns, (words..., parent number) each; growable. */
+  /** By `from * threads + to`: the states `from` found that `to` owns, (words..., parent number, hash) each; growable. */
   readonly outboxes: readonly GrowableBuffer[];
   /** Int32 by `from * threads + to`: the states in that outgoing buffer this level. */
   readonly sent: SharedArrayBuffer;
@@ -115,14 +116,29 @@ export interface WorkerJob {
   readonly tableBits: number;
 }
 
+/**
+ * From the coordinator to a worker, on its port, before CMD_ADOPT: what its stand-in on the calling thread
+ * stored (its StateStore's record chunks, transferred) and where the stand-in's last level begins.
+ */
+export interface HandOver {
+  readonly records: readonly Uint32Array[];
+  readonly size: number;
+  readonly levelLo: number;
+}
+
 /** From a worker to the coordinator, on its port: a failure, or (CMD_PUBLISH) its record chunks. */
 export type WorkerReport = { readonly error: string } | { readonly records: readonly Uint32Array[] };
 
-/** Which thread owns a packed state: a hash with another seed than the state table's, so each thread's table stays evenly filled. */
-export function ownerOf(vec: Uint32Array, words: number, threads: number): number {
-  return hashWords(vec, 0, words, OWNER_SEED) % threads;
+/**
+ * Which thread owns a state, from its hash (`hashWords`, the one its owner's StateStore files it under, so
+ * each successor is hashed once). Its owner's table places a state by the hash's top bits (keyed) or its
+ * low bits, so the owner is read from neither directly: the hash times an odd constant, whose top bits
+ * depend on every bit of the hash, scaled to [0, threads) (Lemire's multiply-shift range). Each thread's
+ * states then still spread evenly over its whole table.
+ */
+export function ownerOf(hash: number, threads: number): number {
+  return Math.floor(((Math.imul(hash, 0x9e3779b1) >>> 0) * threads) / 4294967296);
 }
-const OWNER_SEED = 0x2545f491;
 
 /**
  * What identifies a compiled system well enough that two threads agree on states and steps: its slots
