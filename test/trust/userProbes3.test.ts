@@ -119,7 +119,6 @@ describe('third-round probes: the machine, the actors, the world', () => {
       assert.equal(again.code, code, again.answer);
     });
   }
-
 });
 
 describe('third-round probes: sweep where some points fail to build', () => {
