@@ -5,8 +5,7 @@
  *  - the sequential search's CPU;
  *  - per thread, the CPU spent in each command (expanding its states of a level, storing the states the
  *    others sent it), and the calling thread's CPU outside them (check()'s own work before and after the
- *    search, the stand-ins' levels while the workers load, and the one-thread search through the level
- *    where a bound's worst value is first met);
+ *    search, and the one-thread search through the level where a bound's worst value is first met);
  *  - the total against the sequential CPU (the overhead of the partitioned search), each thread's wait at
  *    the barriers (per command the slowest thread's CPU minus its own), and the balance counted in states;
  *  - the critical path: the sum over commands of the slowest thread's CPU, plus the calling thread's CPU
@@ -43,8 +42,6 @@ interface LevelCpu {
   readonly ns: number;
   /** States the thread handled in the command (expanded, or received and looked up): the counted work. */
   readonly states: number;
-  /** Run on the calling thread for a worker's thread (a stand-in while the workers load): part of that thread's serial CPU. */
-  readonly standIn: boolean;
 }
 
 const channel = new BroadcastChannel('faultline-bench-workers-cpu');
@@ -63,7 +60,7 @@ function instrument(): void {
       const t0 = cpuNs();
       run.apply(this, args);
       const states = inside.figures[phase === 'expandLevel' ? F_EXPANDED : F_ABSORBED]!;
-      channel.postMessage({ phase, thread: this.thread, lo, ns: cpuNs() - t0, states, standIn: isMainThread && this.thread !== 0 } satisfies LevelCpu);
+      channel.postMessage({ phase, thread: this.thread, lo, ns: cpuNs() - t0, states } satisfies LevelCpu);
     };
   }
 }
@@ -106,9 +103,6 @@ async function main(): Promise<void> {
     const mainCpu = cpuNs() - t0;
     await new Promise((res) => setTimeout(res, 300));
     if (one.stats.states !== many.stats.states || one.stats.transitions !== many.stats.transitions) throw new Error('counts differ');
-    // A stand-in's CPU is the calling thread's, already in `outside` below: serial, on the critical path once.
-    const standIns = levels.filter((l) => l.standIn);
-    levels.splice(0, levels.length, ...levels.filter((l) => !l.standIn));
     // Per phase and thread, and per command (phase and first state or slot) the slowest thread.
     const total = new Map<Phase, number[]>(PHASES.map((p) => [p, new Array<number>(workers).fill(0)]));
     const byCommand = new Map<string, number[]>();
@@ -147,7 +141,7 @@ async function main(): Promise<void> {
     console.log(
       `run ${r + 1}: ${one.stats.states.toLocaleString('en-US')} states; sequential ${s(seq)} s CPU; ${workers} threads: ` +
         PHASES.map((p) => `${p} ${total.get(p)!.map(s).join(' + ')}`).join(', ') +
-        `; calling thread outside commands ${s(outside)} (stand-ins ${s(standIns.reduce((a, l) => a + l.ns, 0))} of it, ${standIns.length} commands); total ${s(all)} s = ${(all / seq).toFixed(2)}x the sequential CPU` +
+        `; calling thread outside commands ${s(outside)}; total ${s(all)} s = ${(all / seq).toFixed(2)}x the sequential CPU` +
         `; waiting at barriers ${waits.map(s).join(' + ')} s; counted balance ${((100 * handled) / (workers * busiest)).toFixed(1)}%` +
         `; critical path ${s(critical)} s => predicted speed-up ${(seq / critical).toFixed(2)}x`,
     );

@@ -90,7 +90,7 @@ describe('parallel search', () => {
   });
 
   /** retry-ring 2,4,2,2,2 searched by explore() on one thread and by exploreParallel() with `parallel`. */
-  function searchBoth(parallel: { tableBits?: number; outboxBytes?: number; standInLevels?: number }) {
+  function searchBoth(parallel: { tableBits?: number; outboxBytes?: number }) {
     const target = 'retry-ring:ring';
     const params = { readers: 2, pages: 4, capacity: 2, budget: 2, retries: 2 };
     const system = resolveScenario(
@@ -130,32 +130,6 @@ describe('parallel search', () => {
     assert.equal(sequential.size, 0);
     assert.equal(levelOf[two.states - 1], one.depth);
     assert.ok(two.work!.levels > 0 && two.work!.expanded.total === one.states, 'every state expanded once');
-  });
-
-  it('the workers take over from their stand-ins on the calling thread at any level: the same states in the same order, the same bounds', () => {
-    const { system, one, two } = searchBoth({ standInLevels: 0 });
-    assert.ok(one.bounds.length > 0, 'a bound is measured');
-    const W = system.layout.words;
-    const all = (store: typeof one.store, n: number): string => {
-      const v = new Uint32Array(W);
-      const out: string[] = [];
-      for (let i = 0; i < n; i++) {
-        store.read(i, v, 0);
-        out.push(`${v.join(',')}<${i ? store.parent(i) : '-'}`);
-      }
-      return out.join(' ');
-    };
-    const states = all(two.store, two.states);
-    // 1: only the initial state alone; 6: a level where the bound's worst value is met already; 1000: the whole search alone.
-    for (const standInLevels of [1, 6, 1000]) {
-      const { two: other } = searchBoth({ standInLevels });
-      assert.deepEqual([other.states, other.transitions, other.terminalStates, other.depth], [one.states, one.transitions, one.terminalStates, one.depth]);
-      assert.equal(all(other.store, other.states), states, `hand-over before level ${standInLevels}`);
-      assert.deepEqual(
-        other.bounds.map((b) => [b.property.name, b.worst, b.state]),
-        one.bounds.map((b) => [b.property.name, b.worst, b.state]),
-      );
-    }
   });
 
   it('outgoing buffers that reach their reserved maximum hand the run to one thread, with the same result', () => {

@@ -7,14 +7,6 @@
  * the others sent it. The calling thread coordinates and takes part in every phase; the workers borrowed
  * from the pool (pool.ts) do the same work. No table is shared, so no lookup takes an atomic operation.
  *
- * A worker takes a while to start (a fresh thread loads faultline and the model's module: 0.3-0.9 s,
- * against a search of seconds). The calling thread does not wait for it: it runs the first levels alone,
- * with a stand-in Participant for each worker's thread that does exactly that thread's work (the same
- * states, stores and buffers, phase after phase on this thread), and between two levels, once every
- * worker is ready, each worker adopts what its stand-in stored (CMD_ADOPT). So the states, their order
- * and the result do not depend on when the workers came. A search that ends before the workers are ready
- * still waits for them, so that a worker that cannot build the system is reported, never ignored.
- *
  * What the result needs to be the sequential search's, for any number of threads:
  *  - a run that explores everything and finds nothing: its reachable set, which any correct search finds,
  *    so the counts (states, transitions, terminal states) are the sequential ones, and so is the depth
@@ -50,7 +42,6 @@ import {
   BASE,
   CMD,
   CMD_ABSORB,
-  CMD_ADOPT,
   CMD_EXIT,
   CMD_EXPAND,
   CMD_PUBLISH,
@@ -83,12 +74,6 @@ export interface ParallelOptions {
   readonly tableBits?: number;
   /** The most bytes each outgoing buffer may grow to (default: its share of 256 GiB of address space, at most 1 GiB); tests make it small. */
   readonly outboxBytes?: number;
-  /**
-   * The levels the calling thread searches alone, with stand-ins for the workers' threads, before they take
-   * over (default: until every worker is ready; 0: none, it waits for them first). Tests fix it to take the
-   * hand-over at a chosen level whenever the workers start.
-   */
-  readonly standInLevels?: number;
 }
 
 /**
@@ -112,8 +97,6 @@ export type ParallelOutcome = ExploreOutcome & {
 export class WorkerError extends Error {}
 
 const INITIAL_TABLE_BITS = 21;
-/** log2 of the first size of a stand-in's table (makeStandIns). */
-const STAND_IN_TABLE_BITS = 16;
 /** How long the coordinator waits at a time before it looks for a worker's failure report. */
 const WAIT_MS = 200;
 /** Waits for the workers to load the model before giving up on them (two minutes: a loaded machine is slow). */
@@ -153,7 +136,7 @@ export function exploreParallel(system: CompiledSystem, options: ExploreOptions,
   }));
   let rerun: ParallelOutcome['rerun'];
   try {
-    const search = new LevelSearch(system, options, shared, borrowed, threads, tableBits, parallel.standInLevels);
+    const search = new LevelSearch(system, options, shared, borrowed, threads, tableBits);
     const outcome = search.run();
     if (typeof outcome !== 'string') return outcome;
     rerun = outcome;
@@ -181,19 +164,14 @@ class LevelSearch {
   private bytes = 0;
   private polls = 0;
   private readonly work = { expanded: { total: 0, busiest: 0 }, absorbed: { total: 0, busiest: 0 } };
-  /** While the workers load: thread t's stand-in at t - 1, run on this thread (file comment); empty once they took over. */
-  private standIns: Participant[] = [];
-  /** Per worker thread t at t - 1, its stand-in's bound figures ([worst, level] per bound) when it handed over. */
-  private readonly early: Float64Array[] = [];
 
   constructor(
     private readonly system: CompiledSystem,
     private readonly options: ExploreOptions,
-    private readonly shared: SharedBuffers,
+    shared: SharedBuffers,
     private readonly borrowed: Borrowed,
     private readonly threads: number,
-    private readonly tableBits: number,
-    private readonly standInLevels: number | undefined,
+    tableBits: number,
   ) {
     this.control = new Int32Array(shared.control);
     this.figures = new Float64Array(shared.figures);
@@ -204,13 +182,6 @@ class LevelSearch {
 
   /** The outcome, or why the sequential search must answer (something was found, --max-states, no room). */
   run(): ParallelOutcome | NonNullable<ParallelOutcome['rerun']> {
-    const answer = this.search();
-    // Finished before the workers were ready: they must still have built the same system (file comment).
-    if (this.standIns.length && !this.stopped) this.awaitWorkers(false);
-    return answer;
-  }
-
-  private search(): ParallelOutcome | NonNullable<ParallelOutcome['rerun']> {
     const { system, me, control } = this;
     const engine = me.engine;
     for (const m of engine.onBegin) m.begin!();
@@ -218,9 +189,8 @@ class LevelSearch {
     engine.S.set(system.initial);
     const bad = system.layout.pack(engine.S, vec, 0);
     if (bad >= 0) throw new Error(`the initial state is invalid: ${system.layout.describeOverflow(bad, engine.S)}`);
-    const solo = this.standInLevels;
-    if (solo !== 0 && Atomics.load(control, READY) < this.threads - 1) this.standIns = this.makeStandIns();
-    else if (!this.awaitWorkers(true)) return this.outcome([]);
+    this.awaitWorkers();
+    if (this.stopped) return this.outcome([]);
     // Level 0: the initial state, stored (and judged) by its owner.
     control[LEVEL] = 0;
     me.seed(vec);
@@ -243,7 +213,6 @@ class LevelSearch {
         base += this.levels[this.levels.length - 1]![t]!;
       }
       control[LEVEL] = level;
-      if (this.standIns.length && (solo === undefined ? Atomics.load(control, READY) === this.threads - 1 : level >= solo) && !this.handOver()) break;
       why = this.command(CMD_EXPAND);
       if (why === 0) why = this.command(CMD_ABSORB);
     }
@@ -305,7 +274,6 @@ class LevelSearch {
     const records: (readonly Uint32Array[])[] = [this.me.store.records()];
     // Stopped before the first level was stored: nothing to hand over (a worker may not even have started).
     if (!this.levels.length) for (let t = 1; t < this.threads; t++) records.push([]);
-    else if (this.standIns.length) for (const p of this.standIns) records.push(p.store.records());
     else {
       this.command(CMD_PUBLISH);
       for (const port of this.borrowed.ports) {
@@ -329,14 +297,6 @@ class LevelSearch {
     // A stopped run names no worst value: no state of it is known to be the sequential search's first.
     if (this.stopped) return [];
     this.command(CMD_REPORT);
-    // What a stand-in measured before its worker took over is that thread's too.
-    this.early.forEach((e, i) => {
-      const f = (i + 1) * this.stride + FIGURES;
-      for (let b = 0; b < e.length; b += 2) {
-        const [v, at] = [e[b]!, e[b + 1]!];
-        if (v > this.figures[f + b]! || (v === this.figures[f + b]! && at < this.figures[f + b + 1]!)) this.figures.set([v, at], f + b);
-      }
-    });
     const worst = measured.map((_, i) => {
       let value = -Infinity;
       let level = 0;
@@ -359,9 +319,8 @@ class LevelSearch {
 
   /** Runs one command on every thread, this one included; returns why it was abandoned, or 0. */
   private command(cmd: number): number {
-    if (this.standIns.length) return this.alone(cmd);
     const c = this.control;
-    this.clearAbort();
+    c[ABORT] = 0;
     Atomics.store(c, DONE, 0);
     Atomics.store(c, CMD, cmd);
     Atomics.add(c, GEN, 1);
@@ -377,74 +336,20 @@ class LevelSearch {
     return Atomics.load(c, ABORT);
   }
 
-  /** A command while the workers load: this thread runs it for itself and then for each stand-in, in thread order. */
-  private alone(cmd: number): number {
-    const c = this.control;
-    this.clearAbort();
-    for (const p of [this.me, ...this.standIns]) {
-      if (cmd === CMD_EXPAND) p.expandLevel();
-      else if (cmd === CMD_ABSORB) p.absorbLevel();
-      else if (cmd === CMD_REPORT) p.reportBounds();
-    }
-    this.failed();
-    return Atomics.load(c, ABORT);
-  }
-
-  /** Clears the last command's abort reason; a worker's failure (ABORT_ERROR, which may come at any time while it loads) is kept. */
-  private clearAbort(): void {
-    const was = Atomics.load(this.control, ABORT);
-    if (was !== ABORT_ERROR) Atomics.compareExchange(this.control, ABORT, was, 0);
-  }
-
-  /** Threads 1..threads - 1 played on this thread until their workers are ready. */
-  private makeStandIns(): Participant[] {
-    const { system, options, shared, threads, tableBits } = this;
-    return Array.from({ length: threads - 1 }, (_, i) => {
-      // A small table to start (it grows as any does): a worker soon adopts the records, and the table is dropped.
-      const p = new Participant(system, shared, i + 1, threads, options.stopAtFirstViolation, Math.min(tableBits, STAND_IN_TABLE_BITS));
-      p.poll = this.me.poll;
-      for (const m of p.engine.onBegin) m.begin!();
-      return p;
-    });
-  }
-
   /**
-   * Every worker is ready (or waited for), between two levels: each adopts what its stand-in stored, and
-   * the stand-ins go. False: a bound stopped the run while it waited.
+   * The workers have built the system and wait for commands (or one failed to, or the run's bounds stop
+   * it first). A worker that never answers is a failure too, after STARTUP_WAITS waits.
    */
-  private handOver(): boolean {
-    if (!this.awaitWorkers(true)) return false;
-    this.standIns.forEach((p, i) => {
-      p.reportBounds();
-      const f = (i + 1) * this.stride + FIGURES;
-      this.early.push(this.figures.slice(f, (i + 2) * this.stride));
-      const handOver = p.handOver();
-      this.borrowed.ports[i]!.postMessage(
-        handOver,
-        handOver.records.map((r) => r.buffer as ArrayBuffer),
-      );
-    });
-    this.standIns = [];
-    this.command(CMD_ADOPT);
-    return true;
-  }
-
-  /**
-   * The workers have built the system and wait for commands, or one failed to (thrown). A worker that
-   * never answers is a failure too, after STARTUP_WAITS waits. A bound (timeout, Ctrl-C) ends the wait
-   * (false: they are not all ready); `stops`: it stops the run, else the search is over and only waits.
-   */
-  private awaitWorkers(stops: boolean): boolean {
+  private awaitWorkers(): void {
     const c = this.control;
     let waits = 0;
     for (let r = Atomics.load(c, READY); r < this.threads - 1; r = Atomics.load(c, READY)) {
       Atomics.wait(c, READY, r, WAIT_MS);
       this.failed();
-      if (stops ? this.checkStop(0) : this.options.hooks.shouldStop?.(0)) return false;
+      if (this.checkStop(0)) return;
       if (++waits > STARTUP_WAITS) throw new WorkerError(`${this.threads - 1 - r} worker thread(s) did not start within ${(STARTUP_WAITS * WAIT_MS) / 1000} s`);
     }
     this.failed();
-    return true;
   }
 
   /** Throws the first failure a worker reported. */

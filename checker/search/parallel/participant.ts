@@ -25,7 +25,7 @@
 import { Engine } from '../engine.js';
 import { compileExpand, type ExpandFn } from '../../system/codegen.js';
 import type { CompiledSystem } from '../../system/system.js';
-import { hashWords, NO_PARENT, RECORD_CHUNK_BITS, StateStore } from '../../store/stateStore.js';
+import { hashWords, NO_PARENT, StateStore } from '../../store/stateStore.js';
 import {
   ABORT,
   ABORT_FINDING,
@@ -42,7 +42,6 @@ import {
   LEVEL,
   ownerOf,
   type GrowableBuffer,
-  type HandOver,
   type SharedBuffers,
 } from './protocol.js';
 
@@ -200,28 +199,6 @@ export class Participant {
     f[F_ADDED] = this.added;
     f[F_ABSORBED] = absorbed;
     f[F_BYTES] = this.bytes;
-  }
-
-  /** What this thread stored, for its worker to adopt: a stand-in on the calling thread hands over (coordinator.ts). */
-  handOver(): HandOver {
-    return { records: this.store.records(), size: this.store.size, levelLo: this.levelLo };
-  }
-
-  /**
-   * Takes over what this thread's stand-in stored, between two levels: the same records in the same order
-   * (so the same local numbers and parents), already judged by the stand-in. The stand-in may have grown
-   * the outgoing buffers: the views are taken afresh.
-   */
-  adopt(h: HandOver): void {
-    const W = this.words;
-    const mask = (1 << RECORD_CHUNK_BITS) - 1;
-    for (let i = 0; i < h.size; i++) {
-      const chunk = h.records[i >>> RECORD_CHUNK_BITS]!;
-      const o = (i & mask) * (W + 1);
-      this.store.findOrInsert(chunk, o, chunk[o + W]!);
-    }
-    this.levelLo = h.levelLo;
-    for (let to = 0; to < this.threads; to++) this.out[to] = fixedView(this.outboxes[this.thread * this.threads + to]!);
   }
 
   /** Bytes this thread holds: its store and its outgoing buffers. */

@@ -51,8 +51,6 @@ export const CMD_REPORT = 3;
 /** Post this thread's stored states (its record chunks) to the coordinator: the search is over. */
 export const CMD_PUBLISH = 4;
 export const CMD_EXIT = 5;
-/** Take over the states this thread's stand-in stored on the calling thread while the workers loaded (a HandOver on the port). */
-export const CMD_ADOPT = 6;
 
 /** Something was found (a violation or a model error): the coordinator hands the run to the sequential search. */
 export const ABORT_FINDING = 1;
@@ -114,16 +112,6 @@ export interface WorkerJob {
   readonly stopAtFirstViolation: boolean;
   /** log2 of the first size of each thread's state table (tests start small to take the paths that grow it). */
   readonly tableBits: number;
-}
-
-/**
- * From the coordinator to a worker, on its port, before CMD_ADOPT: what its stand-in on the calling thread
- * stored (its StateStore's record chunks, transferred) and where the stand-in's last level begins.
- */
-export interface HandOver {
-  readonly records: readonly Uint32Array[];
-  readonly size: number;
-  readonly levelLo: number;
 }
 
 /** From a worker to the coordinator, on its port: a failure, or (CMD_PUBLISH) its record chunks. */

@@ -1,13 +1,13 @@
 /**
  * A worker thread of parallel searches (pool.ts starts it): for each job it builds the system from its
  * module (SystemSource), checks that it is the system the coordinator searches, and then runs the
- * coordinator's commands synchronously - adopt what its stand-in stored while it loaded, expand a level,
- * store what the others sent, report its bounds, hand over its states - until CMD_EXIT. A failure goes
- * back on the job's port and raises ABORT_ERROR, so the coordinator never waits for a thread that is gone.
+ * coordinator's commands synchronously - expand a level, store what the others sent, report its bounds,
+ * hand over its states - until CMD_EXIT. A failure goes back on the job's port and raises ABORT_ERROR, so the coordinator never waits
+ * for a thread that is gone.
  */
 import { pathToFileURL } from 'node:url';
 import { isAbsolute } from 'node:path';
-import { parentPort, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { parentPort, type MessagePort } from 'node:worker_threads';
 import { compileSystem, type CompiledSystem, type SystemSpec } from '../../system/system.js';
 import { Participant } from './participant.js';
 import {
@@ -15,7 +15,6 @@ import {
   ABORT_ERROR,
   CMD,
   CMD_ABSORB,
-  CMD_ADOPT,
   CMD_EXIT,
   CMD_EXPAND,
   CMD_PUBLISH,
@@ -24,7 +23,6 @@ import {
   fingerprint,
   GEN,
   READY,
-  type HandOver,
   type SystemSource,
   type WorkerJob,
   type WorkerReport,
@@ -68,12 +66,7 @@ function run(system: CompiledSystem, job: WorkerJob, port: MessagePort, control:
       if (cmd === CMD_EXPAND) me.expandLevel();
       else if (cmd === CMD_ABSORB) me.absorbLevel();
       else if (cmd === CMD_REPORT) me.reportBounds();
-      else if (cmd === CMD_ADOPT) {
-        // Posted before the command was issued: it is on the port.
-        const handOver = receiveMessageOnPort(port)?.message as HandOver | undefined;
-        if (!handOver) throw new Error('the states to adopt did not arrive');
-        me.adopt(handOver);
-      } else if (cmd === CMD_PUBLISH) {
+      else if (cmd === CMD_PUBLISH) {
         // The search is over: the chunks move to the coordinator (transferred, not copied).
         const records = me.store.records();
         port.postMessage(
