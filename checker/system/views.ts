@@ -474,19 +474,19 @@ export function worldViewFactory(fields: FieldSpecs, offsets: ReadonlyMap<string
       caches,
       frozen,
     );
-  // The search's views: not extensible, so a write to an undeclared field throws in strict-mode code (ES
-  // modules, so every .ts scenario file) at no cost to the declared ones. A Proxy in their prototype chain
-  // would also catch reads and sloppy-mode writes, but costs the hot loop ~30% (measured on retry-ring; again
-  // on 2026-12-05 with frozen arrays per content: +12% CPU on retry-ring 3,5,3,2,2, BENCHMARKS.md).
-  const [FastReader] = make((_view, _field, a) => a);
+  // The search's views end in the sealed base too, so a read or write of an undeclared field throws on every
+  // step (the declared ones are found on the class before it): +2.5% on retry-ring 3,5,3,2,2, 24 interleaved
+  // rounds on a quiet machine (2026-12-05, BENCHMARKS.md; an earlier build of it measured +12% under load).
+  const [FastReader, FastWriter] = make((_view, _field, a) => a);
   // The stepper's own view in the search: small arrays content-cached and frozen, so guards never meet an
   // array filled from S, nothing is filled per successor, and nothing needs verifying afterwards.
-  const [CachedReader] = make((_view, _field, a) => a, true);
-  // The checked views: a name the classes do not define reaches the throwing base, read or written, and an
-  // array written through the reading view throws at the write.
+  const [CachedReader, CachedWriter] = make((_view, _field, a) => a, true);
+  // The checked views: an array written through the reading view throws at the write, naming the function.
   const [CheckedReader, CheckedWriter] = make(readOnlyFace);
-  Object.setPrototypeOf(CheckedReader.prototype, sealedBase(Object.keys(fields)));
-  Object.setPrototypeOf(CheckedWriter.prototype, sealedBase(Object.keys(fields)));
+  // Every view: a name the classes do not define reaches the throwing base, read or written.
+  for (const C of [FastReader, FastWriter, CachedReader, CachedWriter, CheckedReader, CheckedWriter]) {
+    Object.setPrototypeOf(C.prototype, sealedBase(Object.keys(fields)));
+  }
   return (S, checked, standalone, cached) => {
     const r = checked ? new CheckedReader(S) : cached && !standalone ? new CachedReader(S) : new FastReader(S);
     const w = r.$writer as WorldView;

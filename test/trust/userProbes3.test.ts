@@ -451,4 +451,30 @@ describe('third-round probes: the library from a user program', () => {
     assert.equal(r.verdict, 'violated');
     assert.equal(r.stats.states, 3);
   });
+
+  it('a misspelt world field read deep in the search, on a state no probe visits, is an assertion violation', () => {
+    // Before: only the checked views (32 probed states, printed traces, replay) saw an undeclared read, so a
+    // guard reading `world.nn` only at n = 37 read undefined, went quietly false and the run held on 38 states.
+    type W = { n: number };
+    const counter = setup({
+      types: { events: {} as StepEvent<'up', W> },
+      guards: { room: ({ event }) => (event.world.n === 37 ? (event.world as unknown as { nn: number }).nn < 50 : event.world.n < 50) },
+      actions: {
+        up: ({ event }) => {
+          event.world.n = event.world.n + 1;
+        },
+      },
+    }).createMachine({ id: 'counter', initial: 'a', context: {}, states: { a: { on: { up: { guard: 'room', actions: 'up' } } } } });
+    const r = check(
+      defineSystem({
+        name: 'deep-typo',
+        world: { n: int(0, 50) },
+        actors: [{ name: 'P', machine: counter, fields: {} }],
+        properties: [invariant<W>('n stays at most 50', (s) => s.world.n <= 50)],
+      }),
+    );
+    assert.equal(r.verdict, 'violated');
+    assert.ok(r.violations[0]!.message.includes('world.nn is not a declared world field (declared: n)'), r.violations[0]!.message);
+    assert.equal(r.violations[0]!.trace.steps.length, 38);
+  });
 });
