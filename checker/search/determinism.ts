@@ -5,8 +5,8 @@
  * exist, and a trace rebuilt by re-execution leads somewhere else. Two checks name it as a model error:
  * - after the search, the probe re-runs every step of a deterministically chosen sample of stored states
  *   twice (the same enabled steps, the same successor, the same exception); it runs them over guarded
- *   views (views.ts), so an index outside an array, a non-integer element or an undeclared field read on
- *   those states is reported as the model assertion it is, which the search's fast views cannot see;
+ *   views (views.ts), so a bad world access on those states is reported as the model assertion it is, with
+ *   the function that made it named;
  * - rebuilding a trace, a stored state that no step of its parent leads to any more (trace/path.ts).
  */
 import { Stepper, stepActor, stepEvent } from '../system/step.js';

@@ -214,8 +214,8 @@ export interface WorldControl {
 export type WorldView = Record<string, unknown>;
 
 /**
- * `checked`: the views' prototype chain ends in the sealed base, so an undeclared field read throws too,
- * and an array written by code that may only read throws at the write, naming the function (`$role`):
+ * Every view's prototype chain ends in the sealed base (an undeclared field, read or written, throws).
+ * `checked`: an array written by code that may only read throws at the write, naming the function (`$role`):
  * slower, for re-running steps off the hot path. `standalone`: the writing view, for a world
  * used on its own outside the engine (tests, tools): what is written reads back; arrays reach S on
  * `flushWorld`. `cached`: the stepper's reading view, small arrays content-cached and frozen (WorldControl).
