@@ -142,7 +142,6 @@ export function monitorSet(monitors: readonly Monitor[]): MonitorSet {
 /** The monitor of one property kind over the system's properties of that kind, or null when it has none. */
 export type MonitorFactory<L> = (system: CompiledSystem, properties: readonly Property[], ctx: MonitorContext<L>) => Monitor | null;
 
-/** A property's own code threw: a model error of that property, not a violation of it. */
 /** A property function returned something that is not an answer (truth, boundValue). */
 export class PropertyResultError extends Error {
   override name = 'PropertyResultError';
@@ -169,6 +168,7 @@ export function boundValue(v: unknown): number {
   throw new PropertyResultError(`its value returned ${shownValue(v)}, not a number`);
 }
 
+/** A property's own code threw: a model error of that property, not a violation of it. */
 export function propertyThrew(p: Pick<Property, 'name' | 'kind'>, e: unknown, atStep = false): MonitorFinding {
   return {
     property: p.name,

@@ -490,6 +490,8 @@ export function worldViewFactory(fields: FieldSpecs, offsets: ReadonlyMap<string
   return (S, checked, standalone, cached) => {
     const r = checked ? new CheckedReader(S) : cached && !standalone ? new CachedReader(S) : new FastReader(S);
     const w = r.$writer as WorldView;
+    // The sealed base lets a `$` name through to the view itself (its own slots, set by the constructor):
+    // not extensible, a model cannot add one afterwards.
     if (!checked) {
       Object.preventExtensions(r);
       Object.preventExtensions(w);
