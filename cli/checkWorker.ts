@@ -11,6 +11,7 @@ import { connectInterrupt } from './interrupt.js';
 import { processIo, type RunBounds } from './io.js';
 import { loading, looksLikeFile } from './load.js';
 import { boundedStop } from './options.js';
+import { prewarm } from './prewarm.js';
 import { resolveTarget } from './resolve.js';
 import { typeChecking } from './typecheck.js';
 import { unansweredText, watchForNoAnswer } from './unanswered.js';
@@ -48,6 +49,8 @@ const noAnswer = watchForNoAnswer(
   (u) => post({ error: unansweredText(u) }),
   () => loading,
 );
+// The search's threads load faultline while this one loads (and type-checks) the scenario.
+prewarm(data.options.workers ?? 1);
 try {
   const io = { ...processIo(), watch: (bounds: RunBounds | null) => post({ watch: bounds }) };
   typeChecking.enabled = data.typecheck;

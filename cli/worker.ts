@@ -6,9 +6,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { connectInterrupt } from './interrupt.js';
-import { processIo, type RunBounds } from './io.js';
-import { loading } from './load.js';
-import { runCli } from './program.js';
+import type { RunBounds } from './io.js';
+import { prewarmFor } from './prewarm.js';
 import { watchForNoAnswer, type Unanswered } from './unanswered.js';
 
 export interface WorkerData {
@@ -25,10 +24,13 @@ export type WorkerMessage =
 const data = workerData as WorkerData;
 const port = parentPort!;
 connectInterrupt(data.interrupt);
+// The rest of the CLI is loaded only after `--workers N`'s threads have been started (prewarm.ts).
+prewarmFor(data.argv);
+const [{ processIo }, load, { runCli }] = await Promise.all([import('./io.js'), import('./load.js'), import('./program.js')]);
 const post = (m: WorkerMessage): void => port.postMessage(m);
 const noAnswer = watchForNoAnswer(
   (unanswered) => post({ unanswered }),
-  () => loading,
+  () => load.loading,
 );
 const code = await runCli(data.argv, {
   ...processIo(),

@@ -3,8 +3,10 @@
  * scenario file, which each worker loads itself), the threads in the statistics line, and bad input.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { workersAsked } from '../../cli/prewarm.js';
 import { runCli } from '../../cli/program.js';
 import { REPO_ROOT } from '../scenarios/allScenarios.js';
 import { fakeIo } from './fakeIo.js';
@@ -56,5 +58,53 @@ describe('check --workers', () => {
       assert.match(r.err, message);
       assert.equal(r.err.trim().split('\n').length, 1, r.err);
     }
+  });
+});
+
+describe('the executable starts --workers threads before it loads the scenario (cli/prewarm.ts)', () => {
+  it('reads the thread count off the arguments as the parser will (the last flag counts); 1 for anything it would refuse', () => {
+    const cases: [readonly string[], number][] = [
+      [['check', 'x', '--workers', '4'], 4],
+      [['check', 'x', '--workers=3'], 3],
+      [['check', 'x', '--workers', '2', '--workers', '5'], 5],
+      [['check', 'x', '--workers', '256'], 256],
+      [['check', 'x', '--workers', '257'], 1],
+      [['check', 'x', '--workers', '1'], 1],
+      [['check', 'x', '--workers', '0'], 1],
+      [['check', 'x', '--workers', '2.5'], 1],
+      [['check', 'x', '--workers', '-2'], 1],
+      [['check', 'x', '--workers'], 1],
+      [['check', 'x', '--param', 'workers=4'], 1],
+      [['check', 'x', '--', '--workers', '4'], 1],
+      [['check', 'x'], 1],
+    ];
+    for (const [argv, n] of cases) assert.equal(workersAsked(argv), n, argv.join(' '));
+  });
+
+  // The compiled executable (npm run build), as a user runs it; no type-check of the fixture (its own test's subject).
+  const exec = (args: readonly string[]) => {
+    const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/faultline.js'), ...args, '--no-typecheck'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+
+  it('the report is the one-thread one, for a user scenario file and a built-in', () => {
+    for (const target of [join('test', 'cli', 'fixtures', 'counter.scenario.ts'), 'retry-ring']) {
+      const one = exec(['check', target, '--format', 'json', '--no-trace']);
+      const two = exec(['check', target, '--format', 'json', '--no-trace', '--workers=2']);
+      assert.equal(two.code, one.code, two.err);
+      assert.deepEqual(comparable(two.out), comparable(one.out));
+      assert.equal((JSON.parse(two.out) as { stats: { workers: { threads: number } } }).stats.workers.threads, 2);
+    }
+  });
+
+  it('a command that refuses the flag after the threads started: still its one line, exit 2', () => {
+    const r = exec(['check', 'retry-ring', '--workers', '256', '--strategy', 'random']);
+    assert.equal(r.code, 2);
+    assert.equal(r.err, 'faultline: --workers runs --strategy bfs with --store exact, not --strategy random\n');
   });
 });

@@ -7,10 +7,10 @@
 import { explore, type ExploreOptions, type ExploreOutcome } from '../explore.js';
 import type { CompiledSystem } from '../../system/system.js';
 import { exploreParallel } from './coordinator.js';
+import { MAX_WORKERS } from './pool.js';
 import type { SystemSource } from './protocol.js';
 
-/** The most threads a search takes. */
-export const MAX_WORKERS = 256;
+export { MAX_WORKERS };
 
 /** `workers` of the check options, checked: a whole number, and more than 1 only where threads can run. */
 export function resolveWorkers(o: { workers?: number; source?: SystemSource; strategy?: string; store?: string }): number {

@@ -83,7 +83,14 @@ function run(system: CompiledSystem, job: WorkerJob, port: MessagePort, control:
   }
 }
 
-parentPort!.on('message', ({ job, port }: { job: WorkerJob; port: MessagePort }) => {
+parentPort!.on('message', (m: { job: WorkerJob; port: MessagePort } | { preload: string }) => {
+  if ('preload' in m) {
+    // Started ahead of its search (pool.ts prewarmWorkers): load the module now; build() meets the same import.
+    // A failure here is the job's to report, when build() imports it again.
+    import(m.preload).catch(() => undefined);
+    return;
+  }
+  const { job, port } = m;
   const control = new Int32Array(job.shared.control);
   void (async () => {
     let system: CompiledSystem;
