@@ -5,6 +5,8 @@
  * the memory probe so `stats.seconds` and `stats.peakMemoryBytes` are filled in, as the CLI does.
  */
 import { check as checkSystem, compileSystem, type CheckOptions, type CheckResult, type CompiledSystem, type SystemSpec } from './checker/index.js';
+import { CHECK_OPTIONS } from './checker/check.js';
+import { assertShape } from './checker/keys.js';
 import { buildVariant, resolveParams, resolveVariant, type AnyScenario, type ScenarioRun } from './scenarios/index.js';
 
 export * from './checker/index.js';
@@ -16,16 +18,21 @@ const probes = { now: () => performance.now(), memory: () => process.memoryUsage
 
 /** Checks a system: every interleaving, every property. Results are data. */
 export function check(system: SystemSpec | CompiledSystem, options: CheckOptions = {}): CheckResult {
-  return checkSystem(system, { ...probes, ...options });
+  // Anything but an object of options goes as it is, for check() to refuse by name.
+  const plain = typeof options === 'object' && options !== null && !Array.isArray(options);
+  return checkSystem(system, plain ? { ...probes, ...options } : options);
 }
 
+/** checkScenario()'s options: check()'s, and the variant and parameters (the record of parameters is the scenario's, checked by name there). */
+export type ScenarioCheckOptions = CheckOptions & { readonly variant?: string; readonly params?: Readonly<Record<string, number>> };
+const SCENARIO_CHECK_OPTIONS = { ...CHECK_OPTIONS, variant: 'string', params: 'object' } as const;
+
 /** Checks one variant of a scenario at the given parameters (defaults for the rest). */
-export function checkScenario(
-  scenario: AnyScenario,
-  options: CheckOptions & { readonly variant?: string; readonly params?: Readonly<Record<string, number>> } = {},
-): ScenarioRun {
-  const variant = resolveVariant(scenario, options.variant);
-  const params = resolveParams(scenario, options.params ?? {}, variant);
-  const result = check(compileSystem(buildVariant(scenario, variant, params)), options);
+export function checkScenario(scenario: AnyScenario, options: ScenarioCheckOptions = {}): ScenarioRun {
+  assertShape(options, SCENARIO_CHECK_OPTIONS, 'checkScenario() options');
+  const { variant: named, params: given, ...checkOptions } = options;
+  const variant = resolveVariant(scenario, named);
+  const params = resolveParams(scenario, given ?? {}, variant);
+  const result = check(compileSystem(buildVariant(scenario, variant, params)), checkOptions);
   return { scenario: scenario.id, variant, params, result };
 }

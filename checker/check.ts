@@ -43,6 +43,7 @@ import { planReduction } from './reduce/plan.js';
 import { realFinding, unrealFinding } from './reduce/symmetryTrace.js';
 import { realSteps } from './reduce/symmetry.js';
 import { brokenSymmetry } from './reduce/symmetricProperties.js';
+import { assertShape, type Shape } from './keys.js';
 
 export interface CheckOptions {
   /** Search strategy. Default `bfs` (shortest counterexamples). */
@@ -139,8 +140,38 @@ const SAMPLED_PATH_POLL = 10_000;
 export const MAX_SAMPLING_DEPTH = 100_000_000;
 export const MAX_PCT_DEPTH = 1_000;
 
-/** Partial options in, a complete config out; every default stated once, here. */
+/**
+ * Every key of CheckOptions and the type of its value (`checked`: resolveCheckOptions checks the value):
+ * a key not listed is a typo (`maxState`), refused rather than left to run with the default.
+ */
+export const CHECK_OPTIONS: Shape<CheckOptions> = {
+  strategy: 'checked',
+  maxStates: 'checked',
+  stopAtFirstViolation: 'boolean',
+  now: 'function',
+  memory: 'function',
+  shouldStop: 'function',
+  onProgress: 'function',
+  seed: 'checked',
+  stream: 'checked',
+  executions: 'checked',
+  maxDepth: 'checked',
+  pctDepth: 'checked',
+  store: 'checked',
+  bitstate: 'object',
+  xstateCheck: 'boolean',
+  trace: 'checked',
+  reduce: 'checked',
+  workers: 'checked',
+  source: 'object',
+};
+
+const BITSTATE_OPTIONS: Shape<BitstateOptions> = { bits: 'checked', hashes: 'checked' };
+
+/** Partial options in, a complete config out; every default stated once, here. An unknown key or a value of the wrong type is a RangeError. */
 export function resolveCheckOptions(o: CheckOptions = {}): ResolvedCheckOptions {
+  assertShape(o, CHECK_OPTIONS, 'check() options');
+  if (o.bitstate !== undefined) assertShape(o.bitstate, BITSTATE_OPTIONS, 'check() options: bitstate');
   const whole = (name: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
     if (!Number.isInteger(v) || v < min)
       throw new RangeError(`${name} must be a whole number >= ${min}, not ${typeof v === 'string' ? `'${v}' (a string)` : String(v)}`);
