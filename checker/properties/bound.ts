@@ -5,9 +5,14 @@
  */
 import type { CompiledSystem } from '../system/system.js';
 import { boundValue, propertyThrew, type Confirmation, type ConfirmRequest, type Monitor, type MonitorContext } from './monitor.js';
-import type { BoundProperty, Property, SlotStateView, StateView } from './property.js';
+import { checkPropertyArgs, type BoundProperty, type Property, type SlotStateView, type StateView } from './property.js';
+import { shown, type Shape } from '../keys.js';
+
+const BOUND_OPTIONS: Shape<Pick<BoundProperty, 'description'>> = { description: 'string' };
 
 export function bound<W = any>(name: string, value: (s: StateView<W>) => number, limit: number, options: { description?: string } = {}): BoundProperty<W> {
+  checkPropertyArgs('bound', name, options, BOUND_OPTIONS);
+  if (typeof limit !== 'number' || !Number.isFinite(limit)) throw new RangeError(`bound('${name}'): its limit must be a number, not ${shown(limit)}`);
   return { kind: 'bound', name, value, limit, ...options };
 }
 

@@ -5,11 +5,15 @@
  * `{ context, world }` returning one).
  */
 import type { CompiledSystem } from '../system/system.js';
+import { assertShape, type Shape } from '../keys.js';
 import type { Confirmation, ConfirmRequest, Monitor, MonitorContext, MonitorFactory } from './monitor.js';
 import type { DeadlockProperty, SlotStateView, StateView } from './property.js';
 import { thrownMessage } from '../system/thrown.js';
 
+const DEADLOCK_OPTIONS: Shape<Pick<DeadlockProperty, 'name' | 'description'>> = { name: 'string', description: 'string' };
+
 export function deadlockFreedom(options: { name?: string; description?: string } = {}): DeadlockProperty {
+  assertShape(options, DEADLOCK_OPTIONS, 'deadlockFreedom() options');
   return {
     kind: 'deadlock',
     name: options.name ?? 'deadlock',

@@ -2,13 +2,17 @@
 import type { CompiledSystem } from '../system/system.js';
 import { describeFailure } from './explainState.js';
 import { propertyThrew, truth, type Confirmation, type ConfirmRequest, type Monitor, type MonitorContext, type MonitorFactory } from './monitor.js';
-import type { InvariantProperty, SlotStateView, StateView } from './property.js';
+import { checkPropertyArgs, type InvariantProperty, type SlotStateView, type StateView } from './property.js';
+import type { Shape } from '../keys.js';
+
+const INVARIANT_OPTIONS: Shape<Pick<InvariantProperty, 'description' | 'explain'>> = { description: 'string', explain: 'function' };
 
 export function invariant<W = any>(
   name: string,
   holds: (s: StateView<W>) => boolean,
   options: { description?: string; explain?: (s: StateView<W>) => string } = {},
 ): InvariantProperty<W> {
+  checkPropertyArgs('invariant', name, options, INVARIANT_OPTIONS);
   return { kind: 'invariant', name, holds, ...options };
 }
 

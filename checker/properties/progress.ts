@@ -10,7 +10,8 @@ import { thrownMessage } from '../system/thrown.js';
 import { blockedActors, describeDeadlock, type BlockedActor } from './deadlock.js';
 import { enabledActors, fairnessMasks, unfairActor, type FairnessMasks } from './fairness.js';
 import { propertyThrew, truth, type Confirmation, type ConfirmRequest, type Monitor, type MonitorContext } from './monitor.js';
-import type { Property, SlotStateView, StateView, StepInfo } from './property.js';
+import { checkPropertyArgs, type Property, type SlotStateView, type StateView, type StepInfo } from './property.js';
+import type { Shape } from '../keys.js';
 
 export interface ProgressProperty<W = any> {
   readonly kind: 'progress';
@@ -22,6 +23,9 @@ export interface ProgressProperty<W = any> {
   readonly progress: (before: StateView<W>, after: StateView<W>, step: StepInfo) => boolean;
 }
 
+const PROGRESS_OPTIONS: Shape<Pick<ProgressProperty, 'inFlight' | 'progress' | 'description'>> = { inFlight: 'checked', progress: 'checked', description: 'string' };
+const TERMINATES_OPTIONS = { name: 'string', description: 'string' } as const;
+
 export function progress<W = any>(
   name: string,
   options: {
@@ -30,6 +34,7 @@ export function progress<W = any>(
     readonly description?: string;
   },
 ): ProgressProperty<W> {
+  checkPropertyArgs('progress', name, options, PROGRESS_OPTIONS);
   return { kind: 'progress', name, ...options };
 }
 
@@ -38,6 +43,7 @@ export function progress<W = any>(
  * progress - so any fair cycle while it is not final, or any run that ends with it not final, is a violation.
  */
 export function terminates<W = any>(actor: string, options: { name?: string; description?: string } = {}): ProgressProperty<W> {
+  checkPropertyArgs('terminates', actor, options, TERMINATES_OPTIONS, "the actor's name");
   // Resolve the actor's index once per system (views of one system share their actors array).
   let actors: unknown = null;
   let index = -1;

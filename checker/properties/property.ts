@@ -5,6 +5,7 @@
 import type { CompiledSystem } from '../system/system.js';
 import { worldControl, type WorldControl } from '../system/views.js';
 import type { ProgressProperty } from './progress.js';
+import { assertShape, closestWord, shapeProblem, shown, type Shape } from '../keys.js';
 
 /** One actor as a property sees it. */
 export interface ActorView<C = Record<string, number>> {
@@ -66,6 +67,39 @@ export interface BoundProperty<W = any> extends Base {
 }
 
 export type Property<W = any> = InvariantProperty<W> | TransitionProperty<W> | DeadlockProperty | BoundProperty<W> | ProgressProperty<W>;
+
+/** Every key of each kind of property (`holds` and the other predicates are checked as the run calls them: propertyShapeProblem). */
+const PROPERTY_SHAPES: { readonly [K in Property['kind']]: Shape<Extract<Property, { kind: K }>> } = {
+  invariant: { kind: 'string', name: 'string', description: 'string', holds: 'checked', explain: 'function' },
+  transition: { kind: 'string', name: 'string', description: 'string', holds: 'checked', explain: 'function' },
+  deadlock: { kind: 'string', name: 'string', description: 'string' },
+  bound: { kind: 'string', name: 'string', description: 'string', value: 'checked', limit: 'number' },
+  progress: { kind: 'string', name: 'string', description: 'string', inFlight: 'checked', progress: 'checked' },
+};
+
+/**
+ * What is wrong with a property's kind or keys, or null: a kind there is none of, or a key its kind
+ * does not have (`descripton`, in a property written by hand), or a value of the wrong type (a bound's
+ * limit that is not a number). Checked when the system is compiled.
+ */
+export function propertyKeysProblem(p: Property): string | null {
+  const what = `property '${p.name}'`;
+  const kinds = Object.keys(PROPERTY_SHAPES);
+  if (typeof p.kind !== 'string' || !Object.hasOwn(PROPERTY_SHAPES, p.kind)) {
+    const close = typeof p.kind === 'string' ? closestWord(p.kind, kinds) : undefined;
+    return `${what}: its kind is ${shown(p.kind)}, not one of ${kinds.join(', ')}${close === undefined ? '' : ` (did you mean '${close}'?)`}`;
+  }
+  return shapeProblem<object>(p, PROPERTY_SHAPES[p.kind], what);
+}
+
+/**
+ * A property constructor's arguments checked when it is called: its name a string, its options an
+ * object of `shape`'s keys (`invariant(name, holds, { descripton })` is refused, not dropped).
+ */
+export function checkPropertyArgs<T>(constructor: string, name: unknown, options: unknown, shape: Shape<T>, first = "the property's name"): void {
+  if (typeof name !== 'string') throw new RangeError(`${constructor}(): ${first} must be a string, not ${shown(name)}`);
+  if (options !== undefined) assertShape(options, shape, `${constructor}('${name}') options`);
+}
 
 /**
  * What is wrong with a property's shape, or null: a predicate that is not a function, as when

@@ -3,13 +3,18 @@
  * "the fault-in window never grows after a no-progress round". The counterexample ends with the bad step.
  */
 import { propertyThrew, truth, type Confirmation, type ConfirmRequest, type Monitor, type MonitorContext, type MonitorFactory } from './monitor.js';
-import type { SlotStateView, StateView, StepInfo, TransitionProperty } from './property.js';
+import { checkPropertyArgs, type SlotStateView, type StateView, type StepInfo, type TransitionProperty } from './property.js';
+import type { Shape } from '../keys.js';
+
+const TRANSITION_OPTIONS: Shape<Pick<TransitionProperty, 'description' | 'explain'>> = { description: 'string', explain: 'function' };
+const NON_INCREASING_OPTIONS = { description: 'string', unless: 'function' } as const;
 
 export function transitionProperty<W = any>(
   name: string,
   holds: (before: StateView<W>, after: StateView<W>, step: StepInfo) => boolean,
   options: { description?: string; explain?: (before: StateView<W>, after: StateView<W>, step: StepInfo) => string } = {},
 ): TransitionProperty<W> {
+  checkPropertyArgs('transitionProperty', name, options, TRANSITION_OPTIONS);
   return { kind: 'transition', name, holds, ...options };
 }
 
@@ -22,6 +27,7 @@ export function nonIncreasing<W = any>(
   value: (s: StateView<W>) => number,
   options: { description?: string; unless?: (before: StateView<W>, after: StateView<W>, step: StepInfo) => boolean } = {},
 ): TransitionProperty<W> {
+  checkPropertyArgs('nonIncreasing', name, options, NON_INCREASING_OPTIONS);
   const unless = options.unless;
   return {
     kind: 'transition',

@@ -3,6 +3,7 @@
  * range. The range fixes the field's bit width in the packed state vector (layout.ts), so a value
  * outside it is a model error that the engine reports with the step that produced it.
  */
+import { assertShape, shapeProblem, type Shape } from '../keys.js';
 
 /** A scalar field: an integer in [min, max]. `names` labels the values in traces (an enum). */
 export interface ScalarField {
@@ -52,6 +53,23 @@ export interface ChanField {
 export type FieldSpec = ScalarField | ArrayField | ChanField;
 export type FieldSpecs = Readonly<Record<string, FieldSpec>>;
 
+/** The keys of each kind of field, for one written by hand rather than by int(), array() or chan(). */
+const FIELD_SHAPES: { readonly [K in FieldSpec['kind']]: Shape<Extract<FieldSpec, { kind: K }>> } = {
+  scalar: { kind: 'string', min: 'checked', max: 'checked', init: 'checked', names: 'array', actorId: 'string' },
+  array: { kind: 'string', length: 'checked', element: 'checked', init: 'array', indexedBy: 'string' },
+  chan: { kind: 'string', capacity: 'checked', element: 'array', init: 'array' },
+};
+
+/**
+ * What is wrong with a field's keys, or null: one written by hand (`{ kind: 'scalar', min: 0, max: 3,
+ * init: 0, nmes: [...] }`) with a key its kind does not have. A value that is not a field at all is
+ * left to the caller, which says so.
+ */
+export function fieldKeysProblem(field: unknown, what: string): string | null {
+  const kind = (field as { kind?: unknown } | null | undefined)?.kind;
+  return typeof kind === 'string' && Object.hasOwn(FIELD_SHAPES, kind) ? shapeProblem<object>(field, FIELD_SHAPES[kind as FieldSpec['kind']], what) : null;
+}
+
 /** The values a state slot stores exactly: a signed 32-bit integer (the slots are an Int32Array). */
 export const SLOT_MIN = -0x80000000;
 export const SLOT_MAX = 0x7fffffff;
@@ -78,8 +96,11 @@ export interface IntOptions {
   readonly actorId?: string;
 }
 
+const INT_OPTIONS: Shape<IntOptions> = { init: 'checked', actorId: 'string' };
+
 /** An integer field in [min, max]; starts at `init` (default: min). */
 export function int(min: number, max: number, init: number | IntOptions = min): ScalarField {
+  if (typeof init !== 'number') assertShape(init, INT_OPTIONS, 'int() options');
   const options = typeof init === 'number' ? {} : init;
   const start = typeof init === 'number' ? init : (init.init ?? min);
   checkRange(min, max, start, 'int()');
@@ -111,6 +132,8 @@ export interface ArrayOptions {
   readonly indexedBy?: string;
 }
 
+const ARRAY_OPTIONS: Shape<ArrayOptions> = { init: 'checked', indexedBy: 'string' };
+
 /**
  * A fixed-length array whose elements share one domain; `init` is one value for all or one per element,
  * or the options `{ init, indexedBy }`.
@@ -122,6 +145,7 @@ export function array(length: number, element: ScalarField, initOrOptions?: numb
       : typeof initOrOptions === 'number' || Array.isArray(initOrOptions)
         ? { init: initOrOptions }
         : (initOrOptions as ArrayOptions);
+  assertShape(options, ARRAY_OPTIONS, 'array() options');
   const init = options.init;
   if (!Number.isInteger(length) || length < 1 || length > 4096) {
     throw new RangeError(`array(): length ${length} must be an integer in 1..4096`);

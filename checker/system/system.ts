@@ -8,11 +8,12 @@
 import type { ActorKind, ActorSpec, ChoiceCount, Fairness } from './actor.js';
 import { chanSlotSpecs } from './channel.js';
 import { ASYNC_REFUSED, compileMachine, isAsyncFunction, ModelCompileError, type Args, type CompiledMachine } from './compile.js';
-import { int, rangeProblem, type FieldSpecs, type ScalarField } from './fields.js';
+import { fieldKeysProblem, int, rangeProblem, type FieldSpecs, type ScalarField } from './fields.js';
+import { closestWord, shapeProblem, type Shape } from '../keys.js';
 import { Layout, type SlotSpec } from './layout.js';
 import { validateSymmetry } from '../reduce/symmetry.js';
 import { contextViewFactory, worldViewFactory, type ContextViewFactory, type WorldViewFactory } from './views.js';
-import type { Property } from '../properties/property.js';
+import { propertyKeysProblem, type Property } from '../properties/property.js';
 
 export interface SystemSpec<W = any> {
   readonly name: string;
@@ -68,6 +69,27 @@ export function defineSystem<W>(spec: SystemSpec<W>): SystemSpec<W> {
   return spec;
 }
 
+/** A system's keys: a key not listed (`propertes`, `symetric`) is a typo, refused. The values are checked below. */
+const SYSTEM_SPEC: Shape<SystemSpec> = { name: 'string', world: 'checked', actors: 'checked', properties: 'checked', symmetric: 'object' };
+
+/**
+ * An actor's keys (`fairnes`, `lable`, `choice` are typos, refused). The machine is xstate's: its own
+ * config is xstate's business, checked by xstate and compile.ts, not here; `input` is passed to the
+ * machine's context factory as it is, so it may be anything.
+ */
+const ACTOR_SPEC: Shape<ActorSpec> = {
+  name: 'string',
+  machine: 'checked',
+  input: 'checked',
+  kind: 'checked',
+  fairness: 'checked',
+  budget: 'checked',
+  fields: 'checked',
+  choices: 'object',
+  cost: 'object',
+  label: 'checked',
+};
+
 /** What is wrong with the spec's outline (a build() that returned nothing, actors that are not an array), or null. */
 function specShapeProblem(spec: unknown): string | null {
   const expected = 'a system is { name, world, actors: [...], properties: [...] }';
@@ -78,6 +100,8 @@ function specShapeProblem(spec: unknown): string | null {
   if (typeof s.then === 'function') return `the system is a promise (is build() async?): build() returns the system itself: ${expected}`;
   const name = typeof s.name === 'string' ? `system '${s.name}'` : 'the system';
   if (typeof s.name !== 'string') return `the system's name is ${what(s.name)}, not a string: ${expected}`;
+  const keys = shapeProblem(s, SYSTEM_SPEC, name);
+  if (keys) return keys;
   if (typeof s.world !== 'object' || s.world === null || Array.isArray(s.world)) return `${name}: its world is ${what(s.world)}: ${expected}`;
   const proto = Object.getPrototypeOf(s.world) as unknown;
   if (proto !== Object.prototype && proto !== null)
@@ -89,6 +113,8 @@ function specShapeProblem(spec: unknown): string | null {
   for (const [k, a] of (actors as Record<string, unknown>[]).entries()) {
     const actor = typeof a.name === 'string' ? `actor '${a.name}'` : `actor #${k}`;
     if (typeof a.name !== 'string') return `${name}: ${actor}'s name is ${what(a.name)}, not a string`;
+    const actorKeys = shapeProblem(a, ACTOR_SPEC, `${name}: ${actor}`);
+    if (actorKeys) return actorKeys;
     const m = a.machine as { root?: unknown; getInitialSnapshot?: unknown } | null | undefined;
     if (typeof m !== 'object' || m === null || typeof m.root !== 'object' || typeof m.getInitialSnapshot !== 'function')
       return `${name}: ${actor}: its machine is ${what(m)}, not an xstate machine (setup({...}).createMachine({...}) or createMachine({...}))`;
@@ -112,6 +138,12 @@ const RESERVED_FIELD_NAMES: ReadonlySet<string> = new Set(['constructor', 'toJSO
 const reservedName = (name: string): string =>
   `'${name}' is a name the world and context objects use themselves (${[...RESERVED_FIELD_NAMES].join(', ')}); rename the field`;
 
+/** ` (events: a, b; did you mean 'a'?)` for an event name no state accepts. */
+const unknownEvent = (name: string, events: readonly string[]): string => {
+  const close = closestWord(name, events);
+  return ` (events: ${events.join(', ')}${close === undefined ? '' : `; did you mean '${close}'?`})`;
+};
+
 const MAX_ACTORS = 255;
 const MAX_EVENTS = 255;
 /** Choices per step are encoded in 16 bits of the step id. */
@@ -132,9 +164,13 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
     const s = f as Partial<ScalarField> | undefined;
     const problem = s?.kind !== 'scalar' ? 'is not a field (use int(), bool(), enumOf())' : rangeProblem(s.min!, s.max!);
     if (problem) fail(`${what}: ${problem}`);
+    const keys = fieldKeysProblem(f, what);
+    if (keys) fail(keys);
   };
   for (const [name, field] of Object.entries(spec.world)) {
     if (RESERVED_FIELD_NAMES.has(name)) fail(`world field ${reservedName(name)}`);
+    const keys = fieldKeysProblem(field, `world field '${name}'`);
+    if (keys) fail(keys);
     if (field?.kind === 'array') domain(`world field '${name}'`, field.element);
     else if (field?.kind === 'chan') field.element.forEach((f, k) => domain(`world channel '${name}' message field ${k}`, f));
     else domain(`world field '${name}'`, field);
@@ -212,7 +248,12 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
       initialValues[ctxBase + k] = n as number;
     }
     for (const key of Object.keys(a.choices ?? {})) {
-      if (!machine.eventTypes.includes(key)) fail(`actor '${a.name}': choices given for '${key}', which no state of the machine accepts`);
+      if (!machine.eventTypes.includes(key))
+        fail(`actor '${a.name}': choices given for '${key}', which no state of the machine accepts${unknownEvent(key, machine.eventTypes)}`);
+    }
+    for (const key of Object.keys(a.cost ?? {})) {
+      if (!machine.eventTypes.includes(key))
+        fail(`actor '${a.name}': a cost given for '${key}', which no state of the machine accepts${unknownEvent(key, machine.eventTypes)}`);
     }
     for (const [key, c] of Object.entries(a.cost ?? {})) {
       if (!Number.isInteger(c) || c < 0) fail(`actor '${a.name}': the cost of '${key}' must be a whole number, 0 or more, not ${String(c)}`);
@@ -248,6 +289,8 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
   const propertyNames = new Set<string>();
   for (const p of spec.properties) {
     if (propertyNames.has(p.name)) fail(`two properties are named '${p.name}'`);
+    const keys = propertyKeysProblem(p);
+    if (keys) fail(keys);
     for (const [k, f] of Object.entries(p)) if (isAsyncFunction(f)) fail(`property '${p.name}': its ${k} ${ASYNC_REFUSED}`);
     propertyNames.add(p.name);
   }
