@@ -17,6 +17,7 @@ import { Rng } from '../random/rng.js';
 import { Executions, type ExecutionStats, type StepWitness } from './executions.js';
 import type { Property } from '../properties/property.js';
 import type { Scheduler } from './strategy.js';
+import { assertShape, type Shape } from '../keys.js';
 
 export type ReplayOutcome =
   | { readonly status: 'reproduced'; readonly message: string }
@@ -30,6 +31,7 @@ export type ReplayOutcome =
     }
   /** The claimed property's own code threw on the trace: a mistake in the model, not its violation. */
   | { readonly status: 'model-error'; readonly message: string };
+/** What a trace claims. Open: a Violation (or a trace file's violation) is passed as it is, its trace and message with it. */
 export interface ReplayClaim {
   readonly property: string;
   readonly kind: string;
@@ -53,6 +55,8 @@ export interface ReplayOptions {
    */
   readonly xstate?: boolean;
 }
+
+const REPLAY_OPTIONS: Shape<ReplayOptions> = { xstate: 'boolean' };
 
 /** A divergence: the step (1-based; 0 for the claim itself), what is wrong, and what was enabled instead. */
 type Diverged = Extract<ReplayOutcome, { status: 'diverged' }>;
@@ -155,6 +159,7 @@ export function replay(
   claim: ReplayClaim,
   options: ReplayOptions = {},
 ): ReplayOutcome {
+  assertShape(options, REPLAY_OPTIONS, 'replay() options');
   const property = system.properties.find((p) => p.name === claim.property);
   if (!property && claim.kind !== 'assertion') {
     return {

@@ -7,12 +7,15 @@
  * the diagram's syntax. A counterexample with no steps (the initial state itself violates) is one note
  * that says so and lists that state.
  */
+import { assertShape, type Shape } from '../keys.js';
 import { localFieldName, type Trace } from './trace.js';
 
 export interface TraceMermaidOptions {
   /** Participant order: the system's actors. Actors that never step are left out. */
   readonly actors: readonly string[];
 }
+
+const TRACE_MERMAID_OPTIONS: Shape<TraceMermaidOptions> = { actors: 'array' };
 
 /**
  * Text that is safe on one Mermaid line: `#` and `;` become entity codes (Mermaid reads `;` as the end of
@@ -31,6 +34,7 @@ function changeText(field: string, actor: string, from: string, to: string): str
 }
 
 export function formatTraceMermaid(trace: Trace, options: TraceMermaidOptions): string {
+  assertShape(options, TRACE_MERMAID_OPTIONS, 'formatTraceMermaid() options');
   if (trace.steps.length === 0) return initialStateMermaid(trace.states[0] ?? {});
   const used = new Set(trace.steps.map((s) => s.actor));
   const participants = options.actors.filter((a) => used.has(a));

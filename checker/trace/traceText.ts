@@ -8,6 +8,7 @@
  * header of actor names with dashes under each, no separators, and at most 72 characters a line whenever
  * that is possible (see briefWidths() for the rule).
  */
+import { assertShape, shown, type Shape } from '../keys.js';
 import { localFieldName, type Trace } from './trace.js';
 
 export interface TraceTextOptions {
@@ -20,6 +21,8 @@ export interface TraceTextOptions {
   /** Brief style: the line width to fit in. Default 72 (the commit-log limit). */
   readonly width?: number;
 }
+
+const TRACE_TEXT_OPTIONS: Shape<TraceTextOptions> = { actors: 'array', maxColumn: 'checked', brief: 'boolean', width: 'checked' };
 
 function wrap(text: string, width: number, indent: string): string[] {
   if (text.length <= width) return [text];
@@ -42,6 +45,11 @@ function stepColumns(trace: Trace, actors: readonly string[]): string[] {
 }
 
 export function formatTraceText(trace: Trace, options: TraceTextOptions): string {
+  assertShape(options, TRACE_TEXT_OPTIONS, 'formatTraceText() options');
+  for (const k of ['maxColumn', 'width'] as const) {
+    const v = options[k];
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new RangeError(`formatTraceText() options: ${k} must be a whole number of columns, 1 or more, not ${shown(v)}`);
+  }
   if (trace.steps.length === 0) return '   (no steps: the initial state itself is the counterexample)';
   if (options.brief) return formatTraceBrief(trace, options.actors, options.width ?? BRIEF_WIDTH);
   const maxColumn = options.maxColumn ?? 44;
