@@ -4,6 +4,7 @@
  * every scenario to its expectations.
  */
 import type { SystemSpec } from '../checker/index.js';
+import { didYouMean, shapeProblem, type Shape } from '../checker/keys.js';
 
 export interface ParamSpec {
   readonly description: string;
@@ -86,7 +87,8 @@ export function parseTarget(target: string): { id: string; variant: string | und
 export function resolveVariant(s: AnyScenario, variant: string | undefined): string {
   if (variant === undefined || variant === '') return s.defaultVariant;
   if (!Object.hasOwn(s.variants, variant)) {
-    throw new ScenarioInputError(`scenario '${s.id}' has no variant '${variant}' (variants: ${Object.keys(s.variants).join(', ')})`);
+    const names = Object.keys(s.variants);
+    throw new ScenarioInputError(`scenario '${s.id}' has no variant '${variant}' (variants: ${names.join(', ')})${didYouMean(variant, names)}`);
   }
   return variant;
 }
@@ -118,7 +120,7 @@ export function resolveParams(s: AnyScenario, overrides: Readonly<Record<string,
     const spec = s.params[k];
     if (!spec) {
       const known = Object.keys(s.params);
-      throw new ScenarioInputError(`scenario '${s.id}' has no parameter '${k}' (parameters: ${known.length ? known.join(', ') : 'none'})`);
+      throw new ScenarioInputError(`scenario '${s.id}' has no parameter '${k}' (parameters: ${known.length ? known.join(', ') : 'none'})${didYouMean(k, known)}`);
     }
     const notTaken = variant === undefined ? null : paramNotTaken(s, variant, [k]);
     if (notTaken) throw new ScenarioInputError(notTaken);
@@ -139,6 +141,56 @@ export function resolveParams(s: AnyScenario, overrides: Readonly<Record<string,
   }
   if (problem) throw new ScenarioInputError(`scenario '${s.id}': ${problem}`);
   return Object.fromEntries(taken.map((k) => [k, out[k]!]));
+}
+
+/**
+ * The keys of a scenario's definition and of the objects in it: a key not listed is a typo (`validat`,
+ * `expect`, `propery`), refused when the scenario is loaded rather than left out of every check. The
+ * records keyed by the author's own names (`params`, `variants`) are open, their entries are not; the
+ * parameter values build() and validate() receive are the scenario's own business.
+ */
+const SCENARIO: Shape<AnyScenario> = {
+  id: 'checked',
+  title: 'checked',
+  source: 'checked',
+  description: 'checked',
+  params: 'checked',
+  variants: 'checked',
+  defaultVariant: 'checked',
+  validate: 'function',
+  build: 'checked',
+};
+const PARAM: Shape<ParamSpec> = { description: 'string', default: 'checked', min: 'checked', max: 'checked' };
+const VARIANT: Shape<VariantSpec> = { description: 'string', expected: 'checked', provenance: 'checked', params: 'array' };
+const EXPECTATION: Shape<Expectation> = { verdict: 'checked', property: 'checked' };
+const PROVENANCE: { readonly [K in Provenance['kind']]: Shape<Extract<Provenance, { kind: K }>> } = {
+  shipped: { kind: 'checked', versions: 'checked', commits: 'checked' },
+  proposal: { kind: 'checked', thread: 'checked' },
+  hypothetical: { kind: 'checked', why: 'checked' },
+};
+
+/** What is wrong with the keys of a scenario's definition, its parameters, variants, expectations and provenances, or null. */
+function definitionKeysProblem(s: AnyScenario): string | null {
+  const problem = shapeProblem(s, SCENARIO, 'its definition');
+  if (problem) return problem;
+  const record = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+  for (const [k, p] of Object.entries(record(s.params) ? s.params : {})) {
+    const found = record(p) ? shapeProblem(p, PARAM, `parameter '${k}'`) : null;
+    if (found) return found;
+  }
+  for (const [v, spec] of Object.entries(record(s.variants) ? s.variants : {})) {
+    if (!record(spec)) continue;
+    const provenance = spec.provenance as { kind?: unknown } | undefined;
+    const kind = provenance?.kind;
+    const found =
+      shapeProblem(spec, VARIANT, `variant '${v}'`) ??
+      (record(spec.expected) ? shapeProblem(spec.expected, EXPECTATION, `variant '${v}': its expected`) : null) ??
+      (record(provenance) && typeof kind === 'string' && Object.hasOwn(PROVENANCE, kind)
+        ? shapeProblem<object>(provenance, PROVENANCE[kind as Provenance['kind']], `variant '${v}': its '${kind}' provenance`)
+        : null);
+    if (found) return found;
+  }
+  return null;
 }
 
 const COMMIT = /^[0-9a-f]{7,40}$/;
@@ -188,6 +240,8 @@ export function formatProvenance(p: Provenance): string {
  * when a scenario is loaded (built-in or from a file), so a typo is reported instead of checked.
  */
 export function scenarioDefinitionProblem(s: AnyScenario): string | null {
+  const keys = definitionKeysProblem(s);
+  if (keys) return keys;
   const variants = Object.keys(s.variants);
   if (variants.length === 0) return 'it has no variants';
   if (!Object.hasOwn(s.variants, s.defaultVariant)) return `defaultVariant '${s.defaultVariant}' is not one of its variants (${variants.join(', ')})`;
