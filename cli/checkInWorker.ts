@@ -11,6 +11,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { CheckResult, InconclusiveResult } from '../checker/index.js';
+import { CHECK_OPTIONS } from '../checker/check.js';
+import { shapeProblem, shown, type Shape } from '../checker/keys.js';
 import { parseTarget } from '../scenarios/index.js';
 import type { CheckStarted, CheckWorkerData, CheckWorkerMessage, PlainCheckOptions } from './checkWorker.js';
 import { runBounds } from './options.js';
@@ -33,8 +35,44 @@ export interface WorkerCheckOptions extends PlainCheckOptions {
   readonly typecheck?: boolean;
 }
 
-/** Checks a scenario in a worker thread, ended by a watchdog if its model code never returns. */
+/**
+ * Every key checkInWorker() takes: check()'s but its functions (the thread has its own clock, memory
+ * probe, stop and progress hook), and the worker's own. The record of `params` is the scenario's, checked
+ * by name when it loads; the values of check()'s keys are checked in the thread, as check() checks them.
+ */
+const { now: _now, memory: _memory, shouldStop: _shouldStop, onProgress: _onProgress, ...PLAIN_CHECK_OPTIONS } = CHECK_OPTIONS;
+const WORKER_CHECK_OPTIONS: Shape<WorkerCheckOptions> = {
+  ...PLAIN_CHECK_OPTIONS,
+  variant: 'string',
+  params: 'object',
+  timeout: 'number',
+  maxMemory: 'number',
+  signal: 'checked',
+  cwd: 'string',
+  typecheck: 'boolean',
+};
+
+/** What is wrong with checkInWorker()'s options, or null: an unknown key, a value of the wrong type, a bound that is not positive. */
+function workerOptionsProblem(options: WorkerCheckOptions): string | null {
+  const what = 'checkInWorker() options';
+  const functions = ['now', 'memory', 'shouldStop', 'onProgress'].filter((k) => Object.hasOwn(options ?? {}, k));
+  if (functions.length) {
+    return `${what}: ${functions.join(', ')} cannot cross to the worker thread, which has its own (bound the run with timeout, maxMemory or signal)`;
+  }
+  const problem = shapeProblem(options, WORKER_CHECK_OPTIONS, what);
+  if (problem) return problem;
+  for (const k of ['timeout', 'maxMemory'] as const) {
+    const v = options[k];
+    if (v !== undefined && !(v > 0)) return `${what}: ${k} must be a number above 0, not ${shown(v)}`;
+  }
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) return `${what}: signal must be an AbortSignal, not ${shown(options.signal)}`;
+  return null;
+}
+
+/** Checks a scenario in a worker thread, ended by a watchdog if its model code never returns. Options that are not its own reject with a RangeError. */
 export function checkInWorker(target: string, options: WorkerCheckOptions = {}): Promise<CheckResult> {
+  const problem = workerOptionsProblem(options);
+  if (problem) return Promise.reject(new RangeError(problem));
   const { variant, params, timeout, maxMemory, signal, cwd, typecheck, ...checkOptions } = options;
   const interrupt = new SharedArrayBuffer(4);
   const data: CheckWorkerData = {
