@@ -4,10 +4,25 @@
  * The engine (checker/) is domain-free and reads no clock; this entry point supplies the wall clock and
  * the memory probe so `stats.seconds` and `stats.peakMemoryBytes` are filled in, as the CLI does.
  */
-import { check as checkSystem, compileSystem, type CheckOptions, type CheckResult, type CompiledSystem, type SystemSpec } from './checker/index.js';
-import { CHECK_OPTIONS } from './checker/check.js';
+import {
+  check as checkSystem,
+  CHECK_OPTIONS,
+  compileSystem,
+  type CheckOptions,
+  type CheckResult,
+  type CompiledSystem,
+  type SystemSpec,
+} from './checker/index.js';
 import { assertShape } from './checker/keys.js';
-import { buildVariant, resolveParams, resolveVariant, type AnyScenario, type ScenarioRun } from './scenarios/index.js';
+import {
+  buildVariant,
+  resolveParams,
+  resolveVariant,
+  scenarioDefinitionProblem,
+  ScenarioInputError,
+  type AnyScenario,
+  type ScenarioRun,
+} from './scenarios/index.js';
 
 export * from './checker/index.js';
 export { defineScenario, findScenario, scenarios, ScenarioInputError } from './scenarios/index.js';
@@ -27,9 +42,14 @@ export function check(system: SystemSpec | CompiledSystem, options: CheckOptions
 export type ScenarioCheckOptions = CheckOptions & { readonly variant?: string; readonly params?: Readonly<Record<string, number>> };
 const SCENARIO_CHECK_OPTIONS = { ...CHECK_OPTIONS, variant: 'string', params: 'object' } as const;
 
-/** Checks one variant of a scenario at the given parameters (defaults for the rest). */
+/**
+ * Checks one variant of a scenario at the given parameters (defaults for the rest). The scenario's
+ * definition is checked first, as the CLI checks one it loads: a mistake in it is a ScenarioInputError.
+ */
 export function checkScenario(scenario: AnyScenario, options: ScenarioCheckOptions = {}): ScenarioRun {
   assertShape(options, SCENARIO_CHECK_OPTIONS, 'checkScenario() options');
+  const problem = scenarioDefinitionProblem(scenario);
+  if (problem) throw new ScenarioInputError(`scenario '${scenario.id}': ${problem}`);
   const { variant: named, params: given, ...checkOptions } = options;
   const variant = resolveVariant(scenario, named);
   const params = resolveParams(scenario, given ?? {}, variant);

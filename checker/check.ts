@@ -167,11 +167,14 @@ export const CHECK_OPTIONS: Shape<CheckOptions> = {
 };
 
 const BITSTATE_OPTIONS: Shape<BitstateOptions> = { bits: 'checked', hashes: 'checked' };
+/** `args` is handed to the module's export as it is: the user's own, open. */
+const SOURCE_OPTIONS: Shape<SystemSource> = { module: 'string', export: 'string', args: 'checked' };
 
 /** Partial options in, a complete config out; every default stated once, here. An unknown key or a value of the wrong type is a RangeError. */
 export function resolveCheckOptions(o: CheckOptions = {}): ResolvedCheckOptions {
   assertShape(o, CHECK_OPTIONS, 'check() options');
   if (o.bitstate !== undefined) assertShape(o.bitstate, BITSTATE_OPTIONS, 'check() options: bitstate');
+  if (o.source !== undefined) assertShape(o.source, SOURCE_OPTIONS, 'check() options: source');
   const whole = (name: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
     if (!Number.isInteger(v) || v < min)
       throw new RangeError(`${name} must be a whole number >= ${min}, not ${typeof v === 'string' ? `'${v}' (a string)` : String(v)}`);

@@ -10,9 +10,7 @@
  * fails to load) rejects with the CLI's one line.
  */
 import { Worker } from 'node:worker_threads';
-import type { CheckResult, InconclusiveResult } from '../checker/index.js';
-import { CHECK_OPTIONS } from '../checker/check.js';
-import { shapeProblem, shown, type Shape } from '../checker/keys.js';
+import { CHECK_OPTIONS, shapeProblem, shown, type CheckResult, type InconclusiveResult, type Shape } from '../checker/index.js';
 import { parseTarget } from '../scenarios/index.js';
 import type { CheckStarted, CheckWorkerData, CheckWorkerMessage, PlainCheckOptions } from './checkWorker.js';
 import { runBounds } from './options.js';

@@ -23,7 +23,11 @@ export interface ProgressProperty<W = any> {
   readonly progress: (before: StateView<W>, after: StateView<W>, step: StepInfo) => boolean;
 }
 
-const PROGRESS_OPTIONS: Shape<Pick<ProgressProperty, 'inFlight' | 'progress' | 'description'>> = { inFlight: 'checked', progress: 'checked', description: 'string' };
+const PROGRESS_OPTIONS: Shape<Pick<ProgressProperty, 'inFlight' | 'progress' | 'description'>> = {
+  inFlight: 'checked',
+  progress: 'checked',
+  description: 'string',
+};
 const TERMINATES_OPTIONS = { name: 'string', description: 'string' } as const;
 
 export function progress<W = any>(

@@ -48,7 +48,8 @@ export function formatTraceText(trace: Trace, options: TraceTextOptions): string
   assertShape(options, TRACE_TEXT_OPTIONS, 'formatTraceText() options');
   for (const k of ['maxColumn', 'width'] as const) {
     const v = options[k];
-    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new RangeError(`formatTraceText() options: ${k} must be a whole number of columns, 1 or more, not ${shown(v)}`);
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1))
+      throw new RangeError(`formatTraceText() options: ${k} must be a whole number of columns, 1 or more, not ${shown(v)}`);
   }
   if (trace.steps.length === 0) return '   (no steps: the initial state itself is the counterexample)';
   if (options.brief) return formatTraceBrief(trace, options.actors, options.width ?? BRIEF_WIDTH);
