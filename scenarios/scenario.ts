@@ -120,7 +120,9 @@ export function resolveParams(s: AnyScenario, overrides: Readonly<Record<string,
     const spec = s.params[k];
     if (!spec) {
       const known = Object.keys(s.params);
-      throw new ScenarioInputError(`scenario '${s.id}' has no parameter '${k}' (parameters: ${known.length ? known.join(', ') : 'none'})${didYouMean(k, known)}`);
+      throw new ScenarioInputError(
+        `scenario '${s.id}' has no parameter '${k}' (parameters: ${known.length ? known.join(', ') : 'none'})${didYouMean(k, known)}`,
+      );
     }
     const notTaken = variant === undefined ? null : paramNotTaken(s, variant, [k]);
     if (notTaken) throw new ScenarioInputError(notTaken);
