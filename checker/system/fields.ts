@@ -3,7 +3,7 @@
  * range. The range fixes the field's bit width in the packed state vector (layout.ts), so a value
  * outside it is a model error that the engine reports with the step that produced it.
  */
-import { assertShape, shapeProblem, type Shape } from '../keys.js';
+import { assertShape, shapeProblem, shown, type Shape } from '../keys.js';
 
 /** A scalar field: an integer in [min, max]. `names` labels the values in traces (an enum). */
 export interface ScalarField {
@@ -109,6 +109,9 @@ export function int(min: number, max: number, init: number | IntOptions = min): 
 
 /** A boolean field stored as 0/1; starts false unless told. */
 export function bool(init: boolean | 0 | 1 = false): ScalarField {
+  // `bool('false')` would start true: a string is truthy.
+  if (init !== true && init !== false && init !== 0 && init !== 1)
+    throw new RangeError(`bool(): the initial value must be true, false, 0 or 1, not ${shown(init)}`);
   return { kind: 'scalar', min: 0, max: 1, init: init ? 1 : 0 };
 }
 
@@ -169,6 +172,7 @@ export function chan(capacity: number, element: ScalarField | readonly ScalarFie
   }
   const fields = Array.isArray(element) ? (element as readonly ScalarField[]) : [element as ScalarField];
   if (fields.length < 1 || fields.length > 16) throw new RangeError(`chan(): a message has 1..16 fields, not ${fields.length}`);
+  if (!Array.isArray(init)) throw new RangeError(`chan(): the initial messages must be an array, not ${shown(init)}`);
   if (init.length > capacity) throw new RangeError(`chan(): ${init.length} initial messages for capacity ${capacity}`);
   const messages = init.map((m) => (typeof m === 'number' ? [m] : [...m]));
   for (const m of messages) {

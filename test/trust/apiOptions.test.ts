@@ -14,7 +14,9 @@ import { after, describe, it } from 'node:test';
 import { assign, setup } from 'xstate';
 import {
   array,
+  bool,
   bound,
+  chan,
   check,
   checkInWorker,
   checkScenario,
@@ -234,6 +236,9 @@ describe('spec objects: an unknown key is refused when the thing is defined', ()
   it("field constructors' and property constructors' options: RangeError when called", () => {
     // Before: each option was dropped (int's initial value 0, the array not indexed, no description or explain).
     const cases: readonly [() => unknown, string][] = [
+      // Before: started true (a string is truthy); chan() threw a TypeError.
+      [() => bool(any('false')), "bool(): the initial value must be true, false, 0 or 1, not 'false' (a string)"],
+      [() => chan(2, int(0, 1), any(1)), 'chan(): the initial messages must be an array, not 1'],
       [() => int(0, 3, any({ initt: 2 })), "int() options: unknown key 'initt' (did you mean 'init'?); the keys are init, actorId"],
       [() => array(2, int(0, 1), any({ indexBy: 'g' })), "array() options: unknown key 'indexBy' (did you mean 'indexedBy'?); the keys are init, indexedBy"],
       [
