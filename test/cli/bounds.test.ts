@@ -208,7 +208,8 @@ describe('bad input never reaches an internal error', () => {
     ['validate-throws', /: the default parameters are invalid for variant 'count': its validate\(\) threw: validate is broken on purpose$/],
     ['variants-null', /: 'variants' must be an object, not null$/],
     ['odd-export', /: parameter 'n' must be an object$/],
-    ['odd-variant', /: the scenario definition is malformed: /],
+    // Before api14: "the scenario definition is malformed: " and the TypeError it met.
+    ['odd-variant', /: variant 'count': params must be an array, not 5$/],
   ];
   for (const [name, message] of malformed) {
     it(`scenario file ${name}: one clear line, exit 2`, async () => {
