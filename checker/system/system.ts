@@ -251,11 +251,9 @@ export function compileSystem<W>(spec: SystemSpec<W>): CompiledSystem<W> {
       if (!machine.eventTypes.includes(key))
         fail(`actor '${a.name}': choices given for '${key}', which no state of the machine accepts${unknownEvent(key, machine.eventTypes)}`);
     }
-    for (const key of Object.keys(a.cost ?? {})) {
+    for (const [key, c] of Object.entries(a.cost ?? {})) {
       if (!machine.eventTypes.includes(key))
         fail(`actor '${a.name}': a cost given for '${key}', which no state of the machine accepts${unknownEvent(key, machine.eventTypes)}`);
-    }
-    for (const [key, c] of Object.entries(a.cost ?? {})) {
       if (!Number.isInteger(c) || c < 0) fail(`actor '${a.name}': the cost of '${key}' must be a whole number, 0 or more, not ${String(c)}`);
     }
     for (const [key, c] of Object.entries(a.choices ?? {}))
