@@ -116,7 +116,8 @@ export function migrationActor(m: Mmu, options: MigrationOptions): ActorSpec<Mig
     machine: migrationMachine(m, options),
     fields: { folio: int(-1, m.folioCount - 1) },
     choices: { tryToMigrate: cands.length },
-    cost: { tryToMigrate: 1, removeMigrationPtes: 0 },
+    // The atomic machine has no removeMigrationPtes step to cost (a cost for an event no state accepts is refused).
+    cost: (options.steps ?? 'two-step') === 'atomic' ? { tryToMigrate: 1 } : { tryToMigrate: 1, removeMigrationPtes: 0 },
     label: ({ context, event }) => {
       const w = event.world as MmuWorld;
       if (event.type === 'tryToMigrate') {

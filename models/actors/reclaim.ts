@@ -20,7 +20,7 @@
  * inside the fault (lruMakeResident).
  */
 import { setup } from 'xstate';
-import type { ActorSpec, StepEvent } from '../../checker/index.js';
+import { shapeProblem, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 import { reclaimFolio, reclaimFolioOk } from '../mmu/env.js';
 import { folioEvictable } from '../mmu/lru.js';
@@ -36,6 +36,8 @@ export interface ReclaimOptions {
   /** 'any' (default): any evictable candidate; 'lru': only the least recently used one. */
   readonly policy?: 'any' | 'lru';
 }
+
+const RECLAIM_OPTIONS: Shape<ReclaimOptions> = { name: 'string', budget: 'checked', pages: 'array', policy: 'checked' };
 
 type ReclaimEvent = StepEvent<'shrinkFolioList', MmuWorld>;
 
@@ -104,6 +106,8 @@ export function reclaimMachine(m: Mmu, options: ReclaimOptions) {
 
 /** The reclaim actor: an environment with `budget` evictions. */
 export function reclaimActor(m: Mmu, options: ReclaimOptions): ActorSpec<Record<string, never>, MmuWorld> {
+  const keys = shapeProblem(options, RECLAIM_OPTIONS, 'reclaimActor() options');
+  if (keys) throw new RangeError(keys);
   const policy = options.policy ?? 'any';
   const cands = reclaimCandidates(m, options.pages);
   return {

@@ -7,7 +7,7 @@
  * Address unit: one unit is one MTE granule (16 bytes on arm64); a page has `unitsPerPage` units (default
  * 4). User addresses are unit numbers 0 .. pages*unitsPerPage-1; unit `a` lies in page a / unitsPerPage.
  */
-import { array, bool, enumOf, int, type FieldSpecs, type ScalarField } from '../../checker/index.js';
+import { array, bool, enumOf, int, shapeProblem, type FieldSpecs, type ScalarField, type Shape } from '../../checker/index.js';
 import { BACKING_NAMES, PTE_NAMES, VMA_NAMES, pteResident, type BackingName, type PteName, type VmaName } from './constants.js';
 import { Shadow } from './shadow.js';
 
@@ -169,7 +169,40 @@ function pteDomainSize(o: MmuOptions): number {
 }
 
 /** Builds the MMU descriptor. Throws a RangeError naming the bad option. */
+/** Every option of defineMmu: a key not listed (`capacty`, `swaps`) is a typo, refused rather than left at its default. */
+const MMU_OPTIONS: Shape<MmuOptions> = {
+  pages: 'checked',
+  unitsPerPage: 'checked',
+  vma: 'checked',
+  pte: 'checked',
+  staticVma: 'checked',
+  backing: 'checked',
+  folios: 'checked',
+  pinEncoding: 'checked',
+  swap: 'checked',
+  migration: 'checked',
+  capacity: 'checked',
+  refs: 'checked',
+  pins: 'checked',
+  pinBias: 'checked',
+  pageLock: 'checked',
+  dirty: 'checked',
+  writeback: 'checked',
+  buffers: 'checked',
+  stableWrites: 'checked',
+  versions: 'checked',
+  mte: 'checked',
+  tagOK: 'checked',
+  poison: 'checked',
+  mmapLock: 'checked',
+  exactCopy: 'checked',
+  touchOnAccess: 'checked',
+  faultInSafeWriteableReturn: 'checked',
+};
+
 export function defineMmu(o: MmuOptions): Mmu {
+  const keys = shapeProblem(o, MMU_OPTIONS, 'defineMmu() options');
+  if (keys) throw new RangeError(keys);
   checkInt(o.pages, 1, 64, 'pages');
   const P = o.pages;
   const U = o.unitsPerPage ?? 4;

@@ -40,6 +40,7 @@ import {
   type SystemSpec,
 } from '../../index.js';
 import { closestWord } from '../../checker/keys.js';
+import { defineMmu, reclaimActor } from '../../models/index.js';
 import { EXIT } from '../../cli/exitCodes.js';
 import { runCli } from '../../cli/program.js';
 import { scenarioDefinitionProblem } from '../../scenarios/index.js';
@@ -266,6 +267,19 @@ describe('spec objects: an unknown key is refused when the thing is defined', ()
       [() => deadlockFreedom(any('deadlock')), "deadlockFreedom() options must be an object ({ name, description }), not 'deadlock' (a string)"],
     ];
     for (const [run, message] of cases) assert.throws(run, { name: 'RangeError', message });
+  });
+
+  it("faultline/models: defineMmu()'s and reclaimActor()'s options, as the init template uses them", () => {
+    // Before: capacity left unlimited (no LRU, nothing ever evicted for room); reclaim named 'reclaim'.
+    assert.throws(() => defineMmu(any({ pages: 2, capacty: 1 })), {
+      name: 'RangeError',
+      message: /^defineMmu\(\) options: unknown key 'capacty' \(did you mean 'capacity'\?\); the keys are pages, unitsPerPage, /,
+    });
+    const m = defineMmu({ pages: 2, capacity: 1 });
+    assert.throws(() => reclaimActor(m, any({ budget: 1, nme: 'kswapd' })), {
+      name: 'RangeError',
+      message: "reclaimActor() options: unknown key 'nme' (did you mean 'name'?); the keys are name, budget, pages, policy",
+    });
   });
 
   it('through the CLI, each slip in a scenario file is one line, exit 2', async () => {
