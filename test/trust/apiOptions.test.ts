@@ -40,7 +40,7 @@ import {
   type SystemSpec,
 } from '../../index.js';
 import { closestWord } from '../../checker/keys.js';
-import { defineMmu, reclaimActor } from '../../models/index.js';
+import { defineIovIter, defineMmu, reclaimActor } from '../../models/index.js';
 import { EXIT } from '../../cli/exitCodes.js';
 import { runCli } from '../../cli/program.js';
 import { scenarioDefinitionProblem } from '../../scenarios/index.js';
@@ -276,6 +276,10 @@ describe('spec objects: an unknown key is refused when the thing is defined', ()
       message: /^defineMmu\(\) options: unknown key 'capacty' \(did you mean 'capacity'\?\); the keys are pages, unitsPerPage, /,
     });
     const m = defineMmu({ pages: 2, capacity: 1 });
+    // Before: an iterator without the i->nofault flag.
+    assert.throws(() => defineIovIter(m, 'it', any({ type: 'UBUF', dir: 'DEST', segments: [{ base: 0, len: 2 }], nofualt: true })), {
+      message: "defineIovIter() options: unknown key 'nofualt' (did you mean 'nofault'?); the keys are type, dir, segments, count, nofault, warn",
+    });
     assert.throws(() => reclaimActor(m, any({ budget: 1, nme: 'kswapd' })), {
       name: 'RangeError',
       message: "reclaimActor() options: unknown key 'nme' (did you mean 'name'?); the keys are name, budget, pages, policy",
