@@ -110,6 +110,14 @@ export function validateSymmetry(spec: SystemSpec, system: Pick<CompiledSystem, 
   for (const slot of system.layout.slots) {
     const g = slot.field.actorId;
     if (g !== undefined && !groups[g]) fail(`${slot.name} holds actor ids of '${g}', which is not a symmetric group`);
+    // An id is a member's position in its group (0 for the first): the field must hold every one of them.
+    const size = g === undefined ? 0 : (groups[g]?.length ?? 0);
+    if (size && (slot.field.min !== 0 || slot.field.max < size - 1)) {
+      fail(
+        `${slot.name} holds actor ids of '${g}' but its domain is ${slot.field.min}..${slot.field.max}: an id is the member's position in the group, ` +
+          `0..${size - 1} (a value above is "none"): declare it int(0, ${size - 1}), or int(0, ${size}) with ${size} for none`,
+      );
+    }
   }
 }
 
