@@ -410,7 +410,7 @@ export function realSteps(system: CompiledSystem, sym: SymmetryReducer, stepIds:
     // the model breaks, which asymmetry() names).
     if (!enabled) {
       throw new NondeterminismError(
-        `re-executing a path of the symmetry-reduced search diverged at step ${out.length + 1}: a step is not deterministic, or the actors declared symmetric are told apart by the model`,
+        `re-executing a path of the symmetry-reduced search diverged at step ${out.length + 1}: a step is not deterministic, or the actors declared symmetric are told apart by the model (a step's choice that names a member, as a server's 'grant client k', is not renamed with it)`,
         system.name,
         0,
         out,
