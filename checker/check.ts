@@ -463,7 +463,12 @@ function sampledProbe(
   const searched = violations.findIndex((v) => v.kind === 'assertion');
   if (stopAtFirstViolation) violations.length = 0;
   else if (searched >= 0) violations.splice(searched, 1);
-  violations.unshift({ property: 'assertion', kind: 'assertion', message: probed.found.message, trace: counterexample(system, [...probed.steps, probed.found.step]) });
+  violations.unshift({
+    property: 'assertion',
+    kind: 'assertion',
+    message: probed.found.message,
+    trace: counterexample(system, [...probed.steps, probed.found.step]),
+  });
   return undefined;
 }
 

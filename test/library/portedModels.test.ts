@@ -45,7 +45,10 @@ describe('the alternating-bit protocol over lossy channels (SPIN)', () => {
     };
     for (const variant of ['abp', 'no-bit-check'] as const) {
       const system = compileSystem(abp(3, 2, variant));
-      const two = check(system, { workers: 2, source: { module: new URL('./fixtures/ported/sources.ts', import.meta.url).href, export: 'abpSource', args: { m: 3, losses: 2, variant } } });
+      const two = check(system, {
+        workers: 2,
+        source: { module: new URL('./fixtures/ported/sources.ts', import.meta.url).href, export: 'abpSource', args: { m: 3, losses: 2, variant } },
+      });
       assert.deepEqual(strip(two), strip(check(system)));
     }
   });

@@ -48,7 +48,11 @@ export function exploreOn(system: CompiledSystem, workers: number, source: Syste
   if (rerun !== 'found' || outcome.findings.length || outcome.stopped) return { ...outcome, workers: threads };
   // The threads found something the one-thread search, run to the end over the same reachable states, does
   // not: the model's code answers differently on another thread. A model error, never a quiet `holds`.
-  return { ...outcome, findings: [{ property: system.name, kind: 'assertion', message: THREADS_DISAGREE, state: 0, modelError: 'nondeterministic' }], workers: threads };
+  return {
+    ...outcome,
+    findings: [{ property: system.name, kind: 'assertion', message: THREADS_DISAGREE, state: 0, modelError: 'nondeterministic' }],
+    workers: threads,
+  };
 }
 
 const THREADS_DISAGREE =

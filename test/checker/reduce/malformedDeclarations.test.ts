@@ -25,7 +25,12 @@ describe('actor-id fields that cannot hold every member’s id', () => {
     return {
       name: 'ids',
       world: { owner },
-      actors: names.map((name, i) => ({ name, machine: member, input: { me: i + firstId }, fields: { me: int(0, 4, { init: i + firstId, actorId: 'readers' }) } })),
+      actors: names.map((name, i) => ({
+        name,
+        machine: member,
+        input: { me: i + firstId },
+        fields: { me: int(0, 4, { init: i + firstId, actorId: 'readers' }) },
+      })),
       properties: [deadlockFreedom()],
       symmetric: { readers: names },
     };
@@ -38,7 +43,8 @@ describe('actor-id fields that cannot hold every member’s id', () => {
       () => compileSystem(spec(int(1, 4, { init: 4, actorId: 'readers' }), 4, 1)),
       (e: unknown) =>
         e instanceof SystemDefinitionError &&
-        e.message === `system 'ids': owner holds actor ids of 'readers' but its domain is 1..4: an id is the member's position in the group, 0..2 (a value above is "none"): declare it int(0, 2), or int(0, 3) with 3 for none`,
+        e.message ===
+          `system 'ids': owner holds actor ids of 'readers' but its domain is 1..4: an id is the member's position in the group, 0..2 (a value above is "none"): declare it int(0, 2), or int(0, 3) with 3 for none`,
     );
   });
 
