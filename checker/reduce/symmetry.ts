@@ -400,18 +400,8 @@ export function realSteps(system: CompiledSystem, sym: SymmetryReducer, stepIds:
   for (const [i, id] of stepIds.entries()) {
     let mapped = sym.mapStep(id, sigma);
     before.set(real.S);
-    let enabled: boolean;
-    try {
-      enabled = rep.applyId(id);
-    } catch {
-      // The last step of an assertion's trace throws: it is the finding, renamed like the others.
-      if (i === stepIds.length - 1) {
-        out.push(mapped);
-        break;
-      }
-      enabled = false;
-    }
-    if (enabled) {
+    let enabled = attempt(rep, id);
+    if (enabled === true) {
       // The real state is the representative renamed by sigma. A step whose choice names a member (a
       // server's "grant client k") is not renamed by mapStep: then the real step is the one that reaches
       // the renamed successor. Where none does (a model that breaks its symmetry), the renamed step as it is.
@@ -420,21 +410,18 @@ export function realSteps(system: CompiledSystem, sym: SymmetryReducer, stepIds:
       if (found !== null) mapped = found;
       else {
         real.load(before);
-        try {
-          enabled = real.applyId(mapped);
-        } catch {
-          if (i === stepIds.length - 1) {
-            out.push(mapped);
-            break;
-          }
-          enabled = false;
-        }
+        enabled = attempt(real, mapped);
       }
+    }
+    // The last step of an assertion's trace throws: it is the finding, renamed like the others.
+    if (enabled === 'threw' && i === stepIds.length - 1) {
+      out.push(mapped);
+      break;
     }
     // The search took `id` in the representative: a step that no longer is enabled there, or whose renaming
     // is not enabled in the real state, is model code that is not a function of the state (or a symmetry
     // the model breaks, which asymmetry() names).
-    if (!enabled) {
+    if (enabled !== true) {
       throw new NondeterminismError(
         `re-executing a path of the symmetry-reduced search diverged at step ${out.length + 1}: a step is not deterministic, or the actors declared symmetric are told apart by the model`,
         system.name,
@@ -454,13 +441,18 @@ function sameSlots(a: Slots, b: Slots): boolean {
   return true;
 }
 
+/** Step `id` from the stepper's state: whether it was enabled, or 'threw'. */
+function attempt(stepper: Stepper, id: number): boolean | 'threw' {
+  try {
+    return stepper.applyId(id);
+  } catch {
+    return 'threw';
+  }
+}
+
 /** Whether step `id` from the stepper's state reaches `to` (a step that throws does not). */
 function takes(stepper: Stepper, id: number, to: Slots): boolean {
-  try {
-    return stepper.applyId(id) && sameSlots(stepper.S, to);
-  } catch {
-    return false;
-  }
+  return attempt(stepper, id) === true && sameSlots(stepper.S, to);
 }
 
 /** The first step enabled in `from` that reaches `to` (the stepper left there), or null. */
