@@ -493,7 +493,11 @@ function sampledProbe(
   if (probed.found.kind === 'nondeterministic') {
     return { kind: 'nondeterministic', subject: probed.found.actor, message: probed.found.message, trace: longestTrace(system, probed.steps) };
   }
-  violations.splice(0, stopAtFirstViolation ? violations.length : 0, {
+  // One violation a property: the probe's (which names the bad access) takes the place of the search's assertion, if it found one.
+  const searched = violations.findIndex((v) => v.kind === 'assertion');
+  if (stopAtFirstViolation) violations.length = 0;
+  else if (searched >= 0) violations.splice(searched, 1);
+  violations.unshift({
     property: 'assertion',
     kind: 'assertion',
     message: probed.found.message,

@@ -37,6 +37,9 @@
  *     representative to real state (σ₀ = the inverse of the initial state's renaming), maps each step's
  *     actor through σ, and after each step composes σ with the inverse of the renaming that
  *     canonicalised the successor. Printed and replayed traces use those ids, so they are real executions.
+ *     A step whose choice names a member (a server's "grant client k", Murphi's ruleset over a scalarset)
+ *     keeps its choice under that mapping; where the mapped step does not reach the renamed successor,
+ *     the real step that does is taken.
  */
 import { SystemDefinitionError, type CompiledSystem, type SystemSpec } from '../system/system.js';
 import { encodeStep, stepActor, stepChoice, stepEvent, Stepper } from '../system/step.js';
@@ -110,6 +113,14 @@ export function validateSymmetry(spec: SystemSpec, system: Pick<CompiledSystem, 
   for (const slot of system.layout.slots) {
     const g = slot.field.actorId;
     if (g !== undefined && !groups[g]) fail(`${slot.name} holds actor ids of '${g}', which is not a symmetric group`);
+    // An id is a member's position in its group (0 for the first): the field must hold every one of them.
+    const size = g === undefined ? 0 : (groups[g]?.length ?? 0);
+    if (size && (slot.field.min !== 0 || slot.field.max < size - 1)) {
+      fail(
+        `${slot.name} holds actor ids of '${g}' but its domain is ${slot.field.min}..${slot.field.max}: an id is the member's position in the group, ` +
+          `0..${size - 1} (a value above is "none"): declare it int(0, ${size - 1}), or int(0, ${size}) with ${size} for none`,
+      );
+    }
   }
 }
 
@@ -384,23 +395,33 @@ export function realSteps(system: CompiledSystem, sym: SymmetryReducer, stepIds:
   sym.canonicalize(rep.S, pi);
   let sigma = sym.invert(pi);
   const out: number[] = [];
+  const before = system.layout.buffer();
+  const expected = system.layout.buffer();
   for (const [i, id] of stepIds.entries()) {
-    const mapped = sym.mapStep(id, sigma);
-    let enabled: boolean;
-    try {
-      enabled = rep.applyId(id) && real.applyId(mapped);
-    } catch {
-      // The last step of an assertion's trace throws: it is the finding, renamed like the others.
-      if (i === stepIds.length - 1) {
-        out.push(mapped);
-        break;
+    let mapped = sym.mapStep(id, sigma);
+    before.set(real.S);
+    let enabled = attempt(rep, id);
+    if (enabled === true) {
+      // The real state is the representative renamed by sigma. A step whose choice names a member (a
+      // server's "grant client k") is not renamed by mapStep: then the real step is the one that reaches
+      // the renamed successor. Where none does (a model that breaks its symmetry), the renamed step as it is.
+      sym.apply(rep.S, sigma, expected);
+      const found = takes(real, mapped, expected) ? mapped : stepTo(real, before, expected);
+      if (found !== null) mapped = found;
+      else {
+        real.load(before);
+        enabled = attempt(real, mapped);
       }
-      enabled = false;
+    }
+    // The last step of an assertion's trace throws: it is the finding, renamed like the others.
+    if (enabled === 'threw' && i === stepIds.length - 1) {
+      out.push(mapped);
+      break;
     }
     // The search took `id` in the representative: a step that no longer is enabled there, or whose renaming
     // is not enabled in the real state, is model code that is not a function of the state (or a symmetry
     // the model breaks, which asymmetry() names).
-    if (!enabled) {
+    if (enabled !== true) {
       throw new NondeterminismError(
         `re-executing a path of the symmetry-reduced search diverged at step ${out.length + 1}: a step is not deterministic, or the actors declared symmetric are told apart by the model`,
         system.name,
@@ -413,4 +434,33 @@ export function realSteps(system: CompiledSystem, sym: SymmetryReducer, stepIds:
     out.push(mapped);
   }
   return out;
+}
+
+function sameSlots(a: Slots, b: Slots): boolean {
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+/** Step `id` from the stepper's state: whether it was enabled, or 'threw'. */
+function attempt(stepper: Stepper, id: number): boolean | 'threw' {
+  try {
+    return stepper.applyId(id);
+  } catch {
+    return 'threw';
+  }
+}
+
+/** Whether step `id` from the stepper's state reaches `to` (a step that throws does not). */
+function takes(stepper: Stepper, id: number, to: Slots): boolean {
+  return attempt(stepper, id) === true && sameSlots(stepper.S, to);
+}
+
+/** The first step enabled in `from` that reaches `to` (the stepper left there), or null. */
+function stepTo(stepper: Stepper, from: Slots, to: Slots): number | null {
+  stepper.load(from);
+  for (const id of stepper.enabledSteps()) {
+    stepper.load(from);
+    if (takes(stepper, id, to)) return id;
+  }
+  return null;
 }

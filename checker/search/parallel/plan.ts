@@ -44,8 +44,22 @@ export function exploreOn(system: CompiledSystem, workers: number, source: Syste
   if (single) return { ...explore(system, options), workers: { threads: 1, note: single } };
   const { rerun, work: _work, ...outcome } = exploreParallel(system, options, { workers, source });
   const note = rerun && RERUN_NOTES[rerun];
-  return { ...outcome, workers: { threads: workers, ...(note ? { note } : {}) } };
+  const threads = { threads: workers, ...(note ? { note } : {}) };
+  if (rerun !== 'found' || outcome.findings.length || outcome.stopped) return { ...outcome, workers: threads };
+  // The threads found something the one-thread search, run to the end over the same reachable states, does
+  // not: the model's code answers differently on another thread. A model error, never a quiet `holds`.
+  return {
+    ...outcome,
+    findings: [{ property: system.name, kind: 'assertion', message: THREADS_DISAGREE, state: 0, modelError: 'nondeterministic' }],
+    workers: threads,
+  };
 }
+
+const THREADS_DISAGREE =
+  'the model is not deterministic: a worker thread found a violation or a model error that the one-thread search, over the same states, does not reach ' +
+  '(state kept outside the world, such as a module-level counter or cache, Math.random, Date.now, or code that depends on the thread; ' +
+  'or, through the library, options.source builds another system than the one checked); ' +
+  'run it with --workers 1 to see the one-thread answer';
 
 /** What the result says when the one-thread search answered a run the threads began (coordinator.ts). */
 const RAN_AGAIN = 'something was found (or --max-states passed): the one-thread search ran again to it, for its exact counterexample and counts';
