@@ -604,11 +604,15 @@ function lassoViolation(
 }
 
 /** A finding that is a model error (a property threw, a step is not deterministic), with its trace. */
-function toModelError(system: CompiledSystem, path: readonly number[], f: Pick<Finding, 'property' | 'message' | 'step' | 'modelError'>): ModelError {
+function toModelError(
+  system: CompiledSystem,
+  path: readonly number[],
+  f: Pick<Finding, 'property' | 'message' | 'step' | 'modelError' | 'threads'>,
+): ModelError {
   const steps = f.step === undefined ? path : [...path, f.step];
   const kind = f.modelError ?? 'property-threw';
   const message = kind === 'property-threw' ? propertyThrew(system, f.property, f.message) : f.message;
-  return { kind, subject: f.property, message, trace: buildTrace(system, steps) };
+  return { kind, subject: f.property, message, trace: buildTrace(system, steps), ...(f.threads ? { threads: f.threads } : {}) };
 }
 
 /** "property 'P' threw: TypeError: ..." from the monitors' "the property threw: ..." (or what is wrong with its shape). */

@@ -64,7 +64,7 @@ export type { StopReason } from './search/explore.js';
 export type { FieldChange, Trace, TraceStep } from './trace/trace.js';
 // What the CLI needs beyond checking: a counterexample rendered, written to a trace file and replayed.
 /** A trace as numbered steps in per-actor columns (the commit-message form). */
-export { formatTraceText } from './trace/traceText.js';
+export { formatModelErrorTrace, formatTraceText } from './trace/traceText.js';
 /** A trace as a Mermaid sequence diagram, and text made safe inside any Mermaid diagram. */
 export { formatTraceMermaid, mermaidText } from './trace/traceMermaid.js';
 /** The trace of a sequence of step ids, rebuilt by re-executing them. */

@@ -22,6 +22,12 @@ export interface ModelError {
   readonly subject: string;
   readonly message: string;
   readonly trace: Trace;
+  /**
+   * Set when the threads of a `workers` run found something the one-thread search of the same states does
+   * not (a model that answers differently on another thread): the number of threads. No path shows it on
+   * one thread, so the trace has no steps, and only a check on as many threads re-creates it.
+   */
+  readonly threads?: number;
 }
 
 export interface Violation {

@@ -88,6 +88,8 @@ export interface Finding {
   readonly blocked?: readonly BlockedActor[];
   /** Not a violation but a mistake in the model (the property's own code threw, a step is not deterministic). */
   readonly modelError?: ModelErrorKind;
+  /** A model error only threads show: how many (ModelError.threads). */
+  readonly threads?: number;
 }
 
 export interface BoundFinding {

@@ -4,6 +4,7 @@
  * loop? }`. `loop` (as in Quint's ITF traces) is the index of the first step of a lasso's cycle.
  */
 import type { ModelError, ModelErrorKind, Violation } from '../result.js';
+import { MAX_WORKERS } from '../search/parallel/pool.js';
 
 export const TRACE_SCHEMA = 'faultline/trace@1';
 
@@ -14,14 +15,23 @@ export interface TraceFile {
   readonly params: Readonly<Record<string, number>>;
   readonly strategy: string;
   readonly seed: number | null;
-  /** A model error is written as `kind: 'model-error'`, `property`: its subject, `modelError`: its kind. */
-  readonly violation: { readonly property: string; readonly kind: string; readonly message: string; readonly modelError?: ModelErrorKind };
+  /**
+   * A model error is written as `kind: 'model-error'`, `property`: its subject, `modelError`: its kind, and
+   * `threads` when only a check on that many threads shows it (ModelError.threads).
+   */
+  readonly violation: {
+    readonly property: string;
+    readonly kind: string;
+    readonly message: string;
+    readonly modelError?: ModelErrorKind;
+    readonly threads?: number;
+  };
   readonly steps: readonly { readonly actor: string; readonly transition: string; readonly choice: number; readonly label?: string }[];
   readonly loop?: number;
 }
 
 export function toTraceFile(
-  v: Pick<Violation, 'trace' | 'message' | 'property'> & { readonly kind: string; readonly modelError?: ModelErrorKind },
+  v: Pick<Violation, 'trace' | 'message' | 'property'> & { readonly kind: string; readonly modelError?: ModelErrorKind; readonly threads?: number },
   context: { scenario: string; variant: string; params: Readonly<Record<string, number>>; strategy: string; seed?: number | null },
 ): TraceFile {
   return {
@@ -31,15 +41,23 @@ export function toTraceFile(
     params: context.params,
     strategy: context.strategy,
     seed: context.seed ?? null,
-    violation: { property: v.property, kind: v.kind, message: v.message, ...(v.modelError ? { modelError: v.modelError } : {}) },
+    violation: {
+      property: v.property,
+      kind: v.kind,
+      message: v.message,
+      ...(v.modelError ? { modelError: v.modelError } : {}),
+      ...(v.threads ? { threads: v.threads } : {}),
+    },
     steps: v.trace.steps.map((s) => ({ actor: s.actor, transition: s.transition, choice: s.choice, label: s.label })),
     ...(v.trace.loop === undefined ? {} : { loop: v.trace.loop }),
   };
 }
 
 /** A model error as a violation for the trace file: `replay` reproduces it as `check` reported it. */
-export function modelErrorAsViolation(m: ModelError): Pick<Violation, 'trace' | 'message' | 'property'> & { kind: 'model-error'; modelError: ModelErrorKind } {
-  return { property: m.subject, kind: 'model-error', modelError: m.kind, message: m.message, trace: m.trace };
+export function modelErrorAsViolation(
+  m: ModelError,
+): Pick<Violation, 'trace' | 'message' | 'property'> & { kind: 'model-error'; modelError: ModelErrorKind; threads?: number } {
+  return { property: m.subject, kind: 'model-error', modelError: m.kind, message: m.message, trace: m.trace, ...(m.threads ? { threads: m.threads } : {}) };
 }
 
 export class TraceFileError extends Error {
@@ -76,6 +94,12 @@ export function parseTraceFile(data: unknown): TraceFile {
   }
   if (isRecord(v) && v.kind === 'model-error' && !['property-threw', 'nondeterministic', 'xstate-mismatch', 'label-threw'].includes(v.modelError as string)) {
     fail('"violation.modelError" must be property-threw, nondeterministic, xstate-mismatch or label-threw');
+  }
+  if (isRecord(v) && v.threads !== undefined) {
+    if (v.kind !== 'model-error' || v.modelError !== 'nondeterministic') fail('"violation.threads" belongs to a nondeterministic model error only');
+    if (typeof v.threads !== 'number' || !Number.isInteger(v.threads) || v.threads < 2 || v.threads > MAX_WORKERS) {
+      fail(`"violation.threads" must be a whole number from 2 to ${MAX_WORKERS}`);
+    }
   }
   if (!Array.isArray(data.steps)) return fail('"steps" must be an array');
   data.steps.forEach((s: unknown, i: number) => {

@@ -9,6 +9,7 @@
  * that is possible (see briefWidths() for the rule).
  */
 import { assertShape, shown, type Shape } from '../keys.js';
+import type { ModelError } from '../result.js';
 import { localFieldName, type Trace } from './trace.js';
 
 export interface TraceTextOptions {
@@ -36,6 +37,16 @@ function wrap(text: string, width: number, indent: string): string[] {
   }
   out.push(rest);
   return out;
+}
+
+/**
+ * A model error's trace as text. One that only threads show (ModelError.threads) has no path that shows
+ * it on one thread: it says so, and how to see it again, instead of a trace of no steps.
+ */
+export function formatModelErrorTrace(m: Pick<ModelError, 'trace' | 'threads'>, options: TraceTextOptions): string {
+  if (m.threads)
+    return `   (no trace: ${m.threads} threads and the one-thread search disagree over the same states; \`faultline replay\` checks again on ${m.threads} threads)`;
+  return formatTraceText(m.trace, options);
 }
 
 /** The actors that step, in the system's order (an actor the list does not name goes last). */

@@ -2,6 +2,8 @@
  * `faultline replay FILE`: re-execute a saved counterexample and confirm its violation.
  * Exit 1: reproduced. 0: it runs to the end without the violation (the model changed). 2: the file is
  * malformed, or a step is not enabled where the trace says it was (the trace diverges from the model).
+ * 4: a model error reproduced; one that only threads show (`threads` in the file) is checked again on as
+ * many threads.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -22,9 +24,10 @@ import { EXIT, type ExitCode } from '../exitCodes.js';
 import { paramsSuffix } from '../format/common.js';
 import { colors, type CliIo } from '../io.js';
 import { looksLikeFile } from '../load.js';
-import { LIMIT_ENV, parseLimits, watchRun } from '../options.js';
+import { LIMIT_ENV, parseLimits, runOptions, watchRun } from '../options.js';
 import { resolveTarget } from '../resolve.js';
 import { shownPath } from '../traceFiles.js';
+import { checkOnWorkers, workerSource } from '../workerSystem.js';
 
 export function readTraceFile(path: string, cwd: string): TraceFile {
   let text: string;
@@ -87,6 +90,32 @@ export function registerReplay(program: Command, io: CliIo, done: (code: ExitCod
         const id = resolveStep(r.system, s.actor, s.transition, s.choice);
         if (typeof id === 'string') throw new UsageError(`trace file '${file}' step ${i + 1}: ${id}: the trace does not fit the model`);
         ids.push(id);
+      }
+      if (t.violation.kind === 'model-error' && t.violation.threads) {
+        // Threads that disagree with the one-thread search: no path shows it on one thread, so it is checked
+        // again on as many threads, from the same target and parameters.
+        const threads = t.violation.threads;
+        watchRun(limits, io);
+        let result;
+        try {
+          const source = workerSource({ target: `${t.scenario}:${t.variant}`, params: t.params, cwd: base });
+          result = checkOnWorkers(r.system, { ...runOptions(limits, io), workers: threads, source });
+        } finally {
+          io.watch?.(null);
+        }
+        io.stdout(
+          `${t.scenario}:${t.variant}${paramsSuffix(r.params)}: model error (${t.violation.modelError}), found on ${threads} threads: checked again on ${threads}\n`,
+        );
+        if (result.verdict === 'model-error' && result.modelError.threads) {
+          io.stdout(`${c.red.bold('REPRODUCED')}: model error: ${result.modelError.message}\n`);
+          return done(EXIT.MODEL_ERROR);
+        }
+        if (result.verdict === 'inconclusive') {
+          io.stdout(`${c.yellow('INCONCLUSIVE')}: ${result.inconclusive.message}\n`);
+          return done(EXIT.INCONCLUSIVE);
+        }
+        io.stdout(`${c.yellow('NOT REPRODUCED')}: the ${threads} threads now agree with the one-thread search (${result.verdict})\n`);
+        return done(EXIT.OK);
       }
       if (t.violation.kind === 'model-error' && t.violation.modelError) {
         watchRun(limits, io);

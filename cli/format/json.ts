@@ -26,6 +26,7 @@ export function runToJson(run: ScenarioRun, o: { readonly replay?: string } = {}
             kind: r.modelError.kind,
             subject: r.modelError.subject,
             message: r.modelError.message,
+            ...(r.modelError.threads ? { threads: r.modelError.threads } : {}),
             trace: { steps: r.modelError.trace.steps, states: r.modelError.trace.states, itf: toItf(r.modelError.trace) },
           },
         }

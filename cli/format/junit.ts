@@ -11,7 +11,7 @@
  * attribute and text node and drops the characters XML 1.0 cannot carry at all. The output is valid against
  * the Jenkins junit-10 XSD (test/cli/junitSchema.test.ts checks it with xmllint).
  */
-import { formatTraceText, type CompiledSystem, type Violation } from '../../checker/index.js';
+import { formatModelErrorTrace, formatTraceText, type CompiledSystem, type Violation } from '../../checker/index.js';
 import type { GateEntry, GateReport, ScenarioRun } from '../../scenarios/index.js';
 import { paramsSuffix } from './common.js';
 
@@ -114,7 +114,7 @@ function modelErrorCase(run: ScenarioRun, system: CompiledSystem, classname: str
   // Also a verdict this version does not know (from a newer faultline's JSON): no model error to show then.
   const m = run.result.verdict === 'model-error' ? run.result.modelError : undefined;
   const message = `model error: ${m?.message ?? run.result.verdict}`;
-  const trace = m ? `\n\n${formatTraceText(m.trace, { actors: system.actors.map((a) => a.name) })}` : '';
+  const trace = m ? `\n\n${formatModelErrorTrace(m, { actors: system.actors.map((a) => a.name) })}` : '';
   return { classname, name, outcome: { kind: 'error', type: 'model-error', message, body: `${message}${trace}\n\nReproduce: ${reproduce}\n` } };
 }
 

@@ -3,7 +3,7 @@
  * a verdict line, a property table, and each counterexample as a Mermaid sequence diagram followed by
  * the plain-text trace in a fenced block (the one to paste into a commit message).
  */
-import { formatTraceMermaid, formatTraceText, type CompiledSystem, type Violation } from '../../checker/index.js';
+import { formatModelErrorTrace, formatTraceMermaid, formatTraceText, type CompiledSystem, type Violation } from '../../checker/index.js';
 import type { GateEntry, GateReport, GateStatus, ScenarioRun } from '../../scenarios/index.js';
 import { num, paramsSuffix, reductionText } from './common.js';
 import { expectationText } from './junit.js';
@@ -59,7 +59,8 @@ export function formatRunMarkdown(run: ScenarioRun, system: CompiledSystem, o: R
   }
   const m = r.verdict === 'model-error' ? r.modelError : undefined;
   if (m) {
-    out.push('', `### model error (${m.kind})`, '', cell(m.message), '', violationMarkdown(m, system));
+    const trace = m.threads ? fenced('text', formatModelErrorTrace(m, { actors: system.actors.map((a) => a.name) })) : violationMarkdown(m, system);
+    out.push('', `### model error (${m.kind})`, '', cell(m.message), '', trace);
   }
   for (const v of r.violations) {
     out.push('', `### ${v.kind} ${code(v.property)} violated`, '', cell(v.message), '', violationMarkdown(v, system));

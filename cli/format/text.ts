@@ -1,6 +1,6 @@
 /** The text report of a check: verdict, the counterexample in CPU columns, property table, statistics. */
 import type { ChalkInstance } from 'chalk';
-import { formatTraceText, type CompiledSystem } from '../../checker/index.js';
+import { formatModelErrorTrace, formatTraceText, type CompiledSystem } from '../../checker/index.js';
 import type { ScenarioRun } from '../../scenarios/index.js';
 import { bytes, num, paramsSuffix, reductionText } from './common.js';
 
@@ -49,7 +49,7 @@ export function formatRunText(run: ScenarioRun, system: CompiledSystem, o: TextO
   if (modelError) {
     out.push(`  the model is wrong, so no verdict is given: fix it and check again.`, '');
     out.push(c.bold(`model error (${modelError.kind}): ${modelError.message}`), '');
-    out.push(formatTraceText(modelError.trace, { actors, brief: o.brief === true }));
+    out.push(formatModelErrorTrace(modelError, { actors, brief: o.brief === true }));
   }
   const stop = r.verdict === 'inconclusive' ? r.inconclusive : undefined;
   if (stop?.reason === 'interrupted') out.push(`  ${stop.message}: nothing is proven; the statistics so far are below.`);

@@ -50,7 +50,7 @@ export function exploreOn(system: CompiledSystem, workers: number, source: Syste
   // not: the model's code answers differently on another thread. A model error, never a quiet `holds`.
   return {
     ...outcome,
-    findings: [{ property: system.name, kind: 'assertion', message: THREADS_DISAGREE, state: 0, modelError: 'nondeterministic' }],
+    findings: [{ property: system.name, kind: 'assertion', message: THREADS_DISAGREE, state: 0, modelError: 'nondeterministic', threads: workers }],
     workers: threads,
   };
 }
