@@ -123,6 +123,16 @@ export interface ExploreOutcome {
 
 const POLL_MASK = 0xfff;
 
+/**
+ * log2 of the first size of the state table: 2^21 slots, or fewer when --max-states caps the states below
+ * what that holds at 0.7 load (a parallel search's rerun through a few levels, a small --max-states). Every
+ * page of a fresh table is a page fault when first touched, and the states of a small search touch pages all
+ * over it: 12 us each on this VM, 48 ms for the 16 MiB of 2^21 two-word slots. The table still grows if needed.
+ */
+function tableBitsFor(maxStates: number): number {
+  return Math.max(10, Math.min(21, Math.ceil(Math.log2((maxStates + 1) / 0.7)) + 1));
+}
+
 export function explore(system: CompiledSystem, options: ExploreOptions): ExploreOutcome {
   if (!options.reduction?.por) return exploreOnce(system, options, null);
   // Partial-order reduction is not claimed for progress under fairness, nor yet together with symmetry: such
@@ -155,8 +165,8 @@ function exploreOnce(system: CompiledSystem, options: ExploreOptions, por: Parti
     options.store === 'bitstate'
       ? new BitstateStore(W, options.bitstate)
       : options.store === 'compact'
-        ? new CompactStore(W, undefined, { keepIndex })
-        : new StateStore(W, undefined, { keyed: true, keepIndex, lastWordBits: layout.lastWordBits });
+        ? new CompactStore(W, tableBitsFor(options.maxStates), { keepIndex })
+        : new StateStore(W, tableBitsFor(options.maxStates), { keyed: true, keepIndex, lastWordBits: layout.lastWordBits });
   const frontier = options.strategy.createFrontier(store);
   const pack = layout.pack;
   const unpack = layout.unpack;
