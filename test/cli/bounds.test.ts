@@ -7,7 +7,6 @@
  * here times anything: clocks are fake, or a child process is given generous outer limits.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,10 +22,10 @@ import { loadScenarioFile } from '../../cli/load.js';
 import { buildVariant, findScenario, resolveParams } from '../../scenarios/index.js';
 import { REPO_ROOT } from '../scenarios/allScenarios.js';
 import { fakeIo } from './fakeIo.js';
+import { runBin } from './runBin.js';
 
 const FIXTURES = join(REPO_ROOT, 'test/cli/fixtures');
 const COUNTER = join(FIXTURES, 'counter.scenario.ts');
-const BIN = join(REPO_ROOT, 'bin/faultline.js');
 const scratch = mkdtempSync(join(tmpdir(), 'faultline-bounds-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -228,16 +227,7 @@ describe('bad input never reaches an internal error', () => {
 });
 
 describe('the executable ends what cannot stop itself (child processes, generous outer limits)', () => {
-  // Without type-checking the fixtures (seconds of TypeScript a process; test/cli/scenarioFiles.test.ts's subject).
-  const exec = (args: readonly string[]) => {
-    const r = spawnSync(process.execPath, [BIN, ...args, '--no-typecheck'], {
-      cwd: scratch,
-      encoding: 'utf8',
-      timeout: 120_000,
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    return { code: r.status, out: r.stdout, err: r.stderr };
-  };
+  const exec = (args: readonly string[]) => runBin(args, scratch);
 
   it('an endless loop in a guard: --timeout 1 ends the run, exit 3, the timeout named', () => {
     const r = exec(['check', join(FIXTURES, 'endless-guard.scenario.ts'), '--timeout', '1']);

@@ -3,13 +3,13 @@
  * scenario file, which each worker loads itself), the threads in the statistics line, and bad input.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { workersAsked } from '../../cli/prewarm.js';
 import { runCli } from '../../cli/program.js';
 import { REPO_ROOT } from '../scenarios/allScenarios.js';
 import { fakeIo } from './fakeIo.js';
+import { runBin } from './runBin.js';
 
 async function cli(argv: readonly string[]) {
   const f = fakeIo(REPO_ROOT, { now: () => 0, memory: () => 0 });
@@ -81,16 +81,7 @@ describe('the executable starts --workers threads before it loads the scenario (
     for (const [argv, n] of cases) assert.equal(workersAsked(argv), n, argv.join(' '));
   });
 
-  // The compiled executable (npm run build), as a user runs it; no type-check of the fixture (its own test's subject).
-  const exec = (args: readonly string[]) => {
-    const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/faultline.js'), ...args, '--no-typecheck'], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-      timeout: 120_000,
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    return { code: r.status, out: r.stdout, err: r.stderr };
-  };
+  const exec = (args: readonly string[]) => runBin(args, REPO_ROOT);
 
   it('the report is the one-thread one, for a user scenario file and a built-in', () => {
     for (const target of [join('test', 'cli', 'fixtures', 'counter.scenario.ts'), 'retry-ring']) {
