@@ -19,7 +19,7 @@
  */
 import { BitstateStore, type BitstateOptions } from '../store/bitstateStore.js';
 import { CompactStore } from '../store/compactStore.js';
-import { NO_PARENT, StateStore, type VisitedStore } from '../store/stateStore.js';
+import { NO_PARENT, SMALL_TABLE_BITS, StateStore, type VisitedStore } from '../store/stateStore.js';
 import { compileExpand, type ExpandFn } from '../system/codegen.js';
 import type { CompiledSystem } from '../system/system.js';
 import type { BoundProperty, Property } from '../properties/property.js';
@@ -124,13 +124,12 @@ export interface ExploreOutcome {
 const POLL_MASK = 0xfff;
 
 /**
- * log2 of the first size of the state table: 2^21 slots, or fewer when --max-states caps the states below
- * what that holds at 0.7 load (a parallel search's rerun through a few levels, a small --max-states). Every
- * page of a fresh table is a page fault when first touched, and the states of a small search touch pages all
- * over it: 12 us each on this VM, 48 ms for the 16 MiB of 2^21 two-word slots. The table still grows if needed.
+ * log2 of the first size of the state table: SMALL_TABLE_BITS, or fewer when --max-states caps the states
+ * below what that holds at 0.7 load (a parallel search's rerun through a few levels). Every page of a fresh
+ * table is a page fault when first touched (stateStore.ts grownTableBits). The table grows as needed.
  */
 function tableBitsFor(maxStates: number): number {
-  return Math.max(10, Math.min(21, Math.ceil(Math.log2((maxStates + 1) / 0.7)) + 1));
+  return Math.max(10, Math.min(SMALL_TABLE_BITS, Math.ceil(Math.log2((maxStates + 1) / 0.7)) + 1));
 }
 
 export function explore(system: CompiledSystem, options: ExploreOptions): ExploreOutcome {

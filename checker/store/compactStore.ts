@@ -15,7 +15,7 @@
  * second is forced to 1 so that 0 marks an empty slot (hence 63 bits). As in the keyed exact table, the
  * slot is the first hash's top bits, so doubling the table keeps its order (a streaming rehash).
  */
-import { hashWords, parentChain, tableGrowthBytes, type VisitedStore } from './stateStore.js';
+import { grownTableBits, hashWords, parentChain, SMALL_TABLE_BITS, tableGrowthBytes, type VisitedStore } from './stateStore.js';
 
 const CHUNK_BITS = 16;
 const CHUNK = 1 << CHUNK_BITS;
@@ -43,7 +43,7 @@ export class CompactStore implements VisitedStore {
   private readonly window: (Uint32Array | undefined)[] = [];
   private released = 0;
 
-  constructor(words: number, initialTableBits = 21, options: { keepIndex?: boolean } = {}) {
+  constructor(words: number, initialTableBits = SMALL_TABLE_BITS, options: { keepIndex?: boolean } = {}) {
     this.words = words;
     this.entry = options.keepIndex ? 3 : 2;
     this.tableBits = initialTableBits;
@@ -162,7 +162,7 @@ export class CompactStore implements VisitedStore {
   }
 
   private grow(): void {
-    const bits = this.tableBits + 1;
+    const bits = grownTableBits(this.tableBits);
     if (bits > MAX_TABLE_BITS) throw new RangeError('the state table cannot grow past 2^30 slots');
     const E = this.entry;
     const old = this.table;

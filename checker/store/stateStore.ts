@@ -84,12 +84,26 @@ export interface VisitedStore {
   growthBytes(more: number): number;
 }
 
-/** Bytes of the tables a table of `slots` slots doubles into while it fills up to `states` at 0.7 load. */
+/**
+ * log2 of the slots a table of 2^bits slots grows to at 0.7 load: eight times as many while it is small
+ * (up to FAST_GROWTH_BITS), then twice. A search of a few thousand states thus touches a table of 2^15
+ * slots, not 2^21: every page of a fresh table costs a page fault when first touched (12 us each on this
+ * VM, 48 ms for all of 2^21 two-word slots), and a small table stays in the caches and the TLB. A search
+ * that passes 2^21 slots rehashes only 2^15 and 2^18 slots more than one that starts there.
+ */
+export function grownTableBits(bits: number): number {
+  return bits < FAST_GROWTH_BITS ? Math.min(FAST_GROWTH_BITS, bits + 3) : bits + 1;
+}
+
+/** The largest table that grows eightfold (grownTableBits), and the size a big search reaches first. */
+export const FAST_GROWTH_BITS = 21;
+
+/** Bytes of the tables a table of `slots` slots grows into (grownTableBits) while it fills up to `states` at 0.7 load. */
 export function tableGrowthBytes(slots: number, states: number, bytesPerSlot: number): number {
   let bytes = 0;
-  for (let n = slots; states * 10 > n * 7;) {
-    n *= 2;
-    bytes += n * bytesPerSlot;
+  for (let bits = Math.log2(slots); states * 10 > 2 ** bits * 7; ) {
+    bits = grownTableBits(bits);
+    bytes += 2 ** bits * bytesPerSlot;
   }
   return bytes;
 }
@@ -103,6 +117,9 @@ export function parentChain(store: { parent(idx: number): number }, idx: number)
   }
   return states.reverse();
 }
+
+/** log2 of the slots a table starts with unless told otherwise (grownTableBits says why it is small). */
+export const SMALL_TABLE_BITS = 15;
 
 export class StateStore implements VisitedStore {
   /** Packed words per state. */
@@ -123,7 +140,7 @@ export class StateStore implements VisitedStore {
    * @param keepIndex keyed mode: also keep each state's record number, so lookups of known states return it.
    * @param lastWordBits bits the layout uses in its last word.
    */
-  constructor(words: number, initialTableBits = 21, options: { keyed?: boolean; keepIndex?: boolean; lastWordBits?: number } = {}) {
+  constructor(words: number, initialTableBits = SMALL_TABLE_BITS, options: { keyed?: boolean; keepIndex?: boolean; lastWordBits?: number } = {}) {
     this.words = words;
     this.stride = words + 1;
     this.keyed = Boolean(options.keyed) && words <= 2 && (options.lastWordBits ?? 32) < 32;
@@ -323,9 +340,10 @@ export class StateStore implements VisitedStore {
   }
 
   private grow(): void {
-    // Double: a table kept small stays in the last-level cache and the TLB longer, which measured faster
-    // (retry-ring 3,5,3,2,2: 0.90 s with 2^21 slots against 1.03 s with 2^22) than rehashing less often.
-    const bits = this.tableBits + 1;
+    // Past 2^21 slots, double: a table kept small stays in the last-level cache and the TLB longer, which
+    // measured faster (retry-ring 3,5,3,2,2: 0.90 s with 2^21 slots against 1.03 s with 2^22) than rehashing
+    // less often. Below, eightfold (grownTableBits).
+    const bits = grownTableBits(this.tableBits);
     if (bits > MAX_TABLE_BITS) throw new RangeError('the state table cannot grow past 2^30 slots');
     const n = this.words;
     const mask = (1 << bits) - 1;

@@ -138,12 +138,16 @@ describe('bounds: sampling, liveness and memory stop on their bounds, with the r
     assert.ok(r.properties.filter((p) => p.kind !== 'progress').every((p) => p.status === 'holds'));
   });
 
-  it("a memory bound counts the state table's next doubling before it happens", () => {
+  it("a memory bound counts the state table's next growth before it happens", () => {
     const store = new StateStore(3, 10);
-    // 1,024 slots: the 717th state doubles the table to 2,048 slots (8 KiB) and the first state a chunk.
+    // 1,024 slots: the 717th state grows the table eightfold to 8,192 slots (32 KiB), the 5,735th to 65,536
+    // (256 KiB); the first state allocates a chunk. Past 2^21 slots a table doubles.
     assert.equal(store.growthBytes(700), 65536 * 4 * 4);
-    assert.equal(store.growthBytes(800), 65536 * 4 * 4 + 2048 * 4);
-    assert.equal(store.growthBytes(2000), 65536 * 4 * 4 + 2048 * 4 + 4096 * 4);
+    assert.equal(store.growthBytes(800), 65536 * 4 * 4 + 8192 * 4);
+    assert.equal(store.growthBytes(5000), 65536 * 4 * 4 + 8192 * 4);
+    assert.equal(store.growthBytes(6000), 65536 * 4 * 4 + 8192 * 4 + 65536 * 4);
+    const big = new StateStore(3, 21);
+    assert.equal(big.growthBytes(1_500_000) - big.growthBytes(0), 2 ** 22 * 4 + 23 * 65536 * 4 * 4);
     // The graph kept for liveness doubles too: 2^16 edges fit, one more doubles targets, actors and progress bits.
     const graph = new EdgeStore();
     assert.equal(graph.growthBytes(0, 65536), 0);
@@ -168,6 +172,18 @@ describe('bad input never reaches an internal error', () => {
       const r = await run(argv);
       assert.equal(r.code, 0, `${argv.join(' ')}: ${r.err}`);
       assert.match(r.out, /^Usage: faultline/);
+    }
+  });
+
+  it('help exits 0 in a process whose exit code is already set (commander read process.exitCode: a test runner after a failed test)', async () => {
+    const before = process.exitCode;
+    process.exitCode = 1;
+    try {
+      const r = await run(['help', 'check']);
+      assert.equal(r.code, 0, r.err);
+      assert.equal(process.exitCode, 1);
+    } finally {
+      process.exitCode = before;
     }
   });
 
