@@ -142,6 +142,10 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
   // `help NOSUCH` is an unknown command like `NOSUCH` itself (commander would print the whole usage).
   const known = new Set(['help', ...program.commands.flatMap((c) => [c.name(), ...c.aliases()])]);
   if (args[0] === 'help' && args[1] !== undefined && !args[1].startsWith('-') && !known.has(args[1])) args = args.slice(1);
+  // Commander's help() exits with process.exitCode when it is set: in a process that set it for its own
+  // reasons (a test runner after a failed test), `help check` would read as bad input.
+  const exitCode = process.exitCode;
+  process.exitCode = undefined;
   try {
     await program.parseAsync(args, { from: 'user' });
     return code;
@@ -163,6 +167,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     io.stderr(`faultline: internal error: ${err?.message ?? String(e)} (this is a bug in faultline; rerun with --debug for the stack)\n`);
     if (debug && err?.stack) io.stderr(err.stack + '\n');
     return EXIT.BAD_INPUT;
+  } finally {
+    process.exitCode ??= exitCode;
   }
 }
 
