@@ -85,23 +85,24 @@ export interface VisitedStore {
 }
 
 /**
- * log2 of the slots a table of 2^bits slots grows to at 0.7 load: eight times as many while it is small
- * (up to FAST_GROWTH_BITS), then twice. A search of a few thousand states thus touches a table of 2^15
- * slots, not 2^21: every page of a fresh table costs a page fault when first touched (12 us each on this
- * VM, 48 ms for all of 2^21 two-word slots), and a small table stays in the caches and the TLB. A search
- * that passes 2^21 slots rehashes only 2^15 and 2^18 slots more than one that starts there.
+ * log2 of the slots a table of 2^bits slots grows to at 0.7 load: a small table straight to 2^21 slots
+ * (FULL_TABLE_BITS), then twice as many each time. A search of up to 22,937 states thus keeps a table of
+ * 2^15 slots, not 2^21: every page of a fresh table costs a page fault when first touched (12 us each on
+ * this VM, 48 ms for all of 2^21 two-word slots), and a small table stays in the caches and the TLB. A
+ * bigger search rehashes those few states once and then grows as it did when every table started at 2^21
+ * (growing through 2^18 on the way cost retry-ring 3,5,3,2,2 about 3%).
  */
 export function grownTableBits(bits: number): number {
-  return bits < FAST_GROWTH_BITS ? Math.min(FAST_GROWTH_BITS, bits + 3) : bits + 1;
+  return bits < FULL_TABLE_BITS ? FULL_TABLE_BITS : bits + 1;
 }
 
-/** The largest table that grows eightfold (grownTableBits), and the size a big search reaches first. */
-export const FAST_GROWTH_BITS = 21;
+/** The size a small table grows to at once (grownTableBits), and the first size of a parallel search's tables. */
+export const FULL_TABLE_BITS = 21;
 
 /** Bytes of the tables a table of `slots` slots grows into (grownTableBits) while it fills up to `states` at 0.7 load. */
 export function tableGrowthBytes(slots: number, states: number, bytesPerSlot: number): number {
   let bytes = 0;
-  for (let bits = Math.log2(slots); states * 10 > 2 ** bits * 7; ) {
+  for (let bits = Math.log2(slots); states * 10 > 2 ** bits * 7;) {
     bits = grownTableBits(bits);
     bytes += 2 ** bits * bytesPerSlot;
   }
@@ -342,7 +343,7 @@ export class StateStore implements VisitedStore {
   private grow(): void {
     // Past 2^21 slots, double: a table kept small stays in the last-level cache and the TLB longer, which
     // measured faster (retry-ring 3,5,3,2,2: 0.90 s with 2^21 slots against 1.03 s with 2^22) than rehashing
-    // less often. Below, eightfold (grownTableBits).
+    // less often. Below, straight to 2^21 (grownTableBits).
     const bits = grownTableBits(this.tableBits);
     if (bits > MAX_TABLE_BITS) throw new RangeError('the state table cannot grow past 2^30 slots');
     const n = this.words;

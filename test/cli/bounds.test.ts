@@ -140,12 +140,12 @@ describe('bounds: sampling, liveness and memory stop on their bounds, with the r
 
   it("a memory bound counts the state table's next growth before it happens", () => {
     const store = new StateStore(3, 10);
-    // 1,024 slots: the 717th state grows the table eightfold to 8,192 slots (32 KiB), the 5,735th to 65,536
-    // (256 KiB); the first state allocates a chunk. Past 2^21 slots a table doubles.
+    // 1,024 slots: the 717th state grows the table straight to 2^21 slots (8 MiB), the 1,468,007th doubles
+    // it; the first state allocates a chunk (65,536 records of 4 words).
     assert.equal(store.growthBytes(700), 65536 * 4 * 4);
-    assert.equal(store.growthBytes(800), 65536 * 4 * 4 + 8192 * 4);
-    assert.equal(store.growthBytes(5000), 65536 * 4 * 4 + 8192 * 4);
-    assert.equal(store.growthBytes(6000), 65536 * 4 * 4 + 8192 * 4 + 65536 * 4);
+    assert.equal(store.growthBytes(800), 65536 * 4 * 4 + 2 ** 21 * 4);
+    assert.equal(store.growthBytes(1_400_000), 22 * 65536 * 4 * 4 + 2 ** 21 * 4);
+    assert.equal(store.growthBytes(1_500_000), 23 * 65536 * 4 * 4 + 2 ** 21 * 4 + 2 ** 22 * 4);
     const big = new StateStore(3, 21);
     assert.equal(big.growthBytes(1_500_000) - big.growthBytes(0), 2 ** 22 * 4 + 23 * 65536 * 4 * 4);
     // The graph kept for liveness doubles too: 2^16 edges fit, one more doubles targets, actors and progress bits.
