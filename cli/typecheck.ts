@@ -8,7 +8,7 @@
  * TypeScript loads only here, so built-in scenarios never pay for it; `--no-typecheck` skips it.
  */
 import { realpathSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type TS from 'typescript';
@@ -47,7 +47,9 @@ export async function typeErrors(file: string, cwd: string, own: TypeCheckPaths)
   // that is not is checked again with the full options, so the errors shown are always theirs.
   const lean = leanOptions(ts, options);
   const found = lean ? diagnose(ts, real, lean, isUsers, own, root) : undefined;
-  const diagnostics = found?.length === 0 ? found : diagnose(ts, real, options, isUsers, own, root);
+  // An import of one of Node's own modules that no @types/node declares: unchecked (its names are `any`),
+  // as a scenario run by Node needs no declarations for them. With @types/node installed it is checked.
+  const diagnostics = (found?.length === 0 ? found : diagnose(ts, real, options, isUsers, own, root)).filter((d) => !undeclaredBuiltin(d));
   const lines = diagnostics.map((d) => {
     const text = ts.flattenDiagnosticMessageText(d.messageText, ' ');
     if (!d.file || d.start === undefined) return text;
@@ -141,7 +143,8 @@ function compilerOptions(ts: typeof TS, file: string): TS.CompilerOptions {
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
     skipLibCheck: true,
-    types: [],
+    // No `types`: the lean pass drops the @types packages; a file that needs one (@types/node for an
+    // import of node:fs) is checked again with those found from the current folder up (typeErrors).
   };
   const config = ts.findConfigFile(dirname(file), ts.sys.fileExists);
   let options = defaults;
@@ -150,4 +153,12 @@ function compilerOptions(ts: typeof TS, file: string): TS.CompilerOptions {
     if (!read.error) options = ts.parseJsonConfigFileContent(read.config, ts.sys, dirname(config), undefined, config).options;
   }
   return { ...options, noEmit: true, allowImportingTsExtensions: true };
+}
+
+/** TS2307 "Cannot find module 'node:fs'" (or 'fs'): one of Node's built-in modules without declarations. */
+function undeclaredBuiltin(d: TS.Diagnostic): boolean {
+  if (d.code !== 2307) return false;
+  const text = typeof d.messageText === 'string' ? d.messageText : d.messageText.messageText;
+  const name = /^Cannot find module '([^']+)'/.exec(text)?.[1];
+  return name !== undefined && (name.startsWith('node:') || isBuiltin(name));
 }

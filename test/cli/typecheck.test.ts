@@ -4,6 +4,7 @@
  * (`console`), which the first, lean program leaves out, is checked again with them and is clean.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,5 +62,26 @@ describe('type-checking a scenario file', () => {
     assert.deepEqual(errors, [
       `./mine.ts:${peterson.split('\n').length + 1}:1: Cannot find name 'console'. Do you need to change your target library? Try changing the 'lib' compiler option to include 'dom'.`,
     ]);
+  });
+
+  it("an import of Node's own modules is checked with @types/node where it is found (here, from the test's folder up)", async () => {
+    const use = `${peterson}\nimport { threadId } from 'node:worker_threads';\nimport { sep } from 'path';\n`;
+    assert.deepEqual(await errorsOf('node-clean', { 'mine.ts': `${use}export const id: number = threadId;\nexport const s: string = sep;\n` }), []);
+    assert.deepEqual(await errorsOf('node-wrong', { 'mine.ts': `${use}export const id: string = threadId;\nexport const s: string = sep;\n` }), [
+      `./mine.ts:${peterson.split('\n').length + 3}:14: Type 'number' is not assignable to type 'string'.`,
+    ]);
+  });
+
+  it("without @types/node anywhere up from the current folder, such an import is unchecked, not an error (before: Cannot find module 'node:worker_threads', exit 2)", () => {
+    const dir = join(scratch, 'node-bare');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'bare.scenario.ts');
+    const counter = readFileSync(join(REPO_ROOT, 'test/cli/fixtures/counter.scenario.ts'), 'utf8').replace(/from '\.\.\/[^']*'/g, "from 'faultline'");
+    writeFileSync(file, `import { threadId } from 'node:worker_threads';\n${counter}\nexport const id = threadId;\n`);
+    // The executable, type-checking (runBin adds --no-typecheck), from a folder with no node_modules above it.
+    const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/faultline.js'), 'check', file, '--no-trace'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.stderr, '');
+    assert.equal(r.status, 1, r.stdout);
+    assert.match(r.stdout, /^counter:count \(n=10\): VIOLATED$/m);
   });
 });
