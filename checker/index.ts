@@ -35,7 +35,7 @@ export type {
 } from './properties/property.js';
 export { check, CHECK_OPTIONS, DEFAULT_MAX_STATES, MAX_PCT_DEPTH, MAX_SAMPLING_DEPTH, resolveCheckOptions } from './check.js';
 /** The keys of the objects the API takes: an unknown one refused, named with the keys there are and the closest (keys.ts). */
-export { shapeProblem, shown } from './keys.js';
+export { assertShape, shapeProblem, shown } from './keys.js';
 export type { KeyType, Shape } from './keys.js';
 export type { CheckOptions, ResolvedCheckOptions } from './check.js';
 /** `workers` > 1: how each worker thread builds the system (the module it imports). */

@@ -20,7 +20,7 @@
  * inside the fault (lruMakeResident).
  */
 import { setup } from 'xstate';
-import { shapeProblem, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
+import { assertShape, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 import { reclaimFolio, reclaimFolioOk } from '../mmu/env.js';
 import { folioEvictable } from '../mmu/lru.js';
@@ -106,8 +106,7 @@ export function reclaimMachine(m: Mmu, options: ReclaimOptions) {
 
 /** The reclaim actor: an environment with `budget` evictions. */
 export function reclaimActor(m: Mmu, options: ReclaimOptions): ActorSpec<Record<string, never>, MmuWorld> {
-  const keys = shapeProblem(options, RECLAIM_OPTIONS, 'reclaimActor() options');
-  if (keys) throw new RangeError(keys);
+  assertShape(options, RECLAIM_OPTIONS, 'reclaimActor() options');
   const policy = options.policy ?? 'any';
   const cands = reclaimCandidates(m, options.pages);
   return {

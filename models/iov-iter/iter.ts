@@ -18,7 +18,7 @@
  * `count` is separate from the position: a caller may truncate and re-expand it (iov_iter_truncate(),
  * iov_iter_reexpand(), gfs2's `from->count = ...`), so count <= total - consumed, not equal.
  */
-import { bool, int, shapeProblem, type FieldSpecs, type Shape } from '../../checker/index.js';
+import { assertShape, bool, int, type FieldSpecs, type Shape } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 import { Shadow } from '../mmu/shadow.js';
 
@@ -137,8 +137,7 @@ export function iterFields(prefix: string, o: IterOptions): FieldSpecs {
  */
 export function defineIovIter(m: Mmu, prefix: string, o: IterOptions): IovIter {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix)) throw new TypeError(`iov_iter prefix '${prefix}' is not a plain identifier`);
-  const keys = shapeProblem(o, ITER_OPTIONS, 'defineIovIter() options');
-  if (keys) throw new RangeError(keys);
+  assertShape(o, ITER_OPTIONS, 'defineIovIter() options');
   const fields = iterFields(prefix, o);
   const segs = resolveSegments(o);
   const type = ITER_TYPE_NAMES.indexOf(o.type);

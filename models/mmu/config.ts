@@ -7,7 +7,7 @@
  * Address unit: one unit is one MTE granule (16 bytes on arm64); a page has `unitsPerPage` units (default
  * 4). User addresses are unit numbers 0 .. pages*unitsPerPage-1; unit `a` lies in page a / unitsPerPage.
  */
-import { array, bool, enumOf, int, shapeProblem, type FieldSpecs, type ScalarField, type Shape } from '../../checker/index.js';
+import { array, assertShape, bool, enumOf, int, type FieldSpecs, type ScalarField, type Shape } from '../../checker/index.js';
 import { BACKING_NAMES, PTE_NAMES, VMA_NAMES, pteResident, type BackingName, type PteName, type VmaName } from './constants.js';
 import { Shadow } from './shadow.js';
 
@@ -201,8 +201,7 @@ const MMU_OPTIONS: Shape<MmuOptions> = {
 };
 
 export function defineMmu(o: MmuOptions): Mmu {
-  const keys = shapeProblem(o, MMU_OPTIONS, 'defineMmu() options');
-  if (keys) throw new RangeError(keys);
+  assertShape(o, MMU_OPTIONS, 'defineMmu() options');
   checkInt(o.pages, 1, 64, 'pages');
   const P = o.pages;
   const U = o.unitsPerPage ?? 4;

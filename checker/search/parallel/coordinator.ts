@@ -30,6 +30,7 @@
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { explore, type BoundFinding, type ExploreOptions, type ExploreOutcome, type StopReason } from '../explore.js';
 import { PartitionedStore } from '../../store/partitionedStore.js';
+import { FULL_TABLE_BITS } from '../../store/stateStore.js';
 import type { CompiledSystem } from '../../system/system.js';
 import { Participant } from './participant.js';
 import { borrowWorkers, type Borrowed } from './pool.js';
@@ -96,7 +97,6 @@ export type ParallelOutcome = ExploreOutcome & {
 /** A worker could not build the system, or failed: the run cannot go on. */
 export class WorkerError extends Error {}
 
-const INITIAL_TABLE_BITS = 21;
 /** How long the coordinator waits at a time before it looks for a worker's failure report. */
 const WAIT_MS = 200;
 /** Waits for the workers to load the model before giving up on them (two minutes: a loaded machine is slow). */
@@ -123,7 +123,8 @@ export function exploreParallel(system: CompiledSystem, options: ExploreOptions,
     figures: new SharedArrayBuffer(threads * (FIGURES + 2 * bounds) * 8),
   };
   const control = new Int32Array(shared.control);
-  const tableBits = parallel.tableBits ?? INITIAL_TABLE_BITS;
+  // Each thread holds its share of a search big enough to be worth threads: its table starts at full size.
+  const tableBits = parallel.tableBits ?? FULL_TABLE_BITS;
   const print = fingerprint(system);
   const borrowed = borrowWorkers(threads - 1, (i) => ({
     source: parallel.source,
