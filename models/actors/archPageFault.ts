@@ -41,7 +41,7 @@
  * inexact-copy rule adds nothing to this protocol); VM_FAULT_COMPLETED is not produced by the MMU model.
  */
 import { and, assign, not, setup } from 'xstate';
-import { enumOf, int, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { assertShape, enumOf, int, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import {
   accessiblePrefix,
   BACKING_UFFD,
@@ -81,6 +81,17 @@ export interface ArchPageFaultOptions {
   readonly mmapOwner: number;
 }
 
+/** Every option of archPageFaultMachine and archPageFaultActor: a key not listed is a typo, refused rather than left at its default. */
+const ARCH_FAULT_OPTIONS: Shape<ArchPageFaultOptions & { readonly name?: string }> = {
+  name: 'string',
+  mmu: 'object',
+  kernelModeSignalFixup: 'checked',
+  addr: 'checked',
+  len: 'checked',
+  sigField: 'string',
+  mmapOwner: 'checked',
+};
+
 interface Ctx {
   /** Units copy_from_user() has copied so far. */
   copied: number;
@@ -118,6 +129,7 @@ function facts(o: ArchPageFaultOptions) {
 
 /** T0's machine: the uaccess, the #PF handler around handle_mm_fault(), and the two kernel-mode endings. */
 export function archPageFaultMachine(o: ArchPageFaultOptions) {
+  assertShape(o, ARCH_FAULT_OPTIONS, 'archPageFaultMachine() options');
   const f = facts(o);
   const m = f.m;
   if (!(o.len >= 1 && o.addr >= 0 && o.addr + o.len <= m.units))
@@ -228,6 +240,7 @@ export function archPageFaultMachine(o: ArchPageFaultOptions) {
  * outcome of the step, e.g. `handle_mm_fault(p0): F0 locked: drop mmap_lock, __folio_lock_killable()`.
  */
 export function archPageFaultActor(o: ArchPageFaultOptions & { readonly name?: string }): ActorSpec<Ctx, World> {
+  assertShape(o, ARCH_FAULT_OPTIONS, 'archPageFaultActor() options');
   const f = facts(o);
   const m = f.m;
   return {

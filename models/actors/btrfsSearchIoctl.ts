@@ -45,7 +45,7 @@
  * is the v5.16 - v5.18 probe set for those granules.
  */
 import { assign, setup } from 'xstate';
-import { int, progress, type ActorSpec, type ProgressProperty, type StepEvent } from '../../checker/index.js';
+import { assertShape, int, progress, type ActorSpec, type ProgressProperty, type Shape, type StepEvent } from '../../checker/index.js';
 import { btrfsSearchForwardSlot, searchBufferFull, type BtrfsSearch } from '../btrfs/search.js';
 import { copyToUserNofault, copyToUserNofaultChoices, copyToUserNofaultResult } from '../mmu/copy.js';
 import { faultInSubpageWriteable, faultInSubpageWriteableResult, faultInWriteable, faultInWriteableResult } from '../mmu/faultIn.js';
@@ -61,6 +61,9 @@ export interface SearchIoctlOptions {
   /** Where the fault-in starts: 'ubuf+sk_offset' (1c78544eaa46 on) or 'ubuf' (a48b73eca4ce as merged). Default 'ubuf+sk_offset'. */
   readonly faultInFrom?: 'ubuf+sk_offset' | 'ubuf';
 }
+
+/** Every option of searchIoctlMachine and searchIoctlActor: a key not listed is a typo, refused rather than left at its default. */
+const SEARCH_IOCTL_OPTIONS: Shape<SearchIoctlOptions> = { name: 'string', faultInGranularity: 'checked', faultInFrom: 'checked' };
 
 export interface SearchIoctlContext {
   /** The search key: the index of the next item to look at (n = past the last item). */
@@ -80,6 +83,7 @@ function faultInRange(s: BtrfsSearch, from: 'ubuf+sk_offset' | 'ubuf', skOffset:
 
 /** The search_ioctl() machine (see the file comment). */
 export function searchIoctlMachine(s: BtrfsSearch, options: SearchIoctlOptions) {
+  assertShape(options, SEARCH_IOCTL_OPTIONS, 'searchIoctlMachine() options');
   const m = s.mmu;
   const subpage = options.faultInGranularity === 'subpage';
   const from = options.faultInFrom ?? 'ubuf+sk_offset';
@@ -217,6 +221,7 @@ export function searchIoctlMachine(s: BtrfsSearch, options: SearchIoctlOptions) 
 
 /** The search_ioctl() actor: a thread (weakly fair). */
 export function searchIoctlActor(s: BtrfsSearch, options: SearchIoctlOptions): ActorSpec<SearchIoctlContext, MmuWorld> {
+  assertShape(options, SEARCH_IOCTL_OPTIONS, 'searchIoctlActor() options');
   const m = s.mmu;
   const from = options.faultInFrom ?? 'ubuf+sk_offset';
   const subpage = options.faultInGranularity === 'subpage';

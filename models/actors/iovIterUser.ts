@@ -29,7 +29,7 @@
  *   looks at the user pages only (no direction check) and succeeds, so the loop spins.
  */
 import { setup } from 'xstate';
-import { terminates, type ActorSpec, type ProgressProperty, type StepEvent } from '../../checker/index.js';
+import { assertShape, terminates, type ActorSpec, type ProgressProperty, type Shape, type StepEvent } from '../../checker/index.js';
 import {
   BIO_COMPLETED,
   BIO_FOLIO_NAMES,
@@ -58,10 +58,14 @@ export interface IovIterUserOptions {
   readonly cow?: AnonCow;
 }
 
+/** Every option of iovIterUserMachine and iovIterUserActor: a key not listed is a typo, refused rather than left at its default. */
+const ITER_USER_OPTIONS: Shape<IovIterUserOptions> = { name: 'string', use: 'checked', cow: 'object' };
+
 type UserEvent = StepEvent<string, CowWorld>;
 
 /** The machine (see the file comment). */
 export function iovIterUserMachine(it: IovIter, options: IovIterUserOptions) {
+  assertShape(options, ITER_USER_OPTIONS, 'iovIterUserMachine() options');
   const cow = options.cow;
   if (options.use === 'get-pages' && !cow) throw new RangeError("iov_iter user: 'get-pages' needs the COW fragment (options.cow)");
   type Args = { context: Record<string, never>; event: UserEvent };
@@ -162,6 +166,7 @@ export function iovIterUserMachine(it: IovIter, options: IovIterUserOptions) {
 
 /** The actor: a thread (weakly fair). */
 export function iovIterUserActor(it: IovIter, options: IovIterUserOptions): ActorSpec<Record<string, never>, CowWorld> {
+  assertShape(options, ITER_USER_OPTIONS, 'iovIterUserActor() options');
   const cow = options.cow;
   const dirText = it.dataSource === ITER_DEST ? 'ITER_DEST /* READ */' : 'ITER_SOURCE /* WRITE */';
   return {
