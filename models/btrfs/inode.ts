@@ -19,7 +19,7 @@
  * exactly what write() returned) and `inodeLockBalance` (no unlock of a free lock; both locks released when
  * the write returns).
  */
-import { array, bool, enumOf, int, invariant, type FieldSpecs, type Property, type StateView } from '../../checker/index.js';
+import { array, assertShape, bool, enumOf, int, invariant, type FieldSpecs, type Property, type Shape, type StateView } from '../../checker/index.js';
 import type { MmuWorld } from '../mmu/world.js';
 
 export const ILOCK_FREE = 0;
@@ -42,8 +42,12 @@ export interface BtrfsInodeWorld extends MmuWorld {
   ilockMisuse: number;
 }
 
+/** Every option of defineBtrfsInode: a key not listed is a typo, refused rather than left at its default. */
+const INODE_OPTIONS: Shape<{ readonly blocks: number; readonly initial: number }> = { blocks: 'checked', initial: 'checked' };
+
 /** An inode of `initial` data blocks that may grow to `blocks`. */
 export function defineBtrfsInode(o: { readonly blocks: number; readonly initial: number }): BtrfsInode {
+  assertShape(o, INODE_OPTIONS, 'defineBtrfsInode() options');
   if (!Number.isInteger(o.blocks) || o.blocks < 1 || o.blocks > 16) throw new RangeError(`btrfs inode: blocks ${o.blocks} must be 1..16`);
   if (!Number.isInteger(o.initial) || o.initial < 0 || o.initial > o.blocks) throw new RangeError(`btrfs inode: initial ${o.initial} must be 0..${o.blocks}`);
   return {

@@ -34,7 +34,7 @@
  * FOLL_GET-before-fork problem, fork's early copy of maybe-pinned pages 70e806e4e645), the parent writing
  * after the DMA (a FOLL_GET reference then makes the parent copy and lose the DMA data), KSM.
  */
-import { bool, enumOf, invariant, type FieldSpecs, type InvariantProperty } from '../../checker/index.js';
+import { assertShape, bool, enumOf, invariant, type FieldSpecs, type InvariantProperty, type Shape } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 import { PTE_ABSENT, PTE_PRESENT_RO, PTE_PRESENT_RW } from '../mmu/constants.js';
 import type { MmuWorld } from '../mmu/world.js';
@@ -71,11 +71,15 @@ export interface CowWorld extends MmuWorld {
   zeroPageWritten: number;
 }
 
+/** Every option of defineAnonCow: a key not listed is a typo, refused rather than left at its default. */
+const ANON_COW_OPTIONS: Shape<{ readonly touched?: boolean }> = { touched: 'boolean' };
+
 /**
  * The fragment for MMU page `page`, which must be anonymous and start PRESENT_RW (the parent wrote it
  * before fork()) - or, with `touched: false`, ABSENT (never touched).
  */
 export function defineAnonCow(m: Mmu, page: number, options: { readonly touched?: boolean } = {}): AnonCow {
+  assertShape(options, ANON_COW_OPTIONS, 'defineAnonCow() options');
   const touched = options.touched ?? true;
   if (!(Number.isInteger(page) && page >= 0 && page < m.pages)) throw new RangeError(`anon COW: page ${page} is not a page of the MMU`);
   if (m.backing[page] !== 0) throw new RangeError(`anon COW: page ${page} must be anonymous`);

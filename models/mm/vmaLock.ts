@@ -27,7 +27,7 @@
  * the VMA), `vmaAnonPrepared` (a fault under only the VMA lock had to prepare an anon_vma) and
  * `vmaLockMisuse` (a vma_end_read() without a read lock held).
  */
-import { bool, int, invariant, type FieldSpecs, type InvariantProperty } from '../../checker/index.js';
+import { assertShape, bool, int, invariant, type FieldSpecs, type InvariantProperty, type Shape } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 import { mmapHeld, mmapWriteUnlock } from '../mmu/mmapLock.js';
 import type { MmuWorld } from '../mmu/world.js';
@@ -40,6 +40,9 @@ export interface VmaLockOptions {
   /** vma->anon_vma is set at the start (the VMA has been faulted before). Default true. */
   readonly anonVma?: boolean;
 }
+
+/** Every option of defineVmaLock: a key not listed is a typo, refused rather than left at its default. */
+const VMA_LOCK_OPTIONS: Shape<VmaLockOptions> = { faults: 'checked', writes: 'checked', anonVma: 'boolean' };
 
 export interface VmaLock {
   readonly mmu: Mmu;
@@ -62,6 +65,7 @@ export interface VmaLockWorld extends MmuWorld {
 
 /** The VMA lock of page 0's VMA; the MMU needs `mmapLock` (vma_start_write() asserts mmap_lock held for write). */
 export function defineVmaLock(m: Mmu, o: VmaLockOptions): VmaLock {
+  assertShape(o, VMA_LOCK_OPTIONS, 'defineVmaLock() options');
   if (m.mmapOwners === 0) throw new RangeError('vma lock: the MMU needs mmapLock: { owners } (vma_start_write() runs under mmap_write_lock())');
   if (!Number.isInteger(o.faults) || o.faults < 1 || o.faults > 3) throw new RangeError(`vma lock: faults ${o.faults} is not 1..3`);
   if (!Number.isInteger(o.writes) || o.writes < 1 || o.writes > 4) throw new RangeError(`vma lock: writes ${o.writes} is not 1..4`);

@@ -38,7 +38,7 @@
  * shadow entries, readahead of more than the one folio a reader asks for, rwsem fairness (a waiting
  * writer does not hold new readers back).
  */
-import { array, bool, int, invariant, type FieldSpecs, type InvariantProperty } from '../../checker/index.js';
+import { array, assertShape, bool, int, invariant, type FieldSpecs, type InvariantProperty, type Shape } from '../../checker/index.js';
 import { PC_OLD, pcFolioCached, pcFolioGen, pcFolioLocked, pcFolioUptodate, pcRemoveFolio, type PageCache, type PageCacheWorld } from './folio.js';
 
 export interface TruncateOptions {
@@ -49,6 +49,9 @@ export interface TruncateOptions {
   /** PG_writeback per folio (`pcWriteback[F]`): writeback of dirty folios, which truncate waits for. Default false. */
   readonly writeback?: boolean;
 }
+
+/** Every option of defineTruncate: a key not listed is a typo, refused rather than left at its default. */
+const TRUNCATE_OPTIONS: Shape<TruncateOptions> = { readers: 'checked', iSize: 'checked', writeback: 'boolean' };
 
 export interface Truncate {
   readonly pc: PageCache;
@@ -67,6 +70,7 @@ export interface TruncateWorld extends PageCacheWorld {
 }
 
 export function defineTruncate(pc: PageCache, o: TruncateOptions): Truncate {
+  assertShape(o, TRUNCATE_OPTIONS, 'defineTruncate() options');
   if (!pc.evictable || pc.generations === 0) throw new RangeError('truncate: the page cache needs evict: { generations } (folios leave it and come back)');
   if (!Number.isInteger(o.readers) || o.readers < 1 || o.readers > 4) throw new RangeError(`truncate: readers ${o.readers} is not 1..4`);
   const size = o.iSize ?? pc.folios;
