@@ -6,7 +6,7 @@
  */
 import { shown, type Shape } from '../checker/index.js';
 
-/** The options of a property constructor that takes only a name. */
+/** The options of a factory that takes only a name (most property constructors, forkPinParentActor). */
 export const NAME_OPTIONS: Shape<{ readonly name?: string }> = { name: 'string' };
 
 /** The options of a property about one actor. */

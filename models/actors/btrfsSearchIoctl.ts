@@ -52,6 +52,7 @@ import { faultInSubpageWriteable, faultInSubpageWriteableResult, faultInWriteabl
 import { BLOCKED } from '../mmu/constants.js';
 import type { MmuWorld } from '../mmu/world.js';
 import { uaccessFailure } from './uaccessText.js';
+import { NAME_OPTIONS } from '../options.js';
 
 export interface SearchIoctlOptions {
   /** Column name in traces. Default 'CPU0'. */
@@ -273,6 +274,7 @@ export function searchIoctlActor(s: BtrfsSearch, options: SearchIoctlOptions): A
  * lasso in which the ioctl is in flight is a livelock.
  */
 export function searchIoctlProgress(actor: string, options: { readonly name?: string } = {}): ProgressProperty {
+  assertShape(options, NAME_OPTIONS, 'searchIoctlProgress() options');
   return progress(options.name ?? 'search_ioctl progress', {
     description: `${actor}: search_ioctl() returns, or (key, num_found) advances`,
     inFlight: (s) => !s.actor(actor).final,

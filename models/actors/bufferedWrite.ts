@@ -485,12 +485,16 @@ export function bufferedWriteActor(it: IovIter, pc: PageCache, o: BufferedWriteO
   };
 }
 
+/** The options of bufferedWriteProperties. */
+const PROPERTIES_OPTIONS: Shape<Parameters<typeof bufferedWriteProperties>[2]> = { actor: 'string' };
+
 /**
  * What a buffered write must do, for the writer named `actor` (default 'CPU0'): no -EFAULT while a prefix
  * was readable (`no spurious -EFAULT`), no uptodate folio exposing never-initialised data, no deadlock,
  * and `write returns` (no livelock of the loop).
  */
 export function bufferedWriteProperties(it: IovIter, pc: PageCache, o: { readonly actor?: string } = {}): Property<BufferedWriteWorld>[] {
+  assertShape(o, PROPERTIES_OPTIONS, 'bufferedWriteProperties() options');
   const actor = o.actor ?? 'CPU0';
   return [
     noSpuriousEfault({ actor, failed: (s) => s.actor(actor).context.efault === 1, it }),

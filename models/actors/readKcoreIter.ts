@@ -51,7 +51,7 @@ import { handleMmFault, handleMmFaultOutcome } from '../mmu/fault.js';
 import { pageOf } from '../mmu/world.js';
 import { kcoreFirstUncopyable, vreadIter, vreadIterResult, type Kcore, type KcoreWorld } from '../kcore/vmalloc.js';
 import { uaccessFailure } from './uaccessText.js';
-import { oneOf } from '../options.js';
+import { NAME_OPTIONS, oneOf } from '../options.js';
 
 export interface ReadKcoreIterOptions {
   /** Column name in traces. Default 'CPU0'. */
@@ -307,6 +307,7 @@ export function kcoreBufferValid(w: KcoreWorld, k: Kcore): boolean {
  * transient eviction happened).
  */
 export function kcoreNoSpuriousEfault(k: Kcore, actor: string, options: { readonly name?: string } = {}): InvariantProperty<KcoreWorld> {
+  assertShape(options, NAME_OPTIONS, 'kcoreNoSpuriousEfault() options');
   return invariant<KcoreWorld>(options.name ?? 'no spurious -EFAULT', (s) => s.actor(actor).state !== 'efault' || !kcoreBufferValid(s.world, k), {
     description: `${actor}: read_kcore_iter() returns -EFAULT only when the user buffer is invalid`,
     explain: () => `${actor} returned -EFAULT although every page of the user buffer is mapped writable`,
@@ -320,6 +321,7 @@ export function kcoreNoSpuriousEfault(k: Kcore, actor: string, options: { readon
  * every pass, which breaks this on the second short pass of a chunk that already delivered something.
  */
 export function kcoreAccounting(k: Kcore, actor: string, options: { readonly name?: string } = {}): InvariantProperty<KcoreWorld> {
+  assertShape(options, NAME_OPTIONS, 'kcoreAccounting() options');
   const tsz = k.pageUnits;
   return invariant<KcoreWorld>(
     options.name ?? 'kcore accounting',
@@ -343,6 +345,7 @@ export function kcoreAccounting(k: Kcore, actor: string, options: { readonly nam
  * (`src - start == read`). The shipped loop's cumulative accounting breaks it on a second partial pass.
  */
 export function kcoreSourceMatches(actor: string, options: { readonly name?: string } = {}): TransitionProperty<KcoreWorld> {
+  assertShape(options, NAME_OPTIONS, 'kcoreSourceMatches() options');
   return transitionProperty<KcoreWorld>(
     options.name ?? 'kcore content',
     (b, _a, step) => {

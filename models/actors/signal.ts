@@ -136,6 +136,9 @@ export function signalActor(o: SignalOptions & { readonly name?: string; readonl
   };
 }
 
+/** The options of killability. */
+const KILLABILITY_OPTIONS: Shape<Parameters<typeof killability>[0]> = { actor: 'string', field: 'string', name: 'string' };
+
 /**
  * Killability: once SIGKILL is pending for `actor`, the actor reaches a final
  * state (returns to user mode, where the signal kills it). A progress property: a violation is a fair
@@ -143,6 +146,7 @@ export function signalActor(o: SignalOptions & { readonly name?: string; readonl
  * lock holder with no fairness may keep its lock forever.
  */
 export function killability(options: { readonly actor: string; readonly field: string; readonly name?: string }): ProgressProperty {
+  assertShape(options, KILLABILITY_OPTIONS, 'killability() options');
   const { actor, field } = options;
   return progress(options.name ?? 'killability', {
     description: `after SIGKILL is posted to ${actor}, ${actor} returns to user mode (and dies) without anyone releasing what it waits for`,

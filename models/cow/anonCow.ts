@@ -38,6 +38,7 @@ import { assertShape, bool, enumOf, invariant, type FieldSpecs, type InvariantPr
 import type { Mmu } from '../mmu/config.js';
 import { PTE_ABSENT, PTE_PRESENT_RO, PTE_PRESENT_RW } from '../mmu/constants.js';
 import type { MmuWorld } from '../mmu/world.js';
+import { NAME_OPTIONS } from '../options.js';
 
 export const COW_FOLIO_A = 0;
 export const COW_FOLIO_COPY = 1;
@@ -167,6 +168,7 @@ export function childExitMmap(w: CowWorld): void {
  * child still maps.
  */
 export function cowIsolation(options: { readonly name?: string } = {}): InvariantProperty<CowWorld> {
+  assertShape(options, NAME_OPTIONS, 'cowIsolation() options');
   return invariant<CowWorld>(options.name ?? 'COW isolation', (s) => s.world.childSawWrite === 0, {
     description: "a DMA into pages GUP'd from the parent's buffer never lands in a folio the fork child maps",
     explain: () => "the device wrote the parent's read data into folio A, which the fork child still maps: the child sees it",
@@ -175,6 +177,7 @@ export function cowIsolation(options: { readonly name?: string } = {}): Invarian
 
 /** The shared zero page stays zero: no DMA through a GUP'd page lands in it. */
 export function zeroPageIntact(options: { readonly name?: string } = {}): InvariantProperty<CowWorld> {
+  assertShape(options, NAME_OPTIONS, 'zeroPageIntact() options');
   return invariant<CowWorld>(options.name ?? 'zero page intact', (s) => s.world.zeroPageWritten === 0, {
     description: "a DMA into pages GUP'd from a user buffer never lands in the shared zero page",
     explain: () => 'the device wrote the read data into the shared zero page: every zero-filled anonymous read in the system now sees it',

@@ -171,11 +171,15 @@ export function forkDoWpPage(w: ForkPinWorld, unshareOnly: boolean): void {
   if (!unshareOnly) w.fpPte = FP_PTE_RW;
 }
 
+/** The options of pinCoherent. */
+const PIN_COHERENT_OPTIONS: Shape<Parameters<typeof pinCoherent>[0]> = { name: 'string', holder: 'string' };
+
 /**
  * Pin coherence: a pin on the parent's page holds the folio the parent maps, so the device and the parent
  * see each other's writes (the pin is not left on a folio COW gave away).
  */
 export function pinCoherent(options: { readonly name?: string; readonly holder: string } = { holder: 'gup' }): InvariantProperty<ForkPinWorld> {
+  assertShape(options, PIN_COHERENT_OPTIONS, 'pinCoherent() options');
   const bad = (s: StateView<ForkPinWorld>): boolean =>
     s.actor(options.holder).final && s.world.fpPinned !== FP_PIN_NONE && s.world.fpPinned !== s.world.fpParentFolio + 1;
   return invariant<ForkPinWorld>(options.name ?? 'pin coherence', (s) => !bad(s), {

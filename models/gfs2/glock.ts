@@ -51,6 +51,7 @@
  * single-file deadlock one would expect if add_to_queue() did not trap the recursion can be shown and compared.
  */
 import { array, assertShape, bool, enumOf, int, invariant, type FieldSpecs, type Property, type Shape, type StateView } from '../../checker/index.js';
+import { NAME_OPTIONS } from '../options.js';
 
 /** Lock states (include/linux/lm_interface.h / glock.h values). */
 export const LM_ST_UNLOCKED = 0;
@@ -456,6 +457,7 @@ export function glockDqThenNqGrants(w: object, g: Glock, dq: number, nq: number)
  * with DF. Needs autoDemote (without it the FIFO grant cannot break it).
  */
 export function glockExclusion(g: Glock, options: { readonly name?: string } = {}): Property {
+  assertShape(options, NAME_OPTIONS, 'glockExclusion() options');
   if (!g.autoDemote) throw new Error(`glockExclusion: glock ${g.display} has no autoDemote (without it grants are exclusive by construction)`);
   const bad = (s: StateView): string | null => {
     const l = list(s.world, g);
@@ -490,6 +492,7 @@ export function glockWaitsFor(w: object, g: Glock, h: number): string {
  * them all (each trap is per glock: a request on another glock is never recursive).
  */
 export function noRecursiveGlock(glocks: Glock | readonly Glock[], options: { readonly name?: string } = {}): Property {
+  assertShape(options, NAME_OPTIONS, 'noRecursiveGlock() options');
   const gs: readonly Glock[] = Array.isArray(glocks) ? glocks : [glocks as Glock];
   if (gs.length === 0) throw new RangeError('noRecursiveGlock: no glock');
   for (const g of gs) if (!g.trap) throw new Error(`noRecursiveGlock: glock ${g.display} has no recursion trap (recursion: 'queue')`);

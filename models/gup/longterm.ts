@@ -22,6 +22,7 @@
  * Property: `noLongtermPinInCma` (a FOLL_LONGTERM pin that the call returns never stays on a CMA folio).
  */
 import { assertShape, enumOf, int, invariant, type FieldSpecs, type Property, type Shape, type StateView } from '../../checker/index.js';
+import { ACTOR_PROPERTY_OPTIONS } from '../options.js';
 
 export const LT_ZONE_NAMES = ['CMA', 'NORMAL'] as const;
 export const LT_CMA = 0;
@@ -92,6 +93,7 @@ export function migrateLongtermFolio(w: LongtermWorld): void {
  * once the pinner `actor` has returned, a pin it holds must not be on a CMA folio.
  */
 export function noLongtermPinInCma(options: { readonly actor: string; readonly name?: string }): Property<LongtermWorld> {
+  assertShape(options, ACTOR_PROPERTY_OPTIONS, 'noLongtermPinInCma() options');
   let index = -1;
   let actors: unknown = null;
   const bad = (s: StateView<LongtermWorld>): boolean => {

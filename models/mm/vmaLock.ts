@@ -31,6 +31,7 @@ import { assertShape, bool, int, invariant, type FieldSpecs, type InvariantPrope
 import type { Mmu } from '../mmu/config.js';
 import { mmapHeld, mmapWriteUnlock } from '../mmu/mmapLock.js';
 import type { MmuWorld } from '../mmu/world.js';
+import { NAME_OPTIONS } from '../options.js';
 
 export interface VmaLockOptions {
   /** Tasks that may hold the VMA read lock at once (fault threads), 1..3. */
@@ -151,6 +152,7 @@ export function vmaLockedFaultRuns(w: VmaLockWorld, mapsPage = true): void {
 
 /** `VMA lock isolation`: no fault runs under the VMA lock while an mmap_lock writer is changing the VMA. */
 export function vmaLockIsolation(options: { readonly name?: string } = {}): InvariantProperty<VmaLockWorld> {
+  assertShape(options, NAME_OPTIONS, 'vmaLockIsolation() options');
   return invariant<VmaLockWorld>(options.name ?? 'VMA lock isolation', (s) => s.world.vmaRace === 0, {
     description:
       'no page fault runs under the VMA lock (FAULT_FLAG_VMA_LOCK) while an mmap_lock writer is changing that VMA: every writer calls vma_start_write() first',
@@ -161,6 +163,7 @@ export function vmaLockIsolation(options: { readonly name?: string } = {}): Inva
 
 /** `anon_vma under mmap_lock`: a fault holding only the VMA lock never prepares an anon_vma. */
 export function anonVmaUnderMmapLock(options: { readonly name?: string } = {}): InvariantProperty<VmaLockWorld> {
+  assertShape(options, NAME_OPTIONS, 'anonVmaUnderMmapLock() options');
   return invariant<VmaLockWorld>(options.name ?? 'anon_vma under mmap_lock', (s) => s.world.vmaAnonPrepared === 0, {
     description:
       'lock_vma_under_rcu() hands out only VMAs with an anon_vma: __anon_vma_prepare() -> find_mergeable_anon_vma() reads neighbouring VMAs, which only mmap_lock keeps alive',
@@ -171,6 +174,7 @@ export function anonVmaUnderMmapLock(options: { readonly name?: string } = {}): 
 
 /** `VMA lock balance`: vma_end_read() only of a VMA read lock the task holds. */
 export function vmaLockBalance(options: { readonly name?: string } = {}): InvariantProperty<VmaLockWorld> {
+  assertShape(options, NAME_OPTIONS, 'vmaLockBalance() options');
   return invariant<VmaLockWorld>(options.name ?? 'VMA lock balance', (s) => s.world.vmaLockMisuse === 0, {
     description: 'every vma_end_read() releases a VMA read lock the task holds (released exactly once per vma_start_read())',
     explain: () => 'vma_end_read() of a VMA lock no one holds: lockdep reports "bad unlock balance", the rwsem count goes negative',

@@ -58,6 +58,7 @@ import { array, assertShape, bool, enumOf, int, invariant, type FieldSpecs, type
 import type { Mmu } from '../mmu/config.js';
 import { folioLock, folioLocked, folioUnlock } from '../mmu/folio.js';
 import type { MmuWorld } from '../mmu/world.js';
+import { NAME_OPTIONS } from '../options.js';
 
 export const PC_NEVER = 0;
 export const PC_OLD = 1;
@@ -516,6 +517,7 @@ export function pcExposedUnit(w: PageCacheWorld, pc: PageCache): readonly [numbe
 
 /** An uptodate folio (or buffer) holds no never-initialised unit: what read() or a mapping would expose. */
 export function pageCacheInitialised(pc: PageCache, options: { readonly name?: string } = {}): InvariantProperty<PageCacheWorld> {
+  assertShape(options, NAME_OPTIONS, 'pageCacheInitialised() options');
   return invariant<PageCacheWorld>(options.name ?? 'page cache initialised', (s) => pcExposedUnit(s.world, pc) === null, {
     description: 'no folio or buffer marked uptodate holds a never-initialised unit (block_write_end() / simple_write_end())',
     explain: (s) => {

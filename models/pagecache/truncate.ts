@@ -40,6 +40,7 @@
  */
 import { array, assertShape, bool, int, invariant, type FieldSpecs, type InvariantProperty, type Shape } from '../../checker/index.js';
 import { PC_OLD, pcFolioCached, pcFolioGen, pcFolioLocked, pcFolioUptodate, pcRemoveFolio, type PageCache, type PageCacheWorld } from './folio.js';
+import { NAME_OPTIONS } from '../options.js';
 
 export interface TruncateOptions {
   /** Tasks that may hold invalidate_lock shared at once (1..4). */
@@ -178,6 +179,7 @@ export function pcWritebackToFreed(w: TruncateWorld, t: Truncate): number {
 
 /** `no write to freed blocks`: no writeback I/O is in flight to blocks truncate or a punch freed (truncate waits for PG_writeback). */
 export function noWritebackToFreedBlocks(t: Truncate, options: { readonly name?: string } = {}): InvariantProperty<TruncateWorld> {
+  assertShape(options, NAME_OPTIONS, 'noWritebackToFreedBlocks() options');
   return invariant<TruncateWorld>(options.name ?? 'no write to freed blocks', (s) => pcWritebackToFreed(s.world, t) < 0, {
     description: "no folio's writeback I/O is in flight to blocks the filesystem freed (truncate_inode_pages_range()'s folio_wait_writeback())",
     explain: (s) =>
@@ -205,6 +207,7 @@ export function pcStaleFolio(w: PageCacheWorld, pc: PageCache): number {
  * another file is read through it ("stale data exposure", 730633f0b7f9).
  */
 export function noStalePageCache(pc: PageCache, options: { readonly name?: string } = {}): InvariantProperty<PageCacheWorld> {
+  assertShape(options, NAME_OPTIONS, 'noStalePageCache() options');
   return invariant<PageCacheWorld>(options.name ?? 'no stale page cache', (s) => pcStaleFolio(s.world, pc) < 0, {
     description: 'no uptodate page-cache folio holds old data over blocks the filesystem freed (730633f0b7f9)',
     explain: (s) =>
@@ -224,6 +227,7 @@ export function pcOrphanMapping(w: TruncateWorld, pc: PageCache): number {
 
 /** `no orphan mapping`: no user PTE maps a folio truncate removed (folio->mapping == NULL). */
 export function noOrphanMapping(t: Truncate, options: { readonly name?: string } = {}): InvariantProperty<TruncateWorld> {
+  assertShape(options, NAME_OPTIONS, 'noOrphanMapping() options');
   return invariant<TruncateWorld>(options.name ?? 'no orphan mapping', (s) => pcOrphanMapping(s.world, t.pc) < 0, {
     description: 'no user PTE maps a folio that truncate removed from the page cache (the folio->mapping recheck after folio_lock())',
     explain: (s) => `a user PTE maps the old folio of index ${pcOrphanMapping(s.world, t.pc)}, which is no longer in the page cache`,

@@ -26,6 +26,7 @@
 import { array, assertShape, bool, enumOf, int, invariant, type FieldSpecs, type InvariantProperty, type Shape, type StateView } from '../../checker/index.js';
 import type { Ints } from '../mmu/world.js';
 import { pipeFull, pipeHeadSlot, pipeLastSlot, pipeMergeCommit, pipePushBuffer, type Pipe, type PipeWorld } from './ring.js';
+import { NAME_OPTIONS } from '../options.js';
 
 /** include/linux/pipe_fs_i.h. */
 export const PIPE_BUF_FLAG_LRU = 0x01;
@@ -273,6 +274,7 @@ function firstClobbered(s: StateView<PipeBuffersWorld>, B: PipeBuffers): number 
  * into pages the pipe allocated, never into a file page that splice() lent it.
  */
 export function pageCacheIntact(B: PipeBuffers, options: { readonly name?: string } = {}): InvariantProperty<PipeBuffersWorld> {
+  assertShape(options, NAME_OPTIONS, 'pageCacheIntact() options');
   return invariant(options.name ?? 'page cache intact', (s) => firstClobbered(s, B) < 0, {
     description: "a pipe write never changes a page-cache page's content (pipe_write() copies only into pages the pipe owns)",
     explain: (s) => `a pipe write landed in page-cache page f${firstClobbered(s, B)}: the file's cached data changed without a write to the file`,
