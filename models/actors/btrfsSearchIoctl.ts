@@ -52,7 +52,7 @@ import { faultInSubpageWriteable, faultInSubpageWriteableResult, faultInWriteabl
 import { BLOCKED } from '../mmu/constants.js';
 import type { MmuWorld } from '../mmu/world.js';
 import { uaccessFailure } from './uaccessText.js';
-import { NAME_OPTIONS } from '../options.js';
+import { NAME_OPTIONS, oneOf } from '../options.js';
 
 export interface SearchIoctlOptions {
   /** Column name in traces. Default 'CPU0'. */
@@ -86,8 +86,8 @@ function faultInRange(s: BtrfsSearch, from: 'ubuf+sk_offset' | 'ubuf', skOffset:
 export function searchIoctlMachine(s: BtrfsSearch, options: SearchIoctlOptions) {
   assertShape(options, SEARCH_IOCTL_OPTIONS, 'searchIoctlMachine() options');
   const m = s.mmu;
-  const subpage = options.faultInGranularity === 'subpage';
-  const from = options.faultInFrom ?? 'ubuf+sk_offset';
+  const subpage = oneOf('searchIoctl', 'faultInGranularity', options.faultInGranularity, ['page', 'subpage']) === 'subpage';
+  const from = oneOf('searchIoctl', 'faultInFrom', options.faultInFrom, ['ubuf+sk_offset', 'ubuf'], 'ubuf+sk_offset');
   const faultInEvent = subpage ? 'faultInSubpageWriteable' : 'faultInWriteable';
   const faultInResult = subpage ? faultInSubpageWriteableResult : faultInWriteableResult;
   const faultIn = subpage ? faultInSubpageWriteable : faultInWriteable;
@@ -224,8 +224,8 @@ export function searchIoctlMachine(s: BtrfsSearch, options: SearchIoctlOptions) 
 export function searchIoctlActor(s: BtrfsSearch, options: SearchIoctlOptions): ActorSpec<SearchIoctlContext, MmuWorld> {
   assertShape(options, SEARCH_IOCTL_OPTIONS, 'searchIoctlActor() options');
   const m = s.mmu;
-  const from = options.faultInFrom ?? 'ubuf+sk_offset';
-  const subpage = options.faultInGranularity === 'subpage';
+  const from = oneOf('searchIoctl', 'faultInFrom', options.faultInFrom, ['ubuf+sk_offset', 'ubuf'], 'ubuf+sk_offset');
+  const subpage = oneOf('searchIoctl', 'faultInGranularity', options.faultInGranularity, ['page', 'subpage']) === 'subpage';
   const n = s.nrLeafItems;
   const faultInName = subpage ? 'fault_in_subpage_writeable' : from === 'ubuf' ? 'fault_in_pages_writeable' : 'fault_in_writeable';
   const faultInResult = subpage ? faultInSubpageWriteableResult : faultInWriteableResult;

@@ -49,6 +49,7 @@ import { ITER_DEST, iterCount, type IovIter } from '../iov-iter/iter.js';
 import { iovIterGetPages, iovIterGetPagesResult, iovIterReleasePages, iterGupFlags } from '../iov-iter/pages.js';
 import { BLOCKED, FOLL_GET, FOLL_WRITE } from '../mmu/constants.js';
 import type { MmuWorld } from '../mmu/world.js';
+import { oneOf } from '../options.js';
 
 export interface IovIterUserOptions {
   /** Column name in traces. Default 'CPU0'. */
@@ -67,6 +68,7 @@ type UserEvent = StepEvent<string, CowWorld>;
 export function iovIterUserMachine(it: IovIter, options: IovIterUserOptions) {
   assertShape(options, ITER_USER_OPTIONS, 'iovIterUserMachine() options');
   const cow = options.cow;
+  oneOf('iov_iter user', 'use', options.use, ['get-pages', 'copy-retry']);
   if (options.use === 'get-pages' && !cow) throw new RangeError("iov_iter user: 'get-pages' needs the COW fragment (options.cow)");
   type Args = { context: Record<string, never>; event: UserEvent };
   const writes = (w: MmuWorld): boolean => (iterGupFlags(w, it, false) & FOLL_WRITE) !== 0;
