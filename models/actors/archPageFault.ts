@@ -41,7 +41,7 @@
  * inexact-copy rule adds nothing to this protocol); VM_FAULT_COMPLETED is not produced by the MMU model.
  */
 import { and, assign, not, setup } from 'xstate';
-import { assertShape, enumOf, int, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
+import { assertShape, enumOf, int, shown, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import {
   accessiblePrefix,
   BACKING_UFFD,
@@ -135,6 +135,8 @@ export function archPageFaultMachine(o: ArchPageFaultOptions) {
   if (!(o.len >= 1 && o.addr >= 0 && o.addr + o.len <= m.units))
     throw new RangeError(`archPageFault: [${o.addr}, ${o.addr + o.len}) is not a non-empty range of user memory`);
   if (m.mmapOwners === 0) throw new Error('archPageFault: the MMU has no mmap_lock (mmapLock: { owners })');
+  if (!Number.isInteger(o.mmapOwner) || o.mmapOwner < 0 || o.mmapOwner >= m.mmapOwners)
+    throw new RangeError(`archPageFault: mmapOwner ${shown(o.mmapOwner)} is not an owner of the MMU's mmap_lock (0..${m.mmapOwners - 1})`);
   const fixup = o.kernelModeSignalFixup === 'fixup';
   if (!fixup && o.kernelModeSignalFixup !== 'return')
     throw new RangeError(`archPageFault: kernelModeSignalFixup '${o.kernelModeSignalFixup}' is not return or fixup`);

@@ -20,7 +20,7 @@
  * the VMA counts as being changed (`vmaChanging`).
  */
 import { assign, setup } from 'xstate';
-import { assertShape, enumOf, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
+import { assertShape, enumOf, shown, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import { PTE_PRESENT_RO, PTE_PRESENT_RW } from '../mmu/constants.js';
 import { munmapPage, zapPage } from '../mmu/env.js';
 import { mmapWriteLock, mmapWriteLockable } from '../mmu/mmapLock.js';
@@ -68,6 +68,8 @@ export function mmapWriterMachine(v: VmaLock, o: MmapWriterOptions) {
   assertShape(o, MMAP_WRITER_OPTIONS, 'mmapWriterMachine() options');
   const ops = opList(o);
   const owner = o.mmapOwner;
+  if (!Number.isInteger(owner) || owner < 0 || owner >= v.mmu.mmapOwners)
+    throw new RangeError(`mmap writer: mmapOwner ${shown(owner)} is not an owner of the MMU's mmap_lock (0..${v.mmu.mmapOwners - 1})`);
   const locksVma = (op: number): boolean => MMAP_WRITER_OPS[op] !== 'fork' || o.forkLocksVma !== false;
   // The VMA still exists (a call after munmap has nothing to change) and nobody holds mmap_lock.
   const lockable = (w: VmaLockWorld): boolean => w.vmaDetached === 0 && mmapWriteLockable(w, v.mmu);

@@ -66,7 +66,7 @@ export function glockContenderMachine(options: GlockContenderOptions) {
   const g = options.glock;
   const h = glockHolder(g, options.holder);
   const requests = options.requests ?? 1;
-  const env = (options.kind ?? 'thread') === 'environment';
+  const env = oneOf('glock contender', 'kind', options.kind, ['thread', 'environment'], 'thread') === 'environment';
   if (!Number.isInteger(requests) || requests < 1) throw new RangeError(`glock contender: requests must be 1 or more, not ${requests}`);
   const inv = options.invalidate;
   const invalidate = (w: MmuWorld): void => {

@@ -146,6 +146,17 @@ describe('the mistakes as a user makes them', () => {
       refusal(() => models.forkPinForkActor({ seq: 'seqcount' } as never)),
       /seq 'seqcount' \(a string\) is not one of none, write-protect-seq$/,
     );
+    // An owner index used to be read as w.mmapLock['0'] and work, or past the end fail only at run time.
+    const locked = models.defineMmu({ pages: 1, unitsPerPage: 1, backing: 'file', pageLock: true, mmapLock: { owners: 1 } });
+    const fault = { mmu: locked, kernelModeSignalFixup: 'return', addr: 0, len: 1, sigField: 'T0sig' } as const;
+    assert.equal(
+      refusal(() => models.archPageFaultActor({ ...fault, mmapOwner: 1 })),
+      "archPageFault: mmapOwner 1 is not an owner of the MMU's mmap_lock (0..0)",
+    );
+    assert.match(
+      refusal(() => models.archPageFaultActor({ ...fault, mmapOwner: '0' } as never)),
+      /mmapOwner '0' \(a string\) is not an owner/,
+    );
     const g = models.defineGlock({ holders: [{ name: 'CPU1:EX', owner: 'CPU1', state: 'EX' }] });
     assert.match(
       refusal(() => models.glockContenderActor({ glock: g, holder: 'CPU1:EX', kind: 'env' } as never)),
