@@ -37,7 +37,7 @@ export interface ReclaimOptions {
   readonly policy?: 'any' | 'lru';
 }
 
-const RECLAIM_OPTIONS: Shape<ReclaimOptions> = { name: 'string', budget: 'checked', pages: 'array', policy: 'checked' };
+const RECLAIM_OPTIONS: Shape<ReclaimOptions> = { name: 'string', budget: 'number', pages: 'array', policy: 'checked' };
 
 type ReclaimEvent = StepEvent<'shrinkFolioList', MmuWorld>;
 
