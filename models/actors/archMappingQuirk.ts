@@ -12,7 +12,7 @@
  * non-fault failures"), and the page never becomes copyable again while the module is loaded.
  */
 import { setup } from 'xstate';
-import type { ActorSpec, StepEvent } from '../../checker/index.js';
+import { assertShape, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import { kcorePageCopyable, setDirectMapValid, type Kcore, type KcoreWorld } from '../kcore/vmalloc.js';
 
 export interface ArchMappingQuirkOptions {
@@ -22,10 +22,14 @@ export interface ArchMappingQuirkOptions {
   readonly budget: number;
 }
 
+/** Every option of archMappingQuirkMachine and archMappingQuirkActor: a key not listed is a typo, refused rather than left at its default. */
+const QUIRK_OPTIONS: Shape<ArchMappingQuirkOptions> = { name: 'string', budget: 'number' };
+
 type QuirkEvent = StepEvent<'setDirectMapInvalid', KcoreWorld>;
 
 /** The machine: one state, one step `setDirectMapInvalid` (choice = vmalloc page). */
 export function archMappingQuirkMachine(k: Kcore, options: ArchMappingQuirkOptions) {
+  assertShape(options, QUIRK_OPTIONS, 'archMappingQuirkMachine() options');
   return setup({
     types: { context: {} as Record<string, never>, events: {} as QuirkEvent },
     guards: { stillMapped: ({ event }) => kcorePageCopyable(event.world, k, event.choice) },
@@ -46,6 +50,7 @@ export function archMappingQuirkMachine(k: Kcore, options: ArchMappingQuirkOptio
 
 /** The quirk actor: an environment with `budget` invalidations. */
 export function archMappingQuirkActor(k: Kcore, options: ArchMappingQuirkOptions): ActorSpec<Record<string, never>, KcoreWorld> {
+  assertShape(options, QUIRK_OPTIONS, 'archMappingQuirkActor() options');
   return {
     name: options.name ?? 'execmem',
     kind: 'environment',

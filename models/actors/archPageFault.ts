@@ -41,7 +41,7 @@
  * inexact-copy rule adds nothing to this protocol); VM_FAULT_COMPLETED is not produced by the MMU model.
  */
 import { and, assign, not, setup } from 'xstate';
-import { enumOf, int, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { assertShape, enumOf, int, shown, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import {
   accessiblePrefix,
   BACKING_UFFD,
@@ -81,6 +81,17 @@ export interface ArchPageFaultOptions {
   readonly mmapOwner: number;
 }
 
+/** Every option of archPageFaultMachine and archPageFaultActor: a key not listed is a typo, refused rather than left at its default. */
+const ARCH_FAULT_OPTIONS: Shape<ArchPageFaultOptions & { readonly name?: string }> = {
+  name: 'string',
+  mmu: 'object',
+  kernelModeSignalFixup: 'checked',
+  addr: 'checked',
+  len: 'checked',
+  sigField: 'string',
+  mmapOwner: 'checked',
+};
+
 interface Ctx {
   /** Units copy_from_user() has copied so far. */
   copied: number;
@@ -118,11 +129,14 @@ function facts(o: ArchPageFaultOptions) {
 
 /** T0's machine: the uaccess, the #PF handler around handle_mm_fault(), and the two kernel-mode endings. */
 export function archPageFaultMachine(o: ArchPageFaultOptions) {
+  assertShape(o, ARCH_FAULT_OPTIONS, 'archPageFaultMachine() options');
   const f = facts(o);
   const m = f.m;
   if (!(o.len >= 1 && o.addr >= 0 && o.addr + o.len <= m.units))
     throw new RangeError(`archPageFault: [${o.addr}, ${o.addr + o.len}) is not a non-empty range of user memory`);
   if (m.mmapOwners === 0) throw new Error('archPageFault: the MMU has no mmap_lock (mmapLock: { owners })');
+  if (!Number.isInteger(o.mmapOwner) || o.mmapOwner < 0 || o.mmapOwner >= m.mmapOwners)
+    throw new RangeError(`archPageFault: mmapOwner ${shown(o.mmapOwner)} is not an owner of the MMU's mmap_lock (0..${m.mmapOwners - 1})`);
   const fixup = o.kernelModeSignalFixup === 'fixup';
   if (!fixup && o.kernelModeSignalFixup !== 'return')
     throw new RangeError(`archPageFault: kernelModeSignalFixup '${o.kernelModeSignalFixup}' is not return or fixup`);
@@ -228,6 +242,7 @@ export function archPageFaultMachine(o: ArchPageFaultOptions) {
  * outcome of the step, e.g. `handle_mm_fault(p0): F0 locked: drop mmap_lock, __folio_lock_killable()`.
  */
 export function archPageFaultActor(o: ArchPageFaultOptions & { readonly name?: string }): ActorSpec<Ctx, World> {
+  assertShape(o, ARCH_FAULT_OPTIONS, 'archPageFaultActor() options');
   const f = facts(o);
   const m = f.m;
   return {

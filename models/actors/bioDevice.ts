@@ -5,7 +5,7 @@
  * child still maps (models/cow/anonCow.ts). A thread (weakly fair): the device does complete the I/O.
  */
 import { setup } from 'xstate';
-import type { ActorSpec, StepEvent } from '../../checker/index.js';
+import { assertShape, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import { BIO_FOLIO_NAMES, BIO_SUBMITTED, bioDmaWrite, type CowWorld } from '../cow/anonCow.js';
 
 export interface BioDeviceOptions {
@@ -13,8 +13,12 @@ export interface BioDeviceOptions {
   readonly name?: string;
 }
 
+/** Every option of bioDeviceMachine and bioDeviceActor: a key not listed is a typo, refused rather than left at its default. */
+const BIO_DEVICE_OPTIONS: Shape<BioDeviceOptions> = { name: 'string' };
+
 /** The machine: idle until the bio is submitted, then one `dmaWrite` completes it. */
 export function bioDeviceMachine(options: BioDeviceOptions = {}) {
+  assertShape(options, BIO_DEVICE_OPTIONS, 'bioDeviceMachine() options');
   return setup({
     types: { context: {} as Record<string, never>, events: {} as StepEvent<'dmaWrite', CowWorld> },
     guards: { submitted: ({ event }) => event.world.bio === BIO_SUBMITTED },
@@ -32,6 +36,7 @@ export function bioDeviceMachine(options: BioDeviceOptions = {}) {
 
 /** The device actor. */
 export function bioDeviceActor(options: BioDeviceOptions = {}): ActorSpec<Record<string, never>, CowWorld> {
+  assertShape(options, BIO_DEVICE_OPTIONS, 'bioDeviceActor() options');
   return {
     name: options.name ?? 'device',
     machine: bioDeviceMachine(options),

@@ -65,7 +65,7 @@
  * with faults enabled, unlock: one step). Context `ret` is write()'s return value in the final state.
  */
 import { assign, setup } from 'xstate';
-import { int, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { assertShape, int, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 import { BLOCKED, FOLL_GET } from '../mmu/constants.js';
 import { gupPutFolio } from '../mmu/pins.js';
@@ -101,6 +101,15 @@ export interface BtrfsDirectWriteOptions {
   /** A zero-progress attempt returns -EFAULT (to bc264fea0f6f) or 0 (bc264fea0f6f's iomap_iter()). Default 'efault'. */
   readonly zeroProgress?: 'efault' | 'zero';
 }
+
+/** Every option of btrfsDirectWriteMachine and btrfsDirectWriteActor: a key not listed is a typo, refused rather than left at its default. */
+const DIRECT_WRITE_OPTIONS: Shape<BtrfsDirectWriteOptions> = {
+  name: 'string',
+  retry: 'checked',
+  syncUnlock: 'checked',
+  dsync: 'boolean',
+  zeroProgress: 'checked',
+};
 
 export interface BtrfsDirectWriteContext {
   /** iocb->ki_pos. */
@@ -174,6 +183,7 @@ function check(m: Mmu, ino: BtrfsInode, it: IovIter, o: BtrfsDirectWriteOptions)
 
 /** The btrfs_direct_write() machine (see the file comment). */
 export function btrfsDirectWriteMachine(m: Mmu, ino: BtrfsInode, it: IovIter, o: BtrfsDirectWriteOptions) {
+  assertShape(o, DIRECT_WRITE_OPTIONS, 'btrfsDirectWriteMachine() options');
   check(m, ino, it, o);
   const P = parts(it, o.zeroProgress ?? 'efault');
   const relock = o.retry === 'relock';
@@ -369,6 +379,7 @@ function retNames(n: number): string[] {
 
 /** The writer actor (a thread). */
 export function btrfsDirectWriteActor(m: Mmu, ino: BtrfsInode, it: IovIter, o: BtrfsDirectWriteOptions): ActorSpec<BtrfsDirectWriteContext, BtrfsInodeWorld> {
+  assertShape(o, DIRECT_WRITE_OPTIONS, 'btrfsDirectWriteActor() options');
   const machine = btrfsDirectWriteMachine(m, ino, it, o);
   const P = parts(it, o.zeroProgress ?? 'efault');
   const N = it.total;

@@ -45,13 +45,14 @@
  * is the v5.16 - v5.18 probe set for those granules.
  */
 import { assign, setup } from 'xstate';
-import { int, progress, type ActorSpec, type ProgressProperty, type StepEvent } from '../../checker/index.js';
+import { assertShape, int, progress, type ActorSpec, type ProgressProperty, type Shape, type StepEvent } from '../../checker/index.js';
 import { btrfsSearchForwardSlot, searchBufferFull, type BtrfsSearch } from '../btrfs/search.js';
 import { copyToUserNofault, copyToUserNofaultChoices, copyToUserNofaultResult } from '../mmu/copy.js';
 import { faultInSubpageWriteable, faultInSubpageWriteableResult, faultInWriteable, faultInWriteableResult } from '../mmu/faultIn.js';
 import { BLOCKED } from '../mmu/constants.js';
 import type { MmuWorld } from '../mmu/world.js';
 import { uaccessFailure } from './uaccessText.js';
+import { NAME_OPTIONS, oneOf } from '../options.js';
 
 export interface SearchIoctlOptions {
   /** Column name in traces. Default 'CPU0'. */
@@ -61,6 +62,9 @@ export interface SearchIoctlOptions {
   /** Where the fault-in starts: 'ubuf+sk_offset' (1c78544eaa46 on) or 'ubuf' (a48b73eca4ce as merged). Default 'ubuf+sk_offset'. */
   readonly faultInFrom?: 'ubuf+sk_offset' | 'ubuf';
 }
+
+/** Every option of searchIoctlMachine and searchIoctlActor: a key not listed is a typo, refused rather than left at its default. */
+const SEARCH_IOCTL_OPTIONS: Shape<SearchIoctlOptions> = { name: 'string', faultInGranularity: 'checked', faultInFrom: 'checked' };
 
 export interface SearchIoctlContext {
   /** The search key: the index of the next item to look at (n = past the last item). */
@@ -80,9 +84,10 @@ function faultInRange(s: BtrfsSearch, from: 'ubuf+sk_offset' | 'ubuf', skOffset:
 
 /** The search_ioctl() machine (see the file comment). */
 export function searchIoctlMachine(s: BtrfsSearch, options: SearchIoctlOptions) {
+  assertShape(options, SEARCH_IOCTL_OPTIONS, 'searchIoctlMachine() options');
   const m = s.mmu;
-  const subpage = options.faultInGranularity === 'subpage';
-  const from = options.faultInFrom ?? 'ubuf+sk_offset';
+  const subpage = oneOf('searchIoctl', 'faultInGranularity', options.faultInGranularity, ['page', 'subpage']) === 'subpage';
+  const from = oneOf('searchIoctl', 'faultInFrom', options.faultInFrom, ['ubuf+sk_offset', 'ubuf'], 'ubuf+sk_offset');
   const faultInEvent = subpage ? 'faultInSubpageWriteable' : 'faultInWriteable';
   const faultInResult = subpage ? faultInSubpageWriteableResult : faultInWriteableResult;
   const faultIn = subpage ? faultInSubpageWriteable : faultInWriteable;
@@ -217,9 +222,10 @@ export function searchIoctlMachine(s: BtrfsSearch, options: SearchIoctlOptions) 
 
 /** The search_ioctl() actor: a thread (weakly fair). */
 export function searchIoctlActor(s: BtrfsSearch, options: SearchIoctlOptions): ActorSpec<SearchIoctlContext, MmuWorld> {
+  assertShape(options, SEARCH_IOCTL_OPTIONS, 'searchIoctlActor() options');
   const m = s.mmu;
-  const from = options.faultInFrom ?? 'ubuf+sk_offset';
-  const subpage = options.faultInGranularity === 'subpage';
+  const from = oneOf('searchIoctl', 'faultInFrom', options.faultInFrom, ['ubuf+sk_offset', 'ubuf'], 'ubuf+sk_offset');
+  const subpage = oneOf('searchIoctl', 'faultInGranularity', options.faultInGranularity, ['page', 'subpage']) === 'subpage';
   const n = s.nrLeafItems;
   const faultInName = subpage ? 'fault_in_subpage_writeable' : from === 'ubuf' ? 'fault_in_pages_writeable' : 'fault_in_writeable';
   const faultInResult = subpage ? faultInSubpageWriteableResult : faultInWriteableResult;
@@ -268,6 +274,7 @@ export function searchIoctlActor(s: BtrfsSearch, options: SearchIoctlOptions): A
  * lasso in which the ioctl is in flight is a livelock.
  */
 export function searchIoctlProgress(actor: string, options: { readonly name?: string } = {}): ProgressProperty {
+  assertShape(options, NAME_OPTIONS, 'searchIoctlProgress() options');
   return progress(options.name ?? 'search_ioctl progress', {
     description: `${actor}: search_ioctl() returns, or (key, num_found) advances`,
     inFlight: (s) => !s.actor(actor).final,

@@ -48,7 +48,7 @@
  * reads it (->read_folio()) first (not for fuse: its read comes from the server, not modelled).
  */
 import { assign, setup } from 'xstate';
-import { bool, deadlockFreedom, int, terminates, type ActorSpec, type Property, type StepEvent } from '../../checker/index.js';
+import { assertShape, bool, deadlockFreedom, int, terminates, type ActorSpec, type Property, type Shape, type StepEvent } from '../../checker/index.js';
 import { iovIterRevert } from '../iov-iter/advance.js';
 import { copyFolioFromIterAtomic, copyFromIterChoices, copyFromIterResult } from '../iov-iter/copy.js';
 import { faultInIovIterReadable, faultInIovIterReadableResult } from '../iov-iter/faultIn.js';
@@ -88,6 +88,9 @@ export interface BufferedWriteOptions {
   /** User pages that map a page-cache folio of the file: `{ page, folio }`. Default none. */
   readonly mapping?: readonly { readonly page: number; readonly folio: number }[];
 }
+
+/** Every option of bufferedWriteMachine and bufferedWriteActor: a key not listed is a typo, refused rather than left at its default. */
+const BUFFERED_WRITE_OPTIONS: Shape<BufferedWriteOptions> = { name: 'string', loop: 'checked', chunk: 'checked', retryBytes: 'checked', mapping: 'array' };
 
 export interface BufferedWriteContext {
   /** `bytes` before the clamp to the folio: iov_iter_count() at the loop top, `copied` on a retry. */
@@ -224,6 +227,7 @@ function top(r: Writer): string {
  * only the context (fault-in, write_end, fuse's send).
  */
 export function bufferedWriteMachine(it: IovIter, pc: PageCache, o: BufferedWriteOptions) {
+  assertShape(o, BUFFERED_WRITE_OPTIONS, 'bufferedWriteMachine() options');
   const r = new Writer(it, pc, o);
   const loop = o.loop;
   const ret = (written: number) => ({ written, efault: written === 0 ? 1 : 0 });
@@ -463,6 +467,7 @@ function writeLabel(r: Writer) {
 
 /** The writer actor (a thread). */
 export function bufferedWriteActor(it: IovIter, pc: PageCache, o: BufferedWriteOptions): ActorSpec<BufferedWriteContext, BufferedWriteWorld> {
+  assertShape(o, BUFFERED_WRITE_OPTIONS, 'bufferedWriteActor() options');
   const r = new Writer(it, pc, o);
   return {
     name: o.name ?? 'CPU0',
@@ -480,12 +485,16 @@ export function bufferedWriteActor(it: IovIter, pc: PageCache, o: BufferedWriteO
   };
 }
 
+/** The options of bufferedWriteProperties. */
+const PROPERTIES_OPTIONS: Shape<Parameters<typeof bufferedWriteProperties>[2]> = { actor: 'string' };
+
 /**
  * What a buffered write must do, for the writer named `actor` (default 'CPU0'): no -EFAULT while a prefix
  * was readable (`no spurious -EFAULT`), no uptodate folio exposing never-initialised data, no deadlock,
  * and `write returns` (no livelock of the loop).
  */
 export function bufferedWriteProperties(it: IovIter, pc: PageCache, o: { readonly actor?: string } = {}): Property<BufferedWriteWorld>[] {
+  assertShape(o, PROPERTIES_OPTIONS, 'bufferedWriteProperties() options');
   const actor = o.actor ?? 'CPU0';
   return [
     noSpuriousEfault({ actor, failed: (s) => s.actor(actor).context.efault === 1, it }),

@@ -39,7 +39,7 @@
  * (models/fs/dio.ts).
  */
 import { assign, setup } from 'xstate';
-import { int, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { assertShape, int, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 import { FOLL_GET } from '../mmu/constants.js';
 import { folioOf } from '../mmu/world.js';
@@ -61,6 +61,9 @@ export interface DioReaderOptions {
    */
   readonly holeReturn: 'zero' | 'efault';
 }
+
+/** Every option of dioReaderMachine and dioReaderActor: a key not listed is a typo, refused rather than left at its default. */
+const DIO_READER_OPTIONS: Shape<DioReaderOptions> = { name: 'string', holeReturn: 'checked' };
 
 export interface DioReaderContext {
   /** dio->size of the iomap_dio_rw() call in progress. */
@@ -121,6 +124,7 @@ function check(m: Mmu, file: DioFile, it: IovIter): void {
 
 /** The gfs2 direct-read machine (see the file comment). */
 export function dioReaderMachine(m: Mmu, file: DioFile, it: IovIter, options: DioReaderOptions) {
+  assertShape(options, DIO_READER_OPTIONS, 'dioReaderMachine() options');
   check(m, file, it);
   if (options.holeReturn !== 'zero' && options.holeReturn !== 'efault')
     throw new RangeError(`dio reader: holeReturn '${String(options.holeReturn)}' is not 'zero' or 'efault'`);
@@ -256,6 +260,7 @@ function afterComplete(c: DioReaderContext, ret: number, returning: boolean): Pa
 
 /** The reader actor (a thread); `ret` reads -EFAULT, 0, 1, ... in traces. */
 export function dioReaderActor(m: Mmu, file: DioFile, it: IovIter, options: DioReaderOptions): ActorSpec<DioReaderContext, DioFileWorld> {
+  assertShape(options, DIO_READER_OPTIONS, 'dioReaderActor() options');
   const machine = dioReaderMachine(m, file, it, options);
   const P = dioReaderParts(m, file, it);
   const B = file.iSize;

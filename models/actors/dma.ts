@@ -9,7 +9,7 @@
  * choice). One step per write, one outcome per mapped folio among `folios`.
  */
 import { setup } from 'xstate';
-import type { ActorSpec, StepEvent } from '../../checker/index.js';
+import { assertShape, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 import { dmaWrite } from '../mmu/folio.js';
 import { dmaIsMapped, type DmaWorld } from '../block/dma.js';
@@ -22,6 +22,9 @@ export interface DmaOptions {
   /** The folios it may write when mapped (default: every folio). */
   readonly folios?: readonly number[];
 }
+
+/** Every option of dmaMachine and dmaActor: a key not listed is a typo, refused rather than left at its default. */
+const DMA_OPTIONS: Shape<DmaOptions> = { name: 'string', budget: 'number', folios: 'array' };
 
 type DmaEvent = StepEvent<'dmaWrite', DmaWorld>;
 
@@ -36,6 +39,7 @@ function folioList(m: Mmu, folios?: readonly number[]): Int32Array {
 
 /** The device machine: one state, one step `dmaWrite` (choice = folio). */
 export function dmaMachine(m: Mmu, options: DmaOptions) {
+  assertShape(options, DMA_OPTIONS, 'dmaMachine() options');
   const folios = folioList(m, options.folios);
   return setup({
     types: { context: {} as Record<string, never>, events: {} as DmaEvent },
@@ -51,6 +55,7 @@ export function dmaMachine(m: Mmu, options: DmaOptions) {
 
 /** The DMA device: an environment with `budget` writes. */
 export function dmaActor(m: Mmu, options: DmaOptions): ActorSpec<Record<string, never>, DmaWorld> {
+  assertShape(options, DMA_OPTIONS, 'dmaActor() options');
   const folios = folioList(m, options.folios);
   return {
     name: options.name ?? 'DMA',

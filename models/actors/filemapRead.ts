@@ -32,7 +32,7 @@
  * page_not_uptodate -> retry_find detour after a read is one step back to `folioLock`.
  */
 import { assign, setup } from 'xstate';
-import { bool, enumOf, int, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { assertShape, bool, enumOf, int, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import {
   PC_CONTENT_NAMES,
   pcFolioCached,
@@ -59,6 +59,9 @@ export interface FilemapReadOptions {
   /** The lock's name in labels. Default 'invalidate_lock'. */
   readonly lockName?: string;
 }
+
+/** Every option of filemapReadMachine and filemapReadActor: a key not listed is a typo, refused rather than left at its default. */
+const FILEMAP_READ_OPTIONS: Shape<FilemapReadOptions> = { name: 'string', path: 'checked', index: 'checked', invalidateLock: 'checked', lockName: 'string' };
 
 export const FILEMAP_RET_NAMES = ['-', 'copied', '0 (EOF)', 'mapped', 'VM_FAULT_SIGBUS'] as const;
 export const FILEMAP_RET_NONE = 0;
@@ -101,6 +104,7 @@ function decide(t: Truncate, o: FilemapReadOptions) {
 }
 
 export function filemapReadMachine(t: Truncate, o: FilemapReadOptions) {
+  assertShape(o, FILEMAP_READ_OPTIONS, 'filemapReadMachine() options');
   check(t, o);
   const pc = t.pc;
   const f = o.index;
@@ -313,6 +317,7 @@ export function filemapReadMachine(t: Truncate, o: FilemapReadOptions) {
 
 /** The reading or faulting thread (weakly fair). */
 export function filemapReadActor(t: Truncate, o: FilemapReadOptions): ActorSpec<FilemapReadContext, TruncateWorld> {
+  assertShape(o, FILEMAP_READ_OPTIONS, 'filemapReadActor() options');
   const D = decide(t, o);
   const f = o.index;
   const lock = o.lockName ?? 'invalidate_lock';

@@ -10,7 +10,7 @@
  * releasing the lock") is stated. Give it `weak` to model a holder that always finishes its I/O.
  */
 import { assign, setup } from 'xstate';
-import { int, type ActorSpec, type Fairness, type StepEvent } from '../../checker/index.js';
+import { assertShape, int, type ActorSpec, type Fairness, type Shape, type StepEvent } from '../../checker/index.js';
 import { folioLock, folioLocked, folioUnlock, type Mmu, type MmuWorld } from '../mmu/index.js';
 
 export interface FolioLockHolderOptions {
@@ -20,6 +20,15 @@ export interface FolioLockHolderOptions {
   /** Lock/unlock rounds, 1..8 (default 1). */
   readonly holds?: number;
 }
+
+/** Every option of folioLockHolderMachine and folioLockHolderActor: a key not listed is a typo, refused rather than left at its default. */
+const LOCK_HOLDER_OPTIONS: Shape<FolioLockHolderOptions & { readonly name?: string; readonly fairness?: Fairness }> = {
+  name: 'string',
+  fairness: 'checked',
+  mmu: 'object',
+  folios: 'array',
+  holds: 'checked',
+};
 
 interface Ctx {
   /** The folio it holds: 0 none, f + 1 folio f. */
@@ -44,6 +53,7 @@ function resolve(o: FolioLockHolderOptions): { folios: readonly number[]; holds:
 
 /** The lock holder's machine: idle -folioLock-> holding -folioUnlock-> idle (or done after `holds` rounds). */
 export function folioLockHolderMachine(o: FolioLockHolderOptions) {
+  assertShape(o, LOCK_HOLDER_OPTIONS, 'folioLockHolderMachine() options');
   const m = o.mmu;
   const { folios, holds } = resolve(o);
   return setup({
@@ -88,6 +98,7 @@ export function folioLockHolderMachine(o: FolioLockHolderOptions) {
  * `folio_lock(F0)` and `folio_unlock(F0)`.
  */
 export function folioLockHolderActor(o: FolioLockHolderOptions & { readonly name?: string; readonly fairness?: Fairness }): ActorSpec {
+  assertShape(o, LOCK_HOLDER_OPTIONS, 'folioLockHolderActor() options');
   const { folios, holds } = resolve(o);
   return {
     name: o.name ?? 'T1',

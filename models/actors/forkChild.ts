@@ -5,7 +5,7 @@
  * leak depends on whether it lands before that step. A thread (weakly fair): the child does exit.
  */
 import { setup } from 'xstate';
-import type { ActorSpec, StepEvent } from '../../checker/index.js';
+import { assertShape, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import { childExitMmap, type CowWorld } from '../cow/anonCow.js';
 
 export interface ForkChildOptions {
@@ -13,8 +13,12 @@ export interface ForkChildOptions {
   readonly name?: string;
 }
 
+/** Every option of forkChildMachine and forkChildActor: a key not listed is a typo, refused rather than left at its default. */
+const FORK_CHILD_OPTIONS: Shape<ForkChildOptions> = { name: 'string' };
+
 /** The machine: running, then `exitMmap` to exited. */
 export function forkChildMachine(options: ForkChildOptions = {}) {
+  assertShape(options, FORK_CHILD_OPTIONS, 'forkChildMachine() options');
   return setup({
     types: { context: {} as Record<string, never>, events: {} as StepEvent<'exitMmap', CowWorld> },
     guards: { forked: ({ event }) => event.world.childMapsA === 1 },
@@ -32,5 +36,6 @@ export function forkChildMachine(options: ForkChildOptions = {}) {
 
 /** The child actor. */
 export function forkChildActor(options: ForkChildOptions = {}): ActorSpec<Record<string, never>, CowWorld> {
+  assertShape(options, FORK_CHILD_OPTIONS, 'forkChildActor() options');
   return { name: options.name ?? 'child', machine: forkChildMachine(options), fields: {} };
 }

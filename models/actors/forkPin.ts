@@ -17,7 +17,8 @@
  * a write fault or the parent's store gets a fresh exclusive page from wp_page_copy().
  */
 import { assign, setup } from 'xstate';
-import { bool, int, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { assertShape, bool, int, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
+import { NAME_OPTIONS, oneOf } from '../options.js';
 import {
   copyPresentPteShare,
   copyPresentPteShares,
@@ -36,8 +37,13 @@ import {
 
 type W = ForkPinWorld;
 
+/** Every option of forkPinForkActor: a key not listed is a typo, refused rather than left at its default. */
+const FORK_OPTIONS: Shape<{ readonly seq: ForkSeq; readonly name?: string }> = { seq: 'checked', name: 'string' };
+
 /** fork(): lock (+ seqcount begin), decide, share, unlock. */
 export function forkPinForkActor(o: { readonly seq: ForkSeq; readonly name?: string }): ActorSpec<{ share: number }, W> {
+  assertShape(o, FORK_OPTIONS, 'forkPinForkActor() options');
+  oneOf('forkPinForkActor', 'seq', o.seq, ['none', 'write-protect-seq']);
   const machine = setup({
     types: { context: {} as { share: number }, events: {} as StepEvent<'mmapWriteLock' | 'copyPresentPte' | 'ptepSetWrprotect' | 'mmapWriteUnlock', W> },
     guards: { noReaders: ({ event }) => !event.world.fpMmapRead, share: ({ context }) => context.share === 1 },
@@ -116,6 +122,16 @@ export interface ForkPinGupOptions {
   readonly cowUnshare?: boolean;
 }
 
+/** Every option of forkPinGupActor: a key not listed is a typo, refused rather than left at its default. */
+const GUP_OPTIONS: Shape<ForkPinGupOptions> = {
+  name: 'string',
+  write: 'boolean',
+  seqcount: 'boolean',
+  unshare: 'boolean',
+  longterm: 'boolean',
+  cowUnshare: 'boolean',
+};
+
 /** gup_must_unshare() for a R/O FOLL_PIN of the parent's page (pure). */
 export function forkPinMustUnshare(w: W, o: ForkPinGupOptions): boolean {
   if (o.write) return false;
@@ -136,6 +152,7 @@ type GupEv = StepEvent<
 
 /** pin_user_pages_fast() of the parent's page. */
 export function forkPinGupActor(o: ForkPinGupOptions): ActorSpec<GupCtx, W> {
+  assertShape(o, GUP_OPTIONS, 'forkPinGupActor() options');
   if (o.cowUnshare && !o.longterm) throw new RangeError('forkPinGupActor: cowUnshare applies to FOLL_LONGTERM pins: set longterm');
   const needsFault = (w: W): boolean => (o.write ? w.fpPte === FP_PTE_RO : forkPinMustUnshare(w, o));
   const machine = setup({
@@ -238,6 +255,7 @@ export function forkPinGupActor(o: ForkPinGupOptions): ActorSpec<GupCtx, W> {
 
 /** The parent's store into its page: do_wp_page() when the PTE is read-only. */
 export function forkPinParentActor(o: { readonly name?: string } = {}): ActorSpec<Record<string, never>, W> {
+  assertShape(o, NAME_OPTIONS, 'forkPinParentActor() options');
   const machine = setup({
     types: { context: {} as Record<string, never>, events: {} as StepEvent<'store', W> },
     guards: { noWriter: ({ event }) => !event.world.fpMmapWrite },

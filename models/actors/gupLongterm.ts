@@ -28,7 +28,7 @@
  * isolated, -EAGAIN).
  */
 import { assign, setup } from 'xstate';
-import { int, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { assertShape, int, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import {
   folioIsLongtermPinnable,
   folioIsolateLru,
@@ -47,6 +47,9 @@ export interface GupLongtermOptions {
   readonly check: 'collected' | 'list-empty';
 }
 
+/** Every option of gupLongtermMachine and gupLongtermActor: a key not listed is a typo, refused rather than left at its default. */
+const GUP_LONGTERM_OPTIONS: Shape<GupLongtermOptions> = { name: 'string', check: 'checked' };
+
 export interface GupLongtermContext {
   /** collect_longterm_unpinnable_folios()'s count on the last pass. */
   collected: number;
@@ -56,6 +59,7 @@ type Event = StepEvent<'getUserPagesLocked' | 'collectLongtermUnpinnableFolios' 
 
 /** The pinner machine (see the file comment). */
 export function gupLongtermMachine(o: GupLongtermOptions) {
+  assertShape(o, GUP_LONGTERM_OPTIONS, 'gupLongtermMachine() options');
   if (o.check !== 'collected' && o.check !== 'list-empty') throw new RangeError(`gup longterm: check '${String(o.check)}' is not 'collected' or 'list-empty'`);
   const listEmptyReturns = o.check === 'list-empty';
   return setup({
@@ -115,6 +119,7 @@ export function gupLongtermMachine(o: GupLongtermOptions) {
 
 /** The pinner actor (a thread). */
 export function gupLongtermActor(o: GupLongtermOptions): ActorSpec<GupLongtermContext, LongtermWorld> {
+  assertShape(o, GUP_LONGTERM_OPTIONS, 'gupLongtermActor() options');
   const listEmptyReturns = o.check === 'list-empty';
   return {
     name: o.name ?? 'pinner',

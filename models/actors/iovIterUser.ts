@@ -29,7 +29,7 @@
  *   looks at the user pages only (no direction check) and succeeds, so the loop spins.
  */
 import { setup } from 'xstate';
-import { terminates, type ActorSpec, type ProgressProperty, type StepEvent } from '../../checker/index.js';
+import { assertShape, terminates, type ActorSpec, type ProgressProperty, type Shape, type StepEvent } from '../../checker/index.js';
 import {
   BIO_COMPLETED,
   BIO_FOLIO_NAMES,
@@ -49,6 +49,7 @@ import { ITER_DEST, iterCount, type IovIter } from '../iov-iter/iter.js';
 import { iovIterGetPages, iovIterGetPagesResult, iovIterReleasePages, iterGupFlags } from '../iov-iter/pages.js';
 import { BLOCKED, FOLL_GET, FOLL_WRITE } from '../mmu/constants.js';
 import type { MmuWorld } from '../mmu/world.js';
+import { oneOf } from '../options.js';
 
 export interface IovIterUserOptions {
   /** Column name in traces. Default 'CPU0'. */
@@ -58,11 +59,16 @@ export interface IovIterUserOptions {
   readonly cow?: AnonCow;
 }
 
+/** Every option of iovIterUserMachine and iovIterUserActor: a key not listed is a typo, refused rather than left at its default. */
+const ITER_USER_OPTIONS: Shape<IovIterUserOptions> = { name: 'string', use: 'checked', cow: 'object' };
+
 type UserEvent = StepEvent<string, CowWorld>;
 
 /** The machine (see the file comment). */
 export function iovIterUserMachine(it: IovIter, options: IovIterUserOptions) {
+  assertShape(options, ITER_USER_OPTIONS, 'iovIterUserMachine() options');
   const cow = options.cow;
+  oneOf('iov_iter user', 'use', options.use, ['get-pages', 'copy-retry']);
   if (options.use === 'get-pages' && !cow) throw new RangeError("iov_iter user: 'get-pages' needs the COW fragment (options.cow)");
   type Args = { context: Record<string, never>; event: UserEvent };
   const writes = (w: MmuWorld): boolean => (iterGupFlags(w, it, false) & FOLL_WRITE) !== 0;
@@ -162,6 +168,7 @@ export function iovIterUserMachine(it: IovIter, options: IovIterUserOptions) {
 
 /** The actor: a thread (weakly fair). */
 export function iovIterUserActor(it: IovIter, options: IovIterUserOptions): ActorSpec<Record<string, never>, CowWorld> {
+  assertShape(options, ITER_USER_OPTIONS, 'iovIterUserActor() options');
   const cow = options.cow;
   const dirText = it.dataSource === ITER_DEST ? 'ITER_DEST /* READ */' : 'ITER_SOURCE /* WRITE */';
   return {

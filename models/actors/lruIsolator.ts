@@ -9,7 +9,7 @@
  * `isolations` times (each time the folio is on an LRU list), then finishes.
  */
 import { assign, setup } from 'xstate';
-import { int, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { assertShape, int, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import { folioIsolateLru, folioPutbackLru, LT_ISOLATED, LT_LRU, type LongtermWorld } from '../gup/longterm.js';
 
 export interface LruIsolatorOptions {
@@ -19,6 +19,9 @@ export interface LruIsolatorOptions {
   readonly isolations: number;
 }
 
+/** Every option of lruIsolatorMachine and lruIsolatorActor: a key not listed is a typo, refused rather than left at its default. */
+const ISOLATOR_OPTIONS: Shape<LruIsolatorOptions> = { name: 'string', isolations: 'checked' };
+
 export interface LruIsolatorContext {
   left: number;
 }
@@ -26,6 +29,7 @@ export interface LruIsolatorContext {
 type Event = StepEvent<'folioIsolateLru' | 'folioPutbackLru', LongtermWorld>;
 
 export function lruIsolatorMachine(o: LruIsolatorOptions) {
+  assertShape(o, ISOLATOR_OPTIONS, 'lruIsolatorMachine() options');
   if (!Number.isInteger(o.isolations) || o.isolations < 1 || o.isolations > 3) throw new RangeError(`lru isolator: isolations ${o.isolations} must be 1..3`);
   return setup({
     types: { context: {} as LruIsolatorContext, events: {} as Event },
@@ -67,6 +71,7 @@ export function lruIsolatorMachine(o: LruIsolatorOptions) {
 }
 
 export function lruIsolatorActor(o: LruIsolatorOptions): ActorSpec<LruIsolatorContext, LongtermWorld> {
+  assertShape(o, ISOLATOR_OPTIONS, 'lruIsolatorActor() options');
   return {
     name: o.name ?? 'isolator',
     machine: lruIsolatorMachine(o),

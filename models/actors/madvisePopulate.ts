@@ -16,7 +16,7 @@
  * atomic step), `mmapReadUnlock` (madvise returns). Context `ret` is madvise()'s return value at the end.
  */
 import { assign, setup } from 'xstate';
-import { bool, int, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { assertShape, bool, int, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import {
   POP_FAULT_NAMES,
   filemapFault,
@@ -37,6 +37,9 @@ export interface MadvisePopulateOptions {
   readonly gup: 'get-user-pages' | 'get-user-pages-locked';
 }
 
+/** Every option of madvisePopulateMachine and madvisePopulateActor: a key not listed is a typo, refused rather than left at its default. */
+const POPULATE_OPTIONS: Shape<MadvisePopulateOptions> = { name: 'string', gup: 'checked' };
+
 export interface MadvisePopulateContext {
   /** FOLL_TRIED on the next fault. */
   tried: number;
@@ -47,6 +50,7 @@ export interface MadvisePopulateContext {
 type Event = StepEvent<'mmapReadLock' | 'faultinPage' | 'mmapReadUnlock', PopulateWorld>;
 
 export function madvisePopulateMachine(f: PopulateFile, o: MadvisePopulateOptions) {
+  assertShape(o, POPULATE_OPTIONS, 'madvisePopulateMachine() options');
   if (o.gup !== 'get-user-pages' && o.gup !== 'get-user-pages-locked')
     throw new RangeError(`madvise populate: gup '${String(o.gup)}' is not get-user-pages or get-user-pages-locked`);
   const locked = o.gup === 'get-user-pages-locked';
@@ -93,6 +97,7 @@ export function madvisePopulateMachine(f: PopulateFile, o: MadvisePopulateOption
 }
 
 export function madvisePopulateActor(f: PopulateFile, o: MadvisePopulateOptions): ActorSpec<MadvisePopulateContext, PopulateWorld> {
+  assertShape(o, POPULATE_OPTIONS, 'madvisePopulateActor() options');
   const locked = o.gup === 'get-user-pages-locked';
   return {
     name: o.name ?? 'madvise',

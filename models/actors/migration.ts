@@ -21,7 +21,7 @@
  * window), for scenarios where the window does not matter.
  */
 import { setup, assign } from 'xstate';
-import { int, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { assertShape, int, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 import { migrateFolio, migrateFolioFinish, migrateFolioFinishOk, migrateFolioStart, migrateFolioStartOk } from '../mmu/env.js';
 import { folioWriteback } from '../mmu/folio.js';
@@ -38,6 +38,9 @@ export interface MigrationOptions {
   /** 'two-step' (default): unmap to migration entries, then move or fail; 'atomic': one step. */
   readonly steps?: 'two-step' | 'atomic';
 }
+
+/** Every option of migrationMachine and migrationActor: a key not listed is a typo, refused rather than left at its default. */
+const MIGRATION_OPTIONS: Shape<MigrationOptions> = { name: 'string', budget: 'number', pages: 'array', steps: 'checked' };
 
 export interface MigrationContext {
   /** The folio whose PTEs are migration entries right now, or -1. */
@@ -59,6 +62,7 @@ function pagesLabel(m: Mmu, f: number): string {
 
 /** The migration machine: `idle` -> tryToMigrate (choice = candidate) -> `unmapped` -> removeMigrationPtes -> `idle`. */
 export function migrationMachine(m: Mmu, options: MigrationOptions) {
+  assertShape(options, MIGRATION_OPTIONS, 'migrationMachine() options');
   if (!m.migration) throw new RangeError('migration: the MMU needs migration: true (the PTE states MIGRATION_RO / MIGRATION_RW)');
   const steps = options.steps ?? 'two-step';
   if (steps !== 'two-step' && steps !== 'atomic') throw new RangeError(`migration: steps '${String(steps)}' is not 'two-step' or 'atomic'`);
@@ -108,6 +112,7 @@ export function migrationMachine(m: Mmu, options: MigrationOptions) {
 
 /** The migration actor: an environment with `budget` migrate_pages() calls. */
 export function migrationActor(m: Mmu, options: MigrationOptions): ActorSpec<MigrationContext, MmuWorld> {
+  assertShape(options, MIGRATION_OPTIONS, 'migrationActor() options');
   const cands = reclaimCandidates(m, options.pages);
   return {
     name: options.name ?? 'migration',

@@ -20,7 +20,7 @@
  * the VMA counts as being changed (`vmaChanging`).
  */
 import { assign, setup } from 'xstate';
-import { enumOf, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { assertShape, enumOf, shown, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import { PTE_PRESENT_RO, PTE_PRESENT_RW } from '../mmu/constants.js';
 import { munmapPage, zapPage } from '../mmu/env.js';
 import { mmapWriteLock, mmapWriteLockable } from '../mmu/mmapLock.js';
@@ -42,6 +42,9 @@ export interface MmapWriterOptions {
   readonly forkLocksVma?: boolean;
 }
 
+/** Every option of mmapWriterMachine and mmapWriterActor: a key not listed is a typo, refused rather than left at its default. */
+const MMAP_WRITER_OPTIONS: Shape<MmapWriterOptions> = { name: 'string', budget: 'checked', mmapOwner: 'checked', ops: 'array', forkLocksVma: 'boolean' };
+
 export interface MmapWriterContext {
   /** The operation of the call in progress (index into MMAP_WRITER_OPS). */
   op: number;
@@ -62,8 +65,11 @@ function opList(o: MmapWriterOptions): Int32Array {
 }
 
 export function mmapWriterMachine(v: VmaLock, o: MmapWriterOptions) {
+  assertShape(o, MMAP_WRITER_OPTIONS, 'mmapWriterMachine() options');
   const ops = opList(o);
   const owner = o.mmapOwner;
+  if (!Number.isInteger(owner) || owner < 0 || owner >= v.mmu.mmapOwners)
+    throw new RangeError(`mmap writer: mmapOwner ${shown(owner)} is not an owner of the MMU's mmap_lock (0..${v.mmu.mmapOwners - 1})`);
   const locksVma = (op: number): boolean => MMAP_WRITER_OPS[op] !== 'fork' || o.forkLocksVma !== false;
   // The VMA still exists (a call after munmap has nothing to change) and nobody holds mmap_lock.
   const lockable = (w: VmaLockWorld): boolean => w.vmaDetached === 0 && mmapWriteLockable(w, v.mmu);
@@ -152,6 +158,7 @@ export function mmapWriterMachine(v: VmaLock, o: MmapWriterOptions) {
 
 /** The writer: an environment actor with `budget` calls (each pays its unit at mmap_write_lock()). */
 export function mmapWriterActor(v: VmaLock, o: MmapWriterOptions): ActorSpec<MmapWriterContext, VmaLockWorld> {
+  assertShape(o, MMAP_WRITER_OPTIONS, 'mmapWriterActor() options');
   const ops = opList(o);
   if (!Number.isInteger(o.budget) || o.budget < 1 || o.budget > v.writes)
     throw new RangeError(`mmap writer: budget ${o.budget} is not 1..${v.writes} (the VMA lock's writes)`);

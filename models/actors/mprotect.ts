@@ -11,7 +11,7 @@
  * the change, mmap_write_unlock(); the budget unit is spent at the lock step.
  */
 import { setup } from 'xstate';
-import type { ActorSpec, StepEvent } from '../../checker/index.js';
+import { assertShape, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 import { VMA_NAMES, type VmaName } from '../mmu/constants.js';
 import { mprotectPage } from '../mmu/env.js';
@@ -32,6 +32,9 @@ export interface MprotectOptions {
   readonly mmapOwner?: number;
 }
 
+/** Every option of mprotectMachine and mprotectActor: a key not listed is a typo, refused rather than left at its default. */
+const MPROTECT_OPTIONS: Shape<MprotectOptions> = { name: 'string', budget: 'number', pages: 'array', to: 'array', mmapOwner: 'number' };
+
 /** PROT_* of each VMA permission, for labels. */
 export const PROT_NAMES = ['PROT_NONE', 'PROT_READ', 'PROT_READ|PROT_WRITE'] as const;
 
@@ -49,6 +52,7 @@ function targets(options: MprotectOptions): Int32Array {
 
 /** The mprotect machine; its context is empty. Choice c = page index c / targets, target c % targets. */
 export function mprotectMachine(m: Mmu, options: MprotectOptions) {
+  assertShape(options, MPROTECT_OPTIONS, 'mprotectMachine() options');
   const pages = envPageList(m, options.pages, 'mprotect');
   const to = targets(options);
   const page = (c: number): number => pages[(c / to.length) | 0]!;
@@ -78,6 +82,7 @@ export function mprotectMachine(m: Mmu, options: MprotectOptions) {
 
 /** The mprotect actor: an environment with `budget` calls. */
 export function mprotectActor(m: Mmu, options: MprotectOptions): ActorSpec<Record<string, never>, MmuWorld> {
+  assertShape(options, MPROTECT_OPTIONS, 'mprotectActor() options');
   const pages = envPageList(m, options.pages, 'mprotect');
   const to = targets(options);
   return {

@@ -10,7 +10,7 @@
  * of retags, and a fixed variant must hold for every budget up to the scenario's bound.
  */
 import { setup } from 'xstate';
-import type { ActorSpec, StepEvent } from '../../checker/index.js';
+import { assertShape, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 import { setTag } from '../mmu/env.js';
 import type { MmuWorld } from '../mmu/world.js';
@@ -25,6 +25,9 @@ export interface MteRetagOptions {
   /** 'mismatch': only make tags mismatch; 'match': only repair them; 'both' (default). */
   readonly direction?: 'mismatch' | 'match' | 'both';
 }
+
+/** Every option of mteRetagMachine and mteRetagActor: a key not listed is a typo, refused rather than left at its default. */
+const RETAG_OPTIONS: Shape<MteRetagOptions> = { name: 'string', budget: 'number', units: 'array', direction: 'checked' };
 
 type RetagEvent = StepEvent<'setTag', MmuWorld>;
 
@@ -58,6 +61,7 @@ function plan(m: Mmu, options: MteRetagOptions): Plan {
 
 /** The retag machine: one state, one step `setTag` (choice = which granule and which way). */
 export function mteRetagMachine(m: Mmu, options: MteRetagOptions) {
+  assertShape(options, RETAG_OPTIONS, 'mteRetagMachine() options');
   const p = plan(m, options);
   return setup({
     types: { context: {} as Record<string, never>, events: {} as RetagEvent },
@@ -80,6 +84,7 @@ export function mteRetagMachine(m: Mmu, options: MteRetagOptions) {
 
 /** The retag actor: an environment with `budget` retags. */
 export function mteRetagActor(m: Mmu, options: MteRetagOptions): ActorSpec<Record<string, never>, MmuWorld> {
+  assertShape(options, RETAG_OPTIONS, 'mteRetagActor() options');
   const p = plan(m, options);
   return {
     name: options.name ?? 'retag',

@@ -15,7 +15,7 @@
  * MADV_DONTNEED takes mmap_read_lock(): with `mmapOwner` it is lock, zap, unlock likewise.
  */
 import { setup } from 'xstate';
-import type { ActorSpec, StepEvent } from '../../checker/index.js';
+import { assertShape, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 import { PTE_ABSENT, VMA_NONE } from '../mmu/constants.js';
 import { munmapPage, zapPage } from '../mmu/env.js';
@@ -35,6 +35,9 @@ export interface MunmapOptions {
   readonly mmapOwner?: number;
 }
 
+/** Every option of munmapMachine and munmapActor: a key not listed is a typo, refused rather than left at its default. */
+const MUNMAP_OPTIONS: Shape<MunmapOptions> = { name: 'string', budget: 'number', pages: 'array', op: 'checked', mmapOwner: 'number' };
+
 type MunmapEvent = StepEvent<'munmap' | 'mmapLock' | 'mmapLockAcquired' | 'mmapUnlock', MmuWorld>;
 
 export function envPageList(m: Mmu, pages: readonly number[] | undefined, who: string): Int32Array {
@@ -47,6 +50,7 @@ export function envPageList(m: Mmu, pages: readonly number[] | undefined, who: s
 
 /** The munmap / MADV_DONTNEED machine; its context is empty. */
 export function munmapMachine(m: Mmu, options: MunmapOptions) {
+  assertShape(options, MUNMAP_OPTIONS, 'munmapMachine() options');
   const op = options.op ?? 'munmap';
   if (op !== 'munmap' && op !== 'madvDontneed') throw new RangeError(`munmap: op '${String(op)}' is not 'munmap' or 'madvDontneed'`);
   const pages = envPageList(m, options.pages, 'munmap');
@@ -87,6 +91,7 @@ export function munmapMachine(m: Mmu, options: MunmapOptions) {
 
 /** The munmap actor: an environment with `budget` calls. */
 export function munmapActor(m: Mmu, options: MunmapOptions): ActorSpec<Record<string, never>, MmuWorld> {
+  assertShape(options, MUNMAP_OPTIONS, 'munmapActor() options');
   const pages = envPageList(m, options.pages, 'munmap');
   const write = (options.op ?? 'munmap') === 'munmap';
   const locked = options.mmapOwner !== undefined;

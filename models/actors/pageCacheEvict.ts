@@ -10,7 +10,7 @@
  * next ->write_begin() or fault creates a fresh one that is not uptodate. Its budget counts evictions.
  */
 import { setup } from 'xstate';
-import type { ActorSpec, StepEvent } from '../../checker/index.js';
+import { assertShape, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 import { zapPage } from '../mmu/env.js';
 import type { MmuWorld } from '../mmu/world.js';
@@ -27,6 +27,9 @@ export interface PageCacheEvictOptions {
   readonly mmu?: Mmu;
 }
 
+/** Every option of pageCacheEvictMachine and pageCacheEvictActor: a key not listed is a typo, refused rather than left at its default. */
+const EVICT_OPTIONS: Shape<PageCacheEvictOptions> = { name: 'string', budget: 'number', mapping: 'array', mmu: 'object' };
+
 type Event = StepEvent<'shrinkFolioList', PageCacheWorld & MmuWorld>;
 
 function checkOptions(pc: PageCache, o: PageCacheEvictOptions): void {
@@ -39,6 +42,7 @@ function checkOptions(pc: PageCache, o: PageCacheEvictOptions): void {
 }
 
 export function pageCacheEvictMachine(pc: PageCache, o: PageCacheEvictOptions) {
+  assertShape(o, EVICT_OPTIONS, 'pageCacheEvictMachine() options');
   checkOptions(pc, o);
   return setup({
     types: { context: {} as Record<string, never>, events: {} as Event },
@@ -60,6 +64,7 @@ export function pageCacheEvictMachine(pc: PageCache, o: PageCacheEvictOptions) {
 
 /** The page-cache evictor: an environment actor, one choice per folio of the file. */
 export function pageCacheEvictActor(pc: PageCache, o: PageCacheEvictOptions): ActorSpec<Record<string, never>, PageCacheWorld & MmuWorld> {
+  assertShape(o, EVICT_OPTIONS, 'pageCacheEvictActor() options');
   return {
     name: o.name ?? 'evict',
     kind: 'environment',

@@ -14,7 +14,7 @@
  * `writeback.ts` (MMU folios of user pages, for stable pages), this one writes page-cache folios of a file.
  */
 import { assign, setup } from 'xstate';
-import { int, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { assertShape, int, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import { pcFolioLock, pcFolioUnlock } from '../pagecache/folio.js';
 import { pcEndWriteback, pcStartWriteback, pcWritebackStartOk, type Truncate, type TruncateWorld } from '../pagecache/truncate.js';
 
@@ -24,6 +24,9 @@ export interface PageCacheWritebackOptions {
   /** Folios it writes at most (1..4). Default 1. */
   readonly passes?: number;
 }
+
+/** Every option of pageCacheWritebackMachine and pageCacheWritebackActor: a key not listed is a typo, refused rather than left at its default. */
+const PC_WRITEBACK_OPTIONS: Shape<PageCacheWritebackOptions> = { name: 'string', passes: 'checked' };
 
 interface Ctx {
   /** The folio under writeback: 0 none, f + 1 folio f. */
@@ -41,6 +44,7 @@ function resolve(t: Truncate, o: PageCacheWritebackOptions): number {
 }
 
 export function pageCacheWritebackMachine(t: Truncate, o: PageCacheWritebackOptions) {
+  assertShape(o, PC_WRITEBACK_OPTIONS, 'pageCacheWritebackMachine() options');
   const passes = resolve(t, o);
   const pc = t.pc;
   return setup({
@@ -89,6 +93,7 @@ export function pageCacheWritebackMachine(t: Truncate, o: PageCacheWritebackOpti
 
 /** The flusher as a thread: one `writeFolio` choice per folio of the file. */
 export function pageCacheWritebackActor(t: Truncate, o: PageCacheWritebackOptions = {}): ActorSpec<Ctx, TruncateWorld> {
+  assertShape(o, PC_WRITEBACK_OPTIONS, 'pageCacheWritebackActor() options');
   const passes = resolve(t, o);
   return {
     name: o.name ?? 'writeback',

@@ -37,7 +37,7 @@
  * under the folio lock, then unpin (`unpinUserPageDirtyLock`) - and finally drops its own reference.
  */
 import { assign, setup } from 'xstate';
-import { int, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { assertShape, int, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 import { BACKING_FILE, BLOCKED, FOLL_LONGTERM, FOLL_PIN, FOLL_WRITE, GUP_BLOCKED, GUP_OK, GUP_RETRY, PTE_NAMES } from '../mmu/constants.js';
 import {
@@ -72,6 +72,17 @@ export interface PinnerOptions {
   /** FOLL_LONGTERM. Default false. */
   readonly longterm?: boolean;
 }
+
+/** Every option of pinnerMachine and pinnerActor: a key not listed is a typo, refused rather than left at its default. */
+const PINNER_OPTIONS: Shape<PinnerOptions> = {
+  name: 'string',
+  page: 'checked',
+  pinFromRef: 'checked',
+  holdsRef: 'boolean',
+  gupFast: 'checked',
+  recheck: 'boolean',
+  longterm: 'boolean',
+};
 
 export interface PinnerContext {
   /** The PTE value GUP-fast read (PTE_*), for the re-check. */
@@ -110,6 +121,7 @@ function resolve(m: Mmu, o: PinnerOptions): Resolved {
 
 /** The pinner machine (see the file comment). */
 export function pinnerMachine(m: Mmu, options: PinnerOptions) {
+  assertShape(options, PINNER_OPTIONS, 'pinnerMachine() options');
   const { p, f, flags, steps, recheck } = resolve(m, options);
   const afterPin = options.holdsRef ? 'holding' : 'done';
   return setup({
@@ -215,6 +227,7 @@ function flagNames(flags: number): string {
 
 /** The pinner actor (a thread). */
 export function pinnerActor(m: Mmu, options: PinnerOptions): ActorSpec<PinnerContext, DmaWorld> {
+  assertShape(options, PINNER_OPTIONS, 'pinnerActor() options');
   const { p, flags } = resolve(m, options);
   const machine = pinnerMachine(m, options);
   return {

@@ -19,7 +19,7 @@
  * page (it is the userfaultfd handler, models/mmu uffdioCopy). A weakly fair thread.
  */
 import { assign, setup } from 'xstate';
-import { int, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { assertShape, int, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import { uffdioCopy, uffdioCopyOk, type Mmu, type MmuWorld } from '../mmu/index.js';
 import { pipeConsume, pipeConsumeUnits, pipeEmpty, pipeMutexFree, pipeMutexLock, pipeMutexUnlock, type Pipe, type PipeWorld } from '../pipe/ring.js';
 
@@ -33,6 +33,15 @@ export interface PipeReaderOptions {
   readonly resolveUffd?: { readonly mmu: Mmu; readonly page: number };
 }
 
+/** Every option of pipeReaderMachine and pipeReaderActor: a key not listed is a typo, refused rather than left at its default. */
+const PIPE_READER_OPTIONS: Shape<PipeReaderOptions & { readonly name: string }> = {
+  name: 'string',
+  pipe: 'object',
+  mutexOwner: 'checked',
+  units: 'checked',
+  resolveUffd: 'object',
+};
+
 interface Ctx {
   /** Units read(2) returned (once it has). */
   got: number;
@@ -42,6 +51,7 @@ type World = PipeWorld & MmuWorld;
 type Ev = StepEvent<'mutexLock' | 'copyPageToIter' | 'pipeWaitReadable' | 'mutexUnlock' | 'uffdioCopy', World>;
 
 export function pipeReaderMachine(o: PipeReaderOptions) {
+  assertShape(o, PIPE_READER_OPTIONS, 'pipeReaderMachine() options');
   const P = o.pipe;
   if (!(Number.isInteger(o.units) && o.units >= 1 && o.units <= 64)) throw new RangeError(`pipeReader: units ${o.units} must be 1..64`);
   if (!(o.mutexOwner >= 0 && o.mutexOwner < P.mutexOwners.length)) throw new RangeError(`pipeReader: no mutex owner ${o.mutexOwner}`);
@@ -106,6 +116,7 @@ export function pipeReaderMachine(o: PipeReaderOptions) {
 
 /** The reader as an actor spec; label `copy_page_to_iter(): 1 unit, tail++`. */
 export function pipeReaderActor(o: PipeReaderOptions & { readonly name: string }): ActorSpec<Ctx, World> {
+  assertShape(o, PIPE_READER_OPTIONS, 'pipeReaderActor() options');
   return {
     name: o.name,
     machine: pipeReaderMachine(o),

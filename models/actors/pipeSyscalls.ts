@@ -19,7 +19,7 @@
  * A thread (weakly fair); final after its last call.
  */
 import { assign, setup } from 'xstate';
-import { int, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { assertShape, int, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import {
   PIPE_BUF_FLAG_CAN_MERGE,
   pipeRead,
@@ -34,6 +34,7 @@ import {
   type SpliceFlagsInit,
 } from '../pipe/buffers.js';
 import { pipeEmpty, pipeFull, pipeHeadSlot, pipeLastSlot, pipeMutexFree, type Pipe } from '../pipe/ring.js';
+import { oneOf } from '../options.js';
 
 export type PipeSyscall =
   | { readonly op: 'write'; readonly len: number }
@@ -53,11 +54,24 @@ export interface PipeSyscallsOptions {
   readonly splice: SpliceFlagsInit;
 }
 
+/** Every option of pipeSyscallsMachine and pipeSyscallsActor: a key not listed is a typo, refused rather than left at its default. */
+const PIPE_SYSCALLS_OPTIONS: Shape<PipeSyscallsOptions & { readonly name: string }> = {
+  name: 'string',
+  pipe: 'object',
+  buffers: 'object',
+  calls: 'array',
+  writer: 'checked',
+  merge: 'checked',
+  splice: 'checked',
+};
+
 type Ev = StepEvent<'pipeWrite' | 'pipeRead' | 'splice', PipeBuffersWorld>;
 
 const EAGAIN = 11;
 
 function check(o: PipeSyscallsOptions): void {
+  oneOf('pipeSyscalls', 'merge', o.merge, ['flag', 'ops']);
+  oneOf('pipeSyscalls', 'splice', o.splice, ['stale', 'cleared']);
   const P = o.pipe;
   if (o.calls.length < 1 || o.calls.length > 8) throw new RangeError(`pipeSyscalls: 1..8 calls, not ${o.calls.length}`);
   for (const c of o.calls) {
@@ -87,6 +101,7 @@ interface Ctx {
 }
 
 export function pipeSyscallsMachine(o: PipeSyscallsOptions) {
+  assertShape(o, PIPE_SYSCALLS_OPTIONS, 'pipeSyscallsMachine() options');
   check(o);
   const P = o.pipe;
   const state = (i: number): string => (i < o.calls.length ? `call${i}` : 'done');
@@ -122,6 +137,7 @@ function slotFlags(w: PipeBuffersWorld, s: number): string {
 
 /** The task as an actor spec; labels give each call's return and the buffer it touched. */
 export function pipeSyscallsActor(o: PipeSyscallsOptions & { readonly name: string }): ActorSpec<Ctx, PipeBuffersWorld> {
+  assertShape(o, PIPE_SYSCALLS_OPTIONS, 'pipeSyscallsActor() options');
   const P = o.pipe;
   return {
     name: o.name,

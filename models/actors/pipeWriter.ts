@@ -27,7 +27,7 @@
  * or -EFAULT (-14).
  */
 import { assign, setup } from 'xstate';
-import { int, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { assertShape, int, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import {
   accessiblePrefix,
   BACKING_UFFD,
@@ -82,6 +82,19 @@ export interface PipeWriterOptions {
   readonly publish?: PipePublish;
 }
 
+/** Every option of pipeWriterMachine and pipeWriterActor: a key not listed is a typo, refused rather than left at its default. */
+const PIPE_WRITER_OPTIONS: Shape<PipeWriterOptions & { readonly name: string }> = {
+  name: 'string',
+  pipe: 'object',
+  mmu: 'object',
+  writer: 'checked',
+  mutexOwner: 'checked',
+  addr: 'checked',
+  len: 'checked',
+  design: 'checked',
+  publish: 'checked',
+};
+
 interface Ctx {
   /** Units published so far; once final, write()'s return value (-EFAULT on failure). */
   ret: number;
@@ -127,6 +140,7 @@ function facts(o: PipeWriterOptions) {
 }
 
 export function pipeWriterMachine(o: PipeWriterOptions) {
+  assertShape(o, PIPE_WRITER_OPTIONS, 'pipeWriterMachine() options');
   const f = facts(o);
   const { m, P } = f;
   if (!(Number.isInteger(o.len) && o.len >= 1 && o.len <= P.pageUnits && o.len <= P.maxWrite)) {
@@ -356,6 +370,7 @@ function units(n: number): string {
 
 /** The pipe writer as an actor spec (a weakly fair thread); labels show units, slots and faults. */
 export function pipeWriterActor(o: PipeWriterOptions & { readonly name: string }): ActorSpec<Ctx, World> {
+  assertShape(o, PIPE_WRITER_OPTIONS, 'pipeWriterActor() options');
   const f = facts(o);
   const { m, P } = f;
   return {

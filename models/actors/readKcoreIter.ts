@@ -31,7 +31,18 @@
  *   non-fault failure can make it spin.
  */
 import { assign, setup } from 'xstate';
-import { int, invariant, transitionProperty, type ActorSpec, type InvariantProperty, type StepEvent, type TransitionProperty } from '../../checker/index.js';
+import {
+  assertShape,
+  int,
+  invariant,
+  shown,
+  transitionProperty,
+  type ActorSpec,
+  type InvariantProperty,
+  type Shape,
+  type StepEvent,
+  type TransitionProperty,
+} from '../../checker/index.js';
 import { copyToIter, copyToIterResult } from '../iov-iter/copy.js';
 import { faultInIovIterWriteable, faultInIovIterWriteableResult } from '../iov-iter/faultIn.js';
 import { iterAddr, iterCount } from '../iov-iter/iter.js';
@@ -40,6 +51,7 @@ import { handleMmFault, handleMmFaultOutcome } from '../mmu/fault.js';
 import { pageOf } from '../mmu/world.js';
 import { kcoreFirstUncopyable, vreadIter, vreadIterResult, type Kcore, type KcoreWorld } from '../kcore/vmalloc.js';
 import { uaccessFailure } from './uaccessText.js';
+import { NAME_OPTIONS, oneOf } from '../options.js';
 
 export interface ReadKcoreIterOptions {
   /** Column name in traces. Default 'CPU0'. */
@@ -49,6 +61,9 @@ export interface ReadKcoreIterOptions {
   /** Chunks (vmalloc pages) read; buflen = chunks * pageUnits. Default 1. */
   readonly chunks?: number;
 }
+
+/** Every option of readKcoreIterMachine and readKcoreIterActor: a key not listed is a typo, refused rather than left at its default. */
+const KCORE_ITER_OPTIONS: Shape<ReadKcoreIterOptions> = { name: 'string', kcoreLoop: 'checked', chunks: 'checked' };
 
 export interface ReadKcoreIterContext {
   /** The chunk being read (start = chunk * PAGE_SIZE). */
@@ -70,11 +85,14 @@ function sizeText(left: number): string {
 
 /** The read_kcore_iter() machine (see the file comment). */
 export function readKcoreIterMachine(k: Kcore, options: ReadKcoreIterOptions) {
+  assertShape(options, KCORE_ITER_OPTIONS, 'readKcoreIterMachine() options');
   const it = k.it;
   const m = it.mmu;
   const tsz = k.pageUnits;
   const chunks = options.chunks ?? 1;
-  const shipped = options.kcoreLoop === 'shipped';
+  if (!Number.isInteger(chunks) || chunks < 1 || chunks > k.pages)
+    throw new RangeError(`readKcoreIter: chunks ${shown(chunks)} must be a whole number in 1..${k.pages} (the kcore's pages)`);
+  const shipped = oneOf('readKcoreIter', 'kcoreLoop', options.kcoreLoop, ['shipped', 'bounce']) === 'shipped';
   type Args = { context: ReadKcoreIterContext; event: KcoreEvent };
   const base = (c: ReadKcoreIterContext): number => c.chunk * tsz;
   /** fault_in_iov_iter_writeable(iter, left): a wrapped size is larger than any iterator, so never 0. */
@@ -205,6 +223,7 @@ export function readKcoreIterMachine(k: Kcore, options: ReadKcoreIterOptions) {
 
 /** The read_kcore_iter() actor: a thread (weakly fair). */
 export function readKcoreIterActor(k: Kcore, options: ReadKcoreIterOptions): ActorSpec<ReadKcoreIterContext, KcoreWorld> {
+  assertShape(options, KCORE_ITER_OPTIONS, 'readKcoreIterActor() options');
   const it = k.it;
   const m = it.mmu;
   const tsz = k.pageUnits;
@@ -288,6 +307,7 @@ export function kcoreBufferValid(w: KcoreWorld, k: Kcore): boolean {
  * transient eviction happened).
  */
 export function kcoreNoSpuriousEfault(k: Kcore, actor: string, options: { readonly name?: string } = {}): InvariantProperty<KcoreWorld> {
+  assertShape(options, NAME_OPTIONS, 'kcoreNoSpuriousEfault() options');
   return invariant<KcoreWorld>(options.name ?? 'no spurious -EFAULT', (s) => s.actor(actor).state !== 'efault' || !kcoreBufferValid(s.world, k), {
     description: `${actor}: read_kcore_iter() returns -EFAULT only when the user buffer is invalid`,
     explain: () => `${actor} returned -EFAULT although every page of the user buffer is mapped writable`,
@@ -301,6 +321,7 @@ export function kcoreNoSpuriousEfault(k: Kcore, actor: string, options: { readon
  * every pass, which breaks this on the second short pass of a chunk that already delivered something.
  */
 export function kcoreAccounting(k: Kcore, actor: string, options: { readonly name?: string } = {}): InvariantProperty<KcoreWorld> {
+  assertShape(options, NAME_OPTIONS, 'kcoreAccounting() options');
   const tsz = k.pageUnits;
   return invariant<KcoreWorld>(
     options.name ?? 'kcore accounting',
@@ -324,6 +345,7 @@ export function kcoreAccounting(k: Kcore, actor: string, options: { readonly nam
  * (`src - start == read`). The shipped loop's cumulative accounting breaks it on a second partial pass.
  */
 export function kcoreSourceMatches(actor: string, options: { readonly name?: string } = {}): TransitionProperty<KcoreWorld> {
+  assertShape(options, NAME_OPTIONS, 'kcoreSourceMatches() options');
   return transitionProperty<KcoreWorld>(
     options.name ?? 'kcore content',
     (b, _a, step) => {

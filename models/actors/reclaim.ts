@@ -37,7 +37,7 @@ export interface ReclaimOptions {
   readonly policy?: 'any' | 'lru';
 }
 
-const RECLAIM_OPTIONS: Shape<ReclaimOptions> = { name: 'string', budget: 'checked', pages: 'array', policy: 'checked' };
+const RECLAIM_OPTIONS: Shape<ReclaimOptions> = { name: 'string', budget: 'number', pages: 'array', policy: 'checked' };
 
 type ReclaimEvent = StepEvent<'shrinkFolioList', MmuWorld>;
 
@@ -76,6 +76,7 @@ function folioPagesLabel(m: Mmu, f: number): string {
 
 /** The reclaim machine: one state, one step `shrinkFolioList` (choice = candidate index for 'any'). */
 export function reclaimMachine(m: Mmu, options: ReclaimOptions) {
+  assertShape(options, RECLAIM_OPTIONS, 'reclaimMachine() options');
   const policy = options.policy ?? 'any';
   if (policy !== 'any' && policy !== 'lru') throw new RangeError(`reclaim: policy '${String(policy)}' is not 'any' or 'lru'`);
   if (policy === 'lru' && m.capacity === 0) throw new RangeError("reclaim: policy 'lru' needs an MMU with a capacity (the resident LRU)");

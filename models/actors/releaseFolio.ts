@@ -12,7 +12,7 @@
  * models/mmu/folio.ts).
  */
 import { setup } from 'xstate';
-import type { ActorSpec, StepEvent } from '../../checker/index.js';
+import { assertShape, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 import { folioLocked, folioReleaseBuffers, folioReleaseBuffersOk } from '../mmu/folio.js';
 import type { MmuWorld } from '../mmu/world.js';
@@ -25,6 +25,9 @@ export interface ReleaseFolioOptions {
   /** Folios it may act on (default: every folio). */
   readonly folios?: readonly number[];
 }
+
+/** Every option of releaseFolioMachine and releaseFolioActor: a key not listed is a typo, refused rather than left at its default. */
+const RELEASE_OPTIONS: Shape<ReleaseFolioOptions> = { name: 'string', budget: 'number', folios: 'array' };
 
 function folioList(m: Mmu, folios?: readonly number[]): Int32Array {
   if (!m.buffers) throw new RangeError('release: the MMU needs buffers: true');
@@ -45,6 +48,7 @@ export function releasable(w: MmuWorld, m: Mmu, f: number): boolean {
 
 /** The buffer-release machine: one state, one step `filemapReleaseFolio` (choice = folio). */
 export function releaseFolioMachine(m: Mmu, options: ReleaseFolioOptions) {
+  assertShape(options, RELEASE_OPTIONS, 'releaseFolioMachine() options');
   const folios = folioList(m, options.folios);
   return setup({
     types: { context: {} as Record<string, never>, events: {} as StepEvent<'filemapReleaseFolio', MmuWorld> },
@@ -60,6 +64,7 @@ export function releaseFolioMachine(m: Mmu, options: ReleaseFolioOptions) {
 
 /** The buffer-release actor: an environment with `budget` releases. */
 export function releaseFolioActor(m: Mmu, options: ReleaseFolioOptions): ActorSpec<Record<string, never>, MmuWorld> {
+  assertShape(options, RELEASE_OPTIONS, 'releaseFolioActor() options');
   const folios = folioList(m, options.folios);
   return {
     name: options.name ?? 'release',

@@ -18,7 +18,18 @@
  * the task returns to user mode".
  */
 import { setup } from 'xstate';
-import { enumOf, progress, type ActorSpec, type ProgressProperty, type ScalarField, type StateView, type StepEvent } from '../../checker/index.js';
+import {
+  assertShape,
+  enumOf,
+  progress,
+  type ActorSpec,
+  type ProgressProperty,
+  type ScalarField,
+  type Shape,
+  type StateView,
+  type StepEvent,
+} from '../../checker/index.js';
+import { oneOf } from '../options.js';
 
 /** No signal pending. */
 export const SIG_NONE = 0;
@@ -65,10 +76,21 @@ export interface SignalOptions {
   readonly signal: SignalName;
 }
 
+/** Every option of signalMachine and signalActor: a key not listed is a typo, refused rather than left at its default. */
+const SIGNAL_OPTIONS: Shape<SignalOptions & { readonly name?: string; readonly budget?: number }> = {
+  name: 'string',
+  budget: 'number',
+  field: 'string',
+  target: 'string',
+  signal: 'checked',
+};
+
 type SignalEvent = StepEvent<'sendSignal', SignalWorld>;
 
 /** The signal sender: one step, `sendSignal`, enabled while the target does not yet have this signal (or a stronger one) pending. */
 export function signalMachine(o: SignalOptions) {
+  assertShape(o, SIGNAL_OPTIONS, 'signalMachine() options');
+  oneOf('signal', 'signal', o.signal, ['SIGUSR1', 'SIGKILL']);
   const sig = o.signal === 'SIGKILL' ? SIG_FATAL : SIG_NONFATAL;
   const field = o.field;
   return setup({
@@ -104,6 +126,7 @@ export function signalMachine(o: SignalOptions) {
  * for every scenario here, a second of the same kind is never enabled).
  */
 export function signalActor(o: SignalOptions & { readonly name?: string; readonly budget?: number }): ActorSpec {
+  assertShape(o, SIGNAL_OPTIONS, 'signalActor() options');
   return {
     name: o.name ?? 'signal',
     kind: 'environment',
@@ -113,6 +136,9 @@ export function signalActor(o: SignalOptions & { readonly name?: string; readonl
   };
 }
 
+/** The options of killability. */
+const KILLABILITY_OPTIONS: Shape<Parameters<typeof killability>[0]> = { actor: 'string', field: 'string', name: 'string' };
+
 /**
  * Killability: once SIGKILL is pending for `actor`, the actor reaches a final
  * state (returns to user mode, where the signal kills it). A progress property: a violation is a fair
@@ -120,6 +146,7 @@ export function signalActor(o: SignalOptions & { readonly name?: string; readonl
  * lock holder with no fairness may keep its lock forever.
  */
 export function killability(options: { readonly actor: string; readonly field: string; readonly name?: string }): ProgressProperty {
+  assertShape(options, KILLABILITY_OPTIONS, 'killability() options');
   const { actor, field } = options;
   return progress(options.name ?? 'killability', {
     description: `after SIGKILL is posted to ${actor}, ${actor} returns to user mode (and dies) without anyone releasing what it waits for`,

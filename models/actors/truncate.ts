@@ -21,7 +21,7 @@
  * `filemapInvalidateUnlock`. Not modelled: partial folios.
  */
 import { assign, setup } from 'xstate';
-import { int, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { assertShape, int, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import { pcFolioCached, pcFolioLock, pcFolioLocked, pcFolioUnlock, pcFreeBlocks } from '../pagecache/folio.js';
 import {
   invalidateLock,
@@ -50,6 +50,16 @@ export interface TruncateActorOptions {
   readonly lockName?: string;
 }
 
+/** Every option of truncateMachine and truncateActor: a key not listed is a typo, refused rather than left at its default. */
+const TRUNCATE_OPTIONS: Shape<TruncateActorOptions> = {
+  name: 'string',
+  op: 'checked',
+  from: 'checked',
+  to: 'checked',
+  invalidateLock: 'boolean',
+  lockName: 'string',
+};
+
 interface Ctx {
   /** The next folio index truncate_inode_pages_range() handles. */
   idx: number;
@@ -70,6 +80,7 @@ function range(t: Truncate, o: TruncateActorOptions): { from: number; to: number
 }
 
 export function truncateMachine(t: Truncate, o: TruncateActorOptions) {
+  assertShape(o, TRUNCATE_OPTIONS, 'truncateMachine() options');
   const { from, to } = range(t, o);
   const pc = t.pc;
   const initial = o.invalidateLock ? 'start' : o.op === 'truncate' ? 'setSize' : 'unmap';
@@ -151,6 +162,7 @@ export function truncateMachine(t: Truncate, o: TruncateActorOptions) {
 
 /** Truncate or hole punch as a thread (weakly fair: the syscall runs to its end). */
 export function truncateActor(t: Truncate, o: TruncateActorOptions): ActorSpec<Ctx, TruncateWorld> {
+  assertShape(o, TRUNCATE_OPTIONS, 'truncateActor() options');
   const { from, to } = range(t, o);
   const lock = o.lockName ?? 'invalidate_lock';
   const call = o.op === 'truncate' ? `truncate(${from})` : `fallocate(PUNCH_HOLE, folios ${from}..${to - 1})`;

@@ -11,7 +11,7 @@
  * is the lock holder the fatal-signal scenario needs.
  */
 import { and, assign, setup } from 'xstate';
-import { int, type ActorSpec, type Fairness, type StepEvent } from '../../checker/index.js';
+import { assertShape, int, type ActorSpec, type Fairness, type Shape, type StepEvent } from '../../checker/index.js';
 import { BACKING_UFFD, uffdioCopy, uffdioCopyOk, type Mmu, type MmuWorld } from '../mmu/index.js';
 
 export interface UffdHandlerOptions {
@@ -19,6 +19,14 @@ export interface UffdHandlerOptions {
   /** The userfaultfd pages it serves (default: every page with backing 'uffd'). */
   readonly pages?: readonly number[];
 }
+
+/** Every option of uffdHandlerMachine and uffdHandlerActor: a key not listed is a typo, refused rather than left at its default. */
+const UFFD_OPTIONS: Shape<UffdHandlerOptions & { readonly name?: string; readonly fairness?: Fairness }> = {
+  name: 'string',
+  fairness: 'checked',
+  mmu: 'object',
+  pages: 'array',
+};
 
 interface Ctx {
   /** Pages resolved so far. */
@@ -38,6 +46,7 @@ function servedPages(o: UffdHandlerOptions): readonly number[] {
 
 /** The handler's machine: serving -uffdioCopy-> ... -> done once every served page was resolved. */
 export function uffdHandlerMachine(o: UffdHandlerOptions) {
+  assertShape(o, UFFD_OPTIONS, 'uffdHandlerMachine() options');
   const m = o.mmu;
   const pages = servedPages(o);
   return setup({
@@ -70,6 +79,7 @@ export function uffdHandlerMachine(o: UffdHandlerOptions) {
 
 /** The handler as an actor spec; label `ioctl(UFFDIO_COPY, p1)`. */
 export function uffdHandlerActor(o: UffdHandlerOptions & { readonly name?: string; readonly fairness?: Fairness }): ActorSpec {
+  assertShape(o, UFFD_OPTIONS, 'uffdHandlerActor() options');
   const pages = servedPages(o);
   return {
     name: o.name ?? 'uffd',

@@ -63,7 +63,7 @@
  * bad_area() (the VMA was unmapped).
  */
 import { assign, setup } from 'xstate';
-import { bool, enumOf, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { assertShape, bool, enumOf, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import { BACKING_FILE, FAULT_FLAG_DEFAULT, FAULT_FLAG_USER, FAULT_FLAG_WRITE, PTE_PRESENT_RW, VMA_NONE } from '../mmu/constants.js';
 import { handleMmFault } from '../mmu/fault.js';
 import { mmapReadLock, mmapReadLockable, mmapReadUnlock } from '../mmu/mmapLock.js';
@@ -82,6 +82,17 @@ export interface VmaLockFaultOptions {
   /** How faults on a file-backed page 0 go (see the file comment); required exactly when page 0 is file-backed. */
   readonly fileFaults?: 'no-vma-lock' | 'retry' | 'vma-lock';
 }
+
+/** Every option of vmaLockFaultMachine and vmaLockFaultActor: a key not listed is a typo, refused rather than left at its default. */
+const VMA_LOCK_FAULT_OPTIONS: Shape<VmaLockFaultOptions> = {
+  name: 'string',
+  mmapOwner: 'checked',
+  anonVmaCheck: 'checked',
+  retryDropsVmaLock: 'boolean',
+  archEndRead: 'checked',
+  retry: 'boolean',
+  fileFaults: 'checked',
+};
 
 export const VMA_FAULT_NONE = 0;
 export const VMA_FAULT_DONE = 1;
@@ -150,6 +161,7 @@ function lookup(v: VmaLock, o: VmaLockFaultOptions) {
 }
 
 export function vmaLockFaultMachine(v: VmaLock, o: VmaLockFaultOptions) {
+  assertShape(o, VMA_LOCK_FAULT_OPTIONS, 'vmaLockFaultMachine() options');
   check(v, o);
   const L = lookup(v, o);
   const owner = o.mmapOwner;
@@ -254,6 +266,7 @@ export function vmaLockFaultMachine(v: VmaLock, o: VmaLockFaultOptions) {
 
 /** The faulting thread (weakly fair). */
 export function vmaLockFaultActor(v: VmaLock, o: VmaLockFaultOptions): ActorSpec<VmaLockFaultContext, VmaLockWorld> {
+  assertShape(o, VMA_LOCK_FAULT_OPTIONS, 'vmaLockFaultActor() options');
   const machine = vmaLockFaultMachine(v, o);
   const L = lookup(v, o);
   const before = o.anonVmaCheck === 'before-lock';

@@ -27,7 +27,7 @@
  * without a page-table walk (pin_user_page() on a page reference, the pin-from-reference hazard) bypasses it.
  */
 import { assign, setup } from 'xstate';
-import { int, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { assertShape, int, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 import { BACKING_FILE } from '../mmu/constants.js';
 import { folioClearDirtyForIo, folioDirty, folioEndWriteback, folioLock, folioLocked, folioMarkDirty, folioStartWriteback, folioUnlock } from '../mmu/folio.js';
@@ -44,6 +44,9 @@ export interface WritebackOptions {
   /** Writeback passes over the folio. Default 1. */
   readonly passes?: number;
 }
+
+/** Every option of writebackMachine and writebackActor: a key not listed is a typo, refused rather than left at its default. */
+const WRITEBACK_OPTIONS: Shape<WritebackOptions> = { name: 'string', folio: 'checked', pinCheck: 'checked', passes: 'checked' };
 
 export interface WritebackContext {
   /** Passes finished. */
@@ -69,6 +72,7 @@ function resolve(m: Mmu, options: WritebackOptions): { f: number; passes: number
 
 /** The writeback machine (see the file comment). */
 export function writebackMachine(m: Mmu, options: WritebackOptions = {}) {
+  assertShape(options, WRITEBACK_OPTIONS, 'writebackMachine() options');
   const { f, passes, check } = resolve(m, options);
   type Args = { context: WritebackContext; event: WritebackEvent };
   type Act = 'nextPass' | 'unlock' | 'redirty' | 'end';
@@ -136,6 +140,7 @@ export function writebackMachine(m: Mmu, options: WritebackOptions = {}) {
 
 /** The writeback actor (a thread). */
 export function writebackActor(m: Mmu, options: WritebackOptions = {}): ActorSpec<WritebackContext, MmuWorld> {
+  assertShape(options, WRITEBACK_OPTIONS, 'writebackActor() options');
   const { f, passes } = resolve(m, options);
   const pages = (): string => {
     const first = m.folioFirstPage[f]!;

@@ -19,8 +19,9 @@
  * exactly what write() returned) and `inodeLockBalance` (no unlock of a free lock; both locks released when
  * the write returns).
  */
-import { array, bool, enumOf, int, invariant, type FieldSpecs, type Property, type StateView } from '../../checker/index.js';
+import { array, assertShape, bool, enumOf, int, invariant, type FieldSpecs, type Property, type Shape, type StateView } from '../../checker/index.js';
 import type { MmuWorld } from '../mmu/world.js';
+import { ACTOR_PROPERTY_OPTIONS } from '../options.js';
 
 export const ILOCK_FREE = 0;
 export const ILOCK_HELD = 1;
@@ -42,8 +43,12 @@ export interface BtrfsInodeWorld extends MmuWorld {
   ilockMisuse: number;
 }
 
+/** Every option of defineBtrfsInode: a key not listed is a typo, refused rather than left at its default. */
+const INODE_OPTIONS: Shape<{ readonly blocks: number; readonly initial: number }> = { blocks: 'checked', initial: 'checked' };
+
 /** An inode of `initial` data blocks that may grow to `blocks`. */
 export function defineBtrfsInode(o: { readonly blocks: number; readonly initial: number }): BtrfsInode {
+  assertShape(o, INODE_OPTIONS, 'defineBtrfsInode() options');
   if (!Number.isInteger(o.blocks) || o.blocks < 1 || o.blocks > 16) throw new RangeError(`btrfs inode: blocks ${o.blocks} must be 1..16`);
   if (!Number.isInteger(o.initial) || o.initial < 0 || o.initial > o.blocks) throw new RangeError(`btrfs inode: initial ${o.initial} must be 0..${o.blocks}`);
   return {
@@ -142,6 +147,7 @@ function actorIndex(name: string): (s: StateView<BtrfsInodeWorld>) => number {
  * hold write()'s return value in `ret` (negative: an error, which the property does not judge).
  */
 export function appendAtEof(ino: BtrfsInode, options: { readonly actor: string; readonly name?: string }): Property<BtrfsInodeWorld> {
+  assertShape(options, ACTOR_PROPERTY_OPTIONS, 'appendAtEof() options');
   const at = actorIndex(options.actor);
   const problem = (s: StateView<BtrfsInodeWorld>): string | null => {
     const a = s.actors[at(s)]!;
@@ -165,6 +171,7 @@ function lockProblem(s: StateView<BtrfsInodeWorld>, at: number): string | null {
 
 /** Lock discipline of btrfs_inode_lock()/btrfs_inode_unlock(): every unlock matches a lock, and write() returns with both released. */
 export function inodeLockBalance(options: { readonly actor: string; readonly name?: string }): Property<BtrfsInodeWorld> {
+  assertShape(options, ACTOR_PROPERTY_OPTIONS, 'inodeLockBalance() options');
   const at = actorIndex(options.actor);
   return invariant<BtrfsInodeWorld>(options.name ?? 'inode lock balance', (s) => lockProblem(s, at(s)) === null, {
     description: 'every btrfs_inode_unlock() / up_write() releases a lock its caller holds, and write() returns with i_rwsem and i_mmap_lock released',

@@ -15,6 +15,7 @@
  *   32 bytes = 2 units; item lengths are whole units.
  * - The -EOVERFLOW path (an item larger than the whole buffer) is excluded: every item fits alone.
  */
+import { assertShape, type Shape } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 
 export interface BtrfsSearchOptions {
@@ -30,6 +31,9 @@ export interface BtrfsSearchOptions {
   readonly nrItems?: number;
 }
 
+/** Every option of defineBtrfsSearch: a key not listed is a typo, refused rather than left at its default. */
+const SEARCH_OPTIONS: Shape<BtrfsSearchOptions> = { ubuf: 'checked', bufSize: 'checked', items: 'array', headerUnits: 'checked', nrItems: 'checked' };
+
 export interface BtrfsSearch {
   readonly mmu: Mmu;
   readonly ubuf: number;
@@ -43,6 +47,7 @@ export interface BtrfsSearch {
 
 /** Builds the descriptor; throws a RangeError naming the bad option. */
 export function defineBtrfsSearch(m: Mmu, o: BtrfsSearchOptions): BtrfsSearch {
+  assertShape(o, SEARCH_OPTIONS, 'defineBtrfsSearch() options');
   const ubuf = o.ubuf ?? 0;
   const hdr = o.headerUnits ?? 2;
   const n = o.items.length;

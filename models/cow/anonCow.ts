@@ -34,10 +34,11 @@
  * FOLL_GET-before-fork problem, fork's early copy of maybe-pinned pages 70e806e4e645), the parent writing
  * after the DMA (a FOLL_GET reference then makes the parent copy and lose the DMA data), KSM.
  */
-import { bool, enumOf, invariant, type FieldSpecs, type InvariantProperty } from '../../checker/index.js';
+import { assertShape, bool, enumOf, invariant, type FieldSpecs, type InvariantProperty, type Shape } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 import { PTE_ABSENT, PTE_PRESENT_RO, PTE_PRESENT_RW } from '../mmu/constants.js';
 import type { MmuWorld } from '../mmu/world.js';
+import { NAME_OPTIONS } from '../options.js';
 
 export const COW_FOLIO_A = 0;
 export const COW_FOLIO_COPY = 1;
@@ -71,11 +72,15 @@ export interface CowWorld extends MmuWorld {
   zeroPageWritten: number;
 }
 
+/** Every option of defineAnonCow: a key not listed is a typo, refused rather than left at its default. */
+const ANON_COW_OPTIONS: Shape<{ readonly touched?: boolean }> = { touched: 'boolean' };
+
 /**
  * The fragment for MMU page `page`, which must be anonymous and start PRESENT_RW (the parent wrote it
  * before fork()) - or, with `touched: false`, ABSENT (never touched).
  */
 export function defineAnonCow(m: Mmu, page: number, options: { readonly touched?: boolean } = {}): AnonCow {
+  assertShape(options, ANON_COW_OPTIONS, 'defineAnonCow() options');
   const touched = options.touched ?? true;
   if (!(Number.isInteger(page) && page >= 0 && page < m.pages)) throw new RangeError(`anon COW: page ${page} is not a page of the MMU`);
   if (m.backing[page] !== 0) throw new RangeError(`anon COW: page ${page} must be anonymous`);
@@ -163,6 +168,7 @@ export function childExitMmap(w: CowWorld): void {
  * child still maps.
  */
 export function cowIsolation(options: { readonly name?: string } = {}): InvariantProperty<CowWorld> {
+  assertShape(options, NAME_OPTIONS, 'cowIsolation() options');
   return invariant<CowWorld>(options.name ?? 'COW isolation', (s) => s.world.childSawWrite === 0, {
     description: "a DMA into pages GUP'd from the parent's buffer never lands in a folio the fork child maps",
     explain: () => "the device wrote the parent's read data into folio A, which the fork child still maps: the child sees it",
@@ -171,6 +177,7 @@ export function cowIsolation(options: { readonly name?: string } = {}): Invarian
 
 /** The shared zero page stays zero: no DMA through a GUP'd page lands in it. */
 export function zeroPageIntact(options: { readonly name?: string } = {}): InvariantProperty<CowWorld> {
+  assertShape(options, NAME_OPTIONS, 'zeroPageIntact() options');
   return invariant<CowWorld>(options.name ?? 'zero page intact', (s) => s.world.zeroPageWritten === 0, {
     description: "a DMA into pages GUP'd from a user buffer never lands in the shared zero page",
     explain: () => 'the device wrote the read data into the shared zero page: every zero-filled anonymous read in the system now sees it',

@@ -39,7 +39,7 @@
  * Not modelled: the child writing, swap, KSM, THP, more than one fork, the never-touched (absent) PTE
  * before the read fault that maps the zero page.
  */
-import { bool, enumOf, int, invariant, type FieldSpecs, type InvariantProperty, type StateView } from '../../checker/index.js';
+import { assertShape, bool, enumOf, int, invariant, type FieldSpecs, type InvariantProperty, type Shape, type StateView } from '../../checker/index.js';
 
 export const FP_PTE_RO = 0;
 export const FP_PTE_RW = 1;
@@ -64,8 +64,12 @@ export interface ForkPinWorld {
 /** Where the parent's page starts: 'written' (A, writable, exclusive) or 'zero-page' (only read: the shared zero page, read-only). */
 export type ForkPinStart = 'written' | 'zero-page';
 
+/** Every option of forkPinFields: a key not listed is a typo, refused rather than left at its default. */
+const FORK_PIN_OPTIONS: Shape<{ readonly start?: ForkPinStart }> = { start: 'checked' };
+
 /** The fragment's fields: by default the parent maps A writable and exclusive, nothing pinned, no fork yet. */
 export function forkPinFields(o: { readonly start?: ForkPinStart } = {}): FieldSpecs {
+  assertShape(o, FORK_PIN_OPTIONS, 'forkPinFields() options');
   const zero = o.start === 'zero-page';
   if (o.start !== undefined && o.start !== 'written' && !zero) throw new RangeError(`forkPinFields: start '${String(o.start)}' is not written or zero-page`);
   return {
@@ -167,11 +171,15 @@ export function forkDoWpPage(w: ForkPinWorld, unshareOnly: boolean): void {
   if (!unshareOnly) w.fpPte = FP_PTE_RW;
 }
 
+/** The options of pinCoherent. */
+const PIN_COHERENT_OPTIONS: Shape<Parameters<typeof pinCoherent>[0]> = { name: 'string', holder: 'string' };
+
 /**
  * Pin coherence: a pin on the parent's page holds the folio the parent maps, so the device and the parent
  * see each other's writes (the pin is not left on a folio COW gave away).
  */
 export function pinCoherent(options: { readonly name?: string; readonly holder: string } = { holder: 'gup' }): InvariantProperty<ForkPinWorld> {
+  assertShape(options, PIN_COHERENT_OPTIONS, 'pinCoherent() options');
   const bad = (s: StateView<ForkPinWorld>): boolean =>
     s.actor(options.holder).final && s.world.fpPinned !== FP_PIN_NONE && s.world.fpPinned !== s.world.fpParentFolio + 1;
   return invariant<ForkPinWorld>(options.name ?? 'pin coherence', (s) => !bad(s), {

@@ -11,11 +11,12 @@
  * The read starts at file offset 0 into a user buffer that starts at unit 0, so file block b lands in user
  * unit b, and i_size is `blocks`. World field: `kiPos` (iocb->ki_pos, 0..blocks).
  */
-import { int, invariant, type FieldSpecs, type Property, type StateView } from '../../checker/index.js';
+import { assertShape, int, invariant, type FieldSpecs, type Property, type StateView } from '../../checker/index.js';
 import { faultablePrefix } from '../mmu/access.js';
 import type { Mmu } from '../mmu/config.js';
 import type { MmuWorld } from '../mmu/world.js';
 import type { IovIter } from '../iov-iter/iter.js';
+import { ACTOR_PROPERTY_OPTIONS } from '../options.js';
 
 export const BLOCK_DATA = 0;
 export const BLOCK_HOLE = 1;
@@ -96,6 +97,7 @@ export function dioAccountingProblem(w: DioFileWorld, m: Mmu, file: DioFile, it:
  * The actor's context must have a `ret` field holding the syscall's return value in its final state.
  */
 export function dioPartialAccounting(m: Mmu, file: DioFile, it: IovIter, options: { readonly actor: string; readonly name?: string }): Property<DioFileWorld> {
+  assertShape(options, ACTOR_PROPERTY_OPTIONS, 'dioPartialAccounting() options');
   let index = -1;
   let actors: unknown = null;
   const problem = (s: StateView<DioFileWorld>): string | null => {

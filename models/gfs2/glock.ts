@@ -50,7 +50,8 @@
  * `recursion: 'queue'` is NOT a kernel: it treats a recursive request like any other, so that the
  * single-file deadlock one would expect if add_to_queue() did not trap the recursion can be shown and compared.
  */
-import { bool, enumOf, int, invariant, array, type FieldSpecs, type Property, type StateView } from '../../checker/index.js';
+import { array, assertShape, bool, enumOf, int, invariant, type FieldSpecs, type Property, type Shape, type StateView } from '../../checker/index.js';
+import { NAME_OPTIONS } from '../options.js';
 
 /** Lock states (include/linux/lm_interface.h / glock.h values). */
 export const LM_ST_UNLOCKED = 0;
@@ -93,6 +94,18 @@ export interface GlockOptions {
   readonly cached?: 'UN' | LmStateName;
 }
 
+/** Every option of defineGlock: a key not listed is a typo, refused rather than left at its default. */
+const GLOCK_OPTIONS: Shape<GlockOptions> = {
+  prefix: 'string',
+  display: 'string',
+  holders: 'array',
+  recursion: 'checked',
+  autoDemote: 'checked',
+  cached: 'checked',
+};
+/** A holder slot: a misspelt `remot` would make a remote holder local. */
+const HOLDER_SPEC: Shape<GlockHolderSpec> = { name: 'string', owner: 'string', state: 'checked', remote: 'boolean' };
+
 export interface Glock {
   readonly prefix: string;
   readonly display: string;
@@ -125,6 +138,8 @@ type Slots = Record<string, any>;
 
 /** Builds the glock descriptor. */
 export function defineGlock(o: GlockOptions): Glock {
+  assertShape(o, GLOCK_OPTIONS, 'defineGlock() options');
+  if (Array.isArray(o.holders)) o.holders.forEach((h, i) => assertShape(h, HOLDER_SPEC, `defineGlock() options: holders[${i}]`));
   const prefix = o.prefix ?? 'glock';
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix)) throw new TypeError(`glock prefix '${prefix}' is not a plain identifier`);
   const H = o.holders.length;
@@ -442,6 +457,7 @@ export function glockDqThenNqGrants(w: object, g: Glock, dq: number, nq: number)
  * with DF. Needs autoDemote (without it the FIFO grant cannot break it).
  */
 export function glockExclusion(g: Glock, options: { readonly name?: string } = {}): Property {
+  assertShape(options, NAME_OPTIONS, 'glockExclusion() options');
   if (!g.autoDemote) throw new Error(`glockExclusion: glock ${g.display} has no autoDemote (without it grants are exclusive by construction)`);
   const bad = (s: StateView): string | null => {
     const l = list(s.world, g);
@@ -476,6 +492,7 @@ export function glockWaitsFor(w: object, g: Glock, h: number): string {
  * them all (each trap is per glock: a request on another glock is never recursive).
  */
 export function noRecursiveGlock(glocks: Glock | readonly Glock[], options: { readonly name?: string } = {}): Property {
+  assertShape(options, NAME_OPTIONS, 'noRecursiveGlock() options');
   const gs: readonly Glock[] = Array.isArray(glocks) ? glocks : [glocks as Glock];
   if (gs.length === 0) throw new RangeError('noRecursiveGlock: no glock');
   for (const g of gs) if (!g.trap) throw new Error(`noRecursiveGlock: glock ${g.display} has no recursion trap (recursion: 'queue')`);

@@ -15,10 +15,11 @@
  * costs one budget unit (it acts finitely often, and never counts as blocked).
  */
 import { assign, setup } from 'xstate';
-import { int, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { assertShape, int, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 import { zapPage } from '../mmu/env.js';
 import type { MmuWorld } from '../mmu/world.js';
+import { oneOf } from '../options.js';
 import {
   GLOCK_GRANTED,
   GLOCK_RECURSIVE,
@@ -46,15 +47,26 @@ export interface GlockContenderOptions {
   readonly invalidate?: { readonly mmu: Mmu; readonly pages: readonly number[] };
 }
 
+/** Every option of glockContenderMachine and glockContenderActor: a key not listed is a typo, refused rather than left at its default. */
+const CONTENDER_OPTIONS: Shape<GlockContenderOptions> = {
+  name: 'string',
+  glock: 'object',
+  holder: 'string',
+  requests: 'checked',
+  kind: 'checked',
+  invalidate: 'object',
+};
+
 type Ctx = { left: number };
 type Ev = StepEvent<'glockNq' | 'glockWait' | 'glockDq', MmuWorld>;
 
 /** The contender's machine; context `left`: requests still to make (thread form). */
 export function glockContenderMachine(options: GlockContenderOptions) {
+  assertShape(options, CONTENDER_OPTIONS, 'glockContenderMachine() options');
   const g = options.glock;
   const h = glockHolder(g, options.holder);
   const requests = options.requests ?? 1;
-  const env = (options.kind ?? 'thread') === 'environment';
+  const env = oneOf('glock contender', 'kind', options.kind, ['thread', 'environment'], 'thread') === 'environment';
   if (!Number.isInteger(requests) || requests < 1) throw new RangeError(`glock contender: requests must be 1 or more, not ${requests}`);
   const inv = options.invalidate;
   const invalidate = (w: MmuWorld): void => {
@@ -116,7 +128,8 @@ export function glockContenderMachine(options: GlockContenderOptions) {
 
 /** The contender actor. */
 export function glockContenderActor(options: GlockContenderOptions): ActorSpec<Ctx, MmuWorld> {
-  const env = (options.kind ?? 'thread') === 'environment';
+  assertShape(options, CONTENDER_OPTIONS, 'glockContenderActor() options');
+  const env = oneOf('glock contender', 'kind', options.kind, ['thread', 'environment'], 'thread') === 'environment';
   const requests = options.requests ?? 1;
   return {
     name: options.name ?? 'CPU1',

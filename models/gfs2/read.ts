@@ -43,7 +43,7 @@
  * possibly 0 at EOF) and 'efault' (returned -EFAULT). 'BUG' is the task killed by add_to_queue()'s BUG().
  */
 import { and, assign, setup } from 'xstate';
-import { type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { assertShape, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import { unitAccess } from '../mmu/access.js';
 import type { Mmu } from '../mmu/config.js';
 import {
@@ -101,6 +101,18 @@ export interface Gfs2ReadOptions {
    */
   readonly glockDuringFaultIn?: 'dq' | 'allow-demote';
 }
+
+/** Every option of gfs2ReadMachine and gfs2ReadActor: a key not listed is a typo, refused rather than left at its default. */
+const READ_OPTIONS: Shape<Gfs2ReadOptions> = {
+  name: 'string',
+  faults: 'checked',
+  window: 'checked',
+  faultInContract: 'checked',
+  bigWindow: 'checked',
+  fileUnits: 'checked',
+  glock: 'object',
+  glockDuringFaultIn: 'checked',
+};
 
 export interface Gfs2ReadContext {
   read: number;
@@ -272,6 +284,7 @@ export class Gfs2Reader implements Gfs2FaultSite {
 
 /** The gfs2 buffered read machine. */
 export function gfs2ReadMachine(m: Mmu, it: IovIter, options: Gfs2ReadOptions) {
+  assertShape(options, READ_OPTIONS, 'gfs2ReadMachine() options');
   const r = new Gfs2Reader(m, it, options);
   const g = r.g;
   const h = r.h;
@@ -540,6 +553,7 @@ function readLabel(r: Gfs2Reader) {
 
 /** The reader actor (a thread). */
 export function gfs2ReadActor(m: Mmu, it: IovIter, options: Gfs2ReadOptions): ActorSpec<Gfs2ReadContext, MmuWorld> {
+  assertShape(options, READ_OPTIONS, 'gfs2ReadActor() options');
   const r = new Gfs2Reader(m, it, options);
   return gfs2SyscallActor({
     name: options.name,

@@ -4,7 +4,7 @@
  * take), the gfs2_glock_nq() ... gfs2_glock_dq() states around the copy, and the actor built from either
  * machine. The fault itself is fault.ts; the fault-in window window.ts.
  */
-import { bool, int, type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { assertShape, bool, int, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import type { MmuWorld } from '../mmu/world.js';
 import type { IovIter } from '../iov-iter/iter.js';
 import {
@@ -40,6 +40,9 @@ export interface Gfs2GlockUse {
   readonly mkwriteHolder?: string;
 }
 
+/** Every key of a Gfs2GlockUse: a misspelt `mkwriteHoldr` would otherwise leave the read without gfs2_page_mkwrite()'s holder. */
+const GLOCK_USE: Shape<Gfs2GlockUse> = { glock: 'object', holder: 'string', faultGlock: 'object', faultHolder: 'string', mkwriteHolder: 'string' };
+
 /** The glock slots of one syscall (Gfs2Reader, Gfs2Writer), as gfs2GlockSlots() checked them. */
 export interface Gfs2GlockSite {
   /** The syscall's inode glock; without it only the guards and actions are of use (the fault states need it). */
@@ -74,6 +77,7 @@ export function glockArg(site: Pick<Gfs2GlockSite, 'g' | 'fg'>, gl: Glock, h: nu
  */
 export function gfs2GlockSlots(who: string, use: Gfs2GlockUse | undefined): Gfs2GlockSite {
   if (!use) return { g: undefined, h: -1, fg: undefined, fh: -1, mh: -1 };
+  assertShape(use, GLOCK_USE, `${who}: glock`);
   const fg = use.faultGlock ?? use.glock;
   if (use.faultGlock && use.faultHolder === undefined) throw new RangeError(`${who}: a faultGlock needs the faultHolder gfs2_fault() uses on it`);
   const mh = use.mkwriteHolder !== undefined ? glockHolder(fg, use.mkwriteHolder) : -1;
@@ -142,6 +146,17 @@ export function gfs2SyscallGlock(
   };
 }
 
+/** Every option of gfs2SyscallActor (built by gfs2ReadActor and gfs2WriteActor). */
+const SYSCALL_ACTOR_OPTIONS: Shape<Parameters<typeof gfs2SyscallActor>[0]> = {
+  name: 'checked',
+  machine: 'object',
+  result: 'checked',
+  it: 'object',
+  site: 'object',
+  copyEvent: 'string',
+  label: 'function',
+};
+
 /**
  * The actor of a gfs2 buffered syscall (read or write, a thread): its context is the result counter
  * (`result`: read / written), efault, prevCount and window; with page faults disabled the copy step
@@ -156,6 +171,7 @@ export function gfs2SyscallActor<C>(o: {
   readonly copyEvent: string;
   readonly label: unknown;
 }): ActorSpec<C, MmuWorld> {
+  assertShape(o, SYSCALL_ACTOR_OPTIONS, 'gfs2SyscallActor() options');
   const { it, site } = o;
   return {
     name: o.name ?? 'CPU0',

@@ -42,7 +42,7 @@
  * Final states 'done' (returned `written`) and 'efault' (returned -EFAULT); 'BUG' as in read.ts.
  */
 import { assign, setup } from 'xstate';
-import { type ActorSpec, type StepEvent } from '../../checker/index.js';
+import { assertShape, type ActorSpec, type Shape, type StepEvent } from '../../checker/index.js';
 import { unitAccess } from '../mmu/access.js';
 import type { Mmu } from '../mmu/config.js';
 import { ACCESS_FAULT, BLOCKED, FAULT_FLAG_DEFAULT, PTE_ABSENT, VMA_NONE } from '../mmu/constants.js';
@@ -68,6 +68,9 @@ export interface Gfs2WriteOptions {
   /** The inode glock (holder: the write's EX holder; faultGlock, faultHolder: gfs2_fault()'s SH holder). */
   readonly glock?: Gfs2GlockUse;
 }
+
+/** Every option of gfs2WriteMachine and gfs2WriteActor: a key not listed is a typo, refused rather than left at its default. */
+const WRITE_OPTIONS: Shape<Gfs2WriteOptions> = { name: 'string', faults: 'checked', window: 'checked', bigWindow: 'checked', glock: 'object' };
 
 export interface Gfs2WriteContext {
   written: number;
@@ -173,6 +176,7 @@ export class Gfs2Writer implements Gfs2FaultSite {
 
 /** The gfs2 buffered write machine. */
 export function gfs2WriteMachine(m: Mmu, it: IovIter, options: Gfs2WriteOptions) {
+  assertShape(options, WRITE_OPTIONS, 'gfs2WriteMachine() options');
   const r = new Gfs2Writer(m, it, options);
   const g = r.g;
   const fg = r.fg;
@@ -323,6 +327,7 @@ function writeLabel(r: Gfs2Writer) {
 
 /** The writer actor (a thread). */
 export function gfs2WriteActor(m: Mmu, it: IovIter, options: Gfs2WriteOptions): ActorSpec<Gfs2WriteContext, MmuWorld> {
+  assertShape(options, WRITE_OPTIONS, 'gfs2WriteActor() options');
   const r = new Gfs2Writer(m, it, options);
   return gfs2SyscallActor({
     name: options.name,

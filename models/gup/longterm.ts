@@ -21,7 +21,8 @@
  * World fields: `ltZone` CMA / NORMAL, `ltLru` (above), `ltPins` (FOLL_PIN pins, 0..1).
  * Property: `noLongtermPinInCma` (a FOLL_LONGTERM pin that the call returns never stays on a CMA folio).
  */
-import { enumOf, int, invariant, type FieldSpecs, type Property, type StateView } from '../../checker/index.js';
+import { assertShape, enumOf, int, invariant, type FieldSpecs, type Property, type Shape, type StateView } from '../../checker/index.js';
+import { ACTOR_PROPERTY_OPTIONS } from '../options.js';
 
 export const LT_ZONE_NAMES = ['CMA', 'NORMAL'] as const;
 export const LT_CMA = 0;
@@ -45,8 +46,12 @@ export interface Longterm {
   readonly fields: FieldSpecs;
 }
 
+/** Every option of defineLongterm: a key not listed is a typo, refused rather than left at its default. */
+const LONGTERM_OPTIONS: Shape<{ readonly lru: LtLruName }> = { lru: 'checked' };
+
 /** A folio in CMA in the given LRU state (`NONE`: a driver page never on an LRU). */
 export function defineLongterm(o: { readonly lru: LtLruName }): Longterm {
+  assertShape(o, LONGTERM_OPTIONS, 'defineLongterm() options');
   if (o.lru === 'PINNER' || o.lru === 'ISOLATED') throw new RangeError(`longterm: the folio cannot start ${o.lru}`);
   if (!LT_LRU_NAMES.includes(o.lru)) throw new RangeError(`longterm: lru '${String(o.lru)}' is not one of ${LT_LRU_NAMES.join(', ')}`);
   return { fields: { ltZone: enumOf(LT_ZONE_NAMES, 'CMA'), ltLru: enumOf(LT_LRU_NAMES, o.lru), ltPins: int(0, 1) } };
@@ -88,6 +93,7 @@ export function migrateLongtermFolio(w: LongtermWorld): void {
  * once the pinner `actor` has returned, a pin it holds must not be on a CMA folio.
  */
 export function noLongtermPinInCma(options: { readonly actor: string; readonly name?: string }): Property<LongtermWorld> {
+  assertShape(options, ACTOR_PROPERTY_OPTIONS, 'noLongtermPinInCma() options');
   let index = -1;
   let actors: unknown = null;
   const bad = (s: StateView<LongtermWorld>): boolean => {

@@ -119,6 +119,7 @@ function totalOf(o: IterOptions, segs: readonly IterSegment[]): number {
 
 /** The world fields of an iterator (shorthand for `defineIovIter(m, prefix, o).fields`; needs no MMU). */
 export function iterFields(prefix: string, o: IterOptions): FieldSpecs {
+  assertShape(o, ITER_OPTIONS, 'iterFields() options');
   const segs = resolveSegments(o);
   const total = totalOf(o, segs);
   const count = o.count ?? total;

@@ -20,7 +20,7 @@
  * Not modelled: vmap_area lookup and the per-node busy lock, VM_IOREMAP / VM_SPARSE areas, the v6.7
  * regression f1982740f5e7 (copying `bytes` instead of `n`).
  */
-import { array, enumOf, type FieldSpecs } from '../../checker/index.js';
+import { array, assertShape, enumOf, type FieldSpecs, type Shape } from '../../checker/index.js';
 import { copyPageToIterNofault } from '../iov-iter/copy.js';
 import type { IovIter } from '../iov-iter/iter.js';
 import { Shadow } from '../mmu/shadow.js';
@@ -39,6 +39,9 @@ export interface KcoreOptions {
   readonly invalid?: readonly number[];
 }
 
+/** Every option of defineKcore: a key not listed is a typo, refused rather than left at its default. */
+const KCORE_OPTIONS: Shape<KcoreOptions> = { pages: 'checked', pageUnits: 'checked', invalid: 'array' };
+
 export interface Kcore {
   readonly it: IovIter;
   readonly pages: number;
@@ -54,6 +57,7 @@ export interface KcoreWorld extends MmuWorld {
 
 /** The kcore source range over the iterator `it`; throws a RangeError naming the bad option. */
 export function defineKcore(it: IovIter, o: KcoreOptions): Kcore {
+  assertShape(o, KCORE_OPTIONS, 'defineKcore() options');
   if (!Number.isInteger(o.pages) || o.pages < 1 || o.pages > 16) throw new RangeError(`kcore: pages ${o.pages} must be in 1..16`);
   if (!Number.isInteger(o.pageUnits) || o.pageUnits < 1 || o.pageUnits > 64) throw new RangeError(`kcore: pageUnits ${o.pageUnits} must be in 1..64`);
   const init = new Array<number>(o.pages).fill(DIRECT_MAP_VALID);

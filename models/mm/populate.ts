@@ -15,7 +15,7 @@
  * has been called). Static option `readFails`: 'never', 'once' (the first read fails, a
  * later one succeeds) or 'always' (a bad block: every read fails with -EIO).
  */
-import { bool, enumOf, int, type FieldSpecs } from '../../checker/index.js';
+import { assertShape, bool, enumOf, int, type FieldSpecs, type Shape } from '../../checker/index.js';
 
 export const POP_ABSENT = 0;
 export const POP_PRESENT = 1;
@@ -38,7 +38,11 @@ export interface PopulateFile {
   readonly fields: FieldSpecs;
 }
 
+/** Every option of definePopulateFile: a key not listed is a typo, refused rather than left at its default. */
+const POPULATE_FILE_OPTIONS: Shape<{ readonly readFails: ReadFails }> = { readFails: 'checked' };
+
 export function definePopulateFile(o: { readonly readFails: ReadFails }): PopulateFile {
+  assertShape(o, POPULATE_FILE_OPTIONS, 'definePopulateFile() options');
   if (o.readFails !== 'never' && o.readFails !== 'once' && o.readFails !== 'always')
     throw new RangeError(`populate file: readFails '${String(o.readFails)}' is not never, once or always`);
   return { readFails: o.readFails, fields: { popPte: enumOf(['ABSENT', 'PRESENT']), popUptodate: bool(), popReads: int(0, 1) } };

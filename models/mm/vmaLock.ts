@@ -27,10 +27,11 @@
  * the VMA), `vmaAnonPrepared` (a fault under only the VMA lock had to prepare an anon_vma) and
  * `vmaLockMisuse` (a vma_end_read() without a read lock held).
  */
-import { bool, int, invariant, type FieldSpecs, type InvariantProperty } from '../../checker/index.js';
+import { assertShape, bool, int, invariant, type FieldSpecs, type InvariantProperty, type Shape } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 import { mmapHeld, mmapWriteUnlock } from '../mmu/mmapLock.js';
 import type { MmuWorld } from '../mmu/world.js';
+import { NAME_OPTIONS } from '../options.js';
 
 export interface VmaLockOptions {
   /** Tasks that may hold the VMA read lock at once (fault threads), 1..3. */
@@ -40,6 +41,9 @@ export interface VmaLockOptions {
   /** vma->anon_vma is set at the start (the VMA has been faulted before). Default true. */
   readonly anonVma?: boolean;
 }
+
+/** Every option of defineVmaLock: a key not listed is a typo, refused rather than left at its default. */
+const VMA_LOCK_OPTIONS: Shape<VmaLockOptions> = { faults: 'checked', writes: 'checked', anonVma: 'boolean' };
 
 export interface VmaLock {
   readonly mmu: Mmu;
@@ -62,6 +66,7 @@ export interface VmaLockWorld extends MmuWorld {
 
 /** The VMA lock of page 0's VMA; the MMU needs `mmapLock` (vma_start_write() asserts mmap_lock held for write). */
 export function defineVmaLock(m: Mmu, o: VmaLockOptions): VmaLock {
+  assertShape(o, VMA_LOCK_OPTIONS, 'defineVmaLock() options');
   if (m.mmapOwners === 0) throw new RangeError('vma lock: the MMU needs mmapLock: { owners } (vma_start_write() runs under mmap_write_lock())');
   if (!Number.isInteger(o.faults) || o.faults < 1 || o.faults > 3) throw new RangeError(`vma lock: faults ${o.faults} is not 1..3`);
   if (!Number.isInteger(o.writes) || o.writes < 1 || o.writes > 4) throw new RangeError(`vma lock: writes ${o.writes} is not 1..4`);
@@ -147,6 +152,7 @@ export function vmaLockedFaultRuns(w: VmaLockWorld, mapsPage = true): void {
 
 /** `VMA lock isolation`: no fault runs under the VMA lock while an mmap_lock writer is changing the VMA. */
 export function vmaLockIsolation(options: { readonly name?: string } = {}): InvariantProperty<VmaLockWorld> {
+  assertShape(options, NAME_OPTIONS, 'vmaLockIsolation() options');
   return invariant<VmaLockWorld>(options.name ?? 'VMA lock isolation', (s) => s.world.vmaRace === 0, {
     description:
       'no page fault runs under the VMA lock (FAULT_FLAG_VMA_LOCK) while an mmap_lock writer is changing that VMA: every writer calls vma_start_write() first',
@@ -157,6 +163,7 @@ export function vmaLockIsolation(options: { readonly name?: string } = {}): Inva
 
 /** `anon_vma under mmap_lock`: a fault holding only the VMA lock never prepares an anon_vma. */
 export function anonVmaUnderMmapLock(options: { readonly name?: string } = {}): InvariantProperty<VmaLockWorld> {
+  assertShape(options, NAME_OPTIONS, 'anonVmaUnderMmapLock() options');
   return invariant<VmaLockWorld>(options.name ?? 'anon_vma under mmap_lock', (s) => s.world.vmaAnonPrepared === 0, {
     description:
       'lock_vma_under_rcu() hands out only VMAs with an anon_vma: __anon_vma_prepare() -> find_mergeable_anon_vma() reads neighbouring VMAs, which only mmap_lock keeps alive',
@@ -167,6 +174,7 @@ export function anonVmaUnderMmapLock(options: { readonly name?: string } = {}): 
 
 /** `VMA lock balance`: vma_end_read() only of a VMA read lock the task holds. */
 export function vmaLockBalance(options: { readonly name?: string } = {}): InvariantProperty<VmaLockWorld> {
+  assertShape(options, NAME_OPTIONS, 'vmaLockBalance() options');
   return invariant<VmaLockWorld>(options.name ?? 'VMA lock balance', (s) => s.world.vmaLockMisuse === 0, {
     description: 'every vma_end_read() releases a VMA read lock the task holds (released exactly once per vma_start_read())',
     explain: () => 'vma_end_read() of a VMA lock no one holds: lockdep reports "bad unlock balance", the rwsem count goes negative',

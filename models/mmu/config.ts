@@ -347,5 +347,6 @@ export function defineMmu(o: MmuOptions): Mmu {
 
 /** The world fields of an MMU with these options (shorthand for `defineMmu(o).fields`). */
 export function mmuFields(o: MmuOptions): FieldSpecs {
+  assertShape(o, MMU_OPTIONS, 'mmuFields() options');
   return defineMmu(o).fields;
 }

@@ -54,10 +54,11 @@
  * folio stays dirty, so reclaim never frees it - it would start pageout() - and truncate never waits for
  * PG_writeback), buffer_heads that refuse release, shadow entries and refault detection.
  */
-import { array, bool, enumOf, int, invariant, type FieldSpecs, type InvariantProperty } from '../../checker/index.js';
+import { array, assertShape, bool, enumOf, int, invariant, type FieldSpecs, type InvariantProperty, type Shape } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 import { folioLock, folioLocked, folioUnlock } from '../mmu/folio.js';
 import type { MmuWorld } from '../mmu/world.js';
+import { NAME_OPTIONS } from '../options.js';
 
 export const PC_NEVER = 0;
 export const PC_OLD = 1;
@@ -90,6 +91,21 @@ export interface PageCacheOptions {
    */
   readonly evict?: boolean | { readonly refs?: number; readonly generations?: number; readonly cached?: boolean | readonly boolean[] };
 }
+
+/** Every option of definePageCache: a key not listed is a typo, refused rather than left at its default. */
+const PAGE_CACHE_OPTIONS: Shape<PageCacheOptions> = {
+  folios: 'checked',
+  folioUnits: 'checked',
+  aops: 'checked',
+  blockUnits: 'checked',
+  uptodate: 'checked',
+  lock: 'object',
+  pageUnits: 'checked',
+  evict: 'checked',
+};
+/** `evict` as an object (`true` is `{ refs: 1 }`): a misspelt `generation` would leave folios that never come back. */
+const EVICT_OPTIONS: Shape<Exclude<PageCacheOptions['evict'], boolean | undefined>> = { refs: 'checked', generations: 'checked', cached: 'checked' };
+const LOCK_OPTIONS: Shape<NonNullable<PageCacheOptions['lock']>> = { mmu: 'object', folios: 'array' };
 
 export interface PageCache {
   readonly folios: number;
@@ -132,6 +148,9 @@ function perFolio(v: boolean | readonly boolean[] | undefined, n: number, what: 
 }
 
 export function definePageCache(o: PageCacheOptions): PageCache {
+  assertShape(o, PAGE_CACHE_OPTIONS, 'definePageCache() options');
+  if (o.evict !== undefined && typeof o.evict !== 'boolean') assertShape(o.evict, EVICT_OPTIONS, 'definePageCache() options: evict');
+  if (o.lock !== undefined) assertShape(o.lock, LOCK_OPTIONS, 'definePageCache() options: lock');
   const F = o.folios;
   const U = o.folioUnits;
   if (!Number.isInteger(F) || F < 1 || F > 8) throw new RangeError(`page cache: folios ${F} is not 1..8`);
@@ -498,6 +517,7 @@ export function pcExposedUnit(w: PageCacheWorld, pc: PageCache): readonly [numbe
 
 /** An uptodate folio (or buffer) holds no never-initialised unit: what read() or a mapping would expose. */
 export function pageCacheInitialised(pc: PageCache, options: { readonly name?: string } = {}): InvariantProperty<PageCacheWorld> {
+  assertShape(options, NAME_OPTIONS, 'pageCacheInitialised() options');
   return invariant<PageCacheWorld>(options.name ?? 'page cache initialised', (s) => pcExposedUnit(s.world, pc) === null, {
     description: 'no folio or buffer marked uptodate holds a never-initialised unit (block_write_end() / simple_write_end())',
     explain: (s) => {

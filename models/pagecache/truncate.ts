@@ -38,8 +38,9 @@
  * shadow entries, readahead of more than the one folio a reader asks for, rwsem fairness (a waiting
  * writer does not hold new readers back).
  */
-import { array, bool, int, invariant, type FieldSpecs, type InvariantProperty } from '../../checker/index.js';
+import { array, assertShape, bool, int, invariant, type FieldSpecs, type InvariantProperty, type Shape } from '../../checker/index.js';
 import { PC_OLD, pcFolioCached, pcFolioGen, pcFolioLocked, pcFolioUptodate, pcRemoveFolio, type PageCache, type PageCacheWorld } from './folio.js';
+import { NAME_OPTIONS } from '../options.js';
 
 export interface TruncateOptions {
   /** Tasks that may hold invalidate_lock shared at once (1..4). */
@@ -49,6 +50,9 @@ export interface TruncateOptions {
   /** PG_writeback per folio (`pcWriteback[F]`): writeback of dirty folios, which truncate waits for. Default false. */
   readonly writeback?: boolean;
 }
+
+/** Every option of defineTruncate: a key not listed is a typo, refused rather than left at its default. */
+const TRUNCATE_OPTIONS: Shape<TruncateOptions> = { readers: 'checked', iSize: 'checked', writeback: 'boolean' };
 
 export interface Truncate {
   readonly pc: PageCache;
@@ -67,6 +71,7 @@ export interface TruncateWorld extends PageCacheWorld {
 }
 
 export function defineTruncate(pc: PageCache, o: TruncateOptions): Truncate {
+  assertShape(o, TRUNCATE_OPTIONS, 'defineTruncate() options');
   if (!pc.evictable || pc.generations === 0) throw new RangeError('truncate: the page cache needs evict: { generations } (folios leave it and come back)');
   if (!Number.isInteger(o.readers) || o.readers < 1 || o.readers > 4) throw new RangeError(`truncate: readers ${o.readers} is not 1..4`);
   const size = o.iSize ?? pc.folios;
@@ -174,6 +179,7 @@ export function pcWritebackToFreed(w: TruncateWorld, t: Truncate): number {
 
 /** `no write to freed blocks`: no writeback I/O is in flight to blocks truncate or a punch freed (truncate waits for PG_writeback). */
 export function noWritebackToFreedBlocks(t: Truncate, options: { readonly name?: string } = {}): InvariantProperty<TruncateWorld> {
+  assertShape(options, NAME_OPTIONS, 'noWritebackToFreedBlocks() options');
   return invariant<TruncateWorld>(options.name ?? 'no write to freed blocks', (s) => pcWritebackToFreed(s.world, t) < 0, {
     description: "no folio's writeback I/O is in flight to blocks the filesystem freed (truncate_inode_pages_range()'s folio_wait_writeback())",
     explain: (s) =>
@@ -201,6 +207,7 @@ export function pcStaleFolio(w: PageCacheWorld, pc: PageCache): number {
  * another file is read through it ("stale data exposure", 730633f0b7f9).
  */
 export function noStalePageCache(pc: PageCache, options: { readonly name?: string } = {}): InvariantProperty<PageCacheWorld> {
+  assertShape(options, NAME_OPTIONS, 'noStalePageCache() options');
   return invariant<PageCacheWorld>(options.name ?? 'no stale page cache', (s) => pcStaleFolio(s.world, pc) < 0, {
     description: 'no uptodate page-cache folio holds old data over blocks the filesystem freed (730633f0b7f9)',
     explain: (s) =>
@@ -220,6 +227,7 @@ export function pcOrphanMapping(w: TruncateWorld, pc: PageCache): number {
 
 /** `no orphan mapping`: no user PTE maps a folio truncate removed (folio->mapping == NULL). */
 export function noOrphanMapping(t: Truncate, options: { readonly name?: string } = {}): InvariantProperty<TruncateWorld> {
+  assertShape(options, NAME_OPTIONS, 'noOrphanMapping() options');
   return invariant<TruncateWorld>(options.name ?? 'no orphan mapping', (s) => pcOrphanMapping(s.world, t.pc) < 0, {
     description: 'no user PTE maps a folio that truncate removed from the page cache (the folio->mapping recheck after folio_lock())',
     explain: (s) => `a user PTE maps the old folio of index ${pcOrphanMapping(s.world, t.pc)}, which is no longer in the page cache`,

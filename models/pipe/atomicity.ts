@@ -5,8 +5,9 @@
  * in the byte stream, and they are contiguous (no other writer's unit between two of them). A write that
  * returns -EFAULT contributes nothing.
  */
-import { invariant, type InvariantProperty, type StateView } from '../../checker/index.js';
+import { assertShape, invariant, type InvariantProperty, type StateView } from '../../checker/index.js';
 import type { Pipe, PipeWorld } from './ring.js';
+import { NAME_OPTIONS } from '../options.js';
 
 export interface TrackedWrite {
   /** The writer actor; its context has `ret` (units written, or a negative errno) once final. */
@@ -30,6 +31,7 @@ function firstBad(s: StateView<PipeWorld>, writes: readonly TrackedWrite[]): num
 }
 
 export function pipeWriteAtomicity(P: Pipe, writes: readonly TrackedWrite[], options: { readonly name?: string } = {}): InvariantProperty<PipeWorld> {
+  assertShape(options, NAME_OPTIONS, 'pipeWriteAtomicity() options');
   for (const t of writes) {
     if (t.len > P.pageUnits) throw new RangeError(`pipeWriteAtomicity: ${t.actor} writes ${t.len} units, more than PIPE_BUF (${P.pageUnits})`);
   }

@@ -23,9 +23,10 @@
  * tee(); the page cache is one file whose pages are uptodate while in the mapping; the readers consume whole
  * buffers (ring.ts `pipeConsume`).
  */
-import { array, bool, enumOf, int, invariant, type FieldSpecs, type InvariantProperty, type StateView } from '../../checker/index.js';
+import { array, assertShape, bool, enumOf, int, invariant, type FieldSpecs, type InvariantProperty, type Shape, type StateView } from '../../checker/index.js';
 import type { Ints } from '../mmu/world.js';
 import { pipeFull, pipeHeadSlot, pipeLastSlot, pipeMergeCommit, pipePushBuffer, type Pipe, type PipeWorld } from './ring.js';
+import { NAME_OPTIONS } from '../options.js';
 
 /** include/linux/pipe_fs_i.h. */
 export const PIPE_BUF_FLAG_LRU = 0x01;
@@ -57,6 +58,9 @@ export interface PipeBuffersOptions {
   readonly filePages: number;
 }
 
+/** Every option of definePipeBuffers: a key not listed is a typo, refused rather than left at its default. */
+const PIPE_BUFFERS_OPTIONS: Shape<PipeBuffersOptions> = { filePages: 'checked' };
+
 export interface PipeBuffers {
   readonly filePages: number;
   readonly fields: FieldSpecs;
@@ -77,6 +81,7 @@ export interface PipeBuffersWorld extends PipeWorld {
  * with flags 0 as alloc_pipe_info()'s kcalloc() leaves them).
  */
 export function definePipeBuffers(P: Pipe, o: PipeBuffersOptions): PipeBuffers {
+  assertShape(o, PIPE_BUFFERS_OPTIONS, 'definePipeBuffers() options');
   if (!Number.isInteger(o.filePages) || o.filePages < 1 || o.filePages > 4) {
     throw new RangeError(`definePipeBuffers: filePages must be a whole number in 1..4, not ${o.filePages}`);
   }
@@ -269,6 +274,7 @@ function firstClobbered(s: StateView<PipeBuffersWorld>, B: PipeBuffers): number 
  * into pages the pipe allocated, never into a file page that splice() lent it.
  */
 export function pageCacheIntact(B: PipeBuffers, options: { readonly name?: string } = {}): InvariantProperty<PipeBuffersWorld> {
+  assertShape(options, NAME_OPTIONS, 'pageCacheIntact() options');
   return invariant(options.name ?? 'page cache intact', (s) => firstClobbered(s, B) < 0, {
     description: "a pipe write never changes a page-cache page's content (pipe_write() copies only into pages the pipe owns)",
     explain: (s) => `a pipe write landed in page-cache page f${firstClobbered(s, B)}: the file's cached data changed without a write to the file`,

@@ -19,7 +19,7 @@
  * packet mode, no splice), offsets are 0 because readers consume whole buffers (`pipeConsume`), there is
  * always a reader (no EPIPE), and max_usage = ring_size = `slots`. PIPE_BUF = PAGE_SIZE = `pageUnits`.
  */
-import { array, bool, enumOf, int, type FieldSpecs } from '../../checker/index.js';
+import { array, assertShape, bool, enumOf, int, type FieldSpecs, type Shape } from '../../checker/index.js';
 import type { Ints } from '../mmu/world.js';
 
 export interface PipeOptions {
@@ -36,6 +36,16 @@ export interface PipeOptions {
   /** Buffers already in the pipe (their lengths, from an earlier write nobody tracks). Default none. */
   readonly initial?: readonly number[];
 }
+
+/** Every option of definePipe: a key not listed is a typo, refused rather than left at its default. */
+const PIPE_OPTIONS: Shape<PipeOptions> = {
+  slots: 'checked',
+  pageUnits: 'checked',
+  mutexOwners: 'array',
+  writers: 'array',
+  maxWrite: 'checked',
+  initial: 'array',
+};
 
 /** The resolved pipe: static facts and the world fields. */
 export interface Pipe {
@@ -64,6 +74,7 @@ function checkInt(v: number, min: number, max: number, what: string): void {
 }
 
 export function definePipe(o: PipeOptions): Pipe {
+  assertShape(o, PIPE_OPTIONS, 'definePipe() options');
   checkInt(o.slots, 1, 8, 'slots');
   checkInt(o.pageUnits, 1, 64, 'pageUnits');
   checkInt(o.maxWrite, 1, 64, 'maxWrite');

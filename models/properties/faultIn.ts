@@ -2,7 +2,7 @@
  * Fault-in contract properties: a partial fault-in must lead to a partial result,
  * not -EFAULT (`no spurious -EFAULT`), and a fault-in never claims more than it faulted in (`fault-in never overclaims`).
  */
-import { invariant, transitionProperty, type Property, type StateView } from '../../checker/index.js';
+import { assertShape, invariant, transitionProperty, type Property, type Shape, type StateView } from '../../checker/index.js';
 import { faultablePrefix } from '../mmu/access.js';
 import { ITER_DEST, iterConsumed, iterCount, type IovIter } from '../iov-iter/iter.js';
 import type { MmuWorld } from '../mmu/world.js';
@@ -30,6 +30,9 @@ export function iterFaultablePrefix(w: MmuWorld, it: IovIter): number {
   return total;
 }
 
+/** The options of noSpuriousEfault. */
+const EFAULT_OPTIONS: Shape<Parameters<typeof noSpuriousEfault>[0]> = { actor: 'string', failed: 'function', it: 'object', prefix: 'function', name: 'string' };
+
 /**
  * No spurious -EFAULT (static environment): when `actor` has finished and `failed` says its result is -EFAULT, nothing of
  * the buffer was accessible: `prefix` (default `iterFaultablePrefix(it)`, evaluated in the final state, where
@@ -42,6 +45,7 @@ export function noSpuriousEfault(options: {
   readonly prefix?: (s: StateView) => number;
   readonly name?: string;
 }): Property {
+  assertShape(options, EFAULT_OPTIONS, 'noSpuriousEfault() options');
   const { actor, failed, it } = options;
   const prefix = options.prefix ?? (it ? (s: StateView) => iterFaultablePrefix(s.world, it) : undefined);
   if (!prefix) throw new Error('noSpuriousEfault: give the iterator or a prefix function');
@@ -50,6 +54,16 @@ export function noSpuriousEfault(options: {
     explain: (s) => `${actor} returned -EFAULT although ${prefix(s)} leading units could be faulted in`,
   });
 }
+
+/** The options of faultInNoOverclaim. */
+const OVERCLAIM_OPTIONS: Shape<Parameters<typeof faultInNoOverclaim>[0]> = {
+  actor: 'string',
+  event: 'string',
+  size: 'function',
+  result: 'function',
+  prefix: 'function',
+  name: 'string',
+};
 
 /**
  * Fault-in never overclaims: every `event` step of `actor` (a fault-in whose size and result the actor records) satisfies
@@ -64,6 +78,7 @@ export function faultInNoOverclaim(options: {
   readonly prefix: (before: StateView) => number;
   readonly name?: string;
 }): Property {
+  assertShape(options, OVERCLAIM_OPTIONS, 'faultInNoOverclaim() options');
   const { actor, event, size, result, prefix } = options;
   return transitionProperty(
     options.name ?? 'fault-in never overclaims',

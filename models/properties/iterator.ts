@@ -2,8 +2,9 @@
  * Iterator properties: progress of a syscall over its iterator (the count decreases
  * or the call returns) and the direction discipline of a41dad905e5a (`direction`).
  */
-import { invariant, terminates, type Property, type ProgressProperty } from '../../checker/index.js';
+import { assertShape, invariant, terminates, type ProgressProperty, type Property } from '../../checker/index.js';
 import { iterWarned, type IovIter } from '../iov-iter/iter.js';
+import { ACTOR_PROPERTY_OPTIONS, NAME_OPTIONS } from '../options.js';
 
 /**
  * Progress: no fair cycle in which `actor` has not finished ("every syscall eventually returns"; a lasso
@@ -12,6 +13,7 @@ import { iterWarned, type IovIter } from '../iov-iter/iter.js';
  * iov_iter_revert() undoing a copy on every round, which is a livelock too (advance-then-revert).
  */
 export function iterProgress(it: IovIter, options: { readonly actor: string; readonly name?: string }): ProgressProperty {
+  assertShape(options, ACTOR_PROPERTY_OPTIONS, 'iterProgress() options');
   return terminates(options.actor, {
     name: options.name ?? `${options.actor} progress`,
     description: `${options.actor} returns: no retry loop runs forever, whether it copies nothing or reverts what it copied (iov_iter_count(${it.prefix}))`,
@@ -23,6 +25,7 @@ export function iterProgress(it: IovIter, options: { readonly actor: string; rea
  * (the WARN_ON_ONCE of a41dad905e5a never fires).
  */
 export function iterDirection(it: IovIter, options: { readonly name?: string } = {}): Property {
+  assertShape(options, NAME_OPTIONS, 'iterDirection() options');
   if (!it.kWarn) throw new Error(`iterDirection: iov_iter '${it.prefix}' records no WARNs (warn: false)`);
   return invariant(options.name ?? `${it.prefix} direction`, (s) => !iterWarned(s.world, it), {
     description: `no copy against the declared direction of ${it.prefix} (WARN_ON_ONCE(i->data_source), a41dad905e5a)`,

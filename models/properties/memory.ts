@@ -1,9 +1,10 @@
 /** Memory-wide properties: the resident capacity, and mmap_lock discipline. */
-import { invariant, type Property, type StateView } from '../../checker/index.js';
+import { assertShape, invariant, type Property, type StateView } from '../../checker/index.js';
 import type { Mmu } from '../mmu/config.js';
 import { pteResident } from '../mmu/constants.js';
 import { mmapHeld } from '../mmu/mmapLock.js';
 import type { MmuWorld } from '../mmu/world.js';
+import { NAME_OPTIONS } from '../options.js';
 
 function residentPtes(w: MmuWorld, m: Mmu): number {
   let n = 0;
@@ -13,6 +14,7 @@ function residentPtes(w: MmuWorld, m: Mmu): number {
 
 /** At most `capacity` pages are resident (counted from the PTEs, independently of the LRU list). */
 export function residentCapacity(m: Mmu, options: { readonly name?: string } = {}): Property<MmuWorld> {
+  assertShape(options, NAME_OPTIONS, 'residentCapacity() options');
   if (m.capacity === 0) throw new Error('residentCapacity: the MMU has no capacity');
   return invariant(options.name ?? 'capacity', (s) => residentPtes(s.world, m) <= m.capacity, {
     description: `at most ${m.capacity} of the ${m.pages} user pages are resident`,
@@ -26,6 +28,7 @@ export function residentCapacity(m: Mmu, options: { readonly name?: string } = {
  * names the actor with owner index i.
  */
 export function mmapLockDiscipline(m: Mmu, owners: readonly string[], options: { readonly name?: string } = {}): Property<MmuWorld> {
+  assertShape(options, NAME_OPTIONS, 'mmapLockDiscipline() options');
   if (m.mmapOwners === 0) throw new Error('mmapLockDiscipline: the MMU has no mmap_lock');
   if (owners.length > m.mmapOwners) throw new Error(`mmapLockDiscipline: ${owners.length} owners named, the MMU has ${m.mmapOwners}`);
   const leaked = (s: StateView<MmuWorld>): number => {
