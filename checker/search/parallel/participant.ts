@@ -353,11 +353,19 @@ export class Participant {
   /** Appends the state at words[o ..] to this thread's frontier of the level (ABORT_ROOM if it cannot grow). */
   private toFrontier(words: Uint32Array, o: number): void {
     const W = this.words;
-    if (this.nextLen + W > this.next.length && !(this.next = grown(this.frontiers[this.thread * 2 + (this.here & 1)]!, (this.nextLen + W) * 4)).length) {
-      return this.abort(ABORT_ROOM);
-    }
-    for (let i = 0; i < W; i++) this.next[this.nextLen + i] = words[o + i]!;
-    this.nextLen += W;
+    if (this.nextLen + W > this.next.length && !this.growFrontier()) return;
+    const next = this.next;
+    const at = this.nextLen;
+    for (let i = 0; i < W; i++) next[at + i] = words[o + i]!;
+    this.nextLen = at + W;
+  }
+
+  /** Grows this thread's frontier in place for one more state; false (and ABORT_ROOM) at its reserved maximum. */
+  private growFrontier(): boolean {
+    this.next = grown(this.frontiers[this.thread * 2 + (this.here & 1)]!, (this.nextLen + this.words) * 4);
+    if (this.next.length) return true;
+    this.abort(ABORT_ROOM);
+    return false;
   }
 
   /** The packed state in `vec`, of hash `h`, goes to its owner: stored here (and judged) if this thread owns it and the batch is its own, else sent. */
@@ -372,25 +380,43 @@ export class Participant {
       }
       return true;
     }
-    const E = W + ENTRY_EXTRA;
-    let box = this.out[owner]!;
     let at = this.outLen[owner]!;
-    const header = this.group[owner]! < 0 ? GROUP_HEADER : 0;
-    if (at + header + E > box.length && !(box = this.out[owner] = grown(this.outboxes[this.thread * this.threads + owner]!, (at + header + E) * 4)).length) {
-      this.abort(ABORT_ROOM);
-      return false;
+    // The batch's first entry for this owner opens its group; a full buffer grows (both rare: kept out of this path).
+    if (this.group[owner]! < 0 || at + W + ENTRY_EXTRA > this.out[owner]!.length) {
+      at = this.makeRoom(owner);
+      if (at < 0) return false;
     }
-    if (header) {
-      this.group[owner] = at;
-      box[at] = this.batchOf;
-      box[at + 1] = this.batch;
-      at += GROUP_HEADER;
-    }
+    const box = this.out[owner]!;
     for (let i = 0; i < W; i++) box[at + i] = this.vec[i]!;
     box[at + W] = this.cur;
     box[at + W + 1] = h;
-    this.outLen[owner] = at + E;
+    this.outLen[owner] = at + W + ENTRY_EXTRA;
     return true;
+  }
+
+  /**
+   * Makes room for one more entry to `owner`: opens the batch's group (its header) if this is the first,
+   * and grows the buffer in place if it is full. Returns where the entry goes, or -1 (ABORT_ROOM) when the
+   * buffer is at its reserved maximum.
+   */
+  private makeRoom(owner: number): number {
+    let at = this.outLen[owner]!;
+    const header = this.group[owner]! < 0 ? GROUP_HEADER : 0;
+    const need = (at + header + this.words + ENTRY_EXTRA) * 4;
+    if (need > this.out[owner]!.byteLength && !(this.out[owner] = grown(this.outboxes[this.thread * this.threads + owner]!, need)).length) {
+      this.abort(ABORT_ROOM);
+      return -1;
+    }
+    if (header) {
+      const box = this.out[owner]!;
+      this.group[owner] = at;
+      box[at] = this.batchOf;
+      box[at + 1] = this.batch;
+      box[at + 2] = 0;
+      at += GROUP_HEADER;
+      this.outLen[owner] = at;
+    }
+    return at;
   }
 
   private publishSent(): void {
