@@ -99,7 +99,7 @@ describe('parallel search', () => {
   });
 
   /** retry-ring 2,4,2,2,2 searched by explore() on one thread and by exploreParallel() with `parallel`. */
-  function searchBoth(parallel: { tableBits?: number; outboxBytes?: number }) {
+  function searchBoth(parallel: { tableBits?: number; outboxBytes?: number; eager?: boolean }) {
     const target = 'retry-ring:ring';
     const params = { readers: 2, pages: 4, capacity: 2, budget: 2, retries: 2 };
     const system = resolveScenario(
@@ -108,13 +108,15 @@ describe('parallel search', () => {
       params,
     ).system;
     const options = { strategy: bfs, maxStates: 1e9, stopAtFirstViolation: true, hooks: {} };
-    const run = () => exploreParallel(system, options, { workers: 2, source: workerSource({ target, params, cwd }), ...parallel });
+    const run = (more: { eager?: boolean } = {}) =>
+      exploreParallel(system, options, { workers: 2, source: workerSource({ target, params, cwd }), ...parallel, ...more });
     return { system, one: explore(system, options), two: run(), run };
   }
 
   it('tables that start tiny and outgoing buffers that grow hold exactly the sequential states, in one fixed order', () => {
     const { system, one, two, run } = searchBoth({ tableBits: 2 });
-    const again = run();
+    // Each thread takes the other's batches before its own: which thread expands which state changes, not the order.
+    const again = run({ eager: true });
     assert.equal(two.rerun, undefined);
     assert.deepEqual([two.states, two.transitions, two.terminalStates, two.depth], [one.states, one.transitions, one.terminalStates, one.depth]);
     const W = system.layout.words;
@@ -139,6 +141,7 @@ describe('parallel search', () => {
     assert.equal(sequential.size, 0);
     assert.equal(levelOf[two.states - 1], one.depth);
     assert.ok(two.work!.levels > 0 && two.work!.expanded.total === one.states, 'every state expanded once');
+    assert.equal(again.work!.expanded.total, one.states, 'every state expanded once, taken from the back');
   });
 
   it('outgoing buffers that reach their reserved maximum hand the run to one thread, with the same result', () => {

@@ -3,8 +3,9 @@
  * hash falls to it and keeping them in a table of its own (hash-partitioned ownership, as in Stern and
  * Dill's parallel Murphi, "Parallelizing the Murphi verifier", CAV 1997, and the distributed SPIN and
  * DiVinE): a successor another thread owns is sent to it in a per-pair buffer, and the owner stores it.
- * Level by level (participant.ts): every thread expands its states of the last level, then stores what
- * the others sent it. The calling thread coordinates and takes part in every phase; the workers borrowed
+ * Level by level (participant.ts): the threads expand the states of the last level - each its own first,
+ * then, in batches taken from the back, what the others have not reached yet - then each stores what was
+ * sent to it. The calling thread coordinates and takes part in every phase; the workers borrowed
  * from the pool (pool.ts) do the same work. No table is shared, so no lookup takes an atomic operation.
  *
  * What the result needs to be the sequential search's, for any number of threads:
@@ -41,6 +42,12 @@ import {
   ABORT_ROOM,
   ABORT_STOP,
   BASE,
+  BATCH,
+  CLAIM_BACK,
+  CLAIM_FRONT,
+  CLAIM_LOCK,
+  CLAIM_STATES,
+  claimBlock,
   CMD,
   CMD_ABSORB,
   CMD_EXIT,
@@ -73,14 +80,18 @@ export interface ParallelOptions {
   readonly source: SystemSource;
   /** log2 of the first size of each thread's state table (default 21); tests start small to take the paths that grow it. */
   readonly tableBits?: number;
-  /** The most bytes each outgoing buffer may grow to (default: its share of 256 GiB of address space, at most 1 GiB); tests make it small. */
+  /** The most bytes each outgoing buffer and frontier may grow to (default: its share of 256 GiB of address space, at most 1 GiB); tests make it small. */
   readonly outboxBytes?: number;
+  /** Tests: every thread takes the others' batches before its own (the states' order is the same). */
+  readonly eager?: boolean;
 }
 
 /**
- * How evenly the threads shared the work, counted (not timed): per phase, the states all threads handled
- * and the sum over levels of the most any one thread handled. A thread that handled fewer waited at the
- * barrier, so `total / (threads * busiest)` is the phase's parallel efficiency.
+ * How the threads shared the work, counted (not timed): per phase, the states all threads handled and the
+ * sum over levels of the most any one thread handled. In the absorb phase a thread that handled fewer
+ * waited at the barrier, so `total / (threads * busiest)` is its parallel efficiency; the expansion is
+ * shared out as the threads go (participant.ts), so there the figure says how much the faster thread took
+ * over, and varies from run to run.
  */
 export interface ParallelWork {
   readonly levels: number;
@@ -113,13 +124,13 @@ const POLL_BATCHES = 256;
 export function exploreParallel(system: CompiledSystem, options: ExploreOptions, parallel: ParallelOptions): ParallelOutcome {
   const threads = parallel.workers;
   const pairs = threads * threads;
-  const boxMax = parallel.outboxBytes ?? Math.min(2 ** 30, Math.floor(OUTBOX_RESERVE / pairs / 4096) * 4096);
+  const boxMax = parallel.outboxBytes ?? Math.min(2 ** 30, Math.floor(OUTBOX_RESERVE / (pairs + 2 * threads) / 4096) * 4096);
   const bounds = system.properties.filter((p) => p.kind === 'bound').length;
   const shared: SharedBuffers = {
     control: new SharedArrayBuffer(controlWords(threads) * 4),
-    // A thread sends nothing to itself: its own buffer never grows.
-    outboxes: Array.from({ length: pairs }, (_, i) => growableBuffer(i % (threads + 1) === 0 ? 0 : boxMax)),
+    outboxes: Array.from({ length: pairs }, () => growableBuffer(boxMax)),
     sent: new SharedArrayBuffer(pairs * 4),
+    frontiers: Array.from({ length: 2 * threads }, () => growableBuffer(boxMax)),
     figures: new SharedArrayBuffer(threads * (FIGURES + 2 * bounds) * 8),
   };
   const control = new Int32Array(shared.control);
@@ -134,10 +145,11 @@ export function exploreParallel(system: CompiledSystem, options: ExploreOptions,
     threads,
     stopAtFirstViolation: options.stopAtFirstViolation,
     tableBits,
+    eager: parallel.eager ?? false,
   }));
   let rerun: ParallelOutcome['rerun'];
   try {
-    const search = new LevelSearch(system, options, shared, borrowed, threads, tableBits);
+    const search = new LevelSearch(system, options, shared, borrowed, threads, tableBits, parallel.eager ?? false);
     const outcome = search.run();
     if (typeof outcome !== 'string') return outcome;
     rerun = outcome;
@@ -173,10 +185,11 @@ class LevelSearch {
     private readonly borrowed: Borrowed,
     private readonly threads: number,
     tableBits: number,
+    eager: boolean,
   ) {
     this.control = new Int32Array(shared.control);
     this.figures = new Float64Array(shared.figures);
-    this.me = new Participant(system, shared, 0, threads, options.stopAtFirstViolation, tableBits);
+    this.me = new Participant(system, shared, 0, threads, options.stopAtFirstViolation, tableBits, eager);
     this.stride = this.me.figureStride;
     this.me.poll = () => this.poll();
   }
@@ -192,9 +205,10 @@ class LevelSearch {
     if (bad >= 0) throw new Error(`the initial state is invalid: ${system.layout.describeOverflow(bad, engine.S)}`);
     this.awaitWorkers();
     if (this.stopped) return this.outcome([]);
-    // Level 0: the initial state, stored (and judged) by its owner.
+    // Level 0: the initial state, stored (and judged) by its owner, as if thread 0's frontier were it.
     control[LEVEL] = 0;
-    me.seed(vec);
+    this.share([1, ...new Array<number>(this.threads - 1).fill(0)]);
+    if (!me.seed(vec)) return 'room';
     let why = this.command(CMD_ABSORB);
     for (let level = 1; ; level++) {
       if (why === ABORT_FINDING) return 'found';
@@ -208,11 +222,13 @@ class LevelSearch {
       this.count += added;
       this.options.hooks.onProgress?.(this.snapshot());
       // Each thread's states of the new level are numbered after the threads before it.
+      const perThread = this.levels[this.levels.length - 1]!;
       let base = this.count - added;
       for (let t = 0; t < this.threads; t++) {
         control[BASE + t] = base;
-        base += this.levels[this.levels.length - 1]![t]!;
+        base += perThread[t]!;
       }
+      this.share(perThread);
       control[LEVEL] = level;
       why = this.command(CMD_EXPAND);
       if (why === 0) why = this.command(CMD_ABSORB);
@@ -316,6 +332,17 @@ class LevelSearch {
     const again = explore(this.system, { ...this.options, maxStates: through, hooks: shouldStop ? { shouldStop } : {} });
     const found = again.bounds.map((b) => ({ property: b.property, worst: b.worst, state: b.state, store: again.store }));
     return found.every((b, i) => b.worst === worst[i]!.value) ? found : 'witness';
+  }
+
+  /** Sets the claim blocks for a level whose frontiers hold `states[t]` states: every batch still to take. */
+  private share(states: readonly number[]): void {
+    for (let t = 0; t < this.threads; t++) {
+      const at = claimBlock(this.threads, t);
+      this.control[at + CLAIM_LOCK] = 0;
+      this.control[at + CLAIM_FRONT] = 0;
+      this.control[at + CLAIM_BACK] = Math.ceil(states[t]! / BATCH);
+      this.control[at + CLAIM_STATES] = states[t]!;
+    }
   }
 
   /** Runs one command on every thread, this one included; returns why it was abandoned, or 0. */

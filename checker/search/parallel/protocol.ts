@@ -38,8 +38,24 @@ export const ABORT = 32;
 /** Per thread t, word BASE + t: the number of its first state in the level being expanded. */
 export const BASE = 64;
 
+/**
+ * Per thread t, a block of 16 words (a cache line of its own) that shares out the expansion of t's states
+ * of the last level (its frontier) in batches of BATCH: a spin lock, the next batch from the front (taken
+ * by t), the batch after the last one not yet taken from the back (taken by the other threads once their
+ * own frontier is done), and the frontier's states.
+ */
+export const CLAIM_LOCK = 0;
+export const CLAIM_FRONT = 1;
+export const CLAIM_BACK = 2;
+export const CLAIM_STATES = 3;
+
+/** The first word of thread t's claim block. */
+export function claimBlock(threads: number, t: number): number {
+  return BASE + Math.ceil(threads / 16) * 16 + 16 * t;
+}
+
 export function controlWords(threads: number): number {
-  return BASE + threads;
+  return claimBlock(threads, threads);
 }
 
 /** Expand this thread's states of the last level: successors it owns into its store, the others into their owners' outgoing buffers. */
@@ -61,7 +77,10 @@ export const ABORT_STOP = 3;
 /** A thread failed: its message follows on its port. */
 export const ABORT_ERROR = 4;
 
-/** States a thread expands (or received states it stores) between two looks at the abort flag. */
+/**
+ * States a thread expands (or received states it stores) between two looks at the abort flag; also the
+ * unit in which a frontier's states are shared out (CLAIM_*).
+ */
 export const BATCH = 64;
 /**
  * Per-thread figures (Float64s): transitions and terminal states of the level's expansion, states added in
@@ -93,10 +112,16 @@ export function growableBuffer(maxByteLength: number): GrowableBuffer {
 /** Everything the threads share, allocated by the coordinator before the workers start. */
 export interface SharedBuffers {
   readonly control: SharedArrayBuffer;
-  /** By `from * threads + to`: the states `from` found that `to` owns, (words..., parent number, hash) each; growable. */
+  /**
+   * By `from * threads + to`: the states `from` found that `to` owns, in groups, one per batch of a
+   * frontier that `from` expanded: a header (GROUP_HEADER words: the frontier's thread, the batch, the
+   * entries) and its entries (words..., parent number, hash); growable.
+   */
   readonly outboxes: readonly GrowableBuffer[];
-  /** Int32 by `from * threads + to`: the states in that outgoing buffer this level. */
+  /** Int32 by `from * threads + to`: the words written in that outgoing buffer this level. */
   readonly sent: SharedArrayBuffer;
+  /** By `thread * 2 + level % 2`: the states the thread added in the level, packed one after another; growable. */
+  readonly frontiers: readonly GrowableBuffer[];
   /** Per thread: FIGURES + 2 * bounds Float64s. */
   readonly figures: SharedArrayBuffer;
 }
@@ -112,7 +137,12 @@ export interface WorkerJob {
   readonly stopAtFirstViolation: boolean;
   /** log2 of the first size of each thread's state table (tests start small to take the paths that grow it). */
   readonly tableBits: number;
+  /** Tests: take the other threads' batches before this thread's own (the order of the states does not change). */
+  readonly eager?: boolean;
 }
+
+/** Words of an outgoing group's header: the thread whose frontier the batch is, the batch, the entries that follow. */
+export const GROUP_HEADER = 3;
 
 /** From a worker to the coordinator, on its port: a failure, or (CMD_PUBLISH) its record chunks. */
 export type WorkerReport = { readonly error: string } | { readonly records: readonly Uint32Array[] };

@@ -51,7 +51,7 @@ function message(e: unknown): string {
 }
 
 function run(system: CompiledSystem, job: WorkerJob, port: MessagePort, control: Int32Array): void {
-  const me = new Participant(system, job.shared, job.thread, job.threads, job.stopAtFirstViolation, job.tableBits);
+  const me = new Participant(system, job.shared, job.thread, job.threads, job.stopAtFirstViolation, job.tableBits, job.eager);
   for (const m of me.engine.onBegin) m.begin!();
   // Commands are numbered from 1: one issued before this thread was ready (the run ended early: CMD_EXIT) is seen at once.
   let gen = 0;
