@@ -235,7 +235,11 @@ export class Participant {
   private claim(u: number, front: boolean): number {
     const c = this.control;
     const at = claimBlock(this.threads, u);
-    while (Atomics.compareExchange(c, at + CLAIM_LOCK, 0, 1) !== 0);
+    // Held for a few plain reads and writes; a holder the scheduler took off its core (more threads than
+    // cores) is waited for asleep, a millisecond at a time, rather than spun for.
+    for (let spins = 0; Atomics.compareExchange(c, at + CLAIM_LOCK, 0, 1) !== 0;) {
+      if (++spins % 256 === 0) Atomics.wait(c, at + CLAIM_LOCK, 1, 1);
+    }
     const f = c[at + CLAIM_FRONT]!;
     const b = c[at + CLAIM_BACK]!;
     let got = -1;
