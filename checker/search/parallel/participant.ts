@@ -95,8 +95,9 @@ export class Participant {
   private terminal = 0;
   private expanded = 0;
   private added = 0;
-  /** Absorb's index of the level's groups sent to this thread: by frontier, by batch, the group's word offset + 1 and its buffer (0: none). */
+  /** Absorb's index of the level's groups sent to this thread, by frontier, by batch: the group's word offset + 1 (0: none was sent) ... */
   private groupAt: Int32Array[];
+  /** ... and the thread that sent it (the buffer it is in). */
   private groupFrom: Int32Array[];
   private readonly eager: boolean;
   /** Polled by the coordinator's thread every BATCH states (a bound to stop at). */
