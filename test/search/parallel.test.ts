@@ -99,7 +99,7 @@ describe('parallel search', () => {
   });
 
   /** retry-ring 2,4,2,2,2 searched by explore() on one thread and by exploreParallel() with `parallel`. */
-  function searchBoth(parallel: { tableBits?: number; outboxBytes?: number; eager?: boolean }) {
+  function searchBoth(parallel: { tableBits?: number; outboxBytes?: number; eager?: boolean; workers?: number }) {
     const target = 'retry-ring:ring';
     const params = { readers: 2, pages: 4, capacity: 2, budget: 2, retries: 2 };
     const system = resolveScenario(
@@ -113,25 +113,26 @@ describe('parallel search', () => {
     return { system, one: explore(system, options), two: run(), run };
   }
 
+  /** The words of state `i` of a store of retry-ring's, joined. */
+  function key(system: { layout: { words: number } }, store: { read(i: number, into: Uint32Array, at: number): void }, i: number): string {
+    const v = new Uint32Array(system.layout.words);
+    store.read(i, v, 0);
+    return v.join(',');
+  }
+
   it('tables that start tiny and outgoing buffers that grow hold exactly the sequential states, in one fixed order', () => {
     const { system, one, two, run } = searchBoth({ tableBits: 2 });
     // Each thread takes the other's batches before its own: which thread expands which state changes, not the order.
     const again = run({ eager: true });
     assert.equal(two.rerun, undefined);
     assert.deepEqual([two.states, two.transitions, two.terminalStates, two.depth], [one.states, one.transitions, one.terminalStates, one.depth]);
-    const W = system.layout.words;
-    const key = (store: typeof one.store, i: number): string => {
-      const v = new Uint32Array(W);
-      store.read(i, v, 0);
-      return v.join(',');
-    };
-    const sequential = new Set(Array.from({ length: one.states }, (_, i) => key(one.store, i)));
+    const sequential = new Set(Array.from({ length: one.states }, (_, i) => key(system, one.store, i)));
     // The sequential search numbers states by level too: each level's states come in one block.
     const levelOf = new Int32Array(two.states);
     for (let i = 0; i < two.states; i++) {
-      const k = key(two.store, i);
+      const k = key(system, two.store, i);
       assert.ok(sequential.delete(k), `state ${i} (${k}) is reachable and stored once`);
-      assert.equal(key(again.store, i), k, `state ${i} is the same in a second run`);
+      assert.equal(key(system, again.store, i), k, `state ${i} is the same in a second run`);
       if (i === 0) continue;
       const parent = two.store.parent(i);
       assert.ok(parent < i, `state ${i}'s parent ${parent} comes before it`);
@@ -142,6 +143,17 @@ describe('parallel search', () => {
     assert.equal(levelOf[two.states - 1], one.depth);
     assert.ok(two.work!.levels > 0 && two.work!.expanded.total === one.states, 'every state expanded once');
     assert.equal(again.work!.expanded.total, one.states, 'every state expanded once, taken from the back');
+  });
+
+  it('three threads number the states the same whichever thread expands which batch', () => {
+    const { system, one, two, run } = searchBoth({ workers: 3 });
+    // Each thread takes the others' batches before its own.
+    const eager = run({ eager: true });
+    assert.deepEqual([two.states, eager.states, eager.transitions], [one.states, one.states, one.transitions]);
+    for (let i = 0; i < two.states; i++) {
+      assert.equal(key(system, eager.store, i), key(system, two.store, i), `state ${i}`);
+      if (i > 0) assert.equal(eager.store.parent(i), two.store.parent(i), `state ${i}'s parent`);
+    }
   });
 
   it('outgoing buffers that reach their reserved maximum hand the run to one thread, with the same result', () => {
