@@ -252,10 +252,11 @@ export class Participant {
     return got;
   }
 
-  private beginBatch(u: number, b: number, own: boolean): void {
+  /** Batch `b` of thread `u`'s frontier starts; `front`: taken from the front, so `u` is this thread (its successors it owns are stored at once). */
+  private beginBatch(u: number, b: number, front: boolean): void {
     this.batchOf = u;
     this.batch = b;
-    this.own = own && u === this.thread;
+    this.own = front;
   }
 
   /** Closes the batch's groups: each header gets its count of entries. */

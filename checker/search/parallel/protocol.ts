@@ -1,9 +1,9 @@
 /**
  * What the threads of a parallel search share: one control block of Int32 words (commands, the barrier,
- * each thread's first state number), one outgoing buffer per pair of threads, the per-pair counts of what
- * was sent in the level, and each thread's figures. All of it is allocated once, before the workers
- * start, and handed to them with their job: an outgoing buffer is a growable SharedArrayBuffer that its
- * writer grows in place. The coordinator (coordinator.ts) runs on the calling thread and takes part in
+ * each thread's first state number, the claim blocks that share out each frontier), one outgoing buffer per
+ * pair of threads, the per-pair counts of what was sent in the level, each thread's two frontiers and each
+ * thread's figures. All of it is allocated once, before the workers start, and handed to them with their
+ * job: an outgoing buffer or frontier is a growable SharedArrayBuffer that its writer grows in place. The coordinator (coordinator.ts) runs on the calling thread and takes part in
  * every phase itself; the workers (worker.ts) wait for its commands.
  */
 import type { CompiledSystem } from '../../system/system.js';
@@ -58,9 +58,9 @@ export function controlWords(threads: number): number {
   return claimBlock(threads, threads);
 }
 
-/** Expand this thread's states of the last level: successors it owns into its store, the others into their owners' outgoing buffers. */
+/** Expand the states of the last level, this thread's own frontier first, then batches of the others': successors into their owners' outgoing buffers (or, from its own batches, straight into its store). */
 export const CMD_EXPAND = 1;
-/** Store the states the other threads sent this thread in the level. */
+/** Store the states sent to this thread in the level, batch by batch in the fixed order (participant.ts). */
 export const CMD_ABSORB = 2;
 /** Write this thread's bounds (worst value, and the level it was first met at) into its figures. */
 export const CMD_REPORT = 3;
